@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: MIT
+# skilld — plain Makefile, pkg-config for every library, objects in $(BUILD).
+
+PREFIX    ?= /usr/local
+BUILD     ?= build
+CC        ?= cc
+VERSION   := 0.1.0
+
+PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib
+TEST_PKGS := check
+
+DEB_PKGS  := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
+             libcjson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
+             libyaml-dev zlib1g-dev libarchive-dev libssl-dev check curl
+
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wvla
+OPT       ?= -O2 -g
+CFLAGS    ?=
+CFLAGS    += -std=gnu11 $(OPT) $(WARN) -Iinclude -DSKILLD_VERSION='"$(VERSION)"' \
+             -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+SRCS      := $(wildcard server/*.c)
+OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+TEST_SRCS := $(wildcard tests/check_*.c)
+TEST_OBJS := $(TEST_SRCS:tests/%.c=$(BUILD)/tobj/%.o)
+SUITES    := $(patsubst tests/check_%.c,%_suite,$(TEST_SRCS))
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all run test test-corpus check e2e fuzz bench install clean deps unit
+
+all: deps-ok $(BUILD)/skilld
+
+# deps-ok: fail early with the apt-get line when a library is missing.
+.PHONY: deps-ok
+deps-ok:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps; fi
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "skilld needs these Debian packages:$$missing"; \
+	  echo "run as root:  apt-get update && apt-get install -y$$missing"; \
+	  exit 1; \
+	fi; \
+	echo "deps: installing$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+
+$(BUILD)/obj/%.o: server/%.c $(wildcard include/skilld/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tobj/%.o: tests/%.c $(wildcard include/skilld/*.h) tests/testutil.h | $(BUILD)/tobj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/tobj:
+	mkdir -p $@
+
+$(BUILD)/skilld: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test_runner: $(LIB_OBJS) $(TEST_OBJS) tests/runner.c tests/testutil.c
+	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@ tests/runner.c tests/testutil.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
+
+# `make run` — skilld on the bundled skills at http://127.0.0.1:8080
+run: all
+	./$(BUILD)/skilld serve --skills skills
+
+# `make test` — every unit and integration suite (no external corpora needed).
+test: deps-ok $(BUILD)/test_runner $(BUILD)/skilld
+	SKILLD_BIN=$(BUILD)/skilld ./$(BUILD)/test_runner
+
+# Suites that read ../shared/corpora (skipped with a message when it is absent).
+CORPORA ?= ../shared/corpora
+test-corpus: deps-ok $(BUILD)/test_runner $(BUILD)/skilld
+	@if [ ! -d "$(CORPORA)" ]; then echo "test-corpus: $(CORPORA) not found"; exit 1; fi
+	SKILLD_CORPORA=$(CORPORA) SKILLD_BIN=$(BUILD)/skilld ./$(BUILD)/test_runner corpus
+
+# ASan + UBSan build of everything, running every suite.
+check: deps-ok
+	$(MAKE) --no-print-directory BUILD=build/san OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" \
+	  LDLIBS="$(LDLIBS) $(SAN_FLAGS)" build/san/test_runner build/san/skilld
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  SKILLD_BIN=build/san/skilld ./build/san/test_runner
+
+# One module's suite alone, for work in progress:
+#   make unit MOD=checklist DEPS="util diag"
+unit: | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -DONE_SUITE=$(MOD)_suite -o $(BUILD)/unit-$(MOD) \
+	  tests/runner.c tests/testutil.c tests/check_$(MOD).c $(foreach d,$(MOD) $(DEPS),server/$(d).c) \
+	  $(LDLIBS) $(TEST_LIBS) $(SAN_FLAGS)
+	./$(BUILD)/unit-$(MOD)
+
+install: $(BUILD)/skilld
+	install -D -m 0755 $(BUILD)/skilld $(DESTDIR)$(PREFIX)/bin/skilld
+	install -d $(DESTDIR)$(PREFIX)/share/skilld/migrations
+	install -m 0644 migrations/*.sql $(DESTDIR)$(PREFIX)/share/skilld/migrations/
+
+clean:
+	rm -rf build skilld.db skilld.db-wal skilld.db-shm

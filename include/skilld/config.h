@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config: the command line and SKILLD_* environment variables turned into a
+ * struct config. Flags win over the environment, which wins over defaults.
+ * Parsing never prints and never exits: it returns an error message.
+ */
+#ifndef SKILLD_CONFIG_H
+#define SKILLD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum config_command {
+	CMD_SERVE,
+	CMD_CHECK,
+	CMD_HELP,
+	CMD_VERSION,
+};
+
+enum log_format {
+	LOG_FORMAT_TEXT,
+	LOG_FORMAT_JSON,
+};
+
+struct config {
+	enum config_command command;
+	char **skills;            /* roots in order; default {"./skills"} */
+	size_t n_skills;
+	char *db_path;            /* default "./skilld.db" */
+	char *bind;               /* default "127.0.0.1" (an IPv4 or IPv6 literal) */
+	unsigned port;            /* default 8080; 0 picks a free port */
+	unsigned threads;         /* default: number of CPUs, 1..256 */
+	char *token_file;         /* NULL when unset */
+	enum log_format log_format;
+	size_t max_file_size;     /* bytes stored per file; default 16 MiB */
+	unsigned conn_timeout;    /* seconds; default 30 */
+	unsigned conn_limit;      /* default 1024 */
+	char *migrations_dir;     /* NULL: next to the executable */
+	bool check_json;          /* `check --json` */
+	char **check_dirs;        /* `check DIR...` */
+	size_t n_check_dirs;
+};
+
+/*
+ * Fills c from argv and from the environment lookup getenv_fn (pass getenv;
+ * tests pass their own). Returns 0, or -1 with a one-line message in
+ * err[0..errlen) (the caller prints it and exits with status 2). c must be
+ * released with config_fini either way.
+ */
+int config_parse(struct config *c, int argc, char **argv,
+		 const char *(*getenv_fn)(const char *name), char *err, size_t errlen);
+void config_fini(struct config *c);
+
+/* The --help text. */
+const char *config_usage(void);
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util: allocation wrappers that never return NULL, a growable byte buffer,
+ * SHA-256 in hex, and small UTF-8 helpers. Everything here is thread safe
+ * and free of global state.
+ */
+#ifndef SKILLD_UTIL_H
+#define SKILLD_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_HEX_LEN 64
+
+/* Allocators that abort with a message on exhaustion; never return NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a formatted string; the caller frees it with free(). */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL terminated after buf_init. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_fini(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Hands the storage to the caller (free with free()); b is left empty and
+ * must be buf_init'ed again before reuse (buf_fini on it is harmless). */
+char *buf_detach(struct buf *b, size_t *len_out);
+
+/* SHA-256 of p[0..n) as 64 lowercase hex digits plus NUL in OUT: hex. */
+void sha256_hex(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1]);
+
+/* Incremental SHA-256 (for files and for skill digests). */
+struct sha256_ctx;
+struct sha256_ctx *sha256_begin(void);
+void sha256_update(struct sha256_ctx *c, const void *p, size_t n);
+/* Finishes, writes the hex digest and frees c. */
+void sha256_end(struct sha256_ctx *c, char hex[SHA256_HEX_LEN + 1]);
+
+/* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *p, size_t n);
+/* Number of code points in a valid UTF-8 string (bytes counted otherwise). */
+size_t utf8_length(const char *s);
+
+/* Counts lines the way `wc -l` plus one for an unterminated last line. */
+size_t text_count_lines(const char *p, size_t n);
+
+/* Reads a whole file. 0 on success with *data (free()) NUL terminated and
+ * *len set; -1 with errno on failure. Files over max_bytes fail with EFBIG. */
+int read_file_all(const char *path, size_t max_bytes, char **data, size_t *len);
+
+/* Case-insensitive ASCII prefix/suffix checks. */
+bool str_has_suffix(const char *s, const char *suffix);
+bool str_has_prefix(const char *s, const char *prefix);
+
+#endif
