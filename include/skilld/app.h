@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app: the one struct that carries the daemon's state (configuration,
+ * logger, database path, index generation, HTTP server) to the code that
+ * needs it, and the startup sequence: open the database, migrate, index.
+ * After app_init the struct is read only, except for the per-thread reader
+ * connections that app_reader opens lazily (one per thread, thread local
+ * through a pthread key).
+ */
+#ifndef SKILLD_APP_H
+#define SKILLD_APP_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "skilld/config.h"
+#include "skilld/db.h"
+#include "skilld/index.h"
+#include "skilld/log.h"
+
+struct http_server;
+
+struct app {
+	const struct config *cfg;
+	struct logger log;
+	pthread_key_t reader_key;
+	struct index_stats stats;    /* of the index being served */
+	double index_seconds;
+	struct http_server *http;    /* set by http_start */
+	unsigned port;               /* the bound port, set by http_start */
+};
+
+/* Opens the database, applies migrations and builds the index. 0, or -1
+ * with a one-line message in err (the caller exits non-zero). Logs to log_out. */
+int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen);
+void app_fini(struct app *app);
+
+/* The calling thread's read-only connection, opened on first use; NULL when
+ * it cannot be opened (logged). */
+struct db_reader *app_reader(struct app *app);
+
+/* The migrations folder: cfg->migrations_dir, else next to the executable
+ * (../migrations, ../share/skilld/migrations). free() the result. */
+char *app_migrations_dir(const struct config *cfg);
+
+#endif

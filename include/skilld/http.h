@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http: the only module that includes <microhttpd.h>. Starts libmicrohttpd
+ * (internal polling thread pool with epoll), turns each request into a
+ * struct request, hands it to the router with the API route table, and turns
+ * the struct response back into an HTTP response: ETag and If-None-Match,
+ * nosniff, the access log. Handlers run on the worker threads.
+ */
+#ifndef SKILLD_HTTP_H
+#define SKILLD_HTTP_H
+
+#include <stddef.h>
+
+#include "skilld/request.h"
+
+struct app;
+
+/* Starts listening on cfg->bind:cfg->port; sets app->port to the bound port.
+ * 0, or -1 with a message in err. */
+int http_start(struct app *app, char *err, size_t errlen);
+/* Stops accepting, finishes the requests in flight, joins the workers. */
+void http_stop(struct app *app);
+
+/* Routes one request and finishes its response (ETag / 304, HEAD). Used by
+ * the server and directly by tests. */
+void http_serve(struct app *app, struct request *req, struct response *res);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * request: the request and response that handlers see. http.c fills a
+ * struct request from libmicrohttpd and turns a struct response back into
+ * one; handlers, the router and tests only ever use these types, so every
+ * handler runs without a socket. Not shared between threads.
+ */
+#ifndef SKILLD_REQUEST_H
+#define SKILLD_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum http_method {
+	METHOD_GET = 1 << 0,
+	METHOD_HEAD = 1 << 1,
+	METHOD_POST = 1 << 2,
+	METHOD_PUT = 1 << 3,
+	METHOD_DELETE = 1 << 4,
+	METHOD_PATCH = 1 << 5,
+	METHOD_OPTIONS = 1 << 6,
+	METHOD_OTHER = 1 << 7,
+};
+
+#define REQUEST_MAX_PARAMS 8
+#define REQUEST_MAX_QUERY 16
+#define RESPONSE_MAX_HEADERS 8
+
+struct kv {
+	char *key;
+	char *value;
+};
+
+struct request {
+	enum http_method method;
+	const char *method_name;  /* as received */
+	char *path;               /* raw (still percent-encoded) path, owned */
+	struct kv query[REQUEST_MAX_QUERY];  /* decoded query arguments, owned */
+	size_t n_query;
+	bool query_bad;           /* a query argument was not valid percent-encoding / UTF-8 */
+	struct kv params[REQUEST_MAX_PARAMS]; /* path parameters set by the router, owned */
+	size_t n_params;
+	const char *accept;       /* header values, may be NULL; owned by the caller */
+	const char *user_agent;
+	const char *if_none_match;
+	const char *accept_encoding;
+	const char *body;         /* request body (POST), may be NULL */
+	size_t body_len;
+};
+
+struct response {
+	int status;
+	const char *content_type;  /* static string, or ctype */
+	char ctype[128];           /* storage for a content type that is not static */
+	char *body;                /* freed with free() when owns_body */
+	size_t body_len;
+	bool owns_body;
+	char etag[72];             /* strong ETag with quotes, or "" */
+	struct kv headers[RESPONSE_MAX_HEADERS]; /* extra headers, owned */
+	size_t n_headers;
+};
+
+void request_init(struct request *req);
+void request_fini(struct request *req);
+/* Parses a raw query string (a=1&b=%20) into req->query, decoding each part;
+ * sets query_bad on invalid escapes, NUL bytes or invalid UTF-8. */
+void request_parse_query(struct request *req, const char *raw);
+/* A decoded query argument, or NULL. */
+const char *request_query(const struct request *req, const char *key);
+/* A path parameter set by the router, or NULL. */
+const char *request_param(const struct request *req, const char *key);
+
+/* Percent-decodes src[0..n) into a new string (free()); NULL on a bad
+ * escape, an encoded or literal NUL, or invalid UTF-8. plus_space turns '+'
+ * into ' ' (query strings). */
+char *url_decode(const char *src, size_t n, bool plus_space);
+
+void response_init(struct response *res);
+void response_fini(struct response *res);
+/* Adds a header; both strings are copied. */
+void response_header(struct response *res, const char *name, const char *value);
+/* Sets an owned body (takes ownership of body, free()). */
+void response_take(struct response *res, int status, const char *content_type, char *body, size_t len);
+/* Sets a copied body. */
+void response_copy(struct response *res, int status, const char *content_type, const char *body, size_t len);
+/* Copies a content type into res->ctype and points content_type at it. */
+void response_set_type(struct response *res, const char *content_type);
+/* {"error":{"code":code,"message":message}} with status. */
+void response_error(struct response *res, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Sets the ETag from a hex digest: "\"<first 32 hex>\"". */
+void response_etag_hex(struct response *res, const char *hex);
+
+#define CT_JSON "application/json; charset=utf-8"
+#define CT_TEXT "text/plain; charset=utf-8"
+
+#endif

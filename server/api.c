@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api: JSON API handlers. Most answers were built at index time and stored
+ * as JSON text; a handler looks them up with the thread's prepared
+ * statements and copies them into the response. Runs on worker threads;
+ * each thread has its own reader connection (app_reader).
+ */
+#include "skilld/api.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/app.h"
+#include "skilld/util.h"
+
+#define LIST_DEFAULT_LIMIT 50
+#define LIST_MAX_LIMIT 100
+
+/* The thread's reader, or NULL after filling res with a 503. */
+static struct db_reader *reader_or_error(struct app *app, struct response *res)
+{
+	struct db_reader *r = app_reader(app);
+
+	if (!r)
+		response_error(res, 503, "unavailable", "the index database cannot be opened");
+	return r;
+}
+
+static void db_error(struct app *app, struct db_reader *r, struct response *res, const char *what)
+{
+	log_msg(&app->log, LOG_ERROR, "%s: %s", what, sqlite3_errmsg(r->db));
+	response_error(res, 503, "unavailable", "the index could not be read");
+}
+
+static void respond_json_text(struct response *res, const char *text, size_t len)
+{
+	response_copy(res, 200, CT_JSON, text, len);
+}
+
+static void api_healthz(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	char *body;
+
+	(void)req;
+	body = xasprintf("{\"status\":\"ok\",\"skills\":%zu,\"generation\":%lld}",
+			 app->stats.skills, (long long)app->stats.generation);
+	response_take(res, 200, CT_JSON, body, strlen(body));
+	response_header(res, "Cache-Control", "no-cache");
+}
+
+/* Parses an integer query argument in [lo, hi]; def when absent. -1 on a bad value. */
+static int query_int(const struct request *req, const char *key, long lo, long hi, long def,
+		     long *out)
+{
+	const char *s = request_query(req, key);
+	char *end;
+	long v;
+
+	if (!s) {
+		*out = def;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static char *cursor_encode(const char *slug)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct buf b;
+
+	buf_init(&b);
+	buf_putc(&b, 'c');
+	for (const unsigned char *p = (const unsigned char *)slug; *p; p++) {
+		buf_putc(&b, hex[*p >> 4]);
+		buf_putc(&b, hex[*p & 15]);
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Decodes a cursor into the slug it names; NULL when malformed. */
+static char *cursor_decode(const char *c)
+{
+	size_t n = strlen(c);
+	char *slug;
+
+	if (n < 3 || c[0] != 'c' || (n - 1) % 2 != 0 || n > 1 + 2 * 128)
+		return NULL;
+	slug = xmalloc((n - 1) / 2 + 1);
+	for (size_t i = 0; i < (n - 1) / 2; i++) {
+		char pair[3] = { c[1 + 2 * i], c[2 + 2 * i], '\0' };
+		char *end;
+		long v = strtol(pair, &end, 16);
+
+		if (*end || !((v >= 'a' && v <= 'z') || (v >= '0' && v <= '9') || v == '-')) {
+			free(slug);
+			return NULL;
+		}
+		slug[i] = (char)v;
+	}
+	slug[(n - 1) / 2] = '\0';
+	return slug;
+}
+
+static void api_skill_list(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct db_reader *r = reader_or_error(app, res);
+	const char *cursor = request_query(req, "cursor");
+	char *after = NULL;
+	char *last = NULL;
+	sqlite3_stmt *st;
+	struct buf b;
+	long limit;
+	int rc, rows = 0;
+
+	if (!r)
+		return;
+	if (query_int(req, "limit", 1, LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT, &limit) != 0) {
+		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %d",
+			       LIST_MAX_LIMIT);
+		return;
+	}
+	if (cursor && !(after = cursor_decode(cursor))) {
+		response_error(res, 400, "bad_cursor",
+			       "cursor is not one this server gave out (use next_cursor as it is)");
+		return;
+	}
+	st = db_reader_stmt(r, STMT_SKILL_LIST);
+	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, (int)limit + 1);
+	free(after);
+	buf_init(&b);
+	buf_puts(&b, "{\"data\":[");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rows == limit)
+			break;
+		if (rows++)
+			buf_putc(&b, ',');
+		buf_append(&b, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		free(last);
+		last = xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		buf_fini(&b);
+		free(last);
+		db_error(app, r, res, "listing skills");
+		return;
+	}
+	buf_puts(&b, "],\"next_cursor\":");
+	if (rc == SQLITE_ROW && last) {
+		char *next = cursor_encode(last);
+		buf_printf(&b, "\"%s\"}", next);
+		free(next);
+	} else {
+		buf_puts(&b, "null}");
+	}
+	sqlite3_reset(st);
+	free(last);
+	{
+		size_t len;
+		char *body = buf_detach(&b, &len);
+		response_take(res, 200, CT_JSON, body, len);
+	}
+}
+
+enum skill_column {
+	COL_DETAIL,
+	COL_FILES,
+	COL_CHECKLIST,
+	COL_EVALS,
+	COL_CHECK,
+};
+
+/* Answers with one prebuilt JSON column of the skill named by {slug}. */
+static void skill_column(struct app *app, struct request *req, struct response *res,
+			 enum skill_column col, const char *missing)
+{
+	struct db_reader *r = reader_or_error(app, res);
+	const char *slug = request_param(req, "slug");
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!r)
+		return;
+	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
+	} else if (rc != SQLITE_ROW) {
+		db_error(app, r, res, "reading a skill");
+	} else if (sqlite3_column_type(st, (int)col) == SQLITE_NULL) {
+		response_error(res, 404, "not_found", "skill '%s' has %s", slug, missing);
+	} else {
+		respond_json_text(res, (const char *)sqlite3_column_text(st, (int)col),
+				  (size_t)sqlite3_column_bytes(st, (int)col));
+	}
+	sqlite3_reset(st);
+}
+
+static void api_skill(void *ctx, struct request *req, struct response *res)
+{
+	skill_column(ctx, req, res, COL_DETAIL, "no detail");
+}
+
+static void api_skill_files(void *ctx, struct request *req, struct response *res)
+{
+	skill_column(ctx, req, res, COL_FILES, "no files");
+}
+
+static void api_skill_checklist(void *ctx, struct request *req, struct response *res)
+{
+	skill_column(ctx, req, res, COL_CHECKLIST, "no review checklist");
+}
+
+static void api_skill_evals(void *ctx, struct request *req, struct response *res)
+{
+	skill_column(ctx, req, res, COL_EVALS, "no valid evals/evals.json");
+}
+
+static void api_skill_check(void *ctx, struct request *req, struct response *res)
+{
+	skill_column(ctx, req, res, COL_CHECK, "no check result");
+}
+
+static bool skill_exists(struct db_reader *r, const char *slug)
+{
+	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	bool found;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return found;
+}
+
+static void api_skill_file(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct db_reader *r = reader_or_error(app, res);
+	const char *slug = request_param(req, "slug");
+	const char *path = request_param(req, "path");
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!r)
+		return;
+	st = db_reader_stmt(r, STMT_FILE_GET);
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		response_copy(res, 200, "application/octet-stream",
+			      (const char *)sqlite3_column_blob(st, 1),
+			      (size_t)sqlite3_column_bytes(st, 1));
+		response_set_type(res, (const char *)sqlite3_column_text(st, 0));
+		response_etag_hex(res, (const char *)sqlite3_column_text(st, 2));
+	} else if (rc == SQLITE_ROW) {
+		response_error(res, 404, "not_stored",
+			       "'%s' (%lld bytes) is larger than the server's --max-file-size and "
+			       "its bytes are not served", path, (long long)sqlite3_column_int64(st, 3));
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		if (!skill_exists(r, slug))
+			response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
+		else
+			response_error(res, 404, "file_not_found", "skill '%s' has no file '%s'", slug, path);
+		return;
+	} else {
+		db_error(app, r, res, "reading a file");
+	}
+	sqlite3_reset(st);
+}
+
+static void api_checklists(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct db_reader *r = reader_or_error(app, res);
+	cJSON *root, *data;
+	sqlite3_stmt *st;
+	long total = 0;
+	char *text;
+	int rc;
+
+	(void)req;
+	if (!r)
+		return;
+	root = cJSON_CreateObject();
+	data = cJSON_AddArrayToObject(root, "data");
+	st = db_reader_stmt(r, STMT_CHECKLIST_LIST);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		const char *slug = (const char *)sqlite3_column_text(st, 0);
+		char *url = xasprintf("/api/v1/skills/%s/checklist", slug);
+
+		cJSON_AddStringToObject(o, "skill", slug);
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			cJSON_AddNullToObject(o, "name");
+		else
+			cJSON_AddStringToObject(o, "name", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(o, "path", (const char *)sqlite3_column_text(st, 2));
+		if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+			cJSON_AddNullToObject(o, "title");
+		else
+			cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 3));
+		cJSON_AddNumberToObject(o, "items", sqlite3_column_int(st, 4));
+		cJSON_AddStringToObject(o, "digest", (const char *)sqlite3_column_text(st, 5));
+		cJSON_AddStringToObject(o, "url", url);
+		free(url);
+		total += sqlite3_column_int(st, 4);
+		cJSON_AddItemToArray(data, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(root);
+		db_error(app, r, res, "listing checklists");
+		return;
+	}
+	cJSON_AddNumberToObject(root, "total_items", (double)total);
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	response_take(res, 200, CT_JSON, text, strlen(text));
+}
+
+static void add_text_column(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, (const char *)sqlite3_column_text(st, col));
+}
+
+static void api_diagnostics(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct db_reader *r = reader_or_error(app, res);
+	const char *severity = request_query(req, "severity");
+	long counts[3] = { 0, 0, 0 };
+	cJSON *root, *data, *c;
+	sqlite3_stmt *st;
+	char *text;
+	int rc;
+
+	if (!r)
+		return;
+	if (severity && strcmp(severity, "error") != 0 && strcmp(severity, "warning") != 0 &&
+	    strcmp(severity, "info") != 0) {
+		response_error(res, 400, "bad_severity", "severity must be error, warning or info");
+		return;
+	}
+	root = cJSON_CreateObject();
+	data = cJSON_AddArrayToObject(root, "data");
+	st = db_reader_stmt(r, STMT_DIAGNOSTICS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sev = (const char *)sqlite3_column_text(st, 0);
+		cJSON *o;
+
+		counts[sev[0] == 'e' ? 0 : sev[0] == 'w' ? 1 : 2]++;
+		if (severity && strcmp(severity, sev) != 0)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "severity", sev);
+		add_text_column(o, "code", st, 1);
+		add_text_column(o, "message", st, 2);
+		add_text_column(o, "root", st, 3);
+		add_text_column(o, "path", st, 4);
+		cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 5));
+		cJSON_AddNumberToObject(o, "column", sqlite3_column_int(st, 6));
+		add_text_column(o, "skill", st, 7);
+		cJSON_AddItemToArray(data, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(root);
+		db_error(app, r, res, "listing diagnostics");
+		return;
+	}
+	c = cJSON_AddObjectToObject(root, "counts");
+	cJSON_AddNumberToObject(c, "error", (double)counts[0]);
+	cJSON_AddNumberToObject(c, "warning", (double)counts[1]);
+	cJSON_AddNumberToObject(c, "info", (double)counts[2]);
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	response_take(res, 200, CT_JSON, text, strlen(text));
+}
+
+static const struct route routes[] = {
+	{ METHOD_GET, "/healthz", api_healthz },
+	{ METHOD_GET, "/api/v1/skills", api_skill_list },
+	{ METHOD_GET, "/api/v1/skills/{slug}", api_skill },
+	{ METHOD_GET, "/api/v1/skills/{slug}/files", api_skill_files },
+	{ METHOD_GET, "/api/v1/skills/{slug}/files/{*path}", api_skill_file },
+	{ METHOD_GET, "/api/v1/skills/{slug}/checklist", api_skill_checklist },
+	{ METHOD_GET, "/api/v1/skills/{slug}/evals", api_skill_evals },
+	{ METHOD_GET, "/api/v1/skills/{slug}/check", api_skill_check },
+	{ METHOD_GET, "/api/v1/checklists", api_checklists },
+	{ METHOD_GET, "/api/v1/diagnostics", api_diagnostics },
+};
+
+const struct route *api_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}

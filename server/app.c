@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app: startup (database, migrations, index) and the per-thread reader
+ * connections. app_init runs on the main thread before any worker exists;
+ * afterwards only app_reader runs on workers, touching thread-local state.
+ */
+#include "skilld/app.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "skilld/util.h"
+
+static void reader_destroy(void *p)
+{
+	db_reader_close(p);
+}
+
+char *app_migrations_dir(const struct config *cfg)
+{
+	static const char *const candidates[] = { "../migrations", "../share/skilld/migrations" };
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (cfg->migrations_dir)
+		return xstrdup(cfg->migrations_dir);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *dir = dirname(exe);
+
+		for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+			char *path = xasprintf("%s/%s", dir, candidates[i]);
+			struct stat st;
+
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				return path;
+			free(path);
+		}
+	}
+	return xstrdup("migrations");
+}
+
+static int check_roots(const struct config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->n_skills; i++) {
+		struct stat st;
+
+		if (stat(cfg->skills[i], &st) != 0) {
+			snprintf(err, errlen, "skills folder '%s': %s", cfg->skills[i], strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "skills folder '%s' is not a directory", cfg->skills[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen)
+{
+	struct migration_set migrations = { 0 };
+	struct index_options opt = { cfg->skills, cfg->n_skills, cfg->max_file_size };
+	struct timespec t0, t1;
+	sqlite3 *db = NULL;
+	char *dir = NULL;
+	int rc = -1;
+
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	log_init(&app->log, log_out, cfg->log_format, LOG_INFO);
+	if (pthread_key_create(&app->reader_key, reader_destroy) != 0) {
+		snprintf(err, errlen, "cannot create a thread key");
+		return -1;
+	}
+	if (check_roots(cfg, err, errlen) != 0)
+		goto out;
+	dir = app_migrations_dir(cfg);
+	if (migration_set_load(dir, &migrations, err, errlen) != 0)
+		goto out;
+	if (db_open_writer(cfg->db_path, &db, err, errlen) != 0)
+		goto out;
+	if (db_migrate(db, &migrations, err, errlen) != 0)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (index_build(db, &opt, &app->stats, err, errlen) != 0)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	app->index_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	log_msg(&app->log, LOG_INFO,
+		"indexed %zu skills (%zu SKILL.md found, %zu shadowed), %zu checklist items, "
+		"%zu errors, %zu warnings in %.3fs (generation %lld)",
+		app->stats.skills, app->stats.skill_mds, app->stats.shadowed,
+		app->stats.checklist_items, app->stats.errors, app->stats.warnings,
+		app->index_seconds, (long long)app->stats.generation);
+	rc = 0;
+out:
+	/* The writer is closed: its WAL is checkpointed and readers see the index. */
+	sqlite3_close(db);
+	migration_set_fini(&migrations);
+	free(dir);
+	return rc;
+}
+
+struct db_reader *app_reader(struct app *app)
+{
+	struct db_reader *r = pthread_getspecific(app->reader_key);
+	char err[256];
+
+	if (r)
+		return r;
+	r = db_reader_open(app->cfg->db_path, err, sizeof(err));
+	if (!r) {
+		log_msg(&app->log, LOG_ERROR, "%s", err);
+		return NULL;
+	}
+	pthread_setspecific(app->reader_key, r);
+	return r;
+}
+
+void app_fini(struct app *app)
+{
+	struct db_reader *r = pthread_getspecific(app->reader_key);
+
+	db_reader_close(r);
+	pthread_setspecific(app->reader_key, NULL);
+	pthread_key_delete(app->reader_key);
+	log_fini(&app->log);
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http: libmicrohttpd glue. The access handler is called several times per
+ * request; we answer on the second call (after the headers), never on the
+ * first, because queueing on the first call makes 0.9.75 close keep-alive
+ * connections. URLs are left percent-encoded (identity unescape callback) so
+ * that the router decodes each path segment itself. Runs on MHD's worker
+ * threads; the per-request state lives in the connection's con_cls.
+ */
+#include "skilld/http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "skilld/api.h"
+#include "skilld/app.h"
+#include "skilld/util.h"
+
+#define MAX_UPLOAD (1u << 20)
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+};
+
+/* Per-request state kept between the calls of the access handler. */
+struct pending {
+	struct timespec start;
+	struct buf upload;
+	bool too_large;
+};
+
+static enum http_method method_of(const char *m)
+{
+	static const struct {
+		const char *name;
+		enum http_method method;
+	} methods[] = {
+		{ "GET", METHOD_GET }, { "HEAD", METHOD_HEAD }, { "POST", METHOD_POST },
+		{ "PUT", METHOD_PUT }, { "DELETE", METHOD_DELETE }, { "PATCH", METHOD_PATCH },
+		{ "OPTIONS", METHOD_OPTIONS },
+	};
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(m, methods[i].name) == 0)
+			return methods[i].method;
+	return METHOD_OTHER;
+}
+
+/* Does an If-None-Match header list the ETag (or "*")? Weak tags compare
+ * weakly, as RFC 9110 asks for If-None-Match. */
+static bool etag_matches(const char *header, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *p = header;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return true;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+			return true;
+		while (*p && *p != ',')
+			p++;
+	}
+	return false;
+}
+
+void http_serve(struct app *app, struct request *req, struct response *res)
+{
+	size_t n;
+	const struct route *routes = api_routes(&n);
+
+	if (req->query_bad) {
+		response_error(res, 400, "bad_query", "a query argument is not valid "
+			       "percent-encoded UTF-8 (or there are more than %d of them)",
+			       REQUEST_MAX_QUERY);
+	} else {
+		router_dispatch(routes, n, app, req, res);
+	}
+	if (res->status == 200 && res->etag[0] == '\0') {
+		char hex[SHA256_HEX_LEN + 1];
+
+		sha256_hex(res->body ? res->body : "", res->body_len, hex);
+		response_etag_hex(res, hex);
+	}
+	if (res->status == 200 && req->if_none_match && etag_matches(req->if_none_match, res->etag) &&
+	    (req->method == METHOD_GET || req->method == METHOD_HEAD)) {
+		res->status = 304;
+		if (res->owns_body)
+			free(res->body);
+		res->body = NULL;
+		res->body_len = 0;
+		res->owns_body = false;
+	}
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct request *req = cls;
+	char *k, *v;
+
+	(void)kind;
+	if (req->n_query == REQUEST_MAX_QUERY) {
+		req->query_bad = true;
+		return MHD_NO;
+	}
+	k = url_decode(key, strlen(key), true);
+	v = url_decode(value ? value : "", value ? strlen(value) : 0, true);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		req->query_bad = true;
+		return MHD_YES;
+	}
+	req->query[req->n_query++] = (struct kv){ k, v };
+	return MHD_YES;
+}
+
+static size_t unescape_identity(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+static struct MHD_Response *build_response(struct response *res)
+{
+	struct MHD_Response *r;
+
+	if (res->body && res->owns_body) {
+		r = MHD_create_response_from_buffer(res->body_len, res->body, MHD_RESPMEM_MUST_FREE);
+		if (r)
+			res->owns_body = false;
+	} else {
+		r = MHD_create_response_from_buffer(res->body_len, res->body ? res->body : (char *)"",
+						    MHD_RESPMEM_MUST_COPY);
+	}
+	if (!r)
+		return NULL;
+	if (res->status != 304)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+	if (res->etag[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < res->n_headers; i++)
+		MHD_add_response_header(r, res->headers[i].key, res->headers[i].value);
+	return r;
+}
+
+static double elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct app *app = cls;
+	struct pending *p = *con_cls;
+	struct request req;
+	struct response res;
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (!p) {
+		p = xcalloc(1, sizeof(*p));
+		clock_gettime(CLOCK_MONOTONIC, &p->start);
+		buf_init(&p->upload);
+		*con_cls = p;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (p->upload.len + *upload_data_size > MAX_UPLOAD)
+			p->too_large = true;
+		else
+			buf_append(&p->upload, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	request_init(&req);
+	response_init(&res);
+	req.method = method_of(method);
+	req.method_name = method;
+	req.path = xstrdup(url);
+	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	req.user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
+	req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_IF_NONE_MATCH);
+	req.accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	req.body = p->upload.data;
+	req.body_len = p->upload.len;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &req);
+	if (p->too_large)
+		response_error(&res, 413, "too_large", "the request body is over %u bytes", MAX_UPLOAD);
+	else
+		http_serve(app, &req, &res);
+
+	mr = build_response(&res);
+	if (!mr) {
+		log_msg(&app->log, LOG_ERROR, "cannot create a response for %s", req.path);
+		ret = MHD_NO;
+	} else {
+		ret = MHD_queue_response(conn, (unsigned)res.status, mr);
+		MHD_destroy_response(mr);
+	}
+	log_access(&app->log, method, url, res.status, res.body_len, elapsed_ms(&p->start),
+		   req.user_agent);
+	response_fini(&res);
+	request_fini(&req);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode code)
+{
+	struct pending *p = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)code;
+	if (!p)
+		return;
+	buf_fini(&p->upload);
+	free(p);
+	*con_cls = NULL;
+}
+
+int http_start(struct app *app, char *err, size_t errlen)
+{
+	const struct config *cfg = app->cfg;
+	struct sockaddr_storage ss;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(cfg->bind, ':')) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)cfg->port);
+		if (inet_pton(AF_INET6, cfg->bind, &a6->sin6_addr) != 1) {
+			snprintf(err, errlen, "--bind: '%s' is not an IP address", cfg->bind);
+			return -1;
+		}
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)cfg->port);
+		if (inet_pton(AF_INET, cfg->bind, &a4->sin_addr) != 1) {
+			snprintf(err, errlen, "--bind: '%s' is not an IP address", cfg->bind);
+			return -1;
+		}
+	}
+	d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_identity, NULL,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_END);
+	if (!d) {
+		snprintf(err, errlen, "cannot listen on %s port %u (in use, or not an address of "
+			 "this machine?)", cfg->bind, cfg->port);
+		return -1;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	app->port = info ? info->port : cfg->port;
+	app->http = xcalloc(1, sizeof(*app->http));
+	app->http->daemon = d;
+	return 0;
+}
+
+void http_stop(struct app *app)
+{
+	if (!app->http)
+		return;
+	MHD_stop_daemon(app->http->daemon);
+	free(app->http);
+	app->http = NULL;
+}

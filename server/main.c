@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main: the lifecycle only. Parse the configuration, then either print help
+ * or the version, run `check`, or serve: block SIGINT/SIGTERM (so every
+ * worker thread inherits the mask), start up, listen, wait for a signal,
+ * stop cleanly and exit 0.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "skilld/app.h"
+#include "skilld/cli.h"
+#include "skilld/config.h"
+#include "skilld/http.h"
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
+}
+
+static int serve(const struct config *cfg)
+{
+	struct app app;
+	sigset_t set;
+	char err[512];
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (app_init(&app, cfg, stderr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "skilld: %s\n", err);
+		app_fini(&app);
+		return 1;
+	}
+	if (http_start(&app, err, sizeof(err)) != 0) {
+		fprintf(stderr, "skilld: %s\n", err);
+		app_fini(&app);
+		return 1;
+	}
+	log_msg(&app.log, LOG_INFO, "listening on http://%s%s%s:%u/ (%u threads)",
+		strchr(cfg->bind, ':') ? "[" : "", cfg->bind, strchr(cfg->bind, ':') ? "]" : "",
+		app.port, cfg->threads);
+	sigwait(&set, &sig);
+	log_msg(&app.log, LOG_INFO, "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_stop(&app);
+	app_fini(&app);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[512];
+	int status;
+
+	if (config_parse(&cfg, argc, argv, env_lookup, err, sizeof(err)) != 0) {
+		fprintf(stderr, "skilld: %s\n", err);
+		config_fini(&cfg);
+		return 2;
+	}
+	switch (cfg.command) {
+	case CMD_HELP:
+		fputs(config_usage(), stdout);
+		status = 0;
+		break;
+	case CMD_VERSION:
+		printf("skilld %s\n", SKILLD_VERSION);
+		status = 0;
+		break;
+	case CMD_CHECK:
+		status = cli_check(&cfg, stdout, stderr);
+		break;
+	case CMD_SERVE:
+	default:
+		status = serve(&cfg);
+		break;
+	}
+	config_fini(&cfg);
+	return status;
+}
