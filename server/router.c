@@ -15,7 +15,6 @@
 enum match {
 	MATCH_NO,
 	MATCH_YES,
-	MATCH_BAD,   /* the path is malformed (400) */
 };
 
 #define MAX_SEGMENTS 64

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the Check suites; see testutil.h. */
-#define _GNU_SOURCE
 #include "testutil.h"
 
 #include <errno.h>

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests for request: percent-decoding, query parsing, JSON errors. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/request.h"
+
+Suite *request_suite(void);
+
+START_TEST(test_url_decode)
+{
+	char *s = url_decode("a%20b%2Fc+d", 11, false);
+
+	ck_assert_str_eq(s, "a b/c+d");
+	free(s);
+	s = url_decode("a+b", 3, true);
+	ck_assert_str_eq(s, "a b");
+	free(s);
+	s = url_decode("caf%C3%A9", 9, false);
+	ck_assert_str_eq(s, "caf\xc3\xa9");
+	free(s);
+	ck_assert_ptr_null(url_decode("a%00b", 5, false));   /* encoded NUL */
+	ck_assert_ptr_null(url_decode("%zz", 3, false));     /* bad hex */
+	ck_assert_ptr_null(url_decode("abc%4", 5, false));   /* truncated */
+	ck_assert_ptr_null(url_decode("%", 1, false));
+	ck_assert_ptr_null(url_decode("%C3%28", 6, false));  /* invalid UTF-8 */
+	ck_assert_ptr_null(url_decode("%C0%AF", 6, false));  /* overlong slash */
+}
+END_TEST
+
+START_TEST(test_query_parsing)
+{
+	struct request req;
+
+	request_init(&req);
+	request_parse_query(&req, "limit=5&cursor=c61&&q=a+b%26c&flag");
+	ck_assert(!req.query_bad);
+	ck_assert_uint_eq(req.n_query, 4);
+	ck_assert_str_eq(request_query(&req, "limit"), "5");
+	ck_assert_str_eq(request_query(&req, "q"), "a b&c");
+	ck_assert_str_eq(request_query(&req, "flag"), "");
+	ck_assert_ptr_null(request_query(&req, "missing"));
+	request_fini(&req);
+
+	request_init(&req);
+	request_parse_query(&req, "q=%00");
+	ck_assert(req.query_bad);
+	request_fini(&req);
+}
+END_TEST
+
+START_TEST(test_response_error_is_json)
+{
+	struct response res;
+	cJSON *j, *e;
+
+	response_init(&res);
+	response_error(&res, 404, "not_found", "no skill has the slug '%s'", "a\"b");
+	ck_assert_int_eq(res.status, 404);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_ptr_nonnull(j);
+	e = cJSON_GetObjectItem(j, "error");
+	ck_assert_str_eq(cJSON_GetObjectItem(e, "code")->valuestring, "not_found");
+	ck_assert_str_eq(cJSON_GetObjectItem(e, "message")->valuestring, "no skill has the slug 'a\"b'");
+	cJSON_Delete(j);
+	response_fini(&res);
+}
+END_TEST
+
+Suite *request_suite(void)
+{
+	Suite *s = suite_create("request");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_url_decode);
+	tcase_add_test(tc, test_query_parsing);
+	tcase_add_test(tc, test_response_error_is_json);
+	suite_add_tcase(s, tc);
+	return s;
+}
