@@ -15,11 +15,6 @@
 #include "skilld/config.h"
 #include "skilld/http.h"
 
-static const char *env_lookup(const char *name)
-{
-	return getenv(name);
-}
-
 static int serve(const struct config *cfg)
 {
 	struct app app;
@@ -59,7 +54,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int status;
 
-	if (config_parse(&cfg, argc, argv, env_lookup, err, sizeof(err)) != 0) {
+	if (config_parse(&cfg, argc, argv, config_getenv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "skilld: %s\n", err);
 		config_fini(&cfg);
 		return 2;

@@ -32,9 +32,9 @@ struct config {
 	unsigned threads;         /* default: number of CPUs, 1..256 */
 	char *token_file;         /* NULL when unset */
 	enum log_format log_format;
-	size_t max_file_size;     /* bytes stored per file; default 16 MiB */
-	unsigned conn_timeout;    /* seconds; default 30 */
-	unsigned conn_limit;      /* default 1024 */
+	size_t max_file_size;     /* bytes stored per file; default 16 MiB, 1..1 GiB */
+	unsigned conn_timeout;    /* seconds; default 30, 1..3600 */
+	unsigned conn_limit;      /* default 1024, 1..100000 */
 	char *migrations_dir;     /* NULL: next to the executable */
 	bool check_json;          /* `check --json` */
 	char **check_dirs;        /* `check DIR...` */
@@ -42,16 +42,23 @@ struct config {
 };
 
 /*
- * Fills c from argv and from the environment lookup getenv_fn (pass getenv;
- * tests pass their own). Returns 0, or -1 with a one-line message in
- * err[0..errlen) (the caller prints it and exits with status 2). c must be
- * released with config_fini either way.
+ * Fills c from argv and from the environment lookup getenv_fn (pass
+ * config_getenv; tests pass their own; NULL reads no environment). An empty
+ * variable counts as unset; a flag makes its variable irrelevant, so a bad
+ * SKILLD_PORT does not matter when --port is given. --help and --version
+ * anywhere before `--` win over everything else. Returns 0, or -1 with a
+ * one-line message in err[0..errlen) (the caller prints it and exits with
+ * status 2). c must be released with config_fini either way.
  */
 int config_parse(struct config *c, int argc, char **argv,
 		 const char *(*getenv_fn)(const char *name), char *err, size_t errlen);
+/* Frees every string and list of c; safe on a zeroed or released config. */
 void config_fini(struct config *c);
 
-/* The --help text. */
+/* getenv(3) with the const-correct type config_parse takes. */
+const char *config_getenv(const char *name);
+
+/* The --help text: static storage, at most 80 columns, ends in a newline. */
 const char *config_usage(void);
 
 #endif
