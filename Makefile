@@ -19,6 +19,9 @@ OPT       ?= -O2 -g
 CFLAGS    ?=
 CFLAGS    += -std=gnu11 $(OPT) $(WARN) -Iinclude -DSKILLD_VERSION='"$(VERSION)"' \
              -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
+ifeq ($(WERROR),1)
+CFLAGS    += -Werror
+endif
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
@@ -31,7 +34,7 @@ SUITES    := $(patsubst tests/check_%.c,%_suite,$(TEST_SRCS))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run test test-corpus check e2e fuzz bench install clean deps unit
+.PHONY: all run test test-corpus check e2e fuzz bench install clean deps unit print-deps
 
 all: deps-ok $(BUILD)/skilld
 
@@ -42,6 +45,9 @@ deps-ok:
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps; fi
+
+print-deps:
+	@echo $(DEB_PKGS)
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -59,7 +65,7 @@ deps:
 $(BUILD)/obj/%.o: server/%.c $(wildcard include/skilld/*.h) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tobj/%.o: tests/%.c $(wildcard include/skilld/*.h) tests/testutil.h | $(BUILD)/tobj
+$(BUILD)/tobj/%.o: tests/%.c $(wildcard include/skilld/*.h) $(wildcard tests/*.h) | $(BUILD)/tobj
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj $(BUILD)/tobj:

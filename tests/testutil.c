@@ -104,3 +104,142 @@ char *tu_read(const char *path, size_t *len)
 		*len = n;
 	return data;
 }
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+static int tu_connect(unsigned port)
+{
+	struct sockaddr_in a;
+	struct timeval tv = { 10, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((unsigned short)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int tu_http(unsigned port, const char *raw, struct tu_response *out)
+{
+	int fd = tu_connect(port);
+	size_t cap = 8192, n = 0, want = (size_t)-1;
+	char *data, *hend = NULL;
+	int head = strncmp(raw, "HEAD ", 5) == 0;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0)
+		return -1;
+	if (write(fd, raw, strlen(raw)) != (ssize_t)strlen(raw)) {
+		close(fd);
+		return -1;
+	}
+	data = malloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 4096 > cap) {
+			cap *= 2;
+			data = realloc(data, cap);
+		}
+		r = read(fd, data + n, cap - n - 1);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		data[n] = '\0';
+		if (!hend && (hend = strstr(data, "\r\n\r\n")) != NULL) {
+			char *cl = strcasestr(data, "\r\ncontent-length:");
+			size_t hlen = (size_t)(hend - data) + 4;
+
+			if (head)
+				want = hlen;
+			else if (cl && cl < hend)
+				want = hlen + strtoul(cl + 17, NULL, 10);
+		}
+		if (hend && n >= want)
+			break;
+	}
+	close(fd);
+	data[n] = '\0';
+	hend = strstr(data, "\r\n\r\n");
+	if (!hend || sscanf(data, "HTTP/1.%*d %d", &out->status) != 1) {
+		free(data);
+		return -1;
+	}
+	out->headers = strndup(data, (size_t)(hend - data) + 2);
+	out->body_len = n - ((size_t)(hend - data) + 4);
+	out->body = malloc(out->body_len + 1);
+	memcpy(out->body, hend + 4, out->body_len);
+	out->body[out->body_len] = '\0';
+	free(data);
+	return 0;
+}
+
+int tu_get(unsigned port, const char *path, const char *extra, struct tu_response *out)
+{
+	char *raw;
+	int rc;
+
+	if (asprintf(&raw, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
+		     path, extra ? extra : "") < 0)
+		abort();
+	rc = tu_http(port, raw, out);
+	free(raw);
+	return rc;
+}
+
+void tu_response_fini(struct tu_response *r)
+{
+	free(r->headers);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+char *tu_header(const struct tu_response *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = r->headers; p && *p; ) {
+		const char *eol = strstr(p, "\r\n");
+
+		if (!eol)
+			break;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1;
+			while (*v == ' ')
+				v++;
+			return strndup(v, (size_t)(eol - v));
+		}
+		p = eol + 2;
+	}
+	return NULL;
+}
+
+unsigned tu_free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	unsigned port;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+		abort();
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}

@@ -20,3 +20,23 @@ void tu_write_str(const char *dir, const char *rel, const char *text);
 char *tu_read(const char *path, size_t *len);
 
 #endif
+
+/* A response read by tu_http. */
+struct tu_response {
+	int status;
+	char *headers;  /* raw header block, lowercase names kept as sent */
+	char *body;
+	size_t body_len;
+};
+
+/* Sends raw (a whole HTTP/1.1 request) to 127.0.0.1:port and reads the
+ * response until the server closes or Content-Length is satisfied. HEAD
+ * responses carry no body. Returns 0, or -1 on a socket error. */
+int tu_http(unsigned port, const char *raw, struct tu_response *out);
+/* A GET with Connection: close and optional extra header lines ("A: b\r\n"). */
+int tu_get(unsigned port, const char *path, const char *extra, struct tu_response *out);
+void tu_response_fini(struct tu_response *r);
+/* Value of a header (case-insensitive name) in a newly allocated string, or NULL. */
+char *tu_header(const struct tu_response *r, const char *name);
+/* A TCP port that was free a moment ago on 127.0.0.1. */
+unsigned tu_free_port(void);

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * End-to-end tests of the skilld binary (SKILLD_BIN, default build/skilld):
+ * exit statuses and messages of the command line, `check`, a failing
+ * migration, and a served daemon on 127.0.0.1 stopped with SIGTERM by its
+ * process id.
+ */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "fixture_skills.h"
+#include "skilld/util.h"
+#include "testutil.h"
+
+Suite *cli_suite(void);
+
+static const char *bin(void)
+{
+	const char *b = getenv("SKILLD_BIN");
+	return b && *b ? b : "build/skilld";
+}
+
+/* Runs the binary with args, capturing stdout and stderr; returns the exit status. */
+static int run(char *const args[], char **out, char **err)
+{
+	char *dir = tu_mkdtemp();
+	char *o = xasprintf("%s/out", dir), *e = xasprintf("%s/err", dir);
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (!freopen(o, "w", stdout) || !freopen(e, "w", stderr))
+			_exit(127);
+		execv(args[0], args);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	*out = tu_read(o, NULL);
+	*err = tu_read(e, NULL);
+	tu_rmtree(dir);
+	free(dir);
+	free(o);
+	free(e);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+START_TEST(test_help_and_version)
+{
+	char *out, *err;
+	char *a1[] = { (char *)bin(), "--help", NULL };
+	char *a2[] = { (char *)bin(), "--version", NULL };
+
+	ck_assert_int_eq(run(a1, &out, &err), 0);
+	ck_assert(strstr(out, "--skills") != NULL);
+	ck_assert(strstr(out, "SKILLD_PORT") != NULL);
+	free(out);
+	free(err);
+	ck_assert_int_eq(run(a2, &out, &err), 0);
+	ck_assert(strncmp(out, "skilld ", 7) == 0);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_usage_errors_exit_2)
+{
+	char *bad[][4] = {
+		{ (char *)bin(), "--bogus", NULL, NULL },
+		{ (char *)bin(), "--port", "70000", NULL },
+		{ (char *)bin(), "--port", NULL, NULL },
+		{ (char *)bin(), "--threads", "0", NULL },
+		{ (char *)bin(), "check", NULL, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out, *err;
+
+		ck_assert_int_eq(run(bad[i], &out, &err), 2);
+		ck_assert_msg(strncmp(err, "skilld: ", 8) == 0, "stderr: %s", err);
+		/* one line */
+		ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+		free(out);
+		free(err);
+	}
+}
+END_TEST
+
+START_TEST(test_check_command)
+{
+	char *dir = tu_mkdtemp();
+	char *root = fx_write_skills(dir);
+	char *out, *err;
+	char *text[] = { (char *)bin(), "check", root, NULL };
+	char *json[] = { (char *)bin(), "check", "--json", root, NULL };
+	cJSON *j;
+
+	ck_assert_int_eq(run(text, &out, &err), 1);   /* bad-yaml has an error */
+	ck_assert_msg(strstr(out, "alpha: valid, tier platinum") != NULL, "%s", out);
+	ck_assert(strstr(out, "bad-yaml: INVALID") != NULL);
+	ck_assert(strstr(out, "4 skills: 3 valid, 1 invalid") != NULL);
+	free(out);
+	free(err);
+	ck_assert_int_eq(run(json, &out, &err), 1);
+	j = cJSON_Parse(out);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 4);
+	cJSON_Delete(j);
+	free(out);
+	free(err);
+
+	tu_rmtree(root);
+	tu_write_str(root, "only/SKILL.md", "---\nname: only\ndescription: Fine.\n---\nBody\n");
+	ck_assert_int_eq(run(text, &out, &err), 0);
+	free(out);
+	free(err);
+	free(root);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_failing_migration_stops_startup)
+{
+	char *dir = tu_mkdtemp();
+	char *root = fx_write_skills(dir);
+	char *mig = xasprintf("%s/mig", dir), *db = xasprintf("%s/x.db", dir);
+	char *args[] = { (char *)bin(), "--skills", root, "--db", db, "--migrations", mig,
+			 "--port", "0", NULL };
+	char *out, *err;
+
+	tu_write_str(mig, "0001_ok.sql", "CREATE TABLE t (x INTEGER);");
+	tu_write_str(mig, "0002_bad.sql", "CREATE TABLE u (y INTEGER); INSERT INTO nowhere VALUES (1);");
+	ck_assert_int_eq(run(args, &out, &err), 1);
+	ck_assert_msg(strstr(err, "0002_bad.sql") != NULL && strstr(err, "no such table: nowhere"),
+		      "stderr: %s", err);
+	free(out);
+	free(err);
+	free(root);
+	free(mig);
+	free(db);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_serve_and_sigterm)
+{
+	char *dir = tu_mkdtemp();
+	char *root = fx_write_skills(dir);
+	char *db = xasprintf("%s/x.db", dir), *log = xasprintf("%s/log", dir);
+	unsigned port = tu_free_port();
+	char portstr[16];
+	struct tu_response r;
+	int status, tries;
+	pid_t pid;
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	pid = fork();
+	if (pid == 0) {
+		char *args[] = { (char *)bin(), "serve", "--skills", root, "--db", db,
+				 "--bind", "127.0.0.1", "--port", portstr, NULL };
+		if (!freopen(log, "w", stderr))
+			_exit(127);
+		execv(args[0], args);
+		_exit(127);
+	}
+	for (tries = 0; tries < 200; tries++) {
+		if (tu_get(port, "/healthz", NULL, &r) == 0)
+			break;
+		usleep(50 * 1000);
+	}
+	ck_assert_int_lt(tries, 200);
+	ck_assert_int_eq(r.status, 200);
+	tu_response_fini(&r);
+	ck_assert_int_eq(tu_get(port, "/api/v1/skills/alpha/check", NULL, &r), 0);
+	ck_assert(strstr(r.body, "\"tier\":\"platinum\"") != NULL);
+	tu_response_fini(&r);
+
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	char *text = tu_read(log, NULL);
+	ck_assert_msg(strstr(text, "listening on http://127.0.0.1:") != NULL, "%s", text);
+	ck_assert(strstr(text, "SIGTERM received") != NULL);
+	free(text);
+	free(root);
+	free(db);
+	free(log);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("binary");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_help_and_version);
+	tcase_add_test(tc, test_usage_errors_exit_2);
+	tcase_add_test(tc, test_check_command);
+	tcase_add_test(tc, test_failing_migration_stops_startup);
+	tcase_add_test(tc, test_serve_and_sigterm);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for http over a real socket: the daemon runs in-process on
+ * 127.0.0.1, port 0, and the test speaks HTTP/1.1 to it.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fixture_skills.h"
+#include "skilld/app.h"
+#include "skilld/http.h"
+#include "skilld/util.h"
+#include "testutil.h"
+
+Suite *server_suite(void);
+
+static char *tmp;
+static struct config cfg;
+static struct app app;
+static FILE *logf;
+
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static void setup(void)
+{
+	char err[512];
+	char *root, *db;
+
+	tmp = tu_mkdtemp();
+	root = fx_write_skills(tmp);
+	db = xasprintf("%s/skilld.db", tmp);
+	char *argv[] = { "skilld", "--skills", root, "--db", db, "--port", "0", "--threads", "2", NULL };
+	ck_assert_int_eq(config_parse(&cfg, 9, argv, no_env, err, sizeof(err)), 0);
+	logf = fopen("/dev/null", "w");
+	ck_assert_msg(app_init(&app, &cfg, logf, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(http_start(&app, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_gt(app.port, 0);
+	free(root);
+	free(db);
+}
+
+static void teardown(void)
+{
+	http_stop(&app);
+	app_fini(&app);
+	fclose(logf);
+	config_fini(&cfg);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+START_TEST(test_get_json)
+{
+	struct tu_response r;
+	char *ct, *etag, *nosniff;
+
+	ck_assert_int_eq(tu_get(app.port, "/healthz", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "{\"status\":\"ok\",\"skills\":4,\"generation\":1}");
+	ct = tu_header(&r, "Content-Type");
+	ck_assert_str_eq(ct, "application/json; charset=utf-8");
+	free(ct);
+	tu_response_fini(&r);
+
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha/files/SKILL.md", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strncmp(r.body, "---\nname: alpha\n", 16) == 0);
+	ct = tu_header(&r, "Content-Type");
+	etag = tu_header(&r, "ETag");
+	nosniff = tu_header(&r, "X-Content-Type-Options");
+	ck_assert_str_eq(ct, "text/markdown; charset=utf-8");
+	ck_assert_str_eq(nosniff, "nosniff");
+	ck_assert_ptr_nonnull(etag);
+	tu_response_fini(&r);
+
+	char extra[128];
+	snprintf(extra, sizeof(extra), "If-None-Match: %s\r\n", etag);
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha/files/SKILL.md", extra, &r), 0);
+	ck_assert_int_eq(r.status, 304);
+	ck_assert_uint_eq(r.body_len, 0);
+	tu_response_fini(&r);
+	free(ct);
+	free(etag);
+	free(nosniff);
+}
+END_TEST
+
+START_TEST(test_head_and_errors)
+{
+	struct tu_response r, g;
+	char *len_head, *len_get, *allow;
+
+	ck_assert_int_eq(tu_http(app.port, "HEAD /api/v1/skills HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body_len, 0);
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills", NULL, &g), 0);
+	len_head = tu_header(&r, "Content-Length");
+	len_get = tu_header(&g, "Content-Length");
+	ck_assert_str_eq(len_head, len_get);
+	ck_assert_uint_eq(strtoul(len_get, NULL, 10), g.body_len);
+	free(len_head);
+	free(len_get);
+	tu_response_fini(&r);
+	tu_response_fini(&g);
+
+	ck_assert_int_eq(tu_http(app.port, "DELETE /api/v1/skills/alpha HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &r), 0);
+	ck_assert_int_eq(r.status, 405);
+	allow = tu_header(&r, "Allow");
+	ck_assert_str_eq(allow, "GET, HEAD");
+	free(allow);
+	ck_assert(strstr(r.body, "\"method_not_allowed\"") != NULL);
+	tu_response_fini(&r);
+
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha/files/a%00b", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	tu_response_fini(&r);
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/%2e%2e/files/x", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	tu_response_fini(&r);
+	ck_assert_int_eq(tu_get(app.port, "/nothing/here", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert(strstr(r.body, "\"not_found\"") != NULL);
+	tu_response_fini(&r);
+
+	ck_assert_int_eq(tu_http(app.port, "POST /api/v1/skills HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+				 "Content-Length: 5\r\n\r\nhello", &r), 0);
+	ck_assert_int_eq(r.status, 405);
+	tu_response_fini(&r);
+}
+END_TEST
+
+START_TEST(test_keep_alive)
+{
+	struct tu_response r;
+	const char *two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+			  "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	char *conn;
+
+	/* Two pipelined requests on one connection: the first answer must not
+	 * close it (libmicrohttpd closes when a response is queued too early). */
+	ck_assert_int_eq(tu_http(app.port, two, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	conn = tu_header(&r, "Connection");
+	ck_assert_msg(conn == NULL || strcasecmp(conn, "close") != 0, "first response closed the connection");
+	free(conn);
+	tu_response_fini(&r);
+}
+END_TEST
+
+Suite *server_suite(void)
+{
+	Suite *s = suite_create("server");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_get_json);
+	tcase_add_test(tc, test_head_and_errors);
+	tcase_add_test(tc, test_keep_alive);
+	suite_add_tcase(s, tc);
+	return s;
+}
