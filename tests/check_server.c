@@ -19,7 +19,7 @@ Suite *server_suite(void);
 static char *tmp;
 static struct config cfg;
 static struct app app;
-static FILE *logf;
+static FILE *log_out;
 
 static const char *no_env(const char *name)
 {
@@ -37,8 +37,8 @@ static void setup(void)
 	db = xasprintf("%s/skilld.db", tmp);
 	char *argv[] = { "skilld", "--skills", root, "--db", db, "--port", "0", "--threads", "2", NULL };
 	ck_assert_int_eq(config_parse(&cfg, 9, argv, no_env, err, sizeof(err)), 0);
-	logf = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, logf, err, sizeof(err)) == 0, "%s", err);
+	log_out = fopen("/dev/null", "w");
+	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_msg(http_start(&app, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_uint_gt(app.port, 0);
 	free(root);
@@ -49,7 +49,7 @@ static void teardown(void)
 {
 	http_stop(&app);
 	app_fini(&app);
-	fclose(logf);
+	fclose(log_out);
 	config_fini(&cfg);
 	tu_rmtree(tmp);
 	free(tmp);

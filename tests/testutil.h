@@ -19,8 +19,6 @@ void tu_write_str(const char *dir, const char *rel, const char *text);
 /* Reads a file into a NUL-terminated buffer (free()); aborts the test on error. */
 char *tu_read(const char *path, size_t *len);
 
-#endif
-
 /* A response read by tu_http. */
 struct tu_response {
 	int status;
@@ -40,3 +38,5 @@ void tu_response_fini(struct tu_response *r);
 char *tu_header(const struct tu_response *r, const char *name);
 /* A TCP port that was free a moment ago on 127.0.0.1. */
 unsigned tu_free_port(void);
+
+#endif
