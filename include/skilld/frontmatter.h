@@ -37,6 +37,23 @@ struct frontmatter {
  * alias expansion over the budget (an alias bomb never exhausts memory).
  * Always fills *out (release it with frontmatter_fini); returns 0 when the
  * frontmatter is present and ok, -1 otherwise.
+ *
+ * Delimiters are lines of exactly `---`, optionally followed by blanks and
+ * a '\r'. Without a closing line the block is not present and the body is
+ * the whole text (after a BOM). A block with no YAML document (empty, only
+ * comments) is an empty mapping. A duplicate key takes the last value and
+ * moves to the end of the object. Aliases expand to copies, at most 10,000
+ * nodes (keys count), 64 levels and 1 MiB of copied scalars in all.
+ *
+ * Diagnostic codes (lines and columns are the file's, 1-based):
+ *   errors   frontmatter-missing, frontmatter-unterminated,
+ *            frontmatter-invalid-yaml (libyaml's problem text, or an
+ *            undefined alias), frontmatter-not-a-map, frontmatter-too-complex
+ *   warnings frontmatter-duplicate-key, frontmatter-non-scalar-key (key and
+ *            value skipped), frontmatter-extra-document (only the first
+ *            document is read), frontmatter-nul-byte (a "\0" escape, kept
+ *            as U+FFFD)
+ * On an error, fields keeps what was read before it.
  */
 int frontmatter_parse(const char *text, size_t len, const char *path,
 		      struct frontmatter *out, struct diag_list *diags);
