@@ -87,14 +87,17 @@ static void parse_checklists(struct skill_record *r)
 	for (size_t i = 0; i < r->files.len; i++) {
 		const struct skill_file *f = &r->files.items[i];
 		struct skill_checklist *cl;
+		char *path;
 
-		if (f->kind != FILE_CHECKLIST || !f->content || !f->text)
+		if (f->kind != FILE_CHECKLIST || !f->content)
 			continue;
+		path = rel_join(r, f->path);
 		r->checklists = xrealloc(r->checklists, (r->n_checklists + 1) * sizeof(*r->checklists));
 		cl = &r->checklists[r->n_checklists++];
 		cl->file = f;
-		cl->parsed = checklist_parse(f->content, f->content_len);
+		cl->parsed = checklist_parse_diag(f->content, f->content_len, path, &r->diags);
 		r->counts.checklist_items += checklist_item_count(cl->parsed);
+		free(path);
 	}
 }
 

@@ -18,7 +18,12 @@
 #include "skilld/diag.h"
 #include "skilld/util.h"
 
+/* Skills are searched this many folder levels below a root (the root is 0). */
 #define SCAN_MAX_DEPTH 8
+/* Folders are still walked down to this depth, only to report skills that
+ * are too deep; anything deeper is reported as "dir-too-deep", unread. The
+ * file inventory of a skill uses the same bound below the skill folder. */
+#define SCAN_HARD_DEPTH 32
 
 struct scan_skill {
 	char *dir;       /* absolute path of the skill folder */
@@ -35,12 +40,29 @@ struct scan_result {
 };
 
 /*
- * Walks root and appends every skill folder found to out (out->root is set).
- * Diagnostic paths are relative to the root. Returns 0, or -1 when the root
- * itself cannot be opened (with a diagnostic saying why).
+ * Walks root and appends every skill folder found to out (out->root is set,
+ * replacing an earlier one; out->skills is sorted again). A folder is a skill
+ * when it holds a readable regular file SKILL.md or skill.md (directly or as
+ * a symlink to a file inside the root); with both, SKILL.md wins. Symlinked
+ * folders inside the root are walked after the real tree, so a skill reached
+ * twice is listed once, under its real path. Diagnostic paths are relative
+ * to the root; codes:
+ *   error   skill-md-not-regular   SKILL.md is a directory, FIFO, device...
+ *   error   skill-md-unreadable    SKILL.md cannot be opened for reading
+ *   warning skill-md-duplicate     both SKILL.md and skill.md (path: skill.md)
+ *   warning skill-too-deep         SKILL.md more than SCAN_MAX_DEPTH levels down
+ *   warning dir-too-deep           folder more than SCAN_HARD_DEPTH levels down
+ *   warning dir-unreadable         a folder that cannot be listed
+ *   warning symlink-outside-root   a SKILL.md or folder symlink leaving the root
+ *   warning symlink-dangling / symlink-loop / symlink-unresolved
+ * Problems inside a skill folder other than its SKILL.md files are left to
+ * scan_skill_files, so that indexing both does not report them twice.
+ * Returns 0, or -1 when the root itself cannot be opened ("root-unreadable",
+ * an error without a path).
  */
 int scan_root(const char *root, struct scan_result *out, struct diag_list *diags);
 void scan_result_init(struct scan_result *r);
+/* Frees everything r owns; r is left empty and may be reused. */
 void scan_result_fini(struct scan_result *r);
 
 enum file_kind {
@@ -73,24 +95,38 @@ struct file_list {
 
 /*
  * Lists every regular file of the skill folder skill_dir (inside root),
- * recursing into subfolders except nested skills, .git and node_modules.
- * Contents over max_content bytes are not stored (a warning names them);
- * symlinks to regular files inside the root are read through, those that
- * leave the root, dangle or loop are skipped with a warning. Diagnostic
- * paths are relative to the root. Returns 0, or -1 when skill_dir cannot
- * be read.
+ * recursing into subfolders except nested skills, .git and node_modules,
+ * and appends them to out (sorted again afterwards). Every file is read once,
+ * in chunks: digest and text flag cover all its bytes, but contents over
+ * max_content bytes are not kept ("file-too-large" warning with the size).
+ * Symlinks to regular files inside the root are listed under the link's
+ * path with the target's bytes; symlinked folders inside the root are walked
+ * after the real ones. Diagnostic paths are relative to the root; warnings:
+ * file-too-large, file-unreadable, file-not-regular, dir-unreadable,
+ * dir-too-deep, symlink-outside-root, symlink-dangling, symlink-loop,
+ * symlink-unresolved, symlink-repeat (a folder already listed). Broken
+ * SKILL.md / skill.md entries are skipped silently: scan_root reports them.
+ * Returns 0, or -1 when skill_dir cannot be read or lies outside root (an
+ * error "skill-dir-unreadable" or "skill-dir-outside-root").
  */
 int scan_skill_files(const char *root, const char *skill_dir, size_t max_content,
 		     struct file_list *out, struct diag_list *diags);
 void file_list_init(struct file_list *l);
+/* Frees every path and content; l is left empty and may be reused. */
 void file_list_fini(struct file_list *l);
 /* Looks a file up by its relative path (binary search); NULL when absent. */
 const struct skill_file *file_list_find(const struct file_list *l, const char *path);
 
+/* "skill", "reference", "checklist", "eval", "example", "script", "asset", "other". */
 const char *file_kind_name(enum file_kind k);
-/* Kind from a path relative to the skill folder. */
+/* Kind from a path relative to the skill folder: SKILL.md / skill.md at the
+ * top is the skill, any review-checklist.md a checklist, then by top folder
+ * (references/, evals/, examples/, scripts/, assets/), else other. */
 enum file_kind file_kind_of(const char *rel_path);
-/* MIME type from the file name, refined by whether the bytes are text. */
+/* MIME type from the file name's extension (case-insensitive), refined by
+ * whether the bytes are text: a textual type on bytes that are not text, or
+ * an unknown extension on them, gives "application/octet-stream"; an
+ * unknown extension on text gives "text/plain; charset=utf-8". Static. */
 const char *file_mime_of(const char *rel_path, bool text);
 
 /* SHA-256 over the sorted `path\0hexdigest\n` lines of the list. */
