@@ -106,7 +106,9 @@ START_TEST(test_check_command)
 	ck_assert_int_eq(run(text, &out, &err), 1);   /* bad-yaml has an error */
 	ck_assert_msg(strstr(out, "alpha: valid, tier platinum") != NULL, "%s", out);
 	ck_assert(strstr(out, "bad-yaml: INVALID") != NULL);
-	ck_assert(strstr(out, "4 skills: 3 valid, 1 invalid") != NULL);
+	ck_assert(strstr(out, "[frontmatter-invalid-yaml]") != NULL);
+	ck_assert(strstr(out, "zz-dup: INVALID") != NULL);
+	ck_assert(strstr(out, "4 skills: 2 valid, 2 invalid") != NULL);
 	free(out);
 	free(err);
 	ck_assert_int_eq(run(json, &out, &err), 1);
