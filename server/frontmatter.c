@@ -282,8 +282,9 @@ static void fm_attach(struct fm_builder *b, yaml_mark_t key_mark, cJSON *parent,
 	}
 	old = cJSON_GetObjectItemCaseSensitive(parent, key);
 	if (old) {
-		fm_diag(b, DIAG_WARNING, "frontmatter-duplicate-key", key_mark,
-			"duplicate key '%.*s': the last value is kept", fm_shown(key), key);
+		fm_diag(b, DIAG_ERROR, "frontmatter-duplicate-key", key_mark,
+			"duplicate key '%.*s': YAML requires keys to be unique (the last value is "
+			"shown, but other tools may read the first)", fm_shown(key), key);
 		cJSON_DetachItemViaPointer(parent, old);
 		cJSON_AddItemToArray(b->discarded, old);
 	}

@@ -148,6 +148,12 @@ int skill_analyze(const char *root, const char *root_abs, const struct scan_skil
 	if (out->skill_md && out->skill_md->content) {
 		frontmatter_parse(out->skill_md->content, out->skill_md->content_len, md_path,
 				  &out->fm, &out->diags);
+		if (out->fm.present && !out->fm.ok) {
+			/* Half a mapping read before a YAML error is not trustworthy
+			 * (a bad indent can glue two keys into one value): serve none. */
+			cJSON_Delete(out->fm.fields);
+			out->fm.fields = cJSON_CreateObject();
+		}
 		out->body = xstrndup(out->fm.body, out->fm.body_len);
 		facts.skill_md_lines = (int)text_count_lines(out->skill_md->content,
 							     out->skill_md->content_len);

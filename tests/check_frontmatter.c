@@ -300,17 +300,17 @@ START_TEST(test_duplicate_key)
 
 	fx_parse(&x, "---\nname: first\ndescription: d\nname: second\n---\n");
 	ck_assert_int_eq(x.rc, 0);
-	d = only_diag(&x, DIAG_WARNING, "frontmatter-duplicate-key");
+	d = only_diag(&x, DIAG_ERROR, "frontmatter-duplicate-key");
 	ck_assert_int_eq(d->line, 4);
 	ck_assert_int_eq(d->column, 1);
 	ck_assert_ptr_nonnull(strstr(d->message, "'name'"));
 	assert_fields(&x, "{\"description\":\"d\",\"name\":\"second\"}");
 	fx_fini(&x);
 
-	/* Three times the same key between others: one value, three warnings. */
+	/* Three times the same key between others: one value, three errors. */
 	fx_parse(&x, "---\nn: 1\nd: 2\nd: 3\no: 4\nd: 5\nd: 6\n---\n");
 	ck_assert_int_eq(x.rc, 0);
-	ck_assert_uint_eq(diag_count(&x.diags, DIAG_WARNING), 3);
+	ck_assert_uint_eq(diag_count(&x.diags, DIAG_ERROR), 3);
 	assert_fields(&x, "{\"n\":\"1\",\"o\":\"4\",\"d\":\"6\"}");
 	fx_fini(&x);
 

@@ -48,12 +48,15 @@ struct frontmatter {
  * Diagnostic codes (lines and columns are the file's, 1-based):
  *   errors   frontmatter-missing, frontmatter-unterminated,
  *            frontmatter-invalid-yaml (libyaml's problem text, or an
- *            undefined alias), frontmatter-not-a-map, frontmatter-too-complex
- *   warnings frontmatter-duplicate-key, frontmatter-non-scalar-key (key and
+ *            undefined alias), frontmatter-not-a-map, frontmatter-too-complex,
+ *            frontmatter-duplicate-key (YAML requires unique keys; ok stays
+ *            true and the last value is kept)
+ *   warnings frontmatter-non-scalar-key (key and
  *            value skipped), frontmatter-extra-document (only the first
  *            document is read), frontmatter-nul-byte (a "\0" escape, kept
  *            as U+FFFD)
- * On an error, fields keeps what was read before it.
+ * On an error, fields keeps what was read before it (the skill module
+ * discards it when ok is false: half a mapping is not trustworthy).
  */
 int frontmatter_parse(const char *text, size_t len, const char *path,
 		      struct frontmatter *out, struct diag_list *diags);

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for index (and the whole pipeline under it) on the hostile fixture
+ * corpus tests/fixtures/messy, plus what cannot be committed (a .git folder,
+ * multi-MB binaries, symlinks of every kind) created at run time. Every
+ * SKILL.md of tests/fixtures/messy.expected.json must come out as described:
+ * served with the exact slug, name, validity and description, only named in
+ * the diagnostics, or ignored.
+ */
+#include <check.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/app.h"
+#include "skilld/http.h"
+#include "skilld/util.h"
+#include "testutil.h"
+
+Suite *index_suite(void);
+
+#define SECRET "TOP-SECRET-BYTES-OUTSIDE-THE-ROOT"
+
+static char *tmp;
+static struct config cfg;
+static struct app app;
+static FILE *log_out;
+
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static void write_filler(const char *dir, const char *rel, size_t size, const char *header)
+{
+	char *data = xmalloc(size);
+	size_t h = strlen(header);
+
+	for (size_t i = 0; i < size; i++)
+		data[i] = (char)((i * 31) % 251);
+	memcpy(data, header, h);
+	tu_write(dir, rel, data, size);
+	free(data);
+}
+
+static void link_at(const char *target, const char *dir, const char *rel)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+
+	ck_assert_msg(symlink(target, path) == 0, "symlink %s", path);
+	free(path);
+}
+
+/* Copies the fixture and adds the run-time cases of messy.expected.json. */
+static char *make_corpus(void)
+{
+	char *root = xasprintf("%s/messy", tmp);
+	char *outside = xasprintf("%s/outside", tmp);
+	char *cmd = xasprintf("cp -a tests/fixtures/messy '%s'", root);
+	char *target;
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	tu_write_str(root, "ignored/.git/SKILL.md", "---\nname: in-git\ndescription: Inside .git.\n---\n");
+	write_filler(root, "files/assets-and-scripts/assets/big-font.ttf", 5u << 20, "\x00\x01\x00\x00");
+	write_filler(root, "files/assets-and-scripts/assets/manual.pdf", 3u << 20, "%PDF-1.4\n");
+	tu_write_str(root, "links/symlinks/SKILL.md",
+		     "---\nname: symlinks\ndescription: Holds symlinks of every kind.\n---\n# Symlinks\n");
+	tu_write_str(outside, "secret.md", SECRET "\n");
+	target = xasprintf("%s/links/symlinks/references", root);
+	ck_assert_int_eq(mkdir(target, 0755), 0);
+	free(target);
+	tu_write_str(outside, "outside-skill/SKILL.md",
+		     "---\nname: outside-skill\ndescription: " SECRET "\n---\nBody\n");
+	link_at("../../../outer/references/outer-notes.md", root, "links/symlinks/references/inside.md");
+	target = xasprintf("%s/secret.md", outside);
+	link_at(target, root, "links/symlinks/references/outside.md");
+	free(target);
+	link_at("does-not-exist.md", root, "links/symlinks/references/dangling.md");
+	link_at(".", root, "links/symlinks/loop");
+	target = xasprintf("%s/outside-skill", outside);
+	link_at(target, root, "links/outside-skill");
+	free(target);
+	free(outside);
+	return root;
+}
+
+static void setup(void)
+{
+	char err[512];
+	char *root, *db;
+
+	tmp = tu_mkdtemp();
+	root = make_corpus();
+	db = xasprintf("%s/skilld.db", tmp);
+	char *argv[] = { "skilld", "--skills", root, "--db", db, "--max-file-size", "1M", NULL };
+	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
+	log_out = fopen("/dev/null", "w");
+	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
+	free(root);
+	free(db);
+}
+
+static void teardown(void)
+{
+	app_fini(&app);
+	fclose(log_out);
+	config_fini(&cfg);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+/* GET path through http_serve; returns the parsed body (cJSON_Delete) and
+ * the raw body in *raw when asked (free()). */
+static cJSON *get(const char *path, int want_status, char **raw)
+{
+	struct request req;
+	struct response res;
+	const char *q = strchr(path, '?');
+	cJSON *j;
+
+	request_init(&req);
+	req.method = METHOD_GET;
+	req.method_name = "GET";
+	req.path = q ? xstrndup(path, (size_t)(q - path)) : xstrdup(path);
+	if (q)
+		request_parse_query(&req, q + 1);
+	response_init(&res);
+	http_serve(&app, &req, &res);
+	ck_assert_msg(res.status == want_status, "%s: status %d, want %d", path, res.status, want_status);
+	j = cJSON_ParseWithLength(res.body ? res.body : "", res.body_len);
+	if (raw)
+		*raw = xstrndup(res.body ? res.body : "", res.body_len);
+	request_fini(&req);
+	response_fini(&res);
+	return j;
+}
+
+/* Every served skill, following next_cursor (caller deletes the array). */
+static cJSON *all_skills(void)
+{
+	cJSON *all = cJSON_CreateArray();
+	char *path = xstrdup("/api/v1/skills?limit=7");
+
+	for (;;) {
+		cJSON *page = get(path, 200, NULL);
+		cJSON *item, *next = cJSON_GetObjectItem(page, "next_cursor");
+
+		cJSON_ArrayForEach(item, cJSON_GetObjectItem(page, "data"))
+			cJSON_AddItemToArray(all, cJSON_Duplicate(item, 1));
+		free(path);
+		path = cJSON_IsString(next) ? xasprintf("/api/v1/skills?limit=7&cursor=%s", next->valuestring) : NULL;
+		cJSON_Delete(page);
+		if (!path)
+			break;
+	}
+	return all;
+}
+
+static const cJSON *find_by(const cJSON *arr, const char *key, const char *value)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, arr) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, key);
+		if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
+			return item;
+	}
+	return NULL;
+}
+
+static bool str_or_null_eq(const cJSON *v, const cJSON *want)
+{
+	if (cJSON_IsNull(want))
+		return cJSON_IsNull(v);
+	return cJSON_IsString(v) && cJSON_IsString(want) && strcmp(v->valuestring, want->valuestring) == 0;
+}
+
+START_TEST(test_every_skill_md_accounted_for)
+{
+	char *text = tu_read("tests/fixtures/messy.expected.json", NULL);
+	cJSON *expected = cJSON_Parse(text);
+	cJSON *skills = all_skills();
+	cJSON *diags = get("/api/v1/diagnostics", 200, NULL);
+	const cJSON *e, *data = cJSON_GetObjectItem(diags, "data");
+	int n_skill = 0;
+
+	ck_assert_ptr_nonnull(expected);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(expected, "entries")) {
+		const char *folder = cJSON_GetObjectItem(e, "folder")->valuestring;
+		const char *path = cJSON_GetObjectItem(e, "path")->valuestring;
+		const char *outcome = cJSON_GetObjectItem(e, "outcome")->valuestring;
+		const cJSON *got = find_by(skills, "path", folder);
+
+		if (strcmp(outcome, "skill") == 0) {
+			const cJSON *slug = cJSON_GetObjectItem(e, "slug");
+			const cJSON *pattern = cJSON_GetObjectItem(e, "slug_pattern");
+			const char *got_slug;
+			char *url;
+			cJSON *detail;
+
+			n_skill++;
+			ck_assert_msg(got != NULL, "%s: not served", path);
+			got_slug = cJSON_GetObjectItem(got, "slug")->valuestring;
+			if (cJSON_IsString(slug)) {
+				ck_assert_msg(strcmp(got_slug, slug->valuestring) == 0, "%s: slug %s, want %s",
+					      path, got_slug, slug->valuestring);
+			} else {
+				regex_t re;
+				ck_assert_int_eq(regcomp(&re, pattern->valuestring, REG_EXTENDED | REG_NOSUB), 0);
+				ck_assert_msg(regexec(&re, got_slug, 0, NULL, 0) == 0, "%s: slug %s", path, got_slug);
+				regfree(&re);
+			}
+			ck_assert_msg(str_or_null_eq(cJSON_GetObjectItem(got, "name"), cJSON_GetObjectItem(e, "name")),
+				      "%s: name differs", path);
+			ck_assert_msg(cJSON_IsTrue(cJSON_GetObjectItem(got, "valid")) ==
+				      cJSON_IsTrue(cJSON_GetObjectItem(e, "valid")), "%s: valid differs", path);
+			ck_assert_msg(str_or_null_eq(cJSON_GetObjectItem(got, "description"),
+						     cJSON_GetObjectItem(e, "description")),
+				      "%s: description differs", path);
+			url = xasprintf("/api/v1/skills/%s", got_slug);
+			detail = get(url, 200, NULL);
+			ck_assert_ptr_nonnull(detail);
+			free(url);
+			cJSON_Delete(detail);
+		} else if (strcmp(outcome, "diagnostic") == 0) {
+			const cJSON *d;
+			bool named = false;
+
+			cJSON_ArrayForEach(d, data) {
+				const cJSON *p = cJSON_GetObjectItem(d, "path");
+				if (cJSON_IsString(p) && strncmp(p->valuestring, folder, strlen(folder)) == 0 &&
+				    cJSON_IsNull(cJSON_GetObjectItem(d, "skill")))
+					named = true;
+			}
+			ck_assert_msg(named, "%s: not in the diagnostics", path);
+		} else {
+			ck_assert_msg(got == NULL, "%s: ignored, but served", path);
+		}
+	}
+	/* 71 committed skills plus links/symlinks created at run time. */
+	ck_assert_int_eq(n_skill, 71);
+	ck_assert_int_eq(cJSON_GetArraySize(skills), 72);
+	ck_assert_ptr_nonnull(find_by(skills, "path", "links/symlinks"));
+	ck_assert_ptr_null(find_by(skills, "slug", "in-git"));
+	ck_assert_ptr_null(find_by(skills, "slug", "outside-skill"));
+	cJSON_Delete(skills);
+	cJSON_Delete(diags);
+	cJSON_Delete(expected);
+	free(text);
+}
+END_TEST
+
+static bool has_diag(const cJSON *data, const char *code, const char *path_prefix)
+{
+	const cJSON *d;
+
+	cJSON_ArrayForEach(d, data) {
+		const cJSON *p = cJSON_GetObjectItem(d, "path");
+		if (strcmp(cJSON_GetObjectItem(d, "code")->valuestring, code) == 0 && cJSON_IsString(p) &&
+		    strncmp(p->valuestring, path_prefix, strlen(path_prefix)) == 0)
+			return true;
+	}
+	return false;
+}
+
+START_TEST(test_symlinks_never_leave_the_root)
+{
+	cJSON *files = get("/api/v1/skills/symlinks/files", 200, NULL);
+	cJSON *diags = get("/api/v1/diagnostics", 200, NULL);
+	const cJSON *data = cJSON_GetObjectItem(diags, "data");
+	char *raw;
+	cJSON *j;
+
+	ck_assert_ptr_nonnull(find_by(files, "path", "references/inside.md"));
+	ck_assert_ptr_null(find_by(files, "path", "references/outside.md"));
+	ck_assert_ptr_null(find_by(files, "path", "references/dangling.md"));
+	ck_assert_int_eq(cJSON_GetArraySize(files), 2);
+	ck_assert(has_diag(data, "symlink-outside-root", "links/symlinks/references/outside.md"));
+	ck_assert(has_diag(data, "symlink-dangling", "links/symlinks/references/dangling.md"));
+	ck_assert(has_diag(data, "symlink-outside-root", "links/outside-skill"));
+
+	j = get("/api/v1/skills/symlinks/files/references/inside.md", 200, &raw);
+	ck_assert(strstr(raw, SECRET) == NULL);
+	ck_assert_uint_gt(strlen(raw), 0);
+	cJSON_Delete(j);
+	free(raw);
+	cJSON_Delete(get("/api/v1/skills/symlinks/files/references/outside.md", 404, NULL));
+
+	/* No byte of anything outside the root appears in any answer. */
+	j = get("/api/v1/skills/symlinks", 200, &raw);
+	ck_assert(strstr(raw, SECRET) == NULL);
+	cJSON_Delete(j);
+	free(raw);
+	j = get("/api/v1/diagnostics", 200, &raw);
+	ck_assert(strstr(raw, SECRET) == NULL);
+	cJSON_Delete(j);
+	free(raw);
+	cJSON_Delete(files);
+	cJSON_Delete(diags);
+}
+END_TEST
+
+START_TEST(test_large_binaries_listed_not_stored)
+{
+	cJSON *skills = all_skills();
+	const cJSON *s = find_by(skills, "path", "files/assets-and-scripts");
+	char *url;
+	cJSON *files, *j;
+	const cJSON *font, *pdf;
+
+	ck_assert_ptr_nonnull(s);
+	url = xasprintf("/api/v1/skills/%s/files", cJSON_GetObjectItem(s, "slug")->valuestring);
+	files = get(url, 200, NULL);
+	font = find_by(files, "path", "assets/big-font.ttf");
+	pdf = find_by(files, "path", "assets/manual.pdf");
+	ck_assert_ptr_nonnull(font);
+	ck_assert_ptr_nonnull(pdf);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(font, "size")), 5 << 20);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(font, "stored")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(font, "text")));
+	ck_assert_str_eq(cJSON_GetObjectItem(pdf, "mime")->valuestring, "application/pdf");
+	ck_assert_uint_eq(strlen(cJSON_GetObjectItem(font, "digest")->valuestring), 64);
+	free(url);
+	url = xasprintf("/api/v1/skills/%s/files/assets/big-font.ttf", cJSON_GetObjectItem(s, "slug")->valuestring);
+	j = get(url, 404, NULL);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code")->valuestring, "not_stored");
+	cJSON_Delete(j);
+	free(url);
+	cJSON_Delete(files);
+	cJSON_Delete(skills);
+}
+END_TEST
+
+START_TEST(test_roots_in_order_and_shadowing)
+{
+	char err[512];
+	char *dir = tu_mkdtemp();
+	char *db = xasprintf("%s/r.db", dir), *extra = xasprintf("%s/extra", dir);
+	struct config c2;
+	struct app a2;
+	FILE *lo = fopen("/dev/null", "w");
+
+	tu_write_str(extra, "plain/SKILL.md", "---\nname: plain\ndescription: Shadowed copy.\n---\nBody\n");
+	tu_write_str(extra, "fresh/SKILL.md", "---\nname: fresh\ndescription: Only here.\n---\nBody\n");
+	char *argv[] = { "skilld", "--skills", "tests/fixtures/rootskill", "--skills", "tests/fixtures/messy",
+			 "--skills", extra, "--db", db, NULL };
+	ck_assert_int_eq(config_parse(&c2, 9, argv, no_env, err, sizeof(err)), 0);
+	ck_assert_msg(app_init(&a2, &c2, lo, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(a2.stats.shadowed, 1);
+	ck_assert_uint_eq(a2.stats.skills, 2 + 71 + 1);
+	app_fini(&a2);
+	config_fini(&c2);
+	fclose(lo);
+	free(db);
+	free(extra);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+Suite *index_suite(void)
+{
+	Suite *s = suite_create("index");
+	TCase *tc = tcase_create("messy");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_every_skill_md_accounted_for);
+	tcase_add_test(tc, test_symlinks_never_leave_the_root);
+	tcase_add_test(tc, test_large_binaries_listed_not_stored);
+	tcase_add_test(tc, test_roots_in_order_and_shadowing);
+	suite_add_tcase(s, tc);
+	return s;
+}
