@@ -4,7 +4,7 @@
  * tests/check_<module>.c) as ALL_SUITES, or a single ONE_SUITE for
  * `make unit MOD=...`. Without arguments every suite but the corpus suite
  * runs; `test_runner corpus` runs only the suites that need ../shared/corpora;
- * `test_runner NAME...` runs the named suites.
+ * `test_runner NAME...` runs the named suites (NAME_suite).
  */
 #include <check.h>
 #include <stdio.h>
@@ -41,6 +41,9 @@ static int wanted(const char *name, int argc, char **argv)
 		return !is_corpus;
 	for (int i = 1; i < argc; i++) {
 		size_t n = strlen(argv[i]);
+
+		if (strcmp(argv[i], "corpus") == 0 && is_corpus)
+			return 1;
 		if (strncmp(name, argv[i], n) == 0 && strcmp(name + n, "_suite") == 0)
 			return 1;
 	}
