@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +65,62 @@ static int check_roots(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* Reads the token: the file's first line without surrounding blanks; it
+ * must be 16 to 512 printable ASCII characters. */
+static int load_token(const char *path, char **out, char *err, size_t errlen)
+{
+	char *data = NULL;
+	size_t len, start = 0, end;
+
+	if (read_file_all(path, 4096, &data, &len) != 0) {
+		snprintf(err, errlen, "--token-file '%s': %s", path,
+			 errno == EFBIG ? "larger than 4 KiB" : strerror(errno));
+		return -1;
+	}
+	end = strcspn(data, "\r\n");
+	while (start < end && (data[start] == ' ' || data[start] == '\t'))
+		start++;
+	while (end > start && (data[end - 1] == ' ' || data[end - 1] == '\t'))
+		end--;
+	for (size_t i = start; i < end; i++) {
+		if (data[i] < 0x21 || data[i] > 0x7e) {
+			snprintf(err, errlen, "--token-file '%s': the token may only hold printable "
+				 "ASCII characters without spaces", path);
+			free(data);
+			return -1;
+		}
+	}
+	if (end - start < 16 || end - start > 512) {
+		snprintf(err, errlen, "--token-file '%s': the token on its first line must be 16 "
+			 "to 512 characters long (it is %zu)", path, end - start);
+		free(data);
+		return -1;
+	}
+	*out = xstrndup(data + start, end - start);
+	free(data);
+	return 0;
+}
+
+bool app_token_ok(const struct app *app, const char *authorization)
+{
+	size_t n, want;
+	unsigned char diff = 0;
+
+	if (!app->token)
+		return true;
+	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+		return false;
+	authorization += 7;
+	while (*authorization == ' ')
+		authorization++;
+	n = strlen(authorization);
+	want = strlen(app->token);
+	/* Constant time in the token's content; the length is not secret. */
+	for (size_t i = 0; i < want; i++)
+		diff |= (unsigned char)(app->token[i] ^ (i < n ? authorization[i] : 0));
+	return diff == 0 && n == want;
+}
+
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen)
 {
 	struct migration_set migrations = { 0 };
@@ -81,6 +138,8 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		return -1;
 	}
 	if (check_roots(cfg, err, errlen) != 0)
+		goto out;
+	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
 		goto out;
 	dir = app_migrations_dir(cfg);
 	if (migration_set_load(dir, &migrations, err, errlen) != 0)
@@ -132,5 +191,7 @@ void app_fini(struct app *app)
 	db_reader_close(r);
 	pthread_setspecific(app->reader_key, NULL);
 	pthread_key_delete(app->reader_key);
+	free(app->token);
+	app->token = NULL;
 	log_fini(&app->log);
 }

@@ -80,7 +80,11 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 	size_t n;
 	const struct route *routes = api_routes(&n);
 
-	if (req->query_bad) {
+	if (!app_token_ok(app, req->authorization)) {
+		response_error(res, 401, "unauthorized", "this server needs a token: send "
+			       "Authorization: Bearer <token>");
+		response_header(res, "WWW-Authenticate", "Bearer realm=\"skilld\"");
+	} else if (req->query_bad) {
 		response_error(res, 400, "bad_query", "a query argument is not valid "
 			       "percent-encoded UTF-8 (or there are more than %d of them)",
 			       REQUEST_MAX_QUERY);
@@ -206,6 +210,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 							MHD_HTTP_HEADER_IF_NONE_MATCH);
 	req.accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							  MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_AUTHORIZATION);
 	req.body = p->upload.data;
 	req.body_len = p->upload.len;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &req);

@@ -38,6 +38,9 @@ static int serve(const struct config *cfg)
 		app_fini(&app);
 		return 1;
 	}
+	if (!app.token && strcmp(cfg->bind, "127.0.0.1") != 0 && strcmp(cfg->bind, "::1") != 0)
+		log_msg(&app.log, LOG_WARN, "listening on %s without --token-file: anyone who can "
+			"reach this address can read every skill", cfg->bind);
 	log_msg(&app.log, LOG_INFO, "listening on http://%s%s%s:%u/ (%u threads)",
 		strchr(cfg->bind, ':') ? "[" : "", cfg->bind, strchr(cfg->bind, ':') ? "]" : "",
 		app.port, cfg->threads);

@@ -329,6 +329,67 @@ START_TEST(test_etag_304)
 }
 END_TEST
 
+static int serve_auth(struct app *a, const char *authorization)
+{
+	struct request req;
+	struct response res;
+	int status;
+
+	request_init(&req);
+	req.method = METHOD_GET;
+	req.method_name = "GET";
+	req.path = xstrdup("/api/v1/skills");
+	req.authorization = authorization;
+	response_init(&res);
+	http_serve(a, &req, &res);
+	status = res.status;
+	if (status == 401) {
+		ck_assert_str_eq(res.headers[0].key, "WWW-Authenticate");
+		ck_assert(strstr(res.body, "\"unauthorized\"") != NULL);
+	}
+	response_fini(&res);
+	request_fini(&req);
+	return status;
+}
+
+START_TEST(test_token_required)
+{
+	char err[512];
+	char *dir = tu_mkdtemp();
+	char *root = fx_write_skills(dir);
+	char *db = xasprintf("%s/t.db", dir), *tok = xasprintf("%s/token", dir);
+	struct config c;
+	struct app a;
+	FILE *lo = fopen("/dev/null", "w");
+
+	tu_write_str(dir, "token", "  s3cret-token-0123456789  \nsecond line ignored\n");
+	char *argv[] = { "skilld", "--skills", root, "--db", db, "--token-file", tok, NULL };
+	ck_assert_int_eq(config_parse(&c, 7, argv, no_env, err, sizeof(err)), 0);
+	ck_assert_msg(app_init(&a, &c, lo, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(serve_auth(&a, NULL), 401);
+	ck_assert_int_eq(serve_auth(&a, "Bearer wrong"), 401);
+	ck_assert_int_eq(serve_auth(&a, "Bearer s3cret-token-012345678"), 401);
+	ck_assert_int_eq(serve_auth(&a, "Bearer s3cret-token-01234567890"), 401);
+	ck_assert_int_eq(serve_auth(&a, "Basic s3cret-token-0123456789"), 401);
+	ck_assert_int_eq(serve_auth(&a, "Bearer s3cret-token-0123456789"), 200);
+	ck_assert_int_eq(serve_auth(&a, "bearer s3cret-token-0123456789"), 200);
+	app_fini(&a);
+
+	/* a short token is refused at startup */
+	tu_write_str(dir, "token", "short\n");
+	ck_assert_int_eq(app_init(&a, &c, lo, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "16 to 512 characters") != NULL, "%s", err);
+	app_fini(&a);
+	config_fini(&c);
+	fclose(lo);
+	free(root);
+	free(db);
+	free(tok);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
 	Suite *s = suite_create("api");
@@ -345,6 +406,10 @@ Suite *api_suite(void)
 	tcase_add_test(tc, test_checklist_evals_check);
 	tcase_add_test(tc, test_checklists_and_diagnostics);
 	tcase_add_test(tc, test_etag_304);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("token");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_token_required);
 	suite_add_tcase(s, tc);
 	return s;
 }

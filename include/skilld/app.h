@@ -11,6 +11,7 @@
 #define SKILLD_APP_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,12 +30,17 @@ struct app {
 	double index_seconds;
 	struct http_server *http;    /* set by http_start */
 	unsigned port;               /* the bound port, set by http_start */
+	char *token;                 /* from --token-file, or NULL: no token needed */
 };
 
 /* Opens the database, applies migrations and builds the index. 0, or -1
  * with a one-line message in err (the caller exits non-zero). Logs to log_out. */
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen);
 void app_fini(struct app *app);
+
+/* Does an Authorization header value carry the token? Always true when no
+ * token is set; compared in constant time. */
+bool app_token_ok(const struct app *app, const char *authorization);
 
 /* The calling thread's read-only connection, opened on first use; NULL when
  * it cannot be opened (logged). */

@@ -44,6 +44,7 @@ struct request {
 	const char *user_agent;
 	const char *if_none_match;
 	const char *accept_encoding;
+	const char *authorization;
 	const char *body;         /* request body (POST), may be NULL */
 	size_t body_len;
 };
