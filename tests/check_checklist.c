@@ -775,7 +775,7 @@ START_TEST(test_nothing_is_lost)
 		"last zq52";
 	cJSON *cl = checklist_parse(md, sizeof(md) - 1);
 	struct buf all;
-	char tok[8];
+	char tok[16];
 
 	buf_init(&all);
 	collect_strings(cl, &all);
