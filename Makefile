@@ -91,12 +91,72 @@ test-corpus: deps-ok $(BUILD)/test_runner $(BUILD)/skilld
 	@if [ ! -d "$(CORPORA)" ]; then echo "test-corpus: $(CORPORA) not found"; exit 1; fi
 	SKILLD_CORPORA=$(CORPORA) SKILLD_BIN=$(BUILD)/skilld ./$(BUILD)/test_runner corpus
 
-# ASan + UBSan build of everything, running every suite.
+# Fuzz targets: fuzz/fuzz_<target>.c, each linked with the server modules
+# listed in FUZZ_MODS_<target>. Seeds in fuzz/corpus/<target>, crashers kept
+# for good in fuzz/regressions/<target> (see fuzz/README.md).
+FUZZ_TARGETS          := frontmatter checklist evals request skill
+FUZZ_MODS_frontmatter := frontmatter util diag
+FUZZ_MODS_checklist   := checklist util diag
+FUZZ_MODS_evals       := evals util diag
+FUZZ_MODS_request     := router request util
+FUZZ_MODS_skill       := skill scan frontmatter checklist evals validate util diag
+FUZZ_DEB_PKGS         := clang libclang-rt-14-dev
+FUZZ_CC               ?= clang
+FUZZ_FLAGS            := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+                         -fno-sanitize-recover=undefined
+FUZZ_SECONDS          ?= 60
+FUZZ_RUN_FLAGS        ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
+SAN_BUILD := build/san
+SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+
+# ASan + UBSan build of everything, running every suite, the corpus suites
+# when $(CORPORA) exists, and every fuzz seed and regression input.
 check: deps-ok
-	$(MAKE) --no-print-directory BUILD=build/san OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" \
-	  LDLIBS="$(LDLIBS) $(SAN_FLAGS)" build/san/test_runner build/san/skilld
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  SKILLD_BIN=build/san/skilld ./build/san/test_runner
+	$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" \
+	  LDLIBS="$(LDLIBS) $(SAN_FLAGS)" $(SAN_BUILD)/test_runner $(SAN_BUILD)/skilld \
+	  $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%)
+	$(SAN_ENV) SKILLD_BIN=$(SAN_BUILD)/skilld ./$(SAN_BUILD)/test_runner
+	@if [ -d "$(CORPORA)" ]; then \
+	  echo "$(SAN_ENV) SKILLD_CORPORA=$(CORPORA) ./$(SAN_BUILD)/test_runner corpus"; \
+	  $(SAN_ENV) SKILLD_CORPORA=$(CORPORA) SKILLD_BIN=$(SAN_BUILD)/skilld \
+	    ./$(SAN_BUILD)/test_runner corpus; \
+	else echo "check: $(CORPORA) not found, corpus suites skipped"; fi
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "replay-$$t fuzz/corpus/$$t fuzz/regressions/$$t"; \
+	  $(SAN_ENV) ./$(SAN_BUILD)/replay-$$t fuzz/corpus/$$t fuzz/regressions/$$t || exit 1; \
+	done
+
+# A fuzz target's harness run over saved inputs without libFuzzer (for check).
+$(BUILD)/replay-%: fuzz/replay.c fuzz/fuzz_%.c $(LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c \
+	  $(FUZZ_MODS_$*:%=$(BUILD)/obj/%.o) $(LDLIBS)
+
+# `make fuzz` — every target under libFuzzer for FUZZ_SECONDS each, starting
+# from its seeds and regressions; new inputs go to $(BUILD)/fuzz/corpus-<t>,
+# crashers to $(BUILD)/fuzz/<t>-crash-*. One target: FUZZ_TARGETS=evals.
+fuzz: deps-ok
+	@missing=""; for p in $(FUZZ_DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make fuzz needs these Debian packages:$$missing"; \
+	  echo "run as root:  apt-get update && apt-get install -y$$missing"; \
+	  exit 1; \
+	fi
+	$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+	@status=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	  ./$(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_RUN_FLAGS) \
+	    -artifact_prefix=$(BUILD)/fuzz/$$t- \
+	    $(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t fuzz/regressions/$$t || status=1; \
+	done; exit $$status
+
+# A libFuzzer binary: the harness and its modules, compiled with clang.
+$(BUILD)/fuzz/%: fuzz/fuzz_%.c $(SRCS) $(wildcard include/skilld/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_MODS_$*:%=server/%.c) $(LDLIBS)
 
 # One module's suite alone, for work in progress:
 #   make unit MOD=checklist DEPS="util diag"
