@@ -9,9 +9,11 @@ VERSION   := 0.1.0
 PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib
 TEST_PKGS := check
 
-DEB_PKGS  := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
-             libcjson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-             libyaml-dev zlib1g-dev libarchive-dev libssl-dev check curl
+# Debian packages: what building needs, and what the tests need on top.
+DEB_BUILD_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
+                  libcjson-dev libyaml-dev zlib1g-dev libssl-dev
+DEB_TEST_PKGS  := check
+DEB_PKGS       := $(DEB_BUILD_PKGS) $(DEB_TEST_PKGS)
 
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wvla
@@ -23,7 +25,8 @@ ifeq ($(WERROR),1)
 CFLAGS    += -Werror
 endif
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
-TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+# Recursive (=), not :=, so that pkg-config runs after deps-* installed it.
+TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 SRCS      := $(wildcard server/*.c)
 OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o)
@@ -34,26 +37,17 @@ SUITES    := $(patsubst tests/check_%.c,%_suite,$(TEST_SRCS))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run test test-corpus check e2e fuzz bench install clean deps unit print-deps
+.PHONY: all run test test-corpus check fuzz bench install clean deps unit print-deps
 
-all: deps-ok $(BUILD)/skilld
+all: $(BUILD)/skilld
 
-# deps-ok: fail early with the apt-get line when a library is missing.
-.PHONY: deps-ok
-deps-ok:
-	@missing=""; for p in $(DEB_PKGS); do \
+# Installs the missing Debian packages of a list when run as root; otherwise
+# prints the apt-get line to run and fails before anything is compiled.
+define ensure_pkgs
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
-	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps; fi
-
-print-deps:
-	@echo $(DEB_PKGS)
-
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
 	  echo "skilld needs these Debian packages:$$missing"; \
 	  echo "run as root:  apt-get update && apt-get install -y$$missing"; \
@@ -61,11 +55,26 @@ deps:
 	fi; \
 	echo "deps: installing$$missing"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+endef
 
-$(BUILD)/obj/%.o: server/%.c $(wildcard include/skilld/*.h) | $(BUILD)/obj
+.PHONY: deps-build deps-test
+deps-build:
+	$(call ensure_pkgs,$(DEB_BUILD_PKGS))
+
+deps-test: deps-build
+	$(call ensure_pkgs,$(DEB_TEST_PKGS))
+
+# `make deps` — every package for building and testing.
+deps: deps-test
+	@echo "deps: all Debian packages present"
+
+print-deps:
+	@echo $(DEB_PKGS)
+
+$(BUILD)/obj/%.o: server/%.c $(wildcard include/skilld/*.h) | $(BUILD)/obj deps-build
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tobj/%.o: tests/%.c $(wildcard include/skilld/*.h) $(wildcard tests/*.h) | $(BUILD)/tobj
+$(BUILD)/tobj/%.o: tests/%.c $(wildcard include/skilld/*.h) $(wildcard tests/*.h) | $(BUILD)/tobj deps-test
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj $(BUILD)/tobj:
@@ -78,16 +87,16 @@ $(BUILD)/test_runner: $(LIB_OBJS) $(TEST_OBJS) tests/runner.c tests/testutil.c
 	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@ tests/runner.c tests/testutil.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
 
 # `make run` — skilld on the bundled skills at http://127.0.0.1:8080
-run: all
+run: $(BUILD)/skilld
 	./$(BUILD)/skilld serve --skills skills
 
 # `make test` — every unit and integration suite (no external corpora needed).
-test: deps-ok $(BUILD)/test_runner $(BUILD)/skilld
+test: deps-test $(BUILD)/test_runner $(BUILD)/skilld
 	SKILLD_BIN=$(BUILD)/skilld ./$(BUILD)/test_runner
 
 # Suites that read ../shared/corpora (skipped with a message when it is absent).
 CORPORA ?= ../shared/corpora
-test-corpus: deps-ok $(BUILD)/test_runner $(BUILD)/skilld
+test-corpus: deps-test $(BUILD)/test_runner $(BUILD)/skilld
 	@if [ ! -d "$(CORPORA)" ]; then echo "test-corpus: $(CORPORA) not found"; exit 1; fi
 	SKILLD_CORPORA=$(CORPORA) SKILLD_BIN=$(BUILD)/skilld ./$(BUILD)/test_runner corpus
 
@@ -112,7 +121,7 @@ SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_st
 
 # ASan + UBSan build of everything, running every suite, the corpus suites
 # when $(CORPORA) exists, and every fuzz seed and regression input.
-check: deps-ok
+check: deps-test
 	$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" \
 	  LDLIBS="$(LDLIBS) $(SAN_FLAGS)" $(SAN_BUILD)/test_runner $(SAN_BUILD)/skilld \
 	  $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%)
@@ -135,7 +144,7 @@ $(BUILD)/replay-%: fuzz/replay.c fuzz/fuzz_%.c $(LIB_OBJS)
 # `make fuzz` — every target under libFuzzer for FUZZ_SECONDS each, starting
 # from its seeds and regressions; new inputs go to $(BUILD)/fuzz/corpus-<t>,
 # crashers to $(BUILD)/fuzz/<t>-crash-*. One target: FUZZ_TARGETS=evals.
-fuzz: deps-ok
+fuzz: deps-test
 	@missing=""; for p in $(FUZZ_DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -160,11 +169,15 @@ $(BUILD)/fuzz/%: fuzz/fuzz_%.c $(SRCS) $(wildcard include/skilld/*.h)
 
 # One module's suite alone, for work in progress:
 #   make unit MOD=checklist DEPS="util diag"
-unit: | $(BUILD)/obj
+unit: deps-test | $(BUILD)/obj
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DONE_SUITE=$(MOD)_suite -o $(BUILD)/unit-$(MOD) \
 	  tests/runner.c tests/testutil.c tests/check_$(MOD).c $(foreach d,$(MOD) $(DEPS),server/$(d).c) \
 	  $(LDLIBS) $(TEST_LIBS) $(SAN_FLAGS)
 	./$(BUILD)/unit-$(MOD)
+
+# `make bench` — startup time and peak memory on the booklib-head corpus.
+bench: $(BUILD)/skilld
+	bench/startup.sh $(CORPORA)/booklib-head
 
 install: $(BUILD)/skilld
 	install -D -m 0755 $(BUILD)/skilld $(DESTDIR)$(PREFIX)/bin/skilld
