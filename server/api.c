@@ -154,6 +154,7 @@ static void api_skill_list(void *ctx, struct request *req, struct response *res)
 		last = xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
 		buf_fini(&b);
 		free(last);
 		db_error(app, r, res, "listing skills");
@@ -236,15 +237,16 @@ static void api_skill_check(void *ctx, struct request *req, struct response *res
 	skill_column(ctx, req, res, COL_CHECK, "no check result");
 }
 
-static bool skill_exists(struct db_reader *r, const char *slug)
+/* SQLITE_ROW when the skill exists, SQLITE_DONE when not, else the error. */
+static int skill_lookup(struct db_reader *r, const char *slug)
 {
 	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
-	bool found;
+	int rc;
 
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return found;
+	return rc;
 }
 
 static void api_skill_file(void *ctx, struct request *req, struct response *res)
@@ -267,6 +269,9 @@ static void api_skill_file(void *ctx, struct request *req, struct response *res)
 			      (const char *)sqlite3_column_blob(st, 1),
 			      (size_t)sqlite3_column_bytes(st, 1));
 		response_set_type(res, (const char *)sqlite3_column_text(st, 0));
+		/* A skill's bytes are third-party content: an .html or .svg file
+		 * must never run script in this origin. */
+		response_header(res, "Content-Security-Policy", "default-src 'none'; sandbox");
 		response_etag_hex(res, (const char *)sqlite3_column_text(st, 2));
 	} else if (rc == SQLITE_ROW) {
 		response_error(res, 404, "not_stored",
@@ -274,10 +279,13 @@ static void api_skill_file(void *ctx, struct request *req, struct response *res)
 			       "its bytes are not served", path, (long long)sqlite3_column_int64(st, 3));
 	} else if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
-		if (!skill_exists(r, slug))
+		rc = skill_lookup(r, slug);
+		if (rc == SQLITE_DONE)
 			response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
-		else
+		else if (rc == SQLITE_ROW)
 			response_error(res, 404, "file_not_found", "skill '%s' has no file '%s'", slug, path);
+		else
+			db_error(app, r, res, "looking a skill up");
 		return;
 	} else {
 		db_error(app, r, res, "reading a file");
@@ -292,7 +300,6 @@ static void api_checklists(void *ctx, struct request *req, struct response *res)
 	cJSON *root, *data;
 	sqlite3_stmt *st;
 	long total = 0;
-	char *text;
 	int rc;
 
 	(void)req;
@@ -318,6 +325,14 @@ static void api_checklists(void *ctx, struct request *req, struct response *res)
 			cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 3));
 		cJSON_AddNumberToObject(o, "items", sqlite3_column_int(st, 4));
 		cJSON_AddStringToObject(o, "digest", (const char *)sqlite3_column_text(st, 5));
+		cJSON_AddBoolToObject(o, "primary", sqlite3_column_int(st, 6));
+		if (!sqlite3_column_int(st, 6)) {
+			/* Only the primary checklist has a structured route; the
+			 * others are served as files. */
+			free(url);
+			url = xasprintf("/api/v1/skills/%s/files/%s", slug,
+					(const char *)sqlite3_column_text(st, 2));
+		}
 		cJSON_AddStringToObject(o, "url", url);
 		free(url);
 		total += sqlite3_column_int(st, 4);
@@ -330,9 +345,8 @@ static void api_checklists(void *ctx, struct request *req, struct response *res)
 		return;
 	}
 	cJSON_AddNumberToObject(root, "total_items", (double)total);
-	text = cJSON_PrintUnformatted(root);
+	response_json(res, 200, root);
 	cJSON_Delete(root);
-	response_take(res, 200, CT_JSON, text, strlen(text));
 }
 
 static void add_text_column(cJSON *o, const char *key, sqlite3_stmt *st, int col)
@@ -351,7 +365,6 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	long counts[3] = { 0, 0, 0 };
 	cJSON *root, *data, *c;
 	sqlite3_stmt *st;
-	char *text;
 	int rc;
 
 	if (!r)
@@ -392,9 +405,8 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	cJSON_AddNumberToObject(c, "error", (double)counts[0]);
 	cJSON_AddNumberToObject(c, "warning", (double)counts[1]);
 	cJSON_AddNumberToObject(c, "info", (double)counts[2]);
-	text = cJSON_PrintUnformatted(root);
+	response_json(res, 200, root);
 	cJSON_Delete(root);
-	response_take(res, 200, CT_JSON, text, strlen(text));
 }
 
 static const struct route routes[] = {

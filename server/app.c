@@ -137,6 +137,7 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		snprintf(err, errlen, "cannot create a thread key");
 		return -1;
 	}
+	app->reader_key_made = true;
 	if (check_roots(cfg, err, errlen) != 0)
 		goto out;
 	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
@@ -186,11 +187,12 @@ struct db_reader *app_reader(struct app *app)
 
 void app_fini(struct app *app)
 {
-	struct db_reader *r = pthread_getspecific(app->reader_key);
-
-	db_reader_close(r);
-	pthread_setspecific(app->reader_key, NULL);
-	pthread_key_delete(app->reader_key);
+	if (app->reader_key_made) {
+		db_reader_close(pthread_getspecific(app->reader_key));
+		pthread_setspecific(app->reader_key, NULL);
+		pthread_key_delete(app->reader_key);
+		app->reader_key_made = false;
+	}
 	free(app->token);
 	app->token = NULL;
 	log_fini(&app->log);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli: `skilld check DIR...`. Uses the same scan and skill analysis as the
- * indexer, so what check reports is exactly what the server would serve.
- * Single threaded.
+ * indexer, so the diagnostics and tiers are those the server reports. Slugs
+ * (which depend on every other skill and root) are the server's business and
+ * are not printed. Untrusted text (paths, messages) is escaped before it
+ * reaches the terminal. Single threaded.
  */
 #include "skilld/cli.h"
 
@@ -31,20 +33,40 @@ static size_t tier_index(const char *tier)
 	return 0;
 }
 
+/* Prints s with control characters and invalid UTF-8 escaped: a file name
+ * must not be able to move the cursor or recolour the terminal. */
+static void put_escaped(FILE *out, const char *s)
+{
+	char *clean = utf8_repair(s, strlen(s), NULL);
+
+	for (const unsigned char *p = (const unsigned char *)clean; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\x%02x", *p);
+		else
+			fputc(*p, out);
+	}
+	free(clean);
+}
+
 static void print_diag(FILE *out, const struct diag *d)
 {
-	fprintf(out, "  %-7s %s", diag_severity_name(d->severity), d->path ? d->path : "-");
+	fprintf(out, "  %-7s ", diag_severity_name(d->severity));
+	put_escaped(out, d->path ? d->path : "-");
 	if (d->line)
 		fprintf(out, ":%d:%d", d->line, d->column);
-	fprintf(out, ": %s [%s]\n", d->message, d->code);
+	fputs(": ", out);
+	put_escaped(out, d->message);
+	fprintf(out, " [%s]\n", d->code);
 }
 
 static void print_text_skill(FILE *out, const char *root, const struct skill_record *r)
 {
 	size_t e = diag_count(&r->diags, DIAG_ERROR), w = diag_count(&r->diags, DIAG_WARNING);
 
-	fprintf(out, "%s/%s: %s, tier %s, %zu error%s, %zu warning%s\n", root,
-		r->rel[0] ? r->rel : ".", r->valid ? "valid" : "INVALID",
+	put_escaped(out, root);
+	fputc('/', out);
+	put_escaped(out, r->rel[0] ? r->rel : ".");
+	fprintf(out, ": %s, tier %s, %zu error%s, %zu warning%s\n", r->valid ? "valid" : "INVALID",
 		r->tier ? r->tier : "none", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
 	for (size_t i = 0; i < r->diags.len; i++)
 		if (r->diags.items[i].severity != DIAG_INFO)
@@ -56,13 +78,10 @@ static cJSON *skill_check_json(const char *root, const struct skill_record *r)
 	cJSON *o = cJSON_CreateObject();
 	cJSON *errors = cJSON_CreateArray(), *warnings = cJSON_CreateArray();
 	const char *name = frontmatter_string(&r->fm, "name");
-	char *slug = skill_slug_base(r);
 	cJSON *checks = cJSON_GetObjectItemCaseSensitive(r->check, "checks");
 
 	cJSON_AddStringToObject(o, "root", root);
 	cJSON_AddStringToObject(o, "path", r->rel[0] ? r->rel : ".");
-	cJSON_AddStringToObject(o, "slug", slug);
-	free(slug);
 	if (name)
 		cJSON_AddStringToObject(o, "name", name);
 	else
@@ -139,7 +158,7 @@ int cli_check(const struct config *cfg, FILE *out, FILE *err)
 	if (root) {
 		cJSON *diags = cJSON_AddArrayToObject(root, "diagnostics");
 		cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-		char *text;
+		char *text, *fixed;
 
 		for (size_t i = 0; i < folder_diags.len; i++)
 			cJSON_AddItemToArray(diags, diag_to_json(&folder_diags.items[i]));
@@ -148,7 +167,9 @@ int cli_check(const struct config *cfg, FILE *out, FILE *err)
 		cJSON_AddNumberToObject(sum, "errors", (double)t.errors);
 		cJSON_AddNumberToObject(sum, "warnings", (double)t.warnings);
 		text = cJSON_Print(root);
-		fprintf(out, "%s\n", text);
+		fixed = utf8_repair(text, strlen(text), NULL);
+		fprintf(out, "%s\n", fixed);
+		free(fixed);
 		cJSON_free(text);
 		cJSON_Delete(root);
 	} else {

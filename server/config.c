@@ -71,8 +71,8 @@ static const struct opt config_opts[] = {
 	{ "--log-format", "SKILLD_LOG_FORMAT", OPT_FORMAT, FOR_SERVE, FIELD(log_format), 0, 0,
 	  "a log format (text or json)" },
 	{ "--max-file-size", "SKILLD_MAX_FILE_SIZE", OPT_SIZE, FOR_SERVE | FOR_CHECK,
-	  FIELD(max_file_size), 1, 1ull << 30,
-	  "a size (1 byte to 1G; suffix K, M or G, e.g. 16M)" },
+	  FIELD(max_file_size), 1, 512ull << 20,
+	  "a size (1 byte to 512M; suffix K, M or G, e.g. 16M)" },
 	{ "--timeout", "SKILLD_TIMEOUT", OPT_UINT, FOR_SERVE, FIELD(conn_timeout), 1, 3600,
 	  "a number of seconds (1-3600)" },
 	{ "--max-connections", "SKILLD_MAX_CONNECTIONS", OPT_UINT, FOR_SERVE,
@@ -111,7 +111,7 @@ static const char config_usage_text[] =
 "  --log-format FMT     SKILLD_LOG_FORMAT       text\n"
 "        text, or json for one JSON object per line\n"
 "  --max-file-size SIZE SKILLD_MAX_FILE_SIZE    16M\n"
-"        largest file stored, 1 byte to 1G, suffix K, M or G (check too)\n"
+"        largest file stored, 1 byte to 512M, suffix K, M or G (check too)\n"
 "  --timeout SECONDS    SKILLD_TIMEOUT          30\n"
 "        idle connection timeout, 1-3600\n"
 "  --max-connections N  SKILLD_MAX_CONNECTIONS  1024\n"
@@ -531,6 +531,11 @@ int config_parse(struct config *c, int argc, char **argv,
 				    "check: missing DIR (usage: skilld check [--json] DIR...)");
 	if (getenv_fn && config_apply_env(c, getenv_fn, seen, err, errlen) != 0)
 		return -1;
+	/* Each worker thread holds a listening slot; with fewer connections
+	 * than threads one worker never wakes and shutdown hangs. */
+	if (c->command == CMD_SERVE && c->conn_limit < c->threads)
+		return config_error(err, errlen, "--max-connections (%u) must be at least "
+				    "--threads (%u)", c->conn_limit, c->threads);
 	return 0;
 }
 

@@ -25,13 +25,13 @@ static const char *const reader_sql[STMT_COUNT_] = {
 		"SELECT f.mime, f.content, f.digest, f.size, f.is_text FROM files f "
 		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
 	[STMT_CHECKLIST_LIST] =
-		"SELECT s.slug, s.name, c.path, c.title, c.item_count, c.digest FROM checklists c "
+		"SELECT s.slug, s.name, c.path, c.title, c.item_count, c.digest, c.is_primary "
+		"FROM checklists c "
 		"JOIN skills s ON s.id = c.skill_id ORDER BY s.slug, c.path",
 	[STMT_DIAGNOSTICS] =
 		"SELECT d.severity, d.code, d.message, d.root, d.path, d.line, d.col, s.slug "
 		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id ORDER BY d.id",
 	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
-	[STMT_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)

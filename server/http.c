@@ -11,9 +11,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -33,7 +36,6 @@ struct http_server {
 struct pending {
 	struct timespec start;
 	struct buf upload;
-	bool too_large;
 };
 
 static enum http_method method_of(const char *m)
@@ -112,23 +114,38 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 				     const char *value)
 {
 	struct request *req = cls;
-	char *k, *v;
 
 	(void)kind;
-	if (req->n_query == REQUEST_MAX_QUERY) {
-		req->query_bad = true;
-		return MHD_NO;
-	}
-	k = url_decode(key, strlen(key), true);
-	v = url_decode(value ? value : "", value ? strlen(value) : 0, true);
-	if (!k || !v) {
-		free(k);
-		free(v);
-		req->query_bad = true;
-		return MHD_YES;
-	}
-	req->query[req->n_query++] = (struct kv){ k, v };
+	request_add_query(req, key, strlen(key), value, value ? strlen(value) : 0);
 	return MHD_YES;
+}
+
+/* libmicrohttpd's own messages go through our logger (so --log-format json
+ * stays one JSON object per line). */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct app *app = cls;
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_msg(&app->log, LOG_WARN, "libmicrohttpd: %s", line);
+}
+
+/* The path of a request target: absolute-form targets (RFC 9112 §3.2.2,
+ * "http://host/path") are accepted as their path. */
+static const char *target_path(const char *url)
+{
+	const char *p = NULL;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	if (!p)
+		return url;
+	p = strchr(p, '/');
+	return p ? p : "/";
 }
 
 static size_t unescape_identity(void *cls, struct MHD_Connection *c, char *s)
@@ -171,6 +188,27 @@ static double elapsed_ms(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
+/* Answers 413 as soon as a body grows over MAX_UPLOAD, without reading the
+ * rest; libmicrohttpd closes the connection after it. */
+static enum MHD_Result refuse_upload(struct app *app, struct MHD_Connection *conn,
+				     const char *method, const char *url, struct pending *p)
+{
+	struct response res;
+	struct MHD_Response *mr;
+	enum MHD_Result ret = MHD_NO;
+
+	response_init(&res);
+	response_error(&res, 413, "too_large", "the request body is over %u bytes", MAX_UPLOAD);
+	mr = build_response(&res);
+	if (mr) {
+		ret = MHD_queue_response(conn, 413, mr);
+		MHD_destroy_response(mr);
+	}
+	log_access(&app->log, method, url, 413, res.body_len, elapsed_ms(&p->start), NULL);
+	response_fini(&res);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -184,17 +222,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!p) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
 		p = xcalloc(1, sizeof(*p));
 		clock_gettime(CLOCK_MONOTONIC, &p->start);
 		buf_init(&p->upload);
 		*con_cls = p;
+		/* A declared body over the limit is refused before it is sent
+		 * (no 100 Continue); the connection closes after the answer. */
+		if (cl && strtoull(cl, NULL, 10) > MAX_UPLOAD)
+			return refuse_upload(app, conn, method, url, p);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		if (p->upload.len + *upload_data_size > MAX_UPLOAD)
-			p->too_large = true;
-		else
-			buf_append(&p->upload, upload_data, *upload_data_size);
+			return refuse_upload(app, conn, method, url, p);
+		buf_append(&p->upload, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -203,7 +247,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	response_init(&res);
 	req.method = method_of(method);
 	req.method_name = method;
-	req.path = xstrdup(url);
+	req.path = xstrdup(target_path(url));
 	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	req.user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
 	req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -215,10 +259,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req.body = p->upload.data;
 	req.body_len = p->upload.len;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &req);
-	if (p->too_large)
-		response_error(&res, 413, "too_large", "the request body is over %u bytes", MAX_UPLOAD);
-	else
-		http_serve(app, &req, &res);
+	http_serve(app, &req, &res);
 
 	mr = build_response(&res);
 	if (!mr) {
@@ -286,6 +327,7 @@ int http_start(struct app *app, char *err, size_t errlen)
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_identity, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, app,
 			     MHD_OPTION_END);
 	if (!d) {
 		snprintf(err, errlen, "cannot listen on %s port %u (in use, or not an address of "

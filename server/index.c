@@ -34,17 +34,19 @@ enum ins {
 static const char *const ins_sql[INS_COUNT_] = {
 	[INS_SKILL] =
 		"INSERT INTO skills (slug, name, description, root, path, folder, valid, tier, digest, "
-		"summary_json, detail_json, files_json, checklist_json, evals_json, check_json) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+		"summary_json, detail_json, files_json, checklist_json, evals_json, check_json, "
+		"root_index) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 	[INS_FILE] =
 		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[INS_CHECKLIST] =
-		"INSERT INTO checklists (skill_id, path, title, item_count, digest) VALUES (?1, ?2, ?3, ?4, ?5)",
+		"INSERT INTO checklists (skill_id, path, title, item_count, digest, is_primary) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[INS_DIAG] =
 		"INSERT INTO diagnostics (skill_id, root, path, severity, code, message, line, col) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[SEL_SLUG] = "SELECT root FROM skills WHERE slug = ?1",
+	[SEL_SLUG] = "SELECT root, root_index FROM skills WHERE slug = ?1",
 };
 
 struct indexer {
@@ -52,6 +54,7 @@ struct indexer {
 	sqlite3_stmt *st[INS_COUNT_];
 	const struct index_options *opt;
 	struct index_stats *stats;
+	int root_index;         /* position of the root being indexed */
 	char *err;
 	size_t errlen;
 };
@@ -80,15 +83,21 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-/* Binds a cJSON value printed compactly (or NULL). */
+/* Binds a cJSON value printed compactly (or NULL), invalid UTF-8 that a
+ * skill's bytes brought in repaired, so that every stored answer is JSON. */
 static void bind_json(sqlite3_stmt *st, int i, const cJSON *json)
 {
 	char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+	char *fixed;
+	size_t len;
 
-	if (text)
-		sqlite3_bind_text(st, i, text, -1, cJSON_free);
-	else
+	if (!text) {
 		sqlite3_bind_null(st, i);
+		return;
+	}
+	fixed = utf8_repair(text, strlen(text), &len);
+	cJSON_free(text);
+	sqlite3_bind_text(st, i, fixed, (int)len, free);
 }
 
 static int insert_diag(struct indexer *ix, sqlite3_int64 skill_id, const char *root,
@@ -124,15 +133,18 @@ static int insert_diags(struct indexer *ix, sqlite3_int64 skill_id, const char *
 	return 0;
 }
 
-/* The root (as the user named it) that already serves slug, or NULL (free()). */
-static char *slug_owner(struct indexer *ix, const char *slug)
+/* The root (as the user named it) that already serves slug, or NULL
+ * (free()); *index gets that root's position. */
+static char *slug_owner(struct indexer *ix, const char *slug, int *index)
 {
 	sqlite3_stmt *st = ix->st[SEL_SLUG];
 	char *owner = NULL;
 
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		owner = xstrdup((const char *)sqlite3_column_text(st, 0));
+		*index = sqlite3_column_int(st, 1);
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return owner;
@@ -145,14 +157,15 @@ static char *slug_owner(struct indexer *ix, const char *slug)
 static int assign_slug(struct indexer *ix, struct skill_record *r, const char *md_path)
 {
 	char *base = skill_slug_base(r);
-	char *owner = slug_owner(ix, base);
+	int owner_index = 0;
+	char *owner = slug_owner(ix, base, &owner_index);
 	char *slug;
 
 	if (!owner) {
 		r->slug = base;
 		return 0;
 	}
-	if (strcmp(owner, r->root) != 0) {
+	if (owner_index != ix->root_index) {
 		diag_add(&r->diags, DIAG_WARNING, "skill-shadowed", md_path, 0, 0,
 			 "the slug '%s' is already served from the earlier root '%s', which wins; "
 			 "this skill is not served", base, owner);
@@ -163,7 +176,7 @@ static int assign_slug(struct indexer *ix, struct skill_record *r, const char *m
 	free(owner);
 	for (int n = 2;; n++) {
 		slug = xasprintf("%s-%d", base, n);
-		owner = slug_owner(ix, slug);
+		owner = slug_owner(ix, slug, &owner_index);
 		if (!owner)
 			break;
 		free(owner);
@@ -214,6 +227,7 @@ static int insert_checklists(struct indexer *ix, sqlite3_int64 id, const struct 
 		bind_text_or_null(st, 3, cJSON_IsString(title) ? title->valuestring : NULL);
 		sqlite3_bind_int(st, 4, checklist_item_count(cl->parsed));
 		sqlite3_bind_text(st, 5, cl->file->digest, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 6, cl == skill_primary_checklist(r));
 		if (step_done(ix, st, "inserting a checklist") != 0)
 			return -1;
 		ix->stats->checklist_items += (size_t)checklist_item_count(cl->parsed);
@@ -246,6 +260,7 @@ static int insert_skill(struct indexer *ix, struct skill_record *r)
 	bind_json(st, 13, checklist);
 	bind_json(st, 14, r->evals);
 	bind_json(st, 15, r->check);
+	sqlite3_bind_int(st, 16, ix->root_index);
 	rc = step_done(ix, st, "inserting a skill");
 	cJSON_Delete(files);
 	cJSON_Delete(summary);
@@ -299,6 +314,31 @@ static int index_root(struct indexer *ix, const char *root)
 	return rc;
 }
 
+/* Is roots[i] the same folder as an earlier root (by real path)? Reports
+ * it once: the same folder twice would serve every skill twice. */
+static bool root_seen_before(struct indexer *ix, size_t i)
+{
+	char *me = realpath(ix->opt->roots[i], NULL);
+	bool seen = false;
+
+	for (size_t k = 0; me && k < i && !seen; k++) {
+		char *other = realpath(ix->opt->roots[k], NULL);
+
+		if (other && strcmp(me, other) == 0) {
+			struct diag d = { DIAG_WARNING, "root-duplicate", NULL, NULL, 0, 0 };
+
+			d.message = xasprintf("'%s' is the same folder as the earlier root '%s'; "
+					      "it is indexed once", ix->opt->roots[i], ix->opt->roots[k]);
+			insert_diag(ix, 0, ix->opt->roots[i], &d);
+			free(d.message);
+			seen = true;
+		}
+		free(other);
+	}
+	free(me);
+	return seen;
+}
+
 static int64_t next_generation(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;
@@ -348,9 +388,13 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 		}
 	}
 	stats->generation = next_generation(db);
-	for (size_t i = 0; i < opt->n_roots; i++)
+	for (size_t i = 0; i < opt->n_roots; i++) {
+		ix.root_index = (int)i;
+		if (root_seen_before(&ix, i))
+			continue;
 		if (index_root(&ix, opt->roots[i]) != 0)
 			goto out;
+	}
 	if (write_meta(&ix) != 0)
 		goto out;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {

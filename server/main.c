@@ -25,6 +25,7 @@ static int serve(const struct config *cfg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -44,7 +45,9 @@ static int serve(const struct config *cfg)
 	log_msg(&app.log, LOG_INFO, "listening on http://%s%s%s:%u/ (%u threads)",
 		strchr(cfg->bind, ':') ? "[" : "", cfg->bind, strchr(cfg->bind, ':') ? "]" : "",
 		app.port, cfg->threads);
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		log_msg(&app.log, LOG_WARN, "SIGHUP received: reloading is not supported yet; "
+			"restart skilld to re-index");
 	log_msg(&app.log, LOG_INFO, "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(&app);
 	app_fini(&app);

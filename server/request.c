@@ -78,6 +78,26 @@ bad:
 	return NULL;
 }
 
+void request_add_query(struct request *req, const char *key, size_t klen,
+		       const char *value, size_t vlen)
+{
+	char *k, *v;
+
+	if (req->n_query == REQUEST_MAX_QUERY) {
+		req->query_bad = true;
+		return;
+	}
+	k = url_decode(key, klen, true);
+	v = url_decode(value ? value : "", value ? vlen : 0, true);
+	if (!k || !v) {
+		req->query_bad = true;
+		free(k);
+		free(v);
+		return;
+	}
+	req->query[req->n_query++] = (struct kv){ k, v };
+}
+
 void request_parse_query(struct request *req, const char *raw)
 {
 	const char *p = raw;
@@ -88,18 +108,8 @@ void request_parse_query(struct request *req, const char *raw)
 		const char *eq = memchr(p, '=', len);
 		size_t klen = eq ? (size_t)(eq - p) : len;
 
-		if (len > 0) {
-			char *k = url_decode(p, klen, true);
-			char *v = eq ? url_decode(eq + 1, len - klen - 1, true) : xstrdup("");
-
-			if (!k || !v || req->n_query == REQUEST_MAX_QUERY) {
-				req->query_bad = true;
-				free(k);
-				free(v);
-			} else {
-				req->query[req->n_query++] = (struct kv){ k, v };
-			}
-		}
+		if (len > 0)
+			request_add_query(req, p, klen, eq ? eq + 1 : NULL, eq ? len - klen - 1 : 0);
 		p = amp ? amp + 1 : NULL;
 	}
 }
@@ -110,6 +120,12 @@ const char *request_query(const struct request *req, const char *key)
 		if (strcmp(req->query[i].key, key) == 0)
 			return req->query[i].value;
 	return NULL;
+}
+
+void request_clear_params(struct request *req)
+{
+	kv_free(req->params, req->n_params);
+	req->n_params = 0;
 }
 
 const char *request_param(const struct request *req, const char *key)
@@ -158,6 +174,16 @@ void response_copy(struct response *res, int status, const char *content_type, c
 	response_take(res, status, content_type, xstrndup(body ? body : "", len), len);
 }
 
+void response_json(struct response *res, int status, const cJSON *json)
+{
+	char *text = cJSON_PrintUnformatted(json);
+	size_t len;
+	char *body = utf8_repair(text, strlen(text), &len);
+
+	cJSON_free(text);
+	response_take(res, status, CT_JSON, body, len);
+}
+
 void response_set_type(struct response *res, const char *content_type)
 {
 	snprintf(res->ctype, sizeof(res->ctype), "%s", content_type);
@@ -170,7 +196,6 @@ void response_error(struct response *res, int status, const char *code, const ch
 	cJSON *err = cJSON_AddObjectToObject(root, "error");
 	struct buf msg;
 	va_list ap;
-	char *text;
 
 	buf_init(&msg);
 	va_start(ap, fmt);
@@ -179,10 +204,9 @@ void response_error(struct response *res, int status, const char *code, const ch
 	cJSON_AddStringToObject(err, "code", code);
 	cJSON_AddStringToObject(err, "message", msg.data);
 	buf_fini(&msg);
-	text = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
 	res->etag[0] = '\0';
-	response_take(res, status, CT_JSON, text, strlen(text));
+	response_json(res, status, root);
+	cJSON_Delete(root);
 }
 
 void response_etag_hex(struct response *res, const char *hex)

@@ -118,15 +118,6 @@ static enum match route_match(const char *pattern, const struct segments *s, str
 	return i == s->n ? MATCH_YES : MATCH_NO;
 }
 
-static void params_clear(struct request *req)
-{
-	for (size_t i = 0; i < req->n_params; i++) {
-		free(req->params[i].key);
-		free(req->params[i].value);
-	}
-	req->n_params = 0;
-}
-
 static void allow_append(struct buf *allow, unsigned methods)
 {
 	static const struct {
@@ -164,7 +155,7 @@ const struct route *router_dispatch(const struct route *table, size_t n, void *c
 	}
 	for (size_t i = 0; i < n && !found; i++) {
 		if (route_match(table[i].pattern, &s, req) != MATCH_YES) {
-			params_clear(req);
+			request_clear_params(req);
 			continue;
 		}
 		if (table[i].methods & want) {
@@ -172,7 +163,7 @@ const struct route *router_dispatch(const struct route *table, size_t n, void *c
 			break;
 		}
 		allowed |= table[i].methods;
-		params_clear(req);
+		request_clear_params(req);
 	}
 	segments_fini(&s);
 	if (found) {

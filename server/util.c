@@ -206,44 +206,71 @@ void sha256_hex(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1])
 	sha256_end(c, hex);
 }
 
+static size_t utf8_seq_len(const unsigned char *s, size_t n);
+
 bool utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0, len; i < n; i += len)
+		if ((len = utf8_seq_len(p + i, n - i)) == 0)
+			return false;
+	return true;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		len = 2;
+		cp = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		len = 3;
+		cp = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+char *utf8_repair(const char *p, size_t n, size_t *out_len)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	struct buf b;
 	size_t i = 0;
 
+	buf_init(&b);
+	buf_grow(&b, n);
 	while (i < n) {
-		unsigned char c = p[i];
-		size_t len;
-		uint32_t cp;
+		size_t len = s[i] ? utf8_seq_len(s + i, n - i) : 0;
 
-		if (c < 0x80) {
+		if (len == 0) {
+			buf_append(&b, "\xEF\xBF\xBD", 3);
 			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			cp = c & 0x07;
 		} else {
-			return false;
+			buf_append(&b, s + i, len);
+			i += len;
 		}
-		if (i + len > n)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += len;
 	}
-	return true;
+	return buf_detach(&b, out_len);
 }
 
 size_t utf8_length(const char *s)

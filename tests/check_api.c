@@ -165,9 +165,9 @@ START_TEST(test_skill_detail)
 	ck_assert_str_eq(jstr(j, "tier"), "platinum");
 	ck_assert_uint_eq(strlen(jstr(j, "digest")), 64);
 	counts = cJSON_GetObjectItem(j, "counts");
-	ck_assert_int_eq((int)jnum(counts, "files"), 8);
-	ck_assert_int_eq((int)jnum(counts, "references"), 2);
-	ck_assert_int_eq((int)jnum(counts, "checklist_items"), 3);
+	ck_assert_int_eq((int)jnum(counts, "files"), 9);
+	ck_assert_int_eq((int)jnum(counts, "references"), 3);
+	ck_assert_int_eq((int)jnum(counts, "checklist_items"), 4);
 	ck_assert_int_eq((int)jnum(counts, "evals"), 3);
 	ck_assert_int_eq((int)jnum(counts, "scripts"), 1);
 	ck_assert_int_eq((int)jnum(counts, "assets"), 1);
@@ -215,7 +215,7 @@ START_TEST(test_files)
 	cJSON *j, *f;
 
 	ck_assert_int_eq(get("/api/v1/skills/alpha/files", NULL, &res, &j), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(j), 8);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 9);
 	f = cJSON_GetArrayItem(j, 0);
 	ck_assert_str_eq(jstr(f, "path"), "SKILL.md");
 	ck_assert_str_eq(jstr(f, "kind"), "skill");
@@ -226,8 +226,9 @@ START_TEST(test_files)
 	ck_assert_str_eq(jstr(f, "kind"), "asset");
 	ck_assert_int_eq((int)jnum(f, "size"), 4);
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(f, "text")));
-	ck_assert_str_eq(jstr(cJSON_GetArrayItem(j, 5), "kind"), "reference");
-	ck_assert_str_eq(jstr(cJSON_GetArrayItem(j, 6), "kind"), "checklist");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(j, 5), "kind"), "checklist");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(j, 6), "kind"), "reference");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(j, 7), "kind"), "checklist");
 	cJSON_Delete(j);
 	response_fini(&res);
 
@@ -293,8 +294,19 @@ START_TEST(test_checklists_and_diagnostics)
 	cJSON *j;
 
 	ck_assert_int_eq(get("/api/v1/checklists", NULL, &res, &j), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 1);
-	ck_assert_int_eq((int)jnum(j, "total_items"), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 2);
+	ck_assert_int_eq((int)jnum(j, "total_items"), 4);
+	{
+		cJSON *extra = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+		cJSON *primary = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 1);
+
+		ck_assert_str_eq(jstr(extra, "path"), "references/extra/review-checklist.md");
+		ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(extra, "primary")));
+		ck_assert_str_eq(jstr(extra, "url"),
+				 "/api/v1/skills/alpha/files/references/extra/review-checklist.md");
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(primary, "primary")));
+		ck_assert_str_eq(jstr(primary, "url"), "/api/v1/skills/alpha/checklist");
+	}
 	cJSON_Delete(j);
 	response_fini(&res);
 
@@ -307,6 +319,24 @@ START_TEST(test_checklists_and_diagnostics)
 
 	ck_assert_int_eq(get("/api/v1/diagnostics?severity=fatal", NULL, &res, &j), 400);
 	cJSON_Delete(j);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_invalid_utf8_still_json)
+{
+	struct response res;
+	cJSON *j;
+
+	ck_assert_int_eq(get("/api/v1/skills/beta", NULL, &res, &j), 200);
+	ck_assert_ptr_nonnull(j);
+	ck_assert(utf8_valid(res.body, res.body_len));
+	ck_assert_str_eq(jstr(j, "body"), "Body \xef\xbf\xbd\xef\xbf\xbd bytes.\n");
+	cJSON_Delete(j);
+	response_fini(&res);
+	/* the file itself is served as its bytes */
+	ck_assert_int_eq(get("/api/v1/skills/beta/files/SKILL.md", NULL, &res, NULL), 200);
+	ck_assert(memmem(res.body, res.body_len, "\xff\xfe", 2) != NULL);
 	response_fini(&res);
 }
 END_TEST
@@ -406,6 +436,7 @@ Suite *api_suite(void)
 	tcase_add_test(tc, test_checklist_evals_check);
 	tcase_add_test(tc, test_checklists_and_diagnostics);
 	tcase_add_test(tc, test_etag_304);
+	tcase_add_test(tc, test_invalid_utf8_still_json);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("token");
 	tcase_set_timeout(tc, 30);

@@ -187,6 +187,13 @@ START_TEST(test_serve_and_sigterm)
 	ck_assert(strstr(r.body, "\"tier\":\"platinum\"") != NULL);
 	tu_response_fini(&r);
 
+	/* SIGHUP does not stop the server (reload is not supported yet). */
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	usleep(100 * 1000);
+	ck_assert_int_eq(tu_get(port, "/healthz", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	tu_response_fini(&r);
+
 	ck_assert_int_eq(kill(pid, SIGTERM), 0);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));

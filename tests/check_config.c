@@ -276,13 +276,13 @@ START_TEST(test_numeric_bounds_accepted)
 
 	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--port", "65535", "--threads", "256",
 						"--timeout", "3600", "--max-connections", "100000",
-						"--max-file-size", "1G"),
+						"--max-file-size", "512M"),
 			       err, sizeof(err)), 0);
 	ck_assert_uint_eq(c.port, 65535);
 	ck_assert_uint_eq(c.threads, 256);
 	ck_assert_uint_eq(c.conn_timeout, 3600);
 	ck_assert_uint_eq(c.conn_limit, 100000);
-	ck_assert_uint_eq(c.max_file_size, 1073741824u);
+	ck_assert_uint_eq(c.max_file_size, 536870912u);
 	config_fini(&c);
 
 	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--port", "08080"), err, sizeof(err)), 0);
@@ -298,8 +298,8 @@ START_TEST(test_size_suffixes)
 		size_t bytes;
 	} cases[] = {
 		{ "1", 1 }, { "1K", 1024 }, { "1k", 1024 }, { "16M", 16u << 20 },
-		{ "3m", 3u << 20 }, { "1g", 1u << 30 }, { "1073741824", 1u << 30 },
-		{ "1048576K", 1u << 30 },
+		{ "3m", 3u << 20 }, { "512m", 512u << 20 }, { "536870912", 512u << 20 },
+		{ "524288K", 512u << 20 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -337,7 +337,7 @@ struct bad_case {
 };
 
 #define PORT_MSG(v) "--port: '" v "' is not a port number (0-65535)"
-#define SIZE_MSG(v) "--max-file-size: '" v "' is not a size (1 byte to 1G; suffix K, M or G, e.g. 16M)"
+#define SIZE_MSG(v) "--max-file-size: '" v "' is not a size (1 byte to 512M; suffix K, M or G, e.g. 16M)"
 #define BIND_MSG(v) "--bind: '" v "' is not an IPv4 or IPv6 address (e.g. 127.0.0.1 or ::1)"
 
 static const struct bad_case bad_cases[] = {
@@ -365,6 +365,9 @@ static const struct bad_case bad_cases[] = {
 	{ { "--max-file-size", "16MB" }, SIZE_MSG("16MB") },
 	{ { "--max-file-size", "K" }, SIZE_MSG("K") },
 	{ { "--max-file-size", "2G" }, SIZE_MSG("2G") },
+	{ { "--max-file-size", "1G" }, SIZE_MSG("1G") },
+	{ { "--threads", "8", "--max-connections", "2" },
+	  "--max-connections (2) must be at least --threads (8)" },
 	{ { "--max-file-size", "1073741825" }, SIZE_MSG("1073741825") },
 	{ { "--max-file-size", "18014398509481985K" }, SIZE_MSG("18014398509481985K") },
 	{ { "--bind", "localhost" }, BIND_MSG("localhost") },
@@ -470,7 +473,7 @@ static const struct bad_env bad_envs[] = {
 	{ "SKILLD_MAX_CONNECTIONS", "1e3",
 	  "SKILLD_MAX_CONNECTIONS: '1e3' is not a connection count (1-100000)" },
 	{ "SKILLD_MAX_FILE_SIZE", "0",
-	  "SKILLD_MAX_FILE_SIZE: '0' is not a size (1 byte to 1G; suffix K, M or G, e.g. 16M)" },
+	  "SKILLD_MAX_FILE_SIZE: '0' is not a size (1 byte to 512M; suffix K, M or G, e.g. 16M)" },
 	{ "SKILLD_BIND", "example.com",
 	  "SKILLD_BIND: 'example.com' is not an IPv4 or IPv6 address (e.g. 127.0.0.1 or ::1)" },
 	{ "SKILLD_LOG_FORMAT", "yaml", "SKILLD_LOG_FORMAT: 'yaml' is not a log format (text or json)" },
@@ -547,7 +550,7 @@ START_TEST(test_check_command)
 	ck_assert_int_eq(parse(&c, ENV("SKILLD_MAX_FILE_SIZE", "lots"), ARGS("check", "d"),
 			       err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "SKILLD_MAX_FILE_SIZE: 'lots' is not a size "
-			 "(1 byte to 1G; suffix K, M or G, e.g. 16M)");
+			 "(1 byte to 512M; suffix K, M or G, e.g. 16M)");
 	config_fini(&c);
 }
 END_TEST

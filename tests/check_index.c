@@ -357,6 +357,20 @@ START_TEST(test_roots_in_order_and_shadowing)
 	ck_assert_uint_eq(a2.stats.skills, 2 + 71 + 1);
 	app_fini(&a2);
 	config_fini(&c2);
+
+	/* The same folder named twice is indexed once. */
+	char *twice[] = { "skilld", "--skills", extra, "--skills", "--skills", "--db", db, NULL };
+	char *again = xasprintf("%s/../extra", extra);
+	twice[4] = again;
+	twice[3] = "--skills";
+	ck_assert_int_eq(config_parse(&c2, 7, twice, no_env, err, sizeof(err)), 0);
+	ck_assert_msg(app_init(&a2, &c2, lo, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(a2.stats.skills, 2);
+	ck_assert_uint_eq(a2.stats.shadowed, 0);
+	ck_assert_uint_eq(a2.stats.warnings, 1);
+	app_fini(&a2);
+	config_fini(&c2);
+	free(again);
 	fclose(lo);
 	free(db);
 	free(extra);

@@ -135,6 +135,35 @@ START_TEST(test_head_and_errors)
 }
 END_TEST
 
+START_TEST(test_absolute_form_csp_and_large_body)
+{
+	struct tu_response r;
+	char *csp;
+	char *big;
+	size_t n = (2u << 20) + 100;
+
+	ck_assert_int_eq(tu_http(app.port, "GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: x\r\n"
+				 "Connection: close\r\n\r\n", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	tu_response_fini(&r);
+
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha/files/scripts/run.sh", NULL, &r), 0);
+	csp = tu_header(&r, "Content-Security-Policy");
+	ck_assert_str_eq(csp, "default-src 'none'; sandbox");
+	free(csp);
+	tu_response_fini(&r);
+
+	/* A declared body over 1 MiB is refused with 413 before it is sent. */
+	big = xasprintf("POST /api/v1/skills HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n"
+			"Expect: 100-continue\r\n\r\n", n);
+	ck_assert_int_eq(tu_http(app.port, big, &r), 0);
+	ck_assert_int_eq(r.status, 413);
+	ck_assert(strstr(r.body, "\"too_large\"") != NULL);
+	tu_response_fini(&r);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_keep_alive)
 {
 	struct tu_response r;
@@ -163,6 +192,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_get_json);
 	tcase_add_test(tc, test_head_and_errors);
 	tcase_add_test(tc, test_keep_alive);
+	tcase_add_test(tc, test_absolute_form_csp_and_large_body);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -52,6 +52,21 @@ START_TEST(test_utf8_validation)
 }
 END_TEST
 
+START_TEST(test_utf8_repair)
+{
+	size_t n;
+	char *s = utf8_repair("ok\xff\xc3\xa9\xe2\x82x\0y", 10, &n);
+
+	ck_assert_str_eq(s, "ok\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbdx\xef\xbf\xbdy");
+	ck_assert_uint_eq(n, strlen(s));
+	ck_assert(utf8_valid(s, n));
+	free(s);
+	s = utf8_repair("", 0, &n);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_line_counting)
 {
 	ck_assert_uint_eq(text_count_lines("", 0), 0);
@@ -90,6 +105,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, test_sha256_known_vectors);
 	tcase_add_test(tc, test_utf8_validation);
 	tcase_add_test(tc, test_line_counting);
+	tcase_add_test(tc, test_utf8_repair);
 	tcase_add_test(tc, test_read_file_limits);
 	suite_add_tcase(s, tc);
 	return s;

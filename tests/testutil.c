@@ -141,9 +141,14 @@ int tu_http(unsigned port, const char *raw, struct tu_response *out)
 	memset(out, 0, sizeof(*out));
 	if (fd < 0)
 		return -1;
-	if (write(fd, raw, strlen(raw)) != (ssize_t)strlen(raw)) {
-		close(fd);
-		return -1;
+	/* Send what the server takes; a server may answer (413) and close
+	 * before reading everything, so a failed send still reads the answer. */
+	for (size_t sent = 0, len = strlen(raw); sent < len;) {
+		ssize_t w = send(fd, raw + sent, len - sent, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			break;
+		sent += (size_t)w;
 	}
 	data = malloc(cap);
 	for (;;) {

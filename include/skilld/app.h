@@ -26,6 +26,7 @@ struct app {
 	const struct config *cfg;
 	struct logger log;
 	pthread_key_t reader_key;
+	bool reader_key_made;        /* reader_key was created */
 	struct index_stats stats;    /* of the index being served */
 	double index_seconds;
 	struct http_server *http;    /* set by http_start */

@@ -52,7 +52,6 @@ enum db_stmt {
 	STMT_CHECKLIST_LIST,    /* every checklist with its skill */
 	STMT_DIAGNOSTICS,       /* every diagnostic */
 	STMT_SKILL_COUNT,       /* count(*) of skills */
-	STMT_META_GET,          /* value by key ?1 */
 	STMT_COUNT_
 };
 

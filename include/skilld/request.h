@@ -63,11 +63,18 @@ struct response {
 
 void request_init(struct request *req);
 void request_fini(struct request *req);
+/* Adds one raw (still percent-encoded) query argument, decoding it; sets
+ * query_bad on invalid escapes, NUL bytes, invalid UTF-8 or too many
+ * arguments. http.c and request_parse_query both go through here. */
+void request_add_query(struct request *req, const char *key, size_t klen,
+		       const char *value, size_t vlen);
 /* Parses a raw query string (a=1&b=%20) into req->query, decoding each part;
  * sets query_bad on invalid escapes, NUL bytes or invalid UTF-8. */
 void request_parse_query(struct request *req, const char *raw);
 /* A decoded query argument, or NULL. */
 const char *request_query(const struct request *req, const char *key);
+/* Frees and forgets the path parameters. */
+void request_clear_params(struct request *req);
 /* A path parameter set by the router, or NULL. */
 const char *request_param(const struct request *req, const char *key);
 
@@ -84,6 +91,9 @@ void response_header(struct response *res, const char *name, const char *value);
 void response_take(struct response *res, int status, const char *content_type, char *body, size_t len);
 /* Sets a copied body. */
 void response_copy(struct response *res, int status, const char *content_type, const char *body, size_t len);
+/* Prints json compactly as the body (invalid UTF-8 repaired), with status. */
+struct cJSON;
+void response_json(struct response *res, int status, const struct cJSON *json);
 /* Copies a content type into res->ctype and points content_type at it. */
 void response_set_type(struct response *res, const char *content_type);
 /* {"error":{"code":code,"message":message}} with status. */

@@ -55,6 +55,12 @@ void sha256_end(struct sha256_ctx *c, char hex[SHA256_HEX_LEN + 1]);
 
 /* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *p, size_t n);
+/* A copy of p[0..n) with every invalid UTF-8 sequence and NUL byte replaced
+ * by U+FFFD, NUL terminated; *out_len (may be NULL) gets its length. free()
+ * the result. Used on every JSON text before it is stored or sent, since
+ * cJSON passes bytes through unchecked. */
+char *utf8_repair(const char *p, size_t n, size_t *out_len);
+
 /* Number of code points in a valid UTF-8 string (bytes counted otherwise). */
 size_t utf8_length(const char *s);
 
