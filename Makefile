@@ -6,12 +6,13 @@ BUILD     ?= build
 CC        ?= cc
 VERSION   := 0.1.0
 
-PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib
+PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib libcmark-gfm
 TEST_PKGS := check
 
 # Debian packages: what building needs, and what the tests need on top.
 DEB_BUILD_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
-                  libcjson-dev libyaml-dev zlib1g-dev libssl-dev
+                  libcjson-dev libyaml-dev zlib1g-dev libssl-dev \
+                  libcmark-gfm-dev libcmark-gfm-extensions-dev
 DEB_TEST_PKGS  := check
 DEB_PKGS       := $(DEB_BUILD_PKGS) $(DEB_TEST_PKGS)
 
