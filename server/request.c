@@ -9,10 +9,146 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "skilld/util.h"
+
+/* Is ua a command-line HTTP client or library rather than a browser? */
+static bool user_agent_is_cli(const char *ua)
+{
+	static const char *const prefixes[] = {
+		"curl/", "Wget/", "HTTPie/", "xh/", "python-requests/", "Python-urllib/",
+		"python-httpx/", "aiohttp/", "Go-http-client/", "libwww-perl/", "node-fetch",
+		"undici", "axios/", "okhttp/", "Java-http-client/", "PowerShell/", "fetch/",
+	};
+
+	if (!ua || !*ua)
+		return true;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncasecmp(ua, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+struct accept_pick {
+	double q;
+	int rank;      /* 2 exact, 1 type/ *, 0 * / *, -1 not matched */
+	int position;  /* order in the header */
+};
+
+/* Parses one media range "type/sub;q=0.5" of an Accept header. */
+static void accept_range(const char *p, size_t n, char *type, size_t tn, double *q)
+{
+	const char *semi = memchr(p, ';', n);
+	size_t tlen = semi ? (size_t)(semi - p) : n;
+
+	while (tlen > 0 && (p[tlen - 1] == ' ' || p[tlen - 1] == '\t'))
+		tlen--;
+	while (tlen > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+		tlen--;
+	}
+	snprintf(type, tn, "%.*s", (int)tlen, p);
+	*q = 1.0;
+	for (const char *s = semi; s && s < p + n; s = memchr(s + 1, ';', (size_t)(p + n - s - 1))) {
+		const char *v = s + 1;
+
+		while (*v == ' ')
+			v++;
+		if ((v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
+			*q = strtod(v + 2, NULL);
+	}
+	if (!(*q >= 0.0 && *q <= 1.0))
+		*q = 0.0;
+}
+
+static void accept_consider(struct accept_pick *pick, const char *range, double q, int position,
+			    const char *want)
+{
+	const char *slash = strchr(want, '/');
+	int rank = -1;
+
+	if (strcasecmp(range, want) == 0)
+		rank = 2;
+	else if (slash && strncasecmp(range, want, (size_t)(slash - want) + 1) == 0 &&
+		 strcmp(range + (slash - want) + 1, "*") == 0)
+		rank = 1;
+	else if (strcmp(range, "*/*") == 0)
+		rank = 0;
+	if (rank > pick->rank) {
+		pick->rank = rank;
+		pick->q = q;
+		pick->position = position;
+	}
+}
+
+enum format request_negotiate(const struct request *req)
+{
+	static const char *const types[] = { "text/html", "application/json", "text/markdown",
+					     "text/plain" };
+	static const enum format formats[] = { FORMAT_HTML, FORMAT_JSON, FORMAT_MD, FORMAT_TEXT };
+	struct accept_pick picks[4];
+	const char *f = request_query(req, "format");
+	const char *p = req->accept;
+	int best = -1, position = 0;
+
+	if (f) {
+		if (strcmp(f, "html") == 0)
+			return FORMAT_HTML;
+		if (strcmp(f, "json") == 0)
+			return FORMAT_JSON;
+		if (strcmp(f, "md") == 0 || strcmp(f, "markdown") == 0)
+			return FORMAT_MD;
+		if (strcmp(f, "txt") == 0 || strcmp(f, "text") == 0)
+			return FORMAT_TEXT;
+		return FORMAT_BAD;
+	}
+	for (int i = 0; i < 4; i++)
+		picks[i] = (struct accept_pick){ 0.0, -1, 0 };
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char range[128];
+		double q;
+
+		accept_range(p, n, range, sizeof(range), &q);
+		for (int i = 0; i < 4; i++)
+			accept_consider(&picks[i], range, q, position, types[i]);
+		position++;
+		p = comma ? comma + 1 : NULL;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (picks[i].rank < 1 || picks[i].q <= 0.0)
+			continue;
+		if (best < 0 || picks[i].q > picks[best].q ||
+		    (picks[i].q == picks[best].q && picks[i].rank > picks[best].rank) ||
+		    (picks[i].q == picks[best].q && picks[i].rank == picks[best].rank &&
+		     picks[i].position < picks[best].position))
+			best = i;
+	}
+	if (best >= 0)
+		return formats[best];
+	return user_agent_is_cli(req->user_agent) ? FORMAT_TEXT : FORMAT_HTML;
+}
+
+const char *format_content_type(enum format f)
+{
+	switch (f) {
+	case FORMAT_HTML:
+		return "text/html; charset=utf-8";
+	case FORMAT_JSON:
+		return CT_JSON;
+	case FORMAT_MD:
+		return "text/markdown; charset=utf-8";
+	case FORMAT_TEXT:
+	case FORMAT_BAD:
+		break;
+	}
+	return CT_TEXT;
+}
 
 void request_init(struct request *req)
 {

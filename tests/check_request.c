@@ -71,6 +71,53 @@ START_TEST(test_response_error_is_json)
 }
 END_TEST
 
+static enum format negotiate(const char *query, const char *accept, const char *ua)
+{
+	struct request req;
+	enum format f;
+
+	request_init(&req);
+	if (query)
+		request_parse_query(&req, query);
+	req.accept = accept;
+	req.user_agent = ua;
+	f = request_negotiate(&req);
+	request_fini(&req);
+	return f;
+}
+
+START_TEST(test_negotiation)
+{
+	const char *chrome = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0";
+	const char *browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,"
+				     "image/avif,image/webp,*/*;q=0.8";
+
+	ck_assert_int_eq(negotiate(NULL, browser_accept, chrome), FORMAT_HTML);
+	ck_assert_int_eq(negotiate(NULL, "application/json", chrome), FORMAT_JSON);
+	ck_assert_int_eq(negotiate(NULL, "text/markdown", "agent/1.0"), FORMAT_MD);
+	ck_assert_int_eq(negotiate(NULL, "text/plain", chrome), FORMAT_TEXT);
+	/* curl and friends asking for anything get markdown as plain text */
+	ck_assert_int_eq(negotiate(NULL, "*/*", "curl/7.88.1"), FORMAT_TEXT);
+	ck_assert_int_eq(negotiate(NULL, NULL, "Wget/1.21.3"), FORMAT_TEXT);
+	ck_assert_int_eq(negotiate(NULL, "*/*", "HTTPie/3.2.1"), FORMAT_TEXT);
+	ck_assert_int_eq(negotiate(NULL, "*/*", chrome), FORMAT_HTML);
+	ck_assert_int_eq(negotiate(NULL, NULL, chrome), FORMAT_HTML);
+	/* q-values */
+	ck_assert_int_eq(negotiate(NULL, "text/html;q=0.5, application/json", chrome), FORMAT_JSON);
+	ck_assert_int_eq(negotiate(NULL, "text/markdown;q=0.9, text/html;q=0.1", chrome), FORMAT_MD);
+	ck_assert_int_eq(negotiate(NULL, "text/html;q=0, */*", "curl/8"), FORMAT_TEXT);
+	ck_assert_int_eq(negotiate(NULL, "application/json, text/html", chrome), FORMAT_JSON);
+	ck_assert_int_eq(negotiate(NULL, "image/png", chrome), FORMAT_HTML);
+	/* ?format= overrides everything */
+	ck_assert_int_eq(negotiate("format=md", browser_accept, chrome), FORMAT_MD);
+	ck_assert_int_eq(negotiate("format=json", "text/markdown", "curl/8"), FORMAT_JSON);
+	ck_assert_int_eq(negotiate("format=html", "*/*", "curl/8"), FORMAT_HTML);
+	ck_assert_int_eq(negotiate("format=pdf", NULL, NULL), FORMAT_BAD);
+	ck_assert_str_eq(format_content_type(FORMAT_MD), "text/markdown; charset=utf-8");
+	ck_assert_str_eq(format_content_type(FORMAT_TEXT), "text/plain; charset=utf-8");
+}
+END_TEST
+
 Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -79,6 +126,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_url_decode);
 	tcase_add_test(tc, test_query_parsing);
 	tcase_add_test(tc, test_response_error_is_json);
+	tcase_add_test(tc, test_negotiation);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -61,6 +61,27 @@ struct response {
 	size_t n_headers;
 };
 
+/* The representation a page URL answers with. */
+enum format {
+	FORMAT_HTML,   /* text/html */
+	FORMAT_JSON,   /* the API's JSON */
+	FORMAT_MD,     /* markdown as text/markdown */
+	FORMAT_TEXT,   /* markdown as text/plain (command-line clients) */
+	FORMAT_BAD,    /* ?format= names no format: 400 */
+};
+
+/*
+ * Content negotiation for page URLs: ?format=html|json|md wins; then the
+ * Accept header (q-values honoured, a type named exactly or as "text/STAR" beats
+ * one reached only through * / *, earlier wins a tie); a client that names
+ * none of html, json, markdown or plain text gets markdown as text/plain
+ * when its User-Agent is a command-line client (curl, Wget, HTTPie, ...)
+ * and HTML otherwise.
+ */
+enum format request_negotiate(const struct request *req);
+/* Content type of a format's answer. */
+const char *format_content_type(enum format f);
+
 void request_init(struct request *req);
 void request_fini(struct request *req);
 /* Adds one raw (still percent-encoded) query argument, decoding it; sets
