@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "skilld/render.h"
 #include "skilld/util.h"
 
 static void reader_destroy(void *p)
@@ -138,6 +139,7 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		return -1;
 	}
 	app->reader_key_made = true;
+	render_init();
 	if (check_roots(cfg, err, errlen) != 0)
 		goto out;
 	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)

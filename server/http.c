@@ -321,13 +321,13 @@ int http_start(struct app *app, char *err, size_t errlen)
 		}
 	}
 	d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, app,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_identity, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, app,
 			     MHD_OPTION_END);
 	if (!d) {
 		snprintf(err, errlen, "cannot listen on %s port %u (in use, or not an address of "

@@ -35,11 +35,11 @@ static const char *const ins_sql[INS_COUNT_] = {
 	[INS_SKILL] =
 		"INSERT INTO skills (slug, name, description, root, path, folder, valid, tier, digest, "
 		"summary_json, detail_json, files_json, checklist_json, evals_json, check_json, "
-		"root_index) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		"root_index, body_html, toc_json) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 	[INS_FILE] =
-		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content, html, toc_json) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[INS_CHECKLIST] =
 		"INSERT INTO checklists (skill_id, path, title, item_count, digest, is_primary) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -208,6 +208,8 @@ static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct skill
 			sqlite3_bind_blob(st, 8, f->content, (int)f->content_len, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, 8);
+		bind_text_or_null(st, 9, r->file_html ? r->file_html[i].html : NULL);
+		bind_json(st, 10, r->file_html ? r->file_html[i].toc : NULL);
 		if (step_done(ix, st, "inserting a file") != 0)
 			return -1;
 	}
@@ -261,6 +263,8 @@ static int insert_skill(struct indexer *ix, struct skill_record *r)
 	bind_json(st, 14, r->evals);
 	bind_json(st, 15, r->check);
 	sqlite3_bind_int(st, 16, ix->root_index);
+	bind_text_or_null(st, 17, r->body_html);
+	bind_json(st, 18, r->body_toc);
 	rc = step_done(ix, st, "inserting a skill");
 	cJSON_Delete(files);
 	cJSON_Delete(summary);
@@ -289,6 +293,7 @@ static int index_one(struct indexer *ix, const char *root, const char *root_abs,
 		ix->stats->shadowed++;
 		rc = insert_diags(ix, 0, root, &r.diags);
 	} else {
+		skill_render(&r);
 		rc = insert_skill(ix, &r);
 	}
 	skill_record_fini(&r);

@@ -11,6 +11,7 @@
 
 #include "skilld/checklist.h"
 #include "skilld/evals.h"
+#include "skilld/render.h"
 #include "skilld/util.h"
 #include "skilld/validate.h"
 
@@ -200,6 +201,91 @@ int skill_analyze(const char *root, const char *root_abs, const struct scan_skil
 	return rc;
 }
 
+/* Renders md with links resolved for a document in doc_dir of the skill. */
+static void render_doc(struct skill_record *r, const char *md, size_t len, const char *doc_dir,
+		       const char *path, char **html, cJSON **toc)
+{
+	char *base = xasprintf("/skills/%s/", r->slug);
+	struct render_opts opts = { .link_base = base, .doc_dir = doc_dir, .heading_anchors = true,
+				    .diags = &r->diags, .path = path };
+	struct render_result out;
+
+	render_markdown(md, len, &opts, &out);
+	*html = out.html;
+	*toc = out.toc;
+	out.html = NULL;
+	out.toc = NULL;
+	render_result_fini(&out);
+	free(base);
+}
+
+/* The folder of a path inside the skill ("references" for references/a.md). */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
+}
+
+/* Adds "html" (the text rendered inline: one paragraph's content) to every
+ * item of a parsed checklist. */
+static void render_checklist_items(struct skill_record *r, cJSON *node, const char *doc_dir)
+{
+	cJSON *child;
+
+	if (cJSON_IsObject(node) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(node, "shape"))) {
+		const cJSON *text = cJSON_GetObjectItemCaseSensitive(node, "text");
+		char *html = NULL;
+		cJSON *toc = NULL;
+
+		if (cJSON_IsString(text)) {
+			size_t n;
+
+			render_doc(r, text->valuestring, strlen(text->valuestring), doc_dir, NULL,
+				   &html, &toc);
+			n = strlen(html);
+			/* "<p>…</p>\n" around a single paragraph: keep the inside. */
+			if (n >= 8 && strncmp(html, "<p>", 3) == 0 && strcmp(html + n - 5, "</p>\n") == 0 &&
+			    !strstr(html + 3, "<p>")) {
+				memmove(html, html + 3, n - 8);
+				html[n - 8] = '\0';
+			}
+			cJSON_AddStringToObject(node, "html", html);
+			free(html);
+			cJSON_Delete(toc);
+		}
+		return;
+	}
+	cJSON_ArrayForEach(child, node)
+		if (cJSON_IsObject(child) || cJSON_IsArray(child))
+			render_checklist_items(r, child, doc_dir);
+}
+
+void skill_render(struct skill_record *r)
+{
+	r->file_html = xcalloc(r->files.len ? r->files.len : 1, sizeof(*r->file_html));
+	render_doc(r, r->body, strlen(r->body), "", NULL, &r->body_html, &r->body_toc);
+	for (size_t i = 0; i < r->files.len; i++) {
+		const struct skill_file *f = &r->files.items[i];
+		char *dir, *path;
+
+		if (f == r->skill_md || !f->content || !f->text || !str_has_suffix(f->path, ".md"))
+			continue;
+		dir = dir_of(f->path);
+		path = rel_join(r, f->path);
+		render_doc(r, f->content, f->content_len, dir, path, &r->file_html[i].html,
+			   &r->file_html[i].toc);
+		free(dir);
+		free(path);
+	}
+	for (size_t i = 0; i < r->n_checklists; i++) {
+		char *dir = dir_of(r->checklists[i].file->path);
+
+		render_checklist_items(r, r->checklists[i].parsed, dir);
+		free(dir);
+	}
+}
+
 void skill_record_fini(struct skill_record *r)
 {
 	free(r->root);
@@ -213,6 +299,13 @@ void skill_record_fini(struct skill_record *r)
 	free(r->checklists);
 	cJSON_Delete(r->evals);
 	cJSON_Delete(r->check);
+	free(r->body_html);
+	cJSON_Delete(r->body_toc);
+	for (size_t i = 0; r->file_html && i < r->files.len; i++) {
+		free(r->file_html[i].html);
+		cJSON_Delete(r->file_html[i].toc);
+	}
+	free(r->file_html);
 	file_list_fini(&r->files);
 	diag_list_fini(&r->diags);
 	memset(r, 0, sizeof(*r));

@@ -22,6 +22,12 @@ struct skill_checklist {
 	cJSON *parsed;                  /* checklist_parse result, owned */
 };
 
+/* HTML of one rendered markdown file (see skill_render). */
+struct skill_html {
+	char *html;            /* NULL when the file is not rendered */
+	cJSON *toc;
+};
+
 struct skill_counts {
 	int files, references, checklist_items, evals, scripts, assets, examples;
 };
@@ -44,6 +50,10 @@ struct skill_record {
 	char digest[SHA256_HEX_LEN + 1];
 	struct skill_counts counts;
 	struct diag_list diags; /* everything about this skill */
+	/* Filled by skill_render (the server only; `check` does not render). */
+	char *body_html;
+	cJSON *body_toc;
+	struct skill_html *file_html; /* parallel to files.items, or NULL */
 };
 
 /*
@@ -55,6 +65,15 @@ struct skill_record {
 int skill_analyze(const char *root, const char *root_abs, const struct scan_skill *sk,
 		  size_t max_file_size, struct skill_record *out);
 void skill_record_fini(struct skill_record *r);
+
+/*
+ * Renders the record's markdown to safe HTML (render.h): the SKILL.md body,
+ * every other markdown text file, and each checklist item's text (added to
+ * the parsed checklists as "html"). Relative links resolve to the skill's
+ * pages under /skills/<slug>/, so r->slug must be set. Warnings go to
+ * r->diags.
+ */
+void skill_render(struct skill_record *r);
 
 /*
  * The slug this skill wants before de-duplication (DESIGN.md §4): the
