@@ -30,7 +30,7 @@ LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 SRCS      := $(wildcard server/*.c)
-OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o)
+OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/assets_data.o
 LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/%.c=$(BUILD)/tobj/%.o)
@@ -81,6 +81,23 @@ $(BUILD)/tobj/%.o: tests/%.c $(wildcard include/skilld/*.h) $(wildcard tests/*.h
 $(BUILD)/obj $(BUILD)/tobj:
 	mkdir -p $@
 
+# The portal's assets (assets/*) are built into the binary: tools/embed, a
+# build-host tool, writes their bytes, content types and ETags as C arrays
+# to $(BUILD)/gen/assets_data.c, which server/assets.c searches.
+HOSTCC ?= cc
+ASSETS := $(sort $(wildcard assets/*))
+
+$(BUILD)/tools/embed: tools/embed.c | deps-build
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -O2 $(WARN) -o $@ $< $(shell pkg-config --cflags --libs libcrypto)
+
+$(BUILD)/gen/assets_data.c: $(ASSETS) $(BUILD)/tools/embed
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed $@ $(ASSETS)
+
+$(BUILD)/obj/assets_data.o: $(BUILD)/gen/assets_data.c include/skilld/assets.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 $(BUILD)/skilld: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -109,7 +126,7 @@ FUZZ_MODS_frontmatter := frontmatter util diag
 FUZZ_MODS_checklist   := checklist util diag
 FUZZ_MODS_evals       := evals util diag
 FUZZ_MODS_request     := router request util
-FUZZ_MODS_skill       := skill scan frontmatter checklist evals validate util diag
+FUZZ_MODS_skill       := skill scan frontmatter checklist evals validate render html util diag
 FUZZ_DEB_PKGS         := clang libclang-rt-14-dev
 FUZZ_CC               ?= clang
 FUZZ_FLAGS            := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \

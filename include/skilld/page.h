@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page: the HTML pages of the web portal, as pure functions from the JSON
+ * the API already serves (read-only cJSON) to one complete HTML document.
+ * Every piece of data goes through html.h (escaped text, escaped attributes,
+ * percent-encoded URL segments); only members named "html" or "*_html",
+ * and the body_html / html arguments, are inserted as they are, because
+ * render.h made them safe. Pages carry no inline script, inline style or
+ * event-handler attribute, so they run under a CSP of default-src 'self'
+ * with /assets/style.css, /assets/app.js and /assets/favicon.svg. No state;
+ * safe from any thread.
+ */
+#ifndef SKILLD_PAGE_H
+#define SKILLD_PAGE_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+/*
+ * What every page needs to know about the request. Both strings are
+ * borrowed for the duration of the call only.
+ */
+struct page_ctx {
+	/* Scheme, host and port the portal is reached at, no final '/', as
+	 * shown in commands to copy ("http://127.0.0.1:8080"). NULL gives
+	 * "http://127.0.0.1:8080". */
+	const char *base_url;
+	/* The decoded path of the page ("/skills/pdf/checklist"): the
+	 * markdown alternate link is this path, each segment percent-encoded,
+	 * plus "?format=md". NULL: the page has no alternate link. */
+	const char *path;
+};
+
+/*
+ * Conventions shared by every page function:
+ *  - ctx may be NULL (defaults as above); every cJSON argument may be NULL
+ *    or of an unexpected type: a missing member is left out, never a crash.
+ *  - Markdown members (an item's "text", a section's "intro" and
+ *    "red_flags", a workflow step's "text", ...) are shown as escaped text
+ *    with line breaks kept, unless a sibling member with the same name plus
+ *    "_html" (for an item's text: "html") holds a string: that pre-rendered
+ *    fragment is inserted as it is.
+ *  - The result is a NUL-terminated UTF-8 document the caller frees with
+ *    free(); when len is not NULL it receives strlen of the result. Never
+ *    returns NULL.
+ */
+
+/* "/": a card per skill of summaries (the array of /api/v1/skills "data", or
+ * that whole object) with name, description, tier badge and counts, and a
+ * filter input (#filter) that app.js turns into filter-as-you-type. */
+char *page_index(const struct page_ctx *ctx, const cJSON *summaries, size_t *len);
+
+/* "/skills/{slug}": detail is /api/v1/skills/{slug}; body_html the rendered
+ * SKILL.md body (may be NULL); toc its [{level, id, text}] (h2 and h3 are
+ * listed). Side panel: use-it commands, checklist, evals, references,
+ * files with sizes, quality checks and diagnostics. */
+char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *body_html,
+		 const cJSON *toc, size_t *len);
+
+/* "/skills/{slug}/references/{file}": path is the file's path in the skill
+ * ("references/api.md"), html its rendered body, toc its contents; with a
+ * link back to the skill and the skill's other references. */
+char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char *path,
+		     const char *html, const cJSON *toc, size_t *len);
+
+/*
+ * "/skills/{slug}/checklist": checklist is /api/v1/skills/{slug}/checklist.
+ * A form (#checklist, data-slug, data-digest) with one labelled checkbox per
+ * item, id = the item's id, each with a "#id" link and its original
+ * markdown line in data-md; sections (<section id=section id>, h2) and
+ * groups (h3); red flags; progress per section and overall ("0 / N");
+ * "Copy as Markdown" and "Reset" buttons (app.js), a link to ?format=md;
+ * the review workflow and severity levels. Item "checked" is ignored: a
+ * review starts empty.
+ */
+char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSON *checklist,
+		     size_t *len);
+
+/* "/skills/{slug}/evals": evals is /api/v1/skills/{slug}/evals; each eval's
+ * id, prompt (in <pre>), expectations, expected output and files. */
+char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *evals,
+		 size_t *len);
+
+/* "/checklists": list is /api/v1/checklists ({"data": [...], "total_items"})
+ * or its data array; a row per checklist with its skill and item count. */
+char *page_checklists(const struct page_ctx *ctx, const cJSON *list, size_t *len);
+
+/* An error page for status (404, 400, 405...): title NULL gives the
+ * standard reason phrase; message (may be NULL) is shown escaped. */
+char *page_error(const struct page_ctx *ctx, int status, const char *title,
+		 const char *message, size_t *len);
+
+#endif
