@@ -22,7 +22,7 @@
 #define LIST_MAX_LIMIT 100
 
 /* The thread's reader, or NULL after filling res with a 503. */
-static struct db_reader *reader_or_error(struct app *app, struct response *res)
+struct db_reader *api_reader(struct app *app, struct response *res)
 {
 	struct db_reader *r = app_reader(app);
 
@@ -31,7 +31,7 @@ static struct db_reader *reader_or_error(struct app *app, struct response *res)
 	return r;
 }
 
-static void db_error(struct app *app, struct db_reader *r, struct response *res, const char *what)
+void api_db_error(struct app *app, struct db_reader *r, struct response *res, const char *what)
 {
 	log_msg(&app->log, LOG_ERROR, "%s: %s", what, sqlite3_errmsg(r->db));
 	response_error(res, 503, "unavailable", "the index could not be read");
@@ -117,7 +117,7 @@ static char *cursor_decode(const char *c)
 static void api_skill_list(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = reader_or_error(app, res);
+	struct db_reader *r = api_reader(app, res);
 	const char *cursor = request_query(req, "cursor");
 	char *after = NULL;
 	char *last = NULL;
@@ -157,7 +157,7 @@ static void api_skill_list(void *ctx, struct request *req, struct response *res)
 		sqlite3_reset(st);
 		buf_fini(&b);
 		free(last);
-		db_error(app, r, res, "listing skills");
+		api_db_error(app, r, res, "listing skills");
 		return;
 	}
 	buf_puts(&b, "],\"next_cursor\":");
@@ -189,7 +189,7 @@ enum skill_column {
 static void skill_column(struct app *app, struct request *req, struct response *res,
 			 enum skill_column col, const char *missing)
 {
-	struct db_reader *r = reader_or_error(app, res);
+	struct db_reader *r = api_reader(app, res);
 	const char *slug = request_param(req, "slug");
 	sqlite3_stmt *st;
 	int rc;
@@ -202,7 +202,7 @@ static void skill_column(struct app *app, struct request *req, struct response *
 	if (rc == SQLITE_DONE) {
 		response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
 	} else if (rc != SQLITE_ROW) {
-		db_error(app, r, res, "reading a skill");
+		api_db_error(app, r, res, "reading a skill");
 	} else if (sqlite3_column_type(st, (int)col) == SQLITE_NULL) {
 		response_error(res, 404, "not_found", "skill '%s' has %s", slug, missing);
 	} else {
@@ -249,10 +249,10 @@ static int skill_lookup(struct db_reader *r, const char *slug)
 	return rc;
 }
 
-static void api_skill_file(void *ctx, struct request *req, struct response *res)
+void api_skill_file(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = reader_or_error(app, res);
+	struct db_reader *r = api_reader(app, res);
 	const char *slug = request_param(req, "slug");
 	const char *path = request_param(req, "path");
 	sqlite3_stmt *st;
@@ -285,26 +285,24 @@ static void api_skill_file(void *ctx, struct request *req, struct response *res)
 		else if (rc == SQLITE_ROW)
 			response_error(res, 404, "file_not_found", "skill '%s' has no file '%s'", slug, path);
 		else
-			db_error(app, r, res, "looking a skill up");
+			api_db_error(app, r, res, "looking a skill up");
 		return;
 	} else {
-		db_error(app, r, res, "reading a file");
+		api_db_error(app, r, res, "reading a file");
 	}
 	sqlite3_reset(st);
 }
 
-static void api_checklists(void *ctx, struct request *req, struct response *res)
+cJSON *api_checklists_json(struct app *app, struct response *res)
 {
-	struct app *app = ctx;
-	struct db_reader *r = reader_or_error(app, res);
+	struct db_reader *r = api_reader(app, res);
 	cJSON *root, *data;
 	sqlite3_stmt *st;
 	long total = 0;
 	int rc;
 
-	(void)req;
 	if (!r)
-		return;
+		return NULL;
 	root = cJSON_CreateObject();
 	data = cJSON_AddArrayToObject(root, "data");
 	st = db_reader_stmt(r, STMT_CHECKLIST_LIST);
@@ -341,12 +339,50 @@ static void api_checklists(void *ctx, struct request *req, struct response *res)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		cJSON_Delete(root);
-		db_error(app, r, res, "listing checklists");
-		return;
+		api_db_error(app, r, res, "listing checklists");
+		return NULL;
 	}
 	cJSON_AddNumberToObject(root, "total_items", (double)total);
+	return root;
+}
+
+static void api_checklists(void *ctx, struct request *req, struct response *res)
+{
+	cJSON *root = api_checklists_json(ctx, res);
+
+	(void)req;
+	if (!root)
+		return;
 	response_json(res, 200, root);
 	cJSON_Delete(root);
+}
+
+cJSON *api_all_skills_json(struct app *app, struct response *res)
+{
+	struct db_reader *r = api_reader(app, res);
+	sqlite3_stmt *st;
+	cJSON *data;
+	int rc;
+
+	if (!r)
+		return NULL;
+	data = cJSON_CreateArray();
+	st = db_reader_stmt(r, STMT_SKILL_LIST);
+	sqlite3_bind_text(st, 1, "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+						 (size_t)sqlite3_column_bytes(st, 0));
+		if (o)
+			cJSON_AddItemToArray(data, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(data);
+		api_db_error(app, r, res, "listing skills");
+		return NULL;
+	}
+	return data;
 }
 
 static void add_text_column(cJSON *o, const char *key, sqlite3_stmt *st, int col)
@@ -360,7 +396,7 @@ static void add_text_column(cJSON *o, const char *key, sqlite3_stmt *st, int col
 static void api_diagnostics(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = reader_or_error(app, res);
+	struct db_reader *r = api_reader(app, res);
 	const char *severity = request_query(req, "severity");
 	long counts[3] = { 0, 0, 0 };
 	cJSON *root, *data, *c;
@@ -398,7 +434,7 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		cJSON_Delete(root);
-		db_error(app, r, res, "listing diagnostics");
+		api_db_error(app, r, res, "listing diagnostics");
 		return;
 	}
 	c = cJSON_AddObjectToObject(root, "counts");

@@ -32,6 +32,15 @@ static const char *const reader_sql[STMT_COUNT_] = {
 		"SELECT d.severity, d.code, d.message, d.root, d.path, d.line, d.col, s.slug "
 		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id ORDER BY d.id",
 	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
+	[STMT_SKILL_PAGE] =
+		"SELECT detail_json, body_html, toc_json, checklist_json, evals_json "
+		"FROM skills WHERE slug = ?1",
+	[STMT_FILE_PAGE] =
+		"SELECT f.html, f.toc_json, f.content, f.mime, f.digest FROM files f "
+		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
+	[STMT_SKILL_FILE_OF_KIND] =
+		"SELECT f.path, f.content, f.digest FROM files f JOIN skills s ON s.id = f.skill_id "
+		"WHERE s.slug = ?1 AND f.kind = ?2 ORDER BY f.path LIMIT 1",
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)

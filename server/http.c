@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/util.h"
+#include "skilld/web.h"
 
 #define MAX_UPLOAD (1u << 20)
 
@@ -77,10 +79,37 @@ static bool etag_matches(const char *header, const char *etag)
 	return false;
 }
 
+/* The API's routes, then the pages', in one table built once. */
+static struct route *all_routes;
+static size_t n_all_routes;
+static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
+
+static void routes_build(void)
+{
+	size_t na, nw;
+	const struct route *a = api_routes(&na), *w = web_routes(&nw);
+
+	all_routes = xmalloc((na + nw) * sizeof(*all_routes));
+	memcpy(all_routes, a, na * sizeof(*a));
+	memcpy(all_routes + na, w, nw * sizeof(*w));
+	n_all_routes = na + nw;
+}
+
+/* Page URLs answer errors in the negotiated format; the API always in JSON. */
+static bool is_api_path(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/healthz") == 0 ||
+	       strncmp(path, "/.well-known/", 13) == 0;
+}
+
 void http_serve(struct app *app, struct request *req, struct response *res)
 {
 	size_t n;
-	const struct route *routes = api_routes(&n);
+	const struct route *routes;
+
+	pthread_once(&routes_once, routes_build);
+	routes = all_routes;
+	n = n_all_routes;
 
 	if (!app_token_ok(app, req->authorization)) {
 		response_error(res, 401, "unauthorized", "this server needs a token: send "
@@ -93,6 +122,8 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 	} else {
 		router_dispatch(routes, n, app, req, res);
 	}
+	if (res->status >= 400 && res->status != 401 && !is_api_path(req->path))
+		web_error_page(app, req, res);
 	if (res->status == 200 && res->etag[0] == '\0') {
 		char hex[SHA256_HEX_LEN + 1];
 
@@ -256,6 +287,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 							  MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							MHD_HTTP_HEADER_AUTHORIZATION);
+	req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	req.body = p->upload.data;
 	req.body_len = p->upload.len;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &req);

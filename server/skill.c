@@ -227,38 +227,56 @@ static char *dir_of(const char *path)
 	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
 }
 
-/* Adds "html" (the text rendered inline: one paragraph's content) to every
- * item of a parsed checklist. */
+/* Renders the markdown string member key of obj and stores it as
+ * html_key; inline drops the <p> around a single paragraph. */
+static void render_member(struct skill_record *r, cJSON *obj, const char *key,
+			  const char *html_key, const char *doc_dir, bool inline_only)
+{
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *html = NULL;
+	cJSON *toc = NULL;
+	size_t n;
+
+	if (!cJSON_IsString(text) || !*text->valuestring)
+		return;
+	render_doc(r, text->valuestring, strlen(text->valuestring), doc_dir, NULL, &html, &toc);
+	n = strlen(html);
+	if (inline_only && n >= 8 && strncmp(html, "<p>", 3) == 0 &&
+	    strcmp(html + n - 5, "</p>\n") == 0 && !strstr(html + 3, "<p>")) {
+		memmove(html, html + 3, n - 8);
+		html[n - 8] = '\0';
+	}
+	cJSON_AddStringToObject(obj, html_key, html);
+	free(html);
+	cJSON_Delete(toc);
+}
+
+/* Adds rendered HTML next to the markdown of a parsed checklist: "html" for
+ * every item's text (inline), "<key>_html" for intros, red flags and
+ * workflow steps. */
 static void render_checklist_items(struct skill_record *r, cJSON *node, const char *doc_dir)
 {
+	static const char *const blocks[] = { "intro", "red_flags", "extra" };
 	cJSON *child;
 
+	if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
+		return;
 	if (cJSON_IsObject(node) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(node, "shape"))) {
-		const cJSON *text = cJSON_GetObjectItemCaseSensitive(node, "text");
-		char *html = NULL;
-		cJSON *toc = NULL;
-
-		if (cJSON_IsString(text)) {
-			size_t n;
-
-			render_doc(r, text->valuestring, strlen(text->valuestring), doc_dir, NULL,
-				   &html, &toc);
-			n = strlen(html);
-			/* "<p>…</p>\n" around a single paragraph: keep the inside. */
-			if (n >= 8 && strncmp(html, "<p>", 3) == 0 && strcmp(html + n - 5, "</p>\n") == 0 &&
-			    !strstr(html + 3, "<p>")) {
-				memmove(html, html + 3, n - 8);
-				html[n - 8] = '\0';
-			}
-			cJSON_AddStringToObject(node, "html", html);
-			free(html);
-			cJSON_Delete(toc);
-		}
+		render_member(r, node, "text", "html", doc_dir, true);
 		return;
 	}
+	if (cJSON_IsObject(node)) {
+		for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+			char *key = xasprintf("%s_html", blocks[i]);
+
+			render_member(r, node, blocks[i], key, doc_dir, false);
+			free(key);
+		}
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(node, "step")))
+			render_member(r, node, "text", "text_html", doc_dir, true);
+	}
 	cJSON_ArrayForEach(child, node)
-		if (cJSON_IsObject(child) || cJSON_IsArray(child))
-			render_checklist_items(r, child, doc_dir);
+		render_checklist_items(r, child, doc_dir);
 }
 
 void skill_render(struct skill_record *r)

@@ -123,7 +123,13 @@ START_TEST(test_head_and_errors)
 	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/%2e%2e/files/x", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 400);
 	tu_response_fini(&r);
+	/* outside /api/ an error is negotiated: a client without a
+	 * User-Agent gets text, JSON when it asks for it */
 	ck_assert_int_eq(tu_get(app.port, "/nothing/here", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(r.body, "Error 404: no such resource\n");
+	tu_response_fini(&r);
+	ck_assert_int_eq(tu_get(app.port, "/nothing/here", "Accept: application/json\r\n", &r), 0);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert(strstr(r.body, "\"not_found\"") != NULL);
 	tu_response_fini(&r);

@@ -11,7 +11,25 @@
 
 #include "skilld/router.h"
 
+struct app;
+struct db_reader;
+struct cJSON;
+
 /* The route table (ctx is a struct app *). */
 const struct route *api_routes(size_t *n);
+
+/* Serves the bytes of the file {path} of skill {slug} (path parameters). */
+void api_skill_file(void *ctx, struct request *req, struct response *res);
+
+/* The calling thread's reader, or NULL after filling res with a 503. */
+struct db_reader *api_reader(struct app *app, struct response *res);
+/* Logs the reader's last SQLite error (what: the operation) and fills res
+ * with a 503 — the index could not be read; never the client's fault. */
+void api_db_error(struct app *app, struct db_reader *r, struct response *res, const char *what);
+
+/* /api/v1/checklists as an object (cJSON_Delete), or NULL with res filled. */
+struct cJSON *api_checklists_json(struct app *app, struct response *res);
+/* Every skill summary, ordered by slug (cJSON_Delete), or NULL with res filled. */
+struct cJSON *api_all_skills_json(struct app *app, struct response *res);
 
 #endif

@@ -52,6 +52,9 @@ enum db_stmt {
 	STMT_CHECKLIST_LIST,    /* every checklist with its skill */
 	STMT_DIAGNOSTICS,       /* every diagnostic */
 	STMT_SKILL_COUNT,       /* count(*) of skills */
+	STMT_SKILL_PAGE,        /* detail, body_html, toc, checklist, evals by slug ?1 */
+	STMT_FILE_PAGE,         /* html, toc, content, mime, digest of slug ?1, path ?2 */
+	STMT_SKILL_FILE_OF_KIND,/* path, content, digest of slug ?1's first file of kind ?2 */
 	STMT_COUNT_
 };
 

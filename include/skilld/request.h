@@ -45,6 +45,7 @@ struct request {
 	const char *if_none_match;
 	const char *accept_encoding;
 	const char *authorization;
+	const char *host;
 	const char *body;         /* request body (POST), may be NULL */
 	size_t body_len;
 };

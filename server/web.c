@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * web: page handlers. Each one reads what the indexer stored (prebuilt JSON,
+ * HTML rendered at index time, the raw markdown) and answers in the
+ * negotiated format: an HTML page from page.h, the API's JSON, or markdown.
+ * Runs on worker threads, each with its own reader connection.
+ */
+#include "skilld/web.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/api.h"
+#include "skilld/app.h"
+#include "skilld/assets.h"
+#include "skilld/db.h"
+#include "skilld/page.h"
+#include "skilld/util.h"
+
+#define CT_HTML "text/html; charset=utf-8"
+
+/* Everything a page handler needs, set up by page_begin. */
+struct page_req {
+	struct app *app;
+	struct request *req;
+	struct response *res;
+	enum format format;
+	struct db_reader *db;
+	struct page_ctx ctx;
+	char *base_url;
+	char *path;
+};
+
+/* A Host header we are willing to echo into a copyable command. */
+static bool host_ok(const char *h)
+{
+	if (!h || !*h || strlen(h) > 255)
+		return false;
+	for (const char *p = h; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr(".-:[]", *p)))
+			return false;
+	return true;
+}
+
+void web_page_headers(struct response *res, bool html)
+{
+	response_header(res, "Vary", "Accept, User-Agent");
+	if (!html)
+		return;
+	response_header(res, "Content-Security-Policy",
+			"default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+			"base-uri 'none'; form-action 'self'");
+	response_header(res, "Referrer-Policy", "no-referrer");
+}
+
+/* Negotiates and opens the reader; false after filling res with an error. */
+static bool page_begin(struct page_req *p, struct app *app, struct request *req,
+		       struct response *res)
+{
+	memset(p, 0, sizeof(*p));
+	p->app = app;
+	p->req = req;
+	p->res = res;
+	p->format = request_negotiate(req);
+	if (p->format == FORMAT_BAD) {
+		response_error(res, 400, "bad_format", "format must be html, json or md");
+		return false;
+	}
+	p->db = api_reader(app, res);
+	if (!p->db)
+		return false;
+	if (host_ok(req->host))
+		p->base_url = xasprintf("http://%s", req->host);
+	else
+		p->base_url = xasprintf("http://%s:%u", app->cfg->bind, app->port);
+	p->path = url_decode(req->path, strlen(req->path), false);
+	p->ctx.base_url = p->base_url;
+	p->ctx.path = p->path;
+	return true;
+}
+
+static void page_end(struct page_req *p)
+{
+	if (p->res->status < 400)
+		web_page_headers(p->res, p->format == FORMAT_HTML);
+	free(p->base_url);
+	free(p->path);
+}
+
+static void answer_html(struct page_req *p, char *html, size_t len)
+{
+	response_take(p->res, 200, CT_HTML, html, len);
+}
+
+static void answer_markdown(struct page_req *p, const char *md, size_t len)
+{
+	response_copy(p->res, 200, format_content_type(p->format), md, len);
+}
+
+static void answer_markdown_buf(struct page_req *p, struct buf *b)
+{
+	size_t len;
+	char *md = buf_detach(b, &len);
+
+	response_take(p->res, 200, format_content_type(p->format), md, len);
+}
+
+static cJSON *column_json(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	return cJSON_ParseWithLength((const char *)sqlite3_column_text(st, col),
+				     (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* Appends s as one markdown line (newlines folded to spaces). */
+static void md_inline(struct buf *b, const char *s)
+{
+	for (; s && *s; s++)
+		buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void web_index(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	cJSON *skills, *s;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	skills = api_all_skills_json(p.app, res);
+	if (!skills)
+		goto out;
+	if (p.format == FORMAT_JSON) {
+		cJSON *root = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(root, "data", skills);
+		cJSON_AddNullToObject(root, "next_cursor");
+		response_json(res, 200, root);
+		cJSON_Delete(root);
+		goto out;
+	}
+	if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_index(&p.ctx, skills, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		struct buf b;
+
+		buf_init(&b);
+		buf_printf(&b, "# Skills\n\n%d skills served by skilld. Each link has the skill's "
+			   "SKILL.md as markdown.\n\n", cJSON_GetArraySize(skills));
+		cJSON_ArrayForEach(s, skills) {
+			const char *name = jstr(s, "name"), *slug = jstr(s, "slug");
+
+			buf_printf(&b, "- [%s](%s/skills/%s)", name ? name : slug, p.base_url, slug);
+			if (jstr(s, "description")) {
+				buf_puts(&b, ": ");
+				md_inline(&b, jstr(s, "description"));
+			}
+			buf_putc(&b, '\n');
+		}
+		answer_markdown_buf(&p, &b);
+	}
+	cJSON_Delete(skills);
+out:
+	page_end(&p);
+}
+
+/* Steps STMT_SKILL_PAGE for {slug}; false after a 404 or 503. */
+static bool skill_row(struct page_req *p, sqlite3_stmt **out)
+{
+	const char *slug = request_param(p->req, "slug");
+	sqlite3_stmt *st = db_reader_stmt(p->db, STMT_SKILL_PAGE);
+	int rc;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = st;
+		return true;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		response_error(p->res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
+	else
+		api_db_error(p->app, p->db, p->res, "reading a skill page");
+	return false;
+}
+
+/* Answers the raw bytes of the skill's first file of kind (or of path when
+ * path is not NULL) as markdown. */
+static void answer_file_markdown(struct page_req *p, const char *kind, const char *path)
+{
+	const char *slug = request_param(p->req, "slug");
+	sqlite3_stmt *st;
+	int content_col;
+
+	if (path) {
+		st = db_reader_stmt(p->db, STMT_FILE_PAGE);
+		sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+		content_col = 2;
+	} else {
+		st = db_reader_stmt(p->db, STMT_SKILL_FILE_OF_KIND);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		content_col = 1;
+	}
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, content_col) != SQLITE_NULL)
+		answer_markdown(p, (const char *)sqlite3_column_blob(st, content_col),
+				(size_t)sqlite3_column_bytes(st, content_col));
+	else
+		response_error(p->res, 404, "not_stored", "the markdown of this page is not stored");
+	sqlite3_reset(st);
+}
+
+static void web_skill(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	sqlite3_stmt *st;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &st))
+		goto out;
+	if (p.format == FORMAT_JSON) {
+		response_copy(res, 200, CT_JSON, (const char *)sqlite3_column_text(st, 0),
+			      (size_t)sqlite3_column_bytes(st, 0));
+		sqlite3_reset(st);
+	} else if (p.format == FORMAT_HTML) {
+		cJSON *detail = column_json(st, 0), *toc = column_json(st, 2);
+		char *body = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL :
+			     xstrdup((const char *)sqlite3_column_text(st, 1));
+		size_t len;
+		char *html;
+
+		sqlite3_reset(st);
+		html = page_skill(&p.ctx, detail, body, toc, &len);
+		answer_html(&p, html, len);
+		cJSON_Delete(detail);
+		cJSON_Delete(toc);
+		free(body);
+	} else {
+		sqlite3_reset(st);
+		answer_file_markdown(&p, "skill", NULL);
+	}
+out:
+	page_end(&p);
+}
+
+static void web_checklist(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	sqlite3_stmt *st;
+	cJSON *checklist, *detail;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &st))
+		goto out;
+	checklist = column_json(st, 3);
+	detail = column_json(st, 0);
+	sqlite3_reset(st);
+	if (!checklist) {
+		response_error(res, 404, "not_found", "skill '%s' has no review checklist",
+			       request_param(req, "slug"));
+	} else if (p.format == FORMAT_JSON) {
+		response_json(res, 200, checklist);
+	} else if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_checklist(&p.ctx, detail, checklist, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		answer_file_markdown(&p, NULL, jstr(checklist, "path"));
+	}
+	cJSON_Delete(checklist);
+	cJSON_Delete(detail);
+out:
+	page_end(&p);
+}
+
+static void evals_markdown(struct page_req *p, const cJSON *evals)
+{
+	const cJSON *e, *x;
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "# Evals of %s\n", request_param(p->req, "slug"));
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(evals, "evals")) {
+		buf_printf(&b, "\n## %s\n\n````\n%s\n````\n", jstr(e, "id") ? jstr(e, "id") : "eval",
+			   jstr(e, "prompt") ? jstr(e, "prompt") : "");
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e, "expectations")) > 0)
+			buf_puts(&b, "\nExpectations:\n\n");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "expectations")) {
+			buf_puts(&b, "- ");
+			md_inline(&b, cJSON_IsString(x) ? x->valuestring : "");
+			buf_putc(&b, '\n');
+		}
+		if (jstr(e, "expected_output"))
+			buf_printf(&b, "\nExpected output:\n\n````\n%s\n````\n", jstr(e, "expected_output"));
+	}
+	answer_markdown_buf(p, &b);
+}
+
+static void web_evals(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	sqlite3_stmt *st;
+	cJSON *evals, *detail;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &st))
+		goto out;
+	evals = column_json(st, 4);
+	detail = column_json(st, 0);
+	sqlite3_reset(st);
+	if (!evals) {
+		response_error(res, 404, "not_found", "skill '%s' has no valid evals/evals.json",
+			       request_param(req, "slug"));
+	} else if (p.format == FORMAT_JSON) {
+		response_json(res, 200, evals);
+	} else if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_evals(&p.ctx, detail, evals, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		evals_markdown(&p, evals);
+	}
+	cJSON_Delete(evals);
+	cJSON_Delete(detail);
+out:
+	page_end(&p);
+}
+
+static void web_reference(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	sqlite3_stmt *st, *fst;
+	char *path;
+	cJSON *detail;
+	int rc;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &st))
+		goto out;
+	detail = column_json(st, 0);
+	sqlite3_reset(st);
+	path = xasprintf("references/%s", request_param(req, "file"));
+	fst = db_reader_stmt(p.db, STMT_FILE_PAGE);
+	sqlite3_bind_text(fst, 1, request_param(req, "slug"), -1, SQLITE_STATIC);
+	sqlite3_bind_text(fst, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(fst);
+	if (rc == SQLITE_DONE) {
+		response_error(res, 404, "file_not_found", "skill '%s' has no file '%s'",
+			       request_param(req, "slug"), path);
+	} else if (rc != SQLITE_ROW) {
+		api_db_error(p.app, p.db, res, "reading a reference");
+	} else if (sqlite3_column_type(fst, 0) == SQLITE_NULL) {
+		/* Not rendered markdown: the file's own bytes. */
+		sqlite3_reset(fst);
+		if (req->n_params < REQUEST_MAX_PARAMS)
+			req->params[req->n_params++] = (struct kv){ xstrdup("path"), xstrdup(path) };
+		api_skill_file(p.app, req, res);
+	} else if (p.format == FORMAT_JSON) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "skill", request_param(req, "slug"));
+		cJSON_AddStringToObject(o, "path", path);
+		cJSON_AddStringToObject(o, "markdown", sqlite3_column_type(fst, 2) == SQLITE_NULL ? "" :
+					(const char *)sqlite3_column_text(fst, 2));
+		cJSON_AddStringToObject(o, "html", (const char *)sqlite3_column_text(fst, 0));
+		cJSON_AddItemToObject(o, "toc", column_json(fst, 1));
+		response_json(res, 200, o);
+		cJSON_Delete(o);
+	} else if (p.format == FORMAT_HTML) {
+		cJSON *toc = column_json(fst, 1);
+		char *body = xstrdup((const char *)sqlite3_column_text(fst, 0));
+		size_t len;
+		char *html;
+
+		sqlite3_reset(fst);
+		html = page_reference(&p.ctx, detail, path, body, toc, &len);
+		answer_html(&p, html, len);
+		cJSON_Delete(toc);
+		free(body);
+	} else {
+		answer_markdown(&p, (const char *)sqlite3_column_blob(fst, 2),
+				(size_t)sqlite3_column_bytes(fst, 2));
+	}
+	sqlite3_reset(fst);
+	cJSON_Delete(detail);
+	free(path);
+out:
+	page_end(&p);
+}
+
+static void web_checklists(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	cJSON *list, *c;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	list = api_checklists_json(p.app, res);
+	if (!list)
+		goto out;
+	if (p.format == FORMAT_JSON) {
+		response_json(res, 200, list);
+	} else if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_checklists(&p.ctx, list, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		struct buf b;
+
+		buf_init(&b);
+		buf_printf(&b, "# Review checklists\n\n%d items in all.\n\n",
+			   (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(list, "total_items")));
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(list, "data")) {
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "primary")))
+				continue;
+			buf_puts(&b, "- [");
+			md_inline(&b, jstr(c, "title") ? jstr(c, "title") : jstr(c, "skill"));
+			buf_printf(&b, "](%s/skills/%s/checklist): %d items\n", p.base_url, jstr(c, "skill"),
+				   (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "items")));
+		}
+		answer_markdown_buf(&p, &b);
+	}
+	cJSON_Delete(list);
+out:
+	page_end(&p);
+}
+
+static void web_asset(void *ctx, struct request *req, struct response *res)
+{
+	const struct asset *a = assets_find(request_param(req, "name"));
+
+	(void)ctx;
+	if (!a) {
+		response_error(res, 404, "not_found", "no such asset");
+		return;
+	}
+	res->status = 200;
+	res->content_type = a->content_type;
+	res->body = (char *)(uintptr_t)a->data;
+	res->body_len = a->len;
+	res->owns_body = false;
+	snprintf(res->etag, sizeof(res->etag), "%s", a->etag);
+	response_header(res, "Cache-Control", "no-cache");
+}
+
+void web_error_page(struct app *app, struct request *req, struct response *res)
+{
+	enum format f = request_negotiate(req);
+	cJSON *j = res->body ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
+	const char *message = jstr(err, "message");
+	char *path = url_decode(req->path, strlen(req->path), false);
+	struct page_ctx ctx = { NULL, NULL };
+	char *base = xasprintf("http://%s:%u", app->cfg->bind, app->port);
+	int status = res->status;
+
+	ctx.base_url = base;
+	if (f == FORMAT_HTML || f == FORMAT_BAD) {
+		size_t len;
+		char *html = page_error(&ctx, status, NULL, message, &len);
+
+		response_take(res, status, CT_HTML, html, len);
+		web_page_headers(res, true);
+	} else if (f == FORMAT_MD || f == FORMAT_TEXT) {
+		char *text = xasprintf("Error %d: %s\n", status, message ? message : "request failed");
+
+		response_take(res, status, format_content_type(f), text, strlen(text));
+		web_page_headers(res, false);
+	}
+	cJSON_Delete(j);
+	free(path);
+	free(base);
+}
+
+static const struct route routes[] = {
+	{ METHOD_GET, "/", web_index },
+	{ METHOD_GET, "/checklists", web_checklists },
+	{ METHOD_GET, "/assets/{name}", web_asset },
+	{ METHOD_GET, "/skills/{slug}", web_skill },
+	{ METHOD_GET, "/skills/{slug}/checklist", web_checklist },
+	{ METHOD_GET, "/skills/{slug}/evals", web_evals },
+	{ METHOD_GET, "/skills/{slug}/references/{*file}", web_reference },
+	{ METHOD_GET, "/skills/{slug}/{*path}", api_skill_file },
+};
+
+const struct route *web_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for web: every page URL in each negotiated format (status, type,
+ * exact markdown bytes), security headers, HTML error pages, assets, and a
+ * hostile skill whose markdown holds script and javascript: links.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "fixture_skills.h"
+#include "skilld/app.h"
+#include "skilld/http.h"
+#include "skilld/util.h"
+#include "testutil.h"
+
+Suite *web_suite(void);
+
+static char *tmp;
+static char *root;
+static struct config cfg;
+static struct app app;
+static FILE *log_out;
+
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static void setup(void)
+{
+	char err[512];
+	char *db;
+
+	tmp = tu_mkdtemp();
+	root = fx_write_skills(tmp);
+	tu_write_str(root, "evil/SKILL.md",
+		     "---\nname: evil\ndescription: \"<script>alert(1)</script> & \\\"quotes\\\"\"\n---\n"
+		     "# Evil <script>alert(2)</script>\n\n<img src=x onerror=alert(3)>\n\n"
+		     "[click](javascript:alert(4)) [ok](references/notes.md)\n\n"
+		     "| a | b |\n|---|---|\n| 1 | 2 |\n");
+	tu_write_str(root, "evil/references/notes.md", "# Notes\n\n<iframe src=//x></iframe>\n");
+	db = xasprintf("%s/skilld.db", tmp);
+	char *argv[] = { "skilld", "--skills", root, "--db", db, NULL };
+	ck_assert_int_eq(config_parse(&cfg, 5, argv, no_env, err, sizeof(err)), 0);
+	log_out = fopen("/dev/null", "w");
+	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
+	free(db);
+}
+
+static void teardown(void)
+{
+	app_fini(&app);
+	fclose(log_out);
+	config_fini(&cfg);
+	free(root);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+static int get(const char *path, const char *accept, const char *ua, struct response *res)
+{
+	struct request req;
+	const char *q = strchr(path, '?');
+
+	request_init(&req);
+	req.method = METHOD_GET;
+	req.method_name = "GET";
+	req.path = q ? xstrndup(path, (size_t)(q - path)) : xstrdup(path);
+	if (q)
+		request_parse_query(&req, q + 1);
+	req.accept = accept;
+	req.user_agent = ua;
+	req.host = "skills.example:8080";
+	response_init(res);
+	http_serve(&app, &req, res);
+	request_fini(&req);
+	return res->status;
+}
+
+static const char *header(const struct response *res, const char *name)
+{
+	for (size_t i = 0; i < res->n_headers; i++)
+		if (strcasecmp(res->headers[i].key, name) == 0)
+			return res->headers[i].value;
+	return NULL;
+}
+
+#define BROWSER "Mozilla/5.0 Chrome/120"
+#define HTML_ACCEPT "text/html,application/xhtml+xml,*/*;q=0.8"
+
+START_TEST(test_pages_in_html)
+{
+	static const char *const pages[] = {
+		"/", "/checklists", "/skills/alpha", "/skills/alpha/checklist", "/skills/alpha/evals",
+		"/skills/alpha/references/guide.md", "/skills/evil",
+	};
+	struct response res;
+
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		ck_assert_msg(get(pages[i], HTML_ACCEPT, BROWSER, &res) == 200, "%s: %d", pages[i], res.status);
+		ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+		ck_assert_str_eq(header(&res, "Vary"), "Accept, User-Agent");
+		ck_assert(strstr(header(&res, "Content-Security-Policy"), "default-src 'self'") != NULL);
+		ck_assert(strstr(header(&res, "Content-Security-Policy"), "frame-ancestors 'none'") != NULL);
+		ck_assert_str_eq(header(&res, "Referrer-Policy"), "no-referrer");
+		ck_assert_msg(strstr(res.body, "<link rel=\"alternate\" type=\"text/markdown\"") != NULL,
+			      "%s has no markdown alternate", pages[i]);
+		response_fini(&res);
+	}
+}
+END_TEST
+
+START_TEST(test_markdown_and_json_forms)
+{
+	struct response res;
+	char *raw = xasprintf("%s/alpha/SKILL.md", root);
+	size_t len;
+	char *want = tu_read(raw, &len);
+	cJSON *j;
+
+	/* curl asking for anything gets the SKILL.md bytes as text/plain */
+	ck_assert_int_eq(get("/skills/alpha", "*/*", "curl/8.0", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert_uint_eq(res.body_len, len);
+	ck_assert_int_eq(memcmp(res.body, want, len), 0);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha", "text/markdown", "agent", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha?format=md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha?format=pdf", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	response_fini(&res);
+
+	/* JSON is the API's JSON */
+	ck_assert_int_eq(get("/skills/alpha", "application/json", BROWSER, &res), 200);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "slug")->valuestring, "alpha");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "tier")->valuestring, "platinum");
+	cJSON_Delete(j);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/checklist", "application/json", BROWSER, &res), 200);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "item_count")), 3);
+	cJSON_Delete(j);
+	response_fini(&res);
+
+	/* the checklist's markdown is the file itself */
+	ck_assert_int_eq(get("/skills/alpha/checklist?format=md", NULL, NULL, &res), 200);
+	ck_assert(strncmp(res.body, "# Widget — Code Review Checklist\n", 34) == 0);
+	response_fini(&res);
+	/* the index in markdown lists every skill with absolute links */
+	ck_assert_int_eq(get("/", "text/markdown", "agent", &res), 200);
+	ck_assert(strstr(res.body, "- [alpha](http://skills.example:8080/skills/alpha): ") != NULL);
+	response_fini(&res);
+	free(want);
+	free(raw);
+}
+END_TEST
+
+START_TEST(test_checklist_page_items)
+{
+	struct response res;
+	int boxes = 0;
+
+	ck_assert_int_eq(get("/skills/alpha/checklist", HTML_ACCEPT, BROWSER, &res), 200);
+	for (const char *p = res.body; (p = strstr(p, "type=\"checkbox\"")) != NULL; p++)
+		boxes++;
+	ck_assert_int_eq(boxes, 3);
+	ck_assert(strstr(res.body, "0 / 3") != NULL);
+	ck_assert(strstr(res.body, "<strong>W1 — Bounds checked</strong>") != NULL);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_hostile_markdown_is_inert)
+{
+	struct response res;
+	const char *forbidden[] = { "<script>", "onerror=", "javascript:", "<iframe" };
+
+	ck_assert_int_eq(get("/skills/evil", HTML_ACCEPT, BROWSER, &res), 200);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_msg(strcasestr(res.body, forbidden[i]) == NULL, "%s in the page", forbidden[i]);
+	ck_assert(strstr(res.body, "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL);
+	ck_assert(strstr(res.body, "<table>") != NULL);
+	ck_assert(strstr(res.body, "href=\"/skills/evil/references/notes.md\"") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/evil/references/notes.md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strcasestr(res.body, "<iframe") == NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strcasestr(res.body, "<script>alert") == NULL);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_errors_and_assets)
+{
+	struct response res;
+
+	ck_assert_int_eq(get("/skills/nope", HTML_ACCEPT, BROWSER, &res), 404);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(res.body, "no skill has the slug") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/nope", "*/*", "curl/8", &res), 404);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/nope", "application/json", BROWSER, &res), 404);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	response_fini(&res);
+	/* the API stays JSON whatever the client asks */
+	ck_assert_int_eq(get("/api/v1/skills/nope", HTML_ACCEPT, BROWSER, &res), 404);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/%2e%2e/x", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	response_fini(&res);
+
+	ck_assert_int_eq(get("/assets/style.css", "text/css", BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/css; charset=utf-8");
+	ck_assert_int_eq(res.etag[0], '"');
+	response_fini(&res);
+	ck_assert_int_eq(get("/assets/app.js", "*/*", BROWSER, &res), 200);
+	ck_assert(strncmp(res.content_type, "text/javascript", 15) == 0 ||
+		  strncmp(res.content_type, "application/javascript", 22) == 0);
+	response_fini(&res);
+	ck_assert_int_eq(get("/assets/nope.css", "text/css", BROWSER, &res), 404);
+	response_fini(&res);
+
+	/* other files of a skill under its page URL are its bytes */
+	ck_assert_int_eq(get("/skills/alpha/scripts/run.sh", "*/*", "curl/8", &res), 200);
+	ck_assert_str_eq(res.body, "#!/bin/sh\necho ok\n");
+	response_fini(&res);
+}
+END_TEST
+
+Suite *web_suite(void)
+{
+	Suite *s = suite_create("web");
+	TCase *tc = tcase_create("pages");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_pages_in_html);
+	tcase_add_test(tc, test_markdown_and_json_forms);
+	tcase_add_test(tc, test_checklist_page_items);
+	tcase_add_test(tc, test_hostile_markdown_is_inert);
+	tcase_add_test(tc, test_errors_and_assets);
+	suite_add_tcase(s, tc);
+	return s;
+}
