@@ -449,6 +449,8 @@ struct walk {
 	size_t n_headings, cap_headings;
 	cmark_node **unwrap;
 	size_t n_unwrap, cap_unwrap;
+	cmark_node **linkify;      /* remote images, shown as links instead */
+	size_t n_linkify, cap_linkify;
 };
 
 /* Remembers node for unwrapping after the walk. */
@@ -461,6 +463,16 @@ static void walk_add_unwrap(struct walk *w, cmark_node *node)
 	w->unwrap[w->n_unwrap++] = node;
 }
 
+/* Remembers a remote image to turn into a link after the walk. */
+static void walk_add_linkify(struct walk *w, cmark_node *node)
+{
+	if (w->n_linkify == w->cap_linkify) {
+		w->cap_linkify = w->cap_linkify ? w->cap_linkify * 2 : 16;
+		w->linkify = xrealloc(w->linkify, w->cap_linkify * sizeof(*w->linkify));
+	}
+	w->linkify[w->n_linkify++] = node;
+}
+
 /* Frees what a walk holds. */
 static void walk_fini(struct walk *w)
 {
@@ -470,6 +482,7 @@ static void walk_fini(struct walk *w)
 	}
 	free(w->headings);
 	free(w->unwrap);
+	free(w->linkify);
 }
 
 /* Replaces node by its children (the text of a link, the alt text of an
@@ -486,6 +499,41 @@ static void unwrap_node(cmark_node *node)
 		}
 	}
 	cmark_node_free(node);
+}
+
+/* Replaces an image node by a link to the same URL around its alt text;
+ * falls back to unwrapping (the alt text alone) should cmark refuse. */
+static void linkify_node(cmark_node *image)
+{
+	cmark_node *link = cmark_node_new(CMARK_NODE_LINK);
+	cmark_node *child;
+
+	if (!link || !cmark_node_set_url(link, cmark_node_get_url(image))) {
+		cmark_node_free(link);
+		unwrap_node(image);
+		return;
+	}
+	while ((child = cmark_node_first_child(image)) != NULL) {
+		if (!cmark_node_append_child(link, child)) {
+			cmark_node_free(link);
+			unwrap_node(image);
+			return;
+		}
+	}
+	if (!cmark_node_first_child(link)) {
+		cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+
+		if (text && cmark_node_set_literal(text, cmark_node_get_url(link)))
+			cmark_node_append_child(link, text);
+		else
+			cmark_node_free(text);
+	}
+	if (!cmark_node_insert_before(image, link)) {
+		cmark_node_free(link);
+		cmark_node_set_url(image, "");
+		return;
+	}
+	cmark_node_free(image);
 }
 
 /* True when a "." or ".." segment (also percent-encoded, as browsers read
@@ -606,6 +654,13 @@ static void walk_link(struct walk *w, cmark_node *node, const struct render_opts
 		walk_add_unwrap(w, node);
 		return;
 	}
+	/* A page loads nothing from another host: a remote image becomes a
+	 * link to it (its alt text), not an <img> the browser would fetch. */
+	if (image && (strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0 ||
+		      strncmp(url, "//", 2) == 0 || strncmp(url, "\\\\", 2) == 0)) {
+		walk_add_linkify(w, node);
+		return;
+	}
 	base = image && opts->image_base ? opts->image_base : opts->link_base;
 	if (!base || !url_is_relative(url))
 		return;
@@ -701,6 +756,8 @@ static void walk_document(cmark_node *doc, const struct render_opts *opts, struc
 	id_set_fini(&ids);
 	for (size_t i = 0; i < w->n_unwrap; i++)
 		unwrap_node(w->unwrap[i]);
+	for (size_t i = 0; i < w->n_linkify; i++)
+		linkify_node(w->linkify[i]);
 }
 
 /* ---- output ---- */

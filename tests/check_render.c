@@ -20,6 +20,20 @@
 #include "skilld/util.h"
 #include "testutil.h"
 
+START_TEST(test_remote_images_become_links)
+{
+	struct render_result r;
+	const char *md = "![diagram](https://other.example/d.png) ![](//cdn.example/x.gif) ![local](img/a.png)\n";
+	struct render_opts opts = { .link_base = "/skills/s/" };
+
+	ck_assert_int_eq(render_markdown(md, strlen(md), &opts, &r), 0);
+	ck_assert_str_eq(r.html, "<p><a href=\"https://other.example/d.png\">diagram</a> "
+				 "<a href=\"//cdn.example/x.gif\">//cdn.example/x.gif</a> "
+				 "<img src=\"/skills/s/img/a.png\" alt=\"local\" /></p>\n");
+	render_result_fini(&r);
+}
+END_TEST
+
 Suite *render_suite(void);
 
 #define FFFD "\xef\xbf\xbd"
@@ -784,6 +798,7 @@ Suite *render_suite(void)
 	TCase *big = tcase_create("big");
 
 	render_init();
+	tcase_add_test(tc, test_remote_images_become_links);
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_strikethrough_tasks_autolinks);
 	tcase_add_test(tc, test_code_fences_and_footnotes);
