@@ -38,7 +38,7 @@ SUITES    := $(patsubst tests/check_%.c,%_suite,$(TEST_SRCS))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run test test-corpus check fuzz bench install clean deps unit print-deps
+.PHONY: all run test test-corpus check fuzz bench install clean deps unit print-deps e2e
 
 all: $(BUILD)/skilld
 
@@ -192,6 +192,21 @@ unit: deps-test | $(BUILD)/obj
 	  tests/runner.c tests/testutil.c tests/check_$(MOD).c $(foreach d,$(MOD) $(DEPS),server/$(d).c) \
 	  $(LDLIBS) $(TEST_LIBS) $(SAN_FLAGS)
 	./$(BUILD)/unit-$(MOD)
+
+# `make e2e` — the portal in headless Chromium: tests/e2e/portal.test.mjs
+# starts $(BUILD)/skilld on a free loopback port and drives Debian's chromium
+# with the npm package playwright-core (never a downloaded browser); full-page
+# screenshots go to $(BUILD)/screenshots. Node.js and npm come from apt only
+# when missing (playwright-core asks for Node >= 20; Debian 12's is 18).
+E2E_DEB_PKGS = chromium $(if $(shell command -v node 2>/dev/null),,nodejs) \
+               $(if $(shell command -v npm 2>/dev/null),,npm)
+
+e2e: $(BUILD)/skilld
+	$(call ensure_pkgs,$(E2E_DEB_PKGS))
+	cd tests/e2e && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+	  else npm install --no-audit --no-fund; fi
+	SKILLD_BIN=$(BUILD)/skilld SKILLD_SCREENSHOTS=$(BUILD)/screenshots \
+	  node --test tests/e2e/portal.test.mjs
 
 # `make bench` — startup time and peak memory on the booklib-head corpus.
 bench: $(BUILD)/skilld
