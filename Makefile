@@ -30,7 +30,8 @@ LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 SRCS      := $(wildcard server/*.c)
-OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/assets_data.o
+OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/assets_data.o \
+             $(BUILD)/obj/migrations_data.o
 LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/%.c=$(BUILD)/tobj/%.o)
@@ -96,6 +97,17 @@ $(BUILD)/gen/assets_data.c: $(ASSETS) $(BUILD)/tools/embed
 	$(BUILD)/tools/embed $@ $(ASSETS)
 
 $(BUILD)/obj/assets_data.o: $(BUILD)/gen/assets_data.c include/skilld/assets.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The SQL migrations are built in the same way, so the binary needs no
+# migrations/ folder at run time (--migrations DIR overrides them).
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+
+$(BUILD)/gen/migrations_data.c: $(MIGRATIONS) $(BUILD)/tools/embed
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed -p migrations $@ $(MIGRATIONS)
+
+$(BUILD)/obj/migrations_data.o: $(BUILD)/gen/migrations_data.c include/skilld/assets.h | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/skilld: $(OBJS)
@@ -214,8 +226,6 @@ bench: $(BUILD)/skilld
 
 install: $(BUILD)/skilld
 	install -D -m 0755 $(BUILD)/skilld $(DESTDIR)$(PREFIX)/bin/skilld
-	install -d $(DESTDIR)$(PREFIX)/share/skilld/migrations
-	install -m 0644 migrations/*.sql $(DESTDIR)$(PREFIX)/share/skilld/migrations/
 
 clean:
 	rm -rf build skilld.db skilld.db-wal skilld.db-shm

@@ -24,31 +24,6 @@ static void reader_destroy(void *p)
 	db_reader_close(p);
 }
 
-char *app_migrations_dir(const struct config *cfg)
-{
-	static const char *const candidates[] = { "../migrations", "../share/skilld/migrations" };
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (cfg->migrations_dir)
-		return xstrdup(cfg->migrations_dir);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *dir = dirname(exe);
-
-		for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
-			char *path = xasprintf("%s/%s", dir, candidates[i]);
-			struct stat st;
-
-			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-				return path;
-			free(path);
-		}
-	}
-	return xstrdup("migrations");
-}
-
 static int check_roots(const struct config *cfg, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < cfg->n_skills; i++) {
@@ -128,7 +103,6 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 	struct index_options opt = { cfg->skills, cfg->n_skills, cfg->max_file_size };
 	struct timespec t0, t1;
 	sqlite3 *db = NULL;
-	char *dir = NULL;
 	int rc = -1;
 
 	memset(app, 0, sizeof(*app));
@@ -144,8 +118,8 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		goto out;
 	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
 		goto out;
-	dir = app_migrations_dir(cfg);
-	if (migration_set_load(dir, &migrations, err, errlen) != 0)
+	if (cfg->migrations_dir ? migration_set_load(cfg->migrations_dir, &migrations, err, errlen)
+				: migration_set_builtin(&migrations, err, errlen))
 		goto out;
 	if (db_open_writer(cfg->db_path, &db, err, errlen) != 0)
 		goto out;
@@ -167,7 +141,6 @@ out:
 	/* The writer is closed: its WAL is checkpointed and readers see the index. */
 	sqlite3_close(db);
 	migration_set_fini(&migrations);
-	free(dir);
 	return rc;
 }
 

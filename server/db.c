@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/assets.h"
 #include "skilld/util.h"
 
 static const char *const reader_sql[STMT_COUNT_] = {
@@ -79,6 +80,48 @@ static int migration_version(const char *name)
 	return v;
 }
 
+/* Sorts the set and checks that versions run 1, 2, ... without gaps. */
+static int migration_set_check(struct migration_set *out, const char *where, char *err,
+			       size_t errlen)
+{
+	if (out->len == 0) {
+		set_err(err, errlen, "no migrations (NNNN_name.sql) found in %s", where);
+		return -1;
+	}
+	qsort(out->items, out->len, sizeof(*out->items), migration_cmp);
+	for (size_t i = 0; i < out->len; i++) {
+		if (out->items[i].version != (int)i + 1) {
+			set_err(err, errlen, "migration %s: expected version %04zu (versions must run 0001, 0002, ... without gaps or repeats)",
+				out->items[i].name, i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+extern const struct asset migrations_table[];
+extern const size_t migrations_table_len;
+
+int migration_set_builtin(struct migration_set *out, char *err, size_t errlen)
+{
+	out->items = xcalloc(migrations_table_len ? migrations_table_len : 1, sizeof(*out->items));
+	out->len = 0;
+	for (size_t i = 0; i < migrations_table_len; i++) {
+		const struct asset *a = &migrations_table[i];
+		int v = migration_version(a->name);
+
+		if (v < 0)
+			continue;
+		out->items[out->len++] = (struct migration){ v, xstrdup(a->name),
+							     xstrndup((const char *)a->data, a->len) };
+	}
+	if (migration_set_check(out, "the built-in migrations", err, errlen) != 0) {
+		migration_set_fini(out);
+		return -1;
+	}
+	return 0;
+}
+
 int migration_set_load(const char *dir, struct migration_set *out, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
@@ -113,18 +156,8 @@ int migration_set_load(const char *dir, struct migration_set *out, char *err, si
 	}
 	closedir(d);
 	d = NULL;
-	if (out->len == 0) {
-		set_err(err, errlen, "no migrations (NNNN_name.sql) found in %s", dir);
+	if (migration_set_check(out, dir, err, errlen) != 0)
 		goto fail;
-	}
-	qsort(out->items, out->len, sizeof(*out->items), migration_cmp);
-	for (size_t i = 0; i < out->len; i++) {
-		if (out->items[i].version != (int)i + 1) {
-			set_err(err, errlen, "migration %s: expected version %04zu (versions must run 0001, 0002, ... without gaps or repeats)",
-				out->items[i].name, i + 1);
-			goto fail;
-		}
-	}
 	return 0;
 fail:
 	if (d)

@@ -545,12 +545,21 @@ static bool root_find_skill(struct root_scan *s, int dirfd, const char *rel, int
 	if (!upper && !lower)
 		return false;
 	if (depth > SCAN_MAX_DEPTH) {
-		char *sub = path_join(rel, upper ? "SKILL.md" : "skill.md");
+		/* Each file is named: a silent skill.md beside a reported
+		 * SKILL.md would be a dropped skill file. */
+		for (int k = 0; k < 2; k++) {
+			const char *file = k == 0 ? "SKILL.md" : "skill.md";
+			char *sub;
 
-		walker_report(&s->w, DIAG_WARNING, "skill-too-deep", sub,
-			      "skill file is %d folder levels below the root; skills are searched "
-			      "down to %d levels, so this one is not indexed", depth, SCAN_MAX_DEPTH);
-		free(sub);
+			if (!(k == 0 ? upper : lower))
+				continue;
+			sub = path_join(rel, file);
+			walker_report(&s->w, DIAG_WARNING, "skill-too-deep", sub,
+				      "skill file is %d folder levels below the root; skills are "
+				      "searched down to %d levels, so this one is not indexed", depth,
+				      SCAN_MAX_DEPTH);
+			free(sub);
+		}
 		return false;
 	}
 	if (upper)

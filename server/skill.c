@@ -155,7 +155,9 @@ int skill_analyze(const char *root, const char *root_abs, const struct scan_skil
 			cJSON_Delete(out->fm.fields);
 			out->fm.fields = cJSON_CreateObject();
 		}
-		out->body = xstrndup(out->fm.body, out->fm.body_len);
+		/* NUL and invalid UTF-8 become U+FFFD: the body travels as a C
+		 * string and as JSON (the file's own bytes stay untouched). */
+		out->body = utf8_repair(out->fm.body, out->fm.body_len, NULL);
 		facts.skill_md_lines = (int)text_count_lines(out->skill_md->content,
 							     out->skill_md->content_len);
 		facts.body_lines = (int)text_count_lines(out->fm.body, out->fm.body_len);

@@ -41,6 +41,23 @@ START_TEST(test_project_migrations_apply)
 }
 END_TEST
 
+START_TEST(test_builtin_migrations_are_the_folder)
+{
+	struct migration_set dir, builtin;
+	char err[256] = "";
+
+	ck_assert_int_eq(migration_set_load("migrations", &dir, err, sizeof(err)), 0);
+	ck_assert_msg(migration_set_builtin(&builtin, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(builtin.len, dir.len);
+	for (size_t i = 0; i < dir.len; i++) {
+		ck_assert_str_eq(builtin.items[i].name, dir.items[i].name);
+		ck_assert_str_eq(builtin.items[i].sql, dir.items[i].sql);
+	}
+	migration_set_fini(&dir);
+	migration_set_fini(&builtin);
+}
+END_TEST
+
 START_TEST(test_failing_migration_keeps_previous_version)
 {
 	struct migration_set set;
@@ -114,6 +131,7 @@ Suite *db_suite(void)
 
 	tcase_add_test(tc, test_project_migrations_apply);
 	tcase_add_test(tc, test_failing_migration_keeps_previous_version);
+	tcase_add_test(tc, test_builtin_migrations_are_the_folder);
 	tcase_add_test(tc, test_migration_set_rejects_gaps);
 	tcase_add_test(tc, test_newer_database_is_refused);
 	suite_add_tcase(s, tc);

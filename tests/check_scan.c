@@ -301,6 +301,9 @@ START_TEST(test_root_depth_limits)
 	rel = xasprintf("%s/SKILL.md", e9);
 	tu_write_str(root, rel, "one level too deep\n");
 	free(rel);
+	rel = xasprintf("%s/skill.md", e9);
+	tu_write_str(root, rel, "its lowercase twin must be named too\n");
+	free(rel);
 	rel = xasprintf("%s/SKILL.md", f20);
 	tu_write_str(root, rel, "found only to be reported\n");
 	free(rel);
@@ -313,7 +316,8 @@ START_TEST(test_root_depth_limits)
 	ck_assert_int_eq(scan_root(root, &r, &d), 0);
 	ASSERT_SKILLS(&r, "d/d/d/d/d/d/d/d\n");
 	expected = xasprintf("warning dir-too-deep %s\nwarning skill-too-deep %s/SKILL.md\n"
-			     "warning skill-too-deep %s/SKILL.md\n", f33, e9, f20);
+			     "warning skill-too-deep %s/skill.md\n"
+			     "warning skill-too-deep %s/SKILL.md\n", f33, e9, e9, f20);
 	ASSERT_DIAGS(&d, expected);
 	rel = xasprintf("%s/SKILL.md", e9);
 	too_deep = diag_find(&d, "skill-too-deep", rel);

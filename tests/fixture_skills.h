@@ -61,7 +61,8 @@ static inline char *fx_write_skills(const char *dir)
 	tu_write_str(root, "alpha/scripts/run.sh", "#!/bin/sh\necho ok\n");
 	tu_write(root, "alpha/assets/blob.bin", "\x00\x01\x02\xff", 4);
 
-	tu_write_str(root, "beta/SKILL.md", "---\nname: beta\ndescription: Minimal.\n---\nBody \xff\xfe bytes.\n");
+	tu_write(root, "beta/SKILL.md", "---\nname: beta\ndescription: Minimal.\n---\nBody \xff\xfe bytes.\0after NUL\n",
+		 sizeof("---\nname: beta\ndescription: Minimal.\n---\nBody \xff\xfe bytes.\0after NUL\n") - 1);
 	tu_write_str(root, "alpha/references/extra/review-checklist.md", "# Extra\n\n- [ ] One more?\n");
 	tu_write_str(root, "zz-dup/SKILL.md", "---\nname: alpha\ndescription: Same name as alpha.\n---\nBody.\n");
 	tu_write_str(root, "bad-yaml/SKILL.md", "---\nname: bad-yaml\ndescription: \"unclosed\n---\nBody.\n");

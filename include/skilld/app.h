@@ -34,7 +34,8 @@ struct app {
 	char *token;                 /* from --token-file, or NULL: no token needed */
 };
 
-/* Opens the database, applies migrations and builds the index. 0, or -1
+/* Opens the database, applies migrations (those built into the binary, or
+ * cfg->migrations_dir's) and builds the index. 0, or -1
  * with a one-line message in err (the caller exits non-zero). Logs to log_out. */
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen);
 void app_fini(struct app *app);
@@ -46,9 +47,5 @@ bool app_token_ok(const struct app *app, const char *authorization);
 /* The calling thread's read-only connection, opened on first use; NULL when
  * it cannot be opened (logged). */
 struct db_reader *app_reader(struct app *app);
-
-/* The migrations folder: cfg->migrations_dir, else next to the executable
- * (../migrations, ../share/skilld/migrations). free() the result. */
-char *app_migrations_dir(const struct config *cfg);
 
 #endif

@@ -35,7 +35,7 @@ struct config {
 	size_t max_file_size;     /* bytes stored per file; default 16 MiB, 1..1 GiB */
 	unsigned conn_timeout;    /* seconds; default 30, 1..3600 */
 	unsigned conn_limit;      /* default 1024, 1..100000 */
-	char *migrations_dir;     /* NULL: next to the executable */
+	char *migrations_dir;     /* NULL: the migrations built into the binary */
 	bool check_json;          /* `check --json` */
 	char **check_dirs;        /* `check DIR...` */
 	size_t n_check_dirs;

@@ -30,6 +30,10 @@ struct migration_set {
 int migration_set_load(const char *dir, struct migration_set *out, char *err, size_t errlen);
 void migration_set_fini(struct migration_set *s);
 
+/* The migrations built into the binary from migrations/ (see tools/embed),
+ * checked like migration_set_load checks a folder. */
+int migration_set_builtin(struct migration_set *out, char *err, size_t errlen);
+
 /* Opens (creating) the database for writing, with WAL and foreign keys.
  * 0, or -1 with a message in err. */
 int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen);
