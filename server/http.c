@@ -358,6 +358,10 @@ int http_start(struct app *app, char *err, size_t errlen)
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
+			     /* 0.9.75 stalls a connection whose headers and query
+			      * overflow its pool (no answer until the timeout), so
+			      * the pool is made roomy: pages are touched only when used. */
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_identity, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 			     MHD_OPTION_END);
