@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/app.h"
+#include "skilld/search.h"
 #include "skilld/util.h"
 
 #define LIST_DEFAULT_LIMIT 50
@@ -445,6 +446,75 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	cJSON_Delete(root);
 }
 
+/* Answers a search module result: 0 → the JSON, else 400 or 503. */
+static void search_answer(struct app *app, struct response *res, int rc, cJSON *out,
+			  const char *err)
+{
+	if (rc == 0) {
+		response_json(res, 200, out);
+		cJSON_Delete(out);
+	} else if (rc == SEARCH_BAD_REQUEST) {
+		response_error(res, 400, "bad_query", "%s", err);
+	} else {
+		log_msg(&app->log, LOG_ERROR, "search: %s", err);
+		response_error(res, 503, "unavailable", "the search index could not be read");
+	}
+}
+
+static void api_search(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct db_reader *r = api_reader(app, res);
+	struct search_query sq = { 0 };
+	cJSON *out = NULL;
+	char err[256] = "";
+	long limit;
+	int rc;
+
+	if (!r)
+		return;
+	sq.q = request_query(req, "q");
+	if (!sq.q || !*sq.q) {
+		response_error(res, 400, "bad_query", "q is required: the words to search for");
+		return;
+	}
+	if (query_int(req, "limit", 1, SEARCH_MAX_LIMIT, SEARCH_DEFAULT_LIMIT, &limit) != 0) {
+		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %d",
+			       SEARCH_MAX_LIMIT);
+		return;
+	}
+	sq.limit = (int)limit;
+	sq.kind = request_query(req, "kind");
+	sq.skill = request_query(req, "skill");
+	sq.cursor = request_query(req, "cursor");
+	rc = search_run(r->db, &sq, &out, err, sizeof(err));
+	search_answer(app, res, rc, out, err);
+}
+
+static void api_resolve(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct db_reader *r = api_reader(app, res);
+	const char *task = request_query(req, "task");
+	cJSON *out = NULL;
+	char err[256] = "";
+	long k;
+	int rc;
+
+	if (!r)
+		return;
+	if (!task || !*task) {
+		response_error(res, 400, "bad_query", "task is required: the task in plain words");
+		return;
+	}
+	if (query_int(req, "k", 1, RESOLVE_MAX_K, RESOLVE_DEFAULT_K, &k) != 0) {
+		response_error(res, 400, "bad_limit", "k must be an integer from 1 to %d", RESOLVE_MAX_K);
+		return;
+	}
+	rc = search_resolve(r->db, task, (int)k, &out, err, sizeof(err));
+	search_answer(app, res, rc, out, err);
+}
+
 static const struct route routes[] = {
 	{ METHOD_GET, "/healthz", api_healthz },
 	{ METHOD_GET, "/api/v1/skills", api_skill_list },
@@ -456,6 +526,8 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/skills/{slug}/check", api_skill_check },
 	{ METHOD_GET, "/api/v1/checklists", api_checklists },
 	{ METHOD_GET, "/api/v1/diagnostics", api_diagnostics },
+	{ METHOD_GET, "/api/v1/search", api_search },
+	{ METHOD_GET, "/api/v1/resolve", api_resolve },
 };
 
 const struct route *api_routes(size_t *n)

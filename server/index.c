@@ -19,6 +19,7 @@
 #include "skilld/checklist.h"
 #include "skilld/diag.h"
 #include "skilld/scan.h"
+#include "skilld/search.h"
 #include "skilld/skill.h"
 #include "skilld/util.h"
 
@@ -274,7 +275,8 @@ static int insert_skill(struct indexer *ix, struct skill_record *r)
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);
 	if (insert_files(ix, id, r) != 0 || insert_checklists(ix, id, r) != 0 ||
-	    insert_diags(ix, id, r->root, &r->diags) != 0)
+	    insert_diags(ix, id, r->root, &r->diags) != 0 ||
+	    search_index_skill(ix->db, id, r, ix->err, ix->errlen) != 0)
 		return -1;
 	ix->stats->skills++;
 	return 0;
@@ -382,7 +384,7 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 
 	memset(stats, 0, sizeof(*stats));
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM diagnostics; DELETE FROM checklists; "
-			 "DELETE FROM files; DELETE FROM skills;", NULL, NULL, NULL) != SQLITE_OK) {
+			 "DELETE FROM files; DELETE FROM skills; DELETE FROM search;", NULL, NULL, NULL) != SQLITE_OK) {
 		fail(&ix, "clearing the previous index");
 		goto out;
 	}

@@ -341,6 +341,55 @@ START_TEST(test_invalid_utf8_still_json)
 }
 END_TEST
 
+START_TEST(test_search_and_resolve)
+{
+	static const char *const hostile[] = {
+		"/api/v1/search?q=%22", "/api/v1/search?q=NEAR(", "/api/v1/search?q=-", "/api/v1/search?q=*",
+		"/api/v1/search?q=name:alpha", "/api/v1/search?q=%22unbalanced", "/api/v1/search?q=-only",
+		"/api/v1/search?q=a+OR+b+AND+NOT", "/api/v1/search?q=%5E",
+	};
+	struct response res;
+	cJSON *j, *first;
+
+	ck_assert_int_eq(get("/api/v1/search?q=bounds+checked", NULL, &res, &j), 200);
+	first = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+	ck_assert_str_eq(jstr(first, "kind"), "checklist");
+	ck_assert_str_eq(jstr(first, "skill"), "alpha");
+	ck_assert(strstr(jstr(first, "url"), "/skills/alpha/checklist#") == jstr(first, "url"));
+	cJSON_Delete(j);
+	response_fini(&res);
+
+	ck_assert_int_eq(get("/api/v1/search?q=", NULL, &res, &j), 400);
+	cJSON_Delete(j);
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/search?q=widget&kind=bogus", NULL, &res, &j), 400);
+	cJSON_Delete(j);
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/search?q=widget&limit=0", NULL, &res, &j), 400);
+	cJSON_Delete(j);
+	response_fini(&res);
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		int status = get(hostile[i], NULL, &res, &j);
+
+		ck_assert_msg(status == 200 || status == 400, "%s gave %d", hostile[i], status);
+		ck_assert_ptr_nonnull(j);
+		cJSON_Delete(j);
+		response_fini(&res);
+	}
+
+	ck_assert_int_eq(get("/api/v1/resolve?task=review+widget+code+for+safety&k=2", NULL, &res, &j), 200);
+	first = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+	ck_assert_str_eq(jstr(first, "slug"), "alpha");
+	ck_assert_str_eq(jstr(first, "checklist_url"), "/skills/alpha/checklist");
+	ck_assert_int_le(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 2);
+	cJSON_Delete(j);
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/resolve?task=", NULL, &res, &j), 400);
+	cJSON_Delete(j);
+	response_fini(&res);
+}
+END_TEST
+
 START_TEST(test_etag_304)
 {
 	struct response res;
@@ -436,6 +485,7 @@ Suite *api_suite(void)
 	tcase_add_test(tc, test_checklist_evals_check);
 	tcase_add_test(tc, test_checklists_and_diagnostics);
 	tcase_add_test(tc, test_etag_304);
+	tcase_add_test(tc, test_search_and_resolve);
 	tcase_add_test(tc, test_invalid_utf8_still_json);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("token");
