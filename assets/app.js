@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // skilld portal: progressive enhancement only. Without this script every
-// page still shows everything; with it the index filters as you type and the
+// page still shows everything; with it the index filters as you type, the
+// header search box shows results as you type (from /api/v1/search), and the
 // checklist keeps its state in localStorage, shows progress, resets and
 // copies itself as Markdown. No framework, nothing from another host.
 (function () {
@@ -64,6 +65,229 @@
 			input.focus();
 			input.select();
 		});
+	}
+
+	// ---- header search: results as you type ----
+
+	var MARK_OPEN = "\uE000";
+	var MARK_CLOSE = "\uE001";
+	var KIND_LABELS = { skill: "Skill", reference: "Reference", checklist: "Checklist item", eval: "Eval" };
+
+	// Appends a snippet to el: text nodes, each match in a <mark>.
+	function appendSnippet(el, text) {
+		var open = false;
+		var parts = (text || "").split(/([\uE000\uE001])/);
+		var target = el;
+		parts.forEach(function (part) {
+			if (part === MARK_OPEN) {
+				if (!open) {
+					target = document.createElement("mark");
+					el.appendChild(target);
+					open = true;
+				}
+			} else if (part === MARK_CLOSE) {
+				target = el;
+				open = false;
+			} else if (part) {
+				target.appendChild(document.createTextNode(part));
+			}
+		});
+	}
+
+	// A same-origin path from the API, or null.
+	function localUrl(u) {
+		return typeof u === "string" && u.charAt(0) === "/" && u.charAt(1) !== "/" && u.charAt(1) !== "\\" ? u : null;
+	}
+
+	function setupSearch() {
+		var form = document.querySelector("form.site-search");
+		var input = form ? form.querySelector("input[name=q]") : null;
+		if (!input) return;
+		var list = document.createElement("ul");
+		list.id = "site-search-list";
+		list.className = "search-pop";
+		list.setAttribute("role", "listbox");
+		list.setAttribute("aria-label", "Search results");
+		list.hidden = true;
+		form.appendChild(list);
+		input.setAttribute("role", "combobox");
+		input.setAttribute("aria-autocomplete", "list");
+		input.setAttribute("aria-controls", list.id);
+		input.setAttribute("aria-expanded", "false");
+
+		var options = [];   // { el, url }
+		var active = -1;
+		var timer = null;
+		var seq = 0;
+		var shownFor = null;
+
+		function close() {
+			list.hidden = true;
+			input.setAttribute("aria-expanded", "false");
+			setActive(-1);
+		}
+
+		function open() {
+			if (!list.firstChild) return;
+			list.hidden = false;
+			input.setAttribute("aria-expanded", "true");
+		}
+
+		function setActive(i) {
+			if (active >= 0 && options[active]) options[active].el.setAttribute("aria-selected", "false");
+			active = i;
+			if (active >= 0 && options[active]) {
+				options[active].el.setAttribute("aria-selected", "true");
+				input.setAttribute("aria-activedescendant", options[active].el.id);
+				options[active].el.scrollIntoView({ block: "nearest" });
+			} else {
+				input.removeAttribute("aria-activedescendant");
+			}
+		}
+
+		function note(text) {
+			var li = document.createElement("li");
+			li.className = "pop-note";
+			li.setAttribute("role", "presentation");
+			li.textContent = text;
+			list.appendChild(li);
+		}
+
+		function render(q, answer) {
+			while (list.firstChild) list.removeChild(list.firstChild);
+			options = [];
+			active = -1;
+			input.removeAttribute("aria-activedescendant");
+			shownFor = q;
+			var data = answer && Array.isArray(answer.data) ? answer.data : [];
+			data.forEach(function (hit) {
+				var url = localUrl(hit && hit.url);
+				if (!url) return;
+				var li = document.createElement("li");
+				li.id = "site-search-opt-" + options.length;
+				li.setAttribute("role", "option");
+				li.setAttribute("aria-selected", "false");
+				var a = document.createElement("a");
+				a.href = url;
+				a.tabIndex = -1;
+				var title = document.createElement("span");
+				title.className = "pop-title";
+				var kind = KIND_LABELS[hit.kind];
+				if (kind) {
+					var badge = document.createElement("span");
+					badge.className = "badge kind kind-" + hit.kind;
+					badge.textContent = kind;
+					title.appendChild(badge);
+				}
+				title.appendChild(document.createTextNode(hit.title || hit.path || hit.skill || url));
+				var meta = document.createElement("span");
+				meta.className = "pop-meta";
+				meta.textContent = hit.skill || "";
+				var snippet = document.createElement("span");
+				snippet.className = "pop-snippet";
+				appendSnippet(snippet, hit.snippet);
+				a.appendChild(title);
+				a.appendChild(meta);
+				a.appendChild(snippet);
+				li.appendChild(a);
+				list.appendChild(li);
+				options.push({ el: li, url: url });
+			});
+			if (answer && answer.error) note(answer.error);
+			else if (!options.length) note("No results. Press Enter to search everything.");
+			var total = answer && typeof answer.total === "number" ? answer.total : 0;
+			if (total > options.length) {
+				var li = document.createElement("li");
+				li.className = "pop-all";
+				li.setAttribute("role", "presentation");
+				var a = document.createElement("a");
+				a.href = "/search?q=" + encodeURIComponent(q);
+				a.tabIndex = -1;
+				a.textContent = "All " + total + " results";
+				li.appendChild(a);
+				list.appendChild(li);
+			}
+			if (document.activeElement === input) open();
+		}
+
+		function lookup() {
+			var q = input.value.trim();
+			var mine = ++seq;
+			// Only punctuation is a 400 from the API: nothing to ask for.
+			if (!q || !/[0-9A-Za-z\u0080-\uFFFF]/.test(q)) {
+				close();
+				while (list.firstChild) list.removeChild(list.firstChild);
+				options = [];
+				shownFor = null;
+				return;
+			}
+			// The word being typed is a prefix: "idempotent cons" finds consumers.
+			var ask = q;
+			var last = q.split(/\s+/).pop();
+			if (/[0-9A-Za-z\u0080-\uFFFF]$/.test(q) && !/^[-"]/.test(last) && (q.split('"').length % 2) === 1)
+				ask = q + "*";
+			fetch("/api/v1/search?q=" + encodeURIComponent(ask) + "&limit=8", {
+				headers: { Accept: "application/json" }
+			}).then(function (res) {
+				return res.json().then(function (body) {
+					if (res.ok) return body;
+					var msg = body && body.error && body.error.message;
+					return { data: [], error: msg || "Search failed (" + res.status + ")" };
+				});
+			}).then(function (answer) {
+				if (mine === seq) render(q, answer);
+			}, function () {
+				if (mine === seq) render(q, { data: [], error: "Search is not reachable" });
+			});
+		}
+
+		input.addEventListener("input", function () {
+			clearTimeout(timer);
+			timer = setTimeout(lookup, 150);
+		});
+		input.addEventListener("keydown", function (e) {
+			if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+				if (!options.length) return;
+				e.preventDefault();
+				if (list.hidden) {
+					open();
+					setActive(e.key === "ArrowDown" ? 0 : options.length - 1);
+					return;
+				}
+				var next = active + (e.key === "ArrowDown" ? 1 : -1);
+				if (next >= options.length) next = 0;
+				if (next < -1) next = options.length - 1;
+				setActive(next);
+			} else if (e.key === "Enter") {
+				if (!list.hidden && active >= 0 && options[active]) {
+					e.preventDefault();
+					window.location.assign(options[active].url);
+				}
+				// otherwise the form submits to /search
+			} else if (e.key === "Escape") {
+				if (!list.hidden) {
+					e.preventDefault();
+					close();
+				}
+			}
+		});
+		input.addEventListener("focus", function () {
+			if (shownFor !== null && shownFor === input.value.trim()) open();
+		});
+		input.addEventListener("blur", function () { close(); });
+		// Keep the focus in the box while a result is clicked.
+		list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+
+		// "/" focuses the box, except on the index where it is the filter's.
+		if (!document.getElementById("filter")) {
+			document.addEventListener("keydown", function (e) {
+				if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+				if (typingIn(document.activeElement)) return;
+				e.preventDefault();
+				input.focus();
+				input.select();
+			});
+		}
 	}
 
 	// ---- checklist: state, progress, reset, copy ----
@@ -256,6 +480,7 @@
 
 	function start() {
 		setupFilter();
+		setupSearch();
 		setupChecklist();
 	}
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "skilld/html.h"
+#include "skilld/search.h"
 #include "skilld/util.h"
 
 #ifndef SKILLD_VERSION
@@ -350,7 +351,9 @@ static void layout_begin(struct buf *b, const struct page_ctx *ctx, const struct
 	}
 	buf_puts(b, "skilld</title>\n"
 		    "<link rel=\"stylesheet\" href=\"/assets/style.css\">\n"
-		    "<link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">\n");
+		    "<link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">\n"
+		    "<link rel=\"search\" type=\"application/opensearchdescription+xml\" "
+		    "title=\"skilld\" href=\"/opensearch.xml\">\n");
 	if (ctx && ctx->path) {
 		buf_puts(b, "<link rel=\"alternate\" type=\"text/markdown\" href=\"");
 		put_segs(b, ctx->path);
@@ -361,7 +364,13 @@ static void layout_begin(struct buf *b, const struct page_ctx *ctx, const struct
 	buf_puts(b, "<a class=\"skip-link\" href=\"#main\">Skip to content</a>\n"
 		    "<header class=\"site-header\"><div class=\"wrap header-inner\">\n"
 		    "<a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\">✓</span>"
-		    "skilld</a>\n<nav class=\"site-nav\" aria-label=\"Main\"><ul>\n");
+		    "skilld</a>\n"
+		    "<form class=\"site-search\" role=\"search\" action=\"/search\" method=\"get\">"
+		    "<label for=\"site-q\" class=\"visually-hidden\">Search skills</label>"
+		    "<input type=\"search\" id=\"site-q\" name=\"q\" placeholder=\"Search skills\" "
+		    "autocomplete=\"off\" spellcheck=\"false\" maxlength=\"1000\">"
+		    "<button type=\"submit\" class=\"visually-hidden\">Search</button></form>\n"
+		    "<nav class=\"site-nav\" aria-label=\"Main\"><ul>\n");
 	buf_puts(b, "<li><a href=\"/\"");
 	if (h->nav == NAV_SKILLS)
 		buf_puts(b, " aria-current=\"page\"");
@@ -1251,6 +1260,261 @@ char *page_checklists(const struct page_ctx *ctx, const cJSON *list, size_t *len
 	put_int(&b, total);
 	buf_puts(&b, "</td></tr></tfoot>\n</table>\n</div>\n");
 	return layout_end(&b, ctx, len);
+}
+
+/* ---- search ---- */
+
+/* The kinds of search rows: value of "kind", filter label, badge label. */
+static const struct {
+	const char *kind;
+	const char *filter;
+	const char *badge;
+} search_kinds[] = {
+	{ "skill", "Skills", "Skill" },
+	{ "reference", "References", "Reference" },
+	{ "checklist", "Checklist items", "Checklist item" },
+	{ "eval", "Evals", "Eval" },
+};
+
+#define N_SEARCH_KINDS (sizeof(search_kinds) / sizeof(search_kinds[0]))
+
+/* The index of kind in search_kinds, or -1 when kind is not one of them. */
+static int search_kind_index(const char *kind)
+{
+	for (size_t i = 0; kind && i < N_SEARCH_KINDS; i++)
+		if (strcmp(kind, search_kinds[i].kind) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Appends s (may be NULL) percent-encoded as a query-string value. */
+static void put_query_value(struct buf *b, const char *s)
+{
+	if (s)
+		html_url_path_segment(b, s, strlen(s));
+}
+
+/* Appends "/search?q=..." with kind (index into search_kinds, -1 for
+ * none) and cursor (may be NULL) when given. */
+static void put_search_href(struct buf *b, const char *q, int kind, const char *cursor)
+{
+	buf_puts(b, "/search?q=");
+	put_query_value(b, q);
+	if (kind >= 0) {
+		buf_puts(b, "&amp;kind=");
+		buf_puts(b, search_kinds[kind].kind);
+	}
+	if (cursor) {
+		buf_puts(b, "&amp;cursor=");
+		put_query_value(b, cursor);
+	}
+}
+
+/* Appends a snippet as escaped text, each U+E000..U+E001 pair as
+ * <mark>..</mark>; stray or repeated markers are dropped and a mark left
+ * open is closed at the end. */
+static void put_snippet(struct buf *b, const char *s)
+{
+	const size_t mlen = strlen(SEARCH_MARK_OPEN);
+	bool open = false;
+
+	while (s && *s) {
+		const char *o = strstr(s, SEARCH_MARK_OPEN);
+		const char *c = strstr(s, SEARCH_MARK_CLOSE);
+		const char *m = !o ? c : !c ? o : o < c ? o : c;
+
+		if (!m) {
+			put_text(b, s);
+			break;
+		}
+		html_escape_text(b, s, (size_t)(m - s));
+		if (m == o && !open) {
+			buf_puts(b, "<mark>");
+			open = true;
+		} else if (m == c && open) {
+			buf_puts(b, "</mark>");
+			open = false;
+		}
+		s = m + mlen;
+	}
+	if (open)
+		buf_puts(b, "</mark>");
+}
+
+/* Appends one search hit as a list item. */
+static void put_search_hit(struct buf *b, const cJSON *hit)
+{
+	const char *slug = jstr_nonempty(hit, "skill");
+	const char *url = jstr_nonempty(hit, "url");
+	const char *title = jstr_nonempty(hit, "title");
+	const char *path = jstr_nonempty(hit, "path");
+	const char *snippet = jstr_nonempty(hit, "snippet");
+	int k = search_kind_index(jstr(hit, "kind"));
+
+	buf_puts(b, "<li class=\"hit\"><div class=\"hit-head\">");
+	if (k >= 0)
+		html_printf(b, "<span class=\"badge kind kind-%s\">%s</span> ", search_kinds[k].kind,
+			    search_kinds[k].badge);
+	if (!title)
+		title = path ? path : k >= 0 ? search_kinds[k].badge : "Result";
+	buf_puts(b, "<a class=\"hit-title\" href=\"");
+	if (url && url[0] == '/' && url[1] != '/' && html_url_is_safe(url, false))
+		html_escape_attr(b, url, strlen(url));
+	else
+		put_skill_href(b, slug, NULL);
+	html_printf(b, "\">%s</a></div>\n", title);
+	if (snippet) {
+		buf_puts(b, "<p class=\"snippet\">");
+		put_snippet(b, snippet);
+		buf_puts(b, "</p>\n");
+	}
+	if (path)
+		html_printf(b, "<p class=\"hit-path\"><code>%s</code></p>\n", path);
+	buf_puts(b, "</li>\n");
+}
+
+/* True when hit belongs to the group of slug (NULL: hits without a skill). */
+static bool hit_in_group(const cJSON *hit, const char *slug)
+{
+	const char *s = jstr_nonempty(hit, "skill");
+
+	return cJSON_IsObject(hit) && (slug ? s && strcmp(s, slug) == 0 : !s);
+}
+
+/* Appends the hits of data grouped by skill, groups in order of first hit. */
+static void put_search_groups(struct buf *b, const cJSON *data)
+{
+	const cJSON *first, *hit, *prev;
+
+	cJSON_ArrayForEach(first, data) {
+		const char *slug = jstr_nonempty(first, "skill");
+		bool seen = false;
+
+		if (!cJSON_IsObject(first))
+			continue;
+		for (prev = data->child; prev != first && !seen; prev = prev->next)
+			seen = hit_in_group(prev, slug);
+		if (seen)
+			continue;
+		buf_puts(b, "<section class=\"hit-group\">\n<h2 class=\"hit-skill\">");
+		if (slug) {
+			buf_puts(b, "<a href=\"");
+			put_skill_href(b, slug, NULL);
+			html_printf(b, "\">%s</a>", slug);
+		} else {
+			buf_puts(b, "Other");
+		}
+		buf_puts(b, "</h2>\n<ol class=\"hits\">\n");
+		for (hit = first; hit; hit = hit->next)
+			if (hit_in_group(hit, slug))
+				put_search_hit(b, hit);
+		buf_puts(b, "</ol>\n</section>\n");
+	}
+}
+
+/* Appends the kind filter links; the current one is marked. */
+static void put_kind_filter(struct buf *b, const char *q, int kind)
+{
+	buf_puts(b, "<nav class=\"kind-filter\" aria-label=\"Kind of result\"><ul>\n<li><a href=\"");
+	put_search_href(b, q, -1, NULL);
+	buf_printf(b, "\"%s>All</a></li>\n", kind < 0 ? " aria-current=\"page\"" : "");
+	for (size_t i = 0; i < N_SEARCH_KINDS; i++) {
+		buf_puts(b, "<li><a href=\"");
+		put_search_href(b, q, (int)i, NULL);
+		buf_printf(b, "\"%s>%s</a></li>\n", kind == (int)i ? " aria-current=\"page\"" : "",
+			   search_kinds[i].filter);
+	}
+	buf_puts(b, "</ul></nav>\n");
+}
+
+/* The search page: form, kind filters, grouped results or a message. */
+char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
+		  const cJSON *results, const char *error, size_t *len)
+{
+	struct page_head head = { "Search", "page-search", NAV_NONE };
+	const cJSON *data = jarr(results, "data");
+	const char *cursor = jstr_nonempty(results, "next_cursor");
+	int k = search_kind_index(kind);
+	struct buf page_title;
+	struct buf b;
+	char *out;
+
+	if (q && !q[0])
+		q = NULL;
+	buf_init(&page_title);
+	if (q) {
+		buf_puts(&page_title, "Search: ");
+		buf_puts(&page_title, q);
+		head.title = page_title.data;
+	}
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	buf_puts(&b, "<div class=\"page-head\">\n<h1>Search</h1>\n</div>\n"
+		     "<form class=\"search-form\" role=\"search\" action=\"/search\" method=\"get\">\n"
+		     "<label for=\"search-q\">Search skills, references, checklist items and evals</label>\n"
+		     "<div class=\"search-row\">");
+	html_printf(&b, "<input type=\"search\" id=\"search-q\" name=\"q\" value=\"%s\" "
+			"autocomplete=\"off\" spellcheck=\"false\" maxlength=\"1000\" "
+			"aria-describedby=\"search-hint\">", q ? q : "");
+	if (k >= 0)
+		html_printf(&b, "<input type=\"hidden\" name=\"kind\" value=\"%s\">", search_kinds[k].kind);
+	buf_puts(&b, "<button type=\"submit\" class=\"btn btn-primary\">Search</button></div>\n"
+		     "<p class=\"search-hint muted small\" id=\"search-hint\">All words must match. "
+		     "<code>\"a phrase\"</code>, <code>prefix*</code>, <code>-exclude</code>.</p>\n"
+		     "</form>\n");
+	if (!q && !error)
+		goto done;
+	if (q)
+		put_kind_filter(&b, q, k);
+	if (error) {
+		html_printf(&b, "<div class=\"search-error\" role=\"alert\">\n<p><strong>This search "
+				"cannot run.</strong> %s</p>\n</div>\n", error);
+		goto done;
+	}
+	buf_puts(&b, "<p class=\"search-total\" role=\"status\">");
+	put_count(&b, jcount(results, "total", count_objects(data)), "result", "results");
+	html_printf(&b, " for <q>%s</q>", q);
+	if (k >= 0)
+		html_printf(&b, " in %s", search_kinds[k].filter);
+	buf_puts(&b, "</p>\n");
+	if (count_objects(data) == 0) {
+		buf_puts(&b, "<p class=\"empty\">Nothing matches. Try fewer or shorter words, a prefix "
+			     "such as <code>migrat*</code>");
+		if (k >= 0)
+			buf_puts(&b, ", or all kinds of result");
+		buf_puts(&b, ".</p>\n");
+		goto done;
+	}
+	put_search_groups(&b, data);
+	if (cursor) {
+		buf_puts(&b, "<p class=\"pager\"><a class=\"btn\" rel=\"next\" href=\"");
+		put_search_href(&b, q, k, cursor);
+		buf_puts(&b, "\">Next page</a></p>\n");
+	}
+done:
+	out = layout_end(&b, ctx, len);
+	buf_fini(&page_title);
+	return out;
+}
+
+/* The OpenSearch description of the portal's search. */
+char *page_opensearch(const struct page_ctx *ctx, size_t *len)
+{
+	const char *base = ctx && ctx->base_url ? ctx->base_url : DEFAULT_BASE_URL;
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		     "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
+		     "<ShortName>skilld</ShortName>\n"
+		     "<Description>Search the agent skills served by skilld</Description>\n"
+		     "<InputEncoding>UTF-8</InputEncoding>\n");
+	html_printf(&b, "<Image type=\"image/svg+xml\">%s/assets/favicon.svg</Image>\n", base);
+	html_printf(&b, "<Url type=\"text/html\" method=\"get\" template=\"%s/search?q={searchTerms}\"/>\n",
+		    base);
+	html_printf(&b, "<Url type=\"application/opensearchdescription+xml\" rel=\"self\" "
+			"template=\"%s/opensearch.xml\"/>\n</OpenSearchDescription>\n", base);
+	return buf_detach(&b, len);
 }
 
 /* ---- errors ---- */

@@ -20,9 +20,13 @@
 #include "skilld/assets.h"
 #include "skilld/db.h"
 #include "skilld/page.h"
+#include "skilld/search.h"
 #include "skilld/util.h"
 
 #define CT_HTML "text/html; charset=utf-8"
+#define CT_OPENSEARCH "application/opensearchdescription+xml"
+/* Results per page of /search in HTML when no limit is asked for. */
+#define SEARCH_PAGE_LIMIT 20
 
 /* Everything a page handler needs, set up by page_begin. */
 struct page_req {
@@ -449,6 +453,139 @@ out:
 	page_end(&p);
 }
 
+/* Reads ?limit= into *limit (0 when absent); false when it is not an
+ * integer from 1 to SEARCH_MAX_LIMIT. */
+static bool search_limit(struct request *req, int *limit)
+{
+	const char *v = request_query(req, "limit");
+	char *end;
+	long n;
+
+	*limit = 0;
+	if (!v)
+		return true;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || n < 1 || n > SEARCH_MAX_LIMIT)
+		return false;
+	*limit = (int)n;
+	return true;
+}
+
+/* Appends a snippet as one markdown line, the matches in **bold**. */
+static void md_snippet(struct buf *b, const char *s)
+{
+	const size_t mlen = strlen(SEARCH_MARK_OPEN);
+
+	for (; s && *s; s++) {
+		if (strncmp(s, SEARCH_MARK_OPEN, mlen) == 0 || strncmp(s, SEARCH_MARK_CLOSE, mlen) == 0) {
+			buf_puts(b, "**");
+			s += mlen - 1;
+		} else {
+			buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+		}
+	}
+}
+
+/* The search results as a markdown list of links. */
+static void search_markdown(struct page_req *p, const char *q, const cJSON *out)
+{
+	const cJSON *hit;
+	struct buf b;
+	int total = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(out, "total"));
+
+	buf_init(&b);
+	buf_puts(&b, "# Search: ");
+	md_inline(&b, q);
+	buf_printf(&b, "\n\n%d result%s.\n\n", total, total == 1 ? "" : "s");
+	cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(out, "data")) {
+		const char *title = jstr(hit, "title") ? jstr(hit, "title") : jstr(hit, "path");
+
+		buf_puts(&b, "- [");
+		md_inline(&b, title ? title : jstr(hit, "skill"));
+		buf_printf(&b, "](%s%s) (%s, %s)", p->base_url, jstr(hit, "url") ? jstr(hit, "url") : "/",
+			   jstr(hit, "kind") ? jstr(hit, "kind") : "?",
+			   jstr(hit, "skill") ? jstr(hit, "skill") : "?");
+		if (jstr(hit, "snippet") && jstr(hit, "snippet")[0]) {
+			buf_puts(&b, ": ");
+			md_snippet(&b, jstr(hit, "snippet"));
+		}
+		buf_putc(&b, '\n');
+	}
+	if (jstr(out, "next_cursor"))
+		buf_printf(&b, "\nNext page: cursor=%s\n", jstr(out, "next_cursor"));
+	answer_markdown_buf(p, &b);
+}
+
+/* "/search": the search page, the API's search JSON, or a markdown list. A
+ * query search_run refuses is a 400 that is still the whole page in HTML. */
+static void web_search(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	struct search_query sq = { 0 };
+	const char *q = request_query(req, "q");
+	cJSON *out = NULL;
+	char err[256] = "";
+	size_t len;
+	char *html;
+	int rc;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	/* The markdown alternate of a page is its path plus ?format=md, which
+	 * would drop q here: a results page announces none. */
+	p.ctx.path = NULL;
+	sq.q = q;
+	sq.kind = request_query(req, "kind");
+	sq.skill = request_query(req, "skill");
+	sq.cursor = request_query(req, "cursor");
+	if (!search_limit(req, &sq.limit)) {
+		rc = SEARCH_BAD_REQUEST;
+		snprintf(err, sizeof(err), "limit must be an integer from 1 to %d", SEARCH_MAX_LIMIT);
+	} else if (!q || !*q) {
+		rc = SEARCH_BAD_REQUEST;
+		snprintf(err, sizeof(err), "q is required: the words to search for");
+	} else {
+		if (sq.limit == 0 && p.format == FORMAT_HTML)
+			sq.limit = SEARCH_PAGE_LIMIT;
+		rc = search_run(p.db->db, &sq, &out, err, sizeof(err));
+	}
+	if (rc == SEARCH_BAD_REQUEST && p.format == FORMAT_HTML) {
+		bool empty = !q || !*q;
+
+		html = page_search(&p.ctx, q, sq.kind, NULL, empty ? NULL : err, &len);
+		response_take(res, empty ? 200 : 400, CT_HTML, html, len);
+		web_page_headers(res, true);
+	} else if (rc == SEARCH_BAD_REQUEST) {
+		response_error(res, 400, "bad_query", "%s", err);
+	} else if (rc != 0) {
+		log_msg(&p.app->log, LOG_ERROR, "search: %s", err);
+		response_error(res, 503, "unavailable", "the search index could not be read");
+	} else if (p.format == FORMAT_JSON) {
+		response_json(res, 200, out);
+	} else if (p.format == FORMAT_HTML) {
+		html = page_search(&p.ctx, q, sq.kind, out, NULL, &len);
+		answer_html(&p, html, len);
+	} else {
+		search_markdown(&p, q, out);
+	}
+	cJSON_Delete(out);
+	page_end(&p);
+}
+
+/* "/opensearch.xml": lets a browser add the portal as a search engine. */
+static void web_opensearch(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	size_t len;
+	char *xml;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	xml = page_opensearch(&p.ctx, &len);
+	response_take(res, 200, CT_OPENSEARCH, xml, len);
+	page_end(&p);
+}
+
 static void web_asset(void *ctx, struct request *req, struct response *res)
 {
 	const struct asset *a = assets_find(request_param(req, "name"));
@@ -478,6 +615,14 @@ void web_error_page(struct app *app, struct request *req, struct response *res)
 	char *base = xasprintf("http://%s:%u", app->cfg->bind, app->port);
 	int status = res->status;
 
+	/* A handler that answered with a whole page (the search page's 400)
+	 * keeps it. */
+	if (res->content_type && strcmp(res->content_type, CT_HTML) == 0) {
+		cJSON_Delete(j);
+		free(path);
+		free(base);
+		return;
+	}
 	ctx.base_url = base;
 	if (f == FORMAT_HTML || f == FORMAT_BAD) {
 		size_t len;
@@ -499,6 +644,8 @@ void web_error_page(struct app *app, struct request *req, struct response *res)
 static const struct route routes[] = {
 	{ METHOD_GET, "/", web_index },
 	{ METHOD_GET, "/checklists", web_checklists },
+	{ METHOD_GET, "/search", web_search },
+	{ METHOD_GET, "/opensearch.xml", web_opensearch },
 	{ METHOD_GET, "/assets/{name}", web_asset },
 	{ METHOD_GET, "/skills/{slug}", web_skill },
 	{ METHOD_GET, "/skills/{slug}/checklist", web_checklist },

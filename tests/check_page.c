@@ -126,6 +126,13 @@ static void assert_page(const char *html, size_t len)
 	ck_assert_int_eq(count_str(html, "<nav class=\"site-nav\" aria-label=\"Main\">"), 1);
 	ck_assert_int_eq(count_str(html, "<footer class=\"site-footer\">"), 1);
 	ck_assert_int_eq(count_str(html, "</html>\n"), 1);
+	ck_assert_int_eq(count_str(html, "<form class=\"site-search\" role=\"search\" "
+					 "action=\"/search\" method=\"get\"><label for=\"site-q\" "
+					 "class=\"visually-hidden\">Search skills</label><input "
+					 "type=\"search\" id=\"site-q\" name=\"q\""), 1);
+	ck_assert_int_eq(count_str(html, "<link rel=\"search\" type=\"application/"
+					 "opensearchdescription+xml\" title=\"skilld\" "
+					 "href=\"/opensearch.xml\">"), 1);
 	assert_tags_clean(html);
 }
 
@@ -399,7 +406,9 @@ START_TEST(test_checklist_page)
 	assert_page(html, len);
 	/* one labelled checkbox per item, each with a link to itself */
 	ck_assert_int_eq(count_str(html, "type=\"checkbox\""), 5);
-	ck_assert_int_eq(count_str(html, "<label for=\""), 5);
+	/* plus the header's search box */
+	ck_assert_int_eq(count_str(html, "<label for=\""), 6);
+	ck_assert_int_eq(count_str(html, "<label for=\"site-q\""), 1);
 	ck_assert_int_eq(count_str(html, "<li class=\"item\">"), 5);
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		char *box = xasprintf("<input type=\"checkbox\" id=\"%s\"", ids[i]);
@@ -610,6 +619,134 @@ START_TEST(test_error_page)
 }
 END_TEST
 
+/* Search results with markers, hostile text and three skills' hits. */
+#define SEARCH_JSON \
+	"{\"query\": \"x\", \"total\": 57, \"next_cursor\": \"c+1/=\", \"data\": [" \
+	"{\"kind\": \"checklist\", \"skill\": \"beta\", \"path\": \"references/c.md\", " \
+	" \"title\": \"T<1>\", \"url\": \"/skills/beta/checklist#t-1\", " \
+	" \"snippet\": \"a <b>&\\ue000x<y\\ue001 tail\\ue001\\ue000open\"}," \
+	"{\"kind\": \"skill\", \"skill\": \"alpha\", \"path\": \"SKILL.md\", \"title\": null, " \
+	" \"url\": \"javascript:alert(1)\", \"snippet\": \"plain\"}," \
+	"{\"kind\": \"eval\", \"skill\": \"beta\", \"title\": \"e-2\", \"url\": \"/skills/beta/evals#e-2\"}," \
+	"{\"kind\": \"<bad>\", \"skill\": \"gamma\", \"title\": \"G\", \"url\": \"//evil.example/\"}," \
+	"7, null]}"
+
+START_TEST(test_search_page_results)
+{
+	const struct page_ctx ctx = { NULL, "/search" };
+	cJSON *results = json(SEARCH_JSON);
+	size_t len;
+	char *html = page_search(&ctx, "a\"b <c>&d", "eval", results, NULL, &len);
+	const char *beta, *beta_eval, *alpha, *gamma;
+
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<title>Search: a\"b &lt;c&gt;&amp;d · skilld</title>"));
+	ck_assert_ptr_nonnull(strstr(html, "name=\"q\" value=\"a&quot;b &lt;c&gt;&amp;d\""));
+	ck_assert_ptr_nonnull(strstr(html, "<input type=\"hidden\" name=\"kind\" value=\"eval\">"));
+	/* the snippet: escaped text, one <mark> per pair, strays dropped */
+	ck_assert_ptr_nonnull(strstr(html, "<p class=\"snippet\">a &lt;b&gt;&amp;<mark>x&lt;y</mark> "
+					   "tail<mark>open</mark></p>"));
+	ck_assert_ptr_null(strstr(html, "\xee\x80\x80"));
+	ck_assert_ptr_null(strstr(html, "\xee\x80\x81"));
+	ck_assert_int_eq(count_str(html, "<mark>"), 2);
+	/* grouped by skill in order of first hit: beta (2 hits), alpha, gamma */
+	ck_assert_int_eq(count_str(html, "<section class=\"hit-group\">"), 3);
+	ck_assert_int_eq(count_str(html, "<li class=\"hit\">"), 4);
+	beta = strstr(html, "<h2 class=\"hit-skill\"><a href=\"/skills/beta\">beta</a></h2>");
+	beta_eval = strstr(html, "<span class=\"badge kind kind-eval\">Eval</span> <a class=\"hit-title\" "
+				 "href=\"/skills/beta/evals#e-2\">e-2</a>");
+	alpha = strstr(html, "<h2 class=\"hit-skill\"><a href=\"/skills/alpha\">alpha</a></h2>");
+	gamma = strstr(html, "<h2 class=\"hit-skill\"><a href=\"/skills/gamma\">gamma</a></h2>");
+	ck_assert_ptr_nonnull(beta);
+	ck_assert_ptr_nonnull(beta_eval);
+	ck_assert_ptr_nonnull(alpha);
+	ck_assert_ptr_nonnull(gamma);
+	ck_assert(beta < beta_eval && beta_eval < alpha && alpha < gamma);
+	ck_assert_ptr_nonnull(strstr(html, "<span class=\"badge kind kind-checklist\">Checklist item</span> "
+					   "<a class=\"hit-title\" href=\"/skills/beta/checklist#t-1\">T&lt;1&gt;</a>"));
+	/* unsafe URLs fall back to the skill; an unknown kind has no badge */
+	ck_assert_ptr_nonnull(strstr(html, "<div class=\"hit-head\"><span class=\"badge kind kind-skill\">"
+					   "Skill</span> <a class=\"hit-title\" href=\"/skills/alpha\">SKILL.md</a>"));
+	ck_assert_ptr_nonnull(strstr(html, "<div class=\"hit-head\"><a class=\"hit-title\" "
+					   "href=\"/skills/gamma\">G</a>"));
+	ck_assert_ptr_null(strstr(html, "evil.example"));
+	/* total, kind filters keeping q, next page with the cursor */
+	ck_assert_ptr_nonnull(strstr(html, "57 results for <q>a&quot;b &lt;c&gt;&amp;d</q> in Evals"));
+	ck_assert_ptr_nonnull(strstr(html, "<li><a href=\"/search?q=a%22b%20%3Cc%3E%26d\">All</a></li>"));
+	ck_assert_ptr_nonnull(strstr(html, "<li><a href=\"/search?q=a%22b%20%3Cc%3E%26d&amp;kind=eval\" "
+					   "aria-current=\"page\">Evals</a></li>"));
+	ck_assert_ptr_nonnull(strstr(html, "<li><a href=\"/search?q=a%22b%20%3Cc%3E%26d&amp;kind=checklist\">"
+					   "Checklist items</a></li>"));
+	ck_assert_int_eq(count_str(html, "aria-current=\"page\""), 1);
+	ck_assert_ptr_nonnull(strstr(html, "rel=\"next\" href=\"/search?q=a%22b%20%3Cc%3E%26d&amp;kind=eval"
+					   "&amp;cursor=c%2B1%2F%3D\">Next page</a>"));
+	free(html);
+	cJSON_Delete(results);
+}
+END_TEST
+
+START_TEST(test_search_page_empty_error_and_none)
+{
+	cJSON *none = json("{\"total\": 0, \"data\": [], \"next_cursor\": null}");
+	size_t len;
+	char *html = page_search(NULL, "", NULL, NULL, NULL, &len);
+
+	/* no query: the form alone */
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<title>Search · skilld</title>"));
+	ck_assert_ptr_nonnull(strstr(html, "id=\"search-q\" name=\"q\" value=\"\""));
+	ck_assert_ptr_null(strstr(html, "kind-filter"));
+	ck_assert_ptr_null(strstr(html, "search-total"));
+	ck_assert_ptr_null(strstr(html, "search-error"));
+	ck_assert_ptr_null(strstr(html, "name=\"kind\""));
+	free(html);
+	/* a refused query: the message escaped, the form still there */
+	html = page_search(NULL, "\"x", "<k>", NULL, "kind must be <skill> & \xff", &len);
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<div class=\"search-error\" role=\"alert\">\n<p><strong>This "
+					   "search cannot run.</strong> kind must be &lt;skill&gt; &amp; " FFFD
+					   "</p>"));
+	ck_assert_ptr_nonnull(strstr(html, "value=\"&quot;x\""));
+	ck_assert_ptr_null(strstr(html, "name=\"kind\""));
+	ck_assert_ptr_null(strstr(html, "search-total"));
+	free(html);
+	/* nothing found; results of the wrong type are no results */
+	html = page_search(NULL, "zzz", "skill", none, NULL, &len);
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "0 results for <q>zzz</q> in Skills</p>"));
+	ck_assert_ptr_nonnull(strstr(html, "<p class=\"empty\">Nothing matches."));
+	ck_assert_ptr_null(strstr(html, "hit-group"));
+	ck_assert_ptr_null(strstr(html, "Next page"));
+	free(html);
+	cJSON_Delete(none);
+	none = json("[1, \"x\"]");
+	html = page_search(NULL, "q", NULL, none, NULL, &len);
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "0 results for <q>q</q></p>"));
+	free(html);
+	cJSON_Delete(none);
+}
+END_TEST
+
+START_TEST(test_opensearch)
+{
+	const struct page_ctx ctx = { "http://skills.example:8080", NULL };
+	size_t len;
+	char *xml = page_opensearch(&ctx, &len);
+
+	ck_assert_uint_eq(len, strlen(xml));
+	ck_assert_int_eq(strncmp(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OpenSearchDescription "
+				      "xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n", 101), 0);
+	ck_assert_ptr_nonnull(strstr(xml, "<ShortName>skilld</ShortName>"));
+	ck_assert_ptr_nonnull(strstr(xml, "<Url type=\"text/html\" method=\"get\" "
+					  "template=\"http://skills.example:8080/search?q={searchTerms}\"/>"));
+	free(xml);
+	xml = page_opensearch(NULL, &len);
+	ck_assert_ptr_nonnull(strstr(xml, "template=\"http://127.0.0.1:8080/search?q={searchTerms}\""));
+	free(xml);
+}
+END_TEST
+
 Suite *page_suite(void)
 {
 	Suite *s = suite_create("page");
@@ -625,6 +762,9 @@ Suite *page_suite(void)
 	tcase_add_test(tc, test_evals_page);
 	tcase_add_test(tc, test_checklists_page);
 	tcase_add_test(tc, test_error_page);
+	tcase_add_test(tc, test_search_page_results);
+	tcase_add_test(tc, test_search_page_empty_error_and_none);
+	tcase_add_test(tc, test_opensearch);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -241,6 +241,112 @@ START_TEST(test_errors_and_assets)
 }
 END_TEST
 
+START_TEST(test_search_in_each_format)
+{
+	struct response res;
+	cJSON *j;
+
+	ck_assert_int_eq(get("/search?q=widget", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(header(&res, "Content-Security-Policy"), "default-src 'self'") != NULL);
+	ck_assert(strstr(res.body, "1 result for <q>widget</q></p>") != NULL);
+	ck_assert(strstr(res.body, "<h2 class=\"hit-skill\"><a href=\"/skills/alpha\">alpha</a></h2>") != NULL);
+	ck_assert(strstr(res.body, "<mark>widget</mark>") != NULL);
+	/* a results page has no markdown alternate: path?format=md would drop q */
+	ck_assert(strstr(res.body, "<link rel=\"alternate\" type=\"text/markdown\"") == NULL);
+	response_fini(&res);
+
+	/* JSON is the API's answer */
+	ck_assert_int_eq(get("/search?q=widget", "application/json", BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "query")->valuestring, "widget");
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "total")->valueint, 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "url")
+			 ->valuestring, "/skills/alpha");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "next_cursor")));
+	cJSON_Delete(j);
+	response_fini(&res);
+
+	/* markdown: a list of links, the matches in bold */
+	ck_assert_int_eq(get("/search?q=widget&format=md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	ck_assert_int_eq(strncmp(res.body, "# Search: widget\n\n1 result.\n\n- [alpha]"
+				 "(http://skills.example:8080/skills/alpha) (skill, alpha): ", 88), 0);
+	ck_assert(strstr(res.body, "**widget**") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=nothingmatchesthis", "*/*", "curl/8", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert_str_eq(res.body, "# Search: nothingmatchesthis\n\n0 results.\n\n");
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_search_empty_and_bad)
+{
+	struct response res;
+
+	/* no query: the page with just the form */
+	ck_assert_int_eq(get("/search", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(res.body, "id=\"search-q\" name=\"q\" value=\"\"") != NULL);
+	ck_assert(strstr(res.body, "search-error") == NULL);
+	ck_assert(strstr(res.body, "search-total") == NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=", HTML_ACCEPT, BROWSER, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=", "application/json", BROWSER, &res), 400);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	response_fini(&res);
+
+	/* a bad kind: still the whole page, the message escaped, status 400 */
+	ck_assert_int_eq(get("/search?q=%3Cb%3Ewidget&kind=%3Cx%3E", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(header(&res, "Content-Security-Policy"), "default-src 'self'") != NULL);
+	ck_assert(strstr(res.body, "<div class=\"search-error\" role=\"alert\">") != NULL);
+	ck_assert(strstr(res.body, "kind must be skill, reference, checklist or eval") != NULL);
+	ck_assert(strstr(res.body, "value=\"&lt;b&gt;widget\"") != NULL);
+	ck_assert(strstr(res.body, "<b>") == NULL);
+	ck_assert(strstr(res.body, "error-status") == NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=widget&kind=nope", "application/json", BROWSER, &res), 400);
+	ck_assert(strstr(res.body, "\"bad_query\"") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=widget&kind=nope", "*/*", "curl/8", &res), 400);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert_str_eq(res.body, "Error 400: kind must be skill, reference, checklist or eval\n");
+	response_fini(&res);
+	/* only punctuation, a bad limit, a foreign cursor */
+	ck_assert_int_eq(get("/search?q=%21%21", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert(strstr(res.body, "search-error") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=widget&limit=51", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert(strstr(res.body, "limit must be an integer from 1 to 50") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=widget&cursor=forged", "application/json", BROWSER, &res), 400);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_opensearch_document)
+{
+	struct response res;
+
+	ck_assert_int_eq(get("/opensearch.xml", "*/*", BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "application/opensearchdescription+xml");
+	ck_assert(strstr(res.body, "<Url type=\"text/html\" method=\"get\" "
+				   "template=\"http://skills.example:8080/search?q={searchTerms}\"/>") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strstr(res.body, "<link rel=\"search\" type=\"application/opensearchdescription+xml\" "
+				   "title=\"skilld\" href=\"/opensearch.xml\">") != NULL);
+	ck_assert(strstr(res.body, "<form class=\"site-search\" role=\"search\" action=\"/search\" "
+				   "method=\"get\">") != NULL);
+	response_fini(&res);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -253,6 +359,9 @@ Suite *web_suite(void)
 	tcase_add_test(tc, test_checklist_page_items);
 	tcase_add_test(tc, test_hostile_markdown_is_inert);
 	tcase_add_test(tc, test_errors_and_assets);
+	tcase_add_test(tc, test_search_in_each_format);
+	tcase_add_test(tc, test_search_empty_and_bad);
+	tcase_add_test(tc, test_opensearch_document);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -86,6 +86,23 @@ char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *e
  * or its data array; a row per checklist with its skill and item count. */
 char *page_checklists(const struct page_ctx *ctx, const cJSON *list, size_t *len);
 
+/*
+ * "/search": q is the query as typed (NULL or empty: just the search form),
+ * kind the kind filter (skill|reference|checklist|eval; anything else is
+ * shown as "All"), results what search_run answered ({"total", "data",
+ * "next_cursor"}; may be NULL) and error (may be NULL) a message shown
+ * escaped instead of results. Results are grouped by skill in order of
+ * their best hit, each with a kind badge, its title linked to its "url"
+ * and its snippet escaped with U+E000..U+E001 turned into <mark>; kind
+ * filter links keep q; a "Next page" link carries next_cursor.
+ */
+char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
+		  const cJSON *results, const char *error, size_t *len);
+
+/* "/opensearch.xml": an OpenSearch 1.1 description whose text/html Url
+ * template is ctx->base_url + "/search?q={searchTerms}". */
+char *page_opensearch(const struct page_ctx *ctx, size_t *len);
+
 /* An error page for status (404, 400, 405...): title NULL gives the
  * standard reason phrase; message (may be NULL) is shown escaped. */
 char *page_error(const struct page_ctx *ctx, int status, const char *title,

@@ -2,7 +2,8 @@
 // Browser tests of the skilld portal: starts build/skilld on a free loopback
 // port with the bundled skills plus tests/e2e/fixtures, drives Debian's
 // headless chromium through playwright-core (no browser download), and checks
-// the filter, the checklist's saved state and Markdown copy, a rendered
+// the filter, the header search as you type, the checklist's saved state and
+// Markdown copy, a rendered
 // table, that a hostile skill runs nothing, and that every page carries a CSP,
 // logs no console error and loads nothing from another host. Full-page
 // screenshots go to build/screenshots/<name>-<width>.png.
@@ -322,6 +323,50 @@ describe('skilld portal in headless chromium', { timeout: 120000 }, () => {
 		assertClean();
 	});
 
+	it('header search: results as you type, arrow-down + Enter opens one', async () => {
+		const word = 'idempotent';
+		const expected = await api(`/api/v1/search?q=${word}*&limit=8`);
+		assert.ok(expected.data.length > 0, `no hit for ${word}* in the bundled skills`);
+
+		await open('/');
+		const box = page.getByRole('combobox', { name: 'Search skills' });
+		assert.equal(await box.getAttribute('name'), 'q');
+		assert.equal(await page.locator('form.site-search').getAttribute('action'), '/search');
+		await box.click();
+		await box.pressSequentially(word.slice(0, 7)); // "idempot": the last word is a prefix
+		const options = page.locator('#site-search-list [role="option"]');
+		await options.first().waitFor();
+		assert.equal(await box.getAttribute('aria-expanded'), 'true');
+		assert.equal(await options.count(), expected.data.length);
+		assert.deepEqual(await options.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+			expected.data.map((h) => h.url));
+		assert.ok(await page.locator('#site-search-list mark').count() > 0, 'matches highlighted');
+
+		await box.press('ArrowDown');
+		assert.equal(await options.first().getAttribute('aria-selected'), 'true');
+		assert.equal(await box.getAttribute('aria-activedescendant'), await options.first().getAttribute('id'));
+		await Promise.all([
+			page.waitForURL(base + expected.data[0].url),
+			box.press('Enter'),
+		]);
+
+		// On a page without the index filter "/" focuses the box (once the
+		// focus is off the checkbox the #fragment gave it); Escape closes the list.
+		await page.evaluate(() => document.activeElement && document.activeElement.blur());
+		await page.keyboard.press('/');
+		assert.equal(await page.evaluate(() => document.activeElement.id), 'site-q');
+		await page.keyboard.type(word);
+		await options.first().waitFor();
+		await page.keyboard.press('Escape');
+		assert.equal(await page.locator('#site-search-list').isVisible(), false);
+		// Enter with nothing highlighted submits the form: the /search page.
+		await Promise.all([page.waitForURL(`${base}/search?q=${word}`), page.keyboard.press('Enter')]);
+		assert.ok(await page.locator('.hit').count() > 0);
+		const all = await api(`/api/v1/search?q=${word}`);
+		assert.equal(await page.locator('.search-total').textContent(), `${all.total} results for ${word}`);
+		assertClean();
+	});
+
 	it('screenshots at 1280 and 390 px', async () => {
 		fs.mkdirSync(SHOTS, { recursive: true });
 		const shots = {
@@ -329,6 +374,7 @@ describe('skilld portal in headless chromium', { timeout: 120000 }, () => {
 			skill: `/skills/${SKILL}`,
 			checklist: `/skills/${SKILL}/checklist`, // the three ticks are in localStorage
 			reference: `/skills/${SKILL}/references/status-codes-and-headers.md`,
+			search: '/search?q=idempotent',
 		};
 		for (const width of [1280, 390]) {
 			await page.setViewportSize({ width, height: width > 800 ? 900 : 844 });
