@@ -6,13 +6,13 @@ BUILD     ?= build
 CC        ?= cc
 VERSION   := 0.1.0
 
-PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib libcmark-gfm
+PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib libcmark-gfm libarchive
 TEST_PKGS := check
 
 # Debian packages: what building needs, and what the tests need on top.
 DEB_BUILD_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
                   libcjson-dev libyaml-dev zlib1g-dev libssl-dev \
-                  libcmark-gfm-dev libcmark-gfm-extensions-dev
+                  libcmark-gfm-dev libcmark-gfm-extensions-dev libarchive-dev
 DEB_TEST_PKGS  := check
 DEB_PKGS       := $(DEB_BUILD_PKGS) $(DEB_TEST_PKGS)
 

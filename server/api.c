@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/app.h"
+#include "skilld/archive.h"
 #include "skilld/search.h"
 #include "skilld/util.h"
 
@@ -446,6 +447,82 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	cJSON_Delete(root);
 }
 
+/* The whole skill as an archive with one top folder named after the slug:
+ * deterministic bytes (archive.c), so its ETag is stable. */
+static void skill_archive(struct app *app, struct request *req, struct response *res,
+			  enum archive_format fmt)
+{
+	struct db_reader *r = api_reader(app, res);
+	const char *slug = request_param(req, "slug");
+	struct archive_entry_in *files = NULL;
+	size_t n = 0, cap = 0, len = 0;
+	sqlite3_stmt *st;
+	char err[256], *out = NULL;
+	bool missing = false;
+	int rc;
+
+	if (!r)
+		return;
+	rc = skill_lookup(r, slug);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
+		else
+			api_db_error(app, r, res, "looking a skill up");
+		return;
+	}
+	st = db_reader_stmt(r, STMT_SKILL_FILES_ALL);
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+			missing = true;
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			files = xrealloc(files, cap * sizeof(*files));
+		}
+		/* Copies: the column pointers die at the next step. */
+		files[n].path = xstrdup((const char *)sqlite3_column_text(st, 0));
+		files[n].len = (size_t)sqlite3_column_bytes(st, 1);
+		files[n].data = xstrndup(sqlite3_column_blob(st, 1) ? sqlite3_column_blob(st, 1) : "",
+					 files[n].len);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		api_db_error(app, r, res, "reading a skill's files");
+	else if (missing)
+		response_error(res, 404, "not_stored", "skill '%s' has files over the server's "
+			       "--max-file-size, so no complete archive can be made", slug);
+	else if (archive_build(fmt, slug, files, n, &out, &len, err, sizeof(err)) != 0)
+		response_error(res, 404, "not_archivable", "skill '%s' cannot be archived: %s", slug, err);
+	else {
+		char *disp = xasprintf("attachment; filename=\"%s.%s\"", slug,
+				       fmt == SKILLD_ARCHIVE_TGZ ? "tar.gz" : "zip");
+
+		response_take(res, 200, fmt == SKILLD_ARCHIVE_TGZ ? "application/gzip" : "application/zip",
+			      out, len);
+		response_header(res, "Content-Disposition", disp);
+		free(disp);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free((char *)files[i].path);
+		free((void *)files[i].data);
+	}
+	free(files);
+}
+
+static void api_archive_tgz(void *ctx, struct request *req, struct response *res)
+{
+	skill_archive(ctx, req, res, SKILLD_ARCHIVE_TGZ);
+}
+
+static void api_archive_zip(void *ctx, struct request *req, struct response *res)
+{
+	skill_archive(ctx, req, res, SKILLD_ARCHIVE_ZIP);
+}
+
 /* Answers a search module result: 0 → the JSON, else 400 or 503. */
 static void search_answer(struct app *app, struct response *res, int rc, cJSON *out,
 			  const char *err)
@@ -524,6 +601,8 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/skills/{slug}/checklist", api_skill_checklist },
 	{ METHOD_GET, "/api/v1/skills/{slug}/evals", api_skill_evals },
 	{ METHOD_GET, "/api/v1/skills/{slug}/check", api_skill_check },
+	{ METHOD_GET, "/api/v1/skills/{slug}/archive.tar.gz", api_archive_tgz },
+	{ METHOD_GET, "/api/v1/skills/{slug}/archive.zip", api_archive_zip },
 	{ METHOD_GET, "/api/v1/checklists", api_checklists },
 	{ METHOD_GET, "/api/v1/diagnostics", api_diagnostics },
 	{ METHOD_GET, "/api/v1/search", api_search },

@@ -39,6 +39,9 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_FILE_PAGE] =
 		"SELECT f.html, f.toc_json, f.content, f.mime, f.digest FROM files f "
 		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
+	[STMT_SKILL_FILES_ALL] =
+		"SELECT f.path, f.content FROM files f JOIN skills s ON s.id = f.skill_id "
+		"WHERE s.slug = ?1 ORDER BY f.path",
 	[STMT_SKILL_FILE_OF_KIND] =
 		"SELECT f.path, f.content, f.digest FROM files f JOIN skills s ON s.id = f.skill_id "
 		"WHERE s.slug = ?1 AND f.kind = ?2 ORDER BY f.path LIMIT 1",

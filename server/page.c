@@ -623,7 +623,11 @@ static void put_use_it(struct buf *b, const struct page_ctx *ctx, const char *sl
 	buf_puts(b, "/SKILL.md</code></pre>\n<p class=\"small\">Every other file is listed below "
 		    "with a link to its bytes. <a href=\"/api/v1/skills/");
 	put_seg(b, slug);
-	buf_puts(b, "\">JSON</a></p>\n</section>\n");
+	buf_puts(b, "\">JSON</a> · download <a href=\"/api/v1/skills/");
+	put_seg(b, slug);
+	buf_puts(b, "/archive.tar.gz\" download>.tar.gz</a> · <a href=\"/api/v1/skills/");
+	put_seg(b, slug);
+	buf_puts(b, "/archive.zip\" download>.zip</a></p>\n</section>\n");
 }
 
 /* Appends the file inventory with sizes, each file linked to its bytes. */

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "skilld/agents.h"
 #include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/assets.h"
@@ -52,6 +53,13 @@ static bool host_ok(const char *h)
 	return true;
 }
 
+char *web_base_url(const struct app *app, const char *host)
+{
+	if (host_ok(host))
+		return xasprintf("http://%s", host);
+	return xasprintf("http://%s:%u", app->cfg->bind, app->port);
+}
+
 void web_page_headers(struct response *res, bool html)
 {
 	response_header(res, "Vary", "Accept, User-Agent");
@@ -79,10 +87,7 @@ static bool page_begin(struct page_req *p, struct app *app, struct request *req,
 	p->db = api_reader(app, res);
 	if (!p->db)
 		return false;
-	if (host_ok(req->host))
-		p->base_url = xasprintf("http://%s", req->host);
-	else
-		p->base_url = xasprintf("http://%s:%u", app->cfg->bind, app->port);
+	p->base_url = web_base_url(app, req->host);
 	p->path = url_decode(req->path, strlen(req->path), false);
 	p->ctx.base_url = p->base_url;
 	p->ctx.path = p->path;
@@ -646,6 +651,8 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/checklists", web_checklists },
 	{ METHOD_GET, "/search", web_search },
 	{ METHOD_GET, "/opensearch.xml", web_opensearch },
+	{ METHOD_GET, "/llms.txt", agents_llms_txt },
+	{ METHOD_GET, "/llms-full.txt", agents_llms_full_txt },
 	{ METHOD_GET, "/assets/{name}", web_asset },
 	{ METHOD_GET, "/skills/{slug}", web_skill },
 	{ METHOD_GET, "/skills/{slug}/checklist", web_checklist },

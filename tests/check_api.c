@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cjson/cJSON.h>
 
 #include "fixture_skills.h"
@@ -390,6 +392,58 @@ START_TEST(test_search_and_resolve)
 }
 END_TEST
 
+START_TEST(test_archives)
+{
+	static const char *const urls[] = { "/api/v1/skills/alpha/archive.tar.gz",
+					    "/api/v1/skills/alpha/archive.zip" };
+
+	for (size_t u = 0; u < 2; u++) {
+		struct response a, b;
+		struct archive *ar;
+		struct archive_entry *e;
+		int entries = 0, has_skill_md = 0;
+
+		ck_assert_int_eq(get(urls[u], NULL, &a, NULL), 200);
+		ck_assert_str_eq(a.content_type, u == 0 ? "application/gzip" : "application/zip");
+		ck_assert_str_eq(a.headers[0].key, "Content-Disposition");
+		ck_assert_str_eq(a.headers[0].value, u == 0 ? "attachment; filename=\"alpha.tar.gz\""
+							    : "attachment; filename=\"alpha.zip\"");
+		/* deterministic: the same bytes, so the same ETag, every time */
+		ck_assert_int_eq(get(urls[u], NULL, &b, NULL), 200);
+		ck_assert_uint_eq(a.body_len, b.body_len);
+		ck_assert_int_eq(memcmp(a.body, b.body, a.body_len), 0);
+		ck_assert_str_eq(a.etag, b.etag);
+
+		ar = archive_read_new();
+		archive_read_support_filter_all(ar);
+		archive_read_support_format_all(ar);
+		ck_assert_int_eq(archive_read_open_memory(ar, a.body, a.body_len), ARCHIVE_OK);
+		while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+			const char *name = archive_entry_pathname(e);
+
+			ck_assert_msg(strncmp(name, "alpha/", 6) == 0, "%s", name);
+			ck_assert_int_eq(archive_entry_filetype(e), AE_IFREG);
+			if (strcmp(name, "alpha/SKILL.md") == 0)
+				has_skill_md = 1;
+			entries++;
+		}
+		archive_read_free(ar);
+		ck_assert_int_eq(entries, 9);
+		ck_assert(has_skill_md);
+		response_fini(&a);
+		response_fini(&b);
+	}
+	{
+		struct response res;
+		cJSON *j;
+
+		ck_assert_int_eq(get("/api/v1/skills/nope/archive.zip", NULL, &res, &j), 404);
+		cJSON_Delete(j);
+		response_fini(&res);
+	}
+}
+END_TEST
+
 START_TEST(test_etag_304)
 {
 	struct response res;
@@ -486,6 +540,7 @@ Suite *api_suite(void)
 	tcase_add_test(tc, test_checklists_and_diagnostics);
 	tcase_add_test(tc, test_etag_304);
 	tcase_add_test(tc, test_search_and_resolve);
+	tcase_add_test(tc, test_archives);
 	tcase_add_test(tc, test_invalid_utf8_still_json);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("token");

@@ -59,6 +59,7 @@ enum db_stmt {
 	STMT_SKILL_PAGE,        /* detail, body_html, toc, checklist, evals by slug ?1 */
 	STMT_FILE_PAGE,         /* html, toc, content, mime, digest of slug ?1, path ?2 */
 	STMT_SKILL_FILE_OF_KIND,/* path, content, digest of slug ?1's first file of kind ?2 */
+	STMT_SKILL_FILES_ALL,   /* path, content of every file of slug ?1, by path */
 	STMT_COUNT_
 };
 

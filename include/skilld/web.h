@@ -18,6 +18,10 @@ struct app;
 /* The route table of the pages (ctx is a struct app *). */
 const struct route *web_routes(size_t *n);
 
+/* "http://" plus the request's Host header when it is a plain host[:port],
+ * else the address the server is bound to; the caller frees it. */
+char *web_base_url(const struct app *app, const char *host);
+
 /* Turns a JSON error of a page URL into the negotiated form: an HTML error
  * page, or a one-line text; JSON stays as it is. */
 void web_error_page(struct app *app, struct request *req, struct response *res);
