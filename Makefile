@@ -113,8 +113,8 @@ $(BUILD)/obj/migrations_data.o: $(BUILD)/gen/migrations_data.c include/skilld/as
 $(BUILD)/skilld: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/test_runner: $(LIB_OBJS) $(TEST_OBJS) tests/runner.c tests/testutil.c
-	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@ tests/runner.c tests/testutil.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
+$(BUILD)/test_runner: $(LIB_OBJS) $(TEST_OBJS) tests/runner.c tests/testutil.c tests/testapp.c
+	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@ tests/runner.c tests/testutil.c tests/testapp.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
 
 # `make run` — skilld on the bundled skills at http://127.0.0.1:8080
 run: $(BUILD)/skilld

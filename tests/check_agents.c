@@ -15,6 +15,7 @@
 #include "skilld/app.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
+#include "testapp.h"
 #include "testutil.h"
 
 Suite *agents_suite(void);
@@ -65,22 +66,9 @@ static void teardown(void)
  * skills.example:8080); the status, with res to response_fini. */
 static int get(const char *path, const char *accept, const char *ua, struct response *res)
 {
-	struct request req;
-	const char *q = strchr(path, '?');
+	struct ta_headers h = { .accept = accept, .user_agent = ua, .host = "skills.example:8080" };
 
-	request_init(&req);
-	req.method = METHOD_GET;
-	req.method_name = "GET";
-	req.path = q ? xstrndup(path, (size_t)(q - path)) : xstrdup(path);
-	if (q)
-		request_parse_query(&req, q + 1);
-	req.accept = accept;
-	req.user_agent = ua;
-	req.host = "skills.example:8080";
-	response_init(res);
-	http_serve(&app, &req, res);
-	request_fini(&req);
-	return res->status;
+	return ta_get(&app, path, &h, res);
 }
 
 /* The body as a NUL-terminated copy (free()). */

@@ -15,6 +15,7 @@
 #include "skilld/app.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
+#include "testapp.h"
 #include "testutil.h"
 
 Suite *api_suite(void);
@@ -61,19 +62,9 @@ static void teardown(void)
  * (NULL when the body is not JSON). */
 static int get(const char *path, const char *if_none_match, struct response *res, cJSON **json)
 {
-	struct request req;
-	const char *q = strchr(path, '?');
+	struct ta_headers h = { .if_none_match = if_none_match };
 
-	request_init(&req);
-	req.method = METHOD_GET;
-	req.method_name = "GET";
-	req.path = q ? xstrndup(path, (size_t)(q - path)) : xstrdup(path);
-	if (q)
-		request_parse_query(&req, q + 1);
-	req.if_none_match = if_none_match;
-	response_init(res);
-	http_serve(&app, &req, res);
-	request_fini(&req);
+	ta_get(&app, path, &h, res);
 	if (json)
 		*json = res->body ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 	return res->status;

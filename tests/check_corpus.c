@@ -17,6 +17,7 @@
 #include "skilld/app.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
+#include "testapp.h"
 #include "testutil.h"
 
 Suite *corpus_suite(void);
@@ -64,22 +65,12 @@ static void corpus_close(struct corpus *c)
 
 static cJSON *get(struct corpus *c, const char *path)
 {
-	struct request req;
 	struct response res;
-	const char *q = strchr(path, '?');
 	cJSON *j;
 
-	request_init(&req);
-	req.method = METHOD_GET;
-	req.method_name = "GET";
-	req.path = q ? xstrndup(path, (size_t)(q - path)) : xstrdup(path);
-	if (q)
-		request_parse_query(&req, q + 1);
-	response_init(&res);
-	http_serve(&c->app, &req, &res);
+	ta_get(&c->app, path, NULL, &res);
 	ck_assert_msg(res.status == 200, "%s: %d", path, res.status);
 	j = cJSON_ParseWithLength(res.body, res.body_len);
-	request_fini(&req);
 	response_fini(&res);
 	return j;
 }

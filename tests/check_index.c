@@ -20,6 +20,7 @@
 #include "skilld/app.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
+#include "testapp.h"
 #include "testutil.h"
 
 Suite *index_suite(void);
@@ -120,24 +121,14 @@ static void teardown(void)
  * the raw body in *raw when asked (free()). */
 static cJSON *get(const char *path, int want_status, char **raw)
 {
-	struct request req;
 	struct response res;
-	const char *q = strchr(path, '?');
 	cJSON *j;
 
-	request_init(&req);
-	req.method = METHOD_GET;
-	req.method_name = "GET";
-	req.path = q ? xstrndup(path, (size_t)(q - path)) : xstrdup(path);
-	if (q)
-		request_parse_query(&req, q + 1);
-	response_init(&res);
-	http_serve(&app, &req, &res);
+	ta_get(&app, path, NULL, &res);
 	ck_assert_msg(res.status == want_status, "%s: status %d, want %d", path, res.status, want_status);
 	j = cJSON_ParseWithLength(res.body ? res.body : "", res.body_len);
 	if (raw)
 		*raw = xstrndup(res.body ? res.body : "", res.body_len);
-	request_fini(&req);
 	response_fini(&res);
 	return j;
 }

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * In-process requests for the suites that drive the whole server through
+ * http_serve (api, web, agents, index, corpus): builds a struct request the
+ * way http.c does, without a socket.
+ */
+#ifndef SKILLD_TESTAPP_H
+#define SKILLD_TESTAPP_H
+
+#include "skilld/app.h"
+#include "skilld/request.h"
+
+/* Request headers of a test request; NULL members are absent. */
+struct ta_headers {
+	const char *accept;
+	const char *user_agent;
+	const char *if_none_match;
+	const char *host;
+	const char *authorization;
+};
+
+/* Serves GET path (with an optional ?query) into res, which the caller
+ * releases with response_fini; h may be NULL. Returns the status. */
+int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct response *res);
+
+#endif
