@@ -646,6 +646,21 @@ void web_error_page(struct app *app, struct request *req, struct response *res)
 	free(base);
 }
 
+/* A file of a skill below its page URL, as its bytes. Markdown is
+ * text/markdown only for a client that names text/markdown in Accept;
+ * others (browsers, curl) get text/plain, which they show instead of
+ * downloading. */
+static void web_raw_file(void *ctx, struct request *req, struct response *res)
+{
+	api_skill_file(ctx, req, res);
+	if (res->status != 200)
+		return;
+	if (strncmp(res->content_type, "text/markdown", 13) == 0 &&
+	    !(req->accept && strcasestr(req->accept, "text/markdown")))
+		response_set_type(res, CT_TEXT);
+	response_header(res, "Vary", "Accept");
+}
+
 static const struct route routes[] = {
 	{ METHOD_GET, "/", web_index },
 	{ METHOD_GET, "/checklists", web_checklists },
@@ -658,7 +673,7 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/skills/{slug}/checklist", web_checklist },
 	{ METHOD_GET, "/skills/{slug}/evals", web_evals },
 	{ METHOD_GET, "/skills/{slug}/references/{*file}", web_reference },
-	{ METHOD_GET, "/skills/{slug}/{*path}", api_skill_file },
+	{ METHOD_GET, "/skills/{slug}/{*path}", web_raw_file },
 };
 
 const struct route *web_routes(size_t *n)

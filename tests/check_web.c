@@ -222,6 +222,15 @@ START_TEST(test_errors_and_assets)
 	ck_assert_int_eq(get("/assets/nope.css", "text/css", BROWSER, &res), 404);
 	response_fini(&res);
 
+	/* a skill's markdown below its page URL: text/markdown only when asked */
+	ck_assert_int_eq(get("/skills/alpha/SKILL.md", "*/*", "curl/8", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert_str_eq(header(&res, "Vary"), "Accept");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/SKILL.md", "text/markdown, */*;q=0.1", "agent", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	response_fini(&res);
+
 	/* other files of a skill under its page URL are its bytes */
 	ck_assert_int_eq(get("/skills/alpha/scripts/run.sh", "*/*", "curl/8", &res), 200);
 	ck_assert_str_eq(res.body, "#!/bin/sh\necho ok\n");
