@@ -205,9 +205,12 @@ unit: deps-test | $(BUILD)/obj
 	  $(LDLIBS) $(TEST_LIBS) $(SAN_FLAGS)
 	./$(BUILD)/unit-$(MOD)
 
-# `make e2e` — the portal in headless Chromium: tests/e2e/portal.test.mjs
-# starts $(BUILD)/skilld on a free loopback port and drives Debian's chromium
-# with the npm package playwright-core (never a downloaded browser); full-page
+# `make e2e` — skilld with real clients, one tests/e2e/*.test.mjs file at a
+# time: portal.test.mjs (the portal in headless Chromium), and the MCP SDK,
+# the skills installer CLI and an OpenAPI validator. Each file starts
+# $(BUILD)/skilld on a free loopback port (tests/e2e/daemon.mjs); the portal
+# drives Debian's chromium with the npm package playwright-core (never a
+# downloaded browser); full-page
 # screenshots go to $(BUILD)/screenshots. Node.js and npm come from apt only
 # when missing (playwright-core asks for Node >= 20; Debian 12's is 18).
 E2E_DEB_PKGS = chromium $(if $(shell command -v node 2>/dev/null),,nodejs) \
@@ -218,7 +221,7 @@ e2e: $(BUILD)/skilld
 	cd tests/e2e && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
 	  else npm install --no-audit --no-fund; fi
 	SKILLD_BIN=$(BUILD)/skilld SKILLD_SCREENSHOTS=$(BUILD)/screenshots \
-	  node --test tests/e2e/portal.test.mjs
+	  node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
 # `make bench` — startup time and peak memory on the booklib-head corpus.
 bench: $(BUILD)/skilld

@@ -26,6 +26,7 @@
 #define DEFAULT_MAX_FILE_SIZE ((size_t)16 << 20)
 #define DEFAULT_TIMEOUT 30u
 #define DEFAULT_CONN_LIMIT 1024u
+#define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define THREADS_MAX 256u
 #define SHOW_MAX 64 /* bytes of an offending value quoted in a message */
 
@@ -77,6 +78,8 @@ static const struct opt config_opts[] = {
 	  "a number of seconds (1-3600)" },
 	{ "--max-connections", "SKILLD_MAX_CONNECTIONS", OPT_UINT, FOR_SERVE,
 	  FIELD(conn_limit), 1, 100000, "a connection count (1-100000)" },
+	{ "--max-body", "SKILLD_MAX_BODY", OPT_SIZE, FOR_SERVE, FIELD(max_body), 1, 64ull << 20,
+	  "a size (1 byte to 64M; suffix K, M or G, e.g. 1M)" },
 	{ "--migrations", "SKILLD_MIGRATIONS", OPT_PATH, FOR_SERVE, FIELD(migrations_dir), 0, 0,
 	  "a migrations directory" },
 	{ "--json", NULL, OPT_FLAG, FOR_CHECK, FIELD(check_json), 0, 0, NULL },
@@ -116,6 +119,8 @@ static const char config_usage_text[] =
 "        idle connection timeout, 1-3600\n"
 "  --max-connections N  SKILLD_MAX_CONNECTIONS  1024\n"
 "        simultaneous connections, 1-100000\n"
+"  --max-body SIZE      SKILLD_MAX_BODY         1M\n"
+"        largest request body (POST /mcp), 1 byte to 64M; 413 beyond\n"
 "  --migrations DIR     SKILLD_MIGRATIONS       built in\n"
 "        a folder of NNNN_name.sql migrations to use instead\n"
 "\n"
@@ -383,6 +388,7 @@ static void config_defaults(struct config *c)
 	c->max_file_size = DEFAULT_MAX_FILE_SIZE;
 	c->conn_timeout = DEFAULT_TIMEOUT;
 	c->conn_limit = DEFAULT_CONN_LIMIT;
+	c->max_body = DEFAULT_MAX_BODY;
 }
 
 /* Looks for -h/--help/-V/--version before any `--`; the first one found

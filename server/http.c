@@ -28,8 +28,6 @@
 #include "skilld/util.h"
 #include "skilld/web.h"
 
-#define MAX_UPLOAD (1u << 20)
-
 struct http_server {
 	struct MHD_Daemon *daemon;
 };
@@ -219,7 +217,7 @@ static double elapsed_ms(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-/* Answers 413 as soon as a body grows over MAX_UPLOAD, without reading the
+/* Answers 413 as soon as a body grows over --max-body, without reading the
  * rest; libmicrohttpd closes the connection after it. */
 static enum MHD_Result refuse_upload(struct app *app, struct MHD_Connection *conn,
 				     const char *method, const char *url, struct pending *p)
@@ -229,7 +227,8 @@ static enum MHD_Result refuse_upload(struct app *app, struct MHD_Connection *con
 	enum MHD_Result ret = MHD_NO;
 
 	response_init(&res);
-	response_error(&res, 413, "too_large", "the request body is over %u bytes", MAX_UPLOAD);
+	response_error(&res, 413, "too_large", "the request body is over %zu bytes (--max-body)",
+		       app->cfg->max_body);
 	mr = build_response(&res);
 	if (mr) {
 		ret = MHD_queue_response(conn, 413, mr);
@@ -262,12 +261,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = p;
 		/* A declared body over the limit is refused before it is sent
 		 * (no 100 Continue); the connection closes after the answer. */
-		if (cl && strtoull(cl, NULL, 10) > MAX_UPLOAD)
+		if (cl && strtoull(cl, NULL, 10) > app->cfg->max_body)
 			return refuse_upload(app, conn, method, url, p);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (p->upload.len + *upload_data_size > MAX_UPLOAD)
+		if (*upload_data_size > app->cfg->max_body - p->upload.len)
 			return refuse_upload(app, conn, method, url, p);
 		buf_append(&p->upload, upload_data, *upload_data_size);
 		*upload_data_size = 0;
@@ -288,6 +287,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							MHD_HTTP_HEADER_AUTHORIZATION);
 	req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	req.mcp_session_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Mcp-Session-Id");
+	req.mcp_protocol_version = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							       "MCP-Protocol-Version");
 	req.body = p->upload.data;
 	req.body_len = p->upload.len;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &req);

@@ -35,6 +35,7 @@ struct config {
 	size_t max_file_size;     /* bytes stored per file; default 16 MiB, 1..1 GiB */
 	unsigned conn_timeout;    /* seconds; default 30, 1..3600 */
 	unsigned conn_limit;      /* default 1024, 1..100000 */
+	size_t max_body;          /* largest request body; default 1 MiB, 1..64 MiB */
 	char *migrations_dir;     /* NULL: the migrations built into the binary */
 	bool check_json;          /* `check --json` */
 	char **check_dirs;        /* `check DIR...` */

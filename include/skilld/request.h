@@ -46,6 +46,10 @@ struct request {
 	const char *accept_encoding;
 	const char *authorization;
 	const char *host;
+	const char *content_type;
+	const char *origin;
+	const char *mcp_session_id;       /* Mcp-Session-Id */
+	const char *mcp_protocol_version; /* MCP-Protocol-Version */
 	const char *body;         /* request body (POST), may be NULL */
 	size_t body_len;
 };

@@ -10,40 +10,19 @@
 // Run with `make e2e` (or `node --test tests/e2e/` after `npm ci` here).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { HOST, ROOT, sleep, startDaemon } from './daemon.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.resolve(ROOT, process.env.SKILLD_BIN || 'build/skilld');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.resolve(ROOT, process.env.SKILLD_SCREENSHOTS || 'build/screenshots');
-const HOST = '127.0.0.1';
 
 const SKILL = 'http-api-review';       // the bundled skill the checklist steps use
 const HOSTILE = 'hostile-skill';       // tests/e2e/fixtures/hostile-skill
 const ALL_SLUGS = ['c-memory-safety-review', HOSTILE, SKILL, 'sql-schema-review'];
 
-// A TCP port nobody listens on right now (the kernel's pick).
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, HOST, () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-let tmp, daemon, daemonLog = '', daemonExit, base;
+let daemon, base;
 let browser, context, page;
 
 // Everything the browser did that a test may object to, for the whole run.
@@ -87,31 +66,8 @@ function assertClean() {
 }
 
 before(async () => {
-	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skilld-e2e-'));
-	const port = await freePort();
-	base = `http://${HOST}:${port}`;
-	daemon = spawn(BIN, ['serve', '--skills', 'skills', '--skills', 'tests/e2e/fixtures',
-		'--db', path.join(tmp, 'e2e.db'), '--bind', HOST, '--port', String(port)],
-	{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-	daemon.stdout.on('data', (d) => { daemonLog += d; });
-	daemon.stderr.on('data', (d) => { daemonLog += d; });
-	daemonExit = new Promise((resolve) => daemon.on('exit', (code, signal) => resolve({ code, signal })));
-	let exited = null;
-	daemonExit.then((e) => { exited = e; });
-
-	// Wait for /healthz (at most 15 s); an early exit fails with the log.
-	for (let i = 0; ; i++) {
-		if (exited)
-			assert.fail(`skilld exited (${JSON.stringify(exited)}) before answering:\n${daemonLog}`);
-		try {
-			const res = await fetch(`${base}/healthz`);
-			if (res.status === 200 && (await res.json()).status === 'ok')
-				break;
-		} catch { /* not listening yet */ }
-		if (i >= 150)
-			assert.fail(`skilld did not answer /healthz within 15 s:\n${daemonLog}`);
-		await sleep(100);
-	}
+	daemon = await startDaemon();
+	base = daemon.base;
 
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,
@@ -146,16 +102,11 @@ before(async () => {
 after(async () => {
 	if (browser)
 		await browser.close();
-	if (tmp)
-		fs.rmSync(tmp, { recursive: true, force: true });
-	if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
+	if (daemon) {
 		// Stop it the way an operator does: SIGTERM to its pid.
-		process.kill(daemon.pid, 'SIGTERM');
-		const timer = setTimeout(() => daemon.kill('SIGKILL'), 10000);
-		const { code, signal } = await daemonExit;
-		clearTimeout(timer);
-		assert.equal(signal, null, `skilld killed by ${signal}:\n${daemonLog}`);
-		assert.equal(code, 0, `skilld exit status after SIGTERM:\n${daemonLog}`);
+		const { code, signal } = await daemon.stop();
+		assert.equal(signal, null, `skilld killed by ${signal}:\n${daemon.log()}`);
+		assert.equal(code, 0, `skilld exit status after SIGTERM:\n${daemon.log()}`);
 	}
 });
 
