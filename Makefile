@@ -138,7 +138,7 @@ FUZZ_MODS_frontmatter := frontmatter util diag
 FUZZ_MODS_checklist   := checklist util diag
 FUZZ_MODS_evals       := evals util diag
 FUZZ_MODS_request     := router request util
-FUZZ_MODS_skill       := skill scan frontmatter checklist evals validate render html util diag
+FUZZ_MODS_skill       := skill scan frontmatter checklist evals validate render html tokens util diag
 FUZZ_DEB_PKGS         := clang libclang-rt-14-dev
 FUZZ_CC               ?= clang
 FUZZ_FLAGS            := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \

@@ -137,6 +137,7 @@ static void agents_answer(struct request *req, struct response *res, struct buf 
 	char *text = buf_detach(b, &len);
 
 	response_take(res, 200, agents_content_type(req), text, len);
+	res->markdown = true;
 	response_header(res, "Vary", "Accept");
 }
 

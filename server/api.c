@@ -271,6 +271,7 @@ void api_skill_file(void *ctx, struct request *req, struct response *res)
 			      (const char *)sqlite3_column_blob(st, 1),
 			      (size_t)sqlite3_column_bytes(st, 1));
 		response_set_type(res, (const char *)sqlite3_column_text(st, 0));
+		res->markdown = strncmp(res->content_type, "text/markdown", 13) == 0;
 		/* A skill's bytes are third-party content: an .html or .svg file
 		 * must never run script in this origin. */
 		response_header(res, "Content-Security-Policy", "default-src 'none'; sandbox");

@@ -10,6 +10,7 @@
 #include "skilld/http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 
 #include "skilld/api.h"
 #include "skilld/app.h"
+#include "skilld/tokens.h"
 #include "skilld/util.h"
 #include "skilld/web.h"
 
@@ -100,8 +102,62 @@ static bool is_api_path(const char *path)
 	       strncmp(path, "/.well-known/", 13) == 0;
 }
 
+/* ?max_tokens=N: an integer from 1 to TOKENS_MAX_BUDGET; 0 when absent,
+ * -1 when malformed. */
+static long max_tokens_arg(const struct request *req)
+{
+	const char *s = request_query(req, "max_tokens");
+	char *end;
+	long v;
+
+	if (!s)
+		return 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > TOKENS_MAX_BUDGET)
+		return -1;
+	return v;
+}
+
+/* Cuts a markdown answer to ?max_tokens, with a note that points at the
+ * whole text (this URL without max_tokens). The ETag is then recomputed. */
+static void limit_tokens(struct app *app, struct request *req, struct response *res, long max)
+{
+	struct buf url;
+	char *base, *text;
+	size_t len;
+	bool cut;
+
+	buf_init(&url);
+	base = web_base_url(app, req->host);
+	buf_printf(&url, "%s%.*s", base, (int)strcspn(req->path, "?"), req->path);
+	free(base);
+	for (size_t i = 0, n = 0; i < req->n_query; i++) {
+		if (strcmp(req->query[i].key, "max_tokens") == 0)
+			continue;
+		buf_putc(&url, n++ ? '&' : '?');
+		url_encode_component(&url, req->query[i].key);
+		buf_putc(&url, '=');
+		url_encode_component(&url, req->query[i].value);
+	}
+	text = tokens_cut_markdown(res->body ? res->body : "", res->body_len, (size_t)max,
+				   url.data, &len, &cut);
+	buf_fini(&url);
+	if (!cut) {
+		free(text);
+		return;
+	}
+	response_take(res, res->status, res->content_type, text, len);
+	res->etag[0] = '\0';
+	response_header(res, "X-Skilld-Cut", "max_tokens");
+}
+
 void http_serve(struct app *app, struct request *req, struct response *res)
 {
+	long max_tokens;
+
 	size_t n;
 	const struct route *routes;
 
@@ -117,8 +173,13 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 		response_error(res, 400, "bad_query", "a query argument is not valid "
 			       "percent-encoded UTF-8 (or there are more than %d of them)",
 			       REQUEST_MAX_QUERY);
+	} else if ((max_tokens = max_tokens_arg(req)) < 0) {
+		response_error(res, 400, "bad_max_tokens", "max_tokens must be an integer from 1 "
+			       "to %ld", TOKENS_MAX_BUDGET);
 	} else {
 		router_dispatch(routes, n, app, req, res);
+		if (res->status == 200 && res->markdown && max_tokens > 0)
+			limit_tokens(app, req, res, max_tokens);
 	}
 	if (res->status >= 400 && res->status != 401 && !is_api_path(req->path))
 		web_error_page(app, req, res);

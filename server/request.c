@@ -272,6 +272,22 @@ const char *request_param(const struct request *req, const char *key)
 	return NULL;
 }
 
+void url_encode_component(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			buf_putc(b, (char)*p);
+		} else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[*p >> 4]);
+			buf_putc(b, hex[*p & 15]);
+		}
+	}
+}
+
 void response_init(struct response *res)
 {
 	memset(res, 0, sizeof(*res));

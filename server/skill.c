@@ -12,6 +12,7 @@
 #include "skilld/checklist.h"
 #include "skilld/evals.h"
 #include "skilld/render.h"
+#include "skilld/tokens.h"
 #include "skilld/util.h"
 #include "skilld/validate.h"
 
@@ -422,6 +423,8 @@ cJSON *skill_files_json(const struct skill_record *r)
 		cJSON_AddStringToObject(o, "mime", f->mime);
 		cJSON_AddBoolToObject(o, "text", f->text);
 		cJSON_AddBoolToObject(o, "stored", f->content != NULL);
+		if (f->text)
+			cJSON_AddNumberToObject(o, "tokens", (double)tokens_estimate(f->size));
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;

@@ -110,6 +110,7 @@ static void answer_html(struct page_req *p, char *html, size_t len)
 static void answer_markdown(struct page_req *p, const char *md, size_t len)
 {
 	response_copy(p->res, 200, format_content_type(p->format), md, len);
+	p->res->markdown = true;
 }
 
 static void answer_markdown_buf(struct page_req *p, struct buf *b)
@@ -118,6 +119,7 @@ static void answer_markdown_buf(struct page_req *p, struct buf *b)
 	char *md = buf_detach(b, &len);
 
 	response_take(p->res, 200, format_content_type(p->format), md, len);
+	p->res->markdown = true;
 }
 
 static cJSON *column_json(sqlite3_stmt *st, int col)

@@ -214,11 +214,14 @@ START_TEST(test_files)
 	ck_assert_str_eq(jstr(f, "kind"), "skill");
 	ck_assert_str_eq(jstr(f, "mime"), "text/markdown; charset=utf-8");
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(f, "text")));
+	/* the token estimate of a text file: ceil(size / 4) */
+	ck_assert_int_eq((int)jnum(f, "tokens"), ((int)jnum(f, "size") + 3) / 4);
 	f = cJSON_GetArrayItem(j, 1);
 	ck_assert_str_eq(jstr(f, "path"), "assets/blob.bin");
 	ck_assert_str_eq(jstr(f, "kind"), "asset");
 	ck_assert_int_eq((int)jnum(f, "size"), 4);
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(f, "text")));
+	ck_assert_ptr_null(cJSON_GetObjectItem(f, "tokens")); /* not for binary files */
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(j, 5), "kind"), "checklist");
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(j, 6), "kind"), "reference");
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(j, 7), "kind"), "checklist");

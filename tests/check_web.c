@@ -344,6 +344,58 @@ START_TEST(test_opensearch_document)
 }
 END_TEST
 
+/* ?max_tokens cuts every markdown answer at a heading with a note, changes
+ * the ETag, leaves other answers alone and refuses a bad value. */
+START_TEST(test_max_tokens)
+{
+	static const char *const md_urls[] = {
+		"/skills/alpha/SKILL.md", "/skills/alpha?format=md", "/llms-full.txt",
+		"/skills/alpha/references/review-checklist.md?format=md",
+		"/api/v1/skills/alpha/files/SKILL.md",
+	};
+	struct response res, full;
+
+	for (size_t i = 0; i < sizeof(md_urls) / sizeof(md_urls[0]); i++) {
+		char *url = xasprintf("%s%cmax_tokens=12", md_urls[i],
+				      strchr(md_urls[i], '?') ? '&' : '?');
+
+		ck_assert_int_eq(get(md_urls[i], "text/markdown", "agent", &full), 200);
+		ck_assert_int_eq(get(url, "text/markdown", "agent", &res), 200);
+		ck_assert_msg(full.body_len > 12 * 4, "%s is too short to cut", md_urls[i]);
+		ck_assert_msg(strstr(res.body, "**Cut to fit max_tokens=12:**") != NULL, "%s: %s",
+			      url, res.body);
+		ck_assert_ptr_nonnull(strstr(res.body, "The whole text: http://skills.example:8080/"));
+		ck_assert_str_eq(header(&res, "X-Skilld-Cut"), "max_tokens");
+		ck_assert_str_ne(res.etag, full.etag);
+		response_fini(&res);
+		response_fini(&full);
+		free(url);
+	}
+	/* the note's URL keeps the other arguments */
+	ck_assert_int_eq(get("/skills/alpha?format=md&max_tokens=5", NULL, "agent", &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "/skills/alpha?format=md\n"));
+	response_fini(&res);
+	/* a budget the text fits is no cut */
+	ck_assert_int_eq(get("/skills/alpha/SKILL.md?max_tokens=10000000", NULL, "agent", &res), 200);
+	ck_assert_ptr_null(strstr(res.body, "Cut to fit"));
+	ck_assert_ptr_null(header(&res, "X-Skilld-Cut"));
+	response_fini(&res);
+	/* JSON is never cut */
+	ck_assert_int_eq(get("/api/v1/skills/alpha?max_tokens=1", NULL, "agent", &res), 200);
+	ck_assert_ptr_null(strstr(res.body, "Cut to fit"));
+	response_fini(&res);
+	for (const char *const *bad = (const char *const[]){ "0", "-1", "abc", "1e3", "10000001",
+							     "99999999999999999999", "", NULL };
+	     *bad; bad++) {
+		char *url = xasprintf("/skills/alpha/SKILL.md?max_tokens=%s", *bad);
+
+		ck_assert_int_eq(get(url, "text/markdown", "agent", &res), 400);
+		response_fini(&res);
+		free(url);
+	}
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -356,6 +408,7 @@ Suite *web_suite(void)
 	tcase_add_test(tc, test_checklist_page_items);
 	tcase_add_test(tc, test_hostile_markdown_is_inert);
 	tcase_add_test(tc, test_errors_and_assets);
+	tcase_add_test(tc, test_max_tokens);
 	tcase_add_test(tc, test_search_in_each_format);
 	tcase_add_test(tc, test_search_empty_and_bad);
 	tcase_add_test(tc, test_opensearch_document);

@@ -61,6 +61,7 @@ struct response {
 	char *body;                /* freed with free() when owns_body */
 	size_t body_len;
 	bool owns_body;
+	bool markdown;             /* the body is markdown text: ?max_tokens may cut it */
 	char etag[72];             /* strong ETag with quotes, or "" */
 	struct kv headers[RESPONSE_MAX_HEADERS]; /* extra headers, owned */
 	size_t n_headers;
@@ -108,6 +109,11 @@ const char *request_param(const struct request *req, const char *key);
  * escape, an encoded or literal NUL, or invalid UTF-8. plus_space turns '+'
  * into ' ' (query strings). */
 char *url_decode(const char *src, size_t n, bool plus_space);
+
+/* Appends s percent-encoded for a query string: everything but
+ * RFC 3986's unreserved characters is escaped. */
+struct buf;
+void url_encode_component(struct buf *b, const char *s);
 
 void response_init(struct response *res);
 void response_fini(struct response *res);
