@@ -17,8 +17,10 @@
 
 #include "skilld/app.h"
 #include "skilld/archive.h"
+#include "skilld/discovery.h"
 #include "skilld/search.h"
 #include "skilld/util.h"
+#include "skilld/web.h"
 
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT 100
@@ -448,29 +450,25 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	cJSON_Delete(root);
 }
 
-/* The whole skill as an archive with one top folder named after the slug:
- * deterministic bytes (archive.c), so its ETag is stable. */
-static void skill_archive(struct app *app, struct request *req, struct response *res,
-			  enum archive_format fmt)
+int api_archive_bytes(struct app *app, struct db_reader *r, const char *slug,
+		      enum archive_format fmt, const char *top, char **out, size_t *out_len,
+		      struct response *res)
 {
-	struct db_reader *r = api_reader(app, res);
-	const char *slug = request_param(req, "slug");
 	struct archive_entry_in *files = NULL;
-	size_t n = 0, cap = 0, len = 0;
+	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	char err[256], *out = NULL;
+	char err[256];
 	bool missing = false;
-	int rc;
+	int rc, ret = -1;
 
-	if (!r)
-		return;
+	*out = NULL;
 	rc = skill_lookup(r, slug);
 	if (rc != SQLITE_ROW) {
 		if (rc == SQLITE_DONE)
 			response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
 		else
 			api_db_error(app, r, res, "looking a skill up");
-		return;
+		return -1;
 	}
 	st = db_reader_stmt(r, STMT_SKILL_FILES_ALL);
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
@@ -496,22 +494,36 @@ static void skill_archive(struct app *app, struct request *req, struct response 
 	else if (missing)
 		response_error(res, 404, "not_stored", "skill '%s' has files over the server's "
 			       "--max-file-size, so no complete archive can be made", slug);
-	else if (archive_build(fmt, slug, files, n, &out, &len, err, sizeof(err)) != 0)
+	else if (archive_build(fmt, top, files, n, out, out_len, err, sizeof(err)) != 0)
 		response_error(res, 404, "not_archivable", "skill '%s' cannot be archived: %s", slug, err);
-	else {
-		char *disp = xasprintf("attachment; filename=\"%s.%s\"", slug,
-				       fmt == SKILLD_ARCHIVE_TGZ ? "tar.gz" : "zip");
-
-		response_take(res, 200, fmt == SKILLD_ARCHIVE_TGZ ? "application/gzip" : "application/zip",
-			      out, len);
-		response_header(res, "Content-Disposition", disp);
-		free(disp);
-	}
+	else
+		ret = 0;
 	for (size_t i = 0; i < n; i++) {
 		free((char *)files[i].path);
 		free((void *)files[i].data);
 	}
 	free(files);
+	return ret;
+}
+
+/* The whole skill as an archive with one top folder named after the slug:
+ * deterministic bytes (archive.c), so its ETag is stable. */
+static void skill_archive(struct app *app, struct request *req, struct response *res,
+			  enum archive_format fmt)
+{
+	struct db_reader *r = api_reader(app, res);
+	const char *slug = request_param(req, "slug");
+	char *out, *disp;
+	size_t len;
+
+	if (!r || api_archive_bytes(app, r, slug, fmt, slug, &out, &len, res) != 0)
+		return;
+	disp = xasprintf("attachment; filename=\"%s.%s\"", slug,
+			 fmt == SKILLD_ARCHIVE_TGZ ? "tar.gz" : "zip");
+	response_take(res, 200, fmt == SKILLD_ARCHIVE_TGZ ? "application/gzip" : "application/zip",
+		      out, len);
+	response_header(res, "Content-Disposition", disp);
+	free(disp);
 }
 
 static void api_archive_tgz(void *ctx, struct request *req, struct response *res)
@@ -593,6 +605,61 @@ static void api_resolve(void *ctx, struct request *req, struct response *res)
 	search_answer(app, res, rc, out, err);
 }
 
+/* /api/search?q=&limit= in the shape the `skills` installer CLI's `find`
+ * reads: {"skills":[{"id","name","source","installs"}]}. The skills that fit
+ * the query best (search_resolve); source is this server's base URL, which
+ * is what `skills add` takes; installs are not counted here: 0. A limit
+ * over RESOLVE_MAX_K is lowered to it (the CLI asks for 20). */
+static void api_search_compat(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct db_reader *r = api_reader(app, res);
+	const char *q = request_query(req, "q");
+	cJSON *out = NULL, *root, *skills, *hit;
+	char err[256] = "", *base;
+	long limit;
+	int rc;
+
+	if (!r)
+		return;
+	if (!q || !*q) {
+		response_error(res, 400, "bad_query", "q is required: the words to look for");
+		return;
+	}
+	if (query_int(req, "limit", 1, 1000, RESOLVE_MAX_K, &limit) != 0) {
+		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to 1000");
+		return;
+	}
+	rc = search_resolve(r->db, q, limit > RESOLVE_MAX_K ? RESOLVE_MAX_K : (int)limit, &out,
+			    err, sizeof(err));
+	if (rc != 0) {
+		search_answer(app, res, rc, out, err);
+		return;
+	}
+	base = web_base_url(app, req->host);
+	root = cJSON_CreateObject();
+	skills = cJSON_AddArrayToObject(root, "skills");
+	cJSON_ArrayForEach(hit, cJSON_GetObjectItem(out, "data")) {
+		cJSON *o = cJSON_CreateObject();
+		const cJSON *v;
+
+		v = cJSON_GetObjectItem(hit, "slug");
+		cJSON_AddStringToObject(o, "id", cJSON_IsString(v) ? v->valuestring : "");
+		v = cJSON_GetObjectItem(hit, "name");
+		cJSON_AddStringToObject(o, "name", cJSON_IsString(v) ? v->valuestring : "");
+		cJSON_AddStringToObject(o, "source", base);
+		cJSON_AddNumberToObject(o, "installs", 0);
+		v = cJSON_GetObjectItem(hit, "description");
+		if (cJSON_IsString(v))
+			cJSON_AddStringToObject(o, "description", v->valuestring);
+		cJSON_AddItemToArray(skills, o);
+	}
+	response_json(res, 200, root);
+	cJSON_Delete(root);
+	cJSON_Delete(out);
+	free(base);
+}
+
 static const struct route routes[] = {
 	{ METHOD_GET, "/healthz", api_healthz },
 	{ METHOD_GET, "/api/v1/skills", api_skill_list },
@@ -608,6 +675,12 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/diagnostics", api_diagnostics },
 	{ METHOD_GET, "/api/v1/search", api_search },
 	{ METHOD_GET, "/api/v1/resolve", api_resolve },
+	{ METHOD_GET, "/api/search", api_search_compat },
+	{ METHOD_GET, "/.well-known/agent-skills/index.json", discovery_index_v2 },
+	{ METHOD_GET, "/.well-known/agent-skills/{artifact}", discovery_artifact },
+	{ METHOD_GET, "/.well-known/agent-skills/{name}/{*path}", discovery_file },
+	{ METHOD_GET, "/.well-known/skills/index.json", discovery_index_v1 },
+	{ METHOD_GET, "/.well-known/skills/{name}/{*path}", discovery_file },
 };
 
 const struct route *api_routes(size_t *n)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "skilld/discovery.h"
 #include "skilld/render.h"
 #include "skilld/util.h"
 
@@ -113,6 +114,7 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		return -1;
 	}
 	app->reader_key_made = true;
+	app->discovery = discovery_cache_new();
 	render_init();
 	if (check_roots(cfg, err, errlen) != 0)
 		goto out;
@@ -170,5 +172,7 @@ void app_fini(struct app *app)
 	}
 	free(app->token);
 	app->token = NULL;
+	discovery_cache_free(app->discovery);
+	app->discovery = NULL;
 	log_fini(&app->log);
 }

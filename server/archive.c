@@ -97,7 +97,6 @@ static int archive_setup(struct archive *a, enum archive_format fmt)
 {
 	if (fmt == SKILLD_ARCHIVE_TGZ) {
 		if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-		    archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
 		    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
 		    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
 		    archive_write_set_filter_option(a, "gzip", "compression-level", "9") != ARCHIVE_OK)
@@ -127,8 +126,13 @@ static int archive_put(struct archive *a, struct archive_entry *e, enum archive_
 	else
 		snprintf(name, sizeof(name), "%s", f->path);
 	archive_entry_clear(e);
-	/* Names are UTF-8 bytes whatever the locale: raw (hdrcharset=BINARY)
-	 * in tar, given as UTF-8 to the zip writer so that it flags them. */
+	/* Names are UTF-8 bytes whatever the locale. The zip writer is given
+	 * them as UTF-8 so that it flags them. The tar writer is given the
+	 * raw bytes: an ASCII name that fits stays a plain ustar entry (no pax
+	 * record a hand-written reader would trip on); any other gets a pax
+	 * path record, marked hdrcharset=BINARY when the locale cannot vouch
+	 * for the bytes, which readers hand through unchanged (skilld never calls setlocale:
+	 * the C locale, so the bytes never depend on the environment). */
 	if (fmt == SKILLD_ARCHIVE_ZIP)
 		archive_entry_set_pathname_utf8(e, name);
 	else

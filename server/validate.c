@@ -888,3 +888,12 @@ cJSON *validate_skill(const struct skill_facts *f, struct diag_list *diags)
 	cJSON_AddItemToObject(out, "checks", checks);
 	return out;
 }
+
+bool validate_name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n >= 1 && n <= NAME_MAX_CHARS &&
+	       s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-")] == '\0' &&
+	       s[0] != '-' && s[n - 1] != '-' && !strstr(s, "--");
+}

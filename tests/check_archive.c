@@ -2,6 +2,7 @@
 /* Tests for archive: tar.gz and zip built, read back with libarchive's
  * reader, checked byte for byte, and rebuilt to prove determinism. */
 #include <check.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -454,6 +455,57 @@ START_TEST(test_bad_sets_rejected)
 }
 END_TEST
 
+/* The bytes inside a gzip stream (free()). */
+static unsigned char *gunzip_all(const char *gz, size_t len, size_t *out_len)
+{
+	z_stream z;
+	size_t cap = 1 << 16;
+	unsigned char *out = malloc(cap);
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	ck_assert_int_eq(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+	z.next_in = (unsigned char *)gz;
+	z.avail_in = (uInt)len;
+	do {
+		if (z.total_out == cap) {
+			cap *= 2;
+			out = realloc(out, cap);
+		}
+		z.next_out = out + z.total_out;
+		z.avail_out = (uInt)(cap - z.total_out);
+		rc = inflate(&z, Z_NO_FLUSH);
+	} while (rc == Z_OK);
+	ck_assert_int_eq(rc, Z_STREAM_END);
+	*out_len = z.total_out;
+	inflateEnd(&z);
+	return out;
+}
+
+/* ASCII names that fit are plain ustar entries: no pax record before them
+ * (installers with hand-written tar readers skip pax records). */
+START_TEST(test_ascii_names_are_plain_ustar)
+{
+	static const struct archive_entry_in f[] = {
+		{ "SKILL.md", "---\nname: x\n---\n", 17 },
+		{ "references/guide.md", "# G\n", 4 },
+	};
+	size_t len, tlen;
+	char *p = build_ok(SKILLD_ARCHIVE_TGZ, NULL, f, 2, &len);
+	unsigned char *tar = gunzip_all(p, len, &tlen);
+
+	ck_assert_uint_ge(tlen, 4 * 512);
+	ck_assert_str_eq((const char *)tar, "SKILL.md");
+	ck_assert_int_eq(tar[156], '0');
+	ck_assert_int_eq(memcmp(tar + 257, "ustar", 5), 0);
+	ck_assert_str_eq((const char *)tar + 1024, "references/guide.md");
+	ck_assert_int_eq(tar[1024 + 156], '0');
+	ck_assert_ptr_null(memmem(tar, tlen, "hdrcharset", 10));
+	free(tar);
+	free(p);
+}
+END_TEST
+
 Suite *archive_suite(void)
 {
 	Suite *s = suite_create("archive");
@@ -467,6 +519,7 @@ Suite *archive_suite(void)
 	tcase_add_test(tc, test_no_top_folder_puts_skill_md_at_root);
 	tcase_add_test(tc, test_scripts_are_executable);
 	tcase_add_test(tc, test_long_and_utf8_names);
+	tcase_add_test(tc, test_ascii_names_are_plain_ustar);
 	tcase_add_test(tc, test_empty_archive_is_valid);
 	tcase_add_test(tc, test_bad_paths_rejected);
 	tcase_add_test(tc, test_bad_sets_rejected);

@@ -21,6 +21,7 @@
 #include "skilld/log.h"
 
 struct http_server;
+struct discovery_cache;
 
 struct app {
 	const struct config *cfg;
@@ -32,6 +33,7 @@ struct app {
 	struct http_server *http;    /* set by http_start */
 	unsigned port;               /* the bound port, set by http_start */
 	char *token;                 /* from --token-file, or NULL: no token needed */
+	struct discovery_cache *discovery; /* the well-known index, built on first use */
 };
 
 /* Opens the database, applies migrations (those built into the binary, or

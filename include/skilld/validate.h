@@ -80,4 +80,9 @@ struct skill_facts {
  */
 cJSON *validate_skill(const struct skill_facts *f, struct diag_list *diags);
 
+/* Is s a name the specification allows (the rules name-invalid reports):
+ * 1 to 64 characters of a-z, 0-9 and '-', no hyphen first, last or twice
+ * in a row? */
+bool validate_name_ok(const char *s);
+
 #endif
