@@ -212,8 +212,9 @@ unit: deps-test | $(BUILD)/obj
 # drives Debian's chromium with the npm package playwright-core (never a
 # downloaded browser); full-page
 # screenshots go to $(BUILD)/screenshots. Node.js and npm come from apt only
-# when missing (playwright-core asks for Node >= 20; Debian 12's is 18).
-E2E_DEB_PKGS = chromium $(if $(shell command -v node 2>/dev/null),,nodejs) \
+# when missing (playwright-core asks for Node >= 20; Debian 12's is 18);
+# bsdtar (libarchive-tools) unpacks the archives the installer test fetches.
+E2E_DEB_PKGS = chromium libarchive-tools $(if $(shell command -v node 2>/dev/null),,nodejs) \
                $(if $(shell command -v npm 2>/dev/null),,npm)
 
 e2e: $(BUILD)/skilld

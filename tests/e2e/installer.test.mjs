@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// skilld with the real installer: the `skills` CLI from npm (tests/e2e/
+// package.json pins it) installs every skill of the well-known index from a
+// daemon on 127.0.0.1 into a temporary project, and the files must equal the
+// source folders byte for byte; `skills find` searches through
+// SKILLS_API_URL. Then the artifacts themselves: two downloads give the same
+// bytes, the index's digest is the SHA-256 of those bytes, unpacking (bsdtar,
+// Debian's libarchive-tools) gives the source files, and the older index's
+// files are the source bytes too. The CLI runs with telemetry off and a
+// temporary HOME; it never needs the network.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, startDaemon } from './daemon.mjs';
+
+const run = promisify(execFile);
+const CLI = path.join(ROOT, 'tests/e2e/node_modules/skills/bin/cli.mjs');
+const SOURCES = {
+	'c-memory-safety-review': 'skills/c-memory-safety-review',
+	'http-api-review': 'skills/http-api-review',
+	'sql-schema-review': 'skills/sql-schema-review',
+	'hostile-skill': 'tests/e2e/fixtures/hostile-skill',
+};
+
+let daemon, work;
+
+// Every regular file below dir as { relative path: Buffer }.
+function tree(dir) {
+	const out = {};
+	const walk = (d) => {
+		for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+			const p = path.join(d, e.name);
+			if (e.isDirectory())
+				walk(p);
+			else if (e.isFile())
+				out[path.relative(dir, p)] = fs.readFileSync(p);
+		}
+	};
+	walk(dir);
+	return out;
+}
+
+function assertSameTree(got, want, what) {
+	assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), `${what}: file list`);
+	for (const k of Object.keys(want))
+		assert.ok(got[k].equals(want[k]), `${what}: ${k} differs from the source`);
+}
+
+const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
+
+async function bytes(p) {
+	const res = await fetch(daemon.base + p);
+	assert.equal(res.status, 200, `GET ${p}`);
+	return Buffer.from(await res.arrayBuffer());
+}
+
+// Runs the skills CLI in cwd; resolves with its output.
+async function cli(args, cwd, env = {}) {
+	const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+		cwd,
+		timeout: 120000,
+		env: {
+			...process.env, HOME: path.join(work, 'home'), DISABLE_TELEMETRY: '1',
+			DO_NOT_TRACK: '1', NO_COLOR: '1', CI: '1', ...env,
+		},
+	});
+	return stdout + stderr;
+}
+
+before(async () => {
+	daemon = await startDaemon();
+	work = fs.mkdtempSync(path.join(daemon.tmp, 'installer-'));
+	fs.mkdirSync(path.join(work, 'home'));
+});
+
+after(async () => {
+	if (daemon) {
+		const { code, signal } = await daemon.stop();
+		assert.equal(signal, null, `skilld killed by ${signal}:\n${daemon.log()}`);
+		assert.equal(code, 0, `skilld exit status after SIGTERM:\n${daemon.log()}`);
+	}
+});
+
+describe('the skills installer CLI against skilld', { timeout: 240000 }, () => {
+	it('lists every valid skill in both well-known indexes', async () => {
+		const v2 = JSON.parse(await bytes('/.well-known/agent-skills/index.json'));
+		assert.equal(v2.$schema, 'https://schemas.agentskills.io/discovery/0.2.0/schema.json');
+		assert.deepEqual(v2.skills.map((s) => s.name), Object.keys(SOURCES).sort());
+		const v1 = JSON.parse(await bytes('/.well-known/skills/index.json'));
+		assert.deepEqual(v1.skills.map((s) => s.name), Object.keys(SOURCES).sort());
+	});
+
+	it('installs every skill with `skills add URL` byte for byte', async () => {
+		const project = path.join(work, 'project');
+		fs.mkdirSync(project);
+		const out = await cli(['add', daemon.base, '-a', 'claude-code', '-y', '--copy'], project);
+		assert.match(out, /Installed 4 skills/, out);
+		for (const [name, src] of Object.entries(SOURCES))
+			assertSameTree(tree(path.join(project, '.claude/skills', name)), tree(path.join(ROOT, src)),
+				`installed ${name}`);
+		const lock = JSON.parse(fs.readFileSync(path.join(project, 'skills-lock.json'), 'utf8'));
+		assert.deepEqual(Object.keys(lock.skills).sort(), Object.keys(SOURCES).sort());
+		for (const entry of Object.values(lock.skills))
+			assert.equal(entry.sourceType, 'well-known');
+	});
+
+	it('finds skills with `skills find` through SKILLS_API_URL', async () => {
+		const out = await cli(['find', 'memory', 'safety'], work, { SKILLS_API_URL: daemon.base });
+		assert.ok(out.includes(`${daemon.base}@c-memory-safety-review`), out);
+		const none = await cli(['find', 'zzqqxxjj'], work, { SKILLS_API_URL: daemon.base });
+		assert.match(none, /No skills found/, none);
+	});
+});
+
+describe('archives and digests', { timeout: 120000 }, () => {
+	it('gives identical bytes twice, the indexed digest, and the source files', async () => {
+		const v2 = JSON.parse(await bytes('/.well-known/agent-skills/index.json'));
+		for (const s of v2.skills) {
+			assert.equal(s.type, 'archive');
+			const a = await bytes(s.url), b = await bytes(s.url);
+			assert.ok(a.equals(b), `${s.url}: two downloads differ`);
+			assert.equal(s.digest, `sha256:${sha256(a)}`, `${s.url}: digest`);
+			const dir = fs.mkdtempSync(path.join(work, 'unpack-'));
+			fs.writeFileSync(path.join(dir, 'a.tar.gz'), a);
+			fs.mkdirSync(path.join(dir, 'out'));
+			await run('bsdtar', ['-xf', path.join(dir, 'a.tar.gz'), '-C', path.join(dir, 'out')]);
+			assertSameTree(tree(path.join(dir, 'out')), tree(path.join(ROOT, SOURCES[s.name])),
+				`unpacked ${s.url}`);
+		}
+	});
+
+	it('serves /api/v1 archives (tar.gz and zip) under a slug folder, the same bytes each time', async () => {
+		for (const [name, src] of Object.entries(SOURCES)) {
+			for (const ext of ['tar.gz', 'zip']) {
+				const url = `/api/v1/skills/${name}/archive.${ext}`;
+				const a = await bytes(url), b = await bytes(url);
+				assert.ok(a.equals(b), `${url}: two downloads differ`);
+				const dir = fs.mkdtempSync(path.join(work, 'unpack-'));
+				fs.writeFileSync(path.join(dir, `a.${ext}`), a);
+				fs.mkdirSync(path.join(dir, 'out'));
+				await run('bsdtar', ['-xf', path.join(dir, `a.${ext}`), '-C', path.join(dir, 'out')]);
+				assert.deepEqual(fs.readdirSync(path.join(dir, 'out')), [name]);
+				assertSameTree(tree(path.join(dir, 'out', name)), tree(path.join(ROOT, src)),
+					`unpacked ${url}`);
+			}
+		}
+	});
+
+	it('serves every file of the older index with the source bytes', async () => {
+		const v1 = JSON.parse(await bytes('/.well-known/skills/index.json'));
+		for (const s of v1.skills) {
+			const got = {};
+			for (const f of s.files)
+				got[f] = await bytes(`/.well-known/skills/${s.name}/${f.split('/').map(encodeURIComponent).join('/')}`);
+			assertSameTree(got, tree(path.join(ROOT, SOURCES[s.name])), `/.well-known/skills/${s.name}`);
+		}
+	});
+});
