@@ -3,7 +3,8 @@
 // 3.1 document (@seriousme/openapi-schema-validator) equal to
 // docs/openapi.json, and every /api/v1 endpoint, called with a range of good
 // and bad requests against the bundled skills, tests/e2e/fixtures and a
-// folder of odd skills written here, answers only documented statuses with
+// folder of odd skills written here, then on tests/fixtures/messy and every
+// fuzz seed made a skill, answers only documented statuses with
 // bodies that validate against the documented schemas (openapi-check.mjs,
 // Ajv 2020-12). A second daemon with --token-file checks the 401.
 // Run with `make e2e`, or `node --test --test-concurrency=1
@@ -53,7 +54,8 @@ const ODD = {
 	'http-api-review/SKILL.md': '---\nname: http-api-review\ndescription: Shadowed by the bundled skill of the same name.\n---\nBody.\n',
 };
 
-let daemon, base, oddRoot;
+let daemon, oddRoot;
+let base; // the daemon call() talks to (each describe sets it)
 
 // Sends a request and checks its answer against the document; returns
 // { res, bytes, json }.
@@ -276,6 +278,71 @@ describe('OpenAPI document and contract', () => {
 		for (const [p, item] of Object.entries(spec.paths))
 			for (const m of Object.keys(item))
 				assert.ok(seen.get(`${m} ${p}`)?.has(200), `${m} ${p} never answered 200 in this test`);
+	});
+});
+
+describe('OpenAPI contract on hostile skills', () => {
+	let d, tmp;
+
+	// tests/fixtures/messy (the indexer's hostile fixtures) and every fuzz
+	// seed as a skill: SKILL.md files, review checklists and evals.json.
+	before(async () => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skilld-openapi-fuzz-'));
+		const seeds = (kind) => fs.readdirSync(path.join(ROOT, 'fuzz', 'corpus', kind))
+			.map((f) => [f, fs.readFileSync(path.join(ROOT, 'fuzz', 'corpus', kind, f))]);
+		for (const kind of ['skill', 'frontmatter'])
+			for (const [f, data] of seeds(kind)) {
+				fs.mkdirSync(path.join(tmp, `${kind}-${f}`));
+				fs.writeFileSync(path.join(tmp, `${kind}-${f}`, 'SKILL.md'), data);
+			}
+		for (const [kind, rel] of [['checklist', 'references/review-checklist.md'], ['evals', 'evals/evals.json']])
+			seeds(kind).forEach(([, data], i) => {
+				const dir = path.join(tmp, `${kind}-${i}`);
+				fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+				fs.writeFileSync(path.join(dir, 'SKILL.md'), `---\nname: ${kind}-${i}\ndescription: fuzz seed\n---\nBody.\n`);
+				fs.writeFileSync(path.join(dir, rel), data);
+			});
+		d = await startDaemon({ roots: ['tests/fixtures/messy', tmp] });
+		base = d.base;
+	});
+
+	after(async () => {
+		if (d) {
+			const e = await d.stop();
+			assert.deepEqual(e, { code: 0, signal: null }, d.log());
+		}
+		fs.rmSync(tmp, { recursive: true, force: true });
+	});
+
+	it('every answer about every skill matches the document', async () => {
+		const slugs = [];
+		for (let p = '/api/v1/skills?limit=100'; p;) {
+			const { json } = await call(p, { status: 200 });
+			slugs.push(...json.data.map((s) => s.slug));
+			p = json.next_cursor && `/api/v1/skills?limit=100&cursor=${json.next_cursor}`;
+		}
+		assert.ok(slugs.length > 100, `${slugs.length} skills`);
+		let calls = 0;
+		for (const slug of slugs) {
+			const { json: detail } = await call(`/api/v1/skills/${slug}`, { status: 200 });
+			for (const f of detail.files) {
+				const p = `/api/v1/skills/${slug}/files/${f.path.split('/').map(encodeURIComponent).join('/')}`;
+				const res = await fetch(base + p);
+				checkResponse('GET', p, res, Buffer.from(await res.arrayBuffer()));
+				calls++;
+			}
+			for (const x of ['files', 'checklist', 'evals', 'check', 'archive.tar.gz', 'archive.zip']) {
+				const res = await fetch(`${base}/api/v1/skills/${slug}/${x}`);
+				checkResponse('GET', `/api/v1/skills/${slug}/${x}`, res, Buffer.from(await res.arrayBuffer()));
+				calls++;
+			}
+		}
+		await call('/api/v1/checklists', { status: 200 });
+		const { json: diags } = await call('/api/v1/diagnostics', { status: 200 });
+		assert.ok(diags.counts.error > 10 && diags.data.some((x) => x.skill === null));
+		for (const q of ['name', 'test*', '"review checklist"', 'yaml -json', 'ünïcödé'])
+			await call(`/api/v1/search?q=${encodeURIComponent(q)}&limit=50`, { status: 200 });
+		assert.ok(calls > 500, `${calls} answers checked`);
 	});
 });
 
