@@ -31,7 +31,7 @@ TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 SRCS      := $(wildcard server/*.c)
 OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/assets_data.o \
-             $(BUILD)/obj/migrations_data.o
+             $(BUILD)/obj/migrations_data.o $(BUILD)/obj/docs_data.o
 LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/%.c=$(BUILD)/tobj/%.o)
@@ -108,6 +108,17 @@ $(BUILD)/gen/migrations_data.c: $(MIGRATIONS) $(BUILD)/tools/embed
 	$(BUILD)/tools/embed -p migrations $@ $(MIGRATIONS)
 
 $(BUILD)/obj/migrations_data.o: $(BUILD)/gen/migrations_data.c include/skilld/assets.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The API's own description (docs/openapi.json, served at
+# /api/v1/openapi.json) is built in the same way.
+DOCS_EMBED := docs/openapi.json
+
+$(BUILD)/gen/docs_data.c: $(DOCS_EMBED) $(BUILD)/tools/embed
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed -p docs $@ $(DOCS_EMBED)
+
+$(BUILD)/obj/docs_data.o: $(BUILD)/gen/docs_data.c include/skilld/assets.h | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/skilld: $(OBJS)

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@
 
 #include "skilld/app.h"
 #include "skilld/archive.h"
+#include "skilld/assets.h"
 #include "skilld/discovery.h"
 #include "skilld/search.h"
 #include "skilld/util.h"
@@ -660,6 +663,27 @@ static void api_search_compat(void *ctx, struct request *req, struct response *r
 	free(base);
 }
 
+/* This API described in OpenAPI 3.1: docs/openapi.json, built into the
+ * binary (static bytes, ETag computed at build time). */
+static void api_openapi(void *ctx, struct request *req, struct response *res)
+{
+	const struct asset *a = assets_doc("openapi.json");
+
+	(void)ctx;
+	(void)req;
+	if (!a) {
+		response_error(res, 503, "unavailable", "this build has no API description");
+		return;
+	}
+	res->status = 200;
+	res->content_type = CT_JSON;
+	res->body = (char *)(uintptr_t)a->data;
+	res->body_len = a->len;
+	res->owns_body = false;
+	snprintf(res->etag, sizeof(res->etag), "%s", a->etag);
+	response_header(res, "Cache-Control", "no-cache");
+}
+
 static const struct route routes[] = {
 	{ METHOD_GET, "/healthz", api_healthz },
 	{ METHOD_GET, "/api/v1/skills", api_skill_list },
@@ -675,6 +699,7 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/diagnostics", api_diagnostics },
 	{ METHOD_GET, "/api/v1/search", api_search },
 	{ METHOD_GET, "/api/v1/resolve", api_resolve },
+	{ METHOD_GET, "/api/v1/openapi.json", api_openapi },
 	{ METHOD_GET, "/api/search", api_search_compat },
 	{ METHOD_GET, "/.well-known/agent-skills/index.json", discovery_index_v2 },
 	{ METHOD_GET, "/.well-known/agent-skills/{artifact}", discovery_artifact },

@@ -13,6 +13,9 @@
  * one all-zero entry; assets_table_len does not count that last one. */
 extern const struct asset assets_table[];
 extern const size_t assets_table_len;
+/* The same for docs/ (docs_data.c). */
+extern const struct asset docs_table[];
+extern const size_t docs_table_len;
 
 const struct asset *assets_find(const char *name)
 {
@@ -32,4 +35,14 @@ size_t assets_count(void)
 const struct asset *assets_at(size_t i)
 {
 	return i < assets_table_len ? &assets_table[i] : NULL;
+}
+
+const struct asset *assets_doc(const char *name)
+{
+	if (!name || !name[0])
+		return NULL;
+	for (size_t i = 0; i < docs_table_len; i++)
+		if (strcmp(docs_table[i].name, name) == 0)
+			return &docs_table[i];
+	return NULL;
 }

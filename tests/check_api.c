@@ -12,7 +12,9 @@
 #include <cjson/cJSON.h>
 
 #include "fixture_skills.h"
+#include "skilld/api.h"
 #include "skilld/app.h"
+#include "skilld/assets.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
 #include "testapp.h"
@@ -517,6 +519,219 @@ START_TEST(test_token_required)
 }
 END_TEST
 
+/* The served /api/v1/openapi.json, parsed (cJSON_Delete); fails the test
+ * when it is not a 200 JSON document. */
+static cJSON *openapi_doc(void)
+{
+	struct response res;
+	cJSON *doc;
+
+	ck_assert_int_eq(get("/api/v1/openapi.json", NULL, &res, &doc), 200);
+	ck_assert_ptr_nonnull(doc);
+	response_fini(&res);
+	return doc;
+}
+
+START_TEST(test_openapi_served)
+{
+	const struct asset *a = assets_doc("openapi.json");
+	struct response res;
+	size_t len;
+	char *disk = tu_read("docs/openapi.json", &len);
+	char etag[80];
+	cJSON *doc;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(get("/api/v1/openapi.json", NULL, &res, &doc), 200);
+	ck_assert_str_eq(res.content_type, "application/json; charset=utf-8");
+	/* the source file, byte for byte, with the ETag of its bytes */
+	ck_assert_uint_eq(res.body_len, len);
+	ck_assert_int_eq(memcmp(res.body, disk, len), 0);
+	ck_assert_str_eq(res.etag, a->etag);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_str_eq(jstr(doc, "openapi"), "3.1.0");
+	ck_assert(cJSON_IsObject(cJSON_GetObjectItem(doc, "paths")));
+	ck_assert(cJSON_IsObject(cJSON_GetObjectItem(doc, "components")));
+	snprintf(etag, sizeof(etag), "%s", res.etag);
+	cJSON_Delete(doc);
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/openapi.json", etag, &res, NULL), 304);
+	ck_assert_uint_eq(res.body_len, 0);
+	response_fini(&res);
+	ck_assert_ptr_null(assets_doc(NULL));
+	ck_assert_ptr_null(assets_doc(""));
+	ck_assert_ptr_null(assets_doc("style.css"));
+	free(disk);
+}
+END_TEST
+
+/* A route pattern as an OpenAPI path: "{*path}" is written "{path}". */
+static char *openapi_path(const char *pattern)
+{
+	char *out = xstrdup(pattern), *w = out;
+
+	for (const char *r = pattern; *r; r++)
+		if (!(r[0] == '*' && r > pattern && r[-1] == '{'))
+			*w++ = *r;
+	*w = '\0';
+	return out;
+}
+
+static const struct {
+	unsigned method;
+	const char *op;
+} openapi_ops[] = {
+	{ METHOD_GET, "get" }, { METHOD_HEAD, "head" }, { METHOD_POST, "post" },
+	{ METHOD_PUT, "put" }, { METHOD_DELETE, "delete" }, { METHOD_PATCH, "patch" },
+	{ METHOD_OPTIONS, "options" },
+};
+
+/* Methods (METHOD_* mask) of every API route whose OpenAPI path is path;
+ * 0 when no route has it. */
+static unsigned route_methods(const char *path)
+{
+	size_t n;
+	const struct route *routes = api_routes(&n);
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *p = openapi_path(routes[i].pattern);
+
+		if (strcmp(p, path) == 0)
+			mask |= routes[i].methods;
+		free(p);
+	}
+	return mask;
+}
+
+/* Documented in OpenAPI: /healthz and everything under /api/v1. */
+static bool documented_route(const char *pattern)
+{
+	return strncmp(pattern, "/api/v1/", 8) == 0 || strcmp(pattern, "/healthz") == 0;
+}
+
+START_TEST(test_openapi_covers_routes)
+{
+	cJSON *doc = openapi_doc();
+	const cJSON *paths = cJSON_GetObjectItem(doc, "paths");
+	const cJSON *item;
+	size_t n, documented = 0;
+	const struct route *routes = api_routes(&n);
+	char *star = openapi_path("/api/v1/skills/{slug}/files/{*path}");
+
+	ck_assert_str_eq(star, "/api/v1/skills/{slug}/files/{path}");
+	free(star);
+	/* every route has a path item with an operation for each method */
+	for (size_t i = 0; i < n; i++) {
+		char *p;
+
+		if (!documented_route(routes[i].pattern))
+			continue;
+		documented++;
+		p = openapi_path(routes[i].pattern);
+		item = cJSON_GetObjectItemCaseSensitive(paths, p);
+		ck_assert_msg(cJSON_IsObject(item), "route %s is not in docs/openapi.json", p);
+		for (size_t k = 0; k < sizeof(openapi_ops) / sizeof(openapi_ops[0]); k++) {
+			const cJSON *op = cJSON_GetObjectItemCaseSensitive(item, openapi_ops[k].op);
+
+			if (!(routes[i].methods & openapi_ops[k].method))
+				continue;
+			ck_assert_msg(cJSON_IsObject(op), "%s %s is not in docs/openapi.json",
+				      openapi_ops[k].op, p);
+			ck_assert_msg(cJSON_IsObject(cJSON_GetObjectItem(op, "responses")),
+				      "%s %s has no responses", openapi_ops[k].op, p);
+			ck_assert_msg(cJSON_GetObjectItem(cJSON_GetObjectItem(op, "responses"), "200"),
+				      "%s %s has no 200", openapi_ops[k].op, p);
+		}
+		free(p);
+	}
+	ck_assert_uint_ge(documented, 15);
+	/* and nothing in the document that the server does not answer */
+	cJSON_ArrayForEach(item, paths) {
+		unsigned mask = route_methods(item->string);
+		const cJSON *op;
+
+		ck_assert_msg(mask != 0, "docs/openapi.json has %s, no route does", item->string);
+		cJSON_ArrayForEach(op, item) {
+			bool method_key = false, routed = false;
+
+			for (size_t k = 0; k < sizeof(openapi_ops) / sizeof(openapi_ops[0]); k++) {
+				if (strcmp(op->string, openapi_ops[k].op) != 0)
+					continue;
+				method_key = true;
+				routed = (mask & openapi_ops[k].method) ||
+					 (openapi_ops[k].method == METHOD_HEAD && (mask & METHOD_GET));
+			}
+			if (!strcmp(op->string, "trace"))
+				method_key = true;
+			ck_assert_msg(!method_key || routed, "docs/openapi.json has %s %s, no route does",
+				      op->string, item->string);
+		}
+	}
+	cJSON_Delete(doc);
+}
+END_TEST
+
+/* The node a local reference ("#/a/b~1c") names in doc, or NULL. */
+static const cJSON *openapi_deref(const cJSON *doc, const char *ref)
+{
+	const cJSON *node = doc;
+	const char *p;
+
+	if (strncmp(ref, "#/", 2) != 0)
+		return NULL;
+	for (p = ref + 1; node && *p == '/';) {
+		const char *end = strchr(p + 1, '/');
+		size_t len = end ? (size_t)(end - p - 1) : strlen(p + 1);
+		char *key = xmalloc(len + 1), *w = key;
+
+		for (size_t i = 0; i < len; i++) {
+			if (p[1 + i] == '~' && i + 1 < len && (p[2 + i] == '0' || p[2 + i] == '1')) {
+				*w++ = p[2 + i] == '0' ? '~' : '/';
+				i++;
+			} else {
+				*w++ = p[1 + i];
+			}
+		}
+		*w = '\0';
+		node = cJSON_GetObjectItemCaseSensitive(node, key);
+		free(key);
+		p += 1 + len;
+	}
+	return node;
+}
+
+/* Asserts that every "$ref" under node resolves in doc; counts them. */
+static void openapi_check_refs(const cJSON *doc, const cJSON *node, size_t *refs)
+{
+	const cJSON *child;
+
+	cJSON_ArrayForEach(child, node) {
+		if (child->string && strcmp(child->string, "$ref") == 0) {
+			ck_assert(cJSON_IsString(child));
+			ck_assert_msg(openapi_deref(doc, child->valuestring) != NULL,
+				      "$ref %s does not resolve", child->valuestring);
+			(*refs)++;
+		}
+		openapi_check_refs(doc, child, refs);
+	}
+}
+
+START_TEST(test_openapi_refs_resolve)
+{
+	cJSON *doc = openapi_doc();
+	size_t refs = 0;
+
+	ck_assert_ptr_nonnull(openapi_deref(doc, "#/components/schemas/SkillSummary"));
+	ck_assert_ptr_null(openapi_deref(doc, "#/components/schemas/Nope"));
+	ck_assert_ptr_null(openapi_deref(doc, "other.json#/components"));
+	ck_assert_ptr_nonnull(openapi_deref(doc, "#/paths/~1api~1v1~1skills/get"));
+	openapi_check_refs(doc, doc, &refs);
+	ck_assert_uint_ge(refs, 50);
+	cJSON_Delete(doc);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
 	Suite *s = suite_create("api");
@@ -536,6 +751,9 @@ Suite *api_suite(void)
 	tcase_add_test(tc, test_search_and_resolve);
 	tcase_add_test(tc, test_archives);
 	tcase_add_test(tc, test_invalid_utf8_still_json);
+	tcase_add_test(tc, test_openapi_served);
+	tcase_add_test(tc, test_openapi_covers_routes);
+	tcase_add_test(tc, test_openapi_refs_resolve);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("token");
 	tcase_set_timeout(tc, 30);

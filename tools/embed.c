@@ -4,8 +4,9 @@
  * asset files into one C source holding each file's bytes as a const
  * unsigned char array, with its name, content type and strong ETag (from
  * SHA-256), as the table that server/assets.c searches (or, with -p
- * migrations, the table of SQL migrations server/db.c applies). Usage:
- *   embed [-p PREFIX] OUT.c FILE...     (PREFIX: assets, the default, or migrations)
+ * migrations, the table of SQL migrations server/db.c applies; with -p docs,
+ * the documents the API serves, such as docs/openapi.json). Usage:
+ *   embed [-p PREFIX] OUT.c FILE...     (PREFIX: assets, the default, migrations or docs)
  * The output is deterministic: same files, same bytes. Single-threaded.
  */
 #include <errno.h>
@@ -162,15 +163,16 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && strcmp(argv[1], "-p") == 0) {
 		prefix = argv[2];
-		if (strcmp(prefix, "assets") != 0 && strcmp(prefix, "migrations") != 0) {
-			fprintf(stderr, "embed: -p takes assets or migrations\n");
+		if (strcmp(prefix, "assets") != 0 && strcmp(prefix, "migrations") != 0 &&
+		    strcmp(prefix, "docs") != 0) {
+			fprintf(stderr, "embed: -p takes assets, migrations or docs\n");
 			return 2;
 		}
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: embed [-p assets|migrations] OUT.c FILE...\n");
+		fprintf(stderr, "usage: embed [-p assets|migrations|docs] OUT.c FILE...\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++)

@@ -30,4 +30,8 @@ const struct asset *assets_find(const char *name);
 size_t assets_count(void);
 const struct asset *assets_at(size_t i);
 
+/* The document of docs/ named name ("openapi.json"), built in the same way
+ * and served by the API, or NULL when there is none. */
+const struct asset *assets_doc(const char *name);
+
 #endif
