@@ -7,7 +7,8 @@
 // bytes, the index's digest is the SHA-256 of those bytes, unpacking (bsdtar,
 // Debian's libarchive-tools) gives the source files, and the older index's
 // files are the source bytes too. The CLI runs with telemetry off and a
-// temporary HOME; it never needs the network.
+// temporary HOME; it never needs the network. Every /api/v1 answer is
+// checked against the OpenAPI document (openapi-check.mjs).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, startDaemon } from './daemon.mjs';
+import { checkResponse } from './openapi-check.mjs';
 
 const run = promisify(execFile);
 const CLI = path.join(ROOT, 'tests/e2e/node_modules/skills/bin/cli.mjs');
@@ -52,10 +54,14 @@ function assertSameTree(got, want, what) {
 
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 
+// GETs p; its bytes. /api/v1 answers are held to the OpenAPI document.
 async function bytes(p) {
 	const res = await fetch(daemon.base + p);
 	assert.equal(res.status, 200, `GET ${p}`);
-	return Buffer.from(await res.arrayBuffer());
+	const body = Buffer.from(await res.arrayBuffer());
+	if (p.startsWith('/api/v1/'))
+		checkResponse('GET', p, res, body);
+	return body;
 }
 
 // Runs the skills CLI in cwd; resolves with its output.

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { HOST, ROOT, sleep, startDaemon } from './daemon.mjs';
+import { checkResponse } from './openapi-check.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.resolve(ROOT, process.env.SKILLD_SCREENSHOTS || 'build/screenshots');
@@ -35,7 +36,10 @@ const documents = [];    // { url, status, csp } of every main-frame document
 async function api(p) {
 	const res = await fetch(base + p);
 	assert.equal(res.status, 200, `GET ${p}`);
-	return res.json();
+	const body = Buffer.from(await res.arrayBuffer());
+	if (p.startsWith('/api/v1/'))
+		checkResponse('GET', p, res, body); // held to the OpenAPI document
+	return JSON.parse(body);
 }
 
 // Opens path in the page; returns the main document's response.
