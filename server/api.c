@@ -17,6 +17,7 @@
 
 #include "skilld/app.h"
 #include "skilld/archive.h"
+#include "skilld/mcp.h"
 #include "skilld/search.h"
 #include "skilld/util.h"
 
@@ -607,6 +608,7 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/diagnostics", api_diagnostics },
 	{ METHOD_GET, "/api/v1/search", api_search },
 	{ METHOD_GET, "/api/v1/resolve", api_resolve },
+	{ METHOD_POST, "/mcp", mcp_handle },
 };
 
 const struct route *api_routes(size_t *n)

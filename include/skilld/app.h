@@ -32,6 +32,7 @@ struct app {
 	struct http_server *http;    /* set by http_start */
 	unsigned port;               /* the bound port, set by http_start */
 	char *token;                 /* from --token-file, or NULL: no token needed */
+	unsigned char mcp_secret[32]; /* random per process: keys MCP session ids (mcp.c) */
 };
 
 /* Opens the database, applies migrations (those built into the binary, or
