@@ -369,7 +369,7 @@ static int cursor_read(const char *cursor, char tag, char **a, char **b)
 	if (len < 3 || len > CURSOR_MAX || cursor[0] != tag)
 		return -1;
 	dot = strchr(cursor + 1, '.');
-	if ((dot != NULL) != (b != NULL))
+	if ((dot != NULL) != (b != NULL) || (dot && (dot == cursor + 1 || dot[1] == '\0')))
 		return -1;
 	*a = hex_decode(cursor + 1, dot ? (size_t)(dot - cursor - 1) : len - 1);
 	if (b && *a)
