@@ -21,6 +21,7 @@
 #include "skilld/archive.h"
 #include "skilld/assets.h"
 #include "skilld/discovery.h"
+#include "skilld/mcp.h"
 #include "skilld/search.h"
 #include "skilld/util.h"
 #include "skilld/web.h"
@@ -706,6 +707,7 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/.well-known/agent-skills/{name}/{*path}", discovery_file },
 	{ METHOD_GET, "/.well-known/skills/index.json", discovery_index_v1 },
 	{ METHOD_GET, "/.well-known/skills/{name}/{*path}", discovery_file },
+	{ METHOD_POST, "/mcp", mcp_handle },
 };
 
 const struct route *api_routes(size_t *n)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,6 +116,11 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 	}
 	app->reader_key_made = true;
 	app->discovery = discovery_cache_new();
+	if (getrandom(app->mcp_secret, sizeof(app->mcp_secret), 0) != (ssize_t)sizeof(app->mcp_secret)) {
+		snprintf(err, errlen, "cannot read random bytes for the MCP session key: %s",
+			 strerror(errno));
+		goto out;
+	}
 	render_init();
 	if (check_roots(cfg, err, errlen) != 0)
 		goto out;

@@ -45,6 +45,9 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_SKILL_FILE_OF_KIND] =
 		"SELECT f.path, f.content, f.digest FROM files f JOIN skills s ON s.id = f.skill_id "
 		"WHERE s.slug = ?1 AND f.kind = ?2 ORDER BY f.path LIMIT 1",
+	[STMT_FILE_LIST_ALL] =
+		"SELECT s.slug, f.path, f.mime, f.size FROM files f JOIN skills s ON s.id = f.skill_id "
+		"WHERE (s.slug, f.path) > (?1, ?2) ORDER BY s.slug, f.path LIMIT ?3",
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)

@@ -95,10 +95,11 @@ static void routes_build(void)
 	n_all_routes = na + nw;
 }
 
-/* Page URLs answer errors in the negotiated format; the API always in JSON. */
+/* Page URLs answer errors in the negotiated format; the API (and /mcp) always in JSON. */
 static bool is_api_path(const char *path)
 {
 	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/healthz") == 0 ||
+	       strcmp(path, "/mcp") == 0 ||
 	       strncmp(path, "/.well-known/", 13) == 0;
 }
 

@@ -23,4 +23,21 @@ struct ta_headers {
  * releases with response_fini; h may be NULL. Returns the status. */
 int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct response *res);
 
+/* A request with any method, a body and the headers a POST needs; NULL
+ * members are absent. */
+struct ta_request {
+	const char *method;        /* "POST", "GET", "DELETE", ...; NULL means GET */
+	const char *path;          /* with an optional ?query */
+	struct ta_headers h;
+	const char *content_type;
+	const char *origin;
+	const char *mcp_session_id;
+	const char *mcp_protocol_version;
+	const char *body;          /* may hold NUL bytes: body_len counts */
+	size_t body_len;
+};
+
+/* Serves r into res (release with response_fini). Returns the status. */
+int ta_send(struct app *app, const struct ta_request *r, struct response *res);
+
 #endif

@@ -34,6 +34,7 @@ struct app {
 	unsigned port;               /* the bound port, set by http_start */
 	char *token;                 /* from --token-file, or NULL: no token needed */
 	struct discovery_cache *discovery; /* the well-known index, built on first use */
+	unsigned char mcp_secret[32]; /* random per process: keys MCP session ids (mcp.c) */
 };
 
 /* Opens the database, applies migrations (those built into the binary, or

@@ -60,6 +60,7 @@ enum db_stmt {
 	STMT_FILE_PAGE,         /* html, toc, content, mime, digest of slug ?1, path ?2 */
 	STMT_SKILL_FILE_OF_KIND,/* path, content, digest of slug ?1's first file of kind ?2 */
 	STMT_SKILL_FILES_ALL,   /* path, content of every file of slug ?1, by path */
+	STMT_FILE_LIST_ALL,     /* slug, path, mime, size of every file after (slug ?1, path ?2), LIMIT ?3 */
 	STMT_COUNT_
 };
 

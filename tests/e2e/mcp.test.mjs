@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+// The MCP endpoint with the official TypeScript SDK client: starts
+// build/skilld on a free loopback port with the bundled skills plus
+// tests/e2e/fixtures, connects a Client over StreamableHTTPClientTransport,
+// and checks the handshake, every tool and the resources against the files
+// on disk, a tool error and JSON-RPC errors. The daemon must exit 0.
+// Run with `node --test --test-concurrency=1 tests/e2e/mcp.test.mjs` after
+// `make` and `npm ci` in tests/e2e (or `make e2e`).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { BIN, ROOT, startDaemon } from './daemon.mjs';
+
+// The skill folders the daemon serves, by slug (folder name = frontmatter name).
+const FOLDERS = {};
+for (const root of ['skills', 'tests/e2e/fixtures']) {
+	for (const d of fs.readdirSync(path.join(ROOT, root), { withFileTypes: true }))
+		if (d.isDirectory() && fs.existsSync(path.join(ROOT, root, d.name, 'SKILL.md')))
+			FOLDERS[d.name] = path.join(ROOT, root, d.name);
+}
+const SLUGS = Object.keys(FOLDERS).sort();
+const BUNDLED = fs.readdirSync(path.join(ROOT, 'skills')).sort();
+
+// Every regular file below dir, as paths relative to it ('/' separated).
+function filesOf(dir, prefix = '') {
+	const out = [];
+	for (const d of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+		const rel = prefix ? `${prefix}/${d.name}` : d.name;
+		if (d.isDirectory())
+			out.push(...filesOf(dir, rel));
+		else if (d.isFile())
+			out.push(rel);
+	}
+	return out.sort();
+}
+
+// name and description of a SKILL.md whose description is a `>-` block
+// or a plain one-line scalar (what the bundled skills use).
+function frontmatter(text) {
+	const lines = text.split('\n');
+	const out = {};
+	for (let i = 1; i < lines.length && lines[i] !== '---'; i++) {
+		const m = /^(name|description): ?(.*)$/.exec(lines[i]);
+		if (!m)
+			continue;
+		if (m[2] === '>-') {
+			const parts = [];
+			while (i + 1 < lines.length && lines[i + 1].startsWith('  '))
+				parts.push(lines[++i].trim());
+			out[m[1]] = parts.join(' ');
+		} else {
+			out[m[1]] = m[2];
+		}
+	}
+	return out;
+}
+
+const text = (result) => result.content.filter((c) => c.type === 'text').map((c) => c.text).join('');
+
+let daemon, client;
+
+describe('MCP with the TypeScript SDK', () => {
+	before(async () => {
+		daemon = await startDaemon();
+		client = new Client({ name: 'skilld-e2e', version: '1.0.0' });
+		await client.connect(new StreamableHTTPClientTransport(new URL(`${daemon.base}/mcp`)));
+	});
+
+	after(async () => {
+		if (client)
+			await client.close();
+		if (daemon) {
+			const e = await daemon.stop();
+			assert.deepEqual(e, { code: 0, signal: null }, `skilld exit:\n${daemon.log()}`);
+		}
+	});
+
+	it('negotiates the handshake', () => {
+		const version = execFileSync(BIN, ['--version'], { encoding: 'utf8' }).trim().split(' ')[1];
+		const info = client.getServerVersion();
+		assert.equal(info.name, 'skilld');
+		assert.equal(info.version, version);
+		const caps = client.getServerCapabilities();
+		assert.deepEqual(caps.tools, { listChanged: false });
+		assert.deepEqual(caps.resources, { subscribe: false, listChanged: false });
+		assert.match(client.getInstructions(), /search_skills/);
+	});
+
+	it('lists five tools with schemas', async () => {
+		const { tools } = await client.listTools();
+		assert.deepEqual(tools.map((t) => t.name),
+			['list_skills', 'get_skill', 'read_skill_file', 'search_skills', 'get_checklist']);
+		for (const t of tools) {
+			assert.equal(t.inputSchema.type, 'object');
+			assert.ok(t.title && t.description.length > 40, t.name);
+		}
+	});
+
+	it('list_skills: every skill with name, description and SKILL.md uri', async () => {
+		const r = await client.callTool({ name: 'list_skills', arguments: {} });
+		assert.ok(!r.isError);
+		const skills = r.structuredContent.skills;
+		assert.deepEqual(skills.map((s) => s.slug), SLUGS);
+		assert.equal(r.structuredContent.nextCursor, null);
+		for (const s of skills) {
+			const fm = frontmatter(fs.readFileSync(path.join(FOLDERS[s.slug], 'SKILL.md'), 'utf8'));
+			assert.equal(s.name, fm.name);
+			assert.equal(s.description, fm.description);
+			assert.equal(s.uri, `skill://${s.slug}/SKILL.md`);
+		}
+		assert.deepEqual(JSON.parse(text(r)), r.structuredContent);
+	});
+
+	it('get_skill: SKILL.md text and the file list match the disk', async () => {
+		for (const slug of SLUGS) {
+			const dir = FOLDERS[slug];
+			const r = await client.callTool({ name: 'get_skill', arguments: { slug } });
+			assert.ok(!r.isError, slug);
+			assert.equal(text(r), fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8'));
+			const sc = r.structuredContent;
+			assert.equal(sc.slug, slug);
+			assert.deepEqual(sc.files.map((f) => f.path).sort(), filesOf(dir));
+			for (const f of sc.files)
+				assert.equal(f.size, fs.statSync(path.join(dir, f.path)).size, f.path);
+		}
+	});
+
+	it('read_skill_file: every file of the bundled skills, byte for byte', async () => {
+		for (const slug of BUNDLED) {
+			for (const rel of filesOf(FOLDERS[slug])) {
+				const r = await client.callTool({ name: 'read_skill_file', arguments: { slug, path: rel } });
+				assert.ok(!r.isError, `${slug}/${rel}`);
+				assert.equal(text(r), fs.readFileSync(path.join(FOLDERS[slug], rel), 'utf8'), `${slug}/${rel}`);
+			}
+		}
+	});
+
+	it('search_skills: ranked hits with resource URIs', async () => {
+		const r = await client.callTool({ name: 'search_skills', arguments: { query: 'idempotency', limit: 5 } });
+		assert.ok(!r.isError);
+		const { results } = r.structuredContent;
+		assert.ok(results.length >= 1 && results.length <= 5);
+		assert.equal(results[0].skill, 'http-api-review');
+		for (const h of results)
+			assert.ok(h.uri.startsWith(`skill://${h.skill}/`), h.uri);
+		const k = await client.callTool({ name: 'search_skills',
+			arguments: { query: 'index', kind: 'checklist', limit: 50 } });
+		assert.ok(k.structuredContent.results.length > 0);
+		assert.ok(k.structuredContent.results.every((h) => h.kind === 'checklist'));
+		const bad = await client.callTool({ name: 'search_skills', arguments: { query: '!!!' } });
+		assert.equal(bad.isError, true);
+	});
+
+	it('get_checklist: one task line per checklist item on disk', async () => {
+		for (const slug of BUNDLED) {
+			const md = fs.readFileSync(path.join(FOLDERS[slug], 'references/review-checklist.md'), 'utf8');
+			const want = md.split('\n').filter((l) => /^\s*- \[[ xX]\]/.test(l)).length;
+			const r = await client.callTool({ name: 'get_checklist', arguments: { slug } });
+			assert.ok(!r.isError, slug);
+			assert.equal(r.structuredContent.item_count, want, slug);
+			assert.equal(text(r).split('\n').filter((l) => l.startsWith('- [ ] **')).length, want, slug);
+			assert.equal(r.structuredContent.path, 'references/review-checklist.md');
+		}
+	});
+
+	it('resources: every file of every skill, all pages, readable', async () => {
+		const uris = [];
+		let cursor;
+		do {
+			const page = await client.listResources(cursor ? { cursor } : {});
+			for (const r of page.resources) {
+				assert.ok(r.name && r.mimeType && typeof r.size === 'number', r.uri);
+				uris.push(r.uri);
+			}
+			cursor = page.nextCursor;
+		} while (cursor);
+		const want = [];
+		for (const slug of SLUGS)
+			for (const rel of filesOf(FOLDERS[slug]))
+				want.push(`skill://${slug}/${rel}`);
+		assert.deepEqual([...uris].sort(), want.sort());
+
+		for (const uri of [`skill://${BUNDLED[0]}/SKILL.md`, 'skill://http-api-review/references/review-checklist.md',
+			'skill://hostile-skill/references/table.md']) {
+			const { contents } = await client.readResource({ uri });
+			assert.equal(contents.length, 1);
+			const [, slug, rel] = /^skill:\/\/([^/]+)\/(.+)$/.exec(uri);
+			assert.equal(contents[0].text, fs.readFileSync(path.join(FOLDERS[slug], rel), 'utf8'));
+			assert.match(contents[0].mimeType, /^text\/markdown/);
+		}
+		// No fixture holds a binary file; the blob path is covered by tests/check_mcp.c.
+		const { resourceTemplates } = await client.listResourceTemplates();
+		assert.equal(resourceTemplates[0].uriTemplate, 'skill://{slug}/{path}');
+	});
+
+	it('errors: a tool error for an unknown slug, JSON-RPC errors for bad input', async () => {
+		const r = await client.callTool({ name: 'get_skill', arguments: { slug: 'no-such-skill' } });
+		assert.equal(r.isError, true);
+		assert.match(text(r), /no-such-skill/);
+
+		await assert.rejects(client.callTool({ name: 'search_skills', arguments: { query: 'x', limit: 0 } }),
+			(e) => e instanceof McpError && e.code === -32602);
+		await assert.rejects(client.callTool({ name: 'no_such_tool', arguments: {} }),
+			(e) => e instanceof McpError && e.code === -32602);
+		await assert.rejects(client.readResource({ uri: 'skill://no-such-skill/SKILL.md' }),
+			(e) => e instanceof McpError && e.code === -32002 && e.data?.uri === 'skill://no-such-skill/SKILL.md');
+		await client.ping();
+	});
+
+	it('transport rules over plain HTTP', async () => {
+		const url = `${daemon.base}/mcp`;
+		let res = await fetch(url);
+		assert.equal(res.status, 405);
+		assert.equal(res.headers.get('allow'), 'POST');
+		const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+		const json = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+		res = await fetch(url, { method: 'POST', headers: json, body: ping });
+		assert.equal(res.status, 400);          // no Mcp-Session-Id
+		res = await fetch(url, { method: 'POST', headers: { ...json, 'mcp-session-id': 'forged' }, body: ping });
+		assert.equal(res.status, 404);
+		res = await fetch(url, { method: 'POST', headers: { ...json, origin: 'http://evil.example' }, body: ping });
+		assert.equal(res.status, 403);
+		res = await fetch(url, { method: 'POST', headers: { ...json, 'content-type': 'text/plain' }, body: ping });
+		assert.equal(res.status, 415);
+		res = await fetch(url, { method: 'POST', headers: { ...json, accept: 'text/html' }, body: ping });
+		assert.equal(res.status, 406);
+		res = await fetch(url, { method: 'POST', headers: json, body: '{"jsonrpc":' });
+		assert.equal(res.status, 400);
+		assert.equal((await res.json()).error.code, -32700);
+	});
+});
