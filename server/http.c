@@ -38,6 +38,7 @@ struct http_server {
 struct pending {
 	struct timespec start;
 	struct buf upload;
+	bool too_large;  /* the body grew over --max-body: the rest is dropped */
 };
 
 static enum http_method method_of(const char *m)
@@ -328,13 +329,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (*upload_data_size > app->cfg->max_body - p->upload.len)
-			return refuse_upload(app, conn, method, url, p);
-		buf_append(&p->upload, upload_data, *upload_data_size);
+		/* A body without a declared length (chunked) that grows too
+		 * big: libmicrohttpd 0.9.75 cannot answer in the middle of an
+		 * upload, so the rest is read and dropped, and the 413 goes
+		 * out once the body has ended. */
+		if (p->too_large || *upload_data_size > app->cfg->max_body - p->upload.len) {
+			p->too_large = true;
+			buf_fini(&p->upload);
+			buf_init(&p->upload);
+		} else {
+			buf_append(&p->upload, upload_data, *upload_data_size);
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 
+	if (p->too_large)
+		return refuse_upload(app, conn, method, url, p);
 	request_init(&req);
 	response_init(&res);
 	req.method = method_of(method);
