@@ -48,6 +48,7 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_FILE_LIST_ALL] =
 		"SELECT s.slug, f.path, f.mime, f.size FROM files f JOIN skills s ON s.id = f.skill_id "
 		"WHERE (s.slug, f.path) > (?1, ?2) ORDER BY s.slug, f.path LIMIT ?3",
+	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -291,6 +292,35 @@ void db_reader_close(struct db_reader *r)
 		sqlite3_finalize(r->stmt[i]);
 	sqlite3_close(r->db);
 	free(r);
+}
+
+int db_reader_begin(struct db_reader *r, int64_t *generation)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*generation = 0;
+	if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	/* The first read takes the snapshot. */
+	st = db_reader_stmt(r, STMT_GENERATION);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*generation = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void db_reader_end(struct db_reader *r)
+{
+	for (int i = 0; i < STMT_COUNT_; i++)
+		sqlite3_reset(r->stmt[i]);
+	if (!sqlite3_get_autocommit(r->db))
+		sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
 }
 
 sqlite3_stmt *db_reader_stmt(struct db_reader *r, enum db_stmt which)

@@ -232,11 +232,10 @@ void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 	struct app *app = ctx;
 	struct discovery_cache *c = app->discovery;
 	struct db_reader *r = api_reader(app, res);
-	int64_t gen = app->stats.generation;
+	int64_t gen = req->generation;
 	char *text;
 	size_t len;
 
-	(void)req;
 	if (!r)
 		return;
 	pthread_mutex_lock(&c->lock);

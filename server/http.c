@@ -158,6 +158,9 @@ static void limit_tokens(struct app *app, struct request *req, struct response *
 
 void http_serve(struct app *app, struct request *req, struct response *res)
 {
+	struct db_reader *reader = app_reader(app);
+	bool snapshot = false;
+	int64_t gen = 0;
 	long max_tokens;
 
 	size_t n;
@@ -166,6 +169,12 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 	pthread_once(&routes_once, routes_build);
 	routes = all_routes;
 	n = n_all_routes;
+	/* One read transaction per request: it sees one index generation
+	 * from its first statement to its last, whatever a reload commits. */
+	if (reader && db_reader_begin(reader, &gen) == 0) {
+		snapshot = true;
+		req->generation = gen;
+	}
 
 	if (!app_token_ok(app, req->authorization)) {
 		response_error(res, 401, "unauthorized", "this server needs a token: send "
@@ -185,6 +194,14 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 	}
 	if (res->status >= 400 && res->status != 401 && !is_api_path(req->path))
 		web_error_page(app, req, res);
+	if (snapshot)
+		db_reader_end(reader);
+	if (req->generation > 0) {
+		char g[24];
+
+		snprintf(g, sizeof(g), "%lld", req->generation);
+		response_header(res, "X-Skilld-Generation", g);
+	}
 	if (res->status == 200 && res->etag[0] == '\0') {
 		char hex[SHA256_HEX_LEN + 1];
 

@@ -61,6 +61,7 @@ enum db_stmt {
 	STMT_SKILL_FILE_OF_KIND,/* path, content, digest of slug ?1's first file of kind ?2 */
 	STMT_SKILL_FILES_ALL,   /* path, content of every file of slug ?1, by path */
 	STMT_FILE_LIST_ALL,     /* slug, path, mime, size of every file after (slug ?1, path ?2), LIMIT ?3 */
+	STMT_GENERATION,        /* the index generation (meta) */
 	STMT_COUNT_
 };
 
@@ -74,6 +75,14 @@ struct db_reader {
  * Free with db_reader_close. */
 struct db_reader *db_reader_open(const char *path, char *err, size_t errlen);
 void db_reader_close(struct db_reader *r);
+
+/* Starts a read transaction: every statement until db_reader_end sees one
+ * snapshot of the index, so a request never mixes two generations while a
+ * reload commits. Sets *generation (0 when the index has none yet). 0, or -1
+ * (no transaction is open then). */
+int db_reader_begin(struct db_reader *r, int64_t *generation);
+/* Resets every statement and ends the read transaction. */
+void db_reader_end(struct db_reader *r);
 
 /* The reader's statement, reset and with bindings cleared, ready to bind. */
 sqlite3_stmt *db_reader_stmt(struct db_reader *r, enum db_stmt which);

@@ -24,7 +24,7 @@ enum http_method {
 
 #define REQUEST_MAX_PARAMS 8
 #define REQUEST_MAX_QUERY 16
-#define RESPONSE_MAX_HEADERS 8
+#define RESPONSE_MAX_HEADERS 12
 
 struct kv {
 	char *key;
@@ -50,6 +50,7 @@ struct request {
 	const char *origin;
 	const char *mcp_session_id;       /* Mcp-Session-Id */
 	const char *mcp_protocol_version; /* MCP-Protocol-Version */
+	long long generation;     /* the index generation this request reads (http_serve) */
 	const char *body;         /* request body (POST), may be NULL */
 	size_t body_len;
 };
