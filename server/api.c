@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -50,15 +51,48 @@ static void respond_json_text(struct response *res, const char *text, size_t len
 	response_copy(res, 200, CT_JSON, text, len);
 }
 
+/* An ISO 8601 UTC time into o[key]. */
+static void add_time(cJSON *o, const char *key, time_t t)
+{
+	char s[32];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(o, key, s);
+}
+
+/* The index's state as /healthz and /api/v1/diagnostics show it. */
+static void add_index_status(cJSON *o, const struct app_status *st)
+{
+	cJSON_AddNumberToObject(o, "generation", (double)st->stats.generation);
+	add_time(o, "indexed_at", st->indexed_at);
+	cJSON_AddNumberToObject(o, "index_seconds", st->index_seconds);
+	cJSON_AddNumberToObject(o, "reloads", (double)st->reloads);
+	cJSON_AddNumberToObject(o, "reload_failures", (double)st->failures);
+	if (st->failed_at) {
+		cJSON *f = cJSON_AddObjectToObject(o, "last_reload_error");
+
+		add_time(f, "at", st->failed_at);
+		cJSON_AddStringToObject(f, "message", st->error);
+	} else {
+		cJSON_AddNullToObject(o, "last_reload_error");
+	}
+}
+
 static void api_healthz(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	char *body;
+	struct app_status st;
+	cJSON *o = cJSON_CreateObject();
 
 	(void)req;
-	body = xasprintf("{\"status\":\"ok\",\"skills\":%zu,\"generation\":%lld}",
-			 app->stats.skills, (long long)app->stats.generation);
-	response_take(res, 200, CT_JSON, body, strlen(body));
+	app_get_status(app, &st);
+	cJSON_AddStringToObject(o, "status", "ok");
+	cJSON_AddNumberToObject(o, "skills", (double)st.stats.skills);
+	add_index_status(o, &st);
+	response_json(res, 200, o);
+	cJSON_Delete(o);
 	response_header(res, "Cache-Control", "no-cache");
 }
 
@@ -408,6 +442,7 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	struct db_reader *r = api_reader(app, res);
 	const char *severity = request_query(req, "severity");
 	long counts[3] = { 0, 0, 0 };
+	struct app_status status;
 	cJSON *root, *data, *c;
 	sqlite3_stmt *st;
 	int rc;
@@ -450,6 +485,10 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	cJSON_AddNumberToObject(c, "error", (double)counts[0]);
 	cJSON_AddNumberToObject(c, "warning", (double)counts[1]);
 	cJSON_AddNumberToObject(c, "info", (double)counts[2]);
+	/* A failed reload leaves no diagnostics rows (the old index stays):
+	 * it is told here. */
+	app_get_status(app, &status);
+	add_index_status(cJSON_AddObjectToObject(root, "index"), &status);
 	response_json(res, 200, root);
 	cJSON_Delete(root);
 }

@@ -99,16 +99,69 @@ bool app_token_ok(const struct app *app, const char *authorization)
 	return diff == 0 && n == want;
 }
 
+int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
+{
+	const struct config *cfg = app->cfg;
+	struct index_options opt = { cfg->skills, cfg->n_skills, cfg->max_file_size };
+	struct index_stats stats;
+	struct timespec t0, t1;
+	sqlite3 *db = NULL;
+	double secs;
+	int rc = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (check_roots(cfg, err, errlen) == 0 &&
+	    db_open_writer(cfg->db_path, &db, err, errlen) == 0 &&
+	    index_build(db, &opt, &stats, err, errlen) == 0)
+		rc = 0;
+	/* Closing the writer checkpoints its WAL. */
+	sqlite3_close(db);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	pthread_mutex_lock(&app->status_lock);
+	if (rc == 0) {
+		app->status.stats = stats;
+		app->status.index_seconds = secs;
+		app->status.indexed_at = time(NULL);
+		app->status.reloads += strcmp(why, "startup") != 0;
+		app->status.failed_at = 0;
+		app->status.error[0] = '\0';
+	} else {
+		app->status.failures++;
+		app->status.failed_at = time(NULL);
+		snprintf(app->status.error, sizeof(app->status.error), "%s", err);
+	}
+	pthread_mutex_unlock(&app->status_lock);
+
+	if (rc == 0)
+		log_msg(&app->log, LOG_INFO,
+			"indexed %zu skills (%zu SKILL.md found, %zu shadowed), %zu checklist items, "
+			"%zu errors, %zu warnings in %.3fs (generation %lld, %s)",
+			stats.skills, stats.skill_mds, stats.shadowed, stats.checklist_items,
+			stats.errors, stats.warnings, secs, (long long)stats.generation, why);
+	else
+		log_msg(&app->log, LOG_ERROR, "re-indexing (%s) failed, the previous index is kept: %s",
+			why, err);
+	return rc;
+}
+
+void app_get_status(struct app *app, struct app_status *out)
+{
+	pthread_mutex_lock(&app->status_lock);
+	*out = app->status;
+	pthread_mutex_unlock(&app->status_lock);
+}
+
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen)
 {
 	struct migration_set migrations = { 0 };
-	struct index_options opt = { cfg->skills, cfg->n_skills, cfg->max_file_size };
-	struct timespec t0, t1;
 	sqlite3 *db = NULL;
 	int rc = -1;
 
 	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;
+	pthread_mutex_init(&app->status_lock, NULL);
 	log_init(&app->log, log_out, cfg->log_format, LOG_INFO);
 	if (pthread_key_create(&app->reader_key, reader_destroy) != 0) {
 		snprintf(err, errlen, "cannot create a thread key");
@@ -133,20 +186,12 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		goto out;
 	if (db_migrate(db, &migrations, err, errlen) != 0)
 		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (index_build(db, &opt, &app->stats, err, errlen) != 0)
+	sqlite3_close(db);
+	db = NULL;
+	if (app_reindex(app, "startup", err, errlen) != 0)
 		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	app->index_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	log_msg(&app->log, LOG_INFO,
-		"indexed %zu skills (%zu SKILL.md found, %zu shadowed), %zu checklist items, "
-		"%zu errors, %zu warnings in %.3fs (generation %lld)",
-		app->stats.skills, app->stats.skill_mds, app->stats.shadowed,
-		app->stats.checklist_items, app->stats.errors, app->stats.warnings,
-		app->index_seconds, (long long)app->stats.generation);
 	rc = 0;
 out:
-	/* The writer is closed: its WAL is checkpointed and readers see the index. */
 	sqlite3_close(db);
 	migration_set_fini(&migrations);
 	return rc;
@@ -181,4 +226,5 @@ void app_fini(struct app *app)
 	discovery_cache_free(app->discovery);
 	app->discovery = NULL;
 	log_fini(&app->log);
+	pthread_mutex_destroy(&app->status_lock);
 }

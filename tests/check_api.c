@@ -89,7 +89,13 @@ START_TEST(test_healthz)
 	cJSON *j;
 
 	ck_assert_int_eq(get("/healthz", NULL, &res, &j), 200);
-	ck_assert_str_eq(res.body, "{\"status\":\"ok\",\"skills\":4,\"generation\":1}");
+	ck_assert_int_eq(strncmp(res.body, "{\"status\":\"ok\",\"skills\":4,\"generation\":1,"
+				 "\"indexed_at\":\"", 55), 0);
+	ck_assert_uint_eq(strlen(jstr(j, "indexed_at")), 20);
+	ck_assert(jnum(j, "index_seconds") > 0);
+	ck_assert_int_eq((int)jnum(j, "reloads"), 0);
+	ck_assert_int_eq((int)jnum(j, "reload_failures"), 0);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "last_reload_error")));
 	cJSON_Delete(j);
 	response_fini(&res);
 }

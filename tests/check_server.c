@@ -62,7 +62,7 @@ START_TEST(test_get_json)
 
 	ck_assert_int_eq(tu_get(app.port, "/healthz", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(r.body, "{\"status\":\"ok\",\"skills\":4,\"generation\":1}");
+	ck_assert_int_eq(strncmp(r.body, "{\"status\":\"ok\",\"skills\":4,\"generation\":1,", 41), 0);
 	ct = tu_header(&r, "Content-Type");
 	ck_assert_str_eq(ct, "application/json; charset=utf-8");
 	free(ct);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "skilld/config.h"
 #include "skilld/db.h"
@@ -22,14 +23,29 @@
 
 struct http_server;
 struct discovery_cache;
+struct reloader;
+struct watcher;
+
+/* What /healthz and /api/v1/diagnostics say about indexing. */
+struct app_status {
+	struct index_stats stats;    /* of the index being served */
+	double index_seconds;        /* how long it took */
+	time_t indexed_at;           /* when it was committed (wall clock) */
+	unsigned long reloads;       /* successful re-indexings after startup */
+	unsigned long failures;      /* failed ones */
+	time_t failed_at;            /* when the last re-indexing failed; 0 when it did not */
+	char error[512];             /* why it failed */
+};
 
 struct app {
 	const struct config *cfg;
 	struct logger log;
 	pthread_key_t reader_key;
 	bool reader_key_made;        /* reader_key was created */
-	struct index_stats stats;    /* of the index being served */
-	double index_seconds;
+	pthread_mutex_t status_lock; /* guards status */
+	struct app_status status;
+	struct reloader *reloader;   /* set by reload_start */
+	struct watcher *watcher;     /* set by watch_start */
 	struct http_server *http;    /* set by http_start */
 	unsigned port;               /* the bound port, set by http_start */
 	char *token;                 /* from --token-file, or NULL: no token needed */
@@ -42,6 +58,16 @@ struct app {
  * with a one-line message in err (the caller exits non-zero). Logs to log_out. */
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen);
 void app_fini(struct app *app);
+
+/* Rebuilds the index from every root on a writer connection of its own,
+ * in one transaction, while readers go on with their snapshots; the
+ * previous index stays when it fails. why is logged. One call at a time
+ * (the reloader's thread after startup). 0, or -1 with a message in err;
+ * either way status is updated. */
+int app_reindex(struct app *app, const char *why, char *err, size_t errlen);
+
+/* A copy of the status, taken under its lock. */
+void app_get_status(struct app *app, struct app_status *out);
 
 /* Does an Authorization header value carry the token? Always true when no
  * token is set; compared in constant time. */
