@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "skilld/admin.h"
 #include "skilld/app.h"
 #include "skilld/archive.h"
 #include "skilld/assets.h"
@@ -740,6 +741,7 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/search", api_search },
 	{ METHOD_GET, "/api/v1/resolve", api_resolve },
 	{ METHOD_GET, "/api/v1/openapi.json", api_openapi },
+	{ METHOD_POST, "/api/v1/admin/reload", admin_reload },
 	{ METHOD_GET, "/api/search", api_search_compat },
 	{ METHOD_GET, "/.well-known/agent-skills/index.json", discovery_index_v2 },
 	{ METHOD_GET, "/.well-known/agent-skills/{artifact}", discovery_artifact },

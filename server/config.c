@@ -83,6 +83,7 @@ static const struct opt config_opts[] = {
 	{ "--migrations", "SKILLD_MIGRATIONS", OPT_PATH, FOR_SERVE, FIELD(migrations_dir), 0, 0,
 	  "a migrations directory" },
 	{ "--json", NULL, OPT_FLAG, FOR_CHECK, FIELD(check_json), 0, 0, NULL },
+	{ "--no-watch", NULL, OPT_FLAG, FOR_SERVE, FIELD(no_watch), 0, 0, NULL },
 };
 
 #define N_OPTS (sizeof(config_opts) / sizeof(config_opts[0]))
@@ -123,6 +124,10 @@ static const char config_usage_text[] =
 "        largest request body (POST /mcp), 1 byte to 64M; 413 beyond\n"
 "  --migrations DIR     SKILLD_MIGRATIONS       built in\n"
 "        a folder of NNNN_name.sql migrations to use instead\n"
+"  --no-watch\n"
+"        do not watch the skill folders; re-index only on SIGHUP or\n"
+"        POST /api/v1/admin/reload (changes are picked up within a second\n"
+"        otherwise)\n"
 "\n"
 "Flags win over the environment. Both --port 9000 and --port=9000 work.\n"
 "  -h, --help           this text\n"

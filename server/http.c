@@ -241,6 +241,25 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg(&app->log, LOG_WARN, "libmicrohttpd: %s", line);
 }
 
+/* Did the client connect from loopback (127.0.0.0/8, ::1, ::ffff:127.x)? */
+static bool peer_is_loopback(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	if (!sa)
+		return false;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
 /* The path of a request target: absolute-form targets (RFC 9112 §3.2.2,
  * "http://host/path") are accepted as their path. */
 static const char *target_path(const char *url)
@@ -383,6 +402,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req.mcp_session_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Mcp-Session-Id");
 	req.mcp_protocol_version = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       "MCP-Protocol-Version");
+	req.peer_loopback = peer_is_loopback(conn);
 	req.body = p->upload.data;
 	req.body_len = p->upload.len;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &req);

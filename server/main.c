@@ -2,8 +2,9 @@
 /*
  * main: the lifecycle only. Parse the configuration, then either print help
  * or the version, run `check`, or serve: block SIGINT/SIGTERM (so every
- * worker thread inherits the mask), start up, listen, wait for a signal,
- * stop cleanly and exit 0.
+ * worker thread inherits the mask), start up, listen, start the reloader
+ * and the file watcher, re-index on SIGHUP, and on SIGINT/SIGTERM stop
+ * cleanly and exit 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,15 @@
 #include "skilld/cli.h"
 #include "skilld/config.h"
 #include "skilld/http.h"
+#include "skilld/reload.h"
+#include "skilld/watch.h"
+
+/* The watcher's callback: a change below a root. */
+static void on_change(void *ctx, const char *path)
+{
+	(void)path;
+	reload_request(ctx, "files changed");
+}
 
 static int serve(const struct config *cfg)
 {
@@ -45,11 +55,22 @@ static int serve(const struct config *cfg)
 	log_msg(&app.log, LOG_INFO, "listening on http://%s%s%s:%u/ (%u threads)",
 		strchr(cfg->bind, ':') ? "[" : "", cfg->bind, strchr(cfg->bind, ':') ? "]" : "",
 		app.port, cfg->threads);
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
-		log_msg(&app.log, LOG_WARN, "SIGHUP received: reloading is not supported yet; "
-			"restart skilld to re-index");
+	if (reload_start(&app, err, sizeof(err)) != 0)
+		log_msg(&app.log, LOG_ERROR, "%s: the index will not be refreshed", err);
+	if (!cfg->no_watch &&
+	    watch_start(cfg->skills, cfg->n_skills, &app.log, on_change, &app, &app.watcher, err,
+			sizeof(err)) != 0)
+		log_msg(&app.log, LOG_WARN, "%s: changes to the skills are not noticed; SIGHUP "
+			"re-indexes", err);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+		log_msg(&app.log, LOG_INFO, "SIGHUP received: re-indexing");
+		reload_request(&app, "SIGHUP");
+	}
 	log_msg(&app.log, LOG_INFO, "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	watch_stop(app.watcher);
+	app.watcher = NULL;
 	http_stop(&app);
+	reload_stop(&app);
 	app_fini(&app);
 	return 0;
 }

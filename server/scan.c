@@ -74,8 +74,7 @@ static bool is_skill_md_name(const char *name)
 	return strcmp(name, "SKILL.md") == 0 || strcmp(name, "skill.md") == 0;
 }
 
-/* Folders never searched: version control and package caches. */
-static bool is_skipped_name(const char *name)
+bool scan_skipped_name(const char *name)
 {
 	return strcmp(name, ".git") == 0 || strcmp(name, "node_modules") == 0;
 }
@@ -90,7 +89,7 @@ static bool path_has_skipped_part(const char *p)
 		if (n < sizeof(part)) {
 			memcpy(part, p, n);
 			part[n] = '\0';
-			if (is_skipped_name(part))
+			if (scan_skipped_name(part))
 				return true;
 		}
 		p += n;
@@ -666,7 +665,7 @@ static void root_walk(struct root_scan *s, int dirfd, const char *rel, int depth
 		struct stat st;
 		char *child;
 
-		if (is_skipped_name(names[i]) ||
+		if (scan_skipped_name(names[i]) ||
 		    fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
 		child = path_join(rel, names[i]);
@@ -1038,7 +1037,7 @@ static int files_walk(struct file_scan *f, int dirfd, const char *sub, int depth
 		char *child;
 		int fd;
 
-		if (is_skipped_name(name) || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		if (scan_skipped_name(name) || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
 		child = path_join(sub, name);
 		if (S_ISDIR(st.st_mode)) {

@@ -26,6 +26,7 @@ int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct
 		req.authorization = h->authorization;
 	}
 	response_init(res);
+	req.peer_loopback = true;
 	http_serve(app, &req, res);
 	request_fini(&req);
 	return res->status;
@@ -71,6 +72,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.mcp_protocol_version = r->mcp_protocol_version;
 	req.body = r->body;
 	req.body_len = r->body_len;
+	req.peer_loopback = !r->remote;
 	response_init(res);
 	http_serve(app, &req, res);
 	request_fini(&req);

@@ -10,6 +10,8 @@
 #include "skilld/app.h"
 #include "skilld/request.h"
 
+#include <stdbool.h>
+
 /* Request headers of a test request; NULL members are absent. */
 struct ta_headers {
 	const char *accept;
@@ -35,6 +37,7 @@ struct ta_request {
 	const char *mcp_protocol_version;
 	const char *body;          /* may hold NUL bytes: body_len counts */
 	size_t body_len;
+	bool remote;               /* the client is not on loopback (default: it is) */
 };
 
 /* Serves r into res (release with response_fini). Returns the status. */

@@ -38,6 +38,7 @@ struct config {
 	size_t max_body;          /* largest request body; default 1 MiB, 1..64 MiB */
 	char *migrations_dir;     /* NULL: the migrations built into the binary */
 	bool check_json;          /* `check --json` */
+	bool no_watch;            /* --no-watch: no inotify (SIGHUP and the admin endpoint still reload) */
 	char **check_dirs;        /* `check DIR...` */
 	size_t n_check_dirs;
 };

@@ -132,4 +132,8 @@ const char *file_mime_of(const char *rel_path, bool text);
 /* SHA-256 over the sorted `path\0hexdigest\n` lines of the list. */
 void file_list_digest(const struct file_list *l, char hex[SHA256_HEX_LEN + 1]);
 
+/* Folders never searched: version control and package caches (.git,
+ * node_modules). */
+bool scan_skipped_name(const char *name);
+
 #endif

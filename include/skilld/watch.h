@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * watch: notices changes below the skill roots with inotify. Every folder
+ * of every root is watched (recursively, to the scanner's depth limit,
+ * skipping what the scanner skips), folders created or moved in later
+ * included; any change calls the callback from the watcher's own thread
+ * (the caller debounces: a burst of changes calls it many times). When
+ * the kernel's watch limit is reached the rest is not watched (logged
+ * once): SIGHUP and POST /api/v1/admin/reload still work.
+ */
+#ifndef SKILLD_WATCH_H
+#define SKILLD_WATCH_H
+
+#include <stddef.h>
+
+struct logger;
+struct watcher;
+
+typedef void (*watch_fn)(void *ctx, const char *path);
+
+/* Starts watching roots[0..n); changed(ctx, path) for each change. 0 with
+ * *out, or -1 with a message in err (no inotify). */
+int watch_start(char *const *roots, size_t n, struct logger *log, watch_fn changed, void *ctx,
+		struct watcher **out, char *err, size_t errlen);
+/* Stops the thread and frees everything; NULL is fine. */
+void watch_stop(struct watcher *w);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * admin: the admin endpoint (see admin.h). Runs on a worker thread, which
+ * it holds while the reloader's thread re-indexes.
+ */
+#include "skilld/admin.h"
+
+#include <stdint.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/app.h"
+#include "skilld/reload.h"
+
+void admin_reload(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct timespec t0, t1;
+	char err[512];
+	int64_t gen = 0;
+	cJSON *o;
+
+	if (!app->token && !req->peer_loopback) {
+		response_error(res, 403, "forbidden", "reloading is allowed from loopback only "
+			       "when the server has no --token-file");
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (reload_now(app, "POST /api/v1/admin/reload", ADMIN_RELOAD_TIMEOUT_MS, &gen, err,
+		       sizeof(err)) != 0) {
+		response_error(res, 503, "reload_failed", "re-indexing failed, the previous index "
+			       "is still served: %s", err);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "status", "reloaded");
+	cJSON_AddNumberToObject(o, "generation", (double)gen);
+	cJSON_AddNumberToObject(o, "seconds", (double)(t1.tv_sec - t0.tv_sec) +
+				(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	response_json(res, 200, o);
+	cJSON_Delete(o);
+	response_header(res, "Cache-Control", "no-store");
+}

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for reload and admin (and app_reindex): re-indexing while serving
+ * in process. A change to the folders shows after reload_now with a new
+ * generation; a burst of reload_request calls costs one re-indexing; a
+ * failed re-indexing keeps the old index and is reported by /healthz and
+ * /api/v1/diagnostics; POST /api/v1/admin/reload answers from loopback
+ * only (403 otherwise); the watcher notices files and folders created
+ * after it started.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "fixture_skills.h"
+#include "skilld/app.h"
+#include "skilld/http.h"
+#include "skilld/reload.h"
+#include "skilld/util.h"
+#include "skilld/watch.h"
+#include "testapp.h"
+#include "testutil.h"
+
+Suite *reload_suite(void);
+
+static char *tmp;
+static char *root;
+static struct config cfg;
+static struct app app;
+static FILE *log_out;
+
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static void setup(void)
+{
+	char err[512];
+	char *db;
+
+	tmp = tu_mkdtemp();
+	root = fx_write_skills(tmp);
+	db = xasprintf("%s/skilld.db", tmp);
+	char *argv[] = { "skilld", "--skills", root, "--db", db, NULL };
+	ck_assert_int_eq(config_parse(&cfg, 5, argv, no_env, err, sizeof(err)), 0);
+	log_out = fopen("/dev/null", "w");
+	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(reload_start(&app, err, sizeof(err)), 0);
+	free(db);
+}
+
+static void teardown(void)
+{
+	watch_stop(app.watcher);
+	app.watcher = NULL;
+	reload_stop(&app);
+	app_fini(&app);
+	fclose(log_out);
+	config_fini(&cfg);
+	free(root);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+/* GET path → parsed JSON (cJSON_Delete); asserts 200. */
+static cJSON *get_json(const char *path)
+{
+	struct response res;
+	cJSON *j;
+
+	ck_assert_int_eq(ta_get(&app, path, NULL, &res), 200);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_ptr_nonnull(j);
+	response_fini(&res);
+	return j;
+}
+
+static long health_num(const char *key)
+{
+	cJSON *j = get_json("/healthz");
+	long v = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, key));
+
+	cJSON_Delete(j);
+	return v;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
+START_TEST(test_reload_now_sees_changes)
+{
+	char err[512];
+	int64_t gen = 0;
+	struct response res;
+
+	ck_assert_int_eq(health_num("generation"), 1);
+	tu_write_str(root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
+	ck_assert_int_eq(ta_get(&app, "/api/v1/skills/gamma", NULL, &res), 404);
+	response_fini(&res);
+	ck_assert_msg(reload_now(&app, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(gen, 2);
+	ck_assert_int_eq(ta_get(&app, "/api/v1/skills/gamma", NULL, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(health_num("generation"), 2);
+	ck_assert_int_eq(health_num("reloads"), 1);
+}
+END_TEST
+
+/* The generation an answer read is in X-Skilld-Generation. */
+START_TEST(test_generation_header)
+{
+	char err[512];
+	int64_t gen;
+	struct response res;
+	const char *h = NULL;
+
+	ck_assert_int_eq(reload_now(&app, "test", 30000, &gen, err, sizeof(err)), 0);
+	ck_assert_int_eq(ta_get(&app, "/skills/alpha", NULL, &res), 200);
+	for (size_t i = 0; i < res.n_headers; i++)
+		if (strcmp(res.headers[i].key, "X-Skilld-Generation") == 0)
+			h = res.headers[i].value;
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(atoi(h), (int)gen);
+	response_fini(&res);
+}
+END_TEST
+
+/* A burst of requests within the debounce time is one re-indexing. */
+START_TEST(test_burst_is_debounced)
+{
+	for (int i = 0; i < 50; i++)
+		reload_request(&app, "burst");
+	sleep_ms(RELOAD_DEBOUNCE_MS + 600);
+	ck_assert_int_eq(health_num("reloads"), 1);
+	ck_assert_int_eq(health_num("generation"), 2);
+}
+END_TEST
+
+/* A failed re-indexing keeps the old index and says why. */
+START_TEST(test_failure_keeps_the_old_index)
+{
+	char err[512], *moved = xasprintf("%s/moved", tmp);
+	int64_t gen;
+	cJSON *j, *e;
+
+	ck_assert_int_eq(rename(root, moved), 0); /* the root is gone */
+	ck_assert_int_eq(reload_now(&app, "test", 30000, &gen, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, root));
+	j = get_json("/healthz");
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "generation")), 1);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "reload_failures")), 1);
+	e = cJSON_GetObjectItem(j, "last_reload_error");
+	ck_assert(cJSON_IsObject(e));
+	ck_assert_ptr_nonnull(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(e, "message")), root));
+	cJSON_Delete(j);
+	j = get_json("/api/v1/skills/alpha"); /* still served */
+	cJSON_Delete(j);
+	j = get_json("/api/v1/diagnostics");
+	e = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "index"), "last_reload_error");
+	ck_assert(cJSON_IsObject(e));
+	cJSON_Delete(j);
+	/* and the next good one clears it */
+	ck_assert_int_eq(rename(moved, root), 0);
+	ck_assert_int_eq(reload_now(&app, "test", 30000, &gen, err, sizeof(err)), 0);
+	ck_assert_int_eq(gen, 2);
+	j = get_json("/healthz");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "last_reload_error")));
+	cJSON_Delete(j);
+	free(moved);
+}
+END_TEST
+
+START_TEST(test_admin_endpoint)
+{
+	struct ta_request r = { .method = "POST", .path = "/api/v1/admin/reload" };
+	struct response res;
+	cJSON *j;
+
+	ck_assert_int_eq(ta_send(&app, &r, &res), 200);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "status")), "reloaded");
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "generation")), 2);
+	cJSON_Delete(j);
+	response_fini(&res);
+	r.remote = true;
+	ck_assert_int_eq(ta_send(&app, &r, &res), 403);
+	response_fini(&res);
+	r.remote = false;
+	r.method = "GET";
+	ck_assert_int_eq(ta_send(&app, &r, &res), 405);
+	response_fini(&res);
+	ck_assert_int_eq(health_num("generation"), 2);
+}
+END_TEST
+
+static void on_change(void *ctx, const char *path)
+{
+	(void)path;
+	reload_request(ctx, "files changed");
+}
+
+/* Polls /healthz until skills reaches want (at most 5 s). */
+static void wait_skills(long want)
+{
+	for (int i = 0; i < 100 && health_num("skills") != want; i++)
+		sleep_ms(50);
+	ck_assert_int_eq(health_num("skills"), want);
+}
+
+START_TEST(test_watcher_sees_new_files_and_folders)
+{
+	char err[512];
+	long n = health_num("skills");
+
+	ck_assert_int_eq(watch_start(cfg.skills, cfg.n_skills, &app.log, on_change, &app,
+				     &app.watcher, err, sizeof(err)), 0);
+	/* a skill in a new folder */
+	tu_write_str(root, "w1/SKILL.md", "---\nname: w1\ndescription: W.\n---\n");
+	wait_skills(n + 1);
+	/* a folder made after the watcher started, then a skill below it */
+	tu_write_str(root, "deep/er/keep.txt", "x");
+	sleep_ms(RELOAD_DEBOUNCE_MS + 300);
+	tu_write_str(root, "deep/er/w2/SKILL.md", "---\nname: w2\ndescription: W.\n---\n");
+	wait_skills(n + 2);
+	/* a removal */
+	{
+		char *w1 = xasprintf("%s/w1", root);
+
+		tu_rmtree(w1);
+		free(w1);
+	}
+	wait_skills(n + 1);
+}
+END_TEST
+
+Suite *reload_suite(void)
+{
+	Suite *s = suite_create("reload");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_reload_now_sees_changes);
+	tcase_add_test(tc, test_generation_header);
+	tcase_add_test(tc, test_burst_is_debounced);
+	tcase_add_test(tc, test_failure_keeps_the_old_index);
+	tcase_add_test(tc, test_admin_endpoint);
+	tcase_add_test(tc, test_watcher_sees_new_files_and_folders);
+	suite_add_tcase(s, tc);
+	return s;
+}
