@@ -263,6 +263,12 @@ describe('OpenAPI document and contract', () => {
 			assert.equal(json.error.code, 'method_not_allowed');
 			assert.match(res.headers.get('allow'), /GET/);
 		}
+		// The admin reload: a new generation, then GET is a 405 with Allow: POST.
+		const before = (await call('/healthz', { status: 200 })).json.generation;
+		const reload = await call('/api/v1/admin/reload', { method: 'POST', status: 200 });
+		assert.equal(reload.json.generation, before + 1);
+		const get = await call('/api/v1/admin/reload', { status: 405 });
+		assert.equal(get.res.headers.get('allow'), 'POST');
 		const head = await call('/api/v1/skills', { method: 'HEAD', status: 200 });
 		assert.equal(head.bytes.length, 0);
 		for (const p of ['/healthz', '/api/v1/skills', '/api/v1/skills/odd-skill', '/api/v1/skills/odd-skill/files/assets/logo.png',
