@@ -243,6 +243,41 @@ START_TEST(test_watcher_sees_new_files_and_folders)
 }
 END_TEST
 
+/* The snapshot: a reader inside db_reader_begin keeps seeing the
+ * generation it started with while a re-indexing commits; the next
+ * transaction sees the new one. This is what keeps one answer from mixing
+ * two generations. */
+START_TEST(test_reader_snapshot_holds_across_a_commit)
+{
+	char err[512];
+	int64_t gen = 0, gen2 = 0;
+	struct db_reader *r = db_reader_open(cfg.db_path, err, sizeof(err));
+	sqlite3_stmt *st;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(db_reader_begin(r, &gen), 0);
+	ck_assert_int_eq(gen, 1);
+	tu_write_str(root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
+	ck_assert_int_eq(app_reindex(&app, "test", err, sizeof(err)), 0);
+	/* still generation 1 inside the transaction: no gamma */
+	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	sqlite3_bind_text(st, 1, "gamma", -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	st = db_reader_stmt(r, STMT_GENERATION);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int64(st, 0), 1);
+	db_reader_end(r);
+	/* a new transaction sees generation 2 and gamma */
+	ck_assert_int_eq(db_reader_begin(r, &gen2), 0);
+	ck_assert_int_eq(gen2, 2);
+	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	sqlite3_bind_text(st, 1, "gamma", -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	db_reader_end(r);
+	db_reader_close(r);
+}
+END_TEST
+
 Suite *reload_suite(void)
 {
 	Suite *s = suite_create("reload");
@@ -251,6 +286,7 @@ Suite *reload_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_reload_now_sees_changes);
+	tcase_add_test(tc, test_reader_snapshot_holds_across_a_commit);
 	tcase_add_test(tc, test_generation_header);
 	tcase_add_test(tc, test_burst_is_debounced);
 	tcase_add_test(tc, test_failure_keeps_the_old_index);

@@ -31,7 +31,7 @@ export function freePort() {
 
 // Starts the daemon with roots (default: skills and tests/e2e/fixtures) and
 // extra arguments; resolves once /healthz answers. Returns
-// { base, tmp, log(), stop() }.
+// { base, tmp, pid, log(), stop() }.
 export async function startDaemon({ roots = ['skills', 'tests/e2e/fixtures'], args = [] } = {}) {
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skilld-e2e-'));
 	const port = await freePort();
@@ -64,6 +64,7 @@ export async function startDaemon({ roots = ['skills', 'tests/e2e/fixtures'], ar
 	return {
 		base,
 		tmp,
+		pid: daemon.pid,
 		log: () => log,
 		// SIGTERM by pid; resolves with the exit { code, signal }.
 		async stop() {
