@@ -27,6 +27,7 @@
 #define DEFAULT_TIMEOUT 30u
 #define DEFAULT_CONN_LIMIT 1024u
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
+#define DEFAULT_SHUTDOWN_TIMEOUT 5u
 #define THREADS_MAX 256u
 #define SHOW_MAX 64 /* bytes of an offending value quoted in a message */
 
@@ -80,6 +81,8 @@ static const struct opt config_opts[] = {
 	  FIELD(conn_limit), 1, 100000, "a connection count (1-100000)" },
 	{ "--max-body", "SKILLD_MAX_BODY", OPT_SIZE, FOR_SERVE, FIELD(max_body), 1, 64ull << 20,
 	  "a size (1 byte to 64M; suffix K, M or G, e.g. 1M)" },
+	{ "--shutdown-timeout", "SKILLD_SHUTDOWN_TIMEOUT", OPT_UINT, FOR_SERVE,
+	  FIELD(shutdown_timeout), 0, 3600, "a number of seconds (0-3600)" },
 	{ "--migrations", "SKILLD_MIGRATIONS", OPT_PATH, FOR_SERVE, FIELD(migrations_dir), 0, 0,
 	  "a migrations directory" },
 	{ "--json", NULL, OPT_FLAG, FOR_CHECK, FIELD(check_json), 0, 0, NULL },
@@ -122,6 +125,8 @@ static const char config_usage_text[] =
 "        simultaneous connections, 1-100000\n"
 "  --max-body SIZE      SKILLD_MAX_BODY         1M\n"
 "        largest request body (POST /mcp), 1 byte to 64M; 413 beyond\n"
+"  --shutdown-timeout S SKILLD_SHUTDOWN_TIMEOUT 5\n"
+"        on SIGINT/SIGTERM, seconds to let requests in flight finish\n"
 "  --migrations DIR     SKILLD_MIGRATIONS       built in\n"
 "        a folder of NNNN_name.sql migrations to use instead\n"
 "  --no-watch\n"
@@ -394,6 +399,7 @@ static void config_defaults(struct config *c)
 	c->conn_timeout = DEFAULT_TIMEOUT;
 	c->conn_limit = DEFAULT_CONN_LIMIT;
 	c->max_body = DEFAULT_MAX_BODY;
+	c->shutdown_timeout = DEFAULT_SHUTDOWN_TIMEOUT;
 }
 
 /* Looks for -h/--help/-V/--version before any `--`; the first one found

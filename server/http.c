@@ -21,6 +21,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <stdatomic.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -32,6 +34,8 @@
 
 struct http_server {
 	struct MHD_Daemon *daemon;
+	MHD_socket quiesced;       /* the listening socket after http_drain, or MHD_INVALID_SOCKET */
+	atomic_uint inflight;      /* requests between their first call and completion */
 };
 
 /* Per-request state kept between the calls of the access handler. */
@@ -355,6 +359,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 		p = xcalloc(1, sizeof(*p));
+		atomic_fetch_add(&app->http->inflight, 1);
 		clock_gettime(CLOCK_MONOTONIC, &p->start);
 		buf_init(&p->upload);
 		*con_cls = p;
@@ -426,13 +431,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode code)
 {
+	struct app *app = cls;
 	struct pending *p = *con_cls;
 
-	(void)cls;
 	(void)conn;
 	(void)code;
 	if (!p)
 		return;
+	atomic_fetch_sub(&app->http->inflight, 1);
 	buf_fini(&p->upload);
 	free(p);
 	*con_cls = NULL;
@@ -442,7 +448,8 @@ int http_start(struct app *app, char *err, size_t errlen)
 {
 	const struct config *cfg = app->cfg;
 	struct sockaddr_storage ss;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* ITC: MHD_quiesce_daemon needs it to stop accepting (http_drain). */
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d;
 
@@ -467,6 +474,10 @@ int http_start(struct app *app, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* Made before the daemon: its threads count requests in it. */
+	app->http = xcalloc(1, sizeof(*app->http));
+	app->http->quiesced = MHD_INVALID_SOCKET;
+	atomic_init(&app->http->inflight, 0);
 	d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, app,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -478,18 +489,43 @@ int http_start(struct app *app, char *err, size_t errlen)
 			      * the pool is made roomy: pages are touched only when used. */
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_identity, NULL,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
 			     MHD_OPTION_END);
 	if (!d) {
+		free(app->http);
+		app->http = NULL;
 		snprintf(err, errlen, "cannot listen on %s port %u (in use, or not an address of "
 			 "this machine?)", cfg->bind, cfg->port);
 		return -1;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	app->port = info ? info->port : cfg->port;
-	app->http = xcalloc(1, sizeof(*app->http));
 	app->http->daemon = d;
 	return 0;
+}
+
+unsigned http_drain(struct app *app, unsigned timeout_ms)
+{
+	struct timespec start;
+	unsigned left;
+
+	if (!app->http)
+		return 0;
+	if (app->http->quiesced == MHD_INVALID_SOCKET) {
+		app->http->quiesced = MHD_quiesce_daemon(app->http->daemon);
+		/* The kernel would still complete handshakes into the backlog,
+		 * leaving clients waiting on a socket nobody accepts from: stop
+		 * listening (Linux refuses new connections after this). */
+		if (app->http->quiesced != MHD_INVALID_SOCKET)
+			shutdown(app->http->quiesced, SHUT_RDWR);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((left = atomic_load(&app->http->inflight)) > 0 && elapsed_ms(&start) < timeout_ms) {
+		struct timespec t = { 0, 10 * 1000000L };
+
+		nanosleep(&t, NULL);
+	}
+	return left;
 }
 
 void http_stop(struct app *app)
@@ -497,6 +533,9 @@ void http_stop(struct app *app)
 	if (!app->http)
 		return;
 	MHD_stop_daemon(app->http->daemon);
+	/* Closed only after the daemon: its threads may still have used it. */
+	if (app->http->quiesced != MHD_INVALID_SOCKET)
+		close(app->http->quiesced);
 	free(app->http);
 	app->http = NULL;
 }

@@ -30,6 +30,7 @@ static int serve(const struct config *cfg)
 	struct app app;
 	sigset_t set;
 	char err[512];
+	unsigned left;
 	int sig = 0;
 
 	sigemptyset(&set);
@@ -66,9 +67,14 @@ static int serve(const struct config *cfg)
 		log_msg(&app.log, LOG_INFO, "SIGHUP received: re-indexing");
 		reload_request(&app, "SIGHUP");
 	}
-	log_msg(&app.log, LOG_INFO, "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	log_msg(&app.log, LOG_INFO, "%s received, stopping: no new connections, up to %us for "
+		"requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM", cfg->shutdown_timeout);
 	watch_stop(app.watcher);
 	app.watcher = NULL;
+	left = http_drain(&app, cfg->shutdown_timeout * 1000u);
+	if (left)
+		log_msg(&app.log, LOG_WARN, "%u requests still in flight after %us: closing them",
+			left, cfg->shutdown_timeout);
 	http_stop(&app);
 	reload_stop(&app);
 	app_fini(&app);

@@ -6,11 +6,16 @@
  * process id.
  */
 #include <check.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,12 +192,20 @@ START_TEST(test_serve_and_sigterm)
 	ck_assert(strstr(r.body, "\"tier\":\"platinum\"") != NULL);
 	tu_response_fini(&r);
 
-	/* SIGHUP does not stop the server (reload is not supported yet). */
+	/* SIGHUP re-indexes (generation 2) and does not stop the server. */
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	usleep(100 * 1000);
-	ck_assert_int_eq(tu_get(port, "/healthz", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	tu_response_fini(&r);
+	for (tries = 0; tries < 100; tries++) {
+		bool done;
+
+		ck_assert_int_eq(tu_get(port, "/healthz", NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		done = strstr(r.body, "\"generation\":2,") != NULL;
+		tu_response_fini(&r);
+		if (done)
+			break;
+		usleep(50 * 1000);
+	}
+	ck_assert_int_lt(tries, 100);
 
 	ck_assert_int_eq(kill(pid, SIGTERM), 0);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -201,7 +214,126 @@ START_TEST(test_serve_and_sigterm)
 	char *text = tu_read(log, NULL);
 	ck_assert_msg(strstr(text, "listening on http://127.0.0.1:") != NULL, "%s", text);
 	ck_assert(strstr(text, "SIGTERM received") != NULL);
+	ck_assert(strstr(text, "generation 2, SIGHUP") != NULL);
 	free(text);
+	free(root);
+	free(db);
+	free(log);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Starts the binary on port with extra arguments; returns its pid once
+ * /healthz answers. */
+static pid_t start_server(const char *root, const char *db, const char *log, unsigned port,
+			  const char *timeout)
+{
+	char portstr[16];
+	struct tu_response r;
+	pid_t pid;
+	int tries;
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	pid = fork();
+	if (pid == 0) {
+		char *args[] = { (char *)bin(), "serve", "--skills", (char *)root, "--db", (char *)db,
+				 "--bind", "127.0.0.1", "--port", portstr, "--no-watch",
+				 "--shutdown-timeout", (char *)timeout, NULL };
+		if (!freopen(log, "w", stderr))
+			_exit(127);
+		execv(args[0], args);
+		_exit(127);
+	}
+	for (tries = 0; tries < 200; tries++) {
+		if (tu_get(port, "/healthz", NULL, &r) == 0) {
+			tu_response_fini(&r);
+			break;
+		}
+		usleep(50 * 1000);
+	}
+	ck_assert_int_lt(tries, 200);
+	return pid;
+}
+
+static int connect_to(unsigned port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+#define PING_BODY "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"
+
+/* SIGTERM while a request is in flight (its body half sent): no new
+ * connection is accepted, the request still gets its whole answer, then
+ * the server exits 0. A request that never ends is cut after
+ * --shutdown-timeout, and the server still exits 0. */
+START_TEST(test_sigterm_lets_requests_finish)
+{
+	char *dir = tu_mkdtemp();
+	char *root = fx_write_skills(dir);
+	char *db = xasprintf("%s/x.db", dir), *log = xasprintf("%s/log", dir);
+	unsigned port = tu_free_port();
+	char head[256], answer[4096];
+	size_t body_len = strlen(PING_BODY), got = 0;
+	struct timespec t0, t1;
+	int fd, status;
+	ssize_t n;
+	pid_t pid = start_server(root, db, log, port, "5");
+
+	fd = connect_to(port);
+	ck_assert_int_ge(fd, 0);
+	snprintf(head, sizeof(head), "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		 "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		 body_len);
+	ck_assert_int_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	ck_assert_int_eq(write(fd, PING_BODY, 10), 10);
+	usleep(300 * 1000);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	usleep(300 * 1000);
+	/* no longer accepting */
+	ck_assert_int_eq(connect_to(port), -1);
+	ck_assert_int_eq(waitpid(pid, &status, WNOHANG), 0); /* still running */
+	ck_assert_int_eq(write(fd, PING_BODY + 10, body_len - 10), (ssize_t)(body_len - 10));
+	while ((n = read(fd, answer + got, sizeof(answer) - 1 - got)) > 0)
+		got += (size_t)n;
+	answer[got] = '\0';
+	close(fd);
+	ck_assert_msg(strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+	ck_assert_msg(strstr(answer, "{\"jsonrpc\":\"2.0\",\"id\":1,") != NULL, "%s", answer);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+
+	/* a request that never finishes: cut after the timeout (1 s) */
+	port = tu_free_port();
+	pid = start_server(root, db, log, port, "1");
+	fd = connect_to(port);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	usleep(300 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(fd);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_ge(t1.tv_sec - t0.tv_sec, 0);
+	ck_assert_int_le(t1.tv_sec - t0.tv_sec, 4);
+	{
+		char *text = tu_read(log, NULL);
+
+		ck_assert_msg(strstr(text, "1 requests still in flight after 1s") != NULL, "%s", text);
+		free(text);
+	}
 	free(root);
 	free(db);
 	free(log);
@@ -221,6 +353,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_check_command);
 	tcase_add_test(tc, test_failing_migration_stops_startup);
 	tcase_add_test(tc, test_serve_and_sigterm);
+	tcase_add_test(tc, test_sigterm_lets_requests_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -98,6 +98,7 @@ static void assert_every_flag(const struct config *c)
 	ck_assert_uint_eq(c->conn_timeout, 5);
 	ck_assert_uint_eq(c->conn_limit, 77);
 	ck_assert_uint_eq(c->max_body, 64u * 1024);
+	ck_assert_uint_eq(c->shutdown_timeout, 9);
 	ck_assert_str_eq(c->migrations_dir, "/usr/share/m");
 }
 
@@ -112,7 +113,8 @@ START_TEST(test_every_flag_separate_value)
 				    "--threads", "3", "--token-file", "/etc/tok",
 				    "--log-format", "json", "--max-file-size", "2M",
 				    "--timeout", "5", "--max-connections", "77",
-				    "--max-body", "64K", "--migrations", "/usr/share/m"),
+				    "--max-body", "64K", "--shutdown-timeout", "9",
+				    "--migrations", "/usr/share/m"),
 			       err, sizeof(err)), 0);
 	assert_every_flag(&c);
 	config_fini(&c);
@@ -129,7 +131,7 @@ START_TEST(test_every_flag_equals_value)
 				    "--bind=::1", "--port=9000", "--threads=3",
 				    "--token-file=/etc/tok", "--log-format=json",
 				    "--max-file-size=2048K", "--timeout=5",
-				    "--max-connections=77", "--max-body=65536",
+				    "--max-connections=77", "--max-body=65536", "--shutdown-timeout=9",
 				    "--migrations=/usr/share/m"),
 			       err, sizeof(err)), 0);
 	assert_every_flag(&c);
@@ -173,7 +175,7 @@ START_TEST(test_every_env_variable)
 				       "SKILLD_PORT", "9000", "SKILLD_THREADS", "3",
 				       "SKILLD_TOKEN_FILE", "/etc/tok", "SKILLD_LOG_FORMAT", "json",
 				       "SKILLD_MAX_FILE_SIZE", "2097152", "SKILLD_TIMEOUT", "5",
-				       "SKILLD_MAX_CONNECTIONS", "77", "SKILLD_MAX_BODY", "64K",
+				       "SKILLD_MAX_CONNECTIONS", "77", "SKILLD_MAX_BODY", "64K", "SKILLD_SHUTDOWN_TIMEOUT", "9",
 				       "SKILLD_MIGRATIONS", "/usr/share/m"),
 			       NO_ARGS, err, sizeof(err)), 0);
 	assert_every_flag(&c);

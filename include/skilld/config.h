@@ -36,6 +36,7 @@ struct config {
 	unsigned conn_timeout;    /* seconds; default 30, 1..3600 */
 	unsigned conn_limit;      /* default 1024, 1..100000 */
 	size_t max_body;          /* largest request body; default 1 MiB, 1..64 MiB */
+	unsigned shutdown_timeout; /* seconds SIGTERM waits for requests in flight; default 5, 0..3600 */
 	char *migrations_dir;     /* NULL: the migrations built into the binary */
 	bool check_json;          /* `check --json` */
 	bool no_watch;            /* --no-watch: no inotify (SIGHUP and the admin endpoint still reload) */

@@ -18,7 +18,12 @@ struct app;
 /* Starts listening on cfg->bind:cfg->port; sets app->port to the bound port.
  * 0, or -1 with a message in err. */
 int http_start(struct app *app, char *err, size_t errlen);
-/* Stops accepting, finishes the requests in flight, joins the workers. */
+/* Stops accepting new connections and waits, at most timeout_ms, until
+ * no request is in flight (received but not yet answered to the end);
+ * idle keep-alive connections do not count. Returns how many were still
+ * in flight when it gave up (0: all finished). */
+unsigned http_drain(struct app *app, unsigned timeout_ms);
+/* Closes every connection and joins the workers. */
 void http_stop(struct app *app);
 
 /* Routes one request and finishes its response (ETag / 304, HEAD). Used by
