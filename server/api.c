@@ -97,6 +97,13 @@ static void api_healthz(void *ctx, struct request *req, struct response *res)
 	response_header(res, "Cache-Control", "no-cache");
 }
 
+/* The largest limit= a listing takes: its own maximum, or --max-results when
+ * that is lower. */
+static long max_limit(const struct app *app, long own)
+{
+	return (long)app->cfg->max_results < own ? (long)app->cfg->max_results : own;
+}
+
 /* Parses an integer query argument in [lo, hi]; def when absent. -1 on a bad value. */
 static int query_int(const struct request *req, const char *key, long lo, long hi, long def,
 		     long *out)
@@ -171,9 +178,11 @@ static void api_skill_list(void *ctx, struct request *req, struct response *res)
 
 	if (!r)
 		return;
-	if (query_int(req, "limit", 1, LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT, &limit) != 0) {
-		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %d",
-			       LIST_MAX_LIMIT);
+	if (query_int(req, "limit", 1, max_limit(app, LIST_MAX_LIMIT),
+		      LIST_DEFAULT_LIMIT > max_limit(app, LIST_MAX_LIMIT) ?
+		      max_limit(app, LIST_MAX_LIMIT) : LIST_DEFAULT_LIMIT, &limit) != 0) {
+		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %ld",
+			       max_limit(app, LIST_MAX_LIMIT));
 		return;
 	}
 	if (cursor && !(after = cursor_decode(cursor))) {
@@ -612,9 +621,11 @@ static void api_search(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_query", "q is required: the words to search for");
 		return;
 	}
-	if (query_int(req, "limit", 1, SEARCH_MAX_LIMIT, SEARCH_DEFAULT_LIMIT, &limit) != 0) {
-		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %d",
-			       SEARCH_MAX_LIMIT);
+	if (query_int(req, "limit", 1, max_limit(app, SEARCH_MAX_LIMIT),
+		      SEARCH_DEFAULT_LIMIT > max_limit(app, SEARCH_MAX_LIMIT) ?
+		      max_limit(app, SEARCH_MAX_LIMIT) : SEARCH_DEFAULT_LIMIT, &limit) != 0) {
+		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %ld",
+			       max_limit(app, SEARCH_MAX_LIMIT));
 		return;
 	}
 	sq.limit = (int)limit;

@@ -28,6 +28,10 @@
 #define DEFAULT_CONN_LIMIT 1024u
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define DEFAULT_SHUTDOWN_TIMEOUT 5u
+#define DEFAULT_PER_IP_LIMIT 256u
+#define DEFAULT_HEADER_MEMORY ((size_t)256 << 10)
+#define DEFAULT_MAX_QUERY ((size_t)16 << 10)
+#define DEFAULT_MAX_RESULTS 100u
 #define THREADS_MAX 256u
 #define SHOW_MAX 64 /* bytes of an offending value quoted in a message */
 
@@ -79,6 +83,14 @@ static const struct opt config_opts[] = {
 	  "a number of seconds (1-3600)" },
 	{ "--max-connections", "SKILLD_MAX_CONNECTIONS", OPT_UINT, FOR_SERVE,
 	  FIELD(conn_limit), 1, 100000, "a connection count (1-100000)" },
+	{ "--max-connections-per-ip", "SKILLD_MAX_CONNECTIONS_PER_IP", OPT_UINT, FOR_SERVE,
+	  FIELD(per_ip_limit), 0, 100000, "a connection count (0-100000, 0 for no limit)" },
+	{ "--max-header-size", "SKILLD_MAX_HEADER_SIZE", OPT_SIZE, FOR_SERVE, FIELD(header_memory),
+	  16ull << 10, 16ull << 20, "a size (16K to 16M; suffix K, M or G)" },
+	{ "--max-query", "SKILLD_MAX_QUERY", OPT_SIZE, FOR_SERVE, FIELD(max_query), 256,
+	  1ull << 20, "a size (256 bytes to 1M; suffix K or M)" },
+	{ "--max-results", "SKILLD_MAX_RESULTS", OPT_UINT, FOR_SERVE, FIELD(max_results), 1, 100,
+	  "a number of results (1-100)" },
 	{ "--max-body", "SKILLD_MAX_BODY", OPT_SIZE, FOR_SERVE, FIELD(max_body), 1, 64ull << 20,
 	  "a size (1 byte to 64M; suffix K, M or G, e.g. 1M)" },
 	{ "--shutdown-timeout", "SKILLD_SHUTDOWN_TIMEOUT", OPT_UINT, FOR_SERVE,
@@ -123,6 +135,14 @@ static const char config_usage_text[] =
 "        idle connection timeout, 1-3600\n"
 "  --max-connections N  SKILLD_MAX_CONNECTIONS  1024\n"
 "        simultaneous connections, 1-100000\n"
+"  --max-connections-per-ip N  SKILLD_MAX_CONNECTIONS_PER_IP  256\n"
+"        simultaneous connections from one address, 0 for no limit\n"
+"  --max-header-size SIZE  SKILLD_MAX_HEADER_SIZE  256K\n"
+"        memory for one request's line and headers, 16K to 16M\n"
+"  --max-query SIZE     SKILLD_MAX_QUERY        16K\n"
+"        bytes of query arguments (414 beyond), 256 bytes to 1M\n"
+"  --max-results N      SKILLD_MAX_RESULTS      100\n"
+"        largest page a listing gives (limit=), 1-100\n"
 "  --max-body SIZE      SKILLD_MAX_BODY         1M\n"
 "        largest request body (POST /mcp), 1 byte to 64M; 413 beyond\n"
 "  --shutdown-timeout S SKILLD_SHUTDOWN_TIMEOUT 5\n"
@@ -400,6 +420,10 @@ static void config_defaults(struct config *c)
 	c->conn_limit = DEFAULT_CONN_LIMIT;
 	c->max_body = DEFAULT_MAX_BODY;
 	c->shutdown_timeout = DEFAULT_SHUTDOWN_TIMEOUT;
+	c->per_ip_limit = DEFAULT_PER_IP_LIMIT;
+	c->header_memory = DEFAULT_HEADER_MEMORY;
+	c->max_query = DEFAULT_MAX_QUERY;
+	c->max_results = DEFAULT_MAX_RESULTS;
 }
 
 /* Looks for -h/--help/-V/--version before any `--`; the first one found
@@ -550,6 +574,10 @@ int config_parse(struct config *c, int argc, char **argv,
 		return -1;
 	/* Each worker thread holds a listening slot; with fewer connections
 	 * than threads one worker never wakes and shutdown hangs. */
+	if (c->command == CMD_SERVE && c->max_query > c->header_memory / 2)
+		return config_error(err, errlen, "--max-query (%zu) must be at most half of "
+				    "--max-header-size (%zu): the query shares that memory",
+				    c->max_query, c->header_memory);
 	if (c->command == CMD_SERVE && c->conn_limit < c->threads)
 		return config_error(err, errlen, "--max-connections (%u) must be at least "
 				    "--threads (%u)", c->conn_limit, c->threads);

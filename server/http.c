@@ -223,13 +223,21 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 	}
 }
 
+/* The query arguments being collected and their size. */
+struct query_sink {
+	struct request *req;
+	size_t bytes;   /* key=value& per argument */
+};
+
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
 				     const char *value)
 {
-	struct request *req = cls;
+	struct query_sink *q = cls;
+	size_t kl = strlen(key), vl = value ? strlen(value) : 0;
 
 	(void)kind;
-	request_add_query(req, key, strlen(key), value, value ? strlen(value) : 0);
+	q->bytes += kl + vl + 2;
+	request_add_query(q->req, key, kl, value, vl);
 	return MHD_YES;
 }
 
@@ -348,6 +356,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct app *app = cls;
 	struct pending *p = *con_cls;
+	struct query_sink qs = { NULL, 0 };
 	struct request req;
 	struct response res;
 	struct MHD_Response *mr;
@@ -389,6 +398,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return refuse_upload(app, conn, method, url, p);
 	request_init(&req);
 	response_init(&res);
+	qs.req = &req;
 	req.method = method_of(method);
 	req.method_name = method;
 	req.path = xstrdup(target_path(url));
@@ -410,8 +420,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req.peer_loopback = peer_is_loopback(conn);
 	req.body = p->upload.data;
 	req.body_len = p->upload.len;
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &req);
-	http_serve(app, &req, &res);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &qs);
+	if (qs.bytes > app->cfg->max_query)
+		response_error(&res, 414, "query_too_long", "the query arguments take over %zu "
+			       "bytes (--max-query)", app->cfg->max_query);
+	else
+		http_serve(app, &req, &res);
 
 	mr = build_response(&res);
 	if (!mr) {
@@ -484,10 +498,12 @@ int http_start(struct app *app, char *err, size_t errlen)
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->per_ip_limit,
 			     /* 0.9.75 stalls a connection whose headers and query
 			      * overflow its pool (no answer until the timeout), so
-			      * the pool is made roomy: pages are touched only when used. */
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+			      * the pool is roomy (pages are touched only when used)
+			      * and --max-query is at most half of it. */
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_memory,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_identity, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
 			     MHD_OPTION_END);

@@ -738,6 +738,29 @@ START_TEST(test_openapi_refs_resolve)
 }
 END_TEST
 
+/* --max-results lowers the largest page a listing takes. */
+START_TEST(test_max_results)
+{
+	struct response res;
+	unsigned saved = cfg.max_results;
+
+	cfg.max_results = 2;
+	ck_assert_int_eq(get("/api/v1/skills?limit=3", NULL, &res, NULL), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "from 1 to 2"));
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/skills", NULL, &res, NULL), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "\"next_cursor\":\"c"));
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/search?q=alpha&limit=3", NULL, &res, NULL), 400);
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/search?q=alpha&limit=2", NULL, &res, NULL), 200);
+	response_fini(&res);
+	cfg.max_results = saved;
+	ck_assert_int_eq(get("/api/v1/skills?limit=3", NULL, &res, NULL), 200);
+	response_fini(&res);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
 	Suite *s = suite_create("api");
@@ -746,6 +769,7 @@ Suite *api_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_healthz);
+	tcase_add_test(tc, test_max_results);
 	tcase_add_test(tc, test_list_pagination);
 	tcase_add_test(tc, test_list_bad_arguments);
 	tcase_add_test(tc, test_skill_detail);

@@ -99,6 +99,10 @@ static void assert_every_flag(const struct config *c)
 	ck_assert_uint_eq(c->conn_limit, 77);
 	ck_assert_uint_eq(c->max_body, 64u * 1024);
 	ck_assert_uint_eq(c->shutdown_timeout, 9);
+	ck_assert_uint_eq(c->per_ip_limit, 7);
+	ck_assert_uint_eq(c->header_memory, 32u * 1024);
+	ck_assert_uint_eq(c->max_query, 1000);
+	ck_assert_uint_eq(c->max_results, 20);
 	ck_assert_str_eq(c->migrations_dir, "/usr/share/m");
 }
 
@@ -114,6 +118,8 @@ START_TEST(test_every_flag_separate_value)
 				    "--log-format", "json", "--max-file-size", "2M",
 				    "--timeout", "5", "--max-connections", "77",
 				    "--max-body", "64K", "--shutdown-timeout", "9",
+				    "--max-connections-per-ip", "7", "--max-header-size", "32K",
+				    "--max-query", "1000", "--max-results", "20",
 				    "--migrations", "/usr/share/m"),
 			       err, sizeof(err)), 0);
 	assert_every_flag(&c);
@@ -132,6 +138,8 @@ START_TEST(test_every_flag_equals_value)
 				    "--token-file=/etc/tok", "--log-format=json",
 				    "--max-file-size=2048K", "--timeout=5",
 				    "--max-connections=77", "--max-body=65536", "--shutdown-timeout=9",
+				    "--max-connections-per-ip=7", "--max-header-size=32768",
+				    "--max-query=1000", "--max-results=20",
 				    "--migrations=/usr/share/m"),
 			       err, sizeof(err)), 0);
 	assert_every_flag(&c);
@@ -176,6 +184,8 @@ START_TEST(test_every_env_variable)
 				       "SKILLD_TOKEN_FILE", "/etc/tok", "SKILLD_LOG_FORMAT", "json",
 				       "SKILLD_MAX_FILE_SIZE", "2097152", "SKILLD_TIMEOUT", "5",
 				       "SKILLD_MAX_CONNECTIONS", "77", "SKILLD_MAX_BODY", "64K", "SKILLD_SHUTDOWN_TIMEOUT", "9",
+				       "SKILLD_MAX_CONNECTIONS_PER_IP", "7", "SKILLD_MAX_HEADER_SIZE", "32K",
+				       "SKILLD_MAX_QUERY", "1000", "SKILLD_MAX_RESULTS", "20",
 				       "SKILLD_MIGRATIONS", "/usr/share/m"),
 			       NO_ARGS, err, sizeof(err)), 0);
 	assert_every_flag(&c);
@@ -373,6 +383,15 @@ static const struct bad_case bad_cases[] = {
 	{ { "--max-file-size", "1G" }, SIZE_MSG("1G") },
 	{ { "--threads", "8", "--max-connections", "2" },
 	  "--max-connections (2) must be at least --threads (8)" },
+	{ { "--max-header-size", "32K", "--max-query", "17K" },
+	  "--max-query (17408) must be at most half of --max-header-size (32768): the query "
+	  "shares that memory" },
+	{ { "--max-results", "0" }, "--max-results: '0' is not a number of results (1-100)" },
+	{ { "--max-results", "101" }, "--max-results: '101' is not a number of results (1-100)" },
+	{ { "--max-header-size", "8K" },
+	  "--max-header-size: '8K' is not a size (16K to 16M; suffix K, M or G)" },
+	{ { "--max-connections-per-ip", "-1" },
+	  "--max-connections-per-ip: '-1' is not a connection count (0-100000, 0 for no limit)" },
 	{ { "--max-file-size", "1073741825" }, SIZE_MSG("1073741825") },
 	{ { "--max-file-size", "18014398509481985K" }, SIZE_MSG("18014398509481985K") },
 	{ { "--bind", "localhost" }, BIND_MSG("localhost") },
@@ -613,7 +632,7 @@ START_TEST(test_usage_text)
 		lines++;
 		p = nl + 1;
 	}
-	ck_assert_uint_le(lines, 50);
+	ck_assert_uint_le(lines, 70);
 	ck_assert_uint_ge(lines, 20);
 }
 END_TEST

@@ -170,6 +170,27 @@ START_TEST(test_absolute_form_csp_and_large_body)
 }
 END_TEST
 
+/* Query arguments over --max-query (default 16K) get 414. */
+START_TEST(test_query_too_long)
+{
+	struct tu_response r;
+	char *path = xmalloc(20000 + 64);
+
+	strcpy(path, "/api/v1/search?q=");
+	memset(path + strlen(path), 'a', 17000);
+	path[17 + 17000] = '\0';
+	ck_assert_int_eq(tu_get(app.port, path, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 414);
+	ck_assert(strstr(r.body, "\"query_too_long\"") != NULL);
+	tu_response_fini(&r);
+	path[17 + 900] = '\0';
+	ck_assert_int_eq(tu_get(app.port, path, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	tu_response_fini(&r);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_keep_alive)
 {
 	struct tu_response r;
@@ -198,6 +219,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_get_json);
 	tcase_add_test(tc, test_head_and_errors);
 	tcase_add_test(tc, test_keep_alive);
+	tcase_add_test(tc, test_query_too_long);
 	tcase_add_test(tc, test_absolute_form_csp_and_large_body);
 	suite_add_tcase(s, tc);
 	return s;

@@ -35,6 +35,11 @@ struct config {
 	size_t max_file_size;     /* bytes stored per file; default 16 MiB, 1..1 GiB */
 	unsigned conn_timeout;    /* seconds; default 30, 1..3600 */
 	unsigned conn_limit;      /* default 1024, 1..100000 */
+	unsigned per_ip_limit;    /* connections per client address; default 256, 0 = no limit */
+	size_t header_memory;     /* per-connection memory for request line and headers;
+				   * default 256 KiB, 16 KiB..16 MiB */
+	size_t max_query;         /* bytes of query arguments; 414 beyond; default 16 KiB */
+	unsigned max_results;     /* largest page of a listing (limit=); default 100, 1..100 */
 	size_t max_body;          /* largest request body; default 1 MiB, 1..64 MiB */
 	unsigned shutdown_timeout; /* seconds SIGTERM waits for requests in flight; default 5, 0..3600 */
 	char *migrations_dir;     /* NULL: the migrations built into the binary */
