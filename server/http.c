@@ -28,6 +28,7 @@
 
 #include "skilld/api.h"
 #include "skilld/app.h"
+#include "skilld/auth.h"
 #include "skilld/tokens.h"
 #include "skilld/util.h"
 #include "skilld/web.h"
@@ -180,10 +181,8 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 		req->generation = gen;
 	}
 
-	if (!app_token_ok(app, req->authorization)) {
-		response_error(res, 401, "unauthorized", "this server needs a token: send "
-			       "Authorization: Bearer <token>");
-		response_header(res, "WWW-Authenticate", "Bearer realm=\"skilld\"");
+	if (!auth_ok(app, req) && !auth_public_path(req->path)) {
+		auth_refuse(app, req, res);
 	} else if (req->query_bad) {
 		response_error(res, 400, "bad_query", "a query argument is not valid "
 			       "percent-encoded UTF-8 (or there are more than %d of them)",
@@ -411,6 +410,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							MHD_HTTP_HEADER_AUTHORIZATION);
 	req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	req.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
 	req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_CONTENT_TYPE);
 	req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");

@@ -65,14 +65,10 @@ static void hex_encode(const unsigned char *p, size_t n, char *out)
 static void session_mac(const struct app *app, const char *nonce, const char *version,
 			char out[SHA256_HEX_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 	char msg[128];
 	int n = snprintf(msg, sizeof(msg), "mcp-session:%s.%s", nonce, version);
 
-	HMAC(EVP_sha256(), app->mcp_secret, (int)sizeof(app->mcp_secret),
-	     (const unsigned char *)msg, (size_t)n, md, &mdlen);
-	hex_encode(md, 32, out);
+	hmac_sha256_hex(app->mcp_secret, sizeof(app->mcp_secret), msg, (size_t)n, out);
 }
 
 int mcp_session_new(const struct app *app, const char *version, char out[MCP_SESSION_ID_LEN + 1])

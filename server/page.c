@@ -1549,3 +1549,28 @@ char *page_error(const struct page_ctx *ctx, int status, const char *title, cons
 	buf_fini(&page_title);
 	return out;
 }
+
+/* ---- sign-in ---- */
+
+char *page_signin(const struct page_ctx *ctx, const char *next, const char *error, size_t *len)
+{
+	struct page_head head = { "Sign in", "page-signin", NAV_NONE };
+	struct buf b;
+
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	buf_puts(&b, "<div class=\"error-box signin\">\n<h1>Sign in</h1>\n"
+		     "<p>This skilld server needs its access token. Ask whoever runs it, or read it "
+		     "from the file given to <code>--token-file</code>.</p>\n");
+	if (error && error[0])
+		html_printf(&b, "<p class=\"error-message\" role=\"alert\">%s</p>\n", error);
+	html_printf(&b, "<form method=\"post\" action=\"/signin\">\n"
+		    "<input type=\"hidden\" name=\"next\" value=\"%s\">\n"
+		    "<p><label for=\"token\">Token</label><br>\n"
+		    "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" "
+		    "required autofocus size=\"40\"></p>\n"
+		    "<p><button class=\"btn btn-primary\" type=\"submit\">Sign in</button></p>\n"
+		    "</form>\n<p class=\"muted\">Programs send <code>Authorization: Bearer "
+		    "&lt;token&gt;</code> instead.</p>\n</div>\n", next && next[0] ? next : "/");
+	return layout_end(&b, ctx, len);
+}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 static void die_oom(size_t n)
 {
@@ -204,6 +205,32 @@ void sha256_hex(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1])
 
 	sha256_update(c, p, n);
 	sha256_end(c, hex);
+}
+
+void hmac_sha256_hex(const void *key, size_t klen, const void *msg, size_t mlen,
+		     char hex[SHA256_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	HMAC(EVP_sha256(), key, (int)klen, msg, mlen, md, &mdlen);
+	for (unsigned int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[SHA256_HEX_LEN] = '\0';
+}
+
+bool ct_equal(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	unsigned char diff = (unsigned char)(n != m);
+
+	/* Constant time in the content of b; the lengths are not secret. */
+	for (size_t i = 0; i < m; i++)
+		diff |= (unsigned char)(b[i] ^ (i < n ? a[i] : 0));
+	return diff == 0;
 }
 
 static size_t utf8_seq_len(const unsigned char *s, size_t n);

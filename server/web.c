@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/agents.h"
+#include "skilld/auth.h"
 #include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/assets.h"
@@ -665,6 +666,9 @@ static void web_raw_file(void *ctx, struct request *req, struct response *res)
 
 static const struct route routes[] = {
 	{ METHOD_GET, "/", web_index },
+	{ METHOD_GET, "/signin", auth_signin_form },
+	{ METHOD_POST, "/signin", auth_signin },
+	{ METHOD_POST, "/signout", auth_signout },
 	{ METHOD_GET, "/checklists", web_checklists },
 	{ METHOD_GET, "/search", web_search },
 	{ METHOD_GET, "/opensearch.xml", web_opensearch },

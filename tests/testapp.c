@@ -24,6 +24,7 @@ int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct
 		req.if_none_match = h->if_none_match;
 		req.host = h->host;
 		req.authorization = h->authorization;
+		req.cookie = h->cookie;
 	}
 	response_init(res);
 	req.peer_loopback = true;
@@ -66,6 +67,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.if_none_match = r->h.if_none_match;
 	req.host = r->h.host;
 	req.authorization = r->h.authorization;
+	req.cookie = r->h.cookie;
 	req.content_type = r->content_type;
 	req.origin = r->origin;
 	req.mcp_session_id = r->mcp_session_id;

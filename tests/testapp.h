@@ -19,6 +19,7 @@ struct ta_headers {
 	const char *if_none_match;
 	const char *host;
 	const char *authorization;
+	const char *cookie;
 };
 
 /* Serves GET path (with an optional ?query) into res, which the caller

@@ -108,4 +108,9 @@ char *page_opensearch(const struct page_ctx *ctx, size_t *len);
 char *page_error(const struct page_ctx *ctx, int status, const char *title,
 		 const char *message, size_t *len);
 
+/* "/signin": a form that posts the token (password field "token") and
+ * next (where to go after; shown escaped) to /signin; error (may be NULL)
+ * is shown above it. */
+char *page_signin(const struct page_ctx *ctx, const char *next, const char *error, size_t *len);
+
 #endif

@@ -45,6 +45,7 @@ struct request {
 	const char *if_none_match;
 	const char *accept_encoding;
 	const char *authorization;
+	const char *cookie;
 	const char *host;
 	const char *content_type;
 	const char *origin;

@@ -43,6 +43,13 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((form
  * must be buf_init'ed again before reuse (buf_fini on it is harmless). */
 char *buf_detach(struct buf *b, size_t *len_out);
 
+/* HMAC-SHA256 of msg keyed with key, as 64 lowercase hex digits plus NUL. */
+void hmac_sha256_hex(const void *key, size_t klen, const void *msg, size_t mlen,
+		     char hex[SHA256_HEX_LEN + 1]);
+/* Do the strings a (what was sent) and b (the secret) hold the same bytes?
+ * The time depends on the lengths, not on the content of b. */
+bool ct_equal(const char *a, const char *b);
+
 /* SHA-256 of p[0..n) as 64 lowercase hex digits plus NUL in OUT: hex. */
 void sha256_hex(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1]);
 

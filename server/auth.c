@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * auth: token checks, the session cookie and the sign-in handlers (see
+ * auth.h).
+ */
+#include "skilld/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "skilld/app.h"
+#include "skilld/page.h"
+#include "skilld/util.h"
+#include "skilld/web.h"
+
+#define SESSION_TEXT "skilld browser session v1"
+
+/* The cookie value for this server's token. */
+static void session_value(const struct app *app, char out[SHA256_HEX_LEN + 1])
+{
+	hmac_sha256_hex(app->token, strlen(app->token), SESSION_TEXT, strlen(SESSION_TEXT), out);
+}
+
+/* The value of cookie name in a Cookie header, copied into out (empty when
+ * absent or too long). */
+static void cookie_get(const char *header, const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+
+	out[0] = '\0';
+	for (const char *p = header; p && *p;) {
+		size_t len;
+
+		while (*p == ' ' || *p == ';')
+			p++;
+		len = strcspn(p, ";");
+		if (len > n && strncmp(p, name, n) == 0 && p[n] == '=') {
+			if (len - n - 1 < outlen) {
+				memcpy(out, p + n + 1, len - n - 1);
+				out[len - n - 1] = '\0';
+			}
+			return;
+		}
+		p += len;
+	}
+}
+
+bool auth_ok(const struct app *app, const struct request *req)
+{
+	char want[SHA256_HEX_LEN + 1], got[SHA256_HEX_LEN + 8];
+
+	if (!app->token)
+		return true;
+	if (req->authorization && app_token_ok(app, req->authorization))
+		return true;
+	if (!req->cookie)
+		return false;
+	cookie_get(req->cookie, AUTH_COOKIE, got, sizeof(got));
+	session_value(app, want);
+	return got[0] && ct_equal(got, want);
+}
+
+bool auth_public_path(const char *path)
+{
+	return strcmp(path, "/signin") == 0 || strcmp(path, "/signout") == 0 ||
+	       strncmp(path, "/assets/", 8) == 0;
+}
+
+/* Is next a path of this server (so a redirect cannot leave it)? */
+static bool local_path(const char *next)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+		return false;
+	for (const char *p = next; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			return false;
+	return strlen(next) < 2048;
+}
+
+/* The sign-in page with status, next and an error. */
+static void signin_page(struct app *app, struct request *req, struct response *res, int status,
+			const char *next, const char *error)
+{
+	struct page_ctx ctx = { NULL, NULL };
+	char *base = web_base_url(app, req->host), *html;
+	size_t len;
+
+	ctx.base_url = base;
+	html = page_signin(&ctx, local_path(next) ? next : "/", error, &len);
+	response_take(res, status, "text/html; charset=utf-8", html, len);
+	web_page_headers(res, true);
+	response_header(res, "Cache-Control", "no-store");
+	free(base);
+}
+
+void auth_refuse(struct app *app, struct request *req, struct response *res)
+{
+	response_header(res, "WWW-Authenticate", "Bearer realm=\"skilld\"");
+	if (request_negotiate(req) == FORMAT_HTML && strncmp(req->path, "/api/", 5) != 0 &&
+	    strcmp(req->path, "/mcp") != 0 && strncmp(req->path, "/.well-known/", 13) != 0) {
+		struct buf next;
+
+		buf_init(&next);
+		buf_puts(&next, req->path);
+		for (size_t i = 0; i < req->n_query; i++) {
+			buf_putc(&next, i ? '&' : '?');
+			url_encode_component(&next, req->query[i].key);
+			buf_putc(&next, '=');
+			url_encode_component(&next, req->query[i].value);
+		}
+		signin_page(app, req, res, 401, next.data, NULL);
+		buf_fini(&next);
+		return;
+	}
+	response_error(res, 401, "unauthorized", "this server needs a token: send "
+		       "Authorization: Bearer <token> (or sign in at /signin in a browser)");
+}
+
+void auth_signin_form(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+
+	signin_page(app, req, res, 200, request_query(req, "next"),
+		    app->token ? NULL : "This server has no token: every page is open.");
+}
+
+void auth_signin(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct request form;
+	const char *token, *next;
+	char value[SHA256_HEX_LEN + 1], *raw, *cookie;
+
+	request_init(&form);
+	raw = xstrndup(req->body ? req->body : "", req->body_len);
+	request_parse_query(&form, raw);
+	free(raw);
+	token = request_query(&form, "token");
+	next = request_query(&form, "next");
+	if (!next || !local_path(next))
+		next = "/";
+	if (!app->token) {
+		response_copy(res, 303, "text/plain; charset=utf-8", "", 0);
+		response_header(res, "Location", next);
+	} else if (form.query_bad || !token || !ct_equal(token, app->token)) {
+		signin_page(app, req, res, 401, next, "That is not this server's token.");
+		response_header(res, "WWW-Authenticate", "Bearer realm=\"skilld\"");
+	} else {
+		session_value(app, value);
+		cookie = xasprintf(AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
+				   value, AUTH_COOKIE_MAX_AGE);
+		response_copy(res, 303, "text/plain; charset=utf-8", "", 0);
+		response_header(res, "Location", next);
+		response_header(res, "Set-Cookie", cookie);
+		response_header(res, "Cache-Control", "no-store");
+		free(cookie);
+	}
+	request_fini(&form);
+}
+
+void auth_signout(void *ctx, struct request *req, struct response *res)
+{
+	(void)ctx;
+	(void)req;
+	response_copy(res, 303, "text/plain; charset=utf-8", "", 0);
+	response_header(res, "Location", "/signin");
+	response_header(res, "Set-Cookie", AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	response_header(res, "Cache-Control", "no-store");
+}

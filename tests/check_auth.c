@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for auth: a server with --token-file through http_serve. Programs
+ * need the Bearer token (JSON 401 with WWW-Authenticate otherwise); a
+ * browser asking for a page gets the sign-in form with 401, signs in with
+ * the token (303, an HttpOnly SameSite=Strict cookie that is not the
+ * token), and the cookie then opens every page; a wrong token, a forged
+ * cookie and an off-site next are refused; sign-out clears the cookie.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture_skills.h"
+#include "skilld/app.h"
+#include "skilld/http.h"
+#include "skilld/util.h"
+#include "testapp.h"
+#include "testutil.h"
+
+Suite *auth_suite(void);
+
+#define TOKEN "s3cret-token-0123456789"
+#define BROWSER_ACCEPT "text/html,application/xhtml+xml,*/*;q=0.8"
+
+static char *tmp;
+static char *root;
+static struct config cfg;
+static struct app app;
+static FILE *log_out;
+
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static void setup(void)
+{
+	char err[512];
+	char *db, *tok;
+
+	tmp = tu_mkdtemp();
+	root = fx_write_skills(tmp);
+	tu_write_str(tmp, "token", TOKEN "\n");
+	db = xasprintf("%s/skilld.db", tmp);
+	tok = xasprintf("%s/token", tmp);
+	char *argv[] = { "skilld", "--skills", root, "--db", db, "--token-file", tok, NULL };
+	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
+	log_out = fopen("/dev/null", "w");
+	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
+	free(db);
+	free(tok);
+}
+
+static void teardown(void)
+{
+	app_fini(&app);
+	fclose(log_out);
+	config_fini(&cfg);
+	free(root);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+static const char *header(const struct response *res, const char *name)
+{
+	for (size_t i = 0; i < res->n_headers; i++)
+		if (strcasecmp(res->headers[i].key, name) == 0)
+			return res->headers[i].value;
+	return NULL;
+}
+
+static int get(const char *path, const char *accept, const char *authz, const char *cookie,
+	       struct response *res)
+{
+	struct ta_headers h = { .accept = accept, .user_agent = "Mozilla/5.0", .host = "127.0.0.1:8080",
+				.authorization = authz, .cookie = cookie };
+
+	return ta_get(&app, path, &h, res);
+}
+
+static int post_signin(const char *body, struct response *res)
+{
+	struct ta_request r = { .method = "POST", .path = "/signin",
+				.content_type = "application/x-www-form-urlencoded",
+				.body = body, .body_len = strlen(body) };
+
+	r.h.accept = BROWSER_ACCEPT;
+	r.h.host = "127.0.0.1:8080";
+	return ta_send(&app, &r, res);
+}
+
+START_TEST(test_programs_need_the_bearer_token)
+{
+	struct response res;
+
+	ck_assert_int_eq(get("/api/v1/skills", "application/json", NULL, NULL, &res), 401);
+	ck_assert_str_eq(res.content_type, "application/json; charset=utf-8");
+	ck_assert_str_eq(header(&res, "WWW-Authenticate"), "Bearer realm=\"skilld\"");
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/skills", NULL, "Bearer wrong-token-0123456789", NULL, &res), 401);
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/skills", NULL, "Bearer " TOKEN, NULL, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/SKILL.md", "*/*", "Bearer " TOKEN, NULL, &res), 200);
+	response_fini(&res);
+	/* the token as a cookie value is not a session */
+	ck_assert_int_eq(get("/api/v1/skills", NULL, NULL, "skilld_session=" TOKEN, &res), 401);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_browser_signs_in_once)
+{
+	struct response res;
+	const char *set, *loc;
+	char cookie[160];
+
+	/* a page: the sign-in form, 401, with where to go next */
+	ck_assert_int_eq(get("/skills/alpha?x=1", BROWSER_ACCEPT, NULL, NULL, &res), 401);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(res.body, "<form method=\"post\" action=\"/signin\">"));
+	ck_assert_ptr_nonnull(strstr(res.body, "name=\"next\" value=\"/skills/alpha?x=1\""));
+	ck_assert_ptr_nonnull(header(&res, "Content-Security-Policy"));
+	response_fini(&res);
+	/* the form's assets are public */
+	ck_assert_int_eq(get("/assets/style.css", "text/css", NULL, NULL, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(get("/signin", BROWSER_ACCEPT, NULL, NULL, &res), 200);
+	response_fini(&res);
+	/* a wrong token: the form again with a message */
+	ck_assert_int_eq(post_signin("token=nope&next=%2Fskills%2Falpha", &res), 401);
+	ck_assert_ptr_nonnull(strstr(res.body, "That is not this server&#39;s token."));
+	response_fini(&res);
+	/* the right one: 303 to next with the session cookie */
+	ck_assert_int_eq(post_signin("token=" TOKEN "&next=%2Fskills%2Falpha", &res), 303);
+	loc = header(&res, "Location");
+	ck_assert_str_eq(loc, "/skills/alpha");
+	set = header(&res, "Set-Cookie");
+	ck_assert_ptr_nonnull(set);
+	ck_assert_ptr_nonnull(strstr(set, "HttpOnly"));
+	ck_assert_ptr_nonnull(strstr(set, "SameSite=Strict"));
+	ck_assert_ptr_nonnull(strstr(set, "Path=/"));
+	ck_assert_ptr_null(strstr(set, TOKEN));
+	ck_assert_uint_lt(strcspn(set, ";"), sizeof(cookie));
+	snprintf(cookie, sizeof(cookie), "other=1; %.*s", (int)strcspn(set, ";"), set);
+	response_fini(&res);
+	/* the cookie opens pages and the API */
+	ck_assert_int_eq(get("/skills/alpha", BROWSER_ACCEPT, NULL, cookie, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/skills", NULL, NULL, cookie, &res), 200);
+	response_fini(&res);
+	/* a forged or truncated cookie does not */
+	cookie[strlen(cookie) - 1] ^= 1;
+	ck_assert_int_eq(get("/skills/alpha", BROWSER_ACCEPT, NULL, cookie, &res), 401);
+	response_fini(&res);
+	cookie[strlen(cookie) - 5] = '\0';
+	ck_assert_int_eq(get("/skills/alpha", BROWSER_ACCEPT, NULL, cookie, &res), 401);
+	response_fini(&res);
+}
+END_TEST
+
+/* next never leads off the server. */
+START_TEST(test_next_stays_local)
+{
+	static const char *const bad[] = {
+		"%2F%2Fevil.example%2F", "https%3A%2F%2Fevil.example%2F", "%2F%5Cevil.example",
+		"evil", "%2Fa%0D%0ASet-Cookie%3A+x%3D1", "",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct response res;
+		char *body = xasprintf("token=" TOKEN "&next=%s", bad[i]);
+
+		ck_assert_int_eq(post_signin(body, &res), 303);
+		ck_assert_str_eq(header(&res, "Location"), "/");
+		response_fini(&res);
+		free(body);
+	}
+}
+END_TEST
+
+START_TEST(test_signout_clears_the_cookie)
+{
+	struct ta_request r = { .method = "POST", .path = "/signout" };
+	struct response res;
+
+	ck_assert_int_eq(ta_send(&app, &r, &res), 303);
+	ck_assert_str_eq(header(&res, "Location"), "/signin");
+	ck_assert_ptr_nonnull(strstr(header(&res, "Set-Cookie"), "Max-Age=0"));
+	response_fini(&res);
+}
+END_TEST
+
+Suite *auth_suite(void)
+{
+	Suite *s = suite_create("auth");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_programs_need_the_bearer_token);
+	tcase_add_test(tc, test_browser_signs_in_once);
+	tcase_add_test(tc, test_next_stays_local);
+	tcase_add_test(tc, test_signout_clears_the_cookie);
+	suite_add_tcase(s, tc);
+	return s;
+}
