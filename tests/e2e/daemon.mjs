@@ -54,7 +54,8 @@ export async function startDaemon({ roots = ['skills', 'tests/e2e/fixtures'], ar
 			assert.fail(`skilld exited (${JSON.stringify(exited)}) before answering:\n${log}`);
 		try {
 			const res = await fetch(`${base}/healthz`);
-			if (res.status === 200 && (await res.json()).status === 'ok')
+			// 401: up, with --token-file.
+			if (res.status === 401 || (res.status === 200 && (await res.json()).status === 'ok'))
 				break;
 		} catch { /* not listening yet */ }
 		if (i >= 150)
