@@ -39,7 +39,8 @@ SUITES    := $(patsubst tests/check_%.c,%_suite,$(TEST_SRCS))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run test test-corpus check fuzz bench install clean deps unit print-deps e2e
+.PHONY: all run test test-corpus check fuzz bench install clean deps unit print-deps e2e \
+        valgrind tsan
 
 all: $(BUILD)/skilld
 
@@ -176,6 +177,40 @@ check: deps-test
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "replay-$$t fuzz/corpus/$$t fuzz/regressions/$$t"; \
 	  $(SAN_ENV) ./$(SAN_BUILD)/replay-$$t fuzz/corpus/$$t fuzz/regressions/$$t || exit 1; \
+	done
+
+# `make valgrind` — the integration suites (the server in process and over
+# sockets, every handler, MCP, reload, sign-in) under memcheck, one suite
+# per run without forking: any error or definitely lost byte fails it.
+VALGRIND_SUITES := server api web agents discovery mcp reload auth
+VALGRIND_BUILD  := build/vg
+VALGRIND        := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+                   --show-leak-kinds=definite --track-origins=yes --quiet
+
+valgrind: deps-test
+	$(call ensure_pkgs,valgrind)
+	$(MAKE) --no-print-directory BUILD=$(VALGRIND_BUILD) OPT="-O1 -g" \
+	  $(VALGRIND_BUILD)/test_runner $(VALGRIND_BUILD)/skilld
+	@for s in $(VALGRIND_SUITES); do \
+	  echo "CK_FORK=no CK_RUN_SUITE=$$s $(VALGRIND) ./$(VALGRIND_BUILD)/test_runner"; \
+	  CK_FORK=no CK_RUN_SUITE=$$s SKILLD_BIN=$(VALGRIND_BUILD)/skilld \
+	    $(VALGRIND) ./$(VALGRIND_BUILD)/test_runner || exit 1; \
+	done
+
+# `make tsan` — ThreadSanitizer build of the suites where threads meet: the
+# server's worker pool over sockets, reloading (reloader, watcher and
+# requests at once) and the concurrency suite.
+TSAN_SUITES := server reload concurrency
+TSAN_BUILD  := build/tsan
+TSAN_FLAGS  := -fsanitize=thread -fno-omit-frame-pointer
+
+tsan: deps-test
+	$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) OPT="-O1 -g" EXTRA_CFLAGS="$(TSAN_FLAGS)" \
+	  LDLIBS="$(LDLIBS) $(TSAN_FLAGS)" $(TSAN_BUILD)/test_runner
+	@for s in $(TSAN_SUITES); do \
+	  echo "CK_RUN_SUITE=$$s TSAN_OPTIONS=halt_on_error=1 ./$(TSAN_BUILD)/test_runner"; \
+	  CK_RUN_SUITE=$$s TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	    ./$(TSAN_BUILD)/test_runner || exit 1; \
 	done
 
 # A fuzz target's harness run over saved inputs without libFuzzer (for check).

@@ -171,12 +171,13 @@ int watch_start(char *const *roots, size_t n, struct logger *log, watch_fn chang
 	}
 	for (size_t i = 0; i < n; i++)
 		add_tree(w, roots[i], 0);
+	/* Said before the thread starts: from then on only it touches count. */
+	log_msg(log, LOG_INFO, "watching %zu folders for changes", w->count);
 	rc = pthread_create(&w->thread, NULL, watch_main, w);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the watcher thread: %s", strerror(rc));
 		goto fail;
 	}
-	log_msg(log, LOG_INFO, "watching %zu folders for changes", w->count);
 	*out = w;
 	return 0;
 fail:

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Concurrency: eight threads serve requests through http_serve (each with
+ * its own reader connection, as the worker pool does) over every kind of
+ * URL, while the reloader re-indexes again and again and the skill folders
+ * change under it. Every answer must be a 200 (or the 404 of a skill that
+ * comes and goes) carrying a generation; nothing may crash. Run under
+ * `make tsan` to find data races, under `make check` for memory errors.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fixture_skills.h"
+#include "skilld/app.h"
+#include "skilld/http.h"
+#include "skilld/reload.h"
+#include "skilld/util.h"
+#include "testapp.h"
+#include "testutil.h"
+
+Suite *concurrency_suite(void);
+
+#define THREADS 8
+#define ROUNDS 150
+
+static char *tmp;
+static char *root;
+static struct config cfg;
+static struct app app;
+static FILE *log_out;
+static atomic_int failures;
+static atomic_bool stop;
+
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static void setup(void)
+{
+	char err[512];
+	char *db;
+
+	tmp = tu_mkdtemp();
+	root = fx_write_skills(tmp);
+	db = xasprintf("%s/skilld.db", tmp);
+	char *argv[] = { "skilld", "--skills", root, "--db", db, NULL };
+	ck_assert_int_eq(config_parse(&cfg, 5, argv, no_env, err, sizeof(err)), 0);
+	log_out = fopen("/dev/null", "w");
+	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(reload_start(&app, err, sizeof(err)), 0);
+	free(db);
+	atomic_store(&failures, 0);
+	atomic_store(&stop, false);
+}
+
+static void teardown(void)
+{
+	reload_stop(&app);
+	app_fini(&app);
+	fclose(log_out);
+	config_fini(&cfg);
+	free(root);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+static const char *const urls[] = {
+	"/healthz", "/api/v1/skills", "/api/v1/skills/alpha", "/api/v1/skills/alpha/files",
+	"/api/v1/skills/alpha/checklist", "/api/v1/search?q=alpha", "/api/v1/resolve?task=review",
+	"/skills/alpha", "/skills/alpha/checklist", "/skills/alpha/references/guide.md",
+	"/llms.txt", "/llms-full.txt", "/.well-known/agent-skills/index.json",
+	"/.well-known/skills/index.json", "/api/v1/skills/alpha/archive.tar.gz", "/",
+	"/skills/alpha/SKILL.md?max_tokens=20", "/api/v1/skills/moving", "/api/v1/diagnostics",
+};
+
+static void *client(void *arg)
+{
+	long id = (long)arg;
+	struct ta_headers h = { .accept = "text/html", .host = "127.0.0.1:1" };
+
+	for (int i = 0; i < ROUNDS && !atomic_load(&stop); i++) {
+		const char *u = urls[(size_t)(i + id) % (sizeof(urls) / sizeof(urls[0]))];
+		struct response res;
+		int status = ta_get(&app, u, &h, &res);
+		bool moving = strstr(u, "moving") != NULL;
+		bool gen = false;
+
+		for (size_t k = 0; k < res.n_headers; k++)
+			gen |= strcmp(res.headers[k].key, "X-Skilld-Generation") == 0;
+		if (!(status == 200 || (moving && status == 404)) || !gen)
+			atomic_fetch_add(&failures, 1);
+		response_fini(&res);
+	}
+	/* The thread's reader, as an MHD worker's would be, closes with the
+	 * thread (pthread key destructor). */
+	return NULL;
+}
+
+START_TEST(test_requests_while_reloading)
+{
+	pthread_t t[THREADS];
+	struct timespec pause = { 0, 3 * 1000000L };
+	char err[512];
+	int64_t gen = 0;
+
+	for (long i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, client, (void *)i), 0);
+	for (int i = 0; i < 40; i++) {
+		if (i % 2 == 0)
+			tu_write_str(root, "moving/SKILL.md",
+				     "---\nname: moving\ndescription: Comes and goes.\n---\n# M\n");
+		else {
+			char *m = xasprintf("%s/moving", root);
+
+			tu_rmtree(m);
+			free(m);
+		}
+		reload_request(&app, "test");
+		nanosleep(&pause, NULL);
+	}
+	ck_assert_int_eq(reload_now(&app, "test", 60000, &gen, err, sizeof(err)), 0);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(atomic_load(&failures), 0);
+	ck_assert_int_ge(gen, 2);
+}
+END_TEST
+
+Suite *concurrency_suite(void)
+{
+	Suite *s = suite_create("concurrency");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_requests_while_reloading);
+	suite_add_tcase(s, tc);
+	return s;
+}
