@@ -41,5 +41,6 @@ void admin_reload(void *ctx, struct request *req, struct response *res)
 				(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	response_json(res, 200, o);
 	cJSON_Delete(o);
+	res->dynamic = true;
 	response_header(res, "Cache-Control", "no-store");
 }

@@ -94,6 +94,7 @@ static void api_healthz(void *ctx, struct request *req, struct response *res)
 	add_index_status(o, &st);
 	response_json(res, 200, o);
 	cJSON_Delete(o);
+	res->dynamic = true;
 	response_header(res, "Cache-Control", "no-cache");
 }
 
@@ -500,6 +501,7 @@ static void api_diagnostics(void *ctx, struct request *req, struct response *res
 	app_get_status(app, &status);
 	add_index_status(cJSON_AddObjectToObject(root, "index"), &status);
 	response_json(res, 200, root);
+	res->dynamic = true;
 	cJSON_Delete(root);
 }
 

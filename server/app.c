@@ -114,6 +114,7 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 	pthread_mutex_lock(&app->status_lock);
 	if (rc == 0) {
 		app->status.stats = stats;
+		atomic_store(&app->generation, stats.generation);
 		app->status.index_seconds = secs;
 		app->status.indexed_at = time(NULL);
 		app->status.reloads += strcmp(why, "startup") != 0;
@@ -136,6 +137,11 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 		log_msg(&app->log, LOG_ERROR, "re-indexing (%s) failed, the previous index is kept: %s",
 			why, err);
 	return rc;
+}
+
+int64_t app_generation(struct app *app)
+{
+	return atomic_load(&app->generation);
 }
 
 void app_get_status(struct app *app, struct app_status *out)

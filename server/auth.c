@@ -92,6 +92,7 @@ static void signin_page(struct app *app, struct request *req, struct response *r
 	response_take(res, status, "text/html; charset=utf-8", html, len);
 	web_page_headers(res, true);
 	response_header(res, "Cache-Control", "no-store");
+	res->dynamic = true;
 	free(base);
 }
 

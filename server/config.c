@@ -32,6 +32,7 @@
 #define DEFAULT_HEADER_MEMORY ((size_t)256 << 10)
 #define DEFAULT_MAX_QUERY ((size_t)16 << 10)
 #define DEFAULT_MAX_RESULTS 100u
+#define DEFAULT_CACHE_SIZE ((size_t)256 << 20)
 #define THREADS_MAX 256u
 #define SHOW_MAX 64 /* bytes of an offending value quoted in a message */
 
@@ -99,6 +100,9 @@ static const struct opt config_opts[] = {
 	  "a migrations directory" },
 	{ "--json", NULL, OPT_FLAG, FOR_CHECK, FIELD(check_json), 0, 0, NULL },
 	{ "--no-watch", NULL, OPT_FLAG, FOR_SERVE, FIELD(no_watch), 0, 0, NULL },
+	{ "--no-access-log", NULL, OPT_FLAG, FOR_SERVE, FIELD(no_access_log), 0, 0, NULL },
+	{ "--cache-size", "SKILLD_CACHE_SIZE", OPT_SIZE, FOR_SERVE, FIELD(cache_size), 0, 16ull << 30,
+	  "a size (0 to 16G; suffix K, M or G)" },
 };
 
 #define N_OPTS (sizeof(config_opts) / sizeof(config_opts[0]))
@@ -149,6 +153,10 @@ static const char config_usage_text[] =
 "        on SIGINT/SIGTERM, seconds to let requests in flight finish\n"
 "  --migrations DIR     SKILLD_MIGRATIONS       built in\n"
 "        a folder of NNNN_name.sql migrations to use instead\n"
+"  --cache-size SIZE    SKILLD_CACHE_SIZE       256M\n"
+"        answers prepared once and kept until the index changes; 0: none\n"
+"  --no-access-log\n"
+"        no line per request in the log\n"
 "  --no-watch\n"
 "        do not watch the skill folders; re-index only on SIGHUP or\n"
 "        POST /api/v1/admin/reload (changes are picked up within a second\n"
@@ -424,6 +432,7 @@ static void config_defaults(struct config *c)
 	c->header_memory = DEFAULT_HEADER_MEMORY;
 	c->max_query = DEFAULT_MAX_QUERY;
 	c->max_results = DEFAULT_MAX_RESULTS;
+	c->cache_size = DEFAULT_CACHE_SIZE;
 }
 
 /* Looks for -h/--help/-V/--version before any `--`; the first one found

@@ -25,16 +25,19 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <zlib.h>
 
 #include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/auth.h"
+#include "skilld/rcache.h"
 #include "skilld/tokens.h"
 #include "skilld/util.h"
 #include "skilld/web.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct rcache *cache;      /* prepared answers of the current generation; NULL: off */
 	MHD_socket quiesced;       /* the listening socket after http_drain, or MHD_INVALID_SOCKET */
 	atomic_uint inflight;      /* requests between their first call and completion */
 };
@@ -318,6 +321,14 @@ static struct MHD_Response *build_response(struct response *res)
 	return r;
 }
 
+/* One access-log line, unless --no-access-log. */
+static void access_log(struct app *app, const char *method, const char *url, int status,
+		       size_t bytes, double ms, const char *user_agent)
+{
+	if (!app->cfg->no_access_log)
+		log_access(&app->log, method, url, status, bytes, ms, user_agent);
+}
+
 static double elapsed_ms(const struct timespec *start)
 {
 	struct timespec now;
@@ -344,9 +355,229 @@ static enum MHD_Result refuse_upload(struct app *app, struct MHD_Connection *con
 		ret = MHD_queue_response(conn, 413, mr);
 		MHD_destroy_response(mr);
 	}
-	log_access(&app->log, method, url, 413, res.body_len, elapsed_ms(&p->start), NULL);
+	access_log(app, method, url, 413, res.body_len, elapsed_ms(&p->start), NULL);
 	response_fini(&res);
 	return ret;
+}
+
+/* ---- prepared answers ----
+ *
+ * A GET or HEAD whose answer depends only on the index generation and the
+ * request's key (path, query, Accept, User-Agent, Host, gzip or not) is
+ * answered from the cache of libmicrohttpd responses built the first time:
+ * no database, no allocation of our own, the same response object queued
+ * again (libmicrohttpd counts its users, so a response dropped by a reload
+ * lives until the last client received it). */
+
+#define PREP_KEY_MAX 4096
+#define GZIP_MIN 1024       /* smaller text is sent as it is */
+#define GZIP_LEVEL 6
+
+struct prepared {
+	struct MHD_Response *full;          /* 200 */
+	struct MHD_Response *not_modified;  /* 304 with the same ETag */
+	char etag[80];
+	size_t len;
+};
+
+static void prepared_destroy(void *v)
+{
+	struct prepared *pr = v;
+
+	MHD_destroy_response(pr->full);
+	MHD_destroy_response(pr->not_modified);
+	free(pr);
+}
+
+struct key_sink {
+	char *buf;
+	size_t len;
+	bool overflow;
+};
+
+static void key_add(struct key_sink *k, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (k->overflow || n >= PREP_KEY_MAX - k->len - 1) {
+		k->overflow = true;
+		return;
+	}
+	memcpy(k->buf + k->len, s, n);
+	k->len += n;
+}
+
+static void key_sep(struct key_sink *k, char c)
+{
+	if (k->overflow || k->len + 1 >= PREP_KEY_MAX) {
+		k->overflow = true;
+		return;
+	}
+	k->buf[k->len++] = c;
+}
+
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	struct key_sink *k = cls;
+
+	(void)kind;
+	key_add(k, key);
+	key_sep(k, '=');
+	key_add(k, value);
+	key_sep(k, '&');
+	return MHD_YES;
+}
+
+/* Does the client take gzip? (A q=0 refusal counts as no.) */
+static bool takes_gzip(const char *ae)
+{
+	const char *g = ae ? strcasestr(ae, "gzip") : NULL;
+
+	if (!g)
+		return false;
+	g += 4;
+	while (*g == ' ')
+		g++;
+	return !(g[0] == ';' && strstr(g, "q=0") == g + strspn(g, "; ") &&
+		 strspn(g + strspn(g, "; ") + 3, ".0") == strlen(g + strspn(g, "; ") + 3));
+}
+
+/* Is a content type worth compressing? */
+static bool compressible(const char *ct)
+{
+	return ct && (strncmp(ct, "text/", 5) == 0 || strncmp(ct, "application/json", 16) == 0 ||
+		      strncmp(ct, "application/javascript", 22) == 0 ||
+		      strstr(ct, "+json") || strstr(ct, "+xml") || strstr(ct, "/xml"));
+}
+
+/* gzip of p[0..n) (free()), or NULL. */
+static char *gzip_bytes(const char *p, size_t n, size_t *out_len)
+{
+	z_stream z;
+	size_t cap = deflateBound(&z, (uLong)n) + 64;
+	char *out;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&z, (uLong)n) + 64;
+	out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)n;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+/* What the cache lookup hands to its callback. */
+struct serve_ctx {
+	struct MHD_Connection *conn;
+	const char *if_none_match;
+	unsigned status;
+	size_t len;
+	enum MHD_Result ret;
+};
+
+static int queue_prepared(void *v, void *arg)
+{
+	struct prepared *pr = v;
+	struct serve_ctx *sc = arg;
+
+	if (sc->if_none_match && etag_matches(sc->if_none_match, pr->etag)) {
+		sc->status = 304;
+		sc->len = 0;
+		sc->ret = MHD_queue_response(sc->conn, 304, pr->not_modified);
+	} else {
+		sc->status = 200;
+		sc->len = pr->len;
+		sc->ret = MHD_queue_response(sc->conn, 200, pr->full);
+	}
+	return 0;
+}
+
+/* Turns a finished 200 into a prepared entry, gzipped when gz and worth
+ * it; NULL when it cannot be made. */
+static struct prepared *prepare(struct response *res, bool gz)
+{
+	struct prepared *pr = xcalloc(1, sizeof(*pr));
+	struct response copy;
+	char *zbody = NULL;
+	size_t zlen = 0;
+
+	gz = gz && res->body_len >= GZIP_MIN && compressible(res->content_type) &&
+	     (zbody = gzip_bytes(res->body, res->body_len, &zlen)) != NULL;
+	if (gz) {
+		/* A different representation: a different strong ETag. */
+		size_t n = strlen(res->etag);
+
+		snprintf(pr->etag, sizeof(pr->etag), "%.*s-gz\"", n ? (int)n - 1 : 0, res->etag);
+		pr->full = MHD_create_response_from_buffer(zlen, zbody, MHD_RESPMEM_MUST_FREE);
+		pr->len = zlen;
+	} else {
+		snprintf(pr->etag, sizeof(pr->etag), "%s", res->etag);
+		pr->full = build_response(res);
+		pr->len = res->body_len;
+	}
+	/* The 304 carries the ETag and the validators' headers, no body. */
+	response_init(&copy);
+	copy.status = 304;
+	snprintf(copy.etag, sizeof(copy.etag), "%s", pr->etag);
+	pr->not_modified = build_response(&copy);
+	response_fini(&copy);
+	if (!pr->full || !pr->not_modified) {
+		if (pr->full)
+			MHD_destroy_response(pr->full);
+		else
+			free(zbody);
+		if (pr->not_modified)
+			MHD_destroy_response(pr->not_modified);
+		free(pr);
+		return NULL;
+	}
+	if (gz) {
+		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_ETAG, pr->etag);
+		MHD_add_response_header(pr->full, "X-Content-Type-Options", "nosniff");
+		for (size_t i = 0; i < res->n_headers; i++)
+			if (strcasecmp(res->headers[i].key, "Vary") != 0)
+				MHD_add_response_header(pr->full, res->headers[i].key,
+							res->headers[i].value);
+	}
+	/* Clients may keep it but must ask again (If-None-Match) each time. */
+	{
+		bool has_cc = false;
+
+		for (size_t i = 0; i < res->n_headers; i++)
+			has_cc |= strcasecmp(res->headers[i].key, "Cache-Control") == 0;
+		if (!has_cc) {
+			MHD_add_response_header(pr->full, "Cache-Control", "no-cache");
+			MHD_add_response_header(pr->not_modified, "Cache-Control", "no-cache");
+		}
+	}
+	/* Every representation of a compressible answer varies by encoding. */
+	if (compressible(res->content_type)) {
+		const char *vary = NULL;
+		char v[128];
+
+		for (size_t i = 0; i < res->n_headers; i++)
+			if (strcasecmp(res->headers[i].key, "Vary") == 0)
+				vary = res->headers[i].value;
+		snprintf(v, sizeof(v), "%s%sAccept-Encoding", vary ? vary : "", vary ? ", " : "");
+		if (vary && !gz)
+			MHD_del_response_header(pr->full, "Vary", vary);
+		MHD_add_response_header(pr->full, "Vary", v);
+		MHD_add_response_header(pr->not_modified, "Vary", v);
+	}
+	return pr;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -356,6 +587,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct app *app = cls;
 	struct pending *p = *con_cls;
 	struct query_sink qs = { NULL, 0 };
+	char keybuf[PREP_KEY_MAX];
+	struct key_sink k = { keybuf, 0, false };
+	bool cacheable, gz = false;
 	struct request req;
 	struct response res;
 	struct MHD_Response *mr;
@@ -395,6 +629,48 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	if (p->too_large)
 		return refuse_upload(app, conn, method, url, p);
+
+	/* The key of a GET or HEAD, and the prepared answer when there is one. */
+	cacheable = app->http->cache && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+	if (cacheable) {
+		struct serve_ctx sc = { conn, NULL, 0, 0, MHD_NO };
+		struct request who;
+		const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+		k.buf = keybuf;
+		gz = takes_gzip(ae);
+		key_add(&k, target_path(url));
+		key_sep(&k, '?');
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
+		key_sep(&k, '\n');
+		key_add(&k, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
+		key_sep(&k, '\n');
+		key_add(&k, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_USER_AGENT));
+		key_sep(&k, '\n');
+		key_add(&k, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST));
+		key_sep(&k, '\n');
+		key_sep(&k, gz ? 'z' : '-');
+		cacheable = !k.overflow;
+		request_init(&who);
+		who.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								MHD_HTTP_HEADER_AUTHORIZATION);
+		who.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+		if (cacheable && auth_ok(app, &who)) {
+			sc.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								       MHD_HTTP_HEADER_IF_NONE_MATCH);
+			if (rcache_use(app->http->cache, app_generation(app), k.buf, k.len,
+				       queue_prepared, &sc) == 0) {
+				access_log(app, method, url, (int)sc.status, sc.len,
+					   elapsed_ms(&p->start),
+					   MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								       MHD_HTTP_HEADER_USER_AGENT));
+				return sc.ret;
+			}
+		}
+	}
+
 	request_init(&req);
 	response_init(&res);
 	qs.req = &req;
@@ -427,6 +703,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	else
 		http_serve(app, &req, &res);
 
+	/* A 200 that depends only on the generation and the key: prepared
+	 * once, kept for the next requests, and sent. */
+	if (cacheable && res.status == 200 && !res.dynamic && req.generation > 0 &&
+	    req.generation == app_generation(app)) {
+		struct prepared *pr = prepare(&res, gz);
+
+		if (pr) {
+			struct serve_ctx sc = { conn, NULL, 0, 0, MHD_NO };
+			size_t bytes = pr->len + k.len + sizeof(*pr);
+
+			queue_prepared(pr, &sc);
+			if (!rcache_put(app->http->cache, req.generation, k.buf, k.len, pr, bytes))
+				prepared_destroy(pr); /* libmicrohttpd keeps what it queued */
+			access_log(app, method, url, (int)sc.status, sc.len,
+				   elapsed_ms(&p->start), req.user_agent);
+			response_fini(&res);
+			request_fini(&req);
+			return sc.ret;
+		}
+	}
+
 	mr = build_response(&res);
 	if (!mr) {
 		log_msg(&app->log, LOG_ERROR, "cannot create a response for %s", req.path);
@@ -435,7 +732,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		ret = MHD_queue_response(conn, (unsigned)res.status, mr);
 		MHD_destroy_response(mr);
 	}
-	log_access(&app->log, method, url, res.status, res.body_len, elapsed_ms(&p->start),
+	access_log(app, method, url, res.status, res.body_len, elapsed_ms(&p->start),
 		   req.user_agent);
 	response_fini(&res);
 	request_fini(&req);
@@ -491,6 +788,8 @@ int http_start(struct app *app, char *err, size_t errlen)
 	/* Made before the daemon: its threads count requests in it. */
 	app->http = xcalloc(1, sizeof(*app->http));
 	app->http->quiesced = MHD_INVALID_SOCKET;
+	if (cfg->cache_size > 0)
+		app->http->cache = rcache_new(1u << 20, cfg->cache_size, prepared_destroy);
 	atomic_init(&app->http->inflight, 0);
 	d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, app,
@@ -508,6 +807,7 @@ int http_start(struct app *app, char *err, size_t errlen)
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
 			     MHD_OPTION_END);
 	if (!d) {
+		rcache_free(app->http->cache);
 		free(app->http);
 		app->http = NULL;
 		snprintf(err, errlen, "cannot listen on %s port %u (in use, or not an address of "
@@ -549,6 +849,7 @@ void http_stop(struct app *app)
 	if (!app->http)
 		return;
 	MHD_stop_daemon(app->http->daemon);
+	rcache_free(app->http->cache);
 	/* Closed only after the daemon: its threads may still have used it. */
 	if (app->http->quiesced != MHD_INVALID_SOCKET)
 		close(app->http->quiesced);

@@ -192,7 +192,7 @@ START_TEST(test_head_and_etag)
 {
 	struct response res;
 	struct request req;
-	char etag[72];
+	char etag[sizeof(res.etag)];
 
 	ck_assert_int_eq(get("/llms.txt", "text/markdown", "agent", &res), 200);
 	snprintf(etag, sizeof(etag), "%s", res.etag);

@@ -4,6 +4,8 @@
  * 127.0.0.1, port 0, and the test speaks HTTP/1.1 to it.
  */
 #include <check.h>
+#include <stdint.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -191,6 +193,104 @@ START_TEST(test_query_too_long)
 }
 END_TEST
 
+/* gunzips p[0..n) into a NUL-terminated string (free()). */
+static char *gunzip_str(const char *p, size_t n)
+{
+	z_stream z;
+	size_t cap = 1 << 20;
+	char *out = xmalloc(cap + 1);
+
+	memset(&z, 0, sizeof(z));
+	ck_assert_int_eq(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)n;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	ck_assert_int_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+	out[z.total_out] = '\0';
+	inflateEnd(&z);
+	return out;
+}
+
+/* Prepared answers: gzip when asked for (a different strong ETag), the
+ * identity form otherwise, 304 for either ETag, Vary: Accept-Encoding,
+ * Cache-Control: no-cache; small answers are never compressed; a new
+ * index generation is served at once, and /healthz is never kept. */
+START_TEST(test_prepared_answers_and_gzip)
+{
+	const char *gz = "Accept-Encoding: gzip, deflate\r\n";
+	struct tu_response plain, z, r;
+	char *etag, *zetag, *h, *body, *extra, err[256];
+
+	for (int round = 0; round < 2; round++) { /* built, then from the cache */
+		ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha", NULL, &plain), 0);
+		ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha", gz, &z), 0);
+		ck_assert_int_eq(plain.status, 200);
+		ck_assert_int_eq(z.status, 200);
+		ck_assert_ptr_null(tu_header(&plain, "Content-Encoding"));
+		h = tu_header(&z, "Content-Encoding");
+		ck_assert_str_eq(h, "gzip");
+		free(h);
+		body = gunzip_str(z.body, z.body_len);
+		ck_assert_str_eq(body, plain.body);
+		ck_assert_uint_lt(z.body_len, plain.body_len);
+		free(body);
+		etag = tu_header(&plain, "ETag");
+		zetag = tu_header(&z, "ETag");
+		ck_assert_str_ne(etag, zetag);
+		h = tu_header(&z, "Vary");
+		ck_assert_ptr_nonnull(strstr(h, "Accept-Encoding"));
+		free(h);
+		h = tu_header(&plain, "Cache-Control");
+		ck_assert_str_eq(h, "no-cache");
+		free(h);
+		/* each ETag revalidates its own form */
+		extra = xasprintf("If-None-Match: %s\r\n%s", zetag, gz);
+		ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha", extra, &r), 0);
+		ck_assert_int_eq(r.status, 304);
+		ck_assert_uint_eq(r.body_len, 0);
+		tu_response_fini(&r);
+		free(extra);
+		extra = xasprintf("If-None-Match: %s\r\n", etag);
+		ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha", extra, &r), 0);
+		ck_assert_int_eq(r.status, 304);
+		tu_response_fini(&r);
+		free(extra);
+		free(etag);
+		free(zetag);
+		tu_response_fini(&plain);
+		tu_response_fini(&z);
+	}
+	/* small: not compressed; gzip;q=0: not compressed */
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha/evals", gz, &r), 0);
+	if (r.body_len < 1024)
+		ck_assert_ptr_null(tu_header(&r, "Content-Encoding"));
+	tu_response_fini(&r);
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha", "Accept-Encoding: gzip;q=0\r\n", &r), 0);
+	ck_assert_ptr_null(tu_header(&r, "Content-Encoding"));
+	tu_response_fini(&r);
+
+	/* a new generation is served at once, although the old answer was kept */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha/files/references/guide.md",
+					NULL, &r), 0);
+		ck_assert_str_eq(r.body, "# Guide\n\nText.\n");
+		tu_response_fini(&r);
+	}
+	tu_write_str(cfg.skills[0], "alpha/references/guide.md", "# Guide\n\nChanged text.\n");
+	ck_assert_int_eq(app_reindex(&app, "test", err, sizeof(err)), 0);
+	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha/files/references/guide.md", NULL, &r), 0);
+	ck_assert_str_eq(r.body, "# Guide\n\nChanged text.\n");
+	h = tu_header(&r, "X-Skilld-Generation");
+	ck_assert_str_eq(h, "2");
+	free(h);
+	tu_response_fini(&r);
+	ck_assert_int_eq(tu_get(app.port, "/healthz", NULL, &r), 0);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"generation\":2,"));
+	tu_response_fini(&r);
+}
+END_TEST
+
 START_TEST(test_keep_alive)
 {
 	struct tu_response r;
@@ -219,6 +319,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_get_json);
 	tcase_add_test(tc, test_head_and_errors);
 	tcase_add_test(tc, test_keep_alive);
+	tcase_add_test(tc, test_prepared_answers_and_gzip);
 	tcase_add_test(tc, test_query_too_long);
 	tcase_add_test(tc, test_absolute_form_csp_and_large_body);
 	suite_add_tcase(s, tc);

@@ -11,6 +11,7 @@
 #define SKILLD_APP_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@ struct app {
 	struct logger log;
 	pthread_key_t reader_key;
 	bool reader_key_made;        /* reader_key was created */
+	atomic_llong generation;     /* the generation served now (set after each commit) */
 	pthread_mutex_t status_lock; /* guards status */
 	struct app_status status;
 	struct reloader *reloader;   /* set by reload_start */
@@ -65,6 +67,9 @@ void app_fini(struct app *app);
  * (the reloader's thread after startup). 0, or -1 with a message in err;
  * either way status is updated. */
 int app_reindex(struct app *app, const char *why, char *err, size_t errlen);
+
+/* The generation served now: what prepared answers are checked against. */
+int64_t app_generation(struct app *app);
 
 /* A copy of the status, taken under its lock. */
 void app_get_status(struct app *app, struct app_status *out);

@@ -39,6 +39,8 @@ struct config {
 	size_t header_memory;     /* per-connection memory for request line and headers;
 				   * default 256 KiB, 16 KiB..16 MiB */
 	size_t max_query;         /* bytes of query arguments; 414 beyond; default 16 KiB */
+	size_t cache_size;        /* bytes of prepared answers kept; default 256 MiB, 0 = none */
+	bool no_access_log;       /* --no-access-log */
 	unsigned max_results;     /* largest page of a listing (limit=); default 100, 1..100 */
 	size_t max_body;          /* largest request body; default 1 MiB, 1..64 MiB */
 	unsigned shutdown_timeout; /* seconds SIGTERM waits for requests in flight; default 5, 0..3600 */

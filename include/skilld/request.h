@@ -65,7 +65,9 @@ struct response {
 	size_t body_len;
 	bool owns_body;
 	bool markdown;             /* the body is markdown text: ?max_tokens may cut it */
-	char etag[72];             /* strong ETag with quotes, or "" */
+	bool dynamic;              /* depends on more than the index and the request
+				    * (status, time, the client): never prepared ahead */
+	char etag[80];             /* strong ETag with quotes (and -gz), or "" */
 	struct kv headers[RESPONSE_MAX_HEADERS]; /* extra headers, owned */
 	size_t n_headers;
 };
