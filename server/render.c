@@ -888,6 +888,15 @@ int render_markdown(const char *md, size_t len, const struct render_opts *opts,
 	doc = parse(md, len, &parser);
 	walk_document(doc, opts, &w);
 	html = cmark_render_html(doc, RENDER_OPTIONS, cmark_parser_get_syntax_extensions(parser));
+	/* cmark-gfm 0.29 turns an undefined footnote reference spanning three
+	 * lines back into "[^" + the first byte of its label + "]", which can
+	 * split a character: repair rather than serve invalid UTF-8. */
+	if (!utf8_valid(html, strlen(html))) {
+		char *fixed = utf8_repair(html, strlen(html), NULL);
+
+		free(html);
+		html = fixed;
+	}
 	buf_init(&b);
 	if (insert_ids(html, &w, opts->heading_anchors, &b) == 0) {
 		out->html = buf_detach(&b, &out->html_len);
