@@ -693,9 +693,17 @@ static void heading_text(cmark_node *heading, struct buf *out)
 			continue;
 		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) {
 			const char *lit = cmark_node_get_literal(n);
+			size_t len = lit ? strlen(lit) : 0;
 
-			if (lit)
-				buf_puts(out, lit);
+			if (lit && utf8_valid(lit, len)) {
+				buf_append(out, lit, len);
+			} else if (lit) {
+				/* cmark-gfm can split a character (see render_markdown) */
+				char *fixed = utf8_repair(lit, len, &len);
+
+				buf_append(out, fixed, len);
+				free(fixed);
+			}
 		} else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
 			buf_putc(out, ' ');
 		}

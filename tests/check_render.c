@@ -461,6 +461,14 @@ START_TEST(test_footnote_ref_output_stays_utf8)
 	ck_assert_msg(utf8_valid(r.html, r.html_len), "%s", r.html);
 	ck_assert(strncmp(r.html, "<p>d[^", 6) == 0);
 	render_result_fini(&r);
+
+	/* the same text as a setext heading: its title and TOC text too */
+	render_n("[^\n\xee\x80\x80g]\n=\n", 11, NULL, &r);
+	ck_assert_msg(utf8_valid(r.html, r.html_len), "%s", r.html);
+	ck_assert_ptr_nonnull(r.title);
+	ck_assert_msg(utf8_valid(r.title, strlen(r.title)), "%s", r.title);
+	ck_assert(strncmp(r.html, "<h1", 3) == 0);
+	render_result_fini(&r);
 }
 END_TEST
 
