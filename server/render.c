@@ -693,9 +693,17 @@ static void heading_text(cmark_node *heading, struct buf *out)
 			continue;
 		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) {
 			const char *lit = cmark_node_get_literal(n);
+			size_t len = lit ? strlen(lit) : 0;
 
-			if (lit)
-				buf_puts(out, lit);
+			if (lit && utf8_valid(lit, len)) {
+				buf_append(out, lit, len);
+			} else if (lit) {
+				/* cmark-gfm can split a character (see render_markdown) */
+				char *fixed = utf8_repair(lit, len, &len);
+
+				buf_append(out, fixed, len);
+				free(fixed);
+			}
 		} else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
 			buf_putc(out, ' ');
 		}
@@ -888,6 +896,15 @@ int render_markdown(const char *md, size_t len, const struct render_opts *opts,
 	doc = parse(md, len, &parser);
 	walk_document(doc, opts, &w);
 	html = cmark_render_html(doc, RENDER_OPTIONS, cmark_parser_get_syntax_extensions(parser));
+	/* cmark-gfm 0.29 turns an undefined footnote reference spanning three
+	 * lines back into "[^" + the first byte of its label + "]", which can
+	 * split a character: repair rather than serve invalid UTF-8. */
+	if (!utf8_valid(html, strlen(html))) {
+		char *fixed = utf8_repair(html, strlen(html), NULL);
+
+		free(html);
+		html = fixed;
+	}
 	buf_init(&b);
 	if (insert_ids(html, &w, opts->heading_anchors, &b) == 0) {
 		out->html = buf_detach(&b, &out->html_len);

@@ -1040,7 +1040,12 @@ static int files_walk(struct file_scan *f, int dirfd, const char *sub, int depth
 		if (scan_skipped_name(name) || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
 		child = path_join(sub, name);
-		if (S_ISDIR(st.st_mode)) {
+		if (!utf8_valid(name, strlen(name))) {
+			/* No URL can name it (the router refuses invalid UTF-8), and
+			 * its repaired form could equal another file's path. */
+			walker_report(&f->w, DIAG_WARNING, "file-name-invalid", child,
+				      "name is not valid UTF-8; left out");
+		} else if (S_ISDIR(st.st_mode)) {
 			files_subdir(f, dirfd, name, child, depth + 1);
 		} else if (is_skill_md_name(name) && md_check(&f->w, dirfd, sub, name, false) != MD_OK) {
 			/* a broken marker: scan_root names it */

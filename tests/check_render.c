@@ -450,6 +450,28 @@ START_TEST(test_invalid_utf8_nul_bom_crlf)
 }
 END_TEST
 
+/* cmark-gfm 0.29 writes an undefined footnote reference over three lines
+ * back as "[^" and the first byte of its label (found by fuzz_render). */
+START_TEST(test_footnote_ref_output_stays_utf8)
+{
+	static const char md[] = "d[^\xef\xbf\xbd" "abc\n\xef\xbf\xbd\n\xef\xbf\xbdg]b\n";
+	struct render_result r;
+
+	render_n(md, sizeof(md) - 1, NULL, &r);
+	ck_assert_msg(utf8_valid(r.html, r.html_len), "%s", r.html);
+	ck_assert(strncmp(r.html, "<p>d[^", 6) == 0);
+	render_result_fini(&r);
+
+	/* the same text as a setext heading: its title and TOC text too */
+	render_n("[^\n\xee\x80\x80g]\n=\n", 11, NULL, &r);
+	ck_assert_msg(utf8_valid(r.html, r.html_len), "%s", r.html);
+	ck_assert_ptr_nonnull(r.title);
+	ck_assert_msg(utf8_valid(r.title, strlen(r.title)), "%s", r.title);
+	ck_assert(strncmp(r.html, "<h1", 3) == 0);
+	render_result_fini(&r);
+}
+END_TEST
+
 /* What cmark-gfm itself does without CMARK_OPT_UNSAFE, our second line of
  * defence behind html_url_is_safe: unsafe URLs become empty, raw HTML is
  * omitted. Tab-split schemes pass it, which is why render filters too. */
@@ -823,6 +845,7 @@ Suite *render_suite(void)
 	tcase_add_test(big, test_one_megabyte_document);
 	tcase_add_test(big, test_deep_nesting);
 	tcase_add_test(big, test_many_identical_headings);
+	tcase_add_test(big, test_footnote_ref_output_stays_utf8);
 	tcase_add_test(big, test_concurrent_renders_agree);
 	tcase_add_test(big, test_corpus_files);
 	suite_add_tcase(s, big);

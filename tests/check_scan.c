@@ -557,15 +557,13 @@ START_TEST(test_root_hostile_names)
 	file_list_init(&files);
 	diag_list_init(&d);
 	ck_assert_int_eq(scan_skill_files(root, r.skills[2].dir, 1024, &files, &d), 0);
-	ck_assert_uint_eq(files.len, 4);
+	ck_assert_uint_eq(files.len, 3);
 	ck_assert_str_eq(files.items[0].path, "SKILL.md");
 	ck_assert_str_eq(files.items[1].path, "a b\nc.md");
 	ck_assert_str_eq(files.items[1].digest, ABC_SHA);
 	ck_assert_str_eq(files.items[2].path, x255);
-	ck_assert_str_eq(files.items[3].path, "\xff\xfe.bin");
-	ck_assert(!files.items[3].text);
-	ck_assert_str_eq(files.items[3].mime, "application/octet-stream");
-	ck_assert_uint_eq(d.len, 0);
+	/* a name that is not UTF-8 could never be fetched: left out */
+	ASSERT_DIAGS(&d, "warning file-name-invalid new\nline/\xff\xfe.bin\n");
 	file_list_fini(&files);
 	diag_list_fini(&d);
 
@@ -912,6 +910,39 @@ START_TEST(test_files_symlinks)
 }
 END_TEST
 
+/* Names that are not UTF-8 are left out with a warning: no URL could name
+ * them, and two of them could repair to the same path. */
+START_TEST(test_files_invalid_names)
+{
+	char *root = tu_mkdtemp();
+	char *skill = xasprintf("%s/s", root);
+	struct file_list l;
+	struct diag_list d;
+	char *got;
+
+	tu_write_str(root, "s/SKILL.md", "s\n");
+	tu_write_str(root, "s/\xff.md", "a");
+	tu_write_str(root, "s/\xfe.md", "b");
+	tu_write_str(root, "s/\xc3(/x.md", "c");
+	tu_write_str(root, "s/ok/\x01" "ctl.md", "d");
+	file_list_init(&l);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_skill_files(root, skill, 1024, &l, &d), 0);
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n"
+			      "ok/\x01" "ctl.md|other|1|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ASSERT_DIAGS(&d,
+		     "warning file-name-invalid s/\xc3(\n"
+		     "warning file-name-invalid s/\xfe.md\n"
+		     "warning file-name-invalid s/\xff.md\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	free(skill);
+	rmtree(root);
+}
+END_TEST
+
 START_TEST(test_files_ten_thousand)
 {
 	char *root = tu_mkdtemp();
@@ -1179,6 +1210,7 @@ Suite *scan_suite(void)
 	tcase_add_test(files, test_files_deep_tree);
 	tcase_add_test(files, test_files_errors);
 	tcase_add_test(files, test_files_unreadable);
+	tcase_add_test(files, test_files_invalid_names);
 	tcase_add_test(types, test_kinds);
 	tcase_add_test(types, test_mimes);
 	suite_add_tcase(s, roots);

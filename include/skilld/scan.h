@@ -102,7 +102,8 @@ struct file_list {
  * Symlinks to regular files inside the root are listed under the link's
  * path with the target's bytes; symlinked folders inside the root are walked
  * after the real ones. Diagnostic paths are relative to the root; warnings:
- * file-too-large, file-unreadable, file-not-regular, dir-unreadable,
+ * file-too-large, file-unreadable, file-not-regular, file-name-invalid (a
+ * file or folder name that is not UTF-8, left out), dir-unreadable,
  * dir-too-deep, symlink-outside-root, symlink-dangling, symlink-loop,
  * symlink-unresolved, symlink-repeat (a folder already listed). Broken
  * SKILL.md / skill.md entries are skipped silently: scan_root reports them.
