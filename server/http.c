@@ -403,7 +403,8 @@ static void key_add(struct key_sink *k, const char *s)
 		k->overflow = true;
 		return;
 	}
-	memcpy(k->buf + k->len, s, n);
+	if (n)
+		memcpy(k->buf + k->len, s, n);
 	k->len += n;
 }
 
