@@ -88,6 +88,17 @@ static bool etag_matches(const char *header, const char *etag)
 	return false;
 }
 
+/* Turns a 200 into its 304: no body. */
+static void not_modified(struct response *res)
+{
+	res->status = 304;
+	if (res->owns_body)
+		free(res->body);
+	res->body = NULL;
+	res->body_len = 0;
+	res->owns_body = false;
+}
+
 /* The API's routes, then the pages', in one table built once. */
 static struct route *all_routes;
 static size_t n_all_routes;
@@ -215,14 +226,8 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 		response_etag_hex(res, hex);
 	}
 	if (res->status == 200 && req->if_none_match && etag_matches(req->if_none_match, res->etag) &&
-	    (req->method == METHOD_GET || req->method == METHOD_HEAD)) {
-		res->status = 304;
-		if (res->owns_body)
-			free(res->body);
-		res->body = NULL;
-		res->body_len = 0;
-		res->owns_body = false;
-	}
+	    (req->method == METHOD_GET || req->method == METHOD_HEAD))
+		not_modified(res);
 }
 
 /* The query arguments being collected and their size. */
@@ -591,6 +596,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	char keybuf[PREP_KEY_MAX];
 	struct key_sink k = { keybuf, 0, false };
 	bool cacheable, gz = false;
+	const char *inm = NULL;
 	struct request req;
 	struct response res;
 	struct MHD_Response *mr;
@@ -701,8 +707,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (qs.bytes > app->cfg->max_query)
 		response_error(&res, 414, "query_too_long", "the query arguments take over %zu "
 			       "bytes (--max-query)", app->cfg->max_query);
-	else
+	else {
+		/* A cacheable request is answered in full first, so that a
+		 * client revalidating (If-None-Match) fills the cache too. */
+		inm = req.if_none_match;
+		if (cacheable)
+			req.if_none_match = NULL;
 		http_serve(app, &req, &res);
+		req.if_none_match = inm;
+	}
 
 	/* A 200 that depends only on the generation and the key: prepared
 	 * once, kept for the next requests, and sent. */
@@ -711,7 +724,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		struct prepared *pr = prepare(&res, gz);
 
 		if (pr) {
-			struct serve_ctx sc = { conn, NULL, 0, 0, MHD_NO };
+			struct serve_ctx sc = { conn, inm, 0, 0, MHD_NO };
 			size_t bytes = pr->len + k.len + sizeof(*pr);
 
 			queue_prepared(pr, &sc);
@@ -725,6 +738,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 	}
 
+	if (cacheable && inm && res.status == 200 && res.etag[0] && etag_matches(inm, res.etag))
+		not_modified(&res);
 	mr = build_response(&res);
 	if (!mr) {
 		log_msg(&app->log, LOG_ERROR, "cannot create a response for %s", req.path);
