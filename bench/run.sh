@@ -20,6 +20,7 @@
 #                        generated corpora (reused while gen-corpus is
 #                        unchanged) go
 #   CORPORA=../shared/corpora
+#   BENCH_SKILLD=build/skilld  the binary to measure
 #
 # Prints one markdown table and writes it to $BENCH_OUT/results.md. Exits 0
 # whatever the numbers; a row that could not be measured says why.
@@ -43,9 +44,12 @@ fi
 out=${BENCH_OUT:-build/bench}
 corpora=${CORPORA:-../shared/corpora}
 booklib=$corpora/booklib-head
-bin=build/skilld
+bin=${BENCH_SKILLD:-build/skilld}
 gen=build/gen-corpus
 hz=$(getconf CLK_TCK)
+# nginx runs with access_log off; so does skilld when it has the flag.
+sk_flags=()
+"$bin" --help 2>&1 | grep -q -- --no-access-log && sk_flags+=(--no-access-log)
 wrk_threads=2
 
 for tool in wrk nginx curl; do
@@ -167,7 +171,7 @@ start_skilld() {
 	: >"$work/skilld.log"
 	t0=$(now_ms)
 	"$bin" serve --skills "$dir" --db "$work/db" --bind 127.0.0.1 --port 0 --threads "$threads" \
-		--no-watch 2>>"$work/skilld.log" &
+		--no-watch "${sk_flags[@]}" 2>>"$work/skilld.log" &
 	sk_pid=$!
 	sk_port=
 	while :; do
@@ -293,7 +297,9 @@ startup() {
 	return 0
 }
 
-# search LABEL: rotating queries against the running skilld.
+# search LABEL MIN: rotating queries against the running skilld, twice: the
+# 20 URLs as they are (a response cache may answer them), then each URL
+# made unique with a parameter the API ignores (so no cache can).
 search_row() {
 	local label=$1 min=$2
 	cat >"$work/search.lua" <<'EOF'
@@ -304,9 +310,15 @@ local queries = {
 	"serialization", "interface", "concurrency", "validation", "null+safety",
 }
 local i = 0
+local unique = os.getenv("BENCH_UNIQUE") == "1"
+local tag = tostring(math.random(1, 1000000000))
 request = function()
 	i = i + 1
-	return wrk.format("GET", "/api/v1/search?q=" .. queries[(i % #queries) + 1])
+	local path = "/api/v1/search?q=" .. queries[(i % #queries) + 1]
+	if unique then
+		path = path .. "&bench=" .. tag .. "-" .. i
+	end
+	return wrk.format("GET", path)
 end
 EOF
 	measure skilld "http://127.0.0.1:$sk_port/" -s "$work/search.lua"
@@ -314,6 +326,10 @@ EOF
 		"≥ $(num "$min") q/s: $(verdict "$rps" ge "$min")"
 	row "Search on $label: p50 / p99" "$p50 / $p99 ms${errs:+ ($errs)}" "" "" \
 		"p99 < 5 ms: $(verdict "$p99" le 5)"
+	BENCH_UNIQUE=1 measure skilld "http://127.0.0.1:$sk_port/" -s "$work/search.lua"
+	row "Search on $label, every URL unique (uncacheable): queries/s / p50 / p99" \
+		"$(num "$rps") q/s / $p50 / $p99 ms${errs:+ ($errs)}" "" "" \
+		"≥ $(num "$min") q/s: $(verdict "$rps" ge "$min"); p99 < 5 ms: $(verdict "$p99" le 5)"
 }
 
 # ---- 1. content: skilld and nginx on the same bytes (booklib-head) ---------
@@ -464,7 +480,7 @@ done
 		echo "| $a | ${b:-} | ${c:-} | ${d:-} | ${e:-} |"
 	done
 	echo
-	echo "$("$bin" --version 2>/dev/null | head -1), --threads $threads; nginx worker_processes $threads;" \
+	echo "$("$bin" --version 2>/dev/null | head -1), --threads $threads ${sk_flags[*]}; nginx worker_processes $threads;" \
 		"wrk -t$wrk_threads -c$conns -d$dur --latency; $(nproc) CPUs; $(date -u +%Y-%m-%dT%H:%MZ)"
 } >"$out/results.md"
 cat "$out/results.md"
