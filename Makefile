@@ -274,9 +274,20 @@ e2e: $(BUILD)/skilld
 	SKILLD_BIN=$(BUILD)/skilld SKILLD_SCREENSHOTS=$(BUILD)/screenshots \
 	  node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
-# `make bench` — startup time and peak memory on the booklib-head corpus.
-bench: $(BUILD)/skilld
-	bench/startup.sh $(CORPORA)/booklib-head
+# `make bench` — skilld and nginx side by side on the same bytes, search and
+# indexing on booklib-head and synthetic corpora (bench/run.sh, about 20
+# minutes; BENCH_QUICK=1 for a short run). Prints one table, also written to
+# $(BUILD)/bench/results.md; never fails on a number.
+BENCH_DEB_PKGS := wrk nginx curl
+
+bench: $(BUILD)/skilld $(BUILD)/gen-corpus
+	$(call ensure_pkgs,$(BENCH_DEB_PKGS))
+	BENCH_OUT=$(BUILD)/bench CORPORA=$(CORPORA) bench/run.sh
+
+# bench/gen-corpus's generator, a build-host tool like tools/embed.
+$(BUILD)/gen-corpus: bench/gen-corpus.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -O2 $(WARN) $(if $(filter 1,$(WERROR)),-Werror) -o $@ $<
 
 install: $(BUILD)/skilld
 	install -D -m 0755 $(BUILD)/skilld $(DESTDIR)$(PREFIX)/bin/skilld
