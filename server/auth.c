@@ -100,6 +100,7 @@ void auth_refuse(struct app *app, struct request *req, struct response *res)
 {
 	response_header(res, "WWW-Authenticate", "Bearer realm=\"skilld\"");
 	if (request_negotiate(req) == FORMAT_HTML && strncmp(req->path, "/api/", 5) != 0 &&
+	    strcmp(req->path, "/healthz") != 0 &&
 	    strcmp(req->path, "/mcp") != 0 && strncmp(req->path, "/.well-known/", 13) != 0) {
 		struct buf next;
 

@@ -532,10 +532,14 @@ static struct prepared *prepare(struct response *res, bool gz)
 		pr->full = build_response(res);
 		pr->len = res->body_len;
 	}
-	/* The 304 carries the ETag and the validators' headers, no body. */
+	/* The 304 carries the ETag and the 200's own headers (CSP, Vary, ...),
+	 * no body: a browser keeps the headers of the revalidation. */
 	response_init(&copy);
 	copy.status = 304;
 	snprintf(copy.etag, sizeof(copy.etag), "%s", pr->etag);
+	for (size_t i = 0; i < res->n_headers; i++)
+		if (strcasecmp(res->headers[i].key, "Vary") != 0 || !compressible(res->content_type))
+			response_header(&copy, res->headers[i].key, res->headers[i].value);
 	pr->not_modified = build_response(&copy);
 	response_fini(&copy);
 	if (!pr->full || !pr->not_modified) {
