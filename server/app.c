@@ -91,12 +91,23 @@ bool app_token_ok(const struct app *app, const char *authorization)
 	return ct_equal(authorization, app->token);
 }
 
+/* Index workers: one per CPU, no more than --threads. */
+static unsigned index_workers(unsigned threads)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus > 0 && (unsigned long)cpus < threads)
+		return (unsigned)cpus;
+	return threads;
+}
+
 int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 {
 	const struct config *cfg = app->cfg;
-	struct index_options opt = { cfg->skills, cfg->n_skills, cfg->max_file_size };
+	struct index_options opt = { cfg->skills, cfg->n_skills, cfg->max_file_size,
+				     index_workers(cfg->threads) };
 	struct index_stats stats;
-	struct timespec t0, t1;
+	struct timespec t0, t1, tc;
 	sqlite3 *db = NULL;
 	double secs;
 	int rc = -1;
@@ -107,9 +118,11 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 	    index_build(db, &opt, &stats, err, errlen) == 0)
 		rc = 0;
 	/* Closing the writer checkpoints its WAL. */
+	clock_gettime(CLOCK_MONOTONIC, &tc);
 	sqlite3_close(db);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	stats.t.checkpoint = (double)(t1.tv_sec - tc.tv_sec) + (double)(t1.tv_nsec - tc.tv_nsec) / 1e9;
 
 	pthread_mutex_lock(&app->status_lock);
 	if (rc == 0) {
@@ -133,6 +146,15 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 			"%zu errors, %zu warnings in %.3fs (generation %lld, %s)",
 			stats.skills, stats.skill_mds, stats.shadowed, stats.checklist_items,
 			stats.errors, stats.warnings, secs, (long long)stats.generation, why);
+	if (rc == 0)
+		log_msg(&app->log, LOG_INFO,
+			"index stages: %.1f MB of files (%.1f MB/s); %u workers: analyze %.3fs, "
+			"render %.3fs, json %.3fs; indexing thread: scan %.3fs, wait %.3fs, "
+			"store %.3fs, search %.3fs, commit %.3fs, checkpoint %.3fs",
+			(double)stats.bytes / 1e6, secs > 0 ? (double)stats.bytes / 1e6 / secs : 0.0,
+			opt.threads, stats.t.analyze, stats.t.render, stats.t.json, stats.t.scan,
+			stats.t.wait, stats.t.store, stats.t.search, stats.t.commit,
+			stats.t.checkpoint);
 	else
 		log_msg(&app->log, LOG_ERROR, "re-indexing (%s) failed, the previous index is kept: %s",
 			why, err);

@@ -3,16 +3,21 @@
  * index: the rebuild of the whole index in one write transaction. Slugs are
  * assigned here, because they depend on every skill before this one: the
  * skill table itself answers "is this slug taken, and by which root".
- * Single threaded; uses the writer connection only.
+ * The writer connection is used by the calling thread only; with
+ * index_options.threads > 0, that many workers read, analyse and render the
+ * skills ahead of it (see "the pipeline" below), so that SQLite's single
+ * writer is the only serial part.
  */
 #include "skilld/index.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -60,6 +65,15 @@ struct indexer {
 	size_t errlen;
 };
 
+/* Seconds on the monotonic clock. */
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int fail(struct indexer *ix, const char *what)
 {
 	snprintf(ix->err, ix->errlen, "index: %s: %s", what, sqlite3_errmsg(ix->db));
@@ -76,29 +90,27 @@ static int step_done(struct indexer *ix, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : fail(ix, what);
 }
 
+/* Not copied: every statement is stepped and reset before s goes away. */
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
 
-/* Binds a cJSON value printed compactly (or NULL), invalid UTF-8 that a
+/* A cJSON value printed compactly (NULL for NULL), invalid UTF-8 that a
  * skill's bytes brought in repaired, so that every stored answer is JSON. */
-static void bind_json(sqlite3_stmt *st, int i, const cJSON *json)
+static char *json_text(const cJSON *json)
 {
 	char *text = json ? cJSON_PrintUnformatted(json) : NULL;
 	char *fixed;
-	size_t len;
 
-	if (!text) {
-		sqlite3_bind_null(st, i);
-		return;
-	}
-	fixed = utf8_repair(text, strlen(text), &len);
+	if (!text)
+		return NULL;
+	fixed = utf8_repair(text, strlen(text), NULL);
 	cJSON_free(text);
-	sqlite3_bind_text(st, i, fixed, (int)len, free);
+	return fixed;
 }
 
 static int insert_diag(struct indexer *ix, sqlite3_int64 skill_id, const char *root,
@@ -191,8 +203,87 @@ static int assign_slug(struct indexer *ix, struct skill_record *r, const char *m
 	return 0;
 }
 
-static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct skill_record *r)
+/* ---- one skill, made ready for storing ---- */
+
+enum answer {
+	ANS_SUMMARY,
+	ANS_DETAIL,
+	ANS_FILES,
+	ANS_CHECKLIST,
+	ANS_EVALS,
+	ANS_CHECK,
+	ANS_BODY_TOC,
+	ANS_COUNT_
+};
+
+/* A skill read, analysed and rendered, with its stored JSON answers
+ * printed: everything but the SQLite rows. Built by a worker or by the
+ * indexing thread itself. */
+struct prepared {
+	struct skill_record r;
+	char *answer[ANS_COUNT_];  /* JSON text or NULL */
+	char **file_toc;           /* JSON text per file (parallel to r.files), or NULL */
+	size_t bytes;              /* bytes of files read */
+	double t_analyze, t_render, t_json;
+};
+
+static void prepared_fini(struct prepared *p)
 {
+	for (int i = 0; i < ANS_COUNT_; i++)
+		free(p->answer[i]);
+	for (size_t i = 0; p->file_toc && i < p->r.files.len; i++)
+		free(p->file_toc[i]);
+	free(p->file_toc);
+	skill_record_fini(&p->r);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Reads and analyses the skill sk of root; the record has no slug yet. */
+static void prepare_analyze(struct prepared *p, const char *root, const char *root_abs,
+			    const struct scan_skill *sk, size_t max_file_size)
+{
+	double t0 = now();
+
+	memset(p, 0, sizeof(*p));
+	skill_analyze(root, root_abs, sk, max_file_size, &p->r);
+	for (size_t i = 0; i < p->r.files.len; i++)
+		p->bytes += p->r.files.items[i].content_len;
+	p->t_analyze = now() - t0;
+}
+
+/* Renders the record (its slug set) and prints its JSON answers. */
+static void prepare_render(struct prepared *p)
+{
+	struct skill_record *r = &p->r;
+	double t0 = now(), t1;
+	cJSON *json[ANS_COUNT_] = { 0 };
+
+	skill_render(r);
+	t1 = now();
+	p->t_render = t1 - t0;
+	json[ANS_SUMMARY] = skill_summary_json(r);
+	json[ANS_DETAIL] = skill_detail_json(r);
+	json[ANS_FILES] = skill_files_json(r);
+	json[ANS_CHECKLIST] = skill_checklist_json(r);
+	for (int i = 0; i < ANS_COUNT_; i++)
+		if (i != ANS_EVALS && i != ANS_CHECK && i != ANS_BODY_TOC) {
+			p->answer[i] = json_text(json[i]);
+			cJSON_Delete(json[i]);
+		}
+	p->answer[ANS_EVALS] = json_text(r->evals);
+	p->answer[ANS_CHECK] = json_text(r->check);
+	p->answer[ANS_BODY_TOC] = json_text(r->body_toc);
+	p->file_toc = xcalloc(r->files.len ? r->files.len : 1, sizeof(*p->file_toc));
+	for (size_t i = 0; r->file_html && i < r->files.len; i++)
+		p->file_toc[i] = json_text(r->file_html[i].toc);
+	p->t_json = now() - t1;
+}
+
+/* ---- storing ---- */
+
+static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct prepared *p)
+{
+	const struct skill_record *r = &p->r;
 	sqlite3_stmt *st = ix->st[INS_FILE];
 
 	for (size_t i = 0; i < r->files.len; i++) {
@@ -210,7 +301,7 @@ static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct skill
 		else
 			sqlite3_bind_null(st, 8);
 		bind_text_or_null(st, 9, r->file_html ? r->file_html[i].html : NULL);
-		bind_json(st, 10, r->file_html ? r->file_html[i].toc : NULL);
+		bind_text_or_null(st, 10, p->file_toc ? p->file_toc[i] : NULL);
 		if (step_done(ix, st, "inserting a file") != 0)
 			return -1;
 	}
@@ -238,14 +329,12 @@ static int insert_checklists(struct indexer *ix, sqlite3_int64 id, const struct 
 	return 0;
 }
 
-static int insert_skill(struct indexer *ix, struct skill_record *r)
+static int insert_skill(struct indexer *ix, const struct prepared *p)
 {
+	const struct skill_record *r = &p->r;
 	sqlite3_stmt *st = ix->st[INS_SKILL];
-	cJSON *files = skill_files_json(r);
-	cJSON *summary = skill_summary_json(r);
-	cJSON *detail = skill_detail_json(r);
-	cJSON *checklist = skill_checklist_json(r);
 	sqlite3_int64 id;
+	double t0 = now(), t1;
 	int rc;
 
 	sqlite3_bind_text(st, 1, r->slug, -1, SQLITE_STATIC);
@@ -257,49 +346,216 @@ static int insert_skill(struct indexer *ix, struct skill_record *r)
 	sqlite3_bind_int(st, 7, r->valid);
 	bind_text_or_null(st, 8, r->tier);
 	sqlite3_bind_text(st, 9, r->digest, -1, SQLITE_STATIC);
-	bind_json(st, 10, summary);
-	bind_json(st, 11, detail);
-	bind_json(st, 12, files);
-	bind_json(st, 13, checklist);
-	bind_json(st, 14, r->evals);
-	bind_json(st, 15, r->check);
+	bind_text_or_null(st, 10, p->answer[ANS_SUMMARY]);
+	bind_text_or_null(st, 11, p->answer[ANS_DETAIL]);
+	bind_text_or_null(st, 12, p->answer[ANS_FILES]);
+	bind_text_or_null(st, 13, p->answer[ANS_CHECKLIST]);
+	bind_text_or_null(st, 14, p->answer[ANS_EVALS]);
+	bind_text_or_null(st, 15, p->answer[ANS_CHECK]);
 	sqlite3_bind_int(st, 16, ix->root_index);
 	bind_text_or_null(st, 17, r->body_html);
-	bind_json(st, 18, r->body_toc);
+	bind_text_or_null(st, 18, p->answer[ANS_BODY_TOC]);
 	rc = step_done(ix, st, "inserting a skill");
-	cJSON_Delete(files);
-	cJSON_Delete(summary);
-	cJSON_Delete(detail);
-	cJSON_Delete(checklist);
 	if (rc != 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);
-	if (insert_files(ix, id, r) != 0 || insert_checklists(ix, id, r) != 0 ||
-	    insert_diags(ix, id, r->root, &r->diags) != 0 ||
-	    search_index_skill(ix->db, id, r, ix->err, ix->errlen) != 0)
+	if (insert_files(ix, id, p) != 0 || insert_checklists(ix, id, r) != 0 ||
+	    insert_diags(ix, id, r->root, &r->diags) != 0)
 		return -1;
+	t1 = now();
+	ix->stats->t.store += t1 - t0;
+	if (search_index_skill(ix->db, id, r, ix->err, ix->errlen) != 0)
+		return -1;
+	ix->stats->t.search += now() - t1;
 	ix->stats->skills++;
 	return 0;
 }
 
-static int index_one(struct indexer *ix, const char *root, const char *root_abs,
-		     const struct scan_skill *sk)
+/* Stores a prepared skill (its slug assigned); p is released. */
+static int store_prepared(struct indexer *ix, struct prepared *p)
 {
-	struct skill_record r;
+	int rc;
+
+	ix->stats->skill_mds++;
+	ix->stats->bytes += p->bytes;
+	ix->stats->t.analyze += p->t_analyze;
+	ix->stats->t.render += p->t_render;
+	ix->stats->t.json += p->t_json;
+	rc = insert_skill(ix, p);
+	prepared_fini(p);
+	return rc;
+}
+
+/*
+ * Indexes skill sk on the indexing thread alone, from the files: used when
+ * no worker prepared it, or when the slug its worker assumed turned out to
+ * be taken (then the skill is shadowed, or served under "name-N", and both
+ * the diagnostics and the links rendered depend on that).
+ */
+static int index_serially(struct indexer *ix, const char *root, const char *root_abs,
+			  const struct scan_skill *sk)
+{
+	struct prepared p;
 	char *md_path = sk->rel[0] ? xasprintf("%s/%s", sk->rel, sk->skill_md) : xstrdup(sk->skill_md);
+	int rc;
+
+	prepare_analyze(&p, root, root_abs, sk, ix->opt->max_file_size);
+	if (assign_slug(ix, &p.r, md_path) == 1) {
+		ix->stats->skill_mds++;
+		ix->stats->bytes += p.bytes;
+		ix->stats->t.analyze += p.t_analyze;
+		ix->stats->shadowed++;
+		rc = insert_diags(ix, 0, root, &p.r.diags);
+		prepared_fini(&p);
+	} else {
+		prepare_render(&p);
+		rc = store_prepared(ix, &p);
+	}
+	free(md_path);
+	return rc;
+}
+
+/* Stores a skill a worker prepared under the slug its name asks for, or
+ * indexes it again serially when that slug is taken. */
+static int index_prepared(struct indexer *ix, const char *root, const char *root_abs,
+			  const struct scan_skill *sk, struct prepared *p)
+{
+	int owner_index = 0;
+	char *owner = slug_owner(ix, p->r.slug, &owner_index);
+
+	if (!owner)
+		return store_prepared(ix, p);
+	free(owner);
+	prepared_fini(p);
+	return index_serially(ix, root, root_abs, sk);
+}
+
+/* ---- the pipeline ----
+ *
+ * Workers take the skills of one root in order and prepare them (read,
+ * analyse, render under the slug the skill's name asks for, print the
+ * JSON) into a ring of slots; the indexing thread stores slot after slot in
+ * scan order, so the index comes out exactly as a serial run makes it. The
+ * ring bounds the memory: a worker waits while its slot still holds a
+ * skill that is not stored.
+ */
+
+#define SLOTS_PER_WORKER 4
+
+struct slot {
+	struct prepared p;
+	bool ready;
+};
+
+struct pipeline {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;        /* a slot got ready, or one was taken */
+	const char *root;
+	const char *root_abs;
+	const struct scan_skill *skills;
+	size_t n;
+	size_t max_file_size;
+	struct slot *slots;
+	size_t n_slots;
+	size_t next;                   /* next skill a worker takes */
+	size_t stored;                 /* skills the indexing thread took */
+	bool stop;
+};
+
+static void *worker_main(void *arg)
+{
+	struct pipeline *pl = arg;
+
+	for (;;) {
+		size_t i;
+		struct slot *sl;
+
+		pthread_mutex_lock(&pl->lock);
+		while (!pl->stop && pl->next < pl->n && pl->next >= pl->stored + pl->n_slots)
+			pthread_cond_wait(&pl->changed, &pl->lock);
+		if (pl->stop || pl->next >= pl->n) {
+			pthread_mutex_unlock(&pl->lock);
+			return NULL;
+		}
+		i = pl->next++;
+		pthread_mutex_unlock(&pl->lock);
+
+		sl = &pl->slots[i % pl->n_slots];
+		prepare_analyze(&sl->p, pl->root, pl->root_abs, &pl->skills[i], pl->max_file_size);
+		sl->p.r.slug = skill_slug_base(&sl->p.r);
+		prepare_render(&sl->p);
+
+		pthread_mutex_lock(&pl->lock);
+		sl->ready = true;
+		pthread_cond_broadcast(&pl->changed);
+		pthread_mutex_unlock(&pl->lock);
+	}
+}
+
+/* Indexes the skills of one scanned root with up to ix->opt->threads
+ * workers (none: all on this thread). */
+static int index_skills(struct indexer *ix, const char *root, const struct scan_result *sr)
+{
+	struct pipeline pl = { .root = root, .root_abs = sr->root, .skills = sr->skills,
+			       .n = sr->len, .max_file_size = ix->opt->max_file_size };
+	unsigned want = ix->opt->threads;
+	pthread_t *tids;
+	unsigned started = 0;
 	int rc = 0;
 
-	skill_analyze(root, root_abs, sk, ix->opt->max_file_size, &r);
-	ix->stats->skill_mds++;
-	if (assign_slug(ix, &r, md_path) == 1) {
-		ix->stats->shadowed++;
-		rc = insert_diags(ix, 0, root, &r.diags);
-	} else {
-		skill_render(&r);
-		rc = insert_skill(ix, &r);
+	if (want > sr->len)
+		want = (unsigned)sr->len;
+	if (want == 0) {
+		for (size_t i = 0; i < sr->len && rc == 0; i++)
+			rc = index_serially(ix, root, sr->root, &sr->skills[i]);
+		return rc;
 	}
-	skill_record_fini(&r);
-	free(md_path);
+	pthread_mutex_init(&pl.lock, NULL);
+	pthread_cond_init(&pl.changed, NULL);
+	pl.n_slots = (size_t)want * SLOTS_PER_WORKER;
+	pl.slots = xcalloc(pl.n_slots, sizeof(*pl.slots));
+	tids = xcalloc(want, sizeof(*tids));
+	for (; started < want; started++)
+		if (pthread_create(&tids[started], NULL, worker_main, &pl) != 0)
+			break;
+	for (size_t i = 0; i < sr->len && rc == 0; i++) {
+		struct slot *sl = &pl.slots[i % pl.n_slots];
+		struct prepared p;
+		double t0 = now();
+
+		pthread_mutex_lock(&pl.lock);
+		if (started == 0 && !sl->ready) {
+			/* No worker could be started: prepare it here. */
+			pl.next = i + 1;
+			pthread_mutex_unlock(&pl.lock);
+			rc = index_serially(ix, root, sr->root, &sr->skills[i]);
+			continue;
+		}
+		while (!sl->ready)
+			pthread_cond_wait(&pl.changed, &pl.lock);
+		p = sl->p;
+		memset(&sl->p, 0, sizeof(sl->p));
+		sl->ready = false;
+		pl.stored = i + 1;
+		pthread_cond_broadcast(&pl.changed);
+		pthread_mutex_unlock(&pl.lock);
+		ix->stats->t.wait += now() - t0;
+		rc = index_prepared(ix, root, sr->root, &sr->skills[i], &p);
+	}
+	pthread_mutex_lock(&pl.lock);
+	pl.stop = true;
+	pthread_cond_broadcast(&pl.changed);
+	pthread_mutex_unlock(&pl.lock);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	/* After a failure, skills prepared but never stored. */
+	for (size_t k = 0; k < pl.n_slots; k++)
+		if (pl.slots[k].ready)
+			prepared_fini(&pl.slots[k].p);
+	free(tids);
+	free(pl.slots);
+	pthread_cond_destroy(&pl.changed);
+	pthread_mutex_destroy(&pl.lock);
 	return rc;
 }
 
@@ -307,13 +563,14 @@ static int index_root(struct indexer *ix, const char *root)
 {
 	struct scan_result sr;
 	struct diag_list diags;
-	int rc = 0;
+	double t0 = now();
+	int rc;
 
 	scan_result_init(&sr);
 	diag_list_init(&diags);
 	scan_root(root, &sr, &diags);
-	for (size_t i = 0; i < sr.len && rc == 0; i++)
-		rc = index_one(ix, root, sr.root, &sr.skills[i]);
+	ix->stats->t.scan += now() - t0;
+	rc = index_skills(ix, root, &sr);
 	if (rc == 0)
 		rc = insert_diags(ix, 0, root, &diags);
 	diag_list_fini(&diags);
@@ -380,6 +637,7 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 		char *err, size_t errlen)
 {
 	struct indexer ix = { .db = db, .opt = opt, .stats = stats, .err = err, .errlen = errlen };
+	double t0;
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
@@ -404,10 +662,12 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 	}
 	if (write_meta(&ix) != 0)
 		goto out;
+	t0 = now();
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		fail(&ix, "committing the index");
 		goto out;
 	}
+	stats->t.commit = now() - t0;
 	rc = 0;
 out:
 	for (int i = 0; i < INS_COUNT_; i++)

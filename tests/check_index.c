@@ -18,6 +18,8 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/app.h"
+#include "skilld/db.h"
+#include "skilld/index.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
 #include "testapp.h"
@@ -370,6 +372,108 @@ START_TEST(test_roots_in_order_and_shadowing)
 }
 END_TEST
 
+/* Every row of the index except the generation's meta, as text. */
+static char *dump_index(sqlite3 *db)
+{
+	static const char *const queries[] = {
+		"SELECT * FROM skills ORDER BY id",
+		"SELECT * FROM files ORDER BY skill_id, path",
+		"SELECT * FROM checklists ORDER BY skill_id, path",
+		"SELECT * FROM diagnostics ORDER BY id",
+		"SELECT rowid, * FROM search ORDER BY rowid",
+	};
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
+		sqlite3_stmt *st = NULL;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(db, queries[q], -1, &st, NULL), SQLITE_OK);
+		buf_printf(&b, "== %s\n", queries[q]);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(st); c++) {
+				const void *v = sqlite3_column_blob(st, c);
+				int n = sqlite3_column_bytes(st, c);
+
+				buf_printf(&b, "%d:", sqlite3_column_type(st, c));
+				if (v)
+					buf_append(&b, v, (size_t)n);
+				buf_putc(&b, '\x1f');
+			}
+			buf_putc(&b, '\n');
+		}
+		sqlite3_finalize(st);
+	}
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+/* Indexes roots into a fresh database at path with that many workers. */
+static char *index_with(const char *path, char *const *roots, size_t n_roots, unsigned threads,
+			struct index_stats *stats)
+{
+	struct migration_set set = { 0 };
+	struct index_options opt = { roots, n_roots, 1u << 20, threads };
+	char err[512];
+	sqlite3 *db = NULL;
+	char *dump;
+
+	ck_assert_msg(db_open_writer(path, &db, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(migration_set_builtin(&set, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(db_migrate(db, &set, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(index_build(db, &opt, stats, err, sizeof(err)) == 0, "%s", err);
+	dump = dump_index(db);
+	migration_set_fini(&set);
+	sqlite3_close(db);
+	return dump;
+}
+
+/* Workers prepare skills ahead of the indexing thread, each under the slug
+ * its name asks for; a taken slug sends the skill back through the serial
+ * path. Whatever the number of workers, the index is the same, byte for
+ * byte: duplicate names in one root, shadowing across roots, the hostile
+ * corpus, and more workers than skills in a root. */
+START_TEST(test_workers_make_the_same_index)
+{
+	char *extra = xasprintf("%s/extra", tmp), *messy = xasprintf("%s/messy", tmp);
+	char *roots[] = { "tests/fixtures/rootskill", messy, extra };
+	static const unsigned threads[] = { 1, 2, 5 };
+	struct index_stats st0, st;
+	char *path, *serial;
+
+	tu_write_str(extra, "plain/SKILL.md", "---\nname: plain\ndescription: Shadowed copy.\n---\nBody\n");
+	for (int i = 0; i < 12; i++) {
+		char *rel = xasprintf("dup-%02d/SKILL.md", i);
+
+		tu_write_str(extra, rel, "---\nname: twin\ndescription: Same name.\n---\n"
+			     "# Twin\n\nSee [the notes](references/notes.md).\n");
+		free(rel);
+	}
+	path = xasprintf("%s/serial.db", tmp);
+	serial = index_with(path, roots, 3, 0, &st0);
+	free(path);
+	ck_assert_uint_ge(st0.shadowed, 1);
+	ck_assert_ptr_nonnull(strstr(serial, "twin-12"));
+	for (size_t k = 0; k < sizeof(threads) / sizeof(threads[0]); k++) {
+		char *dump;
+
+		path = xasprintf("%s/workers-%u.db", tmp, threads[k]);
+		dump = index_with(path, roots, 3, threads[k], &st);
+		ck_assert_msg(strcmp(dump, serial) == 0, "%u workers: the index differs", threads[k]);
+		ck_assert_uint_eq(st.skills, st0.skills);
+		ck_assert_uint_eq(st.skill_mds, st0.skill_mds);
+		ck_assert_uint_eq(st.shadowed, st0.shadowed);
+		ck_assert_uint_eq(st.diagnostics, st0.diagnostics);
+		ck_assert_uint_eq(st.bytes, st0.bytes);
+		free(dump);
+		free(path);
+	}
+	free(serial);
+	free(extra);
+	free(messy);
+}
+END_TEST
+
 Suite *index_suite(void)
 {
 	Suite *s = suite_create("index");
@@ -381,6 +485,7 @@ Suite *index_suite(void)
 	tcase_add_test(tc, test_symlinks_never_leave_the_root);
 	tcase_add_test(tc, test_large_binaries_listed_not_stored);
 	tcase_add_test(tc, test_roots_in_order_and_shadowing);
+	tcase_add_test(tc, test_workers_make_the_same_index);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,8 +2,9 @@
 /*
  * index: scans every root, analyses every skill and writes the whole index
  * (skills, files, checklists, diagnostics, prebuilt JSON) into SQLite in one
- * transaction, replacing the previous one. Runs on one thread with the
- * writer connection.
+ * transaction, replacing the previous one. The writer connection is used
+ * by the calling thread only; workers (index_options.threads) prepare the
+ * skills ahead of it. The result does not depend on the number of workers.
  */
 #ifndef SKILLD_INDEX_H
 #define SKILLD_INDEX_H
@@ -17,10 +18,27 @@ struct index_options {
 	char *const *roots;     /* in order; an earlier root shadows a later one */
 	size_t n_roots;
 	size_t max_file_size;
+	unsigned threads;       /* workers that read, analyse and render; 0: none */
+};
+
+/* Where the time of one rebuild went, in seconds. analyze, render and json
+ * run on the workers: they are summed over all of them, and overlap with
+ * the rest, which is wall time of the indexing thread. */
+struct index_timing {
+	double scan;            /* finding the skill folders */
+	double analyze;         /* reading and hashing files, parsing, validating */
+	double render;          /* markdown to HTML */
+	double json;            /* printing the stored JSON answers */
+	double wait;            /* the indexing thread waiting for the workers */
+	double store;           /* the rows of skills, files, checklists, diagnostics */
+	double search;          /* the full-text rows */
+	double commit;          /* the COMMIT of the transaction */
+	double checkpoint;      /* copying the WAL into the database (set by the caller) */
 };
 
 struct index_stats {
 	int64_t generation;
+	size_t bytes;           /* bytes of skill files read */
 	size_t skill_mds;       /* SKILL.md files found */
 	size_t skills;          /* skills served */
 	size_t shadowed;        /* skills hidden by an earlier root */
@@ -28,6 +46,7 @@ struct index_stats {
 	size_t errors;
 	size_t warnings;
 	size_t checklist_items;
+	struct index_timing t;
 };
 
 /* Rebuilds the index. 0, or -1 with a message in err (a database failure;
