@@ -16,6 +16,7 @@
 
 #include "skilld/checklist.h"
 #include "skilld/scan.h"
+#include "skilld/snippet.h"
 #include "skilld/util.h"
 
 #define MARKER_LEN 3
@@ -445,11 +446,54 @@ static void put_quoted(struct buf *b, const char *s, size_t n, bool prefix)
 		buf_putc(b, '*');
 }
 
+size_t search_terms(const char *q, size_t len, struct search_term *out, size_t max)
+{
+	size_t i = 0, count = 0;
+
+	while (i < len) {
+		struct search_term t = { 0 };
+
+		if (is_space((unsigned char)q[i])) {
+			i++;
+			continue;
+		}
+		if (q[i] == '-') {
+			t.exclude = true;
+			i++;
+		}
+		if (i < len && q[i] == '"') {
+			const char *close = memchr(q + i + 1, '"', len - i - 1);
+
+			t.s = q + i + 1;
+			t.n = close ? (size_t)(close - t.s) : len - i - 1;
+			i = close ? (size_t)(close - q) + 1 : len;
+			for (; i < len && q[i] == '*'; i++)
+				t.prefix = true;
+		} else {
+			t.s = q + i;
+			while (i < len && !is_space((unsigned char)q[i]))
+				i++;
+			t.n = (size_t)(q + i - t.s);
+			while (t.n > 0 && t.s[t.n - 1] == '*') {
+				t.n--;
+				t.prefix = true;
+			}
+		}
+		if (!has_word_char(t.s, t.n))
+			continue;
+		if (count < max)
+			out[count] = t;
+		count++;
+	}
+	return count;
+}
+
 char *search_compile_len(const char *q, size_t len, char *err, size_t errlen)
 {
+	struct search_term terms[SEARCH_MAX_TERMS];
 	struct buf pos, neg;
-	size_t i = 0;
-	int n_pos = 0, n_neg = 0, n_terms = 0;
+	size_t n_terms;
+	int n_pos = 0, n_neg = 0;
 	char *res = NULL;
 
 	if (!q) {
@@ -468,58 +512,29 @@ char *search_compile_len(const char *q, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "q is not valid UTF-8");
 		return NULL;
 	}
+	n_terms = search_terms(q, len, terms, SEARCH_MAX_TERMS);
+	if (n_terms > SEARCH_MAX_TERMS) {
+		snprintf(err, errlen, "q has more than %d terms", SEARCH_MAX_TERMS);
+		return NULL;
+	}
+	if (n_terms == 0) {
+		snprintf(err, errlen, "q has no search terms");
+		return NULL;
+	}
 	buf_init(&pos);
 	buf_init(&neg);
-	while (i < len) {
-		bool exclude = false, prefix = false;
-		const char *s;
-		size_t n;
+	for (size_t k = 0; k < n_terms; k++) {
+		const struct search_term *t = &terms[k];
 
-		if (is_space((unsigned char)q[i])) {
-			i++;
-			continue;
-		}
-		if (q[i] == '-') {
-			exclude = true;
-			i++;
-		}
-		if (i < len && q[i] == '"') {
-			const char *close = memchr(q + i + 1, '"', len - i - 1);
-
-			s = q + i + 1;
-			n = close ? (size_t)(close - s) : len - i - 1;
-			i = close ? (size_t)(close - q) + 1 : len;
-			for (; i < len && q[i] == '*'; i++)
-				prefix = true;
-		} else {
-			s = q + i;
-			while (i < len && !is_space((unsigned char)q[i]))
-				i++;
-			n = (size_t)(q + i - s);
-			while (n > 0 && s[n - 1] == '*') {
-				n--;
-				prefix = true;
-			}
-		}
-		if (!has_word_char(s, n))
-			continue;
-		if (++n_terms > SEARCH_MAX_TERMS) {
-			snprintf(err, errlen, "q has more than %d terms", SEARCH_MAX_TERMS);
-			goto out;
-		}
-		if (exclude) {
+		if (t->exclude) {
 			buf_puts(&neg, " NOT ");
-			put_quoted(&neg, s, n, prefix);
+			put_quoted(&neg, t->s, t->n, t->prefix);
 			n_neg++;
 		} else {
 			if (n_pos++)
 				buf_puts(&pos, " AND ");
-			put_quoted(&pos, s, n, prefix);
+			put_quoted(&pos, t->s, t->n, t->prefix);
 		}
-	}
-	if (n_terms == 0) {
-		snprintf(err, errlen, "q has no search terms");
-		goto out;
 	}
 	if (n_pos == 0) {
 		snprintf(err, errlen, "q has only excluded terms; add a word to search for");
@@ -607,6 +622,25 @@ static void add_text_or_null(cJSON *o, const char *key, const unsigned char *s)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* The hit's snippet from its body, description, title and name (columns 5
+ * and 8-10 of the run statement), the body winning a tie. */
+static void add_snippet(cJSON *o, const struct snippet_query *snip, sqlite3_stmt *st)
+{
+	static const int cols[] = { 5, 8, 9, 10 };
+	const char *texts[4];
+	char *s;
+
+	if (!snip) {
+		cJSON_AddNullToObject(o, "snippet");
+		return;
+	}
+	for (size_t i = 0; i < 4; i++)
+		texts[i] = (const char *)sqlite3_column_text(st, cols[i]);
+	s = snippet_make(snip, texts, 4);
+	add_text_or_null(o, "snippet", (const unsigned char *)s);
+	free(s);
+}
+
 /* 400 when FTS5 rejected the expression, else 503; message in err. */
 static int db_error(sqlite3 *db, char *err, size_t errlen)
 {
@@ -626,6 +660,7 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *err, size_t errlen)
 {
 	sqlite3_stmt *count = NULL, *st = NULL;
+	struct snippet_query *snip = NULL;
 	char *expr = NULL;
 	long offset = 0;
 	int limit = sq->limit ? sq->limit : SEARCH_DEFAULT_LIMIT;
@@ -653,11 +688,12 @@ int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *er
 	expr = search_compile_len(sq->q, sq->q_len ? sq->q_len : strlen(sq->q), err, errlen);
 	if (!expr)
 		return SEARCH_BAD_REQUEST;
+	snip = snippet_query_new(db, sq->q, sq->q_len ? sq->q_len : strlen(sq->q));
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM search WHERE " RUN_FILTER, -1, &count,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT kind, skill, path, coalesce(title, name), anchor, "
-			       "snippet(search, -1, '" SEARCH_MARK_OPEN "', '" SEARCH_MARK_CLOSE
-			       "', '…', 24), -" RUN_BM25 ", url FROM search WHERE " RUN_FILTER
+			       "body, -" RUN_BM25 ", url, description, title, name FROM search WHERE "
+			       RUN_FILTER
 			       " ORDER BY " RUN_BM25 ", rowid LIMIT ?4 OFFSET ?5", -1, &st,
 			       NULL) != SQLITE_OK) {
 		rc = db_error(db, err, errlen);
@@ -690,7 +726,7 @@ int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *er
 		add_text_or_null(o, "path", sqlite3_column_text(st, 2));
 		add_text_or_null(o, "title", sqlite3_column_text(st, 3));
 		add_text_or_null(o, "anchor", sqlite3_column_text(st, 4));
-		add_text_or_null(o, "snippet", sqlite3_column_text(st, 5));
+		add_snippet(o, snip, st);
 		cJSON_AddNumberToObject(o, "score", sqlite3_column_double(st, 6));
 		add_text_or_null(o, "url", sqlite3_column_text(st, 7));
 		cJSON_AddItemToArray(data, o);
@@ -715,6 +751,7 @@ out:
 	cJSON_Delete(res);
 	sqlite3_finalize(count);
 	sqlite3_finalize(st);
+	snippet_query_free(snip);
 	free(expr);
 	return rc;
 }

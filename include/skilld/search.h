@@ -43,6 +43,7 @@
 #ifndef SKILLD_SEARCH_H
 #define SKILLD_SEARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -72,6 +73,19 @@
  */
 int search_index_skill(sqlite3 *db, sqlite3_int64 skill_id, const struct skill_record *r,
 		       char *err, size_t errlen);
+
+/* One term of a user query: a word or a phrase, pointing into the query. */
+struct search_term {
+	const char *s;
+	size_t n;
+	bool prefix;            /* word* or "a phrase"* */
+	bool exclude;           /* -word */
+};
+
+/* Splits q[0..len) into its terms as search_compile reads them (terms
+ * without a letter or digit are dropped); fills up to max of out and
+ * returns how many terms there are (more than max when there are more). */
+size_t search_terms(const char *q, size_t len, struct search_term *out, size_t max);
 
 /*
  * Compiles the user query q[0..len) to an FTS5 MATCH expression; free() it.

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snippet: the extract of a search hit shown under its title. The hit's
+ * text (markdown) with every match of the query between U+E000 and U+E001
+ * (SEARCH_MARK_OPEN/CLOSE) and "…" where the text was cut; a text of at
+ * most SNIPPET_WORDS words comes whole.
+ *
+ * SQLite's snippet() tokenizes every column of every hit, twice, at about
+ * 35 ns a byte here: a millisecond for ten hits whose text is a SKILL.md
+ * body. This module splits the text into words with a cheap scan and runs
+ * the search table's own tokenizer (FTS5's porter over unicode61, diacritics
+ * removed) only on the words whose first letter can start a term's token,
+ * so a word is marked exactly when FTS5 would match it. Word boundaries are
+ * FTS5's for ASCII text and close to them beyond (punctuation blocks split
+ * words, other non-ASCII characters join them).
+ *
+ * Thread safe: a snippet_query belongs to the connection's thread.
+ */
+#ifndef SKILLD_SNIPPET_H
+#define SKILLD_SNIPPET_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#define SNIPPET_WORDS 24
+
+struct snippet_query;
+
+/* The positive terms of the user query q[0..len) (search_compile's
+ * syntax), tokenized as the search table tokenizes. NULL when db has no
+ * FTS5 porter tokenizer. */
+struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len);
+void snippet_query_free(struct snippet_query *sq);
+
+/*
+ * The snippet of the text among texts[0..n) (NULL entries skipped) that
+ * matches the most distinct terms, the earliest on a tie (with no match at
+ * all: the first text's beginning). The window of SNIPPET_WORDS words
+ * holding the most distinct terms, starting two words before its first
+ * match. free() it; NULL when every text is NULL.
+ */
+char *snippet_make(const struct snippet_query *sq, const char *const *texts, size_t n);
+
+#endif
