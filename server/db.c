@@ -184,6 +184,11 @@ void migration_set_fini(struct migration_set *s)
 	s->len = 0;
 }
 
+void db_configure_library(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;

@@ -14,6 +14,7 @@
 #include "skilld/app.h"
 #include "skilld/cli.h"
 #include "skilld/config.h"
+#include "skilld/db.h"
 #include "skilld/http.h"
 #include "skilld/reload.h"
 #include "skilld/watch.h"
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
 		config_fini(&cfg);
 		return 2;
 	}
+	db_configure_library();
 	switch (cfg.command) {
 	case CMD_HELP:
 		fputs(config_usage(), stdout);

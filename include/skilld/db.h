@@ -34,6 +34,12 @@ void migration_set_fini(struct migration_set *s);
  * checked like migration_set_load checks a folder. */
 int migration_set_builtin(struct migration_set *out, char *err, size_t errlen);
 
+/* Process-wide SQLite settings; call before the first connection opens
+ * (later calls change nothing). SQLite then keeps no memory statistics:
+ * they take one global mutex on every allocation, on which the request
+ * threads queue. */
+void db_configure_library(void);
+
 /* Opens (creating) the database for writing, with WAL and foreign keys.
  * 0, or -1 with a message in err. */
 int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen);
