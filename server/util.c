@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,13 +236,33 @@ bool ct_equal(const char *a, const char *b)
 
 static size_t utf8_seq_len(const unsigned char *s, size_t n);
 
+/* Number of ASCII bytes (NUL included) at the start of s[0..n), eight
+ * at a time. */
+static size_t ascii_prefix(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i;
+}
+
 bool utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
 
-	for (size_t i = 0, len; i < n; i += len)
+	while ((i += ascii_prefix(p + i, n - i)) < n) {
 		if ((len = utf8_seq_len(p + i, n - i)) == 0)
 			return false;
+		i += len;
+	}
 	return true;
 }
 
@@ -287,15 +308,23 @@ char *utf8_repair(const char *p, size_t n, size_t *out_len)
 	buf_init(&b);
 	buf_grow(&b, n);
 	while (i < n) {
-		size_t len = s[i] ? utf8_seq_len(s + i, n - i) : 0;
+		/* The longest run of valid sequences without NUL, copied at once;
+		 * then the bad byte (or NUL) that ended it becomes U+FFFD. */
+		size_t end = i, len;
+		const unsigned char *nul;
 
-		if (len == 0) {
+		while ((end += ascii_prefix(s + end, n - end)) < n &&
+		       (len = utf8_seq_len(s + end, n - end)) != 0)
+			end += len;
+		nul = memchr(s + i, '\0', end - i);
+		if (nul)
+			end = (size_t)(nul - s);
+		buf_append(&b, s + i, end - i);
+		if (end < n) {
 			buf_append(&b, "\xEF\xBF\xBD", 3);
-			i++;
-		} else {
-			buf_append(&b, s + i, len);
-			i += len;
+			end++;
 		}
+		i = end;
 	}
 	return buf_detach(&b, out_len);
 }
