@@ -376,6 +376,27 @@ static int index_evals(struct row_writer *w)
 	return 0;
 }
 
+int search_clear(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'search'",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		sql = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (sql && sqlite3_exec(db, "DROP TABLE search", NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+	else
+		snprintf(err, errlen, "search: clearing the table: %s",
+			 sql ? sqlite3_errmsg(db) : "no table 'search' in the schema");
+	free(sql);
+	return rc;
+}
+
 int search_index_skill(sqlite3 *db, sqlite3_int64 skill_id, const struct skill_record *r,
 		       char *err, size_t errlen)
 {

@@ -25,6 +25,7 @@ struct index_options {
  * run on the workers: they are summed over all of them, and overlap with
  * the rest, which is wall time of the indexing thread. */
 struct index_timing {
+	double clear;           /* deleting the previous index's rows */
 	double scan;            /* finding the skill folders */
 	double analyze;         /* reading and hashing files, parsing, validating */
 	double render;          /* markdown to HTML */

@@ -66,6 +66,12 @@
 #define SEARCH_BAD_REQUEST 400
 #define SEARCH_UNAVAILABLE 503
 
+/* Empties the search table inside the caller's write transaction: the
+ * table is dropped and created again from its own definition in the schema
+ * (deleting rows one by one makes FTS5 tokenize each again). 0, or -1 with
+ * a message in err. */
+int search_clear(sqlite3 *db, char *err, size_t errlen);
+
 /*
  * Adds the rows of one inserted skill (row id skill_id, r->slug set,
  * rendered) to the search table, on the writer connection inside the index
