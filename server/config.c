@@ -29,7 +29,7 @@
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define DEFAULT_SHUTDOWN_TIMEOUT 5u
 #define DEFAULT_PER_IP_LIMIT 256u
-#define DEFAULT_HEADER_MEMORY ((size_t)256 << 10)
+#define DEFAULT_HEADER_MEMORY ((size_t)64 << 10)
 #define DEFAULT_MAX_QUERY ((size_t)16 << 10)
 #define DEFAULT_MAX_RESULTS 100u
 #define DEFAULT_CACHE_SIZE ((size_t)256 << 20)
@@ -142,7 +142,7 @@ static const char config_usage_text[] =
 "        simultaneous connections, 1-100000\n"
 "  --max-connections-per-ip N  SKILLD_MAX_CONNECTIONS_PER_IP  256\n"
 "        simultaneous connections from one address, 0 for no limit\n"
-"  --max-header-size SIZE  SKILLD_MAX_HEADER_SIZE  256K\n"
+"  --max-header-size SIZE  SKILLD_MAX_HEADER_SIZE  64K\n"
 "        memory for one request's line and headers, 16K to 16M\n"
 "  --max-query SIZE     SKILLD_MAX_QUERY        16K\n"
 "        bytes of query arguments (414 beyond), 256 bytes to 1M\n"

@@ -141,8 +141,9 @@ static bool leaks(const struct tu_response *r)
 	       (r->body && memmem(r->body, r->body_len, MARKER, strlen(MARKER)));
 }
 
-/* Sends "GET target HTTP/1.1" as it is and checks a 400 or 404 without the
- * marker. */
+/* Sends "GET target HTTP/1.1" as it is and checks a 400 or 404 (or 414,
+ * which libmicrohttpd answers itself for a request line over half of
+ * --max-header-size) without the marker. */
 static void expect_refused(const char *target)
 {
 	char *raw = xasprintf("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
@@ -150,7 +151,8 @@ static void expect_refused(const char *target)
 	struct tu_response r;
 
 	ck_assert_msg(tu_http(g_port, raw, &r) == 0, "no answer (or a hang) for %.200s", target);
-	ck_assert_msg(r.status == 400 || r.status == 404, "%d for %.200s", r.status, target);
+	ck_assert_msg(r.status == 400 || r.status == 404 || r.status == 414, "%d for %.200s",
+		      r.status, target);
 	ck_assert_msg(!leaks(&r), "the secret leaked for %.200s", target);
 	tu_response_fini(&r);
 	free(raw);
