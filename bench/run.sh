@@ -294,7 +294,31 @@ startup() {
 		"$1 ms / ${2}s ($mbps MB/s)" "" "" "$target: $tv"
 	row "Start on $label: peak RSS (VmHWM)" "$(awk -v k="$3" 'BEGIN { printf "%.1f MB", k / 1024 }')" "" "" \
 		"linear in the corpus"
+	stage_row "Start on $label: time by stage (last start)" 1
 	return 0
+}
+
+# stage_row TITLE GENERATION: the "index stages:" log line of that
+# generation as a row (workers' stages are summed over the workers).
+stage_row() {
+	local stages
+	stages=$(awk -v g="(generation $2," 'index($0, g) { found = 1; next }
+		found && /index stages: / { sub(/.*index stages: [^;]*; /, ""); print; exit }' "$work/skilld.log")
+	[ -n "$stages" ] && row "$1" "$stages" "" "" ""
+}
+
+# reindex_row LABEL: SIGHUP to the running skilld; the time of the
+# re-index, which first clears the previous index in the same transaction.
+reindex_row() {
+	local label=$1 secs i
+	kill -HUP "$sk_pid"
+	for i in $(seq 6000); do
+		grep -q "(generation 2," "$work/skilld.log" && break
+		sleep 0.05
+	done
+	secs=$(sed -n 's/.*indexed .* in \([0-9.]*\)s (generation 2,.*/\1/p' "$work/skilld.log" | head -1)
+	row "Re-index on $label (SIGHUP, previous index in place)" "${secs:-not measured}s" "" "" ""
+	stage_row "Re-index on $label: time by stage" 2
 }
 
 # search LABEL MIN: rotating queries against the running skilld, twice: the
@@ -433,6 +457,7 @@ for n in $synth; do
 	[ "$n" -ge 10000 ] && r=1
 	startup "$label" "$dir" "$r" || continue
 	last=$n
+	[ "$n" -lt 10000 ] && reindex_row "$label"
 	if [ "$n" -ge 10000 ] || [ "$quick" = 1 ]; then
 		search_row "$label" 2000
 		# Mixed load: JSON, pages, references, checklists and searches over
