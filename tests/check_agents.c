@@ -23,43 +23,19 @@ Suite *agents_suite(void);
 #define BASE "http://skills.example:8080"
 #define ODD_SKILL_MD "---\nname: odd [v2]\ndescription: |\n  Uses [brackets](not-a-link) and\n  ]more[ text.\n---\n# Odd\n"
 
-static char *tmp;
-static char *root;
-static struct config cfg;
-static struct app app;
-static FILE *log_out;
-
-static const char *no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
+static struct ta_app ta;
 
 static void setup(void)
 {
-	char err[512];
-	char *db;
-
-	tmp = tu_mkdtemp();
-	root = fx_write_skills(tmp);
-	tu_write_str(root, "odd/SKILL.md", ODD_SKILL_MD);
-	tu_write_str(root, "odd/references/my notes (v2).md", "# Notes\n");
-	db = xasprintf("%s/skilld.db", tmp);
-	char *argv[] = { "skilld", "--skills", root, "--db", db, NULL };
-	ck_assert_int_eq(config_parse(&cfg, 5, argv, no_env, err, sizeof(err)), 0);
-	log_out = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
-	free(db);
+	ta_prepare(&ta);
+	tu_write_str(ta.root, "odd/SKILL.md", ODD_SKILL_MD);
+	tu_write_str(ta.root, "odd/references/my notes (v2).md", "# Notes\n");
+	ta_open(&ta, NULL);
 }
 
 static void teardown(void)
 {
-	app_fini(&app);
-	fclose(log_out);
-	config_fini(&cfg);
-	free(root);
-	tu_rmtree(tmp);
-	free(tmp);
+	ta_close(&ta);
 }
 
 /* GETs path with the Accept and User-Agent headers given (Host is
@@ -68,7 +44,7 @@ static int get(const char *path, const char *accept, const char *ua, struct resp
 {
 	struct ta_headers h = { .accept = accept, .user_agent = ua, .host = "skills.example:8080" };
 
-	return ta_get(&app, path, &h, res);
+	return ta_get(&ta.app, path, &h, res);
 }
 
 /* The body as a NUL-terminated copy (free()). */
@@ -164,7 +140,7 @@ START_TEST(test_llms_full_bytes)
 	ck_assert_int_eq(memcmp(res.body, alpha_head, strlen(alpha_head)), 0);
 	free(alpha_head);
 	for (size_t i = 0; i < sizeof(slugs) / sizeof(slugs[0]); i++) {
-		char *path = xasprintf("%s/%s/SKILL.md", root, dirs[i]);
+		char *path = xasprintf("%s/%s/SKILL.md", ta.root, dirs[i]);
 		char *head = xasprintf("# %s\n\nSource: %s/skills/%s?format=md\n\n", slugs[i], BASE, slugs[i]);
 		size_t len, hlen = strlen(head);
 		char *want = tu_read(path, &len);
@@ -205,7 +181,7 @@ START_TEST(test_head_and_etag)
 	req.host = "skills.example:8080";
 	req.if_none_match = etag;
 	response_init(&res);
-	http_serve(&app, &req, &res);
+	http_serve(&ta.app, &req, &res);
 	ck_assert_int_eq(res.status, 304);
 	response_fini(&res);
 	request_fini(&req);

@@ -22,42 +22,19 @@
 
 Suite *api_suite(void);
 
-static char *tmp;
-static struct config cfg;
-static struct app app;
-
-static const char *no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
+static struct ta_app ta;
 
 static void setup(void)
 {
-	char err[512];
-	char *root, *db;
+	static const char *const args[] = { "--port", "0", NULL };
 
-	tmp = tu_mkdtemp();
-	root = fx_write_skills(tmp);
-	db = xasprintf("%s/skilld.db", tmp);
-	char *argv[] = { "skilld", "--skills", root, "--db", db, "--port", "0", NULL };
-	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
-	FILE *devnull = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, devnull, err, sizeof(err)) == 0, "%s", err);
-	free(root);
-	free(db);
+	ta_prepare(&ta);
+	ta_open(&ta, args);
 }
 
 static void teardown(void)
 {
-	FILE *log = app.log.out;
-
-	app_fini(&app);
-	if (log)
-		fclose(log);
-	config_fini(&cfg);
-	tu_rmtree(tmp);
-	free(tmp);
+	ta_close(&ta);
 }
 
 /* Serves GET path; returns the status and the parsed JSON body in *json
@@ -66,7 +43,7 @@ static int get(const char *path, const char *if_none_match, struct response *res
 {
 	struct ta_headers h = { .if_none_match = if_none_match };
 
-	ta_get(&app, path, &h, res);
+	ta_get(&ta.app, path, &h, res);
 	if (json)
 		*json = res->body ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 	return res->status;
@@ -490,38 +467,29 @@ static int serve_auth(struct app *a, const char *authorization)
 START_TEST(test_token_required)
 {
 	char err[512];
-	char *dir = tu_mkdtemp();
-	char *root = fx_write_skills(dir);
-	char *db = xasprintf("%s/t.db", dir), *tok = xasprintf("%s/token", dir);
-	struct config c;
-	struct app a;
-	FILE *lo = fopen("/dev/null", "w");
+	struct ta_app t;
+	char *tok;
 
-	tu_write_str(dir, "token", "  s3cret-token-0123456789  \nsecond line ignored\n");
-	char *argv[] = { "skilld", "--skills", root, "--db", db, "--token-file", tok, NULL };
-	ck_assert_int_eq(config_parse(&c, 7, argv, no_env, err, sizeof(err)), 0);
-	ck_assert_msg(app_init(&a, &c, lo, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(serve_auth(&a, NULL), 401);
-	ck_assert_int_eq(serve_auth(&a, "Bearer wrong"), 401);
-	ck_assert_int_eq(serve_auth(&a, "Bearer s3cret-token-012345678"), 401);
-	ck_assert_int_eq(serve_auth(&a, "Bearer s3cret-token-01234567890"), 401);
-	ck_assert_int_eq(serve_auth(&a, "Basic s3cret-token-0123456789"), 401);
-	ck_assert_int_eq(serve_auth(&a, "Bearer s3cret-token-0123456789"), 200);
-	ck_assert_int_eq(serve_auth(&a, "bearer s3cret-token-0123456789"), 200);
-	app_fini(&a);
+	ta_prepare(&t);
+	tu_write_str(t.tmp, "token", "  s3cret-token-0123456789  \nsecond line ignored\n");
+	tok = xasprintf("%s/token", t.tmp);
+	const char *const args[] = { "--token-file", tok, NULL };
+	ta_open(&t, args);
+	ck_assert_int_eq(serve_auth(&t.app, NULL), 401);
+	ck_assert_int_eq(serve_auth(&t.app, "Bearer wrong"), 401);
+	ck_assert_int_eq(serve_auth(&t.app, "Bearer s3cret-token-012345678"), 401);
+	ck_assert_int_eq(serve_auth(&t.app, "Bearer s3cret-token-01234567890"), 401);
+	ck_assert_int_eq(serve_auth(&t.app, "Basic s3cret-token-0123456789"), 401);
+	ck_assert_int_eq(serve_auth(&t.app, "Bearer s3cret-token-0123456789"), 200);
+	ck_assert_int_eq(serve_auth(&t.app, "bearer s3cret-token-0123456789"), 200);
+	app_fini(&t.app);
 
 	/* a short token is refused at startup */
-	tu_write_str(dir, "token", "short\n");
-	ck_assert_int_eq(app_init(&a, &c, lo, err, sizeof(err)), -1);
+	tu_write_str(t.tmp, "token", "short\n");
+	ck_assert_int_eq(app_init(&t.app, &t.cfg, t.log, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "16 to 512 characters") != NULL, "%s", err);
-	app_fini(&a);
-	config_fini(&c);
-	fclose(lo);
-	free(root);
-	free(db);
+	ta_close(&t); /* app_fini after the failed app_init, as main.c does */
 	free(tok);
-	tu_rmtree(dir);
-	free(dir);
 }
 END_TEST
 
@@ -742,9 +710,9 @@ END_TEST
 START_TEST(test_max_results)
 {
 	struct response res;
-	unsigned saved = cfg.max_results;
+	unsigned saved = ta.cfg.max_results;
 
-	cfg.max_results = 2;
+	ta.cfg.max_results = 2;
 	ck_assert_int_eq(get("/api/v1/skills?limit=3", NULL, &res, NULL), 400);
 	ck_assert_ptr_nonnull(strstr(res.body, "from 1 to 2"));
 	response_fini(&res);
@@ -755,7 +723,7 @@ START_TEST(test_max_results)
 	response_fini(&res);
 	ck_assert_int_eq(get("/api/v1/search?q=alpha&limit=2", NULL, &res, NULL), 200);
 	response_fini(&res);
-	cfg.max_results = saved;
+	ta.cfg.max_results = saved;
 	ck_assert_int_eq(get("/api/v1/skills?limit=3", NULL, &res, NULL), 200);
 	response_fini(&res);
 }

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fixture_skills.h"
 #include "skilld/app.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
@@ -23,44 +22,23 @@ Suite *auth_suite(void);
 #define TOKEN "s3cret-token-0123456789"
 #define BROWSER_ACCEPT "text/html,application/xhtml+xml,*/*;q=0.8"
 
-static char *tmp;
-static char *root;
-static struct config cfg;
-static struct app app;
-static FILE *log_out;
-
-static const char *no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
+static struct ta_app ta;
 
 static void setup(void)
 {
-	char err[512];
-	char *db, *tok;
+	char *tok;
 
-	tmp = tu_mkdtemp();
-	root = fx_write_skills(tmp);
-	tu_write_str(tmp, "token", TOKEN "\n");
-	db = xasprintf("%s/skilld.db", tmp);
-	tok = xasprintf("%s/token", tmp);
-	char *argv[] = { "skilld", "--skills", root, "--db", db, "--token-file", tok, NULL };
-	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
-	log_out = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
-	free(db);
+	ta_prepare(&ta);
+	tu_write_str(ta.tmp, "token", TOKEN "\n");
+	tok = xasprintf("%s/token", ta.tmp);
+	const char *const args[] = { "--token-file", tok, NULL };
+	ta_open(&ta, args);
 	free(tok);
 }
 
 static void teardown(void)
 {
-	app_fini(&app);
-	fclose(log_out);
-	config_fini(&cfg);
-	free(root);
-	tu_rmtree(tmp);
-	free(tmp);
+	ta_close(&ta);
 }
 
 static const char *header(const struct response *res, const char *name)
@@ -77,7 +55,7 @@ static int get(const char *path, const char *accept, const char *authz, const ch
 	struct ta_headers h = { .accept = accept, .user_agent = "Mozilla/5.0", .host = "127.0.0.1:8080",
 				.authorization = authz, .cookie = cookie };
 
-	return ta_get(&app, path, &h, res);
+	return ta_get(&ta.app, path, &h, res);
 }
 
 static int post_signin(const char *body, struct response *res)
@@ -88,7 +66,7 @@ static int post_signin(const char *body, struct response *res)
 
 	r.h.accept = BROWSER_ACCEPT;
 	r.h.host = "127.0.0.1:8080";
-	return ta_send(&app, &r, res);
+	return ta_send(&ta.app, &r, res);
 }
 
 START_TEST(test_programs_need_the_bearer_token)
@@ -186,7 +164,7 @@ START_TEST(test_signout_clears_the_cookie)
 	struct ta_request r = { .method = "POST", .path = "/signout" };
 	struct response res;
 
-	ck_assert_int_eq(ta_send(&app, &r, &res), 303);
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 303);
 	ck_assert_str_eq(header(&res, "Location"), "/signin");
 	ck_assert_ptr_nonnull(strstr(header(&res, "Set-Cookie"), "Max-Age=0"));
 	response_fini(&res);

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "fixture_skills.h"
 #include "skilld/app.h"
 #include "skilld/http.h"
 #include "skilld/reload.h"
@@ -27,47 +26,25 @@ Suite *concurrency_suite(void);
 #define THREADS 8
 #define ROUNDS 150
 
-static char *tmp;
-static char *root;
-static struct config cfg;
-static struct app app;
-static FILE *log_out;
+static struct ta_app ta;
 static atomic_int failures;
 static atomic_bool stop;
-
-static const char *no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
 
 static void setup(void)
 {
 	char err[512];
-	char *db;
 
-	tmp = tu_mkdtemp();
-	root = fx_write_skills(tmp);
-	db = xasprintf("%s/skilld.db", tmp);
-	char *argv[] = { "skilld", "--skills", root, "--db", db, NULL };
-	ck_assert_int_eq(config_parse(&cfg, 5, argv, no_env, err, sizeof(err)), 0);
-	log_out = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(reload_start(&app, err, sizeof(err)), 0);
-	free(db);
+	ta_prepare(&ta);
+	ta_open(&ta, NULL);
+	ck_assert_int_eq(reload_start(&ta.app, err, sizeof(err)), 0);
 	atomic_store(&failures, 0);
 	atomic_store(&stop, false);
 }
 
 static void teardown(void)
 {
-	reload_stop(&app);
-	app_fini(&app);
-	fclose(log_out);
-	config_fini(&cfg);
-	free(root);
-	tu_rmtree(tmp);
-	free(tmp);
+	reload_stop(&ta.app);
+	ta_close(&ta);
 }
 
 static const char *const urls[] = {
@@ -87,7 +64,7 @@ static void *client(void *arg)
 	for (int i = 0; i < ROUNDS && !atomic_load(&stop); i++) {
 		const char *u = urls[(size_t)(i + id) % (sizeof(urls) / sizeof(urls[0]))];
 		struct response res;
-		int status = ta_get(&app, u, &h, &res);
+		int status = ta_get(&ta.app, u, &h, &res);
 		bool moving = strstr(u, "moving") != NULL;
 		bool gen = false;
 
@@ -113,18 +90,18 @@ START_TEST(test_requests_while_reloading)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, client, (void *)i), 0);
 	for (int i = 0; i < 40; i++) {
 		if (i % 2 == 0)
-			tu_write_str(root, "moving/SKILL.md",
+			tu_write_str(ta.root, "moving/SKILL.md",
 				     "---\nname: moving\ndescription: Comes and goes.\n---\n# M\n");
 		else {
-			char *m = xasprintf("%s/moving", root);
+			char *m = xasprintf("%s/moving", ta.root);
 
 			tu_rmtree(m);
 			free(m);
 		}
-		reload_request(&app, "test");
+		reload_request(&ta.app, "test");
 		nanosleep(&pause, NULL);
 	}
-	ck_assert_int_eq(reload_now(&app, "test", 60000, &gen, err, sizeof(err)), 0);
+	ck_assert_int_eq(reload_now(&ta.app, "test", 60000, &gen, err, sizeof(err)), 0);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
 	ck_assert_int_eq(atomic_load(&failures), 0);

@@ -16,7 +16,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "fixture_skills.h"
 #include "skilld/app.h"
 #include "skilld/discovery.h"
 #include "skilld/http.h"
@@ -26,55 +25,34 @@
 
 Suite *discovery_suite(void);
 
-static char *tmp;
-static char *root;
-static struct config cfg;
-static struct app app;
-static FILE *log_out;
-
-static const char *no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
+static struct ta_app ta;
 
 static void setup(void)
 {
-	char err[512];
-	char *db, *big;
+	static const char *const args[] = { "--max-file-size", "64K", NULL };
+	char *big;
 
-	tmp = tu_mkdtemp();
-	root = fx_write_skills(tmp);
-	tu_write_str(root, "Bad_Name/SKILL.md", "---\nname: Bad_Name\ndescription: Invalid name.\n---\nB\n");
-	tu_write_str(root, "big/SKILL.md", "---\nname: big\ndescription: Has a big file.\n---\nB\n");
+	ta_prepare(&ta);
+	tu_write_str(ta.root, "Bad_Name/SKILL.md", "---\nname: Bad_Name\ndescription: Invalid name.\n---\nB\n");
+	tu_write_str(ta.root, "big/SKILL.md", "---\nname: big\ndescription: Has a big file.\n---\nB\n");
 	big = xmalloc(70000);
 	memset(big, 'x', 70000);
-	tu_write(root, "big/references/huge.txt", big, 70000);
+	tu_write(ta.root, "big/references/huge.txt", big, 70000);
 	free(big);
-	tu_write_str(root, "solo/SKILL.md", "---\nname: solo\ndescription: Only SKILL.md.\n---\n# Solo\n");
-	db = xasprintf("%s/skilld.db", tmp);
-	char *argv[] = { "skilld", "--skills", root, "--db", db, "--max-file-size", "64K", NULL };
-	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
-	log_out = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
-	free(db);
+	tu_write_str(ta.root, "solo/SKILL.md", "---\nname: solo\ndescription: Only SKILL.md.\n---\n# Solo\n");
+	ta_open(&ta, args);
 }
 
 static void teardown(void)
 {
-	app_fini(&app);
-	fclose(log_out);
-	config_fini(&cfg);
-	free(root);
-	tu_rmtree(tmp);
-	free(tmp);
+	ta_close(&ta);
 }
 
 static int get(const char *path, struct response *res)
 {
 	struct ta_headers h = { .accept = "application/json", .host = "127.0.0.1:9" };
 
-	return ta_get(&app, path, &h, res);
+	return ta_get(&ta.app, path, &h, res);
 }
 
 /* GETs path expecting 200 JSON; returns it parsed (cJSON_Delete). */
@@ -101,7 +79,7 @@ static const char *jstr(const cJSON *o, const char *key)
 /* The file's bytes on disk (free()). */
 static char *source(const char *rel, size_t *len)
 {
-	char *p = xasprintf("%s/%s", root, rel);
+	char *p = xasprintf("%s/%s", ta.root, rel);
 	char *data = tu_read(p, len);
 
 	free(p);

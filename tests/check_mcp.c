@@ -27,47 +27,29 @@ Suite *mcp_suite(void);
 #define N_MANY 120  /* references of the "many" skill, besides its SKILL.md and "with space.md" */
 #define ACCEPT_BOTH "application/json, text/event-stream"
 
-static char *tmp;
-static char *root;
-static struct config cfg;
-static struct app app;
-static FILE *log_out;
-
-static const char *no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
+static struct ta_app ta;
 
 static void write_many(void)
 {
-	tu_write_str(root, "many/SKILL.md", "---\nname: many\ndescription: A skill with many "
+	tu_write_str(ta.root, "many/SKILL.md", "---\nname: many\ndescription: A skill with many "
 		     "files.\n---\n# Many\n");
 	for (int i = 0; i < N_MANY; i++) {
 		char rel[64], text[64];
 
 		snprintf(rel, sizeof(rel), "many/references/f%03d.md", i);
 		snprintf(text, sizeof(text), "# File %d\n", i);
-		tu_write_str(root, rel, text);
+		tu_write_str(ta.root, rel, text);
 	}
-	tu_write_str(root, "many/references/with space.md", "spaced\n");
+	tu_write_str(ta.root, "many/references/with space.md", "spaced\n");
 }
 
 static void start(const char *max_body)
 {
-	char err[512];
-	char *db;
+	const char *const args[] = { "--port", "0", "--threads", "2", "--max-body", max_body, NULL };
 
-	tmp = tu_mkdtemp();
-	root = fx_write_skills(tmp);
+	ta_prepare(&ta);
 	write_many();
-	db = xasprintf("%s/skilld.db", tmp);
-	char *argv[] = { "skilld", "--skills", root, "--db", db, "--port", "0", "--threads", "2",
-			 "--max-body", (char *)max_body, NULL };
-	ck_assert_int_eq(config_parse(&cfg, 11, argv, no_env, err, sizeof(err)), 0);
-	log_out = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
-	free(db);
+	ta_open(&ta, args);
 }
 
 static void setup(void)
@@ -77,12 +59,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	app_fini(&app);
-	fclose(log_out);
-	config_fini(&cfg);
-	tu_rmtree(tmp);
-	free(tmp);
-	free(root);
+	ta_close(&ta);
 }
 
 static void setup_socket(void)
@@ -90,12 +67,12 @@ static void setup_socket(void)
 	char err[512];
 
 	start("1024");
-	ck_assert_msg(http_start(&app, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(http_start(&ta.app, err, sizeof(err)) == 0, "%s", err);
 }
 
 static void teardown_socket(void)
 {
-	http_stop(&app);
+	http_stop(&ta.app);
 	teardown();
 }
 
@@ -117,7 +94,7 @@ static int send_body(struct ta_request r, const char *body, struct response *res
 {
 	r.body = body;
 	r.body_len = body ? strlen(body) : 0;
-	ta_send(&app, &r, res);
+	ta_send(&ta.app, &r, res);
 	if (json)
 		*json = res->body_len ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 	return res->status;
@@ -225,12 +202,12 @@ START_TEST(test_handshake)
 
 	ck_assert_str_eq(initialize("2025-06-18", sid), "2025-06-18");
 	ck_assert_uint_eq(strlen(sid), MCP_SESSION_ID_LEN);
-	ck_assert_str_eq(mcp_session_check(&app, sid), "2025-06-18");
+	ck_assert_str_eq(mcp_session_check(&ta.app, sid), "2025-06-18");
 	ck_assert_str_eq(initialize("2025-03-26", sid), "2025-03-26");
-	ck_assert_str_eq(mcp_session_check(&app, sid), "2025-03-26");
+	ck_assert_str_eq(mcp_session_check(&ta.app, sid), "2025-03-26");
 	ck_assert_str_eq(initialize("2025-11-25", sid), "2025-11-25");
 	ck_assert_str_eq(initialize("2024-11-05", sid), "2025-11-25");
-	ck_assert_str_eq(mcp_session_check(&app, sid), "2025-11-25");
+	ck_assert_str_eq(mcp_session_check(&ta.app, sid), "2025-11-25");
 	ck_assert_str_eq(initialize("1999-01-01", NULL), "2025-11-25");
 
 	/* the whole result, exactly */
@@ -323,13 +300,13 @@ START_TEST(test_sessions)
 	memcpy(bad + 33, "2025-03-26", 10);
 	ck_assert_int_eq(send_body(mcp_req(bad), ping, &res, NULL), 404);
 	response_fini(&res);
-	ck_assert_ptr_null(mcp_session_check(&app, NULL));
-	ck_assert_ptr_null(mcp_session_check(&app, bad));
+	ck_assert_ptr_null(mcp_session_check(&ta.app, NULL));
+	ck_assert_ptr_null(mcp_session_check(&ta.app, bad));
 	/* another process (another secret) does not know the id */
-	app.mcp_secret[0] ^= 1;
+	ta.app.mcp_secret[0] ^= 1;
 	ck_assert_int_eq(send_body(mcp_req(sid), ping, &res, NULL), 404);
 	response_fini(&res);
-	app.mcp_secret[0] ^= 1;
+	ta.app.mcp_secret[0] ^= 1;
 
 	/* the right id answers */
 	ck_assert_int_eq(send_body(mcp_req(sid), ping, &res, &j), 200);
@@ -607,7 +584,7 @@ START_TEST(test_tool_list_get)
 	cJSON_Delete(j);
 
 	/* get_skill: the SKILL.md bytes from disk, and the file list */
-	path = xasprintf("%s/alpha/SKILL.md", root);
+	path = xasprintf("%s/alpha/SKILL.md", ta.root);
 	md = tu_read(path, &len);
 	j = tool(sid, "get_skill", "{\"slug\":\"alpha\"}");
 	ck_assert(!tool_is_error(j));
@@ -760,7 +737,7 @@ static int total_files(void)
 	cJSON *j;
 	int n = 0;
 
-	ck_assert_int_eq(ta_get(&app, "/api/v1/skills?limit=100", NULL, &res), 200);
+	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills?limit=100", NULL, &res), 200);
 	j = cJSON_ParseWithLength(res.body, res.body_len);
 	cJSON_ArrayForEach(s, jget(j, "data"))
 		n += (int)cJSON_GetNumberValue(jget(jget(s, "counts"), "files"));
@@ -1025,7 +1002,7 @@ START_TEST(test_hostile_bodies)
 
 		r.body = cases[i].body;
 		r.body_len = cases[i].len ? cases[i].len : strlen(cases[i].body);
-		ta_send(&app, &r, &res);
+		ta_send(&ta.app, &r, &res);
 		ck_assert_msg(res.status == cases[i].status, "case %zu (%s): %d %.*s", i,
 			      cases[i].body, res.status, (int)res.body_len, res.body);
 		if (res.status == 202) {
@@ -1077,7 +1054,7 @@ START_TEST(test_socket)
 	/* declared over the limit: refused before the body is sent */
 	raw = xasprintf("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 			"Content-Length: 3000\r\nExpect: 100-continue\r\n\r\n");
-	ck_assert_int_eq(tu_http(app.port, raw, &r), 0);
+	ck_assert_int_eq(tu_http(ta.app.port, raw, &r), 0);
 	ck_assert_int_eq(r.status, 413);
 	ck_assert(strstr(r.body, "\"too_large\"") != NULL);
 	tu_response_fini(&r);
@@ -1086,7 +1063,7 @@ START_TEST(test_socket)
 	 * the same way. */
 	raw = xasprintf("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 			"Content-Length: 1025\r\nConnection: close\r\n\r\n%.1025s", big);
-	ck_assert_int_eq(tu_http(app.port, raw, &r), 0);
+	ck_assert_int_eq(tu_http(ta.app.port, raw, &r), 0);
 	ck_assert_int_eq(r.status, 413);
 	tu_response_fini(&r);
 	free(raw);
@@ -1095,7 +1072,7 @@ START_TEST(test_socket)
 	raw = xasprintf("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 			"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
 			"3e8\r\n%.1000s\r\n3e8\r\n%.1000s\r\n3e8\r\n%.1000s\r\n0\r\n\r\n", big, big, big);
-	ck_assert_int_eq(tu_http(app.port, raw, &r), 0);
+	ck_assert_int_eq(tu_http(ta.app.port, raw, &r), 0);
 	ck_assert_int_eq(r.status, 413);
 	ck_assert(strstr(r.body, "\"too_large\"") != NULL);
 	tu_response_fini(&r);
@@ -1105,13 +1082,13 @@ START_TEST(test_socket)
 	/* a real handshake */
 	raw = xasprintf("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nOrigin: http://127.0.0.1:%u\r\n"
 			"Content-Type: application/json\r\nAccept: " ACCEPT_BOTH "\r\n"
-			"Content-Length: %zu\r\nConnection: close\r\n\r\n%s", app.port, app.port,
-			strlen(init), init);
-	ck_assert_int_eq(tu_http(app.port, raw, &r), 0);
+			"Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			ta.app.port, ta.app.port, strlen(init), init);
+	ck_assert_int_eq(tu_http(ta.app.port, raw, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	hdr = tu_header(&r, "Mcp-Session-Id");
 	ck_assert_ptr_nonnull(hdr);
-	ck_assert_str_eq(mcp_session_check(&app, hdr), "2025-06-18");
+	ck_assert_str_eq(mcp_session_check(&ta.app, hdr), "2025-06-18");
 	free(hdr);
 	hdr = tu_header(&r, "Cache-Control");
 	ck_assert_str_eq(hdr, "no-store");
@@ -1121,13 +1098,13 @@ START_TEST(test_socket)
 	free(raw);
 
 	/* GET and DELETE: 405, Allow: POST */
-	ck_assert_int_eq(tu_get(app.port, "/mcp", "Accept: text/event-stream\r\n", &r), 0);
+	ck_assert_int_eq(tu_get(ta.app.port, "/mcp", "Accept: text/event-stream\r\n", &r), 0);
 	ck_assert_int_eq(r.status, 405);
 	hdr = tu_header(&r, "Allow");
 	ck_assert_str_eq(hdr, "POST");
 	free(hdr);
 	tu_response_fini(&r);
-	ck_assert_int_eq(tu_http(app.port, "DELETE /mcp HTTP/1.1\r\nHost: x\r\nMcp-Session-Id: x\r\n"
+	ck_assert_int_eq(tu_http(ta.app.port, "DELETE /mcp HTTP/1.1\r\nHost: x\r\nMcp-Session-Id: x\r\n"
 				 "Connection: close\r\n\r\n", &r), 0);
 	ck_assert_int_eq(r.status, 405);
 	hdr = tu_header(&r, "Allow");

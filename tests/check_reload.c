@@ -16,7 +16,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "fixture_skills.h"
 #include "skilld/app.h"
 #include "skilld/http.h"
 #include "skilld/reload.h"
@@ -27,45 +26,23 @@
 
 Suite *reload_suite(void);
 
-static char *tmp;
-static char *root;
-static struct config cfg;
-static struct app app;
-static FILE *log_out;
-
-static const char *no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
+static struct ta_app ta;
 
 static void setup(void)
 {
 	char err[512];
-	char *db;
 
-	tmp = tu_mkdtemp();
-	root = fx_write_skills(tmp);
-	db = xasprintf("%s/skilld.db", tmp);
-	char *argv[] = { "skilld", "--skills", root, "--db", db, NULL };
-	ck_assert_int_eq(config_parse(&cfg, 5, argv, no_env, err, sizeof(err)), 0);
-	log_out = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(reload_start(&app, err, sizeof(err)), 0);
-	free(db);
+	ta_prepare(&ta);
+	ta_open(&ta, NULL);
+	ck_assert_int_eq(reload_start(&ta.app, err, sizeof(err)), 0);
 }
 
 static void teardown(void)
 {
-	watch_stop(app.watcher);
-	app.watcher = NULL;
-	reload_stop(&app);
-	app_fini(&app);
-	fclose(log_out);
-	config_fini(&cfg);
-	free(root);
-	tu_rmtree(tmp);
-	free(tmp);
+	watch_stop(ta.app.watcher);
+	ta.app.watcher = NULL;
+	reload_stop(&ta.app);
+	ta_close(&ta);
 }
 
 /* GET path → parsed JSON (cJSON_Delete); asserts 200. */
@@ -74,7 +51,7 @@ static cJSON *get_json(const char *path)
 	struct response res;
 	cJSON *j;
 
-	ck_assert_int_eq(ta_get(&app, path, NULL, &res), 200);
+	ck_assert_int_eq(ta_get(&ta.app, path, NULL, &res), 200);
 	j = cJSON_ParseWithLength(res.body, res.body_len);
 	ck_assert_ptr_nonnull(j);
 	response_fini(&res);
@@ -104,12 +81,12 @@ START_TEST(test_reload_now_sees_changes)
 	struct response res;
 
 	ck_assert_int_eq(health_num("generation"), 1);
-	tu_write_str(root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
-	ck_assert_int_eq(ta_get(&app, "/api/v1/skills/gamma", NULL, &res), 404);
+	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
+	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills/gamma", NULL, &res), 404);
 	response_fini(&res);
-	ck_assert_msg(reload_now(&app, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(gen, 2);
-	ck_assert_int_eq(ta_get(&app, "/api/v1/skills/gamma", NULL, &res), 200);
+	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills/gamma", NULL, &res), 200);
 	response_fini(&res);
 	ck_assert_int_eq(health_num("generation"), 2);
 	ck_assert_int_eq(health_num("reloads"), 1);
@@ -124,8 +101,8 @@ START_TEST(test_generation_header)
 	struct response res;
 	const char *h = NULL;
 
-	ck_assert_int_eq(reload_now(&app, "test", 30000, &gen, err, sizeof(err)), 0);
-	ck_assert_int_eq(ta_get(&app, "/skills/alpha", NULL, &res), 200);
+	ck_assert_int_eq(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)), 0);
+	ck_assert_int_eq(ta_get(&ta.app, "/skills/alpha", NULL, &res), 200);
 	for (size_t i = 0; i < res.n_headers; i++)
 		if (strcmp(res.headers[i].key, "X-Skilld-Generation") == 0)
 			h = res.headers[i].value;
@@ -139,7 +116,7 @@ END_TEST
 START_TEST(test_burst_is_debounced)
 {
 	for (int i = 0; i < 50; i++)
-		reload_request(&app, "burst");
+		reload_request(&ta.app, "burst");
 	sleep_ms(RELOAD_DEBOUNCE_MS + 600);
 	ck_assert_int_eq(health_num("reloads"), 1);
 	ck_assert_int_eq(health_num("generation"), 2);
@@ -149,19 +126,19 @@ END_TEST
 /* A failed re-indexing keeps the old index and says why. */
 START_TEST(test_failure_keeps_the_old_index)
 {
-	char err[512], *moved = xasprintf("%s/moved", tmp);
+	char err[512], *moved = xasprintf("%s/moved", ta.tmp);
 	int64_t gen;
 	cJSON *j, *e;
 
-	ck_assert_int_eq(rename(root, moved), 0); /* the root is gone */
-	ck_assert_int_eq(reload_now(&app, "test", 30000, &gen, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, root));
+	ck_assert_int_eq(rename(ta.root, moved), 0); /* the root is gone */
+	ck_assert_int_eq(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, ta.root));
 	j = get_json("/healthz");
 	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "generation")), 1);
 	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "reload_failures")), 1);
 	e = cJSON_GetObjectItem(j, "last_reload_error");
 	ck_assert(cJSON_IsObject(e));
-	ck_assert_ptr_nonnull(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(e, "message")), root));
+	ck_assert_ptr_nonnull(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(e, "message")), ta.root));
 	cJSON_Delete(j);
 	j = get_json("/api/v1/skills/alpha"); /* still served */
 	cJSON_Delete(j);
@@ -170,8 +147,8 @@ START_TEST(test_failure_keeps_the_old_index)
 	ck_assert(cJSON_IsObject(e));
 	cJSON_Delete(j);
 	/* and the next good one clears it */
-	ck_assert_int_eq(rename(moved, root), 0);
-	ck_assert_int_eq(reload_now(&app, "test", 30000, &gen, err, sizeof(err)), 0);
+	ck_assert_int_eq(rename(moved, ta.root), 0);
+	ck_assert_int_eq(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)), 0);
 	ck_assert_int_eq(gen, 2);
 	j = get_json("/healthz");
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "last_reload_error")));
@@ -186,18 +163,18 @@ START_TEST(test_admin_endpoint)
 	struct response res;
 	cJSON *j;
 
-	ck_assert_int_eq(ta_send(&app, &r, &res), 200);
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 200);
 	j = cJSON_ParseWithLength(res.body, res.body_len);
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "status")), "reloaded");
 	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "generation")), 2);
 	cJSON_Delete(j);
 	response_fini(&res);
 	r.remote = true;
-	ck_assert_int_eq(ta_send(&app, &r, &res), 403);
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 403);
 	response_fini(&res);
 	r.remote = false;
 	r.method = "GET";
-	ck_assert_int_eq(ta_send(&app, &r, &res), 405);
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 405);
 	response_fini(&res);
 	ck_assert_int_eq(health_num("generation"), 2);
 }
@@ -222,19 +199,19 @@ START_TEST(test_watcher_sees_new_files_and_folders)
 	char err[512];
 	long n = health_num("skills");
 
-	ck_assert_int_eq(watch_start(cfg.skills, cfg.n_skills, &app.log, on_change, &app,
-				     &app.watcher, err, sizeof(err)), 0);
+	ck_assert_int_eq(watch_start(ta.cfg.skills, ta.cfg.n_skills, &ta.app.log, on_change,
+				     &ta.app, &ta.app.watcher, err, sizeof(err)), 0);
 	/* a skill in a new folder */
-	tu_write_str(root, "w1/SKILL.md", "---\nname: w1\ndescription: W.\n---\n");
+	tu_write_str(ta.root, "w1/SKILL.md", "---\nname: w1\ndescription: W.\n---\n");
 	wait_skills(n + 1);
 	/* a folder made after the watcher started, then a skill below it */
-	tu_write_str(root, "deep/er/keep.txt", "x");
+	tu_write_str(ta.root, "deep/er/keep.txt", "x");
 	sleep_ms(RELOAD_DEBOUNCE_MS + 300);
-	tu_write_str(root, "deep/er/w2/SKILL.md", "---\nname: w2\ndescription: W.\n---\n");
+	tu_write_str(ta.root, "deep/er/w2/SKILL.md", "---\nname: w2\ndescription: W.\n---\n");
 	wait_skills(n + 2);
 	/* a removal */
 	{
-		char *w1 = xasprintf("%s/w1", root);
+		char *w1 = xasprintf("%s/w1", ta.root);
 
 		tu_rmtree(w1);
 		free(w1);
@@ -251,14 +228,14 @@ START_TEST(test_reader_snapshot_holds_across_a_commit)
 {
 	char err[512];
 	int64_t gen = 0, gen2 = 0;
-	struct db_reader *r = db_reader_open(cfg.db_path, err, sizeof(err));
+	struct db_reader *r = db_reader_open(ta.cfg.db_path, err, sizeof(err));
 	sqlite3_stmt *st;
 
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(db_reader_begin(r, &gen), 0);
 	ck_assert_int_eq(gen, 1);
-	tu_write_str(root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
-	ck_assert_int_eq(app_reindex(&app, "test", err, sizeof(err)), 0);
+	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
+	ck_assert_int_eq(app_reindex(&ta.app, "test", err, sizeof(err)), 0);
 	/* still generation 1 inside the transaction: no gamma */
 	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
 	sqlite3_bind_text(st, 1, "gamma", -1, SQLITE_STATIC);

@@ -11,7 +11,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "fixture_skills.h"
 #include "skilld/app.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
@@ -20,54 +19,30 @@
 
 Suite *web_suite(void);
 
-static char *tmp;
-static char *root;
-static struct config cfg;
-static struct app app;
-static FILE *log_out;
-
-static const char *no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
+static struct ta_app ta;
 
 static void setup(void)
 {
-	char err[512];
-	char *db;
-
-	tmp = tu_mkdtemp();
-	root = fx_write_skills(tmp);
-	tu_write_str(root, "evil/SKILL.md",
+	ta_prepare(&ta);
+	tu_write_str(ta.root, "evil/SKILL.md",
 		     "---\nname: evil\ndescription: \"<script>alert(1)</script> & \\\"quotes\\\"\"\n---\n"
 		     "# Evil <script>alert(2)</script>\n\n<img src=x onerror=alert(3)>\n\n"
 		     "[click](javascript:alert(4)) [ok](references/notes.md)\n\n"
 		     "| a | b |\n|---|---|\n| 1 | 2 |\n");
-	tu_write_str(root, "evil/references/notes.md", "# Notes\n\n<iframe src=//x></iframe>\n");
-	db = xasprintf("%s/skilld.db", tmp);
-	char *argv[] = { "skilld", "--skills", root, "--db", db, NULL };
-	ck_assert_int_eq(config_parse(&cfg, 5, argv, no_env, err, sizeof(err)), 0);
-	log_out = fopen("/dev/null", "w");
-	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
-	free(db);
+	tu_write_str(ta.root, "evil/references/notes.md", "# Notes\n\n<iframe src=//x></iframe>\n");
+	ta_open(&ta, NULL);
 }
 
 static void teardown(void)
 {
-	app_fini(&app);
-	fclose(log_out);
-	config_fini(&cfg);
-	free(root);
-	tu_rmtree(tmp);
-	free(tmp);
+	ta_close(&ta);
 }
 
 static int get(const char *path, const char *accept, const char *ua, struct response *res)
 {
 	struct ta_headers h = { .accept = accept, .user_agent = ua, .host = "skills.example:8080" };
 
-	return ta_get(&app, path, &h, res);
+	return ta_get(&ta.app, path, &h, res);
 }
 
 static const char *header(const struct response *res, const char *name)
@@ -106,7 +81,7 @@ END_TEST
 START_TEST(test_markdown_and_json_forms)
 {
 	struct response res;
-	char *raw = xasprintf("%s/alpha/SKILL.md", root);
+	char *raw = xasprintf("%s/alpha/SKILL.md", ta.root);
 	size_t len;
 	char *want = tu_read(raw, &len);
 	cJSON *j;

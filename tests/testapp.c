@@ -1,11 +1,60 @@
 /* SPDX-License-Identifier: MIT */
-/* In-process requests through http_serve; see testapp.h. */
+/* The fixture server and in-process requests through http_serve; see testapp.h. */
 #include "testapp.h"
 
+#include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fixture_skills.h"
 #include "skilld/http.h"
 #include "skilld/util.h"
+#include "testutil.h"
+
+/* The environment of a test server: empty, so the host's SKILLD_* do not leak in. */
+static const char *ta_no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+void ta_prepare(struct ta_app *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->tmp = tu_mkdtemp();
+	t->root = fx_write_skills(t->tmp);
+}
+
+void ta_open(struct ta_app *t, const char *const *extra_args)
+{
+	enum { BASE_ARGS = 5, MAX_ARGS = 32 };
+	char err[512];
+	char *db = xasprintf("%s/skilld.db", t->tmp);
+	char *argv[MAX_ARGS + 1] = { "skilld", "--skills", t->root, "--db", db };
+	int argc = BASE_ARGS;
+
+	for (size_t i = 0; extra_args && extra_args[i]; i++) {
+		ck_assert_int_lt(argc, MAX_ARGS);
+		argv[argc++] = (char *)extra_args[i]; /* config_parse only reads the strings */
+	}
+	ck_assert_int_eq(config_parse(&t->cfg, argc, argv, ta_no_env, err, sizeof(err)), 0);
+	t->log = fopen("/dev/null", "w");
+	ck_assert_ptr_nonnull(t->log);
+	ck_assert_msg(app_init(&t->app, &t->cfg, t->log, err, sizeof(err)) == 0, "%s", err);
+	free(db);
+}
+
+void ta_close(struct ta_app *t)
+{
+	app_fini(&t->app);
+	if (t->log)
+		fclose(t->log);
+	config_fini(&t->cfg);
+	tu_rmtree(t->tmp);
+	free(t->tmp);
+	free(t->root);
+	memset(t, 0, sizeof(*t));
+}
 
 int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct response *res)
 {

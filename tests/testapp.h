@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * In-process requests for the suites that drive the whole server through
- * http_serve (api, web, agents, index, corpus): builds a struct request the
- * way http.c does, without a socket.
+ * The whole server in process for the suites that drive it through
+ * http_serve (api, web, agents, auth, discovery, mcp, reload, concurrency,
+ * index, corpus): a struct ta_app set up on the fixture skills in a fresh
+ * temporary directory, and requests built the way http.c builds them,
+ * without a socket. A ta_app belongs to one test fixture; ta_get and ta_send
+ * may run on several threads at once, as http_serve does.
  */
 #ifndef SKILLD_TESTAPP_H
 #define SKILLD_TESTAPP_H
@@ -11,6 +14,35 @@
 #include "skilld/request.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+
+/* A server on the fixture tree of fixture_skills.h, set up in two steps so
+ * that a suite can write its own files in between:
+ *
+ *	ta_prepare(&t);                         t.tmp and the fixture skills
+ *	tu_write_str(t.root, "x/SKILL.md", ...); the suite's own files
+ *	ta_open(&t, extra_args);                config_parse and app_init
+ *	...
+ *	ta_close(&t);                           undoes both
+ */
+struct ta_app {
+	char *tmp;          /* a fresh directory, removed by ta_close */
+	char *root;         /* tmp/skills: the fixture skills, the only --skills root */
+	struct config cfg;
+	struct app app;
+	FILE *log;          /* the app's log: /dev/null */
+};
+
+/* Makes t->tmp and writes the fixture skills under t->root. */
+void ta_prepare(struct ta_app *t);
+/* Parses "--skills ROOT --db TMP/skilld.db" followed by extra_args (NULL
+ * terminated; NULL for none) with no environment, and runs app_init with
+ * the log to /dev/null. Fails the test when either fails. */
+void ta_open(struct ta_app *t, const char *const *extra_args);
+/* app_fini, closes the log, config_fini, removes t->tmp and frees what
+ * ta_prepare and ta_open allocated. Stop what the suite started on t->app
+ * (reload_start, http_start, watch_start) first. */
+void ta_close(struct ta_app *t);
 
 /* Request headers of a test request; NULL members are absent. */
 struct ta_headers {
