@@ -145,7 +145,7 @@ test-corpus: deps-test $(BUILD)/test_runner $(BUILD)/skilld
 # Fuzz targets: fuzz/fuzz_<target>.c, each linked with the server modules
 # listed in FUZZ_MODS_<target>. Seeds in fuzz/corpus/<target>, crashers kept
 # for good in fuzz/regressions/<target> (see fuzz/README.md).
-FUZZ_TARGETS          := frontmatter checklist evals request skill jsonrpc render search tokens
+FUZZ_TARGETS          := frontmatter checklist evals request skill jsonrpc render search tokens snippet
 FUZZ_MODS_frontmatter := frontmatter util diag
 FUZZ_MODS_checklist   := checklist util diag
 FUZZ_MODS_evals       := evals util diag
@@ -155,6 +155,7 @@ FUZZ_MODS_jsonrpc     := jsonrpc util
 FUZZ_MODS_render      := render html util diag
 FUZZ_MODS_search      := search snippet skill scan frontmatter checklist evals validate render html tokens util diag
 FUZZ_MODS_tokens      := tokens util
+FUZZ_MODS_snippet     := snippet search skill scan frontmatter checklist evals validate render html tokens util diag
 FUZZ_DEB_PKGS         := clang libclang-rt-14-dev
 FUZZ_CC               ?= clang
 FUZZ_FLAGS            := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \

@@ -418,14 +418,18 @@ char *snippet_make(const struct snippet_query *sq, const char *const *texts, siz
 	if (!best_text)
 		return NULL;
 	/* The window of SNIPPET_WORDS words, started a little before one of
-	 * the matches, that holds the most distinct terms. */
-	for (size_t k = 0; k < best.n_hits && best.n_words > SNIPPET_WORDS; k++) {
+	 * the matches, that holds the most distinct terms. Windows start in
+	 * word order, so the hits before one (lo) are skipped for good: each
+	 * window reads at most its own SNIPPET_WORDS hits, not all before it. */
+	for (size_t k = 0, lo = 0; k < best.n_hits && best.n_words > SNIPPET_WORDS; k++) {
 		size_t start = best.hits[k].first > CONTEXT_BEFORE ? best.hits[k].first - CONTEXT_BEFORE : 0;
 		size_t score;
 
 		if (start + SNIPPET_WORDS > best.n_words)
 			start = best.n_words - SNIPPET_WORDS;
-		score = distinct_in(best.hits, best.n_hits, start, start + SNIPPET_WORDS);
+		while (best.hits[lo].first < start)
+			lo++;
+		score = distinct_in(best.hits + lo, best.n_hits - lo, start, start + SNIPPET_WORDS);
 		if (score > best_score) {
 			best_score = score;
 			ws = start;

@@ -2,7 +2,7 @@
 /*
  * Tests for snippet: which words are marked (FTS5's porter tokenizer
  * decides), the window and its ellipses, the text chosen among a hit's
- * columns, and hostile text.
+ * columns, hostile text, and time linear in the hits.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -175,10 +175,39 @@ START_TEST(hostile_text)
 }
 END_TEST
 
+/* Every word a hit, the window with both terms at the very end: each
+ * window once counted every hit before it, quadratic in the hits (a
+ * minute for these 600,000; the case's timeout fails it). */
+START_TEST(many_hits_stay_linear)
+{
+	enum { N = 600000 };
+	struct buf b, want;
+	char *got;
+
+	buf_init(&b);
+	for (int i = 0; i < N; i++)
+		buf_puts(&b, "a ");
+	buf_puts(&b, "b");
+	buf_putc(&b, '\0');
+	buf_init(&want);
+	buf_puts(&want, ELL);
+	for (int i = 0; i < SNIPPET_WORDS - 1; i++)
+		buf_puts(&want, O "a" C " ");
+	buf_puts(&want, O "b" C);
+	buf_putc(&want, '\0');
+	got = snip1("a b", b.data);
+	ck_assert_str_eq(got, want.data);
+	free(got);
+	buf_fini(&want);
+	buf_fini(&b);
+}
+END_TEST
+
 Suite *snippet_suite(void)
 {
 	Suite *s = suite_create("snippet");
 	TCase *tc = tcase_create("snippet");
+	TCase *big = tcase_create("big");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, marks_what_fts5_matches);
@@ -187,5 +216,11 @@ Suite *snippet_suite(void)
 	tcase_add_test(tc, best_text_of_the_row);
 	tcase_add_test(tc, hostile_text);
 	suite_add_tcase(s, tc);
+
+	/* generous limit: a quadratic step would take minutes here */
+	tcase_add_checked_fixture(big, setup, teardown);
+	tcase_set_timeout(big, 20);
+	tcase_add_test(big, many_hits_stay_linear);
+	suite_add_tcase(s, big);
 	return s;
 }
