@@ -88,6 +88,15 @@ static struct tokens tokenize(const struct snippet_query *sq, int flags, const c
 	return t;
 }
 
+/* qsort: terms with more tokens first, so that a phrase is marked whole
+ * where one of its words is a term too. */
+static int longer_first(const void *a, const void *b)
+{
+	const struct term *x = a, *y = b;
+
+	return (x->n_tok < y->n_tok) - (x->n_tok > y->n_tok);
+}
+
 struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len)
 {
 	static const char *const args[] = { "unicode61", "remove_diacritics", "2" };
@@ -130,6 +139,7 @@ struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len)
 			sq->first[(unsigned char)t.items[k][0]] = true;
 		sq->n_terms++;
 	}
+	qsort(sq->terms, sq->n_terms, sizeof(*sq->terms), longer_first);
 	return sq;
 }
 
@@ -287,7 +297,8 @@ static bool token_matches(const struct word *w, const char *arena, const char *t
 	return memcmp(arena + w->tok, tok, n) == 0;
 }
 
-/* The matches of every term among words[0..n), in word order. */
+/* The matches of every term among words[0..n), in word order; at one word,
+ * the longest term first (the terms are sorted so). */
 static size_t find_hits(const struct snippet_query *sq, const struct word *words, size_t n,
 			const char *arena, struct hit **out)
 {
@@ -314,7 +325,6 @@ static size_t find_hits(const struct snippet_query *sq, const struct word *words
 				h = xrealloc(h, cap * sizeof(*h));
 			}
 			h[len++] = (struct hit){ w, w + term->n_tok - 1, t };
-			break;  /* one term per starting word */
 		}
 	}
 	*out = h;

@@ -133,6 +133,7 @@ START_TEST(best_text_of_the_row)
 	const char *texts[] = { "body without it", NULL, "Widget", "the widget gear" };
 	const char *tie[] = { "a widget", "another widget" };
 	const char *none[] = { NULL, NULL };
+	const char *both[] = { "a widget here", "the widget gear" };
 	char *s;
 
 	s = snippet_make(sq, texts, 4);
@@ -146,6 +147,13 @@ START_TEST(best_text_of_the_row)
 	ck_assert_str_eq(s, "body without it");
 	free(s);
 	ck_assert_ptr_null(snippet_make(sq, none, 2));
+	snippet_query_free(sq);
+	/* a word that is a term and starts a phrase counts for both, and the
+	 * phrase is marked whole */
+	sq = snippet_query_new(db, "widget \"widget gear\"", strlen("widget \"widget gear\""));
+	s = snippet_make(sq, both, 2);
+	ck_assert_str_eq(s, "the " O "widget gear" C);
+	free(s);
 	snippet_query_free(sq);
 }
 END_TEST
