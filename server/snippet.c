@@ -241,52 +241,6 @@ static bool next_is_word(const char *text, size_t n, size_t *i)
 	return word_cp(next_cp(text, n, i));
 }
 
-/* Splits text into words; words that can start a token of the query get
- * their token (into arena). Returns the number of words (*out: free()). */
-static size_t split_words(const struct snippet_query *sq, const char *text, size_t n,
-			  struct word **out, struct buf *arena)
-{
-	struct word *w = NULL;
-	size_t len = 0, cap = 0, i = 0;
-
-	while (i < n) {
-		size_t start = i, end;
-		unsigned char c0;
-
-		if (!next_is_word(text, n, &i))
-			continue;
-		end = i;
-		while (end < n) {
-			size_t j = end;
-
-			if (!next_is_word(text, n, &j))
-				break;
-			end = j;
-		}
-		i = end;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 256;
-			w = xrealloc(w, cap * sizeof(*w));
-		}
-		w[len] = (struct word){ start, end, 0, 0 };
-		c0 = (unsigned char)text[start];
-		if (c0 >= 0x80 || sq->first[lower(c0)]) {
-			struct tokens t = tokenize(sq, FTS5_TOKENIZE_AUX, text + start, end - start, true);
-
-			if (t.len) {
-				w[len].tok = arena->len;
-				w[len].tok_len = strlen(t.items[0]);
-				buf_append(arena, t.items[0], w[len].tok_len);
-				free(t.items[0]);
-			}
-			free(t.items);
-		}
-		len++;
-	}
-	*out = w;
-	return len;
-}
-
 /* ---- matching ---- */
 
 static bool token_matches(const struct word *w, const char *arena, const char *tok, size_t n,
@@ -295,40 +249,6 @@ static bool token_matches(const struct word *w, const char *arena, const char *t
 	if (w->tok_len == 0 || w->tok_len < n || (!prefix && w->tok_len != n))
 		return false;
 	return memcmp(arena + w->tok, tok, n) == 0;
-}
-
-/* The matches of every term among words[0..n), in word order; at one word,
- * the longest term first (the terms are sorted so). */
-static size_t find_hits(const struct snippet_query *sq, const struct word *words, size_t n,
-			const char *arena, struct hit **out)
-{
-	struct hit *h = NULL;
-	size_t len = 0, cap = 0;
-
-	for (size_t w = 0; w < n; w++) {
-		if (words[w].tok_len == 0)
-			continue;
-		for (size_t t = 0; t < sq->n_terms; t++) {
-			const struct term *term = &sq->terms[t];
-			size_t k = 0;
-
-			if (w + term->n_tok > n)
-				continue;
-			for (; k < term->n_tok; k++)
-				if (!token_matches(&words[w + k], arena, term->tok[k], term->tok_len[k],
-						   term->prefix && k + 1 == term->n_tok))
-					break;
-			if (k < term->n_tok)
-				continue;
-			if (len == cap) {
-				cap = cap ? cap * 2 : 16;
-				h = xrealloc(h, cap * sizeof(*h));
-			}
-			h[len++] = (struct hit){ w, w + term->n_tok - 1, t };
-		}
-	}
-	*out = h;
-	return len;
 }
 
 /* Distinct terms among the hits that lie within words [ws, we). */
@@ -348,22 +268,152 @@ static size_t distinct_in(const struct hit *hits, size_t n_hits, size_t ws, size
 	return count;
 }
 
+/* The words and matches of one text, read from its start until the text
+ * ends or a window already holds every term. */
 struct analysed {
 	struct word *words;
-	size_t n_words;
+	size_t n_words, cap_words;
 	struct hit *hits;
-	size_t n_hits;
-	struct buf arena;
-	size_t distinct;
+	size_t n_hits, cap_hits;
+	struct buf arena;       /* the words' tokens */
+	size_t distinct;        /* distinct terms among the hits */
+	bool more;              /* words follow the last one read */
 };
+
+/* Reads the next word of text[*i..n) into a; false when there is none.
+ * A word that can start a token of the query gets its token. */
+static bool next_word(const struct snippet_query *sq, const char *text, size_t n, size_t *i,
+		      struct analysed *a)
+{
+	size_t start, end;
+	struct word *w;
+	unsigned char c0;
+
+	for (;;) {
+		if (*i >= n)
+			return false;
+		start = *i;
+		if (next_is_word(text, n, i))
+			break;
+	}
+	end = *i;
+	while (end < n) {
+		size_t j = end;
+
+		if (!next_is_word(text, n, &j))
+			break;
+		end = j;
+	}
+	*i = end;
+	if (a->n_words == a->cap_words) {
+		a->cap_words = a->cap_words ? a->cap_words * 2 : 256;
+		a->words = xrealloc(a->words, a->cap_words * sizeof(*a->words));
+	}
+	w = &a->words[a->n_words++];
+	*w = (struct word){ start, end, 0, 0 };
+	c0 = (unsigned char)text[start];
+	if (c0 >= 0x80 || sq->first[lower(c0)]) {
+		struct tokens t = tokenize(sq, FTS5_TOKENIZE_AUX, text + start, end - start, true);
+
+		if (t.len) {
+			w->tok = a->arena.len;
+			w->tok_len = strlen(t.items[0]);
+			buf_append(&a->arena, t.items[0], w->tok_len);
+			free(t.items[0]);
+		}
+		free(t.items);
+	}
+	return true;
+}
+
+/* Adds the matches that end at the last word read; true when there is one. */
+static bool add_hits(const struct snippet_query *sq, struct analysed *a)
+{
+	size_t last = a->n_words - 1;
+	bool added = false;
+
+	if (a->words[last].tok_len == 0)
+		return false;
+	for (size_t t = 0; t < sq->n_terms; t++) {
+		const struct term *term = &sq->terms[t];
+		size_t first, k = 0;
+
+		if (term->n_tok > a->n_words)
+			continue;
+		first = a->n_words - term->n_tok;
+		for (; k < term->n_tok; k++)
+			if (!token_matches(&a->words[first + k], a->arena.data, term->tok[k],
+					   term->tok_len[k], term->prefix && k + 1 == term->n_tok))
+				break;
+		if (k < term->n_tok)
+			continue;
+		if (a->n_hits == a->cap_hits) {
+			a->cap_hits = a->cap_hits ? a->cap_hits * 2 : 16;
+			a->hits = xrealloc(a->hits, a->cap_hits * sizeof(*a->hits));
+		}
+		a->hits[a->n_hits++] = (struct hit){ first, last, t };
+		added = true;
+	}
+	return added;
+}
+
+/* When the last SNIPPET_WORDS - CONTEXT_BEFORE words read hold every term,
+ * the number of words a window started before the first of those matches
+ * needs; else SIZE_MAX. Hits are added in the order of their last word. */
+static size_t complete_window_end(const struct snippet_query *sq, const struct analysed *a)
+{
+	size_t span = SNIPPET_WORDS - CONTEXT_BEFORE;
+	size_t lo = a->n_words > span ? a->n_words - span : 0, first = SIZE_MAX, count = 0;
+	uint64_t seen = 0;
+
+	for (size_t k = a->n_hits; k > 0 && a->hits[k - 1].last >= lo; k--) {
+		const struct hit *h = &a->hits[k - 1];
+
+		if (h->first < lo)
+			continue;
+		if (h->first < first)
+			first = h->first;
+		if (!(seen & (1ull << (h->term % 64)))) {
+			seen |= 1ull << (h->term % 64);
+			count++;
+		}
+	}
+	if (count < sq->n_terms)
+		return SIZE_MAX;
+	return (first > CONTEXT_BEFORE ? first - CONTEXT_BEFORE : 0) + SNIPPET_WORDS;
+}
+
+/* Does a word character follow text[i]? */
+static bool word_follows(const char *text, size_t n, size_t i)
+{
+	while (i < n)
+		if (next_is_word(text, n, &i))
+			return true;
+	return false;
+}
+
+/* qsort: hits in word order, the longer first where two start together. */
+static int hit_order(const void *x, const void *y)
+{
+	const struct hit *a = x, *b = y;
+
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return (a->last < b->last) - (a->last > b->last);
+}
 
 static void analyse(const struct snippet_query *sq, const char *text, struct analysed *a)
 {
+	size_t n = strlen(text), i = 0, stop_at = SIZE_MAX;
+
 	memset(a, 0, sizeof(*a));
 	buf_init(&a->arena);
-	a->n_words = split_words(sq, text, strlen(text), &a->words, &a->arena);
 	buf_putc(&a->arena, '\0');
-	a->n_hits = find_hits(sq, a->words, a->n_words, a->arena.data, &a->hits);
+	while (a->n_words < stop_at && next_word(sq, text, n, &i, a))
+		if (add_hits(sq, a) && stop_at == SIZE_MAX && sq->n_terms > 0)
+			stop_at = complete_window_end(sq, a);
+	a->more = a->n_words >= stop_at && word_follows(text, n, i);
+	qsort(a->hits, a->n_hits, sizeof(*a->hits), hit_order);
 	a->distinct = distinct_in(a->hits, a->n_hits, 0, a->n_words);
 }
 
@@ -379,7 +429,7 @@ static char *render(const char *text, const struct analysed *a, size_t ws, size_
 {
 	size_t n = strlen(text);
 	size_t from = ws == 0 ? 0 : a->words[ws].start;
-	size_t to = we >= a->n_words ? n : a->words[we - 1].end;
+	size_t to = we >= a->n_words && !a->more ? n : a->words[we - 1].end;
 	size_t at = from;
 	struct buf b;
 
@@ -424,6 +474,8 @@ char *snippet_make(const struct snippet_query *sq, const char *const *texts, siz
 		} else {
 			analysed_fini(&cur);
 		}
+		if (sq->n_terms > 0 && best.distinct == sq->n_terms)
+			break;  /* no later text can do better */
 	}
 	if (!best_text)
 		return NULL;

@@ -38,7 +38,9 @@ void snippet_query_free(struct snippet_query *sq);
  * matches the most distinct terms, the earliest on a tie (with no match at
  * all: the first text's beginning). The window of SNIPPET_WORDS words
  * holding the most distinct terms, starting two words before its first
- * match. free() it; NULL when every text is NULL.
+ * match. A text is read only up to the first window that holds every term
+ * (for one word: its first match), and the texts after one that holds
+ * every term are not read. free() it; NULL when every text is NULL.
  */
 char *snippet_make(const struct snippet_query *sq, const char *const *texts, size_t n);
 
