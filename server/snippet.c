@@ -413,7 +413,8 @@ static void analyse(const struct snippet_query *sq, const char *text, struct ana
 		if (add_hits(sq, a) && stop_at == SIZE_MAX && sq->n_terms > 0)
 			stop_at = complete_window_end(sq, a);
 	a->more = a->n_words >= stop_at && word_follows(text, n, i);
-	qsort(a->hits, a->n_hits, sizeof(*a->hits), hit_order);
+	if (a->n_hits > 1)
+		qsort(a->hits, a->n_hits, sizeof(*a->hits), hit_order);
 	a->distinct = distinct_in(a->hits, a->n_hits, 0, a->n_words);
 }
 
