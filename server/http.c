@@ -43,6 +43,10 @@ struct http_server {
 };
 
 /* Per-request state kept between the calls of the access handler. */
+/* The request in progress on a connection. One per connection, made when
+ * it opens and reused by each request on it (keep-alive), so a request
+ * allocates nothing for it; it is the request's con_cls from its first
+ * handler call to its completion. */
 struct pending {
 	struct timespec start;
 	struct buf upload;
@@ -610,11 +614,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!p) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-		p = xcalloc(1, sizeof(*p));
+		p = ci ? ci->socket_context : NULL;
+		if (!p)
+			return MHD_NO;
+		p->too_large = false;
 		atomic_fetch_add(&app->http->inflight, 1);
 		clock_gettime(CLOCK_MONOTONIC, &p->start);
-		buf_init(&p->upload);
 		*con_cls = p;
 		/* A declared body over the limit is refused before it is sent
 		 * (no 100 Continue); the connection closes after the answer. */
@@ -771,8 +779,28 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	atomic_fetch_sub(&app->http->inflight, 1);
 	buf_fini(&p->upload);
-	free(p);
+	buf_init(&p->upload);
 	*con_cls = NULL;
+}
+
+/* A connection's pending request state: made when it opens, freed when it
+ * closes (libmicrohttpd reports a request's completion before that). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct pending *p = *socket_context;
+
+	(void)cls;
+	(void)conn;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		p = xcalloc(1, sizeof(*p));
+		buf_init(&p->upload);
+		*socket_context = p;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && p) {
+		buf_fini(&p->upload);
+		free(p);
+		*socket_context = NULL;
+	}
 }
 
 int http_start(struct app *app, char *err, size_t errlen)
@@ -825,6 +853,7 @@ int http_start(struct app *app, char *err, size_t errlen)
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_memory,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_identity, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 			     MHD_OPTION_END);
 	if (!d) {
 		rcache_free(app->http->cache);

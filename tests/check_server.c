@@ -309,6 +309,43 @@ START_TEST(test_keep_alive)
 }
 END_TEST
 
+/* Requests with bodies, one after the other on one connection: each gets
+ * its own body (the connection's request state is reused, its upload
+ * buffer emptied between them), then a GET. */
+START_TEST(test_bodies_on_one_connection)
+{
+	static const char *const ids[] = { "7", "8" };
+	struct buf raw;
+	char *all, *p;
+	int answers = 0;
+
+	buf_init(&raw);
+	for (int i = 0; i < 2; i++) {
+		char *body = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"initialize\",\"params\":"
+				       "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+				       "\"clientInfo\":{\"name\":\"t%s\",\"version\":\"1\"}}}",
+				       ids[i], i ? "-longer-name" : "");
+
+		buf_printf(&raw, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+			   "Accept: application/json, text/event-stream\r\nContent-Length: %zu\r\n\r\n%s",
+			   strlen(body), body);
+		free(body);
+	}
+	buf_puts(&raw, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+	buf_putc(&raw, '\0');
+	all = tu_http_all(app.port, raw.data, NULL);
+	ck_assert_ptr_nonnull(all);
+	for (p = all; (p = strstr(p, "HTTP/1.1 200")) != NULL; p++)
+		answers++;
+	ck_assert_msg(answers == 3, "%d answers of 200:\n%.2000s", answers, all);
+	ck_assert_ptr_nonnull(strstr(all, "\"id\":7"));
+	ck_assert_ptr_nonnull(strstr(all, "\"id\":8"));
+	ck_assert_ptr_nonnull(strstr(all, "\"status\":\"ok\""));
+	free(all);
+	buf_fini(&raw);
+}
+END_TEST
+
 Suite *server_suite(void)
 {
 	Suite *s = suite_create("server");
@@ -319,6 +356,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_get_json);
 	tcase_add_test(tc, test_head_and_errors);
 	tcase_add_test(tc, test_keep_alive);
+	tcase_add_test(tc, test_bodies_on_one_connection);
 	tcase_add_test(tc, test_prepared_answers_and_gzip);
 	tcase_add_test(tc, test_query_too_long);
 	tcase_add_test(tc, test_absolute_form_csp_and_large_body);

@@ -131,6 +131,48 @@ static int tu_connect(unsigned port)
 	return fd;
 }
 
+char *tu_http_all(unsigned port, const char *raw, size_t *len)
+{
+	int fd = tu_connect(port);
+	size_t n = strlen(raw), off = 0, used = 0, cap = 4096;
+	char *all;
+	ssize_t got;
+
+	if (fd < 0)
+		return NULL;
+	while (off < n) {
+		ssize_t w = send(fd, raw + off, n - off, MSG_NOSIGNAL);
+
+		if (w <= 0) {
+			close(fd);
+			return NULL;
+		}
+		off += (size_t)w;
+	}
+	all = malloc(cap);
+	while (all && (got = recv(fd, all + used, cap - used - 1, 0)) > 0) {
+		used += (size_t)got;
+		if (cap - used < 2048) {
+			char *bigger = realloc(all, cap * 2);
+
+			if (!bigger) {
+				free(all);
+				all = NULL;
+				break;
+			}
+			all = bigger;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	if (!all)
+		return NULL;
+	all[used] = '\0';
+	if (len)
+		*len = used;
+	return all;
+}
+
 int tu_http(unsigned port, const char *raw, struct tu_response *out)
 {
 	int fd = tu_connect(port);

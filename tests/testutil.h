@@ -31,6 +31,10 @@ struct tu_response {
  * response until the server closes or Content-Length is satisfied. HEAD
  * responses carry no body. Returns 0, or -1 on a socket error. */
 int tu_http(unsigned port, const char *raw, struct tu_response *out);
+/* Sends raw (any number of requests) and returns everything the server
+ * sent until it closed (free()), NUL terminated, its length in *len (may
+ * be NULL); NULL on a socket error. */
+char *tu_http_all(unsigned port, const char *raw, size_t *len);
 /* A GET with Connection: close and optional extra header lines ("A: b\r\n"). */
 int tu_get(unsigned port, const char *path, const char *extra, struct tu_response *out);
 void tu_response_fini(struct tu_response *r);
