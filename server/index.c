@@ -58,6 +58,7 @@ static const char *const ins_sql[INS_COUNT_] = {
 struct indexer {
 	sqlite3 *db;
 	sqlite3_stmt *st[INS_COUNT_];
+	sqlite3_stmt *search_insert;    /* search_index_skill's, made on first use */
 	const struct index_options *opt;
 	struct index_stats *stats;
 	int root_index;         /* position of the root being indexed */
@@ -364,7 +365,7 @@ static int insert_skill(struct indexer *ix, const struct prepared *p)
 		return -1;
 	t1 = now();
 	ix->stats->t.store += t1 - t0;
-	if (search_index_skill(ix->db, id, r, ix->err, ix->errlen) != 0)
+	if (search_index_skill(ix->db, &ix->search_insert, id, r, ix->err, ix->errlen) != 0)
 		return -1;
 	ix->stats->t.search += now() - t1;
 	ix->stats->skills++;
@@ -680,6 +681,7 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 out:
 	for (int i = 0; i < INS_COUNT_; i++)
 		sqlite3_finalize(ix.st[i]);
+	sqlite3_finalize(ix.search_insert);
 	if (rc != 0 && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);

@@ -397,8 +397,8 @@ int search_clear(sqlite3 *db, char *err, size_t errlen)
 	return rc;
 }
 
-int search_index_skill(sqlite3 *db, sqlite3_int64 skill_id, const struct skill_record *r,
-		       char *err, size_t errlen)
+int search_index_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
+		       const struct skill_record *r, char *err, size_t errlen)
 {
 	struct row_writer w = { .db = db, .skill_id = skill_id, .r = r };
 	const struct skill_checklist *primary = skill_primary_checklist(r);
@@ -406,11 +406,13 @@ int search_index_skill(sqlite3 *db, sqlite3_int64 skill_id, const struct skill_r
 	char *url = make_url(r->slug, NULL, NULL);
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO search (kind, skill, skill_id, path, anchor, url, "
+	if (!*insert &&
+	    sqlite3_prepare_v2(db, "INSERT INTO search (kind, skill, skill_id, path, anchor, url, "
 			       "name, description, title, body) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &w.st,
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, insert,
 			       NULL) != SQLITE_OK)
 		goto out;
+	w.st = *insert;
 	if (put_row(&w, "skill", r->skill_md ? r->skill_md->path : "SKILL.md", NULL, url,
 		    name ? name : r->slug, frontmatter_string(&r->fm, "description"), NULL,
 		    r->body, strlen(r->body)) != 0)
@@ -431,7 +433,6 @@ int search_index_skill(sqlite3 *db, sqlite3_int64 skill_id, const struct skill_r
 out:
 	if (rc != 0)
 		snprintf(err, errlen, "search: indexing '%s': %s", r->slug, sqlite3_errmsg(db));
-	sqlite3_finalize(w.st);
 	free(url);
 	return rc;
 }

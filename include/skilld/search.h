@@ -75,10 +75,12 @@ int search_clear(sqlite3 *db, char *err, size_t errlen);
 /*
  * Adds the rows of one inserted skill (row id skill_id, r->slug set,
  * rendered) to the search table, on the writer connection inside the index
- * transaction. 0, or -1 with a message in err.
+ * transaction. *insert is the insert statement, prepared on the first call
+ * (start with NULL) and reused; the caller finalizes it when the index is
+ * built. 0, or -1 with a message in err.
  */
-int search_index_skill(sqlite3 *db, sqlite3_int64 skill_id, const struct skill_record *r,
-		       char *err, size_t errlen);
+int search_index_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
+		       const struct skill_record *r, char *err, size_t errlen);
 
 /* One term of a user query: a word or a phrase, pointing into the query. */
 struct search_term {
