@@ -16,6 +16,7 @@ START_TEST(test_project_migrations_apply)
 	char err[256] = "";
 	char *dir = tu_mkdtemp();
 	char *path = xasprintf("%s/t.db", dir);
+	sqlite3_stmt *ps = NULL;
 	sqlite3 *db;
 
 	ck_assert_int_eq(migration_set_load("migrations", &set, err, sizeof(err)), 0);
@@ -24,6 +25,11 @@ START_TEST(test_project_migrations_apply)
 	ck_assert_int_eq(db_open_writer(path, &db, err, sizeof(err)), 0);
 	ck_assert_int_eq(db_migrate(db, &set, err, sizeof(err)), 0);
 	ck_assert_int_eq(db_user_version(db), (int)set.len);
+	/* a database it creates has 16 KiB pages */
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &ps, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(ps), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(ps, 0), 16384);
+	sqlite3_finalize(ps);
 	/* applying again is a no-op */
 	ck_assert_int_eq(db_migrate(db, &set, err, sizeof(err)), 0);
 	sqlite3_close(db);

@@ -40,8 +40,8 @@ int migration_set_builtin(struct migration_set *out, char *err, size_t errlen);
  * threads queue. */
 void db_configure_library(void);
 
-/* Opens (creating) the database for writing, with WAL and foreign keys.
- * 0, or -1 with a message in err. */
+/* Opens (creating, with 16 KiB pages) the database for writing, with WAL
+ * and foreign keys. 0, or -1 with a message in err. */
 int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen);
 
 /* Applies the migrations above PRAGMA user_version, each in its own
