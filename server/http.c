@@ -53,23 +53,6 @@ struct pending {
 	bool too_large;  /* the body grew over --max-body: the rest is dropped */
 };
 
-static enum http_method method_of(const char *m)
-{
-	static const struct {
-		const char *name;
-		enum http_method method;
-	} methods[] = {
-		{ "GET", METHOD_GET }, { "HEAD", METHOD_HEAD }, { "POST", METHOD_POST },
-		{ "PUT", METHOD_PUT }, { "DELETE", METHOD_DELETE }, { "PATCH", METHOD_PATCH },
-		{ "OPTIONS", METHOD_OPTIONS },
-	};
-
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strcmp(m, methods[i].name) == 0)
-			return methods[i].method;
-	return METHOD_OTHER;
-}
-
 /* Does an If-None-Match header list the ETag (or "*")? Weak tags compare
  * weakly, as RFC 9110 asks for If-None-Match. */
 static bool etag_matches(const char *header, const char *etag)
@@ -693,7 +676,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	request_init(&req);
 	response_init(&res);
 	qs.req = &req;
-	req.method = method_of(method);
+	req.method = request_method(method);
 	req.method_name = method;
 	req.path = xstrdup(target_path(url));
 	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);

@@ -15,6 +15,23 @@
 
 #include "skilld/util.h"
 
+enum http_method request_method(const char *m)
+{
+	static const struct {
+		const char *name;
+		enum http_method method;
+	} methods[] = {
+		{ "GET", METHOD_GET }, { "HEAD", METHOD_HEAD }, { "POST", METHOD_POST },
+		{ "PUT", METHOD_PUT }, { "DELETE", METHOD_DELETE }, { "PATCH", METHOD_PATCH },
+		{ "OPTIONS", METHOD_OPTIONS },
+	};
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(m, methods[i].name) == 0)
+			return methods[i].method;
+	return METHOD_OTHER;
+}
+
 /* Is ua a command-line HTTP client or library rather than a browser? */
 static bool user_agent_is_cli(const char *ua)
 {

@@ -10,6 +10,16 @@
 
 Suite *request_suite(void);
 
+START_TEST(test_method_names)
+{
+	ck_assert_int_eq(request_method("GET"), METHOD_GET);
+	ck_assert_int_eq(request_method("OPTIONS"), METHOD_OPTIONS);
+	ck_assert_int_eq(request_method("get"), METHOD_OTHER);
+	ck_assert_int_eq(request_method("BREW"), METHOD_OTHER);
+	ck_assert_int_eq(request_method(""), METHOD_OTHER);
+}
+END_TEST
+
 START_TEST(test_url_decode)
 {
 	char *s = url_decode("a%20b%2Fc+d", 11, false);
@@ -123,6 +133,7 @@ Suite *request_suite(void)
 	Suite *s = suite_create("request");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_method_names);
 	tcase_add_test(tc, test_url_decode);
 	tcase_add_test(tc, test_query_parsing);
 	tcase_add_test(tc, test_response_error_is_json);

@@ -82,24 +82,6 @@ int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct
 	return res->status;
 }
 
-/* The method bit http.c would give a method name. */
-static enum http_method ta_method(const char *m)
-{
-	static const struct {
-		const char *name;
-		enum http_method method;
-	} methods[] = {
-		{ "GET", METHOD_GET }, { "HEAD", METHOD_HEAD }, { "POST", METHOD_POST },
-		{ "PUT", METHOD_PUT }, { "DELETE", METHOD_DELETE }, { "PATCH", METHOD_PATCH },
-		{ "OPTIONS", METHOD_OPTIONS },
-	};
-
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strcmp(m, methods[i].name) == 0)
-			return methods[i].method;
-	return METHOD_OTHER;
-}
-
 int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 {
 	struct request req;
@@ -107,7 +89,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 
 	request_init(&req);
 	req.method_name = r->method ? r->method : "GET";
-	req.method = ta_method(req.method_name);
+	req.method = request_method(req.method_name);
 	req.path = q ? xstrndup(r->path, (size_t)(q - r->path)) : xstrdup(r->path);
 	if (q)
 		request_parse_query(&req, q + 1);

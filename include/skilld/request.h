@@ -22,6 +22,9 @@ enum http_method {
 	METHOD_OTHER = 1 << 7,
 };
 
+/* The method bit of a method name ("GET", ...); METHOD_OTHER for others. */
+enum http_method request_method(const char *name);
+
 #define REQUEST_MAX_PARAMS 8
 #define REQUEST_MAX_QUERY 16
 #define RESPONSE_MAX_HEADERS 12
