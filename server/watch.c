@@ -153,6 +153,20 @@ static void *watch_main(void *arg)
 	return NULL;
 }
 
+/* Closes what w opened and frees it (the thread is not running). */
+static void watcher_free(struct watcher *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->stop_fd >= 0)
+		close(w->stop_fd);
+	for (size_t i = 0; i < w->cap; i++)
+		free(w->paths[i]);
+	free(w->paths);
+	free(w->depths);
+	free(w);
+}
+
 int watch_start(char *const *roots, size_t n, struct logger *log, watch_fn changed, void *ctx,
 		struct watcher **out, char *err, size_t errlen)
 {
@@ -181,15 +195,7 @@ int watch_start(char *const *roots, size_t n, struct logger *log, watch_fn chang
 	*out = w;
 	return 0;
 fail:
-	if (w->fd >= 0)
-		close(w->fd);
-	if (w->stop_fd >= 0)
-		close(w->stop_fd);
-	for (size_t i = 0; i < w->cap; i++)
-		free(w->paths[i]);
-	free(w->paths);
-	free(w->depths);
-	free(w);
+	watcher_free(w);
 	return -1;
 }
 
@@ -202,11 +208,5 @@ void watch_stop(struct watcher *w)
 	if (write(w->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
 		log_msg(w->log, LOG_WARN, "inotify: cannot wake the watcher thread: %s", strerror(errno));
 	pthread_join(w->thread, NULL);
-	close(w->fd);
-	close(w->stop_fd);
-	for (size_t i = 0; i < w->cap; i++)
-		free(w->paths[i]);
-	free(w->paths);
-	free(w->depths);
-	free(w);
+	watcher_free(w);
 }
