@@ -448,7 +448,7 @@ static bool compressible(const char *ct)
 static char *gzip_bytes(const char *p, size_t n, size_t *out_len)
 {
 	z_stream z;
-	size_t cap = deflateBound(&z, (uLong)n) + 64;
+	size_t cap;
 	char *out;
 
 	memset(&z, 0, sizeof(z));

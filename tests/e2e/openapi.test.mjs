@@ -60,7 +60,13 @@ let base; // the daemon call() talks to (each describe sets it)
 // Sends a request and checks its answer against the document; returns
 // { res, bytes, json }.
 async function call(p, { method = 'GET', headers = {}, status } = {}) {
-	const res = await fetch(base + p, { method, headers, redirect: 'manual' });
+	let res;
+	try {
+		res = await fetch(base + p, { method, headers, redirect: 'manual' });
+	} catch (e) {
+		// undici says only "fetch failed"; the reason is in its cause.
+		throw new Error(`${method} ${p}: ${e.message}: ${e.cause?.code ?? ''} ${e.cause?.message ?? ''}`);
+	}
 	const bytes = Buffer.from(await res.arrayBuffer());
 	if (status !== undefined)
 		assert.equal(res.status, status, `${method} ${p}: ${bytes.toString('utf8').slice(0, 300)}`);
