@@ -645,10 +645,10 @@ static void add_text_or_null(cJSON *o, const char *key, const unsigned char *s)
 }
 
 /* The hit's snippet from its body, description, title and name (columns 5
- * and 8-10 of the run statement), the body winning a tie. */
+ * and 7-9 of run_page's row statement), the body winning a tie. */
 static void add_snippet(cJSON *o, const struct snippet_query *snip, sqlite3_stmt *st)
 {
-	static const int cols[] = { 5, 8, 9, 10 };
+	static const int cols[] = { 5, 7, 8, 9 };
 	const char *texts[4];
 	char *s;
 
@@ -679,6 +679,43 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 #define RUN_FILTER "search MATCH ?1 AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR skill = ?3)"
 #define RUN_BM25 "bm25(search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 3.0, 1.0)"
 
+/* The page's hits in two steps: the ranked rowids first (FTS5 reads only
+ * its index for bm25, once per match), then the columns of those rows by
+ * rowid; selecting them with the ranking made SQLite read the text of
+ * every match into its sorter. */
+static int run_page(sqlite3 *db, sqlite3_stmt *rank, cJSON *data, const struct snippet_query *snip,
+		    long *n)
+{
+	sqlite3_stmt *row = NULL;
+	int s;
+
+	if (sqlite3_prepare_v2(db, "SELECT kind, skill, path, coalesce(title, name), anchor, body, "
+			       "url, description, title, name FROM search WHERE rowid = ?1", -1,
+			       &row, NULL) != SQLITE_OK)
+		return -1;
+	while ((s = sqlite3_step(rank)) == SQLITE_ROW) {
+		cJSON *o;
+
+		sqlite3_bind_int64(row, 1, sqlite3_column_int64(rank, 0));
+		if (sqlite3_step(row) != SQLITE_ROW)
+			break;
+		o = cJSON_CreateObject();
+		add_text_or_null(o, "kind", sqlite3_column_text(row, 0));
+		add_text_or_null(o, "skill", sqlite3_column_text(row, 1));
+		add_text_or_null(o, "path", sqlite3_column_text(row, 2));
+		add_text_or_null(o, "title", sqlite3_column_text(row, 3));
+		add_text_or_null(o, "anchor", sqlite3_column_text(row, 4));
+		add_snippet(o, snip, row);
+		cJSON_AddNumberToObject(o, "score", -sqlite3_column_double(rank, 1));
+		add_text_or_null(o, "url", sqlite3_column_text(row, 6));
+		cJSON_AddItemToArray(data, o);
+		sqlite3_reset(row);
+		(*n)++;
+	}
+	sqlite3_finalize(row);
+	return s == SQLITE_DONE ? 0 : -1;
+}
+
 int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *err, size_t errlen)
 {
 	sqlite3_stmt *count = NULL, *st = NULL;
@@ -688,7 +725,7 @@ int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *er
 	int limit = sq->limit ? sq->limit : SEARCH_DEFAULT_LIMIT;
 	long total = 0, n = 0;
 	cJSON *res = NULL, *data;
-	int rc = SEARCH_BAD_REQUEST, s;
+	int rc = SEARCH_BAD_REQUEST;
 
 	*out = NULL;
 	if (!sq->q) {
@@ -713,11 +750,8 @@ int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *er
 	snip = snippet_query_new(db, sq->q, sq->q_len ? sq->q_len : strlen(sq->q));
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM search WHERE " RUN_FILTER, -1, &count,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT kind, skill, path, coalesce(title, name), anchor, "
-			       "body, -" RUN_BM25 ", url, description, title, name FROM search WHERE "
-			       RUN_FILTER
-			       " ORDER BY " RUN_BM25 ", rowid LIMIT ?4 OFFSET ?5", -1, &st,
-			       NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, "SELECT rowid, " RUN_BM25 " FROM search WHERE " RUN_FILTER
+			       " ORDER BY 2, 1 LIMIT ?4 OFFSET ?5", -1, &st, NULL) != SQLITE_OK) {
 		rc = db_error(db, err, errlen);
 		goto out;
 	}
@@ -730,8 +764,7 @@ int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *er
 	}
 	sqlite3_bind_int(st, 4, limit);
 	sqlite3_bind_int64(st, 5, offset);
-	s = sqlite3_step(count);
-	if (s != SQLITE_ROW) {
+	if (sqlite3_step(count) != SQLITE_ROW) {
 		rc = db_error(db, err, errlen);
 		goto out;
 	}
@@ -740,21 +773,7 @@ int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *er
 	cJSON_AddStringToObject(res, "query", sq->q);
 	cJSON_AddNumberToObject(res, "total", (double)total);
 	data = cJSON_AddArrayToObject(res, "data");
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-
-		add_text_or_null(o, "kind", sqlite3_column_text(st, 0));
-		add_text_or_null(o, "skill", sqlite3_column_text(st, 1));
-		add_text_or_null(o, "path", sqlite3_column_text(st, 2));
-		add_text_or_null(o, "title", sqlite3_column_text(st, 3));
-		add_text_or_null(o, "anchor", sqlite3_column_text(st, 4));
-		add_snippet(o, snip, st);
-		cJSON_AddNumberToObject(o, "score", sqlite3_column_double(st, 6));
-		add_text_or_null(o, "url", sqlite3_column_text(st, 7));
-		cJSON_AddItemToArray(data, o);
-		n++;
-	}
-	if (s != SQLITE_DONE) {
+	if (run_page(db, st, data, snip, &n) != 0) {
 		rc = db_error(db, err, errlen);
 		goto out;
 	}
