@@ -107,22 +107,25 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 	struct index_options opt = { cfg->skills, cfg->n_skills, cfg->max_file_size,
 				     index_workers(cfg->threads) };
 	struct index_stats stats;
-	struct timespec t0, t1, tc;
+	struct timespec t0, t1;
 	sqlite3 *db = NULL;
 	double secs;
 	int rc = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (check_roots(cfg, err, errlen) == 0 &&
-	    db_open_writer(cfg->db_path, &db, err, errlen) == 0 &&
-	    index_build(db, &opt, &stats, err, errlen) == 0)
-		rc = 0;
-	/* Closing the writer checkpoints its WAL. */
-	clock_gettime(CLOCK_MONOTONIC, &tc);
+	    db_open_writer(cfg->db_path, &db, err, errlen) == 0) {
+		/* The commit ends with the pages in the WAL; app_checkpoint
+		 * copies them into the database afterwards, while the new
+		 * generation is already served. */
+		db_defer_checkpoint(db);
+		atomic_store(&app->checkpoint_due, true);
+		if (index_build(db, &opt, &stats, err, errlen) == 0)
+			rc = 0;
+	}
 	sqlite3_close(db);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	stats.t.checkpoint = (double)(t1.tv_sec - tc.tv_sec) + (double)(t1.tv_nsec - tc.tv_nsec) / 1e9;
 
 	pthread_mutex_lock(&app->status_lock);
 	if (rc == 0) {
@@ -150,15 +153,34 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 		log_msg(&app->log, LOG_INFO,
 			"index stages: %.1f MB of files (%.1f MB/s); %u workers: analyze %.3fs, "
 			"render %.3fs, json %.3fs; indexing thread: clear %.3fs, scan %.3fs, wait %.3fs, "
-			"store %.3fs, search %.3fs, commit %.3fs, checkpoint %.3fs",
+			"store %.3fs, search %.3fs, commit %.3fs",
 			(double)stats.bytes / 1e6, secs > 0 ? (double)stats.bytes / 1e6 / secs : 0.0,
 			opt.threads, stats.t.analyze, stats.t.render, stats.t.json, stats.t.clear,
-			stats.t.scan, stats.t.wait, stats.t.store, stats.t.search, stats.t.commit,
-			stats.t.checkpoint);
+			stats.t.scan, stats.t.wait, stats.t.store, stats.t.search, stats.t.commit);
 	else
 		log_msg(&app->log, LOG_ERROR, "re-indexing (%s) failed, the previous index is kept: %s",
 			why, err);
 	return rc;
+}
+
+void app_checkpoint(struct app *app)
+{
+	struct timespec t0, t1;
+	char err[512];
+	int pages;
+
+	if (!atomic_exchange(&app->checkpoint_due, false))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (db_checkpoint(app->cfg->db_path, &pages, err, sizeof(err)) != 0) {
+		log_msg(&app->log, LOG_WARN, "%s (the next index tries again)", err);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	atomic_fetch_add(&app->checkpoints, 1);
+	log_msg(&app->log, LOG_INFO, "checkpoint: %d pages copied from the WAL into %s in %.3fs",
+		pages, app->cfg->db_path,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
 
 int64_t app_generation(struct app *app)
@@ -241,6 +263,10 @@ void app_fini(struct app *app)
 		pthread_key_delete(app->reader_key);
 		app->reader_key_made = false;
 	}
+	/* Stopped before the reloader got to it: the database file is left
+	 * whole rather than with its index in the WAL. */
+	if (app->cfg)
+		app_checkpoint(app);
 	free(app->token);
 	app->token = NULL;
 	discovery_cache_free(app->discovery);

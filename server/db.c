@@ -222,6 +222,34 @@ int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen)
 	return 0;
 }
 
+void db_defer_checkpoint(sqlite3 *db)
+{
+	sqlite3_wal_autocheckpoint(db, 0);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+}
+
+int db_checkpoint(const char *path, int *pages, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int rc, log = 0, done = 0;
+
+	*pages = 0;
+	if (db_open_writer(path, &db, err, errlen) != 0)
+		return -1;
+	/* PASSIVE copies (and counts) the frames without waiting for anyone;
+	 * TRUNCATE then waits for readers still on older snapshots and
+	 * empties the file. */
+	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc != SQLITE_OK)
+		set_err(err, errlen, "cannot checkpoint %s: %s", path, sqlite3_errmsg(db));
+	else
+		*pages = done;
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 int db_user_version(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reload: the re-indexing thread and its debounce (see reload.h). All state
+ * reload: the re-indexing thread and its debounce (see reload.h); when idle
+ * it also checkpoints the WAL an index left (app_checkpoint). All state
  * is under one mutex; the condition variable wakes the thread on a request
  * or stop, and wakes reload_now callers when a run ends.
  */
@@ -73,6 +74,14 @@ static void *reload_main(void *arg)
 		int rc;
 
 		if (r->requested == r->finished) {
+			/* Idle: the last index's WAL goes into the database
+			 * file, while that index is already served. */
+			if (atomic_load(&r->app->checkpoint_due)) {
+				pthread_mutex_unlock(&r->lock);
+				app_checkpoint(r->app);
+				pthread_mutex_lock(&r->lock);
+				continue;
+			}
 			pthread_cond_wait(&r->wake, &r->lock);
 			continue;
 		}

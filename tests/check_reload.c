@@ -6,7 +6,7 @@
  * failed re-indexing keeps the old index and is reported by /healthz and
  * /api/v1/diagnostics; POST /api/v1/admin/reload answers from loopback
  * only (403 otherwise); the watcher notices files and folders created
- * after it started.
+ * after it started; the WAL an index leaves is checkpointed afterwards.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -255,6 +255,66 @@ START_TEST(test_reader_snapshot_holds_across_a_commit)
 }
 END_TEST
 
+/* Bytes in the database's WAL file (0 when there is none). */
+static long wal_bytes(void)
+{
+	char *wal = xasprintf("%s-wal", ta.cfg.db_path);
+	FILE *f = fopen(wal, "rb");
+	long n = 0;
+
+	if (f) {
+		fseek(f, 0, SEEK_END);
+		n = ftell(f);
+		fclose(f);
+	}
+	free(wal);
+	return n;
+}
+
+/* Waits (up to 10 s) for the reloader's checkpoint number n. */
+static void wait_checkpoints(unsigned long n)
+{
+	for (int i = 0; i < 1000 && atomic_load(&ta.app.checkpoints) < n; i++)
+		sleep_ms(10);
+	ck_assert_uint_eq(atomic_load(&ta.app.checkpoints), n);
+	ck_assert(!atomic_load(&ta.app.checkpoint_due));
+}
+
+/* An index commits into the WAL and is served from there at once; the
+ * reloader's thread then copies the WAL into the database file when idle
+ * (app_checkpoint), and what is served does not change. */
+START_TEST(test_wal_checkpointed_after_each_index)
+{
+	char err[512];
+	int64_t gen = 0;
+	struct response res;
+
+	wait_checkpoints(1); /* the startup index */
+	ck_assert_int_eq(wal_bytes(), 0);
+	/* without the reloader, an index stays in the WAL until asked */
+	reload_stop(&ta.app);
+	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
+	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	ck_assert(atomic_load(&ta.app.checkpoint_due));
+	ck_assert_int_gt(wal_bytes(), 0);
+	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills/gamma", NULL, &res), 200);
+	response_fini(&res);
+	app_checkpoint(&ta.app);
+	ck_assert_uint_eq(atomic_load(&ta.app.checkpoints), 2);
+	ck_assert(!atomic_load(&ta.app.checkpoint_due));
+	ck_assert_int_eq(wal_bytes(), 0);
+	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills/gamma", NULL, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(health_num("generation"), 2);
+	/* a reloader started again checkpoints after its own run */
+	ck_assert_int_eq(reload_start(&ta.app, err, sizeof(err)), 0);
+	ck_assert_msg(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(gen, 3);
+	wait_checkpoints(3);
+	ck_assert_int_eq(wal_bytes(), 0);
+}
+END_TEST
+
 Suite *reload_suite(void)
 {
 	Suite *s = suite_create("reload");
@@ -269,6 +329,7 @@ Suite *reload_suite(void)
 	tcase_add_test(tc, test_failure_keeps_the_old_index);
 	tcase_add_test(tc, test_admin_endpoint);
 	tcase_add_test(tc, test_watcher_sees_new_files_and_folders);
+	tcase_add_test(tc, test_wal_checkpointed_after_each_index);
 	suite_add_tcase(s, tc);
 	return s;
 }

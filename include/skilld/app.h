@@ -44,6 +44,8 @@ struct app {
 	pthread_key_t reader_key;
 	bool reader_key_made;        /* reader_key was created */
 	atomic_llong generation;     /* the generation served now (set after each commit) */
+	atomic_bool checkpoint_due;  /* an index wrote to the WAL since the last app_checkpoint */
+	atomic_ulong checkpoints;    /* app_checkpoint runs that completed */
 	pthread_mutex_t status_lock; /* guards status */
 	struct app_status status;
 	struct reloader *reloader;   /* set by reload_start */
@@ -67,6 +69,12 @@ void app_fini(struct app *app);
  * (the reloader's thread after startup). 0, or -1 with a message in err;
  * either way status is updated. */
 int app_reindex(struct app *app, const char *why, char *err, size_t errlen);
+
+/* Copies the WAL that the last index wrote into the database file (and
+ * logs how long that took), when one is due; app_reindex leaves it out of
+ * its commit so that a new index is served sooner. The reloader's thread
+ * calls it when idle, app_fini at the end. */
+void app_checkpoint(struct app *app);
 
 /* The generation served now: what prepared answers are checked against. */
 int64_t app_generation(struct app *app);

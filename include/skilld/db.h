@@ -44,6 +44,16 @@ void db_configure_library(void);
  * and foreign keys. 0, or -1 with a message in err. */
 int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen);
 
+/* Leaves checkpointing to db_checkpoint: the writer db neither checkpoints
+ * after a commit nor when it closes, so a large transaction's commit ends
+ * once its pages are in the WAL (readers read them from there). */
+void db_defer_checkpoint(sqlite3 *db);
+
+/* Copies the WAL of path's database into the database file and empties it
+ * (waiting up to the busy timeout for readers of older snapshots). 0 with
+ * *pages (the WAL's frames), or -1 with a message in err. */
+int db_checkpoint(const char *path, int *pages, char *err, size_t errlen);
+
 /* Applies the migrations above PRAGMA user_version, each in its own
  * transaction that also sets user_version. On failure rolls that one back
  * (the database stays at the previous version) and returns -1 with

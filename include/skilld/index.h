@@ -34,7 +34,6 @@ struct index_timing {
 	double store;           /* the rows of skills, files, checklists, diagnostics */
 	double search;          /* the full-text rows */
 	double commit;          /* the COMMIT of the transaction */
-	double checkpoint;      /* copying the WAL into the database (set by the caller) */
 };
 
 struct index_stats {
