@@ -119,11 +119,14 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 		 * copies them into the database afterwards, while the new
 		 * generation is already served. */
 		db_defer_checkpoint(db);
-		atomic_store(&app->checkpoint_due, true);
 		if (index_build(db, &opt, &stats, err, errlen) == 0)
 			rc = 0;
 	}
-	sqlite3_close(db);
+	if (db) {
+		sqlite3_close(db);
+		/* Set once the writer is gone: a checkpoint waits for it. */
+		atomic_store(&app->checkpoint_due, true);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
