@@ -299,10 +299,15 @@ startup() {
 }
 
 # stage_row TITLE GENERATION: the "index stages:" log line of that
-# generation as a row (workers' stages are summed over the workers).
+# generation as a row (workers' stages are summed over the workers), with
+# the checkpoint that follows it when it is logged yet.
 stage_row() {
 	local stages
+	# The WAL checkpoint runs after the index is served (its own line).
 	stages=$(awk -v g="(generation $2," 'index($0, g) { found = 1; next }
+		found && /index stages: / { sub(/.*index stages: [^;]*; /, ""); st = $0; next }
+		found && st != "" && /checkpoint: / { sub(/.* in /, ""); print st "; then, while serving: checkpoint " $0; exit }' "$work/skilld.log")
+	[ -z "$stages" ] && stages=$(awk -v g="(generation $2," 'index($0, g) { found = 1; next }
 		found && /index stages: / { sub(/.*index stages: [^;]*; /, ""); print; exit }' "$work/skilld.log")
 	[ -n "$stages" ] && row "$1" "$stages" "" "" ""
 }
