@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rcache: a chained hash table (FNV-1a) behind a read-write lock; see
- * rcache.h. Lookups take the read lock, puts and generation changes the
- * write lock.
+ * rcache: a chained hash table (FNV-1a) behind a read-write lock, with a
+ * doorkeeper of recently offered key hashes; see rcache.h. Lookups take the
+ * read lock, puts and generation changes the write lock.
  */
 #include "skilld/rcache.h"
 
@@ -13,6 +13,8 @@
 #include "skilld/util.h"
 
 #define RCACHE_BUCKETS 4096  /* grows x4 when the load passes 1 */
+#define SEEN_SETS 16384      /* the doorkeeper: sets of SEEN_WAYS key hashes */
+#define SEEN_WAYS 4
 
 struct rentry {
 	struct rentry *next;
@@ -31,6 +33,10 @@ struct rcache {
 	size_t entries, bytes;
 	size_t max_entries, max_bytes;
 	void (*destroy)(void *value);
+	/* Hashes of keys offered once and refused (512 KB): a key is stored
+	 * the second time it is offered. A set's victim is picked by the
+	 * hash's top bits; 0 is an empty way. */
+	uint64_t (*seen)[SEEN_WAYS];
 };
 
 static uint64_t fnv1a(const char *s, size_t n)
@@ -55,6 +61,7 @@ struct rcache *rcache_new(size_t max_entries, size_t max_bytes, void (*destroy)(
 	c->max_entries = max_entries;
 	c->max_bytes = max_bytes;
 	c->destroy = destroy;
+	c->seen = xcalloc(SEEN_SETS, sizeof(*c->seen));
 	return c;
 }
 
@@ -81,6 +88,7 @@ void rcache_free(struct rcache *c)
 		return;
 	clear(c);
 	free(c->buckets);
+	free(c->seen);
 	pthread_rwlock_destroy(&c->lock);
 	free(c);
 }
@@ -127,6 +135,34 @@ static void grow(struct rcache *c)
 	c->n_buckets = n;
 }
 
+/* Was the key with hash h offered before? Records it when not; the write
+ * lock is held. */
+static bool seen_before(struct rcache *c, uint64_t h)
+{
+	uint64_t *set, mark;
+
+	/* FNV-1a's middle bits barely change between short keys that end
+	 * differently: mixed first (MurmurHash3's 64-bit finaliser). */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	set = c->seen[h & (SEEN_SETS - 1)];
+	mark = h ? h : 1;
+
+	for (size_t w = 0; w < SEEN_WAYS; w++)
+		if (set[w] == mark)
+			return true;
+	for (size_t w = 0; w < SEEN_WAYS; w++)
+		if (set[w] == 0) {
+			set[w] = mark;
+			return false;
+		}
+	set[(h >> 62) % SEEN_WAYS] = mark;
+	return false;
+}
+
 bool rcache_put(struct rcache *c, int64_t generation, const char *key, size_t klen,
 		void *value, size_t bytes)
 {
@@ -140,7 +176,8 @@ bool rcache_put(struct rcache *c, int64_t generation, const char *key, size_t kl
 		c->generation = generation;
 	}
 	if (generation == c->generation && !find(c, h, key, klen) &&
-	    c->entries < c->max_entries && bytes <= c->max_bytes - c->bytes) {
+	    c->entries < c->max_entries && bytes <= c->max_bytes - c->bytes &&
+	    seen_before(c, h)) {
 		e = xmalloc(sizeof(*e) + klen);
 		e->hash = h;
 		e->value = value;

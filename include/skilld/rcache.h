@@ -8,7 +8,11 @@
  * read lock, so a value is never destroyed while a thread is using it;
  * destroy (given at creation) is called when a value leaves the table.
  * Bounded by a number of entries and of bytes; once full, puts are refused
- * until the next generation. Thread safe.
+ * until the next generation. A key is stored the second time it is offered
+ * (a doorkeeper remembers the hashes of about 64k keys offered once), so
+ * requests made once (every unique search, each prefix typed in a search
+ * box) do not fill the table and lock out the answers asked for again and
+ * again. Thread safe.
  */
 #ifndef SKILLD_RCACHE_H
 #define SKILLD_RCACHE_H
@@ -29,7 +33,8 @@ int rcache_use(struct rcache *c, int64_t generation, const char *key, size_t kle
 
 /* Adds value (accounted as bytes) under key for generation. true: the
  * table owns value now. false (the caller keeps it): an older generation,
- * the key is already there, or the table is full. */
+ * the key is already there, the table is full, or this is the first time
+ * the key is offered (recently). */
 bool rcache_put(struct rcache *c, int64_t generation, const char *key, size_t klen,
 		void *value, size_t bytes);
 
