@@ -166,24 +166,32 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 	return rc;
 }
 
-void app_checkpoint(struct app *app)
+int app_checkpoint(struct app *app)
 {
 	struct timespec t0, t1;
 	char err[512];
+	bool all;
 	int pages;
 
 	if (!atomic_exchange(&app->checkpoint_due, false))
-		return;
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (db_checkpoint(app->cfg->db_path, &pages, err, sizeof(err)) != 0) {
+	if (db_checkpoint(app->cfg->db_path, &pages, &all, err, sizeof(err)) != 0) {
 		log_msg(&app->log, LOG_WARN, "%s (the next index tries again)", err);
-		return;
+		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!all) {
+		/* Requests that started before the index was committed still
+		 * read the frames it replaced: the rest later. */
+		atomic_store(&app->checkpoint_due, true);
+		return 1;
+	}
 	atomic_fetch_add(&app->checkpoints, 1);
 	log_msg(&app->log, LOG_INFO, "checkpoint: %d pages copied from the WAL into %s in %.3fs",
 		pages, app->cfg->db_path,
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
 }
 
 int64_t app_generation(struct app *app)

@@ -228,24 +228,34 @@ void db_defer_checkpoint(sqlite3 *db)
 	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 }
 
-int db_checkpoint(const char *path, int *pages, char *err, size_t errlen)
+int db_checkpoint(const char *path, int *pages, bool *all, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	int rc, log = 0, done = 0;
 
 	*pages = 0;
+	*all = false;
 	if (db_open_writer(path, &db, err, errlen) != 0)
 		return -1;
-	/* PASSIVE copies (and counts) the frames without waiting for anyone;
-	 * TRUNCATE then waits for readers still on older snapshots and
-	 * empties the file. */
+	/* PASSIVE copies (and counts) the frames without waiting for anyone
+	 * and without the writer lock. TRUNCATE then empties the file, but
+	 * only when no reader is on an older snapshot right now: it would
+	 * hold the writer lock while it waits, and a re-index would wait
+	 * behind it. Otherwise the WAL keeps its size and is written over
+	 * from its start by the next index. */
 	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	if (rc != SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 0);
+		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
+		    SQLITE_BUSY)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
 		set_err(err, errlen, "cannot checkpoint %s: %s", path, sqlite3_errmsg(db));
-	else
+	} else {
 		*pages = done;
+		*all = done >= log;
+	}
 	sqlite3_close(db);
 	return rc == SQLITE_OK ? 0 : -1;
 }

@@ -34,7 +34,10 @@ struct reloader {
 	int last_rc;               /* of the latest run */
 	int64_t last_generation;
 	char last_err[512];
+	struct timespec checkpoint_at; /* no checkpoint before (monotonic) */
 };
+
+#define CHECKPOINT_RETRY_MS 1000
 
 static void add_ms(struct timespec *t, long ms)
 {
@@ -75,14 +78,22 @@ static void *reload_main(void *arg)
 
 		if (r->requested == r->finished) {
 			/* Idle: the last index's WAL goes into the database
-			 * file, while that index is already served. */
-			if (atomic_load(&r->app->checkpoint_due)) {
+			 * file, while that index is already served; again a
+			 * little later while older requests hold part of it. */
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (atomic_load(&r->app->checkpoint_due) && !before(&now, &r->checkpoint_at)) {
 				pthread_mutex_unlock(&r->lock);
-				app_checkpoint(r->app);
+				rc = app_checkpoint(r->app);
 				pthread_mutex_lock(&r->lock);
+				clock_gettime(CLOCK_MONOTONIC, &r->checkpoint_at);
+				if (rc > 0)
+					add_ms(&r->checkpoint_at, CHECKPOINT_RETRY_MS);
 				continue;
 			}
-			pthread_cond_wait(&r->wake, &r->lock);
+			if (atomic_load(&r->app->checkpoint_due))
+				pthread_cond_timedwait(&r->wake, &r->lock, &r->checkpoint_at);
+			else
+				pthread_cond_wait(&r->wake, &r->lock);
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);

@@ -271,6 +271,27 @@ static long wal_bytes(void)
 	return n;
 }
 
+/* The generation the database file holds by itself, the WAL left out
+ * (immutable=1 reads the file alone); -1 when it holds none. */
+static long file_generation(void)
+{
+	char *uri = xasprintf("file:%s?immutable=1", ta.cfg.db_path);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long gen = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL),
+			 SQLITE_OK);
+	if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		gen = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(uri);
+	return gen;
+}
+
 /* Waits (up to 10 s) for the reloader's checkpoint number n. */
 static void wait_checkpoints(unsigned long n)
 {
@@ -291,18 +312,21 @@ START_TEST(test_wal_checkpointed_after_each_index)
 
 	wait_checkpoints(1); /* the startup index */
 	ck_assert_int_eq(wal_bytes(), 0);
+	ck_assert_int_eq(file_generation(), 1);
 	/* without the reloader, an index stays in the WAL until asked */
 	reload_stop(&ta.app);
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
 	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
 	ck_assert(atomic_load(&ta.app.checkpoint_due));
 	ck_assert_int_gt(wal_bytes(), 0);
+	ck_assert_int_eq(file_generation(), 1);
 	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills/gamma", NULL, &res), 200);
 	response_fini(&res);
-	app_checkpoint(&ta.app);
+	ck_assert_int_eq(app_checkpoint(&ta.app), 0);
 	ck_assert_uint_eq(atomic_load(&ta.app.checkpoints), 2);
 	ck_assert(!atomic_load(&ta.app.checkpoint_due));
 	ck_assert_int_eq(wal_bytes(), 0);
+	ck_assert_int_eq(file_generation(), 2);
 	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills/gamma", NULL, &res), 200);
 	response_fini(&res);
 	ck_assert_int_eq(health_num("generation"), 2);
@@ -311,6 +335,38 @@ START_TEST(test_wal_checkpointed_after_each_index)
 	ck_assert_msg(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(gen, 3);
 	wait_checkpoints(3);
+	ck_assert_int_eq(wal_bytes(), 0);
+}
+END_TEST
+
+/* A request still reading the previous index when a checkpoint runs: the
+ * checkpoint neither waits for it nor blocks a re-index; it copies what it
+ * can and stays due, and the rest is copied once the request has ended. */
+START_TEST(test_checkpoint_around_an_old_reader)
+{
+	char err[512];
+	int64_t gen = 0;
+	struct db_reader *r;
+
+	wait_checkpoints(1);
+	reload_stop(&ta.app);
+	r = db_reader_open(ta.cfg.db_path, err, sizeof(err));
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(db_reader_begin(r, &gen), 0);
+	ck_assert_int_eq(gen, 1);
+	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
+	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(app_checkpoint(&ta.app), 1);
+	ck_assert(atomic_load(&ta.app.checkpoint_due));
+	ck_assert_int_eq(file_generation(), 1);
+	/* a re-index is not held up by that checkpoint */
+	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(app_checkpoint(&ta.app), 1);
+	db_reader_end(r);
+	db_reader_close(r);
+	ck_assert_int_eq(app_checkpoint(&ta.app), 0);
+	ck_assert(!atomic_load(&ta.app.checkpoint_due));
+	ck_assert_int_eq(file_generation(), 3);
 	ck_assert_int_eq(wal_bytes(), 0);
 }
 END_TEST
@@ -330,6 +386,7 @@ Suite *reload_suite(void)
 	tcase_add_test(tc, test_admin_endpoint);
 	tcase_add_test(tc, test_watcher_sees_new_files_and_folders);
 	tcase_add_test(tc, test_wal_checkpointed_after_each_index);
+	tcase_add_test(tc, test_checkpoint_around_an_old_reader);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -45,7 +45,7 @@ struct app {
 	bool reader_key_made;        /* reader_key was created */
 	atomic_llong generation;     /* the generation served now (set after each commit) */
 	atomic_bool checkpoint_due;  /* an index wrote to the WAL since the last app_checkpoint */
-	atomic_ulong checkpoints;    /* app_checkpoint runs that completed */
+	atomic_ulong checkpoints;    /* app_checkpoint runs that copied the whole WAL */
 	pthread_mutex_t status_lock; /* guards status */
 	struct app_status status;
 	struct reloader *reloader;   /* set by reload_start */
@@ -72,9 +72,11 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen);
 
 /* Copies the WAL that the last index wrote into the database file (and
  * logs how long that took), when one is due; app_reindex leaves it out of
- * its commit so that a new index is served sooner. The reloader's thread
- * calls it when idle, app_fini at the end. */
-void app_checkpoint(struct app *app);
+ * its commit so that a new index is served sooner. 1 when requests still
+ * on the previous index kept part of it from being copied (it stays due:
+ * call again a little later), else 0 (errors are logged). The reloader's
+ * thread calls it when idle, app_fini at the end. */
+int app_checkpoint(struct app *app);
 
 /* The generation served now: what prepared answers are checked against. */
 int64_t app_generation(struct app *app);

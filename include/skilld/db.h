@@ -9,6 +9,7 @@
 #ifndef SKILLD_DB_H
 #define SKILLD_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,10 +50,12 @@ int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen);
  * once its pages are in the WAL (readers read them from there). */
 void db_defer_checkpoint(sqlite3 *db);
 
-/* Copies the WAL of path's database into the database file and empties it
- * (waiting up to the busy timeout for readers of older snapshots). 0 with
- * *pages (the WAL's frames), or -1 with a message in err. */
-int db_checkpoint(const char *path, int *pages, char *err, size_t errlen);
+/* Copies the WAL of path's database into the database file, and empties
+ * the WAL file when no reader is on an older snapshot (without waiting).
+ * 0 with *pages (the frames copied) and *all (false: a reader on an older
+ * snapshot kept some frames from being copied), or -1 with a message in
+ * err. */
+int db_checkpoint(const char *path, int *pages, bool *all, char *err, size_t errlen);
 
 /* Applies the migrations above PRAGMA user_version, each in its own
  * transaction that also sets user_version. On failure rolls that one back
