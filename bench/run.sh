@@ -306,7 +306,8 @@ stage_row() {
 	# The WAL checkpoint runs after the index is served (its own line).
 	stages=$(awk -v g="(generation $2," 'index($0, g) { found = 1; next }
 		found && /index stages: / { sub(/.*index stages: [^;]*; /, ""); st = $0; next }
-		found && st != "" && /checkpoint: / { sub(/.* in /, ""); print st "; then, while serving: checkpoint " $0; exit }' "$work/skilld.log")
+		/\(generation [0-9]+,/ && found && st != "" { exit }
+		found && st != "" && /checkpoint: / { sub(/.*\(/, ""); sub(/\).*/, ""); print st "; then, while serving: checkpoint " $0; exit }' "$work/skilld.log")
 	[ -z "$stages" ] && stages=$(awk -v g="(generation $2," 'index($0, g) { found = 1; next }
 		found && /index stages: / { sub(/.*index stages: [^;]*; /, ""); print; exit }' "$work/skilld.log")
 	[ -n "$stages" ] && row "$1" "$stages" "" "" ""
@@ -322,6 +323,12 @@ reindex_row() {
 		sleep 0.05
 	done
 	secs=$(sed -n 's/.*indexed .* in \([0-9.]*\)s (generation 2,.*/\1/p' "$work/skilld.log" | head -1)
+	# its stages line and the checkpoint that follows (at most 30 s)
+	for i in $(seq 600); do
+		awk '/\(generation 2,/ { f = 1 } f && /checkpoint: / { ok = 1 } END { exit !ok }' \
+			"$work/skilld.log" && break
+		sleep 0.05
+	done
 	row "Re-index on $label (SIGHUP, previous index in place)" "${secs:-not measured}s" "" "" ""
 	stage_row "Re-index on $label: time by stage" 2
 }

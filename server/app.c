@@ -122,11 +122,11 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 		if (index_build(db, &opt, &stats, err, errlen) == 0)
 			rc = 0;
 	}
-	if (db) {
-		sqlite3_close(db);
-		/* Set once the writer is gone: a checkpoint waits for it. */
+	sqlite3_close(db);
+	/* Set once the writer is gone (a checkpoint would find it busy); a
+	 * failed run left nothing committed to copy. */
+	if (rc == 0)
 		atomic_store(&app->checkpoint_due, true);
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
@@ -188,7 +188,7 @@ int app_checkpoint(struct app *app)
 		return 1;
 	}
 	atomic_fetch_add(&app->checkpoints, 1);
-	log_msg(&app->log, LOG_INFO, "checkpoint: %d pages copied from the WAL into %s in %.3fs",
+	log_msg(&app->log, LOG_INFO, "checkpoint: the WAL's %d pages are in %s (%.3fs)",
 		pages, app->cfg->db_path,
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
@@ -239,7 +239,11 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		goto out;
 	if (db_migrate(db, &migrations, err, errlen) != 0)
 		goto out;
-	sqlite3_close(db);
+	/* Kept open, idle: with it the WAL's shared index outlives each
+	 * index writer, which closes without a checkpoint; were the writer
+	 * the last connection, the next one to open would rebuild that index
+	 * by reading the whole WAL. */
+	app->keeper = db;
 	db = NULL;
 	if (app_reindex(app, "startup", err, errlen) != 0)
 		goto out;
@@ -278,6 +282,8 @@ void app_fini(struct app *app)
 	 * whole rather than with its index in the WAL. */
 	if (app->cfg)
 		app_checkpoint(app);
+	sqlite3_close(app->keeper);
+	app->keeper = NULL;
 	free(app->token);
 	app->token = NULL;
 	discovery_cache_free(app->discovery);

@@ -239,23 +239,23 @@ int db_checkpoint(const char *path, int *pages, bool *all, char *err, size_t err
 		return -1;
 	/* PASSIVE copies (and counts) the frames without waiting for anyone
 	 * and without the writer lock. TRUNCATE then empties the file, but
-	 * only when no reader is on an older snapshot right now: it would
-	 * hold the writer lock while it waits, and a re-index would wait
-	 * behind it. Otherwise the WAL keeps its size and is written over
-	 * from its start by the next index. */
+	 * only when no reader uses the WAL right now: waiting, it would hold
+	 * the writer lock, and a re-index would wait behind it. Otherwise the
+	 * WAL keeps its size and the next index writes it over from its
+	 * start. */
 	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 0);
-		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
-		    SQLITE_BUSY)
-			rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_OK) {
-		set_err(err, errlen, "cannot checkpoint %s: %s", path, sqlite3_errmsg(db));
-	} else {
 		*pages = done;
 		*all = done >= log;
+		sqlite3_busy_timeout(db, 0);
+		rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		if (rc == SQLITE_OK)
+			*all = true; /* the readers left in between */
+		else if (rc == SQLITE_BUSY)
+			rc = SQLITE_OK;
 	}
+	if (rc != SQLITE_OK)
+		set_err(err, errlen, "cannot checkpoint %s: %s", path, sqlite3_errmsg(db));
 	sqlite3_close(db);
 	return rc == SQLITE_OK ? 0 : -1;
 }

@@ -107,6 +107,11 @@ static void *reload_main(void *arg)
 		snprintf(why, sizeof(why), "%s", r->why);
 		pthread_mutex_unlock(&r->lock);
 
+		/* Requests that came while the last index ran leave no idle
+		 * moment: its WAL is copied first (this never waits), or the
+		 * next index could not write the WAL over from its start and
+		 * would grow it by a whole index. */
+		app_checkpoint(r->app);
 		rc = app_reindex(r->app, why, err, sizeof(err));
 
 		pthread_mutex_lock(&r->lock);

@@ -140,10 +140,10 @@ START_TEST(test_bounds)
 	size_t entries, bytes;
 
 	for (int round = 0; round < 2; round++) {
-		offer(c, 1, "/a", 1, 10);
-		offer(c, 1, "/b", 2, 10);
-		offer(c, 1, "/c", 3, 1);  /* over max_entries */
-		offer(c, 1, "/d", 4, 30); /* over max_bytes */
+		ck_assert(offer(c, 1, "/a", 1, 10) == (round == 1));
+		ck_assert(offer(c, 1, "/b", 2, 10) == (round == 1));
+		ck_assert(!offer(c, 1, "/c", 3, 1));  /* over max_entries */
+		ck_assert(!offer(c, 1, "/d", 4, 30)); /* over max_bytes */
 	}
 	rcache_stats(c, &entries, &bytes);
 	ck_assert_uint_eq(entries, 2);
@@ -155,14 +155,15 @@ START_TEST(test_bounds)
 	/* bytes: 10 + 10 fit in 25, a third 10 does not */
 	c = rcache_new(100, 25, count_destroy);
 	for (int round = 0; round < 2; round++) {
-		offer(c, 1, "/a", 1, 10);
-		offer(c, 1, "/b", 2, 10);
-		offer(c, 1, "/c", 3, 10);
+		ck_assert(offer(c, 1, "/a", 1, 10) == (round == 1));
+		ck_assert(offer(c, 1, "/b", 2, 10) == (round == 1));
+		ck_assert(!offer(c, 1, "/c", 3, 10));
 	}
 	rcache_stats(c, &entries, &bytes);
 	ck_assert_uint_eq(entries, 2);
 	ck_assert_uint_eq(bytes, 20);
 	rcache_free(c);
+	ck_assert_int_eq(destroyed, 4); /* what the two tables held */
 }
 END_TEST
 
@@ -171,24 +172,24 @@ START_TEST(test_many_keys)
 {
 	struct rcache *c = rcache_new(100000, 1 << 30, count_destroy);
 	char key[32];
+	int found = 0;
 
 	for (int round = 0; round < 2; round++)
 		for (int i = 0; i < 20000; i++) {
 			snprintf(key, sizeof(key), "/k/%d", i);
 			offer(c, 1, key, i, 1);
 		}
-	/* the doorkeeper forgets some of 20,000 keys offered in a row, so
-	 * most, not all, are stored after two rounds */
-	for (int i = 0, found = 0; i < 20000; i++) {
+	/* the doorkeeper may forget a few of 20,000 keys offered in a row,
+	 * so nearly all, perhaps not all, are stored after two rounds */
+	for (int i = 0; i < 20000; i++) {
 		int v;
 
 		snprintf(key, sizeof(key), "/k/%d", i);
 		v = lookup(c, 1, key);
 		ck_assert(v == -1 || v == i);
 		found += v == i;
-		if (i == 19999)
-			ck_assert_int_gt(found, 15000);
 	}
+	ck_assert_int_gt(found, 19000);
 	rcache_free(c);
 }
 END_TEST

@@ -347,6 +347,7 @@ START_TEST(test_checkpoint_around_an_old_reader)
 	char err[512];
 	int64_t gen = 0;
 	struct db_reader *r;
+	struct timespec t0, t1;
 
 	wait_checkpoints(1);
 	reload_stop(&ta.app);
@@ -356,7 +357,11 @@ START_TEST(test_checkpoint_around_an_old_reader)
 	ck_assert_int_eq(gen, 1);
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
 	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(app_checkpoint(&ta.app), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* it did not wait for the reader (a busy wait would be 5 s) */
+	ck_assert_int_lt((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, 1000);
 	ck_assert(atomic_load(&ta.app.checkpoint_due));
 	ck_assert_int_eq(file_generation(), 1);
 	/* a re-index is not held up by that checkpoint */

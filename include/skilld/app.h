@@ -46,6 +46,7 @@ struct app {
 	atomic_llong generation;     /* the generation served now (set after each commit) */
 	atomic_bool checkpoint_due;  /* an index wrote to the WAL since the last app_checkpoint */
 	atomic_ulong checkpoints;    /* app_checkpoint runs that copied the whole WAL */
+	sqlite3 *keeper;             /* the migrations' connection, kept open (app_init) */
 	pthread_mutex_t status_lock; /* guards status */
 	struct app_status status;
 	struct reloader *reloader;   /* set by reload_start */

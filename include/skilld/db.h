@@ -51,10 +51,10 @@ int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen);
 void db_defer_checkpoint(sqlite3 *db);
 
 /* Copies the WAL of path's database into the database file, and empties
- * the WAL file when no reader is on an older snapshot (without waiting).
- * 0 with *pages (the frames copied) and *all (false: a reader on an older
- * snapshot kept some frames from being copied), or -1 with a message in
- * err. */
+ * the WAL file when no reader uses it (without waiting). 0 with *pages
+ * (the WAL's frames now in the database file) and *all (false: a reader on
+ * an older snapshot kept some frames from being copied), or -1 with a
+ * message in err. */
 int db_checkpoint(const char *path, int *pages, bool *all, char *err, size_t errlen);
 
 /* Applies the migrations above PRAGMA user_version, each in its own
