@@ -347,8 +347,18 @@ local queries = {
 }
 local i = 0
 local unique = os.getenv("BENCH_UNIQUE") == "1"
-local tag = tostring(math.random(1, 1000000000))
+-- Each wrk thread has a Lua state of its own, and math.random is not
+-- seeded: a tag made with it is the same in every thread, and so were
+-- the "unique" URLs (each asked once per thread). The thread's number
+-- (set by setup) makes them unique.
+local threads = 0
+function setup(thread)
+	threads = threads + 1
+	thread:set("thread_no", threads)
+end
+local tag
 request = function()
+	tag = tag or (tostring(thread_no) .. "-" .. tostring(os.time()))
 	i = i + 1
 	local path = "/api/v1/search?q=" .. queries[(i % #queries) + 1]
 	if unique then
