@@ -9,6 +9,8 @@
 #include "skilld/config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -33,6 +35,9 @@
 #define DEFAULT_MAX_QUERY ((size_t)16 << 10)
 #define DEFAULT_MAX_RESULTS 100u
 #define DEFAULT_CACHE_SIZE ((size_t)256 << 20)
+#define DEFAULT_MAX_MCP_OUTPUT ((size_t)8 << 20)
+#define DEFAULT_MAX_QUERY_ARGS 32u
+#define DEFAULT_SESSION_TTL (12u * 3600u)
 #define THREADS_MAX 256u
 #define SHOW_MAX 64 /* bytes of an offending value quoted in a message */
 
@@ -45,6 +50,8 @@ enum opt_kind {
 	OPT_ADDR,   /* IPv4 or IPv6 literal into a char * field */
 	OPT_FORMAT, /* "text" or "json" into log_format */
 	OPT_FLAG,   /* no value: sets a bool field */
+	OPT_HOST,   /* a host name (no port) appended to a struct strlist field */
+	OPT_ORIGIN, /* an origin "http(s)://host[:port]" appended to a struct strlist field */
 };
 
 #define FOR_SERVE (1u << CMD_SERVE)
@@ -103,6 +110,16 @@ static const struct opt config_opts[] = {
 	{ "--no-access-log", NULL, OPT_FLAG, FOR_SERVE, FIELD(no_access_log), 0, 0, NULL },
 	{ "--cache-size", "SKILLD_CACHE_SIZE", OPT_SIZE, FOR_SERVE, FIELD(cache_size), 0, 16ull << 30,
 	  "a size (0 to 16G; suffix K, M or G)" },
+	{ "--allowed-host", "SKILLD_ALLOWED_HOSTS", OPT_HOST, FOR_SERVE, FIELD(allowed_hosts), 0, 0,
+	  "a host name without a port (e.g. skills.example.com or [2001:db8::1])" },
+	{ "--cors-origin", "SKILLD_CORS_ORIGINS", OPT_ORIGIN, FOR_SERVE, FIELD(cors_origins), 0, 0,
+	  "an origin (http:// or https://, a host, an optional port, no path)" },
+	{ "--max-mcp-output", "SKILLD_MAX_MCP_OUTPUT", OPT_SIZE, FOR_SERVE, FIELD(max_mcp_output),
+	  64ull << 10, 1ull << 30, "a size (64K to 1G; suffix K, M or G)" },
+	{ "--max-query-args", "SKILLD_MAX_QUERY_ARGS", OPT_UINT, FOR_SERVE, FIELD(max_query_args),
+	  1, 256, "a number of query arguments (1-256)" },
+	{ "--session-ttl", "SKILLD_SESSION_TTL", OPT_UINT, FOR_SERVE, FIELD(session_ttl), 60,
+	  30u * 24u * 3600u, "a number of seconds (60 to 2592000, 30 days)" },
 };
 
 #define N_OPTS (sizeof(config_opts) / sizeof(config_opts[0]))
@@ -118,8 +135,9 @@ static const char config_usage_text[] =
 "          diagnostic (as JSON with --json); exit 1 on any error\n"
 "\n"
 "Options of serve       environment variable    default\n"
-"  --skills DIR         SKILLD_SKILLS           ./skills\n"
-"        skill root; repeat for more, searched in order (env: DIR:DIR...)\n"
+"  --skills [LABEL=]DIR SKILLD_SKILLS           ./skills\n"
+"        skill root; repeat for more, searched in order (env: DIR:DIR...);\n"
+"        answers name it by LABEL, else by its folder's name\n"
 "  --db PATH            SKILLD_DB               ./skilld.db\n"
 "        SQLite index file\n"
 "  --bind ADDR          SKILLD_BIND             127.0.0.1\n"
@@ -157,6 +175,20 @@ static const char config_usage_text[] =
 "  --cache-size SIZE    SKILLD_CACHE_SIZE       256M\n"
 "        answers prepared once and kept until the index changes (an answer\n"
 "        is kept the second time it is asked for); 0: none\n"
+"  --allowed-host NAME  SKILLD_ALLOWED_HOSTS    loopback names\n"
+"        a Host name this server answers to (any port), beside localhost,\n"
+"        127.0.0.1, [::1] and the --bind address; repeat for more (env:\n"
+"        comma-separated). Other Host names get 421: DNS rebinding defence\n"
+"  --cors-origin ORIGIN SKILLD_CORS_ORIGINS     none\n"
+"        an origin (https://app.example.com) whose pages may read answers\n"
+"        cross-origin; repeat for more. No origin may write\n"
+"  --max-mcp-output SIZE SKILLD_MAX_MCP_OUTPUT  8M\n"
+"        bytes one POST /mcp answers (a batch included), 64K to 1G; the\n"
+"        calls over it get a JSON-RPC error\n"
+"  --max-query-args N   SKILLD_MAX_QUERY_ARGS   32\n"
+"        query arguments per request, 1-256 (414 beyond)\n"
+"  --session-ttl SECONDS SKILLD_SESSION_TTL     43200 (12 h)\n"
+"        how long a browser sign-in (--token-file) lasts, 60 to 2592000\n"
 "  --no-access-log\n"
 "        no line per request in the log\n"
 "  --no-watch\n"
@@ -284,21 +316,125 @@ static int config_parse_size(const char *s, unsigned long long *v)
 	return 0;
 }
 
-/* Appends a copy of root to the list of skill roots. */
-static void config_add_root(struct config *c, const char *root)
+/* Is s[0..n) a root label: 1-64 of [A-Za-z0-9._-], not starting with '.'? */
+static bool config_label_ok(const char *s, size_t n)
 {
+	if (n == 0 || n > 64 || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+/*
+ * Appends a root to the list of skill roots: "DIR", or "LABEL=DIR" when
+ * the text before the first '=' is a label (write ./a=b for a folder named
+ * "a=b"). 0, or -1 with err for an empty DIR after a label.
+ */
+static int config_add_root(struct config *c, const char *root, const char *src, char *err,
+			   size_t errlen)
+{
+	const char *eq = strchr(root, '=');
+	char *label = NULL;
+
+	if (eq && config_label_ok(root, (size_t)(eq - root))) {
+		if (eq[1] == '\0')
+			return config_error(err, errlen, "%s: '%.64s' names no folder after the "
+					    "label (LABEL=DIR)", src, root);
+		label = xstrndup(root, (size_t)(eq - root));
+		root = eq + 1;
+	}
 	c->skills = xrealloc(c->skills, (c->n_skills + 1) * sizeof(*c->skills));
-	c->skills[c->n_skills++] = xstrdup(root);
+	c->skill_labels = xrealloc(c->skill_labels, (c->n_skills + 1) * sizeof(*c->skill_labels));
+	c->skills[c->n_skills] = xstrdup(root);
+	c->skill_labels[c->n_skills++] = label;
+	return 0;
 }
 
 /* Empties the list of skill roots. */
 static void config_clear_roots(struct config *c)
 {
-	for (size_t i = 0; i < c->n_skills; i++)
+	for (size_t i = 0; i < c->n_skills; i++) {
 		free(c->skills[i]);
+		free(c->skill_labels[i]);
+	}
 	free(c->skills);
+	free(c->skill_labels);
 	c->skills = NULL;
+	c->skill_labels = NULL;
 	c->n_skills = 0;
+}
+
+/* Appends a copy of s to l. */
+static void config_list_add(struct strlist *l, const char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+static void config_list_clear(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* A host name as a Host header carries it, without the port: letters,
+ * digits, '-', '.' (a DNS name or an IPv4 address), or an IPv6 address in
+ * brackets. */
+static bool config_host_ok(const char *s)
+{
+	size_t n = strlen(s);
+	unsigned char a6[sizeof(struct in6_addr)];
+
+	if (s[0] == '[') {
+		char inner[64];
+
+		if (n < 3 || n - 2 >= sizeof(inner) || s[n - 1] != ']')
+			return false;
+		memcpy(inner, s + 1, n - 2);
+		inner[n - 2] = '\0';
+		return inet_pton(AF_INET6, inner, a6) == 1;
+	}
+	if (n > 253 || s[0] == '.' || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.')
+			return false;
+	return true;
+}
+
+/* "http://" or "https://", a host as config_host_ok takes it, an optional
+ * ":port" (1-65535), nothing after. */
+static bool config_origin_ok(const char *s)
+{
+	const char *h, *colon, *end;
+	char host[256];
+	unsigned long long port;
+
+	if (strncmp(s, "http://", 7) == 0)
+		h = s + 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		h = s + 8;
+	else
+		return false;
+	colon = h[0] == '[' ? strstr(h, "]:") : strchr(h, ':');
+	if (colon && h[0] == '[')
+		colon++;
+	end = colon ? colon : h + strlen(h);
+	if (end == h || (size_t)(end - h) >= sizeof(host))
+		return false;
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+	if (!config_host_ok(host))
+		return false;
+	if (!colon)
+		return true;
+	return config_parse_decimal(colon + 1, &port, &end) == 0 && *end == '\0' && port >= 1 &&
+	       port <= 65535;
 }
 
 /* Replaces the string field at the option's offset with a copy of value. */
@@ -327,7 +463,16 @@ static int config_apply(struct config *c, const struct opt *o, const char *src,
 	config_show(value, shown);
 	switch (o->kind) {
 	case OPT_ROOT:
-		config_add_root(c, value);
+		return config_add_root(c, value, src, err, errlen);
+	case OPT_HOST:
+		if (!config_host_ok(value))
+			return config_error(err, errlen, "%s: '%s' is not %s", src, shown, o->what);
+		config_list_add((struct strlist *)(void *)((char *)c + o->offset), value);
+		return 0;
+	case OPT_ORIGIN:
+		if (!config_origin_ok(value))
+			return config_error(err, errlen, "%s: '%s' is not %s", src, shown, o->what);
+		config_list_add((struct strlist *)(void *)((char *)c + o->offset), value);
 		return 0;
 	case OPT_PATH:
 		config_set_string(c, o, value);
@@ -377,19 +522,26 @@ static int config_apply_env(struct config *c, const char *(*getenv_fn)(const cha
 		value = getenv_fn(o->env);
 		if (!value || value[0] == '\0')
 			continue;
-		if (o->kind == OPT_ROOT) {
+		if (o->kind == OPT_ROOT || o->kind == OPT_HOST || o->kind == OPT_ORIGIN) {
+			/* Lists: roots are colon-separated (like PATH), hosts and
+			 * origins comma- or space-separated. */
+			const char *sep = o->kind == OPT_ROOT ? ":" : ", ";
 			char *list = xstrdup(value);
 			char *save = NULL;
 			bool cleared = false;
+			int rc = 0;
 
-			for (char *t = strtok_r(list, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-				if (!cleared) {
+			for (char *t = strtok_r(list, sep, &save); t && rc == 0;
+			     t = strtok_r(NULL, sep, &save)) {
+				if (!cleared && o->kind == OPT_ROOT) {
 					config_clear_roots(c);
 					cleared = true;
 				}
-				config_add_root(c, t);
+				rc = config_apply(c, o, o->env, t, err, errlen);
 			}
 			free(list);
+			if (rc != 0)
+				return -1;
 			continue;
 		}
 		if (config_apply(c, o, o->env, value, err, errlen) != 0)
@@ -415,7 +567,7 @@ static void config_defaults(struct config *c)
 
 	memset(c, 0, sizeof(*c));
 	c->command = CMD_SERVE;
-	config_add_root(c, DEFAULT_SKILLS_ROOT);
+	config_add_root(c, DEFAULT_SKILLS_ROOT, "", NULL, 0);
 	c->db_path = xstrdup(DEFAULT_DB_PATH);
 	c->bind = xstrdup(DEFAULT_BIND);
 	c->port = DEFAULT_PORT;
@@ -435,6 +587,9 @@ static void config_defaults(struct config *c)
 	c->max_query = DEFAULT_MAX_QUERY;
 	c->max_results = DEFAULT_MAX_RESULTS;
 	c->cache_size = DEFAULT_CACHE_SIZE;
+	c->max_mcp_output = DEFAULT_MAX_MCP_OUTPUT;
+	c->max_query_args = DEFAULT_MAX_QUERY_ARGS;
+	c->session_ttl = DEFAULT_SESSION_TTL;
 }
 
 /* Looks for -h/--help/-V/--version before any `--`; the first one found
@@ -601,6 +756,8 @@ void config_fini(struct config *c)
 	if (!c)
 		return;
 	config_clear_roots(c);
+	config_list_clear(&c->allowed_hosts);
+	config_list_clear(&c->cors_origins);
 	for (size_t i = 0; i < c->n_check_dirs; i++)
 		free(c->check_dirs[i]);
 	free(c->check_dirs);

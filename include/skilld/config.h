@@ -22,10 +22,25 @@ enum log_format {
 	LOG_FORMAT_JSON,
 };
 
+/* A list of strings a repeatable option fills, in the order given. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
 struct config {
 	enum config_command command;
 	char **skills;            /* roots in order; default {"./skills"} */
 	size_t n_skills;
+	char **skill_labels;      /* per root: the LABEL of --skills LABEL=DIR, or NULL
+				   * (then app_init names the root after its folder) */
+	struct strlist allowed_hosts; /* --allowed-host: Host names answered beside
+				   * the loopback names and the bound address */
+	struct strlist cors_origins;  /* --cors-origin: origins that may read answers
+				   * cross-origin (exact "scheme://host[:port]") */
+	size_t max_mcp_output;    /* bytes one /mcp request may answer; default 8 MiB */
+	unsigned max_query_args;  /* query arguments per request; default 32, 1..256 */
+	unsigned session_ttl;     /* seconds a browser sign-in lasts; default 12 h */
 	char *db_path;            /* default "./skilld.db" */
 	char *bind;               /* default "127.0.0.1" (an IPv4 or IPv6 literal) */
 	unsigned port;            /* default 8080; 0 picks a free port */
