@@ -63,18 +63,18 @@ static void fuzz_handler(void *ctx, struct request *req, struct response *res)
 
 /* The patterns of server/api.c's table, in its order, plus one. */
 static const struct route fuzz_routes[] = {
-	{ METHOD_GET, "/healthz", fuzz_handler },
-	{ METHOD_GET, "/api/v1/skills", fuzz_handler },
-	{ METHOD_GET, "/api/v1/skills/{slug}", fuzz_handler },
-	{ METHOD_GET, "/api/v1/skills/{slug}/files", fuzz_handler },
-	{ METHOD_GET, "/api/v1/skills/{slug}/files/{*path}", fuzz_handler },
-	{ METHOD_GET, "/api/v1/skills/{slug}/checklist", fuzz_handler },
-	{ METHOD_GET, "/api/v1/skills/{slug}/evals", fuzz_handler },
-	{ METHOD_GET, "/api/v1/skills/{slug}/check", fuzz_handler },
-	{ METHOD_GET, "/api/v1/checklists", fuzz_handler },
-	{ METHOD_GET, "/api/v1/diagnostics", fuzz_handler },
+	{ METHOD_GET, "/healthz", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/skills", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/skills/{slug}", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/skills/{slug}/files", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/skills/{slug}/files/{*path}", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/skills/{slug}/checklist", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/skills/{slug}/evals", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/skills/{slug}/check", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/checklists", fuzz_handler, 0 },
+	{ METHOD_GET, "/api/v1/diagnostics", fuzz_handler, 0 },
 	/* Not in api.c: a POST-only route, so that a GET reaches the 405 path. */
-	{ METHOD_POST, "/api/v1/{name}/reindex", fuzz_handler },
+	{ METHOD_POST, "/api/v1/{name}/reindex", fuzz_handler, 0 },
 };
 
 /* Splits data at the first '?', routes the path (a leading '/' added when

@@ -20,17 +20,28 @@ void admin_reload(void *ctx, struct request *req, struct response *res)
 	char err[512];
 	int64_t gen = 0;
 	cJSON *o;
+	int rc;
 
-	if (!app->token && !req->peer_loopback) {
-		response_error(res, 403, "forbidden", "reloading is allowed from loopback only "
-			       "when the server has no --token-file");
-		return;
-	}
+	(void)req;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (reload_now(app, "POST /api/v1/admin/reload", ADMIN_RELOAD_TIMEOUT_MS, &gen, err,
-		       sizeof(err)) != 0) {
+	rc = reload_now(app, "POST /api/v1/admin/reload", ADMIN_RELOAD_TIMEOUT_MS, &gen, err,
+			sizeof(err));
+	if (rc < 0) {
 		response_error(res, 503, "reload_failed", "re-indexing failed, the previous index "
 			       "is still served: %s", err);
+		return;
+	}
+	res->dynamic = true;
+	response_header(res, "Cache-Control", "no-store");
+	if (rc == 1) {
+		/* Another request already waits for a re-index that covers
+		 * this one: answered at once, no thread held. */
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "status", "queued");
+		cJSON_AddStringToObject(o, "message", "a re-index that covers this request is "
+					"about to run or running; /healthz shows its generation");
+		response_json(res, 202, o);
+		cJSON_Delete(o);
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -41,6 +52,4 @@ void admin_reload(void *ctx, struct request *req, struct response *res)
 				(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	response_json(res, 200, o);
 	cJSON_Delete(o);
-	res->dynamic = true;
-	response_header(res, "Cache-Control", "no-store");
 }

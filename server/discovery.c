@@ -162,7 +162,6 @@ static void answer_json(struct response *res, cJSON *o)
 {
 	response_json(res, 200, o);
 	response_header(res, "Cache-Control", "no-cache");
-	response_header(res, "Access-Control-Allow-Origin", "*");
 }
 
 /* Builds the 0.2.0 index; NULL with res filled. */
@@ -261,7 +260,6 @@ void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 	response_take(res, 200, CT_JSON, text, len);
 headers:
 	response_header(res, "Cache-Control", "no-cache");
-	response_header(res, "Access-Control-Allow-Origin", "*");
 }
 
 void discovery_index_v1(void *ctx, struct request *req, struct response *res)
@@ -320,7 +318,6 @@ void discovery_artifact(void *ctx, struct request *req, struct response *res)
 
 		response_take(res, 200, "application/gzip", bytes, len);
 		response_header(res, "Content-Disposition", disp);
-		response_header(res, "Access-Control-Allow-Origin", "*");
 		free(disp);
 	}
 	listed_fini(&l);
@@ -346,6 +343,4 @@ void discovery_file(void *ctx, struct request *req, struct response *res)
 	if (req->n_params < REQUEST_MAX_PARAMS)
 		req->params[req->n_params++] = (struct kv){ xstrdup("slug"), xstrdup(name) };
 	api_skill_file(app, req, res);
-	if (res->status == 200)
-		response_header(res, "Access-Control-Allow-Origin", "*");
 }

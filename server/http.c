@@ -30,6 +30,8 @@
 #include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/auth.h"
+#include "skilld/hosts.h"
+#include "skilld/jsonrpc.h"
 #include "skilld/rcache.h"
 #include "skilld/tokens.h"
 #include "skilld/util.h"
@@ -50,7 +52,9 @@ struct http_server {
 struct pending {
 	struct timespec start;
 	struct buf upload;
-	bool too_large;  /* the body grew over --max-body: the rest is dropped */
+	bool started;         /* the access handler saw this request */
+	bool too_large;       /* the body grew over --max-body: the rest is dropped */
+	bool too_many_args;   /* the query has more than --max-query-args arguments */
 };
 
 /* Does an If-None-Match header list the ETag (or "*")? Weak tags compare
@@ -100,6 +104,27 @@ static void routes_build(void)
 	memcpy(all_routes, a, na * sizeof(*a));
 	memcpy(all_routes + na, w, nw * sizeof(*w));
 	n_all_routes = na + nw;
+}
+
+/* A state-changing route may run: the Bearer token, or (signed-in
+ * browsers and servers without a token) a same-origin signal; without a
+ * token also only from loopback. False after filling res with the 403. */
+static bool write_allowed(struct app *app, const struct request *req, struct response *res)
+{
+	const char *why;
+
+	if (app->token && req->authorization && app_token_ok(app, req->authorization))
+		return true;
+	if (!hosts_write_intent(app->cfg, req, &why)) {
+		response_error(res, 403, "cross_site_write", "%s", why);
+		return false;
+	}
+	if (!app->token && !req->peer_loopback) {
+		response_error(res, 403, "forbidden", "without --token-file, writes are accepted "
+			       "from loopback clients only");
+		return false;
+	}
+	return true;
 }
 
 /* Page URLs answer errors in the negotiated format; the API (and /mcp) always in JSON. */
@@ -182,21 +207,44 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 		req->generation = gen;
 	}
 
-	if (!auth_ok(app, req) && !auth_public_path(req->path)) {
+	if (!hosts_host_ok(app->cfg, req->host)) {
+		/* DNS rebinding: a page whose name now points here. MCP's
+		 * transport rules ask for 403; 421 says it best elsewhere. */
+		static const char msg[] = "this server does not answer to that Host name; if it "
+					  "is really this server's, start it with --allowed-host NAME";
+
+		if (strcmp(req->path, "/mcp") == 0) {
+			cJSON *e = jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, msg, NULL);
+
+			response_json(res, 403, e);
+			cJSON_Delete(e);
+		} else {
+			response_error(res, 421, "host_not_allowed", "%s", msg);
+		}
+	} else if (!auth_ok(app, req) && !auth_public_path(req->path)) {
 		auth_refuse(app, req, res);
 	} else if (req->query_bad) {
 		response_error(res, 400, "bad_query", "a query argument is not valid "
-			       "percent-encoded UTF-8 (or there are more than %d of them)",
+			       "percent-encoded UTF-8 (or there are more than %u of them)",
 			       REQUEST_MAX_QUERY);
 	} else if ((max_tokens = max_tokens_arg(req)) < 0) {
 		response_error(res, 400, "bad_max_tokens", "max_tokens must be an integer from 1 "
 			       "to %ld", TOKENS_MAX_BUDGET);
 	} else {
-		router_dispatch(routes, n, app, req, res);
+		const struct route *route = router_match(routes, n, req, res);
+
+		if (route && (!(route->flags & ROUTE_WRITE) || write_allowed(app, req, res)))
+			route->handler(app, req, res);
 		if (res->status == 200 && res->markdown && max_tokens > 0)
 			limit_tokens(app, req, res, max_tokens);
 	}
-	if (res->status >= 400 && res->status != 401 && !is_api_path(req->path))
+	/* Cross-origin reads only for the origins --cors-origin names. */
+	if (req->origin && hosts_cors_ok(app->cfg, req->origin)) {
+		response_header(res, "Access-Control-Allow-Origin", req->origin);
+		response_vary(res, "Origin");
+	}
+	if (res->status >= 400 && res->status != 401 && res->status != 421 &&
+	    !is_api_path(req->path))
 		web_error_page(app, req, res);
 	if (snapshot)
 		db_reader_end(reader);
@@ -282,6 +330,43 @@ static const char *target_path(const char *url)
 	return p ? p : "/";
 }
 
+/*
+ * libmicrohttpd's URI log callback, called once per request with the
+ * request line's target before it parses the query: 0.9.75 stores every
+ * argument in the connection's memory pool and, when that runs out (about
+ * 950 arguments in 64K), stalls the connection until --timeout. So the
+ * arguments are counted here, and a query with more than --max-query-args
+ * is emptied in place (its first byte after '?' set to NUL: the target
+ * lives in the connection's writable read buffer, which libmicrohttpd
+ * itself cuts at the '?' right after this call) and answered 414 by
+ * on_request. Returns the connection's pending state, which becomes the
+ * request's con_cls.
+ */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct app *app = cls;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct pending *p = ci ? ci->socket_context : NULL;
+	char *q = strchr(uri, '?');
+	size_t args = 0;
+
+	if (!p)
+		return NULL;
+	p->started = false;
+	p->too_many_args = false;
+	if (q && q[1]) {
+		args = 1;
+		for (const char *c = q + 1; *c; c++)
+			args += *c == '&';
+	}
+	if (args > app->cfg->max_query_args) {
+		p->too_many_args = true;
+		q[1] = '\0';
+	}
+	return p;
+}
+
 static size_t unescape_identity(void *cls, struct MHD_Connection *c, char *s)
 {
 	(void)cls;
@@ -348,6 +433,28 @@ static enum MHD_Result refuse_upload(struct app *app, struct MHD_Connection *con
 		MHD_destroy_response(mr);
 	}
 	access_log(app, method, url, 413, res.body_len, elapsed_ms(&p->start), NULL);
+	response_fini(&res);
+	return ret;
+}
+
+/* Answers 414 to a query with more than --max-query-args arguments
+ * (counted by uri_seen, before libmicrohttpd stored them). */
+static enum MHD_Result refuse_query(struct app *app, struct MHD_Connection *conn,
+				    const char *method, const char *url, struct pending *p)
+{
+	struct response res;
+	struct MHD_Response *mr;
+	enum MHD_Result ret = MHD_NO;
+
+	response_init(&res);
+	response_error(&res, 414, "too_many_query_args", "the query has more than %u "
+		       "arguments (--max-query-args)", app->cfg->max_query_args);
+	mr = build_response(&res);
+	if (mr) {
+		ret = MHD_queue_response(conn, 414, mr);
+		MHD_destroy_response(mr);
+	}
+	access_log(app, method, url, 414, res.body_len, elapsed_ms(&p->start), NULL);
 	response_fini(&res);
 	return ret;
 }
@@ -594,15 +701,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	enum MHD_Result ret;
 
 	(void)version;
-	if (!p) {
+	if (!p)
+		return MHD_NO;  /* uri_seen found no connection state */
+	if (!p->started) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-		p = ci ? ci->socket_context : NULL;
-		if (!p)
-			return MHD_NO;
+		p->started = true;
 		p->too_large = false;
 		atomic_fetch_add(&app->http->inflight, 1);
 		clock_gettime(CLOCK_MONOTONIC, &p->start);
@@ -631,6 +736,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	if (p->too_large)
 		return refuse_upload(app, conn, method, url, p);
+	if (p->too_many_args)
+		return refuse_query(app, conn, method, url, p);
 
 	/* The key of a GET or HEAD, and the prepared answer when there is one. */
 	cacheable = app->http->cache && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
@@ -652,6 +759,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 							MHD_HTTP_HEADER_USER_AGENT));
 		key_sep(&k, '\n');
 		key_add(&k, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST));
+		key_sep(&k, '\n');
+		key_add(&k, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"));
 		key_sep(&k, '\n');
 		key_sep(&k, gz ? 'z' : '-');
 		cacheable = !k.overflow;
@@ -692,6 +801,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_CONTENT_TYPE);
 	req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	req.sec_fetch_site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	req.forwarded_proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							  "X-Forwarded-Proto");
 	req.mcp_session_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Mcp-Session-Id");
 	req.mcp_protocol_version = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       "MCP-Protocol-Version");
@@ -760,7 +872,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)code;
 	if (!p)
 		return;
-	atomic_fetch_sub(&app->http->inflight, 1);
+	if (p->started)
+		atomic_fetch_sub(&app->http->inflight, 1);
+	p->started = false;
 	buf_fini(&p->upload);
 	buf_init(&p->upload);
 	*con_cls = NULL;
@@ -835,6 +949,7 @@ int http_start(struct app *app, char *err, size_t errlen)
 			      * and --max-query is at most half of it. */
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_memory,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_identity, NULL,
+			     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, app,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
 			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 			     MHD_OPTION_END);

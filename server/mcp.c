@@ -22,6 +22,7 @@
 #include <openssl/hmac.h>
 
 #include "skilld/app.h"
+#include "skilld/hosts.h"
 #include "skilld/jsonrpc.h"
 #include "skilld/search.h"
 #include "skilld/util.h"
@@ -109,24 +110,6 @@ const char *mcp_session_check(const struct app *app, const char *id)
 }
 
 /* ---- transport checks ---- */
-
-/* An Origin header, when present, must name the host[:port] of Host
- * (compared as written, ASCII case-insensitively): a page on another site
- * reaching a local server through DNS rebinding sends its own. */
-static bool origin_ok(const char *origin, const char *host)
-{
-	const char *auth;
-	size_t n;
-
-	if (!origin)
-		return true;
-	auth = strstr(origin, "://");
-	if (!auth || !host)
-		return false;
-	auth += 3;
-	n = strcspn(auth, "/?#");
-	return n > 0 && strlen(host) == n && strncasecmp(auth, host, n) == 0;
-}
 
 /* application/json, with parameters allowed. */
 static bool content_type_ok(const char *ct)
@@ -1360,9 +1343,11 @@ void mcp_handle(void *ctx, struct request *req, struct response *res)
 	cJSON *out = NULL;
 
 	response_header(res, "Cache-Control", "no-store");
-	if (!origin_ok(req->origin, req->host)) {
+	/* The Host was checked by the pipeline; a page's Origin must be one
+	 * of this server's names too (a rebound page sends its own). */
+	if (req->origin && !hosts_origin_ok(c.app->cfg, req->origin)) {
 		http_fail(res, 403, NULL, JSONRPC_INVALID_REQUEST,
-			  "Forbidden: the Origin header does not match the Host header");
+			  "Forbidden: the Origin header names a site that is not this server");
 		return;
 	}
 	if (!content_type_ok(req->content_type)) {

@@ -31,6 +31,7 @@ struct reloader {
 	struct timespec first;     /* first request not yet covered (monotonic) */
 	struct timespec last;      /* latest request */
 	char why[64];              /* of the latest request */
+	unsigned waiters;          /* reload_now callers waiting now */
 	int last_rc;               /* of the latest run */
 	int64_t last_generation;
 	char last_err[512];
@@ -200,10 +201,16 @@ int reload_now(struct app *app, const char *why, int timeout_ms, int64_t *genera
 	pthread_mutex_lock(&r->lock);
 	mine = enqueue(r, why);
 	r->immediate = true;
+	if (r->waiters > 0) {
+		pthread_mutex_unlock(&r->lock);
+		return 1;
+	}
+	r->waiters++;
 	/* A run that was already going when we asked does not count: it may
 	 * have scanned the folders before the change we are asked about. */
 	while (r->finished < mine && !r->stop && rc == 0)
 		rc = pthread_cond_timedwait(&r->done, &r->lock, &limit);
+	r->waiters--;
 	if (r->finished < mine) {
 		snprintf(err, errlen, rc == ETIMEDOUT ? "re-indexing did not finish within %d ms"
 			 : "the server is stopping", timeout_ms);
@@ -217,6 +224,19 @@ int reload_now(struct app *app, const char *why, int timeout_ms, int64_t *genera
 	}
 	pthread_mutex_unlock(&r->lock);
 	return rc;
+}
+
+unsigned reload_waiting(struct app *app)
+{
+	struct reloader *r = app->reloader;
+	unsigned n;
+
+	if (!r)
+		return 0;
+	pthread_mutex_lock(&r->lock);
+	n = r->waiters;
+	pthread_mutex_unlock(&r->lock);
+	return n;
 }
 
 void reload_stop(struct app *app)

@@ -184,6 +184,7 @@ void request_fini(struct request *req)
 {
 	free(req->path);
 	kv_free(req->query, req->n_query);
+	free(req->query);
 	kv_free(req->params, req->n_params);
 	request_init(req);
 }
@@ -247,6 +248,10 @@ void request_add_query(struct request *req, const char *key, size_t klen,
 		free(k);
 		free(v);
 		return;
+	}
+	if (req->n_query == req->cap_query) {
+		req->cap_query = req->cap_query ? req->cap_query * 2 : 8;
+		req->query = xrealloc(req->query, req->cap_query * sizeof(*req->query));
 	}
 	req->query[req->n_query++] = (struct kv){ k, v };
 }
@@ -325,6 +330,21 @@ void response_header(struct response *res, const char *name, const char *value)
 	if (res->n_headers == RESPONSE_MAX_HEADERS)
 		return;
 	res->headers[res->n_headers++] = (struct kv){ xstrdup(name), xstrdup(value) };
+}
+
+void response_vary(struct response *res, const char *field)
+{
+	for (size_t i = 0; i < res->n_headers; i++) {
+		char *v;
+
+		if (strcasecmp(res->headers[i].key, "Vary") != 0)
+			continue;
+		v = xasprintf("%s, %s", res->headers[i].value, field);
+		free(res->headers[i].value);
+		res->headers[i].value = v;
+		return;
+	}
+	response_header(res, "Vary", field);
 }
 
 void response_take(struct response *res, int status, const char *content_type, char *body, size_t len)

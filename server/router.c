@@ -137,8 +137,8 @@ static void allow_append(struct buf *allow, unsigned methods)
 	}
 }
 
-const struct route *router_dispatch(const struct route *table, size_t n, void *ctx,
-				    struct request *req, struct response *res)
+const struct route *router_match(const struct route *table, size_t n, struct request *req,
+				 struct response *res)
 {
 	struct segments s;
 	unsigned want = req->method == METHOD_HEAD ? METHOD_GET : req->method;
@@ -166,10 +166,8 @@ const struct route *router_dispatch(const struct route *table, size_t n, void *c
 		request_clear_params(req);
 	}
 	segments_fini(&s);
-	if (found) {
-		found->handler(ctx, req, res);
+	if (found)
 		return found;
-	}
 	if (allowed) {
 		struct buf allow;
 
@@ -183,4 +181,14 @@ const struct route *router_dispatch(const struct route *table, size_t n, void *c
 	}
 	response_error(res, 404, "not_found", "no such resource");
 	return NULL;
+}
+
+const struct route *router_dispatch(const struct route *table, size_t n, void *ctx,
+				    struct request *req, struct response *res)
+{
+	const struct route *found = router_match(table, n, req, res);
+
+	if (found)
+		found->handler(ctx, req, res);
+	return found;
 }

@@ -665,21 +665,21 @@ static void web_raw_file(void *ctx, struct request *req, struct response *res)
 }
 
 static const struct route routes[] = {
-	{ METHOD_GET, "/", web_index },
-	{ METHOD_GET, "/signin", auth_signin_form },
-	{ METHOD_POST, "/signin", auth_signin },
-	{ METHOD_POST, "/signout", auth_signout },
-	{ METHOD_GET, "/checklists", web_checklists },
-	{ METHOD_GET, "/search", web_search },
-	{ METHOD_GET, "/opensearch.xml", web_opensearch },
-	{ METHOD_GET, "/llms.txt", agents_llms_txt },
-	{ METHOD_GET, "/llms-full.txt", agents_llms_full_txt },
-	{ METHOD_GET, "/assets/{name}", web_asset },
-	{ METHOD_GET, "/skills/{slug}", web_skill },
-	{ METHOD_GET, "/skills/{slug}/checklist", web_checklist },
-	{ METHOD_GET, "/skills/{slug}/evals", web_evals },
-	{ METHOD_GET, "/skills/{slug}/references/{*file}", web_reference },
-	{ METHOD_GET, "/skills/{slug}/{*path}", web_raw_file },
+	{ METHOD_GET, "/", web_index, 0 },
+	{ METHOD_GET, "/signin", auth_signin_form, 0 },
+	{ METHOD_POST, "/signin", auth_signin, 0 },
+	{ METHOD_POST, "/signout", auth_signout, 0 },
+	{ METHOD_GET, "/checklists", web_checklists, 0 },
+	{ METHOD_GET, "/search", web_search, 0 },
+	{ METHOD_GET, "/opensearch.xml", web_opensearch, 0 },
+	{ METHOD_GET, "/llms.txt", agents_llms_txt, 0 },
+	{ METHOD_GET, "/llms-full.txt", agents_llms_full_txt, 0 },
+	{ METHOD_GET, "/assets/{name}", web_asset, 0 },
+	{ METHOD_GET, "/skills/{slug}", web_skill, 0 },
+	{ METHOD_GET, "/skills/{slug}/checklist", web_checklist, 0 },
+	{ METHOD_GET, "/skills/{slug}/evals", web_evals, 0 },
+	{ METHOD_GET, "/skills/{slug}/references/{*file}", web_reference, 0 },
+	{ METHOD_GET, "/skills/{slug}/{*path}", web_raw_file, 0 },
 };
 
 const struct route *web_routes(size_t *n)

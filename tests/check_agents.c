@@ -30,7 +30,7 @@ static void setup(void)
 	ta_prepare(&ta);
 	tu_write_str(ta.root, "odd/SKILL.md", ODD_SKILL_MD);
 	tu_write_str(ta.root, "odd/references/my notes (v2).md", "# Notes\n");
-	ta_open(&ta, NULL);
+	ta_open(&ta, (const char *const[]){ "--allowed-host", "skills.example", NULL });
 }
 
 static void teardown(void)

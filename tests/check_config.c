@@ -632,7 +632,7 @@ START_TEST(test_usage_text)
 		lines++;
 		p = nl + 1;
 	}
-	ck_assert_uint_le(lines, 70);
+	ck_assert_uint_le(lines, 100);
 	ck_assert_uint_ge(lines, 20);
 }
 END_TEST

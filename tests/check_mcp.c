@@ -366,12 +366,17 @@ START_TEST(test_transport_checks)
 		{ "https://127.0.0.1:8080/path", "127.0.0.1:8080", 200 },
 		{ NULL, "127.0.0.1:8080", 200 },
 		{ "http://evil.example", "127.0.0.1:8080", 403 },
-		{ "http://127.0.0.1:9999", "127.0.0.1:8080", 403 },
-		{ "http://127.0.0.1", "127.0.0.1:8080", 403 },
+		/* any port of an allowed name: the Host allowlist decides */
+		{ "http://127.0.0.1:9999", "127.0.0.1:8080", 200 },
+		{ "http://127.0.0.1", "127.0.0.1:8080", 200 },
+		{ "http://[::1]:8080", "127.0.0.1:8080", 200 },
+		{ "http://evil.example.com", "evil.example.com", 403 },
+		{ NULL, "evil.example.com", 403 },
+		{ "http://localhost.evil.example", "127.0.0.1:8080", 403 },
 		{ "null", "127.0.0.1:8080", 403 },
 		{ "", "127.0.0.1:8080", 403 },
 		{ "http://", "127.0.0.1:8080", 403 },
-		{ "http://127.0.0.1:8080", NULL, 403 },
+		{ "http://127.0.0.1:8080", NULL, 200 },
 		{ "http://127.0.0.1:8080.evil.example", "127.0.0.1:8080", 403 },
 	};
 	static const struct {
@@ -1104,7 +1109,7 @@ START_TEST(test_socket)
 	ck_assert_str_eq(hdr, "POST");
 	free(hdr);
 	tu_response_fini(&r);
-	ck_assert_int_eq(tu_http(ta.app.port, "DELETE /mcp HTTP/1.1\r\nHost: x\r\nMcp-Session-Id: x\r\n"
+	ck_assert_int_eq(tu_http(ta.app.port, "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nMcp-Session-Id: x\r\n"
 				 "Connection: close\r\n\r\n", &r), 0);
 	ck_assert_int_eq(r.status, 405);
 	hdr = tu_header(&r, "Allow");

@@ -9,6 +9,10 @@
  * after it started; the WAL an index leaves is checkpointed afterwards.
  */
 #include <check.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -157,26 +161,117 @@ START_TEST(test_failure_keeps_the_old_index)
 }
 END_TEST
 
-START_TEST(test_admin_endpoint)
+/* POSTs the admin reload with the headers given; returns the status and
+ * the error code (or status) of the answer in OUT: code. */
+static int admin_post(const char *ct, const char *origin, const char *site, bool remote,
+		      char code[64])
 {
-	struct ta_request r = { .method = "POST", .path = "/api/v1/admin/reload" };
+	struct ta_request r = { .method = "POST", .path = "/api/v1/admin/reload",
+				.content_type = ct, .origin = origin, .sec_fetch_site = site,
+				.remote = remote };
 	struct response res;
 	cJSON *j;
+	int status = ta_send(&ta.app, &r, &res);
+	const char *c;
 
-	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 200);
 	j = cJSON_ParseWithLength(res.body, res.body_len);
-	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "status")), "reloaded");
-	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "generation")), 2);
+	c = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code"));
+	if (!c)
+		c = cJSON_GetStringValue(cJSON_GetObjectItem(j, "status"));
+	snprintf(code, 64, "%s", c ? c : "");
 	cJSON_Delete(j);
 	response_fini(&res);
-	r.remote = true;
-	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 403);
-	response_fini(&res);
-	r.remote = false;
-	r.method = "GET";
+	return status;
+}
+
+START_TEST(test_admin_endpoint)
+{
+	struct ta_request r = { .method = "GET", .path = "/api/v1/admin/reload" };
+	struct response res;
+	char code[64];
+
+	/* a program (no Origin, no Sec-Fetch-Site) sending JSON */
+	ck_assert_int_eq(admin_post("application/json", NULL, NULL, false, code), 200);
+	ck_assert_str_eq(code, "reloaded");
+	ck_assert_int_eq(health_num("generation"), 2);
+	/* this server's own page */
+	ck_assert_int_eq(admin_post("application/json; charset=utf-8", "http://127.0.0.1:8080",
+				    "same-origin", false, code), 200);
+	ck_assert_int_eq(health_num("generation"), 3);
+	/* what another site's page can send: a form, a no-cors fetch, a
+	 * JSON fetch that names its origin */
+	ck_assert_int_eq(admin_post(NULL, NULL, NULL, false, code), 403);
+	ck_assert_str_eq(code, "cross_site_write");
+	ck_assert_int_eq(admin_post("application/x-www-form-urlencoded", "http://evil.example",
+				    "cross-site", false, code), 403);
+	ck_assert_str_eq(code, "cross_site_write");
+	ck_assert_int_eq(admin_post("text/plain", "http://evil.example", NULL, false, code), 403);
+	ck_assert_int_eq(admin_post("application/json", "http://evil.example", NULL, false, code),
+			 403);
+	ck_assert_str_eq(code, "cross_site_write");
+	ck_assert_int_eq(admin_post("application/json", NULL, "cross-site", false, code), 403);
+	ck_assert_int_eq(admin_post("application/json", NULL, "same-site", false, code), 403);
+	ck_assert_int_eq(admin_post("application/json", "null", NULL, false, code), 403);
+	/* without a token, only loopback */
+	ck_assert_int_eq(admin_post("application/json", NULL, NULL, true, code), 403);
+	ck_assert_str_eq(code, "forbidden");
 	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 405);
 	response_fini(&res);
-	ck_assert_int_eq(health_num("generation"), 2);
+	ck_assert_int_eq(health_num("generation"), 3);
+}
+END_TEST
+
+struct waiter {
+	struct app *app;
+	int rc;
+	int64_t gen;
+};
+
+static void *reload_waiter(void *v)
+{
+	struct waiter *w = v;
+	char err[512];
+
+	w->rc = reload_now(w->app, "waiter", 30000, &w->gen, err, sizeof(err));
+	return NULL;
+}
+
+/* Concurrent reload requests hold one thread between them: while one
+ * waits (its re-index held up by a write lock the test takes), the next
+ * returns at once with 1, and one re-index covers both. */
+START_TEST(test_reload_requests_coalesce)
+{
+	struct waiter w = { &ta.app, -2, 0 };
+	struct timespec t0, t1;
+	char *db = xasprintf("%s/skilld.db", ta.tmp), err[512];
+	sqlite3 *lock;
+	pthread_t th;
+	int64_t gen = 0, before = health_num("generation");
+
+	ck_assert_int_eq(sqlite3_open(db, &lock), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(pthread_create(&th, NULL, reload_waiter, &w), 0);
+	for (int i = 0; i < 200 && reload_waiting(&ta.app) == 0; i++)
+		sleep_ms(10);
+	ck_assert_uint_eq(reload_waiting(&ta.app), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(reload_now(&ta.app, "second", 30000, &gen, err, sizeof(err)), 1);
+	ck_assert_int_eq(reload_now(&ta.app, "third", 30000, &gen, err, sizeof(err)), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_eq(gen, 0);
+	ck_assert(t1.tv_sec - t0.tv_sec < 2);
+	ck_assert_int_eq(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(lock);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(w.rc, 0);
+	ck_assert_int_eq(w.gen, before + 1);
+	ck_assert_uint_eq(reload_waiting(&ta.app), 0);
+	/* the joined requests were covered by that run (when it had not
+	 * begun scanning yet) or by one more right after it: never one each */
+	sleep_ms(RELOAD_MAX_DELAY_MS + 500);
+	ck_assert_int_ge(health_num("generation"), before + 1);
+	ck_assert_int_le(health_num("generation"), before + 2);
+	free(db);
 }
 END_TEST
 
@@ -389,6 +484,7 @@ Suite *reload_suite(void)
 	tcase_add_test(tc, test_burst_is_debounced);
 	tcase_add_test(tc, test_failure_keeps_the_old_index);
 	tcase_add_test(tc, test_admin_endpoint);
+	tcase_add_test(tc, test_reload_requests_coalesce);
 	tcase_add_test(tc, test_watcher_sees_new_files_and_folders);
 	tcase_add_test(tc, test_wal_checkpointed_after_each_index);
 	tcase_add_test(tc, test_checkpoint_around_an_old_reader);

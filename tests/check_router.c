@@ -50,10 +50,10 @@ static void h_post(void *ctx, struct request *req, struct response *res)
 }
 
 static const struct route table[] = {
-	{ METHOD_GET, "/api/v1/skills", h_list },
-	{ METHOD_GET, "/api/v1/skills/{slug}", h_skill },
-	{ METHOD_GET, "/api/v1/skills/{slug}/files/{*path}", h_file },
-	{ METHOD_POST, "/mcp", h_post },
+	{ METHOD_GET, "/api/v1/skills", h_list, 0 },
+	{ METHOD_GET, "/api/v1/skills/{slug}", h_skill, 0 },
+	{ METHOD_GET, "/api/v1/skills/{slug}/files/{*path}", h_file, 0 },
+	{ METHOD_POST, "/mcp", h_post, 0 },
 };
 
 static int run(const char *method, enum http_method m, const char *path, struct calls *c,

@@ -98,7 +98,7 @@ START_TEST(test_head_and_errors)
 	struct tu_response r, g;
 	char *len_head, *len_get, *allow;
 
-	ck_assert_int_eq(tu_http(app.port, "HEAD /api/v1/skills HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &r), 0);
+	ck_assert_int_eq(tu_http(app.port, "HEAD /api/v1/skills HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_uint_eq(r.body_len, 0);
 	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills", NULL, &g), 0);
@@ -111,7 +111,7 @@ START_TEST(test_head_and_errors)
 	tu_response_fini(&r);
 	tu_response_fini(&g);
 
-	ck_assert_int_eq(tu_http(app.port, "DELETE /api/v1/skills/alpha HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &r), 0);
+	ck_assert_int_eq(tu_http(app.port, "DELETE /api/v1/skills/alpha HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", &r), 0);
 	ck_assert_int_eq(r.status, 405);
 	allow = tu_header(&r, "Allow");
 	ck_assert_str_eq(allow, "GET, HEAD");
@@ -136,7 +136,7 @@ START_TEST(test_head_and_errors)
 	ck_assert(strstr(r.body, "\"not_found\"") != NULL);
 	tu_response_fini(&r);
 
-	ck_assert_int_eq(tu_http(app.port, "POST /api/v1/skills HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	ck_assert_int_eq(tu_http(app.port, "POST /api/v1/skills HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
 				 "Content-Length: 5\r\n\r\nhello", &r), 0);
 	ck_assert_int_eq(r.status, 405);
 	tu_response_fini(&r);
@@ -150,7 +150,7 @@ START_TEST(test_absolute_form_csp_and_large_body)
 	char *big;
 	size_t n = (2u << 20) + 100;
 
-	ck_assert_int_eq(tu_http(app.port, "GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: x\r\n"
+	ck_assert_int_eq(tu_http(app.port, "GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 				 "Connection: close\r\n\r\n", &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	tu_response_fini(&r);
@@ -162,7 +162,7 @@ START_TEST(test_absolute_form_csp_and_large_body)
 	tu_response_fini(&r);
 
 	/* A declared body over 1 MiB is refused with 413 before it is sent. */
-	big = xasprintf("POST /api/v1/skills HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n"
+	big = xasprintf("POST /api/v1/skills HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %zu\r\n"
 			"Expect: 100-continue\r\n\r\n", n);
 	ck_assert_int_eq(tu_http(app.port, big, &r), 0);
 	ck_assert_int_eq(r.status, 413);
@@ -294,8 +294,8 @@ END_TEST
 START_TEST(test_keep_alive)
 {
 	struct tu_response r;
-	const char *two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-			  "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	const char *two = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+			  "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 	char *conn;
 
 	/* Two pipelined requests on one connection: the first answer must not

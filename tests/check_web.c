@@ -30,7 +30,7 @@ static void setup(void)
 		     "[click](javascript:alert(4)) [ok](references/notes.md)\n\n"
 		     "| a | b |\n|---|---|\n| 1 | 2 |\n");
 	tu_write_str(ta.root, "evil/references/notes.md", "# Notes\n\n<iframe src=//x></iframe>\n");
-	ta_open(&ta, NULL);
+	ta_open(&ta, (const char *const[]){ "--allowed-host", "skills.example", NULL });
 }
 
 static void teardown(void)

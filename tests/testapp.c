@@ -101,6 +101,8 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.cookie = r->h.cookie;
 	req.content_type = r->content_type;
 	req.origin = r->origin;
+	req.sec_fetch_site = r->sec_fetch_site;
+	req.forwarded_proto = r->forwarded_proto;
 	req.mcp_session_id = r->mcp_session_id;
 	req.mcp_protocol_version = r->mcp_protocol_version;
 	req.body = r->body;

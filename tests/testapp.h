@@ -66,6 +66,8 @@ struct ta_request {
 	struct ta_headers h;
 	const char *content_type;
 	const char *origin;
+	const char *sec_fetch_site;
+	const char *forwarded_proto;
 	const char *mcp_session_id;
 	const char *mcp_protocol_version;
 	const char *body;          /* may hold NUL bytes: body_len counts */

@@ -27,10 +27,15 @@ void reload_request(struct app *app, const char *why);
 /* Asks for a re-indexing now (no debounce) and waits, at most timeout_ms,
  * until one that started after this call has finished. 0 with the new
  * generation in *generation; -1 with the reason in err (the re-indexing
- * failed, or timed out, or there is no reloader). */
+ * failed, or timed out, or there is no reloader). When another caller is
+ * already waiting, the request joins the run that caller waits for (or
+ * the one after it) without waiting: 1, and *generation is untouched, so
+ * concurrent callers hold one thread between them, not one each. */
 int reload_now(struct app *app, const char *why, int timeout_ms, int64_t *generation,
 	       char *err, size_t errlen);
 /* Stops the thread after a run in progress; safe when never started. */
+/* How many reload_now callers wait now (0 or 1: the others join them). */
+unsigned reload_waiting(struct app *app);
 void reload_stop(struct app *app);
 
 #endif

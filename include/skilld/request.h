@@ -26,7 +26,10 @@ enum http_method {
 enum http_method request_method(const char *name);
 
 #define REQUEST_MAX_PARAMS 8
-#define REQUEST_MAX_QUERY 16
+/* Most query arguments a request may hold (a form body parsed with
+ * request_parse_query too); http.c refuses more than --max-query-args
+ * before libmicrohttpd stores them. */
+#define REQUEST_MAX_QUERY 256
 #define RESPONSE_MAX_HEADERS 12
 
 struct kv {
@@ -38,8 +41,9 @@ struct request {
 	enum http_method method;
 	const char *method_name;  /* as received */
 	char *path;               /* raw (still percent-encoded) path, owned */
-	struct kv query[REQUEST_MAX_QUERY];  /* decoded query arguments, owned */
+	struct kv *query;         /* decoded query arguments, owned, n_query of them */
 	size_t n_query;
+	size_t cap_query;
 	bool query_bad;           /* a query argument was not valid percent-encoding / UTF-8 */
 	struct kv params[REQUEST_MAX_PARAMS]; /* path parameters set by the router, owned */
 	size_t n_params;
@@ -52,6 +56,8 @@ struct request {
 	const char *host;
 	const char *content_type;
 	const char *origin;
+	const char *sec_fetch_site;       /* Sec-Fetch-Site (browsers) */
+	const char *forwarded_proto;      /* X-Forwarded-Proto (a proxy in front) */
 	const char *mcp_session_id;       /* Mcp-Session-Id */
 	const char *mcp_protocol_version; /* MCP-Protocol-Version */
 	bool peer_loopback;       /* the client connected from 127.0.0.0/8 or ::1 */
@@ -127,6 +133,8 @@ void response_init(struct response *res);
 void response_fini(struct response *res);
 /* Adds a header; both strings are copied. */
 void response_header(struct response *res, const char *name, const char *value);
+/* Adds field to the Vary header (made when there is none). */
+void response_vary(struct response *res, const char *field);
 /* Sets an owned body (takes ownership of body, free()). */
 void response_take(struct response *res, int status, const char *content_type, char *body, size_t len);
 /* Sets a copied body. */

@@ -18,15 +18,26 @@
 
 typedef void (*route_handler)(void *ctx, struct request *req, struct response *res);
 
+/* What a route needs beyond a match (struct route.flags). */
+enum route_flag {
+	ROUTE_WRITE = 1 << 0,   /* changes state: the pipeline asks for the
+				 * token or a same-origin signal first */
+};
+
 struct route {
 	unsigned methods;       /* METHOD_* mask; METHOD_GET implies HEAD */
 	const char *pattern;    /* e.g. "/api/v1/skills/{slug}/files/{*path}" */
 	route_handler handler;
+	unsigned flags;         /* ROUTE_* */
 };
 
-/* Finds the route for req, sets req->params and calls its handler with ctx,
- * or fills res with the 400/404/405 JSON error. Returns the matched route or
- * NULL. */
+/* Finds the route for req and sets req->params, or fills res with the
+ * 400/404/405 JSON error and returns NULL. The handler is not called. */
+const struct route *router_match(const struct route *table, size_t n, struct request *req,
+				 struct response *res);
+
+/* router_match, then the route's handler with ctx. Returns the matched
+ * route or NULL. */
 const struct route *router_dispatch(const struct route *table, size_t n, void *ctx,
 				    struct request *req, struct response *res);
 
