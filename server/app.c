@@ -5,6 +5,7 @@
  * afterwards only app_reader runs on workers, touching thread-local state.
  */
 #include "skilld/app.h"
+#include "skilld/session.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -232,6 +233,8 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		goto out;
 	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
 		goto out;
+	if (app->token)
+		app->sessions = session_store_new(cfg->session_ttl);
 	if (cfg->migrations_dir ? migration_set_load(cfg->migrations_dir, &migrations, err, errlen)
 				: migration_set_builtin(&migrations, err, errlen))
 		goto out;
@@ -286,6 +289,8 @@ void app_fini(struct app *app)
 	app->keeper = NULL;
 	free(app->token);
 	app->token = NULL;
+	session_store_free(app->sessions);
+	app->sessions = NULL;
 	discovery_cache_free(app->discovery);
 	app->discovery = NULL;
 	log_fini(&app->log);

@@ -9,18 +9,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "skilld/app.h"
 #include "skilld/page.h"
+#include "skilld/session.h"
 #include "skilld/util.h"
 #include "skilld/web.h"
 
-#define SESSION_TEXT "skilld browser session v1"
-
-/* The cookie value for this server's token. */
-static void session_value(const struct app *app, char out[SHA256_HEX_LEN + 1])
+/* Seconds on a clock that never goes back and counts suspend: a session
+ * lives no longer than its ttl whatever happens to the wall clock. */
+static time_t clock_now(void)
 {
-	hmac_sha256_hex(app->token, strlen(app->token), SESSION_TEXT, strlen(SESSION_TEXT), out);
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return t.tv_sec;
+}
+
+/* Did the request reach us over HTTPS through a proxy (X-Forwarded-Proto:
+ * https, its first value)? Then the cookie is marked Secure. A client
+ * that sends it falsely only keeps its own cookie from plain HTTP. */
+static bool via_https(const struct request *req)
+{
+	const char *p = req->forwarded_proto;
+
+	if (!p)
+		return false;
+	p += strspn(p, " \t");
+	return strncasecmp(p, "https", 5) == 0 && (p[5] == '\0' || strchr(" \t,", p[5]));
 }
 
 /* The value of cookie name in a Cookie header, copied into out (empty when
@@ -49,17 +66,16 @@ static void cookie_get(const char *header, const char *name, char *out, size_t o
 
 bool auth_ok(const struct app *app, const struct request *req)
 {
-	char want[SHA256_HEX_LEN + 1], got[SHA256_HEX_LEN + 8];
+	char got[SESSION_ID_LEN + 8];
 
 	if (!app->token)
 		return true;
 	if (req->authorization && app_token_ok(app, req->authorization))
 		return true;
-	if (!req->cookie)
+	if (!req->cookie || !app->sessions)
 		return false;
 	cookie_get(req->cookie, AUTH_COOKIE, got, sizeof(got));
-	session_value(app, want);
-	return got[0] && ct_equal(got, want);
+	return got[0] && session_valid(app->sessions, got, clock_now());
 }
 
 bool auth_public_path(const char *path)
@@ -133,7 +149,7 @@ void auth_signin(void *ctx, struct request *req, struct response *res)
 	struct app *app = ctx;
 	struct request form;
 	const char *token, *next;
-	char value[SHA256_HEX_LEN + 1], *raw, *cookie;
+	char id[SESSION_ID_LEN + 1], *raw, *cookie;
 
 	request_init(&form);
 	raw = xstrndup(req->body ? req->body : "", req->body_len);
@@ -149,10 +165,12 @@ void auth_signin(void *ctx, struct request *req, struct response *res)
 	} else if (form.query_bad || !token || !ct_equal(token, app->token)) {
 		signin_page(app, req, res, 401, next, "That is not this server's token.");
 		response_header(res, "WWW-Authenticate", "Bearer realm=\"skilld\"");
+	} else if (!app->sessions || session_create(app->sessions, clock_now(), id) != 0) {
+		response_error(res, 503, "no_session", "a session cannot be made now (no random "
+			       "bytes); try again");
 	} else {
-		session_value(app, value);
-		cookie = xasprintf(AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-				   value, AUTH_COOKIE_MAX_AGE);
+		cookie = xasprintf(AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s",
+				   id, app->cfg->session_ttl, via_https(req) ? "; Secure" : "");
 		response_copy(res, 303, "text/plain; charset=utf-8", "", 0);
 		response_header(res, "Location", next);
 		response_header(res, "Set-Cookie", cookie);
@@ -164,10 +182,20 @@ void auth_signin(void *ctx, struct request *req, struct response *res)
 
 void auth_signout(void *ctx, struct request *req, struct response *res)
 {
-	(void)ctx;
-	(void)req;
+	struct app *app = ctx;
+	char got[SESSION_ID_LEN + 8];
+
+	/* The session ends on the server: a copy of the cookie kept anywhere
+	 * no longer opens anything. */
+	if (app->sessions && req->cookie) {
+		cookie_get(req->cookie, AUTH_COOKIE, got, sizeof(got));
+		if (got[0])
+			session_delete(app->sessions, got);
+	}
 	response_copy(res, 303, "text/plain; charset=utf-8", "", 0);
 	response_header(res, "Location", "/signin");
-	response_header(res, "Set-Cookie", AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	response_header(res, "Set-Cookie", via_https(req)
+			? AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+			: AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	response_header(res, "Cache-Control", "no-store");
 }

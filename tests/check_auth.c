@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "skilld/app.h"
+#include "skilld/auth.h"
 #include "skilld/http.h"
+#include "skilld/session.h"
 #include "skilld/util.h"
 #include "testapp.h"
 #include "testutil.h"
@@ -159,14 +161,95 @@ START_TEST(test_next_stays_local)
 }
 END_TEST
 
-START_TEST(test_signout_clears_the_cookie)
+/* Signs in (optionally through an HTTPS proxy) and copies the session
+ * cookie ("skilld_session=...") into OUT: cookie; returns Set-Cookie's
+ * attributes in OUT: attrs. */
+static void sign_in(const char *proto, char cookie[160], char attrs[256])
+{
+	struct ta_request r = { .method = "POST", .path = "/signin",
+				.content_type = "application/x-www-form-urlencoded",
+				.body = "token=" TOKEN, .body_len = strlen("token=" TOKEN),
+				.forwarded_proto = proto };
+	struct response res;
+	const char *set;
+
+	r.h.accept = BROWSER_ACCEPT;
+	r.h.host = "127.0.0.1:8080";
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 303);
+	set = header(&res, "Set-Cookie");
+	ck_assert_ptr_nonnull(set);
+	ck_assert_uint_lt(strcspn(set, ";"), 160);
+	snprintf(cookie, 160, "%.*s", (int)strcspn(set, ";"), set);
+	snprintf(attrs, 256, "%s", set + strcspn(set, ";"));
+	response_fini(&res);
+}
+
+static int sign_out(const char *cookie, struct response *res)
 {
 	struct ta_request r = { .method = "POST", .path = "/signout" };
+
+	r.h.cookie = cookie;
+	r.h.host = "127.0.0.1:8080";
+	return ta_send(&ta.app, &r, res);
+}
+
+START_TEST(test_signout_ends_the_session)
+{
+	char one[160], two[160], attrs[256], *kept;
 	struct response res;
 
-	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 303);
+	sign_in(NULL, one, attrs);
+	sign_in(NULL, two, attrs);
+	/* every sign-in is a session of its own, not a value derived from the token */
+	ck_assert_str_ne(one, two);
+	ck_assert_uint_eq(strlen(one), strlen(AUTH_COOKIE "=") + SESSION_ID_LEN);
+	ck_assert_uint_eq(session_count(ta.app.sessions), 2);
+	ck_assert_ptr_nonnull(strstr(attrs, "; Max-Age=43200"));
+	ck_assert_ptr_null(strstr(attrs, "Secure"));
+	ck_assert_int_eq(get("/skills/alpha", BROWSER_ACCEPT, NULL, one, &res), 200);
+	response_fini(&res);
+	/* sign-out: the browser's copy is cleared, and a copy kept elsewhere
+	 * (a stolen cookie) no longer opens anything */
+	kept = xstrdup(one);
+	ck_assert_int_eq(sign_out(one, &res), 303);
 	ck_assert_str_eq(header(&res, "Location"), "/signin");
 	ck_assert_ptr_nonnull(strstr(header(&res, "Set-Cookie"), "Max-Age=0"));
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha", BROWSER_ACCEPT, NULL, kept, &res), 401);
+	response_fini(&res);
+	ck_assert_int_eq(get("/api/v1/skills", NULL, NULL, kept, &res), 401);
+	response_fini(&res);
+	/* the other session goes on */
+	ck_assert_int_eq(get("/api/v1/skills", NULL, NULL, two, &res), 200);
+	response_fini(&res);
+	ck_assert_uint_eq(session_count(ta.app.sessions), 1);
+	/* signing out without a cookie, or twice, is harmless */
+	ck_assert_int_eq(sign_out(NULL, &res), 303);
+	response_fini(&res);
+	ck_assert_int_eq(sign_out(kept, &res), 303);
+	response_fini(&res);
+	free(kept);
+}
+END_TEST
+
+START_TEST(test_cookie_secure_behind_https_proxy)
+{
+	char cookie[160], attrs[256];
+	struct response res;
+	struct ta_request r = { .method = "POST", .path = "/signout", .forwarded_proto = "https" };
+
+	sign_in("https", cookie, attrs);
+	ck_assert_ptr_nonnull(strstr(attrs, "; Secure"));
+	ck_assert_ptr_nonnull(strstr(attrs, "HttpOnly"));
+	ck_assert_ptr_nonnull(strstr(attrs, "SameSite=Strict"));
+	sign_in("HTTPS, http", cookie, attrs);
+	ck_assert_ptr_nonnull(strstr(attrs, "; Secure"));
+	sign_in("http", cookie, attrs);
+	ck_assert_ptr_null(strstr(attrs, "Secure"));
+	sign_in("httpsx", cookie, attrs);
+	ck_assert_ptr_null(strstr(attrs, "Secure"));
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 303);
+	ck_assert_ptr_nonnull(strstr(header(&res, "Set-Cookie"), "; Secure"));
 	response_fini(&res);
 }
 END_TEST
@@ -180,7 +263,8 @@ Suite *auth_suite(void)
 	tcase_add_test(tc, test_programs_need_the_bearer_token);
 	tcase_add_test(tc, test_browser_signs_in_once);
 	tcase_add_test(tc, test_next_stays_local);
-	tcase_add_test(tc, test_signout_clears_the_cookie);
+	tcase_add_test(tc, test_signout_ends_the_session);
+	tcase_add_test(tc, test_cookie_secure_behind_https_proxy);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,6 +25,7 @@
 struct http_server;
 struct discovery_cache;
 struct reloader;
+struct session_store;
 struct watcher;
 
 /* What /healthz and /api/v1/diagnostics say about indexing. */
@@ -54,6 +55,7 @@ struct app {
 	struct http_server *http;    /* set by http_start */
 	unsigned port;               /* the bound port, set by http_start */
 	char *token;                 /* from --token-file, or NULL: no token needed */
+	struct session_store *sessions; /* browser sign-ins, with a token only */
 	struct discovery_cache *discovery; /* the well-known index, built on first use */
 	unsigned char mcp_secret[32]; /* random per process: keys MCP session ids (mcp.c) */
 };

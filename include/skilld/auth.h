@@ -2,13 +2,15 @@
 /*
  * auth: the access token (--token-file). With a token set, every request
  * needs either "Authorization: Bearer <token>" (programs) or the session
- * cookie a browser gets by signing in once at /signin (HttpOnly,
- * SameSite=Strict, 30 days). The cookie holds an HMAC-SHA256 of a fixed
- * text keyed with the token, never the token itself; changing the token
- * (and restarting) signs every browser out. Comparisons take constant time
- * in the secret's content. Without a token everything is open (and the
- * sign-in page says so). Pure functions of the app's read-only token:
- * thread safe.
+ * cookie a browser gets by signing in at /signin (HttpOnly,
+ * SameSite=Strict, Secure behind an HTTPS proxy that sends
+ * X-Forwarded-Proto: https). The cookie holds a random session id that
+ * the server keeps (session.h) until it expires (--session-ttl, 12 h by
+ * default) or /signout ends it; never the token itself. Sessions live in
+ * memory, so a restart (which changing the token needs) ends them all.
+ * Token comparisons take constant time in the secret's content. Without
+ * a token everything is open (and the sign-in page says so). Thread safe
+ * (the session store has its own lock).
  */
 #ifndef SKILLD_AUTH_H
 #define SKILLD_AUTH_H
@@ -18,7 +20,6 @@
 #include "skilld/request.h"
 
 #define AUTH_COOKIE "skilld_session"
-#define AUTH_COOKIE_MAX_AGE (30 * 24 * 3600)
 
 struct app;
 
