@@ -44,6 +44,59 @@ static int check_roots(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Names each root for answers and diagnostics, which must not show the
+ * server's folders: its --skills LABEL, else its folder's own name ("."
+ * resolved), made unique with -2, -3... in root order. OUT: *out is an
+ * array of cfg->n_skills strings (free each and the array).
+ */
+static void name_roots(const struct config *cfg, char ***out)
+{
+	char **labels = xcalloc(cfg->n_skills ? cfg->n_skills : 1, sizeof(*labels));
+
+	for (size_t i = 0; i < cfg->n_skills; i++) {
+		char *real = realpath(cfg->skills[i], NULL);
+		const char *p = real ? real : cfg->skills[i], *base;
+		char *name;
+
+		if (cfg->skill_labels && cfg->skill_labels[i]) {
+			name = xstrdup(cfg->skill_labels[i]);
+		} else {
+			size_t n = strlen(p);
+
+			while (n > 1 && p[n - 1] == '/')
+				n--;
+			base = p + n;
+			while (base > p && base[-1] != '/')
+				base--;
+			name = xstrndup(base, (size_t)(p + n - base));
+			if (!name[0] || strcmp(name, "/") == 0) {
+				free(name);
+				name = xstrdup("root");
+			}
+		}
+		free(real);
+		for (unsigned k = 2;; k++) {
+			bool taken = false;
+
+			for (size_t j = 0; j < i && !taken; j++)
+				taken = strcmp(labels[j], name) == 0;
+			if (!taken)
+				break;
+			if (k > 2)
+				name[strlen(name) - strlen(strrchr(name, '-'))] = '\0';
+			{
+				char *next = xasprintf("%s-%u", name, k);
+
+				free(name);
+				name = next;
+			}
+		}
+		labels[i] = name;
+	}
+	*out = labels;
+}
+
 /* Reads the token: the file's first line without surrounding blanks; it
  * must be 16 to 512 printable ASCII characters. */
 static int load_token(const char *path, char **out, char *err, size_t errlen)
@@ -105,8 +158,8 @@ static unsigned index_workers(unsigned threads)
 int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 {
 	const struct config *cfg = app->cfg;
-	struct index_options opt = { cfg->skills, cfg->n_skills, cfg->max_file_size,
-				     index_workers(cfg->threads) };
+	struct index_options opt = { cfg->skills, app->root_labels, cfg->n_skills,
+				     cfg->max_file_size, index_workers(cfg->threads) };
 	struct index_stats stats;
 	struct timespec t0, t1;
 	sqlite3 *db = NULL;
@@ -231,6 +284,7 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 	render_init();
 	if (check_roots(cfg, err, errlen) != 0)
 		goto out;
+	name_roots(cfg, &app->root_labels);
 	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
 		goto out;
 	if (app->token)
@@ -291,6 +345,10 @@ void app_fini(struct app *app)
 	app->token = NULL;
 	session_store_free(app->sessions);
 	app->sessions = NULL;
+	for (size_t i = 0; app->root_labels && app->cfg && i < app->cfg->n_skills; i++)
+		free(app->root_labels[i]);
+	free(app->root_labels);
+	app->root_labels = NULL;
 	discovery_cache_free(app->discovery);
 	app->discovery = NULL;
 	log_fini(&app->log);

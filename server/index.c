@@ -560,7 +560,8 @@ static int index_skills(struct indexer *ix, const char *root, const struct scan_
 	return rc;
 }
 
-static int index_root(struct indexer *ix, const char *root)
+/* Indexes the folder root, named label in every row it writes. */
+static int index_root(struct indexer *ix, const char *root, const char *label)
 {
 	struct scan_result sr;
 	struct diag_list diags;
@@ -571,12 +572,18 @@ static int index_root(struct indexer *ix, const char *root)
 	diag_list_init(&diags);
 	scan_root(root, &sr, &diags);
 	ix->stats->t.scan += now() - t0;
-	rc = index_skills(ix, root, &sr);
+	rc = index_skills(ix, label, &sr);
 	if (rc == 0)
-		rc = insert_diags(ix, 0, root, &diags);
+		rc = insert_diags(ix, 0, label, &diags);
 	diag_list_fini(&diags);
 	scan_result_fini(&sr);
 	return rc;
+}
+
+/* The name of root i in rows and messages. */
+static const char *root_label(const struct index_options *opt, size_t i)
+{
+	return opt->labels ? opt->labels[i] : opt->roots[i];
 }
 
 /* Is roots[i] the same folder as an earlier root (by real path)? Reports
@@ -593,8 +600,9 @@ static bool root_seen_before(struct indexer *ix, size_t i)
 			struct diag d = { DIAG_WARNING, "root-duplicate", NULL, NULL, 0, 0 };
 
 			d.message = xasprintf("'%s' is the same folder as the earlier root '%s'; "
-					      "it is indexed once", ix->opt->roots[i], ix->opt->roots[k]);
-			insert_diag(ix, 0, ix->opt->roots[i], &d);
+					      "it is indexed once", root_label(ix->opt, i),
+					      root_label(ix->opt, k));
+			insert_diag(ix, 0, root_label(ix->opt, i), &d);
 			free(d.message);
 			seen = true;
 		}
@@ -666,7 +674,7 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 		ix.root_index = (int)i;
 		if (root_seen_before(&ix, i))
 			continue;
-		if (index_root(&ix, opt->roots[i]) != 0)
+		if (index_root(&ix, opt->roots[i], root_label(opt, i)) != 0)
 			goto out;
 	}
 	if (write_meta(&ix) != 0)

@@ -637,12 +637,86 @@ START_TEST(test_usage_text)
 }
 END_TEST
 
+/* The security options: hosts, origins, limits, root labels. */
+START_TEST(test_security_options)
+{
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, NO_ENV, NO_ARGS, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.allowed_hosts.n, 0);
+	ck_assert_uint_eq(c.cors_origins.n, 0);
+	ck_assert_uint_eq(c.max_mcp_output, 8u << 20);
+	ck_assert_uint_eq(c.max_query_args, 32);
+	ck_assert_uint_eq(c.session_ttl, 43200);
+	ck_assert_ptr_null(c.skill_labels[0]);
+	config_fini(&c);
+
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--allowed-host", "skills.example.com",
+						"--allowed-host=[::1]", "--cors-origin",
+						"https://app.example.com:8443", "--max-mcp-output", "64K",
+						"--max-query-args", "256", "--session-ttl", "60",
+						"--skills", "team=/srv/a", "--skills", "./x=y", "--skills",
+						"/srv/b"),
+			       err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.allowed_hosts.n, 2);
+	ck_assert_str_eq(c.allowed_hosts.v[0], "skills.example.com");
+	ck_assert_str_eq(c.allowed_hosts.v[1], "[::1]");
+	ck_assert_str_eq(c.cors_origins.v[0], "https://app.example.com:8443");
+	ck_assert_uint_eq(c.max_mcp_output, 64u << 10);
+	ck_assert_uint_eq(c.max_query_args, 256);
+	ck_assert_uint_eq(c.session_ttl, 60);
+	ck_assert_uint_eq(c.n_skills, 3);
+	ck_assert_str_eq(c.skills[0], "/srv/a");
+	ck_assert_str_eq(c.skill_labels[0], "team");
+	ck_assert_str_eq(c.skills[1], "./x=y");
+	ck_assert_ptr_null(c.skill_labels[1]);
+	ck_assert_str_eq(c.skills[2], "/srv/b");
+	ck_assert_ptr_null(c.skill_labels[2]);
+	config_fini(&c);
+
+	/* lists from the environment; a flag replaces the variable */
+	ck_assert_int_eq(parse(&c, ENV("SKILLD_ALLOWED_HOSTS", "a.example, b.example",
+				       "SKILLD_CORS_ORIGINS", "http://localhost:3000",
+				       "SKILLD_SKILLS", "one=/srv/1:/srv/2"),
+			       NO_ARGS, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.allowed_hosts.n, 2);
+	ck_assert_str_eq(c.allowed_hosts.v[1], "b.example");
+	ck_assert_str_eq(c.cors_origins.v[0], "http://localhost:3000");
+	ck_assert_str_eq(c.skill_labels[0], "one");
+	ck_assert_str_eq(c.skills[1], "/srv/2");
+	config_fini(&c);
+
+	static const char *const bad[][2] = {
+		{ "--allowed-host", "a b" }, { "--allowed-host", "host:8080" },
+		{ "--allowed-host", "http://x" }, { "--allowed-host", "[::1" },
+		{ "--allowed-host", "-x" }, { "--cors-origin", "*" },
+		{ "--cors-origin", "https://x.example/" }, { "--cors-origin", "x.example" },
+		{ "--cors-origin", "ftp://x.example" }, { "--cors-origin", "http://x:0" },
+		{ "--cors-origin", "null" }, { "--max-mcp-output", "1K" },
+		{ "--max-query-args", "0" }, { "--max-query-args", "257" },
+		{ "--session-ttl", "59" }, { "--skills", "team=" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse(&c, NO_ENV, ARGS(bad[i][0], bad[i][1]), err, sizeof(err)) == -1,
+			      "%s %s", bad[i][0], bad[i][1]);
+		ck_assert_ptr_nonnull(strstr(err, bad[i][0]));
+		config_fini(&c);
+	}
+	ck_assert_int_eq(parse(&c, ENV("SKILLD_ALLOWED_HOSTS", "ok.example,bad_host!"), NO_ARGS,
+			       err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "SKILLD_ALLOWED_HOSTS"));
+	config_fini(&c);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_security_options);
 	tcase_add_test(tc, test_every_flag_separate_value);
 	tcase_add_test(tc, test_every_flag_equals_value);
 	tcase_add_test(tc, test_value_may_contain_equals_and_start_with_dash);

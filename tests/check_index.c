@@ -413,7 +413,7 @@ static char *index_with(const char *path, char *const *roots, size_t n_roots, un
 			struct index_stats *stats)
 {
 	struct migration_set set = { 0 };
-	struct index_options opt = { roots, n_roots, 1u << 20, threads };
+	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads };
 	char err[512];
 	sqlite3 *db = NULL;
 	char *dump;

@@ -56,6 +56,7 @@ struct app {
 	unsigned port;               /* the bound port, set by http_start */
 	char *token;                 /* from --token-file, or NULL: no token needed */
 	struct session_store *sessions; /* browser sign-ins, with a token only */
+	char **root_labels;          /* per root: its name in answers (never its path) */
 	struct discovery_cache *discovery; /* the well-known index, built on first use */
 	unsigned char mcp_secret[32]; /* random per process: keys MCP session ids (mcp.c) */
 };

@@ -16,6 +16,8 @@
 
 struct index_options {
 	char *const *roots;     /* in order; an earlier root shadows a later one */
+	char *const *labels;    /* per root: the name answers and diagnostics give it
+				 * (never its path); NULL: the roots as given */
 	size_t n_roots;
 	size_t max_file_size;
 	unsigned threads;       /* workers that read, analyse and render; 0: none */
