@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1093,6 +1094,293 @@ START_TEST(test_files_unreadable)
 }
 END_TEST
 
+/* ---- a symlink's target swapped between check and open ----------------- */
+
+/*
+ * What swap_hook does the first time the scan is about to open trigger (a
+ * real path it approved): the folder victim is moved to away and a symlink
+ * to decoy put in its place, or, with replacement, the file replacement is
+ * renamed over victim (no link at all, only another file).
+ */
+static struct {
+	char *trigger;
+	char *victim;
+	char *decoy;
+	char *away;
+	char *replacement;
+	int swaps;
+} g_swap;
+
+/* The scan_test_hooks.before_open of these tests. */
+static void swap_hook(const char *real)
+{
+	if (g_swap.swaps > 0 || strcmp(real, g_swap.trigger) != 0)
+		return;
+	g_swap.swaps++;
+	if (g_swap.replacement) {
+		ck_assert_int_eq(rename(g_swap.replacement, g_swap.victim), 0);
+		return;
+	}
+	ck_assert_int_eq(rename(g_swap.victim, g_swap.away), 0);
+	ck_assert_int_eq(symlink(g_swap.decoy, g_swap.victim), 0);
+}
+
+/* A fresh root (real: its realpath), an outside folder holding secrets
+ * under docs/, and a parking folder, also outside, for what is moved away. */
+struct swap_case {
+	char *root;
+	char *real;
+	char *outside;
+	char *parking;
+};
+
+/* Builds the folders of a swap case; no_openat2 picks how targets are opened. */
+static void swap_case_init(struct swap_case *c, bool no_openat2)
+{
+	c->root = tu_mkdtemp();
+	c->real = realpath(c->root, NULL);
+	c->outside = tu_mkdtemp();
+	c->parking = tu_mkdtemp();
+	tu_write_str(c->outside, "docs/guide.md", "TOPSECRET guide\n");
+	tu_write_str(c->outside, "docs/secret.md", "TOPSECRET\n");
+	memset(&g_swap, 0, sizeof(g_swap));
+	memset(&scan_test_hooks, 0, sizeof(scan_test_hooks));
+	scan_test_hooks.no_openat2 = no_openat2;
+}
+
+/* Arms the hook: opening root/trigger swaps the folder root/victim for a
+ * link to the outside folder (or renames root/replacement over it). */
+static void swap_arm(struct swap_case *c, const char *trigger, const char *victim,
+		     const char *replacement)
+{
+	g_swap.trigger = xasprintf("%s/%s", c->real, trigger);
+	g_swap.victim = xasprintf("%s/%s", c->real, victim);
+	g_swap.decoy = realpath(c->outside, NULL);
+	g_swap.away = xasprintf("%s/away", c->parking);
+	g_swap.replacement = replacement ? xasprintf("%s/%s", c->real, replacement) : NULL;
+	g_swap.swaps = 0;
+	scan_test_hooks.before_open = swap_hook;
+}
+
+/* Disarms the hooks and removes every folder of the case. */
+static void swap_case_fini(struct swap_case *c)
+{
+	memset(&scan_test_hooks, 0, sizeof(scan_test_hooks));
+	free(g_swap.trigger);
+	free(g_swap.victim);
+	free(g_swap.decoy);
+	free(g_swap.away);
+	free(g_swap.replacement);
+	memset(&g_swap, 0, sizeof(g_swap));
+	free(c->real);
+	rmtree(c->root);
+	rmtree(c->outside);
+	rmtree(c->parking);
+}
+
+/* True when some file's stored contents hold needle. */
+static bool list_holds(const struct file_list *l, const char *needle)
+{
+	for (size_t i = 0; i < l->len; i++)
+		if (l->items[i].content &&
+		    memmem(l->items[i].content, l->items[i].content_len, needle, strlen(needle)))
+			return true;
+	return false;
+}
+
+/* Lists the skill s of c into a fresh list, expecting rc. */
+static void swap_scan_files(const struct swap_case *c, const char *skill_rel, int rc,
+			    struct file_list *l, struct diag_list *d)
+{
+	char *skill = xasprintf("%s/%s", c->root, skill_rel);
+
+	file_list_init(l);
+	diag_list_init(d);
+	ck_assert_int_eq(scan_skill_files(c->root, skill, 1024, l, d), rc);
+	free(skill);
+}
+
+/* A symlinked folder (references -> ../shared/docs) whose parent becomes a
+ * link out of the root after the check: nothing of the outside is listed.
+ * Loop 0 opens with openat2(2), loop 1 the way kernels without it do. */
+START_TEST(test_files_swap_folder_link)
+{
+	struct swap_case c;
+	struct file_list l;
+	struct diag_list d;
+	char *got;
+
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.root, "s/SKILL.md", "s\n");
+	tu_write_str(c.root, "shared/docs/guide.md", "guide\n");
+	mklink(c.root, "s/references", "../shared/docs");
+
+	/* untouched, the link is followed either way */
+	swap_scan_files(&c, "s", 0, &l, &d);
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n"
+			      "references/guide.md|reference|6|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ck_assert_uint_eq(d.len, 0);
+	file_list_fini(&l);
+	diag_list_fini(&d);
+
+	swap_arm(&c, "shared/docs", "shared", NULL);
+	swap_scan_files(&c, "s", 0, &l, &d);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ck_assert(!list_holds(&l, "TOPSECRET"));
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ASSERT_DIAGS(&d, "warning symlink-changed s/references\n");
+	ck_assert_str_eq(diag_find(&d, "symlink-changed", "s/references")->message,
+			 "the link's target changed while it was read; left out");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
+/* A symlinked file (link.md -> ../shared/docs/guide.md) whose folder's
+ * parent becomes a link out of the root after the check. */
+START_TEST(test_files_swap_file_link)
+{
+	struct swap_case c;
+	struct file_list l;
+	struct diag_list d;
+	char *got;
+
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.root, "s/SKILL.md", "s\n");
+	tu_write_str(c.root, "shared/docs/guide.md", "guide\n");
+	mklink(c.root, "s/link.md", "../shared/docs/guide.md");
+
+	swap_scan_files(&c, "s", 0, &l, &d);
+	ck_assert_str_eq(file_list_find(&l, "link.md")->content, "guide\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+
+	swap_arm(&c, "shared/docs/guide.md", "shared", NULL);
+	swap_scan_files(&c, "s", 0, &l, &d);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ck_assert(!list_holds(&l, "TOPSECRET"));
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ASSERT_DIAGS(&d, "warning symlink-changed s/link.md\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
+/* No link at all: the checked file is replaced by another one (rename), so
+ * only the device and inode comparison can tell. */
+START_TEST(test_files_swap_same_path_other_file)
+{
+	struct swap_case c;
+	struct file_list l;
+	struct diag_list d;
+	char *got;
+
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.root, "s/SKILL.md", "s\n");
+	tu_write_str(c.root, "data/f.md", "approved\n");
+	tu_write_str(c.root, "data/g.md", "REPLACED\n");
+	mklink(c.root, "s/same.md", "../data/f.md");
+
+	swap_arm(&c, "data/f.md", "data/f.md", "data/g.md");
+	swap_scan_files(&c, "s", 0, &l, &d);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ck_assert(!list_holds(&l, "REPLACED"));
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ASSERT_DIAGS(&d, "warning symlink-changed s/same.md\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
+/* The skill folder itself: its parent becomes a link out of the root
+ * between scan_skill_files' realpath and its open. */
+START_TEST(test_files_swap_skill_dir)
+{
+	struct swap_case c;
+	struct file_list l;
+	struct diag_list d;
+
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.root, "p/docs/SKILL.md", "s\n");
+	swap_scan_files(&c, "p/docs", 0, &l, &d);
+	ck_assert_uint_eq(l.len, 1);
+	file_list_fini(&l);
+	diag_list_fini(&d);
+
+	swap_arm(&c, "p/docs", "p", NULL);
+	swap_scan_files(&c, "p/docs", -1, &l, &d);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ck_assert_uint_eq(l.len, 0);
+	ASSERT_DIAGS(&d, "error skill-dir-unreadable p/docs\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
+/* scan_root: a SKILL.md symlink and a symlinked folder whose targets move
+ * out of the root after the check are not taken for skills. */
+START_TEST(test_root_swap)
+{
+	struct swap_case c;
+	struct scan_result r;
+	struct diag_list d;
+
+	/* SKILL.md -> ../shared/docs/SKILL.md; "a" is searched before "shared" */
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.outside, "docs/SKILL.md", "TOPSECRET skill\n");
+	tu_write_str(c.root, "shared/docs/SKILL.md", "real skill\n");
+	tu_write_str(c.root, "a/notes.md", "n\n");
+	mklink(c.root, "a/SKILL.md", "../shared/docs/SKILL.md");
+	scan_result_init(&r);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_root(c.root, &r, &d), 0);
+	ASSERT_SKILLS(&r, "a\nshared/docs\n");
+	scan_result_fini(&r);
+	diag_list_fini(&d);
+
+	swap_arm(&c, "shared/docs/SKILL.md", "shared", NULL);
+	scan_result_init(&r);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_root(c.root, &r, &d), 0);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ASSERT_SKILLS(&r, "");
+	ASSERT_DIAGS(&d, "warning symlink-changed a/SKILL.md\n"
+			 "warning symlink-outside-root shared\n");
+	scan_result_fini(&r);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+
+	/* links/x -> ../shared/docs, a folder searched after the real tree */
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.outside, "docs/SKILL.md", "TOPSECRET skill\n");
+	tu_write_str(c.root, "shared/docs/readme.txt", "no skill here\n");
+	mkdirs(c.root, "links");
+	mklink(c.root, "links/x", "../shared/docs");
+	swap_arm(&c, "shared/docs", "shared", NULL);
+	scan_result_init(&r);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_root(c.root, &r, &d), 0);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ASSERT_SKILLS(&r, "");
+	ASSERT_DIAGS(&d, "warning symlink-changed links/x\n");
+	scan_result_fini(&r);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
 /* ---- kinds and MIME types ----------------------------------------------- */
 
 START_TEST(test_kinds)
@@ -1211,6 +1499,11 @@ Suite *scan_suite(void)
 	tcase_add_test(files, test_files_errors);
 	tcase_add_test(files, test_files_unreadable);
 	tcase_add_test(files, test_files_invalid_names);
+	tcase_add_loop_test(files, test_files_swap_folder_link, 0, 2);
+	tcase_add_loop_test(files, test_files_swap_file_link, 0, 2);
+	tcase_add_loop_test(files, test_files_swap_same_path_other_file, 0, 2);
+	tcase_add_loop_test(files, test_files_swap_skill_dir, 0, 2);
+	tcase_add_loop_test(roots, test_root_swap, 0, 2);
 	tcase_add_test(types, test_kinds);
 	tcase_add_test(types, test_mimes);
 	suite_add_tcase(s, roots);
