@@ -20,15 +20,13 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/* Bytes read from a file at a time; the most any read holds besides contents. */
-#define SCAN_CHUNK (64 * 1024)
 
 #define OPEN_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 /* O_NONBLOCK: a FIFO swapped in after the type check must not hang the scan. */
@@ -973,34 +971,47 @@ const struct skill_file *file_list_find(const struct file_list *l, const char *p
 	return bsearch(path, l->items, l->len, sizeof(*l->items), cmp_path_file);
 }
 
-/* Hashes `path\0hexdigest\n` per file, in list order (sorted). */
+/* Hashes `path\0hexdigest\n` per file, in list order (sorted); a file
+ * without a digest (over the limit) gives `path\0size:<bytes>\n`. */
 void file_list_digest(const struct file_list *l, char hex[SHA256_HEX_LEN + 1])
 {
 	struct sha256_ctx *c = sha256_begin();
 
 	for (size_t i = 0; i < l->len; i++) {
-		sha256_update(c, l->items[i].path, strlen(l->items[i].path) + 1);
-		sha256_update(c, l->items[i].digest, SHA256_HEX_LEN);
+		const struct skill_file *f = &l->items[i];
+
+		sha256_update(c, f->path, strlen(f->path) + 1);
+		if (f->digest[0]) {
+			sha256_update(c, f->digest, SHA256_HEX_LEN);
+		} else {
+			char size[32];
+			int n = snprintf(size, sizeof(size), "size:%llu", (unsigned long long)f->size);
+
+			sha256_update(c, size, (size_t)n);
+		}
 		sha256_update(c, "\n", 1);
 	}
 	sha256_end(c, hex);
 }
 
 /*
- * Reads the regular file open as fd (closed here) into a new entry at sub:
- * every byte feeds the digest and the text check, contents are kept only up
- * to max_content. Unreadable files are reported and left out.
+ * Reads the regular file open as fd (closed here) into a new entry at sub.
+ * A file within max_content is read whole: every byte feeds the digest and
+ * the text check, and its contents are kept. One over it (by fstat, or
+ * found growing past it while read) is read no further than the chunk that
+ * showed it: the text flag is judged from the bytes read, and neither
+ * contents nor digest are kept. Unreadable files are reported and left out.
  */
 static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 {
-	struct sha256_ctx *sha;
+	struct sha256_ctx *sha = NULL;
 	struct utf8_stream u = { .ok = true };
 	struct skill_file *item;
 	struct stat st;
 	char *content = NULL;
 	size_t cap = 0;
-	uint64_t total = 0;
-	bool keep, nul = false;
+	uint64_t total = 0, size;
+	bool over, nul = false;
 	char eb[128], unused[SHA256_HEX_LEN + 1];
 
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -1009,12 +1020,12 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 		close(fd);
 		return;
 	}
-	keep = st.st_size >= 0 && (uint64_t)st.st_size <= f->max_content;
-	if (keep) {
+	over = st.st_size < 0 || (uint64_t)st.st_size > f->max_content;
+	if (!over) {
 		cap = (size_t)st.st_size + 1;
 		content = xmalloc(cap);
+		sha = sha256_begin();
 	}
-	sha = sha256_begin();
 	for (;;) {
 		ssize_t r = read(fd, f->chunk, SCAN_CHUNK);
 
@@ -1027,17 +1038,13 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 		}
 		if (r == 0)
 			break;
-		sha256_update(sha, f->chunk, (size_t)r);
 		utf8_feed(&u, f->chunk, (size_t)r);
 		if (!nul && memchr(f->chunk, '\0', (size_t)r))
 			nul = true;
-		if (keep && total + (uint64_t)r > f->max_content) {
-			/* the file grew past the limit while being read */
-			free(content);
-			content = NULL;
-			keep = false;
-		}
-		if (keep) {
+		if (!over && total + (uint64_t)r > f->max_content)
+			over = true;  /* it grew past the limit while being read */
+		if (!over) {
+			sha256_update(sha, f->chunk, (size_t)r);
 			if (total + (size_t)r + 1 > cap) {
 				cap = (size_t)total + (size_t)r + 1;
 				content = xrealloc(content, cap);
@@ -1045,6 +1052,19 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 			memcpy(content + total, f->chunk, (size_t)r);
 		}
 		total += (uint64_t)r;
+		if (over)
+			break;
+	}
+	size = total;
+	if (over) {
+		/* the size it has now, when more than was read */
+		if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size > size)
+			size = (uint64_t)st.st_size;
+		free(content);
+		content = NULL;
+		if (sha)
+			sha256_end(sha, unused);
+		sha = NULL;
 	}
 	close(fd);
 
@@ -1054,24 +1074,27 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 	}
 	item = &f->out->items[f->out->len++];
 	memset(item, 0, sizeof(*item));
-	sha256_end(sha, item->digest);
 	item->path = xstrdup(sub);
 	item->kind = file_kind_of(sub);
-	item->size = total;
-	item->text = u.ok && u.carry_len == 0 && !nul;
+	item->size = size;
+	/* A sequence cut by the end of what was read is not an error when the
+	 * file goes on. */
+	item->text = u.ok && !nul && (u.carry_len == 0 || total < size);
 	item->mime = file_mime_of(sub, item->text);
-	if (keep) {
+	if (!over) {
+		sha256_end(sha, item->digest);
 		content[total] = '\0';
 		item->content = content;
 		item->content_len = (size_t)total;
 	} else {
 		walker_report(&f->w, DIAG_WARNING, "file-too-large", sub,
-			      "file is %llu bytes, over the %zu-byte limit; listed without its contents",
-			      (unsigned long long)total, f->max_content);
+			      "file is %llu bytes, over the %zu-byte limit; listed without its "
+			      "contents or digest", (unsigned long long)size, f->max_content);
 	}
 	return;
 fail:
-	sha256_end(sha, unused);
+	if (sha)
+		sha256_end(sha, unused);
 	free(content);
 	close(fd);
 }

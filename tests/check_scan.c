@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "skilld/scan.h"
@@ -724,12 +725,11 @@ START_TEST(test_files_large_streamed)
 {
 	char *root = tu_mkdtemp();
 	char *skill = xasprintf("%s/s", root);
-	const size_t limit = 100000;
-	size_t big_len = 200000;
-	char *big = repeat_char('a', big_len);
-	char *bin = repeat_char('b', 150000);
-	char *exact = repeat_char('e', limit);
-	char *cut = repeat_char('c', limit + 1);
+	const size_t limit = 200000;
+	char *big = repeat_char('a', limit);
+	char *cut = repeat_char('c', 150001);
+	char *over = repeat_char('o', 300000);
+	char *bin = repeat_char('b', 300000);
 	char hex[SHA256_HEX_LEN + 1];
 	const struct skill_file *f;
 	const struct diag *warn;
@@ -737,55 +737,148 @@ START_TEST(test_files_large_streamed)
 	struct diag_list d;
 
 	/* é across the first 64 KiB edge, a 4-byte emoji across the second */
-	memcpy(big + 65535, "\xc3\xa9", 2);
-	memcpy(big + 131070, "\xf0\x9f\x98\x80", 4);
-	bin[149999] = '\0';
-	cut[limit] = '\xc3';  /* truncated sequence at the very end */
+	memcpy(big + SCAN_CHUNK - 1, "\xc3\xa9", 2);
+	memcpy(big + 2 * SCAN_CHUNK - 2, "\xf0\x9f\x98\x80", 4);
+	cut[150000] = '\xc3';  /* truncated sequence at the very end */
+	/* over the limit: only the first chunk is read, so the é it cuts and
+	 * the NUL after it do not make it binary; a NUL inside it does */
+	memcpy(over + SCAN_CHUNK - 1, "\xc3\xa9", 2);
+	over[250000] = '\0';
+	bin[100] = '\0';
 	tu_write_str(root, "s/SKILL.md", "x\n");
-	tu_write(root, "s/big.txt", big, big_len);
-	tu_write(root, "s/big.bin", bin, 150000);
-	tu_write(root, "s/exact.txt", exact, limit);
-	tu_write(root, "s/cut.txt", cut, limit + 1);
+	tu_write(root, "s/big.txt", big, limit);
+	tu_write(root, "s/cut.txt", cut, 150001);
+	tu_write(root, "s/over.txt", over, 300000);
+	tu_write(root, "s/over.bin", bin, 300000);
 
 	file_list_init(&l);
 	diag_list_init(&d);
 	ck_assert_int_eq(scan_skill_files(root, skill, limit, &l, &d), 0);
 	ck_assert_uint_eq(l.len, 5);
-	ASSERT_DIAGS(&d, "warning file-too-large s/big.bin\n"
-			 "warning file-too-large s/big.txt\n"
-			 "warning file-too-large s/cut.txt\n");
-	warn = diag_find(&d, "file-too-large", "s/big.txt");
-	ck_assert_str_eq(warn->message,
-			 "file is 200000 bytes, over the 100000-byte limit; listed without its contents");
+	ASSERT_DIAGS(&d, "warning file-too-large s/over.bin\n"
+			 "warning file-too-large s/over.txt\n");
+	warn = diag_find(&d, "file-too-large", "s/over.txt");
+	ck_assert_str_eq(warn->message, "file is 300000 bytes, over the 200000-byte limit; "
+					"listed without its contents or digest");
 
+	/* within the limit: read whole, in chunks */
 	f = file_list_find(&l, "big.txt");
-	ck_assert_uint_eq(f->size, big_len);
-	ck_assert_ptr_null(f->content);
-	ck_assert_uint_eq(f->content_len, 0);
+	ck_assert_uint_eq(f->size, limit);
+	ck_assert_uint_eq(f->content_len, limit);
+	ck_assert_int_eq(memcmp(f->content, big, limit), 0);
 	ck_assert(f->text);
-	ck_assert_str_eq(f->mime, "text/plain; charset=utf-8");
-	sha256_hex(big, big_len, hex);
-	ck_assert_str_eq(f->digest, hex);
-
-	f = file_list_find(&l, "big.bin");
-	ck_assert_uint_eq(f->size, 150000);
-	ck_assert(!f->text);
-	sha256_hex(bin, 150000, hex);
+	sha256_hex(big, limit, hex);
 	ck_assert_str_eq(f->digest, hex);
 
 	f = file_list_find(&l, "cut.txt");
+	ck_assert_uint_eq(f->content_len, 150001);
 	ck_assert(!f->text);
 	ck_assert_str_eq(f->mime, "application/octet-stream");
 
-	f = file_list_find(&l, "exact.txt");
-	ck_assert_uint_eq(f->content_len, limit);
-	ck_assert_int_eq(memcmp(f->content, exact, limit), 0);
+	/* over it: size, kind, text flag and MIME type; no contents, no digest */
+	f = file_list_find(&l, "over.txt");
+	ck_assert_uint_eq(f->size, 300000);
+	ck_assert_ptr_null(f->content);
+	ck_assert_uint_eq(f->content_len, 0);
+	ck_assert_str_eq(f->digest, "");
 	ck_assert(f->text);
+	ck_assert_str_eq(f->mime, "text/plain; charset=utf-8");
+
+	f = file_list_find(&l, "over.bin");
+	ck_assert_uint_eq(f->size, 300000);
+	ck_assert_ptr_null(f->content);
+	ck_assert_str_eq(f->digest, "");
+	ck_assert(!f->text);
+	ck_assert_str_eq(f->mime, "application/octet-stream");
 
 	free(big);
-	free(bin);
-	free(exact);
 	free(cut);
+	free(over);
+	free(bin);
+	free(skill);
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	rmtree(root);
+}
+END_TEST
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A file over the limit is never read past its first chunk: an 8 GiB
+ * sparse file is listed at once (reading it whole takes about 30 s). */
+START_TEST(test_files_oversized_not_read)
+{
+	char *root = tu_mkdtemp();
+	char *skill = xasprintf("%s/s", root);
+	char *path = xasprintf("%s/s/huge.bin", root);
+	const uint64_t huge = 8ull << 30;
+	const struct skill_file *f;
+	struct file_list l;
+	struct diag_list d;
+	double t0, took;
+	int fd;
+
+	tu_write_str(root, "s/SKILL.md", "x\n");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)huge), 0);
+	close(fd);
+
+	file_list_init(&l);
+	diag_list_init(&d);
+	t0 = now_s();
+	ck_assert_int_eq(scan_skill_files(root, skill, 1 << 20, &l, &d), 0);
+	took = now_s() - t0;
+	ck_assert_msg(took < 1.0, "listing an 8 GiB sparse file took %.2f s", took);
+	ck_assert_uint_eq(l.len, 2);
+	f = file_list_find(&l, "huge.bin");
+	ck_assert_uint_eq(f->size, huge);
+	ck_assert_ptr_null(f->content);
+	ck_assert_str_eq(f->digest, "");
+	ck_assert(!f->text);  /* zeros: NUL bytes */
+	ASSERT_DIAGS(&d, "warning file-too-large s/huge.bin\n");
+	ck_assert_str_eq(diag_find(&d, "file-too-large", "s/huge.bin")->message,
+			 "file is 8589934592 bytes, over the 1048576-byte limit; "
+			 "listed without its contents or digest");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	free(path);
+
+	/* one byte over: the same, and as the whole file was read, a sequence
+	 * cut by its end makes it binary */
+	tu_write_str(root, "t/SKILL.md", "y\n");
+	tu_write_str(root, "t/abc.txt", "abc");
+	tu_write_str(root, "t/cut.txt", "ab\xc3");
+	free(skill);
+	skill = xasprintf("%s/t", root);
+	file_list_init(&l);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_skill_files(root, skill, 2, &l, &d), 0);
+	ck_assert_uint_eq(l.len, 3);
+	f = file_list_find(&l, "SKILL.md");
+	ck_assert_str_eq(f->content, "y\n");
+	ck_assert_uint_eq(strlen(f->digest), SHA256_HEX_LEN);
+	f = file_list_find(&l, "abc.txt");
+	ck_assert_uint_eq(f->size, 3);
+	ck_assert_ptr_null(f->content);
+	ck_assert_str_eq(f->digest, "");
+	ck_assert(f->text);
+	f = file_list_find(&l, "cut.txt");
+	ck_assert_uint_eq(f->size, 3);
+	ck_assert_ptr_null(f->content);
+	ck_assert_str_eq(f->digest, "");
+	ck_assert(!f->text);
+	ASSERT_DIAGS(&d, "warning file-too-large t/abc.txt\nwarning file-too-large t/cut.txt\n");
+	ck_assert_str_eq(diag_find(&d, "file-too-large", "t/abc.txt")->message,
+			 "file is 3 bytes, over the 2-byte limit; listed without its contents or digest");
+
 	free(skill);
 	file_list_fini(&l);
 	diag_list_fini(&d);
@@ -829,6 +922,27 @@ START_TEST(test_files_digest_of_list)
 	/* no files: the digest of nothing */
 	file_list_digest(&l, got);
 	ck_assert_str_eq(got, EMPTY_SHA);
+
+	/* a file over the limit counts with its size in place of a digest */
+	ck_assert_int_eq(scan_skill_files(root, skill, 4, &l, &d), 0);
+	ck_assert_str_eq(file_list_find(&l, "notes.txt")->digest, "");
+	buf_init(&lines);
+	buf_append(&lines, "SKILL.md", 9);
+	buf_append(&lines, a, SHA256_HEX_LEN);
+	buf_putc(&lines, '\n');
+	buf_append(&lines, "notes.txt\0size:6\n", 17);
+	sha256_hex(lines.data, lines.len, want);
+	file_list_digest(&l, got);
+	ck_assert_str_eq(got, want);
+	buf_fini(&lines);
+	file_list_fini(&l);
+
+	/* ... so the skill's digest still changes when that file's size does */
+	tu_write_str(root, "s/notes.txt", "hello!\n");
+	ck_assert_int_eq(scan_skill_files(root, skill, 4, &l, &d), 0);
+	file_list_digest(&l, a);
+	ck_assert_str_ne(a, got);
+	file_list_fini(&l);
 
 	free(skill);
 	diag_list_fini(&d);
@@ -1492,6 +1606,7 @@ Suite *scan_suite(void)
 	tcase_add_test(roots, test_root_errors);
 	tcase_add_test(files, test_files_exact_inventory);
 	tcase_add_test(files, test_files_large_streamed);
+	tcase_add_test(files, test_files_oversized_not_read);
 	tcase_add_test(files, test_files_digest_of_list);
 	tcase_add_test(files, test_files_symlinks);
 	tcase_add_test(files, test_files_ten_thousand);

@@ -25,6 +25,9 @@
  * are too deep; anything deeper is reported as "dir-too-deep", unread. The
  * file inventory of a skill uses the same bound below the skill folder. */
 #define SCAN_HARD_DEPTH 32
+/* Bytes read from a file at a time; the most any read holds besides
+ * contents, and all that is read of a file over the content limit. */
+#define SCAN_CHUNK (64 * 1024)
 
 struct scan_skill {
 	char *dir;       /* absolute path of the skill folder */
@@ -86,9 +89,10 @@ struct skill_file {
 	char *path;          /* relative to the skill folder, '/' separated */
 	enum file_kind kind;
 	uint64_t size;
-	char digest[SHA256_HEX_LEN + 1];
+	char digest[SHA256_HEX_LEN + 1];  /* SHA-256 hex; "" when over the limit */
 	const char *mime;    /* static string, e.g. "text/markdown; charset=utf-8" */
-	bool text;           /* valid UTF-8 with no NUL byte */
+	bool text;           /* valid UTF-8 with no NUL byte (over the limit: in
+			      * the first SCAN_CHUNK bytes) */
 	char *content;       /* the bytes (NUL terminated), or NULL when not stored */
 	size_t content_len;
 };
@@ -102,9 +106,13 @@ struct file_list {
 /*
  * Lists every regular file of the skill folder skill_dir (inside root),
  * recursing into subfolders except nested skills, .git and node_modules,
- * and appends them to out (sorted again afterwards). Every file is read once,
- * in chunks: digest and text flag cover all its bytes, but contents over
- * max_content bytes are not kept ("file-too-large" warning with the size).
+ * and appends them to out (sorted again afterwards). A file of at most
+ * max_content bytes is read once, in chunks: digest and text flag cover all
+ * its bytes and its contents are kept. A larger one (by fstat) is read no
+ * further than its first SCAN_CHUNK bytes, which alone judge its text flag;
+ * it is listed with its size, no contents and no digest ("" in digest),
+ * with a "file-too-large" warning; so is a file that grows past the limit
+ * while it is read.
  * Symlinks to regular files inside the root are listed under the link's
  * path with the target's bytes; symlinked folders inside the root are walked
  * after the real ones. Diagnostic paths are relative to the root; warnings:
@@ -138,7 +146,9 @@ enum file_kind file_kind_of(const char *rel_path);
  * unknown extension on text gives "text/plain; charset=utf-8". Static. */
 const char *file_mime_of(const char *rel_path, bool text);
 
-/* SHA-256 over the sorted `path\0hexdigest\n` lines of the list. */
+/* SHA-256 over the sorted `path\0hexdigest\n` lines of the list; a file
+ * without a digest (over the limit) gives `path\0size:<bytes>\n`, so the
+ * digest still changes with its size. */
 void file_list_digest(const struct file_list *l, char hex[SHA256_HEX_LEN + 1]);
 
 /* Folders never searched: version control and package caches (.git,
