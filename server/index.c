@@ -294,7 +294,7 @@ static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct prepa
 		sqlite3_bind_text(st, 2, f->path, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, file_kind_name(f->kind), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)f->size);
-		sqlite3_bind_text(st, 5, f->digest, -1, SQLITE_STATIC);
+		bind_text_or_null(st, 5, f->digest[0] ? f->digest : NULL);  /* over the limit */
 		sqlite3_bind_text(st, 6, f->mime, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 7, f->text);
 		if (f->content && f->content_len <= INT_MAX)

@@ -3,10 +3,14 @@
  * scan: finds skill folders under a root and inventories a skill's files.
  * Walking goes through directory descriptors (openat, fstatat, O_NOFOLLOW),
  * so no path is resolved through a symlink by accident; a symlink is
- * followed only after realpath(3) shows its target inside the root, and
- * symlinked folders are walked after the real tree (real paths win), with
- * device+inode pairs breaking cycles. No global state: any number of scans
- * may run on different threads, each with its own result and diag_list.
+ * followed only after realpath(3) shows its target inside the root, and the
+ * target is then opened beneath the root's descriptor without following any
+ * link and checked to be the file that was approved, so swapping a folder
+ * for a link between the check and the open leads nowhere. Symlinked
+ * folders are walked after the real tree (real paths win), with
+ * device+inode pairs breaking cycles. No global state besides the test
+ * hooks, which production never sets: any number of scans may run on
+ * different threads, each with its own result and diag_list.
  */
 #include "skilld/scan.h"
 
@@ -14,19 +18,26 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
-
-/* Bytes read from a file at a time; the most any read holds besides contents. */
-#define SCAN_CHUNK (64 * 1024)
 
 #define OPEN_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 /* O_NONBLOCK: a FIFO swapped in after the type check must not hang the scan. */
 #define OPEN_FILE_FLAGS (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+/* Folders passed through on the way to a link's target: O_PATH, as a path
+ * lookup needs only search permission on them, not read permission. */
+#define OPEN_PATH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+/* What open_beneath returns when the target is not the one approved. */
+#define OPEN_CHANGED (-2)
+
+struct scan_test_hooks scan_test_hooks;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -257,12 +268,14 @@ static bool names_have(char **names, size_t n, const char *name)
 struct pending {
 	char *sub;      /* the link's path below the walk's start */
 	char *real;     /* realpath of its target */
+	struct stat st; /* the target's metadata when it was checked */
 	int depth;      /* depth the target's contents are treated at */
 	bool in_skill;  /* the link sits inside a skill folder (scan_root) */
 };
 
 struct walker {
 	const char *root;    /* realpath of the root: nothing beyond is read */
+	int root_fd;         /* the root, open: link targets are opened beneath it */
 	const char *base;    /* realpath of the folder the walk starts at */
 	const char *prefix;  /* base relative to the root, leads diagnostic paths */
 	struct devino_set seen;
@@ -271,12 +284,13 @@ struct walker {
 	struct diag_list *diags;
 };
 
-/* Prepares w; the strings are borrowed and must outlive it. */
-static void walker_init(struct walker *w, const char *root, const char *base,
+/* Prepares w; the strings and root_fd (root, open) are borrowed and must outlive it. */
+static void walker_init(struct walker *w, const char *root, int root_fd, const char *base,
 			const char *prefix, struct diag_list *diags)
 {
 	memset(w, 0, sizeof(*w));
 	w->root = root;
+	w->root_fd = root_fd;
 	w->base = base;
 	w->prefix = prefix;
 	w->diags = diags;
@@ -293,8 +307,10 @@ static void walker_fini(struct walker *w)
 	free(w->seen.slots);
 }
 
-/* Queues a symlinked folder; takes ownership of real. */
-static void walker_defer(struct walker *w, const char *sub, char *real, int depth, bool in_skill)
+/* Queues a symlinked folder whose target is real (st at check time); takes
+ * ownership of real. */
+static void walker_defer(struct walker *w, const char *sub, char *real, const struct stat *st,
+			 int depth, bool in_skill)
 {
 	struct pending *p;
 
@@ -305,6 +321,7 @@ static void walker_defer(struct walker *w, const char *sub, char *real, int dept
 	p = &w->queue[w->qlen++];
 	p->sub = xstrdup(sub);
 	p->real = real;
+	p->st = *st;
 	p->depth = depth;
 	p->in_skill = in_skill;
 }
@@ -351,6 +368,7 @@ enum link_state {
 	LINK_DANGLING,    /* nothing there */
 	LINK_LOOP,        /* too many levels of symlinks */
 	LINK_UNRESOLVED,  /* another failure (name too long, permissions) */
+	LINK_CHANGED,     /* inside, but swapped before it was opened (open_beneath) */
 };
 
 /*
@@ -407,10 +425,115 @@ static void report_bad_link(const struct walker *w, enum link_state ls, int err,
 		walker_report(w, DIAG_WARNING, "symlink-unresolved", sub,
 			      "symlink cannot be resolved (%s); %s", err_text(err, eb, sizeof(eb)), what);
 		break;
+	case LINK_CHANGED:
+		walker_report(w, DIAG_WARNING, "symlink-changed", sub,
+			      "the link's target changed while it was read; %s", what);
+		break;
 	case LINK_INSIDE:
 		assert(!"an inside link is not bad");
 		break;
 	}
+}
+
+/*
+ * Opens rel (canonical: no empty, "." or ".." component) below the folder
+ * dirfd (borrowed) one component at a time, never following a link: what
+ * RESOLVE_NO_SYMLINKS does, for kernels without openat2(2). Returns the
+ * descriptor, or -1 with errno (ELOOP or ENOTDIR where a link is met).
+ */
+static int open_by_parts(int dirfd, const char *rel, int flags)
+{
+	char *copy = xstrdup(rel);
+	char *part = copy, *slash;
+	int fd = dirfd, next, err;
+
+	while ((slash = strchr(part, '/')) != NULL) {
+		*slash = '\0';
+		next = openat(fd, part, OPEN_PATH_FLAGS);
+		err = errno;
+		if (fd != dirfd)
+			close(fd);
+		if (next < 0) {
+			free(copy);
+			errno = err;
+			return -1;
+		}
+		fd = next;
+		part = slash + 1;
+	}
+	next = openat(fd, part, flags);
+	err = errno;
+	if (fd != dirfd)
+		close(fd);
+	free(copy);
+	errno = err;
+	return next;
+}
+
+/* openat2(2) of rel beneath dirfd, following no link; -1 with errno, ENOSYS
+ * when the headers lack it or the tests turned it off. */
+static int openat2_beneath(int dirfd, const char *rel, int flags)
+{
+#ifdef SYS_openat2
+	struct open_how how = {
+		.flags = (uint64_t)flags,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+
+	if (!scan_test_hooks.no_openat2)
+		return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+#else
+	(void)dirfd;
+	(void)rel;
+	(void)flags;
+#endif
+	errno = ENOSYS;
+	return -1;
+}
+
+/*
+ * Opens real, a canonical path inside the root that the scan approved, as
+ * a path below the root's descriptor that may hold no link at all (being
+ * canonical it held none when checked), so a folder on the way swapped for
+ * a symlink since leads nowhere. With want, the file opened must also be
+ * that one (device and inode: st from link_resolve). Returns the descriptor
+ * (the caller closes it), -1 with errno, or OPEN_CHANGED when a link was
+ * met or another file found: the target changed after the check.
+ */
+static int open_beneath(const struct walker *w, const char *real, int flags,
+			const struct stat *want)
+{
+	const char *rel = real + strlen(w->root);
+	struct stat st;
+	int fd, err;
+
+	assert(path_inside(w->root, real));
+	while (*rel == '/')
+		rel++;
+	if (*rel == '\0')
+		rel = ".";
+	if (scan_test_hooks.before_open)
+		scan_test_hooks.before_open(real);
+	fd = openat2_beneath(w->root_fd, rel, flags);
+	/* Kernels before 5.6 (ENOSYS), unknown flags or sizes (EINVAL, E2BIG)
+	 * and container seccomp filters that deny new calls (EPERM). */
+	if (fd < 0 && (errno == ENOSYS || errno == EINVAL || errno == E2BIG || errno == EPERM))
+		fd = open_by_parts(w->root_fd, rel, flags);
+	if (fd < 0)
+		return errno == ELOOP || errno == EXDEV || errno == ENOTDIR ? OPEN_CHANGED : -1;
+	if (!want)
+		return fd;
+	if (fstat(fd, &st) != 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	if (st.st_dev != want->st_dev || st.st_ino != want->st_ino) {
+		close(fd);
+		return OPEN_CHANGED;
+	}
+	return fd;
 }
 
 enum md_state {
@@ -458,7 +581,12 @@ static enum md_state md_check(const struct walker *w, int dirfd, const char *dsu
 					      "%s links to %s, not a regular file", name, mode_phrase(st.st_mode));
 			goto out;
 		}
-		fd = open(real, OPEN_FILE_FLAGS);
+		fd = open_beneath(w, real, OPEN_FILE_FLAGS, &st);
+		if (fd == OPEN_CHANGED) {
+			if (report)
+				report_bad_link(w, LINK_CHANGED, 0, sub, "not used as the skill file");
+			goto out;
+		}
 	} else if (!S_ISREG(st.st_mode)) {
 		if (report)
 			walker_report(w, DIAG_ERROR, "skill-md-not-regular", sub,
@@ -622,7 +750,7 @@ static void root_link(struct root_scan *s, const char *rel, int depth, bool in_s
 	switch (ls) {
 	case LINK_INSIDE:
 		if (S_ISDIR(st.st_mode) && !path_has_skipped_part(real + strlen(s->w.root))) {
-			walker_defer(&s->w, rel, real, depth, in_skill);
+			walker_defer(&s->w, rel, real, &st, depth, in_skill);
 			return;
 		}
 		break;
@@ -691,7 +819,10 @@ static void root_drain(struct root_scan *s)
 			walker_report(&s->w, DIAG_WARNING, "dir-too-deep", p.sub,
 				      "folder is more than %d levels below the root; not searched",
 				      SCAN_HARD_DEPTH);
-		} else if ((fd = open(p.real, OPEN_DIR_FLAGS)) < 0) {
+		} else if ((fd = open_beneath(&s->w, p.real, OPEN_DIR_FLAGS, &p.st)) == OPEN_CHANGED) {
+			if (!p.in_skill)
+				report_bad_link(&s->w, LINK_CHANGED, 0, p.sub, "not searched");
+		} else if (fd < 0) {
 			if (!p.in_skill)
 				walker_report(&s->w, DIAG_WARNING, "dir-unreadable", p.sub,
 					      "folder cannot be opened: %s",
@@ -726,11 +857,11 @@ int scan_root(const char *root, struct scan_result *out, struct diag_list *diags
 	free(out->root);
 	out->root = real;
 	s.out = out;
-	walker_init(&s.w, real, real, "", diags);
+	walker_init(&s.w, real, fd, real, "", diags);
 	root_walk(&s, fd, "", 0, false);
-	close(fd);
 	root_drain(&s);
 	walker_fini(&s.w);
+	close(fd);
 	if (out->len > 1)
 		qsort(out->skills, out->len, sizeof(*out->skills), cmp_skill);
 	return 0;
@@ -840,34 +971,47 @@ const struct skill_file *file_list_find(const struct file_list *l, const char *p
 	return bsearch(path, l->items, l->len, sizeof(*l->items), cmp_path_file);
 }
 
-/* Hashes `path\0hexdigest\n` per file, in list order (sorted). */
+/* Hashes `path\0hexdigest\n` per file, in list order (sorted); a file
+ * without a digest (over the limit) gives `path\0size:<bytes>\n`. */
 void file_list_digest(const struct file_list *l, char hex[SHA256_HEX_LEN + 1])
 {
 	struct sha256_ctx *c = sha256_begin();
 
 	for (size_t i = 0; i < l->len; i++) {
-		sha256_update(c, l->items[i].path, strlen(l->items[i].path) + 1);
-		sha256_update(c, l->items[i].digest, SHA256_HEX_LEN);
+		const struct skill_file *f = &l->items[i];
+
+		sha256_update(c, f->path, strlen(f->path) + 1);
+		if (f->digest[0]) {
+			sha256_update(c, f->digest, SHA256_HEX_LEN);
+		} else {
+			char size[32];
+			int n = snprintf(size, sizeof(size), "size:%llu", (unsigned long long)f->size);
+
+			sha256_update(c, size, (size_t)n);
+		}
 		sha256_update(c, "\n", 1);
 	}
 	sha256_end(c, hex);
 }
 
 /*
- * Reads the regular file open as fd (closed here) into a new entry at sub:
- * every byte feeds the digest and the text check, contents are kept only up
- * to max_content. Unreadable files are reported and left out.
+ * Reads the regular file open as fd (closed here) into a new entry at sub.
+ * A file within max_content is read whole: every byte feeds the digest and
+ * the text check, and its contents are kept. One over it (by fstat, or
+ * found growing past it while read) is read no further than the chunk that
+ * showed it: the text flag is judged from the bytes read, and neither
+ * contents nor digest are kept. Unreadable files are reported and left out.
  */
 static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 {
-	struct sha256_ctx *sha;
+	struct sha256_ctx *sha = NULL;
 	struct utf8_stream u = { .ok = true };
 	struct skill_file *item;
 	struct stat st;
 	char *content = NULL;
 	size_t cap = 0;
-	uint64_t total = 0;
-	bool keep, nul = false;
+	uint64_t total = 0, size;
+	bool over, nul = false;
 	char eb[128], unused[SHA256_HEX_LEN + 1];
 
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -876,12 +1020,12 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 		close(fd);
 		return;
 	}
-	keep = st.st_size >= 0 && (uint64_t)st.st_size <= f->max_content;
-	if (keep) {
+	over = st.st_size < 0 || (uint64_t)st.st_size > f->max_content;
+	if (!over) {
 		cap = (size_t)st.st_size + 1;
 		content = xmalloc(cap);
+		sha = sha256_begin();
 	}
-	sha = sha256_begin();
 	for (;;) {
 		ssize_t r = read(fd, f->chunk, SCAN_CHUNK);
 
@@ -894,17 +1038,13 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 		}
 		if (r == 0)
 			break;
-		sha256_update(sha, f->chunk, (size_t)r);
 		utf8_feed(&u, f->chunk, (size_t)r);
 		if (!nul && memchr(f->chunk, '\0', (size_t)r))
 			nul = true;
-		if (keep && total + (uint64_t)r > f->max_content) {
-			/* the file grew past the limit while being read */
-			free(content);
-			content = NULL;
-			keep = false;
-		}
-		if (keep) {
+		if (!over && total + (uint64_t)r > f->max_content)
+			over = true;  /* it grew past the limit while being read */
+		if (!over) {
+			sha256_update(sha, f->chunk, (size_t)r);
 			if (total + (size_t)r + 1 > cap) {
 				cap = (size_t)total + (size_t)r + 1;
 				content = xrealloc(content, cap);
@@ -912,6 +1052,19 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 			memcpy(content + total, f->chunk, (size_t)r);
 		}
 		total += (uint64_t)r;
+		if (over)
+			break;
+	}
+	size = total;
+	if (over) {
+		/* the size it has now, when more than was read */
+		if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size > size)
+			size = (uint64_t)st.st_size;
+		free(content);
+		content = NULL;
+		if (sha)
+			sha256_end(sha, unused);
+		sha = NULL;
 	}
 	close(fd);
 
@@ -921,24 +1074,27 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 	}
 	item = &f->out->items[f->out->len++];
 	memset(item, 0, sizeof(*item));
-	sha256_end(sha, item->digest);
 	item->path = xstrdup(sub);
 	item->kind = file_kind_of(sub);
-	item->size = total;
-	item->text = u.ok && u.carry_len == 0 && !nul;
+	item->size = size;
+	/* A sequence cut by the end of what was read is not an error when the
+	 * file goes on. */
+	item->text = u.ok && !nul && (u.carry_len == 0 || total < size);
 	item->mime = file_mime_of(sub, item->text);
-	if (keep) {
+	if (!over) {
+		sha256_end(sha, item->digest);
 		content[total] = '\0';
 		item->content = content;
 		item->content_len = (size_t)total;
 	} else {
 		walker_report(&f->w, DIAG_WARNING, "file-too-large", sub,
-			      "file is %llu bytes, over the %zu-byte limit; listed without its contents",
-			      (unsigned long long)total, f->max_content);
+			      "file is %llu bytes, over the %zu-byte limit; listed without its "
+			      "contents or digest", (unsigned long long)size, f->max_content);
 	}
 	return;
 fail:
-	sha256_end(sha, unused);
+	if (sha)
+		sha256_end(sha, unused);
 	free(content);
 	close(fd);
 }
@@ -1001,15 +1157,17 @@ static void files_link(struct file_scan *f, const char *sub, int depth)
 	if (ls != LINK_INSIDE) {
 		report_bad_link(&f->w, ls, err, sub, "left out");
 	} else if (S_ISREG(st.st_mode)) {
-		fd = open(real, OPEN_FILE_FLAGS);
-		if (fd < 0)
+		fd = open_beneath(&f->w, real, OPEN_FILE_FLAGS, &st);
+		if (fd == OPEN_CHANGED)
+			report_bad_link(&f->w, LINK_CHANGED, 0, sub, "left out");
+		else if (fd < 0)
 			walker_report(&f->w, DIAG_WARNING, "file-unreadable", sub,
 				      "file cannot be opened: %s; left out", err_text(errno, eb, sizeof(eb)));
 		else
 			files_add_fd(f, fd, sub);
 	} else if (S_ISDIR(st.st_mode)) {
 		if (!path_has_skipped_part(real + strlen(f->w.root))) {
-			walker_defer(&f->w, sub, real, depth, true);
+			walker_defer(&f->w, sub, real, &st, depth, true);
 			return;
 		}
 	} else {
@@ -1079,7 +1237,9 @@ static void files_drain(struct file_scan *f)
 
 		if (p.depth > SCAN_HARD_DEPTH) {
 			files_too_deep(f, p.sub);
-		} else if ((fd = open(p.real, OPEN_DIR_FLAGS)) < 0) {
+		} else if ((fd = open_beneath(&f->w, p.real, OPEN_DIR_FLAGS, &p.st)) == OPEN_CHANGED) {
+			report_bad_link(&f->w, LINK_CHANGED, 0, p.sub, "left out");
+		} else if (fd < 0) {
 			files_dir_unreadable(f, p.sub, errno);
 		} else {
 			if (!walker_visit(&f->w, fd))
@@ -1159,7 +1319,7 @@ int scan_skill_files(const char *root, const char *skill_dir, size_t max_content
 	struct file_scan f;
 	char *root_real = NULL, *dir_real = NULL, *prefix = NULL;
 	char eb[128];
-	int fd = -1, rc = -1;
+	int root_fd = -1, fd = -1, rc = -1;
 
 	assert(root && skill_dir && out && diags);
 	memset(&f, 0, sizeof(f));
@@ -1182,13 +1342,26 @@ int scan_skill_files(const char *root, const char *skill_dir, size_t max_content
 		goto out;
 	}
 	prefix = skill_prefix(root, root_real, skill_dir, dir_real);
-	fd = open(dir_real, OPEN_DIR_FLAGS);
+	root_fd = open(root_real, OPEN_DIR_FLAGS);
+	if (root_fd < 0) {
+		diag_add(diags, DIAG_ERROR, "skill-dir-unreadable", NULL, 0, 0,
+			 "skills root %s cannot be opened: %s", root, err_text(errno, eb, sizeof(eb)));
+		goto out;
+	}
+	walker_init(&f.w, root_real, root_fd, dir_real, prefix, diags);
+	fd = open_beneath(&f.w, dir_real, OPEN_DIR_FLAGS, NULL);
+	if (fd == OPEN_CHANGED) {
+		fd = -1;
+		diag_add(diags, DIAG_ERROR, "skill-dir-unreadable", prefix, 0, 0,
+			 "skill folder changed while it was opened (a folder on its path is now a "
+			 "symlink); not read");
+		goto out;
+	}
 	if (fd < 0) {
 		diag_add(diags, DIAG_ERROR, "skill-dir-unreadable", prefix, 0, 0,
 			 "skill folder cannot be opened: %s", err_text(errno, eb, sizeof(eb)));
 		goto out;
 	}
-	walker_init(&f.w, root_real, dir_real, prefix, diags);
 	f.out = out;
 	f.max_content = max_content;
 	f.chunk = xmalloc(SCAN_CHUNK);
@@ -1207,6 +1380,8 @@ out:
 	free(f.chunk);
 	if (fd >= 0)
 		close(fd);
+	if (root_fd >= 0)
+		close(root_fd);
 	free(prefix);
 	free(dir_real);
 	free(root_real);

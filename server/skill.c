@@ -419,7 +419,8 @@ cJSON *skill_files_json(const struct skill_record *r)
 		cJSON_AddStringToObject(o, "path", f->path);
 		cJSON_AddStringToObject(o, "kind", file_kind_name(f->kind));
 		cJSON_AddNumberToObject(o, "size", (double)f->size);
-		cJSON_AddStringToObject(o, "digest", f->digest);
+		/* null for a file over --max-file-size: it was not read whole */
+		add_string_or_null(o, "digest", f->digest[0] ? f->digest : NULL);
 		cJSON_AddStringToObject(o, "mime", f->mime);
 		cJSON_AddBoolToObject(o, "text", f->text);
 		cJSON_AddBoolToObject(o, "stored", f->content != NULL);

@@ -319,7 +319,32 @@ START_TEST(test_large_binaries_listed_not_stored)
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(font, "stored")));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(font, "text")));
 	ck_assert_str_eq(cJSON_GetObjectItem(pdf, "mime")->valuestring, "application/pdf");
-	ck_assert_uint_eq(strlen(cJSON_GetObjectItem(font, "digest")->valuestring), 64);
+	/* over --max-file-size: never read whole, so no digest */
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(font, "digest")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(pdf, "digest")));
+	ck_assert_uint_eq(strlen(cJSON_GetObjectItem(find_by(files, "path", "SKILL.md"),
+						     "digest")->valuestring), 64);
+	{
+		char *path = xasprintf("%s/skilld.db", tmp);
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT path, typeof(digest) FROM files "
+						    "WHERE path IN ('SKILL.md', 'assets/big-font.ttf') "
+						    "AND skill_id = (SELECT skill_id FROM files WHERE "
+						    "path = 'assets/big-font.ttf') ORDER BY path",
+						    -1, &st, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "SKILL.md");
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "text");
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "null");
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		free(path);
+	}
 	free(url);
 	url = xasprintf("/api/v1/skills/%s/files/assets/big-font.ttf", cJSON_GetObjectItem(s, "slug")->valuestring);
 	j = get(url, 404, NULL);

@@ -11,10 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "skilld/scan.h"
@@ -723,12 +725,11 @@ START_TEST(test_files_large_streamed)
 {
 	char *root = tu_mkdtemp();
 	char *skill = xasprintf("%s/s", root);
-	const size_t limit = 100000;
-	size_t big_len = 200000;
-	char *big = repeat_char('a', big_len);
-	char *bin = repeat_char('b', 150000);
-	char *exact = repeat_char('e', limit);
-	char *cut = repeat_char('c', limit + 1);
+	const size_t limit = 200000;
+	char *big = repeat_char('a', limit);
+	char *cut = repeat_char('c', 150001);
+	char *over = repeat_char('o', 300000);
+	char *bin = repeat_char('b', 300000);
 	char hex[SHA256_HEX_LEN + 1];
 	const struct skill_file *f;
 	const struct diag *warn;
@@ -736,55 +737,148 @@ START_TEST(test_files_large_streamed)
 	struct diag_list d;
 
 	/* é across the first 64 KiB edge, a 4-byte emoji across the second */
-	memcpy(big + 65535, "\xc3\xa9", 2);
-	memcpy(big + 131070, "\xf0\x9f\x98\x80", 4);
-	bin[149999] = '\0';
-	cut[limit] = '\xc3';  /* truncated sequence at the very end */
+	memcpy(big + SCAN_CHUNK - 1, "\xc3\xa9", 2);
+	memcpy(big + 2 * SCAN_CHUNK - 2, "\xf0\x9f\x98\x80", 4);
+	cut[150000] = '\xc3';  /* truncated sequence at the very end */
+	/* over the limit: only the first chunk is read, so the é it cuts and
+	 * the NUL after it do not make it binary; a NUL inside it does */
+	memcpy(over + SCAN_CHUNK - 1, "\xc3\xa9", 2);
+	over[250000] = '\0';
+	bin[100] = '\0';
 	tu_write_str(root, "s/SKILL.md", "x\n");
-	tu_write(root, "s/big.txt", big, big_len);
-	tu_write(root, "s/big.bin", bin, 150000);
-	tu_write(root, "s/exact.txt", exact, limit);
-	tu_write(root, "s/cut.txt", cut, limit + 1);
+	tu_write(root, "s/big.txt", big, limit);
+	tu_write(root, "s/cut.txt", cut, 150001);
+	tu_write(root, "s/over.txt", over, 300000);
+	tu_write(root, "s/over.bin", bin, 300000);
 
 	file_list_init(&l);
 	diag_list_init(&d);
 	ck_assert_int_eq(scan_skill_files(root, skill, limit, &l, &d), 0);
 	ck_assert_uint_eq(l.len, 5);
-	ASSERT_DIAGS(&d, "warning file-too-large s/big.bin\n"
-			 "warning file-too-large s/big.txt\n"
-			 "warning file-too-large s/cut.txt\n");
-	warn = diag_find(&d, "file-too-large", "s/big.txt");
-	ck_assert_str_eq(warn->message,
-			 "file is 200000 bytes, over the 100000-byte limit; listed without its contents");
+	ASSERT_DIAGS(&d, "warning file-too-large s/over.bin\n"
+			 "warning file-too-large s/over.txt\n");
+	warn = diag_find(&d, "file-too-large", "s/over.txt");
+	ck_assert_str_eq(warn->message, "file is 300000 bytes, over the 200000-byte limit; "
+					"listed without its contents or digest");
 
+	/* within the limit: read whole, in chunks */
 	f = file_list_find(&l, "big.txt");
-	ck_assert_uint_eq(f->size, big_len);
-	ck_assert_ptr_null(f->content);
-	ck_assert_uint_eq(f->content_len, 0);
+	ck_assert_uint_eq(f->size, limit);
+	ck_assert_uint_eq(f->content_len, limit);
+	ck_assert_int_eq(memcmp(f->content, big, limit), 0);
 	ck_assert(f->text);
-	ck_assert_str_eq(f->mime, "text/plain; charset=utf-8");
-	sha256_hex(big, big_len, hex);
-	ck_assert_str_eq(f->digest, hex);
-
-	f = file_list_find(&l, "big.bin");
-	ck_assert_uint_eq(f->size, 150000);
-	ck_assert(!f->text);
-	sha256_hex(bin, 150000, hex);
+	sha256_hex(big, limit, hex);
 	ck_assert_str_eq(f->digest, hex);
 
 	f = file_list_find(&l, "cut.txt");
+	ck_assert_uint_eq(f->content_len, 150001);
 	ck_assert(!f->text);
 	ck_assert_str_eq(f->mime, "application/octet-stream");
 
-	f = file_list_find(&l, "exact.txt");
-	ck_assert_uint_eq(f->content_len, limit);
-	ck_assert_int_eq(memcmp(f->content, exact, limit), 0);
+	/* over it: size, kind, text flag and MIME type; no contents, no digest */
+	f = file_list_find(&l, "over.txt");
+	ck_assert_uint_eq(f->size, 300000);
+	ck_assert_ptr_null(f->content);
+	ck_assert_uint_eq(f->content_len, 0);
+	ck_assert_str_eq(f->digest, "");
 	ck_assert(f->text);
+	ck_assert_str_eq(f->mime, "text/plain; charset=utf-8");
+
+	f = file_list_find(&l, "over.bin");
+	ck_assert_uint_eq(f->size, 300000);
+	ck_assert_ptr_null(f->content);
+	ck_assert_str_eq(f->digest, "");
+	ck_assert(!f->text);
+	ck_assert_str_eq(f->mime, "application/octet-stream");
 
 	free(big);
-	free(bin);
-	free(exact);
 	free(cut);
+	free(over);
+	free(bin);
+	free(skill);
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	rmtree(root);
+}
+END_TEST
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A file over the limit is never read past its first chunk: an 8 GiB
+ * sparse file is listed at once (reading it whole takes about 30 s). */
+START_TEST(test_files_oversized_not_read)
+{
+	char *root = tu_mkdtemp();
+	char *skill = xasprintf("%s/s", root);
+	char *path = xasprintf("%s/s/huge.bin", root);
+	const uint64_t huge = 8ull << 30;
+	const struct skill_file *f;
+	struct file_list l;
+	struct diag_list d;
+	double t0, took;
+	int fd;
+
+	tu_write_str(root, "s/SKILL.md", "x\n");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)huge), 0);
+	close(fd);
+
+	file_list_init(&l);
+	diag_list_init(&d);
+	t0 = now_s();
+	ck_assert_int_eq(scan_skill_files(root, skill, 1 << 20, &l, &d), 0);
+	took = now_s() - t0;
+	ck_assert_msg(took < 1.0, "listing an 8 GiB sparse file took %.2f s", took);
+	ck_assert_uint_eq(l.len, 2);
+	f = file_list_find(&l, "huge.bin");
+	ck_assert_uint_eq(f->size, huge);
+	ck_assert_ptr_null(f->content);
+	ck_assert_str_eq(f->digest, "");
+	ck_assert(!f->text);  /* zeros: NUL bytes */
+	ASSERT_DIAGS(&d, "warning file-too-large s/huge.bin\n");
+	ck_assert_str_eq(diag_find(&d, "file-too-large", "s/huge.bin")->message,
+			 "file is 8589934592 bytes, over the 1048576-byte limit; "
+			 "listed without its contents or digest");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	free(path);
+
+	/* one byte over: the same, and as the whole file was read, a sequence
+	 * cut by its end makes it binary */
+	tu_write_str(root, "t/SKILL.md", "y\n");
+	tu_write_str(root, "t/abc.txt", "abc");
+	tu_write_str(root, "t/cut.txt", "ab\xc3");
+	free(skill);
+	skill = xasprintf("%s/t", root);
+	file_list_init(&l);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_skill_files(root, skill, 2, &l, &d), 0);
+	ck_assert_uint_eq(l.len, 3);
+	f = file_list_find(&l, "SKILL.md");
+	ck_assert_str_eq(f->content, "y\n");
+	ck_assert_uint_eq(strlen(f->digest), SHA256_HEX_LEN);
+	f = file_list_find(&l, "abc.txt");
+	ck_assert_uint_eq(f->size, 3);
+	ck_assert_ptr_null(f->content);
+	ck_assert_str_eq(f->digest, "");
+	ck_assert(f->text);
+	f = file_list_find(&l, "cut.txt");
+	ck_assert_uint_eq(f->size, 3);
+	ck_assert_ptr_null(f->content);
+	ck_assert_str_eq(f->digest, "");
+	ck_assert(!f->text);
+	ASSERT_DIAGS(&d, "warning file-too-large t/abc.txt\nwarning file-too-large t/cut.txt\n");
+	ck_assert_str_eq(diag_find(&d, "file-too-large", "t/abc.txt")->message,
+			 "file is 3 bytes, over the 2-byte limit; listed without its contents or digest");
+
 	free(skill);
 	file_list_fini(&l);
 	diag_list_fini(&d);
@@ -828,6 +922,27 @@ START_TEST(test_files_digest_of_list)
 	/* no files: the digest of nothing */
 	file_list_digest(&l, got);
 	ck_assert_str_eq(got, EMPTY_SHA);
+
+	/* a file over the limit counts with its size in place of a digest */
+	ck_assert_int_eq(scan_skill_files(root, skill, 4, &l, &d), 0);
+	ck_assert_str_eq(file_list_find(&l, "notes.txt")->digest, "");
+	buf_init(&lines);
+	buf_append(&lines, "SKILL.md", 9);
+	buf_append(&lines, a, SHA256_HEX_LEN);
+	buf_putc(&lines, '\n');
+	buf_append(&lines, "notes.txt\0size:6\n", 17);
+	sha256_hex(lines.data, lines.len, want);
+	file_list_digest(&l, got);
+	ck_assert_str_eq(got, want);
+	buf_fini(&lines);
+	file_list_fini(&l);
+
+	/* ... so the skill's digest still changes when that file's size does */
+	tu_write_str(root, "s/notes.txt", "hello!\n");
+	ck_assert_int_eq(scan_skill_files(root, skill, 4, &l, &d), 0);
+	file_list_digest(&l, a);
+	ck_assert_str_ne(a, got);
+	file_list_fini(&l);
 
 	free(skill);
 	diag_list_fini(&d);
@@ -1093,6 +1208,293 @@ START_TEST(test_files_unreadable)
 }
 END_TEST
 
+/* ---- a symlink's target swapped between check and open ----------------- */
+
+/*
+ * What swap_hook does the first time the scan is about to open trigger (a
+ * real path it approved): the folder victim is moved to away and a symlink
+ * to decoy put in its place, or, with replacement, the file replacement is
+ * renamed over victim (no link at all, only another file).
+ */
+static struct {
+	char *trigger;
+	char *victim;
+	char *decoy;
+	char *away;
+	char *replacement;
+	int swaps;
+} g_swap;
+
+/* The scan_test_hooks.before_open of these tests. */
+static void swap_hook(const char *real)
+{
+	if (g_swap.swaps > 0 || strcmp(real, g_swap.trigger) != 0)
+		return;
+	g_swap.swaps++;
+	if (g_swap.replacement) {
+		ck_assert_int_eq(rename(g_swap.replacement, g_swap.victim), 0);
+		return;
+	}
+	ck_assert_int_eq(rename(g_swap.victim, g_swap.away), 0);
+	ck_assert_int_eq(symlink(g_swap.decoy, g_swap.victim), 0);
+}
+
+/* A fresh root (real: its realpath), an outside folder holding secrets
+ * under docs/, and a parking folder, also outside, for what is moved away. */
+struct swap_case {
+	char *root;
+	char *real;
+	char *outside;
+	char *parking;
+};
+
+/* Builds the folders of a swap case; no_openat2 picks how targets are opened. */
+static void swap_case_init(struct swap_case *c, bool no_openat2)
+{
+	c->root = tu_mkdtemp();
+	c->real = realpath(c->root, NULL);
+	c->outside = tu_mkdtemp();
+	c->parking = tu_mkdtemp();
+	tu_write_str(c->outside, "docs/guide.md", "TOPSECRET guide\n");
+	tu_write_str(c->outside, "docs/secret.md", "TOPSECRET\n");
+	memset(&g_swap, 0, sizeof(g_swap));
+	memset(&scan_test_hooks, 0, sizeof(scan_test_hooks));
+	scan_test_hooks.no_openat2 = no_openat2;
+}
+
+/* Arms the hook: opening root/trigger swaps the folder root/victim for a
+ * link to the outside folder (or renames root/replacement over it). */
+static void swap_arm(struct swap_case *c, const char *trigger, const char *victim,
+		     const char *replacement)
+{
+	g_swap.trigger = xasprintf("%s/%s", c->real, trigger);
+	g_swap.victim = xasprintf("%s/%s", c->real, victim);
+	g_swap.decoy = realpath(c->outside, NULL);
+	g_swap.away = xasprintf("%s/away", c->parking);
+	g_swap.replacement = replacement ? xasprintf("%s/%s", c->real, replacement) : NULL;
+	g_swap.swaps = 0;
+	scan_test_hooks.before_open = swap_hook;
+}
+
+/* Disarms the hooks and removes every folder of the case. */
+static void swap_case_fini(struct swap_case *c)
+{
+	memset(&scan_test_hooks, 0, sizeof(scan_test_hooks));
+	free(g_swap.trigger);
+	free(g_swap.victim);
+	free(g_swap.decoy);
+	free(g_swap.away);
+	free(g_swap.replacement);
+	memset(&g_swap, 0, sizeof(g_swap));
+	free(c->real);
+	rmtree(c->root);
+	rmtree(c->outside);
+	rmtree(c->parking);
+}
+
+/* True when some file's stored contents hold needle. */
+static bool list_holds(const struct file_list *l, const char *needle)
+{
+	for (size_t i = 0; i < l->len; i++)
+		if (l->items[i].content &&
+		    memmem(l->items[i].content, l->items[i].content_len, needle, strlen(needle)))
+			return true;
+	return false;
+}
+
+/* Lists the skill s of c into a fresh list, expecting rc. */
+static void swap_scan_files(const struct swap_case *c, const char *skill_rel, int rc,
+			    struct file_list *l, struct diag_list *d)
+{
+	char *skill = xasprintf("%s/%s", c->root, skill_rel);
+
+	file_list_init(l);
+	diag_list_init(d);
+	ck_assert_int_eq(scan_skill_files(c->root, skill, 1024, l, d), rc);
+	free(skill);
+}
+
+/* A symlinked folder (references -> ../shared/docs) whose parent becomes a
+ * link out of the root after the check: nothing of the outside is listed.
+ * Loop 0 opens with openat2(2), loop 1 the way kernels without it do. */
+START_TEST(test_files_swap_folder_link)
+{
+	struct swap_case c;
+	struct file_list l;
+	struct diag_list d;
+	char *got;
+
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.root, "s/SKILL.md", "s\n");
+	tu_write_str(c.root, "shared/docs/guide.md", "guide\n");
+	mklink(c.root, "s/references", "../shared/docs");
+
+	/* untouched, the link is followed either way */
+	swap_scan_files(&c, "s", 0, &l, &d);
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n"
+			      "references/guide.md|reference|6|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ck_assert_uint_eq(d.len, 0);
+	file_list_fini(&l);
+	diag_list_fini(&d);
+
+	swap_arm(&c, "shared/docs", "shared", NULL);
+	swap_scan_files(&c, "s", 0, &l, &d);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ck_assert(!list_holds(&l, "TOPSECRET"));
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ASSERT_DIAGS(&d, "warning symlink-changed s/references\n");
+	ck_assert_str_eq(diag_find(&d, "symlink-changed", "s/references")->message,
+			 "the link's target changed while it was read; left out");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
+/* A symlinked file (link.md -> ../shared/docs/guide.md) whose folder's
+ * parent becomes a link out of the root after the check. */
+START_TEST(test_files_swap_file_link)
+{
+	struct swap_case c;
+	struct file_list l;
+	struct diag_list d;
+	char *got;
+
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.root, "s/SKILL.md", "s\n");
+	tu_write_str(c.root, "shared/docs/guide.md", "guide\n");
+	mklink(c.root, "s/link.md", "../shared/docs/guide.md");
+
+	swap_scan_files(&c, "s", 0, &l, &d);
+	ck_assert_str_eq(file_list_find(&l, "link.md")->content, "guide\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+
+	swap_arm(&c, "shared/docs/guide.md", "shared", NULL);
+	swap_scan_files(&c, "s", 0, &l, &d);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ck_assert(!list_holds(&l, "TOPSECRET"));
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ASSERT_DIAGS(&d, "warning symlink-changed s/link.md\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
+/* No link at all: the checked file is replaced by another one (rename), so
+ * only the device and inode comparison can tell. */
+START_TEST(test_files_swap_same_path_other_file)
+{
+	struct swap_case c;
+	struct file_list l;
+	struct diag_list d;
+	char *got;
+
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.root, "s/SKILL.md", "s\n");
+	tu_write_str(c.root, "data/f.md", "approved\n");
+	tu_write_str(c.root, "data/g.md", "REPLACED\n");
+	mklink(c.root, "s/same.md", "../data/f.md");
+
+	swap_arm(&c, "data/f.md", "data/f.md", "data/g.md");
+	swap_scan_files(&c, "s", 0, &l, &d);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ck_assert(!list_holds(&l, "REPLACED"));
+	got = files_text(&l);
+	ck_assert_str_eq(got, "SKILL.md|skill|2|text/markdown; charset=utf-8|1\n");
+	free(got);
+	ASSERT_DIAGS(&d, "warning symlink-changed s/same.md\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
+/* The skill folder itself: its parent becomes a link out of the root
+ * between scan_skill_files' realpath and its open. */
+START_TEST(test_files_swap_skill_dir)
+{
+	struct swap_case c;
+	struct file_list l;
+	struct diag_list d;
+
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.root, "p/docs/SKILL.md", "s\n");
+	swap_scan_files(&c, "p/docs", 0, &l, &d);
+	ck_assert_uint_eq(l.len, 1);
+	file_list_fini(&l);
+	diag_list_fini(&d);
+
+	swap_arm(&c, "p/docs", "p", NULL);
+	swap_scan_files(&c, "p/docs", -1, &l, &d);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ck_assert_uint_eq(l.len, 0);
+	ASSERT_DIAGS(&d, "error skill-dir-unreadable p/docs\n");
+	file_list_fini(&l);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
+/* scan_root: a SKILL.md symlink and a symlinked folder whose targets move
+ * out of the root after the check are not taken for skills. */
+START_TEST(test_root_swap)
+{
+	struct swap_case c;
+	struct scan_result r;
+	struct diag_list d;
+
+	/* SKILL.md -> ../shared/docs/SKILL.md; "a" is searched before "shared" */
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.outside, "docs/SKILL.md", "TOPSECRET skill\n");
+	tu_write_str(c.root, "shared/docs/SKILL.md", "real skill\n");
+	tu_write_str(c.root, "a/notes.md", "n\n");
+	mklink(c.root, "a/SKILL.md", "../shared/docs/SKILL.md");
+	scan_result_init(&r);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_root(c.root, &r, &d), 0);
+	ASSERT_SKILLS(&r, "a\nshared/docs\n");
+	scan_result_fini(&r);
+	diag_list_fini(&d);
+
+	swap_arm(&c, "shared/docs/SKILL.md", "shared", NULL);
+	scan_result_init(&r);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_root(c.root, &r, &d), 0);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ASSERT_SKILLS(&r, "");
+	ASSERT_DIAGS(&d, "warning symlink-changed a/SKILL.md\n"
+			 "warning symlink-outside-root shared\n");
+	scan_result_fini(&r);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+
+	/* links/x -> ../shared/docs, a folder searched after the real tree */
+	swap_case_init(&c, _i == 1);
+	tu_write_str(c.outside, "docs/SKILL.md", "TOPSECRET skill\n");
+	tu_write_str(c.root, "shared/docs/readme.txt", "no skill here\n");
+	mkdirs(c.root, "links");
+	mklink(c.root, "links/x", "../shared/docs");
+	swap_arm(&c, "shared/docs", "shared", NULL);
+	scan_result_init(&r);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_root(c.root, &r, &d), 0);
+	ck_assert_int_eq(g_swap.swaps, 1);
+	ASSERT_SKILLS(&r, "");
+	ASSERT_DIAGS(&d, "warning symlink-changed links/x\n");
+	scan_result_fini(&r);
+	diag_list_fini(&d);
+	swap_case_fini(&c);
+}
+END_TEST
+
 /* ---- kinds and MIME types ----------------------------------------------- */
 
 START_TEST(test_kinds)
@@ -1204,6 +1606,7 @@ Suite *scan_suite(void)
 	tcase_add_test(roots, test_root_errors);
 	tcase_add_test(files, test_files_exact_inventory);
 	tcase_add_test(files, test_files_large_streamed);
+	tcase_add_test(files, test_files_oversized_not_read);
 	tcase_add_test(files, test_files_digest_of_list);
 	tcase_add_test(files, test_files_symlinks);
 	tcase_add_test(files, test_files_ten_thousand);
@@ -1211,6 +1614,11 @@ Suite *scan_suite(void)
 	tcase_add_test(files, test_files_errors);
 	tcase_add_test(files, test_files_unreadable);
 	tcase_add_test(files, test_files_invalid_names);
+	tcase_add_loop_test(files, test_files_swap_folder_link, 0, 2);
+	tcase_add_loop_test(files, test_files_swap_file_link, 0, 2);
+	tcase_add_loop_test(files, test_files_swap_same_path_other_file, 0, 2);
+	tcase_add_loop_test(files, test_files_swap_skill_dir, 0, 2);
+	tcase_add_loop_test(roots, test_root_swap, 0, 2);
 	tcase_add_test(types, test_kinds);
 	tcase_add_test(types, test_mimes);
 	suite_add_tcase(s, roots);
