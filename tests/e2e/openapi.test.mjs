@@ -270,9 +270,17 @@ describe('OpenAPI document and contract', () => {
 			assert.match(res.headers.get('allow'), /GET/);
 		}
 		// The admin reload: a new generation, then GET is a 405 with Allow: POST.
+		// A write: JSON from a program, never a form or another site's page.
 		const before = (await call('/healthz', { status: 200 })).json.generation;
-		const reload = await call('/api/v1/admin/reload', { method: 'POST', status: 200 });
+		const json = { 'content-type': 'application/json' };
+		const reload = await call('/api/v1/admin/reload', { method: 'POST', headers: json, status: 200 });
 		assert.equal(reload.json.generation, before + 1);
+		for (const headers of [{}, { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
+			{ ...json, origin: 'http://evil.example' }, { ...json, 'sec-fetch-site': 'cross-site' }]) {
+			const refused = await call('/api/v1/admin/reload', { method: 'POST', headers, status: 403 });
+			assert.equal(refused.json.error.code, 'cross_site_write');
+		}
+		assert.equal((await call('/healthz', { status: 200 })).json.generation, before + 1);
 		const get = await call('/api/v1/admin/reload', { status: 405 });
 		assert.equal(get.res.headers.get('allow'), 'POST');
 		const head = await call('/api/v1/skills', { method: 'HEAD', status: 200 });

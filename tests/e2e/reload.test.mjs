@@ -136,14 +136,14 @@ describe('reloading under load', { timeout: 180000 }, () => {
 			writeSkill(`extra-${step}`, step);
 			fs.rmSync(path.join(root, `extra-${step - 1}`), { recursive: true, force: true });
 			if (step % 5 === 0) {
-				const res = await fetch(`${daemon.base}/api/v1/admin/reload`, { method: 'POST' });
+				const res = await fetch(`${daemon.base}/api/v1/admin/reload`, { method: 'POST', headers: { 'content-type': 'application/json' } });
 				assert.equal(res.status, 200, await res.text());
 			} else if (step % 5 === 2) {
 				process.kill(daemon.pid, 'SIGHUP');
 			}
 			await sleep(150 + (step % 3) * 150); // sometimes inside the debounce, sometimes after
 		}
-		const res = await fetch(`${daemon.base}/api/v1/admin/reload`, { method: 'POST' });
+		const res = await fetch(`${daemon.base}/api/v1/admin/reload`, { method: 'POST', headers: { 'content-type': 'application/json' } });
 		assert.equal(res.status, 200);
 		const last = (await res.json()).generation;
 		await sleep(300);
