@@ -663,7 +663,7 @@ static int budget_check(const struct mcp_call *c, size_t need, struct mcp_fail *
 /* Reads a stored file. 0 with out filled, 1 when the skill has no such
  * file (*skill_known says whether the skill exists), -1 with f filled: a
  * database error, or bytes that cannot fit in what is left of the output
- * budget (checked on their stored length before they are loaded: a JSON
+ * budget (checked on their stored length before they are copied: a JSON
  * string is never shorter than the text, base64 is 4 bytes per 3). */
 static int file_read(struct mcp_call *c, const char *slug, const char *path, struct file_bytes *out,
 		     bool *skill_known, struct mcp_fail *f)
