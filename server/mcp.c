@@ -39,6 +39,9 @@
  * MCP_LIMIT_ERROR_ROOM whatever the numbers. */
 #define LIMIT_MESSAGE "Output limit: answer needs %s%zu bytes, %zu remain of --max-mcp-output " \
 	"(%zu bytes per request)"
+/* Bytes beyond an answer's room given to cJSON_PrintPreallocated, which
+ * wants more free space than it writes (26 bytes for any number). */
+#define PRINT_SLACK 64
 /* The longest cursor this server accepts back (it never makes longer). */
 #define CURSOR_MAX 4096
 
@@ -643,7 +646,7 @@ static int file_load(struct mcp_call *c, const char *slug, const char *path,
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		return 0;  /* the same snapshot as STMT_FILE_META: the row is there */
+		return 0;  /* the snapshot whose files_json listed it: the row is there */
 	db_fail(c, f, "reading a file");
 	file_bytes_fini(out);
 	return -1;
@@ -663,8 +666,8 @@ static int budget_check(const struct mcp_call *c, size_t need, struct mcp_fail *
 /* Reads a stored file. 0 with out filled, 1 when the skill has no such
  * file (*skill_known says whether the skill exists), -1 with f filled: a
  * database error, or bytes that cannot fit in what is left of the output
- * budget (checked on their stored length before they are copied: a JSON
- * string is never shorter than the text, base64 is 4 bytes per 3). */
+ * budget (checked on their size before they are read: a JSON string is
+ * never shorter than the text, base64 is 4 bytes per 3). */
 static int file_read(struct mcp_call *c, const char *slug, const char *path, struct file_bytes *out,
 		     bool *skill_known, struct mcp_fail *f)
 {
@@ -685,9 +688,9 @@ static int file_read(struct mcp_call *c, const char *slug, const char *path, str
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->mime = xstrdup(col_text(st, 0));
-		stored = sqlite3_column_type(st, 1) != SQLITE_NULL;
-		len = (size_t)sqlite3_column_int64(st, 1);
+		stored = sqlite3_column_int(st, 1) != 0;
 		out->size = sqlite3_column_int64(st, 2);
+		len = out->size > 0 ? (size_t)out->size : 0;  /* a stored file's size is its length */
 		out->text = sqlite3_column_int(st, 3) != 0;
 		*skill_known = true;
 	}
@@ -1407,41 +1410,72 @@ static size_t limit_room(const struct jsonrpc_msg *m, bool batch)
 	return MCP_LIMIT_ERROR_ROOM + n + (batch ? 1 : 0);
 }
 
+/* Prints j at the end of out, in place, into at most cap bytes (NUL
+ * included) of out's spare room; false when that is too small. */
+static bool print_in_place(struct buf *out, cJSON *j, size_t cap)
+{
+	if (cap > out->cap - out->len)
+		cap = out->cap - out->len;
+	return cap > 0 && cap <= INT_MAX &&
+	       cJSON_PrintPreallocated(j, out->data + out->len, (int)cap, false);
+}
+
 /*
- * Prints one answer (taken over and freed) to the end of out when it fits
+ * Prints one answer (taken over and freed) at the end of out when it fits
  * in c->budget_left, else the output-limit error for id in its place, and
- * takes what it wrote from the budget. The text is repaired only when it is
- * not valid UTF-8 (cJSON passes bytes through unchecked).
+ * takes what it wrote from the budget. The answer is printed straight into
+ * out (no copy): first into the room out has (at least 4 KiB), then, when
+ * that is too small, into out grown to the budget. Its text is repaired
+ * only when it is not valid UTF-8 (cJSON passes bytes through unchecked).
  */
 static void out_append(struct mcp_call *c, struct buf *out, cJSON *one, const cJSON *id)
 {
-	char *text = cJSON_PrintUnformatted(one);  /* cJSON_free */
-	char *fixed = NULL;                        /* free() */
-	size_t len = strlen(text);
+	size_t room = c->budget_left, want = room + PRINT_SLACK, len = 0;
+	const char *over = NULL;  /* it does not fit: "more than " its room, or "" */
+	bool printed;
 
-	cJSON_Delete(one);
-	if (!utf8_valid(text, len)) {
-		fixed = utf8_repair(text, len, &len);
-		cJSON_free(text);
-		text = NULL;
+	buf_grow(out, want < 4096 ? want : 4096);
+	printed = print_in_place(out, one, want);
+	if (!printed && out->cap - out->len < want) {
+		buf_grow(out, want);
+		printed = print_in_place(out, one, want);
 	}
-	if (len > c->budget_left) {
-		char msg[sizeof(LIMIT_MESSAGE) + 3 * 20];
+	cJSON_Delete(one);
+	if (!printed) {
+		over = "more than ";
+	} else {
+		char *at = out->data + out->len;
 
-		cJSON_free(text);
-		free(fixed);
-		fixed = NULL;
-		snprintf(msg, sizeof(msg), LIMIT_MESSAGE, "", len, c->budget_left,
+		len = strlen(at);
+		if (!utf8_valid(at, len)) {
+			char *fixed = utf8_repair(at, len, &len);
+
+			if (len <= room) {
+				buf_grow(out, len);
+				memcpy(out->data + out->len, fixed, len);
+			}
+			free(fixed);
+		}
+		if (len > room)
+			over = "";
+	}
+	if (over) {
+		char msg[sizeof(LIMIT_MESSAGE) + 3 * 20];
+		char *text;
+
+		snprintf(msg, sizeof(msg), LIMIT_MESSAGE, over, *over ? room : len, room,
 			 c->app->cfg->max_mcp_output);
 		one = jsonrpc_error(id, MCP_OUTPUT_LIMIT, msg, NULL);
 		text = cJSON_PrintUnformatted(one);
 		len = strlen(text);
+		buf_append(out, text, len);
+		cJSON_free(text);
 		cJSON_Delete(one);
+	} else {
+		out->len += len;  /* printed in place */
+		out->data[out->len] = '\0';
 	}
-	buf_append(out, fixed ? fixed : text, len);
 	c->budget_left -= len < c->budget_left ? len : c->budget_left;
-	cJSON_free(text);
-	free(fixed);
 }
 
 /*

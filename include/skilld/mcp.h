@@ -33,7 +33,8 @@ struct app;
 
 /* The route handler (ctx is struct app *): checks Origin, Content-Type,
  * Accept, MCP-Protocol-Version and the session, then answers each JSON-RPC
- * message; see docs/mcp.md for the statuses. */
+ * message, in a body of at most --max-mcp-output bytes; see docs/mcp.md for
+ * the statuses and the output limit. */
 void mcp_handle(void *ctx, struct request *req, struct response *res);
 
 /* Is v a protocol version this server speaks (2025-11-25, 2025-06-18,
