@@ -223,12 +223,15 @@ static int skill_md_full(struct app *app, struct db_reader *r, struct response *
 	skill_url(b, base, slug);
 	buf_puts(b, "?format=md\n\n");
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		/* NULL for an empty SKILL.md (a zero-length blob): nothing to add */
 		const char *md = (const char *)sqlite3_column_blob(st, 1);
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
 
-		buf_append(b, md, len);
-		if (len > 0 && md[len - 1] != '\n')
-			buf_putc(b, '\n');
+		if (len > 0) {
+			buf_append(b, md, len);
+			if (md[len - 1] != '\n')
+				buf_putc(b, '\n');
+		}
 	} else {
 		buf_puts(b, "(SKILL.md is not stored: it is larger than the server's "
 			 "--max-file-size.)\n");

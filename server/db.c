@@ -25,6 +25,10 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_FILE_GET] =
 		"SELECT f.mime, f.content, f.digest, f.size, f.is_text FROM files f "
 		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
+	[STMT_FILE_META] =
+		"SELECT j.value ->> 'mime', j.value ->> 'stored', j.value ->> 'size', "
+		"j.value ->> 'text' FROM skills s, json_each(s.files_json) j "
+		"WHERE s.slug = ?1 AND j.value ->> 'path' = ?2",
 	[STMT_CHECKLIST_LIST] =
 		"SELECT s.slug, s.name, c.path, c.title, c.item_count, c.digest, c.is_primary "
 		"FROM checklists c "

@@ -33,6 +33,15 @@
 
 /* MCP's own error code for an unknown resource. */
 #define MCP_RESOURCE_NOT_FOUND (-32002)
+/* The output-limit error's message: "at least " or "", the bytes the answer
+ * needs, the bytes left, --max-mcp-output. 92 bytes besides the numbers, so
+ * the whole error, at most 60 + 92 + 3 * 20 bytes besides its id, fits in
+ * MCP_LIMIT_ERROR_ROOM whatever the numbers. */
+#define LIMIT_MESSAGE "Output limit: answer needs %s%zu bytes, %zu remain of --max-mcp-output " \
+	"(%zu bytes per request)"
+/* Bytes beyond an answer's room given to cJSON_PrintPreallocated, which
+ * wants more free space than it writes (26 bytes for any number). */
+#define PRINT_SLACK 64
 /* The longest cursor this server accepts back (it never makes longer). */
 #define CURSOR_MAX 4096
 
@@ -182,6 +191,9 @@ struct mcp_call {
 	struct db_reader *r;       /* the thread's reader once fetched */
 	const char *version;       /* negotiated by initialize (this request or the session) */
 	char session[MCP_SESSION_ID_LEN + 1]; /* set when initialize made a session */
+	size_t budget_left;        /* bytes the answer being made may take: what is left of
+				    * --max-mcp-output after the answers before it and the
+				    * room held back for the errors of those after it */
 };
 
 struct mcp_fail {
@@ -611,42 +623,87 @@ static void file_bytes_fini(struct file_bytes *b)
 	free(b->data);
 }
 
+/* Copies a stored file's bytes into out->data (NUL terminated, out->len
+ * set). 0, or -1 with f filled (and out released) on a database error. */
+static int file_load(struct mcp_call *c, const char *slug, const char *path,
+		     struct file_bytes *out, struct mcp_fail *f)
+{
+	sqlite3_stmt *st = db_reader_stmt(c->r, STMT_FILE_GET);
+	int rc;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		/* a zero-length blob comes back as NULL: nothing to copy then */
+		const void *blob = sqlite3_column_blob(st, 1);
+
+		out->len = (size_t)sqlite3_column_bytes(st, 1);
+		out->data = xmalloc(out->len + 1);
+		if (out->len)
+			memcpy(out->data, blob, out->len);
+		out->data[out->len] = '\0';
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;  /* the snapshot whose files_json listed it: the row is there */
+	db_fail(c, f, "reading a file");
+	file_bytes_fini(out);
+	return -1;
+}
+
+/* Fails f with the output-limit error when an answer holding at least need
+ * bytes cannot fit in c->budget_left; 0 when it may. */
+static int budget_check(const struct mcp_call *c, size_t need, struct mcp_fail *f)
+{
+	if (need <= c->budget_left)
+		return 0;
+	fail(f, MCP_OUTPUT_LIMIT, LIMIT_MESSAGE, "at least ", need, c->budget_left,
+	     c->app->cfg->max_mcp_output);
+	return -1;
+}
+
 /* Reads a stored file. 0 with out filled, 1 when the skill has no such
- * file (*skill_known says whether the skill exists), -1 with f filled. */
+ * file (*skill_known says whether the skill exists), -1 with f filled: a
+ * database error, or bytes that cannot fit in what is left of the output
+ * budget (checked on their size before they are read: a JSON string is
+ * never shorter than the text, base64 is 4 bytes per 3). */
 static int file_read(struct mcp_call *c, const char *slug, const char *path, struct file_bytes *out,
 		     bool *skill_known, struct mcp_fail *f)
 {
 	struct db_reader *r = reader(c, f);
 	sqlite3_stmt *st;
 	char md[8];  /* only whether the skill exists matters */
+	bool stored = false;
+	size_t len = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	*skill_known = false;
 	if (!r)
 		return -1;
-	st = db_reader_stmt(r, STMT_FILE_GET);
+	st = db_reader_stmt(r, STMT_FILE_META);
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->mime = xstrdup(col_text(st, 0));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-			const void *blob = sqlite3_column_blob(st, 1);
-
-			out->len = (size_t)sqlite3_column_bytes(st, 1);
-			out->data = xmalloc(out->len + 1);
-			if (out->len)
-				memcpy(out->data, blob, out->len);
-			out->data[out->len] = '\0';
-		}
-		out->size = sqlite3_column_int64(st, 3);
-		out->text = sqlite3_column_int(st, 4) != 0;
+		stored = sqlite3_column_int(st, 1) != 0;
+		out->size = sqlite3_column_int64(st, 2);
+		len = out->size > 0 ? (size_t)out->size : 0;  /* a stored file's size is its length */
+		out->text = sqlite3_column_int(st, 3) != 0;
 		*skill_known = true;
 	}
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
+	if (rc == SQLITE_ROW) {
+		if (!stored)
+			return 0;
+		if (budget_check(c, out->text ? len : 4 * ((len + 2) / 3), f) != 0) {
+			file_bytes_fini(out);
+			return -1;
+		}
+		return file_load(c, slug, path, out, f);
+	}
 	if (rc != SQLITE_DONE) {
 		db_fail(c, f, "reading a file");
 		return -1;
@@ -1336,11 +1393,134 @@ static bool is_initialize(const struct jsonrpc_body *b)
 	       strcmp(b->msgs[0].method, "initialize") == 0;
 }
 
+/* The room held back for m's output-limit error (its id's JSON included,
+ * and in a batch the '[' or ',' before it), or 0 when m gets no answer. */
+static size_t limit_room(const struct jsonrpc_msg *m, bool batch)
+{
+	size_t n = 4;  /* null */
+
+	if (m->kind != JSONRPC_REQUEST && m->kind != JSONRPC_INVALID)
+		return 0;
+	if (m->id) {
+		char *id = cJSON_PrintUnformatted(m->id);
+
+		n = strlen(id);
+		cJSON_free(id);
+	}
+	return MCP_LIMIT_ERROR_ROOM + n + (batch ? 1 : 0);
+}
+
+/* Prints j at the end of out, in place, into at most cap bytes (NUL
+ * included) of out's spare room; false when that is too small. */
+static bool print_in_place(struct buf *out, cJSON *j, size_t cap)
+{
+	if (cap > out->cap - out->len)
+		cap = out->cap - out->len;
+	return cap > 0 && cap <= INT_MAX &&
+	       cJSON_PrintPreallocated(j, out->data + out->len, (int)cap, false);
+}
+
+/*
+ * Prints one answer (taken over and freed) at the end of out when it fits
+ * in c->budget_left, else the output-limit error for id in its place, and
+ * takes what it wrote from the budget. The answer is printed straight into
+ * out (no copy): first into the room out has (at least 4 KiB), then, when
+ * that is too small, into out grown to the budget. Its text is repaired
+ * only when it is not valid UTF-8 (cJSON passes bytes through unchecked).
+ */
+static void out_append(struct mcp_call *c, struct buf *out, cJSON *one, const cJSON *id)
+{
+	size_t room = c->budget_left, want = room + PRINT_SLACK, len = 0;
+	const char *over = NULL;  /* it does not fit: "more than " its room, or "" */
+	bool printed;
+
+	buf_grow(out, want < 4096 ? want : 4096);
+	printed = print_in_place(out, one, want);
+	if (!printed && out->cap - out->len < want) {
+		buf_grow(out, want);
+		printed = print_in_place(out, one, want);
+	}
+	cJSON_Delete(one);
+	if (!printed) {
+		over = "more than ";
+	} else {
+		char *at = out->data + out->len;
+
+		len = strlen(at);
+		if (!utf8_valid(at, len)) {
+			char *fixed = utf8_repair(at, len, &len);
+
+			if (len <= room) {
+				buf_grow(out, len);
+				memcpy(out->data + out->len, fixed, len);
+			}
+			free(fixed);
+		}
+		if (len > room)
+			over = "";
+	}
+	if (over) {
+		char msg[sizeof(LIMIT_MESSAGE) + 3 * 20];
+		char *text;
+
+		snprintf(msg, sizeof(msg), LIMIT_MESSAGE, over, *over ? room : len, room,
+			 c->app->cfg->max_mcp_output);
+		one = jsonrpc_error(id, MCP_OUTPUT_LIMIT, msg, NULL);
+		text = cJSON_PrintUnformatted(one);
+		len = strlen(text);
+		buf_append(out, text, len);
+		cJSON_free(text);
+		cJSON_Delete(one);
+	} else {
+		out->len += len;  /* printed in place */
+		out->data[out->len] = '\0';
+	}
+	c->budget_left -= len < c->budget_left ? len : c->budget_left;
+}
+
+/*
+ * Answers the messages one after the other into one body, each printed and
+ * freed before the next is made, within --max-mcp-output: room for an
+ * output-limit error is held back for every answer still to come, so an
+ * answer is sent when it fits in what is left after that, and its error
+ * otherwise. The body thus stays within the limit unless the errors alone
+ * exceed it (then within the errors' rooms).
+ */
+static void answer_all(struct mcp_call *c, const struct jsonrpc_body *body, struct buf *out)
+{
+	size_t limit = c->app->cfg->max_mcp_output;
+	size_t held = body->batch ? 1 : 0;  /* the closing ']' */
+
+	for (size_t i = 0; i < body->n; i++)
+		held += limit_room(&body->msgs[i], body->batch);
+	c->budget_left = limit > held ? limit - held : 0;
+	for (size_t i = 0; i < body->n; i++) {
+		const struct jsonrpc_msg *m = &body->msgs[i];
+		size_t room = limit_room(m, body->batch);
+		cJSON *one;
+
+		if (!room)
+			continue;  /* a notification or a client's response: no answer */
+		c->budget_left += room;
+		if (body->batch) {
+			buf_putc(out, out->len ? ',' : '[');
+			c->budget_left--;
+		}
+		if (m->kind == JSONRPC_INVALID)
+			one = jsonrpc_error(m->id, m->error, m->error_message, NULL);
+		else
+			one = answer(c, m, body->batch);
+		out_append(c, out, one, m->id);
+	}
+	if (body->batch && out->len)
+		buf_putc(out, ']');
+}
+
 void mcp_handle(void *ctx, struct request *req, struct response *res)
 {
-	struct mcp_call c = { ctx, NULL, NULL, "" };
+	struct mcp_call c = { ctx, NULL, NULL, "", 0 };
 	struct jsonrpc_body body;
-	cJSON *out = NULL;
+	struct buf out;
 
 	response_header(res, "Cache-Control", "no-store");
 	/* The Host was checked by the pipeline; a page's Origin must be one
@@ -1394,31 +1574,19 @@ void mcp_handle(void *ctx, struct request *req, struct response *res)
 			goto out;
 		}
 	}
-	if (body.batch)
-		out = cJSON_CreateArray();
-	for (size_t i = 0; i < body.n; i++) {
-		const struct jsonrpc_msg *m = &body.msgs[i];
-		cJSON *one = NULL;
-
-		if (m->kind == JSONRPC_INVALID)
-			one = jsonrpc_error(m->id, m->error, m->error_message, NULL);
-		else if (m->kind == JSONRPC_REQUEST)
-			one = answer(&c, m, body.batch);
-		if (!one)
-			continue;
-		if (body.batch)
-			cJSON_AddItemToArray(out, one);
-		else
-			out = one;
-	}
-	if (!out || (body.batch && cJSON_GetArraySize(out) == 0)) {
+	buf_init(&out);
+	answer_all(&c, &body, &out);
+	if (out.len == 0) {
 		response_copy(res, 202, CT_JSON, "", 0);
 	} else {
-		response_json(res, 200, out);
+		size_t len;
+		char *text = buf_detach(&out, &len);
+
+		response_take(res, 200, CT_JSON, text, len);
 		if (c.session[0])
 			response_header(res, "Mcp-Session-Id", c.session);
 	}
+	buf_fini(&out);  /* harmless after buf_detach */
 out:
-	cJSON_Delete(out);
 	jsonrpc_body_fini(&body);
 }

@@ -56,7 +56,8 @@ char *xstrdup(const char *s)
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
-	memcpy(p, s, n);
+	if (n)  /* s may then be NULL */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }
@@ -110,7 +111,8 @@ void buf_grow(struct buf *b, size_t extra)
 void buf_append(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->data + b->len, p, n);
+	if (n)  /* p may then be NULL, and memcpy must not see it */
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }

@@ -3,14 +3,17 @@
  * Tests for the MCP server at /mcp: in-process through http_serve on the
  * fixture skills plus a skill with more than 100 files (the handshake and
  * version negotiation, session and transport rules, every method and tool
- * with exact content, resources/list paging, batches, hostile bodies), and
- * over a real socket (413 over --max-body, 405 with Allow: POST).
+ * with exact content, resources/list paging, batches, hostile bodies), the
+ * output limit (--max-mcp-output: a batch of 256 reads of a 2 MiB asset, its
+ * body size and peak memory, files over a 64K limit), and over a real socket
+ * (413 over --max-body, 405 with Allow: POST).
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "fixture_skills.h"
 #include "skilld/app.h"
@@ -1119,11 +1122,242 @@ START_TEST(test_socket)
 }
 END_TEST
 
+/* ---- the output budget (--max-mcp-output) ---- */
+
+#define BIG_SIZE ((size_t)2 << 20)                 /* the "big" skill's binary asset */
+#define BIG_B64 (4 * ((BIG_SIZE + 2) / 3))         /* its base64 length: 2796204 */
+#define BIG_URI "skill://big/assets/big.bin"
+#define N_READS 256
+#define CTRL_SIZE 20000   /* references/ctrl.md: U+0001 bytes, 6 bytes each as JSON */
+#define FITS_SIZE 40000   /* references/fits.md: plain text */
+#define WIDE_SIZE 70000   /* wide/SKILL.md: a SKILL.md over a 64K budget */
+
+/* The asset's byte i: every value, NULs and bytes invalid as UTF-8 included. */
+static unsigned char big_byte(size_t i)
+{
+	return (unsigned char)((i * 2654435761u) >> 11);
+}
+
+/* The "big" skill (a 2 MiB asset, a text file that grows sixfold as JSON, a
+ * 40,000-byte text file) and "wide" (a 70,000-byte SKILL.md). */
+static void write_budget_skills(void)
+{
+	char *big = xmalloc(BIG_SIZE), *ctrl = xmalloc(CTRL_SIZE), *fits = xmalloc(FITS_SIZE);
+	char *wide = xmalloc(WIDE_SIZE);
+	int n;
+
+	for (size_t i = 0; i < BIG_SIZE; i++)
+		big[i] = (char)big_byte(i);
+	memset(ctrl, 1, CTRL_SIZE);
+	memset(fits, 'a', FITS_SIZE);
+	fits[FITS_SIZE - 1] = '\n';
+	n = snprintf(wide, WIDE_SIZE, "---\nname: wide\ndescription: A long SKILL.md.\n---\n");
+	memset(wide + n, 'w', WIDE_SIZE - (size_t)n);
+	tu_write_str(ta.root, "big/SKILL.md", "---\nname: big\ndescription: A skill with a large "
+		     "asset.\n---\n# Big\n");
+	tu_write(ta.root, "big/assets/big.bin", big, BIG_SIZE);
+	tu_write(ta.root, "big/references/ctrl.md", ctrl, CTRL_SIZE);
+	tu_write(ta.root, "big/references/fits.md", fits, FITS_SIZE);
+	tu_write(ta.root, "wide/SKILL.md", wide, WIDE_SIZE);
+	free(big);
+	free(ctrl);
+	free(fits);
+	free(wide);
+}
+
+static void start_budget(const char *max_mcp_output)
+{
+	const char *const args[] = { "--port", "0", "--threads", "2", "--max-mcp-output",
+				     max_mcp_output, NULL };
+
+	ta_prepare(&ta);
+	write_budget_skills();
+	ta_open(&ta, args);
+}
+
+static void setup_budget(void)
+{
+	start_budget("8M");
+}
+
+static void setup_budget_small(void)
+{
+	start_budget("64K");
+}
+
+/* A line of /proc/self/status ("VmHWM", "VmRSS") in kB; fails the test when absent. */
+static long status_kb(const char *key)
+{
+	FILE *fp = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (strncmp(line, key, strlen(key)) == 0 && line[strlen(key)] == ':')
+			kb = strtol(line + strlen(key) + 1, NULL, 10);
+	fclose(fp);
+	ck_assert_int_ge(kb, 0);
+	return kb;
+}
+
+/* Resets VmHWM to the current RSS (Linux 4.0+); when the kernel refuses,
+ * VmHWM keeps the earlier peak and growth is measured from there. */
+static void reset_peak_rss(void)
+{
+	FILE *fp = fopen("/proc/self/clear_refs", "w");
+
+	if (fp) {
+		fputs("5", fp);
+		fclose(fp);
+	}
+}
+
+/* Is j the output-limit error of --max-mcp-output? */
+static bool is_limit_error(const cJSON *j)
+{
+	const char *msg = jstr(jget(j, "error"), "message");
+
+	return error_code(j) == MCP_OUTPUT_LIMIT && msg && strstr(msg, "--max-mcp-output") &&
+	       strstr(msg, " remain");
+}
+
+/* 256 reads of a 2 MiB asset under the default 8 MiB: the first two
+ * answers fit (a third base64 copy would make 3 * 2796204 > 8388608), the
+ * other 254 are output-limit errors with their own ids, in order; the body
+ * stays under the budget and the request's memory under 64 MB. */
+START_TEST(test_budget_batch)
+{
+	char sid[MCP_SESSION_ID_LEN + 1];
+	struct response res;
+	struct buf batch;
+	long before, peak;
+	const cJSON *a;
+	unsigned char *bytes;
+	int i = 0;
+	cJSON *j;
+
+	initialize("2025-03-26", sid);
+	buf_init(&batch);
+	for (int k = 0; k < N_READS; k++)
+		buf_printf(&batch, "%s{\"jsonrpc\":\"2.0\",\"id\":\"r%d\",\"method\":\"resources/read\","
+			   "\"params\":{\"uri\":\"" BIG_URI "\"}}", k ? "," : "[", k);
+	buf_putc(&batch, ']');
+	reset_peak_rss();
+	before = status_kb("VmHWM");
+	ck_assert_int_eq(send_body(mcp_req(sid), batch.data, &res, NULL), 200);
+	peak = status_kb("VmHWM");
+	ck_assert_msg(peak - before < 64 * 1024, "peak RSS grew by %ld kB for one request",
+		      peak - before);
+	ck_assert_uint_le(res.body_len, (size_t)8 << 20);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert(is_jsonrpc_answer(j));
+	ck_assert_int_eq(cJSON_GetArraySize(j), N_READS);
+	cJSON_ArrayForEach(a, j) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "r%d", i);
+		ck_assert_str_eq(jstr(a, "id"), id);
+		if (i < 2) {
+			const cJSON *c = cJSON_GetArrayItem(jget(jget(a, "result"), "contents"), 0);
+
+			ck_assert_str_eq(jstr(c, "uri"), BIG_URI);
+			ck_assert_str_eq(jstr(c, "mimeType"), "application/octet-stream");
+			ck_assert_uint_eq(strlen(jstr(c, "blob")), BIG_B64);
+			if (i == 0) {
+				bytes = xmalloc(BIG_B64);
+				ck_assert_int_eq(EVP_DecodeBlock(bytes, (const unsigned char *)jstr(c, "blob"),
+								 (int)BIG_B64), (int)(BIG_B64 / 4 * 3));
+				for (size_t k = 0; k < BIG_SIZE; k++)
+					ck_assert_int_eq(bytes[k], big_byte(k));
+				free(bytes);
+			}
+		} else {
+			char *text = cJSON_PrintUnformatted(a);
+
+			ck_assert_msg(is_limit_error(a), "answer %d: %s", i, text);
+			/* the room held back for each error */
+			ck_assert_uint_le(strlen(text), MCP_LIMIT_ERROR_ROOM + strlen(id) + 2);
+			cJSON_free(text);
+		}
+		i++;
+	}
+	cJSON_Delete(j);
+	response_fini(&res);
+	buf_fini(&batch);
+}
+END_TEST
+
+/* Under --max-mcp-output 64K: every way of reading a file that does not
+ * fit is an error answer of a few hundred bytes; what fits is answered. */
+START_TEST(test_budget_small)
+{
+	static const char *const over[][2] = {
+		{ "resources/read", "{\"uri\":\"" BIG_URI "\"}" },
+		{ "tools/call", "{\"name\":\"read_skill_file\",\"arguments\":{\"slug\":\"big\","
+		  "\"path\":\"assets/big.bin\"}}" },
+		{ "tools/call", "{\"name\":\"get_skill\",\"arguments\":{\"slug\":\"wide\"}}" },
+		/* under the limit as stored, six times over as JSON: caught once printed */
+		{ "resources/read", "{\"uri\":\"skill://big/references/ctrl.md\"}" },
+		{ "tools/call", "{\"name\":\"read_skill_file\",\"arguments\":{\"slug\":\"big\","
+		  "\"path\":\"references/ctrl.md\"}}" },
+	};
+	char sid[MCP_SESSION_ID_LEN + 1];
+	struct response res;
+	const cJSON *a;
+	cJSON *j;
+
+	initialize("2025-06-18", sid);
+	for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
+		char *body = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":\"c1\",\"method\":\"%s\","
+				       "\"params\":%s}", over[i][0], over[i][1]);
+
+		ck_assert_int_eq(send_body(mcp_req(sid), body, &res, &j), 200);
+		ck_assert_msg(is_limit_error(j), "case %zu: %zu bytes: %.200s", i, res.body_len,
+			      res.body);
+		ck_assert_str_eq(jstr(j, "id"), "c1");
+		ck_assert_uint_le(res.body_len, MCP_LIMIT_ERROR_ROOM + 4);
+		cJSON_Delete(j);
+		response_fini(&res);
+		free(body);
+	}
+	/* what fits is answered whole */
+	j = call(sid, "resources/read", "{\"uri\":\"skill://big/references/fits.md\"}");
+	ck_assert_uint_eq(strlen(jstr(cJSON_GetArrayItem(jget(jget(j, "result"), "contents"), 0),
+				      "text")), FITS_SIZE);
+	cJSON_Delete(j);
+	j = tool(sid, "get_skill", "{\"slug\":\"big\"}");
+	ck_assert(!tool_is_error(j));
+	cJSON_Delete(j);
+	/* a batch answers what fits, in order: 40,000 bytes fit once, not twice */
+	ck_assert_int_eq(send_body(mcp_req(sid), "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+				   "\"resources/read\",\"params\":{\"uri\":\"skill://big/references/"
+				   "fits.md\"}},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/read\","
+				   "\"params\":{\"uri\":\"skill://big/references/fits.md\"}},"
+				   "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}]", &res, &j), 200);
+	ck_assert_uint_le(res.body_len, (size_t)64 << 10);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 3);
+	a = cJSON_GetArrayItem(j, 0);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(jget(a, "id")), 1);
+	ck_assert_ptr_nonnull(jget(a, "result"));
+	a = cJSON_GetArrayItem(j, 1);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(jget(a, "id")), 2);
+	ck_assert(is_limit_error(a));
+	a = cJSON_GetArrayItem(j, 2);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(jget(a, "id")), 3);
+	ck_assert_ptr_nonnull(jget(a, "result"));
+	cJSON_Delete(j);
+	response_fini(&res);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
 	TCase *tc = tcase_create("core");
 	TCase *net = tcase_create("socket");
+	TCase *budget = tcase_create("budget");
+	TCase *small = tcase_create("budget-small");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -1142,5 +1376,13 @@ Suite *mcp_suite(void)
 	tcase_set_timeout(net, 30);
 	tcase_add_test(net, test_socket);
 	suite_add_tcase(s, net);
+	tcase_add_checked_fixture(budget, setup_budget, teardown);
+	tcase_set_timeout(budget, 120);
+	tcase_add_test(budget, test_budget_batch);
+	suite_add_tcase(s, budget);
+	tcase_add_checked_fixture(small, setup_budget_small, teardown);
+	tcase_set_timeout(small, 60);
+	tcase_add_test(small, test_budget_small);
+	suite_add_tcase(s, small);
 	return s;
 }

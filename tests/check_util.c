@@ -30,6 +30,25 @@ START_TEST(test_buf_grows_and_detaches)
 }
 END_TEST
 
+/* NULL with length 0, what sqlite3_column_blob gives for an empty blob,
+ * appends and copies nothing (memcpy never sees the NULL: make check). */
+START_TEST(test_null_with_length_zero)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b);
+	buf_puts(&b, "ab");
+	buf_append(&b, NULL, 0);
+	ck_assert_uint_eq(b.len, 2);
+	ck_assert_str_eq(b.data, "ab");
+	buf_fini(&b);
+	s = xstrndup(NULL, 0);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_sha256_known_vectors)
 {
 	char hex[SHA256_HEX_LEN + 1];
@@ -197,6 +216,7 @@ Suite *util_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_buf_grows_and_detaches);
+	tcase_add_test(tc, test_null_with_length_zero);
 	tcase_add_test(tc, test_sha256_known_vectors);
 	tcase_add_test(tc, test_utf8_validation);
 	tcase_add_test(tc, test_line_counting);

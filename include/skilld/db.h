@@ -72,6 +72,9 @@ enum db_stmt {
 	STMT_SKILL_LIST,        /* summary_json, slug WHERE slug > ?1 ORDER BY slug LIMIT ?2 */
 	STMT_SKILL_COLUMNS,     /* detail, files, checklist, evals, check, digest by slug ?1 */
 	STMT_FILE_GET,          /* mime, content, digest, size, is_text by slug ?1, path ?2 */
+	STMT_FILE_META,         /* mime, stored, size, is_text of slug ?1's file ?2, from
+				 * skills.files_json: seeking in the files table (WITHOUT
+				 * ROWID) reads each compared row's whole content */
 	STMT_CHECKLIST_LIST,    /* every checklist with its skill */
 	STMT_DIAGNOSTICS,       /* every diagnostic */
 	STMT_SKILL_COUNT,       /* count(*) of skills */

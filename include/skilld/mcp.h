@@ -22,12 +22,19 @@ struct app;
 #define MCP_PROTOCOL_LATEST "2025-11-25"
 /* Entries per page of resources/list and list_skills. */
 #define MCP_PAGE_SIZE 100
+/* JSON-RPC server error for an answer that does not fit in what is left of
+ * the request's --max-mcp-output (see docs/mcp.md, "Output limit"). */
+#define MCP_OUTPUT_LIMIT (-32003)
+/* Room held back for each answer's output-limit error, besides the JSON of
+ * its id: the error is never longer, so a request's errors always fit. */
+#define MCP_LIMIT_ERROR_ROOM 224
 /* Length of a session id: 32 hex nonce, '.', version, '.', 64 hex MAC. */
 #define MCP_SESSION_ID_LEN (32 + 1 + 10 + 1 + 64)
 
 /* The route handler (ctx is struct app *): checks Origin, Content-Type,
  * Accept, MCP-Protocol-Version and the session, then answers each JSON-RPC
- * message; see docs/mcp.md for the statuses. */
+ * message, in a body of at most --max-mcp-output bytes; see docs/mcp.md for
+ * the statuses and the output limit. */
 void mcp_handle(void *ctx, struct request *req, struct response *res);
 
 /* Is v a protocol version this server speaks (2025-11-25, 2025-06-18,

@@ -19,6 +19,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* s may be NULL when n is 0 (as sqlite3_column_blob gives for an empty blob). */
 char *xstrndup(const char *s, size_t n);
 /* Returns a formatted string; the caller frees it with free(). */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -34,6 +35,7 @@ void buf_init(struct buf *b);
 void buf_fini(struct buf *b);
 void buf_reset(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
+/* p may be NULL when n is 0 (as sqlite3_column_blob gives for an empty blob). */
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
