@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,8 +471,13 @@ static int open_by_parts(int dirfd, const char *rel, int flags)
 	return next;
 }
 
+/* Set once the kernel said it has no openat2 (ENOSYS): the call is not
+ * tried again in this process (valgrind, old kernels). A fact about the
+ * machine, not state of the program: the one static of this module. */
+static atomic_bool openat2_missing;
+
 /* openat2(2) of rel beneath dirfd, following no link; -1 with errno, ENOSYS
- * when the headers lack it or the tests turned it off. */
+ * when the headers or the kernel lack it or the tests turned it off. */
 static int openat2_beneath(int dirfd, const char *rel, int flags)
 {
 #ifdef SYS_openat2
@@ -480,8 +486,14 @@ static int openat2_beneath(int dirfd, const char *rel, int flags)
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
 	};
 
-	if (!scan_test_hooks.no_openat2)
-		return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+	if (!scan_test_hooks.no_openat2 && !atomic_load_explicit(&openat2_missing,
+								 memory_order_relaxed)) {
+		int fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+
+		if (fd < 0 && errno == ENOSYS)
+			atomic_store_explicit(&openat2_missing, true, memory_order_relaxed);
+		return fd;
+	}
 #else
 	(void)dirfd;
 	(void)rel;
