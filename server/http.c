@@ -415,26 +415,34 @@ static double elapsed_ms(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
+/* Queues the error res (filled by the caller, released here) before the
+ * request went through http_serve, and logs it. */
+static enum MHD_Result refuse(struct app *app, struct MHD_Connection *conn, const char *method,
+			      const char *url, struct pending *p, struct response *res)
+{
+	struct MHD_Response *mr = build_response(res);
+	enum MHD_Result ret = MHD_NO;
+
+	if (mr) {
+		ret = MHD_queue_response(conn, (unsigned)res->status, mr);
+		MHD_destroy_response(mr);
+	}
+	access_log(app, method, url, res->status, res->body_len, elapsed_ms(&p->start), NULL);
+	response_fini(res);
+	return ret;
+}
+
 /* Answers 413 as soon as a body grows over --max-body, without reading the
  * rest; libmicrohttpd closes the connection after it. */
 static enum MHD_Result refuse_upload(struct app *app, struct MHD_Connection *conn,
 				     const char *method, const char *url, struct pending *p)
 {
 	struct response res;
-	struct MHD_Response *mr;
-	enum MHD_Result ret = MHD_NO;
 
 	response_init(&res);
 	response_error(&res, 413, "too_large", "the request body is over %zu bytes (--max-body)",
 		       app->cfg->max_body);
-	mr = build_response(&res);
-	if (mr) {
-		ret = MHD_queue_response(conn, 413, mr);
-		MHD_destroy_response(mr);
-	}
-	access_log(app, method, url, 413, res.body_len, elapsed_ms(&p->start), NULL);
-	response_fini(&res);
-	return ret;
+	return refuse(app, conn, method, url, p, &res);
 }
 
 /* Answers 414 to a query with more than --max-query-args arguments
@@ -443,20 +451,11 @@ static enum MHD_Result refuse_query(struct app *app, struct MHD_Connection *conn
 				    const char *method, const char *url, struct pending *p)
 {
 	struct response res;
-	struct MHD_Response *mr;
-	enum MHD_Result ret = MHD_NO;
 
 	response_init(&res);
 	response_error(&res, 414, "too_many_query_args", "the query has more than %u "
 		       "arguments (--max-query-args)", app->cfg->max_query_args);
-	mr = build_response(&res);
-	if (mr) {
-		ret = MHD_queue_response(conn, 414, mr);
-		MHD_destroy_response(mr);
-	}
-	access_log(app, method, url, 414, res.body_len, elapsed_ms(&p->start), NULL);
-	response_fini(&res);
-	return ret;
+	return refuse(app, conn, method, url, p, &res);
 }
 
 /* ---- prepared answers ----
