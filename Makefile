@@ -40,19 +40,30 @@ SRCS      := $(wildcard server/*.c)
 OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/assets_data.o \
              $(BUILD)/obj/migrations_data.o $(BUILD)/obj/docs_data.o
 LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+# Every module but main in one archive: the fuzz replays and `make unit`
+# link against it, and the linker takes the modules they call (no link
+# list kept by hand).
+LIB       := $(BUILD)/libskilld.a
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/%.c=$(BUILD)/tobj/%.o)
 SUITES    := $(patsubst tests/check_%.c,%_suite,$(TEST_SRCS))
+NPROC     := $(shell nproc 2>/dev/null || echo 2)
+# Headers each object includes, written by the compiler (-MMD -MP).
+DEPFILES   = $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run test test-corpus check fuzz bench install clean deps unit print-deps e2e \
+.PHONY: all run test test-corpus check fuzz bench install clean deps unit print-deps e2e check-layers \
         valgrind tsan
 
-all: $(BUILD)/skilld
+# `make` checks the Debian packages once, then builds in parallel.
+all: deps-build
+	@$(MAKE) --no-print-directory -j$(NPROC) $(BUILD)/skilld
 
 # Installs the missing Debian packages of a list when run as root; otherwise
 # prints the apt-get line to run and fails before anything is compiled.
+# Only the entry points (all, run, test, check, make deps...) call it, once,
+# never an object rule: two compilers never race for apt's lock.
 define ensure_pkgs
 	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -71,8 +82,9 @@ endef
 deps-build:
 	$(call ensure_pkgs,$(DEB_BUILD_PKGS))
 
-deps-test: deps-build
-	$(call ensure_pkgs,$(DEB_TEST_PKGS))
+# One check over both lists, so a non-root user gets one complete apt-get line.
+deps-test:
+	$(call ensure_pkgs,$(DEB_BUILD_PKGS) $(DEB_TEST_PKGS))
 
 # `make deps` — every package for building and testing.
 deps: deps-test
@@ -81,11 +93,17 @@ deps: deps-test
 print-deps:
 	@echo $(DEB_PKGS)
 
-$(BUILD)/obj/%.o: server/%.c $(wildcard include/skilld/*.h) | $(BUILD)/obj deps-build
-	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tobj/%.o: tests/%.c $(wildcard include/skilld/*.h) $(wildcard tests/*.h) | $(BUILD)/tobj deps-test
-	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/tobj/%.o: tests/%.c | $(BUILD)/tobj
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(DEPFILES)
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 $(BUILD)/obj $(BUILD)/tobj:
 	mkdir -p $@
@@ -96,7 +114,7 @@ $(BUILD)/obj $(BUILD)/tobj:
 HOSTCC ?= cc
 ASSETS := $(sort $(wildcard assets/*))
 
-$(BUILD)/tools/embed: tools/embed.c | deps-build
+$(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -O2 $(WARN) -o $@ $< $(shell pkg-config --cflags --libs libcrypto)
 
@@ -136,33 +154,35 @@ $(BUILD)/test_runner: $(LIB_OBJS) $(TEST_OBJS) tests/runner.c tests/testutil.c t
 	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@ tests/runner.c tests/testutil.c tests/testapp.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
 
 # `make run` — skilld on the bundled skills at http://127.0.0.1:8080
-run: $(BUILD)/skilld
+run: all
 	./$(BUILD)/skilld serve --skills skills
 
-# `make test` — every unit and integration suite (no external corpora needed).
-test: deps-test $(BUILD)/test_runner $(BUILD)/skilld
+# `make test` — every unit and integration suite (no external corpora
+# needed), then the layer check.
+test: deps-test
+	@$(MAKE) --no-print-directory -j$(NPROC) $(BUILD)/test_runner $(BUILD)/skilld
 	SKILLD_BIN=$(BUILD)/skilld ./$(BUILD)/test_runner
+	@$(MAKE) --no-print-directory check-layers
+
+# The layers of server/layers.txt: no module calls a layer above its own,
+# no two modules call each other (tools/check-layers.sh, read off the
+# objects with nm); first the checker itself on fixture modules that break
+# both rules.
+check-layers: $(BUILD)/skilld
+	sh tests/layers/run.sh "$(CC)" $(BUILD)/layers-fixture
+	sh tools/check-layers.sh server/layers.txt server/layers-known.txt $(OBJS)
 
 # Suites that read ../shared/corpora (skipped with a message when it is absent).
 CORPORA ?= ../shared/corpora
-test-corpus: deps-test $(BUILD)/test_runner $(BUILD)/skilld
+test-corpus: deps-test
+	@$(MAKE) --no-print-directory -j$(NPROC) $(BUILD)/test_runner $(BUILD)/skilld
 	@if [ ! -d "$(CORPORA)" ]; then echo "test-corpus: $(CORPORA) not found"; exit 1; fi
 	SKILLD_CORPORA=$(CORPORA) SKILLD_BIN=$(BUILD)/skilld ./$(BUILD)/test_runner corpus
 
-# Fuzz targets: fuzz/fuzz_<target>.c, each linked with the server modules
-# listed in FUZZ_MODS_<target>. Seeds in fuzz/corpus/<target>, crashers kept
-# for good in fuzz/regressions/<target> (see fuzz/README.md).
-FUZZ_TARGETS          := frontmatter checklist evals request skill jsonrpc render search tokens snippet
-FUZZ_MODS_frontmatter := frontmatter util diag
-FUZZ_MODS_checklist   := checklist util diag
-FUZZ_MODS_evals       := evals util diag
-FUZZ_MODS_request     := router request util
-FUZZ_MODS_skill       := skill scan frontmatter checklist evals validate render html tokens util diag
-FUZZ_MODS_jsonrpc     := jsonrpc util
-FUZZ_MODS_render      := render html util diag
-FUZZ_MODS_search      := search snippet skill scan frontmatter checklist evals validate render html tokens util diag
-FUZZ_MODS_tokens      := tokens util
-FUZZ_MODS_snippet     := snippet search skill scan frontmatter checklist evals validate render html tokens util diag
+# Fuzz targets: fuzz/fuzz_<target>.c, each linked against the modules it
+# calls (from the library archive). Seeds in fuzz/corpus/<target>, crashers
+# kept for good in fuzz/regressions/<target> (see fuzz/README.md).
+FUZZ_TARGETS          := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_DEB_PKGS         := clang libclang-rt-14-dev
 FUZZ_CC               ?= clang
 FUZZ_FLAGS            := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
@@ -176,7 +196,7 @@ SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_st
 # ASan + UBSan build of everything, running every suite, the corpus suites
 # when $(CORPORA) exists, and every fuzz seed and regression input.
 check: deps-test
-	$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" MALLOC_LIB= \
+	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(SAN_BUILD) OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" MALLOC_LIB= \
 	  LDLIBS="$(LDLIBS) $(SAN_FLAGS)" $(SAN_BUILD)/test_runner $(SAN_BUILD)/skilld \
 	  $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%)
 	$(SAN_ENV) SKILLD_BIN=$(SAN_BUILD)/skilld ./$(SAN_BUILD)/test_runner
@@ -200,7 +220,7 @@ VALGRIND        := valgrind --error-exitcode=1 --leak-check=full --errors-for-le
 
 valgrind: deps-test
 	$(call ensure_pkgs,valgrind)
-	$(MAKE) --no-print-directory BUILD=$(VALGRIND_BUILD) OPT="-O1 -g" MALLOC_LIB= \
+	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(VALGRIND_BUILD) OPT="-O1 -g" MALLOC_LIB= \
 	  $(VALGRIND_BUILD)/test_runner $(VALGRIND_BUILD)/skilld
 	@for s in $(VALGRIND_SUITES); do \
 	  echo "CK_FORK=no CK_RUN_SUITE=$$s $(VALGRIND) ./$(VALGRIND_BUILD)/test_runner"; \
@@ -216,7 +236,7 @@ TSAN_BUILD  := build/tsan
 TSAN_FLAGS  := -fsanitize=thread -fno-omit-frame-pointer
 
 tsan: deps-test
-	$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) OPT="-O1 -g" EXTRA_CFLAGS="$(TSAN_FLAGS)" MALLOC_LIB= \
+	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TSAN_BUILD) OPT="-O1 -g" EXTRA_CFLAGS="$(TSAN_FLAGS)" MALLOC_LIB= \
 	  LDLIBS="$(LDLIBS) $(TSAN_FLAGS)" $(TSAN_BUILD)/test_runner
 	@for s in $(TSAN_SUITES); do \
 	  echo "CK_RUN_SUITE=$$s TSAN_OPTIONS=halt_on_error=1 ./$(TSAN_BUILD)/test_runner"; \
@@ -225,9 +245,8 @@ tsan: deps-test
 	done
 
 # A fuzz target's harness run over saved inputs without libFuzzer (for check).
-$(BUILD)/replay-%: fuzz/replay.c fuzz/fuzz_%.c $(LIB_OBJS)
-	$(CC) $(CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c \
-	  $(FUZZ_MODS_$*:%=$(BUILD)/obj/%.o) $(LDLIBS)
+$(BUILD)/replay-%: fuzz/replay.c fuzz/fuzz_%.c $(LIB)
+	$(CC) $(CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c $(LIB) $(LDLIBS)
 
 # `make fuzz` — every target under libFuzzer for FUZZ_SECONDS each, starting
 # from its seeds and regressions; new inputs go to $(BUILD)/fuzz/corpus-<t>,
@@ -241,7 +260,7 @@ fuzz: deps-test
 	  echo "run as root:  apt-get update && apt-get install -y$$missing"; \
 	  exit 1; \
 	fi
-	$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+	$(MAKE) --no-print-directory -j$(NPROC) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 	@status=0; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
@@ -250,18 +269,36 @@ fuzz: deps-test
 	    $(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t fuzz/regressions/$$t || status=1; \
 	done; exit $$status
 
-# A libFuzzer binary: the harness and its modules, compiled with clang.
-$(BUILD)/fuzz/%: fuzz/fuzz_%.c $(SRCS) $(wildcard include/skilld/*.h)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_MODS_$*:%=server/%.c) $(LDLIBS)
+# A libFuzzer binary: the harness linked against every module compiled with
+# clang and the fuzzer's instrumentation, in an archive of their own.
+FUZZ_LIB_SRCS := $(filter-out server/main.c,$(SRCS))
+FUZZ_OBJS     := $(FUZZ_LIB_SRCS:server/%.c=$(BUILD)/fuzz/obj/%.o)
 
-# One module's suite alone, for work in progress:
-#   make unit MOD=checklist DEPS="util diag"
-unit: deps-test | $(BUILD)/obj
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -DONE_SUITE=$(MOD)_suite -o $(BUILD)/unit-$(MOD) \
-	  tests/runner.c tests/testutil.c tests/check_$(MOD).c $(foreach d,$(MOD) $(DEPS),server/$(d).c) \
+$(BUILD)/fuzz/obj/%.o: server/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -MMD -MP -c -o $@ $<
+
+-include $(wildcard $(BUILD)/fuzz/obj/*.d)
+
+$(BUILD)/fuzz/libskilld.a: $(FUZZ_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/fuzz/%: fuzz/fuzz_%.c $(BUILD)/fuzz/libskilld.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(BUILD)/fuzz/libskilld.a $(LDLIBS)
+
+# One module's suite alone under ASan + UBSan, for work in progress:
+#   make unit MOD=checklist
+# (linked against the sanitizer build's archive: the modules it calls come
+# with it).
+unit: deps-test
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(SAN_BUILD) OPT="-O1 -g" \
+	  EXTRA_CFLAGS="$(SAN_FLAGS)" MALLOC_LIB= $(SAN_BUILD)/libskilld.a
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -DONE_SUITE=$(MOD)_suite -o $(SAN_BUILD)/unit-$(MOD) \
+	  tests/runner.c tests/testutil.c tests/testapp.c tests/check_$(MOD).c $(SAN_BUILD)/libskilld.a \
 	  $(LDLIBS) $(TEST_LIBS) $(SAN_FLAGS)
-	./$(BUILD)/unit-$(MOD)
+	$(SAN_ENV) ./$(SAN_BUILD)/unit-$(MOD)
 
 # `make e2e` — skilld with real clients, one tests/e2e/*.test.mjs file at a
 # time: portal.test.mjs (the portal in headless Chromium), and the MCP SDK,
@@ -279,7 +316,7 @@ unit: deps-test | $(BUILD)/obj
 E2E_DEB_PKGS = chromium libarchive-tools $(if $(shell command -v node 2>/dev/null),,nodejs) \
                $(if $(shell command -v npm 2>/dev/null),,npm)
 
-e2e: $(BUILD)/skilld
+e2e: all
 	$(call ensure_pkgs,$(E2E_DEB_PKGS))
 	cd tests/e2e && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
 	  else npm install --no-audit --no-fund; fi
@@ -292,7 +329,7 @@ e2e: $(BUILD)/skilld
 # $(BUILD)/bench/results.md; never fails on a number.
 BENCH_DEB_PKGS := wrk nginx curl
 
-bench: $(BUILD)/skilld $(BUILD)/gen-corpus
+bench: all $(BUILD)/gen-corpus
 	$(call ensure_pkgs,$(BENCH_DEB_PKGS))
 	BENCH_OUT=$(BUILD)/bench CORPORA=$(CORPORA) bench/run.sh
 
@@ -301,7 +338,7 @@ $(BUILD)/gen-corpus: bench/gen-corpus.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -O2 $(WARN) $(if $(filter 1,$(WERROR)),-Werror) -o $@ $<
 
-install: $(BUILD)/skilld
+install: all
 	install -D -m 0755 $(BUILD)/skilld $(DESTDIR)$(PREFIX)/bin/skilld
 
 clean:
