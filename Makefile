@@ -272,11 +272,14 @@ fuzz: deps-test
 # A libFuzzer binary: the harness linked against every module compiled with
 # clang and the fuzzer's instrumentation, in an archive of their own.
 FUZZ_LIB_SRCS := $(filter-out server/main.c,$(SRCS))
+# The modules get the fuzzer's coverage instrumentation without its main().
+FUZZ_OBJ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+                  -fno-sanitize-recover=undefined
 FUZZ_OBJS     := $(FUZZ_LIB_SRCS:server/%.c=$(BUILD)/fuzz/obj/%.o)
 
 $(BUILD)/fuzz/obj/%.o: server/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -MMD -MP -c -o $@ $<
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_OBJ_FLAGS) -MMD -MP -c -o $@ $<
 
 -include $(wildcard $(BUILD)/fuzz/obj/*.d)
 
