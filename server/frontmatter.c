@@ -102,16 +102,12 @@ static void fm_diag(struct fm_builder *b, enum diag_severity sev, const char *co
 static void fm_diag(struct fm_builder *b, enum diag_severity sev, const char *code,
 		    yaml_mark_t mark, const char *fmt, ...)
 {
-	struct buf msg;
 	va_list ap;
 
-	buf_init(&msg);
 	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
+	diag_addv(b->diags, sev, code, b->path, b->first_line + fm_int(mark.line),
+		  fm_int(mark.column) + 1, fmt, ap);
 	va_end(ap);
-	diag_add(b->diags, sev, code, b->path, b->first_line + fm_int(mark.line),
-		 fm_int(mark.column) + 1, "%s", msg.data);
-	buf_fini(&msg);
 }
 
 /* Line and column (both 0-based, column in code points) of a byte offset

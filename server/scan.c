@@ -343,15 +343,11 @@ static void walker_report(const struct walker *w, enum diag_severity sev, const 
 			  const char *sub, const char *fmt, ...)
 {
 	char *path = path_join(w->prefix, sub);
-	struct buf msg;
 	va_list ap;
 
-	buf_init(&msg);
 	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
+	diag_addv(w->diags, sev, code, path, 0, 0, fmt, ap);
 	va_end(ap);
-	diag_add(w->diags, sev, code, path, 0, 0, "%s", msg.data);
-	buf_fini(&msg);
 	free(path);
 }
 

@@ -197,15 +197,11 @@ static void report(struct vctx *v, enum diag_severity sev, const char *code,
 static void report(struct vctx *v, enum diag_severity sev, const char *code,
 		   const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	diag_addv(v->diags, sev, code, v->f->skill_md_path, 0, 0, fmt, ap);
 	va_end(ap);
-	diag_add(v->diags, sev, code, v->f->skill_md_path, 0, 0, "%s", b.data);
-	buf_fini(&b);
 	if (sev == DIAG_ERROR)
 		v->errors++;
 	else if (sev == DIAG_WARNING)
