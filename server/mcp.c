@@ -390,14 +390,6 @@ static char *base64(const void *p, size_t n)
 	return out;
 }
 
-/* The string member key of an object, or NULL. */
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void add_str_or_null(cJSON *o, const char *key, const char *v)
 {
 	if (v)

@@ -204,13 +204,6 @@ static const cJSON *toc_next(const cJSON *toc, int *pos, int level, const char *
 	return NULL;
 }
 
-static const char *jstring(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Writes one reference section; skips it when title and body are blank. */
 static int put_section(struct row_writer *w, const struct skill_file *f, const char *title,
 		       const char *anchor, const char *body, size_t len)
@@ -257,13 +250,13 @@ static int index_reference(struct row_writer *w, const struct skill_file *f, con
 			}
 		} else if (!fence_ch && (level = atx_heading(p, n, &text)) > 0) {
 			const cJSON *e = toc_next(toc, &toc_pos, level, text);
-			const char *toc_text = jstring(e, "text");
+			const char *toc_text = jstr(e, "text");
 
 			rc = put_section(w, f, title, anchor, sec_start, (size_t)(p - sec_start));
 			free(title);
 			free(anchor);
 			title = toc_text ? xstrdup(toc_text) : xstrdup(text);
-			anchor = jstring(e, "id") ? xstrdup(jstring(e, "id")) : NULL;
+			anchor = jstr(e, "id") ? xstrdup(jstr(e, "id")) : NULL;
 			sec_start = next;
 		}
 		free(text);
@@ -279,8 +272,8 @@ static int index_reference(struct row_writer *w, const struct skill_file *f, con
 /* The display title of a checklist item (free()). */
 static char *item_title(const cJSON *item)
 {
-	const char *ref = jstring(item, "ref"), *title = jstring(item, "title");
-	const char *text = jstring(item, "text");
+	const char *ref = jstr(item, "ref"), *title = jstr(item, "title");
+	const char *text = jstr(item, "text");
 	size_t n;
 
 	if (ref && title)
@@ -312,7 +305,7 @@ static int index_items(struct row_writer *w, const struct skill_checklist *cl, b
 	const cJSON *it;
 
 	cJSON_ArrayForEach(it, items) {
-		const char *id = jstring(it, "id"), *text = jstring(it, "text");
+		const char *id = jstr(it, "id"), *text = jstr(it, "text");
 		char *title = item_title(it);
 		char *url = primary ? make_url(w->r->slug, "checklist", id)
 				    : make_url(w->r->slug, cl->file->path, id);
@@ -351,7 +344,7 @@ static int index_evals(struct row_writer *w)
 		const cJSON *idv = cJSON_GetObjectItemCaseSensitive(ev, "id");
 		char *id = cJSON_IsString(idv) ? xstrdup(idv->valuestring)
 			 : cJSON_IsNumber(idv) ? xasprintf("%d", idv->valueint) : NULL;
-		const char *prompt = jstring(ev, "prompt");
+		const char *prompt = jstr(ev, "prompt");
 		struct buf body;
 		char *url;
 		int rc;

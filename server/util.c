@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util: allocation wrappers, the growable buffer, SHA-256 through OpenSSL's
- * EVP interface, and UTF-8 helpers. No global state; safe from any thread.
+ * EVP interface, UTF-8 helpers and jstr. No global state; safe from any
+ * thread.
  */
 #include "skilld/util.h"
 
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -406,4 +408,14 @@ bool str_has_suffix(const char *s, const char *suffix)
 bool str_has_prefix(const char *s, const char *prefix)
 {
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }

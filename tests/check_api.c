@@ -49,12 +49,6 @@ static int get(const char *path, const char *if_none_match, struct response *res
 	return res->status;
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static double jnum(const cJSON *o, const char *key)
 {
 	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));

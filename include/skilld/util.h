@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util: allocation wrappers that never return NULL, a growable byte buffer,
- * SHA-256 in hex, and small UTF-8 helpers. Everything here is thread safe
- * and free of global state.
+ * SHA-256 in hex, small UTF-8 helpers and a cJSON accessor. Everything here
+ * is thread safe and free of global state.
  */
 #ifndef SKILLD_UTIL_H
 #define SKILLD_UTIL_H
@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #define SHA256_HEX_LEN 64
+
+struct cJSON;
 
 /* Allocators that abort with a message on exhaustion; never return NULL. */
 void *xmalloc(size_t n);
@@ -83,5 +85,10 @@ int read_file_all(const char *path, size_t max_bytes, char **data, size_t *len);
 /* Case-insensitive ASCII prefix/suffix checks. */
 bool str_has_suffix(const char *s, const char *suffix);
 bool str_has_prefix(const char *s, const char *prefix);
+
+/* The string member key of o, or NULL when o is not an object (NULL
+ * included) or the member is missing or not a string. The result points
+ * into o. */
+const char *jstr(const struct cJSON *o, const char *key);
 
 #endif
