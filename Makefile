@@ -153,16 +153,16 @@ test-corpus: deps-test $(BUILD)/test_runner $(BUILD)/skilld
 # listed in FUZZ_MODS_<target>. Seeds in fuzz/corpus/<target>, crashers kept
 # for good in fuzz/regressions/<target> (see fuzz/README.md).
 FUZZ_TARGETS          := frontmatter checklist evals request skill jsonrpc render search tokens snippet
-FUZZ_MODS_frontmatter := frontmatter util diag
-FUZZ_MODS_checklist   := checklist util diag
-FUZZ_MODS_evals       := evals util diag
-FUZZ_MODS_request     := router request util
-FUZZ_MODS_skill       := skill scan frontmatter checklist evals validate render html tokens util diag
-FUZZ_MODS_jsonrpc     := jsonrpc util
-FUZZ_MODS_render      := render html util diag
-FUZZ_MODS_search      := search snippet skill scan frontmatter checklist evals validate render html tokens util diag
-FUZZ_MODS_tokens      := tokens util
-FUZZ_MODS_snippet     := snippet search skill scan frontmatter checklist evals validate render html tokens util diag
+FUZZ_MODS_frontmatter := frontmatter text util diag
+FUZZ_MODS_checklist   := checklist text util diag
+FUZZ_MODS_evals       := evals text util diag
+FUZZ_MODS_request     := router request text util
+FUZZ_MODS_skill       := skill scan frontmatter checklist evals validate render html tokens text util diag
+FUZZ_MODS_jsonrpc     := jsonrpc text util
+FUZZ_MODS_render      := render html text util diag
+FUZZ_MODS_search      := search snippet skill scan frontmatter checklist evals validate render html tokens text util diag
+FUZZ_MODS_tokens      := tokens text util
+FUZZ_MODS_snippet     := snippet search skill scan frontmatter checklist evals validate render html tokens text util diag
 FUZZ_DEB_PKGS         := clang libclang-rt-14-dev
 FUZZ_CC               ?= clang
 FUZZ_FLAGS            := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
@@ -256,7 +256,7 @@ $(BUILD)/fuzz/%: fuzz/fuzz_%.c $(SRCS) $(wildcard include/skilld/*.h)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_MODS_$*:%=server/%.c) $(LDLIBS)
 
 # One module's suite alone, for work in progress:
-#   make unit MOD=checklist DEPS="util diag"
+#   make unit MOD=checklist DEPS="text util diag"
 unit: deps-test | $(BUILD)/obj
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DONE_SUITE=$(MOD)_suite -o $(BUILD)/unit-$(MOD) \
 	  tests/runner.c tests/testutil.c tests/check_$(MOD).c $(foreach d,$(MOD) $(DEPS),server/$(d).c) \

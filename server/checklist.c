@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define SLUG_MAX 48
@@ -246,18 +247,6 @@ static size_t sep_len(const char *s, size_t n, bool slash, bool *at_end)
 
 /* ---- normalisation ---- */
 
-/* Expected length of a UTF-8 sequence from its lead byte; 0 when invalid. */
-static size_t utf8_seq_len(unsigned char c)
-{
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
 /*
  * Copies md[0..len) without its BOM, NUL bytes and invalid UTF-8 replaced
  * by U+FFFD. OUT: *bad_line the 1-based line of the first replacement, 0
@@ -278,6 +267,7 @@ static char *normalise(const char *md, size_t len, size_t *out_len, size_t *bad_
 	buf_grow(&b, len);
 	while (i < len) {
 		unsigned char c = (unsigned char)md[i];
+		uint32_t cp;
 		size_t k;
 
 		if (c == '\n' || (c == '\r' && (i + 1 == len || md[i + 1] != '\n')))
@@ -287,8 +277,8 @@ static char *normalise(const char *md, size_t len, size_t *out_len, size_t *bad_
 			i++;
 			continue;
 		}
-		k = c ? utf8_seq_len(c) : 0;
-		if (k && k <= len - i && utf8_valid(md + i, k)) {
+		k = c ? utf8_decode(md + i, len - i, &cp) : 0;
+		if (k) {
 			buf_append(&b, md + i, k);
 			i += k;
 			continue;

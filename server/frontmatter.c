@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define FM_MAX_NODES 10000                 /* YAML nodes (keys included) */
@@ -88,10 +89,7 @@ static int fm_shown(const char *s)
 
 	if (n <= FM_MAX_SHOWN)
 		return (int)n;
-	n = FM_MAX_SHOWN;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return (int)n;
+	return (int)utf8_floor(s, FM_MAX_SHOWN);
 }
 
 /* Adds a diagnostic at a libyaml mark of the block, shifted to the file. */
@@ -116,18 +114,8 @@ static yaml_mark_t fm_offset_mark(const struct fm_builder *b, size_t off)
 {
 	yaml_mark_t m = { 0, 0, 0 };
 
-	if (off > b->block_len)
-		off = b->block_len;
-	m.index = off;
-	for (size_t i = 0; i < off; i++) {
-		unsigned char c = (unsigned char)b->block[i];
-		if (c == '\n') {
-			m.line++;
-			m.column = 0;
-		} else if ((c & 0xC0) != 0x80) {
-			m.column++;
-		}
-	}
+	m.index = off > b->block_len ? b->block_len : off;
+	text_position(b->block, b->block_len, off, &m.line, &m.column);
 	return m;
 }
 

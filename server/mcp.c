@@ -25,6 +25,7 @@
 #include "skilld/hosts.h"
 #include "skilld/jsonrpc.h"
 #include "skilld/search.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #ifndef SKILLD_VERSION

@@ -26,6 +26,7 @@
 #include <cmark-gfm-core-extensions.h>
 
 #include "skilld/html.h"
+#include "skilld/text.h"
 
 #define RENDER_OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_FOOTNOTES)
 /* Pre-scan limits. The table cost is in units of roughly a nanosecond of
@@ -213,48 +214,6 @@ static const char *prescan(const char *md, size_t len)
 
 /* ---- slugs ---- */
 
-/* Decodes the UTF-8 sequence at p[0..n) into *cp; returns its length, or 0
- * when it is not well formed. */
-static size_t decode_utf8(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	size_t len = p[0] < 0x80 ? 1 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
-
-	if (len > n || !utf8_valid((const char *)p, len))
-		return 0;
-	*cp = len == 1 ? p[0] : len == 2 ? p[0] & 0x1fu : len == 3 ? p[0] & 0x0fu : p[0] & 0x07u;
-	for (size_t i = 1; i < len; i++)
-		*cp = (*cp << 6) | (p[i] & 0x3fu);
-	return len;
-}
-
-/* Appends code point cp as UTF-8. */
-static void put_utf8(struct buf *b, uint32_t cp)
-{
-	char s[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		s[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xc0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		s[0] = (char)(0xf0 | (cp >> 18));
-		s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	buf_append(b, s, n);
-}
-
 /* True for non-ASCII code points a slug leaves out: Latin-1 punctuation and
  * symbols, general and CJK punctuation, currency, arrows, mathematical and
  * technical symbols, shapes, dingbats, fullwidth punctuation, variation
@@ -324,7 +283,7 @@ void render_slug(const char *text, size_t len, struct buf *out)
 			else if (c == ' ')
 				buf_putc(out, '-');
 		} else {
-			n = decode_utf8(p + i, len - i, &cp);
+			n = utf8_decode(text + i, len - i, &cp);
 			if (n == 0) {
 				i++;
 				continue;
@@ -333,7 +292,7 @@ void render_slug(const char *text, size_t len, struct buf *out)
 			if (cp == 0x130) { /* İ lowercases to i + combining dot, as in JavaScript */
 				buf_puts(out, "i\xcc\x87");
 			} else if (!slug_drops(cp)) {
-				put_utf8(out, slug_lower(cp));
+				utf8_put(out, slug_lower(cp));
 			}
 		}
 		if (out->len - start > RENDER_ID_MAX) {

@@ -17,6 +17,7 @@
 #include "skilld/checklist.h"
 #include "skilld/scan.h"
 #include "skilld/snippet.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define MARKER_LEN 3
@@ -288,11 +289,8 @@ static char *item_title(const cJSON *item)
 	n = TITLE_WORDS_MAX;
 	while (n > 0 && text[n] != ' ')
 		n--;
-	if (n == 0) {
-		n = TITLE_WORDS_MAX;
-		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-			n--;
-	}
+	if (n == 0)
+		n = utf8_floor(text, TITLE_WORDS_MAX);
 	char *cut = xstrndup(text, n);
 	char *res = xasprintf("%s…", cut);
 	free(cut);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define NOTE_HEADINGS 20    /* headings named in the note; the rest counted */
@@ -132,9 +133,7 @@ static void scan_headings(const char *md, size_t len, struct headings *h)
 static void put_prefix(struct buf *b, const char *s, size_t n, size_t max)
 {
 	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
+		n = utf8_floor(s, max);
 		buf_append(b, s, n);
 		buf_puts(b, "…");
 		return;
@@ -195,10 +194,7 @@ static size_t inner_cut(const char *md, size_t limit)
 	}
 	if (nl)
 		return nl;
-	i = limit;
-	while (i > 0 && ((unsigned char)md[i] & 0xC0) == 0x80)
-		i--;
-	return i;
+	return utf8_floor(md, limit);
 }
 
 /* md[0..off) without trailing blank space. */

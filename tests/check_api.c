@@ -16,6 +16,7 @@
 #include "skilld/app.h"
 #include "skilld/assets.h"
 #include "skilld/http.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 #include "testapp.h"
 #include "testutil.h"

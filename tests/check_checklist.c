@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "skilld/checklist.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 Suite *checklist_suite(void);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <stdlib.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 #include "testutil.h"
 
