@@ -21,18 +21,11 @@
 #define SLUG_SCAN_MAX 512 /* bytes of a title or text looked at for its slug */
 #define NUMBER_MAX_DIGITS 9
 
-enum fence_role {
-	FENCE_NONE,
-	FENCE_OPEN,
-	FENCE_BODY,
-	FENCE_CLOSE,
-};
-
 /* One line of the normalised text, without its line end. */
 struct line {
 	const char *p;
 	size_t len;
-	enum fence_role fence;
+	enum text_fence_role fence;
 };
 
 /* A markdown accumulator that drops leading blank lines and folds runs of
@@ -291,68 +284,40 @@ static char *normalise(const char *md, size_t len, size_t *out_len, size_t *bad_
 	return buf_detach(&b, out_len);
 }
 
-/* Splits text into lines at \n, \r\n and \r. The caller frees the array. */
+/* Splits text into lines (text_line: at \n, \r\n and \r). The caller
+ * frees the array. */
 static struct line *split_lines(const char *text, size_t len, size_t *count)
 {
-	size_t n = 0, cap = 64, start = 0;
+	size_t n = 0, cap = 64, next;
 	struct line *v = xmalloc(cap * sizeof(*v));
 
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && text[i] != '\n' && text[i] != '\r')
-			continue;
-		if (i == len && start == len)
-			break;
+	for (size_t i = 0; i < len; i = next) {
 		if (n == cap) {
 			cap *= 2;
 			v = xrealloc(v, cap * sizeof(*v));
 		}
-		v[n].p = text + start;
-		v[n].len = i - start;
-		v[n].fence = FENCE_NONE;
+		v[n].p = text + i;
+		v[n].len = text_line(text, len, i, &next);
+		v[n].fence = TEXT_FENCE_NONE;
 		n++;
-		if (i < len && text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
-			i++;
-		start = i + 1;
 	}
 	*count = n;
 	return v;
 }
 
-/* Marks fence delimiters and bodies (``` or ~~~, any indentation); returns
- * the 1-based line of a fence left open at the end, 0 when none. */
+/* Marks fence delimiters and bodies (text_fence_step, the one fence rule);
+ * returns the 1-based line of a fence left open at the end, 0 when none. */
 static size_t mark_fences(struct line *v, size_t n)
 {
-	char fch = 0;
-	size_t flen = 0, open_line = 0;
+	struct text_fence f = { 0 };
+	size_t open_line = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *s = v[i].p;
-		size_t len = v[i].len, off, run = 0;
-
-		indent_of(s, len, &off);
-		if (off < len && (s[off] == '`' || s[off] == '~')) {
-			char c = s[off];
-			while (off + run < len && s[off + run] == c)
-				run++;
-			if (fch && c == fch && run >= flen &&
-			    is_blank(s + off + run, len - off - run)) {
-				v[i].fence = FENCE_CLOSE;
-				fch = 0;
-				continue;
-			}
-			if (!fch && run >= 3 &&
-			    !(c == '`' && memchr(s + off + run, '`', len - off - run))) {
-				v[i].fence = FENCE_OPEN;
-				fch = c;
-				flen = run;
-				open_line = i + 1;
-				continue;
-			}
-		}
-		if (fch)
-			v[i].fence = FENCE_BODY;
+		v[i].fence = text_fence_step(&f, v[i].p, v[i].len);
+		if (v[i].fence == TEXT_FENCE_OPEN)
+			open_line = i + 1;
 	}
-	return fch ? open_line : 0;
+	return f.ch ? open_line : 0;
 }
 
 /* ---- line classification ---- */
@@ -365,7 +330,7 @@ static bool item_marker(const struct line *l, bool *checked, size_t *rest, size_
 	const char *s = l->p + off;
 	size_t n = l->len - off;
 
-	if (l->fence != FENCE_NONE || n < 5 || memcmp(s, "- [", 3) != 0 || s[4] != ']')
+	if (l->fence != TEXT_FENCE_NONE || n < 5 || memcmp(s, "- [", 3) != 0 || s[4] != ']')
 		return false;
 	if (s[3] != ' ' && s[3] != 'x' && s[3] != 'X')
 		return false;
@@ -375,37 +340,13 @@ static bool item_marker(const struct line *l, bool *checked, size_t *rest, size_
 	return true;
 }
 
-/* ATX heading: returns its level (1–6) and its text, 0 when not one. */
+/* ATX heading outside fences (text_atx_heading): returns its level (1–6)
+ * and its text, 0 when not one. */
 static int heading(const struct line *l, const char **text, size_t *tlen)
 {
-	size_t off, lv = 0;
-	const char *s;
-	size_t n;
-
-	if (l->fence != FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
+	if (l->fence != TEXT_FENCE_NONE)
 		return 0;
-	s = l->p + off;
-	n = l->len - off;
-	while (lv < n && s[lv] == '#')
-		lv++;
-	if (lv == 0 || lv > 6 || (lv < n && !is_ws(s[lv])))
-		return 0;
-	s += lv;
-	n -= lv;
-	trim(&s, &n);
-	/* an optional closing run of '#' preceded by a blank */
-	{
-		size_t k = n;
-		while (k && s[k - 1] == '#')
-			k--;
-		if (k < n && (k == 0 || is_ws(s[k - 1]))) {
-			n = k;
-			trim(&s, &n);
-		}
-	}
-	*text = s;
-	*tlen = n;
-	return (int)lv;
+	return text_atx_heading(l->p, l->len, text, tlen);
 }
 
 /* `---`, `***` or `___` (blanks allowed between). */
@@ -414,7 +355,7 @@ static bool thematic_break(const struct line *l)
 	size_t off, count = 0;
 	char c;
 
-	if (l->fence != FENCE_NONE || indent_of(l->p, l->len, &off) > 3 || off == l->len)
+	if (l->fence != TEXT_FENCE_NONE || indent_of(l->p, l->len, &off) > 3 || off == l->len)
 		return false;
 	c = l->p[off];
 	if (c != '-' && c != '*' && c != '_')
@@ -436,7 +377,7 @@ static bool red_flags_label(const struct line *l, size_t *rest)
 	const char *s;
 	bool bold;
 
-	if (l->fence != FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
+	if (l->fence != TEXT_FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
 		return false;
 	s = l->p;
 	i = off;
@@ -474,7 +415,7 @@ static bool ordered_marker(const struct line *l, long *num, size_t *rest)
 	size_t off, i, d = 0;
 	long v = 0;
 
-	if (l->fence != FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
+	if (l->fence != TEXT_FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
 		return false;
 	for (i = off; i < l->len && is_digit(l->p[i]) && d < NUMBER_MAX_DIGITS + 1; i++, d++)
 		v = v * 10 + (l->p[i] - '0');
@@ -497,7 +438,8 @@ static bool paragraph_line(const struct line *l)
 	size_t off, rest;
 	long num;
 
-	if (l->fence != FENCE_NONE || is_blank(l->p, l->len) || heading(l, &(const char *){ NULL }, &off))
+	if (l->fence != TEXT_FENCE_NONE || is_blank(l->p, l->len) ||
+	    heading(l, &(const char *){ NULL }, &off))
 		return false;
 	if (thematic_break(l) || ordered_marker(l, &num, &rest) || red_flags_label(l, &rest))
 		return false;
@@ -1217,19 +1159,19 @@ static void parse_workflow(struct parser *ps, size_t from, size_t to, struct sin
 		size_t rest;
 		long v;
 
-		if (l->fence == FENCE_NONE && ordered_marker(l, &v, &rest)) {
+		if (l->fence == TEXT_FENCE_NONE && ordered_marker(l, &v, &rest)) {
 			step_close(ps, num, &text, &open);
 			num = v;
 			open = lazy = true;
 			buf_append(&text, l->p + rest, l->len - rest);
 			continue;
 		}
-		if (l->fence == FENCE_NONE && is_blank(l->p, l->len)) {
+		if (l->fence == TEXT_FENCE_NONE && is_blank(l->p, l->len)) {
 			lazy = false;
 			sink_line(left, l->p, l->len, false);
 			continue;
 		}
-		if (open && l->fence == FENCE_NONE &&
+		if (open && l->fence == TEXT_FENCE_NONE &&
 		    (indent_of(l->p, l->len, NULL) >= 2 || (lazy && paragraph_line(l)))) {
 			const char *s = l->p;
 			size_t n = l->len;
@@ -1241,7 +1183,7 @@ static void parse_workflow(struct parser *ps, size_t from, size_t to, struct sin
 		}
 		step_close(ps, num, &text, &open);
 		if (!thematic_break(l))
-			sink_line(left, l->p, l->len, l->fence != FENCE_NONE);
+			sink_line(left, l->p, l->len, l->fence != TEXT_FENCE_NONE);
 	}
 	step_close(ps, num, &text, &open);
 	buf_fini(&text);
@@ -1397,7 +1339,7 @@ static bool severity_bullet(const struct line *l, char **level, size_t *rest)
 	size_t n = l->len, off, i;
 	bool sep, end;
 
-	if (l->fence != FENCE_NONE || indent_of(s, n, &off) > 3 || off + 1 >= n)
+	if (l->fence != TEXT_FENCE_NONE || indent_of(s, n, &off) > 3 || off + 1 >= n)
 		return false;
 	if (!strchr("-*+", s[off]) || !is_ws(s[off + 1]))
 		return false;
@@ -1508,7 +1450,7 @@ static void parse_severity(struct parser *ps, size_t from, size_t to, struct sin
 		char *lv;
 
 		trim(&s, &n);
-		if (l->fence != FENCE_NONE) {
+		if (l->fence != TEXT_FENCE_NONE) {
 			severity_bullet_close(ps, &level, &text);
 			sink_line(left, l->p, l->len, true);
 			continue;
@@ -1530,7 +1472,7 @@ static void parse_severity(struct parser *ps, size_t from, size_t to, struct sin
 				/* too wide to be a severity row: keep it as text */
 				sink_line(left, l->p, l->len, false);
 				nc = MAX_CELLS;
-			} else if (!header_done && i + 1 < to && ps->lines[i + 1].fence == FENCE_NONE &&
+			} else if (!header_done && i + 1 < to && ps->lines[i + 1].fence == TEXT_FENCE_NONE &&
 			    table_delim(ps->lines[i + 1].p, ps->lines[i + 1].len) &&
 			    !is_blank(ps->lines[i + 1].p, ps->lines[i + 1].len)) {
 				if (!sev_cols_from(cells, nc, &cols))
@@ -1591,7 +1533,7 @@ static enum block_kind block_kind(struct parser *ps, const char *t, size_t tn, s
 
 		if (item_marker(l, &checked, &rest, &col))
 			return BLOCK_SECTION;
-		if (l->fence != FENCE_NONE || structured)
+		if (l->fence != TEXT_FENCE_NONE || structured)
 			continue;
 		if (k == BLOCK_WORKFLOW && ordered_marker(l, &num, &rest))
 			structured = true;
@@ -1655,14 +1597,14 @@ static size_t block_start(struct parser *ps, size_t i, const char *t, size_t tn)
 static size_t parse_line(struct parser *ps, size_t i)
 {
 	const struct line *l = &ps->lines[i];
-	bool checked, blank = is_blank(l->p, l->len) && l->fence == FENCE_NONE;
+	bool checked, blank = is_blank(l->p, l->len) && l->fence == TEXT_FENCE_NONE;
 	const char *t;
 	size_t tn, rest, col;
 	int lv;
 
-	if (l->fence != FENCE_NONE) {
+	if (l->fence != TEXT_FENCE_NONE) {
 		ps->red_mode = false;
-		if (l->fence == FENCE_OPEN)
+		if (l->fence == TEXT_FENCE_OPEN)
 			ps->fence_to_item = ps->item.open && indent_of(l->p, l->len, NULL) >= 2;
 		if (ps->fence_to_item && ps->item.open) {
 			item_continue(ps, i);
