@@ -46,19 +46,6 @@ struct item_acc {
 	struct buf extra_text; /* continuation lines, dedented */
 };
 
-/* An id → next-suffix map; keeps id allocation linear even when thousands of
- * items share one slug. */
-struct idmap_entry {
-	char *key;
-	unsigned next;
-};
-
-struct idmap {
-	struct idmap_entry *slots;
-	size_t cap;
-	size_t len;
-};
-
 struct parser {
 	const struct line *lines;
 	size_t n;
@@ -106,7 +93,7 @@ struct parser {
 
 	struct item_acc item;
 	bool fence_to_item;
-	struct idmap ids;
+	struct text_ids ids; /* item ids: "a", "a-2", "a-3"... */
 };
 
 /* ---- small string helpers ---- */
@@ -482,81 +469,6 @@ static void sink_flush(struct sink *k, cJSON *o, const char *key)
 
 /* ---- ids ---- */
 
-/* FNV-1a over a NUL-terminated string. */
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* Returns the entry for key, inserting it (with next = 2) when absent. */
-static struct idmap_entry *idmap_get(struct idmap *m, const char *key, bool *inserted)
-{
-	size_t i;
-
-	if ((m->len + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 64;
-		struct idmap_entry *ns = xcalloc(ncap, sizeof(*ns));
-		for (size_t j = 0; j < m->cap; j++) {
-			if (!m->slots[j].key)
-				continue;
-			i = hash_str(m->slots[j].key) & (ncap - 1);
-			while (ns[i].key)
-				i = (i + 1) & (ncap - 1);
-			ns[i] = m->slots[j];
-		}
-		free(m->slots);
-		m->slots = ns;
-		m->cap = ncap;
-	}
-	i = hash_str(key) & (m->cap - 1);
-	while (m->slots[i].key) {
-		if (strcmp(m->slots[i].key, key) == 0) {
-			*inserted = false;
-			return &m->slots[i];
-		}
-		i = (i + 1) & (m->cap - 1);
-	}
-	m->slots[i].key = xstrdup(key);
-	m->slots[i].next = 2;
-	m->len++;
-	*inserted = true;
-	return &m->slots[i];
-}
-
-/* Frees the map and every key. */
-static void idmap_fini(struct idmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->slots[i].key);
-	free(m->slots);
-}
-
-/* Returns base, or base-2, base-3… the first one not used yet, and marks it
- * used. The caller frees the result. */
-static char *idmap_unique(struct idmap *m, const char *base)
-{
-	bool inserted;
-	struct idmap_entry *e = idmap_get(m, base, &inserted);
-	unsigned k;
-
-	if (inserted)
-		return xstrdup(base);
-	for (k = e->next;; k++) {
-		char *cand = xasprintf("%s-%u", base, k);
-		idmap_get(m, cand, &inserted);
-		if (inserted) {
-			/* the table may have moved: look base up again */
-			idmap_get(m, base, &inserted)->next = k + 1;
-			return cand;
-		}
-		free(cand);
-	}
-}
-
 /* Appends the slug of s[0..n) to b, stopping at SLUG_MAX characters. */
 static void slug_append(struct buf *b, const char *s, size_t n)
 {
@@ -905,7 +817,7 @@ static void item_close(struct parser *ps)
 	}
 	if (base.len == prefix)
 		buf_puts(&base, "item");
-	id = idmap_unique(&ps->ids, base.data);
+	id = text_ids_unique(&ps->ids, base.data);
 
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", id);
@@ -1733,6 +1645,7 @@ static void parser_init(struct parser *ps, const struct line *lines, size_t n)
 	buf_init(&ps->sec_red);
 	buf_init(&ps->item.md);
 	buf_init(&ps->item.extra_text);
+	text_ids_init(&ps->ids, 2);
 }
 
 /* Releases everything the parser still owns (the arrays handed to the
@@ -1761,7 +1674,7 @@ static void parser_fini(struct parser *ps)
 	buf_fini(&ps->sec_red);
 	buf_fini(&ps->item.md);
 	buf_fini(&ps->item.extra_text);
-	idmap_fini(&ps->ids);
+	text_ids_fini(&ps->ids);
 }
 
 /* Assembles the result object from a finished parser, taking its arrays. */

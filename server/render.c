@@ -303,96 +303,6 @@ void render_slug(const char *text, size_t len, struct buf *out)
 	}
 }
 
-/* ---- unique ids ---- */
-
-/* One used id and the next suffix to try for it. */
-struct id_entry {
-	char *id;
-	unsigned next;
-};
-
-/* An open-addressing set of the ids used in one document, so that making
- * thousands of equal headings unique stays linear. */
-struct id_set {
-	struct id_entry *slots;
-	size_t cap; /* a power of two */
-	size_t len;
-};
-
-/* FNV-1a of s. */
-static size_t id_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
-
-/* The slot holding id, or the empty slot where it belongs. */
-static struct id_entry *id_slot(struct id_set *set, const char *id)
-{
-	size_t i = id_hash(id) & (set->cap - 1);
-
-	while (set->slots[i].id && strcmp(set->slots[i].id, id) != 0)
-		i = (i + 1) & (set->cap - 1);
-	return &set->slots[i];
-}
-
-/* Adds id (copied); the caller has checked that it is absent. */
-static void id_add(struct id_set *set, const char *id)
-{
-	struct id_entry *e;
-
-	if ((set->len + 1) * 2 > set->cap) {
-		struct id_entry *old = set->slots;
-		size_t old_cap = set->cap;
-
-		set->cap = old_cap ? old_cap * 2 : 64;
-		set->slots = xcalloc(set->cap, sizeof(*set->slots));
-		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].id)
-				*id_slot(set, old[i].id) = old[i];
-		free(old);
-	}
-	e = id_slot(set, id);
-	e->id = xstrdup(id);
-	e->next = 1;
-	set->len++;
-}
-
-/* Frees every id and the table. */
-static void id_set_fini(struct id_set *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slots[i].id);
-	free(set->slots);
-}
-
-/* Returns a copy (free()) of slug, or of slug-N for the first free N, and
- * marks it used: "a", "a", "a" give "a", "a-1", "a-2" like GitHub. */
-static char *id_unique(struct id_set *set, const char *slug)
-{
-	struct id_entry *base;
-	char *id;
-
-	if (set->cap == 0 || !id_slot(set, slug)->id) {
-		id_add(set, slug);
-		return xstrdup(slug);
-	}
-	base = id_slot(set, slug);
-	for (;;) {
-		unsigned n = base->next++;
-
-		id = xasprintf("%s-%u", slug, n);
-		if (!id_slot(set, id)->id)
-			break;
-		free(id);
-	}
-	id_add(set, id); /* base may have moved: it is not used after this */
-	return id;
-}
-
 /* ---- the AST pass ---- */
 
 /* A heading found in the document. */
@@ -671,7 +581,7 @@ static void heading_text(cmark_node *heading, struct buf *out)
 }
 
 /* Records a heading: its level, plain text and unique id. */
-static void walk_heading(struct walk *w, cmark_node *node, struct id_set *ids)
+static void walk_heading(struct walk *w, cmark_node *node, struct text_ids *ids)
 {
 	struct heading *h;
 	struct buf text, slug;
@@ -689,7 +599,7 @@ static void walk_heading(struct walk *w, cmark_node *node, struct id_set *ids)
 		buf_puts(&slug, SLUG_FALLBACK);
 	h = &w->headings[w->n_headings++];
 	h->level = cmark_node_get_heading_level(node);
-	h->id = id_unique(ids, slug.data);
+	h->id = text_ids_unique(ids, slug.data);
 	/* the slug keeps edge spaces as GitHub's does; the text drops them */
 	skip = strspn(text.data, " ");
 	while (text.len > skip && text.data[text.len - 1] == ' ')
@@ -705,9 +615,10 @@ static void walk_heading(struct walk *w, cmark_node *node, struct id_set *ids)
 static void walk_document(cmark_node *doc, const struct render_opts *opts, struct walk *w)
 {
 	cmark_iter *it = cmark_iter_new(doc);
-	struct id_set ids = { 0 };
+	struct text_ids ids;
 	cmark_event_type ev;
 
+	text_ids_init(&ids, 1); /* "a", "a-1", "a-2" as GitHub */
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node *n = cmark_iter_get_node(it);
 		cmark_node_type t = cmark_node_get_type(n);
@@ -720,7 +631,7 @@ static void walk_document(cmark_node *doc, const struct render_opts *opts, struc
 			walk_heading(w, n, &ids);
 	}
 	cmark_iter_free(it);
-	id_set_fini(&ids);
+	text_ids_fini(&ids);
 	for (size_t i = 0; i < w->n_unwrap; i++)
 		unwrap_node(w->unwrap[i]);
 	for (size_t i = 0; i < w->n_linkify; i++)
