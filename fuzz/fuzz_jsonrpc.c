@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/jsonrpc.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

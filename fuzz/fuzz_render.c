@@ -23,6 +23,7 @@
 
 #include "skilld/diag.h"
 #include "skilld/render.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

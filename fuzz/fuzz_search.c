@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "skilld/search.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

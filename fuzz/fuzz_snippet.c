@@ -35,6 +35,7 @@
 
 #include "skilld/search.h"
 #include "skilld/snippet.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -29,13 +29,6 @@ static const char *agents_content_type(const struct request *req)
 	return request_negotiate(req) == FORMAT_MD ? format_content_type(FORMAT_MD) : CT_TEXT;
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';

@@ -14,6 +14,7 @@
 #include <archive_entry.h>
 
 #include "skilld/archive.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 /* The longest path accepted (bytes, top folder included). */

@@ -14,24 +14,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define SLUG_MAX 48
 #define SLUG_SCAN_MAX 512 /* bytes of a title or text looked at for its slug */
 #define NUMBER_MAX_DIGITS 9
 
-enum fence_role {
-	FENCE_NONE,
-	FENCE_OPEN,
-	FENCE_BODY,
-	FENCE_CLOSE,
-};
-
 /* One line of the normalised text, without its line end. */
 struct line {
 	const char *p;
 	size_t len;
-	enum fence_role fence;
+	enum text_fence_role fence;
 };
 
 /* A markdown accumulator that drops leading blank lines and folds runs of
@@ -50,19 +44,6 @@ struct item_acc {
 	size_t first;       /* index of the first line */
 	struct buf md;
 	struct buf extra_text; /* continuation lines, dedented */
-};
-
-/* An id → next-suffix map; keeps id allocation linear even when thousands of
- * items share one slug. */
-struct idmap_entry {
-	char *key;
-	unsigned next;
-};
-
-struct idmap {
-	struct idmap_entry *slots;
-	size_t cap;
-	size_t len;
 };
 
 struct parser {
@@ -112,7 +93,7 @@ struct parser {
 
 	struct item_acc item;
 	bool fence_to_item;
-	struct idmap ids;
+	struct text_ids ids; /* item ids: "a", "a-2", "a-3"... */
 };
 
 /* ---- small string helpers ---- */
@@ -246,18 +227,6 @@ static size_t sep_len(const char *s, size_t n, bool slash, bool *at_end)
 
 /* ---- normalisation ---- */
 
-/* Expected length of a UTF-8 sequence from its lead byte; 0 when invalid. */
-static size_t utf8_seq_len(unsigned char c)
-{
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
 /*
  * Copies md[0..len) without its BOM, NUL bytes and invalid UTF-8 replaced
  * by U+FFFD. OUT: *bad_line the 1-based line of the first replacement, 0
@@ -278,6 +247,7 @@ static char *normalise(const char *md, size_t len, size_t *out_len, size_t *bad_
 	buf_grow(&b, len);
 	while (i < len) {
 		unsigned char c = (unsigned char)md[i];
+		uint32_t cp;
 		size_t k;
 
 		if (c == '\n' || (c == '\r' && (i + 1 == len || md[i + 1] != '\n')))
@@ -287,8 +257,8 @@ static char *normalise(const char *md, size_t len, size_t *out_len, size_t *bad_
 			i++;
 			continue;
 		}
-		k = c ? utf8_seq_len(c) : 0;
-		if (k && k <= len - i && utf8_valid(md + i, k)) {
+		k = c ? utf8_decode(md + i, len - i, &cp) : 0;
+		if (k) {
 			buf_append(&b, md + i, k);
 			i += k;
 			continue;
@@ -301,68 +271,40 @@ static char *normalise(const char *md, size_t len, size_t *out_len, size_t *bad_
 	return buf_detach(&b, out_len);
 }
 
-/* Splits text into lines at \n, \r\n and \r. The caller frees the array. */
+/* Splits text into lines (text_line: at \n, \r\n and \r). The caller
+ * frees the array. */
 static struct line *split_lines(const char *text, size_t len, size_t *count)
 {
-	size_t n = 0, cap = 64, start = 0;
+	size_t n = 0, cap = 64, next;
 	struct line *v = xmalloc(cap * sizeof(*v));
 
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && text[i] != '\n' && text[i] != '\r')
-			continue;
-		if (i == len && start == len)
-			break;
+	for (size_t i = 0; i < len; i = next) {
 		if (n == cap) {
 			cap *= 2;
 			v = xrealloc(v, cap * sizeof(*v));
 		}
-		v[n].p = text + start;
-		v[n].len = i - start;
-		v[n].fence = FENCE_NONE;
+		v[n].p = text + i;
+		v[n].len = text_line(text, len, i, &next);
+		v[n].fence = TEXT_FENCE_NONE;
 		n++;
-		if (i < len && text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
-			i++;
-		start = i + 1;
 	}
 	*count = n;
 	return v;
 }
 
-/* Marks fence delimiters and bodies (``` or ~~~, any indentation); returns
- * the 1-based line of a fence left open at the end, 0 when none. */
+/* Marks fence delimiters and bodies (text_fence_step, the one fence rule);
+ * returns the 1-based line of a fence left open at the end, 0 when none. */
 static size_t mark_fences(struct line *v, size_t n)
 {
-	char fch = 0;
-	size_t flen = 0, open_line = 0;
+	struct text_fence f = { 0 };
+	size_t open_line = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *s = v[i].p;
-		size_t len = v[i].len, off, run = 0;
-
-		indent_of(s, len, &off);
-		if (off < len && (s[off] == '`' || s[off] == '~')) {
-			char c = s[off];
-			while (off + run < len && s[off + run] == c)
-				run++;
-			if (fch && c == fch && run >= flen &&
-			    is_blank(s + off + run, len - off - run)) {
-				v[i].fence = FENCE_CLOSE;
-				fch = 0;
-				continue;
-			}
-			if (!fch && run >= 3 &&
-			    !(c == '`' && memchr(s + off + run, '`', len - off - run))) {
-				v[i].fence = FENCE_OPEN;
-				fch = c;
-				flen = run;
-				open_line = i + 1;
-				continue;
-			}
-		}
-		if (fch)
-			v[i].fence = FENCE_BODY;
+		v[i].fence = text_fence_step(&f, v[i].p, v[i].len);
+		if (v[i].fence == TEXT_FENCE_OPEN)
+			open_line = i + 1;
 	}
-	return fch ? open_line : 0;
+	return f.ch ? open_line : 0;
 }
 
 /* ---- line classification ---- */
@@ -375,7 +317,7 @@ static bool item_marker(const struct line *l, bool *checked, size_t *rest, size_
 	const char *s = l->p + off;
 	size_t n = l->len - off;
 
-	if (l->fence != FENCE_NONE || n < 5 || memcmp(s, "- [", 3) != 0 || s[4] != ']')
+	if (l->fence != TEXT_FENCE_NONE || n < 5 || memcmp(s, "- [", 3) != 0 || s[4] != ']')
 		return false;
 	if (s[3] != ' ' && s[3] != 'x' && s[3] != 'X')
 		return false;
@@ -385,37 +327,13 @@ static bool item_marker(const struct line *l, bool *checked, size_t *rest, size_
 	return true;
 }
 
-/* ATX heading: returns its level (1–6) and its text, 0 when not one. */
+/* ATX heading outside fences (text_atx_heading): returns its level (1–6)
+ * and its text, 0 when not one. */
 static int heading(const struct line *l, const char **text, size_t *tlen)
 {
-	size_t off, lv = 0;
-	const char *s;
-	size_t n;
-
-	if (l->fence != FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
+	if (l->fence != TEXT_FENCE_NONE)
 		return 0;
-	s = l->p + off;
-	n = l->len - off;
-	while (lv < n && s[lv] == '#')
-		lv++;
-	if (lv == 0 || lv > 6 || (lv < n && !is_ws(s[lv])))
-		return 0;
-	s += lv;
-	n -= lv;
-	trim(&s, &n);
-	/* an optional closing run of '#' preceded by a blank */
-	{
-		size_t k = n;
-		while (k && s[k - 1] == '#')
-			k--;
-		if (k < n && (k == 0 || is_ws(s[k - 1]))) {
-			n = k;
-			trim(&s, &n);
-		}
-	}
-	*text = s;
-	*tlen = n;
-	return (int)lv;
+	return text_atx_heading(l->p, l->len, text, tlen);
 }
 
 /* `---`, `***` or `___` (blanks allowed between). */
@@ -424,7 +342,7 @@ static bool thematic_break(const struct line *l)
 	size_t off, count = 0;
 	char c;
 
-	if (l->fence != FENCE_NONE || indent_of(l->p, l->len, &off) > 3 || off == l->len)
+	if (l->fence != TEXT_FENCE_NONE || indent_of(l->p, l->len, &off) > 3 || off == l->len)
 		return false;
 	c = l->p[off];
 	if (c != '-' && c != '*' && c != '_')
@@ -446,7 +364,7 @@ static bool red_flags_label(const struct line *l, size_t *rest)
 	const char *s;
 	bool bold;
 
-	if (l->fence != FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
+	if (l->fence != TEXT_FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
 		return false;
 	s = l->p;
 	i = off;
@@ -484,7 +402,7 @@ static bool ordered_marker(const struct line *l, long *num, size_t *rest)
 	size_t off, i, d = 0;
 	long v = 0;
 
-	if (l->fence != FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
+	if (l->fence != TEXT_FENCE_NONE || indent_of(l->p, l->len, &off) > 3)
 		return false;
 	for (i = off; i < l->len && is_digit(l->p[i]) && d < NUMBER_MAX_DIGITS + 1; i++, d++)
 		v = v * 10 + (l->p[i] - '0');
@@ -507,7 +425,8 @@ static bool paragraph_line(const struct line *l)
 	size_t off, rest;
 	long num;
 
-	if (l->fence != FENCE_NONE || is_blank(l->p, l->len) || heading(l, &(const char *){ NULL }, &off))
+	if (l->fence != TEXT_FENCE_NONE || is_blank(l->p, l->len) ||
+	    heading(l, &(const char *){ NULL }, &off))
 		return false;
 	if (thematic_break(l) || ordered_marker(l, &num, &rest) || red_flags_label(l, &rest))
 		return false;
@@ -549,81 +468,6 @@ static void sink_flush(struct sink *k, cJSON *o, const char *key)
 }
 
 /* ---- ids ---- */
-
-/* FNV-1a over a NUL-terminated string. */
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* Returns the entry for key, inserting it (with next = 2) when absent. */
-static struct idmap_entry *idmap_get(struct idmap *m, const char *key, bool *inserted)
-{
-	size_t i;
-
-	if ((m->len + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 64;
-		struct idmap_entry *ns = xcalloc(ncap, sizeof(*ns));
-		for (size_t j = 0; j < m->cap; j++) {
-			if (!m->slots[j].key)
-				continue;
-			i = hash_str(m->slots[j].key) & (ncap - 1);
-			while (ns[i].key)
-				i = (i + 1) & (ncap - 1);
-			ns[i] = m->slots[j];
-		}
-		free(m->slots);
-		m->slots = ns;
-		m->cap = ncap;
-	}
-	i = hash_str(key) & (m->cap - 1);
-	while (m->slots[i].key) {
-		if (strcmp(m->slots[i].key, key) == 0) {
-			*inserted = false;
-			return &m->slots[i];
-		}
-		i = (i + 1) & (m->cap - 1);
-	}
-	m->slots[i].key = xstrdup(key);
-	m->slots[i].next = 2;
-	m->len++;
-	*inserted = true;
-	return &m->slots[i];
-}
-
-/* Frees the map and every key. */
-static void idmap_fini(struct idmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->slots[i].key);
-	free(m->slots);
-}
-
-/* Returns base, or base-2, base-3… the first one not used yet, and marks it
- * used. The caller frees the result. */
-static char *idmap_unique(struct idmap *m, const char *base)
-{
-	bool inserted;
-	struct idmap_entry *e = idmap_get(m, base, &inserted);
-	unsigned k;
-
-	if (inserted)
-		return xstrdup(base);
-	for (k = e->next;; k++) {
-		char *cand = xasprintf("%s-%u", base, k);
-		idmap_get(m, cand, &inserted);
-		if (inserted) {
-			/* the table may have moved: look base up again */
-			idmap_get(m, base, &inserted)->next = k + 1;
-			return cand;
-		}
-		free(cand);
-	}
-}
 
 /* Appends the slug of s[0..n) to b, stopping at SLUG_MAX characters. */
 static void slug_append(struct buf *b, const char *s, size_t n)
@@ -973,7 +817,7 @@ static void item_close(struct parser *ps)
 	}
 	if (base.len == prefix)
 		buf_puts(&base, "item");
-	id = idmap_unique(&ps->ids, base.data);
+	id = text_ids_unique(&ps->ids, base.data);
 
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", id);
@@ -1227,19 +1071,19 @@ static void parse_workflow(struct parser *ps, size_t from, size_t to, struct sin
 		size_t rest;
 		long v;
 
-		if (l->fence == FENCE_NONE && ordered_marker(l, &v, &rest)) {
+		if (l->fence == TEXT_FENCE_NONE && ordered_marker(l, &v, &rest)) {
 			step_close(ps, num, &text, &open);
 			num = v;
 			open = lazy = true;
 			buf_append(&text, l->p + rest, l->len - rest);
 			continue;
 		}
-		if (l->fence == FENCE_NONE && is_blank(l->p, l->len)) {
+		if (l->fence == TEXT_FENCE_NONE && is_blank(l->p, l->len)) {
 			lazy = false;
 			sink_line(left, l->p, l->len, false);
 			continue;
 		}
-		if (open && l->fence == FENCE_NONE &&
+		if (open && l->fence == TEXT_FENCE_NONE &&
 		    (indent_of(l->p, l->len, NULL) >= 2 || (lazy && paragraph_line(l)))) {
 			const char *s = l->p;
 			size_t n = l->len;
@@ -1251,7 +1095,7 @@ static void parse_workflow(struct parser *ps, size_t from, size_t to, struct sin
 		}
 		step_close(ps, num, &text, &open);
 		if (!thematic_break(l))
-			sink_line(left, l->p, l->len, l->fence != FENCE_NONE);
+			sink_line(left, l->p, l->len, l->fence != TEXT_FENCE_NONE);
 	}
 	step_close(ps, num, &text, &open);
 	buf_fini(&text);
@@ -1407,7 +1251,7 @@ static bool severity_bullet(const struct line *l, char **level, size_t *rest)
 	size_t n = l->len, off, i;
 	bool sep, end;
 
-	if (l->fence != FENCE_NONE || indent_of(s, n, &off) > 3 || off + 1 >= n)
+	if (l->fence != TEXT_FENCE_NONE || indent_of(s, n, &off) > 3 || off + 1 >= n)
 		return false;
 	if (!strchr("-*+", s[off]) || !is_ws(s[off + 1]))
 		return false;
@@ -1518,7 +1362,7 @@ static void parse_severity(struct parser *ps, size_t from, size_t to, struct sin
 		char *lv;
 
 		trim(&s, &n);
-		if (l->fence != FENCE_NONE) {
+		if (l->fence != TEXT_FENCE_NONE) {
 			severity_bullet_close(ps, &level, &text);
 			sink_line(left, l->p, l->len, true);
 			continue;
@@ -1540,7 +1384,7 @@ static void parse_severity(struct parser *ps, size_t from, size_t to, struct sin
 				/* too wide to be a severity row: keep it as text */
 				sink_line(left, l->p, l->len, false);
 				nc = MAX_CELLS;
-			} else if (!header_done && i + 1 < to && ps->lines[i + 1].fence == FENCE_NONE &&
+			} else if (!header_done && i + 1 < to && ps->lines[i + 1].fence == TEXT_FENCE_NONE &&
 			    table_delim(ps->lines[i + 1].p, ps->lines[i + 1].len) &&
 			    !is_blank(ps->lines[i + 1].p, ps->lines[i + 1].len)) {
 				if (!sev_cols_from(cells, nc, &cols))
@@ -1601,7 +1445,7 @@ static enum block_kind block_kind(struct parser *ps, const char *t, size_t tn, s
 
 		if (item_marker(l, &checked, &rest, &col))
 			return BLOCK_SECTION;
-		if (l->fence != FENCE_NONE || structured)
+		if (l->fence != TEXT_FENCE_NONE || structured)
 			continue;
 		if (k == BLOCK_WORKFLOW && ordered_marker(l, &num, &rest))
 			structured = true;
@@ -1665,14 +1509,14 @@ static size_t block_start(struct parser *ps, size_t i, const char *t, size_t tn)
 static size_t parse_line(struct parser *ps, size_t i)
 {
 	const struct line *l = &ps->lines[i];
-	bool checked, blank = is_blank(l->p, l->len) && l->fence == FENCE_NONE;
+	bool checked, blank = is_blank(l->p, l->len) && l->fence == TEXT_FENCE_NONE;
 	const char *t;
 	size_t tn, rest, col;
 	int lv;
 
-	if (l->fence != FENCE_NONE) {
+	if (l->fence != TEXT_FENCE_NONE) {
 		ps->red_mode = false;
-		if (l->fence == FENCE_OPEN)
+		if (l->fence == TEXT_FENCE_OPEN)
 			ps->fence_to_item = ps->item.open && indent_of(l->p, l->len, NULL) >= 2;
 		if (ps->fence_to_item && ps->item.open) {
 			item_continue(ps, i);
@@ -1801,6 +1645,7 @@ static void parser_init(struct parser *ps, const struct line *lines, size_t n)
 	buf_init(&ps->sec_red);
 	buf_init(&ps->item.md);
 	buf_init(&ps->item.extra_text);
+	text_ids_init(&ps->ids, 2);
 }
 
 /* Releases everything the parser still owns (the arrays handed to the
@@ -1829,7 +1674,7 @@ static void parser_fini(struct parser *ps)
 	buf_fini(&ps->sec_red);
 	buf_fini(&ps->item.md);
 	buf_fini(&ps->item.extra_text);
-	idmap_fini(&ps->ids);
+	text_ids_fini(&ps->ids);
 }
 
 /* Assembles the result object from a finished parser, taking its arrays. */

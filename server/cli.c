@@ -16,6 +16,7 @@
 #include "skilld/diag.h"
 #include "skilld/scan.h"
 #include "skilld/skill.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 struct totals {

@@ -39,14 +39,21 @@ static struct diag *diag_push(struct diag_list *l)
 void diag_add(struct diag_list *l, enum diag_severity sev, const char *code,
 	      const char *path, int line, int column, const char *fmt, ...)
 {
-	struct diag *d = diag_push(l);
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	diag_addv(l, sev, code, path, line, column, fmt, ap);
 	va_end(ap);
+}
+
+void diag_addv(struct diag_list *l, enum diag_severity sev, const char *code,
+	       const char *path, int line, int column, const char *fmt, va_list ap)
+{
+	struct diag *d = diag_push(l);
+	struct buf b;
+
+	buf_init(&b);
+	buf_vprintf(&b, fmt, ap);
 	d->severity = sev;
 	d->code = xstrdup(code);
 	d->message = buf_detach(&b, NULL);

@@ -60,13 +60,6 @@ static void listed_fini(struct listed *l)
 	cJSON_Delete(l->files);
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* The files_json of slug (cJSON_Delete), or NULL. */
 static cJSON *files_of(struct db_reader *r, const char *slug)
 {

@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define EVALS_SHAPE_EXPECTATIONS "expectations"
 #define EVALS_SHAPE_ASSERTIONS "assertions"
+#define POSITION_MAX 0x3fffffff /* lines and columns stay far from INT_MAX */
 
 /* Aborts like xmalloc when cJSON could not allocate; never about input. */
 static cJSON *evals_alloc_check(cJSON *j)
@@ -27,27 +29,16 @@ static cJSON *evals_alloc_check(cJSON *j)
 }
 
 /* 1-based line and column (in code points) of byte offset off of text,
- * not counting a leading BOM as a column. */
+ * not counting a leading BOM as a column; both at most POSITION_MAX. */
 static void evals_position(const char *text, size_t len, size_t off, int *line, int *column)
 {
-	size_t i = 0;
-	int l = 1, c = 1;
+	size_t skip = 0, l, c;
 
-	if (off > len)
-		off = len;
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 && off >= 3)
-		i = 3;
-	for (; i < off && l < 0x3fffffff; i++) {
-		unsigned char ch = (unsigned char)text[i];
-		if (ch == '\n') {
-			l++;
-			c = 1;
-		} else if ((ch & 0xC0) != 0x80 && c < 0x3fffffff) {
-			c++;
-		}
-	}
-	*line = l;
-	*column = c;
+		skip = 3;
+	text_position(text + skip, len - skip, off - skip, &l, &c);
+	*line = l < POSITION_MAX ? (int)l + 1 : POSITION_MAX;
+	*column = c < POSITION_MAX ? (int)c + 1 : POSITION_MAX;
 }
 
 /* How many bytes of p[0..n) to quote in a message: up to 16 printable

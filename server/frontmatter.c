@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define FM_MAX_NODES 10000                 /* YAML nodes (keys included) */
@@ -88,10 +89,7 @@ static int fm_shown(const char *s)
 
 	if (n <= FM_MAX_SHOWN)
 		return (int)n;
-	n = FM_MAX_SHOWN;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return (int)n;
+	return (int)utf8_floor(s, FM_MAX_SHOWN);
 }
 
 /* Adds a diagnostic at a libyaml mark of the block, shifted to the file. */
@@ -102,16 +100,12 @@ static void fm_diag(struct fm_builder *b, enum diag_severity sev, const char *co
 static void fm_diag(struct fm_builder *b, enum diag_severity sev, const char *code,
 		    yaml_mark_t mark, const char *fmt, ...)
 {
-	struct buf msg;
 	va_list ap;
 
-	buf_init(&msg);
 	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
+	diag_addv(b->diags, sev, code, b->path, b->first_line + fm_int(mark.line),
+		  fm_int(mark.column) + 1, fmt, ap);
 	va_end(ap);
-	diag_add(b->diags, sev, code, b->path, b->first_line + fm_int(mark.line),
-		 fm_int(mark.column) + 1, "%s", msg.data);
-	buf_fini(&msg);
 }
 
 /* Line and column (both 0-based, column in code points) of a byte offset
@@ -120,18 +114,8 @@ static yaml_mark_t fm_offset_mark(const struct fm_builder *b, size_t off)
 {
 	yaml_mark_t m = { 0, 0, 0 };
 
-	if (off > b->block_len)
-		off = b->block_len;
-	m.index = off;
-	for (size_t i = 0; i < off; i++) {
-		unsigned char c = (unsigned char)b->block[i];
-		if (c == '\n') {
-			m.line++;
-			m.column = 0;
-		} else if ((c & 0xC0) != 0x80) {
-			m.column++;
-		}
-	}
+	m.index = off > b->block_len ? b->block_len : off;
+	text_position(b->block, b->block_len, off, &m.line, &m.column);
 	return m;
 }
 

@@ -2,8 +2,8 @@
 /*
  * html: HTML text and attribute escaping, URL path-segment encoding, the
  * URL scheme allowlist and a printf whose %s is escaped (contracts in
- * include/skilld/html.h). Everything decodes its input as UTF-8 with one
- * small decoder, so invalid bytes are replaced the same way everywhere.
+ * include/skilld/html.h). Everything decodes its input as UTF-8 with
+ * text's decoder, so invalid bytes are replaced the same way everywhere.
  * No global state; safe from any thread.
  */
 #include "skilld/html.h"
@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "skilld/text.h"
+
 #define REPLACEMENT_UTF8 "\xef\xbf\xbd"
 #define SCHEME_MAX 16
 
@@ -24,53 +26,18 @@ enum escape_mode {
 	ESCAPE_ATTR,
 };
 
-/* Decodes one code point from p[0..n) (n > 0) into *cp and returns the
- * number of bytes it used. A byte that does not start a well-formed
- * sequence (overlong, surrogate, above U+10FFFF, truncated) gives U+FFFD
- * and uses that one byte; so does NUL. */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+/* The code point at p[0..n) (n > 0) in *cp and the bytes it uses: a byte
+ * that does not start a well-formed sequence (utf8_decode) gives U+FFFD and
+ * uses that one byte; so does NUL. */
+static size_t decode_one(const unsigned char *p, size_t n, uint32_t *cp)
 {
-	unsigned char c = p[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need;
-	uint32_t v;
+	size_t len = utf8_decode((const char *)p, n, cp);
 
-	*cp = 0xfffd;
-	if (c == 0)
-		return 1;
-	if (c < 0x80) {
-		*cp = c;
+	if (len == 0 || *cp == 0) {
+		*cp = 0xfffd;
 		return 1;
 	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 1;
-	}
-	if (n < need + 1 || p[1] < lo || p[1] > hi)
-		return 1;
-	for (size_t i = 1; i <= need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 1;
-		v = (v << 6) | (p[i] & 0x3f);
-	}
-	*cp = v;
-	return need + 1;
+	return len;
 }
 
 /* True for code points a page must not carry raw: C0 controls other than
@@ -123,7 +90,7 @@ static void escape(struct buf *b, const char *s, size_t len, enum escape_mode mo
 			}
 			n = 1;
 		} else {
-			n = utf8_decode(p + i, len - i, &cp);
+			n = decode_one(p + i, len - i, &cp);
 			if (cp == 0xfffd || is_unwanted_control(cp))
 				rep = REPLACEMENT_UTF8;
 			if (!rep) {
@@ -165,7 +132,7 @@ void html_url_path_segment(struct buf *b, const char *s, size_t len)
 	while (i < len) {
 		const unsigned char *bytes = p + i;
 		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n = decode_one(p + i, len - i, &cp);
 
 		i += n;
 		if (n == 1 && is_unreserved(bytes[0])) {

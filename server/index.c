@@ -26,6 +26,7 @@
 #include "skilld/scan.h"
 #include "skilld/search.h"
 #include "skilld/skill.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 enum ins {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 const char *jsonrpc_code_message(int code)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 /* How bytes that cannot be written as they are come out. */
@@ -22,18 +23,6 @@ enum log_esc_mode {
 	LOG_ESC_TOKEN, /* as text, and spaces -> \u0020: an unquoted field */
 	LOG_ESC_JSON,  /* invalid UTF-8 byte -> \\xNN, so the line stays JSON */
 };
-
-/* Length of the UTF-8 sequence that starts with lead byte c, 0 if none can. */
-static size_t log_utf8_seq_len(unsigned char c)
-{
-	if (c >= 0xC2 && c <= 0xDF)
-		return 2;
-	if (c >= 0xE0 && c <= 0xEF)
-		return 3;
-	if (c >= 0xF0 && c <= 0xF4)
-		return 4;
-	return 0;
-}
 
 /* Appends s to out escaped for mode; see log_escape. */
 static void log_escape_mode(struct buf *out, const char *s, enum log_esc_mode mode)
@@ -44,6 +33,7 @@ static void log_escape_mode(struct buf *out, const char *s, enum log_esc_mode mo
 		return;
 	while (*p) {
 		unsigned char c = *p;
+		uint32_t cp;
 		size_t len;
 
 		switch (c) {
@@ -66,11 +56,10 @@ static void log_escape_mode(struct buf *out, const char *s, enum log_esc_mode mo
 			p++;
 			continue;
 		}
-		len = log_utf8_seq_len(c);
-		if (len > 0 && strnlen((const char *)p, len) == len &&
-		    utf8_valid((const char *)p, len)) {
-			if (c == 0xC2 && p[1] < 0xA0)
-				buf_printf(out, "\\u%04x", p[1]); /* C1 control, e.g. CSI */
+		len = utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
+		if (len > 0) {
+			if (cp < 0xA0)
+				buf_printf(out, "\\u%04x", (unsigned)cp); /* C1 control, e.g. CSI */
 			else
 				buf_append(out, p, len);
 			p += len;

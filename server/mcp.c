@@ -25,6 +25,7 @@
 #include "skilld/hosts.h"
 #include "skilld/jsonrpc.h"
 #include "skilld/search.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #ifndef SKILLD_VERSION
@@ -388,14 +389,6 @@ static char *base64(const void *p, size_t n)
 	}
 	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
 	return out;
-}
-
-/* The string member key of an object, or NULL. */
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void add_str_or_null(cJSON *o, const char *key, const char *v)

@@ -44,18 +44,6 @@ struct page_head {
 
 /* ---- JSON access that tolerates anything ---- */
 
-/* The string member key of o, or NULL when o is not an object or the
- * member is missing or not a string. */
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v;
-
-	if (!cJSON_IsObject(o))
-		return NULL;
-	v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* The string member key of o, or NULL when it is missing or empty. */
 static const char *jstr_nonempty(const cJSON *o, const char *key)
 {

@@ -26,6 +26,7 @@
 #include <cmark-gfm-core-extensions.h>
 
 #include "skilld/html.h"
+#include "skilld/text.h"
 
 #define RENDER_OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_FOOTNOTES)
 /* Pre-scan limits. The table cost is in units of roughly a nanosecond of
@@ -213,48 +214,6 @@ static const char *prescan(const char *md, size_t len)
 
 /* ---- slugs ---- */
 
-/* Decodes the UTF-8 sequence at p[0..n) into *cp; returns its length, or 0
- * when it is not well formed. */
-static size_t decode_utf8(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	size_t len = p[0] < 0x80 ? 1 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
-
-	if (len > n || !utf8_valid((const char *)p, len))
-		return 0;
-	*cp = len == 1 ? p[0] : len == 2 ? p[0] & 0x1fu : len == 3 ? p[0] & 0x0fu : p[0] & 0x07u;
-	for (size_t i = 1; i < len; i++)
-		*cp = (*cp << 6) | (p[i] & 0x3fu);
-	return len;
-}
-
-/* Appends code point cp as UTF-8. */
-static void put_utf8(struct buf *b, uint32_t cp)
-{
-	char s[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		s[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xc0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		s[0] = (char)(0xf0 | (cp >> 18));
-		s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	buf_append(b, s, n);
-}
-
 /* True for non-ASCII code points a slug leaves out: Latin-1 punctuation and
  * symbols, general and CJK punctuation, currency, arrows, mathematical and
  * technical symbols, shapes, dingbats, fullwidth punctuation, variation
@@ -324,7 +283,7 @@ void render_slug(const char *text, size_t len, struct buf *out)
 			else if (c == ' ')
 				buf_putc(out, '-');
 		} else {
-			n = decode_utf8(p + i, len - i, &cp);
+			n = utf8_decode(text + i, len - i, &cp);
 			if (n == 0) {
 				i++;
 				continue;
@@ -333,7 +292,7 @@ void render_slug(const char *text, size_t len, struct buf *out)
 			if (cp == 0x130) { /* İ lowercases to i + combining dot, as in JavaScript */
 				buf_puts(out, "i\xcc\x87");
 			} else if (!slug_drops(cp)) {
-				put_utf8(out, slug_lower(cp));
+				utf8_put(out, slug_lower(cp));
 			}
 		}
 		if (out->len - start > RENDER_ID_MAX) {
@@ -342,96 +301,6 @@ void render_slug(const char *text, size_t len, struct buf *out)
 			break;
 		}
 	}
-}
-
-/* ---- unique ids ---- */
-
-/* One used id and the next suffix to try for it. */
-struct id_entry {
-	char *id;
-	unsigned next;
-};
-
-/* An open-addressing set of the ids used in one document, so that making
- * thousands of equal headings unique stays linear. */
-struct id_set {
-	struct id_entry *slots;
-	size_t cap; /* a power of two */
-	size_t len;
-};
-
-/* FNV-1a of s. */
-static size_t id_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
-
-/* The slot holding id, or the empty slot where it belongs. */
-static struct id_entry *id_slot(struct id_set *set, const char *id)
-{
-	size_t i = id_hash(id) & (set->cap - 1);
-
-	while (set->slots[i].id && strcmp(set->slots[i].id, id) != 0)
-		i = (i + 1) & (set->cap - 1);
-	return &set->slots[i];
-}
-
-/* Adds id (copied); the caller has checked that it is absent. */
-static void id_add(struct id_set *set, const char *id)
-{
-	struct id_entry *e;
-
-	if ((set->len + 1) * 2 > set->cap) {
-		struct id_entry *old = set->slots;
-		size_t old_cap = set->cap;
-
-		set->cap = old_cap ? old_cap * 2 : 64;
-		set->slots = xcalloc(set->cap, sizeof(*set->slots));
-		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].id)
-				*id_slot(set, old[i].id) = old[i];
-		free(old);
-	}
-	e = id_slot(set, id);
-	e->id = xstrdup(id);
-	e->next = 1;
-	set->len++;
-}
-
-/* Frees every id and the table. */
-static void id_set_fini(struct id_set *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slots[i].id);
-	free(set->slots);
-}
-
-/* Returns a copy (free()) of slug, or of slug-N for the first free N, and
- * marks it used: "a", "a", "a" give "a", "a-1", "a-2" like GitHub. */
-static char *id_unique(struct id_set *set, const char *slug)
-{
-	struct id_entry *base;
-	char *id;
-
-	if (set->cap == 0 || !id_slot(set, slug)->id) {
-		id_add(set, slug);
-		return xstrdup(slug);
-	}
-	base = id_slot(set, slug);
-	for (;;) {
-		unsigned n = base->next++;
-
-		id = xasprintf("%s-%u", slug, n);
-		if (!id_slot(set, id)->id)
-			break;
-		free(id);
-	}
-	id_add(set, id); /* base may have moved: it is not used after this */
-	return id;
 }
 
 /* ---- the AST pass ---- */
@@ -712,7 +581,7 @@ static void heading_text(cmark_node *heading, struct buf *out)
 }
 
 /* Records a heading: its level, plain text and unique id. */
-static void walk_heading(struct walk *w, cmark_node *node, struct id_set *ids)
+static void walk_heading(struct walk *w, cmark_node *node, struct text_ids *ids)
 {
 	struct heading *h;
 	struct buf text, slug;
@@ -730,7 +599,7 @@ static void walk_heading(struct walk *w, cmark_node *node, struct id_set *ids)
 		buf_puts(&slug, SLUG_FALLBACK);
 	h = &w->headings[w->n_headings++];
 	h->level = cmark_node_get_heading_level(node);
-	h->id = id_unique(ids, slug.data);
+	h->id = text_ids_unique(ids, slug.data);
 	/* the slug keeps edge spaces as GitHub's does; the text drops them */
 	skip = strspn(text.data, " ");
 	while (text.len > skip && text.data[text.len - 1] == ' ')
@@ -746,9 +615,10 @@ static void walk_heading(struct walk *w, cmark_node *node, struct id_set *ids)
 static void walk_document(cmark_node *doc, const struct render_opts *opts, struct walk *w)
 {
 	cmark_iter *it = cmark_iter_new(doc);
-	struct id_set ids = { 0 };
+	struct text_ids ids;
 	cmark_event_type ev;
 
+	text_ids_init(&ids, 1); /* "a", "a-1", "a-2" as GitHub */
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node *n = cmark_iter_get_node(it);
 		cmark_node_type t = cmark_node_get_type(n);
@@ -761,7 +631,7 @@ static void walk_document(cmark_node *doc, const struct render_opts *opts, struc
 			walk_heading(w, n, &ids);
 	}
 	cmark_iter_free(it);
-	id_set_fini(&ids);
+	text_ids_fini(&ids);
 	for (size_t i = 0; i < w->n_unwrap; i++)
 		unwrap_node(w->unwrap[i]);
 	for (size_t i = 0; i < w->n_linkify; i++)

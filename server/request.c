@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 enum http_method request_method(const char *m)

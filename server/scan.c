@@ -29,6 +29,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "skilld/text.h"
+
 #define OPEN_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 /* O_NONBLOCK: a FIFO swapped in after the type check must not hang the scan. */
 #define OPEN_FILE_FLAGS (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
@@ -343,15 +345,11 @@ static void walker_report(const struct walker *w, enum diag_severity sev, const 
 			  const char *sub, const char *fmt, ...)
 {
 	char *path = path_join(w->prefix, sub);
-	struct buf msg;
 	va_list ap;
 
-	buf_init(&msg);
 	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
+	diag_addv(w->diags, sev, code, path, 0, 0, fmt, ap);
 	va_end(ap);
-	diag_add(w->diags, sev, code, path, 0, 0, "%s", msg.data);
-	buf_fini(&msg);
 	free(path);
 }
 
@@ -887,19 +885,6 @@ struct utf8_stream {
 	size_t carry_len;
 	bool ok;
 };
-
-/* Length of the sequence a lead byte starts; 1 for bytes that cannot lead
- * (utf8_valid then rejects them). */
-static size_t utf8_seq_len(unsigned char c)
-{
-	if (c >= 0xC2 && c <= 0xDF)
-		return 2;
-	if (c >= 0xE0 && c <= 0xEF)
-		return 3;
-	if (c >= 0xF0 && c <= 0xF4)
-		return 4;
-	return 1;
-}
 
 /* Feeds the next n bytes. */
 static void utf8_feed(struct utf8_stream *u, const unsigned char *p, size_t n)

@@ -17,6 +17,7 @@
 #include "skilld/checklist.h"
 #include "skilld/scan.h"
 #include "skilld/snippet.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define MARKER_LEN 3
@@ -123,54 +124,6 @@ static int put_row(struct row_writer *w, const char *kind, const char *path, con
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Is line[0..n) a code fence opener/closer? Sets *ch and *run. */
-static bool fence_line(const char *line, size_t n, char *ch, size_t *run)
-{
-	size_t i = 0, k;
-
-	while (i < n && i < 3 && line[i] == ' ')
-		i++;
-	if (i >= n || (line[i] != '`' && line[i] != '~'))
-		return false;
-	for (k = i; k < n && line[k] == line[i]; k++)
-		;
-	if (k - i < 3)
-		return false;
-	*ch = line[i];
-	*run = k - i;
-	return true;
-}
-
-/* ATX heading level of line[0..n) (0 if none); *text gets its text (free()). */
-static int atx_heading(const char *line, size_t n, char **text)
-{
-	size_t i = 0, level, end;
-
-	while (i < n && i < 3 && line[i] == ' ')
-		i++;
-	for (level = 0; i + level < n && line[i + level] == '#'; level++)
-		;
-	if (level < 1 || level > 6)
-		return 0;
-	i += level;
-	if (i < n && line[i] != ' ' && line[i] != '\t')
-		return 0;
-	while (i < n && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	end = n;
-	while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t' || line[end - 1] == '\r'))
-		end--;
-	size_t hashes = end;
-	while (hashes > i && line[hashes - 1] == '#')
-		hashes--;
-	if (hashes == i || (hashes < end && (line[hashes - 1] == ' ' || line[hashes - 1] == '\t')))
-		end = hashes;
-	while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t'))
-		end--;
-	*text = xstrndup(line + i, end - i);
-	return (int)level;
-}
-
 static bool toc_level_is(const cJSON *e, int level)
 {
 	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "level");
@@ -204,13 +157,6 @@ static const cJSON *toc_next(const cJSON *toc, int *pos, int level, const char *
 	return NULL;
 }
 
-static const char *jstring(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Writes one reference section; skips it when title and body are blank. */
 static int put_section(struct row_writer *w, const struct skill_file *f, const char *title,
 		       const char *anchor, const char *body, size_t len)
@@ -229,48 +175,41 @@ static int put_section(struct row_writer *w, const struct skill_file *f, const c
 	return rc;
 }
 
-/* Splits a reference file into sections at ATX headings outside fences. */
+/* Splits a reference file into sections at ATX headings outside fences
+ * (text_fence_step and text_atx_heading, the rules checklist and tokens
+ * read lines by). */
 static int index_reference(struct row_writer *w, const struct skill_file *f, const cJSON *toc)
 {
-	const char *p = f->content, *end = f->content + f->content_len;
-	const char *sec_start = p;
+	const char *md = f->content;
+	size_t len = f->content_len, sec_start = 0, next;
 	char *title = NULL, *anchor = NULL;
-	char fence_ch = 0;
-	size_t fence_run = 0;
+	struct text_fence fence = { 0 };
 	int toc_pos = 0, rc = 0;
 
-	while (p < end && rc == 0) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *next = nl ? nl + 1 : end;
-		char ch;
-		size_t run;
-		char *text = NULL;
+	for (size_t i = 0; i < len && rc == 0; i = next) {
+		size_t n = text_line(md, len, i, &next);
+		const char *t;
+		size_t tn;
 		int level;
 
-		if (fence_line(p, n, &ch, &run)) {
-			if (!fence_ch) {
-				fence_ch = ch;
-				fence_run = run;
-			} else if (ch == fence_ch && run >= fence_run) {
-				fence_ch = 0;
-			}
-		} else if (!fence_ch && (level = atx_heading(p, n, &text)) > 0) {
+		if (text_fence_step(&fence, md + i, n) != TEXT_FENCE_NONE)
+			continue;
+		if ((level = text_atx_heading(md + i, n, &t, &tn)) > 0) {
+			char *text = xstrndup(t, tn);
 			const cJSON *e = toc_next(toc, &toc_pos, level, text);
-			const char *toc_text = jstring(e, "text");
+			const char *toc_text = jstr(e, "text");
 
-			rc = put_section(w, f, title, anchor, sec_start, (size_t)(p - sec_start));
+			rc = put_section(w, f, title, anchor, md + sec_start, i - sec_start);
 			free(title);
 			free(anchor);
-			title = toc_text ? xstrdup(toc_text) : xstrdup(text);
-			anchor = jstring(e, "id") ? xstrdup(jstring(e, "id")) : NULL;
+			title = xstrdup(toc_text ? toc_text : text);
+			free(text);
+			anchor = jstr(e, "id") ? xstrdup(jstr(e, "id")) : NULL;
 			sec_start = next;
 		}
-		free(text);
-		p = next;
 	}
 	if (rc == 0)
-		rc = put_section(w, f, title, anchor, sec_start, (size_t)(end - sec_start));
+		rc = put_section(w, f, title, anchor, md + sec_start, len - sec_start);
 	free(title);
 	free(anchor);
 	return rc;
@@ -279,8 +218,8 @@ static int index_reference(struct row_writer *w, const struct skill_file *f, con
 /* The display title of a checklist item (free()). */
 static char *item_title(const cJSON *item)
 {
-	const char *ref = jstring(item, "ref"), *title = jstring(item, "title");
-	const char *text = jstring(item, "text");
+	const char *ref = jstr(item, "ref"), *title = jstr(item, "title");
+	const char *text = jstr(item, "text");
 	size_t n;
 
 	if (ref && title)
@@ -295,11 +234,8 @@ static char *item_title(const cJSON *item)
 	n = TITLE_WORDS_MAX;
 	while (n > 0 && text[n] != ' ')
 		n--;
-	if (n == 0) {
-		n = TITLE_WORDS_MAX;
-		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-			n--;
-	}
+	if (n == 0)
+		n = utf8_floor(text, TITLE_WORDS_MAX);
 	char *cut = xstrndup(text, n);
 	char *res = xasprintf("%s…", cut);
 	free(cut);
@@ -312,7 +248,7 @@ static int index_items(struct row_writer *w, const struct skill_checklist *cl, b
 	const cJSON *it;
 
 	cJSON_ArrayForEach(it, items) {
-		const char *id = jstring(it, "id"), *text = jstring(it, "text");
+		const char *id = jstr(it, "id"), *text = jstr(it, "text");
 		char *title = item_title(it);
 		char *url = primary ? make_url(w->r->slug, "checklist", id)
 				    : make_url(w->r->slug, cl->file->path, id);
@@ -351,7 +287,7 @@ static int index_evals(struct row_writer *w)
 		const cJSON *idv = cJSON_GetObjectItemCaseSensitive(ev, "id");
 		char *id = cJSON_IsString(idv) ? xstrdup(idv->valuestring)
 			 : cJSON_IsNumber(idv) ? xasprintf("%d", idv->valueint) : NULL;
-		const char *prompt = jstring(ev, "prompt");
+		const char *prompt = jstr(ev, "prompt");
 		struct buf body;
 		char *url;
 		int rc;

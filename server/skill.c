@@ -12,6 +12,7 @@
 #include "skilld/checklist.h"
 #include "skilld/evals.h"
 #include "skilld/render.h"
+#include "skilld/text.h"
 #include "skilld/tokens.h"
 #include "skilld/util.h"
 #include "skilld/validate.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "skilld/search.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define CONTEXT_BEFORE 2        /* words shown before a window's first match */
@@ -160,42 +161,6 @@ void snippet_query_free(struct snippet_query *sq)
 
 /* ---- words ---- */
 
-/* The code point at s[*i] (advancing *i), or U+FFFD for a bad byte. */
-static uint32_t next_cp(const char *s, size_t n, size_t *i)
-{
-	const unsigned char *p = (const unsigned char *)s + *i;
-	size_t left = n - *i;
-	uint32_t cp;
-	size_t len;
-
-	if (p[0] < 0x80) {
-		*i += 1;
-		return p[0];
-	}
-	if (p[0] >= 0xf0 && left >= 4) {
-		cp = p[0] & 0x07u;
-		len = 4;
-	} else if (p[0] >= 0xe0 && left >= 3) {
-		cp = p[0] & 0x0fu;
-		len = 3;
-	} else if (p[0] >= 0xc0 && left >= 2) {
-		cp = p[0] & 0x1fu;
-		len = 2;
-	} else {
-		*i += 1;
-		return 0xfffd;
-	}
-	for (size_t k = 1; k < len; k++) {
-		if ((p[k] & 0xc0) != 0x80) {
-			*i += 1;
-			return 0xfffd;
-		}
-		cp = (cp << 6) | (p[k] & 0x3fu);
-	}
-	*i += len;
-	return cp;
-}
-
 /* Is cp part of a word? ASCII letters and digits; beyond ASCII, anything
  * but the punctuation and symbol blocks. */
 static bool word_cp(uint32_t cp)
@@ -233,12 +198,16 @@ static unsigned char lower(unsigned char c)
 static bool next_is_word(const char *text, size_t n, size_t *i)
 {
 	unsigned char c = (unsigned char)text[*i];
+	uint32_t cp;
+	size_t len;
 
 	if (c < 0x80) {
 		*i += 1;
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 	}
-	return word_cp(next_cp(text, n, i));
+	len = utf8_decode(text + *i, n - *i, &cp); /* U+FFFD, not a word, when malformed */
+	*i += len ? len : 1;
+	return word_cp(cp);
 }
 
 /* ---- matching ---- */

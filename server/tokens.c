@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define NOTE_HEADINGS 20    /* headings named in the note; the rest counted */
@@ -31,100 +32,40 @@ struct headings {
 	size_t len, cap;
 };
 
-static size_t line_end(const char *md, size_t len, size_t i)
-{
-	const char *nl = memchr(md + i, '\n', len - i);
-
-	return nl ? (size_t)(nl - md) : len;
-}
-
-/* Is md[i..e) a fence line (``` or ~~~, 3+)? Sets *ch and *n. */
-static bool fence_line(const char *md, size_t i, size_t e, char *ch, size_t *n)
-{
-	size_t k = 0, j;
-
-	while (k < 3 && i + k < e && md[i + k] == ' ')
-		k++;
-	i += k;
-	if (i >= e || (md[i] != '`' && md[i] != '~'))
-		return false;
-	for (j = i; j < e && md[j] == md[i]; j++)
-		;
-	if (j - i < 3)
-		return false;
-	*ch = md[i];
-	*n = j - i;
-	return true;
-}
-
-/* Is md[i..e) an ATX heading? Sets its text. */
-static bool heading_line(const char *md, size_t i, size_t e, const char **text, size_t *text_len)
-{
-	size_t k = 0, level = 0;
-
-	while (k < 3 && i + k < e && md[i + k] == ' ')
-		k++;
-	i += k;
-	while (i < e && md[i] == '#' && level < 7) {
-		i++;
-		level++;
-	}
-	if (level < 1 || level > 6 || (i < e && md[i] != ' ' && md[i] != '\t' && md[i] != '\r'))
-		return false;
-	while (i < e && (md[i] == ' ' || md[i] == '\t'))
-		i++;
-	while (e > i && (md[e - 1] == ' ' || md[e - 1] == '\t' || md[e - 1] == '\r'))
-		e--;
-	while (e > i && md[e - 1] == '#') /* closing sequence */
-		e--;
-	while (e > i && (md[e - 1] == ' ' || md[e - 1] == '\t'))
-		e--;
-	*text = md + i;
-	*text_len = e - i;
-	return true;
-}
-
+/* Finds the headings of md[0..len), skipping YAML frontmatter and fenced
+ * code (text_fence_step and text_atx_heading, the rules checklist and
+ * search read lines by). */
 static void scan_headings(const char *md, size_t len, struct headings *h)
 {
-	size_t i = 0, fence_n = 0;
-	char fence_ch = 0;
+	struct text_fence fence = { 0 };
+	size_t i = 0, next;
 
 	/* YAML frontmatter: its comments are not headings. */
 	if (len >= 4 && memcmp(md, "---", 3) == 0 && (md[3] == '\n' || md[3] == '\r')) {
-		i = line_end(md, len, 0) + 1;
+		text_line(md, len, 0, &i);
 		while (i < len) {
-			size_t e = line_end(md, len, i), n = e - i;
+			size_t n = text_line(md, len, i, &next);
+			bool end = n == 3 && (memcmp(md + i, "---", 3) == 0 || memcmp(md + i, "...", 3) == 0);
 
-			if (n > 0 && md[e - 1] == '\r')
-				n--;
-			if (n == 3 && (memcmp(md + i, "---", 3) == 0 || memcmp(md + i, "...", 3) == 0)) {
-				i = e + 1;
+			i = next;
+			if (end)
 				break;
-			}
-			i = e + 1;
 		}
 	}
-	for (; i < len;) {
-		size_t e = line_end(md, len, i), n;
-		char ch;
+	for (; i < len; i = next) {
+		size_t n = text_line(md, len, i, &next);
 		const char *t;
 		size_t tl;
 
-		if (fence_line(md, i, e, &ch, &n)) {
-			if (!fence_ch) {
-				fence_ch = ch;
-				fence_n = n;
-			} else if (ch == fence_ch && n >= fence_n) {
-				fence_ch = 0;
-			}
-		} else if (!fence_ch && heading_line(md, i, e, &t, &tl)) {
+		if (text_fence_step(&fence, md + i, n) != TEXT_FENCE_NONE)
+			continue;
+		if (text_atx_heading(md + i, n, &t, &tl) > 0) {
 			if (h->len == h->cap) {
 				h->cap = h->cap ? 2 * h->cap : 16;
 				h->items = xrealloc(h->items, h->cap * sizeof(*h->items));
 			}
 			h->items[h->len++] = (struct heading){ i, t, tl };
 		}
-		i = e + 1;
 	}
 }
 
@@ -132,9 +73,7 @@ static void scan_headings(const char *md, size_t len, struct headings *h)
 static void put_prefix(struct buf *b, const char *s, size_t n, size_t max)
 {
 	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
+		n = utf8_floor(s, max);
 		buf_append(b, s, n);
 		buf_puts(b, "…");
 		return;
@@ -195,10 +134,7 @@ static size_t inner_cut(const char *md, size_t limit)
 	}
 	if (nl)
 		return nl;
-	i = limit;
-	while (i > 0 && ((unsigned char)md[i] & 0xC0) == 0x80)
-		i--;
-	return i;
+	return utf8_floor(md, limit);
 }
 
 /* md[0..off) without trailing blank space. */

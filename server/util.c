@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util: allocation wrappers, the growable buffer, SHA-256 through OpenSSL's
- * EVP interface, and UTF-8 helpers. No global state; safe from any thread.
+ * EVP interface, file reading and jstr. No global state; safe from any
+ * thread.
  */
 #include "skilld/util.h"
 
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -236,123 +238,6 @@ bool ct_equal(const char *a, const char *b)
 	return diff == 0;
 }
 
-static size_t utf8_seq_len(const unsigned char *s, size_t n);
-
-/* Number of ASCII bytes (NUL included) at the start of s[0..n), eight
- * at a time. */
-static size_t ascii_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	uint64_t w;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		if (w & 0x8080808080808080ull)
-			break;
-	}
-	while (i < n && s[i] < 0x80)
-		i++;
-	return i;
-}
-
-bool utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, len;
-
-	while ((i += ascii_prefix(p + i, n - i)) < n) {
-		if ((len = utf8_seq_len(p + i, n - i)) == 0)
-			return false;
-		i += len;
-	}
-	return true;
-}
-
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		len = 2;
-		cp = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		len = 3;
-		cp = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3F);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
-
-char *utf8_repair(const char *p, size_t n, size_t *out_len)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	struct buf b;
-	size_t i = 0;
-
-	buf_init(&b);
-	buf_grow(&b, n);
-	while (i < n) {
-		/* The longest run of valid sequences without NUL, copied at once;
-		 * then the bad byte (or NUL) that ended it becomes U+FFFD. */
-		size_t end = i, len;
-		const unsigned char *nul;
-
-		while ((end += ascii_prefix(s + end, n - end)) < n &&
-		       (len = utf8_seq_len(s + end, n - end)) != 0)
-			end += len;
-		nul = memchr(s + i, '\0', end - i);
-		if (nul)
-			end = (size_t)(nul - s);
-		buf_append(&b, s + i, end - i);
-		if (end < n) {
-			buf_append(&b, "\xEF\xBF\xBD", 3);
-			end++;
-		}
-		i = end;
-	}
-	return buf_detach(&b, out_len);
-}
-
-size_t utf8_length(const char *s)
-{
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
-size_t text_count_lines(const char *p, size_t n)
-{
-	size_t lines = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == '\n')
-			lines++;
-	if (n > 0 && p[n - 1] != '\n')
-		lines++;
-	return lines;
-}
-
 int read_file_all(const char *path, size_t max_bytes, char **data, size_t *len)
 {
 	struct stat st;
@@ -406,4 +291,14 @@ bool str_has_suffix(const char *s, const char *suffix)
 bool str_has_prefix(const char *s, const char *prefix)
 {
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }

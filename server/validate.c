@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 #define NAME_MAX_CHARS          64
@@ -37,7 +38,7 @@
  * quotes, the 3-byte ellipsis and the NUL. */
 #define QUOTE_BUF (QUOTE_MAX_CHARS * 6 + 8)
 
-/* Marks a malformed UTF-8 byte in utf8_decode's output. */
+/* Marks a malformed UTF-8 byte in decode_at's output. */
 #define CP_INVALID UINT32_MAX
 
 /* One run of the specification checks: where to report and what was added. */
@@ -50,38 +51,15 @@ struct vctx {
 
 /* Decodes the code point at p, which is NUL terminated; sets *cp (CP_INVALID
  * for a malformed byte) and returns the bytes consumed, at least 1. */
-static size_t utf8_decode(const unsigned char *p, uint32_t *cp)
+static size_t decode_at(const unsigned char *p, uint32_t *cp)
 {
-	uint32_t c = p[0];
-	size_t len;
+	const char *s = (const char *)p;
+	size_t len = utf8_decode(s, s[0] ? strnlen(s, 4) : 1, cp);
 
-	*cp = CP_INVALID;
-	if (c < 0x80) {
-		*cp = c;
+	if (len == 0) {
+		*cp = CP_INVALID;
 		return 1;
 	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		c &= 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		c &= 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		c &= 0x07;
-	} else {
-		return 1;
-	}
-	/* A NUL is not a continuation byte, so this never reads past the end. */
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 1;
-		c = (c << 6) | (p[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 1;
-	*cp = c;
 	return len;
 }
 
@@ -118,7 +96,7 @@ static const char *quote(char out[QUOTE_BUF], const char *s)
 	out[n++] = '\'';
 	for (size_t chars = 0; *p && chars < QUOTE_MAX_CHARS; chars++) {
 		uint32_t cp;
-		size_t len = utf8_decode(p, &cp);
+		size_t len = decode_at(p, &cp);
 
 		n += put_printable(out + n, p, len, cp);
 		p += len;
@@ -139,7 +117,7 @@ static const char *describe_char(char out[32], const char *p)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	uint32_t cp;
-	size_t len = utf8_decode(u, &cp);
+	size_t len = decode_at(u, &cp);
 
 	if (cp == CP_INVALID)
 		snprintf(out, 32, "an invalid UTF-8 byte");
@@ -197,15 +175,11 @@ static void report(struct vctx *v, enum diag_severity sev, const char *code,
 static void report(struct vctx *v, enum diag_severity sev, const char *code,
 		   const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	diag_addv(v->diags, sev, code, v->f->skill_md_path, 0, 0, fmt, ap);
 	va_end(ap);
-	diag_add(v->diags, sev, code, v->f->skill_md_path, 0, 0, "%s", b.data);
-	buf_fini(&b);
 	if (sev == DIAG_ERROR)
 		v->errors++;
 	else if (sev == DIAG_WARNING)

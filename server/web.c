@@ -138,13 +138,6 @@ static void md_inline(struct buf *b, const char *s)
 		buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void web_index(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;

@@ -16,6 +16,7 @@
 #include "skilld/app.h"
 #include "skilld/assets.h"
 #include "skilld/http.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 #include "testapp.h"
 #include "testutil.h"
@@ -47,12 +48,6 @@ static int get(const char *path, const char *if_none_match, struct response *res
 	if (json)
 		*json = res->body ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 	return res->status;
-}
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static double jnum(const cJSON *o, const char *key)

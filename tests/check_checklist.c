@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "skilld/checklist.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 Suite *checklist_suite(void);
@@ -108,7 +109,8 @@ static void check_item(const cJSON *it, const char *shape, const char *ref,
 	ck_assert_str_eq(str(it, "text"), text);
 }
 
-/* Independent, grep-like count of `^[ \t]*- \[[ xX]\]` lines outside fences. */
+/* Independent, grep-like count of `^[ \t]*- \[[ xX]\]` lines outside fences
+ * (`^ {0,3}` then ``` or ~~~). */
 static int count_task_lines(const char *md, size_t len)
 {
 	int count = 0;
@@ -116,25 +118,28 @@ static int count_task_lines(const char *md, size_t len)
 	size_t flen = 0;
 
 	for (size_t i = 0; i < len;) {
-		size_t e = i, j, run = 0;
+		size_t e = i, j, f, run = 0;
 		while (e < len && md[e] != '\n' && md[e] != '\r')
 			e++;
 		j = i;
 		while (j < e && (md[j] == ' ' || md[j] == '\t'))
 			j++;
-		if (j < e && (md[j] == '`' || md[j] == '~')) {
-			while (j + run < e && md[j + run] == md[j])
+		f = i;
+		while (f < e && f - i < 3 && md[f] == ' ')
+			f++;
+		if (f < e && (md[f] == '`' || md[f] == '~')) {
+			while (f + run < e && md[f + run] == md[f])
 				run++;
 		}
 		if (fence) {
 			bool only_ws = true;
-			for (size_t k = j + run; k < e; k++)
+			for (size_t k = f + run; k < e; k++)
 				if (md[k] != ' ' && md[k] != '\t')
 					only_ws = false;
-			if (run >= flen && md[j] == fence && only_ws)
+			if (run >= flen && md[f] == fence && only_ws)
 				fence = 0;
-		} else if (run >= 3 && !(md[j] == '`' && memchr(md + j + run, '`', e - j - run))) {
-			fence = md[j];
+		} else if (run >= 3 && !(md[f] == '`' && memchr(md + f + run, '`', e - f - run))) {
+			fence = md[f];
 			flen = run;
 		} else if (e - j >= 5 && md[j] == '-' && md[j + 1] == ' ' && md[j + 2] == '[' &&
 			   (md[j + 3] == ' ' || md[j + 3] == 'x' || md[j + 3] == 'X') && md[j + 4] == ']') {
@@ -623,7 +628,7 @@ START_TEST(test_code_fences)
 		"~~~~\n"
 		"- [ ] real two\n"
 		"    ```\n"
-		"    - [ ] indented fence still a fence\n"
+		"    - [ ] four spaces: not a fence\n"
 		"    ```\n"
 		"- [ ] real three\n"
 		"  ```sh\n"
@@ -632,16 +637,19 @@ START_TEST(test_code_fences)
 	cJSON *cl = parse_str(md);
 	const cJSON *s = section(cl, 0);
 
-	ck_assert_int_eq(checklist_item_count(cl), 3);
-	ck_assert_int_eq(count_task_lines(md, strlen(md)), 3);
+	ck_assert_int_eq(checklist_item_count(cl), 4);
+	ck_assert_int_eq(count_task_lines(md, strlen(md)), 4);
 	ck_assert_int_eq(cJSON_GetArraySize(get(cl, "sections")), 1);
 	ck_assert_ptr_null(str(s, "red_flags"));
 	ck_assert_str_eq(str(s, "extra"),
 			 "```markdown\n- [ ] fenced item\n## fenced heading\n**Red flags**: fenced\n```\n"
 			 "~~~~\n- [x] tilde fenced\n```\n~~~~");
-	ck_assert_str_eq(str(item_at(cl, 1), "markdown"),
-			 "- [ ] real two\n    ```\n    - [ ] indented fence still a fence\n    ```");
-	ck_assert_str_eq(str(item_at(cl, 2), "text"),
+	/* The one fence rule (text_fence_step): 4 spaces before ``` make
+	 * indented text, not a fence, so the line after it is an item. */
+	ck_assert_str_eq(str(item_at(cl, 1), "markdown"), "- [ ] real two\n    ```");
+	ck_assert_str_eq(str(item_at(cl, 2), "markdown"),
+			 "    - [ ] four spaces: not a fence\n    ```");
+	ck_assert_str_eq(str(item_at(cl, 3), "text"),
 			 "real three\n```sh\n- [ ] code inside the item\n```");
 	cJSON_Delete(cl);
 }

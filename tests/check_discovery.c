@@ -69,13 +69,6 @@ static cJSON *get_json(const char *path)
 	return j;
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* The file's bytes on disk (free()). */
 static char *source(const char *rel, size_t *len)
 {

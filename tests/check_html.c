@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "skilld/html.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 Suite *html_suite(void);

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/log.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 #include "testutil.h"
 

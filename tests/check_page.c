@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/page.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 
 Suite *page_suite(void);

@@ -17,6 +17,7 @@
 
 #include "skilld/html.h"
 #include "skilld/render.h"
+#include "skilld/text.h"
 #include "skilld/util.h"
 #include "testutil.h"
 

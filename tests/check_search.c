@@ -180,13 +180,6 @@ static int run(const char *q, const char *kind, const char *skill, int limit, co
 	return search_run(db, &sq, out, err, errlen);
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int jint(const cJSON *o, const char *key)
 {
 	return cJSON_GetObjectItemCaseSensitive(o, key)->valueint;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/text.h"
 #include "skilld/tokens.h"
 #include "skilld/util.h"
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/text.h"
 #include "skilld/util.h"
 #include "skilld/validate.h"
 #include "testutil.h"

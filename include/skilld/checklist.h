@@ -61,9 +61,10 @@
  * flags found before any section open a section with title null.
  *
  * An item is a line matching `^[ \t]*- \[[ xX]\]` outside code fences
- * (``` or ~~~), plus the lines that continue it: following lines indented by
- * two or more columns (also after blank lines) and unindented paragraph
- * lines right after it. The text after the checkbox decides the shape:
+ * (``` or ~~~ after at most 3 spaces: text_fence_step, the rule search
+ * and tokens use too), plus the lines that continue it: following lines
+ * indented by two or more columns (also after blank lines) and unindented
+ * paragraph lines right after it. The text after the checkbox decides the shape:
  *   A  **Ch 2 — Title** — text      (also "Chapter 2", "Ch 1-2")
  *   B  **Item 1 — Title** — text
  *   C  **N1 — Title** — text, **G30 / Title** — text, **T1** — text

@@ -8,6 +8,7 @@
 #ifndef SKILLD_DIAG_H
 #define SKILLD_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -36,10 +37,16 @@ struct diag_list {
 void diag_list_init(struct diag_list *l);
 void diag_list_fini(struct diag_list *l);
 
-/* Appends a diagnostic; path may be NULL; the strings are copied. */
+/* Appends a diagnostic whose message is printf(fmt, ...); path may be
+ * NULL; the strings are copied. */
 void diag_add(struct diag_list *l, enum diag_severity sev, const char *code,
 	      const char *path, int line, int column, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* diag_add with the arguments in ap, for modules' own reporting functions
+ * (which add a path, shift a position or count what they report). */
+void diag_addv(struct diag_list *l, enum diag_severity sev, const char *code,
+	       const char *path, int line, int column, const char *fmt, va_list ap)
+	__attribute__((format(printf, 7, 0)));
 
 /* Moves every item of src to the end of dst and empties src. */
 void diag_list_move(struct diag_list *dst, struct diag_list *src);

@@ -13,10 +13,10 @@
  *   skill      name, description, body = SKILL.md body; path "SKILL.md"
  *   reference  one per section of each markdown file under references/
  *              that is not a checklist, split at ATX headings outside code
- *              fences; title = heading text, anchor = the heading's id from
- *              the rendered table of contents (the next entry of the same
- *              level, in document order); the text before the first heading
- *              is a section without anchor
+ *              fences (text.h's rules); title = heading text, anchor =
+ *              the heading's id from the rendered table of contents (the
+ *              next entry of the same level, in document order); the text
+ *              before the first heading is a section without anchor
  *   checklist  one per checklist item; title "ref — title" (or whichever is
  *              present, else the text's first words), body = item text,
  *              anchor = item id

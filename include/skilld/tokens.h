@@ -23,9 +23,10 @@ size_t tokens_estimate(size_t len);
  * Cuts markdown md[0..len) to at most max_tokens estimated tokens, note
  * included, and returns the result (free()), its length in *out_len. When
  * the text fits it is returned whole and *cut is false. Otherwise the text
- * ends before an ATX heading (one outside fenced code), the last one that
- * leaves room for the note; when even the first section does not fit, at
- * the last blank line, line end or UTF-8 character that does. A closing
+ * ends before an ATX heading (one outside fenced code; text.h's rules for
+ * both, as checklist and search read them), the last one that leaves room
+ * for the note; when even the first section does not fit, at the last
+ * blank line, line end or UTF-8 character that does. A closing
  * note follows, after a "---" rule: the budget, the tokens shown of the
  * total, the headings of the sections left out (the first 20, then a count)
  * and full_url, where the whole text is (may be NULL). When the budget is

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util: allocation wrappers that never return NULL, a growable byte buffer,
- * SHA-256 in hex, and small UTF-8 helpers. Everything here is thread safe
- * and free of global state.
+ * SHA-256 in hex, file reading and a cJSON accessor. Everything here is
+ * thread safe and free of global state. UTF-8 and markdown lines are in
+ * text.h.
  */
 #ifndef SKILLD_UTIL_H
 #define SKILLD_UTIL_H
@@ -13,6 +14,8 @@
 #include <stdint.h>
 
 #define SHA256_HEX_LEN 64
+
+struct cJSON;
 
 /* Allocators that abort with a message on exhaustion; never return NULL. */
 void *xmalloc(size_t n);
@@ -62,20 +65,6 @@ void sha256_update(struct sha256_ctx *c, const void *p, size_t n);
 /* Finishes, writes the hex digest and frees c. */
 void sha256_end(struct sha256_ctx *c, char hex[SHA256_HEX_LEN + 1]);
 
-/* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool utf8_valid(const char *p, size_t n);
-/* A copy of p[0..n) with every invalid UTF-8 sequence and NUL byte replaced
- * by U+FFFD, NUL terminated; *out_len (may be NULL) gets its length. free()
- * the result. Used on every JSON text before it is stored or sent, since
- * cJSON passes bytes through unchecked. */
-char *utf8_repair(const char *p, size_t n, size_t *out_len);
-
-/* Number of code points in a valid UTF-8 string (bytes counted otherwise). */
-size_t utf8_length(const char *s);
-
-/* Counts lines the way `wc -l` plus one for an unterminated last line. */
-size_t text_count_lines(const char *p, size_t n);
-
 /* Reads a whole file. 0 on success with *data (free()) NUL terminated and
  * *len set; -1 with errno on failure. Files over max_bytes fail with EFBIG. */
 int read_file_all(const char *path, size_t max_bytes, char **data, size_t *len);
@@ -83,5 +72,10 @@ int read_file_all(const char *path, size_t max_bytes, char **data, size_t *len);
 /* Case-insensitive ASCII prefix/suffix checks. */
 bool str_has_suffix(const char *s, const char *suffix);
 bool str_has_prefix(const char *s, const char *prefix);
+
+/* The string member key of o, or NULL when o is not an object (NULL
+ * included) or the member is missing or not a string. The result points
+ * into o. */
+const char *jstr(const struct cJSON *o, const char *key);
 
 #endif
