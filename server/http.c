@@ -12,7 +12,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,12 +26,12 @@
 #include <microhttpd.h>
 #include <zlib.h>
 
-#include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/auth.h"
 #include "skilld/hosts.h"
 #include "skilld/jsonrpc.h"
 #include "skilld/rcache.h"
+#include "skilld/routes.h"
 #include "skilld/tokens.h"
 #include "skilld/util.h"
 #include "skilld/web.h"
@@ -88,22 +87,6 @@ static void not_modified(struct response *res)
 	res->body = NULL;
 	res->body_len = 0;
 	res->owns_body = false;
-}
-
-/* The API's routes, then the pages', in one table built once. */
-static struct route *all_routes;
-static size_t n_all_routes;
-static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
-
-static void routes_build(void)
-{
-	size_t na, nw;
-	const struct route *a = api_routes(&na), *w = web_routes(&nw);
-
-	all_routes = xmalloc((na + nw) * sizeof(*all_routes));
-	memcpy(all_routes, a, na * sizeof(*a));
-	memcpy(all_routes + na, w, nw * sizeof(*w));
-	n_all_routes = na + nw;
 }
 
 /* A state-changing route may run: the Bearer token, or (signed-in
@@ -187,19 +170,53 @@ static void limit_tokens(struct app *app, struct request *req, struct response *
 	response_header(res, "X-Skilld-Cut", "max_tokens");
 }
 
+/* The gates between the Host check and the handler, in order: the token
+ * (unless the path's route is ROUTE_PUBLIC), the query, ?max_tokens (into
+ * *max_tokens), the route and, for a ROUTE_WRITE route, the write check.
+ * The route to run, or NULL with res filled. */
+static const struct route *route_request(struct app *app, struct request *req,
+					 struct response *res, long *max_tokens)
+{
+	size_t n;
+	const struct route *table = routes_table(&n);
+	const struct route *route;
+	unsigned flags;
+
+	/* Matched first, so that whether a path needs the token is its
+	 * route's flag; a client without the token gets the 401 whatever
+	 * the router said. */
+	route = router_find(table, n, req, res, &flags);
+	if (!(flags & ROUTE_PUBLIC) && !auth_ok(app, req)) {
+		response_fini(res);
+		auth_refuse(app, req, res);
+		return NULL;
+	}
+	if (req->query_bad) {
+		response_fini(res);
+		response_error(res, 400, "bad_query", "a query argument is not valid "
+			       "percent-encoded UTF-8 (or there are more than %u of them)",
+			       REQUEST_MAX_QUERY);
+		return NULL;
+	}
+	if ((*max_tokens = max_tokens_arg(req)) < 0) {
+		response_fini(res);
+		response_error(res, 400, "bad_max_tokens", "max_tokens must be an integer from 1 "
+			       "to %ld", TOKENS_MAX_BUDGET);
+		return NULL;
+	}
+	if (route && (route->flags & ROUTE_WRITE) && !write_allowed(app, req, res))
+		return NULL;
+	return route;
+}
+
 void http_serve(struct app *app, struct request *req, struct response *res)
 {
 	struct db_reader *reader = app_reader(app);
 	bool snapshot = false;
 	int64_t gen = 0;
-	long max_tokens;
+	const struct route *route;
+	long max_tokens = 0;
 
-	size_t n;
-	const struct route *routes;
-
-	pthread_once(&routes_once, routes_build);
-	routes = all_routes;
-	n = n_all_routes;
 	/* One read transaction per request: it sees one index generation
 	 * from its first statement to its last, whatever a reload commits. */
 	if (reader && db_reader_begin(reader, &gen) == 0) {
@@ -221,20 +238,8 @@ void http_serve(struct app *app, struct request *req, struct response *res)
 		} else {
 			response_error(res, 421, "host_not_allowed", "%s", msg);
 		}
-	} else if (!auth_ok(app, req) && !auth_public_path(req->path)) {
-		auth_refuse(app, req, res);
-	} else if (req->query_bad) {
-		response_error(res, 400, "bad_query", "a query argument is not valid "
-			       "percent-encoded UTF-8 (or there are more than %u of them)",
-			       REQUEST_MAX_QUERY);
-	} else if ((max_tokens = max_tokens_arg(req)) < 0) {
-		response_error(res, 400, "bad_max_tokens", "max_tokens must be an integer from 1 "
-			       "to %ld", TOKENS_MAX_BUDGET);
-	} else {
-		const struct route *route = router_match(routes, n, req, res);
-
-		if (route && (!(route->flags & ROUTE_WRITE) || write_allowed(app, req, res)))
-			route->handler(app, req, res);
+	} else if ((route = route_request(app, req, res, &max_tokens)) != NULL) {
+		route->handler(app, req, res);
 		if (res->status == 200 && res->markdown && max_tokens > 0)
 			limit_tokens(app, req, res, max_tokens);
 	}

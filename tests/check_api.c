@@ -16,6 +16,7 @@
 #include "skilld/app.h"
 #include "skilld/assets.h"
 #include "skilld/http.h"
+#include "skilld/routes.h"
 #include "skilld/util.h"
 #include "testapp.h"
 #include "testutil.h"
@@ -565,7 +566,7 @@ static const struct {
 static unsigned route_methods(const char *path)
 {
 	size_t n;
-	const struct route *routes = api_routes(&n);
+	const struct route *routes = routes_table(&n);
 	unsigned mask = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -590,7 +591,7 @@ START_TEST(test_openapi_covers_routes)
 	const cJSON *paths = cJSON_GetObjectItem(doc, "paths");
 	const cJSON *item;
 	size_t n, documented = 0;
-	const struct route *routes = api_routes(&n);
+	const struct route *routes = routes_table(&n);
 	char *star = openapi_path("/api/v1/skills/{slug}/files/{*path}");
 
 	ck_assert_str_eq(star, "/api/v1/skills/{slug}/files/{path}");
