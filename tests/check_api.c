@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for the JSON API through http_serve: the whole stack (config, db,
+ * Tests for the JSON API through pipeline_serve: the whole stack (config, db,
  * migrations, index, router, handlers) without a socket, with exact values.
  */
 #include <check.h>
@@ -15,7 +15,7 @@
 #include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/assets.h"
-#include "skilld/http.h"
+#include "skilld/pipeline.h"
 #include "skilld/routes.h"
 #include "skilld/util.h"
 #include "testapp.h"
@@ -454,7 +454,7 @@ static int serve_auth(struct app *a, const char *authorization)
 	req.path = xstrdup("/api/v1/skills");
 	req.authorization = authorization;
 	response_init(&res);
-	http_serve(a, &req, &res);
+	pipeline_serve(a, &req, &res);
 	status = res.status;
 	if (status == 401) {
 		ck_assert_str_eq(res.headers[0].key, "WWW-Authenticate");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for auth: a server with --token-file through http_serve. Programs
+ * Tests for auth: a server with --token-file through pipeline_serve. Programs
  * need the Bearer token (JSON 401 with WWW-Authenticate otherwise); a
  * browser asking for a page gets the sign-in form with 401, signs in with
  * the token (303, an HttpOnly SameSite=Strict cookie that is not the

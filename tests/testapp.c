@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The fixture server and in-process requests through http_serve; see testapp.h. */
+/* The fixture server and in-process requests through pipeline_serve; see testapp.h. */
 #include "testapp.h"
 
 #include <check.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fixture_skills.h"
-#include "skilld/http.h"
+#include "skilld/pipeline.h"
 #include "skilld/util.h"
 #include "testutil.h"
 
@@ -77,7 +77,7 @@ int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct
 	}
 	response_init(res);
 	req.peer_loopback = true;
-	http_serve(app, &req, res);
+	pipeline_serve(app, &req, res);
 	request_fini(&req);
 	return res->status;
 }
@@ -109,7 +109,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.body_len = r->body_len;
 	req.peer_loopback = !r->remote;
 	response_init(res);
-	http_serve(app, &req, res);
+	pipeline_serve(app, &req, res);
 	request_fini(&req);
 	return res->status;
 }

@@ -61,7 +61,7 @@ struct request {
 	const char *mcp_session_id;       /* Mcp-Session-Id */
 	const char *mcp_protocol_version; /* MCP-Protocol-Version */
 	bool peer_loopback;       /* the client connected from 127.0.0.0/8 or ::1 */
-	long long generation;     /* the index generation this request reads (http_serve) */
+	long long generation;     /* the index generation this request reads (pipeline_serve) */
 	const char *body;         /* request body (POST), may be NULL */
 	size_t body_len;
 };
