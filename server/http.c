@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
-#include <zlib.h>
 
 #include "skilld/app.h"
 #include "skilld/auth.h"
@@ -247,15 +246,15 @@ static enum MHD_Result refuse_query(struct app *app, struct MHD_Connection *conn
 /* ---- prepared answers ----
  *
  * A GET or HEAD whose answer depends only on the index generation and the
- * request's key (path, query, Accept, User-Agent, Host, gzip or not) is
- * answered from the cache of libmicrohttpd responses built the first time:
- * no database, no allocation of our own, the same response object queued
- * again (libmicrohttpd counts its users, so a response dropped by a reload
- * lives until the last client received it). */
+ * request's key (path, query, Accept, User-Agent, Host, Origin, gzip or not
+ * as pipeline_wants_gzip decides) is answered from the cache of
+ * libmicrohttpd responses built the first time from what the pipeline
+ * made, already encoded, and its 304: no database, no allocation of our
+ * own, the same response object queued again (libmicrohttpd counts its
+ * users, so a response dropped by a reload lives until the last client
+ * received it). */
 
 #define PREP_KEY_MAX 4096
-#define GZIP_MIN 1024       /* smaller text is sent as it is */
-#define GZIP_LEVEL 6
 
 struct prepared {
 	struct MHD_Response *full;          /* 200 */
@@ -314,54 +313,6 @@ static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-/* Does the client take gzip? (A q=0 refusal counts as no.) */
-static bool takes_gzip(const char *ae)
-{
-	const char *g = ae ? strcasestr(ae, "gzip") : NULL;
-
-	if (!g)
-		return false;
-	g += 4;
-	while (*g == ' ')
-		g++;
-	return !(g[0] == ';' && strstr(g, "q=0") == g + strspn(g, "; ") &&
-		 strspn(g + strspn(g, "; ") + 3, ".0") == strlen(g + strspn(g, "; ") + 3));
-}
-
-/* Is a content type worth compressing? */
-static bool compressible(const char *ct)
-{
-	return ct && (strncmp(ct, "text/", 5) == 0 || strncmp(ct, "application/json", 16) == 0 ||
-		      strncmp(ct, "application/javascript", 22) == 0 ||
-		      strstr(ct, "+json") || strstr(ct, "+xml") || strstr(ct, "/xml"));
-}
-
-/* gzip of p[0..n) (free()), or NULL. */
-static char *gzip_bytes(const char *p, size_t n, size_t *out_len)
-{
-	z_stream z;
-	size_t cap;
-	char *out;
-
-	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	cap = deflateBound(&z, (uLong)n) + 64;
-	out = xmalloc(cap);
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		free(out);
-		return NULL;
-	}
-	*out_len = z.total_out;
-	deflateEnd(&z);
-	return out;
-}
-
 /* What the cache lookup hands to its callback. */
 struct serve_ctx {
 	struct MHD_Connection *conn;
@@ -388,83 +339,26 @@ static int queue_prepared(void *v, void *arg)
 	return 0;
 }
 
-/* Turns a finished 200 into a prepared entry, gzipped when gz and worth
- * it; NULL when it cannot be made. */
-static struct prepared *prepare(struct response *res, bool gz)
+/* Memoises a 200 the pipeline finished for a request without
+ * If-None-Match: the response as it is (the body taken from res) and its
+ * 304 (res is left as that 304). NULL when libmicrohttpd cannot make them,
+ * res then being of no use. */
+static struct prepared *prepare(struct response *res)
 {
 	struct prepared *pr = xcalloc(1, sizeof(*pr));
-	struct response copy;
-	char *zbody = NULL;
-	size_t zlen = 0;
 
-	gz = gz && res->body_len >= GZIP_MIN && compressible(res->content_type) &&
-	     (zbody = gzip_bytes(res->body, res->body_len, &zlen)) != NULL;
-	if (gz) {
-		/* A different representation: a different strong ETag. */
-		size_t n = strlen(res->etag);
-
-		snprintf(pr->etag, sizeof(pr->etag), "%.*s-gz\"", n ? (int)n - 1 : 0, res->etag);
-		pr->full = MHD_create_response_from_buffer(zlen, zbody, MHD_RESPMEM_MUST_FREE);
-		pr->len = zlen;
-	} else {
-		snprintf(pr->etag, sizeof(pr->etag), "%s", res->etag);
-		pr->full = build_response(res);
-		pr->len = res->body_len;
-	}
-	/* The 304 carries the ETag and the 200's own headers (CSP, Vary, ...),
-	 * no body: a browser keeps the headers of the revalidation. */
-	response_init(&copy);
-	copy.status = 304;
-	snprintf(copy.etag, sizeof(copy.etag), "%s", pr->etag);
-	for (size_t i = 0; i < res->n_headers; i++)
-		if (strcasecmp(res->headers[i].key, "Vary") != 0 || !compressible(res->content_type))
-			response_header(&copy, res->headers[i].key, res->headers[i].value);
-	pr->not_modified = build_response(&copy);
-	response_fini(&copy);
+	snprintf(pr->etag, sizeof(pr->etag), "%s", res->etag);
+	pr->len = res->body_len;
+	pr->full = build_response(res);
+	pipeline_not_modified(res);
+	pr->not_modified = build_response(res);
 	if (!pr->full || !pr->not_modified) {
 		if (pr->full)
 			MHD_destroy_response(pr->full);
-		else
-			free(zbody);
 		if (pr->not_modified)
 			MHD_destroy_response(pr->not_modified);
 		free(pr);
 		return NULL;
-	}
-	if (gz) {
-		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
-		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_ETAG, pr->etag);
-		MHD_add_response_header(pr->full, "X-Content-Type-Options", "nosniff");
-		for (size_t i = 0; i < res->n_headers; i++)
-			if (strcasecmp(res->headers[i].key, "Vary") != 0)
-				MHD_add_response_header(pr->full, res->headers[i].key,
-							res->headers[i].value);
-	}
-	/* Clients may keep it but must ask again (If-None-Match) each time. */
-	{
-		bool has_cc = false;
-
-		for (size_t i = 0; i < res->n_headers; i++)
-			has_cc |= strcasecmp(res->headers[i].key, "Cache-Control") == 0;
-		if (!has_cc) {
-			MHD_add_response_header(pr->full, "Cache-Control", "no-cache");
-			MHD_add_response_header(pr->not_modified, "Cache-Control", "no-cache");
-		}
-	}
-	/* Every representation of a compressible answer varies by encoding. */
-	if (compressible(res->content_type)) {
-		const char *vary = NULL;
-		char v[128];
-
-		for (size_t i = 0; i < res->n_headers; i++)
-			if (strcasecmp(res->headers[i].key, "Vary") == 0)
-				vary = res->headers[i].value;
-		snprintf(v, sizeof(v), "%s%sAccept-Encoding", vary ? vary : "", vary ? ", " : "");
-		if (vary && !gz)
-			MHD_del_response_header(pr->full, "Vary", vary);
-		MHD_add_response_header(pr->full, "Vary", v);
-		MHD_add_response_header(pr->not_modified, "Vary", v);
 	}
 	return pr;
 }
@@ -478,7 +372,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct query_sink qs = { NULL, 0 };
 	char keybuf[PREP_KEY_MAX];
 	struct key_sink k = { keybuf, 0, false };
-	bool cacheable, gz = false;
+	bool cacheable;
 	const char *inm = NULL;
 	struct request req;
 	struct response res;
@@ -533,7 +427,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 							     MHD_HTTP_HEADER_ACCEPT_ENCODING);
 
 		k.buf = keybuf;
-		gz = takes_gzip(ae);
 		key_add(&k, target_path(url));
 		key_sep(&k, '?');
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
@@ -547,7 +440,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		key_sep(&k, '\n');
 		key_add(&k, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"));
 		key_sep(&k, '\n');
-		key_sep(&k, gz ? 'z' : '-');
+		key_sep(&k, pipeline_wants_gzip(ae) ? 'z' : '-');
 		cacheable = !k.overflow;
 		request_init(&who);
 		who.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -609,25 +502,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req.if_none_match = inm;
 	}
 
-	/* A 200 that depends only on the generation and the key: prepared
+	/* A 200 that depends only on the generation and the key: memoised
 	 * once, kept for the next requests, and sent. */
 	if (cacheable && res.status == 200 && !res.dynamic && req.generation > 0 &&
 	    req.generation == app_generation(app)) {
-		struct prepared *pr = prepare(&res, gz);
+		struct prepared *pr = prepare(&res);
+		struct serve_ctx sc = { conn, inm, 0, 0, MHD_NO };
 
-		if (pr) {
-			struct serve_ctx sc = { conn, inm, 0, 0, MHD_NO };
-			size_t bytes = pr->len + k.len + sizeof(*pr);
-
+		if (!pr) {
+			log_msg(&app->log, LOG_ERROR, "cannot create a response for %s", req.path);
+		} else {
 			queue_prepared(pr, &sc);
-			if (!rcache_put(app->http->cache, req.generation, k.buf, k.len, pr, bytes))
+			if (!rcache_put(app->http->cache, req.generation, k.buf, k.len, pr,
+					pr->len + k.len + sizeof(*pr)))
 				prepared_destroy(pr); /* libmicrohttpd keeps what it queued */
-			access_log(app, method, url, (int)sc.status, sc.len,
-				   elapsed_ms(&p->start), req.user_agent);
-			response_fini(&res);
-			request_fini(&req);
-			return sc.ret;
 		}
+		access_log(app, method, url, (int)sc.status, sc.len, elapsed_ms(&p->start),
+			   req.user_agent);
+		response_fini(&res);
+		request_fini(&req);
+		return sc.ret;
 	}
 
 	/* The 304 the pipeline was not asked for. */

@@ -2,21 +2,26 @@
 /*
  * pipeline: one request through every stage, in order: the Host check,
  * auth, the route (and the write check), the handler, the ?max_tokens cut,
- * the error page, the ETag and the 304. Part of the transport, but it never
- * sees libmicrohttpd: http.c hands it a struct request and sends what it
- * leaves in the struct response, and tests call it without a socket. Runs
- * on the worker threads; a request reads one index generation (one read
- * transaction on the thread's reader).
+ * the error page, the ETag, the content coding (gzip) and the 304. Part of
+ * the transport, but it never sees libmicrohttpd: http.c hands it a struct
+ * request and sends what it leaves in the struct response (or memoises it
+ * as a prepared answer), and tests call it without a socket, so every
+ * answer is the same whichever way it was asked for. Runs on the worker
+ * threads; a request reads one index generation (one read transaction on
+ * the thread's reader).
  */
 #include "skilld/pipeline.h"
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
+#include <zlib.h>
 
 #include "skilld/app.h"
 #include "skilld/auth.h"
@@ -27,35 +32,8 @@
 #include "skilld/util.h"
 #include "skilld/web.h"
 
-bool pipeline_etag_matches(const char *if_none_match, const char *etag)
-{
-	size_t n = strlen(etag);
-	const char *p = if_none_match;
-
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '*')
-			return true;
-		if (p[0] == 'W' && p[1] == '/')
-			p += 2;
-		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
-			return true;
-		while (*p && *p != ',')
-			p++;
-	}
-	return false;
-}
-
-void pipeline_not_modified(struct response *res)
-{
-	res->status = 304;
-	if (res->owns_body)
-		free(res->body);
-	res->body = NULL;
-	res->body_len = 0;
-	res->owns_body = false;
-}
+#define GZIP_MIN 1024       /* smaller text is sent as it is */
+#define GZIP_LEVEL 6
 
 /* A state-changing route may run: the Bearer token, or (signed-in
  * browsers and servers without a token) a same-origin signal; without a
@@ -177,6 +155,134 @@ static const struct route *route_request(struct app *app, struct request *req,
 	return route;
 }
 
+/* The value of a header of res, or NULL. */
+static const char *header_value(const struct response *res, const char *name)
+{
+	for (size_t i = 0; i < res->n_headers; i++)
+		if (strcasecmp(res->headers[i].key, name) == 0)
+			return res->headers[i].value;
+	return NULL;
+}
+
+bool pipeline_wants_gzip(const char *accept_encoding)
+{
+	const char *p = accept_encoding;
+	char coding[32];
+	double q, gzip = -1.0, any = -1.0;
+
+	while (request_qlist_next(&p, coding, sizeof(coding), &q)) {
+		if (strcasecmp(coding, "gzip") == 0 || strcasecmp(coding, "x-gzip") == 0)
+			gzip = q > gzip ? q : gzip;
+		else if (strcmp(coding, "*") == 0)
+			any = q > any ? q : any;
+	}
+	/* Named, gzip's own q counts; otherwise "*" stands for it. */
+	return gzip >= 0.0 ? gzip > 0.0 : any > 0.0;
+}
+
+/* Is a content type worth compressing? */
+static bool compressible(const char *ct)
+{
+	return ct && (strncmp(ct, "text/", 5) == 0 || strncmp(ct, "application/json", 16) == 0 ||
+		      strncmp(ct, "application/javascript", 22) == 0 ||
+		      strstr(ct, "+json") || strstr(ct, "+xml") || strstr(ct, "/xml"));
+}
+
+/* gzip of p[0..n) (free()), or NULL. */
+static char *gzip_bytes(const char *p, size_t n, size_t *out_len)
+{
+	z_stream z;
+	size_t cap;
+	char *out;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&z, (uLong)n) + 64;
+	out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)n;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+/* The content coding stage, for a 200 to a GET or HEAD: clients may keep
+ * the answer but must ask again (Cache-Control: no-cache, unless the
+ * handler chose), a compressible one varies by Accept-Encoding, and one
+ * of GZIP_MIN bytes or more goes out gzip when the client takes it, under
+ * its own strong ETag (the identity one with -gz). */
+static void encode(const struct request *req, struct response *res)
+{
+	size_t n = strlen(res->etag), zlen;
+	char *z;
+
+	if (res->status != 200 || (req->method != METHOD_GET && req->method != METHOD_HEAD))
+		return;
+	if (!header_value(res, "Cache-Control"))
+		response_header(res, "Cache-Control", "no-cache");
+	if (!compressible(res->content_type))
+		return;
+	response_vary(res, "Accept-Encoding");
+	/* gzip only with room for its headers and its ETag. */
+	if (res->body_len < GZIP_MIN || !pipeline_wants_gzip(req->accept_encoding) ||
+	    !header_value(res, "Vary") || res->n_headers == RESPONSE_MAX_HEADERS ||
+	    n < 2 || res->etag[n - 1] != '"' || n + 3 >= sizeof(res->etag) ||
+	    !(z = gzip_bytes(res->body, res->body_len, &zlen)))
+		return;
+	response_take(res, 200, res->content_type, z, zlen);
+	response_header(res, "Content-Encoding", "gzip");
+	snprintf(res->etag + n - 1, sizeof(res->etag) - (n - 1), "-gz\"");
+}
+
+bool pipeline_etag_matches(const char *if_none_match, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *p = if_none_match;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return true;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+			return true;
+		while (*p && *p != ',')
+			p++;
+	}
+	return false;
+}
+
+void pipeline_not_modified(struct response *res)
+{
+	res->status = 304;
+	if (res->owns_body)
+		free(res->body);
+	res->body = NULL;
+	res->body_len = 0;
+	res->owns_body = false;
+	/* The 200's headers, but no body to decode. */
+	for (size_t i = 0; i < res->n_headers; i++) {
+		if (strcasecmp(res->headers[i].key, "Content-Encoding") != 0)
+			continue;
+		free(res->headers[i].key);
+		free(res->headers[i].value);
+		memmove(&res->headers[i], &res->headers[i + 1],
+			(res->n_headers - i - 1) * sizeof(res->headers[0]));
+		res->n_headers--;
+		break;
+	}
+}
+
 bool pipeline_revalidate(const struct request *req, struct response *res)
 {
 	if (res->status != 200 || !req->if_none_match || !res->etag[0] ||
@@ -243,6 +349,7 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 		sha256_hex(res->body ? res->body : "", res->body_len, hex);
 		response_etag_hex(res, hex);
 	}
+	encode(req, res);
 	pipeline_revalidate(req, res);
 }
 

@@ -74,6 +74,7 @@ int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct
 		req.host = h->host;
 		req.authorization = h->authorization;
 		req.cookie = h->cookie;
+		req.accept_encoding = h->accept_encoding;
 	}
 	response_init(res);
 	req.peer_loopback = true;
@@ -99,6 +100,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.host = r->h.host;
 	req.authorization = r->h.authorization;
 	req.cookie = r->h.cookie;
+	req.accept_encoding = r->h.accept_encoding;
 	req.content_type = r->content_type;
 	req.origin = r->origin;
 	req.sec_fetch_site = r->sec_fetch_site;

@@ -52,6 +52,7 @@ struct ta_headers {
 	const char *host;
 	const char *authorization;
 	const char *cookie;
+	const char *accept_encoding;
 };
 
 /* Serves GET path (with an optional ?query) into res, which the caller
