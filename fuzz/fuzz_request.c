@@ -4,7 +4,8 @@
  * database. The input is "path?query": the path goes through router_dispatch
  * (segment splitting and percent-decoding, path parameters, 400/404/405) and
  * the query through request_parse_query, against a copy of the route
- * patterns of server/api.c whose handlers only read what the router set.
+ * patterns of the API rows of server/routes.c whose handlers only read
+ * what the router set.
  * Single threaded; the route table is read only.
  */
 #include <stddef.h>
@@ -61,7 +62,7 @@ static void fuzz_handler(void *ctx, struct request *req, struct response *res)
 	buf_fini(&body);
 }
 
-/* The patterns of server/api.c's table, in its order, plus one. */
+/* The patterns of the API rows of server/routes.c, in their order, plus one. */
 static const struct route fuzz_routes[] = {
 	{ METHOD_GET, "/healthz", fuzz_handler, 0 },
 	{ METHOD_GET, "/api/v1/skills", fuzz_handler, 0 },
@@ -73,7 +74,7 @@ static const struct route fuzz_routes[] = {
 	{ METHOD_GET, "/api/v1/skills/{slug}/check", fuzz_handler, 0 },
 	{ METHOD_GET, "/api/v1/checklists", fuzz_handler, 0 },
 	{ METHOD_GET, "/api/v1/diagnostics", fuzz_handler, 0 },
-	/* Not in api.c: a POST-only route, so that a GET reaches the 405 path. */
+	/* Not in routes.c: a POST-only route, so that a GET reaches the 405 path. */
 	{ METHOD_POST, "/api/v1/{name}/reindex", fuzz_handler, 0 },
 };
 

@@ -18,12 +18,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "skilld/admin.h"
 #include "skilld/app.h"
 #include "skilld/archive.h"
 #include "skilld/assets.h"
-#include "skilld/discovery.h"
-#include "skilld/mcp.h"
 #include "skilld/search.h"
 #include "skilld/util.h"
 #include "skilld/web.h"
@@ -81,7 +78,7 @@ static void add_index_status(cJSON *o, const struct app_status *st)
 	}
 }
 
-static void api_healthz(void *ctx, struct request *req, struct response *res)
+void api_healthz(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	struct app_status st;
@@ -165,7 +162,7 @@ static char *cursor_decode(const char *c)
 	return slug;
 }
 
-static void api_skill_list(void *ctx, struct request *req, struct response *res)
+void api_skill_list(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	struct db_reader *r = api_reader(app, res);
@@ -265,27 +262,27 @@ static void skill_column(struct app *app, struct request *req, struct response *
 	sqlite3_reset(st);
 }
 
-static void api_skill(void *ctx, struct request *req, struct response *res)
+void api_skill(void *ctx, struct request *req, struct response *res)
 {
 	skill_column(ctx, req, res, COL_DETAIL, "no detail");
 }
 
-static void api_skill_files(void *ctx, struct request *req, struct response *res)
+void api_skill_files(void *ctx, struct request *req, struct response *res)
 {
 	skill_column(ctx, req, res, COL_FILES, "no files");
 }
 
-static void api_skill_checklist(void *ctx, struct request *req, struct response *res)
+void api_skill_checklist(void *ctx, struct request *req, struct response *res)
 {
 	skill_column(ctx, req, res, COL_CHECKLIST, "no review checklist");
 }
 
-static void api_skill_evals(void *ctx, struct request *req, struct response *res)
+void api_skill_evals(void *ctx, struct request *req, struct response *res)
 {
 	skill_column(ctx, req, res, COL_EVALS, "no valid evals/evals.json");
 }
 
-static void api_skill_check(void *ctx, struct request *req, struct response *res)
+void api_skill_check(void *ctx, struct request *req, struct response *res)
 {
 	skill_column(ctx, req, res, COL_CHECK, "no check result");
 }
@@ -400,7 +397,7 @@ cJSON *api_checklists_json(struct app *app, struct response *res)
 	return root;
 }
 
-static void api_checklists(void *ctx, struct request *req, struct response *res)
+void api_checklists(void *ctx, struct request *req, struct response *res)
 {
 	cJSON *root = api_checklists_json(ctx, res);
 
@@ -447,7 +444,7 @@ static void add_text_column(cJSON *o, const char *key, sqlite3_stmt *st, int col
 		cJSON_AddStringToObject(o, key, (const char *)sqlite3_column_text(st, col));
 }
 
-static void api_diagnostics(void *ctx, struct request *req, struct response *res)
+void api_diagnostics(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	struct db_reader *r = api_reader(app, res);
@@ -581,12 +578,12 @@ static void skill_archive(struct app *app, struct request *req, struct response 
 	free(disp);
 }
 
-static void api_archive_tgz(void *ctx, struct request *req, struct response *res)
+void api_archive_tgz(void *ctx, struct request *req, struct response *res)
 {
 	skill_archive(ctx, req, res, SKILLD_ARCHIVE_TGZ);
 }
 
-static void api_archive_zip(void *ctx, struct request *req, struct response *res)
+void api_archive_zip(void *ctx, struct request *req, struct response *res)
 {
 	skill_archive(ctx, req, res, SKILLD_ARCHIVE_ZIP);
 }
@@ -606,7 +603,7 @@ static void search_answer(struct app *app, struct response *res, int rc, cJSON *
 	}
 }
 
-static void api_search(void *ctx, struct request *req, struct response *res)
+void api_search(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	struct db_reader *r = api_reader(app, res);
@@ -638,7 +635,7 @@ static void api_search(void *ctx, struct request *req, struct response *res)
 	search_answer(app, res, rc, out, err);
 }
 
-static void api_resolve(void *ctx, struct request *req, struct response *res)
+void api_resolve(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	struct db_reader *r = api_reader(app, res);
@@ -667,7 +664,7 @@ static void api_resolve(void *ctx, struct request *req, struct response *res)
  * the query best (search_resolve); source is this server's base URL, which
  * is what `skills add` takes; installs are not counted here: 0. A limit
  * over RESOLVE_MAX_K is lowered to it (the CLI asks for 20). */
-static void api_search_compat(void *ctx, struct request *req, struct response *res)
+void api_search_compat(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	struct db_reader *r = api_reader(app, res);
@@ -719,7 +716,7 @@ static void api_search_compat(void *ctx, struct request *req, struct response *r
 
 /* This API described in OpenAPI 3.1: docs/openapi.json, built into the
  * binary (static bytes, ETag computed at build time). */
-static void api_openapi(void *ctx, struct request *req, struct response *res)
+void api_openapi(void *ctx, struct request *req, struct response *res)
 {
 	const struct asset *a = assets_doc("openapi.json");
 
@@ -736,36 +733,4 @@ static void api_openapi(void *ctx, struct request *req, struct response *res)
 	res->owns_body = false;
 	snprintf(res->etag, sizeof(res->etag), "%s", a->etag);
 	response_header(res, "Cache-Control", "no-cache");
-}
-
-static const struct route routes[] = {
-	{ METHOD_GET, "/healthz", api_healthz, 0 },
-	{ METHOD_GET, "/api/v1/skills", api_skill_list, 0 },
-	{ METHOD_GET, "/api/v1/skills/{slug}", api_skill, 0 },
-	{ METHOD_GET, "/api/v1/skills/{slug}/files", api_skill_files, 0 },
-	{ METHOD_GET, "/api/v1/skills/{slug}/files/{*path}", api_skill_file, 0 },
-	{ METHOD_GET, "/api/v1/skills/{slug}/checklist", api_skill_checklist, 0 },
-	{ METHOD_GET, "/api/v1/skills/{slug}/evals", api_skill_evals, 0 },
-	{ METHOD_GET, "/api/v1/skills/{slug}/check", api_skill_check, 0 },
-	{ METHOD_GET, "/api/v1/skills/{slug}/archive.tar.gz", api_archive_tgz, 0 },
-	{ METHOD_GET, "/api/v1/skills/{slug}/archive.zip", api_archive_zip, 0 },
-	{ METHOD_GET, "/api/v1/checklists", api_checklists, 0 },
-	{ METHOD_GET, "/api/v1/diagnostics", api_diagnostics, 0 },
-	{ METHOD_GET, "/api/v1/search", api_search, 0 },
-	{ METHOD_GET, "/api/v1/resolve", api_resolve, 0 },
-	{ METHOD_GET, "/api/v1/openapi.json", api_openapi, 0 },
-	{ METHOD_POST, "/api/v1/admin/reload", admin_reload, ROUTE_WRITE },
-	{ METHOD_GET, "/api/search", api_search_compat, 0 },
-	{ METHOD_GET, "/.well-known/agent-skills/index.json", discovery_index_v2, 0 },
-	{ METHOD_GET, "/.well-known/agent-skills/{artifact}", discovery_artifact, 0 },
-	{ METHOD_GET, "/.well-known/agent-skills/{name}/{*path}", discovery_file, 0 },
-	{ METHOD_GET, "/.well-known/skills/index.json", discovery_index_v1, 0 },
-	{ METHOD_GET, "/.well-known/skills/{name}/{*path}", discovery_file, 0 },
-	{ METHOD_POST, "/mcp", mcp_handle, 0 },
-};
-
-const struct route *api_routes(size_t *n)
-{
-	*n = sizeof(routes) / sizeof(routes[0]);
-	return routes;
 }

@@ -78,12 +78,6 @@ bool auth_ok(const struct app *app, const struct request *req)
 	return got[0] && session_valid(app->sessions, got, clock_now());
 }
 
-bool auth_public_path(const char *path)
-{
-	return strcmp(path, "/signin") == 0 || strcmp(path, "/signout") == 0 ||
-	       strncmp(path, "/assets/", 8) == 0;
-}
-
 /* Is next a path of this server (so a redirect cannot leave it)? */
 static bool local_path(const char *next)
 {

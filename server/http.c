@@ -10,9 +10,7 @@
 #include "skilld/http.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,17 +23,12 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
-#include <zlib.h>
 
-#include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/auth.h"
-#include "skilld/hosts.h"
-#include "skilld/jsonrpc.h"
+#include "skilld/pipeline.h"
 #include "skilld/rcache.h"
-#include "skilld/tokens.h"
 #include "skilld/util.h"
-#include "skilld/web.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -56,214 +49,6 @@ struct pending {
 	bool too_large;       /* the body grew over --max-body: the rest is dropped */
 	bool too_many_args;   /* the query has more than --max-query-args arguments */
 };
-
-/* Does an If-None-Match header list the ETag (or "*")? Weak tags compare
- * weakly, as RFC 9110 asks for If-None-Match. */
-static bool etag_matches(const char *header, const char *etag)
-{
-	size_t n = strlen(etag);
-	const char *p = header;
-
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '*')
-			return true;
-		if (p[0] == 'W' && p[1] == '/')
-			p += 2;
-		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
-			return true;
-		while (*p && *p != ',')
-			p++;
-	}
-	return false;
-}
-
-/* Turns a 200 into its 304: no body. */
-static void not_modified(struct response *res)
-{
-	res->status = 304;
-	if (res->owns_body)
-		free(res->body);
-	res->body = NULL;
-	res->body_len = 0;
-	res->owns_body = false;
-}
-
-/* The API's routes, then the pages', in one table built once. */
-static struct route *all_routes;
-static size_t n_all_routes;
-static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
-
-static void routes_build(void)
-{
-	size_t na, nw;
-	const struct route *a = api_routes(&na), *w = web_routes(&nw);
-
-	all_routes = xmalloc((na + nw) * sizeof(*all_routes));
-	memcpy(all_routes, a, na * sizeof(*a));
-	memcpy(all_routes + na, w, nw * sizeof(*w));
-	n_all_routes = na + nw;
-}
-
-/* A state-changing route may run: the Bearer token, or (signed-in
- * browsers and servers without a token) a same-origin signal; without a
- * token also only from loopback. False after filling res with the 403. */
-static bool write_allowed(struct app *app, const struct request *req, struct response *res)
-{
-	const char *why;
-
-	if (app->token && req->authorization && app_token_ok(app, req->authorization))
-		return true;
-	if (!hosts_write_intent(app->cfg, req, &why)) {
-		response_error(res, 403, "cross_site_write", "%s", why);
-		return false;
-	}
-	if (!app->token && !req->peer_loopback) {
-		response_error(res, 403, "forbidden", "without --token-file, writes are accepted "
-			       "from loopback clients only");
-		return false;
-	}
-	return true;
-}
-
-/* Page URLs answer errors in the negotiated format; the API (and /mcp) always in JSON. */
-static bool is_api_path(const char *path)
-{
-	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/healthz") == 0 ||
-	       strcmp(path, "/mcp") == 0 ||
-	       strncmp(path, "/.well-known/", 13) == 0;
-}
-
-/* ?max_tokens=N: an integer from 1 to TOKENS_MAX_BUDGET; 0 when absent,
- * -1 when malformed. */
-static long max_tokens_arg(const struct request *req)
-{
-	const char *s = request_query(req, "max_tokens");
-	char *end;
-	long v;
-
-	if (!s)
-		return 0;
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > TOKENS_MAX_BUDGET)
-		return -1;
-	return v;
-}
-
-/* Cuts a markdown answer to ?max_tokens, with a note that points at the
- * whole text (this URL without max_tokens). The ETag is then recomputed. */
-static void limit_tokens(struct app *app, struct request *req, struct response *res, long max)
-{
-	struct buf url;
-	char *base, *text;
-	size_t len;
-	bool cut;
-
-	buf_init(&url);
-	base = web_base_url(app, req->host);
-	buf_printf(&url, "%s%.*s", base, (int)strcspn(req->path, "?"), req->path);
-	free(base);
-	for (size_t i = 0, n = 0; i < req->n_query; i++) {
-		if (strcmp(req->query[i].key, "max_tokens") == 0)
-			continue;
-		buf_putc(&url, n++ ? '&' : '?');
-		url_encode_component(&url, req->query[i].key);
-		buf_putc(&url, '=');
-		url_encode_component(&url, req->query[i].value);
-	}
-	text = tokens_cut_markdown(res->body ? res->body : "", res->body_len, (size_t)max,
-				   url.data, &len, &cut);
-	buf_fini(&url);
-	if (!cut) {
-		free(text);
-		return;
-	}
-	response_take(res, res->status, res->content_type, text, len);
-	res->etag[0] = '\0';
-	response_header(res, "X-Skilld-Cut", "max_tokens");
-}
-
-void http_serve(struct app *app, struct request *req, struct response *res)
-{
-	struct db_reader *reader = app_reader(app);
-	bool snapshot = false;
-	int64_t gen = 0;
-	long max_tokens;
-
-	size_t n;
-	const struct route *routes;
-
-	pthread_once(&routes_once, routes_build);
-	routes = all_routes;
-	n = n_all_routes;
-	/* One read transaction per request: it sees one index generation
-	 * from its first statement to its last, whatever a reload commits. */
-	if (reader && db_reader_begin(reader, &gen) == 0) {
-		snapshot = true;
-		req->generation = gen;
-	}
-
-	if (!hosts_host_ok(app->cfg, req->host)) {
-		/* DNS rebinding: a page whose name now points here. MCP's
-		 * transport rules ask for 403; 421 says it best elsewhere. */
-		static const char msg[] = "this server does not answer to that Host name; if it "
-					  "is really this server's, start it with --allowed-host NAME";
-
-		if (strcmp(req->path, "/mcp") == 0) {
-			cJSON *e = jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, msg, NULL);
-
-			response_json(res, 403, e);
-			cJSON_Delete(e);
-		} else {
-			response_error(res, 421, "host_not_allowed", "%s", msg);
-		}
-	} else if (!auth_ok(app, req) && !auth_public_path(req->path)) {
-		auth_refuse(app, req, res);
-	} else if (req->query_bad) {
-		response_error(res, 400, "bad_query", "a query argument is not valid "
-			       "percent-encoded UTF-8 (or there are more than %u of them)",
-			       REQUEST_MAX_QUERY);
-	} else if ((max_tokens = max_tokens_arg(req)) < 0) {
-		response_error(res, 400, "bad_max_tokens", "max_tokens must be an integer from 1 "
-			       "to %ld", TOKENS_MAX_BUDGET);
-	} else {
-		const struct route *route = router_match(routes, n, req, res);
-
-		if (route && (!(route->flags & ROUTE_WRITE) || write_allowed(app, req, res)))
-			route->handler(app, req, res);
-		if (res->status == 200 && res->markdown && max_tokens > 0)
-			limit_tokens(app, req, res, max_tokens);
-	}
-	/* Cross-origin reads only for the origins --cors-origin names. */
-	if (req->origin && hosts_cors_ok(app->cfg, req->origin)) {
-		response_header(res, "Access-Control-Allow-Origin", req->origin);
-		response_vary(res, "Origin");
-	}
-	if (res->status >= 400 && res->status != 401 && res->status != 421 &&
-	    !is_api_path(req->path))
-		web_error_page(app, req, res);
-	if (snapshot)
-		db_reader_end(reader);
-	if (req->generation > 0) {
-		char g[24];
-
-		snprintf(g, sizeof(g), "%lld", req->generation);
-		response_header(res, "X-Skilld-Generation", g);
-	}
-	if (res->status == 200 && res->etag[0] == '\0') {
-		char hex[SHA256_HEX_LEN + 1];
-
-		sha256_hex(res->body ? res->body : "", res->body_len, hex);
-		response_etag_hex(res, hex);
-	}
-	if (res->status == 200 && req->if_none_match && etag_matches(req->if_none_match, res->etag) &&
-	    (req->method == METHOD_GET || req->method == METHOD_HEAD))
-		not_modified(res);
-}
 
 /* The query arguments being collected and their size. */
 struct query_sink {
@@ -416,7 +201,7 @@ static double elapsed_ms(const struct timespec *start)
 }
 
 /* Queues the error res (filled by the caller, released here) before the
- * request went through http_serve, and logs it. */
+ * request went through the pipeline, and logs it. */
 static enum MHD_Result refuse(struct app *app, struct MHD_Connection *conn, const char *method,
 			      const char *url, struct pending *p, struct response *res)
 {
@@ -461,15 +246,15 @@ static enum MHD_Result refuse_query(struct app *app, struct MHD_Connection *conn
 /* ---- prepared answers ----
  *
  * A GET or HEAD whose answer depends only on the index generation and the
- * request's key (path, query, Accept, User-Agent, Host, gzip or not) is
- * answered from the cache of libmicrohttpd responses built the first time:
- * no database, no allocation of our own, the same response object queued
- * again (libmicrohttpd counts its users, so a response dropped by a reload
- * lives until the last client received it). */
+ * request's key (path, query, Accept, User-Agent, Host, Origin, gzip or not
+ * as pipeline_wants_gzip decides) is answered from the cache of
+ * libmicrohttpd responses built the first time from what the pipeline
+ * made, already encoded, and its 304: no database, no allocation of our
+ * own, the same response object queued again (libmicrohttpd counts its
+ * users, so a response dropped by a reload lives until the last client
+ * received it). */
 
 #define PREP_KEY_MAX 4096
-#define GZIP_MIN 1024       /* smaller text is sent as it is */
-#define GZIP_LEVEL 6
 
 struct prepared {
 	struct MHD_Response *full;          /* 200 */
@@ -528,54 +313,6 @@ static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-/* Does the client take gzip? (A q=0 refusal counts as no.) */
-static bool takes_gzip(const char *ae)
-{
-	const char *g = ae ? strcasestr(ae, "gzip") : NULL;
-
-	if (!g)
-		return false;
-	g += 4;
-	while (*g == ' ')
-		g++;
-	return !(g[0] == ';' && strstr(g, "q=0") == g + strspn(g, "; ") &&
-		 strspn(g + strspn(g, "; ") + 3, ".0") == strlen(g + strspn(g, "; ") + 3));
-}
-
-/* Is a content type worth compressing? */
-static bool compressible(const char *ct)
-{
-	return ct && (strncmp(ct, "text/", 5) == 0 || strncmp(ct, "application/json", 16) == 0 ||
-		      strncmp(ct, "application/javascript", 22) == 0 ||
-		      strstr(ct, "+json") || strstr(ct, "+xml") || strstr(ct, "/xml"));
-}
-
-/* gzip of p[0..n) (free()), or NULL. */
-static char *gzip_bytes(const char *p, size_t n, size_t *out_len)
-{
-	z_stream z;
-	size_t cap;
-	char *out;
-
-	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	cap = deflateBound(&z, (uLong)n) + 64;
-	out = xmalloc(cap);
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		free(out);
-		return NULL;
-	}
-	*out_len = z.total_out;
-	deflateEnd(&z);
-	return out;
-}
-
 /* What the cache lookup hands to its callback. */
 struct serve_ctx {
 	struct MHD_Connection *conn;
@@ -590,7 +327,7 @@ static int queue_prepared(void *v, void *arg)
 	struct prepared *pr = v;
 	struct serve_ctx *sc = arg;
 
-	if (sc->if_none_match && etag_matches(sc->if_none_match, pr->etag)) {
+	if (sc->if_none_match && pipeline_etag_matches(sc->if_none_match, pr->etag)) {
 		sc->status = 304;
 		sc->len = 0;
 		sc->ret = MHD_queue_response(sc->conn, 304, pr->not_modified);
@@ -602,83 +339,26 @@ static int queue_prepared(void *v, void *arg)
 	return 0;
 }
 
-/* Turns a finished 200 into a prepared entry, gzipped when gz and worth
- * it; NULL when it cannot be made. */
-static struct prepared *prepare(struct response *res, bool gz)
+/* Memoises a 200 the pipeline finished for a request without
+ * If-None-Match: the response as it is (the body taken from res) and its
+ * 304 (res is left as that 304). NULL when libmicrohttpd cannot make them,
+ * res then being of no use. */
+static struct prepared *prepare(struct response *res)
 {
 	struct prepared *pr = xcalloc(1, sizeof(*pr));
-	struct response copy;
-	char *zbody = NULL;
-	size_t zlen = 0;
 
-	gz = gz && res->body_len >= GZIP_MIN && compressible(res->content_type) &&
-	     (zbody = gzip_bytes(res->body, res->body_len, &zlen)) != NULL;
-	if (gz) {
-		/* A different representation: a different strong ETag. */
-		size_t n = strlen(res->etag);
-
-		snprintf(pr->etag, sizeof(pr->etag), "%.*s-gz\"", n ? (int)n - 1 : 0, res->etag);
-		pr->full = MHD_create_response_from_buffer(zlen, zbody, MHD_RESPMEM_MUST_FREE);
-		pr->len = zlen;
-	} else {
-		snprintf(pr->etag, sizeof(pr->etag), "%s", res->etag);
-		pr->full = build_response(res);
-		pr->len = res->body_len;
-	}
-	/* The 304 carries the ETag and the 200's own headers (CSP, Vary, ...),
-	 * no body: a browser keeps the headers of the revalidation. */
-	response_init(&copy);
-	copy.status = 304;
-	snprintf(copy.etag, sizeof(copy.etag), "%s", pr->etag);
-	for (size_t i = 0; i < res->n_headers; i++)
-		if (strcasecmp(res->headers[i].key, "Vary") != 0 || !compressible(res->content_type))
-			response_header(&copy, res->headers[i].key, res->headers[i].value);
-	pr->not_modified = build_response(&copy);
-	response_fini(&copy);
+	snprintf(pr->etag, sizeof(pr->etag), "%s", res->etag);
+	pr->len = res->body_len;
+	pr->full = build_response(res);
+	pipeline_not_modified(res);
+	pr->not_modified = build_response(res);
 	if (!pr->full || !pr->not_modified) {
 		if (pr->full)
 			MHD_destroy_response(pr->full);
-		else
-			free(zbody);
 		if (pr->not_modified)
 			MHD_destroy_response(pr->not_modified);
 		free(pr);
 		return NULL;
-	}
-	if (gz) {
-		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
-		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-		MHD_add_response_header(pr->full, MHD_HTTP_HEADER_ETAG, pr->etag);
-		MHD_add_response_header(pr->full, "X-Content-Type-Options", "nosniff");
-		for (size_t i = 0; i < res->n_headers; i++)
-			if (strcasecmp(res->headers[i].key, "Vary") != 0)
-				MHD_add_response_header(pr->full, res->headers[i].key,
-							res->headers[i].value);
-	}
-	/* Clients may keep it but must ask again (If-None-Match) each time. */
-	{
-		bool has_cc = false;
-
-		for (size_t i = 0; i < res->n_headers; i++)
-			has_cc |= strcasecmp(res->headers[i].key, "Cache-Control") == 0;
-		if (!has_cc) {
-			MHD_add_response_header(pr->full, "Cache-Control", "no-cache");
-			MHD_add_response_header(pr->not_modified, "Cache-Control", "no-cache");
-		}
-	}
-	/* Every representation of a compressible answer varies by encoding. */
-	if (compressible(res->content_type)) {
-		const char *vary = NULL;
-		char v[128];
-
-		for (size_t i = 0; i < res->n_headers; i++)
-			if (strcasecmp(res->headers[i].key, "Vary") == 0)
-				vary = res->headers[i].value;
-		snprintf(v, sizeof(v), "%s%sAccept-Encoding", vary ? vary : "", vary ? ", " : "");
-		if (vary && !gz)
-			MHD_del_response_header(pr->full, "Vary", vary);
-		MHD_add_response_header(pr->full, "Vary", v);
-		MHD_add_response_header(pr->not_modified, "Vary", v);
 	}
 	return pr;
 }
@@ -692,7 +372,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct query_sink qs = { NULL, 0 };
 	char keybuf[PREP_KEY_MAX];
 	struct key_sink k = { keybuf, 0, false };
-	bool cacheable, gz = false;
+	bool cacheable;
 	const char *inm = NULL;
 	struct request req;
 	struct response res;
@@ -747,7 +427,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 							     MHD_HTTP_HEADER_ACCEPT_ENCODING);
 
 		k.buf = keybuf;
-		gz = takes_gzip(ae);
 		key_add(&k, target_path(url));
 		key_sep(&k, '?');
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
@@ -761,7 +440,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		key_sep(&k, '\n');
 		key_add(&k, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"));
 		key_sep(&k, '\n');
-		key_sep(&k, gz ? 'z' : '-');
+		key_sep(&k, pipeline_wants_gzip(ae) ? 'z' : '-');
 		cacheable = !k.overflow;
 		request_init(&who);
 		who.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -819,33 +498,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		inm = req.if_none_match;
 		if (cacheable)
 			req.if_none_match = NULL;
-		http_serve(app, &req, &res);
+		pipeline_serve(app, &req, &res);
 		req.if_none_match = inm;
 	}
 
-	/* A 200 that depends only on the generation and the key: prepared
+	/* A 200 that depends only on the generation and the key: memoised
 	 * once, kept for the next requests, and sent. */
 	if (cacheable && res.status == 200 && !res.dynamic && req.generation > 0 &&
 	    req.generation == app_generation(app)) {
-		struct prepared *pr = prepare(&res, gz);
+		struct prepared *pr = prepare(&res);
+		struct serve_ctx sc = { conn, inm, 0, 0, MHD_NO };
 
-		if (pr) {
-			struct serve_ctx sc = { conn, inm, 0, 0, MHD_NO };
-			size_t bytes = pr->len + k.len + sizeof(*pr);
-
+		if (!pr) {
+			log_msg(&app->log, LOG_ERROR, "cannot create a response for %s", req.path);
+		} else {
 			queue_prepared(pr, &sc);
-			if (!rcache_put(app->http->cache, req.generation, k.buf, k.len, pr, bytes))
+			if (!rcache_put(app->http->cache, req.generation, k.buf, k.len, pr,
+					pr->len + k.len + sizeof(*pr)))
 				prepared_destroy(pr); /* libmicrohttpd keeps what it queued */
-			access_log(app, method, url, (int)sc.status, sc.len,
-				   elapsed_ms(&p->start), req.user_agent);
-			response_fini(&res);
-			request_fini(&req);
-			return sc.ret;
 		}
+		access_log(app, method, url, (int)sc.status, sc.len, elapsed_ms(&p->start),
+			   req.user_agent);
+		response_fini(&res);
+		request_fini(&req);
+		return sc.ret;
 	}
 
-	if (cacheable && inm && res.status == 200 && res.etag[0] && etag_matches(inm, res.etag))
-		not_modified(&res);
+	/* The 304 the pipeline was not asked for. */
+	if (cacheable)
+		pipeline_revalidate(&req, &res);
 	mr = build_response(&res);
 	if (!mr) {
 		log_msg(&app->log, LOG_ERROR, "cannot create a response for %s", req.path);

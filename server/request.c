@@ -56,8 +56,9 @@ struct accept_pick {
 	int position;  /* order in the header */
 };
 
-/* Parses one media range "type/sub;q=0.5" of an Accept header. */
-static void accept_range(const char *p, size_t n, char *type, size_t tn, double *q)
+/* Reads one element p[0..n) of a q-value list: its value (blanks around
+ * it trimmed, parameters dropped) into value, and its q. */
+static void qlist_element(const char *p, size_t n, char *value, size_t vsize, double *q)
 {
 	const char *semi = memchr(p, ';', n);
 	size_t tlen = semi ? (size_t)(semi - p) : n;
@@ -69,7 +70,7 @@ static void accept_range(const char *p, size_t n, char *type, size_t tn, double 
 		n--;
 		tlen--;
 	}
-	snprintf(type, tn, "%.*s", (int)tlen, p);
+	snprintf(value, vsize, "%.*s", (int)tlen, p);
 	*q = 1.0;
 	for (const char *s = semi; s && s < p + n; s = memchr(s + 1, ';', (size_t)(p + n - s - 1))) {
 		const char *v = s + 1;
@@ -81,6 +82,19 @@ static void accept_range(const char *p, size_t n, char *type, size_t tn, double 
 	}
 	if (!(*q >= 0.0 && *q <= 1.0))
 		*q = 0.0;
+}
+
+bool request_qlist_next(const char **cursor, char *value, size_t vsize, double *q)
+{
+	const char *p = *cursor;
+	const char *comma;
+
+	if (!p || !*p)
+		return false;
+	comma = strchr(p, ',');
+	qlist_element(p, comma ? (size_t)(comma - p) : strlen(p), value, vsize, q);
+	*cursor = comma ? comma + 1 : NULL;
+	return true;
 }
 
 static void accept_consider(struct accept_pick *pick, const char *range, double q, int position,
@@ -111,6 +125,8 @@ enum format request_negotiate(const struct request *req)
 	struct accept_pick picks[4];
 	const char *f = request_query(req, "format");
 	const char *p = req->accept;
+	char range[128];
+	double q;
 	int best = -1, position = 0;
 
 	if (f) {
@@ -126,17 +142,10 @@ enum format request_negotiate(const struct request *req)
 	}
 	for (int i = 0; i < 4; i++)
 		picks[i] = (struct accept_pick){ 0.0, -1, 0 };
-	while (p && *p) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		char range[128];
-		double q;
-
-		accept_range(p, n, range, sizeof(range), &q);
+	while (request_qlist_next(&p, range, sizeof(range), &q)) {
 		for (int i = 0; i < 4; i++)
 			accept_consider(&picks[i], range, q, position, types[i]);
 		position++;
-		p = comma ? comma + 1 : NULL;
 	}
 	for (int i = 0; i < 4; i++) {
 		if (picks[i].rank < 1 || picks[i].q <= 0.0)

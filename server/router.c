@@ -137,14 +137,15 @@ static void allow_append(struct buf *allow, unsigned methods)
 	}
 }
 
-const struct route *router_match(const struct route *table, size_t n, struct request *req,
-				 struct response *res)
+const struct route *router_find(const struct route *table, size_t n, struct request *req,
+				struct response *res, unsigned *path_flags)
 {
 	struct segments s;
 	unsigned want = req->method == METHOD_HEAD ? METHOD_GET : req->method;
-	unsigned allowed = 0;
+	unsigned allowed = 0, common = ~0u;
 	const struct route *found = NULL;
 
+	*path_flags = 0;
 	segments_split(req->path, &s);
 	if (s.bad || s.too_many) {
 		segments_fini(&s);
@@ -163,12 +164,16 @@ const struct route *router_match(const struct route *table, size_t n, struct req
 			break;
 		}
 		allowed |= table[i].methods;
+		common &= table[i].flags;
 		request_clear_params(req);
 	}
 	segments_fini(&s);
-	if (found)
+	if (found) {
+		*path_flags = found->flags;
 		return found;
+	}
 	if (allowed) {
+		*path_flags = common;
 		struct buf allow;
 
 		buf_init(&allow);
@@ -181,6 +186,14 @@ const struct route *router_match(const struct route *table, size_t n, struct req
 	}
 	response_error(res, 404, "not_found", "no such resource");
 	return NULL;
+}
+
+const struct route *router_match(const struct route *table, size_t n, struct request *req,
+				 struct response *res)
+{
+	unsigned path_flags;
+
+	return router_find(table, n, req, res, &path_flags);
 }
 
 const struct route *router_dispatch(const struct route *table, size_t n, void *ctx,

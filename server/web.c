@@ -15,8 +15,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "skilld/agents.h"
-#include "skilld/auth.h"
 #include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/assets.h"
@@ -138,7 +136,7 @@ static void md_inline(struct buf *b, const char *s)
 		buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
-static void web_index(void *ctx, struct request *req, struct response *res)
+void web_index(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	cJSON *skills, *s;
@@ -232,7 +230,7 @@ static void answer_file_markdown(struct page_req *p, const char *kind, const cha
 	sqlite3_reset(st);
 }
 
-static void web_skill(void *ctx, struct request *req, struct response *res)
+void web_skill(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	sqlite3_stmt *st;
@@ -266,7 +264,7 @@ out:
 	page_end(&p);
 }
 
-static void web_checklist(void *ctx, struct request *req, struct response *res)
+void web_checklist(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	sqlite3_stmt *st;
@@ -321,7 +319,7 @@ static void evals_markdown(struct page_req *p, const cJSON *evals)
 	answer_markdown_buf(p, &b);
 }
 
-static void web_evals(void *ctx, struct request *req, struct response *res)
+void web_evals(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	sqlite3_stmt *st;
@@ -353,7 +351,7 @@ out:
 	page_end(&p);
 }
 
-static void web_reference(void *ctx, struct request *req, struct response *res)
+void web_reference(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	sqlite3_stmt *st, *fst;
@@ -416,7 +414,7 @@ out:
 	page_end(&p);
 }
 
-static void web_checklists(void *ctx, struct request *req, struct response *res)
+void web_checklists(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	cJSON *list, *c;
@@ -519,7 +517,7 @@ static void search_markdown(struct page_req *p, const char *q, const cJSON *out)
 
 /* "/search": the search page, the API's search JSON, or a markdown list. A
  * query search_run refuses is a 400 that is still the whole page in HTML. */
-static void web_search(void *ctx, struct request *req, struct response *res)
+void web_search(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	struct search_query sq = { 0 };
@@ -574,7 +572,7 @@ static void web_search(void *ctx, struct request *req, struct response *res)
 }
 
 /* "/opensearch.xml": lets a browser add the portal as a search engine. */
-static void web_opensearch(void *ctx, struct request *req, struct response *res)
+void web_opensearch(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	size_t len;
@@ -587,7 +585,7 @@ static void web_opensearch(void *ctx, struct request *req, struct response *res)
 	page_end(&p);
 }
 
-static void web_asset(void *ctx, struct request *req, struct response *res)
+void web_asset(void *ctx, struct request *req, struct response *res)
 {
 	const struct asset *a = assets_find(request_param(req, "name"));
 
@@ -646,7 +644,7 @@ void web_error_page(struct app *app, struct request *req, struct response *res)
  * text/markdown only for a client that names text/markdown in Accept;
  * others (browsers, curl) get text/plain, which they show instead of
  * downloading. */
-static void web_raw_file(void *ctx, struct request *req, struct response *res)
+void web_raw_file(void *ctx, struct request *req, struct response *res)
 {
 	api_skill_file(ctx, req, res);
 	if (res->status != 200)
@@ -655,28 +653,4 @@ static void web_raw_file(void *ctx, struct request *req, struct response *res)
 	    !(req->accept && strcasestr(req->accept, "text/markdown")))
 		response_set_type(res, CT_TEXT);
 	response_header(res, "Vary", "Accept");
-}
-
-static const struct route routes[] = {
-	{ METHOD_GET, "/", web_index, 0 },
-	{ METHOD_GET, "/signin", auth_signin_form, 0 },
-	{ METHOD_POST, "/signin", auth_signin, 0 },
-	{ METHOD_POST, "/signout", auth_signout, 0 },
-	{ METHOD_GET, "/checklists", web_checklists, 0 },
-	{ METHOD_GET, "/search", web_search, 0 },
-	{ METHOD_GET, "/opensearch.xml", web_opensearch, 0 },
-	{ METHOD_GET, "/llms.txt", agents_llms_txt, 0 },
-	{ METHOD_GET, "/llms-full.txt", agents_llms_full_txt, 0 },
-	{ METHOD_GET, "/assets/{name}", web_asset, 0 },
-	{ METHOD_GET, "/skills/{slug}", web_skill, 0 },
-	{ METHOD_GET, "/skills/{slug}/checklist", web_checklist, 0 },
-	{ METHOD_GET, "/skills/{slug}/evals", web_evals, 0 },
-	{ METHOD_GET, "/skills/{slug}/references/{*file}", web_reference, 0 },
-	{ METHOD_GET, "/skills/{slug}/{*path}", web_raw_file, 0 },
-};
-
-const struct route *web_routes(size_t *n)
-{
-	*n = sizeof(routes) / sizeof(routes[0]);
-	return routes;
 }

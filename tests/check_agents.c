@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for agents: /llms.txt and /llms-full.txt through http_serve on the
+ * Tests for agents: /llms.txt and /llms-full.txt through pipeline_serve on the
  * fixture tree plus a skill whose description holds newlines and markdown
  * brackets and a reference whose name needs percent-encoding: exact first
  * lines, every skill once with its absolute URL, the references under
@@ -13,7 +13,7 @@
 
 #include "fixture_skills.h"
 #include "skilld/app.h"
-#include "skilld/http.h"
+#include "skilld/pipeline.h"
 #include "skilld/util.h"
 #include "testapp.h"
 #include "testutil.h"
@@ -181,7 +181,7 @@ START_TEST(test_head_and_etag)
 	req.host = "skills.example:8080";
 	req.if_none_match = etag;
 	response_init(&res);
-	http_serve(&ta.app, &req, &res);
+	pipeline_serve(&ta.app, &req, &res);
 	ck_assert_int_eq(res.status, 304);
 	response_fini(&res);
 	request_fini(&req);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for the JSON API through http_serve: the whole stack (config, db,
+ * Tests for the JSON API through pipeline_serve: the whole stack (config, db,
  * migrations, index, router, handlers) without a socket, with exact values.
  */
 #include <check.h>
@@ -15,7 +15,8 @@
 #include "skilld/api.h"
 #include "skilld/app.h"
 #include "skilld/assets.h"
-#include "skilld/http.h"
+#include "skilld/pipeline.h"
+#include "skilld/routes.h"
 #include "skilld/text.h"
 #include "skilld/util.h"
 #include "testapp.h"
@@ -448,7 +449,7 @@ static int serve_auth(struct app *a, const char *authorization)
 	req.path = xstrdup("/api/v1/skills");
 	req.authorization = authorization;
 	response_init(&res);
-	http_serve(a, &req, &res);
+	pipeline_serve(a, &req, &res);
 	status = res.status;
 	if (status == 401) {
 		ck_assert_str_eq(res.headers[0].key, "WWW-Authenticate");
@@ -560,7 +561,7 @@ static const struct {
 static unsigned route_methods(const char *path)
 {
 	size_t n;
-	const struct route *routes = api_routes(&n);
+	const struct route *routes = routes_table(&n);
 	unsigned mask = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -585,7 +586,7 @@ START_TEST(test_openapi_covers_routes)
 	const cJSON *paths = cJSON_GetObjectItem(doc, "paths");
 	const cJSON *item;
 	size_t n, documented = 0;
-	const struct route *routes = api_routes(&n);
+	const struct route *routes = routes_table(&n);
 	char *star = openapi_path("/api/v1/skills/{slug}/files/{*path}");
 
 	ck_assert_str_eq(star, "/api/v1/skills/{slug}/files/{path}");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for auth: a server with --token-file through http_serve. Programs
+ * Tests for auth: a server with --token-file through pipeline_serve. Programs
  * need the Bearer token (JSON 401 with WWW-Authenticate otherwise); a
  * browser asking for a page gets the sign-in form with 401, signs in with
  * the token (303, an HttpOnly SameSite=Strict cookie that is not the
@@ -254,6 +254,42 @@ START_TEST(test_cookie_secure_behind_https_proxy)
 }
 END_TEST
 
+/* Only the routes flagged ROUTE_PUBLIC answer without the token: the
+ * sign-in form (a wrong method there is still a 405, not a 401) and the
+ * assets; every other path, known or not, is a 401. */
+START_TEST(test_public_routes)
+{
+	static const struct {
+		const char *method;
+		const char *path;
+		int status;
+	} cases[] = {
+		{ "GET", "/signin", 200 },
+		{ "PUT", "/signin", 405 },
+		{ "GET", "/signout", 405 },
+		{ "GET", "/assets/style.css", 200 },
+		{ "GET", "/assets/nope.css", 404 },
+		{ "GET", "/", 401 },
+		{ "GET", "/healthz", 401 },
+		{ "GET", "/llms.txt", 401 },
+		{ "GET", "/nothing/here", 401 },
+		{ "POST", "/api/v1/admin/reload", 401 },
+		{ "POST", "/mcp", 401 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ta_request r = { .method = cases[i].method, .path = cases[i].path };
+		struct response res;
+
+		r.h.accept = "application/json";
+		r.h.host = "127.0.0.1:8080";
+		ck_assert_msg(ta_send(&ta.app, &r, &res) == cases[i].status, "%s %s: %d",
+			      cases[i].method, cases[i].path, res.status);
+		response_fini(&res);
+	}
+}
+END_TEST
+
 Suite *auth_suite(void)
 {
 	Suite *s = suite_create("auth");
@@ -265,6 +301,7 @@ Suite *auth_suite(void)
 	tcase_add_test(tc, test_next_stays_local);
 	tcase_add_test(tc, test_signout_ends_the_session);
 	tcase_add_test(tc, test_cookie_secure_behind_https_proxy);
+	tcase_add_test(tc, test_public_routes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Concurrency: eight threads serve requests through http_serve (each with
+ * Concurrency: eight threads serve requests through pipeline_serve (each with
  * its own reader connection, as the worker pool does) over every kind of
  * URL, while the reloader re-indexes again and again and the skill folders
  * change under it. Every answer must be a 200 (or the 404 of a skill that

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for discovery: the well-known indexes through http_serve on the
+ * Tests for discovery: the well-known indexes through pipeline_serve on the
  * fixture tree plus a skill with an invalid name, one with a file over
  * --max-file-size and one that is only SKILL.md. Checks which skills are
  * listed, the 0.2.0 entries (type, url, digest = SHA-256 of the artifact's

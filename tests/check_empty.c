@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Empty files on every route that serves content, through http_serve on the
+ * Empty files on every route that serves content, through pipeline_serve on the
  * fixture tree plus two skills: "empty", whose SKILL.md has 0 bytes (no
  * frontmatter: indexed as an invalid skill under its folder's name), and
  * "hasempty", a valid skill with a 0-byte reference. SQLite hands a

@@ -119,7 +119,7 @@ static void teardown(void)
 	free(tmp);
 }
 
-/* GET path through http_serve; returns the parsed body (cJSON_Delete) and
+/* GET path through pipeline_serve; returns the parsed body (cJSON_Delete) and
  * the raw body in *raw when asked (free()). */
 static cJSON *get(const char *path, int want_status, char **raw)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for the MCP server at /mcp: in-process through http_serve on the
+ * Tests for the MCP server at /mcp: in-process through pipeline_serve on the
  * fixture skills plus a skill with more than 100 files (the handshake and
  * version negotiation, session and transport rules, every method and tool
  * with exact content, resources/list paging, batches, hostile bodies), the

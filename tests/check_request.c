@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests for request: percent-decoding, query parsing, JSON errors. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,41 @@ START_TEST(test_negotiation)
 }
 END_TEST
 
+/* Every element of a q-value list as "value=q" lines (q with 3 decimals). */
+static void qlist(const char *header, char *out, size_t size)
+{
+	const char *p = header;
+	char value[16];
+	double q;
+	size_t len = 0;
+
+	out[0] = '\0';
+	while (request_qlist_next(&p, value, sizeof(value), &q) && len < size)
+		len += (size_t)snprintf(out + len, size - len, "%s=%.3f\n", value, q);
+}
+
+START_TEST(test_qvalue_lists)
+{
+	char out[256];
+
+	qlist(NULL, out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	qlist("", out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	qlist("gzip;q=0, br", out, sizeof(out));
+	ck_assert_str_eq(out, "gzip=0.000\nbr=1.000\n");
+	/* blanks, parameters before q, Q=, a q out of range or not a number */
+	qlist(" text/html ; level=1 ;  q=0.5 ,*/*; Q=0.001,a;q=2,b;q=x", out, sizeof(out));
+	ck_assert_str_eq(out, "text/html=0.500\n*/*=0.001\na=0.000\nb=0.000\n");
+	/* an empty element is read as an empty value; a trailing comma ends the list */
+	qlist("gzip,,identity;q=0,", out, sizeof(out));
+	ck_assert_str_eq(out, "gzip=1.000\n=1.000\nidentity=0.000\n");
+	/* a value longer than the buffer is cut, the list goes on */
+	qlist("application/json;q=0.8, x", out, sizeof(out));
+	ck_assert_str_eq(out, "application/jso=0.800\nx=1.000\n");
+}
+END_TEST
+
 Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -138,6 +174,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_query_parsing);
 	tcase_add_test(tc, test_response_error_is_json);
 	tcase_add_test(tc, test_negotiation);
+	tcase_add_test(tc, test_qvalue_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -141,6 +141,52 @@ START_TEST(test_not_found_and_method)
 }
 END_TEST
 
+/* router_find tells the flags of a path whatever the method: the matched
+ * route's, on a 405 those every route of the path has, none on a 404. */
+START_TEST(test_path_flags)
+{
+	static const struct route flagged[] = {
+		{ METHOD_GET, "/signin", h_list, ROUTE_PUBLIC },
+		{ METHOD_POST, "/signin", h_post, ROUTE_PUBLIC | ROUTE_WRITE },
+		{ METHOD_POST, "/mixed", h_post, ROUTE_PUBLIC | ROUTE_WRITE },
+		{ METHOD_PUT, "/mixed", h_post, ROUTE_WRITE },
+		{ METHOD_GET, "/assets/{name}", h_skill, ROUTE_PUBLIC },
+	};
+	static const struct {
+		enum http_method method;
+		const char *path;
+		int status;
+		unsigned flags;
+	} cases[] = {
+		{ METHOD_GET, "/signin", 200, ROUTE_PUBLIC },
+		{ METHOD_POST, "/signin", 200, ROUTE_PUBLIC | ROUTE_WRITE },
+		{ METHOD_DELETE, "/signin", 405, ROUTE_PUBLIC },
+		{ METHOD_GET, "/mixed", 405, ROUTE_WRITE },
+		{ METHOD_GET, "/assets/a.css", 200, ROUTE_PUBLIC },
+		{ METHOD_GET, "/assets/a/b", 404, 0 },
+		{ METHOD_GET, "/assets/%2e%2e", 400, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct request req;
+		struct response res;
+		unsigned flags = 12345;
+		const struct route *r;
+
+		request_init(&req);
+		req.method = cases[i].method;
+		req.path = xstrdup(cases[i].path);
+		response_init(&res);
+		r = router_find(flagged, sizeof(flagged) / sizeof(flagged[0]), &req, &res, &flags);
+		ck_assert_msg(res.status == cases[i].status && flags == cases[i].flags,
+			      "%s: %d flags %u", cases[i].path, res.status, flags);
+		ck_assert(r == NULL || res.status == 200);
+		request_fini(&req);
+		response_fini(&res);
+	}
+}
+END_TEST
+
 Suite *router_suite(void)
 {
 	Suite *s = suite_create("router");
@@ -149,6 +195,7 @@ Suite *router_suite(void)
 	tcase_add_test(tc, test_literal_and_params);
 	tcase_add_test(tc, test_catch_all_path);
 	tcase_add_test(tc, test_not_found_and_method);
+	tcase_add_test(tc, test_path_flags);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The fixture server and in-process requests through http_serve; see testapp.h. */
+/* The fixture server and in-process requests through pipeline_serve; see testapp.h. */
 #include "testapp.h"
 
 #include <check.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fixture_skills.h"
-#include "skilld/http.h"
+#include "skilld/pipeline.h"
 #include "skilld/util.h"
 #include "testutil.h"
 
@@ -74,10 +74,11 @@ int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct
 		req.host = h->host;
 		req.authorization = h->authorization;
 		req.cookie = h->cookie;
+		req.accept_encoding = h->accept_encoding;
 	}
 	response_init(res);
 	req.peer_loopback = true;
-	http_serve(app, &req, res);
+	pipeline_serve(app, &req, res);
 	request_fini(&req);
 	return res->status;
 }
@@ -99,6 +100,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.host = r->h.host;
 	req.authorization = r->h.authorization;
 	req.cookie = r->h.cookie;
+	req.accept_encoding = r->h.accept_encoding;
 	req.content_type = r->content_type;
 	req.origin = r->origin;
 	req.sec_fetch_site = r->sec_fetch_site;
@@ -109,7 +111,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.body_len = r->body_len;
 	req.peer_loopback = !r->remote;
 	response_init(res);
-	http_serve(app, &req, res);
+	pipeline_serve(app, &req, res);
 	request_fini(&req);
 	return res->status;
 }

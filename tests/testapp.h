@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The whole server in process for the suites that drive it through
- * http_serve (api, web, agents, auth, discovery, mcp, reload, concurrency,
+ * pipeline_serve (api, web, agents, auth, discovery, mcp, reload, concurrency,
  * index, corpus): a struct ta_app set up on the fixture skills in a fresh
  * temporary directory, and requests built the way http.c builds them,
  * without a socket. A ta_app belongs to one test fixture; ta_get and ta_send
- * may run on several threads at once, as http_serve does.
+ * may run on several threads at once, as pipeline_serve does.
  */
 #ifndef SKILLD_TESTAPP_H
 #define SKILLD_TESTAPP_H
@@ -52,6 +52,7 @@ struct ta_headers {
 	const char *host;
 	const char *authorization;
 	const char *cookie;
+	const char *accept_encoding;
 };
 
 /* Serves GET path (with an optional ?query) into res, which the caller

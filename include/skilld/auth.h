@@ -26,15 +26,14 @@ struct app;
 /* May this request go on: no token set, a matching Bearer token, or a
  * matching session cookie? */
 bool auth_ok(const struct app *app, const struct request *req);
-/* Paths that answer without a token: the sign-in form and its assets. */
-bool auth_public_path(const char *path);
 /* Fills res with the 401 a client that did not sign in gets: the sign-in
  * page for a browser asking for a page, JSON for everything else, both
  * with WWW-Authenticate. */
 void auth_refuse(struct app *app, struct request *req, struct response *res);
 
 /* GET /signin, POST /signin (form: token, next), POST /signout
- * (ctx is a struct app *). */
+ * (ctx is a struct app *); their routes are ROUTE_PUBLIC, like the
+ * assets the form needs: they answer without the token. */
 void auth_signin_form(void *ctx, struct request *req, struct response *res);
 void auth_signin(void *ctx, struct request *req, struct response *res);
 void auth_signout(void *ctx, struct request *req, struct response *res);

@@ -2,9 +2,10 @@
 /*
  * http: the only module that includes <microhttpd.h>. Starts libmicrohttpd
  * (internal polling thread pool with epoll), turns each request into a
- * struct request, hands it to the router with the API route table, and turns
- * the struct response back into an HTTP response: ETag and If-None-Match,
- * nosniff, the access log. Handlers run on the worker threads.
+ * struct request, runs it through the pipeline (pipeline.h) and sends the
+ * struct response back: nosniff, the access log, and the prepared answers
+ * (rcache.h) that memoise the pipeline's 200s and 304s. Handlers run on the
+ * worker threads.
  */
 #ifndef SKILLD_HTTP_H
 #define SKILLD_HTTP_H
@@ -25,9 +26,5 @@ int http_start(struct app *app, char *err, size_t errlen);
 unsigned http_drain(struct app *app, unsigned timeout_ms);
 /* Closes every connection and joins the workers. */
 void http_stop(struct app *app);
-
-/* Routes one request and finishes its response (ETag / 304, HEAD). Used by
- * the server and directly by tests. */
-void http_serve(struct app *app, struct request *req, struct response *res);
 
 #endif

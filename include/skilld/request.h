@@ -61,7 +61,7 @@ struct request {
 	const char *mcp_session_id;       /* Mcp-Session-Id */
 	const char *mcp_protocol_version; /* MCP-Protocol-Version */
 	bool peer_loopback;       /* the client connected from 127.0.0.0/8 or ::1 */
-	long long generation;     /* the index generation this request reads (http_serve) */
+	long long generation;     /* the index generation this request reads (pipeline_serve) */
 	const char *body;         /* request body (POST), may be NULL */
 	size_t body_len;
 };
@@ -99,6 +99,16 @@ enum format {
  * and HTML otherwise.
  */
 enum format request_negotiate(const struct request *req);
+/*
+ * Reads the next element of a comma-separated list with q-values (Accept,
+ * Accept-Encoding) at *cursor: its value, without its parameters and the
+ * blanks around it, into value (cut to vsize), and its weight into *q (1
+ * when absent, 0 when not a number from 0 to 1); then moves *cursor past
+ * it. false, and nothing read, at the end of the list (*cursor NULL or at
+ * its NUL). The one parser of q-values: request_negotiate and the content
+ * coding both go through it.
+ */
+bool request_qlist_next(const char **cursor, char *value, size_t vsize, double *q);
 /* Content type of a format's answer. */
 const char *format_content_type(enum format f);
 

@@ -22,6 +22,8 @@ typedef void (*route_handler)(void *ctx, struct request *req, struct response *r
 enum route_flag {
 	ROUTE_WRITE = 1 << 0,   /* changes state: the pipeline asks for the
 				 * token or a same-origin signal first */
+	ROUTE_PUBLIC = 1 << 1,  /* answers without the token (--token-file):
+				 * the sign-in form and its assets */
 };
 
 struct route {
@@ -35,6 +37,12 @@ struct route {
  * 400/404/405 JSON error and returns NULL. The handler is not called. */
 const struct route *router_match(const struct route *table, size_t n, struct request *req,
 				 struct response *res);
+
+/* router_match that also tells what holds for the path whatever the
+ * method: *path_flags gets the matched route's flags, on a 405 the flags
+ * every route matching the path has, and 0 on a 400 or 404. */
+const struct route *router_find(const struct route *table, size_t n, struct request *req,
+				struct response *res, unsigned *path_flags);
 
 /* router_match, then the route's handler with ctx. Returns the matched
  * route or NULL. */
