@@ -254,7 +254,8 @@ START_TEST(test_search_in_the_cli_shape)
 	struct response res;
 	char *text;
 
-	ck_assert_int_ge(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 1);
+	/* the two skills named alpha: alpha, and zz-dup served as alpha-2 */
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 2);
 	cJSON_ArrayForEach(s, cJSON_GetObjectItem(j, "skills")) {
 		ck_assert_ptr_nonnull(jstr(s, "id"));
 		ck_assert_ptr_nonnull(jstr(s, "name"));
@@ -263,6 +264,7 @@ START_TEST(test_search_in_the_cli_shape)
 	}
 	text = cJSON_PrintUnformatted(j);
 	ck_assert_ptr_nonnull(strstr(text, "\"id\":\"alpha\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"id\":\"alpha-2\""));
 	free(text);
 	cJSON_Delete(j);
 	j = get_json("/api/search?q=zzzzqqqq");

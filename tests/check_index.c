@@ -281,7 +281,8 @@ START_TEST(test_symlinks_never_leave_the_root)
 
 	j = get("/api/v1/skills/symlinks/files/references/inside.md", 200, &raw);
 	ck_assert(strstr(raw, SECRET) == NULL);
-	ck_assert_uint_gt(strlen(raw), 0);
+	/* the bytes of the file the link points to, inside the root */
+	ck_assert_str_eq(raw, "# Outer notes\n\nBelongs to outer only.\n");
 	cJSON_Delete(j);
 	free(raw);
 	cJSON_Delete(get("/api/v1/skills/symlinks/files/references/outside.md", 404, NULL));
@@ -477,7 +478,9 @@ START_TEST(test_workers_make_the_same_index)
 	path = xasprintf("%s/serial.db", tmp);
 	serial = index_with(path, roots, 3, 0, &st0);
 	free(path);
-	ck_assert_uint_ge(st0.shadowed, 1);
+	/* extra's plain: messy's plain came first; the twins' name is
+	 * taken in no earlier root */
+	ck_assert_uint_eq(st0.shadowed, 1);
 	ck_assert_ptr_nonnull(strstr(serial, "twin-12"));
 	for (size_t k = 0; k < sizeof(threads) / sizeof(threads[0]); k++) {
 		char *dump;

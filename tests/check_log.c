@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -305,10 +306,55 @@ START_TEST(test_json_access_line)
 }
 END_TEST
 
+/* Standard output and error, sent to a temporary file while a test runs
+ * code that must not write to them. */
+struct std_capture {
+	int saved_out, saved_err;
+	FILE *f;
+};
+
+static void std_capture_start(struct std_capture *c)
+{
+	fflush(stdout);
+	fflush(stderr);
+	c->f = tmpfile();
+	ck_assert_ptr_nonnull(c->f);
+	c->saved_out = dup(STDOUT_FILENO);
+	c->saved_err = dup(STDERR_FILENO);
+	ck_assert_int_ge(c->saved_out, 0);
+	ck_assert_int_ge(c->saved_err, 0);
+	ck_assert_int_eq(dup2(fileno(c->f), STDOUT_FILENO), STDOUT_FILENO);
+	ck_assert_int_eq(dup2(fileno(c->f), STDERR_FILENO), STDERR_FILENO);
+}
+
+/* Restores both and returns how many bytes they received. */
+static long std_capture_end(struct std_capture *c)
+{
+	long n;
+
+	fflush(stdout);
+	fflush(stderr);
+	dup2(c->saved_out, STDOUT_FILENO);
+	dup2(c->saved_err, STDERR_FILENO);
+	close(c->saved_out);
+	close(c->saved_err);
+	fseek(c->f, 0, SEEK_END);
+	n = ftell(c->f);
+	fclose(c->f);
+	return n;
+}
+
+/* A NULL logger, a logger without a stream and a finished logger write
+ * nothing anywhere: not to their stream, not to stdout or stderr as a
+ * fallback; and log_fini forgets the stream. */
 START_TEST(test_null_logger_and_stream_are_noops)
 {
+	struct std_capture cap;
+	struct capture c;
 	struct logger lg;
+	char *out;
 
+	std_capture_start(&cap);
 	log_msg(NULL, LOG_ERROR, "nobody hears %s", "this");
 	log_access(NULL, "GET", "/", 200, 0, 0.0, "ua");
 	log_fini(NULL);
@@ -316,6 +362,25 @@ START_TEST(test_null_logger_and_stream_are_noops)
 	log_msg(&lg, LOG_ERROR, "discarded");
 	log_access(&lg, "GET", "/", 200, 0, 0.0, "ua");
 	log_fini(&lg);
+	log_init(&lg, NULL, LOG_FORMAT_JSON, LOG_DEBUG);
+	log_msg(&lg, LOG_ERROR, "discarded");
+	log_access(&lg, "GET", "/", 200, 0, 0.0, "ua");
+	log_fini(&lg);
+	ck_assert_int_eq(std_capture_end(&cap), 0);
+
+	/* one line, then log_fini: the stream gets nothing more */
+	capture_open(&c, LOG_FORMAT_TEXT, LOG_DEBUG);
+	log_msg(&c.lg, LOG_INFO, "before fini");
+	log_fini(&c.lg);
+	ck_assert_ptr_null(c.lg.out);
+	log_msg(&c.lg, LOG_ERROR, "after fini");
+	log_access(&c.lg, "GET", "/after", 200, 1, 1.0, "ua");
+	fclose(c.f);
+	out = c.data;
+	ck_assert_uint_eq(text_count_lines(out, strlen(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, " INFO before fini\n"));
+	ck_assert_ptr_null(strstr(out, "after"));
+	free(out);
 }
 END_TEST
 

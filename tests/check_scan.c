@@ -478,6 +478,10 @@ START_TEST(test_root_skill_md_not_a_file)
 }
 END_TEST
 
+/* What no one may read: a SKILL.md that is a socket (refused by type,
+ * whoever runs the scan), a SKILL.md and a folder chmod 000. The
+ * permission bits are checked without root's capabilities to read through
+ * them (tu_dac_drop), so this runs the same as root (CI) as otherwise. */
 START_TEST(test_root_unreadable_entries)
 {
 	char *root;
@@ -485,14 +489,11 @@ START_TEST(test_root_unreadable_entries)
 	struct scan_result r;
 	struct diag_list d;
 
-	if (geteuid() == 0) {
-		/* root reads through any permission bits: nothing to observe */
-		return;
-	}
 	root = tu_mkdtemp();
 	tu_write_str(root, "locked/SKILL.md", "no read permission\n");
 	tu_write_str(root, "closed/sub/SKILL.md", "behind a closed folder\n");
 	tu_write_str(root, "ok/SKILL.md", "fine\n");
+	tu_mksock(root, "sock/SKILL.md");
 	path = xasprintf("%s/locked/SKILL.md", root);
 	ck_assert_int_eq(chmod(path, 0), 0);
 	free(path);
@@ -501,10 +502,15 @@ START_TEST(test_root_unreadable_entries)
 
 	scan_result_init(&r);
 	diag_list_init(&d);
+	ck_assert_msg(tu_dac_drop() == 0, "cannot drop CAP_DAC_OVERRIDE: %s", strerror(errno));
 	ck_assert_int_eq(scan_root(root, &r, &d), 0);
+	ck_assert_int_eq(tu_dac_restore(), 0);
 	ASSERT_SKILLS(&r, "ok\n");
-	ASSERT_DIAGS(&d, "error skill-md-unreadable locked/SKILL.md\n"
+	ASSERT_DIAGS(&d, "error skill-md-not-regular sock/SKILL.md\n"
+			 "error skill-md-unreadable locked/SKILL.md\n"
 			 "warning dir-unreadable closed\n");
+	ck_assert_str_eq(diag_find(&d, "skill-md-not-regular", "sock/SKILL.md")->message,
+			 "SKILL.md is a socket, not a regular file");
 
 	chmod(path, 0755);
 	free(path);
@@ -549,7 +555,8 @@ START_TEST(test_root_hostile_names)
 	ck_assert_str_eq(r.skills[4].rel, long8);
 	ck_assert_uint_eq(strlen(r.skills[4].rel), 8 * 255 + 7);
 	ck_assert_str_eq(r.skills[4].folder, x255);
-	ck_assert_uint_gt(strlen(y20), PATH_MAX);
+	ck_assert_uint_eq(strlen(y20), 20 * 250 + 19);
+	ck_assert_uint_gt(strlen(y20), PATH_MAX); /* what the chain is for */
 	expected = xasprintf("warning skill-too-deep %s/SKILL.md\n", y20);
 	ASSERT_DIAGS(&d, expected);
 	free(expected);
@@ -1172,21 +1179,21 @@ START_TEST(test_files_errors)
 }
 END_TEST
 
+/* Inside a skill: a socket (refused by type, whoever scans), a file and a
+ * folder chmod 000 (checked without root's capabilities, see
+ * test_root_unreadable_entries). */
 START_TEST(test_files_unreadable)
 {
 	char *root, *skill, *path;
 	struct file_list l;
 	struct diag_list d;
 
-	if (geteuid() == 0) {
-		/* root reads through any permission bits: nothing to observe */
-		return;
-	}
 	root = tu_mkdtemp();
 	skill = xasprintf("%s/s", root);
 	tu_write_str(root, "s/SKILL.md", "x\n");
 	tu_write_str(root, "s/secret.md", "no permission\n");
 	tu_write_str(root, "s/closed/inside.md", "behind a closed folder\n");
+	tu_mksock(root, "s/references/sock.md");
 	path = xasprintf("%s/s/secret.md", root);
 	ck_assert_int_eq(chmod(path, 0), 0);
 	free(path);
@@ -1195,9 +1202,14 @@ START_TEST(test_files_unreadable)
 
 	file_list_init(&l);
 	diag_list_init(&d);
+	ck_assert_msg(tu_dac_drop() == 0, "cannot drop CAP_DAC_OVERRIDE: %s", strerror(errno));
 	ck_assert_int_eq(scan_skill_files(root, skill, 1024, &l, &d), 0);
+	ck_assert_int_eq(tu_dac_restore(), 0);
 	ck_assert_uint_eq(l.len, 1);
-	ASSERT_DIAGS(&d, "warning dir-unreadable s/closed\nwarning file-unreadable s/secret.md\n");
+	ck_assert_str_eq(l.items[0].path, "SKILL.md");
+	ASSERT_DIAGS(&d, "warning dir-unreadable s/closed\n"
+			 "warning file-not-regular s/references/sock.md\n"
+			 "warning file-unreadable s/secret.md\n");
 
 	chmod(path, 0755);
 	free(path);

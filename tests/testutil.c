@@ -290,3 +290,90 @@ unsigned tu_free_port(void)
 	close(fd);
 	return port;
 }
+
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+
+void tu_mksock(const char *dir, const char *rel)
+{
+	struct sockaddr_un a;
+	char *path;
+	int fd;
+
+	if (asprintf(&path, "%s/%s", dir, rel) < 0)
+		abort();
+	mkparents(path);
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "tu_mksock: %s is too long for a socket path\n", path);
+		abort();
+	}
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		perror(path);
+		abort();
+	}
+	close(fd); /* the socket file stays */
+	free(path);
+}
+
+#define DAC_CAPS ((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH))
+
+/* The calling thread's capability sets (both 32-bit words). */
+static int caps_get(struct __user_cap_data_struct d[2])
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+
+	return (int)syscall(SYS_capget, &h, d);
+}
+
+static int caps_set(struct __user_cap_data_struct d[2])
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+int tu_dac_drop(void)
+{
+	struct __user_cap_data_struct d[2];
+
+	if (caps_get(d) != 0)
+		return -1;
+	d[0].effective &= ~DAC_CAPS;
+	if (caps_set(d) != 0 || caps_get(d) != 0)
+		return -1;
+	return (d[0].effective & DAC_CAPS) ? -1 : 0;
+}
+
+int tu_dac_restore(void)
+{
+	struct __user_cap_data_struct d[2];
+
+	if (caps_get(d) != 0)
+		return -1;
+	d[0].effective |= d[0].permitted & DAC_CAPS;
+	return caps_set(d);
+}
+
+int tu_dac_drop_exec(void)
+{
+	struct __user_cap_data_struct d[2];
+
+	/* root regains its permitted set from the bounding set at exec;
+	 * anyone else gains nothing there (and may not change it) */
+	if (geteuid() == 0 && (prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0) != 0 ||
+			       prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0) != 0))
+		return -1;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (caps_get(d) != 0)
+		return -1;
+	d[0].effective &= ~DAC_CAPS;
+	d[0].permitted &= ~DAC_CAPS;
+	d[0].inheritable &= ~DAC_CAPS;
+	return caps_set(d);
+}

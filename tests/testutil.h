@@ -43,4 +43,26 @@ char *tu_header(const struct tu_response *r, const char *name);
 /* A TCP port that was free a moment ago on 127.0.0.1. */
 unsigned tu_free_port(void);
 
+/* Makes dir/rel a Unix domain socket (a file no rule reads as a regular
+ * one, whoever runs the test); parents are created. */
+void tu_mksock(const char *dir, const char *rel);
+
+/*
+ * Permission bits, even for root. A test that chmods a file to 000 to see
+ * it refused must not be skipped when it runs as root (CI does): these take
+ * CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, the capabilities that let root
+ * read through permission bits, out of the calling thread's effective set,
+ * so that root is denied like anyone else. For a process that is not
+ * privileged they change nothing. 0, or -1 when the kernel refused.
+ *
+ * tu_dac_drop:      until tu_dac_restore (they stay permitted).
+ * tu_dac_restore:   brings them back into the effective set.
+ * tu_dac_drop_exec: for good, for a child about to exec: also out of the
+ *                   permitted, inheritable, ambient and bounding sets, so
+ *                   that the program it runs as root has none of them.
+ */
+int tu_dac_drop(void);
+int tu_dac_restore(void);
+int tu_dac_drop_exec(void);
+
 #endif
