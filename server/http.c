@@ -187,8 +187,10 @@ static struct MHD_Response *build_response(struct response *res)
 static void access_log(struct app *app, const char *method, const char *url, int status,
 		       size_t bytes, double ms, const char *user_agent)
 {
+	/* bytes is the body sent: none for a HEAD, whatever a GET would get */
 	if (!app->cfg->no_access_log)
-		log_access(&app->log, method, url, status, bytes, ms, user_agent);
+		log_access(&app->log, method, url, status, strcmp(method, "HEAD") == 0 ? 0 : bytes,
+			   ms, user_agent);
 }
 
 static double elapsed_ms(const struct timespec *start)
@@ -212,7 +214,8 @@ static enum MHD_Result refuse(struct app *app, struct MHD_Connection *conn, cons
 		ret = MHD_queue_response(conn, (unsigned)res->status, mr);
 		MHD_destroy_response(mr);
 	}
-	access_log(app, method, url, res->status, res->body_len, elapsed_ms(&p->start), NULL);
+	access_log(app, method, url, res->status, res->body_len, elapsed_ms(&p->start),
+		   MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT));
 	response_fini(res);
 	return ret;
 }

@@ -100,6 +100,25 @@ static void add_tree(struct watcher *w, const char *dir, int depth)
 	closedir(d);
 }
 
+/* Gives back the watches of dir and every folder below it: a folder moved
+ * out of the root (a rename inside it watches its new path again on
+ * IN_MOVED_TO). Their IN_IGNORED events then find no path. */
+static void remove_tree(struct watcher *w, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	for (size_t wd = 0; wd < w->cap; wd++) {
+		const char *p = w->paths[wd];
+
+		if (!p || strncmp(p, dir, n) != 0 || (p[n] != '\0' && p[n] != '/'))
+			continue;
+		inotify_rm_watch(w->fd, (int)wd);
+		free(w->paths[wd]);
+		w->paths[wd] = NULL;
+		w->count--;
+	}
+}
+
 static void handle(struct watcher *w, const struct inotify_event *ev)
 {
 	const char *dir = ev->wd >= 0 && (size_t)ev->wd < w->cap ? w->paths[ev->wd] : NULL;
@@ -119,6 +138,8 @@ static void handle(struct watcher *w, const struct inotify_event *ev)
 	} else if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && ev->len &&
 		   !scan_skipped_name(ev->name)) {
 		add_tree(w, path, w->depths[ev->wd] + 1);
+	} else if ((ev->mask & IN_ISDIR) && (ev->mask & IN_MOVED_FROM) && ev->len) {
+		remove_tree(w, path);
 	}
 	if (!(ev->len && scan_skipped_name(ev->name)))
 		w->changed(w->ctx, path);

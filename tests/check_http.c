@@ -12,8 +12,7 @@
  * X-Skilld-Generation header; If-None-Match answered 304 from the
  * prepared answers and with --cache-size 0. --max-query-args is tested in
  * check_hosts (test_many_query_args_answered_at_once). Only the socket is
- * used, never http.c's internals. SKILLD_KNOWN_BUGS=1 adds a test for
- * access-log bugs not fixed yet.
+ * used, never http.c's internals.
  */
 #include <check.h>
 #include <errno.h>
@@ -737,12 +736,11 @@ START_TEST(test_304_without_cache)
 }
 END_TEST
 
-/* KNOWN BUGS (server/http.c), run with SKILLD_KNOWN_BUGS=1: the access
- * line of a HEAD counts the body bytes a GET would send (the HEAD sent
- * none), and the line of a request refused before routing (413, 414 for
- * too many arguments) says "-" for a user agent the request did send
- * (refuse() passes NULL to access_log). */
-START_TEST(test_access_log_known_bugs)
+/* The access line of a HEAD counts the body bytes sent (none; it counted
+ * what a GET would get), and the line of a request refused before routing
+ * (413, 414 for too many arguments) names the user agent the request sent
+ * (it said "-"). */
+START_TEST(test_access_log_head_and_refused)
 {
 	struct srv s;
 	struct tu_response r;
@@ -786,13 +784,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_generation_header);
 	tcase_add_test(tc, test_304_from_prepared_answers);
 	tcase_add_test(tc, test_304_without_cache);
+	tcase_add_test(tc, test_access_log_head_and_refused);
 	suite_add_tcase(s, tc);
-	if (getenv("SKILLD_KNOWN_BUGS")) {
-		TCase *bugs = tcase_create("known-bugs");
-
-		tcase_set_timeout(bugs, 60);
-		tcase_add_test(bugs, test_access_log_known_bugs);
-		suite_add_tcase(s, bugs);
-	}
 	return s;
 }

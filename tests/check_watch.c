@@ -10,8 +10,8 @@
  * renamed folder under its new path), skipped names (.git, node_modules),
  * the folders watched at start (depth limit, symlinks), the callbacks of a
  * burst and the one re-index the reloader's debounce makes of them, and
- * watch_stop. Every wait polls with a deadline. SKILLD_KNOWN_BUGS=1 adds
- * a test for a bug not fixed yet (a folder moved out of the root).
+ * watch_stop, and a folder moved out of the root giving its watches back.
+ * Every wait polls with a deadline.
  */
 #include <check.h>
 #include <errno.h>
@@ -423,16 +423,19 @@ START_TEST(test_rename)
 	ck_assert_uint_eq(count(&f.rec, f.root, "new.md"), 1);
 	ck_assert_uint_eq(non_barrier(&f.rec), 2);
 
+	/* the folder's old watches go at IN_MOVED_FROM (so its own
+	 * IN_MOVE_SELF, queued after, is not reported) and come back under
+	 * the new path at IN_MOVED_TO */
 	rename_at(f.root, "dir", "moved");
-	wait_count(&f.rec, f.root, "moved", 2);
+	wait_count(&f.rec, f.root, "moved", 1);
 	barrier(&f.rec, f.root);
 	ck_assert_uint_eq(count(&f.rec, f.root, "dir"), 1);
-	ck_assert_uint_eq(count(&f.rec, f.root, "moved"), 2);
+	ck_assert_uint_eq(count(&f.rec, f.root, "moved"), 1);
 	tu_write_str(f.root, "moved/sub/later.md", "x");
 	wait_count(&f.rec, f.root, "moved/sub/later.md", 3);
 	barrier(&f.rec, f.root);
 	ck_assert_uint_eq(count(&f.rec, f.root, "dir/sub/later.md"), 0);
-	ck_assert_uint_eq(non_barrier(&f.rec), 2 + 3 + 3);
+	ck_assert_uint_eq(non_barrier(&f.rec), 2 + 2 + 3);
 	fx_fini(&f);
 }
 END_TEST
@@ -576,13 +579,9 @@ START_TEST(test_burst_is_one_reindex)
 }
 END_TEST
 
-/* KNOWN BUG (server/watch.c), run with SKILLD_KNOWN_BUGS=1: a folder moved
- * out of the root keeps its watch, so what is written in it afterwards,
- * outside every root, is still reported under its old path inside the
- * root (each write a spurious re-index; the watch is never given back).
- * handle() adds watches on IN_MOVED_TO but removes none on IN_MOVED_FROM;
- * removing the moved folder's watches there (a rename inside the root
- * adds them again on its IN_MOVED_TO) would fix it. */
+/* A folder moved out of the root gives its watches back: what is written
+ * in it afterwards, outside every root, is not reported under its old path
+ * inside the root (each write was a spurious re-index). */
 START_TEST(test_folder_moved_out_is_not_watched)
 {
 	struct fx f;
@@ -620,13 +619,7 @@ Suite *watch_suite(void)
 	tcase_add_test(tc, test_skipped_names);
 	tcase_add_test(tc, test_stop);
 	tcase_add_test(tc, test_burst_is_one_reindex);
+	tcase_add_test(tc, test_folder_moved_out_is_not_watched);
 	suite_add_tcase(s, tc);
-	if (getenv("SKILLD_KNOWN_BUGS")) {
-		TCase *bugs = tcase_create("known-bugs");
-
-		tcase_set_timeout(bugs, 60);
-		tcase_add_test(bugs, test_folder_moved_out_is_not_watched);
-		suite_add_tcase(s, bugs);
-	}
 	return s;
 }
