@@ -3,7 +3,7 @@
  * agents: /llms.txt and /llms-full.txt, the llms.txt convention, built from
  * what the indexer stored: the skill summaries, each skill's file list and
  * the raw SKILL.md bytes. Both answers are markdown; absolute URLs follow the
- * request's Host header as the pages' do (web_base_url). Runs on worker
+ * request's Host header as the pages' do (request_base_url). Runs on worker
  * threads, each with its own reader connection; nothing is shared.
  */
 #include "skilld/agents.h"
@@ -151,7 +151,7 @@ void agents_llms_txt(void *ctx, struct request *req, struct response *res)
 		cJSON_Delete(skills);
 		return;
 	}
-	base = web_base_url(app, req->host);
+	base = request_base_url(req, app->cfg->bind, app->port);
 	n = cJSON_GetArraySize(skills);
 	buf_init(&b);
 	buf_init(&refs);
@@ -249,7 +249,7 @@ void agents_llms_full_txt(void *ctx, struct request *req, struct response *res)
 		cJSON_Delete(skills);
 		return;
 	}
-	base = web_base_url(app, req->host);
+	base = request_base_url(req, app->cfg->bind, app->port);
 	buf_init(&b);
 	cJSON_ArrayForEach(s, skills) {
 		const char *slug = jstr(s, "slug");

@@ -690,7 +690,7 @@ void api_search_compat(void *ctx, struct request *req, struct response *res)
 		search_answer(app, res, rc, out, err);
 		return;
 	}
-	base = web_base_url(app, req->host);
+	base = request_base_url(req, app->cfg->bind, app->port);
 	root = cJSON_CreateObject();
 	skills = cJSON_AddArrayToObject(root, "skills");
 	cJSON_ArrayForEach(hit, cJSON_GetObjectItem(out, "data")) {

@@ -94,7 +94,7 @@ static void signin_page(struct app *app, struct request *req, struct response *r
 			const char *next, const char *error)
 {
 	struct page_ctx ctx = { NULL, NULL };
-	char *base = web_base_url(app, req->host), *html;
+	char *base = request_base_url(req, app->cfg->bind, app->port), *html;
 	size_t len;
 
 	ctx.base_url = base;

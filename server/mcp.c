@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mcp: the MCP server at POST /mcp. Transport checks (Origin, Content-Type,
- * Accept, protocol version, session), then one JSON-RPC message after the
+ * mcp: the MCP server at POST /mcp. Transport checks (Content-Type, Accept,
+ * protocol version, session; Host and Origin are the pipeline's, as the
+ * route is ROUTE_JSONRPC), then one JSON-RPC message after the
  * other through a method table; tools through a tool table. Runs on the
  * worker threads; its only state is the request's, plus the thread's reader
  * connection and the read-only per-process secret in struct app.
@@ -22,7 +23,6 @@
 #include <openssl/hmac.h>
 
 #include "skilld/app.h"
-#include "skilld/hosts.h"
 #include "skilld/jsonrpc.h"
 #include "skilld/search.h"
 #include "skilld/text.h"
@@ -1516,13 +1516,6 @@ void mcp_handle(void *ctx, struct request *req, struct response *res)
 	struct buf out;
 
 	response_header(res, "Cache-Control", "no-store");
-	/* The Host was checked by the pipeline; a page's Origin must be one
-	 * of this server's names too (a rebound page sends its own). */
-	if (req->origin && !hosts_origin_ok(c.app->cfg, req->origin)) {
-		http_fail(res, 403, NULL, JSONRPC_INVALID_REQUEST,
-			  "Forbidden: the Origin header names a site that is not this server");
-		return;
-	}
 	if (!content_type_ok(req->content_type)) {
 		http_fail(res, 415, NULL, JSONRPC_INVALID_REQUEST,
 			  "Unsupported Media Type: Content-Type must be application/json");

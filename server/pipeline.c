@@ -93,7 +93,7 @@ static void limit_tokens(struct app *app, struct request *req, struct response *
 	bool cut;
 
 	buf_init(&url);
-	base = web_base_url(app, req->host);
+	base = request_base_url(req, app->cfg->bind, app->port);
 	buf_printf(&url, "%s%.*s", base, (int)strcspn(req->path, "?"), req->path);
 	free(base);
 	for (size_t i = 0, n = 0; i < req->n_query; i++) {
@@ -121,17 +121,12 @@ static void limit_tokens(struct app *app, struct request *req, struct response *
  * *max_tokens), the route and, for a ROUTE_WRITE route, the write check.
  * The route to run, or NULL with res filled. */
 static const struct route *route_request(struct app *app, struct request *req,
-					 struct response *res, long *max_tokens)
+					 struct response *res, const struct route *route,
+					 unsigned flags, long *max_tokens)
 {
-	size_t n;
-	const struct route *table = routes_table(&n);
-	const struct route *route;
-	unsigned flags;
-
-	/* Matched first, so that whether a path needs the token is its
-	 * route's flag; a client without the token gets the 401 whatever
-	 * the router said. */
-	route = router_find(table, n, req, res, &flags);
+	/* The route was matched first, so that whether a path needs the
+	 * token is its route's flag; a client without the token gets the
+	 * 401 whatever the router said. */
 	if (!(flags & ROUTE_PUBLIC) && !auth_ok(app, req)) {
 		response_fini(res);
 		auth_refuse(app, req, res);
@@ -293,12 +288,29 @@ bool pipeline_revalidate(const struct request *req, struct response *res)
 	return true;
 }
 
+/* Fills res with a refusal of a request from the wrong place: JSON-RPC's
+ * error shape on a ROUTE_JSONRPC route, the API's elsewhere. */
+static void refuse_foreign(struct response *res, unsigned flags, int status, const char *code,
+			   const char *msg)
+{
+	if (flags & ROUTE_JSONRPC) {
+		cJSON *e = jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, msg, NULL);
+
+		response_json(res, status, e);
+		cJSON_Delete(e);
+	} else {
+		response_error(res, status, code, "%s", msg);
+	}
+}
+
 void pipeline_serve(struct app *app, struct request *req, struct response *res)
 {
 	struct db_reader *reader = app_reader(app);
 	bool snapshot = false;
 	int64_t gen = 0;
-	const struct route *route;
+	const struct route *table, *route;
+	unsigned flags;
+	size_t n;
 	long max_tokens = 0;
 
 	/* One read transaction per request: it sees one index generation
@@ -308,21 +320,21 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 		req->generation = gen;
 	}
 
+	table = routes_table(&n);
+	route = router_find(table, n, req, res, &flags);
 	if (!hosts_host_ok(app->cfg, req->host)) {
 		/* DNS rebinding: a page whose name now points here. MCP's
 		 * transport rules ask for 403; 421 says it best elsewhere. */
-		static const char msg[] = "this server does not answer to that Host name; if it "
-					  "is really this server's, start it with --allowed-host NAME";
-
-		if (strcmp(req->path, "/mcp") == 0) {
-			cJSON *e = jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, msg, NULL);
-
-			response_json(res, 403, e);
-			cJSON_Delete(e);
-		} else {
-			response_error(res, 421, "host_not_allowed", "%s", msg);
-		}
-	} else if ((route = route_request(app, req, res, &max_tokens)) != NULL) {
+		response_fini(res);
+		refuse_foreign(res, flags, flags & ROUTE_JSONRPC ? 403 : 421, "host_not_allowed",
+			       "this server does not answer to that Host name; if it is really "
+			       "this server's, start it with --allowed-host NAME");
+	} else if ((flags & ROUTE_JSONRPC) && req->origin && !hosts_origin_ok(app->cfg, req->origin)) {
+		/* The Host may be right and the page still another site's. */
+		response_fini(res);
+		refuse_foreign(res, flags, 403, "origin_not_allowed", "Forbidden: the Origin header "
+			       "names a site that is not this server");
+	} else if ((route = route_request(app, req, res, route, flags, &max_tokens)) != NULL) {
 		route->handler(app, req, res);
 		if (res->status == 200 && res->markdown && max_tokens > 0)
 			limit_tokens(app, req, res, max_tokens);

@@ -412,3 +412,22 @@ void response_etag_hex(struct response *res, const char *hex)
 {
 	snprintf(res->etag, sizeof(res->etag), "\"%.32s\"", hex);
 }
+
+/* A Host header we are willing to echo into links and copyable commands. */
+static bool base_host_ok(const char *h)
+{
+	if (!h || !*h || strlen(h) > 255)
+		return false;
+	for (const char *p = h; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr(".-:[]", *p)))
+			return false;
+	return true;
+}
+
+char *request_base_url(const struct request *req, const char *bind, unsigned port)
+{
+	if (base_host_ok(req->host))
+		return xasprintf("http://%s", req->host);
+	return xasprintf("http://%s:%u", bind, port);
+}

@@ -40,7 +40,7 @@ static const struct route table[] = {
 	{ METHOD_GET, "/.well-known/agent-skills/{name}/{*path}", discovery_file, 0 },
 	{ METHOD_GET, "/.well-known/skills/index.json", discovery_index_v1, 0 },
 	{ METHOD_GET, "/.well-known/skills/{name}/{*path}", discovery_file, 0 },
-	{ METHOD_POST, "/mcp", mcp_handle, 0 },
+	{ METHOD_POST, "/mcp", mcp_handle, ROUTE_JSONRPC },
 	/* the pages, sign-in and the agents' files */
 	{ METHOD_GET, "/", web_index, 0 },
 	{ METHOD_GET, "/signin", auth_signin_form, ROUTE_PUBLIC },

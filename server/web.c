@@ -40,25 +40,6 @@ struct page_req {
 	char *path;
 };
 
-/* A Host header we are willing to echo into a copyable command. */
-static bool host_ok(const char *h)
-{
-	if (!h || !*h || strlen(h) > 255)
-		return false;
-	for (const char *p = h; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr(".-:[]", *p)))
-			return false;
-	return true;
-}
-
-char *web_base_url(const struct app *app, const char *host)
-{
-	if (host_ok(host))
-		return xasprintf("http://%s", host);
-	return xasprintf("http://%s:%u", app->cfg->bind, app->port);
-}
-
 void web_page_headers(struct response *res, bool html)
 {
 	response_header(res, "Vary", "Accept, User-Agent");
@@ -86,7 +67,7 @@ static bool page_begin(struct page_req *p, struct app *app, struct request *req,
 	p->db = api_reader(app, res);
 	if (!p->db)
 		return false;
-	p->base_url = web_base_url(app, req->host);
+	p->base_url = request_base_url(req, app->cfg->bind, app->port);
 	p->path = url_decode(req->path, strlen(req->path), false);
 	p->ctx.base_url = p->base_url;
 	p->ctx.path = p->path;

@@ -129,6 +129,11 @@ void request_clear_params(struct request *req);
 /* A path parameter set by the router, or NULL. */
 const char *request_param(const struct request *req, const char *key);
 
+/* "http://" plus the request's Host header when it is a plain host[:port],
+ * else "http://bind:port" (the address the server listens on); the caller
+ * frees it. The Host was already checked against the server's names. */
+char *request_base_url(const struct request *req, const char *bind, unsigned port);
+
 /* Percent-decodes src[0..n) into a new string (free()); NULL on a bad
  * escape, an encoded or literal NUL, or invalid UTF-8. plus_space turns '+'
  * into ' ' (query strings). */

@@ -24,6 +24,10 @@ enum route_flag {
 				 * token or a same-origin signal first */
 	ROUTE_PUBLIC = 1 << 1,  /* answers without the token (--token-file):
 				 * the sign-in form and its assets */
+	ROUTE_JSONRPC = 1 << 2, /* a JSON-RPC endpoint reached by programs and,
+				 * through DNS rebinding, by pages (/mcp): an
+				 * Origin, when sent, must name this server, and
+				 * the pipeline's refusals are JSON-RPC errors */
 };
 
 struct route {

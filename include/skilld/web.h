@@ -37,10 +37,6 @@ void web_reference(void *ctx, struct request *req, struct response *res);
 /* GET /skills/{slug}/{*path}: any other file of a skill, as its bytes. */
 void web_raw_file(void *ctx, struct request *req, struct response *res);
 
-/* "http://" plus the request's Host header when it is a plain host[:port],
- * else the address the server is bound to; the caller frees it. */
-char *web_base_url(const struct app *app, const char *host);
-
 /* Turns a JSON error of a page URL into the negotiated form: an HTML error
  * page, or a one-line text; JSON stays as it is. */
 void web_error_page(struct app *app, struct request *req, struct response *res);
