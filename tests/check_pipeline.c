@@ -65,27 +65,6 @@ static const char *res_header(const struct response *res, const char *name)
 	return NULL;
 }
 
-/* The bytes inside the gzip stream p[0..n) (free()), *len of them; fails
- * the test when p is not one whole gzip stream. */
-static char *gunzip(const char *p, size_t n, size_t *len)
-{
-	z_stream z;
-	size_t cap = 1 << 20;
-	char *out = xmalloc(cap);
-
-	memset(&z, 0, sizeof(z));
-	ck_assert_int_eq(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	ck_assert_int_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
-	ck_assert_uint_eq(z.avail_in, 0);
-	*len = z.total_out;
-	inflateEnd(&z);
-	return out;
-}
-
 /* GET path in process (the server without a cache) with Accept-Encoding
  * ae and If-None-Match inm (NULL: absent). */
 static int get(const char *path, const char *ae, const char *inm, struct response *res)
@@ -135,7 +114,7 @@ START_TEST(test_gzip_without_the_cache)
 	ck_assert_int_eq(get(DETAIL, "gzip", NULL, &gz), 200);
 	ck_assert_str_eq(res_header(&gz, "Content-Encoding"), "gzip");
 	ck_assert_uint_lt(gz.body_len, id.body_len);
-	bytes = gunzip(gz.body, gz.body_len, &len);
+	bytes = tu_gunzip(gz.body, gz.body_len, &len);
 	ck_assert_uint_eq(len, id.body_len);
 	ck_assert(memcmp(bytes, id.body, len) == 0);
 	free(bytes);
@@ -200,7 +179,7 @@ START_TEST(test_dynamic_answers_gzip)
 	ck_assert_uint_ge(id.body_len, 1024);
 	ck_assert_int_eq(get(path, "gzip", NULL, &gz), 200);
 	ck_assert_str_eq(res_header(&gz, "Content-Encoding"), "gzip");
-	bytes = gunzip(gz.body, gz.body_len, &len);
+	bytes = tu_gunzip(gz.body, gz.body_len, &len);
 	ck_assert_uint_eq(len, id.body_len);
 	ck_assert(memcmp(bytes, id.body, len) == 0);
 	free(bytes);
@@ -216,7 +195,7 @@ START_TEST(test_dynamic_answers_gzip)
 			ck_assert_msg(h && strcmp(h, "gzip") == 0, "server %zu round %d: %s", s,
 				      round, h ? h : "identity");
 			free(h);
-			bytes = gunzip(r.body, r.body_len, &len);
+			bytes = tu_gunzip(r.body, r.body_len, &len);
 			ck_assert(len > 0 && bytes[0] == '{');
 			free(bytes);
 			tu_response_fini(&r);

@@ -2,14 +2,19 @@
 /* Helpers shared by the Check suites; see testutil.h. */
 #include "testutil.h"
 
+#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <zlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "skilld/util.h"
 
 char *tu_mkdtemp(void)
 {
@@ -376,4 +381,25 @@ int tu_dac_drop_exec(void)
 	d[0].permitted &= ~DAC_CAPS;
 	d[0].inheritable &= ~DAC_CAPS;
 	return caps_set(d);
+}
+
+char *tu_gunzip(const char *p, size_t n, size_t *len)
+{
+	z_stream z;
+	size_t cap = 1 << 20;
+	char *out = xmalloc(cap + 1);
+
+	memset(&z, 0, sizeof(z));
+	ck_assert_int_eq(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)n;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	ck_assert_int_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+	ck_assert_uint_eq(z.avail_in, 0);
+	out[z.total_out] = '\0';
+	if (len)
+		*len = z.total_out;
+	inflateEnd(&z);
+	return out;
 }

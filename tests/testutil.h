@@ -40,6 +40,10 @@ int tu_get(unsigned port, const char *path, const char *extra, struct tu_respons
 void tu_response_fini(struct tu_response *r);
 /* Value of a header (case-insensitive name) in a newly allocated string, or NULL. */
 char *tu_header(const struct tu_response *r, const char *name);
+/* The bytes inside the gzip stream p[0..n) (free()), NUL terminated, *len
+ * of them (len may be NULL); fails the test when p is not one whole gzip
+ * stream of at most 1 MiB. */
+char *tu_gunzip(const char *p, size_t n, size_t *len);
 /* A TCP port that was free a moment ago on 127.0.0.1. */
 unsigned tu_free_port(void);
 
