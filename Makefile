@@ -20,7 +20,7 @@ WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wvla
 OPT       ?= -O2 -g
 CFLAGS    ?=
-CFLAGS    += -std=gnu11 $(OPT) $(WARN) -Iinclude -DSKILLD_VERSION='"$(VERSION)"' \
+CFLAGS    += -std=gnu11 $(OPT) $(WARN) -Iinclude -Itests -DSKILLD_VERSION='"$(VERSION)"' \
              -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 ifeq ($(WERROR),1)
 CFLAGS    += -Werror
@@ -36,20 +36,24 @@ TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 # `make MALLOC_LIB=` builds with glibc's.
 MALLOC_LIB = $(shell pkg-config --libs jemalloc 2>/dev/null)
 
-SRCS      := $(wildcard server/*.c)
-OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/assets_data.o \
-             $(BUILD)/obj/migrations_data.o $(BUILD)/obj/docs_data.o
-LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+# server/<layer>/<module>.c (layers: server/layers.txt); objects mirror it,
+# and the generated data modules join the layer of what reads them.
+SRCS      := $(wildcard server/*/*.c)
+OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/base/assets_data.o \
+             $(BUILD)/obj/store/migrations_data.o $(BUILD)/obj/base/docs_data.o
+LIB_OBJS  := $(filter-out $(BUILD)/obj/app/main.o,$(OBJS))
 # Every module but main in one archive: the fuzz replays and `make unit`
 # link against it, and the linker takes the modules they call (no link
 # list kept by hand).
 LIB       := $(BUILD)/libskilld.a
-TEST_SRCS := $(wildcard tests/check_*.c)
+# tests/<layer>/check_<module>.c mirror server/; tests/integration/ holds
+# the suites of the whole server (sockets, corpora, hostile folders).
+TEST_SRCS := $(wildcard tests/*/check_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/%.c=$(BUILD)/tobj/%.o)
-SUITES    := $(patsubst tests/check_%.c,%_suite,$(TEST_SRCS))
+SUITES    := $(patsubst check_%.c,%_suite,$(notdir $(TEST_SRCS)))
 NPROC     := $(shell nproc 2>/dev/null || echo 2)
 # Headers each object includes, written by the compiler (-MMD -MP).
-DEPFILES   = $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)
+DEPFILES   = $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tobj/*/*.d)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -93,10 +97,12 @@ deps: deps-test
 print-deps:
 	@echo $(DEB_PKGS)
 
-$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: server/%.c
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tobj/%.o: tests/%.c | $(BUILD)/tobj
+$(BUILD)/tobj/%.o: tests/%.c
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(DEPFILES)
@@ -105,8 +111,6 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/obj $(BUILD)/tobj:
-	mkdir -p $@
 
 # The portal's assets (assets/*) are built into the binary: tools/embed, a
 # build-host tool, writes their bytes, content types and ETags as C arrays
@@ -122,7 +126,8 @@ $(BUILD)/gen/assets_data.c: $(ASSETS) $(BUILD)/tools/embed
 	@mkdir -p $(@D)
 	$(BUILD)/tools/embed $@ $(ASSETS)
 
-$(BUILD)/obj/assets_data.o: $(BUILD)/gen/assets_data.c include/skilld/assets.h | $(BUILD)/obj
+$(BUILD)/obj/base/assets_data.o: $(BUILD)/gen/assets_data.c include/skilld/base/assets.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The SQL migrations are built in the same way, so the binary needs no
@@ -133,7 +138,8 @@ $(BUILD)/gen/migrations_data.c: $(MIGRATIONS) $(BUILD)/tools/embed
 	@mkdir -p $(@D)
 	$(BUILD)/tools/embed -p migrations $@ $(MIGRATIONS)
 
-$(BUILD)/obj/migrations_data.o: $(BUILD)/gen/migrations_data.c include/skilld/assets.h | $(BUILD)/obj
+$(BUILD)/obj/store/migrations_data.o: $(BUILD)/gen/migrations_data.c include/skilld/base/assets.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The API's own description (docs/openapi.json, served at
@@ -144,7 +150,8 @@ $(BUILD)/gen/docs_data.c: $(DOCS_EMBED) $(BUILD)/tools/embed
 	@mkdir -p $(@D)
 	$(BUILD)/tools/embed -p docs $@ $(DOCS_EMBED)
 
-$(BUILD)/obj/docs_data.o: $(BUILD)/gen/docs_data.c include/skilld/assets.h | $(BUILD)/obj
+$(BUILD)/obj/base/docs_data.o: $(BUILD)/gen/docs_data.c include/skilld/base/assets.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/skilld: $(OBJS)
@@ -271,7 +278,7 @@ fuzz: deps-test
 
 # A libFuzzer binary: the harness linked against every module compiled with
 # clang and the fuzzer's instrumentation, in an archive of their own.
-FUZZ_LIB_SRCS := $(filter-out server/main.c,$(SRCS))
+FUZZ_LIB_SRCS := $(filter-out server/app/main.c,$(SRCS))
 # The modules get the fuzzer's coverage instrumentation without its main().
 FUZZ_OBJ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
                   -fno-sanitize-recover=undefined
@@ -281,7 +288,7 @@ $(BUILD)/fuzz/obj/%.o: server/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_OBJ_FLAGS) -MMD -MP -c -o $@ $<
 
--include $(wildcard $(BUILD)/fuzz/obj/*.d)
+-include $(wildcard $(BUILD)/fuzz/obj/*/*.d)
 
 $(BUILD)/fuzz/libskilld.a: $(FUZZ_OBJS)
 	rm -f $@
@@ -299,7 +306,7 @@ unit: deps-test
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(SAN_BUILD) OPT="-O1 -g" \
 	  EXTRA_CFLAGS="$(SAN_FLAGS)" MALLOC_LIB= $(SAN_BUILD)/libskilld.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DONE_SUITE=$(MOD)_suite -o $(SAN_BUILD)/unit-$(MOD) \
-	  tests/runner.c tests/testutil.c tests/testapp.c tests/check_$(MOD).c $(SAN_BUILD)/libskilld.a \
+	  tests/runner.c tests/testutil.c tests/testapp.c $(wildcard tests/*/check_$(MOD).c) $(SAN_BUILD)/libskilld.a \
 	  $(LDLIBS) $(TEST_LIBS) $(SAN_FLAGS)
 	$(SAN_ENV) ./$(SAN_BUILD)/unit-$(MOD)
 

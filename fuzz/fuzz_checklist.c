@@ -12,8 +12,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "skilld/checklist.h"
-#include "skilld/diag.h"
+#include "skilld/indexing/checklist.h"
+#include "skilld/base/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

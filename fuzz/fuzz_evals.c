@@ -11,8 +11,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "skilld/diag.h"
-#include "skilld/evals.h"
+#include "skilld/base/diag.h"
+#include "skilld/indexing/evals.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

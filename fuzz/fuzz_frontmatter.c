@@ -12,8 +12,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "skilld/diag.h"
-#include "skilld/frontmatter.h"
+#include "skilld/base/diag.h"
+#include "skilld/indexing/frontmatter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

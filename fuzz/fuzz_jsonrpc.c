@@ -14,9 +14,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "skilld/jsonrpc.h"
-#include "skilld/text.h"
-#include "skilld/util.h"
+#include "skilld/base/jsonrpc.h"
+#include "skilld/base/text.h"
+#include "skilld/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,10 +21,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "skilld/diag.h"
-#include "skilld/render.h"
-#include "skilld/text.h"
-#include "skilld/util.h"
+#include "skilld/base/diag.h"
+#include "skilld/indexing/render.h"
+#include "skilld/base/text.h"
+#include "skilld/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "skilld/request.h"
-#include "skilld/router.h"
-#include "skilld/util.h"
+#include "skilld/base/request.h"
+#include "skilld/transport/router.h"
+#include "skilld/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "skilld/search.h"
-#include "skilld/text.h"
-#include "skilld/util.h"
+#include "skilld/store/search.h"
+#include "skilld/base/text.h"
+#include "skilld/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

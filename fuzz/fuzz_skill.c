@@ -17,10 +17,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "skilld/diag.h"
-#include "skilld/scan.h"
-#include "skilld/skill.h"
-#include "skilld/util.h"
+#include "skilld/base/diag.h"
+#include "skilld/indexing/scan.h"
+#include "skilld/indexing/skill.h"
+#include "skilld/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

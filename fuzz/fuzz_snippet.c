@@ -33,10 +33,10 @@
 
 #include <sqlite3.h>
 
-#include "skilld/search.h"
-#include "skilld/snippet.h"
-#include "skilld/text.h"
-#include "skilld/util.h"
+#include "skilld/store/search.h"
+#include "skilld/store/snippet.h"
+#include "skilld/base/text.h"
+#include "skilld/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "skilld/text.h"
-#include "skilld/tokens.h"
-#include "skilld/util.h"
+#include "skilld/base/text.h"
+#include "skilld/base/tokens.h"
+#include "skilld/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "skilld/util.h"
+#include "skilld/base/util.h"
 
 /* The fuzz target linked in with this driver. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "fixture_skills.h"
-#include "skilld/pipeline.h"
-#include "skilld/util.h"
+#include "skilld/transport/pipeline.h"
+#include "skilld/base/util.h"
 #include "testutil.h"
 
 /* The environment of a test server: empty, so the host's SKILLD_* do not leak in. */

@@ -10,8 +10,8 @@
 #ifndef SKILLD_TESTAPP_H
 #define SKILLD_TESTAPP_H
 
-#include "skilld/app.h"
-#include "skilld/request.h"
+#include "skilld/app/app.h"
+#include "skilld/base/request.h"
 
 #include <stdbool.h>
 #include <stdio.h>

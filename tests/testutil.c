@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "skilld/util.h"
+#include "skilld/base/util.h"
 
 char *tu_mkdtemp(void)
 {

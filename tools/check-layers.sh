@@ -5,9 +5,10 @@
 # Fails when a module calls into a layer above its own, or when two modules
 # call each other. "Calls" are read off the objects with nm: module A calls
 # module B when A's object leaves a symbol undefined that B's object
-# defines. LAYERS names the layers top to bottom, one line each:
-#   layer: module module ...
-# and every module must be in one (a new module must be placed). KNOWN
+# defines. A module's layer is the folder its object is in
+# (build/obj/<layer>/<module>.o, mirroring server/<layer>/<module>.c).
+# LAYERS names the layers top to bottom, one per line ("layer: what it
+# owns"); a folder it does not name fails. KNOWN
 # lists violations that exist and are being removed, one per line exactly
 # as this script prints them; they are reported but do not fail, and a
 # KNOWN line that no longer happens fails (take it out). Prints nothing
@@ -20,6 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 for o in "$@"; do
 	m=$(basename "$o" .o)
+	echo "$m $(basename "$(dirname "$o")")" >> "$tmp/placed"
 	nm -g --defined-only "$o" | awk -v m="$m" 'NF == 3 { print $3, m }' >> "$tmp/defs"
 	nm -u "$o" | awk -v m="$m" '{ print $NF, m }' >> "$tmp/uses"
 done
@@ -27,7 +29,7 @@ sort -u "$tmp/defs" -o "$tmp/defs"
 sort -u "$tmp/uses" -o "$tmp/uses"
 # "caller callee" for every call between two modules.
 join "$tmp/uses" "$tmp/defs" | awk '$2 != $3 { print $2, $3 }' | sort -u > "$tmp/edges"
-cut -d' ' -f2 "$tmp/defs" | sort -u > "$tmp/modules"
+sort -u "$tmp/placed" > "$tmp/modules"
 sed 's/#.*//' "$known" | grep -v '^[[:space:]]*$' | sort -u > "$tmp/known" || true
 
 awk -v known="$tmp/known" '
@@ -35,12 +37,16 @@ awk -v known="$tmp/known" '
 		sub(/#.*/, "")
 		if (!NF) next
 		name = $1; sub(/:$/, "", name)
-		for (i = 2; i <= NF; i++) { layer[$i] = name; rank[$i] = n }
-		n++
+		lrank[name] = n++
 		next
 	}
-	FILENAME == ARGV[2] {           # the modules found
-		if (!($1 in layer)) { print "layers: module " $1 " is in no layer of " ARGV[1]; bad = 1 }
+	FILENAME == ARGV[2] {           # "module folder" for each object
+		if (!($2 in lrank)) {
+			print "layers: module " $1 " is in " $2 "/, which is not a layer of " ARGV[1]
+			bad = 1
+			next
+		}
+		layer[$1] = $2; rank[$1] = lrank[$2]
 		next
 	}
 	{                               # edges

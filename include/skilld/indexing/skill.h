@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * skill: one scanned skill folder turned into a record: file inventory,
+ * frontmatter and body, checklists, evals, validation and quality tier, its
+ * digest and its JSON forms. Slugs are assigned by the caller (they depend
+ * on every other skill). Thread safe: a record belongs to one thread.
+ */
+#ifndef SKILLD_SKILL_H
+#define SKILLD_SKILL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/base/diag.h"
+#include "skilld/indexing/frontmatter.h"
+#include "skilld/indexing/scan.h"
+
+struct skill_checklist {
+	const struct skill_file *file;  /* points into record.files */
+	cJSON *parsed;                  /* checklist_parse result, owned */
+};
+
+/* HTML of one rendered markdown file (see skill_render). */
+struct skill_html {
+	char *html;            /* NULL when the file is not rendered */
+	cJSON *toc;
+};
+
+struct skill_counts {
+	int files, references, checklist_items, evals, scripts, assets, examples;
+};
+
+struct skill_record {
+	char *root;            /* the root as the user gave it */
+	char *rel;             /* folder relative to the root, "" for the root */
+	char *folder;          /* the folder's own name */
+	char *slug;            /* set by skill_assign_slug, NULL before */
+	struct file_list files;
+	const struct skill_file *skill_md; /* points into files; NULL if unreadable */
+	struct frontmatter fm;
+	char *body;            /* markdown body (copy), never NULL */
+	struct skill_checklist *checklists;
+	size_t n_checklists;
+	cJSON *evals;          /* normalised evals or NULL */
+	cJSON *check;          /* validate_skill result */
+	bool valid;
+	const char *tier;      /* "bronze".. or NULL; static */
+	char digest[SHA256_HEX_LEN + 1];
+	struct skill_counts counts;
+	struct diag_list diags; /* everything about this skill */
+	/* Filled by skill_render (the server only; `check` does not render). */
+	char *body_html;
+	cJSON *body_toc;
+	struct skill_html *file_html; /* parallel to files.items, or NULL */
+};
+
+/*
+ * Reads the skill scanned as sk under root (root_abs is its realpath, root
+ * the name the user gave) and fills *out. Never fails for bad content: it
+ * becomes diagnostics. Returns -1 only when the folder cannot be read at all
+ * (a diagnostic in out->diags says why; release out anyway).
+ */
+int skill_analyze(const char *root, const char *root_abs, const struct scan_skill *sk,
+		  size_t max_file_size, struct skill_record *out);
+void skill_record_fini(struct skill_record *r);
+
+/*
+ * Renders the record's markdown to safe HTML (render.h): the SKILL.md body,
+ * every other markdown text file, and each checklist item's text (added to
+ * the parsed checklists as "html"). Relative links resolve to the skill's
+ * pages under /skills/<slug>/, so r->slug must be set. Warnings go to
+ * r->diags.
+ */
+void skill_render(struct skill_record *r);
+
+/*
+ * The slug this skill wants before de-duplication (DESIGN.md §4): the
+ * frontmatter name when it is a valid name, else the folder name when valid,
+ * else the folder lowercased with other characters turned into '-',
+ * or "skill-<first 8 digest hex>" when nothing is left. free() the result.
+ */
+char *skill_slug_base(const struct skill_record *r);
+
+/* The primary checklist (references/review-checklist.md, else the first) or NULL. */
+const struct skill_checklist *skill_primary_checklist(const struct skill_record *r);
+
+/* JSON forms, owned by the caller (cJSON_Delete). Need r->slug set. */
+cJSON *skill_summary_json(const struct skill_record *r);
+cJSON *skill_detail_json(const struct skill_record *r);
+cJSON *skill_files_json(const struct skill_record *r);
+/* The primary checklist with skill, path, digest; NULL if none. */
+cJSON *skill_checklist_json(const struct skill_record *r);
+
+/* Is s a valid Agent Skills name (1–64 of a-z0-9-, no edge or double '-')? */
+bool skill_name_valid(const char *s);
+
+#endif

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * search: full-text search (SQLite FTS5, table `search` of migration 0004)
+ * over skills, reference sections, checklist items and evals, and the
+ * "resolve" of a free-text task to the skills that fit it best. Rows are
+ * written by search_index_skill on the writer connection inside the index
+ * transaction; search_run and search_resolve only read, on any connection.
+ * No state of its own: thread safe as long as each connection stays on one
+ * thread.
+ *
+ * Rows (kind, skill slug, path, anchor, url; searched: name, description,
+ * title, body; bm25 weights 10, 5, 3, 1):
+ *   skill      name, description, body = SKILL.md body; path "SKILL.md"
+ *   reference  one per section of each markdown file under references/
+ *              that is not a checklist, split at ATX headings outside code
+ *              fences (text.h's rules); title = heading text, anchor =
+ *              the heading's id from the rendered table of contents (the
+ *              next entry of the same level, in document order); the text
+ *              before the first heading is a section without anchor
+ *   checklist  one per checklist item; title "ref — title" (or whichever is
+ *              present, else the text's first words), body = item text,
+ *              anchor = item id
+ *   eval       one per eval; title = eval id, body = prompt + expectations
+ * URLs: /skills/{slug}; /skills/{slug}/{path}#{anchor}; the primary
+ * checklist's items /skills/{slug}/checklist#{id} (other checklists
+ * /skills/{slug}/{path}#{id}); /skills/{slug}/evals#{id}. Path and anchor are
+ * percent-encoded (bytes other than A-Z a-z 0-9 - . _ ~ and '/' in paths).
+ *
+ * Query syntax (search_compile): whitespace-separated words, all must match;
+ * "a phrase"; word* or "a phrase"* for a prefix; -word or -"a phrase" to
+ * exclude. Every term is emitted as a double-quoted FTS5 string, so FTS5
+ * operators typed by the user (AND, OR, NOT, NEAR(, col:, ^, +) are plain
+ * words. An unbalanced quote makes the rest of the query one phrase. Terms
+ * without any letter or digit (ASCII alnum or any non-ASCII byte) are
+ * dropped, as FTS5 would make them empty phrases that match nothing.
+ *
+ * Snippets are the row's source text (markdown, not HTML) with each match
+ * between U+E000 and U+E001 (private-use characters removed from all text
+ * at indexing time, so they only ever mark matches) and "…" where text was
+ * cut. The page must HTML-escape the snippet and may turn the markers into
+ * <mark>.
+ */
+#ifndef SKILLD_SEARCH_H
+#define SKILLD_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "skilld/indexing/skill.h"
+
+#define SEARCH_MAX_QUERY 1000   /* bytes */
+#define SEARCH_MAX_TERMS 32
+#define SEARCH_DEFAULT_LIMIT 10
+#define SEARCH_MAX_LIMIT 50
+#define RESOLVE_DEFAULT_K 5
+#define RESOLVE_MAX_K 20
+
+/* The match markers of snippets, UTF-8 of U+E000 and U+E001. */
+#define SEARCH_MARK_OPEN "\xee\x80\x80"
+#define SEARCH_MARK_CLOSE "\xee\x80\x81"
+
+/* Status codes of search_run / search_resolve besides 0. */
+#define SEARCH_BAD_REQUEST 400
+#define SEARCH_UNAVAILABLE 503
+
+/* Empties the search table inside the caller's write transaction: the
+ * table is dropped and created again from its own definition in the schema
+ * (deleting rows one by one makes FTS5 tokenize each again). 0, or -1 with
+ * a message in err. */
+int search_clear(sqlite3 *db, char *err, size_t errlen);
+
+/*
+ * Adds the rows of one inserted skill (row id skill_id, r->slug set,
+ * rendered) to the search table, on the writer connection inside the index
+ * transaction. *insert is the insert statement, prepared on the first call
+ * (start with NULL) and reused; the caller finalizes it when the index is
+ * built. 0, or -1 with a message in err.
+ */
+int search_index_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
+		       const struct skill_record *r, char *err, size_t errlen);
+
+/* One term of a user query: a word or a phrase, pointing into the query. */
+struct search_term {
+	const char *s;
+	size_t n;
+	bool prefix;            /* word* or "a phrase"* */
+	bool exclude;           /* -word */
+};
+
+/* Splits q[0..len) into its terms as search_compile reads them (terms
+ * without a letter or digit are dropped); fills up to max of out and
+ * returns how many terms there are (more than max when there are more). */
+size_t search_terms(const char *q, size_t len, struct search_term *out, size_t max);
+
+/*
+ * Compiles the user query q[0..len) to an FTS5 MATCH expression; free() it.
+ * NULL with a message in err for: no terms (empty, blank or only
+ * punctuation), more than SEARCH_MAX_QUERY bytes or SEARCH_MAX_TERMS terms,
+ * invalid UTF-8, a NUL byte, or only exclusions.
+ */
+char *search_compile_len(const char *q, size_t len, char *err, size_t errlen);
+/* search_compile_len on a NUL-terminated q. */
+char *search_compile(const char *q, char *err, size_t errlen);
+
+struct search_query {
+	const char *q;       /* the user's query, required */
+	size_t q_len;        /* its length; 0 means strlen(q) */
+	const char *kind;    /* NULL or skill|reference|checklist|eval */
+	const char *skill;   /* NULL or a slug */
+	int limit;           /* 1..SEARCH_MAX_LIMIT; 0 means SEARCH_DEFAULT_LIMIT */
+	const char *cursor;  /* NULL or a next_cursor of the same query */
+};
+
+/*
+ * Runs a search. 0 with *out (caller deletes) =
+ *   {"query", "total", "data": [{"kind", "skill", "path", "title", "anchor",
+ *    "snippet", "score", "url"}], "next_cursor": string|null}
+ * best first (score = -bm25, higher is better; ties by row order). title and
+ * anchor may be null. SEARCH_BAD_REQUEST (bad query, kind, limit or cursor)
+ * or SEARCH_UNAVAILABLE (database error) with a message in err.
+ */
+int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *err, size_t errlen);
+
+/*
+ * Cursors are opaque: the offset of the next page and a digest of the query,
+ * kind and skill, so a cursor only works for the search that made it.
+ * search_cursor_encode returns a new string (free()); search_cursor_decode
+ * returns 0 and sets *offset, or -1 for anything it did not make.
+ */
+char *search_cursor_encode(const struct search_query *sq, long offset);
+int search_cursor_decode(const struct search_query *sq, const char *cursor, long *offset);
+
+/*
+ * The k (1..RESOLVE_MAX_K, 0 means RESOLVE_DEFAULT_K) skills that best fit a
+ * free-text task: its words (ASCII lowercased, stop words and one-letter
+ * words dropped, at most SEARCH_MAX_TERMS) are ORed; a skill scores the best
+ * -bm25 of its rows. 0 with *out = {"task", "terms": [...], "data": [{"slug",
+ * "name", "description", "score", "matched": [terms with a hit in that
+ * skill], "url", "checklist_url": string|null}]}, or SEARCH_BAD_REQUEST /
+ * SEARCH_UNAVAILABLE with a message in err.
+ */
+int search_resolve(sqlite3 *db, const char *task, int k, cJSON **out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app: startup (database, migrations, index) and the per-thread reader
+ * connections. app_init runs on the main thread before any worker exists;
+ * afterwards only app_reader runs on workers, touching thread-local state.
+ */
+#include "skilld/app/app.h"
+#include "skilld/transport/session.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "skilld/handlers/discovery.h"
+#include "skilld/indexing/render.h"
+#include "skilld/base/util.h"
+
+static void reader_destroy(void *p)
+{
+	db_reader_close(p);
+}
+
+static int check_roots(const struct config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->n_skills; i++) {
+		struct stat st;
+
+		if (stat(cfg->skills[i], &st) != 0) {
+			snprintf(err, errlen, "skills folder '%s': %s", cfg->skills[i], strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "skills folder '%s' is not a directory", cfg->skills[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Names each root for answers and diagnostics, which must not show the
+ * server's folders: its --skills LABEL, else its folder's own name ("."
+ * resolved), made unique with -2, -3... in root order. OUT: *out is an
+ * array of cfg->n_skills strings (free each and the array).
+ */
+static void name_roots(const struct config *cfg, char ***out)
+{
+	char **labels = xcalloc(cfg->n_skills ? cfg->n_skills : 1, sizeof(*labels));
+
+	for (size_t i = 0; i < cfg->n_skills; i++) {
+		char *real = realpath(cfg->skills[i], NULL);
+		const char *p = real ? real : cfg->skills[i], *base;
+		char *name;
+
+		if (cfg->skill_labels && cfg->skill_labels[i]) {
+			name = xstrdup(cfg->skill_labels[i]);
+		} else {
+			size_t n = strlen(p);
+
+			while (n > 1 && p[n - 1] == '/')
+				n--;
+			base = p + n;
+			while (base > p && base[-1] != '/')
+				base--;
+			name = xstrndup(base, (size_t)(p + n - base));
+			if (!name[0] || strcmp(name, "/") == 0) {
+				free(name);
+				name = xstrdup("root");
+			}
+		}
+		free(real);
+		for (unsigned k = 2;; k++) {
+			bool taken = false;
+
+			for (size_t j = 0; j < i && !taken; j++)
+				taken = strcmp(labels[j], name) == 0;
+			if (!taken)
+				break;
+			if (k > 2)
+				name[strlen(name) - strlen(strrchr(name, '-'))] = '\0';
+			{
+				char *next = xasprintf("%s-%u", name, k);
+
+				free(name);
+				name = next;
+			}
+		}
+		labels[i] = name;
+	}
+	*out = labels;
+}
+
+/* Reads the token: the file's first line without surrounding blanks; it
+ * must be 16 to 512 printable ASCII characters. */
+static int load_token(const char *path, char **out, char *err, size_t errlen)
+{
+	char *data = NULL;
+	size_t len, start = 0, end;
+
+	if (read_file_all(path, 4096, &data, &len) != 0) {
+		snprintf(err, errlen, "--token-file '%s': %s", path,
+			 errno == EFBIG ? "larger than 4 KiB" : strerror(errno));
+		return -1;
+	}
+	end = strcspn(data, "\r\n");
+	while (start < end && (data[start] == ' ' || data[start] == '\t'))
+		start++;
+	while (end > start && (data[end - 1] == ' ' || data[end - 1] == '\t'))
+		end--;
+	for (size_t i = start; i < end; i++) {
+		if (data[i] < 0x21 || data[i] > 0x7e) {
+			snprintf(err, errlen, "--token-file '%s': the token may only hold printable "
+				 "ASCII characters without spaces", path);
+			free(data);
+			return -1;
+		}
+	}
+	if (end - start < 16 || end - start > 512) {
+		snprintf(err, errlen, "--token-file '%s': the token on its first line must be 16 "
+			 "to 512 characters long (it is %zu)", path, end - start);
+		free(data);
+		return -1;
+	}
+	*out = xstrndup(data + start, end - start);
+	free(data);
+	return 0;
+}
+
+bool app_token_ok(const struct app *app, const char *authorization)
+{
+	if (!app->token)
+		return true;
+	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+		return false;
+	authorization += 7;
+	while (*authorization == ' ')
+		authorization++;
+	return ct_equal(authorization, app->token);
+}
+
+/* Index workers: one per CPU, no more than --threads. */
+static unsigned index_workers(unsigned threads)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus > 0 && (unsigned long)cpus < threads)
+		return (unsigned)cpus;
+	return threads;
+}
+
+int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
+{
+	const struct config *cfg = app->cfg;
+	struct index_options opt = { cfg->skills, app->root_labels, cfg->n_skills,
+				     cfg->max_file_size, index_workers(cfg->threads) };
+	struct index_stats stats;
+	struct timespec t0, t1;
+	sqlite3 *db = NULL;
+	double secs;
+	int rc = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (check_roots(cfg, err, errlen) == 0 &&
+	    db_open_writer(cfg->db_path, &db, err, errlen) == 0) {
+		/* The commit ends with the pages in the WAL; app_checkpoint
+		 * copies them into the database afterwards, while the new
+		 * generation is already served. */
+		db_defer_checkpoint(db);
+		if (index_build(db, &opt, &stats, err, errlen) == 0)
+			rc = 0;
+	}
+	sqlite3_close(db);
+	/* Set once the writer is gone (a checkpoint would find it busy); a
+	 * failed run left nothing committed to copy. */
+	if (rc == 0)
+		atomic_store(&app->checkpoint_due, true);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	pthread_mutex_lock(&app->status_lock);
+	if (rc == 0) {
+		app->status.stats = stats;
+		atomic_store(&app->generation, stats.generation);
+		app->status.index_seconds = secs;
+		app->status.indexed_at = time(NULL);
+		app->status.reloads += strcmp(why, "startup") != 0;
+		app->status.failed_at = 0;
+		app->status.error[0] = '\0';
+	} else {
+		app->status.failures++;
+		app->status.failed_at = time(NULL);
+		snprintf(app->status.error, sizeof(app->status.error), "%s", err);
+	}
+	pthread_mutex_unlock(&app->status_lock);
+
+	if (rc == 0)
+		log_msg(&app->log, LOG_INFO,
+			"indexed %zu skills (%zu SKILL.md found, %zu shadowed), %zu checklist items, "
+			"%zu errors, %zu warnings in %.3fs (generation %lld, %s)",
+			stats.skills, stats.skill_mds, stats.shadowed, stats.checklist_items,
+			stats.errors, stats.warnings, secs, (long long)stats.generation, why);
+	if (rc == 0)
+		log_msg(&app->log, LOG_INFO,
+			"index stages: %.1f MB of files (%.1f MB/s); %u workers: analyze %.3fs, "
+			"render %.3fs, json %.3fs; indexing thread: clear %.3fs, scan %.3fs, wait %.3fs, "
+			"store %.3fs, search %.3fs, commit %.3fs",
+			(double)stats.bytes / 1e6, secs > 0 ? (double)stats.bytes / 1e6 / secs : 0.0,
+			opt.threads, stats.t.analyze, stats.t.render, stats.t.json, stats.t.clear,
+			stats.t.scan, stats.t.wait, stats.t.store, stats.t.search, stats.t.commit);
+	else
+		log_msg(&app->log, LOG_ERROR, "re-indexing (%s) failed, the previous index is kept: %s",
+			why, err);
+	return rc;
+}
+
+int app_checkpoint(struct app *app)
+{
+	struct timespec t0, t1;
+	char err[512];
+	bool all;
+	int pages;
+
+	if (!atomic_exchange(&app->checkpoint_due, false))
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (db_checkpoint(app->cfg->db_path, &pages, &all, err, sizeof(err)) != 0) {
+		log_msg(&app->log, LOG_WARN, "%s (the next index tries again)", err);
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!all) {
+		/* Requests that started before the index was committed still
+		 * read the frames it replaced: the rest later. */
+		atomic_store(&app->checkpoint_due, true);
+		return 1;
+	}
+	atomic_fetch_add(&app->checkpoints, 1);
+	log_msg(&app->log, LOG_INFO, "checkpoint: the WAL's %d pages are in %s (%.3fs)",
+		pages, app->cfg->db_path,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
+int64_t app_generation(struct app *app)
+{
+	return atomic_load(&app->generation);
+}
+
+void app_get_status(struct app *app, struct app_status *out)
+{
+	pthread_mutex_lock(&app->status_lock);
+	*out = app->status;
+	pthread_mutex_unlock(&app->status_lock);
+}
+
+int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen)
+{
+	struct migration_set migrations = { 0 };
+	sqlite3 *db = NULL;
+	int rc = -1;
+
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	pthread_mutex_init(&app->status_lock, NULL);
+	log_init(&app->log, log_out, cfg->log_format, LOG_INFO);
+	if (pthread_key_create(&app->reader_key, reader_destroy) != 0) {
+		snprintf(err, errlen, "cannot create a thread key");
+		return -1;
+	}
+	app->reader_key_made = true;
+	app->discovery = discovery_cache_new();
+	if (getrandom(app->mcp_secret, sizeof(app->mcp_secret), 0) != (ssize_t)sizeof(app->mcp_secret)) {
+		snprintf(err, errlen, "cannot read random bytes for the MCP session key: %s",
+			 strerror(errno));
+		goto out;
+	}
+	render_init();
+	if (check_roots(cfg, err, errlen) != 0)
+		goto out;
+	name_roots(cfg, &app->root_labels);
+	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
+		goto out;
+	if (app->token)
+		app->sessions = session_store_new(cfg->session_ttl);
+	if (cfg->migrations_dir ? migration_set_load(cfg->migrations_dir, &migrations, err, errlen)
+				: migration_set_builtin(&migrations, err, errlen))
+		goto out;
+	if (db_open_writer(cfg->db_path, &db, err, errlen) != 0)
+		goto out;
+	if (db_migrate(db, &migrations, err, errlen) != 0)
+		goto out;
+	/* Kept open, idle: with it the WAL's shared index outlives each
+	 * index writer, which closes without a checkpoint; were the writer
+	 * the last connection, the next one to open would rebuild that index
+	 * by reading the whole WAL. */
+	app->keeper = db;
+	db = NULL;
+	if (app_reindex(app, "startup", err, errlen) != 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_close(db);
+	migration_set_fini(&migrations);
+	return rc;
+}
+
+struct db_reader *app_reader(struct app *app)
+{
+	struct db_reader *r = pthread_getspecific(app->reader_key);
+	char err[256];
+
+	if (r)
+		return r;
+	r = db_reader_open(app->cfg->db_path, err, sizeof(err));
+	if (!r) {
+		log_msg(&app->log, LOG_ERROR, "%s", err);
+		return NULL;
+	}
+	pthread_setspecific(app->reader_key, r);
+	return r;
+}
+
+void app_fini(struct app *app)
+{
+	if (app->reader_key_made) {
+		db_reader_close(pthread_getspecific(app->reader_key));
+		pthread_setspecific(app->reader_key, NULL);
+		pthread_key_delete(app->reader_key);
+		app->reader_key_made = false;
+	}
+	/* Stopped before the reloader got to it: the database file is left
+	 * whole rather than with its index in the WAL. */
+	if (app->cfg)
+		app_checkpoint(app);
+	sqlite3_close(app->keeper);
+	app->keeper = NULL;
+	free(app->token);
+	app->token = NULL;
+	session_store_free(app->sessions);
+	app->sessions = NULL;
+	for (size_t i = 0; app->root_labels && app->cfg && i < app->cfg->n_skills; i++)
+		free(app->root_labels[i]);
+	free(app->root_labels);
+	app->root_labels = NULL;
+	discovery_cache_free(app->discovery);
+	app->discovery = NULL;
+	log_fini(&app->log);
+	pthread_mutex_destroy(&app->status_lock);
+}

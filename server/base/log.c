@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * log: builds each log or access line in a private buffer, escaping every
+ * piece of untrusted text, then writes it with one fwrite and fflush under
+ * the logger's mutex, so lines from many threads never interleave and a
+ * request can never start a line of its own. The escaper is also exported
+ * for other modules that print untrusted text.
+ */
+#include "skilld/base/log.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "skilld/base/text.h"
+#include "skilld/base/util.h"
+
+/* How bytes that cannot be written as they are come out. */
+enum log_esc_mode {
+	LOG_ESC_TEXT,  /* invalid UTF-8 byte -> \xNN */
+	LOG_ESC_TOKEN, /* as text, and spaces -> \u0020: an unquoted field */
+	LOG_ESC_JSON,  /* invalid UTF-8 byte -> \\xNN, so the line stays JSON */
+};
+
+/* Appends s to out escaped for mode; see log_escape. */
+static void log_escape_mode(struct buf *out, const char *s, enum log_esc_mode mode)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s)
+		return;
+	while (*p) {
+		unsigned char c = *p;
+		uint32_t cp;
+		size_t len;
+
+		switch (c) {
+		case '"':  buf_puts(out, "\\\""); p++; continue;
+		case '\\': buf_puts(out, "\\\\"); p++; continue;
+		case '\n': buf_puts(out, "\\n"); p++; continue;
+		case '\r': buf_puts(out, "\\r"); p++; continue;
+		case '\t': buf_puts(out, "\\t"); p++; continue;
+		case '\b': buf_puts(out, "\\b"); p++; continue;
+		case '\f': buf_puts(out, "\\f"); p++; continue;
+		default: break;
+		}
+		if (c < 0x20 || c == 0x7F || (c == ' ' && mode == LOG_ESC_TOKEN)) {
+			buf_printf(out, "\\u%04x", c);
+			p++;
+			continue;
+		}
+		if (c < 0x80) {
+			buf_putc(out, (char)c);
+			p++;
+			continue;
+		}
+		len = utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
+		if (len > 0) {
+			if (cp < 0xA0)
+				buf_printf(out, "\\u%04x", (unsigned)cp); /* C1 control, e.g. CSI */
+			else
+				buf_append(out, p, len);
+			p += len;
+			continue;
+		}
+		buf_printf(out, mode == LOG_ESC_JSON ? "\\\\x%02X" : "\\x%02X", c);
+		p++;
+	}
+}
+
+/* The text-mode escaper, for other modules that print untrusted text. */
+void log_escape(struct buf *out, const char *s)
+{
+	log_escape_mode(out, s, LOG_ESC_TEXT);
+}
+
+/* The stream stays the caller's; only the mutex is created here. */
+void log_init(struct logger *lg, FILE *out, enum log_format format, enum log_level min_level)
+{
+	lg->out = out;
+	lg->format = format;
+	lg->min_level = min_level;
+	pthread_mutex_init(&lg->lock, NULL);
+}
+
+/* Destroys the mutex; any later call through lg is a no-op. */
+void log_fini(struct logger *lg)
+{
+	if (!lg)
+		return;
+	pthread_mutex_destroy(&lg->lock);
+	lg->out = NULL;
+}
+
+/* True when lg would write a line of this level. */
+static bool log_wants(const struct logger *lg, enum log_level level)
+{
+	return lg && lg->out && level >= lg->min_level;
+}
+
+/* Appends the current UTC time, with milliseconds when millis is set. */
+static void log_timestamp(struct buf *b, bool millis)
+{
+	struct timespec ts;
+	struct tm tm;
+	char text[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_puts(b, text);
+	if (millis)
+		buf_printf(b, ".%03ldZ", ts.tv_nsec / 1000000);
+	else
+		buf_putc(b, 'Z');
+}
+
+/* Writes one finished line (newline included) under the lock. */
+static void log_write(struct logger *lg, const struct buf *line)
+{
+	pthread_mutex_lock(&lg->lock);
+	fwrite(line->data, 1, line->len, lg->out);
+	fflush(lg->out);
+	pthread_mutex_unlock(&lg->lock);
+}
+
+/* The name of a level; out-of-range values read as errors. */
+static const char *log_level_name(enum log_level level, bool lower)
+{
+	static const char *const upper_names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
+	static const char *const lower_names[] = { "debug", "info", "warn", "error" };
+	unsigned i = (unsigned)level <= LOG_ERROR ? (unsigned)level : LOG_ERROR;
+
+	return lower ? lower_names[i] : upper_names[i];
+}
+
+/* Appends "key":"escaped value", or "key":null when value is NULL. */
+static void log_json_str(struct buf *b, const char *key, const char *value)
+{
+	buf_printf(b, "\"%s\":", key);
+	if (!value) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '"');
+	log_escape_mode(b, value, LOG_ESC_JSON);
+	buf_putc(b, '"');
+}
+
+/* Formats first, then escapes the whole message, so even a format argument
+ * cannot break the line. */
+void log_msg(struct logger *lg, enum log_level level, const char *fmt, ...)
+{
+	struct buf msg, line;
+	va_list ap;
+
+	if (!log_wants(lg, level))
+		return;
+	buf_init(&msg);
+	buf_init(&line);
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (lg->format == LOG_FORMAT_JSON) {
+		buf_puts(&line, "{\"ts\":\"");
+		log_timestamp(&line, true);
+		buf_puts(&line, "\",");
+		log_json_str(&line, "level", log_level_name(level, true));
+		buf_putc(&line, ',');
+		log_json_str(&line, "msg", msg.data);
+		buf_puts(&line, "}\n");
+	} else {
+		log_timestamp(&line, false);
+		buf_printf(&line, " %s ", log_level_name(level, false));
+		log_escape_mode(&line, msg.data, LOG_ESC_TEXT);
+		buf_putc(&line, '\n');
+	}
+	log_write(lg, &line);
+	buf_fini(&msg);
+	buf_fini(&line);
+}
+
+/* A negative, NaN or infinite duration is logged as 0 so JSON stays valid. */
+void log_access(struct logger *lg, const char *method, const char *path, int status,
+		size_t bytes, double millis, const char *user_agent)
+{
+	struct buf line;
+
+	if (!log_wants(lg, LOG_INFO))
+		return;
+	if (!isfinite(millis) || millis < 0)
+		millis = 0;
+	buf_init(&line);
+	if (lg->format == LOG_FORMAT_JSON) {
+		buf_puts(&line, "{\"ts\":\"");
+		log_timestamp(&line, true);
+		buf_puts(&line, "\",");
+		log_json_str(&line, "method", method);
+		buf_putc(&line, ',');
+		log_json_str(&line, "path", path);
+		buf_printf(&line, ",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f,", status, bytes, millis);
+		log_json_str(&line, "ua", user_agent);
+		buf_puts(&line, "}\n");
+	} else {
+		log_timestamp(&line, true);
+		buf_putc(&line, ' ');
+		if (method && method[0])
+			log_escape_mode(&line, method, LOG_ESC_TOKEN);
+		else
+			buf_putc(&line, '-');
+		buf_puts(&line, " \"");
+		log_escape_mode(&line, path ? path : "-", LOG_ESC_TEXT);
+		buf_printf(&line, "\" %d %zuB %.2fms \"", status, bytes, millis);
+		log_escape_mode(&line, user_agent ? user_agent : "-", LOG_ESC_TEXT);
+		buf_puts(&line, "\"\n");
+	}
+	log_write(lg, &line);
+	buf_fini(&line);
+}

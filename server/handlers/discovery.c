@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * discovery: the well-known skill indexes (see discovery.h). Handlers run on
+ * worker threads with the thread's reader; the only shared state is the
+ * cached 0.2.0 index, behind its mutex.
+ */
+#include "skilld/handlers/discovery.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/handlers/api.h"
+#include "skilld/app/app.h"
+#include "skilld/base/archive.h"
+#include "skilld/base/util.h"
+#include "skilld/indexing/validate.h"
+
+#define ARTIFACT_SUFFIX ".tar.gz"
+
+struct discovery_cache {
+	pthread_mutex_t lock;
+	int64_t generation;  /* of body; -1 when empty */
+	char *body;
+	size_t len;
+};
+
+struct discovery_cache *discovery_cache_new(void)
+{
+	struct discovery_cache *c = xcalloc(1, sizeof(*c));
+
+	pthread_mutex_init(&c->lock, NULL);
+	c->generation = -1;
+	return c;
+}
+
+void discovery_cache_free(struct discovery_cache *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_destroy(&c->lock);
+	free(c->body);
+	free(c);
+}
+
+/* A skill as the indexes see it. */
+struct listed {
+	char *name;
+	char *description;
+	cJSON *files;  /* the files_json array */
+};
+
+static void listed_fini(struct listed *l)
+{
+	free(l->name);
+	free(l->description);
+	cJSON_Delete(l->files);
+}
+
+/* The files_json of slug (cJSON_Delete), or NULL. */
+static cJSON *files_of(struct db_reader *r, const char *slug)
+{
+	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	cJSON *files = NULL;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL)
+		files = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 1),
+					      (size_t)sqlite3_column_bytes(st, 1));
+	sqlite3_reset(st);
+	return files;
+}
+
+/* Does the summary's skill belong in the indexes? Fills l when it does. */
+static bool listable(struct db_reader *r, const cJSON *summary, struct listed *l)
+{
+	const char *slug = jstr(summary, "slug"), *name = jstr(summary, "name");
+	const char *desc = jstr(summary, "description");
+	const cJSON *f;
+	cJSON *files;
+
+	if (!slug || !name || !desc || !*desc || strcmp(slug, name) != 0 ||
+	    !validate_name_ok(name) || !cJSON_IsTrue(cJSON_GetObjectItem(summary, "valid")))
+		return false;
+	files = files_of(r, slug);
+	if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0) {
+		cJSON_Delete(files);
+		return false;
+	}
+	cJSON_ArrayForEach(f, files) {
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "stored")) || !jstr(f, "path")) {
+			cJSON_Delete(files);
+			return false;
+		}
+	}
+	l->name = xstrdup(name);
+	l->description = xstrdup(desc);
+	l->files = files;
+	return true;
+}
+
+/* Every listed skill in slug order; count in *n. NULL with res filled on a
+ * database error (an empty index is a zero-length array, not NULL). */
+static struct listed *list_skills(struct app *app, struct db_reader *r, size_t *n,
+				  struct response *res)
+{
+	cJSON *all = api_all_skills_json(app, res), *s;
+	struct listed *out;
+	size_t k = 0;
+
+	*n = 0;
+	if (!all)
+		return NULL;
+	out = xcalloc((size_t)cJSON_GetArraySize(all) + 1, sizeof(*out));
+	cJSON_ArrayForEach(s, all) {
+		if (listable(r, s, &out[k]))
+			k++;
+	}
+	cJSON_Delete(all);
+	*n = k;
+	return out;
+}
+
+static void list_free(struct listed *l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++)
+		listed_fini(&l[i]);
+	free(l);
+}
+
+/* Is name a listed skill? Fills l when it is. */
+static bool find_listed(struct db_reader *r, const char *name, struct listed *l)
+{
+	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	cJSON *detail = NULL;
+	bool found;
+
+	if (!validate_name_ok(name))
+		return false;
+	/* The detail has the summary's fields (slug, name, description, valid). */
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		detail = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+					       (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	found = detail && listable(r, detail, l);
+	cJSON_Delete(detail);
+	return found;
+}
+
+static void answer_json(struct response *res, cJSON *o)
+{
+	response_json(res, 200, o);
+	response_header(res, "Cache-Control", "no-cache");
+}
+
+/* Builds the 0.2.0 index; NULL with res filled. */
+static char *build_v2(struct app *app, struct db_reader *r, size_t *len, struct response *res)
+{
+	struct listed *l;
+	size_t n;
+	cJSON *root, *skills;
+	char *text;
+
+	l = list_skills(app, r, &n, res);
+	if (!l)
+		return NULL;
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "$schema", DISCOVERY_SCHEMA_V2);
+	skills = cJSON_AddArrayToObject(root, "skills");
+	for (size_t i = 0; i < n; i++) {
+		bool only_md = cJSON_GetArraySize(l[i].files) == 1 &&
+			       strcmp(jstr(cJSON_GetArrayItem(l[i].files, 0), "path"), "SKILL.md") == 0;
+		char hex[SHA256_HEX_LEN + 1], *url, *digest;
+		cJSON *o;
+
+		if (only_md) {
+			/* The stored digest is the SHA-256 of the file's bytes. */
+			snprintf(hex, sizeof(hex), "%s",
+				 jstr(cJSON_GetArrayItem(l[i].files, 0), "digest"));
+			url = xasprintf("/.well-known/agent-skills/%s/SKILL.md", l[i].name);
+		} else {
+			struct response scratch;
+			char *bytes;
+			size_t blen;
+
+			response_init(&scratch);
+			if (api_archive_bytes(app, r, l[i].name, SKILLD_ARCHIVE_TGZ, NULL, &bytes, &blen,
+					      &scratch) != 0) {
+				/* Left out: it has a file archive.c refuses. */
+				log_msg(&app->log, LOG_WARN, "well-known index: '%s' left out: %.*s",
+					l[i].name, (int)scratch.body_len, scratch.body ? scratch.body : "");
+				response_fini(&scratch);
+				continue;
+			}
+			response_fini(&scratch);
+			sha256_hex(bytes, blen, hex);
+			free(bytes);
+			url = xasprintf("/.well-known/agent-skills/%s" ARTIFACT_SUFFIX, l[i].name);
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", l[i].name);
+		cJSON_AddStringToObject(o, "type", only_md ? "skill-md" : "archive");
+		cJSON_AddStringToObject(o, "description", l[i].description);
+		cJSON_AddStringToObject(o, "url", url);
+		digest = xasprintf("sha256:%s", hex);
+		cJSON_AddStringToObject(o, "digest", digest);
+		cJSON_AddItemToArray(skills, o);
+		free(url);
+		free(digest);
+	}
+	list_free(l, n);
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	*len = strlen(text);
+	return text;
+}
+
+void discovery_index_v2(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct discovery_cache *c = app->discovery;
+	struct db_reader *r = api_reader(app, res);
+	int64_t gen = req->generation;
+	char *text;
+	size_t len;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (c->body && c->generation == gen) {
+		response_copy(res, 200, CT_JSON, c->body, c->len);
+		pthread_mutex_unlock(&c->lock);
+		goto headers;
+	}
+	pthread_mutex_unlock(&c->lock);
+
+	/* Built outside the lock: two first requests may both build it. */
+	text = build_v2(app, r, &len, res);
+	if (!text)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (c->generation <= gen) {
+		free(c->body);
+		c->body = xstrndup(text, len);
+		c->len = len;
+		c->generation = gen;
+	}
+	pthread_mutex_unlock(&c->lock);
+	response_take(res, 200, CT_JSON, text, len);
+headers:
+	response_header(res, "Cache-Control", "no-cache");
+}
+
+void discovery_index_v1(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct db_reader *r = api_reader(app, res);
+	struct listed *l;
+	size_t n;
+	cJSON *root, *skills;
+
+	(void)req;
+	if (!r || !(l = list_skills(app, r, &n, res)))
+		return;
+	root = cJSON_CreateObject();
+	skills = cJSON_AddArrayToObject(root, "skills");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject(), *paths = cJSON_CreateArray();
+		const cJSON *f;
+
+		cJSON_AddStringToObject(o, "name", l[i].name);
+		cJSON_AddStringToObject(o, "description", l[i].description);
+		cJSON_ArrayForEach(f, l[i].files)
+			cJSON_AddItemToArray(paths, cJSON_CreateString(jstr(f, "path")));
+		cJSON_AddItemToObject(o, "files", paths);
+		cJSON_AddItemToArray(skills, o);
+	}
+	list_free(l, n);
+	answer_json(res, root);
+	cJSON_Delete(root);
+}
+
+void discovery_artifact(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	const char *artifact = request_param(req, "artifact");
+	size_t n = strlen(artifact), sl = strlen(ARTIFACT_SUFFIX);
+	struct db_reader *r;
+	struct listed l = { 0 };
+	char *name, *bytes;
+	size_t len;
+
+	if (n <= sl || strcmp(artifact + n - sl, ARTIFACT_SUFFIX) != 0) {
+		response_error(res, 404, "not_found", "no artifact '%s' here: artifacts are "
+			       "{name}" ARTIFACT_SUFFIX " (see index.json)", artifact);
+		return;
+	}
+	if (!(r = api_reader(app, res)))
+		return;
+	name = xstrndup(artifact, n - sl);
+	if (!find_listed(r, name, &l)) {
+		response_error(res, 404, "skill_not_found", "no skill '%s' is listed in the "
+			       "well-known index", name);
+	} else if (api_archive_bytes(app, r, name, SKILLD_ARCHIVE_TGZ, NULL, &bytes, &len,
+				     res) == 0) {
+		char *disp = xasprintf("attachment; filename=\"%s\"", artifact);
+
+		response_take(res, 200, "application/gzip", bytes, len);
+		response_header(res, "Content-Disposition", disp);
+		free(disp);
+	}
+	listed_fini(&l);
+	free(name);
+}
+
+void discovery_file(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	const char *name = request_param(req, "name");
+	struct db_reader *r = api_reader(app, res);
+	struct listed l = { 0 };
+
+	if (!r)
+		return;
+	if (!find_listed(r, name, &l)) {
+		response_error(res, 404, "skill_not_found", "no skill '%s' is listed in the "
+			       "well-known index", name);
+		return;
+	}
+	listed_fini(&l);
+	/* api_skill_file reads {slug}: the listed name is the slug. */
+	if (req->n_params < REQUEST_MAX_PARAMS)
+		req->params[req->n_params++] = (struct kv){ xstrdup("slug"), xstrdup(name) };
+	api_skill_file(app, req, res);
+}

@@ -1,0 +1,1578 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcp: the MCP server at POST /mcp. Transport checks (Content-Type, Accept,
+ * protocol version, session; Host and Origin are the pipeline's, as the
+ * route is ROUTE_JSONRPC), then one JSON-RPC message after the
+ * other through a method table; tools through a tool table. Runs on the
+ * worker threads; its only state is the request's, plus the thread's reader
+ * connection and the read-only per-process secret in struct app.
+ */
+#include "skilld/handlers/mcp.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "skilld/app/app.h"
+#include "skilld/base/jsonrpc.h"
+#include "skilld/store/search.h"
+#include "skilld/base/text.h"
+#include "skilld/base/util.h"
+
+#ifndef SKILLD_VERSION
+#define SKILLD_VERSION "dev"
+#endif
+
+/* MCP's own error code for an unknown resource. */
+#define MCP_RESOURCE_NOT_FOUND (-32002)
+/* The output-limit error's message: "at least " or "", the bytes the answer
+ * needs, the bytes left, --max-mcp-output. 92 bytes besides the numbers, so
+ * the whole error, at most 60 + 92 + 3 * 20 bytes besides its id, fits in
+ * MCP_LIMIT_ERROR_ROOM whatever the numbers. */
+#define LIMIT_MESSAGE "Output limit: answer needs %s%zu bytes, %zu remain of --max-mcp-output " \
+	"(%zu bytes per request)"
+/* Bytes beyond an answer's room given to cJSON_PrintPreallocated, which
+ * wants more free space than it writes (26 bytes for any number). */
+#define PRINT_SLACK 64
+/* The longest cursor this server accepts back (it never makes longer). */
+#define CURSOR_MAX 4096
+
+static const char *const versions[] = { "2025-11-25", "2025-06-18", "2025-03-26" };
+
+static const char *version_find(const char *v)
+{
+	for (size_t i = 0; v && i < sizeof(versions) / sizeof(versions[0]); i++)
+		if (strcmp(v, versions[i]) == 0)
+			return versions[i];
+	return NULL;
+}
+
+bool mcp_version_supported(const char *v)
+{
+	return version_find(v) != NULL;
+}
+
+static void hex_encode(const unsigned char *p, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* HMAC-SHA256 over "mcp-session:<nonce>.<version>" as 64 hex digits. */
+static void session_mac(const struct app *app, const char *nonce, const char *version,
+			char out[SHA256_HEX_LEN + 1])
+{
+	char msg[128];
+	int n = snprintf(msg, sizeof(msg), "mcp-session:%s.%s", nonce, version);
+
+	hmac_sha256_hex(app->mcp_secret, sizeof(app->mcp_secret), msg, (size_t)n, out);
+}
+
+int mcp_session_new(const struct app *app, const char *version, char out[MCP_SESSION_ID_LEN + 1])
+{
+	unsigned char raw[16];
+	char nonce[33], mac[SHA256_HEX_LEN + 1];
+
+	if (!version_find(version) ||
+	    getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -1;
+	hex_encode(raw, sizeof(raw), nonce);
+	session_mac(app, nonce, version, mac);
+	snprintf(out, MCP_SESSION_ID_LEN + 1, "%s.%s.%s", nonce, version, mac);
+	return 0;
+}
+
+const char *mcp_session_check(const struct app *app, const char *id)
+{
+	char nonce[33], version[11], mac[SHA256_HEX_LEN + 1];
+	const char *v;
+
+	if (!id || strlen(id) != MCP_SESSION_ID_LEN || id[32] != '.' || id[43] != '.')
+		return NULL;
+	for (int i = 0; i < 32; i++)
+		if (!strchr("0123456789abcdef", id[i]) || id[i] == '\0')
+			return NULL;
+	memcpy(nonce, id, 32);
+	nonce[32] = '\0';
+	memcpy(version, id + 33, 10);
+	version[10] = '\0';
+	v = version_find(version);
+	if (!v)
+		return NULL;
+	session_mac(app, nonce, v, mac);
+	if (CRYPTO_memcmp(mac, id + 44, SHA256_HEX_LEN) != 0)
+		return NULL;
+	return v;
+}
+
+/* ---- transport checks ---- */
+
+/* application/json, with parameters allowed. */
+static bool content_type_ok(const char *ct)
+{
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, "application/json", 16) != 0)
+		return false;
+	ct += 16;
+	return *ct == '\0' || *ct == ';' || *ct == ' ' || *ct == '\t';
+}
+
+/* Does an Accept header (absent or blank: anything) allow application/json
+ * with a q above 0? */
+static bool accept_ok(const char *accept)
+{
+	const char *p = accept;
+	bool any = false;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		const char *semi = memchr(p, ';', n);
+		size_t tlen = semi ? (size_t)(semi - p) : n;
+		const char *t = p;
+		double q = 1.0;
+
+		while (tlen > 0 && (*t == ' ' || *t == '\t')) {
+			t++;
+			tlen--;
+		}
+		while (tlen > 0 && (t[tlen - 1] == ' ' || t[tlen - 1] == '\t'))
+			tlen--;
+		if (tlen > 0)
+			any = true;
+		for (const char *s = semi; s && s < p + n; s = memchr(s + 1, ';', (size_t)(p + n - s - 1))) {
+			const char *v = s + 1;
+
+			while (v < p + n && *v == ' ')
+				v++;
+			if (v + 1 < p + n && (v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
+				q = strtod(v + 2, NULL);
+		}
+		if (q > 0.0 && q <= 1.0 &&
+		    ((tlen == 16 && strncasecmp(t, "application/json", 16) == 0) ||
+		     (tlen == 13 && strncasecmp(t, "application/*", 13) == 0) ||
+		     (tlen == 3 && strncmp(t, "*/*", 3) == 0)))
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return !any;
+}
+
+/* An HTTP error of the transport: status with a JSON-RPC error body. */
+static void http_fail(struct response *res, int status, const cJSON *id, int code, const char *msg)
+{
+	cJSON *e = jsonrpc_error(id, code, msg, NULL);
+
+	response_json(res, status, e);
+	cJSON_Delete(e);
+}
+
+/* ---- method plumbing ---- */
+
+struct mcp_call {
+	struct app *app;
+	struct db_reader *r;       /* the thread's reader once fetched */
+	const char *version;       /* negotiated by initialize (this request or the session) */
+	char session[MCP_SESSION_ID_LEN + 1]; /* set when initialize made a session */
+	size_t budget_left;        /* bytes the answer being made may take: what is left of
+				    * --max-mcp-output after the answers before it and the
+				    * room held back for the errors of those after it */
+};
+
+struct mcp_fail {
+	int code;
+	char message[512];
+	cJSON *data;               /* owned, may be NULL */
+};
+
+static cJSON *fail(struct mcp_fail *f, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Fills f and returns NULL, so methods can `return fail(...)`. */
+static cJSON *fail(struct mcp_fail *f, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->code = code;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
+/* The thread's reader, or NULL with f filled (internal error). */
+static struct db_reader *reader(struct mcp_call *c, struct mcp_fail *f)
+{
+	if (!c->r)
+		c->r = app_reader(c->app);
+	if (!c->r)
+		fail(f, JSONRPC_INTERNAL_ERROR, "the index database cannot be opened");
+	return c->r;
+}
+
+/* Logs the reader's error and fills f: the index could not be read. */
+static cJSON *db_fail(struct mcp_call *c, struct mcp_fail *f, const char *what)
+{
+	log_msg(&c->app->log, LOG_ERROR, "mcp: %s: %s", what, sqlite3_errmsg(c->r->db));
+	return fail(f, JSONRPC_INTERNAL_ERROR, "the index could not be read");
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+
+	return s ? s : "";
+}
+
+/* skill://{slug}/{path} with every byte of slug and path other than
+ * A-Z a-z 0-9 - . _ ~ (and '/' in the path) percent-encoded; free(). */
+static char *skill_uri(const char *slug, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "skill://");
+	for (int part = 0; part < 2; part++) {
+		const unsigned char *p = (const unsigned char *)(part ? path : slug);
+
+		if (part)
+			buf_putc(&b, '/');
+		for (; *p; p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || strchr("-._~", *p) || (part && *p == '/')) {
+				buf_putc(&b, (char)*p);
+			} else {
+				buf_putc(&b, '%');
+				buf_putc(&b, hex[*p >> 4]);
+				buf_putc(&b, hex[*p & 15]);
+			}
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Splits skill://{slug}/{path} into decoded parts (free() both). -1 when
+ * uri is not of that form or decodes to NUL or invalid UTF-8. */
+static int skill_uri_parse(const char *uri, char **slug, char **path)
+{
+	const char *s, *slash;
+
+	*slug = *path = NULL;
+	if (strncmp(uri, "skill://", 8) != 0)
+		return -1;
+	s = uri + 8;
+	slash = strchr(s, '/');
+	if (!slash || slash == s || slash[1] == '\0')
+		return -1;
+	*slug = url_decode(s, (size_t)(slash - s), false);
+	*path = url_decode(slash + 1, strlen(slash + 1), false);
+	if (!*slug || !*path) {
+		free(*slug);
+		free(*path);
+		*slug = *path = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Opaque cursors: tag, then the hex of a, then '.' and the hex of b when
+ * b is given. free() the result. */
+static char *cursor_make(char tag, const char *a, const char *b)
+{
+	char *out = xmalloc(2 + 2 * strlen(a) + (b ? 1 + 2 * strlen(b) : 0) + 1);
+	size_t n = 0;
+
+	out[n++] = tag;
+	hex_encode((const unsigned char *)a, strlen(a), out + n);
+	n += 2 * strlen(a);
+	if (b) {
+		out[n++] = '.';
+		hex_encode((const unsigned char *)b, strlen(b), out + n);
+		n += 2 * strlen(b);
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Decodes n hex digits (lowercase) into a new string; NULL when not hex,
+ * odd, or the bytes hold NUL or invalid UTF-8. */
+static char *hex_decode(const char *p, size_t n)
+{
+	char *out;
+
+	if (n % 2)
+		return NULL;
+	out = xmalloc(n / 2 + 1);
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			free(out);
+			return NULL;
+		}
+		out[i] = (char)(hi << 4 | lo);
+	}
+	out[n / 2] = '\0';
+	if (!utf8_valid(out, n / 2)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Reverses cursor_make; b NULL for one-part cursors. -1 on anything this
+ * server did not make. */
+static int cursor_read(const char *cursor, char tag, char **a, char **b)
+{
+	size_t len = strlen(cursor);
+	const char *dot;
+
+	*a = NULL;
+	if (b)
+		*b = NULL;
+	if (len < 3 || len > CURSOR_MAX || cursor[0] != tag)
+		return -1;
+	dot = strchr(cursor + 1, '.');
+	if ((dot != NULL) != (b != NULL) || (dot && (dot == cursor + 1 || dot[1] == '\0')))
+		return -1;
+	*a = hex_decode(cursor + 1, dot ? (size_t)(dot - cursor - 1) : len - 1);
+	if (b && *a)
+		*b = hex_decode(dot + 1, strlen(dot + 1));
+	if (!*a || (b && !*b)) {
+		free(*a);
+		if (b)
+			free(*b);
+		*a = NULL;
+		if (b)
+			*b = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Base64 of p[0..n); free(). */
+static char *base64(const void *p, size_t n)
+{
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+
+	if (n == 0) {
+		out[0] = '\0';
+		return out;
+	}
+	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	return out;
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* ---- tools ---- */
+
+/* {content:[{type:"text",text}]} plus isError when is_error. */
+static cJSON *text_result(const char *text, size_t len, bool is_error)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON *content = cJSON_AddArrayToObject(r, "content");
+	cJSON *t = cJSON_CreateObject();
+	char *copy = utf8_repair(text, len, NULL);
+
+	cJSON_AddStringToObject(t, "type", "text");
+	cJSON_AddStringToObject(t, "text", copy);
+	free(copy);
+	cJSON_AddItemToArray(content, t);
+	if (is_error)
+		cJSON_AddBoolToObject(r, "isError", true);
+	return r;
+}
+
+static cJSON *tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A tool's failure the model should see: a result with isError. */
+static cJSON *tool_error(const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	cJSON *r;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	r = text_result(b.data, b.len, true);
+	buf_fini(&b);
+	return r;
+}
+
+/* A result whose text is the JSON of structured, which it also carries as
+ * structuredContent (taken over). */
+static cJSON *structured_result(cJSON *structured)
+{
+	char *text = cJSON_PrintUnformatted(structured);
+	cJSON *r = text_result(text, strlen(text), false);
+
+	cJSON_free(text);
+	cJSON_AddItemToObject(r, "structuredContent", structured);
+	return r;
+}
+
+/*
+ * Checks a tool's arguments: every member must be one of the names in
+ * allowed (NULL terminated). -1 with f filled (invalid params) otherwise.
+ */
+static int args_known(const cJSON *args, const char *const *allowed, struct mcp_fail *f)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, args) {
+		size_t i;
+
+		for (i = 0; allowed[i]; i++)
+			if (a->string && strcmp(a->string, allowed[i]) == 0)
+				break;
+		if (!allowed[i]) {
+			fail(f, JSONRPC_INVALID_PARAMS, "unknown argument '%s'",
+			     a->string ? a->string : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A string argument: *out set (NULL when absent and optional). -1 with f
+ * filled when it is missing, not a string or empty. */
+static int arg_string(const cJSON *args, const char *key, bool required, const char **out,
+		      struct mcp_fail *f)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+
+	*out = NULL;
+	if (!v) {
+		if (!required)
+			return 0;
+		fail(f, JSONRPC_INVALID_PARAMS, "argument '%s' is required", key);
+		return -1;
+	}
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
+		fail(f, JSONRPC_INVALID_PARAMS, "argument '%s' must be a non-empty string", key);
+		return -1;
+	}
+	*out = v->valuestring;
+	return 0;
+}
+
+/* Path of the skill's SKILL.md (or skill.md) into out; 0, 1 when the skill
+ * is unknown, -1 on a database error. */
+static int skill_md_path(struct db_reader *r, const char *slug, char *out, size_t n)
+{
+	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_FILE_OF_KIND);
+	int rc;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, "skill", -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(out, n, "%s", col_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+static cJSON *tool_list_skills(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "cursor", NULL };
+	const char *cursor;
+	char *after = NULL, *last = NULL;
+	struct db_reader *r;
+	sqlite3_stmt *st;
+	cJSON *out, *skills;
+	int rc, rows = 0;
+
+	if (args_known(args, allowed, f) || arg_string(args, "cursor", false, &cursor, f))
+		return NULL;
+	if (cursor && cursor_read(cursor, 's', &after, NULL) != 0)
+		return fail(f, JSONRPC_INVALID_PARAMS, "cursor is not one this server gave out");
+	if (!(r = reader(c, f))) {
+		free(after);
+		return NULL;
+	}
+	out = cJSON_CreateObject();
+	skills = cJSON_AddArrayToObject(out, "skills");
+	st = db_reader_stmt(r, STMT_SKILL_LIST);
+	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, MCP_PAGE_SIZE + 1);
+	free(after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && rows < MCP_PAGE_SIZE) {
+		cJSON *sum = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+						   (size_t)sqlite3_column_bytes(st, 0));
+		cJSON *o = cJSON_CreateObject();
+		const char *slug = col_text(st, 1);
+		char md[4096];
+		char *uri;
+
+		cJSON_AddStringToObject(o, "slug", slug);
+		add_str_or_null(o, "name", jstr(sum, "name"));
+		add_str_or_null(o, "description", jstr(sum, "description"));
+		add_str_or_null(o, "tier", jstr(sum, "tier"));
+		cJSON_Delete(sum);
+		if (skill_md_path(r, slug, md, sizeof(md)) != 0)
+			snprintf(md, sizeof(md), "SKILL.md");
+		uri = skill_uri(slug, md);
+		cJSON_AddStringToObject(o, "uri", uri);
+		free(uri);
+		cJSON_AddItemToArray(skills, o);
+		free(last);
+		last = xstrdup(slug);
+		rows++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(last);
+		cJSON_Delete(out);
+		return db_fail(c, f, "listing skills");
+	}
+	if (rc == SQLITE_ROW && last) {
+		char *next = cursor_make('s', last, NULL);
+
+		cJSON_AddStringToObject(out, "nextCursor", next);
+		free(next);
+	} else {
+		cJSON_AddNullToObject(out, "nextCursor");
+	}
+	free(last);
+	return structured_result(out);
+}
+
+/* The skill's prebuilt detail JSON (cJSON_Delete), NULL with *missing set
+ * when no skill has that slug, or NULL with f filled on a database error. */
+static cJSON *skill_detail(struct mcp_call *c, const char *slug, bool *missing, struct mcp_fail *f)
+{
+	struct db_reader *r = reader(c, f);
+	sqlite3_stmt *st;
+	cJSON *detail = NULL;
+	int rc;
+
+	*missing = false;
+	if (!r)
+		return NULL;
+	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		detail = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+					       (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		*missing = true;
+	else if (rc != SQLITE_ROW)
+		return db_fail(c, f, "reading a skill");
+	else if (!detail)
+		return fail(f, JSONRPC_INTERNAL_ERROR, "the index holds no detail for '%s'", slug);
+	return detail;
+}
+
+struct file_bytes {
+	char *mime;     /* free() */
+	char *data;     /* free(); NULL when not stored (over --max-file-size) */
+	size_t len;
+	long long size;
+	bool text;
+};
+
+static void file_bytes_fini(struct file_bytes *b)
+{
+	free(b->mime);
+	free(b->data);
+}
+
+/* Copies a stored file's bytes into out->data (NUL terminated, out->len
+ * set). 0, or -1 with f filled (and out released) on a database error. */
+static int file_load(struct mcp_call *c, const char *slug, const char *path,
+		     struct file_bytes *out, struct mcp_fail *f)
+{
+	sqlite3_stmt *st = db_reader_stmt(c->r, STMT_FILE_GET);
+	int rc;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		/* a zero-length blob comes back as NULL: nothing to copy then */
+		const void *blob = sqlite3_column_blob(st, 1);
+
+		out->len = (size_t)sqlite3_column_bytes(st, 1);
+		out->data = xmalloc(out->len + 1);
+		if (out->len)
+			memcpy(out->data, blob, out->len);
+		out->data[out->len] = '\0';
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;  /* the snapshot whose files_json listed it: the row is there */
+	db_fail(c, f, "reading a file");
+	file_bytes_fini(out);
+	return -1;
+}
+
+/* Fails f with the output-limit error when an answer holding at least need
+ * bytes cannot fit in c->budget_left; 0 when it may. */
+static int budget_check(const struct mcp_call *c, size_t need, struct mcp_fail *f)
+{
+	if (need <= c->budget_left)
+		return 0;
+	fail(f, MCP_OUTPUT_LIMIT, LIMIT_MESSAGE, "at least ", need, c->budget_left,
+	     c->app->cfg->max_mcp_output);
+	return -1;
+}
+
+/* Reads a stored file. 0 with out filled, 1 when the skill has no such
+ * file (*skill_known says whether the skill exists), -1 with f filled: a
+ * database error, or bytes that cannot fit in what is left of the output
+ * budget (checked on their size before they are read: a JSON string is
+ * never shorter than the text, base64 is 4 bytes per 3). */
+static int file_read(struct mcp_call *c, const char *slug, const char *path, struct file_bytes *out,
+		     bool *skill_known, struct mcp_fail *f)
+{
+	struct db_reader *r = reader(c, f);
+	sqlite3_stmt *st;
+	char md[8];  /* only whether the skill exists matters */
+	bool stored = false;
+	size_t len = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*skill_known = false;
+	if (!r)
+		return -1;
+	st = db_reader_stmt(r, STMT_FILE_META);
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->mime = xstrdup(col_text(st, 0));
+		stored = sqlite3_column_int(st, 1) != 0;
+		out->size = sqlite3_column_int64(st, 2);
+		len = out->size > 0 ? (size_t)out->size : 0;  /* a stored file's size is its length */
+		out->text = sqlite3_column_int(st, 3) != 0;
+		*skill_known = true;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		if (!stored)
+			return 0;
+		if (budget_check(c, out->text ? len : 4 * ((len + 2) / 3), f) != 0) {
+			file_bytes_fini(out);
+			return -1;
+		}
+		return file_load(c, slug, path, out, f);
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(c, f, "reading a file");
+		return -1;
+	}
+	rc = skill_md_path(r, slug, md, sizeof(md));
+	if (rc < 0) {
+		db_fail(c, f, "looking a skill up");
+		return -1;
+	}
+	*skill_known = rc == 0;
+	return 1;
+}
+
+static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "slug", NULL };
+	const char *slug, *md = NULL;
+	const cJSON *files, *file;
+	struct file_bytes fb;
+	cJSON *detail, *out, *list, *r;
+	bool missing, known;
+	char *uri;
+	int rc;
+
+	if (args_known(args, allowed, f) || arg_string(args, "slug", true, &slug, f))
+		return NULL;
+	detail = skill_detail(c, slug, &missing, f);
+	if (!detail)
+		return missing ? tool_error("No skill has the slug '%s'. Use list_skills or "
+					    "search_skills to find one.", slug) : NULL;
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "slug", slug);
+	add_str_or_null(out, "name", jstr(detail, "name"));
+	add_str_or_null(out, "description", jstr(detail, "description"));
+	add_str_or_null(out, "tier", jstr(detail, "tier"));
+	list = cJSON_AddArrayToObject(out, "files");
+	files = cJSON_GetObjectItemCaseSensitive(detail, "files");
+	cJSON_ArrayForEach(file, files) {
+		const char *path = jstr(file, "path");
+		const char *kind = jstr(file, "kind");
+		cJSON *o;
+
+		if (!path)
+			continue;
+		if (kind && strcmp(kind, "skill") == 0 && !md)
+			md = path;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "path", path);
+		cJSON_AddNumberToObject(o, "size",
+					cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(file, "size")));
+		add_str_or_null(o, "mime", jstr(file, "mime"));
+		cJSON_AddItemToArray(list, o);
+	}
+	uri = skill_uri(slug, md ? md : "SKILL.md");
+	cJSON_AddStringToObject(out, "uri", uri);
+	free(uri);
+	rc = file_read(c, slug, md ? md : "SKILL.md", &fb, &known, f);
+	if (rc < 0) {
+		cJSON_Delete(detail);
+		cJSON_Delete(out);
+		return NULL;
+	}
+	if (rc == 0 && fb.data)
+		r = text_result(fb.data, fb.len, false);
+	else
+		r = tool_error("The SKILL.md of '%s' is not stored (larger than the server's "
+			       "--max-file-size).", slug);
+	file_bytes_fini(&fb);
+	cJSON_Delete(detail);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "isError"))) {
+		cJSON_Delete(out);
+		return r;
+	}
+	cJSON_AddItemToObject(r, "structuredContent", out);
+	return r;
+}
+
+static cJSON *tool_read_skill_file(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "slug", "path", NULL };
+	const char *slug, *path;
+	struct file_bytes fb;
+	bool known;
+	cJSON *r;
+	int rc;
+
+	if (args_known(args, allowed, f) || arg_string(args, "slug", true, &slug, f) ||
+	    arg_string(args, "path", true, &path, f))
+		return NULL;
+	rc = file_read(c, slug, path, &fb, &known, f);
+	if (rc < 0)
+		return NULL;
+	if (rc == 1)
+		return known ? tool_error("Skill '%s' has no file '%s'. get_skill lists its files.",
+					  slug, path)
+			     : tool_error("No skill has the slug '%s'. Use list_skills or "
+					  "search_skills to find one.", slug);
+	if (!fb.data) {
+		r = tool_error("'%s' of skill '%s' (%lld bytes) is larger than the server's "
+			       "--max-file-size; its bytes are not stored.", path, slug, fb.size);
+	} else if (fb.text) {
+		r = text_result(fb.data, fb.len, false);
+	} else {
+		cJSON *content, *item, *res;
+		char *uri = skill_uri(slug, path), *b64 = base64(fb.data, fb.len);
+
+		r = cJSON_CreateObject();
+		content = cJSON_AddArrayToObject(r, "content");
+		item = cJSON_CreateObject();
+		cJSON_AddStringToObject(item, "type", "resource");
+		res = cJSON_AddObjectToObject(item, "resource");
+		cJSON_AddStringToObject(res, "uri", uri);
+		cJSON_AddStringToObject(res, "mimeType", fb.mime);
+		cJSON_AddStringToObject(res, "blob", b64);
+		cJSON_AddItemToArray(content, item);
+		free(uri);
+		free(b64);
+	}
+	file_bytes_fini(&fb);
+	return r;
+}
+
+/* Replaces the search module's match markers with markdown bold. */
+static char *snippet_markdown(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	while (*s) {
+		if (strncmp(s, SEARCH_MARK_OPEN, 3) == 0 || strncmp(s, SEARCH_MARK_CLOSE, 3) == 0) {
+			buf_puts(&b, "**");
+			s += 3;
+		} else {
+			buf_putc(&b, *s++);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "query", "limit", "kind", NULL };
+	static const char *const kinds[] = { "skill", "reference", "checklist", "eval" };
+	struct search_query sq = { 0 };
+	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(args, "limit");
+	const cJSON *hit;
+	struct db_reader *r;
+	cJSON *found = NULL, *out, *results;
+	char err[256];
+	int rc;
+
+	if (args_known(args, allowed, f) || arg_string(args, "query", true, &sq.q, f) ||
+	    arg_string(args, "kind", false, &sq.kind, f))
+		return NULL;
+	if (sq.kind) {
+		size_t i;
+
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (strcmp(sq.kind, kinds[i]) == 0)
+				break;
+		if (i == sizeof(kinds) / sizeof(kinds[0]))
+			return fail(f, JSONRPC_INVALID_PARAMS, "argument 'kind' must be skill, "
+				    "reference, checklist or eval");
+	}
+	if (limit) {
+		double v = cJSON_GetNumberValue(limit);
+
+		if (!cJSON_IsNumber(limit) || !(v >= 1 && v <= SEARCH_MAX_LIMIT) || v != (int)v)
+			return fail(f, JSONRPC_INVALID_PARAMS, "argument 'limit' must be an integer "
+				    "from 1 to %d", SEARCH_MAX_LIMIT);
+		sq.limit = (int)v;
+	}
+	if (!(r = reader(c, f)))
+		return NULL;
+	rc = search_run(r->db, &sq, &found, err, sizeof(err));
+	if (rc == SEARCH_BAD_REQUEST)
+		return tool_error("The query cannot be searched: %s. Use words, \"a phrase\", "
+				  "prefix* or -excluded.", err);
+	if (rc != 0) {
+		log_msg(&c->app->log, LOG_ERROR, "mcp: search: %s", err);
+		return fail(f, JSONRPC_INTERNAL_ERROR, "the search index could not be read");
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "query", sq.q);
+	cJSON_AddNumberToObject(out, "total",
+				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(found, "total")));
+	results = cJSON_AddArrayToObject(out, "results");
+	cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(found, "data")) {
+		const char *skill = jstr(hit, "skill"), *path = jstr(hit, "path");
+		const char *snippet = jstr(hit, "snippet");
+		cJSON *o = cJSON_CreateObject();
+		char *uri, *md;
+
+		if (!skill || !path) {
+			cJSON_Delete(o);
+			continue;
+		}
+		uri = skill_uri(skill, path);
+		md = snippet_markdown(snippet ? snippet : "");
+		add_str_or_null(o, "kind", jstr(hit, "kind"));
+		cJSON_AddStringToObject(o, "skill", skill);
+		cJSON_AddStringToObject(o, "path", path);
+		add_str_or_null(o, "title", jstr(hit, "title"));
+		add_str_or_null(o, "anchor", jstr(hit, "anchor"));
+		cJSON_AddStringToObject(o, "snippet", md);
+		cJSON_AddNumberToObject(o, "score",
+					cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(hit, "score")));
+		add_str_or_null(o, "url", jstr(hit, "url"));
+		cJSON_AddStringToObject(o, "uri", uri);
+		cJSON_AddItemToArray(results, o);
+		free(uri);
+		free(md);
+	}
+	cJSON_Delete(found);
+	return structured_result(out);
+}
+
+/* Appends an item's text, continuation lines indented under the bullet. */
+static void md_indented(struct buf *b, const char *text)
+{
+	for (; *text; text++) {
+		buf_putc(b, *text);
+		if (*text == '\n' && text[1])
+			buf_puts(b, "  ");
+	}
+}
+
+static void md_items(struct buf *b, const cJSON *items)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, items) {
+		const char *id = jstr(it, "id"), *title = jstr(it, "title");
+		const char *text = jstr(it, "text");
+
+		buf_printf(b, "- [ ] **%s** ", id ? id : "item");
+		if (title && *title) {
+			buf_puts(b, title);
+			buf_puts(b, text && *text ? ": " : "");
+		}
+		md_indented(b, text ? text : "");
+		buf_putc(b, '\n');
+	}
+}
+
+/* The checklist as a markdown task list, grouped by section and group. */
+static char *checklist_markdown(const char *slug, const cJSON *cl)
+{
+	const char *title = jstr(cl, "title");
+	const cJSON *sec;
+	struct buf b;
+
+	buf_init(&b);
+	if (title)
+		buf_printf(&b, "# %s\n", title);
+	else
+		buf_printf(&b, "# Review checklist of %s\n", slug);
+	cJSON_ArrayForEach(sec, cJSON_GetObjectItemCaseSensitive(cl, "sections")) {
+		const cJSON *num = cJSON_GetObjectItemCaseSensitive(sec, "number");
+		const char *st = jstr(sec, "title"), *flags = jstr(sec, "red_flags");
+		const cJSON *g;
+
+		buf_puts(&b, "\n## ");
+		if (cJSON_IsNumber(num))
+			buf_printf(&b, "%d. ", num->valueint);
+		buf_puts(&b, st ? st : "Items");
+		buf_puts(&b, "\n\n");
+		md_items(&b, cJSON_GetObjectItemCaseSensitive(sec, "items"));
+		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(sec, "groups")) {
+			const char *gt = jstr(g, "title");
+
+			buf_printf(&b, "\n### %s\n\n", gt ? gt : "Group");
+			md_items(&b, cJSON_GetObjectItemCaseSensitive(g, "items"));
+		}
+		if (flags && *flags)
+			buf_printf(&b, "\n**Red flags**: %s\n", flags);
+	}
+	return buf_detach(&b, NULL);
+}
+
+static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "slug", NULL };
+	const char *slug;
+	struct db_reader *r;
+	sqlite3_stmt *st;
+	cJSON *cl = NULL, *res;
+	bool none = false;
+	char *md;
+	int rc;
+
+	if (args_known(args, allowed, f) || arg_string(args, "slug", true, &slug, f))
+		return NULL;
+	if (!(r = reader(c, f)))
+		return NULL;
+	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+			none = true;
+		else
+			cl = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 2),
+						   (size_t)sqlite3_column_bytes(st, 2));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return tool_error("No skill has the slug '%s'. Use list_skills or search_skills "
+				  "to find one.", slug);
+	if (rc != SQLITE_ROW)
+		return db_fail(c, f, "reading a checklist");
+	if (none)
+		return tool_error("Skill '%s' has no review checklist "
+				  "(references/review-checklist.md).", slug);
+	if (!cl)
+		return fail(f, JSONRPC_INTERNAL_ERROR, "the index holds a broken checklist");
+	md = checklist_markdown(slug, cl);
+	res = text_result(md, strlen(md), false);
+	free(md);
+	cJSON_AddItemToObject(res, "structuredContent", cl);
+	return res;
+}
+
+typedef cJSON *(*tool_fn)(struct mcp_call *c, const cJSON *args, struct mcp_fail *f);
+
+struct tool {
+	const char *name;
+	const char *title;
+	const char *description;
+	const char *input_schema;   /* JSON */
+	const char *output_schema;  /* JSON, or NULL */
+	tool_fn fn;
+};
+
+#define SLUG_PROP "\"slug\":{\"type\":\"string\",\"minLength\":1," \
+	"\"description\":\"The skill's slug, as list_skills or search_skills give it\"}"
+#define NULLABLE_STR "{\"type\":[\"string\",\"null\"]}"
+
+static const struct tool tools[] = {
+	{ "list_skills", "List skills",
+	  "Lists the Agent Skills this server holds, 100 per page, ordered by slug: slug, name, "
+	  "description, quality tier and the skill://{slug}/SKILL.md resource URI. Pass "
+	  "nextCursor back as cursor for the next page.",
+	  "{\"type\":\"object\",\"properties\":{\"cursor\":{\"type\":\"string\","
+	  "\"description\":\"nextCursor of the previous page\"}},\"additionalProperties\":false}",
+	  "{\"type\":\"object\",\"properties\":{\"skills\":{\"type\":\"array\",\"items\":"
+	  "{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"name\":" NULLABLE_STR
+	  ",\"description\":" NULLABLE_STR ",\"tier\":" NULLABLE_STR ",\"uri\":{\"type\":\"string\"}},"
+	  "\"required\":[\"slug\",\"name\",\"description\",\"tier\",\"uri\"]}},"
+	  "\"nextCursor\":" NULLABLE_STR "},\"required\":[\"skills\",\"nextCursor\"]}",
+	  tool_list_skills },
+	{ "get_skill", "Get a skill",
+	  "Returns a skill's SKILL.md (frontmatter and instructions) as text, with its name, "
+	  "description, tier and the list of its files (path, size, MIME type) as structured "
+	  "content. Read a file with read_skill_file.",
+	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP "},\"required\":[\"slug\"],"
+	  "\"additionalProperties\":false}",
+	  "{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"name\":" NULLABLE_STR
+	  ",\"description\":" NULLABLE_STR ",\"tier\":" NULLABLE_STR ",\"uri\":{\"type\":\"string\"},"
+	  "\"files\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"path\":"
+	  "{\"type\":\"string\"},\"size\":{\"type\":\"number\"},\"mime\":" NULLABLE_STR "},"
+	  "\"required\":[\"path\",\"size\",\"mime\"]}}},"
+	  "\"required\":[\"slug\",\"name\",\"description\",\"tier\",\"uri\",\"files\"]}",
+	  tool_get_skill },
+	{ "read_skill_file", "Read a file of a skill",
+	  "Returns one file of a skill: text files (references, scripts, examples, evals) as "
+	  "text, other files as an embedded resource with base64 bytes. Paths are relative to "
+	  "the skill folder, e.g. references/review-checklist.md.",
+	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP ",\"path\":{\"type\":\"string\","
+	  "\"minLength\":1,\"description\":\"The file's path inside the skill folder\"}},"
+	  "\"required\":[\"slug\",\"path\"],\"additionalProperties\":false}",
+	  NULL, tool_read_skill_file },
+	{ "search_skills", "Search skills",
+	  "Full-text search over skills, reference sections, checklist items and evals, best "
+	  "first. Query syntax: words (all must match), \"a phrase\", prefix*, -excluded. Each "
+	  "result names the skill, the file, a snippet with matches in **bold** and the "
+	  "resource URI.",
+	  "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"minLength\":1,"
+	  "\"description\":\"What to look for\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,"
+	  "\"maximum\":50,\"description\":\"Results to return (default 10)\"},\"kind\":"
+	  "{\"type\":\"string\",\"enum\":[\"skill\",\"reference\",\"checklist\",\"eval\"],"
+	  "\"description\":\"Only results of this kind\"}},\"required\":[\"query\"],"
+	  "\"additionalProperties\":false}",
+	  "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"},\"total\":"
+	  "{\"type\":\"number\"},\"results\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+	  "\"properties\":{\"kind\":{\"type\":\"string\"},\"skill\":{\"type\":\"string\"},\"path\":"
+	  "{\"type\":\"string\"},\"title\":" NULLABLE_STR ",\"anchor\":" NULLABLE_STR ",\"snippet\":"
+	  "{\"type\":\"string\"},\"score\":{\"type\":\"number\"},\"url\":{\"type\":\"string\"},"
+	  "\"uri\":{\"type\":\"string\"}},\"required\":[\"kind\",\"skill\",\"path\",\"snippet\","
+	  "\"uri\"]}}},\"required\":[\"query\",\"total\",\"results\"]}",
+	  tool_search_skills },
+	{ "get_checklist", "Get a skill's review checklist",
+	  "Returns the skill's primary review checklist as a markdown task list, one "
+	  "\"- [ ] **ID** title: text\" line per item grouped by section, and the parsed "
+	  "checklist (sections, groups, items, red flags, workflow, severity) as structured "
+	  "content.",
+	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP "},\"required\":[\"slug\"],"
+	  "\"additionalProperties\":false}",
+	  "{\"type\":\"object\",\"properties\":{\"skill\":{\"type\":\"string\"},\"path\":"
+	  "{\"type\":\"string\"},\"title\":" NULLABLE_STR ",\"item_count\":{\"type\":\"integer\"},"
+	  "\"sections\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}},"
+	  "\"required\":[\"skill\",\"path\",\"item_count\",\"sections\"]}",
+	  tool_get_checklist },
+};
+
+#define N_TOOLS (sizeof(tools) / sizeof(tools[0]))
+
+/* ---- methods ---- */
+
+typedef cJSON *(*method_fn)(struct mcp_call *c, const cJSON *params, struct mcp_fail *f);
+
+static cJSON *m_initialize(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
+{
+	const char *asked = jstr(params, "protocolVersion");
+	const char *v;
+	cJSON *r, *caps, *info;
+
+	if (!asked)
+		return fail(f, JSONRPC_INVALID_PARAMS, "initialize needs params.protocolVersion "
+			    "(a string)");
+	v = version_find(asked);
+	if (!v)
+		v = MCP_PROTOCOL_LATEST;
+	if (mcp_session_new(c->app, v, c->session) != 0)
+		return fail(f, JSONRPC_INTERNAL_ERROR, "no random bytes for a session id");
+	c->version = v;
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "protocolVersion", v);
+	caps = cJSON_AddObjectToObject(r, "capabilities");
+	cJSON_AddBoolToObject(cJSON_AddObjectToObject(caps, "tools"), "listChanged", false);
+	info = cJSON_AddObjectToObject(caps, "resources");
+	cJSON_AddBoolToObject(info, "subscribe", false);
+	cJSON_AddBoolToObject(info, "listChanged", false);
+	info = cJSON_AddObjectToObject(r, "serverInfo");
+	cJSON_AddStringToObject(info, "name", "skilld");
+	cJSON_AddStringToObject(info, "title", "skilld Agent Skills server");
+	cJSON_AddStringToObject(info, "version", SKILLD_VERSION);
+	cJSON_AddStringToObject(r, "instructions",
+		"skilld serves Agent Skills: folders with a SKILL.md of instructions plus "
+		"references, checklists, scripts and examples. Find a skill with search_skills "
+		"(full text) or list_skills, read its instructions with get_skill, its other files "
+		"with read_skill_file, and its review checklist with get_checklist. Every file is "
+		"also a resource at skill://{slug}/{path}.");
+	return r;
+}
+
+static cJSON *m_ping(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
+{
+	(void)c;
+	(void)params;
+	(void)f;
+	return cJSON_CreateObject();
+}
+
+static cJSON *m_tools_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(r, "tools");
+
+	(void)c;
+	(void)params;
+	for (size_t i = 0; i < N_TOOLS; i++) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON *in = cJSON_Parse(tools[i].input_schema);
+		cJSON *out = tools[i].output_schema ? cJSON_Parse(tools[i].output_schema) : NULL;
+		cJSON *ann;
+
+		if (!in || (tools[i].output_schema && !out)) {
+			cJSON_Delete(in);
+			cJSON_Delete(out);
+			cJSON_Delete(t);
+			cJSON_Delete(r);
+			return fail(f, JSONRPC_INTERNAL_ERROR, "tool %s has a broken schema",
+				    tools[i].name);
+		}
+		cJSON_AddStringToObject(t, "name", tools[i].name);
+		cJSON_AddStringToObject(t, "title", tools[i].title);
+		cJSON_AddStringToObject(t, "description", tools[i].description);
+		cJSON_AddItemToObject(t, "inputSchema", in);
+		if (out)
+			cJSON_AddItemToObject(t, "outputSchema", out);
+		ann = cJSON_AddObjectToObject(t, "annotations");
+		cJSON_AddBoolToObject(ann, "readOnlyHint", true);
+		cJSON_AddBoolToObject(ann, "openWorldHint", false);
+		cJSON_AddItemToArray(list, t);
+	}
+	return r;
+}
+
+static cJSON *m_tools_call(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
+{
+	const char *name = jstr(params, "name");
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	cJSON *empty = NULL, *r;
+
+	if (!name)
+		return fail(f, JSONRPC_INVALID_PARAMS, "tools/call needs params.name (a string)");
+	if (args && !cJSON_IsObject(args))
+		return fail(f, JSONRPC_INVALID_PARAMS, "params.arguments must be an object");
+	for (size_t i = 0; i < N_TOOLS; i++) {
+		if (strcmp(name, tools[i].name) != 0)
+			continue;
+		if (!args)
+			args = empty = cJSON_CreateObject();
+		r = tools[i].fn(c, args, f);
+		cJSON_Delete(empty);
+		return r;
+	}
+	return fail(f, JSONRPC_INVALID_PARAMS, "unknown tool '%s' (see tools/list)", name);
+}
+
+static cJSON *m_resources_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
+{
+	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(params, "cursor");
+	char *slug = NULL, *path = NULL, *last_slug = NULL, *last_path = NULL;
+	struct db_reader *r;
+	sqlite3_stmt *st;
+	cJSON *res, *list;
+	int rc, rows = 0;
+
+	if (cur && !cJSON_IsNull(cur) &&
+	    (!cJSON_IsString(cur) || cursor_read(cur->valuestring, 'r', &slug, &path) != 0))
+		return fail(f, JSONRPC_INVALID_PARAMS, "cursor is not one this server gave out");
+	if (!(r = reader(c, f))) {
+		free(slug);
+		free(path);
+		return NULL;
+	}
+	res = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(res, "resources");
+	st = db_reader_stmt(r, STMT_FILE_LIST_ALL);
+	sqlite3_bind_text(st, 1, slug ? slug : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, path ? path : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, MCP_PAGE_SIZE + 1);
+	free(slug);
+	free(path);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && rows < MCP_PAGE_SIZE) {
+		const char *s = col_text(st, 0), *p = col_text(st, 1);
+		cJSON *o = cJSON_CreateObject();
+		char *uri = skill_uri(s, p), *name = xasprintf("%s/%s", s, p);
+
+		cJSON_AddStringToObject(o, "uri", uri);
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddStringToObject(o, "mimeType", col_text(st, 2));
+		cJSON_AddNumberToObject(o, "size", (double)sqlite3_column_int64(st, 3));
+		cJSON_AddItemToArray(list, o);
+		free(uri);
+		free(name);
+		free(last_slug);
+		free(last_path);
+		last_slug = xstrdup(s);
+		last_path = xstrdup(p);
+		rows++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(last_slug);
+		free(last_path);
+		cJSON_Delete(res);
+		return db_fail(c, f, "listing files");
+	}
+	if (rc == SQLITE_ROW && last_slug) {
+		char *next = cursor_make('r', last_slug, last_path);
+
+		cJSON_AddStringToObject(res, "nextCursor", next);
+		free(next);
+	}
+	free(last_slug);
+	free(last_path);
+	return res;
+}
+
+static cJSON *m_resources_read(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
+{
+	const char *uri = jstr(params, "uri");
+	char *slug, *path;
+	struct file_bytes fb;
+	cJSON *r, *contents, *o;
+	bool known;
+	int rc;
+
+	if (!uri)
+		return fail(f, JSONRPC_INVALID_PARAMS, "resources/read needs params.uri (a string)");
+	if (skill_uri_parse(uri, &slug, &path) != 0) {
+		f->data = cJSON_CreateObject();
+		cJSON_AddStringToObject(f->data, "uri", uri);
+		return fail(f, MCP_RESOURCE_NOT_FOUND, "Resource not found: not a "
+			    "skill://{slug}/{path} URI");
+	}
+	rc = file_read(c, slug, path, &fb, &known, f);
+	free(slug);
+	free(path);
+	if (rc < 0)
+		return NULL;
+	if (rc == 1 || !fb.data) {
+		f->data = cJSON_CreateObject();
+		cJSON_AddStringToObject(f->data, "uri", uri);
+		fail(f, MCP_RESOURCE_NOT_FOUND, "Resource not found%s",
+		     rc == 1 ? (known ? ": the skill has no such file" : ": no skill has that slug")
+			     : ": the file is larger than --max-file-size and not stored");
+		if (rc == 0)
+			file_bytes_fini(&fb);
+		return NULL;
+	}
+	r = cJSON_CreateObject();
+	contents = cJSON_AddArrayToObject(r, "contents");
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "uri", uri);
+	cJSON_AddStringToObject(o, "mimeType", fb.mime);
+	if (fb.text) {
+		char *text = utf8_repair(fb.data, fb.len, NULL);
+
+		cJSON_AddStringToObject(o, "text", text);
+		free(text);
+	} else {
+		char *b64 = base64(fb.data, fb.len);
+
+		cJSON_AddStringToObject(o, "blob", b64);
+		free(b64);
+	}
+	cJSON_AddItemToArray(contents, o);
+	file_bytes_fini(&fb);
+	return r;
+}
+
+static cJSON *m_templates_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(r, "resourceTemplates");
+	cJSON *t = cJSON_CreateObject();
+
+	(void)c;
+	(void)params;
+	(void)f;
+	cJSON_AddStringToObject(t, "uriTemplate", "skill://{slug}/{path}");
+	cJSON_AddStringToObject(t, "name", "skill-file");
+	cJSON_AddStringToObject(t, "title", "A file of a skill");
+	cJSON_AddStringToObject(t, "description",
+		"Any stored file of a skill by its path inside the skill folder, e.g. "
+		"skill://http-api-review/SKILL.md or "
+		"skill://http-api-review/references/review-checklist.md. Text files are read as "
+		"text, others as base64 blobs.");
+	cJSON_AddItemToArray(list, t);
+	return r;
+}
+
+static const struct {
+	const char *name;
+	method_fn fn;
+} methods[] = {
+	{ "initialize", m_initialize },
+	{ "ping", m_ping },
+	{ "tools/list", m_tools_list },
+	{ "tools/call", m_tools_call },
+	{ "resources/list", m_resources_list },
+	{ "resources/read", m_resources_read },
+	{ "resources/templates/list", m_templates_list },
+};
+
+/* Answers one request message (a response object, cJSON_Delete). */
+static cJSON *answer(struct mcp_call *c, const struct jsonrpc_msg *m, bool in_batch)
+{
+	struct mcp_fail f = { 0, "", NULL };
+	cJSON *result;
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (strcmp(m->method, methods[i].name) != 0)
+			continue;
+		if (in_batch && methods[i].fn == m_initialize)
+			return jsonrpc_error(m->id, JSONRPC_INVALID_REQUEST,
+					     "initialize must not be part of a batch", NULL);
+		if (m->params && !cJSON_IsObject(m->params))
+			return jsonrpc_error(m->id, JSONRPC_INVALID_PARAMS,
+					     "params must be an object", NULL);
+		result = methods[i].fn(c, m->params, &f);
+		if (result)
+			return jsonrpc_result(m->id, result);
+		return jsonrpc_error(m->id, f.code, f.message, f.data);
+	}
+	return jsonrpc_error(m->id, JSONRPC_METHOD_NOT_FOUND, NULL, NULL);
+}
+
+/* Is the body one initialize request (which needs no session)? */
+static bool is_initialize(const struct jsonrpc_body *b)
+{
+	return !b->batch && b->n == 1 && b->msgs[0].kind == JSONRPC_REQUEST &&
+	       strcmp(b->msgs[0].method, "initialize") == 0;
+}
+
+/* The room held back for m's output-limit error (its id's JSON included,
+ * and in a batch the '[' or ',' before it), or 0 when m gets no answer. */
+static size_t limit_room(const struct jsonrpc_msg *m, bool batch)
+{
+	size_t n = 4;  /* null */
+
+	if (m->kind != JSONRPC_REQUEST && m->kind != JSONRPC_INVALID)
+		return 0;
+	if (m->id) {
+		char *id = cJSON_PrintUnformatted(m->id);
+
+		n = strlen(id);
+		cJSON_free(id);
+	}
+	return MCP_LIMIT_ERROR_ROOM + n + (batch ? 1 : 0);
+}
+
+/* Prints j at the end of out, in place, into at most cap bytes (NUL
+ * included) of out's spare room; false when that is too small. */
+static bool print_in_place(struct buf *out, cJSON *j, size_t cap)
+{
+	if (cap > out->cap - out->len)
+		cap = out->cap - out->len;
+	return cap > 0 && cap <= INT_MAX &&
+	       cJSON_PrintPreallocated(j, out->data + out->len, (int)cap, false);
+}
+
+/*
+ * Prints one answer (taken over and freed) at the end of out when it fits
+ * in c->budget_left, else the output-limit error for id in its place, and
+ * takes what it wrote from the budget. The answer is printed straight into
+ * out (no copy): first into the room out has (at least 4 KiB), then, when
+ * that is too small, into out grown to the budget. Its text is repaired
+ * only when it is not valid UTF-8 (cJSON passes bytes through unchecked).
+ */
+static void out_append(struct mcp_call *c, struct buf *out, cJSON *one, const cJSON *id)
+{
+	size_t room = c->budget_left, want = room + PRINT_SLACK, len = 0;
+	const char *over = NULL;  /* it does not fit: "more than " its room, or "" */
+	bool printed;
+
+	buf_grow(out, want < 4096 ? want : 4096);
+	printed = print_in_place(out, one, want);
+	if (!printed && out->cap - out->len < want) {
+		buf_grow(out, want);
+		printed = print_in_place(out, one, want);
+	}
+	cJSON_Delete(one);
+	if (!printed) {
+		over = "more than ";
+	} else {
+		char *at = out->data + out->len;
+
+		len = strlen(at);
+		if (!utf8_valid(at, len)) {
+			char *fixed = utf8_repair(at, len, &len);
+
+			if (len <= room) {
+				buf_grow(out, len);
+				memcpy(out->data + out->len, fixed, len);
+			}
+			free(fixed);
+		}
+		if (len > room)
+			over = "";
+	}
+	if (over) {
+		char msg[sizeof(LIMIT_MESSAGE) + 3 * 20];
+		char *text;
+
+		snprintf(msg, sizeof(msg), LIMIT_MESSAGE, over, *over ? room : len, room,
+			 c->app->cfg->max_mcp_output);
+		one = jsonrpc_error(id, MCP_OUTPUT_LIMIT, msg, NULL);
+		text = cJSON_PrintUnformatted(one);
+		len = strlen(text);
+		buf_append(out, text, len);
+		cJSON_free(text);
+		cJSON_Delete(one);
+	} else {
+		out->len += len;  /* printed in place */
+		out->data[out->len] = '\0';
+	}
+	c->budget_left -= len < c->budget_left ? len : c->budget_left;
+}
+
+/*
+ * Answers the messages one after the other into one body, each printed and
+ * freed before the next is made, within --max-mcp-output: room for an
+ * output-limit error is held back for every answer still to come, so an
+ * answer is sent when it fits in what is left after that, and its error
+ * otherwise. The body thus stays within the limit unless the errors alone
+ * exceed it (then within the errors' rooms).
+ */
+static void answer_all(struct mcp_call *c, const struct jsonrpc_body *body, struct buf *out)
+{
+	size_t limit = c->app->cfg->max_mcp_output;
+	size_t held = body->batch ? 1 : 0;  /* the closing ']' */
+
+	for (size_t i = 0; i < body->n; i++)
+		held += limit_room(&body->msgs[i], body->batch);
+	c->budget_left = limit > held ? limit - held : 0;
+	for (size_t i = 0; i < body->n; i++) {
+		const struct jsonrpc_msg *m = &body->msgs[i];
+		size_t room = limit_room(m, body->batch);
+		cJSON *one;
+
+		if (!room)
+			continue;  /* a notification or a client's response: no answer */
+		c->budget_left += room;
+		if (body->batch) {
+			buf_putc(out, out->len ? ',' : '[');
+			c->budget_left--;
+		}
+		if (m->kind == JSONRPC_INVALID)
+			one = jsonrpc_error(m->id, m->error, m->error_message, NULL);
+		else
+			one = answer(c, m, body->batch);
+		out_append(c, out, one, m->id);
+	}
+	if (body->batch && out->len)
+		buf_putc(out, ']');
+}
+
+void mcp_handle(void *ctx, struct request *req, struct response *res)
+{
+	struct mcp_call c = { ctx, NULL, NULL, "", 0 };
+	struct jsonrpc_body body;
+	struct buf out;
+
+	response_header(res, "Cache-Control", "no-store");
+	if (!content_type_ok(req->content_type)) {
+		http_fail(res, 415, NULL, JSONRPC_INVALID_REQUEST,
+			  "Unsupported Media Type: Content-Type must be application/json");
+		return;
+	}
+	if (!accept_ok(req->accept)) {
+		http_fail(res, 406, NULL, JSONRPC_INVALID_REQUEST,
+			  "Not Acceptable: this server answers with application/json; Accept must "
+			  "allow it");
+		return;
+	}
+	if (req->mcp_protocol_version && !version_find(req->mcp_protocol_version)) {
+		http_fail(res, 400, NULL, JSONRPC_INVALID_REQUEST,
+			  "Bad Request: unsupported MCP-Protocol-Version (supported: 2025-11-25, "
+			  "2025-06-18, 2025-03-26)");
+		return;
+	}
+	if (jsonrpc_parse(req->body, req->body_len, &body) != 0) {
+		http_fail(res, 400, NULL, body.error, body.error_message);
+		goto out;
+	}
+	if (!body.batch && body.msgs[0].kind == JSONRPC_INVALID) {
+		http_fail(res, 400, body.msgs[0].id, body.msgs[0].error, body.msgs[0].error_message);
+		goto out;
+	}
+	if (!is_initialize(&body)) {
+		if (!req->mcp_session_id) {
+			http_fail(res, 400, NULL, JSONRPC_INVALID_REQUEST,
+				  "Bad Request: Mcp-Session-Id header is required (send initialize "
+				  "first)");
+			goto out;
+		}
+		c.version = mcp_session_check(c.app, req->mcp_session_id);
+		if (!c.version) {
+			http_fail(res, 404, NULL, -32001, "Session not found");
+			goto out;
+		}
+		if (req->mcp_protocol_version && strcmp(req->mcp_protocol_version, c.version) != 0) {
+			http_fail(res, 400, NULL, JSONRPC_INVALID_REQUEST,
+				  "Bad Request: MCP-Protocol-Version differs from the version "
+				  "negotiated for this session");
+			goto out;
+		}
+	}
+	buf_init(&out);
+	answer_all(&c, &body, &out);
+	if (out.len == 0) {
+		response_copy(res, 202, CT_JSON, "", 0);
+	} else {
+		size_t len;
+		char *text = buf_detach(&out, &len);
+
+		response_take(res, 200, CT_JSON, text, len);
+		if (c.session[0])
+			response_header(res, "Mcp-Session-Id", c.session);
+	}
+	buf_fini(&out);  /* harmless after buf_detach */
+out:
+	jsonrpc_body_fini(&body);
+}

@@ -1,0 +1,1564 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page: the portal's HTML documents (contracts in include/skilld/page.h).
+ * Each page is the shared layout around a body written with html_printf and
+ * the html.h escapers; every string taken from JSON is escaped or
+ * percent-encoded here, and only the pre-rendered "*_html" members and
+ * html arguments are appended raw. Pure functions with no state: safe from
+ * any thread.
+ */
+#include "skilld/handlers/page.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "skilld/base/html.h"
+#include "skilld/store/search.h"
+#include "skilld/base/util.h"
+
+#ifndef SKILLD_VERSION
+#define SKILLD_VERSION "dev"
+#endif
+
+#define DEFAULT_BASE_URL "http://127.0.0.1:8080"
+#define REFERENCES_DIR "references/"
+/* Counts and sizes beyond this (2^53, where doubles stop being exact) are
+ * shown as this. */
+#define COUNT_MAX 9007199254740992LL
+
+/* Which entry of the main navigation is the current page. */
+enum page_nav {
+	NAV_NONE,
+	NAV_SKILLS,
+	NAV_CHECKLISTS,
+};
+
+/* The parts of the layout that differ from page to page. */
+struct page_head {
+	const char *title;      /* untrusted text, escaped; NULL for "skilld" alone */
+	const char *body_class; /* trusted class name, e.g. "page-index" */
+	enum page_nav nav;
+};
+
+/* ---- JSON access that tolerates anything ---- */
+
+/* The string member key of o, or NULL when it is missing or empty. */
+static const char *jstr_nonempty(const cJSON *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return s && s[0] ? s : NULL;
+}
+
+/* The member key of o when it is an array, else NULL. */
+static const cJSON *jarr(const cJSON *o, const char *key)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+/* The member key of o when it is an object, else NULL. */
+static const cJSON *jobj(const cJSON *o, const char *key)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+/* The number member key of o as a count or size: the fraction dropped,
+ * clamped into 0..COUNT_MAX (NaN gives 0); missing gives dflt. */
+static long long jcount(const cJSON *o, const char *key, long long dflt)
+{
+	const cJSON *v;
+	double d;
+
+	if (!cJSON_IsObject(o))
+		return dflt;
+	v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!cJSON_IsNumber(v))
+		return dflt;
+	d = v->valuedouble;
+	if (!(d >= 0))
+		return 0;
+	if (d > COUNT_MAX)
+		return COUNT_MAX;
+	return (long long)d;
+}
+
+/* True when member key of o is the JSON true. */
+static bool jtrue(const cJSON *o, const char *key)
+{
+	return cJSON_IsObject(o) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* Number of objects in array a (other members are skipped everywhere). */
+static int count_objects(const cJSON *a)
+{
+	const cJSON *list = cJSON_IsArray(a) ? a : NULL;
+	const cJSON *e;
+	int n = 0;
+
+	cJSON_ArrayForEach(e, list)
+		n += cJSON_IsObject(e);
+	return n;
+}
+
+/* ---- small writers ---- */
+
+/* Appends s (may be NULL) as element text. */
+static void put_text(struct buf *b, const char *s)
+{
+	if (s)
+		html_escape_text(b, s, strlen(s));
+}
+
+/* Appends s (may be NULL) percent-encoded as one URL path segment. */
+static void put_seg(struct buf *b, const char *s)
+{
+	if (s)
+		html_url_path_segment(b, s, strlen(s));
+}
+
+/* Appends a path of several segments ("a/b c/d"), each percent-encoded,
+ * with the '/' between them kept. */
+static void put_segs(struct buf *b, const char *path)
+{
+	const char *p = path;
+
+	if (!path)
+		return;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+		html_url_path_segment(b, p, n);
+		if (!slash)
+			break;
+		buf_putc(b, '/');
+		p = slash + 1;
+	}
+}
+
+/* Appends n with a comma between thousands (1,261). */
+static void put_int(struct buf *b, long long n)
+{
+	char digits[32];
+	int len, i;
+
+	if (n < 0) {
+		buf_putc(b, '-');
+		n = -n;
+	}
+	len = snprintf(digits, sizeof(digits), "%lld", n);
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf_putc(b, ',');
+		buf_putc(b, digits[i]);
+	}
+}
+
+/* Appends "n thing" or "n things". */
+static void put_count(struct buf *b, long long n, const char *one, const char *many)
+{
+	put_int(b, n);
+	buf_putc(b, ' ');
+	buf_puts(b, n == 1 ? one : many);
+}
+
+/* Appends "<strong>n</strong> thing(s)" for a card's counts. */
+static void put_stat(struct buf *b, long long n, const char *one, const char *many)
+{
+	buf_puts(b, "<li><strong>");
+	put_int(b, n);
+	buf_puts(b, "</strong> ");
+	buf_puts(b, n == 1 ? one : many);
+	buf_puts(b, "</li>");
+}
+
+/* Appends a byte count the way people read it: "512 B", "11.0 KiB". */
+static void put_size(struct buf *b, long long bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		buf_printf(b, "%lld B", bytes);
+		return;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	buf_printf(b, "%.1f %s", v, units[u]);
+}
+
+/* Appends "/skills/{slug}" with the slug encoded, then suffix (trusted). */
+static void put_skill_href(struct buf *b, const char *slug, const char *suffix)
+{
+	buf_puts(b, "/skills/");
+	put_seg(b, slug);
+	if (suffix)
+		buf_puts(b, suffix);
+}
+
+/* Appends "/api/v1/skills/{slug}/files/{path}" with every segment encoded. */
+static void put_file_href(struct buf *b, const char *slug, const char *path)
+{
+	buf_puts(b, "/api/v1/skills/");
+	put_seg(b, slug);
+	buf_puts(b, "/files/");
+	put_segs(b, path);
+}
+
+/* Appends the page URL of a reference file ("references/x/y.md" gives
+ * "/skills/{slug}/references/x/y.md"). */
+static void put_reference_href(struct buf *b, const char *slug, const char *path)
+{
+	if (str_has_prefix(path, REFERENCES_DIR))
+		path += strlen(REFERENCES_DIR);
+	put_skill_href(b, slug, "/references/");
+	put_segs(b, path);
+}
+
+/*
+ * Appends a markdown member: the sibling html_key verbatim when it is a
+ * string (render made it safe), else the member key escaped. Block values
+ * are wrapped in a <div class="md">, with class md-text when the raw
+ * markdown is shown (its line breaks kept by the stylesheet). Nothing is
+ * written for an empty value.
+ */
+static void put_markdown(struct buf *b, const cJSON *o, const char *key, const char *html_key,
+			 bool block)
+{
+	const char *html = jstr(o, html_key);
+	const char *md = jstr(o, key);
+
+	if (html && html[0]) {
+		if (block)
+			buf_puts(b, "<div class=\"md\">");
+		buf_puts(b, html);
+		if (block)
+			buf_puts(b, "</div>\n");
+		return;
+	}
+	if (!md || !md[0])
+		return;
+	if (block)
+		buf_puts(b, "<div class=\"md md-text\">");
+	put_text(b, md);
+	if (block)
+		buf_puts(b, "</div>\n");
+}
+
+/* put_markdown for a block member whose rendered sibling is key + "_html". */
+static void put_markdown_block(struct buf *b, const cJSON *o, const char *key)
+{
+	char html_key[64];
+
+	snprintf(html_key, sizeof(html_key), "%s_html", key);
+	put_markdown(b, o, key, html_key, true);
+}
+
+/* The tier names a badge may show; anything else is shown as no tier. */
+static const char *tier_known(const char *tier)
+{
+	static const char *const tiers[] = { "platinum", "gold", "silver", "bronze" };
+
+	for (size_t i = 0; tier && i < sizeof(tiers) / sizeof(tiers[0]); i++)
+		if (strcmp(tier, tiers[i]) == 0)
+			return tiers[i];
+	return NULL;
+}
+
+/* Appends a tier badge; only known tier names reach the class attribute. */
+static void put_tier_badge(struct buf *b, const char *tier)
+{
+	static const struct {
+		const char *name;
+		const char *label;
+	} tiers[] = {
+		{ "platinum", "Platinum" }, { "gold", "Gold" }, { "silver", "Silver" }, { "bronze", "Bronze" },
+	};
+
+	for (size_t i = 0; tier && i < sizeof(tiers) / sizeof(tiers[0]); i++) {
+		if (strcmp(tier, tiers[i].name) == 0) {
+			html_printf(b, "<span class=\"badge tier tier-%s\" title=\"Quality tier\">%s</span>",
+				    tiers[i].name, tiers[i].label);
+			return;
+		}
+	}
+	buf_puts(b, "<span class=\"badge tier tier-none\" title=\"Quality tier\">No tier</span>");
+}
+
+/* The standard reason phrase of an HTTP status, "Error" when unknown. */
+static const char *status_phrase(int status)
+{
+	static const struct {
+		int status;
+		const char *phrase;
+	} phrases[] = {
+		{ 400, "Bad request" },         { 401, "Unauthorized" },
+		{ 403, "Forbidden" },           { 404, "Not found" },
+		{ 405, "Method not allowed" },  { 406, "Not acceptable" },
+		{ 408, "Request timeout" },     { 413, "Content too large" },
+		{ 414, "URI too long" },        { 429, "Too many requests" },
+		{ 500, "Internal server error" }, { 501, "Not implemented" },
+		{ 503, "Service unavailable" },
+	};
+
+	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
+		if (phrases[i].status == status)
+			return phrases[i].phrase;
+	return "Error";
+}
+
+/* ---- layout ---- */
+
+/* Appends the document head, the site header and opens <main>. */
+static void layout_begin(struct buf *b, const struct page_ctx *ctx, const struct page_head *h)
+{
+	buf_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
+		    "<meta charset=\"utf-8\">\n"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		    "<meta name=\"color-scheme\" content=\"light dark\">\n"
+		    "<title>");
+	if (h->title) {
+		put_text(b, h->title);
+		buf_puts(b, " · ");
+	}
+	buf_puts(b, "skilld</title>\n"
+		    "<link rel=\"stylesheet\" href=\"/assets/style.css\">\n"
+		    "<link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">\n"
+		    "<link rel=\"search\" type=\"application/opensearchdescription+xml\" "
+		    "title=\"skilld\" href=\"/opensearch.xml\">\n");
+	if (ctx && ctx->path) {
+		buf_puts(b, "<link rel=\"alternate\" type=\"text/markdown\" href=\"");
+		put_segs(b, ctx->path);
+		buf_puts(b, "?format=md\">\n");
+	}
+	buf_puts(b, "<script src=\"/assets/app.js\" defer></script>\n</head>\n");
+	html_printf(b, "<body class=\"%s\">\n", h->body_class);
+	buf_puts(b, "<a class=\"skip-link\" href=\"#main\">Skip to content</a>\n"
+		    "<header class=\"site-header\"><div class=\"wrap header-inner\">\n"
+		    "<a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\">✓</span>"
+		    "skilld</a>\n"
+		    "<form class=\"site-search\" role=\"search\" action=\"/search\" method=\"get\">"
+		    "<label for=\"site-q\" class=\"visually-hidden\">Search skills</label>"
+		    "<input type=\"search\" id=\"site-q\" name=\"q\" placeholder=\"Search skills\" "
+		    "autocomplete=\"off\" spellcheck=\"false\" maxlength=\"1000\">"
+		    "<button type=\"submit\" class=\"visually-hidden\">Search</button></form>\n"
+		    "<nav class=\"site-nav\" aria-label=\"Main\"><ul>\n");
+	buf_puts(b, "<li><a href=\"/\"");
+	if (h->nav == NAV_SKILLS)
+		buf_puts(b, " aria-current=\"page\"");
+	buf_puts(b, ">Skills</a></li>\n<li><a href=\"/checklists\"");
+	if (h->nav == NAV_CHECKLISTS)
+		buf_puts(b, " aria-current=\"page\"");
+	buf_puts(b, ">Checklists</a></li>\n</ul></nav>\n</div></header>\n"
+		    "<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n");
+}
+
+/* Closes <main>, appends the footer and hands the document over. */
+static char *layout_end(struct buf *b, const struct page_ctx *ctx, size_t *len)
+{
+	buf_puts(b, "</main>\n<footer class=\"site-footer\"><div class=\"wrap footer-inner\">\n"
+		    "<p>skilld " SKILLD_VERSION " · served from this machine, nothing loaded from "
+		    "another host</p>\n<p><a href=\"/api/v1/skills\">JSON API</a>");
+	if (ctx && ctx->path) {
+		buf_puts(b, " · <a href=\"");
+		put_segs(b, ctx->path);
+		buf_puts(b, "?format=md\">This page as Markdown</a>");
+	}
+	buf_puts(b, "</p>\n</div></footer>\n</body>\n</html>\n");
+	return buf_detach(b, len);
+}
+
+/* Appends the breadcrumb trail "Skills / {skill} [/ here]"; here NULL ends
+ * at the skill, which is then the current page. */
+static void put_crumbs(struct buf *b, const cJSON *detail, const char *here)
+{
+	const char *slug = jstr(detail, "slug");
+	const char *name = jstr_nonempty(detail, "name");
+
+	buf_puts(b, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol>"
+		    "<li><a href=\"/\">Skills</a></li>");
+	if (!here) {
+		buf_puts(b, "<li aria-current=\"page\">");
+		put_text(b, name ? name : slug);
+		buf_puts(b, "</li></ol></nav>\n");
+		return;
+	}
+	buf_puts(b, "<li><a href=\"");
+	put_skill_href(b, slug, NULL);
+	buf_puts(b, "\">");
+	put_text(b, name ? name : slug);
+	buf_puts(b, "</a></li><li aria-current=\"page\">");
+	put_text(b, here);
+	buf_puts(b, "</li></ol></nav>\n");
+}
+
+/* Appends a table of contents (h2 and h3 entries of toc) as a nav panel;
+ * nothing when there is none. */
+static void put_toc(struct buf *b, const cJSON *toc)
+{
+	const cJSON *list = cJSON_IsArray(toc) ? toc : NULL;
+	const cJSON *e;
+	int shown = 0;
+
+	cJSON_ArrayForEach(e, list) {
+		long long level = jcount(e, "level", 0);
+		const char *id = jstr_nonempty(e, "id");
+
+		if ((level != 2 && level != 3) || !id)
+			continue;
+		if (shown++ == 0)
+			buf_puts(b, "<nav class=\"panel toc\" aria-label=\"Contents\">\n"
+				    "<h2>Contents</h2>\n<ul>\n");
+		html_printf(b, "<li class=\"toc-l%d\"><a href=\"#%s\">%s</a></li>\n", (int)level, id,
+			    jstr(e, "text") ? jstr(e, "text") : id);
+	}
+	if (shown)
+		buf_puts(b, "</ul>\n</nav>\n");
+}
+
+/* Appends the list of the skill's reference files as links to their
+ * pages; current (may be NULL) is marked as the current page. Returns the
+ * number listed. */
+static int put_reference_list(struct buf *b, const cJSON *detail, const char *current)
+{
+	const char *slug = jstr(detail, "slug");
+	const cJSON *f;
+	int n = 0;
+
+	cJSON_ArrayForEach(f, jarr(detail, "files")) {
+		const char *kind = jstr(f, "kind");
+		const char *path = jstr_nonempty(f, "path");
+		const char *shown;
+
+		if (!kind || strcmp(kind, "reference") != 0 || !path)
+			continue;
+		if (n++ == 0)
+			buf_puts(b, "<ul class=\"link-list\">\n");
+		shown = str_has_prefix(path, REFERENCES_DIR) ? path + strlen(REFERENCES_DIR) : path;
+		buf_puts(b, "<li><a href=\"");
+		put_reference_href(b, slug, path);
+		buf_putc(b, '"');
+		if (current && strcmp(current, path) == 0)
+			buf_puts(b, " aria-current=\"page\"");
+		buf_puts(b, ">");
+		put_text(b, shown);
+		buf_puts(b, "</a></li>\n");
+	}
+	if (n)
+		buf_puts(b, "</ul>\n");
+	return n;
+}
+
+/* ---- index ---- */
+
+/* Appends one skill card of the index. */
+static void put_card(struct buf *b, const cJSON *s)
+{
+	const char *slug = jstr_nonempty(s, "slug");
+	const char *name = jstr_nonempty(s, "name");
+	const char *desc = jstr_nonempty(s, "description");
+	const cJSON *counts = jobj(s, "counts");
+	long long items = jcount(counts, "checklist_items", 0);
+
+	if (!cJSON_IsObject(s))
+		return;
+	if (!name)
+		name = slug ? slug : "(unnamed skill)";
+	buf_puts(b, "<li class=\"card\"><article>\n<div class=\"card-top\"><h2 class=\"card-title\">");
+	if (slug) {
+		buf_puts(b, "<a href=\"");
+		put_skill_href(b, slug, NULL);
+		html_printf(b, "\">%s</a>", name);
+	} else {
+		put_text(b, name);
+	}
+	buf_puts(b, "</h2>");
+	put_tier_badge(b, jstr(s, "tier"));
+	buf_puts(b, "</div>\n");
+	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "valid")))
+		buf_puts(b, "<p class=\"card-flag\"><span class=\"badge badge-warn\">Invalid</span></p>\n");
+	if (desc)
+		html_printf(b, "<p class=\"card-desc\" title=\"%s\">%s</p>\n", desc, desc);
+	else
+		buf_puts(b, "<p class=\"card-desc muted\">No description.</p>\n");
+	buf_puts(b, "<ul class=\"counts\">");
+	put_stat(b, items, "checklist item", "checklist items");
+	put_stat(b, jcount(counts, "references", 0), "reference", "references");
+	put_stat(b, jcount(counts, "evals", 0), "eval", "evals");
+	put_stat(b, jcount(counts, "files", 0), "file", "files");
+	buf_puts(b, "</ul>\n");
+	if (slug && items > 0) {
+		buf_puts(b, "<p class=\"card-links\"><a href=\"");
+		put_skill_href(b, slug, "/checklist");
+		buf_puts(b, "\">Review checklist</a></p>\n");
+	}
+	buf_puts(b, "</article></li>\n");
+}
+
+/* The skill index: a filter and one card per summary. */
+char *page_index(const struct page_ctx *ctx, const cJSON *summaries, size_t *len)
+{
+	static const struct page_head head = { "Skills", "page-index", NAV_SKILLS };
+	const cJSON *list = cJSON_IsArray(summaries) ? summaries : jarr(summaries, "data");
+	const cJSON *s;
+	long long n = 0, items = 0;
+	struct buf b;
+
+	cJSON_ArrayForEach(s, list) {
+		if (!cJSON_IsObject(s))
+			continue;
+		n++;
+		items += jcount(jobj(s, "counts"), "checklist_items", 0);
+	}
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	buf_puts(&b, "<div class=\"page-head\">\n<h1>Skills</h1>\n<p class=\"lede\">");
+	put_count(&b, n, "skill", "skills");
+	buf_puts(&b, " · ");
+	put_count(&b, items, "checklist item", "checklist items");
+	buf_puts(&b, " · <a href=\"/checklists\">all checklists</a></p>\n</div>\n"
+		     "<div class=\"filter\" role=\"search\">\n"
+		     "<label for=\"filter\">Filter skills</label>\n"
+		     "<input type=\"search\" id=\"filter\" autocomplete=\"off\" spellcheck=\"false\" "
+		     "placeholder=\"Name or description\" aria-describedby=\"filter-hint\" "
+		     "aria-controls=\"cards\">\n");
+	html_printf(&b, "<p class=\"filter-hint\" id=\"filter-hint\">Press <kbd>/</kbd> to filter. "
+			"<span class=\"filter-count\" data-total=\"%lld\" role=\"status\">", n);
+	put_count(&b, n, "skill", "skills");
+	buf_puts(&b, "</span></p>\n</div>\n");
+	if (n == 0)
+		buf_puts(&b, "<p class=\"empty\">No skill is indexed. Start skilld with "
+			     "<code>--skills DIR</code> pointing at a folder of skills.</p>\n");
+	buf_puts(&b, "<ul class=\"cards\" id=\"cards\">\n");
+	cJSON_ArrayForEach(s, list)
+		put_card(&b, s);
+	buf_puts(&b, "</ul>\n<p class=\"empty filter-empty\" hidden>No skill matches the filter.</p>\n");
+	return layout_end(&b, ctx, len);
+}
+
+/* ---- skill ---- */
+
+/* Appends the skill header: name, tier, description and the main actions. */
+static void put_skill_head(struct buf *b, const cJSON *detail)
+{
+	const char *slug = jstr_nonempty(detail, "slug");
+	const char *name = jstr_nonempty(detail, "name");
+	const char *desc = jstr_nonempty(detail, "description");
+	const cJSON *counts = jobj(detail, "counts");
+	const cJSON *checklist = jobj(detail, "checklist");
+
+	buf_puts(b, "<div class=\"page-head skill-head\">\n<div class=\"title-row\"><h1>");
+	put_text(b, name ? name : slug);
+	buf_puts(b, "</h1>");
+	put_tier_badge(b, jstr(detail, "tier"));
+	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(detail, "valid")))
+		buf_puts(b, "<span class=\"badge badge-warn\">Invalid</span>");
+	buf_puts(b, "</div>\n");
+	if (desc)
+		html_printf(b, "<p class=\"lede\">%s</p>\n", desc);
+	buf_puts(b, "<p class=\"actions\">");
+	if (checklist) {
+		buf_puts(b, "<a class=\"btn btn-primary\" href=\"");
+		put_skill_href(b, slug, "/checklist");
+		buf_puts(b, "\">Review checklist <span class=\"btn-count\">");
+		put_int(b, jcount(checklist, "items", 0));
+		buf_puts(b, "</span></a>");
+	}
+	if (jcount(counts, "evals", 0) > 0) {
+		buf_puts(b, "<a class=\"btn\" href=\"");
+		put_skill_href(b, slug, "/evals");
+		buf_puts(b, "\">Evals <span class=\"btn-count\">");
+		put_int(b, jcount(counts, "evals", 0));
+		buf_puts(b, "</span></a>");
+	}
+	buf_puts(b, "<a class=\"btn\" href=\"");
+	put_skill_href(b, slug, "?format=md");
+	buf_puts(b, "\">SKILL.md</a></p>\n</div>\n");
+}
+
+/* Appends the "use it" panel: the commands to fetch and to install. */
+static void put_use_it(struct buf *b, const struct page_ctx *ctx, const char *slug)
+{
+	const char *base = ctx && ctx->base_url ? ctx->base_url : DEFAULT_BASE_URL;
+
+	buf_puts(b, "<section class=\"panel use-it\">\n"
+		    "<h2>Use it</h2>\n<p>Fetch it as JSON:</p>\n<pre class=\"cmd\"><code>");
+	html_printf(b, "curl -s %s/api/v1/skills/", base);
+	put_seg(b, slug);
+	buf_puts(b, "</code></pre>\n<p>Save its SKILL.md for an agent:</p>\n<pre class=\"cmd\"><code>");
+	buf_puts(b, "mkdir -p ~/.claude/skills/");
+	put_text(b, slug);
+	html_printf(b, " &amp;&amp; curl -sf %s/skills/", base);
+	put_seg(b, slug);
+	buf_puts(b, "?format=md -o ~/.claude/skills/");
+	put_text(b, slug);
+	buf_puts(b, "/SKILL.md</code></pre>\n<p class=\"small\">Every other file is listed below "
+		    "with a link to its bytes. <a href=\"/api/v1/skills/");
+	put_seg(b, slug);
+	buf_puts(b, "\">JSON</a> · download <a href=\"/api/v1/skills/");
+	put_seg(b, slug);
+	buf_puts(b, "/archive.tar.gz\" download>.tar.gz</a> · <a href=\"/api/v1/skills/");
+	put_seg(b, slug);
+	buf_puts(b, "/archive.zip\" download>.zip</a></p>\n</section>\n");
+}
+
+/* Appends the file inventory with sizes, each file linked to its bytes. */
+static void put_files(struct buf *b, const cJSON *detail)
+{
+	const char *slug = jstr(detail, "slug");
+	const cJSON *files = jarr(detail, "files");
+	const cJSON *f;
+
+	html_printf(b, "<section class=\"panel\">\n"
+		       "<h2>Files <span class=\"count\">%d</span></h2>\n"
+		       "<ul class=\"files\">\n", cJSON_GetArraySize(files));
+	cJSON_ArrayForEach(f, files) {
+		const char *path = jstr_nonempty(f, "path");
+
+		if (!path)
+			continue;
+		buf_puts(b, "<li>");
+		if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(f, "stored"))) {
+			html_printf(b, "<span class=\"file-path\">%s</span> "
+				       "<span class=\"muted\">(not stored)</span>", path);
+		} else {
+			buf_puts(b, "<a class=\"file-path\" href=\"");
+			put_file_href(b, slug, path);
+			html_printf(b, "\">%s</a>", path);
+		}
+		buf_puts(b, "<span class=\"size\">");
+		put_size(b, jcount(f, "size", 0));
+		buf_puts(b, "</span></li>\n");
+	}
+	buf_puts(b, "</ul>\n</section>\n");
+}
+
+/* Appends the quality panel: tier, how many checks pass, and every check. */
+static void put_quality(struct buf *b, const cJSON *quality)
+{
+	const cJSON *checks = jarr(quality, "checks");
+	const cJSON *c;
+	int total = 0, ok = 0;
+
+	cJSON_ArrayForEach(c, checks) {
+		total += cJSON_IsObject(c);
+		ok += jtrue(c, "ok");
+	}
+	buf_puts(b, "<section class=\"panel\">\n"
+		    "<h2>Quality</h2>\n<p class=\"quality-sum\">");
+	put_tier_badge(b, jstr(quality, "tier"));
+	html_printf(b, " %d of %d checks pass</p>\n", ok, total);
+	if (total == 0) {
+		buf_puts(b, "</section>\n");
+		return;
+	}
+	html_printf(b, "<details%s><summary>All checks</summary>\n<ul class=\"checks\">\n",
+		    ok < total ? " open" : "");
+	cJSON_ArrayForEach(c, checks) {
+		bool pass = jtrue(c, "ok");
+		const char *tier = tier_known(jstr(c, "tier"));
+
+		if (!cJSON_IsObject(c))
+			continue;
+		html_printf(b, "<li class=\"%s\"><span class=\"mark\" aria-hidden=\"true\">%s</span>"
+			       "<span class=\"visually-hidden\">%s: </span>",
+			    pass ? "ok" : "fail", pass ? "✓" : "✗", pass ? "passed" : "failed");
+		html_printf(b, "<span class=\"check-tier\">%s</span> %s</li>\n",
+			    tier ? tier : "other", jstr(c, "message") ? jstr(c, "message") : jstr(c, "id"));
+	}
+	buf_puts(b, "</ul>\n</details>\n</section>\n");
+}
+
+/* Appends the diagnostics panel: severity, path:line and message. */
+static void put_diagnostics(struct buf *b, const cJSON *diags)
+{
+	const cJSON *d;
+
+	html_printf(b, "<section class=\"panel\">\n"
+		       "<h2>Diagnostics <span class=\"count\">%d</span></h2>\n",
+		    count_objects(diags));
+	if (count_objects(diags) == 0) {
+		buf_puts(b, "<p class=\"muted\">None: the skill was indexed cleanly.</p>\n</section>\n");
+		return;
+	}
+	buf_puts(b, "<ul class=\"diags\">\n");
+	cJSON_ArrayForEach(d, diags) {
+		const char *sev = jstr(d, "severity");
+		const char *cls = "info";
+		long long line = jcount(d, "line", 0);
+
+		if (!cJSON_IsObject(d))
+			continue;
+		if (sev && strcmp(sev, "error") == 0)
+			cls = "error";
+		else if (sev && strcmp(sev, "warning") == 0)
+			cls = "warning";
+		html_printf(b, "<li class=\"diag diag-%s\"><span class=\"sev\">%s</span> ", cls,
+			    sev ? sev : "info");
+		if (jstr_nonempty(d, "path")) {
+			html_printf(b, "<code>%s", jstr(d, "path"));
+			if (line > 0)
+				buf_printf(b, ":%lld", line);
+			buf_puts(b, "</code> ");
+		}
+		html_printf(b, "%s</li>\n", jstr(d, "message"));
+	}
+	buf_puts(b, "</ul>\n</section>\n");
+}
+
+/* A skill: its rendered body and the side panel about it. */
+char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *body_html,
+		 const cJSON *toc, size_t *len)
+{
+	const char *slug = jstr(detail, "slug");
+	const char *name = jstr_nonempty(detail, "name");
+	const cJSON *checklist = jobj(detail, "checklist");
+	const cJSON *counts = jobj(detail, "counts");
+	struct page_head head = { name ? name : slug, "page-skill", NAV_NONE };
+	struct buf b;
+
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	put_crumbs(&b, detail, NULL);
+	put_skill_head(&b, detail);
+	buf_puts(&b, "<div class=\"with-aside\">\n<article class=\"prose\">\n");
+	if (body_html && body_html[0])
+		buf_puts(&b, body_html);
+	else
+		buf_puts(&b, "<p class=\"muted\">SKILL.md has no body.</p>");
+	buf_puts(&b, "\n</article>\n<aside class=\"side\" aria-label=\"About this skill\">\n");
+	put_use_it(&b, ctx, slug);
+	put_toc(&b, toc);
+	buf_puts(&b, "<section class=\"panel\">\n"
+		     "<h2>References</h2>\n");
+	if (put_reference_list(&b, detail, NULL) == 0)
+		buf_puts(&b, "<p class=\"muted\">None.</p>\n");
+	buf_puts(&b, "</section>\n");
+	if (checklist) {
+		buf_puts(&b, "<section class=\"panel\">\n"
+			     "<h2>Review checklist</h2>\n<p><a href=\"");
+		put_skill_href(&b, slug, "/checklist");
+		buf_puts(&b, "\">");
+		put_text(&b, jstr_nonempty(checklist, "title") ? jstr(checklist, "title")
+							       : "Open the checklist");
+		buf_puts(&b, "</a></p>\n<p class=\"muted\">");
+		put_count(&b, jcount(checklist, "items", 0), "item", "items");
+		buf_puts(&b, " in ");
+		put_count(&b, jcount(checklist, "sections", 0), "section", "sections");
+		buf_puts(&b, "</p>\n</section>\n");
+	}
+	if (jcount(counts, "evals", 0) > 0) {
+		buf_puts(&b, "<section class=\"panel\">\n"
+			     "<h2>Evals</h2>\n<p><a href=\"");
+		put_skill_href(&b, slug, "/evals");
+		buf_puts(&b, "\">");
+		put_count(&b, jcount(counts, "evals", 0), "eval", "evals");
+		buf_puts(&b, "</a>: prompts and what a good answer does</p>\n</section>\n");
+	}
+	put_files(&b, detail);
+	put_quality(&b, jobj(detail, "quality"));
+	put_diagnostics(&b, jarr(detail, "diagnostics"));
+	buf_puts(&b, "</aside>\n</div>\n");
+	return layout_end(&b, ctx, len);
+}
+
+/* ---- reference ---- */
+
+/* A reference file of a skill, rendered, with its contents. */
+char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char *path,
+		     const char *html, const cJSON *toc, size_t *len)
+{
+	const char *slug = jstr(detail, "slug");
+	const char *name = jstr_nonempty(detail, "name");
+	const char *file = path && str_has_prefix(path, REFERENCES_DIR) ? path + strlen(REFERENCES_DIR)
+									: path;
+	struct buf title;
+	struct page_head head = { NULL, "page-reference", NAV_NONE };
+	struct buf b;
+	char *out;
+
+	buf_init(&title);
+	buf_printf(&title, "%s — %s", file ? file : "reference", name ? name : slug ? slug : "skill");
+	head.title = title.data;
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	put_crumbs(&b, detail, file ? file : "reference");
+	buf_puts(&b, "<div class=\"page-head ref-head\">\n<p class=\"eyebrow\">Reference of <a href=\"");
+	put_skill_href(&b, slug, NULL);
+	html_printf(&b, "\">%s</a></p>\n<h1 class=\"file-title\">%s</h1>\n</div>\n",
+		    name ? name : slug, file ? file : "reference");
+	buf_puts(&b, "<div class=\"with-aside\">\n<article class=\"prose\">\n");
+	if (html && html[0])
+		buf_puts(&b, html);
+	else
+		buf_puts(&b, "<p class=\"muted\">This file is empty.</p>");
+	buf_puts(&b, "\n</article>\n<aside class=\"side\" aria-label=\"About this reference\">\n");
+	put_toc(&b, toc);
+	buf_puts(&b, "<section class=\"panel\">\n"
+		     "<h2>References</h2>\n");
+	put_reference_list(&b, detail, path);
+	buf_puts(&b, "<p><a href=\"");
+	put_skill_href(&b, slug, NULL);
+	html_printf(&b, "\">← Back to %s</a></p>\n", name ? name : slug);
+	if (jobj(detail, "checklist")) {
+		buf_puts(&b, "<p><a href=\"");
+		put_skill_href(&b, slug, "/checklist");
+		buf_puts(&b, "\">Review checklist</a></p>\n");
+	}
+	buf_puts(&b, "</section>\n");
+	if (path) {
+		buf_puts(&b, "<p class=\"small\"><a href=\"");
+		put_file_href(&b, slug, path);
+		buf_puts(&b, "\">Raw file</a></p>\n");
+	}
+	buf_puts(&b, "</aside>\n</div>\n");
+	out = layout_end(&b, ctx, len);
+	buf_fini(&title);
+	return out;
+}
+
+/* ---- checklist ---- */
+
+/* Number of items of one section: its own plus its groups'. */
+static int section_items(const cJSON *section)
+{
+	const cJSON *g;
+	int n = count_objects(jarr(section, "items"));
+
+	cJSON_ArrayForEach(g, jarr(section, "groups"))
+		n += count_objects(jarr(g, "items"));
+	return n;
+}
+
+/* Appends a progress bar with its "0 / n" text; for names the section
+ * (its id in data-progress; "all" for the whole checklist). */
+static void put_progress(struct buf *b, const char *for_id, const char *label, int n)
+{
+	html_printf(b, "<p class=\"progress\"><progress data-progress=\"%s\" max=\"%d\" value=\"0\" "
+		       "aria-label=\"%s\"></progress> <span class=\"progress-text\" "
+		       "data-progress-text=\"%s\">0 / %d</span></p>\n",
+		    for_id, n, label, for_id, n);
+}
+
+/* Appends the items of one list as checkboxes; *seq numbers items that
+ * lack an id. */
+static void put_items(struct buf *b, const cJSON *items, int *seq)
+{
+	const cJSON *it;
+
+	if (count_objects(items) == 0)
+		return;
+	buf_puts(b, "<ul class=\"items\">\n");
+	cJSON_ArrayForEach(it, items) {
+		const char *id = jstr_nonempty(it, "id");
+		const char *ref = jstr_nonempty(it, "ref");
+		const char *title = jstr_nonempty(it, "title");
+		const char *md = jstr(it, "markdown");
+		char fallback[32];
+
+		if (!cJSON_IsObject(it))
+			continue;
+		(*seq)++;
+		if (!id) {
+			snprintf(fallback, sizeof(fallback), "item-%d", *seq);
+			id = fallback;
+		}
+		html_printf(b, "<li class=\"item\"><input type=\"checkbox\" id=\"%s\"", id);
+		if (md)
+			html_printf(b, " data-md=\"%s\"", md);
+		html_printf(b, "><label for=\"%s\">", id);
+		if (ref || title) {
+			buf_puts(b, "<strong>");
+			put_text(b, ref);
+			if (ref && title)
+				buf_puts(b, " — ");
+			if (jstr_nonempty(it, "title_html"))
+				buf_puts(b, jstr(it, "title_html"));
+			else
+				put_text(b, title);
+			buf_puts(b, "</strong> <span class=\"item-text\">");
+		} else {
+			buf_puts(b, "<span class=\"item-text\">");
+		}
+		put_markdown(b, it, "text", "html", false);
+		html_printf(b, "</span></label><a class=\"item-link\" href=\"#%s\" "
+			       "aria-label=\"Link to this item\">#</a></li>\n", id);
+	}
+	buf_puts(b, "</ul>\n");
+}
+
+/* Appends one section: heading, progress, intro, items, groups, red flags. */
+static void put_section(struct buf *b, const cJSON *section, int k, int *seq)
+{
+	const char *id = jstr_nonempty(section, "id");
+	const char *title = jstr_nonempty(section, "title");
+	const char *chapters = jstr_nonempty(section, "chapters");
+	const cJSON *number = cJSON_GetObjectItemCaseSensitive(section, "number");
+	const cJSON *g;
+	int n = section_items(section);
+	char fallback[32];
+
+	if (!id) {
+		snprintf(fallback, sizeof(fallback), "section-%d", k);
+		id = fallback;
+	}
+	html_printf(b, "<section class=\"cl-section\" id=\"%s\">\n<div class=\"section-head\"><h2>", id);
+	if (cJSON_IsNumber(number))
+		buf_printf(b, "<span class=\"num\">%lld.</span> ", jcount(section, "number", 0));
+	put_text(b, title ? title : "General");
+	buf_puts(b, "</h2>");
+	if (chapters)
+		html_printf(b, "<span class=\"chapters\">%s</span>", chapters);
+	buf_puts(b, "</div>\n");
+	if (n > 0) {
+		struct buf label;
+
+		buf_init(&label);
+		buf_printf(&label, "Checked items of %s", title ? title : "this section");
+		put_progress(b, id, label.data, n);
+		buf_fini(&label);
+	}
+	put_markdown_block(b, section, "intro");
+	put_items(b, jarr(section, "items"), seq);
+	cJSON_ArrayForEach(g, jarr(section, "groups")) {
+		if (!cJSON_IsObject(g))
+			continue;
+		buf_puts(b, "<div class=\"group\">\n");
+		if (jstr_nonempty(g, "title")) {
+			html_printf(b, "<h3 class=\"group-title\">%s", jstr(g, "title"));
+			if (jstr_nonempty(g, "chapters"))
+				html_printf(b, " <span class=\"chapters\">%s</span>", jstr(g, "chapters"));
+			buf_puts(b, "</h3>\n");
+		}
+		put_markdown_block(b, g, "intro");
+		put_items(b, jarr(g, "items"), seq);
+		put_markdown_block(b, g, "extra");
+		buf_puts(b, "</div>\n");
+	}
+	if (jstr_nonempty(section, "red_flags") || jstr_nonempty(section, "red_flags_html")) {
+		buf_puts(b, "<div class=\"red-flags\">\n<p class=\"red-flags-title\">Red flags</p>\n");
+		put_markdown_block(b, section, "red_flags");
+		buf_puts(b, "</div>\n");
+	}
+	put_markdown_block(b, section, "extra");
+	buf_puts(b, "</section>\n");
+}
+
+/* Appends the review workflow as an ordered list; nothing when empty. */
+static void put_workflow(struct buf *b, const cJSON *checklist)
+{
+	const cJSON *steps = jarr(checklist, "workflow");
+	const char *title = jstr_nonempty(checklist, "workflow_title");
+	const cJSON *s;
+
+	if (cJSON_GetArraySize(steps) == 0)
+		return;
+	html_printf(b, "<section class=\"panel workflow\" aria-labelledby=\"cl_workflow\">\n"
+		       "<h2 id=\"cl_workflow\">%s</h2>\n<ol>\n", title ? title : "Review workflow");
+	cJSON_ArrayForEach(s, steps) {
+		buf_puts(b, "<li>");
+		if (jstr_nonempty(s, "title"))
+			html_printf(b, "<strong>%s</strong> ", jstr(s, "title"));
+		put_markdown(b, s, "text", "text_html", false);
+		buf_puts(b, "</li>\n");
+	}
+	buf_puts(b, "</ol>\n</section>\n");
+}
+
+/* Appends the severity levels as a table; nothing when empty. */
+static void put_severity(struct buf *b, const cJSON *checklist)
+{
+	const cJSON *levels = jarr(checklist, "severity");
+	const char *title = jstr_nonempty(checklist, "severity_title");
+	const cJSON *l;
+
+	if (cJSON_GetArraySize(levels) == 0)
+		return;
+	html_printf(b, "<section class=\"panel severity\" aria-labelledby=\"cl_severity\">\n"
+		       "<h2 id=\"cl_severity\">%s</h2>\n<table>\n<thead><tr><th scope=\"col\">Level</th>"
+		       "<th scope=\"col\">Meaning</th></tr></thead>\n<tbody>\n",
+		    title ? title : "Severity levels");
+	cJSON_ArrayForEach(l, levels) {
+		html_printf(b, "<tr><th scope=\"row\">%s</th><td>", jstr(l, "level"));
+		put_markdown(b, l, "description", "description_html", false);
+		if (jstr_nonempty(l, "examples") || jstr_nonempty(l, "examples_html")) {
+			buf_puts(b, "<span class=\"examples\">");
+			put_markdown(b, l, "examples", "examples_html", false);
+			buf_puts(b, "</span>");
+		}
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</tbody>\n</table>\n</section>\n");
+}
+
+/* Appends links to a skill's other review checklists (strings or objects
+ * with a path and title), as their raw files. */
+static void put_other_checklists(struct buf *b, const char *slug, const cJSON *others)
+{
+	const cJSON *o;
+
+	if (cJSON_GetArraySize(others) == 0)
+		return;
+	buf_puts(b, "<section class=\"panel\" aria-labelledby=\"cl_others\">\n"
+		    "<h2 id=\"cl_others\">Other checklists</h2>\n<ul class=\"link-list\">\n");
+	cJSON_ArrayForEach(o, others) {
+		const char *path = cJSON_IsString(o) ? o->valuestring : jstr_nonempty(o, "path");
+		const char *title = jstr_nonempty(o, "title");
+
+		if (!path || !path[0])
+			continue;
+		buf_puts(b, "<li><a href=\"");
+		put_file_href(b, slug, path);
+		html_printf(b, "\">%s</a></li>\n", title ? title : path);
+	}
+	buf_puts(b, "</ul>\n</section>\n");
+}
+
+/* The interactive review checklist of a skill. */
+char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSON *checklist,
+		     size_t *len)
+{
+	const char *slug = jstr(detail, "slug");
+	const char *name = jstr_nonempty(detail, "name");
+	const char *title = jstr_nonempty(checklist, "title");
+	const char *digest = jstr_nonempty(checklist, "digest");
+	const char *path = jstr_nonempty(checklist, "path");
+	const cJSON *sections = jarr(checklist, "sections");
+	const cJSON *s;
+	struct buf page_title;
+	struct page_head head = { NULL, "page-checklist", NAV_CHECKLISTS };
+	struct buf b;
+	int total = 0, k = 0, seq = 0;
+	char *out;
+
+	if (!slug)
+		slug = jstr(checklist, "skill");
+	if (!digest)
+		digest = jstr(jobj(detail, "checklist"), "digest");
+	cJSON_ArrayForEach(s, sections)
+		total += section_items(s);
+	buf_init(&page_title);
+	buf_printf(&page_title, "Checklist — %s", name ? name : slug ? slug : "skill");
+	head.title = page_title.data;
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	put_crumbs(&b, detail, "Review checklist");
+	html_printf(&b, "<form class=\"checklist\" id=\"checklist\" data-slug=\"%s\" data-digest=\"%s\" "
+			"aria-labelledby=\"cl_title\">\n",
+		    slug ? slug : "", digest ? digest : "");
+	html_printf(&b, "<div class=\"page-head\">\n<h1 id=\"cl_title\">%s</h1>\n<p class=\"lede\">",
+		    title ? title : "Review checklist");
+	put_count(&b, total, "item", "items");
+	buf_puts(&b, " · from <a href=\"");
+	put_skill_href(&b, slug, NULL);
+	html_printf(&b, "\">%s</a>", name ? name : slug);
+	if (path) {
+		buf_puts(&b, " · <a href=\"");
+		put_file_href(&b, slug, path);
+		html_printf(&b, "\"><code>%s</code></a>", path);
+	}
+	buf_puts(&b, "</p>\n");
+	put_markdown_block(&b, checklist, "intro");
+	buf_puts(&b, "</div>\n<div class=\"toolbar\" role=\"group\" aria-label=\"Progress and actions\">\n");
+	put_progress(&b, "all", "Checked items", total);
+	buf_puts(&b, "<p class=\"toolbar-actions\">"
+		     "<button type=\"button\" class=\"btn btn-primary\" data-action=\"copy-md\">"
+		     "Copy as Markdown</button>"
+		     "<button type=\"button\" class=\"btn\" data-action=\"reset\">Reset</button>"
+		     "<a class=\"btn btn-quiet\" href=\"?format=md\">Markdown</a></p>\n"
+		     "<p class=\"status\" role=\"status\" aria-live=\"polite\"></p>\n</div>\n"
+		     "<div class=\"with-aside\">\n<div class=\"cl-body\">\n");
+	cJSON_ArrayForEach(s, sections)
+		if (cJSON_IsObject(s))
+			put_section(&b, s, ++k, &seq);
+	if (k == 0)
+		buf_puts(&b, "<p class=\"empty\">This checklist has no items.</p>\n");
+	put_markdown_block(&b, checklist, "extra");
+	buf_puts(&b, "</div>\n<aside class=\"side\" aria-label=\"How to review\">\n");
+	if (k > 0) {
+		buf_puts(&b, "<nav class=\"panel section-nav\" aria-label=\"Sections\">\n"
+			     "<h2>Sections</h2>\n<ol>\n");
+		k = 0;
+		cJSON_ArrayForEach(s, sections) {
+			const char *sid = jstr_nonempty(s, "id");
+			char fallback[32];
+			int n = section_items(s);
+
+			if (!cJSON_IsObject(s))
+				continue;
+			k++;
+			if (!sid) {
+				snprintf(fallback, sizeof(fallback), "section-%d", k);
+				sid = fallback;
+			}
+			html_printf(&b, "<li><a href=\"#%s\">%s</a>", sid,
+				    jstr_nonempty(s, "title") ? jstr(s, "title") : "General");
+			if (n > 0)
+				html_printf(&b, " <span class=\"progress-text\" data-progress-text=\"%s\">"
+						"0 / %d</span>", sid, n);
+			buf_puts(&b, "</li>\n");
+		}
+		buf_puts(&b, "</ol>\n</nav>\n");
+	}
+	put_workflow(&b, checklist);
+	put_severity(&b, checklist);
+	put_other_checklists(&b, slug, jarr(checklist, "other_checklists"));
+	buf_puts(&b, "</aside>\n</div>\n</form>\n");
+	out = layout_end(&b, ctx, len);
+	buf_fini(&page_title);
+	return out;
+}
+
+/* ---- evals ---- */
+
+/* A skill's evals: prompts, expectations, expected output, files. */
+char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *evals, size_t *len)
+{
+	const char *slug = jstr(detail, "slug");
+	const char *name = jstr_nonempty(detail, "name");
+	const cJSON *list = cJSON_IsArray(evals) ? evals : jarr(evals, "evals");
+	const cJSON *e;
+	struct buf page_title;
+	struct page_head head = { NULL, "page-evals", NAV_NONE };
+	struct buf b;
+	int k = 0;
+	char *out;
+
+	buf_init(&page_title);
+	buf_printf(&page_title, "Evals — %s", name ? name : slug ? slug : "skill");
+	head.title = page_title.data;
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	put_crumbs(&b, detail, "Evals");
+	html_printf(&b, "<div class=\"page-head\">\n<h1>Evals of %s</h1>\n<p class=\"lede\">",
+		    name ? name : slug);
+	put_count(&b, count_objects(list), "eval", "evals");
+	buf_puts(&b, ": each prompt and what a good answer does.</p>\n</div>\n");
+	if (count_objects(list) == 0)
+		buf_puts(&b, "<p class=\"empty\">This skill has no evals.</p>\n");
+	else
+		buf_puts(&b, "<ol class=\"evals\">\n");
+	cJSON_ArrayForEach(e, list) {
+		const cJSON *exp = jarr(e, "expectations");
+		const cJSON *files = jarr(e, "files");
+		const cJSON *x;
+
+		if (!cJSON_IsObject(e))
+			continue;
+		k++;
+		html_printf(&b, "<li class=\"eval\" id=\"eval-%d\"><article>\n<h2><a href=\"#eval-%d\">%s"
+				"</a></h2>\n<h3>Prompt</h3>\n<pre class=\"prompt\">%s</pre>\n",
+			    k, k, jstr_nonempty(e, "id") ? jstr(e, "id") : "(no id)", jstr(e, "prompt"));
+		html_printf(&b, "<h3>Expectations <span class=\"count\">%d</span></h3>\n",
+			    cJSON_GetArraySize(exp));
+		if (cJSON_GetArraySize(exp) > 0) {
+			buf_puts(&b, "<ul class=\"expectations\">\n");
+			cJSON_ArrayForEach(x, exp)
+				if (cJSON_IsString(x))
+					html_printf(&b, "<li>%s</li>\n", x->valuestring);
+			buf_puts(&b, "</ul>\n");
+		} else {
+			buf_puts(&b, "<p class=\"muted\">None given.</p>\n");
+		}
+		if (jstr_nonempty(e, "expected_output"))
+			html_printf(&b, "<h3>Expected output</h3>\n<pre class=\"prompt\">%s</pre>\n",
+				    jstr(e, "expected_output"));
+		if (cJSON_GetArraySize(files) > 0) {
+			buf_puts(&b, "<h3>Files</h3>\n<ul class=\"eval-files\">\n");
+			cJSON_ArrayForEach(x, files)
+				if (cJSON_IsString(x))
+					html_printf(&b, "<li><code>%s</code></li>\n", x->valuestring);
+			buf_puts(&b, "</ul>\n");
+		}
+		buf_puts(&b, "</article></li>\n");
+	}
+	if (k > 0)
+		buf_puts(&b, "</ol>\n");
+	out = layout_end(&b, ctx, len);
+	buf_fini(&page_title);
+	return out;
+}
+
+/* ---- checklists ---- */
+
+/* Every review checklist with its skill and item count. */
+char *page_checklists(const struct page_ctx *ctx, const cJSON *list, size_t *len)
+{
+	static const struct page_head head = { "Checklists", "page-checklists", NAV_CHECKLISTS };
+	const cJSON *rows = cJSON_IsArray(list) ? list : jarr(list, "data");
+	const cJSON *r;
+	long long total = 0;
+	struct buf b;
+
+	cJSON_ArrayForEach(r, rows)
+		total += jcount(r, "items", 0); /* 0 for what is not an object */
+	total = jcount(list, "total_items", total);
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	buf_puts(&b, "<div class=\"page-head\">\n<h1>Review checklists</h1>\n<p class=\"lede\">");
+	put_count(&b, count_objects(rows), "checklist", "checklists");
+	buf_puts(&b, " · ");
+	put_count(&b, total, "item", "items");
+	buf_puts(&b, " in all</p>\n</div>\n");
+	if (count_objects(rows) == 0) {
+		buf_puts(&b, "<p class=\"empty\">No skill has a review checklist.</p>\n");
+		return layout_end(&b, ctx, len);
+	}
+	buf_puts(&b, "<div class=\"table-wrap\">\n<table class=\"checklists\">\n<thead><tr>"
+		     "<th scope=\"col\">Checklist</th><th scope=\"col\">Skill</th>"
+		     "<th scope=\"col\" class=\"num\">Items</th></tr></thead>\n<tbody>\n");
+	cJSON_ArrayForEach(r, rows) {
+		const char *slug = jstr_nonempty(r, "skill");
+		const char *path = jstr_nonempty(r, "path");
+		const char *title = jstr_nonempty(r, "title");
+		const char *name = jstr_nonempty(r, "name");
+		/* only an explicit false sends the row to the raw file */
+		bool primary = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "primary"));
+
+		if (!cJSON_IsObject(r))
+			continue;
+
+		buf_puts(&b, "<tr><td><a href=\"");
+		if (primary)
+			put_skill_href(&b, slug, "/checklist");
+		else
+			put_file_href(&b, slug, path);
+		html_printf(&b, "\">%s</a>", title ? title : path ? path : "Checklist");
+		if (path && !primary)
+			html_printf(&b, " <span class=\"muted small\">%s</span>", path);
+		buf_puts(&b, "</td><td><a href=\"");
+		put_skill_href(&b, slug, NULL);
+		html_printf(&b, "\">%s</a></td><td class=\"num\">", name ? name : slug);
+		put_int(&b, jcount(r, "items", 0));
+		buf_puts(&b, "</td></tr>\n");
+	}
+	buf_puts(&b, "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"2\">Total</th><td class=\"num\">");
+	put_int(&b, total);
+	buf_puts(&b, "</td></tr></tfoot>\n</table>\n</div>\n");
+	return layout_end(&b, ctx, len);
+}
+
+/* ---- search ---- */
+
+/* The kinds of search rows: value of "kind", filter label, badge label. */
+static const struct {
+	const char *kind;
+	const char *filter;
+	const char *badge;
+} search_kinds[] = {
+	{ "skill", "Skills", "Skill" },
+	{ "reference", "References", "Reference" },
+	{ "checklist", "Checklist items", "Checklist item" },
+	{ "eval", "Evals", "Eval" },
+};
+
+#define N_SEARCH_KINDS (sizeof(search_kinds) / sizeof(search_kinds[0]))
+
+/* The index of kind in search_kinds, or -1 when kind is not one of them. */
+static int search_kind_index(const char *kind)
+{
+	for (size_t i = 0; kind && i < N_SEARCH_KINDS; i++)
+		if (strcmp(kind, search_kinds[i].kind) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Appends s (may be NULL) percent-encoded as a query-string value. */
+static void put_query_value(struct buf *b, const char *s)
+{
+	if (s)
+		html_url_path_segment(b, s, strlen(s));
+}
+
+/* Appends "/search?q=..." with kind (index into search_kinds, -1 for
+ * none) and cursor (may be NULL) when given. */
+static void put_search_href(struct buf *b, const char *q, int kind, const char *cursor)
+{
+	buf_puts(b, "/search?q=");
+	put_query_value(b, q);
+	if (kind >= 0) {
+		buf_puts(b, "&amp;kind=");
+		buf_puts(b, search_kinds[kind].kind);
+	}
+	if (cursor) {
+		buf_puts(b, "&amp;cursor=");
+		put_query_value(b, cursor);
+	}
+}
+
+/* Appends a snippet as escaped text, each U+E000..U+E001 pair as
+ * <mark>..</mark>; stray or repeated markers are dropped and a mark left
+ * open is closed at the end. */
+static void put_snippet(struct buf *b, const char *s)
+{
+	const size_t mlen = strlen(SEARCH_MARK_OPEN);
+	bool open = false;
+
+	while (s && *s) {
+		const char *o = strstr(s, SEARCH_MARK_OPEN);
+		const char *c = strstr(s, SEARCH_MARK_CLOSE);
+		const char *m = !o ? c : !c ? o : o < c ? o : c;
+
+		if (!m) {
+			put_text(b, s);
+			break;
+		}
+		html_escape_text(b, s, (size_t)(m - s));
+		if (m == o && !open) {
+			buf_puts(b, "<mark>");
+			open = true;
+		} else if (m == c && open) {
+			buf_puts(b, "</mark>");
+			open = false;
+		}
+		s = m + mlen;
+	}
+	if (open)
+		buf_puts(b, "</mark>");
+}
+
+/* Appends one search hit as a list item. */
+static void put_search_hit(struct buf *b, const cJSON *hit)
+{
+	const char *slug = jstr_nonempty(hit, "skill");
+	const char *url = jstr_nonempty(hit, "url");
+	const char *title = jstr_nonempty(hit, "title");
+	const char *path = jstr_nonempty(hit, "path");
+	const char *snippet = jstr_nonempty(hit, "snippet");
+	int k = search_kind_index(jstr(hit, "kind"));
+
+	buf_puts(b, "<li class=\"hit\"><div class=\"hit-head\">");
+	if (k >= 0)
+		html_printf(b, "<span class=\"badge kind kind-%s\">%s</span> ", search_kinds[k].kind,
+			    search_kinds[k].badge);
+	if (!title)
+		title = path ? path : k >= 0 ? search_kinds[k].badge : "Result";
+	buf_puts(b, "<a class=\"hit-title\" href=\"");
+	if (url && url[0] == '/' && url[1] != '/' && html_url_is_safe(url, false))
+		html_escape_attr(b, url, strlen(url));
+	else
+		put_skill_href(b, slug, NULL);
+	html_printf(b, "\">%s</a></div>\n", title);
+	if (snippet) {
+		buf_puts(b, "<p class=\"snippet\">");
+		put_snippet(b, snippet);
+		buf_puts(b, "</p>\n");
+	}
+	if (path)
+		html_printf(b, "<p class=\"hit-path\"><code>%s</code></p>\n", path);
+	buf_puts(b, "</li>\n");
+}
+
+/* True when hit belongs to the group of slug (NULL: hits without a skill). */
+static bool hit_in_group(const cJSON *hit, const char *slug)
+{
+	const char *s = jstr_nonempty(hit, "skill");
+
+	return cJSON_IsObject(hit) && (slug ? s && strcmp(s, slug) == 0 : !s);
+}
+
+/* Appends the hits of data grouped by skill, groups in order of first hit. */
+static void put_search_groups(struct buf *b, const cJSON *data)
+{
+	const cJSON *first, *hit, *prev;
+
+	cJSON_ArrayForEach(first, data) {
+		const char *slug = jstr_nonempty(first, "skill");
+		bool seen = false;
+
+		if (!cJSON_IsObject(first))
+			continue;
+		for (prev = data->child; prev != first && !seen; prev = prev->next)
+			seen = hit_in_group(prev, slug);
+		if (seen)
+			continue;
+		buf_puts(b, "<section class=\"hit-group\">\n<h2 class=\"hit-skill\">");
+		if (slug) {
+			buf_puts(b, "<a href=\"");
+			put_skill_href(b, slug, NULL);
+			html_printf(b, "\">%s</a>", slug);
+		} else {
+			buf_puts(b, "Other");
+		}
+		buf_puts(b, "</h2>\n<ol class=\"hits\">\n");
+		for (hit = first; hit; hit = hit->next)
+			if (hit_in_group(hit, slug))
+				put_search_hit(b, hit);
+		buf_puts(b, "</ol>\n</section>\n");
+	}
+}
+
+/* Appends the kind filter links; the current one is marked. */
+static void put_kind_filter(struct buf *b, const char *q, int kind)
+{
+	buf_puts(b, "<nav class=\"kind-filter\" aria-label=\"Kind of result\"><ul>\n<li><a href=\"");
+	put_search_href(b, q, -1, NULL);
+	buf_printf(b, "\"%s>All</a></li>\n", kind < 0 ? " aria-current=\"page\"" : "");
+	for (size_t i = 0; i < N_SEARCH_KINDS; i++) {
+		buf_puts(b, "<li><a href=\"");
+		put_search_href(b, q, (int)i, NULL);
+		buf_printf(b, "\"%s>%s</a></li>\n", kind == (int)i ? " aria-current=\"page\"" : "",
+			   search_kinds[i].filter);
+	}
+	buf_puts(b, "</ul></nav>\n");
+}
+
+/* The search page: form, kind filters, grouped results or a message. */
+char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
+		  const cJSON *results, const char *error, size_t *len)
+{
+	struct page_head head = { "Search", "page-search", NAV_NONE };
+	const cJSON *data = jarr(results, "data");
+	const char *cursor = jstr_nonempty(results, "next_cursor");
+	int k = search_kind_index(kind);
+	struct buf page_title;
+	struct buf b;
+	char *out;
+
+	if (q && !q[0])
+		q = NULL;
+	buf_init(&page_title);
+	if (q) {
+		buf_puts(&page_title, "Search: ");
+		buf_puts(&page_title, q);
+		head.title = page_title.data;
+	}
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	buf_puts(&b, "<div class=\"page-head\">\n<h1>Search</h1>\n</div>\n"
+		     "<form class=\"search-form\" role=\"search\" action=\"/search\" method=\"get\">\n"
+		     "<label for=\"search-q\">Search skills, references, checklist items and evals</label>\n"
+		     "<div class=\"search-row\">");
+	html_printf(&b, "<input type=\"search\" id=\"search-q\" name=\"q\" value=\"%s\" "
+			"autocomplete=\"off\" spellcheck=\"false\" maxlength=\"1000\" "
+			"aria-describedby=\"search-hint\">", q ? q : "");
+	if (k >= 0)
+		html_printf(&b, "<input type=\"hidden\" name=\"kind\" value=\"%s\">", search_kinds[k].kind);
+	buf_puts(&b, "<button type=\"submit\" class=\"btn btn-primary\">Search</button></div>\n"
+		     "<p class=\"search-hint muted small\" id=\"search-hint\">All words must match. "
+		     "<code>\"a phrase\"</code>, <code>prefix*</code>, <code>-exclude</code>.</p>\n"
+		     "</form>\n");
+	if (!q && !error)
+		goto done;
+	if (q)
+		put_kind_filter(&b, q, k);
+	if (error) {
+		html_printf(&b, "<div class=\"search-error\" role=\"alert\">\n<p><strong>This search "
+				"cannot run.</strong> %s</p>\n</div>\n", error);
+		goto done;
+	}
+	buf_puts(&b, "<p class=\"search-total\" role=\"status\">");
+	put_count(&b, jcount(results, "total", count_objects(data)), "result", "results");
+	html_printf(&b, " for <q>%s</q>", q);
+	if (k >= 0)
+		html_printf(&b, " in %s", search_kinds[k].filter);
+	buf_puts(&b, "</p>\n");
+	if (count_objects(data) == 0) {
+		buf_puts(&b, "<p class=\"empty\">Nothing matches. Try fewer or shorter words, a prefix "
+			     "such as <code>migrat*</code>");
+		if (k >= 0)
+			buf_puts(&b, ", or all kinds of result");
+		buf_puts(&b, ".</p>\n");
+		goto done;
+	}
+	put_search_groups(&b, data);
+	if (cursor) {
+		buf_puts(&b, "<p class=\"pager\"><a class=\"btn\" rel=\"next\" href=\"");
+		put_search_href(&b, q, k, cursor);
+		buf_puts(&b, "\">Next page</a></p>\n");
+	}
+done:
+	out = layout_end(&b, ctx, len);
+	buf_fini(&page_title);
+	return out;
+}
+
+/* The OpenSearch description of the portal's search. */
+char *page_opensearch(const struct page_ctx *ctx, size_t *len)
+{
+	const char *base = ctx && ctx->base_url ? ctx->base_url : DEFAULT_BASE_URL;
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		     "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
+		     "<ShortName>skilld</ShortName>\n"
+		     "<Description>Search the agent skills served by skilld</Description>\n"
+		     "<InputEncoding>UTF-8</InputEncoding>\n");
+	html_printf(&b, "<Image type=\"image/svg+xml\">%s/assets/favicon.svg</Image>\n", base);
+	html_printf(&b, "<Url type=\"text/html\" method=\"get\" template=\"%s/search?q={searchTerms}\"/>\n",
+		    base);
+	html_printf(&b, "<Url type=\"application/opensearchdescription+xml\" rel=\"self\" "
+			"template=\"%s/opensearch.xml\"/>\n</OpenSearchDescription>\n", base);
+	return buf_detach(&b, len);
+}
+
+/* ---- errors ---- */
+
+/* A friendly error page for status. */
+char *page_error(const struct page_ctx *ctx, int status, const char *title, const char *message,
+		 size_t *len)
+{
+	struct page_head head = { NULL, "page-error", NAV_NONE };
+	struct buf page_title;
+	struct buf b;
+	char *out;
+
+	if (!title || !title[0])
+		title = status_phrase(status);
+	buf_init(&page_title);
+	buf_printf(&page_title, "%d %s", status, title);
+	head.title = page_title.data;
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	html_printf(&b, "<div class=\"error-box\">\n<p class=\"error-status\">%d</p>\n<h1>%s</h1>\n",
+		    status, title);
+	if (message && message[0])
+		html_printf(&b, "<p class=\"error-message\">%s</p>\n", message);
+	buf_puts(&b, "<p><a class=\"btn btn-primary\" href=\"/\">All skills</a> "
+		     "<a class=\"btn\" href=\"/checklists\">Checklists</a></p>\n</div>\n");
+	out = layout_end(&b, ctx, len);
+	buf_fini(&page_title);
+	return out;
+}
+
+/* ---- sign-in ---- */
+
+char *page_signin(const struct page_ctx *ctx, const char *next, const char *error, size_t *len)
+{
+	struct page_head head = { "Sign in", "page-signin", NAV_NONE };
+	struct buf b;
+
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	buf_puts(&b, "<div class=\"error-box signin\">\n<h1>Sign in</h1>\n"
+		     "<p>This skilld server needs its access token. Ask whoever runs it, or read it "
+		     "from the file given to <code>--token-file</code>.</p>\n");
+	if (error && error[0])
+		html_printf(&b, "<p class=\"error-message\" role=\"alert\">%s</p>\n", error);
+	html_printf(&b, "<form method=\"post\" action=\"/signin\">\n"
+		    "<input type=\"hidden\" name=\"next\" value=\"%s\">\n"
+		    "<p><label for=\"token\">Token</label><br>\n"
+		    "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" "
+		    "required autofocus size=\"40\"></p>\n"
+		    "<p><button class=\"btn btn-primary\" type=\"submit\">Sign in</button></p>\n"
+		    "</form>\n<p class=\"muted\">Programs send <code>Authorization: Bearer "
+		    "&lt;token&gt;</code> instead.</p>\n</div>\n", next && next[0] ? next : "/");
+	return layout_end(&b, ctx, len);
+}

@@ -1,0 +1,637 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * web: page handlers. Each one reads what the indexer stored (prebuilt JSON,
+ * HTML rendered at index time, the raw markdown) and answers in the
+ * negotiated format: an HTML page from page.h, the API's JSON, or markdown.
+ * Runs on worker threads, each with its own reader connection.
+ */
+#include "skilld/handlers/web.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/handlers/api.h"
+#include "skilld/app/app.h"
+#include "skilld/base/assets.h"
+#include "skilld/store/db.h"
+#include "skilld/handlers/page.h"
+#include "skilld/store/search.h"
+#include "skilld/base/util.h"
+
+#define CT_HTML "text/html; charset=utf-8"
+#define CT_OPENSEARCH "application/opensearchdescription+xml"
+/* Results per page of /search in HTML when no limit is asked for. */
+#define SEARCH_PAGE_LIMIT 20
+
+/* Everything a page handler needs, set up by page_begin. */
+struct page_req {
+	struct app *app;
+	struct request *req;
+	struct response *res;
+	enum format format;
+	struct db_reader *db;
+	struct page_ctx ctx;
+	char *base_url;
+	char *path;
+};
+
+void web_page_headers(struct response *res, bool html)
+{
+	response_header(res, "Vary", "Accept, User-Agent");
+	if (!html)
+		return;
+	response_header(res, "Content-Security-Policy",
+			"default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+			"base-uri 'none'; form-action 'self'");
+	response_header(res, "Referrer-Policy", "no-referrer");
+}
+
+/* Negotiates and opens the reader; false after filling res with an error. */
+static bool page_begin(struct page_req *p, struct app *app, struct request *req,
+		       struct response *res)
+{
+	memset(p, 0, sizeof(*p));
+	p->app = app;
+	p->req = req;
+	p->res = res;
+	p->format = request_negotiate(req);
+	if (p->format == FORMAT_BAD) {
+		response_error(res, 400, "bad_format", "format must be html, json or md");
+		return false;
+	}
+	p->db = api_reader(app, res);
+	if (!p->db)
+		return false;
+	p->base_url = request_base_url(req, app->cfg->bind, app->port);
+	p->path = url_decode(req->path, strlen(req->path), false);
+	p->ctx.base_url = p->base_url;
+	p->ctx.path = p->path;
+	return true;
+}
+
+static void page_end(struct page_req *p)
+{
+	if (p->res->status < 400)
+		web_page_headers(p->res, p->format == FORMAT_HTML);
+	free(p->base_url);
+	free(p->path);
+}
+
+static void answer_html(struct page_req *p, char *html, size_t len)
+{
+	response_take(p->res, 200, CT_HTML, html, len);
+}
+
+static void answer_markdown(struct page_req *p, const char *md, size_t len)
+{
+	response_copy(p->res, 200, format_content_type(p->format), md, len);
+	p->res->markdown = true;
+}
+
+static void answer_markdown_buf(struct page_req *p, struct buf *b)
+{
+	size_t len;
+	char *md = buf_detach(b, &len);
+
+	response_take(p->res, 200, format_content_type(p->format), md, len);
+	p->res->markdown = true;
+}
+
+static cJSON *column_json(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	return cJSON_ParseWithLength((const char *)sqlite3_column_text(st, col),
+				     (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* Appends s as one markdown line (newlines folded to spaces). */
+static void md_inline(struct buf *b, const char *s)
+{
+	for (; s && *s; s++)
+		buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+void web_index(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	cJSON *skills, *s;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	skills = api_all_skills_json(p.app, res);
+	if (!skills)
+		goto out;
+	if (p.format == FORMAT_JSON) {
+		cJSON *root = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(root, "data", skills);
+		cJSON_AddNullToObject(root, "next_cursor");
+		response_json(res, 200, root);
+		cJSON_Delete(root);
+		goto out;
+	}
+	if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_index(&p.ctx, skills, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		struct buf b;
+
+		buf_init(&b);
+		buf_printf(&b, "# Skills\n\n%d skills served by skilld. Each link has the skill's "
+			   "SKILL.md as markdown.\n\n", cJSON_GetArraySize(skills));
+		cJSON_ArrayForEach(s, skills) {
+			const char *name = jstr(s, "name"), *slug = jstr(s, "slug");
+
+			buf_printf(&b, "- [%s](%s/skills/%s)", name ? name : slug, p.base_url, slug);
+			if (jstr(s, "description")) {
+				buf_puts(&b, ": ");
+				md_inline(&b, jstr(s, "description"));
+			}
+			buf_putc(&b, '\n');
+		}
+		answer_markdown_buf(&p, &b);
+	}
+	cJSON_Delete(skills);
+out:
+	page_end(&p);
+}
+
+/* Steps STMT_SKILL_PAGE for {slug}; false after a 404 or 503. */
+static bool skill_row(struct page_req *p, sqlite3_stmt **out)
+{
+	const char *slug = request_param(p->req, "slug");
+	sqlite3_stmt *st = db_reader_stmt(p->db, STMT_SKILL_PAGE);
+	int rc;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = st;
+		return true;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		response_error(p->res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
+	else
+		api_db_error(p->app, p->db, p->res, "reading a skill page");
+	return false;
+}
+
+/* Answers the raw bytes of the skill's first file of kind (or of path when
+ * path is not NULL) as markdown. */
+static void answer_file_markdown(struct page_req *p, const char *kind, const char *path)
+{
+	const char *slug = request_param(p->req, "slug");
+	sqlite3_stmt *st;
+	int content_col;
+
+	if (path) {
+		st = db_reader_stmt(p->db, STMT_FILE_PAGE);
+		sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+		content_col = 2;
+	} else {
+		st = db_reader_stmt(p->db, STMT_SKILL_FILE_OF_KIND);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		content_col = 1;
+	}
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, content_col) != SQLITE_NULL)
+		answer_markdown(p, (const char *)sqlite3_column_blob(st, content_col),
+				(size_t)sqlite3_column_bytes(st, content_col));
+	else
+		response_error(p->res, 404, "not_stored", "the markdown of this page is not stored");
+	sqlite3_reset(st);
+}
+
+void web_skill(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	sqlite3_stmt *st;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &st))
+		goto out;
+	if (p.format == FORMAT_JSON) {
+		response_copy(res, 200, CT_JSON, (const char *)sqlite3_column_text(st, 0),
+			      (size_t)sqlite3_column_bytes(st, 0));
+		sqlite3_reset(st);
+	} else if (p.format == FORMAT_HTML) {
+		cJSON *detail = column_json(st, 0), *toc = column_json(st, 2);
+		char *body = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL :
+			     xstrdup((const char *)sqlite3_column_text(st, 1));
+		size_t len;
+		char *html;
+
+		sqlite3_reset(st);
+		html = page_skill(&p.ctx, detail, body, toc, &len);
+		answer_html(&p, html, len);
+		cJSON_Delete(detail);
+		cJSON_Delete(toc);
+		free(body);
+	} else {
+		sqlite3_reset(st);
+		answer_file_markdown(&p, "skill", NULL);
+	}
+out:
+	page_end(&p);
+}
+
+void web_checklist(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	sqlite3_stmt *st;
+	cJSON *checklist, *detail;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &st))
+		goto out;
+	checklist = column_json(st, 3);
+	detail = column_json(st, 0);
+	sqlite3_reset(st);
+	if (!checklist) {
+		response_error(res, 404, "not_found", "skill '%s' has no review checklist",
+			       request_param(req, "slug"));
+	} else if (p.format == FORMAT_JSON) {
+		response_json(res, 200, checklist);
+	} else if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_checklist(&p.ctx, detail, checklist, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		answer_file_markdown(&p, NULL, jstr(checklist, "path"));
+	}
+	cJSON_Delete(checklist);
+	cJSON_Delete(detail);
+out:
+	page_end(&p);
+}
+
+static void evals_markdown(struct page_req *p, const cJSON *evals)
+{
+	const cJSON *e, *x;
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "# Evals of %s\n", request_param(p->req, "slug"));
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(evals, "evals")) {
+		buf_printf(&b, "\n## %s\n\n````\n%s\n````\n", jstr(e, "id") ? jstr(e, "id") : "eval",
+			   jstr(e, "prompt") ? jstr(e, "prompt") : "");
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e, "expectations")) > 0)
+			buf_puts(&b, "\nExpectations:\n\n");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "expectations")) {
+			buf_puts(&b, "- ");
+			md_inline(&b, cJSON_IsString(x) ? x->valuestring : "");
+			buf_putc(&b, '\n');
+		}
+		if (jstr(e, "expected_output"))
+			buf_printf(&b, "\nExpected output:\n\n````\n%s\n````\n", jstr(e, "expected_output"));
+	}
+	answer_markdown_buf(p, &b);
+}
+
+void web_evals(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	sqlite3_stmt *st;
+	cJSON *evals, *detail;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &st))
+		goto out;
+	evals = column_json(st, 4);
+	detail = column_json(st, 0);
+	sqlite3_reset(st);
+	if (!evals) {
+		response_error(res, 404, "not_found", "skill '%s' has no valid evals/evals.json",
+			       request_param(req, "slug"));
+	} else if (p.format == FORMAT_JSON) {
+		response_json(res, 200, evals);
+	} else if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_evals(&p.ctx, detail, evals, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		evals_markdown(&p, evals);
+	}
+	cJSON_Delete(evals);
+	cJSON_Delete(detail);
+out:
+	page_end(&p);
+}
+
+void web_reference(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	sqlite3_stmt *st, *fst;
+	char *path;
+	cJSON *detail;
+	int rc;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &st))
+		goto out;
+	detail = column_json(st, 0);
+	sqlite3_reset(st);
+	path = xasprintf("references/%s", request_param(req, "file"));
+	fst = db_reader_stmt(p.db, STMT_FILE_PAGE);
+	sqlite3_bind_text(fst, 1, request_param(req, "slug"), -1, SQLITE_STATIC);
+	sqlite3_bind_text(fst, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(fst);
+	if (rc == SQLITE_DONE) {
+		response_error(res, 404, "file_not_found", "skill '%s' has no file '%s'",
+			       request_param(req, "slug"), path);
+	} else if (rc != SQLITE_ROW) {
+		api_db_error(p.app, p.db, res, "reading a reference");
+	} else if (sqlite3_column_type(fst, 0) == SQLITE_NULL) {
+		/* Not rendered markdown: the file's own bytes. */
+		sqlite3_reset(fst);
+		if (req->n_params < REQUEST_MAX_PARAMS)
+			req->params[req->n_params++] = (struct kv){ xstrdup("path"), xstrdup(path) };
+		api_skill_file(p.app, req, res);
+	} else if (p.format == FORMAT_JSON) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "skill", request_param(req, "slug"));
+		cJSON_AddStringToObject(o, "path", path);
+		cJSON_AddStringToObject(o, "markdown", sqlite3_column_type(fst, 2) == SQLITE_NULL ? "" :
+					(const char *)sqlite3_column_text(fst, 2));
+		cJSON_AddStringToObject(o, "html", (const char *)sqlite3_column_text(fst, 0));
+		cJSON_AddItemToObject(o, "toc", column_json(fst, 1));
+		response_json(res, 200, o);
+		cJSON_Delete(o);
+	} else if (p.format == FORMAT_HTML) {
+		cJSON *toc = column_json(fst, 1);
+		char *body = xstrdup((const char *)sqlite3_column_text(fst, 0));
+		size_t len;
+		char *html;
+
+		sqlite3_reset(fst);
+		html = page_reference(&p.ctx, detail, path, body, toc, &len);
+		answer_html(&p, html, len);
+		cJSON_Delete(toc);
+		free(body);
+	} else {
+		answer_markdown(&p, (const char *)sqlite3_column_blob(fst, 2),
+				(size_t)sqlite3_column_bytes(fst, 2));
+	}
+	sqlite3_reset(fst);
+	cJSON_Delete(detail);
+	free(path);
+out:
+	page_end(&p);
+}
+
+void web_checklists(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	cJSON *list, *c;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	list = api_checklists_json(p.app, res);
+	if (!list)
+		goto out;
+	if (p.format == FORMAT_JSON) {
+		response_json(res, 200, list);
+	} else if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_checklists(&p.ctx, list, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		struct buf b;
+
+		buf_init(&b);
+		buf_printf(&b, "# Review checklists\n\n%d items in all.\n\n",
+			   (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(list, "total_items")));
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(list, "data")) {
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "primary")))
+				continue;
+			buf_puts(&b, "- [");
+			md_inline(&b, jstr(c, "title") ? jstr(c, "title") : jstr(c, "skill"));
+			buf_printf(&b, "](%s/skills/%s/checklist): %d items\n", p.base_url, jstr(c, "skill"),
+				   (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "items")));
+		}
+		answer_markdown_buf(&p, &b);
+	}
+	cJSON_Delete(list);
+out:
+	page_end(&p);
+}
+
+/* Reads ?limit= into *limit (0 when absent); false when it is not an
+ * integer from 1 to SEARCH_MAX_LIMIT. */
+static bool search_limit(struct request *req, int *limit)
+{
+	const char *v = request_query(req, "limit");
+	char *end;
+	long n;
+
+	*limit = 0;
+	if (!v)
+		return true;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || n < 1 || n > SEARCH_MAX_LIMIT)
+		return false;
+	*limit = (int)n;
+	return true;
+}
+
+/* Appends a snippet as one markdown line, the matches in **bold**. */
+static void md_snippet(struct buf *b, const char *s)
+{
+	const size_t mlen = strlen(SEARCH_MARK_OPEN);
+
+	for (; s && *s; s++) {
+		if (strncmp(s, SEARCH_MARK_OPEN, mlen) == 0 || strncmp(s, SEARCH_MARK_CLOSE, mlen) == 0) {
+			buf_puts(b, "**");
+			s += mlen - 1;
+		} else {
+			buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+		}
+	}
+}
+
+/* The search results as a markdown list of links. */
+static void search_markdown(struct page_req *p, const char *q, const cJSON *out)
+{
+	const cJSON *hit;
+	struct buf b;
+	int total = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(out, "total"));
+
+	buf_init(&b);
+	buf_puts(&b, "# Search: ");
+	md_inline(&b, q);
+	buf_printf(&b, "\n\n%d result%s.\n\n", total, total == 1 ? "" : "s");
+	cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(out, "data")) {
+		const char *title = jstr(hit, "title") ? jstr(hit, "title") : jstr(hit, "path");
+
+		buf_puts(&b, "- [");
+		md_inline(&b, title ? title : jstr(hit, "skill"));
+		buf_printf(&b, "](%s%s) (%s, %s)", p->base_url, jstr(hit, "url") ? jstr(hit, "url") : "/",
+			   jstr(hit, "kind") ? jstr(hit, "kind") : "?",
+			   jstr(hit, "skill") ? jstr(hit, "skill") : "?");
+		if (jstr(hit, "snippet") && jstr(hit, "snippet")[0]) {
+			buf_puts(&b, ": ");
+			md_snippet(&b, jstr(hit, "snippet"));
+		}
+		buf_putc(&b, '\n');
+	}
+	if (jstr(out, "next_cursor"))
+		buf_printf(&b, "\nNext page: cursor=%s\n", jstr(out, "next_cursor"));
+	answer_markdown_buf(p, &b);
+}
+
+/* "/search": the search page, the API's search JSON, or a markdown list. A
+ * query search_run refuses is a 400 that is still the whole page in HTML. */
+void web_search(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	struct search_query sq = { 0 };
+	const char *q = request_query(req, "q");
+	cJSON *out = NULL;
+	char err[256] = "";
+	size_t len;
+	char *html;
+	int rc;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	/* The markdown alternate of a page is its path plus ?format=md, which
+	 * would drop q here: a results page announces none. */
+	p.ctx.path = NULL;
+	sq.q = q;
+	sq.kind = request_query(req, "kind");
+	sq.skill = request_query(req, "skill");
+	sq.cursor = request_query(req, "cursor");
+	if (!search_limit(req, &sq.limit)) {
+		rc = SEARCH_BAD_REQUEST;
+		snprintf(err, sizeof(err), "limit must be an integer from 1 to %d", SEARCH_MAX_LIMIT);
+	} else if (!q || !*q) {
+		rc = SEARCH_BAD_REQUEST;
+		snprintf(err, sizeof(err), "q is required: the words to search for");
+	} else {
+		if (sq.limit == 0 && p.format == FORMAT_HTML)
+			sq.limit = SEARCH_PAGE_LIMIT;
+		rc = search_run(p.db->db, &sq, &out, err, sizeof(err));
+	}
+	if (rc == SEARCH_BAD_REQUEST && p.format == FORMAT_HTML) {
+		bool empty = !q || !*q;
+
+		html = page_search(&p.ctx, q, sq.kind, NULL, empty ? NULL : err, &len);
+		response_take(res, empty ? 200 : 400, CT_HTML, html, len);
+		web_page_headers(res, true);
+	} else if (rc == SEARCH_BAD_REQUEST) {
+		response_error(res, 400, "bad_query", "%s", err);
+	} else if (rc != 0) {
+		log_msg(&p.app->log, LOG_ERROR, "search: %s", err);
+		response_error(res, 503, "unavailable", "the search index could not be read");
+	} else if (p.format == FORMAT_JSON) {
+		response_json(res, 200, out);
+	} else if (p.format == FORMAT_HTML) {
+		html = page_search(&p.ctx, q, sq.kind, out, NULL, &len);
+		answer_html(&p, html, len);
+	} else {
+		search_markdown(&p, q, out);
+	}
+	cJSON_Delete(out);
+	page_end(&p);
+}
+
+/* "/opensearch.xml": lets a browser add the portal as a search engine. */
+void web_opensearch(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	size_t len;
+	char *xml;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	xml = page_opensearch(&p.ctx, &len);
+	response_take(res, 200, CT_OPENSEARCH, xml, len);
+	page_end(&p);
+}
+
+void web_asset(void *ctx, struct request *req, struct response *res)
+{
+	const struct asset *a = assets_find(request_param(req, "name"));
+
+	(void)ctx;
+	if (!a) {
+		response_error(res, 404, "not_found", "no such asset");
+		return;
+	}
+	res->status = 200;
+	res->content_type = a->content_type;
+	res->body = (char *)(uintptr_t)a->data;
+	res->body_len = a->len;
+	res->owns_body = false;
+	snprintf(res->etag, sizeof(res->etag), "%s", a->etag);
+	response_header(res, "Cache-Control", "no-cache");
+}
+
+void web_error_page(struct app *app, struct request *req, struct response *res)
+{
+	enum format f = request_negotiate(req);
+	cJSON *j = res->body ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
+	const char *message = jstr(err, "message");
+	char *path = url_decode(req->path, strlen(req->path), false);
+	struct page_ctx ctx = { NULL, NULL };
+	char *base = xasprintf("http://%s:%u", app->cfg->bind, app->port);
+	int status = res->status;
+
+	/* A handler that answered with a whole page (the search page's 400)
+	 * keeps it. */
+	if (res->content_type && strcmp(res->content_type, CT_HTML) == 0) {
+		cJSON_Delete(j);
+		free(path);
+		free(base);
+		return;
+	}
+	ctx.base_url = base;
+	if (f == FORMAT_HTML || f == FORMAT_BAD) {
+		size_t len;
+		char *html = page_error(&ctx, status, NULL, message, &len);
+
+		response_take(res, status, CT_HTML, html, len);
+		web_page_headers(res, true);
+	} else if (f == FORMAT_MD || f == FORMAT_TEXT) {
+		char *text = xasprintf("Error %d: %s\n", status, message ? message : "request failed");
+
+		response_take(res, status, format_content_type(f), text, strlen(text));
+		web_page_headers(res, false);
+	}
+	cJSON_Delete(j);
+	free(path);
+	free(base);
+}
+
+/* A file of a skill below its page URL, as its bytes. Markdown is
+ * text/markdown only for a client that names text/markdown in Accept;
+ * others (browsers, curl) get text/plain, which they show instead of
+ * downloading. */
+void web_raw_file(void *ctx, struct request *req, struct response *res)
+{
+	api_skill_file(ctx, req, res);
+	if (res->status != 200)
+		return;
+	if (strncmp(res->content_type, "text/markdown", 13) == 0 &&
+	    !(req->accept && strcasestr(req->accept, "text/markdown")))
+		response_set_type(res, CT_TEXT);
+	response_header(res, "Vary", "Accept");
+}

@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * skill: turns one scanned folder into a skill record (inventory,
+ * frontmatter, body, checklists, evals, validation) and renders the record's
+ * JSON forms. A record is built and used by one thread.
+ */
+#include "skilld/indexing/skill.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "skilld/indexing/checklist.h"
+#include "skilld/indexing/evals.h"
+#include "skilld/indexing/render.h"
+#include "skilld/base/text.h"
+#include "skilld/base/tokens.h"
+#include "skilld/base/util.h"
+#include "skilld/indexing/validate.h"
+
+#define PRIMARY_CHECKLIST "references/review-checklist.md"
+#define EVALS_FILE "evals/evals.json"
+
+bool skill_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '-' || s[n - 1] == '-' || strstr(s, "--"))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Joins the skill's folder and a path inside it, for diagnostics. */
+static char *rel_join(const struct skill_record *r, const char *path)
+{
+	return r->rel[0] ? xasprintf("%s/%s", r->rel, path) : xstrdup(path);
+}
+
+/* Lines of a stored text file, or -1 when absent or not stored. */
+static int file_lines(const struct skill_record *r, const char *path)
+{
+	const struct skill_file *f = file_list_find(&r->files, path);
+
+	if (!f || !f->content)
+		return -1;
+	return (int)text_count_lines(f->content, f->content_len);
+}
+
+static bool is_direct_child(const char *path, const char *dir, const char **name)
+{
+	size_t n = strlen(dir);
+
+	if (strncmp(path, dir, n) != 0 || path[n] != '/' || strchr(path + n + 1, '/'))
+		return false;
+	*name = path + n + 1;
+	return true;
+}
+
+static void count_files(struct skill_record *r, int *reference_md, int *scripts)
+{
+	struct skill_counts *c = &r->counts;
+
+	*reference_md = 0;
+	*scripts = 0;
+	c->files = (int)r->files.len;
+	for (size_t i = 0; i < r->files.len; i++) {
+		const struct skill_file *f = &r->files.items[i];
+		const char *name;
+
+		if (strncmp(f->path, "references/", 11) == 0)
+			c->references++;
+		if (is_direct_child(f->path, "references", &name) && str_has_suffix(name, ".md"))
+			(*reference_md)++;
+		if (strncmp(f->path, "scripts/", 8) == 0) {
+			c->scripts++;
+			if (is_direct_child(f->path, "scripts", &name) && name[0] != '.')
+				(*scripts)++;
+		}
+		if (f->kind == FILE_ASSET)
+			c->assets++;
+		if (f->kind == FILE_EXAMPLE)
+			c->examples++;
+	}
+}
+
+static void parse_checklists(struct skill_record *r)
+{
+	for (size_t i = 0; i < r->files.len; i++) {
+		const struct skill_file *f = &r->files.items[i];
+		struct skill_checklist *cl;
+		char *path;
+
+		if (f->kind != FILE_CHECKLIST || !f->content)
+			continue;
+		path = rel_join(r, f->path);
+		r->checklists = xrealloc(r->checklists, (r->n_checklists + 1) * sizeof(*r->checklists));
+		cl = &r->checklists[r->n_checklists++];
+		cl->file = f;
+		cl->parsed = checklist_parse_diag(f->content, f->content_len, path, &r->diags);
+		r->counts.checklist_items += checklist_item_count(cl->parsed);
+		free(path);
+	}
+}
+
+static void parse_evals(struct skill_record *r, struct skill_facts *facts)
+{
+	const struct skill_file *f = file_list_find(&r->files, EVALS_FILE);
+	struct evals_summary sum = { 0 };
+	char *path;
+
+	if (!f)
+		return;
+	facts->evals_present = true;
+	path = rel_join(r, EVALS_FILE);
+	if (!f->content) {
+		diag_add(&r->diags, DIAG_WARNING, "evals-not-read", path, 0, 0,
+			 "evals.json was not read (too large or unreadable), so the evals are not served");
+	} else if (evals_parse(f->content, f->content_len, path, &r->evals, &sum, &r->diags) == 0) {
+		facts->evals_valid = sum.valid;
+		facts->evals_count = sum.count;
+		facts->prompt_avg_lines = sum.prompt_avg_lines;
+		facts->expectations_avg = sum.expectations_avg;
+		r->counts.evals = sum.count;
+	}
+	free(path);
+}
+
+int skill_analyze(const char *root, const char *root_abs, const struct scan_skill *sk,
+		  size_t max_file_size, struct skill_record *out)
+{
+	struct skill_facts facts = { 0 };
+	char *md_path;
+	cJSON *empty = NULL;
+	int rc = 0;
+	cJSON *tier;
+
+	memset(out, 0, sizeof(*out));
+	diag_list_init(&out->diags);
+	file_list_init(&out->files);
+	out->root = xstrdup(root);
+	out->rel = xstrdup(sk->rel);
+	out->folder = xstrdup(sk->folder);
+	md_path = rel_join(out, sk->skill_md);
+	if (scan_skill_files(root_abs, sk->dir, max_file_size, &out->files, &out->diags) != 0)
+		rc = -1;
+	file_list_digest(&out->files, out->digest);
+	out->skill_md = file_list_find(&out->files, sk->skill_md);
+
+	if (out->skill_md && out->skill_md->content) {
+		frontmatter_parse(out->skill_md->content, out->skill_md->content_len, md_path,
+				  &out->fm, &out->diags);
+		if (out->fm.present && !out->fm.ok) {
+			/* Half a mapping read before a YAML error is not trustworthy
+			 * (a bad indent can glue two keys into one value): serve none. */
+			cJSON_Delete(out->fm.fields);
+			out->fm.fields = cJSON_CreateObject();
+		}
+		/* NUL and invalid UTF-8 become U+FFFD: the body travels as a C
+		 * string and as JSON (the file's own bytes stay untouched). */
+		out->body = utf8_repair(out->fm.body, out->fm.body_len, NULL);
+		facts.skill_md_lines = (int)text_count_lines(out->skill_md->content,
+							     out->skill_md->content_len);
+		facts.body_lines = (int)text_count_lines(out->fm.body, out->fm.body_len);
+		if (!out->skill_md->text)
+			diag_add(&out->diags, DIAG_WARNING, "skill-md-not-utf8", md_path, 0, 0,
+				 "SKILL.md is not valid UTF-8 text; invalid bytes are served as they are");
+	} else {
+		diag_add(&out->diags, DIAG_ERROR, "skill-md-unreadable", md_path, 0, 0,
+			 "%s could not be read (too large for --max-file-size, or unreadable), "
+			 "so the skill has no frontmatter", sk->skill_md);
+		out->body = xstrdup("");
+		out->fm.fields = cJSON_CreateObject();
+	}
+	count_files(out, &facts.reference_md_count, &facts.script_count);
+	parse_checklists(out);
+	parse_evals(out, &facts);
+
+	facts.folder = out->folder;
+	facts.skill_md_path = md_path;
+	facts.fields = out->fm.fields ? out->fm.fields : (empty = cJSON_CreateObject());
+	facts.frontmatter_present = out->fm.present;
+	facts.frontmatter_ok = out->fm.ok;
+	facts.before_lines = file_lines(out, "examples/before.md");
+	facts.after_lines = file_lines(out, "examples/after.md");
+	out->check = validate_skill(&facts, &out->diags);
+	cJSON_Delete(empty);
+
+	out->valid = diag_count(&out->diags, DIAG_ERROR) == 0;
+	cJSON_ReplaceItemInObject(out->check, "valid", cJSON_CreateBool(out->valid));
+	cJSON_ReplaceItemInObject(out->check, "errors",
+				  cJSON_CreateNumber((double)diag_count(&out->diags, DIAG_ERROR)));
+	cJSON_ReplaceItemInObject(out->check, "warnings",
+				  cJSON_CreateNumber((double)diag_count(&out->diags, DIAG_WARNING)));
+	tier = cJSON_GetObjectItemCaseSensitive(out->check, "tier");
+	out->tier = NULL;
+	if (cJSON_IsString(tier)) {
+		static const char *const tiers[] = { "bronze", "silver", "gold", "platinum" };
+		for (size_t i = 0; i < 4; i++)
+			if (strcmp(tier->valuestring, tiers[i]) == 0)
+				out->tier = tiers[i];
+	}
+	free(md_path);
+	return rc;
+}
+
+/* Renders md with links resolved for a document in doc_dir of the skill. */
+static void render_doc(struct skill_record *r, const char *md, size_t len, const char *doc_dir,
+		       const char *path, char **html, cJSON **toc)
+{
+	char *base = xasprintf("/skills/%s/", r->slug);
+	struct render_opts opts = { .link_base = base, .doc_dir = doc_dir, .heading_anchors = true,
+				    .diags = &r->diags, .path = path };
+	struct render_result out;
+
+	render_markdown(md, len, &opts, &out);
+	*html = out.html;
+	*toc = out.toc;
+	out.html = NULL;
+	out.toc = NULL;
+	render_result_fini(&out);
+	free(base);
+}
+
+/* The folder of a path inside the skill ("references" for references/a.md). */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
+}
+
+/* Renders the markdown string member key of obj and stores it as
+ * html_key; inline drops the <p> around a single paragraph. */
+static void render_member(struct skill_record *r, cJSON *obj, const char *key,
+			  const char *html_key, const char *doc_dir, bool inline_only)
+{
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *html = NULL;
+	cJSON *toc = NULL;
+	size_t n;
+
+	if (!cJSON_IsString(text) || !*text->valuestring)
+		return;
+	render_doc(r, text->valuestring, strlen(text->valuestring), doc_dir, NULL, &html, &toc);
+	n = strlen(html);
+	if (inline_only && n >= 8 && strncmp(html, "<p>", 3) == 0 &&
+	    strcmp(html + n - 5, "</p>\n") == 0 && !strstr(html + 3, "<p>")) {
+		memmove(html, html + 3, n - 8);
+		html[n - 8] = '\0';
+	}
+	cJSON_AddStringToObject(obj, html_key, html);
+	free(html);
+	cJSON_Delete(toc);
+}
+
+/* Adds rendered HTML next to the markdown of a parsed checklist: "html" for
+ * every item's text (inline), "<key>_html" for intros, red flags and
+ * workflow steps. */
+static void render_checklist_items(struct skill_record *r, cJSON *node, const char *doc_dir)
+{
+	static const char *const blocks[] = { "intro", "red_flags", "extra" };
+	cJSON *child;
+
+	if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
+		return;
+	if (cJSON_IsObject(node) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(node, "shape"))) {
+		render_member(r, node, "text", "html", doc_dir, true);
+		return;
+	}
+	if (cJSON_IsObject(node)) {
+		for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+			char *key = xasprintf("%s_html", blocks[i]);
+
+			render_member(r, node, blocks[i], key, doc_dir, false);
+			free(key);
+		}
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(node, "step")))
+			render_member(r, node, "text", "text_html", doc_dir, true);
+	}
+	cJSON_ArrayForEach(child, node)
+		render_checklist_items(r, child, doc_dir);
+}
+
+void skill_render(struct skill_record *r)
+{
+	r->file_html = xcalloc(r->files.len ? r->files.len : 1, sizeof(*r->file_html));
+	render_doc(r, r->body, strlen(r->body), "", NULL, &r->body_html, &r->body_toc);
+	for (size_t i = 0; i < r->files.len; i++) {
+		const struct skill_file *f = &r->files.items[i];
+		char *dir, *path;
+
+		if (f == r->skill_md || !f->content || !f->text || !str_has_suffix(f->path, ".md"))
+			continue;
+		dir = dir_of(f->path);
+		path = rel_join(r, f->path);
+		render_doc(r, f->content, f->content_len, dir, path, &r->file_html[i].html,
+			   &r->file_html[i].toc);
+		free(dir);
+		free(path);
+	}
+	for (size_t i = 0; i < r->n_checklists; i++) {
+		char *dir = dir_of(r->checklists[i].file->path);
+
+		render_checklist_items(r, r->checklists[i].parsed, dir);
+		free(dir);
+	}
+}
+
+void skill_record_fini(struct skill_record *r)
+{
+	free(r->root);
+	free(r->rel);
+	free(r->folder);
+	free(r->slug);
+	free(r->body);
+	frontmatter_fini(&r->fm);
+	for (size_t i = 0; i < r->n_checklists; i++)
+		cJSON_Delete(r->checklists[i].parsed);
+	free(r->checklists);
+	cJSON_Delete(r->evals);
+	cJSON_Delete(r->check);
+	free(r->body_html);
+	cJSON_Delete(r->body_toc);
+	for (size_t i = 0; r->file_html && i < r->files.len; i++) {
+		free(r->file_html[i].html);
+		cJSON_Delete(r->file_html[i].toc);
+	}
+	free(r->file_html);
+	file_list_fini(&r->files);
+	diag_list_fini(&r->diags);
+	memset(r, 0, sizeof(*r));
+}
+
+char *skill_slug_base(const struct skill_record *r)
+{
+	const char *name = frontmatter_string(&r->fm, "name");
+	struct buf b;
+
+	if (name && skill_name_valid(name))
+		return xstrdup(name);
+	if (skill_name_valid(r->folder))
+		return xstrdup(r->folder);
+	buf_init(&b);
+	for (const char *p = r->folder; *p && b.len < 64; p++) {
+		char c = *p;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			c = '-';
+		if (c == '-' && (b.len == 0 || b.data[b.len - 1] == '-'))
+			continue;
+		buf_putc(&b, c);
+	}
+	while (b.len > 0 && b.data[b.len - 1] == '-')
+		b.data[--b.len] = '\0';
+	if (b.len == 0) {
+		buf_printf(&b, "skill-%.8s", r->digest);
+	}
+	return buf_detach(&b, NULL);
+}
+
+const struct skill_checklist *skill_primary_checklist(const struct skill_record *r)
+{
+	for (size_t i = 0; i < r->n_checklists; i++)
+		if (strcmp(r->checklists[i].file->path, PRIMARY_CHECKLIST) == 0)
+			return &r->checklists[i];
+	return r->n_checklists ? &r->checklists[0] : NULL;
+}
+
+static void add_string_or_null(cJSON *o, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(o, key, value);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+cJSON *skill_summary_json(const struct skill_record *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *c;
+	char *url;
+
+	cJSON_AddStringToObject(o, "slug", r->slug);
+	add_string_or_null(o, "name", frontmatter_string(&r->fm, "name"));
+	add_string_or_null(o, "description", frontmatter_string(&r->fm, "description"));
+	cJSON_AddStringToObject(o, "path", r->rel[0] ? r->rel : ".");
+	cJSON_AddStringToObject(o, "root", r->root);
+	cJSON_AddBoolToObject(o, "valid", r->valid);
+	add_string_or_null(o, "tier", r->tier);
+	cJSON_AddStringToObject(o, "digest", r->digest);
+	c = cJSON_AddObjectToObject(o, "counts");
+	cJSON_AddNumberToObject(c, "files", r->counts.files);
+	cJSON_AddNumberToObject(c, "references", r->counts.references);
+	cJSON_AddNumberToObject(c, "checklist_items", r->counts.checklist_items);
+	cJSON_AddNumberToObject(c, "evals", r->counts.evals);
+	cJSON_AddNumberToObject(c, "scripts", r->counts.scripts);
+	cJSON_AddNumberToObject(c, "assets", r->counts.assets);
+	cJSON_AddNumberToObject(c, "examples", r->counts.examples);
+	url = xasprintf("/api/v1/skills/%s", r->slug);
+	cJSON_AddStringToObject(o, "url", url);
+	free(url);
+	url = xasprintf("/skills/%s", r->slug);
+	cJSON_AddStringToObject(o, "html_url", url);
+	free(url);
+	return o;
+}
+
+cJSON *skill_files_json(const struct skill_record *r)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->files.len; i++) {
+		const struct skill_file *f = &r->files.items[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "path", f->path);
+		cJSON_AddStringToObject(o, "kind", file_kind_name(f->kind));
+		cJSON_AddNumberToObject(o, "size", (double)f->size);
+		/* null for a file over --max-file-size: it was not read whole */
+		add_string_or_null(o, "digest", f->digest[0] ? f->digest : NULL);
+		cJSON_AddStringToObject(o, "mime", f->mime);
+		cJSON_AddBoolToObject(o, "text", f->text);
+		cJSON_AddBoolToObject(o, "stored", f->content != NULL);
+		if (f->text)
+			cJSON_AddNumberToObject(o, "tokens", (double)tokens_estimate(f->size));
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+cJSON *skill_checklist_json(const struct skill_record *r)
+{
+	const struct skill_checklist *cl = skill_primary_checklist(r);
+	cJSON *o, *extra;
+
+	if (!cl)
+		return NULL;
+	o = cJSON_Duplicate(cl->parsed, 1);
+	cJSON_AddStringToObject(o, "skill", r->slug);
+	cJSON_AddStringToObject(o, "path", cl->file->path);
+	cJSON_AddStringToObject(o, "digest", cl->file->digest);
+	extra = cJSON_AddArrayToObject(o, "other_checklists");
+	for (size_t i = 0; i < r->n_checklists; i++)
+		if (&r->checklists[i] != cl)
+			cJSON_AddItemToArray(extra, cJSON_CreateString(r->checklists[i].file->path));
+	return o;
+}
+
+cJSON *skill_detail_json(const struct skill_record *r)
+{
+	cJSON *o = skill_summary_json(r);
+	const struct skill_checklist *cl = skill_primary_checklist(r);
+	cJSON *diags;
+
+	cJSON_AddItemToObject(o, "frontmatter", cJSON_Duplicate(r->fm.fields, 1));
+	cJSON_AddStringToObject(o, "body", r->body);
+	cJSON_AddItemToObject(o, "files", skill_files_json(r));
+	if (cl) {
+		cJSON *c = cJSON_AddObjectToObject(o, "checklist");
+		cJSON *title = cJSON_GetObjectItemCaseSensitive(cl->parsed, "title");
+		cJSON *sections = cJSON_GetObjectItemCaseSensitive(cl->parsed, "sections");
+		char *url = xasprintf("/api/v1/skills/%s/checklist", r->slug);
+
+		cJSON_AddStringToObject(c, "path", cl->file->path);
+		add_string_or_null(c, "title", cJSON_IsString(title) ? title->valuestring : NULL);
+		cJSON_AddNumberToObject(c, "sections", cJSON_GetArraySize(sections));
+		cJSON_AddNumberToObject(c, "items", checklist_item_count(cl->parsed));
+		cJSON_AddStringToObject(c, "digest", cl->file->digest);
+		cJSON_AddStringToObject(c, "url", url);
+		free(url);
+	} else {
+		cJSON_AddNullToObject(o, "checklist");
+	}
+	cJSON_AddItemToObject(o, "quality", cJSON_Duplicate(r->check, 1));
+	diags = cJSON_AddArrayToObject(o, "diagnostics");
+	for (size_t i = 0; i < r->diags.len; i++)
+		cJSON_AddItemToArray(diags, diag_to_json(&r->diags.items[i]));
+	return o;
+}

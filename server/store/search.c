@@ -1,0 +1,933 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * search: fills the FTS5 table at index time and answers searches and task
+ * resolutions from it (see search.h for the rows, the query syntax and the
+ * answers). User text only ever reaches MATCH as double-quoted FTS5 strings.
+ * No globals; statements are prepared per call, so any connection used by
+ * one thread at a time is fine.
+ */
+#include "skilld/store/search.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "skilld/indexing/checklist.h"
+#include "skilld/indexing/scan.h"
+#include "skilld/store/snippet.h"
+#include "skilld/base/text.h"
+#include "skilld/base/util.h"
+
+#define MARKER_LEN 3
+#define TITLE_WORDS_MAX 60      /* bytes of text used as an untitled item's title */
+#define RESOLVE_ROWS_MAX 5000   /* matching rows read to rank skills */
+#define CURSOR_OFFSET_MAX 1000000L
+
+/* ---- indexing ---- */
+
+/* A copy of s[0..n) without the marker characters U+E000 and U+E001. */
+static char *strip_markers(const char *s, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		if (n - i >= MARKER_LEN && (unsigned char)s[i] == 0xee && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0x80 || (unsigned char)s[i + 2] == 0x81)) {
+			buf_putc(&b, ' ');
+			i += MARKER_LEN - 1;
+			continue;
+		}
+		buf_putc(&b, s[i]);
+	}
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+/* Appends s percent-encoded (keeping '/' when keep_slash) to b. */
+static void put_encoded(struct buf *b, const char *s, bool keep_slash)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~' ||
+		    (keep_slash && *p == '/'))
+			buf_putc(b, (char)*p);
+		else
+			buf_printf(b, "%%%02X", *p);
+	}
+}
+
+/* "/skills/{slug}[/{tail}][#{anchor}]", encoded; free() it. */
+static char *make_url(const char *slug, const char *tail, const char *anchor)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "/skills/");
+	put_encoded(&b, slug, false);
+	if (tail) {
+		buf_putc(&b, '/');
+		put_encoded(&b, tail, true);
+	}
+	if (anchor && anchor[0]) {
+		buf_putc(&b, '#');
+		put_encoded(&b, anchor, false);
+	}
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+struct row_writer {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	sqlite3_int64 skill_id;
+	const struct skill_record *r;
+};
+
+/* Binds s (marker characters removed) or NULL to parameter i. */
+static void bind_clean(sqlite3_stmt *st, int i, const char *s, size_t n)
+{
+	if (!s) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	sqlite3_bind_text(st, i, strip_markers(s, n), -1, free);
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	bind_clean(st, i, s, s ? strlen(s) : 0);
+}
+
+/* Inserts one row; body is body[0..body_len). 0 or -1. */
+static int put_row(struct row_writer *w, const char *kind, const char *path, const char *anchor,
+		   const char *url, const char *name, const char *description, const char *title,
+		   const char *body, size_t body_len)
+{
+	sqlite3_stmt *st = w->st;
+	int rc;
+
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w->r->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, w->skill_id);
+	bind_str(st, 4, path);
+	bind_str(st, 5, anchor);
+	sqlite3_bind_text(st, 6, url, -1, SQLITE_STATIC);
+	bind_str(st, 7, name);
+	bind_str(st, 8, description);
+	bind_str(st, 9, title);
+	bind_clean(st, 10, body, body_len);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static bool toc_level_is(const cJSON *e, int level)
+{
+	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "level");
+
+	return cJSON_IsNumber(lv) && lv->valueint == level;
+}
+
+/*
+ * The TOC entry of a heading (level, raw text) found after the entry *pos-1:
+ * the next one of that level with the same text, else the next one of that
+ * level (rendering changes text with inline markup); advances *pos. NULL if
+ * none. Headings the splitter does not see (setext) are skipped this way.
+ */
+static const cJSON *toc_next(const cJSON *toc, int *pos, int level, const char *text)
+{
+	int n = cJSON_GetArraySize(toc);
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = *pos; i < n; i++) {
+			const cJSON *e = cJSON_GetArrayItem(toc, i);
+			const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "text");
+
+			if (!toc_level_is(e, level))
+				continue;
+			if (pass == 0 && !(cJSON_IsString(t) && strcmp(t->valuestring, text) == 0))
+				continue;
+			*pos = i + 1;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* Writes one reference section; skips it when title and body are blank. */
+static int put_section(struct row_writer *w, const struct skill_file *f, const char *title,
+		       const char *anchor, const char *body, size_t len)
+{
+	bool blank = true;
+	char *url;
+	int rc;
+
+	for (size_t i = 0; i < len && blank; i++)
+		blank = isspace((unsigned char)body[i]) != 0;
+	if (blank && !title)
+		return 0;
+	url = make_url(w->r->slug, f->path, anchor);
+	rc = put_row(w, "reference", f->path, anchor, url, NULL, NULL, title, body, len);
+	free(url);
+	return rc;
+}
+
+/* Splits a reference file into sections at ATX headings outside fences
+ * (text_fence_step and text_atx_heading, the rules checklist and tokens
+ * read lines by). */
+static int index_reference(struct row_writer *w, const struct skill_file *f, const cJSON *toc)
+{
+	const char *md = f->content;
+	size_t len = f->content_len, sec_start = 0, next;
+	char *title = NULL, *anchor = NULL;
+	struct text_fence fence = { 0 };
+	int toc_pos = 0, rc = 0;
+
+	for (size_t i = 0; i < len && rc == 0; i = next) {
+		size_t n = text_line(md, len, i, &next);
+		const char *t;
+		size_t tn;
+		int level;
+
+		if (text_fence_step(&fence, md + i, n) != TEXT_FENCE_NONE)
+			continue;
+		if ((level = text_atx_heading(md + i, n, &t, &tn)) > 0) {
+			char *text = xstrndup(t, tn);
+			const cJSON *e = toc_next(toc, &toc_pos, level, text);
+			const char *toc_text = jstr(e, "text");
+
+			rc = put_section(w, f, title, anchor, md + sec_start, i - sec_start);
+			free(title);
+			free(anchor);
+			title = xstrdup(toc_text ? toc_text : text);
+			free(text);
+			anchor = jstr(e, "id") ? xstrdup(jstr(e, "id")) : NULL;
+			sec_start = next;
+		}
+	}
+	if (rc == 0)
+		rc = put_section(w, f, title, anchor, md + sec_start, len - sec_start);
+	free(title);
+	free(anchor);
+	return rc;
+}
+
+/* The display title of a checklist item (free()). */
+static char *item_title(const cJSON *item)
+{
+	const char *ref = jstr(item, "ref"), *title = jstr(item, "title");
+	const char *text = jstr(item, "text");
+	size_t n;
+
+	if (ref && title)
+		return xasprintf("%s — %s", ref, title);
+	if (ref || title)
+		return xstrdup(ref ? ref : title);
+	if (!text)
+		return NULL;
+	n = strlen(text);
+	if (n <= TITLE_WORDS_MAX)
+		return xstrdup(text);
+	n = TITLE_WORDS_MAX;
+	while (n > 0 && text[n] != ' ')
+		n--;
+	if (n == 0)
+		n = utf8_floor(text, TITLE_WORDS_MAX);
+	char *cut = xstrndup(text, n);
+	char *res = xasprintf("%s…", cut);
+	free(cut);
+	return res;
+}
+
+static int index_items(struct row_writer *w, const struct skill_checklist *cl, bool primary,
+		       const cJSON *items)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, items) {
+		const char *id = jstr(it, "id"), *text = jstr(it, "text");
+		char *title = item_title(it);
+		char *url = primary ? make_url(w->r->slug, "checklist", id)
+				    : make_url(w->r->slug, cl->file->path, id);
+		int rc = put_row(w, "checklist", cl->file->path, id, url, NULL, NULL, title,
+				 text, text ? strlen(text) : 0);
+
+		free(title);
+		free(url);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int index_checklist(struct row_writer *w, const struct skill_checklist *cl, bool primary)
+{
+	const cJSON *sec, *grp;
+
+	cJSON_ArrayForEach(sec, cJSON_GetObjectItemCaseSensitive(cl->parsed, "sections")) {
+		if (index_items(w, cl, primary, cJSON_GetObjectItemCaseSensitive(sec, "items")) != 0)
+			return -1;
+		cJSON_ArrayForEach(grp, cJSON_GetObjectItemCaseSensitive(sec, "groups")) {
+			if (index_items(w, cl, primary,
+					cJSON_GetObjectItemCaseSensitive(grp, "items")) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int index_evals(struct row_writer *w)
+{
+	const cJSON *ev, *x;
+
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(w->r->evals, "evals")) {
+		const cJSON *idv = cJSON_GetObjectItemCaseSensitive(ev, "id");
+		char *id = cJSON_IsString(idv) ? xstrdup(idv->valuestring)
+			 : cJSON_IsNumber(idv) ? xasprintf("%d", idv->valueint) : NULL;
+		const char *prompt = jstr(ev, "prompt");
+		struct buf body;
+		char *url;
+		int rc;
+
+		buf_init(&body);
+		buf_puts(&body, prompt ? prompt : "");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(ev, "expectations")) {
+			if (cJSON_IsString(x)) {
+				buf_putc(&body, '\n');
+				buf_puts(&body, x->valuestring);
+			}
+		}
+		url = make_url(w->r->slug, "evals", id);
+		rc = put_row(w, "eval", "evals/evals.json", id, url, NULL, NULL, id,
+			     body.data ? body.data : "", body.len);
+		free(url);
+		free(id);
+		buf_fini(&body);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int search_clear(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'search'",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		sql = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (sql && sqlite3_exec(db, "DROP TABLE search", NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+	else
+		snprintf(err, errlen, "search: clearing the table: %s",
+			 sql ? sqlite3_errmsg(db) : "no table 'search' in the schema");
+	free(sql);
+	return rc;
+}
+
+int search_index_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
+		       const struct skill_record *r, char *err, size_t errlen)
+{
+	struct row_writer w = { .db = db, .skill_id = skill_id, .r = r };
+	const struct skill_checklist *primary = skill_primary_checklist(r);
+	const char *name = frontmatter_string(&r->fm, "name");
+	char *url = make_url(r->slug, NULL, NULL);
+	int rc = -1;
+
+	if (!*insert &&
+	    sqlite3_prepare_v2(db, "INSERT INTO search (kind, skill, skill_id, path, anchor, url, "
+			       "name, description, title, body) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, insert,
+			       NULL) != SQLITE_OK)
+		goto out;
+	w.st = *insert;
+	if (put_row(&w, "skill", r->skill_md ? r->skill_md->path : "SKILL.md", NULL, url,
+		    name ? name : r->slug, frontmatter_string(&r->fm, "description"), NULL,
+		    r->body, strlen(r->body)) != 0)
+		goto out;
+	for (size_t i = 0; i < r->files.len; i++) {
+		const struct skill_file *f = &r->files.items[i];
+
+		if (f->kind == FILE_REFERENCE && f->text && f->content && str_has_suffix(f->path, ".md") &&
+		    index_reference(&w, f, r->file_html ? r->file_html[i].toc : NULL) != 0)
+			goto out;
+	}
+	for (size_t i = 0; i < r->n_checklists; i++)
+		if (index_checklist(&w, &r->checklists[i], &r->checklists[i] == primary) != 0)
+			goto out;
+	if (index_evals(&w) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		snprintf(err, errlen, "search: indexing '%s': %s", r->slug, sqlite3_errmsg(db));
+	free(url);
+	return rc;
+}
+
+/* ---- query compilation ---- */
+
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+	       (c < 0x20) || c == 0x7f;
+}
+
+/* Does s[0..n) hold a letter or digit (ASCII alnum or any non-ASCII byte)? */
+static bool has_word_char(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/* Appends s[0..n) as an FTS5 string, then '*' when prefix. */
+static void put_quoted(struct buf *b, const char *s, size_t n, bool prefix)
+{
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			buf_putc(b, '"');
+		buf_putc(b, s[i]);
+	}
+	buf_putc(b, '"');
+	if (prefix)
+		buf_putc(b, '*');
+}
+
+size_t search_terms(const char *q, size_t len, struct search_term *out, size_t max)
+{
+	size_t i = 0, count = 0;
+
+	while (i < len) {
+		struct search_term t = { 0 };
+
+		if (is_space((unsigned char)q[i])) {
+			i++;
+			continue;
+		}
+		if (q[i] == '-') {
+			t.exclude = true;
+			i++;
+		}
+		if (i < len && q[i] == '"') {
+			const char *close = memchr(q + i + 1, '"', len - i - 1);
+
+			t.s = q + i + 1;
+			t.n = close ? (size_t)(close - t.s) : len - i - 1;
+			i = close ? (size_t)(close - q) + 1 : len;
+			for (; i < len && q[i] == '*'; i++)
+				t.prefix = true;
+		} else {
+			t.s = q + i;
+			while (i < len && !is_space((unsigned char)q[i]))
+				i++;
+			t.n = (size_t)(q + i - t.s);
+			while (t.n > 0 && t.s[t.n - 1] == '*') {
+				t.n--;
+				t.prefix = true;
+			}
+		}
+		if (!has_word_char(t.s, t.n))
+			continue;
+		if (count < max)
+			out[count] = t;
+		count++;
+	}
+	return count;
+}
+
+char *search_compile_len(const char *q, size_t len, char *err, size_t errlen)
+{
+	struct search_term terms[SEARCH_MAX_TERMS];
+	struct buf pos, neg;
+	size_t n_terms;
+	int n_pos = 0, n_neg = 0;
+	char *res = NULL;
+
+	if (!q) {
+		snprintf(err, errlen, "q is required");
+		return NULL;
+	}
+	if (len > SEARCH_MAX_QUERY) {
+		snprintf(err, errlen, "q is longer than %d bytes", SEARCH_MAX_QUERY);
+		return NULL;
+	}
+	if (memchr(q, '\0', len)) {
+		snprintf(err, errlen, "q contains a NUL byte");
+		return NULL;
+	}
+	if (!utf8_valid(q, len)) {
+		snprintf(err, errlen, "q is not valid UTF-8");
+		return NULL;
+	}
+	n_terms = search_terms(q, len, terms, SEARCH_MAX_TERMS);
+	if (n_terms > SEARCH_MAX_TERMS) {
+		snprintf(err, errlen, "q has more than %d terms", SEARCH_MAX_TERMS);
+		return NULL;
+	}
+	if (n_terms == 0) {
+		snprintf(err, errlen, "q has no search terms");
+		return NULL;
+	}
+	buf_init(&pos);
+	buf_init(&neg);
+	for (size_t k = 0; k < n_terms; k++) {
+		const struct search_term *t = &terms[k];
+
+		if (t->exclude) {
+			buf_puts(&neg, " NOT ");
+			put_quoted(&neg, t->s, t->n, t->prefix);
+			n_neg++;
+		} else {
+			if (n_pos++)
+				buf_puts(&pos, " AND ");
+			put_quoted(&pos, t->s, t->n, t->prefix);
+		}
+	}
+	if (n_pos == 0) {
+		snprintf(err, errlen, "q has only excluded terms; add a word to search for");
+		goto out;
+	}
+	buf_putc(&pos, '\0');
+	buf_putc(&neg, '\0');
+	if (n_neg == 0)
+		res = xstrdup(pos.data);
+	else if (n_pos == 1)
+		res = xasprintf("%s%s", pos.data, neg.data);
+	else
+		res = xasprintf("(%s)%s", pos.data, neg.data);
+out:
+	buf_fini(&pos);
+	buf_fini(&neg);
+	return res;
+}
+
+char *search_compile(const char *q, char *err, size_t errlen)
+{
+	return search_compile_len(q, q ? strlen(q) : 0, err, errlen);
+}
+
+/* ---- cursors ---- */
+
+/* Eight hex digits of the digest of the query, kind and skill. */
+static void cursor_tag(const struct search_query *sq, char tag[9])
+{
+	struct buf b;
+	char hex[SHA256_HEX_LEN + 1];
+	size_t qlen = sq->q ? (sq->q_len ? sq->q_len : strlen(sq->q)) : 0;
+
+	buf_init(&b);
+	if (sq->q)
+		buf_append(&b, sq->q, qlen);
+	buf_printf(&b, "%c%s%c%s", 0, sq->kind ? sq->kind : "", 0, sq->skill ? sq->skill : "");
+	sha256_hex(b.data, b.len, hex);
+	buf_fini(&b);
+	memcpy(tag, hex, 8);
+	tag[8] = '\0';
+}
+
+char *search_cursor_encode(const struct search_query *sq, long offset)
+{
+	char tag[9];
+
+	cursor_tag(sq, tag);
+	return xasprintf("%ld.%s", offset, tag);
+}
+
+int search_cursor_decode(const struct search_query *sq, const char *cursor, long *offset)
+{
+	char tag[9];
+	long v = 0;
+	const char *p = cursor;
+
+	if (!cursor || !isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
+		if (v > CURSOR_OFFSET_MAX)
+			return -1;
+	}
+	cursor_tag(sq, tag);
+	if (*p != '.' || strcmp(p + 1, tag) != 0)
+		return -1;
+	*offset = v;
+	return 0;
+}
+
+/* ---- running ---- */
+
+static bool kind_valid(const char *k)
+{
+	return !strcmp(k, "skill") || !strcmp(k, "reference") || !strcmp(k, "checklist") ||
+	       !strcmp(k, "eval");
+}
+
+static void add_text_or_null(cJSON *o, const char *key, const unsigned char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, key, (const char *)s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The hit's snippet from its body, description, title and name (columns 5
+ * and 7-9 of run_page's row statement), the body winning a tie. */
+static void add_snippet(cJSON *o, const struct snippet_query *snip, sqlite3_stmt *st)
+{
+	static const int cols[] = { 5, 7, 8, 9 };
+	const char *texts[4];
+	char *s;
+
+	if (!snip) {
+		cJSON_AddNullToObject(o, "snippet");
+		return;
+	}
+	for (size_t i = 0; i < 4; i++)
+		texts[i] = (const char *)sqlite3_column_text(st, cols[i]);
+	s = snippet_make(snip, texts, 4);
+	add_text_or_null(o, "snippet", (const unsigned char *)s);
+	free(s);
+}
+
+/* 400 when FTS5 rejected the expression, else 503; message in err. */
+static int db_error(sqlite3 *db, char *err, size_t errlen)
+{
+	const char *msg = sqlite3_errmsg(db);
+
+	if (str_has_prefix(msg, "fts5:")) {
+		snprintf(err, errlen, "the query cannot be run: %s", msg);
+		return SEARCH_BAD_REQUEST;
+	}
+	snprintf(err, errlen, "search: database error: %s", msg);
+	return SEARCH_UNAVAILABLE;
+}
+
+#define RUN_FILTER "search MATCH ?1 AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR skill = ?3)"
+#define RUN_BM25 "bm25(search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 3.0, 1.0)"
+
+/* The page's hits in two steps: the ranked rowids first (FTS5 reads only
+ * its index for bm25, once per match), then the columns of those rows by
+ * rowid; selecting them with the ranking made SQLite read the text of
+ * every match into its sorter. */
+static int run_page(sqlite3 *db, sqlite3_stmt *rank, cJSON *data, const struct snippet_query *snip,
+		    long *n)
+{
+	sqlite3_stmt *row = NULL;
+	int s;
+
+	if (sqlite3_prepare_v2(db, "SELECT kind, skill, path, coalesce(title, name), anchor, body, "
+			       "url, description, title, name FROM search WHERE rowid = ?1", -1,
+			       &row, NULL) != SQLITE_OK)
+		return -1;
+	while ((s = sqlite3_step(rank)) == SQLITE_ROW) {
+		cJSON *o;
+
+		sqlite3_bind_int64(row, 1, sqlite3_column_int64(rank, 0));
+		if (sqlite3_step(row) != SQLITE_ROW)
+			break;
+		o = cJSON_CreateObject();
+		add_text_or_null(o, "kind", sqlite3_column_text(row, 0));
+		add_text_or_null(o, "skill", sqlite3_column_text(row, 1));
+		add_text_or_null(o, "path", sqlite3_column_text(row, 2));
+		add_text_or_null(o, "title", sqlite3_column_text(row, 3));
+		add_text_or_null(o, "anchor", sqlite3_column_text(row, 4));
+		add_snippet(o, snip, row);
+		cJSON_AddNumberToObject(o, "score", -sqlite3_column_double(rank, 1));
+		add_text_or_null(o, "url", sqlite3_column_text(row, 6));
+		cJSON_AddItemToArray(data, o);
+		sqlite3_reset(row);
+		(*n)++;
+	}
+	sqlite3_finalize(row);
+	return s == SQLITE_DONE ? 0 : -1;
+}
+
+int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *err, size_t errlen)
+{
+	sqlite3_stmt *count = NULL, *st = NULL;
+	struct snippet_query *snip = NULL;
+	char *expr = NULL;
+	long offset = 0;
+	int limit = sq->limit ? sq->limit : SEARCH_DEFAULT_LIMIT;
+	long total = 0, n = 0;
+	cJSON *res = NULL, *data;
+	int rc = SEARCH_BAD_REQUEST;
+
+	*out = NULL;
+	if (!sq->q) {
+		snprintf(err, errlen, "q is required");
+		return SEARCH_BAD_REQUEST;
+	}
+	if (sq->kind && !kind_valid(sq->kind)) {
+		snprintf(err, errlen, "kind must be skill, reference, checklist or eval");
+		return SEARCH_BAD_REQUEST;
+	}
+	if (limit < 1 || limit > SEARCH_MAX_LIMIT) {
+		snprintf(err, errlen, "limit must be between 1 and %d", SEARCH_MAX_LIMIT);
+		return SEARCH_BAD_REQUEST;
+	}
+	if (sq->cursor && search_cursor_decode(sq, sq->cursor, &offset) != 0) {
+		snprintf(err, errlen, "cursor is not valid for this search");
+		return SEARCH_BAD_REQUEST;
+	}
+	expr = search_compile_len(sq->q, sq->q_len ? sq->q_len : strlen(sq->q), err, errlen);
+	if (!expr)
+		return SEARCH_BAD_REQUEST;
+	snip = snippet_query_new(db, sq->q, sq->q_len ? sq->q_len : strlen(sq->q));
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM search WHERE " RUN_FILTER, -1, &count,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT rowid, " RUN_BM25 " FROM search WHERE " RUN_FILTER
+			       " ORDER BY 2, 1 LIMIT ?4 OFFSET ?5", -1, &st, NULL) != SQLITE_OK) {
+		rc = db_error(db, err, errlen);
+		goto out;
+	}
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *x = k ? st : count;
+
+		sqlite3_bind_text(x, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(x, 2, sq->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(x, 3, sq->skill, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(st, 4, limit);
+	sqlite3_bind_int64(st, 5, offset);
+	if (sqlite3_step(count) != SQLITE_ROW) {
+		rc = db_error(db, err, errlen);
+		goto out;
+	}
+	total = (long)sqlite3_column_int64(count, 0);
+	res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "query", sq->q);
+	cJSON_AddNumberToObject(res, "total", (double)total);
+	data = cJSON_AddArrayToObject(res, "data");
+	if (run_page(db, st, data, snip, &n) != 0) {
+		rc = db_error(db, err, errlen);
+		goto out;
+	}
+	if (offset + n < total) {
+		char *c = search_cursor_encode(sq, offset + n);
+
+		cJSON_AddStringToObject(res, "next_cursor", c);
+		free(c);
+	} else {
+		cJSON_AddNullToObject(res, "next_cursor");
+	}
+	*out = res;
+	res = NULL;
+	rc = 0;
+out:
+	cJSON_Delete(res);
+	sqlite3_finalize(count);
+	sqlite3_finalize(st);
+	snippet_query_free(snip);
+	free(expr);
+	return rc;
+}
+
+/* ---- resolve ---- */
+
+static const char *const stop_words[] = {
+	"a", "about", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but",
+	"by", "can", "could", "do", "does", "for", "from", "get", "has", "have", "help", "how",
+	"i", "if", "in", "into", "is", "it", "its", "me", "my", "need", "no", "not", "of", "on",
+	"or", "our", "please", "should", "so", "some", "that", "the", "their", "them", "then",
+	"there", "these", "this", "to", "up", "us", "want", "was", "we", "what", "when", "where",
+	"which", "while", "who", "why", "will", "with", "would", "you", "your",
+};
+
+static bool is_stop_word(const char *w)
+{
+	for (size_t i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]); i++)
+		if (!strcmp(w, stop_words[i]))
+			return true;
+	return false;
+}
+
+/* The task's search terms (lowercased, de-duplicated) into an array. */
+static cJSON *task_terms(const char *task)
+{
+	cJSON *terms = cJSON_CreateArray();
+	const char *p = task;
+
+	while (*p && cJSON_GetArraySize(terms) < SEARCH_MAX_TERMS) {
+		const char *s;
+		char *w;
+		const cJSON *t;
+		bool dup = false;
+
+		while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+			p++;
+		s = p;
+		while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+			p++;
+		if (p == s)
+			continue;
+		w = xstrndup(s, (size_t)(p - s));
+		for (char *c = w; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		cJSON_ArrayForEach(t, terms)
+			dup = dup || !strcmp(t->valuestring, w);
+		if (!dup && strlen(w) > 1 && !is_stop_word(w))
+			cJSON_AddItemToArray(terms, cJSON_CreateString(w));
+		free(w);
+	}
+	return terms;
+}
+
+/* The "matched" terms of one skill; -1 on a database error. */
+static int matched_terms(sqlite3 *db, const char *slug, const cJSON *terms, cJSON *into)
+{
+	sqlite3_stmt *st = NULL;
+	const cJSON *t;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM search WHERE search MATCH ?1 AND skill = ?2 LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	cJSON_ArrayForEach(t, terms) {
+		struct buf q;
+		int s;
+
+		buf_init(&q);
+		put_quoted(&q, t->valuestring, strlen(t->valuestring), false);
+		buf_putc(&q, '\0');
+		sqlite3_bind_text(st, 1, q.data, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+		s = sqlite3_step(st);
+		buf_fini(&q);
+		sqlite3_reset(st);
+		if (s == SQLITE_ROW)
+			cJSON_AddItemToArray(into, cJSON_CreateString(t->valuestring));
+		else if (s != SQLITE_DONE)
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Adds name, description and URLs of slug to o. -1 on a database error. */
+static int skill_facts(sqlite3 *db, const char *slug, cJSON *o)
+{
+	sqlite3_stmt *st = NULL;
+	char *url = make_url(slug, NULL, NULL);
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT name, description, EXISTS (SELECT 1 FROM checklists c "
+			       "WHERE c.skill_id = s.id AND c.is_primary = 1) FROM skills s WHERE slug = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	add_text_or_null(o, "name", sqlite3_column_text(st, 0));
+	add_text_or_null(o, "description", sqlite3_column_text(st, 1));
+	cJSON_AddStringToObject(o, "url", url);
+	if (sqlite3_column_int(st, 2)) {
+		char *cl = make_url(slug, "checklist", NULL);
+
+		cJSON_AddStringToObject(o, "checklist_url", cl);
+		free(cl);
+	} else {
+		cJSON_AddNullToObject(o, "checklist_url");
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	free(url);
+	return rc;
+}
+
+int search_resolve(sqlite3 *db, const char *task, int k, cJSON **out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *terms = NULL, *res = NULL, *data;
+	const cJSON *t;
+	struct buf expr;
+	int rc = SEARCH_BAD_REQUEST, s, rows = 0;
+
+	*out = NULL;
+	buf_init(&expr);
+	if (k == 0)
+		k = RESOLVE_DEFAULT_K;
+	if (k < 1 || k > RESOLVE_MAX_K) {
+		snprintf(err, errlen, "k must be between 1 and %d", RESOLVE_MAX_K);
+		goto out;
+	}
+	if (!task || !task[0]) {
+		snprintf(err, errlen, "task is required");
+		goto out;
+	}
+	if (strlen(task) > SEARCH_MAX_QUERY) {
+		snprintf(err, errlen, "task is longer than %d bytes", SEARCH_MAX_QUERY);
+		goto out;
+	}
+	if (!utf8_valid(task, strlen(task))) {
+		snprintf(err, errlen, "task is not valid UTF-8");
+		goto out;
+	}
+	terms = task_terms(task);
+	if (cJSON_GetArraySize(terms) == 0) {
+		snprintf(err, errlen, "task has no words to search for");
+		goto out;
+	}
+	cJSON_ArrayForEach(t, terms) {
+		if (expr.len)
+			buf_puts(&expr, " OR ");
+		put_quoted(&expr, t->valuestring, strlen(t->valuestring), false);
+	}
+	buf_putc(&expr, '\0');
+	if (sqlite3_prepare_v2(db, "SELECT skill, -" RUN_BM25 " FROM search WHERE search MATCH ?1 "
+			       "ORDER BY " RUN_BM25 ", rowid LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
+		rc = db_error(db, err, errlen);
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, expr.data, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, RESOLVE_ROWS_MAX);
+	res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "task", task);
+	cJSON_AddItemToObject(res, "terms", cJSON_Duplicate(terms, true));
+	data = cJSON_AddArrayToObject(res, "data");
+	while ((s = sqlite3_step(st)) == SQLITE_ROW && rows < k) {
+		const char *slug = (const char *)sqlite3_column_text(st, 0);
+		const cJSON *o;
+		bool seen = false;
+
+		cJSON_ArrayForEach(o, data)
+			seen = seen || !strcmp(cJSON_GetObjectItemCaseSensitive(o, "slug")->valuestring, slug);
+		if (seen)
+			continue;
+		cJSON *item = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(item, "slug", slug);
+		cJSON_AddItemToArray(data, item);
+		cJSON_AddNumberToObject(item, "score", sqlite3_column_double(st, 1));
+		if (skill_facts(db, slug, item) != 0 ||
+		    matched_terms(db, slug, terms, cJSON_AddArrayToObject(item, "matched")) != 0) {
+			rc = db_error(db, err, errlen);
+			goto out;
+		}
+		rows++;
+	}
+	if (s != SQLITE_DONE && s != SQLITE_ROW) {
+		rc = db_error(db, err, errlen);
+		goto out;
+	}
+	*out = res;
+	res = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	cJSON_Delete(res);
+	cJSON_Delete(terms);
+	buf_fini(&expr);
+	return rc;
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for web: every page URL in each negotiated format (status, type,
+ * exact markdown bytes), security headers, HTML error pages, assets, and a
+ * hostile skill whose markdown holds script and javascript: links.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/app/app.h"
+#include "skilld/transport/http.h"
+#include "skilld/base/util.h"
+#include "testapp.h"
+#include "testutil.h"
+
+Suite *web_suite(void);
+
+static struct ta_app ta;
+
+static void setup(void)
+{
+	ta_prepare(&ta);
+	tu_write_str(ta.root, "evil/SKILL.md",
+		     "---\nname: evil\ndescription: \"<script>alert(1)</script> & \\\"quotes\\\"\"\n---\n"
+		     "# Evil <script>alert(2)</script>\n\n<img src=x onerror=alert(3)>\n\n"
+		     "[click](javascript:alert(4)) [ok](references/notes.md)\n\n"
+		     "| a | b |\n|---|---|\n| 1 | 2 |\n");
+	tu_write_str(ta.root, "evil/references/notes.md", "# Notes\n\n<iframe src=//x></iframe>\n");
+	ta_open(&ta, (const char *const[]){ "--allowed-host", "skills.example", NULL });
+}
+
+static void teardown(void)
+{
+	ta_close(&ta);
+}
+
+static int get(const char *path, const char *accept, const char *ua, struct response *res)
+{
+	struct ta_headers h = { .accept = accept, .user_agent = ua, .host = "skills.example:8080" };
+
+	return ta_get(&ta.app, path, &h, res);
+}
+
+static const char *header(const struct response *res, const char *name)
+{
+	for (size_t i = 0; i < res->n_headers; i++)
+		if (strcasecmp(res->headers[i].key, name) == 0)
+			return res->headers[i].value;
+	return NULL;
+}
+
+#define BROWSER "Mozilla/5.0 Chrome/120"
+#define HTML_ACCEPT "text/html,application/xhtml+xml,*/*;q=0.8"
+
+START_TEST(test_pages_in_html)
+{
+	static const char *const pages[] = {
+		"/", "/checklists", "/skills/alpha", "/skills/alpha/checklist", "/skills/alpha/evals",
+		"/skills/alpha/references/guide.md", "/skills/evil",
+	};
+	struct response res;
+
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		ck_assert_msg(get(pages[i], HTML_ACCEPT, BROWSER, &res) == 200, "%s: %d", pages[i], res.status);
+		ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+		/* the pipeline adds Accept-Encoding (text may go out gzip) */
+		ck_assert_str_eq(header(&res, "Vary"), "Accept, User-Agent, Accept-Encoding");
+		ck_assert(strstr(header(&res, "Content-Security-Policy"), "default-src 'self'") != NULL);
+		ck_assert(strstr(header(&res, "Content-Security-Policy"), "frame-ancestors 'none'") != NULL);
+		ck_assert_str_eq(header(&res, "Referrer-Policy"), "no-referrer");
+		ck_assert_msg(strstr(res.body, "<link rel=\"alternate\" type=\"text/markdown\"") != NULL,
+			      "%s has no markdown alternate", pages[i]);
+		response_fini(&res);
+	}
+}
+END_TEST
+
+START_TEST(test_markdown_and_json_forms)
+{
+	struct response res;
+	char *raw = xasprintf("%s/alpha/SKILL.md", ta.root);
+	size_t len;
+	char *want = tu_read(raw, &len);
+	cJSON *j;
+
+	/* curl asking for anything gets the SKILL.md bytes as text/plain */
+	ck_assert_int_eq(get("/skills/alpha", "*/*", "curl/8.0", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert_uint_eq(res.body_len, len);
+	ck_assert_int_eq(memcmp(res.body, want, len), 0);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha", "text/markdown", "agent", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha?format=md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha?format=pdf", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	response_fini(&res);
+
+	/* JSON is the API's JSON */
+	ck_assert_int_eq(get("/skills/alpha", "application/json", BROWSER, &res), 200);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "slug")->valuestring, "alpha");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "tier")->valuestring, "platinum");
+	cJSON_Delete(j);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/checklist", "application/json", BROWSER, &res), 200);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "item_count")), 3);
+	cJSON_Delete(j);
+	response_fini(&res);
+
+	/* the checklist's markdown is the file itself */
+	ck_assert_int_eq(get("/skills/alpha/checklist?format=md", NULL, NULL, &res), 200);
+	ck_assert(strncmp(res.body, "# Widget — Code Review Checklist\n", 34) == 0);
+	response_fini(&res);
+	/* the index in markdown lists every skill with absolute links */
+	ck_assert_int_eq(get("/", "text/markdown", "agent", &res), 200);
+	ck_assert(strstr(res.body, "- [alpha](http://skills.example:8080/skills/alpha): ") != NULL);
+	response_fini(&res);
+	free(want);
+	free(raw);
+}
+END_TEST
+
+START_TEST(test_checklist_page_items)
+{
+	struct response res;
+	int boxes = 0;
+
+	ck_assert_int_eq(get("/skills/alpha/checklist", HTML_ACCEPT, BROWSER, &res), 200);
+	for (const char *p = res.body; (p = strstr(p, "type=\"checkbox\"")) != NULL; p++)
+		boxes++;
+	ck_assert_int_eq(boxes, 3);
+	ck_assert(strstr(res.body, "0 / 3") != NULL);
+	ck_assert(strstr(res.body, "<strong>W1 — Bounds checked</strong>") != NULL);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_hostile_markdown_is_inert)
+{
+	struct response res;
+	const char *forbidden[] = { "<script>", "onerror=", "javascript:", "<iframe" };
+
+	ck_assert_int_eq(get("/skills/evil", HTML_ACCEPT, BROWSER, &res), 200);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_msg(strcasestr(res.body, forbidden[i]) == NULL, "%s in the page", forbidden[i]);
+	ck_assert(strstr(res.body, "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL);
+	ck_assert(strstr(res.body, "<table>") != NULL);
+	ck_assert(strstr(res.body, "href=\"/skills/evil/references/notes.md\"") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/evil/references/notes.md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strcasestr(res.body, "<iframe") == NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strcasestr(res.body, "<script>alert") == NULL);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_errors_and_assets)
+{
+	struct response res;
+
+	ck_assert_int_eq(get("/skills/nope", HTML_ACCEPT, BROWSER, &res), 404);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(res.body, "no skill has the slug") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/nope", "*/*", "curl/8", &res), 404);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/nope", "application/json", BROWSER, &res), 404);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	response_fini(&res);
+	/* the API stays JSON whatever the client asks */
+	ck_assert_int_eq(get("/api/v1/skills/nope", HTML_ACCEPT, BROWSER, &res), 404);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/%2e%2e/x", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	response_fini(&res);
+
+	ck_assert_int_eq(get("/assets/style.css", "text/css", BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/css; charset=utf-8");
+	ck_assert_int_eq(res.etag[0], '"');
+	response_fini(&res);
+	ck_assert_int_eq(get("/assets/app.js", "*/*", BROWSER, &res), 200);
+	ck_assert(strncmp(res.content_type, "text/javascript", 15) == 0 ||
+		  strncmp(res.content_type, "application/javascript", 22) == 0);
+	response_fini(&res);
+	ck_assert_int_eq(get("/assets/nope.css", "text/css", BROWSER, &res), 404);
+	response_fini(&res);
+
+	/* a skill's markdown below its page URL: text/markdown only when asked */
+	ck_assert_int_eq(get("/skills/alpha/SKILL.md", "*/*", "curl/8", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert_str_eq(header(&res, "Vary"), "Accept, Accept-Encoding");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/SKILL.md", "text/markdown, */*;q=0.1", "agent", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	response_fini(&res);
+
+	/* other files of a skill under its page URL are its bytes */
+	ck_assert_int_eq(get("/skills/alpha/scripts/run.sh", "*/*", "curl/8", &res), 200);
+	ck_assert_str_eq(res.body, "#!/bin/sh\necho ok\n");
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_search_in_each_format)
+{
+	struct response res;
+	cJSON *j;
+
+	ck_assert_int_eq(get("/search?q=widget", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(header(&res, "Content-Security-Policy"), "default-src 'self'") != NULL);
+	ck_assert(strstr(res.body, "1 result for <q>widget</q></p>") != NULL);
+	ck_assert(strstr(res.body, "<h2 class=\"hit-skill\"><a href=\"/skills/alpha\">alpha</a></h2>") != NULL);
+	ck_assert(strstr(res.body, "<mark>widget</mark>") != NULL);
+	/* a results page has no markdown alternate: path?format=md would drop q */
+	ck_assert(strstr(res.body, "<link rel=\"alternate\" type=\"text/markdown\"") == NULL);
+	response_fini(&res);
+
+	/* JSON is the API's answer */
+	ck_assert_int_eq(get("/search?q=widget", "application/json", BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "query")->valuestring, "widget");
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "total")->valueint, 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "url")
+			 ->valuestring, "/skills/alpha");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "next_cursor")));
+	cJSON_Delete(j);
+	response_fini(&res);
+
+	/* markdown: a list of links, the matches in bold */
+	ck_assert_int_eq(get("/search?q=widget&format=md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	ck_assert_int_eq(strncmp(res.body, "# Search: widget\n\n1 result.\n\n- [alpha]"
+				 "(http://skills.example:8080/skills/alpha) (skill, alpha): ", 88), 0);
+	ck_assert(strstr(res.body, "**widget**") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=nothingmatchesthis", "*/*", "curl/8", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert_str_eq(res.body, "# Search: nothingmatchesthis\n\n0 results.\n\n");
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_search_empty_and_bad)
+{
+	struct response res;
+
+	/* no query: the page with just the form */
+	ck_assert_int_eq(get("/search", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(res.body, "id=\"search-q\" name=\"q\" value=\"\"") != NULL);
+	ck_assert(strstr(res.body, "search-error") == NULL);
+	ck_assert(strstr(res.body, "search-total") == NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=", HTML_ACCEPT, BROWSER, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=", "application/json", BROWSER, &res), 400);
+	ck_assert_str_eq(res.content_type, CT_JSON);
+	response_fini(&res);
+
+	/* a bad kind: still the whole page, the message escaped, status 400 */
+	ck_assert_int_eq(get("/search?q=%3Cb%3Ewidget&kind=%3Cx%3E", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(header(&res, "Content-Security-Policy"), "default-src 'self'") != NULL);
+	ck_assert(strstr(res.body, "<div class=\"search-error\" role=\"alert\">") != NULL);
+	ck_assert(strstr(res.body, "kind must be skill, reference, checklist or eval") != NULL);
+	ck_assert(strstr(res.body, "value=\"&lt;b&gt;widget\"") != NULL);
+	ck_assert(strstr(res.body, "<b>") == NULL);
+	ck_assert(strstr(res.body, "error-status") == NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=widget&kind=nope", "application/json", BROWSER, &res), 400);
+	ck_assert(strstr(res.body, "\"bad_query\"") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=widget&kind=nope", "*/*", "curl/8", &res), 400);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert_str_eq(res.body, "Error 400: kind must be skill, reference, checklist or eval\n");
+	response_fini(&res);
+	/* only punctuation, a bad limit, a foreign cursor */
+	ck_assert_int_eq(get("/search?q=%21%21", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert(strstr(res.body, "search-error") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=widget&limit=51", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert(strstr(res.body, "limit must be an integer from 1 to 50") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=widget&cursor=forged", "application/json", BROWSER, &res), 400);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_opensearch_document)
+{
+	struct response res;
+
+	ck_assert_int_eq(get("/opensearch.xml", "*/*", BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "application/opensearchdescription+xml");
+	ck_assert(strstr(res.body, "<Url type=\"text/html\" method=\"get\" "
+				   "template=\"http://skills.example:8080/search?q={searchTerms}\"/>") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strstr(res.body, "<link rel=\"search\" type=\"application/opensearchdescription+xml\" "
+				   "title=\"skilld\" href=\"/opensearch.xml\">") != NULL);
+	ck_assert(strstr(res.body, "<form class=\"site-search\" role=\"search\" action=\"/search\" "
+				   "method=\"get\">") != NULL);
+	response_fini(&res);
+}
+END_TEST
+
+/* ?max_tokens cuts every markdown answer at a heading with a note, changes
+ * the ETag, leaves other answers alone and refuses a bad value. */
+START_TEST(test_max_tokens)
+{
+	static const char *const md_urls[] = {
+		"/skills/alpha/SKILL.md", "/skills/alpha?format=md", "/llms-full.txt",
+		"/skills/alpha/references/review-checklist.md?format=md",
+		"/api/v1/skills/alpha/files/SKILL.md",
+	};
+	struct response res, full;
+
+	for (size_t i = 0; i < sizeof(md_urls) / sizeof(md_urls[0]); i++) {
+		char *url = xasprintf("%s%cmax_tokens=12", md_urls[i],
+				      strchr(md_urls[i], '?') ? '&' : '?');
+
+		ck_assert_int_eq(get(md_urls[i], "text/markdown", "agent", &full), 200);
+		ck_assert_int_eq(get(url, "text/markdown", "agent", &res), 200);
+		ck_assert_msg(full.body_len > 12 * 4, "%s is too short to cut", md_urls[i]);
+		ck_assert_msg(strstr(res.body, "**Cut to fit max_tokens=12:**") != NULL, "%s: %s",
+			      url, res.body);
+		ck_assert_ptr_nonnull(strstr(res.body, "The whole text: http://skills.example:8080/"));
+		ck_assert_str_eq(header(&res, "X-Skilld-Cut"), "max_tokens");
+		ck_assert_str_ne(res.etag, full.etag);
+		response_fini(&res);
+		response_fini(&full);
+		free(url);
+	}
+	/* the note's URL keeps the other arguments */
+	ck_assert_int_eq(get("/skills/alpha?format=md&max_tokens=5", NULL, "agent", &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "/skills/alpha?format=md\n"));
+	response_fini(&res);
+	/* a budget the text fits is no cut */
+	ck_assert_int_eq(get("/skills/alpha/SKILL.md?max_tokens=10000000", NULL, "agent", &res), 200);
+	ck_assert_ptr_null(strstr(res.body, "Cut to fit"));
+	ck_assert_ptr_null(header(&res, "X-Skilld-Cut"));
+	response_fini(&res);
+	/* JSON is never cut */
+	ck_assert_int_eq(get("/api/v1/skills/alpha?max_tokens=1", NULL, "agent", &res), 200);
+	ck_assert_ptr_null(strstr(res.body, "Cut to fit"));
+	response_fini(&res);
+	for (const char *const *bad = (const char *const[]){ "0", "-1", "abc", "1e3", "10000001",
+							     "99999999999999999999", "", NULL };
+	     *bad; bad++) {
+		char *url = xasprintf("/skills/alpha/SKILL.md?max_tokens=%s", *bad);
+
+		ck_assert_int_eq(get(url, "text/markdown", "agent", &res), 400);
+		response_fini(&res);
+		free(url);
+	}
+}
+END_TEST
+
+Suite *web_suite(void)
+{
+	Suite *s = suite_create("web");
+	TCase *tc = tcase_create("pages");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_pages_in_html);
+	tcase_add_test(tc, test_markdown_and_json_forms);
+	tcase_add_test(tc, test_checklist_page_items);
+	tcase_add_test(tc, test_hostile_markdown_is_inert);
+	tcase_add_test(tc, test_errors_and_assets);
+	tcase_add_test(tc, test_max_tokens);
+	tcase_add_test(tc, test_search_in_each_format);
+	tcase_add_test(tc, test_search_empty_and_bad);
+	tcase_add_test(tc, test_opensearch_document);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for index (and the whole pipeline under it) on the hostile fixture
+ * corpus tests/fixtures/messy, plus what cannot be committed (a .git folder,
+ * multi-MB binaries, symlinks of every kind) created at run time. Every
+ * SKILL.md of tests/fixtures/messy.expected.json must come out as described:
+ * served with the exact slug, name, validity and description, only named in
+ * the diagnostics, or ignored.
+ */
+#include <check.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/app/app.h"
+#include "skilld/store/db.h"
+#include "skilld/indexing/index.h"
+#include "skilld/transport/http.h"
+#include "skilld/base/util.h"
+#include "testapp.h"
+#include "testutil.h"
+
+Suite *index_suite(void);
+
+#define SECRET "TOP-SECRET-BYTES-OUTSIDE-THE-ROOT"
+
+static char *tmp;
+static struct config cfg;
+static struct app app;
+static FILE *log_out;
+
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static void write_filler(const char *dir, const char *rel, size_t size, const char *header)
+{
+	char *data = xmalloc(size);
+	size_t h = strlen(header);
+
+	for (size_t i = 0; i < size; i++)
+		data[i] = (char)((i * 31) % 251);
+	memcpy(data, header, h);
+	tu_write(dir, rel, data, size);
+	free(data);
+}
+
+static void link_at(const char *target, const char *dir, const char *rel)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+
+	ck_assert_msg(symlink(target, path) == 0, "symlink %s", path);
+	free(path);
+}
+
+/* Copies the fixture and adds the run-time cases of messy.expected.json. */
+static char *make_corpus(void)
+{
+	char *root = xasprintf("%s/messy", tmp);
+	char *outside = xasprintf("%s/outside", tmp);
+	char *cmd = xasprintf("cp -a tests/fixtures/messy '%s'", root);
+	char *target;
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	tu_write_str(root, "ignored/.git/SKILL.md", "---\nname: in-git\ndescription: Inside .git.\n---\n");
+	write_filler(root, "files/assets-and-scripts/assets/big-font.ttf", 5u << 20, "\x00\x01\x00\x00");
+	write_filler(root, "files/assets-and-scripts/assets/manual.pdf", 3u << 20, "%PDF-1.4\n");
+	tu_write_str(root, "links/symlinks/SKILL.md",
+		     "---\nname: symlinks\ndescription: Holds symlinks of every kind.\n---\n# Symlinks\n");
+	tu_write_str(outside, "secret.md", SECRET "\n");
+	target = xasprintf("%s/links/symlinks/references", root);
+	ck_assert_int_eq(mkdir(target, 0755), 0);
+	free(target);
+	tu_write_str(outside, "outside-skill/SKILL.md",
+		     "---\nname: outside-skill\ndescription: " SECRET "\n---\nBody\n");
+	link_at("../../../outer/references/outer-notes.md", root, "links/symlinks/references/inside.md");
+	target = xasprintf("%s/secret.md", outside);
+	link_at(target, root, "links/symlinks/references/outside.md");
+	free(target);
+	link_at("does-not-exist.md", root, "links/symlinks/references/dangling.md");
+	link_at(".", root, "links/symlinks/loop");
+	target = xasprintf("%s/outside-skill", outside);
+	link_at(target, root, "links/outside-skill");
+	free(target);
+	free(outside);
+	return root;
+}
+
+static void setup(void)
+{
+	char err[512];
+	char *root, *db;
+
+	tmp = tu_mkdtemp();
+	root = make_corpus();
+	db = xasprintf("%s/skilld.db", tmp);
+	char *argv[] = { "skilld", "--skills", root, "--db", db, "--max-file-size", "1M", NULL };
+	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
+	log_out = fopen("/dev/null", "w");
+	ck_assert_msg(app_init(&app, &cfg, log_out, err, sizeof(err)) == 0, "%s", err);
+	free(root);
+	free(db);
+}
+
+static void teardown(void)
+{
+	app_fini(&app);
+	fclose(log_out);
+	config_fini(&cfg);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+/* GET path through pipeline_serve; returns the parsed body (cJSON_Delete) and
+ * the raw body in *raw when asked (free()). */
+static cJSON *get(const char *path, int want_status, char **raw)
+{
+	struct response res;
+	cJSON *j;
+
+	ta_get(&app, path, NULL, &res);
+	ck_assert_msg(res.status == want_status, "%s: status %d, want %d", path, res.status, want_status);
+	j = cJSON_ParseWithLength(res.body ? res.body : "", res.body_len);
+	if (raw)
+		*raw = xstrndup(res.body ? res.body : "", res.body_len);
+	response_fini(&res);
+	return j;
+}
+
+/* Every served skill, following next_cursor (caller deletes the array). */
+static cJSON *all_skills(void)
+{
+	cJSON *all = cJSON_CreateArray();
+	char *path = xstrdup("/api/v1/skills?limit=7");
+
+	for (;;) {
+		cJSON *page = get(path, 200, NULL);
+		cJSON *item, *next = cJSON_GetObjectItem(page, "next_cursor");
+
+		cJSON_ArrayForEach(item, cJSON_GetObjectItem(page, "data"))
+			cJSON_AddItemToArray(all, cJSON_Duplicate(item, 1));
+		free(path);
+		path = cJSON_IsString(next) ? xasprintf("/api/v1/skills?limit=7&cursor=%s", next->valuestring) : NULL;
+		cJSON_Delete(page);
+		if (!path)
+			break;
+	}
+	return all;
+}
+
+static const cJSON *find_by(const cJSON *arr, const char *key, const char *value)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, arr) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, key);
+		if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
+			return item;
+	}
+	return NULL;
+}
+
+static bool str_or_null_eq(const cJSON *v, const cJSON *want)
+{
+	if (cJSON_IsNull(want))
+		return cJSON_IsNull(v);
+	return cJSON_IsString(v) && cJSON_IsString(want) && strcmp(v->valuestring, want->valuestring) == 0;
+}
+
+START_TEST(test_every_skill_md_accounted_for)
+{
+	char *text = tu_read("tests/fixtures/messy.expected.json", NULL);
+	cJSON *expected = cJSON_Parse(text);
+	cJSON *skills = all_skills();
+	cJSON *diags = get("/api/v1/diagnostics", 200, NULL);
+	const cJSON *e, *data = cJSON_GetObjectItem(diags, "data");
+	int n_skill = 0;
+
+	ck_assert_ptr_nonnull(expected);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(expected, "entries")) {
+		const char *folder = cJSON_GetObjectItem(e, "folder")->valuestring;
+		const char *path = cJSON_GetObjectItem(e, "path")->valuestring;
+		const char *outcome = cJSON_GetObjectItem(e, "outcome")->valuestring;
+		const cJSON *got = find_by(skills, "path", folder);
+
+		if (strcmp(outcome, "skill") == 0) {
+			const cJSON *slug = cJSON_GetObjectItem(e, "slug");
+			const cJSON *pattern = cJSON_GetObjectItem(e, "slug_pattern");
+			const char *got_slug;
+			char *url;
+			cJSON *detail;
+
+			n_skill++;
+			ck_assert_msg(got != NULL, "%s: not served", path);
+			got_slug = cJSON_GetObjectItem(got, "slug")->valuestring;
+			if (cJSON_IsString(slug)) {
+				ck_assert_msg(strcmp(got_slug, slug->valuestring) == 0, "%s: slug %s, want %s",
+					      path, got_slug, slug->valuestring);
+			} else {
+				regex_t re;
+				ck_assert_int_eq(regcomp(&re, pattern->valuestring, REG_EXTENDED | REG_NOSUB), 0);
+				ck_assert_msg(regexec(&re, got_slug, 0, NULL, 0) == 0, "%s: slug %s", path, got_slug);
+				regfree(&re);
+			}
+			ck_assert_msg(str_or_null_eq(cJSON_GetObjectItem(got, "name"), cJSON_GetObjectItem(e, "name")),
+				      "%s: name differs", path);
+			ck_assert_msg(cJSON_IsTrue(cJSON_GetObjectItem(got, "valid")) ==
+				      cJSON_IsTrue(cJSON_GetObjectItem(e, "valid")), "%s: valid differs", path);
+			ck_assert_msg(str_or_null_eq(cJSON_GetObjectItem(got, "description"),
+						     cJSON_GetObjectItem(e, "description")),
+				      "%s: description differs", path);
+			url = xasprintf("/api/v1/skills/%s", got_slug);
+			detail = get(url, 200, NULL);
+			ck_assert_ptr_nonnull(detail);
+			free(url);
+			cJSON_Delete(detail);
+		} else if (strcmp(outcome, "diagnostic") == 0) {
+			const cJSON *d;
+			bool named = false;
+
+			cJSON_ArrayForEach(d, data) {
+				const cJSON *p = cJSON_GetObjectItem(d, "path");
+				if (cJSON_IsString(p) && strncmp(p->valuestring, folder, strlen(folder)) == 0 &&
+				    cJSON_IsNull(cJSON_GetObjectItem(d, "skill")))
+					named = true;
+			}
+			ck_assert_msg(named, "%s: not in the diagnostics", path);
+		} else {
+			ck_assert_msg(got == NULL, "%s: ignored, but served", path);
+		}
+	}
+	/* 71 committed skills plus links/symlinks created at run time. */
+	ck_assert_int_eq(n_skill, 71);
+	ck_assert_int_eq(cJSON_GetArraySize(skills), 72);
+	ck_assert_ptr_nonnull(find_by(skills, "path", "links/symlinks"));
+	ck_assert_ptr_null(find_by(skills, "slug", "in-git"));
+	ck_assert_ptr_null(find_by(skills, "slug", "outside-skill"));
+	cJSON_Delete(skills);
+	cJSON_Delete(diags);
+	cJSON_Delete(expected);
+	free(text);
+}
+END_TEST
+
+static bool has_diag(const cJSON *data, const char *code, const char *path_prefix)
+{
+	const cJSON *d;
+
+	cJSON_ArrayForEach(d, data) {
+		const cJSON *p = cJSON_GetObjectItem(d, "path");
+		if (strcmp(cJSON_GetObjectItem(d, "code")->valuestring, code) == 0 && cJSON_IsString(p) &&
+		    strncmp(p->valuestring, path_prefix, strlen(path_prefix)) == 0)
+			return true;
+	}
+	return false;
+}
+
+START_TEST(test_symlinks_never_leave_the_root)
+{
+	cJSON *files = get("/api/v1/skills/symlinks/files", 200, NULL);
+	cJSON *diags = get("/api/v1/diagnostics", 200, NULL);
+	const cJSON *data = cJSON_GetObjectItem(diags, "data");
+	char *raw;
+	cJSON *j;
+
+	ck_assert_ptr_nonnull(find_by(files, "path", "references/inside.md"));
+	ck_assert_ptr_null(find_by(files, "path", "references/outside.md"));
+	ck_assert_ptr_null(find_by(files, "path", "references/dangling.md"));
+	ck_assert_int_eq(cJSON_GetArraySize(files), 2);
+	ck_assert(has_diag(data, "symlink-outside-root", "links/symlinks/references/outside.md"));
+	ck_assert(has_diag(data, "symlink-dangling", "links/symlinks/references/dangling.md"));
+	ck_assert(has_diag(data, "symlink-outside-root", "links/outside-skill"));
+
+	j = get("/api/v1/skills/symlinks/files/references/inside.md", 200, &raw);
+	ck_assert(strstr(raw, SECRET) == NULL);
+	/* the bytes of the file the link points to, inside the root */
+	ck_assert_str_eq(raw, "# Outer notes\n\nBelongs to outer only.\n");
+	cJSON_Delete(j);
+	free(raw);
+	cJSON_Delete(get("/api/v1/skills/symlinks/files/references/outside.md", 404, NULL));
+
+	/* No byte of anything outside the root appears in any answer. */
+	j = get("/api/v1/skills/symlinks", 200, &raw);
+	ck_assert(strstr(raw, SECRET) == NULL);
+	cJSON_Delete(j);
+	free(raw);
+	j = get("/api/v1/diagnostics", 200, &raw);
+	ck_assert(strstr(raw, SECRET) == NULL);
+	cJSON_Delete(j);
+	free(raw);
+	cJSON_Delete(files);
+	cJSON_Delete(diags);
+}
+END_TEST
+
+START_TEST(test_large_binaries_listed_not_stored)
+{
+	cJSON *skills = all_skills();
+	const cJSON *s = find_by(skills, "path", "files/assets-and-scripts");
+	char *url;
+	cJSON *files, *j;
+	const cJSON *font, *pdf;
+
+	ck_assert_ptr_nonnull(s);
+	url = xasprintf("/api/v1/skills/%s/files", cJSON_GetObjectItem(s, "slug")->valuestring);
+	files = get(url, 200, NULL);
+	font = find_by(files, "path", "assets/big-font.ttf");
+	pdf = find_by(files, "path", "assets/manual.pdf");
+	ck_assert_ptr_nonnull(font);
+	ck_assert_ptr_nonnull(pdf);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(font, "size")), 5 << 20);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(font, "stored")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(font, "text")));
+	ck_assert_str_eq(cJSON_GetObjectItem(pdf, "mime")->valuestring, "application/pdf");
+	/* over --max-file-size: never read whole, so no digest */
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(font, "digest")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(pdf, "digest")));
+	ck_assert_uint_eq(strlen(cJSON_GetObjectItem(find_by(files, "path", "SKILL.md"),
+						     "digest")->valuestring), 64);
+	{
+		char *path = xasprintf("%s/skilld.db", tmp);
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT path, typeof(digest) FROM files "
+						    "WHERE path IN ('SKILL.md', 'assets/big-font.ttf') "
+						    "AND skill_id = (SELECT skill_id FROM files WHERE "
+						    "path = 'assets/big-font.ttf') ORDER BY path",
+						    -1, &st, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "SKILL.md");
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "text");
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "null");
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		free(path);
+	}
+	free(url);
+	url = xasprintf("/api/v1/skills/%s/files/assets/big-font.ttf", cJSON_GetObjectItem(s, "slug")->valuestring);
+	j = get(url, 404, NULL);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code")->valuestring, "not_stored");
+	cJSON_Delete(j);
+	free(url);
+	cJSON_Delete(files);
+	cJSON_Delete(skills);
+}
+END_TEST
+
+START_TEST(test_roots_in_order_and_shadowing)
+{
+	char err[512];
+	char *dir = tu_mkdtemp();
+	char *db = xasprintf("%s/r.db", dir), *extra = xasprintf("%s/extra", dir);
+	struct config c2;
+	struct app a2;
+	FILE *lo = fopen("/dev/null", "w");
+
+	tu_write_str(extra, "plain/SKILL.md", "---\nname: plain\ndescription: Shadowed copy.\n---\nBody\n");
+	tu_write_str(extra, "fresh/SKILL.md", "---\nname: fresh\ndescription: Only here.\n---\nBody\n");
+	char *argv[] = { "skilld", "--skills", "tests/fixtures/rootskill", "--skills", "tests/fixtures/messy",
+			 "--skills", extra, "--db", db, NULL };
+	ck_assert_int_eq(config_parse(&c2, 9, argv, no_env, err, sizeof(err)), 0);
+	ck_assert_msg(app_init(&a2, &c2, lo, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(a2.status.stats.shadowed, 1);
+	ck_assert_uint_eq(a2.status.stats.skills, 2 + 71 + 1);
+	app_fini(&a2);
+	config_fini(&c2);
+
+	/* The same folder named twice is indexed once. */
+	char *twice[] = { "skilld", "--skills", extra, "--skills", "--skills", "--db", db, NULL };
+	char *again = xasprintf("%s/../extra", extra);
+	twice[4] = again;
+	twice[3] = "--skills";
+	ck_assert_int_eq(config_parse(&c2, 7, twice, no_env, err, sizeof(err)), 0);
+	ck_assert_msg(app_init(&a2, &c2, lo, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(a2.status.stats.skills, 2);
+	ck_assert_uint_eq(a2.status.stats.shadowed, 0);
+	ck_assert_uint_eq(a2.status.stats.warnings, 1);
+	app_fini(&a2);
+	config_fini(&c2);
+	free(again);
+	fclose(lo);
+	free(db);
+	free(extra);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Every row of the index except the generation's meta, as text. */
+static char *dump_index(sqlite3 *db)
+{
+	static const char *const queries[] = {
+		"SELECT * FROM skills ORDER BY id",
+		"SELECT * FROM files ORDER BY skill_id, path",
+		"SELECT * FROM checklists ORDER BY skill_id, path",
+		"SELECT * FROM diagnostics ORDER BY id",
+		"SELECT rowid, * FROM search ORDER BY rowid",
+	};
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
+		sqlite3_stmt *st = NULL;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(db, queries[q], -1, &st, NULL), SQLITE_OK);
+		buf_printf(&b, "== %s\n", queries[q]);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(st); c++) {
+				const void *v = sqlite3_column_blob(st, c);
+				int n = sqlite3_column_bytes(st, c);
+
+				buf_printf(&b, "%d:", sqlite3_column_type(st, c));
+				if (v)
+					buf_append(&b, v, (size_t)n);
+				buf_putc(&b, '\x1f');
+			}
+			buf_putc(&b, '\n');
+		}
+		sqlite3_finalize(st);
+	}
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+/* Indexes roots into a fresh database at path with that many workers. */
+static char *index_with(const char *path, char *const *roots, size_t n_roots, unsigned threads,
+			struct index_stats *stats)
+{
+	struct migration_set set = { 0 };
+	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads };
+	char err[512];
+	sqlite3 *db = NULL;
+	char *dump;
+
+	ck_assert_msg(db_open_writer(path, &db, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(migration_set_builtin(&set, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(db_migrate(db, &set, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(index_build(db, &opt, stats, err, sizeof(err)) == 0, "%s", err);
+	dump = dump_index(db);
+	migration_set_fini(&set);
+	sqlite3_close(db);
+	return dump;
+}
+
+/* Workers prepare skills ahead of the indexing thread, each under the slug
+ * its name asks for; a taken slug sends the skill back through the serial
+ * path. Whatever the number of workers, the index is the same, byte for
+ * byte: duplicate names in one root, shadowing across roots, the hostile
+ * corpus, and more workers than skills in a root. */
+START_TEST(test_workers_make_the_same_index)
+{
+	char *extra = xasprintf("%s/extra", tmp), *messy = xasprintf("%s/messy", tmp);
+	char *roots[] = { "tests/fixtures/rootskill", messy, extra };
+	static const unsigned threads[] = { 1, 2, 5 };
+	struct index_stats st0, st;
+	char *path, *serial;
+
+	tu_write_str(extra, "plain/SKILL.md", "---\nname: plain\ndescription: Shadowed copy.\n---\nBody\n");
+	for (int i = 0; i < 12; i++) {
+		char *rel = xasprintf("dup-%02d/SKILL.md", i);
+
+		tu_write_str(extra, rel, "---\nname: twin\ndescription: Same name.\n---\n"
+			     "# Twin\n\nSee [the notes](references/notes.md).\n");
+		free(rel);
+	}
+	path = xasprintf("%s/serial.db", tmp);
+	serial = index_with(path, roots, 3, 0, &st0);
+	free(path);
+	/* extra's plain: messy's plain came first; the twins' name is
+	 * taken in no earlier root */
+	ck_assert_uint_eq(st0.shadowed, 1);
+	ck_assert_ptr_nonnull(strstr(serial, "twin-12"));
+	for (size_t k = 0; k < sizeof(threads) / sizeof(threads[0]); k++) {
+		char *dump;
+
+		path = xasprintf("%s/workers-%u.db", tmp, threads[k]);
+		dump = index_with(path, roots, 3, threads[k], &st);
+		ck_assert_msg(strcmp(dump, serial) == 0, "%u workers: the index differs", threads[k]);
+		ck_assert_uint_eq(st.skills, st0.skills);
+		ck_assert_uint_eq(st.skill_mds, st0.skill_mds);
+		ck_assert_uint_eq(st.shadowed, st0.shadowed);
+		ck_assert_uint_eq(st.diagnostics, st0.diagnostics);
+		ck_assert_uint_eq(st.bytes, st0.bytes);
+		free(dump);
+		free(path);
+	}
+	free(serial);
+	free(extra);
+	free(messy);
+}
+END_TEST
+
+Suite *index_suite(void)
+{
+	Suite *s = suite_create("index");
+	TCase *tc = tcase_create("messy");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_every_skill_md_accounted_for);
+	tcase_add_test(tc, test_symlinks_never_leave_the_root);
+	tcase_add_test(tc, test_large_binaries_listed_not_stored);
+	tcase_add_test(tc, test_roots_in_order_and_shadowing);
+	tcase_add_test(tc, test_workers_make_the_same_index);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for search: the query compiler with exact outputs, and search_run /
+ * search_resolve on real indexes built by app_init, one over a small skill
+ * written here ("gamma") and one over the bundled skills/ folder, with the
+ * expected first results of tests/fixtures/search-relevance.json.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/app/app.h"
+#include "skilld/store/db.h"
+#include "skilld/store/search.h"
+#include "skilld/base/util.h"
+#include "testutil.h"
+
+Suite *search_suite(void);
+
+static char *tmp;
+static struct config cfg;
+static struct app app;
+static sqlite3 *db;
+
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static const char gamma_md[] =
+	"---\nname: gamma\ndescription: Checks café menus for allergen labelling.\n---\n"
+	"# Gamma\n\nBody text mentions zebra near " SEARCH_MARK_OPEN "marker" SEARCH_MARK_CLOSE
+	" characters.\n";
+
+static const char notes_md[] =
+	"Intro paragraph about walrus.\n\n"
+	"# Notes\n\n"
+	"## First part\n\nAlpha text about penguins.\n\n"
+	"```sh\n# not a heading capybara\n```\n\n"
+	"Setext Heading\n--------------\n\nText under setext about ostrich.\n\n"
+	"## Second part ##\n\nBeta text about narwhal.\n";
+
+static const char checklist_md[] =
+	"# Gamma — Code Review Checklist\n\n## 1. Things\n\n"
+	"- [ ] **G1 — Quokka check** — Is the quokka fed?\n"
+	"- [ ] plain item about a wombat without any title that goes on for quite a long time\n";
+
+static const char evals_json[] =
+	"{\"evals\":[{\"id\":\"eval-koala\",\"prompt\":\"Review the koala enclosure\","
+	"\"expectations\":[\"Flags the missing eucalyptus\"]}]}";
+
+/* Builds the index of root (through app_init) and sets db to a reader. */
+static void open_index(const char *root)
+{
+	char err[512];
+	char *dbp = xasprintf("%s/skilld.db", tmp);
+	char *argv[] = { "skilld", "--skills", (char *)root, "--db", dbp, "--port", "0", NULL };
+	FILE *devnull = fopen("/dev/null", "w");
+
+	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
+	ck_assert_msg(app_init(&app, &cfg, devnull, err, sizeof(err)) == 0, "%s", err);
+	db = app_reader(&app)->db;
+	free(dbp);
+}
+
+static void setup_gamma(void)
+{
+	char *root;
+
+	tmp = tu_mkdtemp();
+	root = xasprintf("%s/skills", tmp);
+	tu_write_str(root, "gamma/SKILL.md", gamma_md);
+	tu_write_str(root, "gamma/references/notes.md", notes_md);
+	tu_write_str(root, "gamma/references/review-checklist.md", checklist_md);
+	tu_write_str(root, "gamma/evals/evals.json", evals_json);
+	open_index(root);
+	free(root);
+}
+
+static void setup_bundled(void)
+{
+	tmp = tu_mkdtemp();
+	open_index("skills");
+}
+
+static void teardown(void)
+{
+	FILE *log = app.log.out;
+
+	app_fini(&app);
+	if (log)
+		fclose(log);
+	config_fini(&cfg);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+/* ---- search_compile ---- */
+
+static void compiles_to(const char *q, const char *want)
+{
+	char err[256] = "";
+	char *got = search_compile(q, err, sizeof(err));
+
+	ck_assert_msg(got != NULL, "'%s' failed: %s", q, err);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+static void rejects(const char *q, size_t len, const char *want_err)
+{
+	char err[256] = "";
+	char *got = search_compile_len(q, len, err, sizeof(err));
+
+	ck_assert_msg(got == NULL, "'%s' compiled to %s", q, got);
+	ck_assert_str_eq(err, want_err);
+}
+
+START_TEST(compile_syntax)
+{
+	compiles_to("use after free", "\"use\" AND \"after\" AND \"free\"");
+	compiles_to("  \"use after\"  free ", "\"use after\" AND \"free\"");
+	compiles_to("idempot*", "\"idempot\"*");
+	compiles_to("\"keys for\"* post", "\"keys for\"* AND \"post\"");
+	compiles_to("memory -leak", "\"memory\" NOT \"leak\"");
+	compiles_to("a b -c -\"d e\"", "(\"a\" AND \"b\") NOT \"c\" NOT \"d e\"");
+	compiles_to("free \"use after", "\"free\" AND \"use after\"");
+	compiles_to("NEAR(a b)", "\"NEAR(a\" AND \"b)\"");
+	compiles_to("a:b", "\"a:b\"");
+	compiles_to("AND OR NOT", "\"AND\" AND \"OR\" AND \"NOT\"");
+	compiles_to("^x", "\"^x\"");
+	compiles_to("say\"hi\"", "\"say\"\"hi\"\"\"");
+	compiles_to("x * - \"\" ( )", "\"x\"");
+	compiles_to("café", "\"café\"");
+	compiles_to("a\tb\nc", "\"a\" AND \"b\" AND \"c\"");
+}
+END_TEST
+
+START_TEST(compile_rejects)
+{
+	char big[10 * 1024 + 1];
+	char many[200] = "";
+
+	rejects("", 0, "q has no search terms");
+	rejects("   \t", 4, "q has no search terms");
+	rejects("\"", 1, "q has no search terms");
+	rejects("*", 1, "q has no search terms");
+	rejects("-", 1, "q has no search terms");
+	rejects("-free -leak", 11, "q has only excluded terms; add a word to search for");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	rejects(big, strlen(big), "q is longer than 1000 bytes");
+	rejects("a\0b", 3, "q contains a NUL byte");
+	rejects("caf\xe9", 4, "q is not valid UTF-8");
+	rejects("\xc3", 1, "q is not valid UTF-8");
+	for (int i = 0; i < 33; i++)
+		strcat(many, "ab ");
+	rejects(many, strlen(many), "q has more than 32 terms");
+	many[3 * 32] = '\0';
+	char *ok = search_compile(many, many, sizeof(many));
+	ck_assert_ptr_nonnull(ok);
+	free(ok);
+	ck_assert_ptr_null(search_compile(NULL, big, sizeof(big)));
+}
+END_TEST
+
+/* ---- search_run on gamma ---- */
+
+/* Runs a search; returns the status and *out. */
+static int run(const char *q, const char *kind, const char *skill, int limit, const char *cursor,
+	       cJSON **out, char *err, size_t errlen)
+{
+	struct search_query sq = { .q = q, .kind = kind, .skill = skill, .limit = limit,
+				   .cursor = cursor };
+
+	return search_run(db, &sq, out, err, errlen);
+}
+
+static int jint(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key)->valueint;
+}
+
+/* The only hit of q (asserting total 1). Free *res after use. */
+static const cJSON *only_hit(const char *q, cJSON **res)
+{
+	char err[256] = "";
+
+	ck_assert_msg(run(q, NULL, NULL, 0, NULL, res, err, sizeof(err)) == 0, "%s: %s", q, err);
+	ck_assert_msg(jint(*res, "total") == 1, "%s: total %d", q, jint(*res, "total"));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(*res, "next_cursor")));
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(*res, "data"), 0);
+}
+
+static void expect_hit(const char *q, const char *kind, const char *path, const char *title,
+		       const char *anchor, const char *url)
+{
+	cJSON *res;
+	const cJSON *h = only_hit(q, &res);
+
+	ck_assert_str_eq(jstr(res, "query"), q);
+	ck_assert_str_eq(jstr(h, "kind"), kind);
+	ck_assert_str_eq(jstr(h, "skill"), "gamma");
+	ck_assert_str_eq(jstr(h, "path"), path);
+	if (title)
+		ck_assert_str_eq(jstr(h, "title"), title);
+	else
+		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "title")));
+	if (anchor)
+		ck_assert_str_eq(jstr(h, "anchor"), anchor);
+	else
+		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "anchor")));
+	ck_assert_str_eq(jstr(h, "url"), url);
+	ck_assert(cJSON_GetObjectItem(h, "score")->valuedouble > 0);
+	cJSON_Delete(res);
+}
+
+START_TEST(gamma_rows)
+{
+	expect_hit("zebra", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
+	expect_hit("allergen", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
+	expect_hit("walrus", "reference", "references/notes.md", NULL, NULL,
+		   "/skills/gamma/references/notes.md");
+	expect_hit("penguin", "reference", "references/notes.md", "First part", "first-part",
+		   "/skills/gamma/references/notes.md#first-part");
+	/* a heading inside a fence and a setext heading do not split */
+	expect_hit("capybara", "reference", "references/notes.md", "First part", "first-part",
+		   "/skills/gamma/references/notes.md#first-part");
+	expect_hit("ostrich", "reference", "references/notes.md", "First part", "first-part",
+		   "/skills/gamma/references/notes.md#first-part");
+	expect_hit("narwhal", "reference", "references/notes.md", "Second part", "second-part",
+		   "/skills/gamma/references/notes.md#second-part");
+	expect_hit("quokka", "checklist", "references/review-checklist.md", "G1 — Quokka check",
+		   "1-g1-quokka-check", "/skills/gamma/checklist#1-g1-quokka-check");
+	expect_hit("eucalyptus", "eval", "evals/evals.json", "eval-koala", "eval-koala",
+		   "/skills/gamma/evals#eval-koala");
+	expect_hit("koala enclosure", "eval", "evals/evals.json", "eval-koala", "eval-koala",
+		   "/skills/gamma/evals#eval-koala");
+}
+END_TEST
+
+START_TEST(gamma_untitled_item)
+{
+	cJSON *res;
+	const cJSON *h = only_hit("wombat", &res);
+
+	ck_assert_str_eq(jstr(h, "kind"), "checklist");
+	ck_assert_str_eq(jstr(h, "title"), "plain item about a wombat without any title that goes on for…");
+	cJSON_Delete(res);
+}
+END_TEST
+
+START_TEST(gamma_snippet_and_markers)
+{
+	cJSON *res;
+	const cJSON *h = only_hit("zebra", &res);
+
+	ck_assert_str_eq(jstr(h, "snippet"), "# Gamma\n\nBody text mentions " SEARCH_MARK_OPEN "zebra"
+			 SEARCH_MARK_CLOSE " near  marker  characters.\n");
+	cJSON_Delete(res);
+	/* the stored markers were removed, so they cannot fake a match */
+	h = only_hit("marker", &res);
+	ck_assert_ptr_nonnull(strstr(jstr(h, "snippet"), SEARCH_MARK_OPEN "marker" SEARCH_MARK_CLOSE));
+	cJSON_Delete(res);
+}
+END_TEST
+
+START_TEST(gamma_diacritics)
+{
+	cJSON *res;
+
+	ck_assert_str_eq(jstr(only_hit("cafe", &res), "kind"), "skill");
+	cJSON_Delete(res);
+	ck_assert_str_eq(jstr(only_hit("café", &res), "kind"), "skill");
+	cJSON_Delete(res);
+	ck_assert_str_eq(jstr(only_hit("CAFÉ", &res), "kind"), "skill");
+	cJSON_Delete(res);
+}
+END_TEST
+
+START_TEST(gamma_syntax_semantics)
+{
+	char err[256];
+	cJSON *res;
+
+	/* AND: both words must be in the same row */
+	ck_assert_int_eq(run("quokka walrus", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 0);
+	cJSON_Delete(res);
+	/* exclusion */
+	ck_assert_int_eq(run("text -penguin", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 2);
+	cJSON_Delete(res);
+	ck_assert_int_eq(run("text", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 3);
+	cJSON_Delete(res);
+	/* phrase: order matters */
+	ck_assert_int_eq(run("\"quokka check\"", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 1);
+	cJSON_Delete(res);
+	ck_assert_int_eq(run("\"check quokka\"", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 0);
+	cJSON_Delete(res);
+	/* prefix */
+	ck_assert_int_eq(run("narwh*", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 1);
+	cJSON_Delete(res);
+	ck_assert_int_eq(run("narwh", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 0);
+	cJSON_Delete(res);
+}
+END_TEST
+
+START_TEST(gamma_bad_input)
+{
+	char err[256];
+	cJSON *res = (cJSON *)1;
+
+	ck_assert_int_eq(run("", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 400);
+	ck_assert_str_eq(err, "q has no search terms");
+	ck_assert_ptr_null(res);
+	ck_assert_int_eq(run("x", "skills", NULL, 0, NULL, &res, err, sizeof(err)), 400);
+	ck_assert_str_eq(err, "kind must be skill, reference, checklist or eval");
+	ck_assert_int_eq(run("x", NULL, NULL, 51, NULL, &res, err, sizeof(err)), 400);
+	ck_assert_str_eq(err, "limit must be between 1 and 50");
+	ck_assert_int_eq(run("x", NULL, NULL, -1, NULL, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(run("x", NULL, NULL, 0, "garbage", &res, err, sizeof(err)), 400);
+	ck_assert_str_eq(err, "cursor is not valid for this search");
+	ck_assert_int_eq(run(NULL, NULL, NULL, 0, NULL, &res, err, sizeof(err)), 400);
+	ck_assert_str_eq(err, "q is required");
+}
+END_TEST
+
+START_TEST(gamma_hostile_queries)
+{
+	static const char *const qs[] = {
+		"\"", "\"\"", "\"\"\"", "*", "**", "-", "--", "-*", "NEAR(", "NEAR(a b, 2)",
+		"a:b", "name:x", "{name title}: x", "^x", "+", "a OR", "OR", "AND", "NOT x",
+		"(", ")", "((a))", "a\"b", "x\"*", "\"a\" \"b", "-\"", "é*", "'", "\\", ";",
+		"DROP TABLE search", "a -a", "\x01\x02", "\xef\xbf\xbd", SEARCH_MARK_OPEN,
+		"\xe2\x80\x94", "zebra*-", "a*b", "*a", "-\"x\"*", "\"\xee\x80\x81\"",
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		cJSON *res = NULL;
+		int rc = run(qs[i], NULL, NULL, 0, NULL, &res, err, sizeof(err));
+
+		ck_assert_msg(rc == 0 || rc == 400, "'%s' gave %d: %s", qs[i], rc, err);
+		ck_assert_msg((rc == 0) == (res != NULL), "'%s'", qs[i]);
+		cJSON_Delete(res);
+	}
+}
+END_TEST
+
+START_TEST(gamma_cursor)
+{
+	struct search_query a = { .q = "text" }, b = { .q = "text", .kind = "reference" };
+	long off = -1;
+	char *c = search_cursor_encode(&a, 20);
+
+	ck_assert_int_eq(search_cursor_decode(&a, c, &off), 0);
+	ck_assert_int_eq(off, 20);
+	ck_assert_int_eq(search_cursor_decode(&b, c, &off), -1);
+	free(c);
+	ck_assert_int_eq(search_cursor_decode(&a, "", &off), -1);
+	ck_assert_int_eq(search_cursor_decode(&a, "-1.00000000", &off), -1);
+	ck_assert_int_eq(search_cursor_decode(&a, "99999999999999999999.x", &off), -1);
+	ck_assert_int_eq(search_cursor_decode(&a, NULL, &off), -1);
+}
+END_TEST
+
+/* ---- the bundled skills ---- */
+
+START_TEST(bundled_relevance)
+{
+	size_t len;
+	char *text = tu_read("tests/fixtures/search-relevance.json", &len);
+	cJSON *doc, *cases;
+	const cJSON *c;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(text);
+	doc = cJSON_ParseWithLength(text, len);
+	cases = cJSON_GetObjectItem(doc, "cases");
+	ck_assert_int_eq(cJSON_GetArraySize(cases), 24);
+	cJSON_ArrayForEach(c, cases) {
+		char err[256] = "";
+		cJSON *res = NULL;
+		const cJSON *top;
+
+		ck_assert_msg(run(jstr(c, "q"), NULL, NULL, 0, NULL, &res, err, sizeof(err)) == 0,
+			      "%s: %s", jstr(c, "q"), err);
+		top = cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0);
+		ck_assert_msg(top != NULL, "%s: no result", jstr(c, "q"));
+		ck_assert_msg(!strcmp(jstr(top, "kind"), jstr(c, "kind")) &&
+			      !strcmp(jstr(top, "skill"), jstr(c, "skill")) &&
+			      !strcmp(jstr(top, "anchor"), jstr(c, "anchor")),
+			      "%s: got %s %s %s", jstr(c, "q"), jstr(top, "kind"), jstr(top, "skill"),
+			      jstr(top, "anchor"));
+		cJSON_Delete(res);
+		n++;
+	}
+	ck_assert_int_eq(n, 24);
+	cJSON_Delete(doc);
+	free(text);
+}
+END_TEST
+
+START_TEST(bundled_counts_and_filters)
+{
+	char err[256];
+	cJSON *res;
+	const cJSON *h;
+
+	/* one skill row per skill, all three descriptions say "review" */
+	ck_assert_int_eq(run("review", "skill", NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 3);
+	cJSON_Delete(res);
+	ck_assert_int_eq(run("review", "eval", "http-api-review", 50, NULL, &res, err, sizeof(err)), 0);
+	/* eval-01 and eval-03 of its four say "review" */
+	ck_assert_int_eq(jint(res, "total"), 2);
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(res, "data")) {
+		ck_assert_str_eq(jstr(h, "kind"), "eval");
+		ck_assert_str_eq(jstr(h, "skill"), "http-api-review");
+	}
+	cJSON_Delete(res);
+	ck_assert_int_eq(run("idempotency", NULL, "no-such-skill", 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 0);
+	cJSON_Delete(res);
+	/* 12 evals in all: each eval row holds "review" or not; kind eval alone */
+	ck_assert_int_eq(run("the", "eval", NULL, 50, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(jint(res, "total"), 12);
+	cJSON_Delete(res);
+}
+END_TEST
+
+START_TEST(bundled_pagination)
+{
+	char err[256];
+	cJSON *first, *res;
+	char *cursor = NULL;
+	int total, seen = 0, pages = 0;
+
+	ck_assert_int_eq(run("review", NULL, NULL, 50, NULL, &first, err, sizeof(err)), 0);
+	total = jint(first, "total");
+	/* every row of the bundled skills that says "review" (skills,
+	 * sections, items, evals): more than two pages of 7 */
+	ck_assert_int_eq(total, 17);
+	do {
+		const cJSON *h;
+		int i = 0;
+
+		ck_assert_msg(run("review", NULL, NULL, 7, cursor, &res, err, sizeof(err)) == 0, "%s", err);
+		ck_assert_int_eq(jint(res, "total"), total);
+		cJSON_ArrayForEach(h, cJSON_GetObjectItem(res, "data")) {
+			/* the same order as one big page */
+			const cJSON *same = cJSON_GetArrayItem(cJSON_GetObjectItem(first, "data"), seen + i);
+
+			if (same)
+				ck_assert_str_eq(jstr(h, "url"), jstr(same, "url"));
+			i++;
+		}
+		seen += i;
+		pages++;
+		free(cursor);
+		cursor = jstr(res, "next_cursor") ? xstrdup(jstr(res, "next_cursor")) : NULL;
+		cJSON_Delete(res);
+	} while (cursor);
+	ck_assert_int_eq(seen, total);
+	ck_assert_int_eq(pages, (total + 6) / 7);
+	/* a cursor of another search is refused */
+	ck_assert_int_eq(run("review", NULL, NULL, 7, NULL, &res, err, sizeof(err)), 0);
+	cursor = xstrdup(jstr(res, "next_cursor"));
+	cJSON_Delete(res);
+	ck_assert_int_eq(run("memory", NULL, NULL, 7, cursor, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(run("review", "checklist", NULL, 7, cursor, &res, err, sizeof(err)), 400);
+	free(cursor);
+	cJSON_Delete(first);
+}
+END_TEST
+
+START_TEST(bundled_resolve)
+{
+	char err[256];
+	cJSON *res;
+	const cJSON *top, *m;
+	char matched[256] = "";
+
+	ck_assert_msg(search_resolve(db, "Please review my SQL migration: add foreign key indexes", 0,
+				     &res, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 3);
+	top = cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0);
+	ck_assert_str_eq(jstr(top, "slug"), "sql-schema-review");
+	ck_assert_str_eq(jstr(top, "name"), "sql-schema-review");
+	ck_assert_str_eq(jstr(top, "url"), "/skills/sql-schema-review");
+	ck_assert_str_eq(jstr(top, "checklist_url"), "/skills/sql-schema-review/checklist");
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(res, "terms")) {
+		strcat(matched, m->valuestring);
+		strcat(matched, ",");
+	}
+	ck_assert_str_eq(matched, "review,sql,migration,add,foreign,key,indexes,");
+	matched[0] = '\0';
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(top, "matched")) {
+		strcat(matched, m->valuestring);
+		strcat(matched, ",");
+	}
+	ck_assert_str_eq(matched, "review,sql,migration,add,foreign,key,indexes,");
+	cJSON_Delete(res);
+
+	ck_assert_int_eq(search_resolve(db, "find a use after free in my C parser", 1, &res, err,
+					sizeof(err)), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0), "slug"),
+			 "c-memory-safety-review");
+	cJSON_Delete(res);
+	ck_assert_int_eq(search_resolve(db, "design the retry policy of an HTTP client", 5, &res, err,
+					sizeof(err)), 0);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0), "slug"),
+			 "http-api-review");
+	cJSON_Delete(res);
+
+	ck_assert_int_eq(search_resolve(db, "", 5, &res, err, sizeof(err)), 400);
+	ck_assert_str_eq(err, "task is required");
+	ck_assert_int_eq(search_resolve(db, "the and of", 5, &res, err, sizeof(err)), 400);
+	ck_assert_str_eq(err, "task has no words to search for");
+	ck_assert_int_eq(search_resolve(db, "x", 21, &res, err, sizeof(err)), 400);
+	ck_assert_str_eq(err, "k must be between 1 and 20");
+	ck_assert_int_eq(search_resolve(db, "caf\xe9", 5, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(search_resolve(db, "( \" OR * - the", 5, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(search_resolve(db, "zzzzqqq xyzzyplugh", 5, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 0);
+	cJSON_Delete(res);
+}
+END_TEST
+
+Suite *search_suite(void)
+{
+	Suite *s = suite_create("search");
+	TCase *unit = tcase_create("compile");
+	TCase *gamma = tcase_create("gamma");
+	TCase *bundled = tcase_create("bundled");
+
+	tcase_add_test(unit, compile_syntax);
+	tcase_add_test(unit, compile_rejects);
+	suite_add_tcase(s, unit);
+	tcase_add_checked_fixture(gamma, setup_gamma, teardown);
+	tcase_add_test(gamma, gamma_rows);
+	tcase_add_test(gamma, gamma_untitled_item);
+	tcase_add_test(gamma, gamma_snippet_and_markers);
+	tcase_add_test(gamma, gamma_diacritics);
+	tcase_add_test(gamma, gamma_syntax_semantics);
+	tcase_add_test(gamma, gamma_bad_input);
+	tcase_add_test(gamma, gamma_hostile_queries);
+	tcase_add_test(gamma, gamma_cursor);
+	suite_add_tcase(s, gamma);
+	tcase_add_checked_fixture(bundled, setup_bundled, teardown);
+	tcase_set_timeout(bundled, 30);
+	tcase_add_test(bundled, bundled_relevance);
+	tcase_add_test(bundled, bundled_counts_and_filters);
+	tcase_add_test(bundled, bundled_pagination);
+	tcase_add_test(bundled, bundled_resolve);
+	suite_add_tcase(s, bundled);
+	return s;
+}
