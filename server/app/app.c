@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app: startup (database, migrations, index) and the per-thread reader
- * connections. app_init runs on the main thread before any worker exists;
- * afterwards only app_reader runs on workers, touching thread-local state.
+ * app: startup (database, migrations, index) and re-indexing. app_init runs
+ * on the main thread before any worker exists; the workers read through
+ * app->store, which owns their thread-local connections.
  */
 #include "skilld/app/app.h"
 #include "skilld/transport/session.h"
@@ -21,11 +21,6 @@
 #include "skilld/handlers/discovery.h"
 #include "skilld/indexing/render.h"
 #include "skilld/base/util.h"
-
-static void reader_destroy(void *p)
-{
-	db_reader_close(p);
-}
 
 static int check_roots(const struct config *cfg, char *err, size_t errlen)
 {
@@ -133,18 +128,6 @@ static int load_token(const char *path, char **out, char *err, size_t errlen)
 	return 0;
 }
 
-bool app_token_ok(const struct app *app, const char *authorization)
-{
-	if (!app->token)
-		return true;
-	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
-		return false;
-	authorization += 7;
-	while (*authorization == ' ')
-		authorization++;
-	return ct_equal(authorization, app->token);
-}
-
 /* Index workers: one per CPU, no more than --threads. */
 static unsigned index_workers(unsigned threads)
 {
@@ -176,7 +159,7 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 		if (index_build(db, &opt, &stats, err, errlen) == 0)
 			rc = 0;
 	}
-	sqlite3_close(db);
+	db_close(db);
 	/* Set once the writer is gone (a checkpoint would find it busy); a
 	 * failed run left nothing committed to copy. */
 	if (rc == 0)
@@ -184,21 +167,12 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
-	pthread_mutex_lock(&app->status_lock);
 	if (rc == 0) {
-		app->status.stats = stats;
-		atomic_store(&app->generation, stats.generation);
-		app->status.index_seconds = secs;
-		app->status.indexed_at = time(NULL);
-		app->status.reloads += strcmp(why, "startup") != 0;
-		app->status.failed_at = 0;
-		app->status.error[0] = '\0';
+		store_set_generation(app->store, stats.generation);
+		status_indexed(&app->status, &stats, secs, strcmp(why, "startup") != 0);
 	} else {
-		app->status.failures++;
-		app->status.failed_at = time(NULL);
-		snprintf(app->status.error, sizeof(app->status.error), "%s", err);
+		status_failed(&app->status, err);
 	}
-	pthread_mutex_unlock(&app->status_lock);
 
 	if (rc == 0)
 		log_msg(&app->log, LOG_INFO,
@@ -248,18 +222,6 @@ int app_checkpoint(struct app *app)
 	return 0;
 }
 
-int64_t app_generation(struct app *app)
-{
-	return atomic_load(&app->generation);
-}
-
-void app_get_status(struct app *app, struct app_status *out)
-{
-	pthread_mutex_lock(&app->status_lock);
-	*out = app->status;
-	pthread_mutex_unlock(&app->status_lock);
-}
-
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen)
 {
 	struct migration_set migrations = { 0 };
@@ -268,13 +230,13 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 
 	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;
-	pthread_mutex_init(&app->status_lock, NULL);
+	status_init(&app->status);
 	log_init(&app->log, log_out, cfg->log_format, LOG_INFO);
-	if (pthread_key_create(&app->reader_key, reader_destroy) != 0) {
+	app->store = store_new(cfg->db_path, &app->log);
+	if (!app->store) {
 		snprintf(err, errlen, "cannot create a thread key");
 		return -1;
 	}
-	app->reader_key_made = true;
 	app->discovery = discovery_cache_new();
 	if (getrandom(app->mcp_secret, sizeof(app->mcp_secret), 0) != (ssize_t)sizeof(app->mcp_secret)) {
 		snprintf(err, errlen, "cannot read random bytes for the MCP session key: %s",
@@ -306,40 +268,20 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		goto out;
 	rc = 0;
 out:
-	sqlite3_close(db);
+	db_close(db);
 	migration_set_fini(&migrations);
 	return rc;
 }
 
-struct db_reader *app_reader(struct app *app)
-{
-	struct db_reader *r = pthread_getspecific(app->reader_key);
-	char err[256];
-
-	if (r)
-		return r;
-	r = db_reader_open(app->cfg->db_path, err, sizeof(err));
-	if (!r) {
-		log_msg(&app->log, LOG_ERROR, "%s", err);
-		return NULL;
-	}
-	pthread_setspecific(app->reader_key, r);
-	return r;
-}
-
 void app_fini(struct app *app)
 {
-	if (app->reader_key_made) {
-		db_reader_close(pthread_getspecific(app->reader_key));
-		pthread_setspecific(app->reader_key, NULL);
-		pthread_key_delete(app->reader_key);
-		app->reader_key_made = false;
-	}
+	store_free(app->store);
+	app->store = NULL;
 	/* Stopped before the reloader got to it: the database file is left
 	 * whole rather than with its index in the WAL. */
 	if (app->cfg)
 		app_checkpoint(app);
-	sqlite3_close(app->keeper);
+	db_close(app->keeper);
 	app->keeper = NULL;
 	free(app->token);
 	app->token = NULL;
@@ -352,5 +294,41 @@ void app_fini(struct app *app)
 	discovery_cache_free(app->discovery);
 	app->discovery = NULL;
 	log_fini(&app->log);
-	pthread_mutex_destroy(&app->status_lock);
+	status_fini(&app->status);
+}
+
+static int ops_reindex(void *ctx, const char *why, int64_t *generation, char *err, size_t errlen)
+{
+	struct app *app = ctx;
+
+	if (app_reindex(app, why, err, errlen) != 0)
+		return -1;
+	*generation = store_generation(app->store);
+	return 0;
+}
+
+static int ops_checkpoint(void *ctx)
+{
+	return app_checkpoint(ctx);
+}
+
+static bool ops_checkpoint_due(void *ctx)
+{
+	struct app *app = ctx;
+
+	return atomic_load(&app->checkpoint_due);
+}
+
+int app_reload_start(struct app *app, char *err, size_t errlen)
+{
+	const struct reload_ops ops = { app, ops_reindex, ops_checkpoint, ops_checkpoint_due };
+
+	app->reloader = reload_start(&ops, err, errlen);
+	return app->reloader ? 0 : -1;
+}
+
+void app_reload_stop(struct app *app)
+{
+	reload_stop(app->reloader);
+	app->reloader = NULL;
 }

@@ -23,7 +23,7 @@
 static void on_change(void *ctx, const char *path)
 {
 	(void)path;
-	reload_request(ctx, "files changed");
+	reload_request(((struct app *)ctx)->reloader, "files changed");
 }
 
 static int serve(const struct config *cfg)
@@ -57,7 +57,7 @@ static int serve(const struct config *cfg)
 	log_msg(&app.log, LOG_INFO, "listening on http://%s%s%s:%u/ (%u threads)",
 		strchr(cfg->bind, ':') ? "[" : "", cfg->bind, strchr(cfg->bind, ':') ? "]" : "",
 		app.port, cfg->threads);
-	if (reload_start(&app, err, sizeof(err)) != 0)
+	if (app_reload_start(&app, err, sizeof(err)) != 0)
 		log_msg(&app.log, LOG_ERROR, "%s: the index will not be refreshed", err);
 	if (!cfg->no_watch &&
 	    watch_start(cfg->skills, cfg->n_skills, &app.log, on_change, &app, &app.watcher, err,
@@ -66,7 +66,7 @@ static int serve(const struct config *cfg)
 			"re-indexes", err);
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
 		log_msg(&app.log, LOG_INFO, "SIGHUP received: re-indexing");
-		reload_request(&app, "SIGHUP");
+		reload_request(app.reloader, "SIGHUP");
 	}
 	log_msg(&app.log, LOG_INFO, "%s received, stopping: no new connections, up to %us for "
 		"requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM", cfg->shutdown_timeout);
@@ -77,7 +77,7 @@ static int serve(const struct config *cfg)
 		log_msg(&app.log, LOG_WARN, "%u requests still in flight after %us: closing them",
 			left, cfg->shutdown_timeout);
 	http_stop(&app);
-	reload_stop(&app);
+	app_reload_stop(&app);
 	app_fini(&app);
 	return 0;
 }

@@ -24,7 +24,7 @@ void admin_reload(void *ctx, struct request *req, struct response *res)
 
 	(void)req;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = reload_now(app, "POST /api/v1/admin/reload", ADMIN_RELOAD_TIMEOUT_MS, &gen, err,
+	rc = reload_now(app->reloader, "POST /api/v1/admin/reload", ADMIN_RELOAD_TIMEOUT_MS, &gen, err,
 			sizeof(err));
 	if (rc < 0) {
 		response_error(res, 503, "reload_failed", "re-indexing failed, the previous index "

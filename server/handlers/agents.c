@@ -16,7 +16,7 @@
 
 #include "skilld/handlers/api.h"
 #include "skilld/app/app.h"
-#include "skilld/store/db.h"
+#include "skilld/store/store.h"
 #include "skilld/base/util.h"
 #include "skilld/handlers/web.h"
 
@@ -85,25 +85,20 @@ static void skill_url(struct buf *b, const char *base, const char *slug)
 
 /* Appends one "- [slug: path](url)" line per file of the skill under
  * references/, in the stored (path) order. 0, or -1 after a 503 in res. */
-static int references_md(struct app *app, struct db_reader *r, struct response *res,
+static int references_md(struct app *app, struct store_reader *r, struct response *res,
 			 struct buf *b, const char *base, const char *slug)
 {
-	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	struct store_skill sk;
 	const cJSON *f;
 	cJSON *files = NULL;
-	int rc;
+	int rc = store_skill_get(r, slug, &sk);
 
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL)
-		files = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 1),
-					      (size_t)sqlite3_column_bytes(st, 1));
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc < 0) {
 		api_db_error(app, r, res, "reading a skill's files");
-		sqlite3_reset(st);
 		return -1;
 	}
-	sqlite3_reset(st);
+	if (rc == 1 && sk.files.p)
+		files = cJSON_ParseWithLength(sk.files.p, sk.files.len);
 	cJSON_ArrayForEach(f, files) {
 		const char *path = jstr(f, "path");
 
@@ -138,7 +133,7 @@ void agents_llms_txt(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	cJSON *skills = api_all_skills_json(app, res);
-	struct db_reader *r;
+	struct store_reader *r;
 	struct buf b, refs;
 	const cJSON *s;
 	char *base;
@@ -194,18 +189,14 @@ out:
 }
 
 /* Appends one skill's section of llms-full.txt. 0, or -1 after a 503. */
-static int skill_md_full(struct app *app, struct db_reader *r, struct response *res,
+static int skill_md_full(struct app *app, struct store_reader *r, struct response *res,
 			 struct buf *b, const char *base, const char *slug)
 {
-	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_FILE_OF_KIND);
-	int rc;
+	struct store_file md;
+	int rc = store_file_of_kind(r, slug, "skill", &md);
 
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, "skill", -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc < 0) {
 		api_db_error(app, r, res, "reading a SKILL.md");
-		sqlite3_reset(st);
 		return -1;
 	}
 	if (b->len > 0)
@@ -215,21 +206,16 @@ static int skill_md_full(struct app *app, struct db_reader *r, struct response *
 	buf_puts(b, "\n\nSource: ");
 	skill_url(b, base, slug);
 	buf_puts(b, "?format=md\n\n");
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		/* NULL for an empty SKILL.md (a zero-length blob): nothing to add */
-		const char *md = (const char *)sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-
-		if (len > 0) {
-			buf_append(b, md, len);
-			if (md[len - 1] != '\n')
+	if (rc == 1 && md.content.p) {
+		if (md.content.len > 0) {
+			buf_append(b, md.content.p, md.content.len);
+			if (md.content.p[md.content.len - 1] != '\n')
 				buf_putc(b, '\n');
 		}
 	} else {
 		buf_puts(b, "(SKILL.md is not stored: it is larger than the server's "
 			 "--max-file-size.)\n");
 	}
-	sqlite3_reset(st);
 	return 0;
 }
 
@@ -237,7 +223,7 @@ void agents_llms_full_txt(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	cJSON *skills = api_all_skills_json(app, res);
-	struct db_reader *r;
+	struct store_reader *r;
 	const cJSON *s;
 	struct buf b;
 	char *base;

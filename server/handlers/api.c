@@ -3,13 +3,14 @@
  * api: JSON API handlers. Most answers were built at index time and stored
  * as JSON text; a handler looks them up with the thread's prepared
  * statements and copies them into the response. Runs on worker threads;
- * each thread has its own reader connection (app_reader).
+ * each thread has its own reader connection (store_reader).
  */
 #include "skilld/handlers/api.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "skilld/base/archive.h"
 #include "skilld/base/assets.h"
 #include "skilld/store/search.h"
+#include "skilld/store/store.h"
 #include "skilld/base/util.h"
 #include "skilld/handlers/web.h"
 
@@ -29,18 +31,18 @@
 #define LIST_MAX_LIMIT 100
 
 /* The thread's reader, or NULL after filling res with a 503. */
-struct db_reader *api_reader(struct app *app, struct response *res)
+struct store_reader *api_reader(struct app *app, struct response *res)
 {
-	struct db_reader *r = app_reader(app);
+	struct store_reader *r = store_reader(app->store);
 
 	if (!r)
 		response_error(res, 503, "unavailable", "the index database cannot be opened");
 	return r;
 }
 
-void api_db_error(struct app *app, struct db_reader *r, struct response *res, const char *what)
+void api_db_error(struct app *app, struct store_reader *r, struct response *res, const char *what)
 {
-	log_msg(&app->log, LOG_ERROR, "%s: %s", what, sqlite3_errmsg(r->db));
+	log_msg(&app->log, LOG_ERROR, "%s: %s", what, store_errmsg(r));
 	response_error(res, 503, "unavailable", "the index could not be read");
 }
 
@@ -61,7 +63,7 @@ static void add_time(cJSON *o, const char *key, time_t t)
 }
 
 /* The index's state as /healthz and /api/v1/diagnostics show it. */
-static void add_index_status(cJSON *o, const struct app_status *st)
+static void add_index_status(cJSON *o, const struct index_status *st)
 {
 	cJSON_AddNumberToObject(o, "generation", (double)st->stats.generation);
 	add_time(o, "indexed_at", st->indexed_at);
@@ -81,11 +83,11 @@ static void add_index_status(cJSON *o, const struct app_status *st)
 void api_healthz(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct app_status st;
+	struct index_status st;
 	cJSON *o = cJSON_CreateObject();
 
 	(void)req;
-	app_get_status(app, &st);
+	status_get(&app->status, &st);
 	cJSON_AddStringToObject(o, "status", "ok");
 	cJSON_AddNumberToObject(o, "skills", (double)st.stats.skills);
 	add_index_status(o, &st);
@@ -162,17 +164,34 @@ static char *cursor_decode(const char *c)
 	return slug;
 }
 
+/* Appends one summary per skill to a JSON array being written. */
+struct list_page {
+	struct buf b;
+	char *last;      /* the last slug written (free()) */
+	int rows;
+};
+
+static int list_add(void *ctx, const char *slug, struct store_bytes summary)
+{
+	struct list_page *lp = ctx;
+
+	if (lp->rows++)
+		buf_putc(&lp->b, ',');
+	buf_append(&lp->b, summary.p, summary.len);
+	free(lp->last);
+	lp->last = xstrdup(slug);
+	return 0;
+}
+
 void api_skill_list(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	const char *cursor = request_query(req, "cursor");
+	struct list_page lp = { .last = NULL };
 	char *after = NULL;
-	char *last = NULL;
-	sqlite3_stmt *st;
-	struct buf b;
 	long limit;
-	int rc, rows = 0;
+	int more;
 
 	if (!r)
 		return;
@@ -188,212 +207,165 @@ void api_skill_list(void *ctx, struct request *req, struct response *res)
 			       "cursor is not one this server gave out (use next_cursor as it is)");
 		return;
 	}
-	st = db_reader_stmt(r, STMT_SKILL_LIST);
-	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, (int)limit + 1);
+	buf_init(&lp.b);
+	buf_puts(&lp.b, "{\"data\":[");
+	more = store_skills_page(r, after, limit, list_add, &lp);
 	free(after);
-	buf_init(&b);
-	buf_puts(&b, "{\"data\":[");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (rows == limit)
-			break;
-		if (rows++)
-			buf_putc(&b, ',');
-		buf_append(&b, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-		free(last);
-		last = xstrdup((const char *)sqlite3_column_text(st, 1));
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
-		buf_fini(&b);
-		free(last);
+	if (more < 0) {
+		buf_fini(&lp.b);
+		free(lp.last);
 		api_db_error(app, r, res, "listing skills");
 		return;
 	}
-	buf_puts(&b, "],\"next_cursor\":");
-	if (rc == SQLITE_ROW && last) {
-		char *next = cursor_encode(last);
-		buf_printf(&b, "\"%s\"}", next);
+	buf_puts(&lp.b, "],\"next_cursor\":");
+	if (more && lp.last) {
+		char *next = cursor_encode(lp.last);
+		buf_printf(&lp.b, "\"%s\"}", next);
 		free(next);
 	} else {
-		buf_puts(&b, "null}");
+		buf_puts(&lp.b, "null}");
 	}
-	sqlite3_reset(st);
-	free(last);
+	free(lp.last);
 	{
 		size_t len;
-		char *body = buf_detach(&b, &len);
+		char *body = buf_detach(&lp.b, &len);
 		response_take(res, 200, CT_JSON, body, len);
 	}
 }
 
-enum skill_column {
-	COL_DETAIL,
-	COL_FILES,
-	COL_CHECKLIST,
-	COL_EVALS,
-	COL_CHECK,
-};
-
-/* Answers with one prebuilt JSON column of the skill named by {slug}. */
-static void skill_column(struct app *app, struct request *req, struct response *res,
-			 enum skill_column col, const char *missing)
+/* Answers with one prebuilt JSON part of the skill named by {slug}: the
+ * member of struct store_skill at offset part. */
+static void skill_part(struct app *app, struct request *req, struct response *res,
+		       size_t part, const char *missing)
 {
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	const char *slug = request_param(req, "slug");
-	sqlite3_stmt *st;
+	struct store_skill sk;
+	const struct store_bytes *v;
 	int rc;
 
 	if (!r)
 		return;
-	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	rc = store_skill_get(r, slug, &sk);
+	v = (const struct store_bytes *)((const char *)&sk + part);
+	if (rc == 0)
 		response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
-	} else if (rc != SQLITE_ROW) {
+	else if (rc < 0)
 		api_db_error(app, r, res, "reading a skill");
-	} else if (sqlite3_column_type(st, (int)col) == SQLITE_NULL) {
+	else if (!v->p)
 		response_error(res, 404, "not_found", "skill '%s' has %s", slug, missing);
-	} else {
-		respond_json_text(res, (const char *)sqlite3_column_text(st, (int)col),
-				  (size_t)sqlite3_column_bytes(st, (int)col));
-	}
-	sqlite3_reset(st);
+	else
+		respond_json_text(res, v->p, v->len);
 }
 
 void api_skill(void *ctx, struct request *req, struct response *res)
 {
-	skill_column(ctx, req, res, COL_DETAIL, "no detail");
+	skill_part(ctx, req, res, offsetof(struct store_skill, detail), "no detail");
 }
 
 void api_skill_files(void *ctx, struct request *req, struct response *res)
 {
-	skill_column(ctx, req, res, COL_FILES, "no files");
+	skill_part(ctx, req, res, offsetof(struct store_skill, files), "no files");
 }
 
 void api_skill_checklist(void *ctx, struct request *req, struct response *res)
 {
-	skill_column(ctx, req, res, COL_CHECKLIST, "no review checklist");
+	skill_part(ctx, req, res, offsetof(struct store_skill, checklist), "no review checklist");
 }
 
 void api_skill_evals(void *ctx, struct request *req, struct response *res)
 {
-	skill_column(ctx, req, res, COL_EVALS, "no valid evals/evals.json");
+	skill_part(ctx, req, res, offsetof(struct store_skill, evals), "no valid evals/evals.json");
 }
 
 void api_skill_check(void *ctx, struct request *req, struct response *res)
 {
-	skill_column(ctx, req, res, COL_CHECK, "no check result");
-}
-
-/* SQLITE_ROW when the skill exists, SQLITE_DONE when not, else the error. */
-static int skill_lookup(struct db_reader *r, const char *slug)
-{
-	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
-	int rc;
-
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc;
+	skill_part(ctx, req, res, offsetof(struct store_skill, check), "no check result");
 }
 
 void api_skill_file(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	const char *slug = request_param(req, "slug");
 	const char *path = request_param(req, "path");
-	sqlite3_stmt *st;
+	struct store_file f;
+	struct store_skill sk;
 	int rc;
 
 	if (!r)
 		return;
-	st = db_reader_stmt(r, STMT_FILE_GET);
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		response_copy(res, 200, "application/octet-stream",
-			      (const char *)sqlite3_column_blob(st, 1),
-			      (size_t)sqlite3_column_bytes(st, 1));
-		response_set_type(res, (const char *)sqlite3_column_text(st, 0));
+	rc = store_file_get(r, slug, path, &f);
+	if (rc == 1 && f.content.p) {
+		response_copy(res, 200, "application/octet-stream", f.content.p, f.content.len);
+		response_set_type(res, f.mime.p);
 		res->markdown = strncmp(res->content_type, "text/markdown", 13) == 0;
 		/* A skill's bytes are third-party content: an .html or .svg file
 		 * must never run script in this origin. */
 		response_header(res, "Content-Security-Policy", "default-src 'none'; sandbox");
-		response_etag_hex(res, (const char *)sqlite3_column_text(st, 2));
-	} else if (rc == SQLITE_ROW) {
+		response_etag_hex(res, f.digest.p);
+	} else if (rc == 1) {
 		response_error(res, 404, "not_stored",
 			       "'%s' (%lld bytes) is larger than the server's --max-file-size and "
-			       "its bytes are not served", path, (long long)sqlite3_column_int64(st, 3));
-	} else if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		rc = skill_lookup(r, slug);
-		if (rc == SQLITE_DONE)
+			       "its bytes are not served", path, (long long)f.size);
+	} else if (rc == 0) {
+		rc = store_skill_get(r, slug, &sk);
+		if (rc == 0)
 			response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
-		else if (rc == SQLITE_ROW)
+		else if (rc == 1)
 			response_error(res, 404, "file_not_found", "skill '%s' has no file '%s'", slug, path);
 		else
 			api_db_error(app, r, res, "looking a skill up");
-		return;
 	} else {
 		api_db_error(app, r, res, "reading a file");
 	}
-	sqlite3_reset(st);
+}
+
+struct checklist_list {
+	cJSON *data;
+	long total;
+};
+
+static int checklist_add(void *ctx, const struct store_checklist *c)
+{
+	struct checklist_list *cl = ctx;
+	cJSON *o = cJSON_CreateObject();
+	char *url;
+
+	cJSON_AddStringToObject(o, "skill", c->slug);
+	jadd_str_or_null(o, "name", c->name);
+	cJSON_AddStringToObject(o, "path", c->path);
+	jadd_str_or_null(o, "title", c->title);
+	cJSON_AddNumberToObject(o, "items", c->items);
+	cJSON_AddStringToObject(o, "digest", c->digest);
+	cJSON_AddBoolToObject(o, "primary", c->primary);
+	/* Only the primary checklist has a structured route; the others are
+	 * served as files. */
+	url = c->primary ? xasprintf("/api/v1/skills/%s/checklist", c->slug)
+			 : xasprintf("/api/v1/skills/%s/files/%s", c->slug, c->path);
+	cJSON_AddStringToObject(o, "url", url);
+	free(url);
+	cl->total += c->items;
+	cJSON_AddItemToArray(cl->data, o);
+	return 0;
 }
 
 cJSON *api_checklists_json(struct app *app, struct response *res)
 {
-	struct db_reader *r = api_reader(app, res);
-	cJSON *root, *data;
-	sqlite3_stmt *st;
-	long total = 0;
-	int rc;
+	struct store_reader *r = api_reader(app, res);
+	struct checklist_list cl = { NULL, 0 };
+	cJSON *root;
 
 	if (!r)
 		return NULL;
 	root = cJSON_CreateObject();
-	data = cJSON_AddArrayToObject(root, "data");
-	st = db_reader_stmt(r, STMT_CHECKLIST_LIST);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		const char *slug = (const char *)sqlite3_column_text(st, 0);
-		char *url = xasprintf("/api/v1/skills/%s/checklist", slug);
-
-		cJSON_AddStringToObject(o, "skill", slug);
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-			cJSON_AddNullToObject(o, "name");
-		else
-			cJSON_AddStringToObject(o, "name", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(o, "path", (const char *)sqlite3_column_text(st, 2));
-		if (sqlite3_column_type(st, 3) == SQLITE_NULL)
-			cJSON_AddNullToObject(o, "title");
-		else
-			cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 3));
-		cJSON_AddNumberToObject(o, "items", sqlite3_column_int(st, 4));
-		cJSON_AddStringToObject(o, "digest", (const char *)sqlite3_column_text(st, 5));
-		cJSON_AddBoolToObject(o, "primary", sqlite3_column_int(st, 6));
-		if (!sqlite3_column_int(st, 6)) {
-			/* Only the primary checklist has a structured route; the
-			 * others are served as files. */
-			free(url);
-			url = xasprintf("/api/v1/skills/%s/files/%s", slug,
-					(const char *)sqlite3_column_text(st, 2));
-		}
-		cJSON_AddStringToObject(o, "url", url);
-		free(url);
-		total += sqlite3_column_int(st, 4);
-		cJSON_AddItemToArray(data, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	cl.data = cJSON_AddArrayToObject(root, "data");
+	if (store_checklists(r, checklist_add, &cl) != 0) {
 		cJSON_Delete(root);
 		api_db_error(app, r, res, "listing checklists");
 		return NULL;
 	}
-	cJSON_AddNumberToObject(root, "total_items", (double)total);
+	cJSON_AddNumberToObject(root, "total_items", (double)cl.total);
 	return root;
 }
 
@@ -408,27 +380,25 @@ void api_checklists(void *ctx, struct request *req, struct response *res)
 	cJSON_Delete(root);
 }
 
+static int summary_add(void *ctx, const char *slug, struct store_bytes summary)
+{
+	cJSON *o = cJSON_ParseWithLength(summary.p, summary.len);
+
+	(void)slug;
+	if (o)
+		cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
 cJSON *api_all_skills_json(struct app *app, struct response *res)
 {
-	struct db_reader *r = api_reader(app, res);
-	sqlite3_stmt *st;
+	struct store_reader *r = api_reader(app, res);
 	cJSON *data;
-	int rc;
 
 	if (!r)
 		return NULL;
 	data = cJSON_CreateArray();
-	st = db_reader_stmt(r, STMT_SKILL_LIST);
-	sqlite3_bind_text(st, 1, "", -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
-						 (size_t)sqlite3_column_bytes(st, 0));
-		if (o)
-			cJSON_AddItemToArray(data, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (store_skills_page(r, NULL, -1, summary_add, data) < 0) {
 		cJSON_Delete(data);
 		api_db_error(app, r, res, "listing skills");
 		return NULL;
@@ -436,24 +406,41 @@ cJSON *api_all_skills_json(struct app *app, struct response *res)
 	return data;
 }
 
-static void add_text_column(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+struct diagnostic_list {
+	const char *severity;   /* the one asked for, or NULL */
+	long counts[3];         /* error, warning, info */
+	cJSON *data;
+};
+
+static int diagnostic_add(void *ctx, const struct store_diagnostic *d)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddStringToObject(o, key, (const char *)sqlite3_column_text(st, col));
+	struct diagnostic_list *dl = ctx;
+	cJSON *o;
+
+	dl->counts[d->severity[0] == 'e' ? 0 : d->severity[0] == 'w' ? 1 : 2]++;
+	if (dl->severity && strcmp(dl->severity, d->severity) != 0)
+		return 0;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "severity", d->severity);
+	jadd_str_or_null(o, "code", d->code);
+	jadd_str_or_null(o, "message", d->message);
+	jadd_str_or_null(o, "root", d->root);
+	jadd_str_or_null(o, "path", d->path);
+	cJSON_AddNumberToObject(o, "line", d->line);
+	cJSON_AddNumberToObject(o, "column", d->column);
+	jadd_str_or_null(o, "skill", d->skill);
+	cJSON_AddItemToArray(dl->data, o);
+	return 0;
 }
 
 void api_diagnostics(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	const char *severity = request_query(req, "severity");
-	long counts[3] = { 0, 0, 0 };
-	struct app_status status;
-	cJSON *root, *data, *c;
-	sqlite3_stmt *st;
-	int rc;
+	struct diagnostic_list dl = { .severity = severity };
+	struct index_status status;
+	cJSON *root, *c;
 
 	if (!r)
 		return;
@@ -463,98 +450,85 @@ void api_diagnostics(void *ctx, struct request *req, struct response *res)
 		return;
 	}
 	root = cJSON_CreateObject();
-	data = cJSON_AddArrayToObject(root, "data");
-	st = db_reader_stmt(r, STMT_DIAGNOSTICS);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *sev = (const char *)sqlite3_column_text(st, 0);
-		cJSON *o;
-
-		counts[sev[0] == 'e' ? 0 : sev[0] == 'w' ? 1 : 2]++;
-		if (severity && strcmp(severity, sev) != 0)
-			continue;
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "severity", sev);
-		add_text_column(o, "code", st, 1);
-		add_text_column(o, "message", st, 2);
-		add_text_column(o, "root", st, 3);
-		add_text_column(o, "path", st, 4);
-		cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 5));
-		cJSON_AddNumberToObject(o, "column", sqlite3_column_int(st, 6));
-		add_text_column(o, "skill", st, 7);
-		cJSON_AddItemToArray(data, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	dl.data = cJSON_AddArrayToObject(root, "data");
+	if (store_diagnostics(r, diagnostic_add, &dl) != 0) {
 		cJSON_Delete(root);
 		api_db_error(app, r, res, "listing diagnostics");
 		return;
 	}
 	c = cJSON_AddObjectToObject(root, "counts");
-	cJSON_AddNumberToObject(c, "error", (double)counts[0]);
-	cJSON_AddNumberToObject(c, "warning", (double)counts[1]);
-	cJSON_AddNumberToObject(c, "info", (double)counts[2]);
+	cJSON_AddNumberToObject(c, "error", (double)dl.counts[0]);
+	cJSON_AddNumberToObject(c, "warning", (double)dl.counts[1]);
+	cJSON_AddNumberToObject(c, "info", (double)dl.counts[2]);
 	/* A failed reload leaves no diagnostics rows (the old index stays):
 	 * it is told here. */
-	app_get_status(app, &status);
+	status_get(&app->status, &status);
 	add_index_status(cJSON_AddObjectToObject(root, "index"), &status);
 	response_json(res, 200, root);
 	res->dynamic = true;
 	cJSON_Delete(root);
 }
 
-int api_archive_bytes(struct app *app, struct db_reader *r, const char *slug,
+/* Collects a skill's files for an archive (copies: the values die at the
+ * next row). */
+struct archive_files {
+	struct archive_entry_in *files;
+	size_t n, cap;
+	bool missing;   /* a file over --max-file-size */
+};
+
+static int archive_add(void *ctx, const char *slug, const struct store_file *f)
+{
+	struct archive_files *af = ctx;
+
+	(void)slug;
+	if (!f->content.p) {
+		af->missing = true;
+		return 0;
+	}
+	if (af->n == af->cap) {
+		af->cap = af->cap ? af->cap * 2 : 16;
+		af->files = xrealloc(af->files, af->cap * sizeof(*af->files));
+	}
+	af->files[af->n].path = xstrndup(f->path.p, f->path.len);
+	af->files[af->n].len = f->content.len;
+	af->files[af->n].data = xstrndup(f->content.p, f->content.len);
+	af->n++;
+	return 0;
+}
+
+int api_archive_bytes(struct app *app, struct store_reader *r, const char *slug,
 		      enum archive_format fmt, const char *top, char **out, size_t *out_len,
 		      struct response *res)
 {
-	struct archive_entry_in *files = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
+	struct archive_files af = { NULL, 0, 0, false };
+	struct store_skill sk;
 	char err[256];
-	bool missing = false;
 	int rc, ret = -1;
 
 	*out = NULL;
-	rc = skill_lookup(r, slug);
-	if (rc != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
+	rc = store_skill_get(r, slug, &sk);
+	if (rc != 1) {
+		if (rc == 0)
 			response_error(res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
 		else
 			api_db_error(app, r, res, "looking a skill up");
 		return -1;
 	}
-	st = db_reader_stmt(r, STMT_SKILL_FILES_ALL);
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
-			missing = true;
-			continue;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			files = xrealloc(files, cap * sizeof(*files));
-		}
-		/* Copies: the column pointers die at the next step. */
-		files[n].path = xstrdup((const char *)sqlite3_column_text(st, 0));
-		files[n].len = (size_t)sqlite3_column_bytes(st, 1);
-		files[n].data = xstrndup(sqlite3_column_blob(st, 1) ? sqlite3_column_blob(st, 1) : "",
-					 files[n].len);
-		n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (store_skill_files(r, slug, archive_add, &af) != 0)
 		api_db_error(app, r, res, "reading a skill's files");
-	else if (missing)
+	else if (af.missing)
 		response_error(res, 404, "not_stored", "skill '%s' has files over the server's "
 			       "--max-file-size, so no complete archive can be made", slug);
-	else if (archive_build(fmt, top, files, n, out, out_len, err, sizeof(err)) != 0)
+	else if (archive_build(fmt, top, af.files, af.n, out, out_len, err, sizeof(err)) != 0)
 		response_error(res, 404, "not_archivable", "skill '%s' cannot be archived: %s", slug, err);
 	else
 		ret = 0;
-	for (size_t i = 0; i < n; i++) {
-		free((char *)files[i].path);
-		free((void *)files[i].data);
+	for (size_t i = 0; i < af.n; i++) {
+		free((char *)af.files[i].path);
+		free((void *)af.files[i].data);
 	}
-	free(files);
+	free(af.files);
 	return ret;
 }
 
@@ -563,7 +537,7 @@ int api_archive_bytes(struct app *app, struct db_reader *r, const char *slug,
 static void skill_archive(struct app *app, struct request *req, struct response *res,
 			  enum archive_format fmt)
 {
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	const char *slug = request_param(req, "slug");
 	char *out, *disp;
 	size_t len;
@@ -606,7 +580,7 @@ static void search_answer(struct app *app, struct response *res, int rc, cJSON *
 void api_search(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	struct search_query sq = { 0 };
 	cJSON *out = NULL;
 	char err[256] = "";
@@ -631,14 +605,14 @@ void api_search(void *ctx, struct request *req, struct response *res)
 	sq.kind = request_query(req, "kind");
 	sq.skill = request_query(req, "skill");
 	sq.cursor = request_query(req, "cursor");
-	rc = search_run(r->db, &sq, &out, err, sizeof(err));
+	rc = search_run(store_reader_db(r), &sq, &out, err, sizeof(err));
 	search_answer(app, res, rc, out, err);
 }
 
 void api_resolve(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	const char *task = request_query(req, "task");
 	cJSON *out = NULL;
 	char err[256] = "";
@@ -655,7 +629,7 @@ void api_resolve(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_limit", "k must be an integer from 1 to %d", RESOLVE_MAX_K);
 		return;
 	}
-	rc = search_resolve(r->db, task, (int)k, &out, err, sizeof(err));
+	rc = search_resolve(store_reader_db(r), task, (int)k, &out, err, sizeof(err));
 	search_answer(app, res, rc, out, err);
 }
 
@@ -667,7 +641,7 @@ void api_resolve(void *ctx, struct request *req, struct response *res)
 void api_search_compat(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	const char *q = request_query(req, "q");
 	cJSON *out = NULL, *root, *skills, *hit;
 	char err[256] = "", *base;
@@ -684,7 +658,7 @@ void api_search_compat(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to 1000");
 		return;
 	}
-	rc = search_resolve(r->db, q, limit > RESOLVE_MAX_K ? RESOLVE_MAX_K : (int)limit, &out,
+	rc = search_resolve(store_reader_db(r), q, limit > RESOLVE_MAX_K ? RESOLVE_MAX_K : (int)limit, &out,
 			    err, sizeof(err));
 	if (rc != 0) {
 		search_answer(app, res, rc, out, err);

@@ -61,21 +61,17 @@ static void listed_fini(struct listed *l)
 }
 
 /* The files_json of slug (cJSON_Delete), or NULL. */
-static cJSON *files_of(struct db_reader *r, const char *slug)
+static cJSON *files_of(struct store_reader *r, const char *slug)
 {
-	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
-	cJSON *files = NULL;
+	struct store_skill sk;
 
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL)
-		files = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 1),
-					      (size_t)sqlite3_column_bytes(st, 1));
-	sqlite3_reset(st);
-	return files;
+	if (store_skill_get(r, slug, &sk) == 1 && sk.files.p)
+		return cJSON_ParseWithLength(sk.files.p, sk.files.len);
+	return NULL;
 }
 
 /* Does the summary's skill belong in the indexes? Fills l when it does. */
-static bool listable(struct db_reader *r, const cJSON *summary, struct listed *l)
+static bool listable(struct store_reader *r, const cJSON *summary, struct listed *l)
 {
 	const char *slug = jstr(summary, "slug"), *name = jstr(summary, "name");
 	const char *desc = jstr(summary, "description");
@@ -104,7 +100,7 @@ static bool listable(struct db_reader *r, const cJSON *summary, struct listed *l
 
 /* Every listed skill in slug order; count in *n. NULL with res filled on a
  * database error (an empty index is a zero-length array, not NULL). */
-static struct listed *list_skills(struct app *app, struct db_reader *r, size_t *n,
+static struct listed *list_skills(struct app *app, struct store_reader *r, size_t *n,
 				  struct response *res)
 {
 	cJSON *all = api_all_skills_json(app, res), *s;
@@ -132,20 +128,17 @@ static void list_free(struct listed *l, size_t n)
 }
 
 /* Is name a listed skill? Fills l when it is. */
-static bool find_listed(struct db_reader *r, const char *name, struct listed *l)
+static bool find_listed(struct store_reader *r, const char *name, struct listed *l)
 {
-	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
+	struct store_skill sk;
 	cJSON *detail = NULL;
 	bool found;
 
 	if (!validate_name_ok(name))
 		return false;
 	/* The detail has the summary's fields (slug, name, description, valid). */
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		detail = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
-					       (size_t)sqlite3_column_bytes(st, 0));
-	sqlite3_reset(st);
+	if (store_skill_get(r, name, &sk) == 1 && sk.detail.p)
+		detail = cJSON_ParseWithLength(sk.detail.p, sk.detail.len);
 	found = detail && listable(r, detail, l);
 	cJSON_Delete(detail);
 	return found;
@@ -158,7 +151,7 @@ static void answer_json(struct response *res, cJSON *o)
 }
 
 /* Builds the 0.2.0 index; NULL with res filled. */
-static char *build_v2(struct app *app, struct db_reader *r, size_t *len, struct response *res)
+static char *build_v2(struct app *app, struct store_reader *r, size_t *len, struct response *res)
 {
 	struct listed *l;
 	size_t n;
@@ -223,7 +216,7 @@ void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	struct discovery_cache *c = app->discovery;
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	int64_t gen = req->generation;
 	char *text;
 	size_t len;
@@ -258,7 +251,7 @@ headers:
 void discovery_index_v1(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	struct listed *l;
 	size_t n;
 	cJSON *root, *skills;
@@ -289,7 +282,7 @@ void discovery_artifact(void *ctx, struct request *req, struct response *res)
 	struct app *app = ctx;
 	const char *artifact = request_param(req, "artifact");
 	size_t n = strlen(artifact), sl = strlen(ARTIFACT_SUFFIX);
-	struct db_reader *r;
+	struct store_reader *r;
 	struct listed l = { 0 };
 	char *name, *bytes;
 	size_t len;
@@ -321,7 +314,7 @@ void discovery_file(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	const char *name = request_param(req, "name");
-	struct db_reader *r = api_reader(app, res);
+	struct store_reader *r = api_reader(app, res);
 	struct listed l = { 0 };
 
 	if (!r)

@@ -189,7 +189,7 @@ static void http_fail(struct response *res, int status, const cJSON *id, int cod
 
 struct mcp_call {
 	struct app *app;
-	struct db_reader *r;       /* the thread's reader once fetched */
+	struct store_reader *r;       /* the thread's reader once fetched */
 	const char *version;       /* negotiated by initialize (this request or the session) */
 	char session[MCP_SESSION_ID_LEN + 1]; /* set when initialize made a session */
 	size_t budget_left;        /* bytes the answer being made may take: what is left of
@@ -219,10 +219,10 @@ static cJSON *fail(struct mcp_fail *f, int code, const char *fmt, ...)
 }
 
 /* The thread's reader, or NULL with f filled (internal error). */
-static struct db_reader *reader(struct mcp_call *c, struct mcp_fail *f)
+static struct store_reader *reader(struct mcp_call *c, struct mcp_fail *f)
 {
 	if (!c->r)
-		c->r = app_reader(c->app);
+		c->r = store_reader(c->app->store);
 	if (!c->r)
 		fail(f, JSONRPC_INTERNAL_ERROR, "the index database cannot be opened");
 	return c->r;
@@ -231,15 +231,8 @@ static struct db_reader *reader(struct mcp_call *c, struct mcp_fail *f)
 /* Logs the reader's error and fills f: the index could not be read. */
 static cJSON *db_fail(struct mcp_call *c, struct mcp_fail *f, const char *what)
 {
-	log_msg(&c->app->log, LOG_ERROR, "mcp: %s: %s", what, sqlite3_errmsg(c->r->db));
+	log_msg(&c->app->log, LOG_ERROR, "mcp: %s: %s", what, store_errmsg(c->r));
 	return fail(f, JSONRPC_INTERNAL_ERROR, "the index could not be read");
-}
-
-static const char *col_text(sqlite3_stmt *st, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(st, col);
-
-	return s ? s : "";
 }
 
 /* skill://{slug}/{path} with every byte of slug and path other than
@@ -391,14 +384,6 @@ static char *base64(const void *p, size_t n)
 	return out;
 }
 
-static void add_str_or_null(cJSON *o, const char *key, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 /* ---- tools ---- */
 
 /* {content:[{type:"text",text}]} plus isError when is_error. */
@@ -495,82 +480,83 @@ static int arg_string(const cJSON *args, const char *key, bool required, const c
 
 /* Path of the skill's SKILL.md (or skill.md) into out; 0, 1 when the skill
  * is unknown, -1 on a database error. */
-static int skill_md_path(struct db_reader *r, const char *slug, char *out, size_t n)
+static int skill_md_path(struct store_reader *r, const char *slug, char *out, size_t n)
 {
-	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_FILE_OF_KIND);
-	int rc;
+	struct store_file md;
+	int rc = store_file_of_kind(r, slug, "skill", &md);
 
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, "skill", -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(out, n, "%s", col_text(st, 0));
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	if (rc == 1)
+		snprintf(out, n, "%.*s", (int)md.path.len, md.path.p);
+	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
+}
+
+/* Adds one skill to list_skills' answer. */
+struct skill_page {
+	struct store_reader *r;
+	cJSON *skills;
+	char *last;     /* the last slug added (free()) */
+};
+
+static int skill_page_add(void *ctx, const char *slug, struct store_bytes summary)
+{
+	struct skill_page *sp = ctx;
+	cJSON *sum = cJSON_ParseWithLength(summary.p, summary.len);
+	cJSON *o = cJSON_CreateObject();
+	char *uri, *s = xstrdup(slug);
+	char md[4096];
+
+	cJSON_AddStringToObject(o, "slug", s);
+	jadd_str_or_null(o, "name", jstr(sum, "name"));
+	jadd_str_or_null(o, "description", jstr(sum, "description"));
+	jadd_str_or_null(o, "tier", jstr(sum, "tier"));
+	cJSON_Delete(sum);
+	/* Another read on r: slug and summary are not valid past here. */
+	if (skill_md_path(sp->r, s, md, sizeof(md)) != 0)
+		snprintf(md, sizeof(md), "SKILL.md");
+	uri = skill_uri(s, md);
+	cJSON_AddStringToObject(o, "uri", uri);
+	free(uri);
+	cJSON_AddItemToArray(sp->skills, o);
+	free(sp->last);
+	sp->last = s;
+	return 0;
 }
 
 static cJSON *tool_list_skills(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
 {
 	static const char *const allowed[] = { "cursor", NULL };
 	const char *cursor;
-	char *after = NULL, *last = NULL;
-	struct db_reader *r;
-	sqlite3_stmt *st;
-	cJSON *out, *skills;
-	int rc, rows = 0;
+	char *after = NULL;
+	struct skill_page sp = { NULL, NULL, NULL };
+	cJSON *out;
+	int more;
 
 	if (args_known(args, allowed, f) || arg_string(args, "cursor", false, &cursor, f))
 		return NULL;
 	if (cursor && cursor_read(cursor, 's', &after, NULL) != 0)
 		return fail(f, JSONRPC_INVALID_PARAMS, "cursor is not one this server gave out");
-	if (!(r = reader(c, f))) {
+	if (!(sp.r = reader(c, f))) {
 		free(after);
 		return NULL;
 	}
 	out = cJSON_CreateObject();
-	skills = cJSON_AddArrayToObject(out, "skills");
-	st = db_reader_stmt(r, STMT_SKILL_LIST);
-	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, MCP_PAGE_SIZE + 1);
+	sp.skills = cJSON_AddArrayToObject(out, "skills");
+	more = store_skills_page(sp.r, after, MCP_PAGE_SIZE, skill_page_add, &sp);
 	free(after);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && rows < MCP_PAGE_SIZE) {
-		cJSON *sum = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
-						   (size_t)sqlite3_column_bytes(st, 0));
-		cJSON *o = cJSON_CreateObject();
-		const char *slug = col_text(st, 1);
-		char md[4096];
-		char *uri;
-
-		cJSON_AddStringToObject(o, "slug", slug);
-		add_str_or_null(o, "name", jstr(sum, "name"));
-		add_str_or_null(o, "description", jstr(sum, "description"));
-		add_str_or_null(o, "tier", jstr(sum, "tier"));
-		cJSON_Delete(sum);
-		if (skill_md_path(r, slug, md, sizeof(md)) != 0)
-			snprintf(md, sizeof(md), "SKILL.md");
-		uri = skill_uri(slug, md);
-		cJSON_AddStringToObject(o, "uri", uri);
-		free(uri);
-		cJSON_AddItemToArray(skills, o);
-		free(last);
-		last = xstrdup(slug);
-		rows++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		free(last);
+	if (more < 0) {
+		free(sp.last);
 		cJSON_Delete(out);
 		return db_fail(c, f, "listing skills");
 	}
-	if (rc == SQLITE_ROW && last) {
-		char *next = cursor_make('s', last, NULL);
+	if (more && sp.last) {
+		char *next = cursor_make('s', sp.last, NULL);
 
 		cJSON_AddStringToObject(out, "nextCursor", next);
 		free(next);
 	} else {
 		cJSON_AddNullToObject(out, "nextCursor");
 	}
-	free(last);
+	free(sp.last);
 	return structured_result(out);
 }
 
@@ -578,24 +564,20 @@ static cJSON *tool_list_skills(struct mcp_call *c, const cJSON *args, struct mcp
  * when no skill has that slug, or NULL with f filled on a database error. */
 static cJSON *skill_detail(struct mcp_call *c, const char *slug, bool *missing, struct mcp_fail *f)
 {
-	struct db_reader *r = reader(c, f);
-	sqlite3_stmt *st;
+	struct store_reader *r = reader(c, f);
+	struct store_skill sk;
 	cJSON *detail = NULL;
 	int rc;
 
 	*missing = false;
 	if (!r)
 		return NULL;
-	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		detail = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
-					       (size_t)sqlite3_column_bytes(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	rc = store_skill_get(r, slug, &sk);
+	if (rc == 1 && sk.detail.p)
+		detail = cJSON_ParseWithLength(sk.detail.p, sk.detail.len);
+	if (rc == 0)
 		*missing = true;
-	else if (rc != SQLITE_ROW)
+	else if (rc < 0)
 		return db_fail(c, f, "reading a skill");
 	else if (!detail)
 		return fail(f, JSONRPC_INTERNAL_ERROR, "the index holds no detail for '%s'", slug);
@@ -621,24 +603,14 @@ static void file_bytes_fini(struct file_bytes *b)
 static int file_load(struct mcp_call *c, const char *slug, const char *path,
 		     struct file_bytes *out, struct mcp_fail *f)
 {
-	sqlite3_stmt *st = db_reader_stmt(c->r, STMT_FILE_GET);
-	int rc;
+	struct store_file sf;
+	int rc = store_file_get(c->r, slug, path, &sf);
 
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		/* a zero-length blob comes back as NULL: nothing to copy then */
-		const void *blob = sqlite3_column_blob(st, 1);
-
-		out->len = (size_t)sqlite3_column_bytes(st, 1);
-		out->data = xmalloc(out->len + 1);
-		if (out->len)
-			memcpy(out->data, blob, out->len);
-		out->data[out->len] = '\0';
+	if (rc == 1 && sf.content.p) {
+		out->len = sf.content.len;
+		out->data = xstrndup(sf.content.p, sf.content.len);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+	if (rc >= 0)
 		return 0;  /* the snapshot whose files_json listed it: the row is there */
 	db_fail(c, f, "reading a file");
 	file_bytes_fini(out);
@@ -664,8 +636,8 @@ static int budget_check(const struct mcp_call *c, size_t need, struct mcp_fail *
 static int file_read(struct mcp_call *c, const char *slug, const char *path, struct file_bytes *out,
 		     bool *skill_known, struct mcp_fail *f)
 {
-	struct db_reader *r = reader(c, f);
-	sqlite3_stmt *st;
+	struct store_reader *r = reader(c, f);
+	struct store_file meta;
 	char md[8];  /* only whether the skill exists matters */
 	bool stored = false;
 	size_t len = 0;
@@ -675,20 +647,16 @@ static int file_read(struct mcp_call *c, const char *slug, const char *path, str
 	*skill_known = false;
 	if (!r)
 		return -1;
-	st = db_reader_stmt(r, STMT_FILE_META);
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->mime = xstrdup(col_text(st, 0));
-		stored = sqlite3_column_int(st, 1) != 0;
-		out->size = sqlite3_column_int64(st, 2);
+	rc = store_file_meta(r, slug, path, &meta);
+	if (rc == 1) {
+		out->mime = xstrndup(meta.mime.p ? meta.mime.p : "", meta.mime.len);
+		stored = meta.content.p != NULL;
+		out->size = meta.size;
 		len = out->size > 0 ? (size_t)out->size : 0;  /* a stored file's size is its length */
-		out->text = sqlite3_column_int(st, 3) != 0;
+		out->text = meta.is_text;
 		*skill_known = true;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == 1) {
 		if (!stored)
 			return 0;
 		if (budget_check(c, out->text ? len : 4 * ((len + 2) / 3), f) != 0) {
@@ -697,7 +665,7 @@ static int file_read(struct mcp_call *c, const char *slug, const char *path, str
 		}
 		return file_load(c, slug, path, out, f);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc < 0) {
 		db_fail(c, f, "reading a file");
 		return -1;
 	}
@@ -729,9 +697,9 @@ static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_f
 					    "search_skills to find one.", slug) : NULL;
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "slug", slug);
-	add_str_or_null(out, "name", jstr(detail, "name"));
-	add_str_or_null(out, "description", jstr(detail, "description"));
-	add_str_or_null(out, "tier", jstr(detail, "tier"));
+	jadd_str_or_null(out, "name", jstr(detail, "name"));
+	jadd_str_or_null(out, "description", jstr(detail, "description"));
+	jadd_str_or_null(out, "tier", jstr(detail, "tier"));
 	list = cJSON_AddArrayToObject(out, "files");
 	files = cJSON_GetObjectItemCaseSensitive(detail, "files");
 	cJSON_ArrayForEach(file, files) {
@@ -747,7 +715,7 @@ static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_f
 		cJSON_AddStringToObject(o, "path", path);
 		cJSON_AddNumberToObject(o, "size",
 					cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(file, "size")));
-		add_str_or_null(o, "mime", jstr(file, "mime"));
+		jadd_str_or_null(o, "mime", jstr(file, "mime"));
 		cJSON_AddItemToArray(list, o);
 	}
 	uri = skill_uri(slug, md ? md : "SKILL.md");
@@ -843,7 +811,7 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 	struct search_query sq = { 0 };
 	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(args, "limit");
 	const cJSON *hit;
-	struct db_reader *r;
+	struct store_reader *r;
 	cJSON *found = NULL, *out, *results;
 	char err[256];
 	int rc;
@@ -871,7 +839,7 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 	}
 	if (!(r = reader(c, f)))
 		return NULL;
-	rc = search_run(r->db, &sq, &found, err, sizeof(err));
+	rc = search_run(store_reader_db(r), &sq, &found, err, sizeof(err));
 	if (rc == SEARCH_BAD_REQUEST)
 		return tool_error("The query cannot be searched: %s. Use words, \"a phrase\", "
 				  "prefix* or -excluded.", err);
@@ -896,15 +864,15 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 		}
 		uri = skill_uri(skill, path);
 		md = snippet_markdown(snippet ? snippet : "");
-		add_str_or_null(o, "kind", jstr(hit, "kind"));
+		jadd_str_or_null(o, "kind", jstr(hit, "kind"));
 		cJSON_AddStringToObject(o, "skill", skill);
 		cJSON_AddStringToObject(o, "path", path);
-		add_str_or_null(o, "title", jstr(hit, "title"));
-		add_str_or_null(o, "anchor", jstr(hit, "anchor"));
+		jadd_str_or_null(o, "title", jstr(hit, "title"));
+		jadd_str_or_null(o, "anchor", jstr(hit, "anchor"));
 		cJSON_AddStringToObject(o, "snippet", md);
 		cJSON_AddNumberToObject(o, "score",
 					cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(hit, "score")));
-		add_str_or_null(o, "url", jstr(hit, "url"));
+		jadd_str_or_null(o, "url", jstr(hit, "url"));
 		cJSON_AddStringToObject(o, "uri", uri);
 		cJSON_AddItemToArray(results, o);
 		free(uri);
@@ -981,8 +949,8 @@ static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct m
 {
 	static const char *const allowed[] = { "slug", NULL };
 	const char *slug;
-	struct db_reader *r;
-	sqlite3_stmt *st;
+	struct store_reader *r;
+	struct store_skill sk;
 	cJSON *cl = NULL, *res;
 	bool none = false;
 	char *md;
@@ -992,21 +960,17 @@ static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct m
 		return NULL;
 	if (!(r = reader(c, f)))
 		return NULL;
-	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+	rc = store_skill_get(r, slug, &sk);
+	if (rc == 1) {
+		if (!sk.checklist.p)
 			none = true;
 		else
-			cl = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 2),
-						   (size_t)sqlite3_column_bytes(st, 2));
+			cl = cJSON_ParseWithLength(sk.checklist.p, sk.checklist.len);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (rc == 0)
 		return tool_error("No skill has the slug '%s'. Use list_skills or search_skills "
 				  "to find one.", slug);
-	if (rc != SQLITE_ROW)
+	if (rc < 0)
 		return db_fail(c, f, "reading a checklist");
 	if (none)
 		return tool_error("Skill '%s' has no review checklist "
@@ -1208,14 +1172,41 @@ static cJSON *m_tools_call(struct mcp_call *c, const cJSON *params, struct mcp_f
 	return fail(f, JSONRPC_INVALID_PARAMS, "unknown tool '%s' (see tools/list)", name);
 }
 
+/* Adds one file to resources/list's answer. */
+struct resource_page {
+	cJSON *list;
+	char *last_slug, *last_path;   /* the last file added (free()) */
+};
+
+static int resource_add(void *ctx, const char *slug, const struct store_file *sf)
+{
+	struct resource_page *rp = ctx;
+	char *path = xstrndup(sf->path.p, sf->path.len);
+	cJSON *o = cJSON_CreateObject();
+	char *uri = skill_uri(slug, path), *name = xasprintf("%s/%s", slug, path);
+
+	cJSON_AddStringToObject(o, "uri", uri);
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddStringToObject(o, "mimeType", sf->mime.p ? sf->mime.p : "");
+	cJSON_AddNumberToObject(o, "size", (double)sf->size);
+	cJSON_AddItemToArray(rp->list, o);
+	free(uri);
+	free(name);
+	free(rp->last_slug);
+	free(rp->last_path);
+	rp->last_slug = xstrdup(slug);
+	rp->last_path = path;
+	return 0;
+}
+
 static cJSON *m_resources_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
 {
 	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(params, "cursor");
-	char *slug = NULL, *path = NULL, *last_slug = NULL, *last_path = NULL;
-	struct db_reader *r;
-	sqlite3_stmt *st;
-	cJSON *res, *list;
-	int rc, rows = 0;
+	char *slug = NULL, *path = NULL;
+	struct resource_page rp = { NULL, NULL, NULL };
+	struct store_reader *r;
+	cJSON *res;
+	int more;
 
 	if (cur && !cJSON_IsNull(cur) &&
 	    (!cJSON_IsString(cur) || cursor_read(cur->valuestring, 'r', &slug, &path) != 0))
@@ -1226,46 +1217,24 @@ static cJSON *m_resources_list(struct mcp_call *c, const cJSON *params, struct m
 		return NULL;
 	}
 	res = cJSON_CreateObject();
-	list = cJSON_AddArrayToObject(res, "resources");
-	st = db_reader_stmt(r, STMT_FILE_LIST_ALL);
-	sqlite3_bind_text(st, 1, slug ? slug : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, path ? path : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, MCP_PAGE_SIZE + 1);
+	rp.list = cJSON_AddArrayToObject(res, "resources");
+	more = store_files_page(r, slug, path, MCP_PAGE_SIZE, resource_add, &rp);
 	free(slug);
 	free(path);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && rows < MCP_PAGE_SIZE) {
-		const char *s = col_text(st, 0), *p = col_text(st, 1);
-		cJSON *o = cJSON_CreateObject();
-		char *uri = skill_uri(s, p), *name = xasprintf("%s/%s", s, p);
-
-		cJSON_AddStringToObject(o, "uri", uri);
-		cJSON_AddStringToObject(o, "name", name);
-		cJSON_AddStringToObject(o, "mimeType", col_text(st, 2));
-		cJSON_AddNumberToObject(o, "size", (double)sqlite3_column_int64(st, 3));
-		cJSON_AddItemToArray(list, o);
-		free(uri);
-		free(name);
-		free(last_slug);
-		free(last_path);
-		last_slug = xstrdup(s);
-		last_path = xstrdup(p);
-		rows++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		free(last_slug);
-		free(last_path);
+	if (more < 0) {
+		free(rp.last_slug);
+		free(rp.last_path);
 		cJSON_Delete(res);
 		return db_fail(c, f, "listing files");
 	}
-	if (rc == SQLITE_ROW && last_slug) {
-		char *next = cursor_make('r', last_slug, last_path);
+	if (more && rp.last_slug) {
+		char *next = cursor_make('r', rp.last_slug, rp.last_path);
 
 		cJSON_AddStringToObject(res, "nextCursor", next);
 		free(next);
 	}
-	free(last_slug);
-	free(last_path);
+	free(rp.last_slug);
+	free(rp.last_path);
 	return res;
 }
 

@@ -18,7 +18,7 @@
 #include "skilld/handlers/api.h"
 #include "skilld/app/app.h"
 #include "skilld/base/assets.h"
-#include "skilld/store/db.h"
+#include "skilld/store/store.h"
 #include "skilld/handlers/page.h"
 #include "skilld/store/search.h"
 #include "skilld/base/util.h"
@@ -34,7 +34,7 @@ struct page_req {
 	struct request *req;
 	struct response *res;
 	enum format format;
-	struct db_reader *db;
+	struct store_reader *db;
 	struct page_ctx ctx;
 	char *base_url;
 	char *path;
@@ -102,12 +102,10 @@ static void answer_markdown_buf(struct page_req *p, struct buf *b)
 	p->res->markdown = true;
 }
 
-static cJSON *column_json(sqlite3_stmt *st, int col)
+/* JSON text read from the index, parsed (cJSON_Delete); NULL for NULL. */
+static cJSON *bytes_json(struct store_bytes v)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return NULL;
-	return cJSON_ParseWithLength((const char *)sqlite3_column_text(st, col),
-				     (size_t)sqlite3_column_bytes(st, col));
+	return v.p ? cJSON_ParseWithLength(v.p, v.len) : NULL;
 }
 
 /* Appends s as one markdown line (newlines folded to spaces). */
@@ -164,21 +162,15 @@ out:
 	page_end(&p);
 }
 
-/* Steps STMT_SKILL_PAGE for {slug}; false after a 404 or 503. */
-static bool skill_row(struct page_req *p, sqlite3_stmt **out)
+/* Reads {slug}'s page columns; false after a 404 or 503. */
+static bool skill_row(struct page_req *p, struct store_skill_page *out)
 {
 	const char *slug = request_param(p->req, "slug");
-	sqlite3_stmt *st = db_reader_stmt(p->db, STMT_SKILL_PAGE);
-	int rc;
+	int rc = store_skill_page_get(p->db, slug, out);
 
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = st;
+	if (rc == 1)
 		return true;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (rc == 0)
 		response_error(p->res, 404, "skill_not_found", "no skill has the slug '%s'", slug);
 	else
 		api_db_error(p->app, p->db, p->res, "reading a skill page");
@@ -190,55 +182,39 @@ static bool skill_row(struct page_req *p, sqlite3_stmt **out)
 static void answer_file_markdown(struct page_req *p, const char *kind, const char *path)
 {
 	const char *slug = request_param(p->req, "slug");
-	sqlite3_stmt *st;
-	int content_col;
+	struct store_file f;
+	int rc = path ? store_file_page_get(p->db, slug, path, &f)
+		      : store_file_of_kind(p->db, slug, kind, &f);
 
-	if (path) {
-		st = db_reader_stmt(p->db, STMT_FILE_PAGE);
-		sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
-		content_col = 2;
-	} else {
-		st = db_reader_stmt(p->db, STMT_SKILL_FILE_OF_KIND);
-		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-		content_col = 1;
-	}
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, content_col) != SQLITE_NULL)
-		answer_markdown(p, (const char *)sqlite3_column_blob(st, content_col),
-				(size_t)sqlite3_column_bytes(st, content_col));
+	if (rc == 1 && f.content.p)
+		answer_markdown(p, f.content.p, f.content.len);
 	else
 		response_error(p->res, 404, "not_stored", "the markdown of this page is not stored");
-	sqlite3_reset(st);
 }
 
 void web_skill(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
-	sqlite3_stmt *st;
+	struct store_skill_page sp;
 
 	if (!page_begin(&p, ctx, req, res))
 		return;
-	if (!skill_row(&p, &st))
+	if (!skill_row(&p, &sp))
 		goto out;
 	if (p.format == FORMAT_JSON) {
-		response_copy(res, 200, CT_JSON, (const char *)sqlite3_column_text(st, 0),
-			      (size_t)sqlite3_column_bytes(st, 0));
-		sqlite3_reset(st);
+		response_copy(res, 200, CT_JSON, sp.detail.p, sp.detail.len);
 	} else if (p.format == FORMAT_HTML) {
-		cJSON *detail = column_json(st, 0), *toc = column_json(st, 2);
-		char *body = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL :
-			     xstrdup((const char *)sqlite3_column_text(st, 1));
+		cJSON *detail = bytes_json(sp.detail), *toc = bytes_json(sp.toc);
+		char *body = sp.body_html.p ? xstrndup(sp.body_html.p, sp.body_html.len) : NULL;
 		size_t len;
 		char *html;
 
-		sqlite3_reset(st);
 		html = page_skill(&p.ctx, detail, body, toc, &len);
 		answer_html(&p, html, len);
 		cJSON_Delete(detail);
 		cJSON_Delete(toc);
 		free(body);
 	} else {
-		sqlite3_reset(st);
 		answer_file_markdown(&p, "skill", NULL);
 	}
 out:
@@ -248,16 +224,15 @@ out:
 void web_checklist(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
-	sqlite3_stmt *st;
+	struct store_skill_page sp;
 	cJSON *checklist, *detail;
 
 	if (!page_begin(&p, ctx, req, res))
 		return;
-	if (!skill_row(&p, &st))
+	if (!skill_row(&p, &sp))
 		goto out;
-	checklist = column_json(st, 3);
-	detail = column_json(st, 0);
-	sqlite3_reset(st);
+	checklist = bytes_json(sp.checklist);
+	detail = bytes_json(sp.detail);
 	if (!checklist) {
 		response_error(res, 404, "not_found", "skill '%s' has no review checklist",
 			       request_param(req, "slug"));
@@ -303,16 +278,15 @@ static void evals_markdown(struct page_req *p, const cJSON *evals)
 void web_evals(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
-	sqlite3_stmt *st;
+	struct store_skill_page sp;
 	cJSON *evals, *detail;
 
 	if (!page_begin(&p, ctx, req, res))
 		return;
-	if (!skill_row(&p, &st))
+	if (!skill_row(&p, &sp))
 		goto out;
-	evals = column_json(st, 4);
-	detail = column_json(st, 0);
-	sqlite3_reset(st);
+	evals = bytes_json(sp.evals);
+	detail = bytes_json(sp.detail);
 	if (!evals) {
 		response_error(res, 404, "not_found", "skill '%s' has no valid evals/evals.json",
 			       request_param(req, "slug"));
@@ -335,60 +309,54 @@ out:
 void web_reference(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
-	sqlite3_stmt *st, *fst;
+	struct store_skill_page sp;
+	struct store_file f;
 	char *path;
 	cJSON *detail;
 	int rc;
 
 	if (!page_begin(&p, ctx, req, res))
 		return;
-	if (!skill_row(&p, &st))
+	if (!skill_row(&p, &sp))
 		goto out;
-	detail = column_json(st, 0);
-	sqlite3_reset(st);
+	detail = bytes_json(sp.detail);
 	path = xasprintf("references/%s", request_param(req, "file"));
-	fst = db_reader_stmt(p.db, STMT_FILE_PAGE);
-	sqlite3_bind_text(fst, 1, request_param(req, "slug"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(fst, 2, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(fst);
-	if (rc == SQLITE_DONE) {
+	rc = store_file_page_get(p.db, request_param(req, "slug"), path, &f);
+	if (rc == 0) {
 		response_error(res, 404, "file_not_found", "skill '%s' has no file '%s'",
 			       request_param(req, "slug"), path);
-	} else if (rc != SQLITE_ROW) {
+	} else if (rc < 0) {
 		api_db_error(p.app, p.db, res, "reading a reference");
-	} else if (sqlite3_column_type(fst, 0) == SQLITE_NULL) {
+	} else if (!f.html.p) {
 		/* Not rendered markdown: the file's own bytes. */
-		sqlite3_reset(fst);
 		if (req->n_params < REQUEST_MAX_PARAMS)
 			req->params[req->n_params++] = (struct kv){ xstrdup("path"), xstrdup(path) };
 		api_skill_file(p.app, req, res);
 	} else if (p.format == FORMAT_JSON) {
 		cJSON *o = cJSON_CreateObject();
+		char *md = xstrndup(f.content.p, f.content.len);
 
 		cJSON_AddStringToObject(o, "skill", request_param(req, "slug"));
 		cJSON_AddStringToObject(o, "path", path);
-		cJSON_AddStringToObject(o, "markdown", sqlite3_column_type(fst, 2) == SQLITE_NULL ? "" :
-					(const char *)sqlite3_column_text(fst, 2));
-		cJSON_AddStringToObject(o, "html", (const char *)sqlite3_column_text(fst, 0));
-		cJSON_AddItemToObject(o, "toc", column_json(fst, 1));
+		cJSON_AddStringToObject(o, "markdown", md);
+		cJSON_AddStringToObject(o, "html", f.html.p);
+		cJSON_AddItemToObject(o, "toc", bytes_json(f.toc));
 		response_json(res, 200, o);
 		cJSON_Delete(o);
+		free(md);
 	} else if (p.format == FORMAT_HTML) {
-		cJSON *toc = column_json(fst, 1);
-		char *body = xstrdup((const char *)sqlite3_column_text(fst, 0));
+		cJSON *toc = bytes_json(f.toc);
+		char *body = xstrndup(f.html.p, f.html.len);
 		size_t len;
 		char *html;
 
-		sqlite3_reset(fst);
 		html = page_reference(&p.ctx, detail, path, body, toc, &len);
 		answer_html(&p, html, len);
 		cJSON_Delete(toc);
 		free(body);
 	} else {
-		answer_markdown(&p, (const char *)sqlite3_column_blob(fst, 2),
-				(size_t)sqlite3_column_bytes(fst, 2));
+		answer_markdown(&p, f.content.p ? f.content.p : "", f.content.len);
 	}
-	sqlite3_reset(fst);
 	cJSON_Delete(detail);
 	free(path);
 out:
@@ -527,7 +495,7 @@ void web_search(void *ctx, struct request *req, struct response *res)
 	} else {
 		if (sq.limit == 0 && p.format == FORMAT_HTML)
 			sq.limit = SEARCH_PAGE_LIMIT;
-		rc = search_run(p.db->db, &sq, &out, err, sizeof(err));
+		rc = search_run(store_reader_db(p.db), &sq, &out, err, sizeof(err));
 	}
 	if (rc == SEARCH_BAD_REQUEST && p.format == FORMAT_HTML) {
 		bool empty = !q || !*q;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * reload: the re-indexing thread and its debounce (see reload.h); when idle
- * it also checkpoints the WAL an index left (app_checkpoint). All state
+ * it also checkpoints the WAL an index left (ops.checkpoint). All state
  * is under one mutex; the condition variable wakes the thread on a request
  * or stop, and wakes reload_now callers when a run ends.
  */
@@ -15,11 +15,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "skilld/app/app.h"
 #include "skilld/base/util.h"
 
 struct reloader {
-	struct app *app;
+	struct reload_ops ops;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;       /* the thread: a request or stop */
@@ -75,6 +74,7 @@ static void *reload_main(void *arg)
 		struct timespec now, when;
 		unsigned long covered;
 		char why[64], err[512] = "";
+		int64_t generation = 0;
 		int rc;
 
 		if (r->requested == r->finished) {
@@ -82,16 +82,16 @@ static void *reload_main(void *arg)
 			 * file, while that index is already served; again a
 			 * little later while older requests hold part of it. */
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (atomic_load(&r->app->checkpoint_due) && !before(&now, &r->checkpoint_at)) {
+			if (r->ops.checkpoint_due(r->ops.ctx) && !before(&now, &r->checkpoint_at)) {
 				pthread_mutex_unlock(&r->lock);
-				rc = app_checkpoint(r->app);
+				rc = r->ops.checkpoint(r->ops.ctx);
 				pthread_mutex_lock(&r->lock);
 				clock_gettime(CLOCK_MONOTONIC, &r->checkpoint_at);
 				if (rc > 0)
 					add_ms(&r->checkpoint_at, CHECKPOINT_RETRY_MS);
 				continue;
 			}
-			if (atomic_load(&r->app->checkpoint_due))
+			if (r->ops.checkpoint_due(r->ops.ctx))
 				pthread_cond_timedwait(&r->wake, &r->lock, &r->checkpoint_at);
 			else
 				pthread_cond_wait(&r->wake, &r->lock);
@@ -112,19 +112,15 @@ static void *reload_main(void *arg)
 		 * moment: its WAL is copied first (this never waits), or the
 		 * next index could not write the WAL over from its start and
 		 * would grow it by a whole index. */
-		app_checkpoint(r->app);
-		rc = app_reindex(r->app, why, err, sizeof(err));
+		r->ops.checkpoint(r->ops.ctx);
+		rc = r->ops.reindex(r->ops.ctx, why, &generation, err, sizeof(err));
 
 		pthread_mutex_lock(&r->lock);
 		r->finished = covered;
 		r->last_rc = rc;
 		snprintf(r->last_err, sizeof(r->last_err), "%s", err);
-		if (rc == 0) {
-			struct app_status st;
-
-			app_get_status(r->app, &st);
-			r->last_generation = st.stats.generation;
-		}
+		if (rc == 0)
+			r->last_generation = generation;
 		if (r->requested != r->finished) /* asked again while running */
 			clock_gettime(CLOCK_MONOTONIC, &r->first);
 		pthread_cond_broadcast(&r->done);
@@ -133,13 +129,13 @@ static void *reload_main(void *arg)
 	return NULL;
 }
 
-int reload_start(struct app *app, char *err, size_t errlen)
+struct reloader *reload_start(const struct reload_ops *ops, char *err, size_t errlen)
 {
 	struct reloader *r = xcalloc(1, sizeof(*r));
 	pthread_condattr_t ca;
 	int rc;
 
-	r->app = app;
+	r->ops = *ops;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -153,10 +149,9 @@ int reload_start(struct app *app, char *err, size_t errlen)
 		pthread_cond_destroy(&r->done);
 		pthread_mutex_destroy(&r->lock);
 		free(r);
-		return -1;
+		return NULL;
 	}
-	app->reloader = r;
-	return 0;
+	return r;
 }
 
 /* Records one request under the lock. */
@@ -173,10 +168,8 @@ static unsigned long enqueue(struct reloader *r, const char *why)
 	return ++r->requested;
 }
 
-void reload_request(struct app *app, const char *why)
+void reload_request(struct reloader *r, const char *why)
 {
-	struct reloader *r = app->reloader;
-
 	if (!r)
 		return;
 	pthread_mutex_lock(&r->lock);
@@ -184,10 +177,9 @@ void reload_request(struct app *app, const char *why)
 	pthread_mutex_unlock(&r->lock);
 }
 
-int reload_now(struct app *app, const char *why, int timeout_ms, int64_t *generation,
+int reload_now(struct reloader *r, const char *why, int timeout_ms, int64_t *generation,
 	       char *err, size_t errlen)
 {
-	struct reloader *r = app->reloader;
 	struct timespec limit;
 	unsigned long mine;
 	int rc = 0;
@@ -226,9 +218,8 @@ int reload_now(struct app *app, const char *why, int timeout_ms, int64_t *genera
 	return rc;
 }
 
-unsigned reload_waiting(struct app *app)
+unsigned reload_waiting(struct reloader *r)
 {
-	struct reloader *r = app->reloader;
 	unsigned n;
 
 	if (!r)
@@ -239,10 +230,8 @@ unsigned reload_waiting(struct app *app)
 	return n;
 }
 
-void reload_stop(struct app *app)
+void reload_stop(struct reloader *r)
 {
-	struct reloader *r = app->reloader;
-
 	if (!r)
 		return;
 	pthread_mutex_lock(&r->lock);
@@ -255,5 +244,4 @@ void reload_stop(struct app *app)
 	pthread_cond_destroy(&r->done);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
-	app->reloader = NULL;
 }

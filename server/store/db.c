@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * db: opening SQLite, migrations, and per-thread read-only connections with
- * their prepared statements. A connection and its statements belong to one
- * thread; nothing here is shared between threads.
+ * db: opening SQLite for writing, migrations and checkpoints. The request
+ * threads' read connections and their statements are the store's
+ * (store.c).
  */
 #include "skilld/store/db.h"
 
@@ -15,45 +15,6 @@
 
 #include "skilld/base/assets.h"
 #include "skilld/base/util.h"
-
-static const char *const reader_sql[STMT_COUNT_] = {
-	[STMT_SKILL_LIST] =
-		"SELECT summary_json, slug FROM skills WHERE slug > ?1 ORDER BY slug LIMIT ?2",
-	[STMT_SKILL_COLUMNS] =
-		"SELECT detail_json, files_json, checklist_json, evals_json, check_json, digest "
-		"FROM skills WHERE slug = ?1",
-	[STMT_FILE_GET] =
-		"SELECT f.mime, f.content, f.digest, f.size, f.is_text FROM files f "
-		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
-	[STMT_FILE_META] =
-		"SELECT j.value ->> 'mime', j.value ->> 'stored', j.value ->> 'size', "
-		"j.value ->> 'text' FROM skills s, json_each(s.files_json) j "
-		"WHERE s.slug = ?1 AND j.value ->> 'path' = ?2",
-	[STMT_CHECKLIST_LIST] =
-		"SELECT s.slug, s.name, c.path, c.title, c.item_count, c.digest, c.is_primary "
-		"FROM checklists c "
-		"JOIN skills s ON s.id = c.skill_id ORDER BY s.slug, c.path",
-	[STMT_DIAGNOSTICS] =
-		"SELECT d.severity, d.code, d.message, d.root, d.path, d.line, d.col, s.slug "
-		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id ORDER BY d.id",
-	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
-	[STMT_SKILL_PAGE] =
-		"SELECT detail_json, body_html, toc_json, checklist_json, evals_json "
-		"FROM skills WHERE slug = ?1",
-	[STMT_FILE_PAGE] =
-		"SELECT f.html, f.toc_json, f.content, f.mime, f.digest FROM files f "
-		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
-	[STMT_SKILL_FILES_ALL] =
-		"SELECT f.path, f.content FROM files f JOIN skills s ON s.id = f.skill_id "
-		"WHERE s.slug = ?1 ORDER BY f.path",
-	[STMT_SKILL_FILE_OF_KIND] =
-		"SELECT f.path, f.content, f.digest FROM files f JOIN skills s ON s.id = f.skill_id "
-		"WHERE s.slug = ?1 AND f.kind = ?2 ORDER BY f.path LIMIT 1",
-	[STMT_FILE_LIST_ALL] =
-		"SELECT s.slug, f.path, f.mime, f.size FROM files f JOIN skills s ON s.id = f.skill_id "
-		"WHERE (s.slug, f.path) > (?1, ?2) ORDER BY s.slug, f.path LIMIT ?3",
-	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
-};
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -314,74 +275,7 @@ int db_migrate(sqlite3 *db, const struct migration_set *set, char *err, size_t e
 	return 0;
 }
 
-struct db_reader *db_reader_open(const char *path, char *err, size_t errlen)
+void db_close(sqlite3 *db)
 {
-	struct db_reader *r = xcalloc(1, sizeof(*r));
-	int rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-
-	if (rc != SQLITE_OK) {
-		set_err(err, errlen, "cannot open database %s read-only: %s", path,
-			r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
-		goto fail;
-	}
-	sqlite3_busy_timeout(r->db, 5000);
-	for (int i = 0; i < STMT_COUNT_; i++) {
-		if (sqlite3_prepare_v3(r->db, reader_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &r->stmt[i], NULL) != SQLITE_OK) {
-			set_err(err, errlen, "cannot prepare statement %d: %s", i, sqlite3_errmsg(r->db));
-			goto fail;
-		}
-	}
-	return r;
-fail:
-	db_reader_close(r);
-	return NULL;
-}
-
-void db_reader_close(struct db_reader *r)
-{
-	if (!r)
-		return;
-	for (int i = 0; i < STMT_COUNT_; i++)
-		sqlite3_finalize(r->stmt[i]);
-	sqlite3_close(r->db);
-	free(r);
-}
-
-int db_reader_begin(struct db_reader *r, int64_t *generation)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*generation = 0;
-	if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
-	/* The first read takes the snapshot. */
-	st = db_reader_stmt(r, STMT_GENERATION);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*generation = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	return 0;
-}
-
-void db_reader_end(struct db_reader *r)
-{
-	for (int i = 0; i < STMT_COUNT_; i++)
-		sqlite3_reset(r->stmt[i]);
-	if (!sqlite3_get_autocommit(r->db))
-		sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
-}
-
-sqlite3_stmt *db_reader_stmt(struct db_reader *r, enum db_stmt which)
-{
-	sqlite3_stmt *st = r->stmt[which];
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return st;
+	sqlite3_close(db);
 }

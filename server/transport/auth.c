@@ -64,13 +64,25 @@ static void cookie_get(const char *header, const char *name, char *out, size_t o
 	}
 }
 
+bool auth_bearer_ok(const char *token, const char *authorization)
+{
+	if (!token)
+		return true;
+	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+		return false;
+	authorization += 7;
+	while (*authorization == ' ')
+		authorization++;
+	return ct_equal(authorization, token);
+}
+
 bool auth_ok(const struct app *app, const struct request *req)
 {
 	char got[SESSION_ID_LEN + 8];
 
 	if (!app->token)
 		return true;
-	if (req->authorization && app_token_ok(app, req->authorization))
+	if (req->authorization && auth_bearer_ok(app->token, req->authorization))
 		return true;
 	if (!req->cookie || !app->sessions)
 		return false;

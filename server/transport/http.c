@@ -452,7 +452,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cacheable && auth_ok(app, &who)) {
 			sc.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 								       MHD_HTTP_HEADER_IF_NONE_MATCH);
-			if (rcache_use(app->http->cache, app_generation(app), k.buf, k.len,
+			if (rcache_use(app->http->cache, store_generation(app->store), k.buf, k.len,
 				       queue_prepared, &sc) == 0) {
 				access_log(app, method, url, (int)sc.status, sc.len,
 					   elapsed_ms(&p->start),
@@ -508,7 +508,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	/* A 200 that depends only on the generation and the key: memoised
 	 * once, kept for the next requests, and sent. */
 	if (cacheable && res.status == 200 && !res.dynamic && req.generation > 0 &&
-	    req.generation == app_generation(app)) {
+	    req.generation == store_generation(app->store)) {
 		struct prepared *pr = prepare(&res);
 		struct serve_ctx sc = { conn, inm, 0, 0, MHD_NO };
 

@@ -42,7 +42,7 @@ static bool write_allowed(struct app *app, const struct request *req, struct res
 {
 	const char *why;
 
-	if (app->token && req->authorization && app_token_ok(app, req->authorization))
+	if (app->token && req->authorization && auth_bearer_ok(app->token, req->authorization))
 		return true;
 	if (!hosts_write_intent(app->cfg, req, &why)) {
 		response_error(res, 403, "cross_site_write", "%s", why);
@@ -305,7 +305,7 @@ static void refuse_foreign(struct response *res, unsigned flags, int status, con
 
 void pipeline_serve(struct app *app, struct request *req, struct response *res)
 {
-	struct db_reader *reader = app_reader(app);
+	struct store_reader *reader = store_reader(app->store);
 	bool snapshot = false;
 	int64_t gen = 0;
 	const struct route *table, *route;
@@ -315,7 +315,7 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 
 	/* One read transaction per request: it sees one index generation
 	 * from its first statement to its last, whatever a reload commits. */
-	if (reader && db_reader_begin(reader, &gen) == 0) {
+	if (reader && store_reader_begin(reader, &gen) == 0) {
 		snapshot = true;
 		req->generation = gen;
 	}
@@ -348,7 +348,7 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 	    !is_api_path(req->path))
 		web_error_page(app, req, res);
 	if (snapshot)
-		db_reader_end(reader);
+		store_reader_end(reader);
 	if (req->generation > 0) {
 		char g[24];
 

@@ -599,7 +599,7 @@ static char *search_sections(const char *path)
 	tu_write_str(root, "agree/references/doc.md", agree_md);
 	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
 	ck_assert_msg(app_init(&app, &cfg, devnull, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(sqlite3_prepare_v2(app_reader(&app)->db,
+	ck_assert_int_eq(sqlite3_prepare_v2(store_reader_db(store_reader(app.store)),
 					    "SELECT coalesce(title, '(none)'), ltrim(body, ' ' || char(10)) "
 					    "FROM search WHERE kind = 'reference' AND path = ?1 ORDER BY rowid",
 					    -1, &st, NULL), SQLITE_OK);

@@ -38,12 +38,12 @@ static void setup(void)
 
 	ta_prepare(&ta);
 	ta_open(&ta, NULL);
-	ck_assert_int_eq(reload_start(&ta.app, err, sizeof(err)), 0);
+	ck_assert_int_eq(app_reload_start(&ta.app, err, sizeof(err)), 0);
 }
 
 static void teardown(void)
 {
-	reload_stop(&ta.app);
+	app_reload_stop(&ta.app);
 	ta_close(&ta);
 }
 
@@ -171,9 +171,9 @@ START_TEST(test_queued_while_another_waits)
 	ck_assert_int_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(pthread_create(&th, NULL, post_reload, &first), 0);
 	deadline = now_s() + 3; /* the writer gives up on the lock after 5 s */
-	while (reload_waiting(&ta.app) == 0 && now_s() < deadline)
+	while (reload_waiting(ta.app.reloader) == 0 && now_s() < deadline)
 		sleep_ms(5);
-	ck_assert_uint_eq(reload_waiting(&ta.app), 1);
+	ck_assert_uint_eq(reload_waiting(ta.app.reloader), 1);
 
 	for (int i = 0; i < 3; i++) {
 		t0 = now_s();
@@ -196,7 +196,7 @@ START_TEST(test_queued_while_another_waits)
 	pthread_join(th, NULL);
 	ck_assert_int_eq(first.status, 200);
 	ck_assert_int_eq(first.generation, 2);
-	ck_assert_uint_eq(reload_waiting(&ta.app), 0);
+	ck_assert_uint_eq(reload_waiting(ta.app.reloader), 0);
 	/* nobody waits now: the next request waits for its own run again */
 	ck_assert_int_eq(reload_req(&ta.app, NULL, &res), 200);
 	response_fini(&res);
@@ -247,7 +247,7 @@ START_TEST(test_503_without_a_reloader)
 	cJSON *j;
 	double t0 = now_s();
 
-	reload_stop(&ta.app);
+	app_reload_stop(&ta.app);
 	ck_assert_int_eq(reload_req(&ta.app, NULL, &res), 503);
 	ck_assert(now_s() - t0 < 1.0);
 	j = cJSON_ParseWithLength(res.body, res.body_len);

@@ -372,8 +372,8 @@ START_TEST(test_roots_in_order_and_shadowing)
 			 "--skills", extra, "--db", db, NULL };
 	ck_assert_int_eq(config_parse(&c2, 9, argv, no_env, err, sizeof(err)), 0);
 	ck_assert_msg(app_init(&a2, &c2, lo, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_uint_eq(a2.status.stats.shadowed, 1);
-	ck_assert_uint_eq(a2.status.stats.skills, 2 + 71 + 1);
+	ck_assert_uint_eq(a2.status.st.stats.shadowed, 1);
+	ck_assert_uint_eq(a2.status.st.stats.skills, 2 + 71 + 1);
 	app_fini(&a2);
 	config_fini(&c2);
 
@@ -384,9 +384,9 @@ START_TEST(test_roots_in_order_and_shadowing)
 	twice[3] = "--skills";
 	ck_assert_int_eq(config_parse(&c2, 7, twice, no_env, err, sizeof(err)), 0);
 	ck_assert_msg(app_init(&a2, &c2, lo, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_uint_eq(a2.status.stats.skills, 2);
-	ck_assert_uint_eq(a2.status.stats.shadowed, 0);
-	ck_assert_uint_eq(a2.status.stats.warnings, 1);
+	ck_assert_uint_eq(a2.status.st.stats.skills, 2);
+	ck_assert_uint_eq(a2.status.st.stats.shadowed, 0);
+	ck_assert_uint_eq(a2.status.st.stats.warnings, 1);
 	app_fini(&a2);
 	config_fini(&c2);
 	free(again);

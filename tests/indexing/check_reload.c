@@ -38,14 +38,14 @@ static void setup(void)
 
 	ta_prepare(&ta);
 	ta_open(&ta, NULL);
-	ck_assert_int_eq(reload_start(&ta.app, err, sizeof(err)), 0);
+	ck_assert_int_eq(app_reload_start(&ta.app, err, sizeof(err)), 0);
 }
 
 static void teardown(void)
 {
 	watch_stop(ta.app.watcher);
 	ta.app.watcher = NULL;
-	reload_stop(&ta.app);
+	app_reload_stop(&ta.app);
 	ta_close(&ta);
 }
 
@@ -88,7 +88,7 @@ START_TEST(test_reload_now_sees_changes)
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
 	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills/gamma", NULL, &res), 404);
 	response_fini(&res);
-	ck_assert_msg(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(reload_now(ta.app.reloader, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(gen, 2);
 	ck_assert_int_eq(ta_get(&ta.app, "/api/v1/skills/gamma", NULL, &res), 200);
 	response_fini(&res);
@@ -105,7 +105,7 @@ START_TEST(test_generation_header)
 	struct response res;
 	const char *h = NULL;
 
-	ck_assert_int_eq(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)), 0);
+	ck_assert_int_eq(reload_now(ta.app.reloader, "test", 30000, &gen, err, sizeof(err)), 0);
 	ck_assert_int_eq(ta_get(&ta.app, "/skills/alpha", NULL, &res), 200);
 	for (size_t i = 0; i < res.n_headers; i++)
 		if (strcmp(res.headers[i].key, "X-Skilld-Generation") == 0)
@@ -120,7 +120,7 @@ END_TEST
 START_TEST(test_burst_is_debounced)
 {
 	for (int i = 0; i < 50; i++)
-		reload_request(&ta.app, "burst");
+		reload_request(ta.app.reloader, "burst");
 	sleep_ms(RELOAD_DEBOUNCE_MS + 600);
 	ck_assert_int_eq(health_num("reloads"), 1);
 	ck_assert_int_eq(health_num("generation"), 2);
@@ -135,7 +135,7 @@ START_TEST(test_failure_keeps_the_old_index)
 	cJSON *j, *e;
 
 	ck_assert_int_eq(rename(ta.root, moved), 0); /* the root is gone */
-	ck_assert_int_eq(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)), -1);
+	ck_assert_int_eq(reload_now(ta.app.reloader, "test", 30000, &gen, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, ta.root));
 	j = get_json("/healthz");
 	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "generation")), 1);
@@ -152,7 +152,7 @@ START_TEST(test_failure_keeps_the_old_index)
 	cJSON_Delete(j);
 	/* and the next good one clears it */
 	ck_assert_int_eq(rename(moved, ta.root), 0);
-	ck_assert_int_eq(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)), 0);
+	ck_assert_int_eq(reload_now(ta.app.reloader, "test", 30000, &gen, err, sizeof(err)), 0);
 	ck_assert_int_eq(gen, 2);
 	j = get_json("/healthz");
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "last_reload_error")));
@@ -232,7 +232,7 @@ static void *reload_waiter(void *v)
 	struct waiter *w = v;
 	char err[512];
 
-	w->rc = reload_now(w->app, "waiter", 30000, &w->gen, err, sizeof(err));
+	w->rc = reload_now(w->app->reloader, "waiter", 30000, &w->gen, err, sizeof(err));
 	return NULL;
 }
 
@@ -251,12 +251,12 @@ START_TEST(test_reload_requests_coalesce)
 	ck_assert_int_eq(sqlite3_open(db, &lock), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(pthread_create(&th, NULL, reload_waiter, &w), 0);
-	for (int i = 0; i < 200 && reload_waiting(&ta.app) == 0; i++)
+	for (int i = 0; i < 200 && reload_waiting(ta.app.reloader) == 0; i++)
 		sleep_ms(10);
-	ck_assert_uint_eq(reload_waiting(&ta.app), 1);
+	ck_assert_uint_eq(reload_waiting(ta.app.reloader), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ck_assert_int_eq(reload_now(&ta.app, "second", 30000, &gen, err, sizeof(err)), 1);
-	ck_assert_int_eq(reload_now(&ta.app, "third", 30000, &gen, err, sizeof(err)), 1);
+	ck_assert_int_eq(reload_now(ta.app.reloader, "second", 30000, &gen, err, sizeof(err)), 1);
+	ck_assert_int_eq(reload_now(ta.app.reloader, "third", 30000, &gen, err, sizeof(err)), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ck_assert_int_eq(gen, 0);
 	ck_assert(t1.tv_sec - t0.tv_sec < 2);
@@ -265,7 +265,7 @@ START_TEST(test_reload_requests_coalesce)
 	pthread_join(th, NULL);
 	ck_assert_int_eq(w.rc, 0);
 	ck_assert_int_eq(w.gen, before + 1);
-	ck_assert_uint_eq(reload_waiting(&ta.app), 0);
+	ck_assert_uint_eq(reload_waiting(ta.app.reloader), 0);
 	/* the joined requests were covered by that run (when it had not
 	 * begun scanning yet) or by one more right after it: never one each */
 	sleep_ms(RELOAD_MAX_DELAY_MS + 500);
@@ -278,7 +278,7 @@ END_TEST
 static void on_change(void *ctx, const char *path)
 {
 	(void)path;
-	reload_request(ctx, "files changed");
+	reload_request(((struct app *)ctx)->reloader, "files changed");
 }
 
 /* Polls /healthz until skills reaches want (at most 5 s). */
@@ -315,7 +315,7 @@ START_TEST(test_watcher_sees_new_files_and_folders)
 }
 END_TEST
 
-/* The snapshot: a reader inside db_reader_begin keeps seeing the
+/* The snapshot: a reader inside store_reader_begin keeps seeing the
  * generation it started with while a re-indexing commits; the next
  * transaction sees the new one. This is what keeps one answer from mixing
  * two generations. */
@@ -323,30 +323,28 @@ START_TEST(test_reader_snapshot_holds_across_a_commit)
 {
 	char err[512];
 	int64_t gen = 0, gen2 = 0;
-	struct db_reader *r = db_reader_open(ta.cfg.db_path, err, sizeof(err));
-	sqlite3_stmt *st;
+	struct store_reader *r = store_reader_open(ta.cfg.db_path, err, sizeof(err));
+	struct store_skill sk;
+	long before;
 
 	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(db_reader_begin(r, &gen), 0);
+	ck_assert_int_eq(store_reader_begin(r, &gen), 0);
 	ck_assert_int_eq(gen, 1);
+	before = store_skill_count(r);
+	ck_assert_int_gt(before, 0);
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
 	ck_assert_int_eq(app_reindex(&ta.app, "test", err, sizeof(err)), 0);
-	/* still generation 1 inside the transaction: no gamma */
-	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
-	sqlite3_bind_text(st, 1, "gamma", -1, SQLITE_STATIC);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
-	st = db_reader_stmt(r, STMT_GENERATION);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int64(st, 0), 1);
-	db_reader_end(r);
+	/* still generation 1 inside the transaction: no gamma, as many skills */
+	ck_assert_int_eq(store_skill_get(r, "gamma", &sk), 0);
+	ck_assert_int_eq(store_skill_count(r), before);
+	store_reader_end(r);
 	/* a new transaction sees generation 2 and gamma */
-	ck_assert_int_eq(db_reader_begin(r, &gen2), 0);
+	ck_assert_int_eq(store_reader_begin(r, &gen2), 0);
 	ck_assert_int_eq(gen2, 2);
-	st = db_reader_stmt(r, STMT_SKILL_COLUMNS);
-	sqlite3_bind_text(st, 1, "gamma", -1, SQLITE_STATIC);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	db_reader_end(r);
-	db_reader_close(r);
+	ck_assert_int_eq(store_skill_get(r, "gamma", &sk), 1);
+	ck_assert_int_eq(store_skill_count(r), before + 1);
+	store_reader_end(r);
+	store_reader_close(r);
 }
 END_TEST
 
@@ -409,7 +407,7 @@ START_TEST(test_wal_checkpointed_after_each_index)
 	ck_assert_int_eq(wal_bytes(), 0);
 	ck_assert_int_eq(file_generation(), 1);
 	/* without the reloader, an index stays in the WAL until asked */
-	reload_stop(&ta.app);
+	app_reload_stop(&ta.app);
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
 	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
 	ck_assert(atomic_load(&ta.app.checkpoint_due));
@@ -426,8 +424,8 @@ START_TEST(test_wal_checkpointed_after_each_index)
 	response_fini(&res);
 	ck_assert_int_eq(health_num("generation"), 2);
 	/* a reloader started again checkpoints after its own run */
-	ck_assert_int_eq(reload_start(&ta.app, err, sizeof(err)), 0);
-	ck_assert_msg(reload_now(&ta.app, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(app_reload_start(&ta.app, err, sizeof(err)), 0);
+	ck_assert_msg(reload_now(ta.app.reloader, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(gen, 3);
 	wait_checkpoints(3);
 	ck_assert_int_eq(wal_bytes(), 0);
@@ -441,14 +439,14 @@ START_TEST(test_checkpoint_around_an_old_reader)
 {
 	char err[512];
 	int64_t gen = 0;
-	struct db_reader *r;
+	struct store_reader *r;
 	struct timespec t0, t1;
 
 	wait_checkpoints(1);
-	reload_stop(&ta.app);
-	r = db_reader_open(ta.cfg.db_path, err, sizeof(err));
+	app_reload_stop(&ta.app);
+	r = store_reader_open(ta.cfg.db_path, err, sizeof(err));
 	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(db_reader_begin(r, &gen), 0);
+	ck_assert_int_eq(store_reader_begin(r, &gen), 0);
 	ck_assert_int_eq(gen, 1);
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
 	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
@@ -462,8 +460,8 @@ START_TEST(test_checkpoint_around_an_old_reader)
 	/* a re-index is not held up by that checkpoint */
 	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(app_checkpoint(&ta.app), 1);
-	db_reader_end(r);
-	db_reader_close(r);
+	store_reader_end(r);
+	store_reader_close(r);
 	ck_assert_int_eq(app_checkpoint(&ta.app), 0);
 	ck_assert(!atomic_load(&ta.app.checkpoint_due));
 	ck_assert_int_eq(file_generation(), 3);

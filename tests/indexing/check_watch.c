@@ -501,7 +501,7 @@ END_TEST
 static void reload_on_change(void *ctx, const char *path)
 {
 	(void)path;
-	reload_request(ctx, "files changed");
+	reload_request(((struct app *)ctx)->reloader, "files changed");
 }
 
 static long health(struct ta_app *ta, const char *key)
@@ -537,7 +537,7 @@ START_TEST(test_burst_is_one_reindex)
 	record_init(&rec);
 	rec.also = reload_on_change;
 	rec.also_ctx = &ta.app;
-	ck_assert_int_eq(reload_start(&ta.app, err, sizeof(err)), 0);
+	ck_assert_int_eq(app_reload_start(&ta.app, err, sizeof(err)), 0);
 	skills = health(&ta, "skills");
 	ck_assert_int_eq(health(&ta, "generation"), 1);
 	for (int i = 0; i < N; i++) {
@@ -573,7 +573,7 @@ START_TEST(test_burst_is_one_reindex)
 	ck_assert_int_eq(health(&ta, "reloads"), 1);
 	ck_assert_uint_eq(total(&rec), 3 * N);
 	watch_stop(w);
-	reload_stop(&ta.app);
+	app_reload_stop(&ta.app);
 	ta_close(&ta);
 	record_fini(&rec);
 }

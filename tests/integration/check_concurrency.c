@@ -36,14 +36,14 @@ static void setup(void)
 
 	ta_prepare(&ta);
 	ta_open(&ta, NULL);
-	ck_assert_int_eq(reload_start(&ta.app, err, sizeof(err)), 0);
+	ck_assert_int_eq(app_reload_start(&ta.app, err, sizeof(err)), 0);
 	atomic_store(&failures, 0);
 	atomic_store(&stop, false);
 }
 
 static void teardown(void)
 {
-	reload_stop(&ta.app);
+	app_reload_stop(&ta.app);
 	ta_close(&ta);
 }
 
@@ -98,10 +98,10 @@ START_TEST(test_requests_while_reloading)
 			tu_rmtree(m);
 			free(m);
 		}
-		reload_request(&ta.app, "test");
+		reload_request(ta.app.reloader, "test");
 		nanosleep(&pause, NULL);
 	}
-	ck_assert_int_eq(reload_now(&ta.app, "test", 60000, &gen, err, sizeof(err)), 0);
+	ck_assert_int_eq(reload_now(ta.app.reloader, "test", 60000, &gen, err, sizeof(err)), 0);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
 	ck_assert_int_eq(atomic_load(&failures), 0);

@@ -109,9 +109,9 @@ static void check_corpus(const char *name, int skills, int items, bool all_plati
 	int folded = 0;
 
 	corpus_open(&c, name);
-	ck_assert_uint_eq(c.app.status.stats.skills, (size_t)skills);
-	ck_assert_uint_eq(c.app.status.stats.skill_mds, (size_t)skills);
-	ck_assert_uint_eq(c.app.status.stats.checklist_items, (size_t)items);
+	ck_assert_uint_eq(c.app.status.st.stats.skills, (size_t)skills);
+	ck_assert_uint_eq(c.app.status.st.stats.skill_mds, (size_t)skills);
+	ck_assert_uint_eq(c.app.status.st.stats.checklist_items, (size_t)items);
 	list = get(&c, "/api/v1/skills?limit=100");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(list, "data")), skills);
 	cl = get(&c, "/api/v1/checklists");

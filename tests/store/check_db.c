@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "skilld/store/db.h"
+#include "skilld/store/store.h"
 #include "skilld/base/util.h"
 #include "testutil.h"
 
@@ -34,12 +35,10 @@ START_TEST(test_project_migrations_apply)
 	ck_assert_int_eq(db_migrate(db, &set, err, sizeof(err)), 0);
 	sqlite3_close(db);
 
-	struct db_reader *r = db_reader_open(path, err, sizeof(err));
+	struct store_reader *r = store_reader_open(path, err, sizeof(err));
 	ck_assert_msg(r != NULL, "%s", err);
-	sqlite3_stmt *st = db_reader_stmt(r, STMT_SKILL_COUNT);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
-	db_reader_close(r);
+	ck_assert_int_eq(store_skill_count(r), 0);
+	store_reader_close(r);
 	migration_set_fini(&set);
 	free(path);
 	tu_rmtree(dir);

@@ -63,7 +63,7 @@ static void open_index(const char *root)
 
 	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
 	ck_assert_msg(app_init(&app, &cfg, devnull, err, sizeof(err)) == 0, "%s", err);
-	db = app_reader(&app)->db;
+	db = store_reader_db(store_reader(app.store));
 	free(dbp);
 }
 

@@ -3,9 +3,8 @@
  * app: the one struct that carries the daemon's state (configuration,
  * logger, database path, index generation, HTTP server) to the code that
  * needs it, and the startup sequence: open the database, migrate, index.
- * After app_init the struct is read only, except for the per-thread reader
- * connections that app_reader opens lazily (one per thread, thread local
- * through a pthread key).
+ * After app_init the struct is read only; the per-thread reader
+ * connections are the store's (store_reader).
  */
 #ifndef SKILLD_APP_H
 #define SKILLD_APP_H
@@ -19,7 +18,10 @@
 
 #include "skilld/base/config.h"
 #include "skilld/store/db.h"
+#include "skilld/store/store.h"
 #include "skilld/indexing/index.h"
+#include "skilld/indexing/reload.h"
+#include "skilld/indexing/status.h"
 #include "skilld/base/log.h"
 
 struct http_server;
@@ -28,28 +30,14 @@ struct reloader;
 struct session_store;
 struct watcher;
 
-/* What /healthz and /api/v1/diagnostics say about indexing. */
-struct app_status {
-	struct index_stats stats;    /* of the index being served */
-	double index_seconds;        /* how long it took */
-	time_t indexed_at;           /* when it was committed (wall clock) */
-	unsigned long reloads;       /* successful re-indexings after startup */
-	unsigned long failures;      /* failed ones */
-	time_t failed_at;            /* when the last re-indexing failed; 0 when it did not */
-	char error[512];             /* why it failed */
-};
-
 struct app {
 	const struct config *cfg;
 	struct logger log;
-	pthread_key_t reader_key;
-	bool reader_key_made;        /* reader_key was created */
-	atomic_llong generation;     /* the generation served now (set after each commit) */
+	struct store *store;         /* the request threads' reads (and the generation served) */
 	atomic_bool checkpoint_due;  /* an index wrote to the WAL since the last app_checkpoint */
 	atomic_ulong checkpoints;    /* app_checkpoint runs that copied the whole WAL */
 	sqlite3 *keeper;             /* the migrations' connection, kept open (app_init) */
-	pthread_mutex_t status_lock; /* guards status */
-	struct app_status status;
+	struct status_board status;  /* what /healthz says of indexing */
 	struct reloader *reloader;   /* set by reload_start */
 	struct watcher *watcher;     /* set by watch_start */
 	struct http_server *http;    /* set by http_start */
@@ -82,18 +70,12 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen);
  * thread calls it when idle, app_fini at the end. */
 int app_checkpoint(struct app *app);
 
-/* The generation served now: what prepared answers are checked against. */
-int64_t app_generation(struct app *app);
 
-/* A copy of the status, taken under its lock. */
-void app_get_status(struct app *app, struct app_status *out);
 
-/* Does an Authorization header value carry the token? Always true when no
- * token is set; compared in constant time. */
-bool app_token_ok(const struct app *app, const char *authorization);
-
-/* The calling thread's read-only connection, opened on first use; NULL when
- * it cannot be opened (logged). */
-struct db_reader *app_reader(struct app *app);
+/* Starts re-indexing in the background (app->reloader: reload.h) with
+ * app_reindex and app_checkpoint. 0, or -1 with a message in err. */
+int app_reload_start(struct app *app, char *err, size_t errlen);
+/* Stops it after a run in progress; safe when never started. */
+void app_reload_stop(struct app *app);
 
 #endif

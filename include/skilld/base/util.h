@@ -78,4 +78,7 @@ bool str_has_prefix(const char *s, const char *prefix);
  * into o. */
 const char *jstr(const struct cJSON *o, const char *key);
 
+/* Adds key: v to the object o, or key: null when v is NULL. */
+void jadd_str_or_null(struct cJSON *o, const char *key, const char *v);
+
 #endif

@@ -13,7 +13,7 @@
 #include "skilld/transport/router.h"
 
 struct app;
-struct db_reader;
+struct store_reader;
 struct cJSON;
 
 /* The handlers (ctx is a struct app *); {name} is a path parameter. */
@@ -51,16 +51,16 @@ void api_search_compat(void *ctx, struct request *req, struct response *res);
 void api_openapi(void *ctx, struct request *req, struct response *res);
 
 /* The calling thread's reader, or NULL after filling res with a 503. */
-struct db_reader *api_reader(struct app *app, struct response *res);
+struct store_reader *api_reader(struct app *app, struct response *res);
 /* Logs the reader's last SQLite error (what: the operation) and fills res
  * with a 503 — the index could not be read; never the client's fault. */
-void api_db_error(struct app *app, struct db_reader *r, struct response *res, const char *what);
+void api_db_error(struct app *app, struct store_reader *r, struct response *res, const char *what);
 
 /* The archive of every stored file of skill slug in fmt, under the folder
  * top (NULL: files at the archive root): 0 with *out (free()) and
  * *out_len, or -1 with res filled (404 unknown skill, a file over
  * --max-file-size or not archivable; 503). */
-int api_archive_bytes(struct app *app, struct db_reader *r, const char *slug,
+int api_archive_bytes(struct app *app, struct store_reader *r, const char *slug,
 		      enum archive_format fmt, const char *top, char **out, size_t *out_len,
 		      struct response *res);
 

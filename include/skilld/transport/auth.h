@@ -26,6 +26,10 @@ struct app;
 /* May this request go on: no token set, a matching Bearer token, or a
  * matching session cookie? */
 bool auth_ok(const struct app *app, const struct request *req);
+
+/* Does an Authorization header value ("Bearer TOKEN") carry token? Always
+ * true when token is NULL (none set); compared in constant time. */
+bool auth_bearer_ok(const char *token, const char *authorization);
 /* Fills res with the 401 a client that did not sign in gets: the sign-in
  * page for a browser asking for a page, JSON for everything else, both
  * with WWW-Authenticate. */

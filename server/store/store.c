@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store: the request threads' reads of the index. Each thread's reader is
+ * a read-only connection with the statements below prepared once; a read
+ * binds, steps and points the caller's struct at the row's columns, which
+ * stay valid until that statement is reset (the next read that uses it,
+ * or store_reader_end). Nothing here is shared between threads but the
+ * struct store, which after store_new only hands out thread-local readers
+ * and an atomic generation.
+ */
+#include "skilld/store/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "skilld/base/util.h"
+
+enum stmt {
+	STMT_SKILL_LIST,
+	STMT_SKILL_GET,
+	STMT_SKILL_PAGE,
+	STMT_FILE_GET,
+	STMT_FILE_META,
+	STMT_FILE_PAGE,
+	STMT_FILE_OF_KIND,
+	STMT_SKILL_FILES,
+	STMT_FILE_LIST,
+	STMT_CHECKLIST_LIST,
+	STMT_DIAGNOSTICS,
+	STMT_SKILL_COUNT,
+	STMT_GENERATION,
+	STMT_COUNT_
+};
+
+static const char *const reader_sql[STMT_COUNT_] = {
+	[STMT_SKILL_LIST] =
+		"SELECT slug, summary_json FROM skills WHERE slug > ?1 ORDER BY slug LIMIT ?2",
+	[STMT_SKILL_GET] =
+		"SELECT detail_json, files_json, checklist_json, evals_json, check_json, digest "
+		"FROM skills WHERE slug = ?1",
+	[STMT_SKILL_PAGE] =
+		"SELECT detail_json, body_html, toc_json, checklist_json, evals_json "
+		"FROM skills WHERE slug = ?1",
+	[STMT_FILE_GET] =
+		"SELECT f.path, f.mime, f.content, f.digest, f.size, f.is_text FROM files f "
+		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
+	/* From skills.files_json: seeking in the files table (WITHOUT ROWID)
+	 * reads each compared row's whole content. */
+	[STMT_FILE_META] =
+		"SELECT j.value ->> 'path', j.value ->> 'mime', j.value ->> 'stored', "
+		"j.value ->> 'size', j.value ->> 'text' FROM skills s, json_each(s.files_json) j "
+		"WHERE s.slug = ?1 AND j.value ->> 'path' = ?2",
+	[STMT_FILE_PAGE] =
+		"SELECT f.path, f.html, f.toc_json, f.content, f.mime, f.digest FROM files f "
+		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
+	[STMT_FILE_OF_KIND] =
+		"SELECT f.path, f.content, f.digest FROM files f JOIN skills s ON s.id = f.skill_id "
+		"WHERE s.slug = ?1 AND f.kind = ?2 ORDER BY f.path LIMIT 1",
+	[STMT_SKILL_FILES] =
+		"SELECT f.path, f.content FROM files f JOIN skills s ON s.id = f.skill_id "
+		"WHERE s.slug = ?1 ORDER BY f.path",
+	[STMT_FILE_LIST] =
+		"SELECT s.slug, f.path, f.mime, f.size FROM files f JOIN skills s ON s.id = f.skill_id "
+		"WHERE (s.slug, f.path) > (?1, ?2) ORDER BY s.slug, f.path LIMIT ?3",
+	[STMT_CHECKLIST_LIST] =
+		"SELECT s.slug, s.name, c.path, c.title, c.item_count, c.digest, c.is_primary "
+		"FROM checklists c JOIN skills s ON s.id = c.skill_id ORDER BY s.slug, c.path",
+	[STMT_DIAGNOSTICS] =
+		"SELECT d.severity, d.code, d.message, d.root, d.path, d.line, d.col, s.slug "
+		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id ORDER BY d.id",
+	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
+	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
+};
+
+struct store_reader {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STMT_COUNT_];
+};
+
+struct store {
+	char *path;
+	struct logger *log;
+	pthread_key_t key;
+	atomic_llong generation;
+};
+
+/* ---- connections ---- */
+
+static void reader_destroy(void *p)
+{
+	store_reader_close(p);
+}
+
+struct store *store_new(const char *path, struct logger *log)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+
+	if (pthread_key_create(&s->key, reader_destroy) != 0) {
+		free(s);
+		return NULL;
+	}
+	s->path = xstrdup(path);
+	s->log = log;
+	atomic_init(&s->generation, 0);
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	store_reader_close(pthread_getspecific(s->key));
+	pthread_setspecific(s->key, NULL);
+	pthread_key_delete(s->key);
+	free(s->path);
+	free(s);
+}
+
+struct store_reader *store_reader(struct store *s)
+{
+	struct store_reader *r = pthread_getspecific(s->key);
+	char err[256];
+
+	if (r)
+		return r;
+	r = store_reader_open(s->path, err, sizeof(err));
+	if (!r) {
+		log_msg(s->log, LOG_ERROR, "%s", err);
+		return NULL;
+	}
+	pthread_setspecific(s->key, r);
+	return r;
+}
+
+int64_t store_generation(const struct store *s)
+{
+	return atomic_load(&((struct store *)s)->generation);
+}
+
+void store_set_generation(struct store *s, int64_t generation)
+{
+	atomic_store(&s->generation, generation);
+}
+
+struct store_reader *store_reader_open(const char *path, char *err, size_t errlen)
+{
+	struct store_reader *r = xcalloc(1, sizeof(*r));
+	int rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s read-only: %s", path,
+			 r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(r->db, 5000);
+	for (int i = 0; i < STMT_COUNT_; i++) {
+		if (sqlite3_prepare_v3(r->db, reader_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &r->stmt[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "cannot prepare statement %d: %s", i,
+				 sqlite3_errmsg(r->db));
+			goto fail;
+		}
+	}
+	return r;
+fail:
+	store_reader_close(r);
+	return NULL;
+}
+
+void store_reader_close(struct store_reader *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < STMT_COUNT_; i++)
+		sqlite3_finalize(r->stmt[i]);
+	sqlite3_close(r->db);
+	free(r);
+}
+
+/* The statement, reset and with its bindings cleared, ready to bind: the
+ * values the previous read of it gave out die here. */
+static sqlite3_stmt *stmt(struct store_reader *r, enum stmt which)
+{
+	sqlite3_stmt *st = r->stmt[which];
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+int store_reader_begin(struct store_reader *r, int64_t *generation)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*generation = 0;
+	if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	/* The first read takes the snapshot. */
+	st = stmt(r, STMT_GENERATION);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*generation = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void store_reader_end(struct store_reader *r)
+{
+	for (int i = 0; i < STMT_COUNT_; i++)
+		sqlite3_reset(r->stmt[i]);
+	if (!sqlite3_get_autocommit(r->db))
+		sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+}
+
+const char *store_errmsg(struct store_reader *r)
+{
+	return sqlite3_errmsg(r->db);
+}
+
+sqlite3 *store_reader_db(struct store_reader *r)
+{
+	return r->db;
+}
+
+/* ---- columns ---- */
+
+/* Column col as bytes: text for text columns, the blob's bytes for blobs
+ * (a zero-length blob is a present, empty value, never NULL). */
+static struct store_bytes col_bytes(sqlite3_stmt *st, int col)
+{
+	struct store_bytes b = { NULL, 0 };
+
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		break;
+	case SQLITE_BLOB:
+		b.p = sqlite3_column_blob(st, col);
+		b.len = (size_t)sqlite3_column_bytes(st, col);
+		if (!b.p)
+			b.p = "";
+		break;
+	default:
+		b.p = (const char *)sqlite3_column_text(st, col);
+		b.len = (size_t)sqlite3_column_bytes(st, col);
+		break;
+	}
+	return b;
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+/* Binds slug (and path, when not NULL) and steps: 1, 0 or -1. Bindings
+ * are copies (SQLITE_TRANSIENT): the statement outlives the call, and the
+ * caller's strings may not. */
+static int step_one(sqlite3_stmt *st, const char *a, const char *b)
+{
+	int rc;
+
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* After a loop of steps: 0 when it ended well, -1 when not. */
+static int loop_end(int rc)
+{
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- skills ---- */
+
+int store_skill_get(struct store_reader *r, const char *slug, struct store_skill *out)
+{
+	sqlite3_stmt *st = stmt(r, STMT_SKILL_GET);
+	int rc = step_one(st, slug, NULL);
+
+	if (rc == 1) {
+		out->detail = col_bytes(st, 0);
+		out->files = col_bytes(st, 1);
+		out->checklist = col_bytes(st, 2);
+		out->evals = col_bytes(st, 3);
+		out->check = col_bytes(st, 4);
+		out->digest = col_bytes(st, 5);
+	}
+	return rc;
+}
+
+int store_skill_page_get(struct store_reader *r, const char *slug, struct store_skill_page *out)
+{
+	sqlite3_stmt *st = stmt(r, STMT_SKILL_PAGE);
+	int rc = step_one(st, slug, NULL);
+
+	if (rc == 1) {
+		out->detail = col_bytes(st, 0);
+		out->body_html = col_bytes(st, 1);
+		out->toc = col_bytes(st, 2);
+		out->checklist = col_bytes(st, 3);
+		out->evals = col_bytes(st, 4);
+	}
+	return rc;
+}
+
+int store_skills_page(struct store_reader *r, const char *after, long limit, store_skill_fn fn,
+		      void *ctx)
+{
+	sqlite3_stmt *st = stmt(r, STMT_SKILL_LIST);
+	long rows = 0;
+	int rc;
+
+	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_TRANSIENT);
+	/* One more than asked: whether another page follows. */
+	sqlite3_bind_int64(st, 2, limit < 0 ? -1 : (sqlite3_int64)limit + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (limit >= 0 && rows == limit)
+			break;
+		rows++;
+		if (fn(ctx, col_text(st, 0), col_bytes(st, 1)) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (loop_end(rc) != 0)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+long store_skill_count(struct store_reader *r)
+{
+	sqlite3_stmt *st = stmt(r, STMT_SKILL_COUNT);
+
+	return sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+}
+
+/* ---- files ---- */
+
+int store_file_get(struct store_reader *r, const char *slug, const char *path,
+		   struct store_file *out)
+{
+	sqlite3_stmt *st = stmt(r, STMT_FILE_GET);
+	int rc = step_one(st, slug, path);
+
+	if (rc == 1) {
+		*out = (struct store_file){
+			.path = col_bytes(st, 0),
+			.mime = col_bytes(st, 1),
+			.content = col_bytes(st, 2),
+			.digest = col_bytes(st, 3),
+			.size = sqlite3_column_int64(st, 4),
+			.is_text = sqlite3_column_int(st, 5) != 0,
+		};
+	}
+	return rc;
+}
+
+int store_file_meta(struct store_reader *r, const char *slug, const char *path,
+		    struct store_file *out)
+{
+	sqlite3_stmt *st = stmt(r, STMT_FILE_META);
+	int rc = step_one(st, slug, path);
+
+	if (rc == 1) {
+		*out = (struct store_file){
+			.path = col_bytes(st, 0),
+			.mime = col_bytes(st, 1),
+			.content = { sqlite3_column_int(st, 2) ? "" : NULL, 0 },
+			.size = sqlite3_column_int64(st, 3),
+			.is_text = sqlite3_column_int(st, 4) != 0,
+		};
+	}
+	return rc;
+}
+
+int store_file_page_get(struct store_reader *r, const char *slug, const char *path,
+			struct store_file *out)
+{
+	sqlite3_stmt *st = stmt(r, STMT_FILE_PAGE);
+	int rc = step_one(st, slug, path);
+
+	if (rc == 1) {
+		*out = (struct store_file){
+			.path = col_bytes(st, 0),
+			.html = col_bytes(st, 1),
+			.toc = col_bytes(st, 2),
+			.content = col_bytes(st, 3),
+			.mime = col_bytes(st, 4),
+			.digest = col_bytes(st, 5),
+		};
+	}
+	return rc;
+}
+
+int store_file_of_kind(struct store_reader *r, const char *slug, const char *kind,
+		       struct store_file *out)
+{
+	sqlite3_stmt *st = stmt(r, STMT_FILE_OF_KIND);
+	int rc = step_one(st, slug, kind);
+
+	if (rc == 1) {
+		*out = (struct store_file){
+			.path = col_bytes(st, 0),
+			.content = col_bytes(st, 1),
+			.digest = col_bytes(st, 2),
+		};
+	}
+	return rc;
+}
+
+int store_skill_files(struct store_reader *r, const char *slug, store_file_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = stmt(r, STMT_SKILL_FILES);
+	int rc;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_file f = { .path = col_bytes(st, 0), .content = col_bytes(st, 1) };
+
+		if (fn(ctx, slug, &f) != 0)
+			break;
+	}
+	return loop_end(rc);
+}
+
+int store_files_page(struct store_reader *r, const char *after_slug, const char *after_path,
+		     long limit, store_file_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = stmt(r, STMT_FILE_LIST);
+	long rows = 0;
+	int rc;
+
+	sqlite3_bind_text(st, 1, after_slug ? after_slug : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, after_path ? after_path : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, limit < 0 ? -1 : (sqlite3_int64)limit + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_file f;
+
+		if (limit >= 0 && rows == limit)
+			break;
+		rows++;
+		f = (struct store_file){
+			.path = col_bytes(st, 1),
+			.mime = col_bytes(st, 2),
+			.size = sqlite3_column_int64(st, 3),
+		};
+		if (fn(ctx, col_text(st, 0), &f) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (loop_end(rc) != 0)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+/* ---- checklists and diagnostics ---- */
+
+int store_checklists(struct store_reader *r, store_checklist_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = stmt(r, STMT_CHECKLIST_LIST);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_checklist c = {
+			.slug = col_text(st, 0),
+			.name = col_text(st, 1),
+			.path = col_text(st, 2),
+			.title = col_text(st, 3),
+			.items = sqlite3_column_int(st, 4),
+			.digest = col_text(st, 5),
+			.primary = sqlite3_column_int(st, 6) != 0,
+		};
+
+		if (fn(ctx, &c) != 0)
+			break;
+	}
+	return loop_end(rc);
+}
+
+int store_diagnostics(struct store_reader *r, store_diagnostic_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = stmt(r, STMT_DIAGNOSTICS);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_diagnostic d = {
+			.severity = col_text(st, 0),
+			.code = col_text(st, 1),
+			.message = col_text(st, 2),
+			.root = col_text(st, 3),
+			.path = col_text(st, 4),
+			.line = sqlite3_column_int(st, 5),
+			.column = sqlite3_column_int(st, 6),
+			.skill = col_text(st, 7),
+		};
+
+		if (fn(ctx, &d) != 0)
+			break;
+	}
+	return loop_end(rc);
+}
