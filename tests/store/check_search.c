@@ -2,8 +2,9 @@
 /*
  * Tests for search: the query compiler with exact outputs, and search_run /
  * search_resolve on real indexes built by app_init, one over a small skill
- * written here ("gamma") and one over the bundled skills/ folder, with the
- * expected first results of tests/fixtures/search-relevance.json.
+ * (fixture_search.h's "gamma"; the rows it gets are searchrows' tests) and
+ * one over the bundled skills/ folder, with the expected first results of
+ * tests/fixtures/search-relevance.json.
  */
 #include <check.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "skilld/store/db.h"
 #include "skilld/store/search.h"
 #include "skilld/base/util.h"
+#include "fixture_search.h"
 #include "testutil.h"
 
 Suite *search_suite(void);
@@ -30,28 +32,6 @@ static const char *no_env(const char *name)
 	(void)name;
 	return NULL;
 }
-
-static const char gamma_md[] =
-	"---\nname: gamma\ndescription: Checks café menus for allergen labelling.\n---\n"
-	"# Gamma\n\nBody text mentions zebra near " SEARCH_MARK_OPEN "marker" SEARCH_MARK_CLOSE
-	" characters.\n";
-
-static const char notes_md[] =
-	"Intro paragraph about walrus.\n\n"
-	"# Notes\n\n"
-	"## First part\n\nAlpha text about penguins.\n\n"
-	"```sh\n# not a heading capybara\n```\n\n"
-	"Setext Heading\n--------------\n\nText under setext about ostrich.\n\n"
-	"## Second part ##\n\nBeta text about narwhal.\n";
-
-static const char checklist_md[] =
-	"# Gamma — Code Review Checklist\n\n## 1. Things\n\n"
-	"- [ ] **G1 — Quokka check** — Is the quokka fed?\n"
-	"- [ ] plain item about a wombat without any title that goes on for quite a long time\n";
-
-static const char evals_json[] =
-	"{\"evals\":[{\"id\":\"eval-koala\",\"prompt\":\"Review the koala enclosure\","
-	"\"expectations\":[\"Flags the missing eucalyptus\"]}]}";
 
 /* Builds the index of root (through app_init) and sets db to a reader. */
 static void open_index(const char *root)
@@ -72,11 +52,7 @@ static void setup_gamma(void)
 	char *root;
 
 	tmp = tu_mkdtemp();
-	root = xasprintf("%s/skills", tmp);
-	tu_write_str(root, "gamma/SKILL.md", gamma_md);
-	tu_write_str(root, "gamma/references/notes.md", notes_md);
-	tu_write_str(root, "gamma/references/review-checklist.md", checklist_md);
-	tu_write_str(root, "gamma/evals/evals.json", evals_json);
+	root = fx_write_gamma(tmp);
 	open_index(root);
 	free(root);
 }
@@ -185,85 +161,16 @@ static int jint(const cJSON *o, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(o, key)->valueint;
 }
 
-/* The only hit of q (asserting total 1). Free *res after use. */
-static const cJSON *only_hit(const char *q, cJSON **res)
-{
-	char err[256] = "";
-
-	ck_assert_msg(run(q, NULL, NULL, 0, NULL, res, err, sizeof(err)) == 0, "%s: %s", q, err);
-	ck_assert_msg(jint(*res, "total") == 1, "%s: total %d", q, jint(*res, "total"));
-	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(*res, "next_cursor")));
-	return cJSON_GetArrayItem(cJSON_GetObjectItem(*res, "data"), 0);
-}
-
-static void expect_hit(const char *q, const char *kind, const char *path, const char *title,
-		       const char *anchor, const char *url)
-{
-	cJSON *res;
-	const cJSON *h = only_hit(q, &res);
-
-	ck_assert_str_eq(jstr(res, "query"), q);
-	ck_assert_str_eq(jstr(h, "kind"), kind);
-	ck_assert_str_eq(jstr(h, "skill"), "gamma");
-	ck_assert_str_eq(jstr(h, "path"), path);
-	if (title)
-		ck_assert_str_eq(jstr(h, "title"), title);
-	else
-		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "title")));
-	if (anchor)
-		ck_assert_str_eq(jstr(h, "anchor"), anchor);
-	else
-		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "anchor")));
-	ck_assert_str_eq(jstr(h, "url"), url);
-	ck_assert(cJSON_GetObjectItem(h, "score")->valuedouble > 0);
-	cJSON_Delete(res);
-}
-
-START_TEST(gamma_rows)
-{
-	expect_hit("zebra", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
-	expect_hit("allergen", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
-	expect_hit("walrus", "reference", "references/notes.md", NULL, NULL,
-		   "/skills/gamma/references/notes.md");
-	expect_hit("penguin", "reference", "references/notes.md", "First part", "first-part",
-		   "/skills/gamma/references/notes.md#first-part");
-	/* a heading inside a fence and a setext heading do not split */
-	expect_hit("capybara", "reference", "references/notes.md", "First part", "first-part",
-		   "/skills/gamma/references/notes.md#first-part");
-	expect_hit("ostrich", "reference", "references/notes.md", "First part", "first-part",
-		   "/skills/gamma/references/notes.md#first-part");
-	expect_hit("narwhal", "reference", "references/notes.md", "Second part", "second-part",
-		   "/skills/gamma/references/notes.md#second-part");
-	expect_hit("quokka", "checklist", "references/review-checklist.md", "G1 — Quokka check",
-		   "1-g1-quokka-check", "/skills/gamma/checklist#1-g1-quokka-check");
-	expect_hit("eucalyptus", "eval", "evals/evals.json", "eval-koala", "eval-koala",
-		   "/skills/gamma/evals#eval-koala");
-	expect_hit("koala enclosure", "eval", "evals/evals.json", "eval-koala", "eval-koala",
-		   "/skills/gamma/evals#eval-koala");
-}
-END_TEST
-
-START_TEST(gamma_untitled_item)
-{
-	cJSON *res;
-	const cJSON *h = only_hit("wombat", &res);
-
-	ck_assert_str_eq(jstr(h, "kind"), "checklist");
-	ck_assert_str_eq(jstr(h, "title"), "plain item about a wombat without any title that goes on for…");
-	cJSON_Delete(res);
-}
-END_TEST
-
 START_TEST(gamma_snippet_and_markers)
 {
 	cJSON *res;
-	const cJSON *h = only_hit("zebra", &res);
+	const cJSON *h = fx_only_hit(db, "zebra", &res);
 
 	ck_assert_str_eq(jstr(h, "snippet"), "# Gamma\n\nBody text mentions " SEARCH_MARK_OPEN "zebra"
 			 SEARCH_MARK_CLOSE " near  marker  characters.\n");
 	cJSON_Delete(res);
 	/* the stored markers were removed, so they cannot fake a match */
-	h = only_hit("marker", &res);
+	h = fx_only_hit(db, "marker", &res);
 	ck_assert_ptr_nonnull(strstr(jstr(h, "snippet"), SEARCH_MARK_OPEN "marker" SEARCH_MARK_CLOSE));
 	cJSON_Delete(res);
 }
@@ -273,11 +180,11 @@ START_TEST(gamma_diacritics)
 {
 	cJSON *res;
 
-	ck_assert_str_eq(jstr(only_hit("cafe", &res), "kind"), "skill");
+	ck_assert_str_eq(jstr(fx_only_hit(db, "cafe", &res), "kind"), "skill");
 	cJSON_Delete(res);
-	ck_assert_str_eq(jstr(only_hit("café", &res), "kind"), "skill");
+	ck_assert_str_eq(jstr(fx_only_hit(db, "café", &res), "kind"), "skill");
 	cJSON_Delete(res);
-	ck_assert_str_eq(jstr(only_hit("CAFÉ", &res), "kind"), "skill");
+	ck_assert_str_eq(jstr(fx_only_hit(db, "CAFÉ", &res), "kind"), "skill");
 	cJSON_Delete(res);
 }
 END_TEST
@@ -550,8 +457,6 @@ Suite *search_suite(void)
 	tcase_add_test(unit, compile_rejects);
 	suite_add_tcase(s, unit);
 	tcase_add_checked_fixture(gamma, setup_gamma, teardown);
-	tcase_add_test(gamma, gamma_rows);
-	tcase_add_test(gamma, gamma_untitled_item);
 	tcase_add_test(gamma, gamma_snippet_and_markers);
 	tcase_add_test(gamma, gamma_diacritics);
 	tcase_add_test(gamma, gamma_syntax_semantics);
