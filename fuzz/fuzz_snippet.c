@@ -99,8 +99,8 @@ static bool fts_matches(const char *s, size_t n, const char *expr)
  * them; free() it. */
 static char *positive_terms(const char *q, size_t len)
 {
-	struct search_term terms[SEARCH_MAX_TERMS];
-	size_t n = search_terms(q, len, terms, SEARCH_MAX_TERMS);
+	struct text_query_term terms[SEARCH_MAX_TERMS];
+	size_t n = text_query_terms(q, len, terms, SEARCH_MAX_TERMS);
 	struct buf b;
 	int k = 0;
 
@@ -131,7 +131,7 @@ static bool is_mark(const char *s, size_t n, size_t i)
 }
 
 /* A NUL-terminated copy of s[0..n) with U+E000 and U+E001 made spaces, as
- * search.c's strip_markers stores text. */
+ * searchrows.c's strip_markers stores text. */
 static char *stored_text(const uint8_t *s, size_t n)
 {
 	struct buf b;

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * text: UTF-8, markdown lines and unique ids, each rule written once (see
- * include/skilld/text.h). The checklist parser, the search indexer and the
- * token cutter read fences and headings through here, so they agree on
- * what is code and what is a heading. No global state; safe from any thread.
+ * text: UTF-8, markdown lines, unique ids and query terms, each rule
+ * written once (see include/skilld/base/text.h). The checklist parser, the
+ * search indexer and the token cutter read fences and headings through
+ * here, so they agree on what is code and what is a heading; search and
+ * snippet read a query's terms through here, so they agree on what a term
+ * is. No global state; safe from any thread.
  */
 #include "skilld/base/text.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,4 +382,65 @@ char *text_ids_unique(struct text_ids *ids, const char *base)
 	}
 	id_add(ids, xstrdup(id)); /* may move the table: e is not used after this */
 	return id;
+}
+
+/* ---- query terms ---- */
+
+/* The bytes that separate the words of a query: ASCII whitespace and
+ * control bytes. */
+static bool is_query_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+	       (c < 0x20) || c == 0x7f;
+}
+
+/* Does s[0..n) hold a letter or digit (ASCII alnum or any non-ASCII byte)? */
+static bool has_word_char(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
+size_t text_query_terms(const char *q, size_t len, struct text_query_term *out, size_t max)
+{
+	size_t i = 0, count = 0;
+
+	while (i < len) {
+		struct text_query_term t = { 0 };
+
+		if (is_query_space((unsigned char)q[i])) {
+			i++;
+			continue;
+		}
+		if (q[i] == '-') {
+			t.exclude = true;
+			i++;
+		}
+		if (i < len && q[i] == '"') {
+			const char *close = memchr(q + i + 1, '"', len - i - 1);
+
+			t.s = q + i + 1;
+			t.n = close ? (size_t)(close - t.s) : len - i - 1;
+			i = close ? (size_t)(close - q) + 1 : len;
+			for (; i < len && q[i] == '*'; i++)
+				t.prefix = true;
+		} else {
+			t.s = q + i;
+			while (i < len && !is_query_space((unsigned char)q[i]))
+				i++;
+			t.n = (size_t)(q + i - t.s);
+			while (t.n > 0 && t.s[t.n - 1] == '*') {
+				t.n--;
+				t.prefix = true;
+			}
+		}
+		if (!has_word_char(t.s, t.n))
+			continue;
+		if (count < max)
+			out[count] = t;
+		count++;
+	}
+	return count;
 }

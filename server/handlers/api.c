@@ -605,7 +605,7 @@ void api_search(void *ctx, struct request *req, struct response *res)
 	sq.kind = request_query(req, "kind");
 	sq.skill = request_query(req, "skill");
 	sq.cursor = request_query(req, "cursor");
-	rc = search_run(store_reader_db(r), &sq, &out, err, sizeof(err));
+	rc = search_run(r, &sq, &out, err, sizeof(err));
 	search_answer(app, res, rc, out, err);
 }
 
@@ -629,7 +629,7 @@ void api_resolve(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_limit", "k must be an integer from 1 to %d", RESOLVE_MAX_K);
 		return;
 	}
-	rc = search_resolve(store_reader_db(r), task, (int)k, &out, err, sizeof(err));
+	rc = search_resolve(r, task, (int)k, &out, err, sizeof(err));
 	search_answer(app, res, rc, out, err);
 }
 
@@ -658,7 +658,7 @@ void api_search_compat(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to 1000");
 		return;
 	}
-	rc = search_resolve(store_reader_db(r), q, limit > RESOLVE_MAX_K ? RESOLVE_MAX_K : (int)limit, &out,
+	rc = search_resolve(r, q, limit > RESOLVE_MAX_K ? RESOLVE_MAX_K : (int)limit, &out,
 			    err, sizeof(err));
 	if (rc != 0) {
 		search_answer(app, res, rc, out, err);

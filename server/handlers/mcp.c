@@ -839,7 +839,7 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 	}
 	if (!(r = reader(c, f)))
 		return NULL;
-	rc = search_run(store_reader_db(r), &sq, &found, err, sizeof(err));
+	rc = search_run(r, &sq, &found, err, sizeof(err));
 	if (rc == SEARCH_BAD_REQUEST)
 		return tool_error("The query cannot be searched: %s. Use words, \"a phrase\", "
 				  "prefix* or -excluded.", err);

@@ -495,7 +495,7 @@ void web_search(void *ctx, struct request *req, struct response *res)
 	} else {
 		if (sq.limit == 0 && p.format == FORMAT_HTML)
 			sq.limit = SEARCH_PAGE_LIMIT;
-		rc = search_run(store_reader_db(p.db), &sq, &out, err, sizeof(err));
+		rc = search_run(p.db, &sq, &out, err, sizeof(err));
 	}
 	if (rc == SEARCH_BAD_REQUEST && p.format == FORMAT_HTML) {
 		bool empty = !q || !*q;

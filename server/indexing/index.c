@@ -24,7 +24,7 @@
 #include "skilld/indexing/checklist.h"
 #include "skilld/base/diag.h"
 #include "skilld/indexing/scan.h"
-#include "skilld/store/search.h"
+#include "skilld/indexing/searchrows.h"
 #include "skilld/indexing/skill.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
@@ -59,7 +59,7 @@ static const char *const ins_sql[INS_COUNT_] = {
 struct indexer {
 	sqlite3 *db;
 	sqlite3_stmt *st[INS_COUNT_];
-	sqlite3_stmt *search_insert;    /* search_index_skill's, made on first use */
+	sqlite3_stmt *search_insert;    /* searchrows_add_skill's, made on first use */
 	const struct index_options *opt;
 	struct index_stats *stats;
 	int root_index;         /* position of the root being indexed */
@@ -366,7 +366,7 @@ static int insert_skill(struct indexer *ix, const struct prepared *p)
 		return -1;
 	t1 = now();
 	ix->stats->t.store += t1 - t0;
-	if (search_index_skill(ix->db, &ix->search_insert, id, r, ix->err, ix->errlen) != 0)
+	if (searchrows_add_skill(ix->db, &ix->search_insert, id, r, ix->err, ix->errlen) != 0)
 		return -1;
 	ix->stats->t.search += now() - t1;
 	ix->stats->skills++;
@@ -661,7 +661,7 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 		fail(&ix, "clearing the previous index");
 		goto out;
 	}
-	if (search_clear(db, err, errlen) != 0)
+	if (searchrows_clear(db, err, errlen) != 0)
 		goto out;
 	stats->t.clear = now() - t0;
 	for (int i = 0; i < INS_COUNT_; i++) {

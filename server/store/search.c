@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * search: fills the FTS5 table at index time and answers searches and task
- * resolutions from it (see search.h for the rows, the query syntax and the
- * answers). User text only ever reaches MATCH as double-quoted FTS5 strings.
- * No globals; statements are prepared per call, so any connection used by
- * one thread at a time is fine.
+ * search: answers searches and task resolutions from the FTS5 table that
+ * searchrows fills at index time (see search.h for the rows, the query
+ * syntax and the answers), and makes the rows' URLs. User text only ever
+ * reaches MATCH as double-quoted FTS5 strings. No globals; statements are
+ * prepared per call, so any connection used by one thread at a time is
+ * fine.
  */
 #include "skilld/store/search.h"
 
@@ -14,37 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "skilld/indexing/checklist.h"
-#include "skilld/indexing/scan.h"
 #include "skilld/store/snippet.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
 
-#define MARKER_LEN 3
-#define TITLE_WORDS_MAX 60      /* bytes of text used as an untitled item's title */
 #define RESOLVE_ROWS_MAX 5000   /* matching rows read to rank skills */
 #define CURSOR_OFFSET_MAX 1000000L
 
-/* ---- indexing ---- */
-
-/* A copy of s[0..n) without the marker characters U+E000 and U+E001. */
-static char *strip_markers(const char *s, size_t n)
-{
-	struct buf b;
-
-	buf_init(&b);
-	for (size_t i = 0; i < n; i++) {
-		if (n - i >= MARKER_LEN && (unsigned char)s[i] == 0xee && (unsigned char)s[i + 1] == 0x80 &&
-		    ((unsigned char)s[i + 2] == 0x80 || (unsigned char)s[i + 2] == 0x81)) {
-			buf_putc(&b, ' ');
-			i += MARKER_LEN - 1;
-			continue;
-		}
-		buf_putc(&b, s[i]);
-	}
-	buf_putc(&b, '\0');
-	return buf_detach(&b, NULL);
-}
+/* ---- URLs ---- */
 
 /* Appends s percent-encoded (keeping '/' when keep_slash) to b. */
 static void put_encoded(struct buf *b, const char *s, bool keep_slash)
@@ -58,8 +36,7 @@ static void put_encoded(struct buf *b, const char *s, bool keep_slash)
 	}
 }
 
-/* "/skills/{slug}[/{tail}][#{anchor}]", encoded; free() it. */
-static char *make_url(const char *slug, const char *tail, const char *anchor)
+char *search_url(const char *slug, const char *tail, const char *anchor)
 {
 	struct buf b;
 
@@ -78,317 +55,7 @@ static char *make_url(const char *slug, const char *tail, const char *anchor)
 	return buf_detach(&b, NULL);
 }
 
-struct row_writer {
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	sqlite3_int64 skill_id;
-	const struct skill_record *r;
-};
-
-/* Binds s (marker characters removed) or NULL to parameter i. */
-static void bind_clean(sqlite3_stmt *st, int i, const char *s, size_t n)
-{
-	if (!s) {
-		sqlite3_bind_null(st, i);
-		return;
-	}
-	sqlite3_bind_text(st, i, strip_markers(s, n), -1, free);
-}
-
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	bind_clean(st, i, s, s ? strlen(s) : 0);
-}
-
-/* Inserts one row; body is body[0..body_len). 0 or -1. */
-static int put_row(struct row_writer *w, const char *kind, const char *path, const char *anchor,
-		   const char *url, const char *name, const char *description, const char *title,
-		   const char *body, size_t body_len)
-{
-	sqlite3_stmt *st = w->st;
-	int rc;
-
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, w->r->slug, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, w->skill_id);
-	bind_str(st, 4, path);
-	bind_str(st, 5, anchor);
-	sqlite3_bind_text(st, 6, url, -1, SQLITE_STATIC);
-	bind_str(st, 7, name);
-	bind_str(st, 8, description);
-	bind_str(st, 9, title);
-	bind_clean(st, 10, body, body_len);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static bool toc_level_is(const cJSON *e, int level)
-{
-	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "level");
-
-	return cJSON_IsNumber(lv) && lv->valueint == level;
-}
-
-/*
- * The TOC entry of a heading (level, raw text) found after the entry *pos-1:
- * the next one of that level with the same text, else the next one of that
- * level (rendering changes text with inline markup); advances *pos. NULL if
- * none. Headings the splitter does not see (setext) are skipped this way.
- */
-static const cJSON *toc_next(const cJSON *toc, int *pos, int level, const char *text)
-{
-	int n = cJSON_GetArraySize(toc);
-
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = *pos; i < n; i++) {
-			const cJSON *e = cJSON_GetArrayItem(toc, i);
-			const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "text");
-
-			if (!toc_level_is(e, level))
-				continue;
-			if (pass == 0 && !(cJSON_IsString(t) && strcmp(t->valuestring, text) == 0))
-				continue;
-			*pos = i + 1;
-			return e;
-		}
-	}
-	return NULL;
-}
-
-/* Writes one reference section; skips it when title and body are blank. */
-static int put_section(struct row_writer *w, const struct skill_file *f, const char *title,
-		       const char *anchor, const char *body, size_t len)
-{
-	bool blank = true;
-	char *url;
-	int rc;
-
-	for (size_t i = 0; i < len && blank; i++)
-		blank = isspace((unsigned char)body[i]) != 0;
-	if (blank && !title)
-		return 0;
-	url = make_url(w->r->slug, f->path, anchor);
-	rc = put_row(w, "reference", f->path, anchor, url, NULL, NULL, title, body, len);
-	free(url);
-	return rc;
-}
-
-/* Splits a reference file into sections at ATX headings outside fences
- * (text_fence_step and text_atx_heading, the rules checklist and tokens
- * read lines by). */
-static int index_reference(struct row_writer *w, const struct skill_file *f, const cJSON *toc)
-{
-	const char *md = f->content;
-	size_t len = f->content_len, sec_start = 0, next;
-	char *title = NULL, *anchor = NULL;
-	struct text_fence fence = { 0 };
-	int toc_pos = 0, rc = 0;
-
-	for (size_t i = 0; i < len && rc == 0; i = next) {
-		size_t n = text_line(md, len, i, &next);
-		const char *t;
-		size_t tn;
-		int level;
-
-		if (text_fence_step(&fence, md + i, n) != TEXT_FENCE_NONE)
-			continue;
-		if ((level = text_atx_heading(md + i, n, &t, &tn)) > 0) {
-			char *text = xstrndup(t, tn);
-			const cJSON *e = toc_next(toc, &toc_pos, level, text);
-			const char *toc_text = jstr(e, "text");
-
-			rc = put_section(w, f, title, anchor, md + sec_start, i - sec_start);
-			free(title);
-			free(anchor);
-			title = xstrdup(toc_text ? toc_text : text);
-			free(text);
-			anchor = jstr(e, "id") ? xstrdup(jstr(e, "id")) : NULL;
-			sec_start = next;
-		}
-	}
-	if (rc == 0)
-		rc = put_section(w, f, title, anchor, md + sec_start, len - sec_start);
-	free(title);
-	free(anchor);
-	return rc;
-}
-
-/* The display title of a checklist item (free()). */
-static char *item_title(const cJSON *item)
-{
-	const char *ref = jstr(item, "ref"), *title = jstr(item, "title");
-	const char *text = jstr(item, "text");
-	size_t n;
-
-	if (ref && title)
-		return xasprintf("%s — %s", ref, title);
-	if (ref || title)
-		return xstrdup(ref ? ref : title);
-	if (!text)
-		return NULL;
-	n = strlen(text);
-	if (n <= TITLE_WORDS_MAX)
-		return xstrdup(text);
-	n = TITLE_WORDS_MAX;
-	while (n > 0 && text[n] != ' ')
-		n--;
-	if (n == 0)
-		n = utf8_floor(text, TITLE_WORDS_MAX);
-	char *cut = xstrndup(text, n);
-	char *res = xasprintf("%s…", cut);
-	free(cut);
-	return res;
-}
-
-static int index_items(struct row_writer *w, const struct skill_checklist *cl, bool primary,
-		       const cJSON *items)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, items) {
-		const char *id = jstr(it, "id"), *text = jstr(it, "text");
-		char *title = item_title(it);
-		char *url = primary ? make_url(w->r->slug, "checklist", id)
-				    : make_url(w->r->slug, cl->file->path, id);
-		int rc = put_row(w, "checklist", cl->file->path, id, url, NULL, NULL, title,
-				 text, text ? strlen(text) : 0);
-
-		free(title);
-		free(url);
-		if (rc != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int index_checklist(struct row_writer *w, const struct skill_checklist *cl, bool primary)
-{
-	const cJSON *sec, *grp;
-
-	cJSON_ArrayForEach(sec, cJSON_GetObjectItemCaseSensitive(cl->parsed, "sections")) {
-		if (index_items(w, cl, primary, cJSON_GetObjectItemCaseSensitive(sec, "items")) != 0)
-			return -1;
-		cJSON_ArrayForEach(grp, cJSON_GetObjectItemCaseSensitive(sec, "groups")) {
-			if (index_items(w, cl, primary,
-					cJSON_GetObjectItemCaseSensitive(grp, "items")) != 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static int index_evals(struct row_writer *w)
-{
-	const cJSON *ev, *x;
-
-	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(w->r->evals, "evals")) {
-		const cJSON *idv = cJSON_GetObjectItemCaseSensitive(ev, "id");
-		char *id = cJSON_IsString(idv) ? xstrdup(idv->valuestring)
-			 : cJSON_IsNumber(idv) ? xasprintf("%d", idv->valueint) : NULL;
-		const char *prompt = jstr(ev, "prompt");
-		struct buf body;
-		char *url;
-		int rc;
-
-		buf_init(&body);
-		buf_puts(&body, prompt ? prompt : "");
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(ev, "expectations")) {
-			if (cJSON_IsString(x)) {
-				buf_putc(&body, '\n');
-				buf_puts(&body, x->valuestring);
-			}
-		}
-		url = make_url(w->r->slug, "evals", id);
-		rc = put_row(w, "eval", "evals/evals.json", id, url, NULL, NULL, id,
-			     body.data ? body.data : "", body.len);
-		free(url);
-		free(id);
-		buf_fini(&body);
-		if (rc != 0)
-			return -1;
-	}
-	return 0;
-}
-
-int search_clear(sqlite3 *db, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	char *sql = NULL;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'search'",
-			       -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		sql = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (sql && sqlite3_exec(db, "DROP TABLE search", NULL, NULL, NULL) == SQLITE_OK &&
-	    sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
-		rc = 0;
-	else
-		snprintf(err, errlen, "search: clearing the table: %s",
-			 sql ? sqlite3_errmsg(db) : "no table 'search' in the schema");
-	free(sql);
-	return rc;
-}
-
-int search_index_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
-		       const struct skill_record *r, char *err, size_t errlen)
-{
-	struct row_writer w = { .db = db, .skill_id = skill_id, .r = r };
-	const struct skill_checklist *primary = skill_primary_checklist(r);
-	const char *name = frontmatter_string(&r->fm, "name");
-	char *url = make_url(r->slug, NULL, NULL);
-	int rc = -1;
-
-	if (!*insert &&
-	    sqlite3_prepare_v2(db, "INSERT INTO search (kind, skill, skill_id, path, anchor, url, "
-			       "name, description, title, body) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, insert,
-			       NULL) != SQLITE_OK)
-		goto out;
-	w.st = *insert;
-	if (put_row(&w, "skill", r->skill_md ? r->skill_md->path : "SKILL.md", NULL, url,
-		    name ? name : r->slug, frontmatter_string(&r->fm, "description"), NULL,
-		    r->body, strlen(r->body)) != 0)
-		goto out;
-	for (size_t i = 0; i < r->files.len; i++) {
-		const struct skill_file *f = &r->files.items[i];
-
-		if (f->kind == FILE_REFERENCE && f->text && f->content && str_has_suffix(f->path, ".md") &&
-		    index_reference(&w, f, r->file_html ? r->file_html[i].toc : NULL) != 0)
-			goto out;
-	}
-	for (size_t i = 0; i < r->n_checklists; i++)
-		if (index_checklist(&w, &r->checklists[i], &r->checklists[i] == primary) != 0)
-			goto out;
-	if (index_evals(&w) != 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc != 0)
-		snprintf(err, errlen, "search: indexing '%s': %s", r->slug, sqlite3_errmsg(db));
-	free(url);
-	return rc;
-}
-
 /* ---- query compilation ---- */
-
-static bool is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
-	       (c < 0x20) || c == 0x7f;
-}
-
-/* Does s[0..n) hold a letter or digit (ASCII alnum or any non-ASCII byte)? */
-static bool has_word_char(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
-			return true;
-	return false;
-}
 
 /* Appends s[0..n) as an FTS5 string, then '*' when prefix. */
 static void put_quoted(struct buf *b, const char *s, size_t n, bool prefix)
@@ -404,51 +71,9 @@ static void put_quoted(struct buf *b, const char *s, size_t n, bool prefix)
 		buf_putc(b, '*');
 }
 
-size_t search_terms(const char *q, size_t len, struct search_term *out, size_t max)
-{
-	size_t i = 0, count = 0;
-
-	while (i < len) {
-		struct search_term t = { 0 };
-
-		if (is_space((unsigned char)q[i])) {
-			i++;
-			continue;
-		}
-		if (q[i] == '-') {
-			t.exclude = true;
-			i++;
-		}
-		if (i < len && q[i] == '"') {
-			const char *close = memchr(q + i + 1, '"', len - i - 1);
-
-			t.s = q + i + 1;
-			t.n = close ? (size_t)(close - t.s) : len - i - 1;
-			i = close ? (size_t)(close - q) + 1 : len;
-			for (; i < len && q[i] == '*'; i++)
-				t.prefix = true;
-		} else {
-			t.s = q + i;
-			while (i < len && !is_space((unsigned char)q[i]))
-				i++;
-			t.n = (size_t)(q + i - t.s);
-			while (t.n > 0 && t.s[t.n - 1] == '*') {
-				t.n--;
-				t.prefix = true;
-			}
-		}
-		if (!has_word_char(t.s, t.n))
-			continue;
-		if (count < max)
-			out[count] = t;
-		count++;
-	}
-	return count;
-}
-
 char *search_compile_len(const char *q, size_t len, char *err, size_t errlen)
 {
-	struct search_term terms[SEARCH_MAX_TERMS];
+	struct text_query_term terms[SEARCH_MAX_TERMS];
 	struct buf pos, neg;
 	size_t n_terms;
 	int n_pos = 0, n_neg = 0;
@@ -470,7 +95,7 @@ char *search_compile_len(const char *q, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "q is not valid UTF-8");
 		return NULL;
 	}
-	n_terms = search_terms(q, len, terms, SEARCH_MAX_TERMS);
+	n_terms = text_query_terms(q, len, terms, SEARCH_MAX_TERMS);
 	if (n_terms > SEARCH_MAX_TERMS) {
 		snprintf(err, errlen, "q has more than %d terms", SEARCH_MAX_TERMS);
 		return NULL;
@@ -482,7 +107,7 @@ char *search_compile_len(const char *q, size_t len, char *err, size_t errlen)
 	buf_init(&pos);
 	buf_init(&neg);
 	for (size_t k = 0; k < n_terms; k++) {
-		const struct search_term *t = &terms[k];
+		const struct text_query_term *t = &terms[k];
 
 		if (t->exclude) {
 			buf_puts(&neg, " NOT ");
@@ -652,8 +277,9 @@ static int run_page(sqlite3 *db, sqlite3_stmt *rank, cJSON *data, const struct s
 	return s == SQLITE_DONE ? 0 : -1;
 }
 
-int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *err, size_t errlen)
+int search_run(struct store_reader *r, const struct search_query *sq, cJSON **out, char *err, size_t errlen)
 {
+	sqlite3 *db = store_reader_db(r);
 	sqlite3_stmt *count = NULL, *st = NULL;
 	struct snippet_query *snip = NULL;
 	char *expr = NULL;
@@ -818,7 +444,7 @@ static int matched_terms(sqlite3 *db, const char *slug, const cJSON *terms, cJSO
 static int skill_facts(sqlite3 *db, const char *slug, cJSON *o)
 {
 	sqlite3_stmt *st = NULL;
-	char *url = make_url(slug, NULL, NULL);
+	char *url = search_url(slug, NULL, NULL);
 	int rc = -1;
 
 	if (sqlite3_prepare_v2(db, "SELECT name, description, EXISTS (SELECT 1 FROM checklists c "
@@ -832,7 +458,7 @@ static int skill_facts(sqlite3 *db, const char *slug, cJSON *o)
 	add_text_or_null(o, "description", sqlite3_column_text(st, 1));
 	cJSON_AddStringToObject(o, "url", url);
 	if (sqlite3_column_int(st, 2)) {
-		char *cl = make_url(slug, "checklist", NULL);
+		char *cl = search_url(slug, "checklist", NULL);
 
 		cJSON_AddStringToObject(o, "checklist_url", cl);
 		free(cl);
@@ -846,8 +472,9 @@ out:
 	return rc;
 }
 
-int search_resolve(sqlite3 *db, const char *task, int k, cJSON **out, char *err, size_t errlen)
+int search_resolve(struct store_reader *r, const char *task, int k, cJSON **out, char *err, size_t errlen)
 {
+	sqlite3 *db = store_reader_db(r);
 	sqlite3_stmt *st = NULL;
 	cJSON *terms = NULL, *res = NULL, *data;
 	const cJSON *t;

@@ -101,8 +101,8 @@ static int longer_first(const void *a, const void *b)
 struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len)
 {
 	static const char *const args[] = { "unicode61", "remove_diacritics", "2" };
-	struct search_term terms[SEARCH_MAX_TERMS];
-	size_t n = search_terms(q, len, terms, SEARCH_MAX_TERMS);
+	struct text_query_term terms[SEARCH_MAX_TERMS];
+	size_t n = text_query_terms(q, len, terms, SEARCH_MAX_TERMS);
 	fts5_api *api = fts5_of(db);
 	struct snippet_query *sq;
 	void *ud = NULL;

@@ -532,6 +532,71 @@ START_TEST(test_ids_unique)
 }
 END_TEST
 
+/* ---- query terms ---- */
+
+#define TERMS_MAX 8
+
+/* text_query_terms on q[0..len) (at most TERMS_MAX kept) is want and there
+ * are want_count terms. want shows each kept term as "<text>", with "*"
+ * after a prefix and "-" before an exclusion, separated by spaces. */
+static void terms_are_len(const char *q, size_t len, const char *want, size_t want_count)
+{
+	struct text_query_term t[TERMS_MAX];
+	size_t n = text_query_terms(q, len, t, TERMS_MAX);
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < n && i < TERMS_MAX; i++) {
+		ck_assert(t[i].s >= q && t[i].s + t[i].n <= q + len); /* points into q */
+		buf_printf(&b, "%s%s<%.*s>%s", i ? " " : "", t[i].exclude ? "-" : "", (int)t[i].n,
+			   t[i].s, t[i].prefix ? "*" : "");
+	}
+	buf_putc(&b, '\0');
+	ck_assert_msg(strcmp(b.data, want) == 0, "'%s': got '%s', want '%s'", q, b.data, want);
+	ck_assert_msg(n == want_count, "'%s': %zu terms, want %zu", q, n, want_count);
+	buf_fini(&b);
+}
+
+static void terms_are(const char *q, const char *want, size_t want_count)
+{
+	terms_are_len(q, strlen(q), want, want_count);
+}
+
+START_TEST(test_query_terms)
+{
+	terms_are("use after free", "<use> <after> <free>", 3);
+	terms_are("  \"use after\"  free ", "<use after> <free>", 2);
+	terms_are("idempot*", "<idempot>*", 1);
+	terms_are("idempot**", "<idempot>*", 1);
+	terms_are("\"keys for\"* post", "<keys for>* <post>", 2);
+	terms_are("memory -leak", "<memory> -<leak>", 2);
+	terms_are("a b -c -\"d e\"", "<a> <b> -<c> -<d e>", 4);
+	terms_are("-\"x\"*", "-<x>*", 1);
+	terms_are("--x", "-<-x>", 1);
+	/* an unbalanced quote: the rest is one phrase */
+	terms_are("free \"use after", "<free> <use after>", 2);
+	terms_are("\"a\"b", "<a> <b>", 2);
+	/* quotes inside a word, FTS5 operators and stars inside are text */
+	terms_are("say\"hi\"", "<say\"hi\">", 1);
+	terms_are("NEAR(a b)", "<NEAR(a> <b)>", 2);
+	terms_are("a*b zebra*-", "<a*b> <zebra*->", 2);
+	/* terms without a letter or digit are dropped */
+	terms_are("x * - \"\" ( )", "<x>", 1);
+	terms_are("\"", "", 0);
+	terms_are("-", "", 0);
+	terms_are("", "", 0);
+	terms_are(" \t\r\n", "", 0);
+	/* whitespace and control bytes separate; any non-ASCII byte is a letter */
+	terms_are("a\tb\nc\x01" "d\x7f" "e", "<a> <b> <c> <d> <e>", 5);
+	terms_are("café \xe2\x80\x94", "<café> <\xe2\x80\x94>", 2);
+	/* only len bytes are read */
+	terms_are_len("a b", 1, "<a>", 1);
+	terms_are_len("\"a b\"", 3, "<a >", 1);  /* the closing quote is past len */
+	/* more terms than kept: the count says how many there are */
+	terms_are("a b c d e f g h i j", "<a> <b> <c> <d> <e> <f> <g> <h>", 10);
+}
+END_TEST
+
 /* ---- one document, three readers ---- */
 
 /*
@@ -707,6 +772,7 @@ Suite *text_suite(void)
 	tcase_add_test(tc, test_fence_closing);
 	tcase_add_test(tc, test_atx_heading);
 	tcase_add_test(tc, test_ids_unique);
+	tcase_add_test(tc, test_query_terms);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(agree, 30);
 	tcase_add_test(agree, test_three_readers_agree);

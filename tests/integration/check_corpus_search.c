@@ -22,7 +22,7 @@ Suite *corpus_search_suite(void);
 static char *tmp;
 static struct config cfg;
 static struct app app;
-static sqlite3 *db;
+static struct store_reader *rd;   /* a reader of the index */
 
 static const char *no_env(const char *name)
 {
@@ -45,7 +45,7 @@ static void setup(void)
 	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
 	devnull = fopen("/dev/null", "w");
 	ck_assert_msg(app_init(&app, &cfg, devnull, err, sizeof(err)) == 0, "%s", err);
-	db = store_reader_db(store_reader(app.store));
+	rd = store_reader(app.store);
 	free(root);
 	free(dbp);
 }
@@ -90,7 +90,7 @@ START_TEST(corpus_first_results)
 		const cJSON *top;
 		const char *kind, *skill, *anchor;
 
-		ck_assert_msg(search_run(db, &sq, &res, err, sizeof(err)) == 0, "%s: %s", cases[i].q, err);
+		ck_assert_msg(search_run(rd, &sq, &res, err, sizeof(err)) == 0, "%s: %s", cases[i].q, err);
 		top = cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0);
 		ck_assert_msg(top != NULL, "%s: no result", cases[i].q);
 		kind = cJSON_GetStringValue(cJSON_GetObjectItem(top, "kind"));
@@ -109,7 +109,7 @@ START_TEST(corpus_resolve)
 	char err[256];
 	cJSON *res;
 
-	ck_assert_msg(search_resolve(db, "make my message consumers idempotent with a saga", 3, &res,
+	ck_assert_msg(search_resolve(rd, "make my message consumers idempotent with a saga", 3, &res,
 				     err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 3);
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(

@@ -2,8 +2,9 @@
 /*
  * Tests for search: the query compiler with exact outputs, and search_run /
  * search_resolve on real indexes built by app_init, one over a small skill
- * written here ("gamma") and one over the bundled skills/ folder, with the
- * expected first results of tests/fixtures/search-relevance.json.
+ * (fixture_search.h's "gamma"; the rows it gets are searchrows' tests) and
+ * one over the bundled skills/ folder, with the expected first results of
+ * tests/fixtures/search-relevance.json.
  */
 #include <check.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "skilld/store/db.h"
 #include "skilld/store/search.h"
 #include "skilld/base/util.h"
+#include "fixture_search.h"
 #include "testutil.h"
 
 Suite *search_suite(void);
@@ -24,34 +26,13 @@ static char *tmp;
 static struct config cfg;
 static struct app app;
 static sqlite3 *db;
+static struct store_reader *rd;   /* the same reader, for the search calls */
 
 static const char *no_env(const char *name)
 {
 	(void)name;
 	return NULL;
 }
-
-static const char gamma_md[] =
-	"---\nname: gamma\ndescription: Checks café menus for allergen labelling.\n---\n"
-	"# Gamma\n\nBody text mentions zebra near " SEARCH_MARK_OPEN "marker" SEARCH_MARK_CLOSE
-	" characters.\n";
-
-static const char notes_md[] =
-	"Intro paragraph about walrus.\n\n"
-	"# Notes\n\n"
-	"## First part\n\nAlpha text about penguins.\n\n"
-	"```sh\n# not a heading capybara\n```\n\n"
-	"Setext Heading\n--------------\n\nText under setext about ostrich.\n\n"
-	"## Second part ##\n\nBeta text about narwhal.\n";
-
-static const char checklist_md[] =
-	"# Gamma — Code Review Checklist\n\n## 1. Things\n\n"
-	"- [ ] **G1 — Quokka check** — Is the quokka fed?\n"
-	"- [ ] plain item about a wombat without any title that goes on for quite a long time\n";
-
-static const char evals_json[] =
-	"{\"evals\":[{\"id\":\"eval-koala\",\"prompt\":\"Review the koala enclosure\","
-	"\"expectations\":[\"Flags the missing eucalyptus\"]}]}";
 
 /* Builds the index of root (through app_init) and sets db to a reader. */
 static void open_index(const char *root)
@@ -63,7 +44,8 @@ static void open_index(const char *root)
 
 	ck_assert_int_eq(config_parse(&cfg, 7, argv, no_env, err, sizeof(err)), 0);
 	ck_assert_msg(app_init(&app, &cfg, devnull, err, sizeof(err)) == 0, "%s", err);
-	db = store_reader_db(store_reader(app.store));
+	rd = store_reader(app.store);
+	db = store_reader_db(rd);
 	free(dbp);
 }
 
@@ -72,11 +54,7 @@ static void setup_gamma(void)
 	char *root;
 
 	tmp = tu_mkdtemp();
-	root = xasprintf("%s/skills", tmp);
-	tu_write_str(root, "gamma/SKILL.md", gamma_md);
-	tu_write_str(root, "gamma/references/notes.md", notes_md);
-	tu_write_str(root, "gamma/references/review-checklist.md", checklist_md);
-	tu_write_str(root, "gamma/evals/evals.json", evals_json);
+	root = fx_write_gamma(tmp);
 	open_index(root);
 	free(root);
 }
@@ -177,7 +155,7 @@ static int run(const char *q, const char *kind, const char *skill, int limit, co
 	struct search_query sq = { .q = q, .kind = kind, .skill = skill, .limit = limit,
 				   .cursor = cursor };
 
-	return search_run(db, &sq, out, err, errlen);
+	return search_run(rd, &sq, out, err, errlen);
 }
 
 static int jint(const cJSON *o, const char *key)
@@ -185,85 +163,16 @@ static int jint(const cJSON *o, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(o, key)->valueint;
 }
 
-/* The only hit of q (asserting total 1). Free *res after use. */
-static const cJSON *only_hit(const char *q, cJSON **res)
-{
-	char err[256] = "";
-
-	ck_assert_msg(run(q, NULL, NULL, 0, NULL, res, err, sizeof(err)) == 0, "%s: %s", q, err);
-	ck_assert_msg(jint(*res, "total") == 1, "%s: total %d", q, jint(*res, "total"));
-	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(*res, "next_cursor")));
-	return cJSON_GetArrayItem(cJSON_GetObjectItem(*res, "data"), 0);
-}
-
-static void expect_hit(const char *q, const char *kind, const char *path, const char *title,
-		       const char *anchor, const char *url)
-{
-	cJSON *res;
-	const cJSON *h = only_hit(q, &res);
-
-	ck_assert_str_eq(jstr(res, "query"), q);
-	ck_assert_str_eq(jstr(h, "kind"), kind);
-	ck_assert_str_eq(jstr(h, "skill"), "gamma");
-	ck_assert_str_eq(jstr(h, "path"), path);
-	if (title)
-		ck_assert_str_eq(jstr(h, "title"), title);
-	else
-		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "title")));
-	if (anchor)
-		ck_assert_str_eq(jstr(h, "anchor"), anchor);
-	else
-		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "anchor")));
-	ck_assert_str_eq(jstr(h, "url"), url);
-	ck_assert(cJSON_GetObjectItem(h, "score")->valuedouble > 0);
-	cJSON_Delete(res);
-}
-
-START_TEST(gamma_rows)
-{
-	expect_hit("zebra", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
-	expect_hit("allergen", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
-	expect_hit("walrus", "reference", "references/notes.md", NULL, NULL,
-		   "/skills/gamma/references/notes.md");
-	expect_hit("penguin", "reference", "references/notes.md", "First part", "first-part",
-		   "/skills/gamma/references/notes.md#first-part");
-	/* a heading inside a fence and a setext heading do not split */
-	expect_hit("capybara", "reference", "references/notes.md", "First part", "first-part",
-		   "/skills/gamma/references/notes.md#first-part");
-	expect_hit("ostrich", "reference", "references/notes.md", "First part", "first-part",
-		   "/skills/gamma/references/notes.md#first-part");
-	expect_hit("narwhal", "reference", "references/notes.md", "Second part", "second-part",
-		   "/skills/gamma/references/notes.md#second-part");
-	expect_hit("quokka", "checklist", "references/review-checklist.md", "G1 — Quokka check",
-		   "1-g1-quokka-check", "/skills/gamma/checklist#1-g1-quokka-check");
-	expect_hit("eucalyptus", "eval", "evals/evals.json", "eval-koala", "eval-koala",
-		   "/skills/gamma/evals#eval-koala");
-	expect_hit("koala enclosure", "eval", "evals/evals.json", "eval-koala", "eval-koala",
-		   "/skills/gamma/evals#eval-koala");
-}
-END_TEST
-
-START_TEST(gamma_untitled_item)
-{
-	cJSON *res;
-	const cJSON *h = only_hit("wombat", &res);
-
-	ck_assert_str_eq(jstr(h, "kind"), "checklist");
-	ck_assert_str_eq(jstr(h, "title"), "plain item about a wombat without any title that goes on for…");
-	cJSON_Delete(res);
-}
-END_TEST
-
 START_TEST(gamma_snippet_and_markers)
 {
 	cJSON *res;
-	const cJSON *h = only_hit("zebra", &res);
+	const cJSON *h = fx_only_hit(rd, "zebra", &res);
 
 	ck_assert_str_eq(jstr(h, "snippet"), "# Gamma\n\nBody text mentions " SEARCH_MARK_OPEN "zebra"
 			 SEARCH_MARK_CLOSE " near  marker  characters.\n");
 	cJSON_Delete(res);
 	/* the stored markers were removed, so they cannot fake a match */
-	h = only_hit("marker", &res);
+	h = fx_only_hit(rd, "marker", &res);
 	ck_assert_ptr_nonnull(strstr(jstr(h, "snippet"), SEARCH_MARK_OPEN "marker" SEARCH_MARK_CLOSE));
 	cJSON_Delete(res);
 }
@@ -273,11 +182,11 @@ START_TEST(gamma_diacritics)
 {
 	cJSON *res;
 
-	ck_assert_str_eq(jstr(only_hit("cafe", &res), "kind"), "skill");
+	ck_assert_str_eq(jstr(fx_only_hit(rd, "cafe", &res), "kind"), "skill");
 	cJSON_Delete(res);
-	ck_assert_str_eq(jstr(only_hit("café", &res), "kind"), "skill");
+	ck_assert_str_eq(jstr(fx_only_hit(rd, "café", &res), "kind"), "skill");
 	cJSON_Delete(res);
-	ck_assert_str_eq(jstr(only_hit("CAFÉ", &res), "kind"), "skill");
+	ck_assert_str_eq(jstr(fx_only_hit(rd, "CAFÉ", &res), "kind"), "skill");
 	cJSON_Delete(res);
 }
 END_TEST
@@ -492,7 +401,7 @@ START_TEST(bundled_resolve)
 	const cJSON *top, *m;
 	char matched[256] = "";
 
-	ck_assert_msg(search_resolve(db, "Please review my SQL migration: add foreign key indexes", 0,
+	ck_assert_msg(search_resolve(rd, "Please review my SQL migration: add foreign key indexes", 0,
 				     &res, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 3);
 	top = cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0);
@@ -513,27 +422,27 @@ START_TEST(bundled_resolve)
 	ck_assert_str_eq(matched, "review,sql,migration,add,foreign,key,indexes,");
 	cJSON_Delete(res);
 
-	ck_assert_int_eq(search_resolve(db, "find a use after free in my C parser", 1, &res, err,
+	ck_assert_int_eq(search_resolve(rd, "find a use after free in my C parser", 1, &res, err,
 					sizeof(err)), 0);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 1);
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0), "slug"),
 			 "c-memory-safety-review");
 	cJSON_Delete(res);
-	ck_assert_int_eq(search_resolve(db, "design the retry policy of an HTTP client", 5, &res, err,
+	ck_assert_int_eq(search_resolve(rd, "design the retry policy of an HTTP client", 5, &res, err,
 					sizeof(err)), 0);
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0), "slug"),
 			 "http-api-review");
 	cJSON_Delete(res);
 
-	ck_assert_int_eq(search_resolve(db, "", 5, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(search_resolve(rd, "", 5, &res, err, sizeof(err)), 400);
 	ck_assert_str_eq(err, "task is required");
-	ck_assert_int_eq(search_resolve(db, "the and of", 5, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(search_resolve(rd, "the and of", 5, &res, err, sizeof(err)), 400);
 	ck_assert_str_eq(err, "task has no words to search for");
-	ck_assert_int_eq(search_resolve(db, "x", 21, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(search_resolve(rd, "x", 21, &res, err, sizeof(err)), 400);
 	ck_assert_str_eq(err, "k must be between 1 and 20");
-	ck_assert_int_eq(search_resolve(db, "caf\xe9", 5, &res, err, sizeof(err)), 400);
-	ck_assert_int_eq(search_resolve(db, "( \" OR * - the", 5, &res, err, sizeof(err)), 400);
-	ck_assert_int_eq(search_resolve(db, "zzzzqqq xyzzyplugh", 5, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(search_resolve(rd, "caf\xe9", 5, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(search_resolve(rd, "( \" OR * - the", 5, &res, err, sizeof(err)), 400);
+	ck_assert_int_eq(search_resolve(rd, "zzzzqqq xyzzyplugh", 5, &res, err, sizeof(err)), 0);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 0);
 	cJSON_Delete(res);
 }
@@ -550,8 +459,6 @@ Suite *search_suite(void)
 	tcase_add_test(unit, compile_rejects);
 	suite_add_tcase(s, unit);
 	tcase_add_checked_fixture(gamma, setup_gamma, teardown);
-	tcase_add_test(gamma, gamma_rows);
-	tcase_add_test(gamma, gamma_untitled_item);
 	tcase_add_test(gamma, gamma_snippet_and_markers);
 	tcase_add_test(gamma, gamma_diacritics);
 	tcase_add_test(gamma, gamma_syntax_semantics);

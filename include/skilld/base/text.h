@@ -3,8 +3,9 @@
  * text: the helpers every module that reads text shares, so that one
  * document is read one way: UTF-8 (sequence lengths, decoding, validation,
  * repair, cut points), markdown lines (line ends, the one code fence rule,
- * ATX headings) and unique ids made from slugs. Base layer: it uses util
- * only. Pure functions and caller-owned state; safe from any thread.
+ * ATX headings), unique ids made from slugs, and the terms of a search
+ * query (read by search and snippet alike). Base layer: it uses util only.
+ * Pure functions and caller-owned state; safe from any thread.
  */
 #ifndef SKILLD_TEXT_H
 #define SKILLD_TEXT_H
@@ -130,5 +131,26 @@ void text_ids_fini(struct text_ids *ids);
 /* Returns a copy (free()) of base, or of "base-N" for the first N from the
  * set's first suffix that is not used yet, and marks it used. */
 char *text_ids_unique(struct text_ids *ids, const char *base);
+
+/* ---- query terms ---- */
+
+/* One term of a user query: a word or a phrase, pointing into the query. */
+struct text_query_term {
+	const char *s;
+	size_t n;
+	bool prefix;            /* word* or "a phrase"* */
+	bool exclude;           /* -word */
+};
+
+/*
+ * Splits the user query q[0..len) into its terms, the syntax of search.h:
+ * words separated by whitespace or control bytes; "a phrase" (an
+ * unbalanced quote makes the rest of the query one phrase); word* or
+ * "a phrase"* for a prefix; -word or -"a phrase" to exclude. Terms without
+ * a letter or digit (ASCII alnum or any non-ASCII byte) are dropped. Fills
+ * up to max of OUT: out and returns how many terms there are (more than
+ * max when there are more). Nothing is allocated; the terms point into q.
+ */
+size_t text_query_terms(const char *q, size_t len, struct text_query_term *out, size_t max);
 
 #endif

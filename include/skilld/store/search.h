@@ -3,10 +3,10 @@
  * search: full-text search (SQLite FTS5, table `search` of migration 0004)
  * over skills, reference sections, checklist items and evals, and the
  * "resolve" of a free-text task to the skills that fit it best. Rows are
- * written by search_index_skill on the writer connection inside the index
- * transaction; search_run and search_resolve only read, on any connection.
- * No state of its own: thread safe as long as each connection stays on one
- * thread.
+ * written by searchrows (indexing layer, searchrows.h) on the writer
+ * connection inside the index transaction; search_run and search_resolve
+ * only read, on any connection. No state of its own: thread safe as long
+ * as each connection stays on one thread.
  *
  * Rows (kind, skill slug, path, anchor, url; searched: name, description,
  * title, body; bm25 weights 10, 5, 3, 1):
@@ -26,13 +26,14 @@
  * /skills/{slug}/{path}#{id}); /skills/{slug}/evals#{id}. Path and anchor are
  * percent-encoded (bytes other than A-Z a-z 0-9 - . _ ~ and '/' in paths).
  *
- * Query syntax (search_compile): whitespace-separated words, all must match;
- * "a phrase"; word* or "a phrase"* for a prefix; -word or -"a phrase" to
- * exclude. Every term is emitted as a double-quoted FTS5 string, so FTS5
- * operators typed by the user (AND, OR, NOT, NEAR(, col:, ^, +) are plain
- * words. An unbalanced quote makes the rest of the query one phrase. Terms
- * without any letter or digit (ASCII alnum or any non-ASCII byte) are
- * dropped, as FTS5 would make them empty phrases that match nothing.
+ * Query syntax (search_compile; text.h's text_query_terms splits a query
+ * into its terms): whitespace-separated words, all must match; "a phrase";
+ * word* or "a phrase"* for a prefix; -word or -"a phrase" to exclude. Every
+ * term is emitted as a double-quoted FTS5 string, so FTS5 operators typed
+ * by the user (AND, OR, NOT, NEAR(, col:, ^, +) are plain words. An
+ * unbalanced quote makes the rest of the query one phrase. Terms without
+ * any letter or digit (ASCII alnum or any non-ASCII byte) are dropped, as
+ * FTS5 would make them empty phrases that match nothing.
  *
  * Snippets are the row's source text (markdown, not HTML) with each match
  * between U+E000 and U+E001 (private-use characters removed from all text
@@ -49,7 +50,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
-#include "skilld/indexing/skill.h"
+#include "skilld/store/store.h"
 
 #define SEARCH_MAX_QUERY 1000   /* bytes */
 #define SEARCH_MAX_TERMS 32
@@ -66,34 +67,11 @@
 #define SEARCH_BAD_REQUEST 400
 #define SEARCH_UNAVAILABLE 503
 
-/* Empties the search table inside the caller's write transaction: the
- * table is dropped and created again from its own definition in the schema
- * (deleting rows one by one makes FTS5 tokenize each again). 0, or -1 with
- * a message in err. */
-int search_clear(sqlite3 *db, char *err, size_t errlen);
-
-/*
- * Adds the rows of one inserted skill (row id skill_id, r->slug set,
- * rendered) to the search table, on the writer connection inside the index
- * transaction. *insert is the insert statement, prepared on the first call
- * (start with NULL) and reused; the caller finalizes it when the index is
- * built. 0, or -1 with a message in err.
- */
-int search_index_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
-		       const struct skill_record *r, char *err, size_t errlen);
-
-/* One term of a user query: a word or a phrase, pointing into the query. */
-struct search_term {
-	const char *s;
-	size_t n;
-	bool prefix;            /* word* or "a phrase"* */
-	bool exclude;           /* -word */
-};
-
-/* Splits q[0..len) into its terms as search_compile reads them (terms
- * without a letter or digit are dropped); fills up to max of out and
- * returns how many terms there are (more than max when there are more). */
-size_t search_terms(const char *q, size_t len, struct search_term *out, size_t max);
+/* The URL of a row, "/skills/{slug}[/{tail}][#{anchor}]" with slug and
+ * anchor percent-encoded and tail too but for its '/' (see the URLs
+ * above); tail and anchor may be NULL, an empty anchor adds no '#'. free()
+ * it. The rows' URLs and resolve's are made here, so they agree. */
+char *search_url(const char *slug, const char *tail, const char *anchor);
 
 /*
  * Compiles the user query q[0..len) to an FTS5 MATCH expression; free() it.
@@ -122,7 +100,7 @@ struct search_query {
  * anchor may be null. SEARCH_BAD_REQUEST (bad query, kind, limit or cursor)
  * or SEARCH_UNAVAILABLE (database error) with a message in err.
  */
-int search_run(sqlite3 *db, const struct search_query *sq, cJSON **out, char *err, size_t errlen);
+int search_run(struct store_reader *r, const struct search_query *sq, cJSON **out, char *err, size_t errlen);
 
 /*
  * Cursors are opaque: the offset of the next page and a digest of the query,
@@ -142,6 +120,6 @@ int search_cursor_decode(const struct search_query *sq, const char *cursor, long
  * skill], "url", "checklist_url": string|null}]}, or SEARCH_BAD_REQUEST /
  * SEARCH_UNAVAILABLE with a message in err.
  */
-int search_resolve(sqlite3 *db, const char *task, int k, cJSON **out, char *err, size_t errlen);
+int search_resolve(struct store_reader *r, const char *task, int k, cJSON **out, char *err, size_t errlen);
 
 #endif

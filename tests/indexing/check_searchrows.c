@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for searchrows: the rows a skill gets in the search table, read
+ * back through search_run and straight from the table, on the index that
+ * app_init builds of fixture_search.h's "gamma"; and searchrows_clear on
+ * that index and on a database without the table.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "skilld/app/app.h"
+#include "skilld/indexing/searchrows.h"
+#include "skilld/store/search.h"
+#include "skilld/base/util.h"
+#include "fixture_search.h"
+#include "testapp.h"
+#include "testutil.h"
+
+Suite *searchrows_suite(void);
+
+static struct ta_app t;
+static sqlite3 *db;     /* a reader of t's index */
+static struct store_reader *rd;   /* the same reader, for the search calls */
+
+static void setup(void)
+{
+	memset(&t, 0, sizeof(t));
+	t.tmp = tu_mkdtemp();
+	t.root = fx_write_gamma(t.tmp);
+	ta_open(&t, NULL);
+	rd = store_reader(t.app.store);
+	db = store_reader_db(rd);
+}
+
+static void teardown(void)
+{
+	ta_close(&t);
+	db = NULL;
+}
+
+/* Every row of the search table in insert order, one per line:
+ * "kind|path|anchor|url|title" with "-" for NULL. free() it. */
+static char *rows_of(sqlite3 *conn)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf b;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(conn, "SELECT kind, path, anchor, url, title FROM search "
+					    "ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
+	buf_init(&b);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < 5; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+
+			buf_printf(&b, "%s%s", i ? "|" : "", v ? v : "-");
+		}
+		buf_putc(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+static void expect_hit(const char *q, const char *kind, const char *path, const char *title,
+		       const char *anchor, const char *url)
+{
+	cJSON *res;
+	const cJSON *h = fx_only_hit(rd, q, &res);
+
+	ck_assert_str_eq(jstr(res, "query"), q);
+	ck_assert_str_eq(jstr(h, "kind"), kind);
+	ck_assert_str_eq(jstr(h, "skill"), "gamma");
+	ck_assert_str_eq(jstr(h, "path"), path);
+	if (title)
+		ck_assert_str_eq(jstr(h, "title"), title);
+	else
+		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "title")));
+	if (anchor)
+		ck_assert_str_eq(jstr(h, "anchor"), anchor);
+	else
+		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "anchor")));
+	ck_assert_str_eq(jstr(h, "url"), url);
+	ck_assert(cJSON_GetObjectItem(h, "score")->valuedouble > 0);
+	cJSON_Delete(res);
+}
+
+START_TEST(gamma_rows)
+{
+	expect_hit("zebra", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
+	expect_hit("allergen", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
+	expect_hit("walrus", "reference", "references/notes.md", NULL, NULL,
+		   "/skills/gamma/references/notes.md");
+	expect_hit("penguin", "reference", "references/notes.md", "First part", "first-part",
+		   "/skills/gamma/references/notes.md#first-part");
+	/* a heading inside a fence and a setext heading do not split */
+	expect_hit("capybara", "reference", "references/notes.md", "First part", "first-part",
+		   "/skills/gamma/references/notes.md#first-part");
+	expect_hit("ostrich", "reference", "references/notes.md", "First part", "first-part",
+		   "/skills/gamma/references/notes.md#first-part");
+	expect_hit("narwhal", "reference", "references/notes.md", "Second part", "second-part",
+		   "/skills/gamma/references/notes.md#second-part");
+	expect_hit("quokka", "checklist", "references/review-checklist.md", "G1 — Quokka check",
+		   "1-g1-quokka-check", "/skills/gamma/checklist#1-g1-quokka-check");
+	expect_hit("eucalyptus", "eval", "evals/evals.json", "eval-koala", "eval-koala",
+		   "/skills/gamma/evals#eval-koala");
+	expect_hit("koala enclosure", "eval", "evals/evals.json", "eval-koala", "eval-koala",
+		   "/skills/gamma/evals#eval-koala");
+}
+END_TEST
+
+START_TEST(gamma_untitled_item)
+{
+	cJSON *res;
+	const cJSON *h = fx_only_hit(rd, "wombat", &res);
+
+	ck_assert_str_eq(jstr(h, "kind"), "checklist");
+	ck_assert_str_eq(jstr(h, "title"), "plain item about a wombat without any title that goes on for…");
+	cJSON_Delete(res);
+}
+END_TEST
+
+START_TEST(gamma_table)
+{
+	char *rows = rows_of(db);
+	sqlite3_stmt *st = NULL;
+
+	/* every row, in the order written: the skill, the sections of notes.md
+	 * (the text before the first heading has no title or anchor; "Notes"
+	 * has a blank body but a title, so it is kept), the checklist's items,
+	 * the eval */
+	ck_assert_str_eq(rows,
+			 "skill|SKILL.md|-|/skills/gamma|-\n"
+			 "reference|references/notes.md|-|/skills/gamma/references/notes.md|-\n"
+			 "reference|references/notes.md|notes|/skills/gamma/references/notes.md#notes|Notes\n"
+			 "reference|references/notes.md|first-part|"
+			 "/skills/gamma/references/notes.md#first-part|First part\n"
+			 "reference|references/notes.md|second-part|"
+			 "/skills/gamma/references/notes.md#second-part|Second part\n"
+			 "checklist|references/review-checklist.md|1-g1-quokka-check|"
+			 "/skills/gamma/checklist#1-g1-quokka-check|G1 — Quokka check\n"
+			 "checklist|references/review-checklist.md|1-plain-item-about-a-wombat-without-any-title-that|"
+			 "/skills/gamma/checklist#1-plain-item-about-a-wombat-without-any-title-that|"
+			 "plain item about a wombat without any title that goes on for…\n"
+			 "eval|evals/evals.json|eval-koala|/skills/gamma/evals#eval-koala|eval-koala\n");
+	free(rows);
+	/* the skill row: name and description from the frontmatter, the body
+	 * after it, the markers made spaces */
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name, description, body, skill_id FROM search "
+					    "WHERE kind = 'skill'", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "gamma");
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 1),
+			 "Checks café menus for allergen labelling.");
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 2),
+			 "# Gamma\n\nBody text mentions zebra near  marker  characters.\n");
+	ck_assert_int_eq(sqlite3_column_int64(st, 3), 1);
+	sqlite3_finalize(st);
+}
+END_TEST
+
+START_TEST(clear_empties_and_keeps_the_table)
+{
+	char *path = xasprintf("%s/skilld.db", t.tmp);
+	char err[256] = "";
+	sqlite3 *w = NULL;
+	sqlite3_stmt *st = NULL;
+	char *rows;
+
+	ck_assert_int_eq(sqlite3_open(path, &w), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_msg(searchrows_clear(w, err, sizeof(err)) == 0, "%s", err);
+	rows = rows_of(w);
+	ck_assert_str_eq(rows, "");
+	free(rows);
+	/* created again from its own definition: still FTS5, still searchable */
+	ck_assert_int_eq(sqlite3_exec(w, "INSERT INTO search (kind, skill, url, body) "
+				      "VALUES ('skill', 'x', '/skills/x', 'a walrus')", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(w, "SELECT count(*) FROM search WHERE search MATCH 'walrus'",
+					    -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(w);
+	free(path);
+}
+END_TEST
+
+START_TEST(clear_without_the_table)
+{
+	char err[256] = "";
+	sqlite3 *w = NULL;
+
+	ck_assert_int_eq(sqlite3_open(":memory:", &w), SQLITE_OK);
+	ck_assert_int_eq(searchrows_clear(w, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "search: clearing the table: no table 'search' in the schema");
+	sqlite3_close(w);
+}
+END_TEST
+
+Suite *searchrows_suite(void)
+{
+	Suite *s = suite_create("searchrows");
+	TCase *gamma = tcase_create("gamma");
+	TCase *clear = tcase_create("clear");
+
+	tcase_add_checked_fixture(gamma, setup, teardown);
+	tcase_add_test(gamma, gamma_rows);
+	tcase_add_test(gamma, gamma_untitled_item);
+	tcase_add_test(gamma, gamma_table);
+	suite_add_tcase(s, gamma);
+	tcase_add_checked_fixture(clear, setup, teardown);
+	tcase_add_test(clear, clear_empties_and_keeps_the_table);
+	tcase_add_test(clear, clear_without_the_table);
+	suite_add_tcase(s, clear);
+	return s;
+}
