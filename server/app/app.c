@@ -5,7 +5,7 @@
  * app->store, which owns their thread-local connections.
  */
 #include "skilld/app/app.h"
-#include "skilld/transport/session.h"
+#include "skilld/store/session.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "skilld/handlers/discovery.h"
+#include "skilld/handlers/mcp.h"
 #include "skilld/indexing/render.h"
 #include "skilld/base/util.h"
 
@@ -238,7 +239,8 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		return -1;
 	}
 	app->discovery = discovery_cache_new();
-	if (getrandom(app->mcp_secret, sizeof(app->mcp_secret), 0) != (ssize_t)sizeof(app->mcp_secret)) {
+	app->mcp = mcp_state_new();
+	if (!app->mcp) {
 		snprintf(err, errlen, "cannot read random bytes for the MCP session key: %s",
 			 strerror(errno));
 		goto out;
@@ -293,6 +295,8 @@ void app_fini(struct app *app)
 	app->root_labels = NULL;
 	discovery_cache_free(app->discovery);
 	app->discovery = NULL;
+	mcp_state_free(app->mcp);
+	app->mcp = NULL;
 	log_fini(&app->log);
 	status_fini(&app->status);
 }

@@ -304,19 +304,36 @@ const char *request_param(const struct request *req, const char *key)
 	return NULL;
 }
 
-void url_encode_component(struct buf *b, const char *s)
+void url_encode(struct buf *b, const char *s, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+		    *p == '-' || *p == '.' || *p == '_' || *p == '~' || strchr(keep, *p)) {
 			buf_putc(b, (char)*p);
 		} else {
 			buf_putc(b, '%');
 			buf_putc(b, hex[*p >> 4]);
 			buf_putc(b, hex[*p & 15]);
 		}
+	}
+}
+
+void url_encode_component(struct buf *b, const char *s)
+{
+	url_encode(b, s, "");
+}
+
+void request_query_string(struct buf *b, const struct request *req, const char *skip)
+{
+	for (size_t i = 0, n = 0; i < req->n_query; i++) {
+		if (skip && strcmp(req->query[i].key, skip) == 0)
+			continue;
+		buf_putc(b, n++ ? '&' : '?');
+		url_encode_component(b, req->query[i].key);
+		buf_putc(b, '=');
+		url_encode_component(b, req->query[i].value);
 	}
 }
 
@@ -430,4 +447,36 @@ char *request_base_url(const struct request *req, const char *bind, unsigned por
 	if (base_host_ok(req->host))
 		return xasprintf("http://%s", req->host);
 	return xasprintf("http://%s:%u", bind, port);
+}
+
+bool request_via_https(const struct request *req)
+{
+	const char *p = req->forwarded_proto;
+
+	if (!p)
+		return false;
+	p += strspn(p, " \t");
+	return strncasecmp(p, "https", 5) == 0 && (p[5] == '\0' || strchr(" \t,", p[5]));
+}
+
+void request_cookie(const struct request *req, const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+
+	out[0] = '\0';
+	for (const char *p = req->cookie; p && *p;) {
+		size_t len;
+
+		while (*p == ' ' || *p == ';')
+			p++;
+		len = strcspn(p, ";");
+		if (len > n && strncmp(p, name, n) == 0 && p[n] == '=') {
+			if (len - n - 1 < outlen) {
+				memcpy(out, p + n + 1, len - n - 1);
+				out[len - n - 1] = '\0';
+			}
+			return;
+		}
+		p += len;
+	}
 }

@@ -188,20 +188,63 @@ void sha256_update(struct sha256_ctx *c, const void *p, size_t n)
 	EVP_DigestUpdate(c->md, p, n);
 }
 
-void sha256_end(struct sha256_ctx *c, char hex[SHA256_HEX_LEN + 1])
+void hex_encode(const void *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int hex_decode(const char *p, size_t n, void *out, size_t *len)
+{
+	unsigned char *o = out;
+
+	if (n % 2)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hex_digit(p[2 * i]), lo = hex_digit(p[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		o[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*len = n / 2;
+	return 0;
+}
+
+char *base64_encode(const void *p, size_t n)
+{
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+
+	out[0] = '\0';
+	if (n > 0)
+		EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	return out;
+}
+
+void sha256_end(struct sha256_ctx *c, char hex[SHA256_HEX_LEN + 1])
+{
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
 	EVP_DigestFinal_ex(c->md, md, &mdlen);
 	EVP_MD_CTX_free(c->md);
 	free(c);
-	for (unsigned int i = 0; i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[SHA256_HEX_LEN] = '\0';
+	hex_encode(md, 32, hex);
 }
 
 void sha256_hex(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1])
@@ -215,16 +258,11 @@ void sha256_hex(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1])
 void hmac_sha256_hex(const void *key, size_t klen, const void *msg, size_t mlen,
 		     char hex[SHA256_HEX_LEN + 1])
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
 	HMAC(EVP_sha256(), key, (int)klen, msg, mlen, md, &mdlen);
-	for (unsigned int i = 0; i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[SHA256_HEX_LEN] = '\0';
+	hex_encode(md, 32, hex);
 }
 
 bool ct_equal(const char *a, const char *b)

@@ -56,31 +56,12 @@ static void md_one_line(struct buf *b, const char *s, bool escape_brackets)
 	}
 }
 
-/* Appends a path percent-encoded for a URL, keeping '/' and the
- * unreserved characters, so that spaces and parentheses cannot end the
- * markdown link. */
-static void url_path(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~/", *p)) {
-			buf_putc(b, (char)*p);
-		} else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[*p >> 4]);
-			buf_putc(b, hex[*p & 15]);
-		}
-	}
-}
-
 /* Appends "{base}/skills/{slug}" (the slug encoded). */
 static void skill_url(struct buf *b, const char *base, const char *slug)
 {
 	buf_puts(b, base);
 	buf_puts(b, "/skills/");
-	url_path(b, slug);
+	url_encode(b, slug, "/");
 }
 
 /* Appends one "- [slug: path](url)" line per file of the skill under
@@ -111,7 +92,7 @@ static int references_md(struct app *app, struct store_reader *r, struct respons
 		buf_puts(b, "](");
 		skill_url(b, base, slug);
 		buf_putc(b, '/');
-		url_path(b, path);
+		url_encode(b, path, "/");
 		buf_puts(b, "?format=md)\n");
 	}
 	cJSON_Delete(files);

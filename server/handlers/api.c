@@ -22,6 +22,7 @@
 #include "skilld/app/app.h"
 #include "skilld/base/archive.h"
 #include "skilld/base/assets.h"
+#include "skilld/base/cursor.h"
 #include "skilld/store/search.h"
 #include "skilld/store/store.h"
 #include "skilld/base/util.h"
@@ -126,41 +127,18 @@ static int query_int(const struct request *req, const char *key, long lo, long h
 	return 0;
 }
 
-static char *cursor_encode(const char *slug)
+/* The slug a cursor of the skill list names; NULL when it is not one this
+ * listing made (cursor.h), or the slug could not be one. */
+static char *cursor_slug(const char *c)
 {
-	static const char hex[] = "0123456789abcdef";
-	struct buf b;
-
-	buf_init(&b);
-	buf_putc(&b, 'c');
-	for (const unsigned char *p = (const unsigned char *)slug; *p; p++) {
-		buf_putc(&b, hex[*p >> 4]);
-		buf_putc(&b, hex[*p & 15]);
-	}
-	return buf_detach(&b, NULL);
-}
-
-/* Decodes a cursor into the slug it names; NULL when malformed. */
-static char *cursor_decode(const char *c)
-{
-	size_t n = strlen(c);
 	char *slug;
 
-	if (n < 3 || c[0] != 'c' || (n - 1) % 2 != 0 || n > 1 + 2 * 128)
+	if (cursor_read(c, 'c', &slug, NULL) != 0)
 		return NULL;
-	slug = xmalloc((n - 1) / 2 + 1);
-	for (size_t i = 0; i < (n - 1) / 2; i++) {
-		char pair[3] = { c[1 + 2 * i], c[2 + 2 * i], '\0' };
-		char *end;
-		long v = strtol(pair, &end, 16);
-
-		if (*end || !((v >= 'a' && v <= 'z') || (v >= '0' && v <= '9') || v == '-')) {
-			free(slug);
-			return NULL;
-		}
-		slug[i] = (char)v;
+	if (strlen(slug) > 128 || strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(slug)) {
+		free(slug);
+		return NULL;
 	}
-	slug[(n - 1) / 2] = '\0';
 	return slug;
 }
 
@@ -202,7 +180,7 @@ void api_skill_list(void *ctx, struct request *req, struct response *res)
 			       max_limit(app, LIST_MAX_LIMIT));
 		return;
 	}
-	if (cursor && !(after = cursor_decode(cursor))) {
+	if (cursor && !(after = cursor_slug(cursor))) {
 		response_error(res, 400, "bad_cursor",
 			       "cursor is not one this server gave out (use next_cursor as it is)");
 		return;
@@ -219,7 +197,7 @@ void api_skill_list(void *ctx, struct request *req, struct response *res)
 	}
 	buf_puts(&lp.b, "],\"next_cursor\":");
 	if (more && lp.last) {
-		char *next = cursor_encode(lp.last);
+		char *next = cursor_make('c', lp.last, NULL);
 		buf_printf(&lp.b, "\"%s\"}", next);
 		free(next);
 	} else {

@@ -18,14 +18,12 @@
 #include <sys/random.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "skilld/app/app.h"
 #include "skilld/base/jsonrpc.h"
 #include "skilld/store/search.h"
 #include "skilld/base/text.h"
+#include "skilld/base/cursor.h"
 #include "skilld/base/util.h"
 
 #ifndef SKILLD_VERSION
@@ -43,8 +41,6 @@
 /* Bytes beyond an answer's room given to cJSON_PrintPreallocated, which
  * wants more free space than it writes (26 bytes for any number). */
 #define PRINT_SLACK 64
-/* The longest cursor this server accepts back (it never makes longer). */
-#define CURSOR_MAX 4096
 
 static const char *const versions[] = { "2025-11-25", "2025-06-18", "2025-03-26" };
 
@@ -61,15 +57,24 @@ bool mcp_version_supported(const char *v)
 	return version_find(v) != NULL;
 }
 
-static void hex_encode(const unsigned char *p, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
+struct mcp_state {
+	unsigned char secret[32];   /* keys the session ids' HMAC */
+};
 
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[p[i] >> 4];
-		out[2 * i + 1] = hex[p[i] & 15];
+struct mcp_state *mcp_state_new(void)
+{
+	struct mcp_state *m = xcalloc(1, sizeof(*m));
+
+	if (getrandom(m->secret, sizeof(m->secret), 0) != (ssize_t)sizeof(m->secret)) {
+		free(m);
+		return NULL;
 	}
-	out[2 * n] = '\0';
+	return m;
+}
+
+void mcp_state_free(struct mcp_state *m)
+{
+	free(m);
 }
 
 /* HMAC-SHA256 over "mcp-session:<nonce>.<version>" as 64 hex digits. */
@@ -79,7 +84,7 @@ static void session_mac(const struct app *app, const char *nonce, const char *ve
 	char msg[128];
 	int n = snprintf(msg, sizeof(msg), "mcp-session:%s.%s", nonce, version);
 
-	hmac_sha256_hex(app->mcp_secret, sizeof(app->mcp_secret), msg, (size_t)n, out);
+	hmac_sha256_hex(app->mcp->secret, sizeof(app->mcp->secret), msg, (size_t)n, out);
 }
 
 int mcp_session_new(const struct app *app, const char *version, char out[MCP_SESSION_ID_LEN + 1])
@@ -114,7 +119,7 @@ const char *mcp_session_check(const struct app *app, const char *id)
 	if (!v)
 		return NULL;
 	session_mac(app, nonce, v, mac);
-	if (CRYPTO_memcmp(mac, id + 44, SHA256_HEX_LEN) != 0)
+	if (!ct_equal(mac, id + 44))
 		return NULL;
 	return v;
 }
@@ -239,27 +244,13 @@ static cJSON *db_fail(struct mcp_call *c, struct mcp_fail *f, const char *what)
  * A-Z a-z 0-9 - . _ ~ (and '/' in the path) percent-encoded; free(). */
 static char *skill_uri(const char *slug, const char *path)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, "skill://");
-	for (int part = 0; part < 2; part++) {
-		const unsigned char *p = (const unsigned char *)(part ? path : slug);
-
-		if (part)
-			buf_putc(&b, '/');
-		for (; *p; p++) {
-			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9') || strchr("-._~", *p) || (part && *p == '/')) {
-				buf_putc(&b, (char)*p);
-			} else {
-				buf_putc(&b, '%');
-				buf_putc(&b, hex[*p >> 4]);
-				buf_putc(&b, hex[*p & 15]);
-			}
-		}
-	}
+	url_encode(&b, slug, "");
+	buf_putc(&b, '/');
+	url_encode(&b, path, "/");
 	return buf_detach(&b, NULL);
 }
 
@@ -285,103 +276,6 @@ static int skill_uri_parse(const char *uri, char **slug, char **path)
 		return -1;
 	}
 	return 0;
-}
-
-/* Opaque cursors: tag, then the hex of a, then '.' and the hex of b when
- * b is given. free() the result. */
-static char *cursor_make(char tag, const char *a, const char *b)
-{
-	char *out = xmalloc(2 + 2 * strlen(a) + (b ? 1 + 2 * strlen(b) : 0) + 1);
-	size_t n = 0;
-
-	out[n++] = tag;
-	hex_encode((const unsigned char *)a, strlen(a), out + n);
-	n += 2 * strlen(a);
-	if (b) {
-		out[n++] = '.';
-		hex_encode((const unsigned char *)b, strlen(b), out + n);
-		n += 2 * strlen(b);
-	}
-	out[n] = '\0';
-	return out;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Decodes n hex digits (lowercase) into a new string; NULL when not hex,
- * odd, or the bytes hold NUL or invalid UTF-8. */
-static char *hex_decode(const char *p, size_t n)
-{
-	char *out;
-
-	if (n % 2)
-		return NULL;
-	out = xmalloc(n / 2 + 1);
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-			free(out);
-			return NULL;
-		}
-		out[i] = (char)(hi << 4 | lo);
-	}
-	out[n / 2] = '\0';
-	if (!utf8_valid(out, n / 2)) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-/* Reverses cursor_make; b NULL for one-part cursors. -1 on anything this
- * server did not make. */
-static int cursor_read(const char *cursor, char tag, char **a, char **b)
-{
-	size_t len = strlen(cursor);
-	const char *dot;
-
-	*a = NULL;
-	if (b)
-		*b = NULL;
-	if (len < 3 || len > CURSOR_MAX || cursor[0] != tag)
-		return -1;
-	dot = strchr(cursor + 1, '.');
-	if ((dot != NULL) != (b != NULL) || (dot && (dot == cursor + 1 || dot[1] == '\0')))
-		return -1;
-	*a = hex_decode(cursor + 1, dot ? (size_t)(dot - cursor - 1) : len - 1);
-	if (b && *a)
-		*b = hex_decode(dot + 1, strlen(dot + 1));
-	if (!*a || (b && !*b)) {
-		free(*a);
-		if (b)
-			free(*b);
-		*a = NULL;
-		if (b)
-			*b = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Base64 of p[0..n); free(). */
-static char *base64(const void *p, size_t n)
-{
-	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-
-	if (n == 0) {
-		out[0] = '\0';
-		return out;
-	}
-	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-	return out;
 }
 
 /* ---- tools ---- */
@@ -769,7 +663,7 @@ static cJSON *tool_read_skill_file(struct mcp_call *c, const cJSON *args, struct
 		r = text_result(fb.data, fb.len, false);
 	} else {
 		cJSON *content, *item, *res;
-		char *uri = skill_uri(slug, path), *b64 = base64(fb.data, fb.len);
+		char *uri = skill_uri(slug, path), *b64 = base64_encode(fb.data, fb.len);
 
 		r = cJSON_CreateObject();
 		content = cJSON_AddArrayToObject(r, "content");
@@ -1281,7 +1175,7 @@ static cJSON *m_resources_read(struct mcp_call *c, const cJSON *params, struct m
 		cJSON_AddStringToObject(o, "text", text);
 		free(text);
 	} else {
-		char *b64 = base64(fb.data, fb.len);
+		char *b64 = base64_encode(fb.data, fb.len);
 
 		cJSON_AddStringToObject(o, "blob", b64);
 		free(b64);

@@ -96,14 +96,7 @@ static void limit_tokens(struct app *app, struct request *req, struct response *
 	base = request_base_url(req, app->cfg->bind, app->port);
 	buf_printf(&url, "%s%.*s", base, (int)strcspn(req->path, "?"), req->path);
 	free(base);
-	for (size_t i = 0, n = 0; i < req->n_query; i++) {
-		if (strcmp(req->query[i].key, "max_tokens") == 0)
-			continue;
-		buf_putc(&url, n++ ? '&' : '?');
-		url_encode_component(&url, req->query[i].key);
-		buf_putc(&url, '=');
-		url_encode_component(&url, req->query[i].value);
-	}
+	request_query_string(&url, req, "max_tokens");
 	text = tokens_cut_markdown(res->body ? res->body : "", res->body_len, (size_t)max,
 				   url.data, &len, &cut);
 	buf_fini(&url);

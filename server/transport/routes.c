@@ -10,7 +10,7 @@
 #include "skilld/handlers/admin.h"
 #include "skilld/handlers/agents.h"
 #include "skilld/handlers/api.h"
-#include "skilld/transport/auth.h"
+#include "skilld/handlers/signin.h"
 #include "skilld/handlers/discovery.h"
 #include "skilld/handlers/mcp.h"
 #include "skilld/handlers/web.h"
@@ -43,9 +43,9 @@ static const struct route table[] = {
 	{ METHOD_POST, "/mcp", mcp_handle, ROUTE_JSONRPC },
 	/* the pages, sign-in and the agents' files */
 	{ METHOD_GET, "/", web_index, 0 },
-	{ METHOD_GET, "/signin", auth_signin_form, ROUTE_PUBLIC },
-	{ METHOD_POST, "/signin", auth_signin, ROUTE_PUBLIC },
-	{ METHOD_POST, "/signout", auth_signout, ROUTE_PUBLIC },
+	{ METHOD_GET, "/signin", signin_form, ROUTE_PUBLIC },
+	{ METHOD_POST, "/signin", signin_submit, ROUTE_PUBLIC },
+	{ METHOD_POST, "/signout", signin_signout, ROUTE_PUBLIC },
 	{ METHOD_GET, "/checklists", web_checklists, 0 },
 	{ METHOD_GET, "/search", web_search, 0 },
 	{ METHOD_GET, "/opensearch.xml", web_opensearch, 0 },

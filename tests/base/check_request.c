@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/base/request.h"
+#include "skilld/base/util.h"
 
 Suite *request_suite(void);
 
@@ -59,6 +60,76 @@ START_TEST(test_query_parsing)
 	request_init(&req);
 	request_parse_query(&req, "q=%00");
 	ck_assert(req.query_bad);
+	request_fini(&req);
+}
+END_TEST
+
+START_TEST(test_url_encode_and_query_string)
+{
+	struct request req;
+	struct buf b;
+
+	buf_init(&b);
+	url_encode(&b, "a b/c~d.e_f-g%\xc3\xa9", "");
+	ck_assert_str_eq(b.data, "a%20b%2Fc~d.e_f-g%25%C3%A9");
+	buf_fini(&b);
+	buf_init(&b);
+	url_encode(&b, "references/a b.md", "/");
+	ck_assert_str_eq(b.data, "references/a%20b.md");
+	buf_fini(&b);
+
+	/* the query again, encoded, with one argument left out */
+	request_init(&req);
+	request_parse_query(&req, "q=a+b%26c&max_tokens=10&x=%2F");
+	buf_init(&b);
+	request_query_string(&b, &req, "max_tokens");
+	ck_assert_str_eq(b.data, "?q=a%20b%26c&x=%2F");
+	buf_fini(&b);
+	buf_init(&b);
+	request_query_string(&b, &req, NULL);
+	ck_assert_str_eq(b.data, "?q=a%20b%26c&max_tokens=10&x=%2F");
+	buf_fini(&b);
+	request_fini(&req);
+	/* none: nothing appended */
+	request_init(&req);
+	buf_init(&b);
+	buf_puts(&b, "/p");
+	request_query_string(&b, &req, NULL);
+	ck_assert_str_eq(b.data, "/p");
+	buf_fini(&b);
+	request_fini(&req);
+}
+END_TEST
+
+START_TEST(test_cookie_and_https)
+{
+	struct request req;
+	char v[16];
+
+	request_init(&req);
+	request_cookie(&req, "skilld_session", v, sizeof(v));
+	ck_assert_str_eq(v, "");
+	req.cookie = "a=1; skilld_sessionx=no;skilld_session=abc; b=2";
+	request_cookie(&req, "skilld_session", v, sizeof(v));
+	ck_assert_str_eq(v, "abc");
+	request_cookie(&req, "b", v, sizeof(v));
+	ck_assert_str_eq(v, "2");
+	/* too long for out: empty, never cut */
+	req.cookie = "k=0123456789abcdef";
+	request_cookie(&req, "k", v, sizeof(v));
+	ck_assert_str_eq(v, "");
+
+	ck_assert(!request_via_https(&req));
+	req.forwarded_proto = " HTTPS";
+	ck_assert(request_via_https(&req));
+	req.forwarded_proto = "https, http";
+	ck_assert(request_via_https(&req));
+	req.forwarded_proto = "httpsx";
+	ck_assert(!request_via_https(&req));
+	req.forwarded_proto = "http, https";
+	ck_assert(!request_via_https(&req));
+	req.cookie = NULL;
+	req.forwarded_proto = NULL;
 	request_fini(&req);
 }
 END_TEST
@@ -175,6 +246,8 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_response_error_is_json);
 	tcase_add_test(tc, test_negotiation);
 	tcase_add_test(tc, test_qvalue_lists);
+	tcase_add_test(tc, test_url_encode_and_query_string);
+	tcase_add_test(tc, test_cookie_and_https);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -100,6 +100,38 @@ START_TEST(test_read_file_limits)
 }
 END_TEST
 
+START_TEST(test_hex_and_base64)
+{
+	unsigned char out[8];
+	char hex[17], *b64;
+	size_t len = 99;
+
+	hex_encode("\x00\x01\xab\xff", 4, hex);
+	ck_assert_str_eq(hex, "0001abff");
+	hex_encode("", 0, hex);
+	ck_assert_str_eq(hex, "");
+	ck_assert_int_eq(hex_decode("0001abff", 8, out, &len), 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_mem_eq(out, "\x00\x01\xab\xff", 4);
+	ck_assert_int_eq(hex_decode("", 0, out, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(hex_decode("abc", 3, out, &len), -1);    /* odd */
+	ck_assert_int_eq(hex_decode("AB", 2, out, &len), -1);     /* uppercase */
+	ck_assert_int_eq(hex_decode("0g", 2, out, &len), -1);
+
+	/* RFC 4648's test vectors */
+	static const char *const vec[][2] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		b64 = base64_encode(vec[i][0], strlen(vec[i][0]));
+		ck_assert_str_eq(b64, vec[i][1]);
+		free(b64);
+	}
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -110,6 +142,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, test_sha256_known_vectors);
 	tcase_add_test(tc, test_jstr);
 	tcase_add_test(tc, test_read_file_limits);
+	tcase_add_test(tc, test_hex_and_base64);
 	suite_add_tcase(s, tc);
 	return s;
 }

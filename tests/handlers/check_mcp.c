@@ -299,10 +299,16 @@ START_TEST(test_sessions)
 	ck_assert_ptr_null(mcp_session_check(&ta.app, NULL));
 	ck_assert_ptr_null(mcp_session_check(&ta.app, bad));
 	/* another process (another secret) does not know the id */
-	ta.app.mcp_secret[0] ^= 1;
-	ck_assert_int_eq(send_body(mcp_req(sid), ping, &res, NULL), 404);
-	response_fini(&res);
-	ta.app.mcp_secret[0] ^= 1;
+	{
+		struct mcp_state *mine = ta.app.mcp;
+
+		ta.app.mcp = mcp_state_new();
+		ck_assert_ptr_nonnull(ta.app.mcp);
+		ck_assert_int_eq(send_body(mcp_req(sid), ping, &res, NULL), 404);
+		response_fini(&res);
+		mcp_state_free(ta.app.mcp);
+		ta.app.mcp = mine;
+	}
 
 	/* the right id answers */
 	ck_assert_int_eq(send_body(mcp_req(sid), ping, &res, &j), 200);

@@ -26,6 +26,7 @@
 
 struct http_server;
 struct discovery_cache;
+struct mcp_state;
 struct reloader;
 struct session_store;
 struct watcher;
@@ -46,7 +47,7 @@ struct app {
 	struct session_store *sessions; /* browser sign-ins, with a token only */
 	char **root_labels;          /* per root: its name in answers (never its path) */
 	struct discovery_cache *discovery; /* the well-known index, built on first use */
-	unsigned char mcp_secret[32]; /* random per process: keys MCP session ids (mcp.c) */
+	struct mcp_state *mcp;        /* the MCP server's session key (mcp.c) */
 };
 
 /* Opens the database, applies migrations (those built into the binary, or

@@ -139,10 +139,16 @@ char *request_base_url(const struct request *req, const char *bind, unsigned por
  * into ' ' (query strings). */
 char *url_decode(const char *src, size_t n, bool plus_space);
 
-/* Appends s percent-encoded for a query string: everything but
- * RFC 3986's unreserved characters is escaped. */
+/* Appends s percent-encoded: every byte but RFC 3986's unreserved
+ * characters and those in keep ("" for a query component, "/" for a
+ * path) is escaped. */
 struct buf;
+void url_encode(struct buf *b, const char *s, const char *keep);
+/* Appends s percent-encoded for a query string (url_encode, keep ""). */
 void url_encode_component(struct buf *b, const char *s);
+/* Appends the request's query again, encoded: "?k=v&k2=v2" ("" when it
+ * has none), leaving out the argument named skip (NULL: none). */
+void request_query_string(struct buf *b, const struct request *req, const char *skip);
 
 void response_init(struct response *res);
 void response_fini(struct response *res);
@@ -167,5 +173,13 @@ void response_etag_hex(struct response *res, const char *hex);
 
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_TEXT "text/plain; charset=utf-8"
+
+/* Did the request reach us over HTTPS through a proxy (X-Forwarded-Proto:
+ * https, its first value)? Cookies are then marked Secure. A client that
+ * sends it falsely only keeps its own cookie from plain HTTP. */
+bool request_via_https(const struct request *req);
+/* The value of cookie name in the request's Cookie header, copied into
+ * out (empty when absent or longer than outlen - 1). */
+void request_cookie(const struct request *req, const char *name, char *out, size_t outlen);
 
 #endif

@@ -78,6 +78,14 @@ bool str_has_prefix(const char *s, const char *prefix);
  * into o. */
 const char *jstr(const struct cJSON *o, const char *key);
 
+/* The lowercase hex of p[0..n) into out: 2n digits and a NUL. */
+void hex_encode(const void *p, size_t n, char *out);
+/* Decodes n lowercase hex digits into out (n / 2 bytes, no NUL added),
+ * setting *len: 0, or -1 when n is odd or a digit is not 0-9 a-f. */
+int hex_decode(const char *p, size_t n, void *out, size_t *len);
+/* The padded base64 (RFC 4648) of p[0..n); free(). */
+char *base64_encode(const void *p, size_t n);
+
 /* Adds key: v to the object o, or key: null when v is NULL. */
 void jadd_str_or_null(struct cJSON *o, const char *key, const char *v);
 

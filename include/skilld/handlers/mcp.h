@@ -5,7 +5,8 @@
  * GET and DELETE /mcp get the router's 405). Tools and resources read the
  * index through the calling thread's reader connection. Sessions are
  * stateless: a session id is a random nonce, the negotiated protocol
- * version and an HMAC-SHA256 of both keyed with app->mcp_secret, so any
+ * version and an HMAC-SHA256 of both keyed with a random secret of the
+ * process (struct mcp_state, app->mcp), so any
  * worker thread can check any id and nothing mutable is shared. The
  * JSON-RPC framing is jsonrpc.c's. See docs/mcp.md.
  */
@@ -18,6 +19,7 @@
 #include "skilld/base/request.h"
 
 struct app;
+struct mcp_state;
 
 #define MCP_PROTOCOL_LATEST "2025-11-25"
 /* Entries per page of resources/list and list_skills. */
@@ -30,6 +32,12 @@ struct app;
 #define MCP_LIMIT_ERROR_ROOM 224
 /* Length of a session id: 32 hex nonce, '.', version, '.', 64 hex MAC. */
 #define MCP_SESSION_ID_LEN (32 + 1 + 10 + 1 + 64)
+
+/* The MCP server's state: the secret its session ids are signed with,
+ * random per process. NULL when no random bytes can be read (errno set).
+ * Free with mcp_state_free. */
+struct mcp_state *mcp_state_new(void);
+void mcp_state_free(struct mcp_state *m);
 
 /* The route handler (ctx is struct app *): checks Origin, Content-Type,
  * Accept, MCP-Protocol-Version and the session, then answers each JSON-RPC

@@ -2,7 +2,7 @@
 /*
  * auth: the access token (--token-file). With a token set, every request
  * needs either "Authorization: Bearer <token>" (programs) or the session
- * cookie a browser gets by signing in at /signin (HttpOnly,
+ * cookie a browser gets by signing in at /signin (signin.h; HttpOnly,
  * SameSite=Strict, Secure behind an HTTPS proxy that sends
  * X-Forwarded-Proto: https). The cookie holds a random session id that
  * the server keeps (session.h) until it expires (--session-ttl, 12 h by
@@ -19,8 +19,6 @@
 
 #include "skilld/base/request.h"
 
-#define AUTH_COOKIE "skilld_session"
-
 struct app;
 
 /* May this request go on: no token set, a matching Bearer token, or a
@@ -34,12 +32,5 @@ bool auth_bearer_ok(const char *token, const char *authorization);
  * page for a browser asking for a page, JSON for everything else, both
  * with WWW-Authenticate. */
 void auth_refuse(struct app *app, struct request *req, struct response *res);
-
-/* GET /signin, POST /signin (form: token, next), POST /signout
- * (ctx is a struct app *); their routes are ROUTE_PUBLIC, like the
- * assets the form needs: they answer without the token. */
-void auth_signin_form(void *ctx, struct request *req, struct response *res);
-void auth_signin(void *ctx, struct request *req, struct response *res);
-void auth_signout(void *ctx, struct request *req, struct response *res);
 
 #endif

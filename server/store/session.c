@@ -4,12 +4,13 @@
  * of buckets, each a list of sessions whose id digest starts with the
  * bucket's bits; one mutex guards it all (a lookup is a few comparisons).
  */
-#include "skilld/transport/session.h"
+#include "skilld/store/session.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "skilld/base/util.h"
 
@@ -109,18 +110,13 @@ static void make_room(struct session_store *s, time_t now)
 
 int session_create(struct session_store *s, time_t now, char id[SESSION_ID_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char raw[SESSION_ID_LEN / 2];
 	struct entry *e;
 	size_t b;
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return -1;
-	for (size_t i = 0; i < sizeof(raw); i++) {
-		id[2 * i] = hex[raw[i] >> 4];
-		id[2 * i + 1] = hex[raw[i] & 15];
-	}
-	id[SESSION_ID_LEN] = '\0';
+	hex_encode(raw, sizeof(raw), id);
 	e = xcalloc(1, sizeof(*e));
 	sha256_hex(id, SESSION_ID_LEN, e->digest);
 	e->expires = now + (time_t)s->ttl;
@@ -181,4 +177,12 @@ size_t session_count(struct session_store *s)
 	n = s->count;
 	pthread_mutex_unlock(&s->lock);
 	return n;
+}
+
+time_t session_clock(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return t.tv_sec;
 }

@@ -8,7 +8,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "skilld/transport/session.h"
+#include "skilld/store/session.h"
 
 Suite *session_suite(void);
 

@@ -17,6 +17,8 @@
 #include <time.h>
 
 #define SESSION_ID_LEN 64
+/* The cookie that carries a session id. */
+#define SESSION_COOKIE "skilld_session"
 /* Most sessions kept at once; the one closest to expiry makes room. */
 #define SESSION_MAX 65536
 
@@ -36,5 +38,10 @@ bool session_valid(struct session_store *s, const char *id, time_t now);
 void session_delete(struct session_store *s, const char *id);
 /* How many sessions are kept (expired ones until they are swept). */
 size_t session_count(struct session_store *s);
+
+/* Seconds on a clock that never goes back and counts suspend
+ * (CLOCK_BOOTTIME): the now to pass, so a session lives no longer than its
+ * ttl whatever happens to the wall clock. */
+time_t session_clock(void);
 
 #endif
