@@ -40,7 +40,8 @@ MALLOC_LIB = $(shell pkg-config --libs jemalloc 2>/dev/null)
 # and the generated data modules join the layer of what reads them.
 SRCS      := $(wildcard server/*/*.c)
 OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/base/assets_data.o \
-             $(BUILD)/obj/store/migrations_data.o $(BUILD)/obj/base/docs_data.o
+             $(BUILD)/obj/store/migrations_data.o $(BUILD)/obj/store/review_migrations_data.o \
+             $(BUILD)/obj/base/docs_data.o
 LIB_OBJS  := $(filter-out $(BUILD)/obj/app/main.o,$(OBJS))
 # Every module but main in one archive: the fuzz replays and `make unit`
 # link against it, and the linker takes the modules they call (no link
@@ -139,6 +140,17 @@ $(BUILD)/gen/migrations_data.c: $(MIGRATIONS) $(BUILD)/tools/embed
 	$(BUILD)/tools/embed -p migrations $@ $(MIGRATIONS)
 
 $(BUILD)/obj/store/migrations_data.o: $(BUILD)/gen/migrations_data.c include/skilld/base/assets.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The reviews database (reviews.db) has migrations of its own.
+REVIEW_MIGRATIONS := $(sort $(wildcard migrations/reviews/*.sql))
+
+$(BUILD)/gen/review_migrations_data.c: $(REVIEW_MIGRATIONS) $(BUILD)/tools/embed
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed -p review_migrations $@ $(REVIEW_MIGRATIONS)
+
+$(BUILD)/obj/store/review_migrations_data.o: $(BUILD)/gen/review_migrations_data.c include/skilld/base/assets.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -71,6 +71,7 @@ int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct
 		req.accept = h->accept;
 		req.user_agent = h->user_agent;
 		req.if_none_match = h->if_none_match;
+		req.if_match = h->if_match;
 		req.host = h->host;
 		req.authorization = h->authorization;
 		req.cookie = h->cookie;
@@ -97,6 +98,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.accept = r->h.accept;
 	req.user_agent = r->h.user_agent;
 	req.if_none_match = r->h.if_none_match;
+	req.if_match = r->h.if_match;
 	req.host = r->h.host;
 	req.authorization = r->h.authorization;
 	req.cookie = r->h.cookie;

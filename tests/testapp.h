@@ -49,6 +49,7 @@ struct ta_headers {
 	const char *accept;
 	const char *user_agent;
 	const char *if_none_match;
+	const char *if_match;
 	const char *host;
 	const char *authorization;
 	const char *cookie;

@@ -18,6 +18,7 @@
 #include "skilld/indexing/skill.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
+#include "skilld/store/reviews.h"
 
 struct totals {
 	size_t skills, valid, errors, warnings;
@@ -182,4 +183,17 @@ int cli_check(const struct config *cfg, FILE *out, FILE *err)
 	}
 	diag_list_fini(&folder_diags);
 	return t.errors ? 1 : 0;
+}
+
+int cli_backup(const struct config *cfg, FILE *out, FILE *err)
+{
+	char msg[512];
+
+	if (reviews_backup_file(cfg->reviews_db, cfg->backup_dest, msg, sizeof(msg)) != 0) {
+		fprintf(err, "skilld: backup: %s\n", msg);
+		return 1;
+	}
+	fprintf(out, "skilld: the reviews in %s are copied to %s\n", cfg->reviews_db,
+		cfg->backup_dest);
+	return 0;
 }

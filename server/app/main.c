@@ -106,6 +106,9 @@ int main(int argc, char **argv)
 	case CMD_CHECK:
 		status = cli_check(&cfg, stdout, stderr);
 		break;
+	case CMD_BACKUP:
+		status = cli_backup(&cfg, stdout, stderr);
+		break;
 	case CMD_SERVE:
 	default:
 		status = serve(&cfg);

@@ -38,6 +38,8 @@
 #define DEFAULT_MAX_MCP_OUTPUT ((size_t)8 << 20)
 #define DEFAULT_MAX_QUERY_ARGS 32u
 #define DEFAULT_SESSION_TTL (12u * 3600u)
+#define DEFAULT_MAX_REVIEW_TEXT ((size_t)16 << 10)
+#define REVIEWS_DB_NAME "reviews.db"
 #define THREADS_MAX 256u
 #define SHOW_MAX 64 /* bytes of an offending value quoted in a message */
 
@@ -56,6 +58,7 @@ enum opt_kind {
 
 #define FOR_SERVE (1u << CMD_SERVE)
 #define FOR_CHECK (1u << CMD_CHECK)
+#define FOR_BACKUP (1u << CMD_BACKUP)
 
 struct opt {
 	const char *flag;       /* "--port" */
@@ -72,8 +75,12 @@ struct opt {
 static const struct opt config_opts[] = {
 	{ "--skills", "SKILLD_SKILLS", OPT_ROOT, FOR_SERVE, 0, 0, 0,
 	  "a skills directory" },
-	{ "--db", "SKILLD_DB", OPT_PATH, FOR_SERVE, FIELD(db_path), 0, 0,
+	{ "--db", "SKILLD_DB", OPT_PATH, FOR_SERVE | FOR_BACKUP, FIELD(db_path), 0, 0,
 	  "a database file path" },
+	{ "--reviews-db", "SKILLD_REVIEWS_DB", OPT_PATH, FOR_SERVE | FOR_BACKUP, FIELD(reviews_db),
+	  0, 0, "a database file path" },
+	{ "--max-review-text", "SKILLD_MAX_REVIEW_TEXT", OPT_SIZE, FOR_SERVE, FIELD(max_review_text),
+	  1ull << 10, 1ull << 20, "a size (1K to 1M; suffix K or M)" },
 	{ "--bind", "SKILLD_BIND", OPT_ADDR, FOR_SERVE, FIELD(bind), 0, 0,
 	  "an IPv4 or IPv6 address (e.g. 127.0.0.1 or ::1)" },
 	{ "--port", "SKILLD_PORT", OPT_UINT, FOR_SERVE, FIELD(port), 0, 65535,
@@ -127,19 +134,27 @@ static const struct opt config_opts[] = {
 static const char config_usage_text[] =
 "Usage: skilld [serve] [OPTION]...\n"
 "       skilld check [--json] [--max-file-size SIZE] DIR...\n"
+"       skilld backup [--reviews-db PATH | --db PATH] DEST\n"
 "       skilld --help | --version\n"
 "\n"
 "Commands:\n"
 "  serve   index the skill roots and serve them over HTTP (the default)\n"
 "  check   validate the skill folders under each DIR and print every\n"
 "          diagnostic (as JSON with --json); exit 1 on any error\n"
+"  backup  copy the reviews database to the new file DEST, consistent\n"
+"          while a server writes to it (SQLite's online backup)\n"
 "\n"
 "Options of serve       environment variable    default\n"
 "  --skills [LABEL=]DIR SKILLD_SKILLS           ./skills\n"
 "        skill root; repeat for more, searched in order (env: DIR:DIR...);\n"
 "        answers name it by LABEL, else by its folder's name\n"
 "  --db PATH            SKILLD_DB               ./skilld.db\n"
-"        SQLite index file\n"
+"        SQLite index file (rebuilt from the folders at will)\n"
+"  --reviews-db PATH    SKILLD_REVIEWS_DB       reviews.db beside --db\n"
+"        SQLite file of the review runs: kept apart from the index, back\n"
+"        it up (skilld backup DEST)\n"
+"  --max-review-text SIZE SKILLD_MAX_REVIEW_TEXT 16K\n"
+"        longest note or evidence of a review item, 1K to 1M\n"
 "  --bind ADDR          SKILLD_BIND             127.0.0.1\n"
 "        IPv4 or IPv6 address to listen on (0.0.0.0 or :: for all)\n"
 "  --port N             SKILLD_PORT             8080\n"
@@ -590,6 +605,7 @@ static void config_defaults(struct config *c)
 	c->max_mcp_output = DEFAULT_MAX_MCP_OUTPUT;
 	c->max_query_args = DEFAULT_MAX_QUERY_ARGS;
 	c->session_ttl = DEFAULT_SESSION_TTL;
+	c->max_review_text = DEFAULT_MAX_REVIEW_TEXT;
 }
 
 /* Looks for -h/--help/-V/--version before any `--`; the first one found
@@ -624,7 +640,14 @@ static int config_positional(struct config *c, const char *a, char *err, size_t 
 		return 0;
 	}
 	config_show(a, shown);
-	if (strcmp(a, "serve") == 0 || strcmp(a, "check") == 0)
+	if (c->command == CMD_BACKUP) {
+		if (c->backup_dest)
+			return config_error(err, errlen, "backup: one DEST only ('%s' is a second)",
+					    shown);
+		c->backup_dest = xstrdup(a);
+		return 0;
+	}
+	if (strcmp(a, "serve") == 0 || strcmp(a, "check") == 0 || strcmp(a, "backup") == 0)
 		return config_error(err, errlen,
 				    "unexpected argument '%s' (the command comes first: skilld %s ...)",
 				    shown, shown);
@@ -640,7 +663,8 @@ static int config_parse_args(struct config *c, int first, int argc, char **argv,
 {
 	char shown[SHOW_MAX + 8];
 	bool operands_only = false;
-	const char *cmd = c->command == CMD_CHECK ? "check" : "serve";
+	const char *cmd = c->command == CMD_CHECK ? "check" : c->command == CMD_BACKUP ? "backup" :
+			  "serve";
 
 	for (int i = first; i < argc && argv[i]; i++) {
 		const char *a = argv[i];
@@ -723,10 +747,12 @@ int config_parse(struct config *c, int argc, char **argv,
 			c->command = CMD_SERVE;
 		} else if (strcmp(argv[1], "check") == 0) {
 			c->command = CMD_CHECK;
+		} else if (strcmp(argv[1], "backup") == 0) {
+			c->command = CMD_BACKUP;
 		} else {
 			config_show(argv[1], shown);
 			return config_error(err, errlen,
-					    "unknown command '%s' (serve or check; see skilld --help)",
+					    "unknown command '%s' (serve, check or backup; see skilld --help)",
 					    shown);
 		}
 		first = 2;
@@ -736,8 +762,19 @@ int config_parse(struct config *c, int argc, char **argv,
 	if (c->command == CMD_CHECK && c->n_check_dirs == 0)
 		return config_error(err, errlen,
 				    "check: missing DIR (usage: skilld check [--json] DIR...)");
+	if (c->command == CMD_BACKUP && !c->backup_dest)
+		return config_error(err, errlen,
+				    "backup: missing DEST (usage: skilld backup [--reviews-db PATH] DEST)");
 	if (getenv_fn && config_apply_env(c, getenv_fn, seen, err, errlen) != 0)
 		return -1;
+	if (!c->reviews_db) {
+		/* Beside the index: the same folder, its own file. */
+		const char *slash = strrchr(c->db_path, '/');
+
+		c->reviews_db = slash ? xasprintf("%.*s/" REVIEWS_DB_NAME, (int)(slash - c->db_path),
+						  c->db_path)
+				      : xstrdup(REVIEWS_DB_NAME);
+	}
 	/* Each worker thread holds a listening slot; with fewer connections
 	 * than threads one worker never wakes and shutdown hangs. */
 	if (c->command == CMD_SERVE && c->max_query > c->header_memory / 2)
@@ -762,6 +799,8 @@ void config_fini(struct config *c)
 		free(c->check_dirs[i]);
 	free(c->check_dirs);
 	free(c->db_path);
+	free(c->reviews_db);
+	free(c->backup_dest);
 	free(c->bind);
 	free(c->token_file);
 	free(c->migrations_dir);

@@ -73,13 +73,17 @@ static int migration_set_check(struct migration_set *out, const char *where, cha
 
 extern const struct asset migrations_table[];
 extern const size_t migrations_table_len;
+extern const struct asset review_migrations_table[];
+extern const size_t review_migrations_table_len;
 
-int migration_set_builtin(struct migration_set *out, char *err, size_t errlen)
+/* A set from a table tools/embed made, checked like a folder's. */
+static int set_from_table(const struct asset *table, size_t n, const char *where,
+			  struct migration_set *out, char *err, size_t errlen)
 {
-	out->items = xcalloc(migrations_table_len ? migrations_table_len : 1, sizeof(*out->items));
+	out->items = xcalloc(n ? n : 1, sizeof(*out->items));
 	out->len = 0;
-	for (size_t i = 0; i < migrations_table_len; i++) {
-		const struct asset *a = &migrations_table[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct asset *a = &table[i];
 		int v = migration_version(a->name);
 
 		if (v < 0)
@@ -87,11 +91,23 @@ int migration_set_builtin(struct migration_set *out, char *err, size_t errlen)
 		out->items[out->len++] = (struct migration){ v, xstrdup(a->name),
 							     xstrndup((const char *)a->data, a->len) };
 	}
-	if (migration_set_check(out, "the built-in migrations", err, errlen) != 0) {
+	if (migration_set_check(out, where, err, errlen) != 0) {
 		migration_set_fini(out);
 		return -1;
 	}
 	return 0;
+}
+
+int migration_set_builtin(struct migration_set *out, char *err, size_t errlen)
+{
+	return set_from_table(migrations_table, migrations_table_len, "the built-in migrations",
+			      out, err, errlen);
+}
+
+int migration_set_builtin_reviews(struct migration_set *out, char *err, size_t errlen)
+{
+	return set_from_table(review_migrations_table, review_migrations_table_len,
+			      "the built-in review migrations", out, err, errlen);
 }
 
 int migration_set_load(const char *dir, struct migration_set *out, char *err, size_t errlen)

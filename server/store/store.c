@@ -28,6 +28,7 @@ enum stmt {
 	STMT_SKILL_FILES,
 	STMT_FILE_LIST,
 	STMT_CHECKLIST_LIST,
+	STMT_CHECKLIST_GET,
 	STMT_DIAGNOSTICS,
 	STMT_SKILL_COUNT,
 	STMT_GENERATION,
@@ -67,6 +68,10 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_CHECKLIST_LIST] =
 		"SELECT s.slug, s.name, c.path, c.title, c.item_count, c.digest, c.is_primary "
 		"FROM checklists c JOIN skills s ON s.id = c.skill_id ORDER BY s.slug, c.path",
+	[STMT_CHECKLIST_GET] =
+		"SELECT s.slug, s.name, c.path, c.title, c.item_count, c.digest, c.is_primary "
+		"FROM checklists c JOIN skills s ON s.id = c.skill_id "
+		"WHERE s.slug = ?1 AND (c.path = ?2 OR (?2 IS NULL AND c.is_primary))",
 	[STMT_DIAGNOSTICS] =
 		"SELECT d.severity, d.code, d.message, d.root, d.path, d.line, d.col, s.slug "
 		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id ORDER BY d.id",
@@ -465,26 +470,47 @@ int store_files_page(struct store_reader *r, const char *after_slug, const char 
 
 /* ---- checklists and diagnostics ---- */
 
+/* The checklist of the row at st. */
+static struct store_checklist checklist_row(sqlite3_stmt *st)
+{
+	return (struct store_checklist){
+		.slug = col_text(st, 0),
+		.name = col_text(st, 1),
+		.path = col_text(st, 2),
+		.title = col_text(st, 3),
+		.items = sqlite3_column_int(st, 4),
+		.digest = col_text(st, 5),
+		.primary = sqlite3_column_int(st, 6) != 0,
+	};
+}
+
 int store_checklists(struct store_reader *r, store_checklist_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = stmt(r, STMT_CHECKLIST_LIST);
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_checklist c = {
-			.slug = col_text(st, 0),
-			.name = col_text(st, 1),
-			.path = col_text(st, 2),
-			.title = col_text(st, 3),
-			.items = sqlite3_column_int(st, 4),
-			.digest = col_text(st, 5),
-			.primary = sqlite3_column_int(st, 6) != 0,
-		};
+		struct store_checklist c = checklist_row(st);
 
 		if (fn(ctx, &c) != 0)
 			break;
 	}
 	return loop_end(rc);
+}
+
+int store_checklist_get(struct store_reader *r, const char *slug, const char *path,
+			struct store_checklist *out)
+{
+	sqlite3_stmt *st = stmt(r, STMT_CHECKLIST_GET);
+	int rc;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+	if (path)
+		sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = checklist_row(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int store_diagnostics(struct store_reader *r, store_diagnostic_fn fn, void *ctx)

@@ -475,6 +475,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 							MHD_HTTP_HEADER_IF_NONE_MATCH);
 	req.accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							  MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	req.if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MATCH);
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							MHD_HTTP_HEADER_AUTHORIZATION);
 	req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);

@@ -13,6 +13,7 @@
 #include "skilld/handlers/signin.h"
 #include "skilld/handlers/discovery.h"
 #include "skilld/handlers/mcp.h"
+#include "skilld/handlers/reviews.h"
 #include "skilld/handlers/web.h"
 
 static const struct route table[] = {
@@ -34,6 +35,14 @@ static const struct route table[] = {
 	{ METHOD_GET, "/api/v1/openapi.json", api_openapi, 0 },
 	{ METHOD_POST, "/api/v1/admin/reload", admin_reload, ROUTE_WRITE },
 	{ METHOD_GET, "/api/search", api_search_compat, 0 },
+	/* review runs */
+	{ METHOD_POST, "/api/v1/reviews", reviews_start, ROUTE_WRITE },
+	{ METHOD_GET, "/api/v1/reviews", reviews_index, 0 },
+	{ METHOD_GET, "/api/v1/reviews/{id}", reviews_show, 0 },
+	{ METHOD_PATCH, "/api/v1/reviews/{id}", reviews_change, ROUTE_WRITE },
+	{ METHOD_DELETE, "/api/v1/reviews/{id}", reviews_remove, ROUTE_WRITE },
+	{ METHOD_PATCH, "/api/v1/reviews/{id}/items/{item}", reviews_item, ROUTE_WRITE },
+	{ METHOD_POST, "/api/v1/reviews/{id}/verdicts", reviews_verdicts, ROUTE_WRITE },
 	/* discovery and MCP */
 	{ METHOD_GET, "/.well-known/agent-skills/index.json", discovery_index_v2, 0 },
 	{ METHOD_GET, "/.well-known/agent-skills/{artifact}", discovery_artifact, 0 },

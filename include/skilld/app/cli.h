@@ -15,4 +15,9 @@
  * error was found, 1 when any skill (or a folder) has an error. */
 int cli_check(const struct config *cfg, FILE *out, FILE *err);
 
+/* skilld backup DEST: copies cfg->reviews_db to cfg->backup_dest while a
+ * server may be writing it, and says so on out. 0, or 1 with the reason
+ * on err. */
+int cli_backup(const struct config *cfg, FILE *out, FILE *err);
+
 #endif

@@ -13,6 +13,7 @@
 enum config_command {
 	CMD_SERVE,
 	CMD_CHECK,
+	CMD_BACKUP,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -42,6 +43,9 @@ struct config {
 	unsigned max_query_args;  /* query arguments per request; default 32, 1..256 */
 	unsigned session_ttl;     /* seconds a browser sign-in lasts; default 12 h */
 	char *db_path;            /* default "./skilld.db" */
+	char *reviews_db;         /* default: reviews.db in db_path's folder */
+	size_t max_review_text;   /* bytes of a review's note or evidence; default 16 KiB */
+	char *backup_dest;        /* skilld backup DEST */
 	char *bind;               /* default "127.0.0.1" (an IPv4 or IPv6 literal) */
 	unsigned port;            /* default 8080; 0 picks a free port */
 	unsigned threads;         /* default: number of CPUs, 1..256 */

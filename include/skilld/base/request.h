@@ -50,6 +50,7 @@ struct request {
 	const char *accept;       /* header values, may be NULL; owned by the caller */
 	const char *user_agent;
 	const char *if_none_match;
+	const char *if_match;             /* If-Match (conditional writes) */
 	const char *accept_encoding;
 	const char *authorization;
 	const char *cookie;

@@ -165,6 +165,9 @@ struct store_checklist {
 /* Calls fn with every checklist in (slug, path) order. 0, or -1. */
 typedef int (*store_checklist_fn)(void *ctx, const struct store_checklist *c);
 int store_checklists(struct store_reader *r, store_checklist_fn fn, void *ctx);
+/* The skill's checklist at path (NULL: its primary one). */
+int store_checklist_get(struct store_reader *r, const char *slug, const char *path,
+			struct store_checklist *out);
 
 struct store_diagnostic {
 	const char *severity;  /* "error", "warning" or "info" */

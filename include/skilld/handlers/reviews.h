@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reviews: review runs of a checklist over the API (docs/reviews.md). A
+ * review is stored in reviews.db (store/reviews.h) and shown against the
+ * checklist of the day: items are matched by id, so an edited checklist
+ * keeps every verdict on items that still exist, new items appear open and
+ * the items that went away are listed as retired with their last text and
+ * verdict. Writes are ROUTE_WRITE routes (the token, or same-origin
+ * intent); every body field is checked and a bad one is named in the 400.
+ */
+#ifndef SKILLD_HANDLERS_REVIEWS_H
+#define SKILLD_HANDLERS_REVIEWS_H
+
+#include <stddef.h>
+
+#include "skilld/base/request.h"
+
+struct cJSON;
+struct app;
+
+/* Longest title, target and author a review takes (characters are
+ * bytes here: UTF-8 is checked, lengths are in bytes). */
+#define REVIEW_TITLE_MAX 200
+#define REVIEW_TARGET_MAX 2048
+#define REVIEW_AUTHOR_MAX 100
+/* Most verdicts one POST .../verdicts may carry. */
+#define REVIEW_BATCH_MAX 1000
+/* Reviews per page of GET /api/v1/reviews: default and most. */
+#define REVIEW_PAGE_DEFAULT 20
+#define REVIEW_PAGE_MAX 100
+
+/* The handlers (ctx is a struct app *). */
+/* POST /api/v1/reviews {"skill", "checklist"?, "title", "target"?, "author"?} */
+void reviews_start(void *ctx, struct request *req, struct response *res);
+/* GET /api/v1/reviews?skill=&status=&limit=&cursor= */
+void reviews_index(void *ctx, struct request *req, struct response *res);
+/* GET /api/v1/reviews/{id}: JSON, or the PR comment as markdown. */
+void reviews_show(void *ctx, struct request *req, struct response *res);
+/* PATCH /api/v1/reviews/{id}: title, target, status. */
+void reviews_change(void *ctx, struct request *req, struct response *res);
+/* DELETE /api/v1/reviews/{id} */
+void reviews_remove(void *ctx, struct request *req, struct response *res);
+/* PATCH /api/v1/reviews/{id}/items/{item} (If-Match: "<version>" optional) */
+void reviews_item(void *ctx, struct request *req, struct response *res);
+/* POST /api/v1/reviews/{id}/verdicts {"verdicts": [...], "author"?}: all or none. */
+void reviews_verdicts(void *ctx, struct request *req, struct response *res);
+
+/* The review id as the API shows it, against the checklist of the day
+ * (cJSON_Delete), or NULL with res filled (404, 503). The MCP tools and
+ * the pages share it. */
+struct cJSON *reviews_view(struct app *app, const char *id, struct response *res);
+
+/* The PR comment of a review view: markdown (free()). base_url is this
+ * server's, for the review's link. */
+char *reviews_markdown(const struct cJSON *view, const char *base_url);
+
+#endif
