@@ -20,7 +20,7 @@
 
 #include "skilld/handlers/discovery.h"
 #include "skilld/handlers/mcp.h"
-#include "skilld/store/reviews.h"
+#include "skilld/store/reviewdb.h"
 #include "skilld/indexing/render.h"
 #include "skilld/base/util.h"
 
@@ -267,7 +267,7 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 	 * by reading the whole WAL. */
 	app->keeper = db;
 	db = NULL;
-	app->reviews = reviews_open(cfg->reviews_db, err, errlen);
+	app->reviews = reviewdb_open(cfg->reviews_db, err, errlen);
 	if (!app->reviews)
 		goto out;
 	if (app_reindex(app, "startup", err, errlen) != 0)
@@ -301,7 +301,7 @@ void app_fini(struct app *app)
 	app->discovery = NULL;
 	mcp_state_free(app->mcp);
 	app->mcp = NULL;
-	reviews_close(app->reviews);
+	reviewdb_close(app->reviews);
 	app->reviews = NULL;
 	log_fini(&app->log);
 	status_fini(&app->status);

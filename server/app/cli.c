@@ -18,7 +18,7 @@
 #include "skilld/indexing/skill.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
-#include "skilld/store/reviews.h"
+#include "skilld/store/reviewdb.h"
 
 struct totals {
 	size_t skills, valid, errors, warnings;
@@ -189,7 +189,7 @@ int cli_backup(const struct config *cfg, FILE *out, FILE *err)
 {
 	char msg[512];
 
-	if (reviews_backup_file(cfg->reviews_db, cfg->backup_dest, msg, sizeof(msg)) != 0) {
+	if (reviewdb_backup_file(cfg->reviews_db, cfg->backup_dest, msg, sizeof(msg)) != 0) {
 		fprintf(err, "skilld: backup: %s\n", msg);
 		return 1;
 	}

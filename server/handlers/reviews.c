@@ -24,7 +24,7 @@
 #include "skilld/base/util.h"
 #include "skilld/handlers/api.h"
 #include "skilld/indexing/checklist.h"
-#include "skilld/store/reviews.h"
+#include "skilld/store/reviewdb.h"
 #include "skilld/store/store.h"
 
 /* ---- the checklist of the day ---- */
@@ -537,7 +537,7 @@ static int load(struct app *app, const char *id, cJSON **stored, struct checklis
 
 	*stored = NULL;
 	memset(cl, 0, sizeof(*cl));
-	rc = reviews_get(app->reviews, id, stored);
+	rc = reviewdb_get(app->reviews, id, stored);
 	if (rc == 0) {
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
 		return -1;
@@ -785,7 +785,7 @@ void reviews_start(void *ctx, struct request *req, struct response *res)
 	s.checklist_path = cl.path;
 	s.checklist_digest = cl.digest;
 	s.start_items = items;
-	if (reviews_create(app->reviews, &s, now_ms(), id, err, sizeof(err)) != 0) {
+	if (reviewdb_create(app->reviews, &s, now_ms(), id, err, sizeof(err)) != 0) {
 		store_failed(app, res, err);
 	} else if ((v = reviews_view(app, id, res)) != NULL) {
 		loc = xasprintf("/api/v1/reviews/%s", id);
@@ -851,7 +851,7 @@ void reviews_index(void *ctx, struct request *req, struct response *res)
 		}
 		f.after_id = after_id;
 	}
-	more = reviews_list(app->reviews, &f, &list);
+	more = reviewdb_list(app->reviews, &f, &list);
 	if (more < 0 || !(r = api_reader(app, res))) {
 		if (more < 0)
 			response_error(res, 503, "unavailable", "the reviews database could not be read");
@@ -941,8 +941,8 @@ void reviews_change(void *ctx, struct request *req, struct response *res)
 		goto out;
 	}
 	e.clear_target = cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, "target"));
-	rc = reviews_edit(app->reviews, id, &e, now_ms(), err, sizeof(err));
-	if (rc == REVIEWS_NOT_FOUND)
+	rc = reviewdb_edit(app->reviews, id, &e, now_ms(), err, sizeof(err));
+	if (rc == REVIEWDB_NOT_FOUND)
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
 	else if (rc != 0)
 		store_failed(app, res, err);
@@ -959,9 +959,9 @@ void reviews_remove(void *ctx, struct request *req, struct response *res)
 	struct app *app = ctx;
 	const char *id = request_param(req, "id");
 	char err[256];
-	int rc = reviews_delete(app->reviews, id, err, sizeof(err));
+	int rc = reviewdb_delete(app->reviews, id, err, sizeof(err));
 
-	if (rc == REVIEWS_NOT_FOUND) {
+	if (rc == REVIEWDB_NOT_FOUND) {
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
 	} else if (rc != 0) {
 		store_failed(app, res, err);
@@ -1087,12 +1087,12 @@ static void write_outcome(struct app *app, struct response *res, int rc, cJSON *
 {
 	cJSON *root, *x;
 
-	if (rc == REVIEWS_NOT_FOUND) {
+	if (rc == REVIEWDB_NOT_FOUND) {
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", review_id);
-	} else if (rc == REVIEWS_CLOSED) {
+	} else if (rc == REVIEWDB_CLOSED) {
 		response_error(res, 409, "review_closed", "the review is closed: reopen it "
 			       "(PATCH /api/v1/reviews/%s {\"status\":\"open\"}) to change it", review_id);
-	} else if (rc == REVIEWS_STALE) {
+	} else if (rc == REVIEWDB_STALE) {
 		root = cJSON_CreateObject();
 		x = cJSON_AddObjectToObject(root, "error");
 		cJSON_AddStringToObject(x, "code", "stale_version");
@@ -1164,7 +1164,7 @@ void reviews_item(void *ctx, struct request *req, struct response *res)
 	if (item_write_read(app, body, "", &cl, request_param(req, "item"), &w, res) == 0 &&
 	    text_member(body, "author", "", false, true, REVIEW_AUTHOR_MAX, false, &w.author, res) == 0) {
 		w.if_version = version;
-		rc = reviews_write_items(app->reviews, id, &w, 1, now_ms(), &results, &failed, err,
+		rc = reviewdb_write_items(app->reviews, id, &w, 1, now_ms(), &results, &failed, err,
 					 sizeof(err));
 		write_outcome(app, res, rc, results, failed, id, &cl, err, false);
 	}
@@ -1223,7 +1223,7 @@ void reviews_verdicts(void *ctx, struct request *req, struct response *res)
 			}
 		w[n++].author = author;
 	}
-	rc = reviews_write_items(app->reviews, id, w, n, now_ms(), &results, &failed, err,
+	rc = reviewdb_write_items(app->reviews, id, w, n, now_ms(), &results, &failed, err,
 				 sizeof(err));
 	write_outcome(app, res, rc, results, failed, id, &cl, err, true);
 done:

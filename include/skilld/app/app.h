@@ -27,7 +27,7 @@
 struct http_server;
 struct discovery_cache;
 struct mcp_state;
-struct reviews;
+struct reviewdb;
 struct reloader;
 struct session_store;
 struct watcher;
@@ -36,7 +36,7 @@ struct app {
 	const struct config *cfg;
 	struct logger log;
 	struct store *store;         /* the request threads' reads (and the generation served) */
-	struct reviews *reviews;     /* the review runs (reviews.db) */
+	struct reviewdb *reviews;     /* the review runs (reviews.db) */
 	atomic_bool checkpoint_due;  /* an index wrote to the WAL since the last app_checkpoint */
 	atomic_ulong checkpoints;    /* app_checkpoint runs that copied the whole WAL */
 	sqlite3 *keeper;             /* the migrations' connection, kept open (app_init) */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * reviews: review runs of a checklist over the API (docs/reviews.md). A
- * review is stored in reviews.db (store/reviews.h) and shown against the
+ * review is stored in reviews.db (store/reviewdb.h) and shown against the
  * checklist of the day: items are matched by id, so an edited checklist
  * keeps every verdict on items that still exist, new items appear open and
  * the items that went away are listed as retired with their last text and

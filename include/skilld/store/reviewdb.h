@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reviews: the review runs' database (reviews.db), apart from the index so
+ * reviewdb: the review runs' database (reviews.db), apart from the index so
  * that the index can be deleted and rebuilt with no review lost. A review
  * names a checklist (skill slug, file path), keeps its digest and items at
  * start, and holds the state of each item written since; every change is
@@ -18,8 +18,8 @@
  * severity levels and passes each item's current ref, text and section
  * with a write.
  */
-#ifndef SKILLD_REVIEWS_H
-#define SKILLD_REVIEWS_H
+#ifndef SKILLD_REVIEWDB_H
+#define SKILLD_REVIEWDB_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,26 +31,26 @@
 
 /* Codes of the writes besides 0. */
 enum {
-	REVIEWS_ERROR = -1,       /* the database failed: err says why */
-	REVIEWS_NOT_FOUND = -2,   /* no review has that id */
-	REVIEWS_CLOSED = -3,      /* the review is closed: reopen it first */
-	REVIEWS_STALE = -4,       /* an if_version did not match */
+	REVIEWDB_ERROR = -1,       /* the database failed: err says why */
+	REVIEWDB_NOT_FOUND = -2,   /* no review has that id */
+	REVIEWDB_CLOSED = -3,      /* the review is closed: reopen it first */
+	REVIEWDB_STALE = -4,       /* an if_version did not match */
 };
 
-struct reviews;
+struct reviewdb;
 
 /* Opens (creating) the reviews database at path and applies its
  * migrations. NULL with a message in err. */
-struct reviews *reviews_open(const char *path, char *err, size_t errlen);
-void reviews_close(struct reviews *rv);
+struct reviewdb *reviewdb_open(const char *path, char *err, size_t errlen);
+void reviewdb_close(struct reviewdb *rv);
 
 /* Copies the database to dest with SQLite's online backup (the server
  * keeps writing meanwhile; the copy is one consistent state). dest must
  * not exist. 0, or -1 with err. */
-int reviews_backup(struct reviews *rv, const char *dest, char *err, size_t errlen);
+int reviewdb_backup(struct reviewdb *rv, const char *dest, char *err, size_t errlen);
 /* The same from the database file src, which another process (the
  * server) may be writing: `skilld backup`. */
-int reviews_backup_file(const char *src, const char *dest, char *err, size_t errlen);
+int reviewdb_backup_file(const char *src, const char *dest, char *err, size_t errlen);
 
 /* A new review. start_items is the JSON text of the checklist's items at
  * start: [{"id", "ref", "text", "section"}]. */
@@ -63,8 +63,8 @@ struct review_start {
 	const char *target;     /* or NULL */
 	const char *author;     /* or NULL */
 };
-/* 0 with the new id in id, or REVIEWS_ERROR. */
-int reviews_create(struct reviews *rv, const struct review_start *s, int64_t now,
+/* 0 with the new id in id, or REVIEWDB_ERROR. */
+int reviewdb_create(struct reviewdb *rv, const struct review_start *s, int64_t now,
 		   char id[REVIEW_ID_LEN + 1], char *err, size_t errlen);
 
 /* The review as stored (cJSON_Delete): {"id", "skill", "checklist_path",
@@ -72,8 +72,8 @@ int reviews_create(struct reviews *rv, const struct review_start *s, int64_t now
  * "status", "created_at", "updated_at", "seq", "items": {item id: item}}
  * where an item is {"id", "ref", "text", "section", "verdict", "severity",
  * "note", "evidence", "author", "updated_at", "version"} (absent members of
- * the row are null). 1, 0 (no such review) or REVIEWS_ERROR. */
-int reviews_get(struct reviews *rv, const char *id, cJSON **out);
+ * the row are null). 1, 0 (no such review) or REVIEWDB_ERROR. */
+int reviewdb_get(struct reviewdb *rv, const char *id, cJSON **out);
 
 /* Reviews newest first, in the shape of reviews_get. */
 struct review_filter {
@@ -84,8 +84,8 @@ struct review_filter {
 	long limit;
 };
 /* *out gets an array (cJSON_Delete). 1 when more follow, 0 when not,
- * REVIEWS_ERROR. */
-int reviews_list(struct reviews *rv, const struct review_filter *f, cJSON **out);
+ * REVIEWDB_ERROR. */
+int reviewdb_list(struct reviewdb *rv, const struct review_filter *f, cJSON **out);
 
 /* What an item write sets. */
 enum {
@@ -110,11 +110,11 @@ struct item_write {
 /* Applies the n writes to review id in one transaction, all or none.
  * 0 with *results an array of the n items after (cJSON_Delete). A write
  * that changes nothing leaves its item as it is (no version, no event).
- * A verdict other than "fail" clears the severity. REVIEWS_STALE: write
+ * A verdict other than "fail" clears the severity. REVIEWDB_STALE: write
  * *failed found its item at another version; *results is then that item
- * as it is, alone in the array. REVIEWS_NOT_FOUND, REVIEWS_CLOSED,
- * REVIEWS_ERROR (*results NULL). */
-int reviews_write_items(struct reviews *rv, const char *id, const struct item_write *w, size_t n,
+ * as it is, alone in the array. REVIEWDB_NOT_FOUND, REVIEWDB_CLOSED,
+ * REVIEWDB_ERROR (*results NULL). */
+int reviewdb_write_items(struct reviewdb *rv, const char *id, const struct item_write *w, size_t n,
 			int64_t now, cJSON **results, size_t *failed, char *err, size_t errlen);
 
 /* Changes the review itself: title, target, status ("open"/"closed");
@@ -126,18 +126,18 @@ struct review_edit {
 	const char *status;
 	const char *author;
 };
-/* 0, REVIEWS_NOT_FOUND or REVIEWS_ERROR. */
-int reviews_edit(struct reviews *rv, const char *id, const struct review_edit *e, int64_t now,
+/* 0, REVIEWDB_NOT_FOUND or REVIEWDB_ERROR. */
+int reviewdb_edit(struct reviewdb *rv, const char *id, const struct review_edit *e, int64_t now,
 		 char *err, size_t errlen);
 
-/* Deletes the review, its items and its history. 0, REVIEWS_NOT_FOUND or
- * REVIEWS_ERROR. */
-int reviews_delete(struct reviews *rv, const char *id, char *err, size_t errlen);
+/* Deletes the review, its items and its history. 0, REVIEWDB_NOT_FOUND or
+ * REVIEWDB_ERROR. */
+int reviewdb_delete(struct reviewdb *rv, const char *id, char *err, size_t errlen);
 
 /* The review's events after seq, oldest first, at most limit:
  * [{"seq", "at", "author", "item", "change": {field: [old, new]}}].
- * 1, 0 (no such review) or REVIEWS_ERROR. */
-int reviews_events(struct reviews *rv, const char *id, int64_t after_seq, long limit,
+ * 1, 0 (no such review) or REVIEWDB_ERROR. */
+int reviewdb_events(struct reviewdb *rv, const char *id, int64_t after_seq, long limit,
 		   cJSON **out);
 
 #endif

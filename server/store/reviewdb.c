@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reviews: the review runs' database (see reviews.h). Every function takes
+ * reviewdb: the review runs' database (see reviewdb.h). Every function takes
  * the one mutex for its whole run; a write is one BEGIN IMMEDIATE ...
  * COMMIT holding the state change and its event rows.
  */
-#include "skilld/store/reviews.h"
+#include "skilld/store/reviewdb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,7 @@
 #include "skilld/store/db.h"
 #include "skilld/base/util.h"
 
-struct reviews {
+struct reviewdb {
 	pthread_mutex_t lock;
 	sqlite3 *db;
 };
@@ -38,10 +38,10 @@ static void set_err(char *err, size_t errlen, sqlite3 *db, const char *what)
 		snprintf(err, errlen, "reviews: %s: %s", what, sqlite3_errmsg(db));
 }
 
-struct reviews *reviews_open(const char *path, char *err, size_t errlen)
+struct reviewdb *reviewdb_open(const char *path, char *err, size_t errlen)
 {
 	struct migration_set set = { 0 };
-	struct reviews *rv = xcalloc(1, sizeof(*rv));
+	struct reviewdb *rv = xcalloc(1, sizeof(*rv));
 
 	if (db_open_writer(path, &rv->db, err, errlen) != 0)
 		goto fail;
@@ -64,7 +64,7 @@ fail:
 	return NULL;
 }
 
-void reviews_close(struct reviews *rv)
+void reviewdb_close(struct reviewdb *rv)
 {
 	if (!rv)
 		return;
@@ -119,7 +119,7 @@ static int backup_from(sqlite3 *from, const char *dest, char *err, size_t errlen
 	return rc;
 }
 
-int reviews_backup(struct reviews *rv, const char *dest, char *err, size_t errlen)
+int reviewdb_backup(struct reviewdb *rv, const char *dest, char *err, size_t errlen)
 {
 	int rc;
 
@@ -130,7 +130,7 @@ int reviews_backup(struct reviews *rv, const char *dest, char *err, size_t errle
 	return rc;
 }
 
-int reviews_backup_file(const char *src, const char *dest, char *err, size_t errlen)
+int reviewdb_backup_file(const char *src, const char *dest, char *err, size_t errlen)
 {
 	sqlite3 *from = NULL;
 	struct stat st;
@@ -307,17 +307,17 @@ static int review_status(sqlite3 *db, const char *id, char out[8])
 
 /* ---- create, read, list ---- */
 
-int reviews_create(struct reviews *rv, const struct review_start *s, int64_t now,
+int reviewdb_create(struct reviewdb *rv, const struct review_start *s, int64_t now,
 		   char id[REVIEW_ID_LEN + 1], char *err, size_t errlen)
 {
 	unsigned char raw[REVIEW_ID_LEN / 2];
 	sqlite3_stmt *st = NULL;
 	cJSON *change;
-	int rc = REVIEWS_ERROR;
+	int rc = REVIEWDB_ERROR;
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
 		snprintf(err, errlen, "reviews: no random bytes for an id: %s", strerror(errno));
-		return REVIEWS_ERROR;
+		return REVIEWDB_ERROR;
 	}
 	hex_encode(raw, sizeof(raw), id);
 	change = cJSON_CreateObject();
@@ -367,7 +367,7 @@ static int get_locked(sqlite3 *db, const char *id, cJSON **out)
 	*out = NULL;
 	if (sqlite3_prepare_v2(db, "SELECT " REVIEW_COLUMNS " FROM reviews WHERE id = ?1", -1, &st,
 			       NULL) != SQLITE_OK)
-		return REVIEWS_ERROR;
+		return REVIEWDB_ERROR;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -378,12 +378,12 @@ static int get_locked(sqlite3 *db, const char *id, cJSON **out)
 	if (rc != SQLITE_ROW || add_items(db, id, *out) != 0) {
 		cJSON_Delete(*out);
 		*out = NULL;
-		return REVIEWS_ERROR;
+		return REVIEWDB_ERROR;
 	}
 	return 1;
 }
 
-int reviews_get(struct reviews *rv, const char *id, cJSON **out)
+int reviewdb_get(struct reviewdb *rv, const char *id, cJSON **out)
 {
 	int rc;
 
@@ -396,7 +396,7 @@ int reviews_get(struct reviews *rv, const char *id, cJSON **out)
 	return rc;
 }
 
-int reviews_list(struct reviews *rv, const struct review_filter *f, cJSON **out)
+int reviewdb_list(struct reviewdb *rv, const struct review_filter *f, cJSON **out)
 {
 	sqlite3_stmt *st = NULL;
 	long rows = 0;
@@ -434,7 +434,7 @@ out:
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		cJSON_Delete(*out);
 		*out = NULL;
-		return REVIEWS_ERROR;
+		return REVIEWDB_ERROR;
 	}
 	return rc == SQLITE_ROW;
 }
@@ -547,7 +547,7 @@ static int write_one(sqlite3 *db, const char *id, const struct item_write *w, in
 	return rc;
 }
 
-int reviews_write_items(struct reviews *rv, const char *id, const struct item_write *w, size_t n,
+int reviewdb_write_items(struct reviewdb *rv, const char *id, const struct item_write *w, size_t n,
 			int64_t now, cJSON **results, size_t *failed, char *err, size_t errlen)
 {
 	char status[8];
@@ -558,15 +558,15 @@ int reviews_write_items(struct reviews *rv, const char *id, const struct item_wr
 	if (begin(rv->db) != 0) {
 		set_err(err, errlen, rv->db, "writing verdicts");
 		pthread_mutex_unlock(&rv->lock);
-		return REVIEWS_ERROR;
+		return REVIEWDB_ERROR;
 	}
 	rc = review_status(rv->db, id, status);
 	if (rc <= 0) {
-		rc = rc == 0 ? REVIEWS_NOT_FOUND : REVIEWS_ERROR;
+		rc = rc == 0 ? REVIEWDB_NOT_FOUND : REVIEWDB_ERROR;
 		goto out;
 	}
 	if (strcmp(status, "open") != 0) {
-		rc = REVIEWS_CLOSED;
+		rc = REVIEWDB_CLOSED;
 		goto out;
 	}
 	*results = cJSON_CreateArray();
@@ -576,25 +576,25 @@ int reviews_write_items(struct reviews *rv, const char *id, const struct item_wr
 		int r = write_one(rv->db, id, &w[i], now, &after);
 
 		if (r < 0) {
-			rc = REVIEWS_ERROR;
+			rc = REVIEWDB_ERROR;
 		} else if (r > 0) {
 			cJSON_Delete(*results);
 			*results = cJSON_CreateArray();
 			cJSON_AddItemToArray(*results, after);
 			*failed = i;
-			rc = REVIEWS_STALE;
+			rc = REVIEWDB_STALE;
 		} else {
 			cJSON_AddItemToArray(*results, after);
 		}
 	}
 	if (rc == 0 && commit(rv->db) != 0)
-		rc = REVIEWS_ERROR;
+		rc = REVIEWDB_ERROR;
 out:
-	if (rc == REVIEWS_ERROR) {
+	if (rc == REVIEWDB_ERROR) {
 		set_err(err, errlen, rv->db, "writing verdicts");
 		cJSON_Delete(*results);
 		*results = NULL;
-	} else if (rc != 0 && rc != REVIEWS_STALE) {
+	} else if (rc != 0 && rc != REVIEWDB_STALE) {
 		cJSON_Delete(*results);
 		*results = NULL;
 	}
@@ -604,7 +604,7 @@ out:
 	return rc;
 }
 
-int reviews_edit(struct reviews *rv, const char *id, const struct review_edit *e, int64_t now,
+int reviewdb_edit(struct reviewdb *rv, const char *id, const struct review_edit *e, int64_t now,
 		 char *err, size_t errlen)
 {
 	cJSON *cur = NULL, *change = cJSON_CreateObject();
@@ -614,12 +614,12 @@ int reviews_edit(struct reviews *rv, const char *id, const struct review_edit *e
 
 	pthread_mutex_lock(&rv->lock);
 	if (begin(rv->db) != 0) {
-		rc = REVIEWS_ERROR;
+		rc = REVIEWDB_ERROR;
 		goto out;
 	}
 	rc = get_locked(rv->db, id, &cur);
 	if (rc <= 0) {
-		rc = rc == 0 ? REVIEWS_NOT_FOUND : REVIEWS_ERROR;
+		rc = rc == 0 ? REVIEWDB_NOT_FOUND : REVIEWDB_ERROR;
 		goto out;
 	}
 	title = e->title ? e->title : jstr(cur, "title");
@@ -633,7 +633,7 @@ int reviews_edit(struct reviews *rv, const char *id, const struct review_edit *e
 		commit(rv->db);
 		goto out;
 	}
-	rc = REVIEWS_ERROR;
+	rc = REVIEWDB_ERROR;
 	if (sqlite3_prepare_v2(rv->db, "UPDATE reviews SET title = ?2, target = ?3, status = ?4 "
 			       "WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
 		goto out;
@@ -645,7 +645,7 @@ int reviews_edit(struct reviews *rv, const char *id, const struct review_edit *e
 	    commit(rv->db) == 0)
 		rc = 0;
 out:
-	if (rc == REVIEWS_ERROR)
+	if (rc == REVIEWDB_ERROR)
 		set_err(err, errlen, rv->db, "changing a review");
 	if (rc != 0)
 		rollback(rv->db);
@@ -656,10 +656,10 @@ out:
 	return rc;
 }
 
-int reviews_delete(struct reviews *rv, const char *id, char *err, size_t errlen)
+int reviewdb_delete(struct reviewdb *rv, const char *id, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int rc = REVIEWS_ERROR;
+	int rc = REVIEWDB_ERROR;
 
 	pthread_mutex_lock(&rv->lock);
 	/* review_items and review_events go with it (ON DELETE CASCADE). */
@@ -667,16 +667,16 @@ int reviews_delete(struct reviews *rv, const char *id, char *err, size_t errlen)
 	    SQLITE_OK) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) == SQLITE_DONE)
-			rc = sqlite3_changes(rv->db) > 0 ? 0 : REVIEWS_NOT_FOUND;
+			rc = sqlite3_changes(rv->db) > 0 ? 0 : REVIEWDB_NOT_FOUND;
 		sqlite3_finalize(st);
 	}
-	if (rc == REVIEWS_ERROR)
+	if (rc == REVIEWDB_ERROR)
 		set_err(err, errlen, rv->db, "deleting a review");
 	pthread_mutex_unlock(&rv->lock);
 	return rc;
 }
 
-int reviews_events(struct reviews *rv, const char *id, int64_t after_seq, long limit,
+int reviewdb_events(struct reviewdb *rv, const char *id, int64_t after_seq, long limit,
 		   cJSON **out)
 {
 	sqlite3_stmt *st = NULL;
@@ -692,7 +692,7 @@ int reviews_events(struct reviews *rv, const char *id, int64_t after_seq, long l
 	if (sqlite3_prepare_v2(rv->db, "SELECT seq, at, author, item_id, change FROM review_events "
 			       "WHERE review_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3", -1, &st,
 			       NULL) != SQLITE_OK) {
-		rc = REVIEWS_ERROR;
+		rc = REVIEWDB_ERROR;
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -711,7 +711,7 @@ int reviews_events(struct reviews *rv, const char *id, int64_t after_seq, long l
 		cJSON_AddItemToObject(o, "change", c ? c : cJSON_CreateObject());
 		cJSON_AddItemToArray(*out, o);
 	}
-	rc = rc == SQLITE_DONE ? 1 : REVIEWS_ERROR;
+	rc = rc == SQLITE_DONE ? 1 : REVIEWDB_ERROR;
 out:
 	sqlite3_finalize(st);
 	sqlite3_exec(rv->db, "COMMIT", NULL, NULL, NULL);
