@@ -24,6 +24,7 @@
 
 #include "fixture_skills.h"
 #include "skilld/base/util.h"
+#include "skilld/store/reviewdb.h"
 #include "testutil.h"
 
 Suite *cli_suite(void);
@@ -348,6 +349,53 @@ START_TEST(test_sigterm_lets_requests_finish)
 }
 END_TEST
 
+/* skilld backup: a copy of reviews.db, refused over an existing file and
+ * without a source. */
+START_TEST(test_backup_command)
+{
+	char *dir = tu_mkdtemp(), *src = xasprintf("%s/reviews.db", dir);
+	char *dest = xasprintf("%s/copy.db", dir), *db = xasprintf("%s/skilld.db", dir);
+	char *out, *err, msg[256];
+	char *args[] = { (char *)bin(), "backup", "--db", db, dest, NULL };
+	char *review_id = xcalloc(1, REVIEW_ID_LEN + 1);
+	struct review_start s = { .skill = "alpha", .checklist_path = "c.md",
+				  .checklist_digest = "d", .start_items = "[]", .title = "T" };
+	struct reviewdb *rv;
+	cJSON *o;
+
+	/* none yet: exit 1, saying where it looked */
+	ck_assert_int_eq(run(args, &out, &err), 1);
+	ck_assert_ptr_nonnull(strstr(err, src));
+	free(out);
+	free(err);
+	rv = reviewdb_open(src, msg, sizeof(msg));
+	ck_assert_msg(rv != NULL, "%s", msg);
+	ck_assert_int_eq(reviewdb_create(rv, &s, 1000, review_id, msg, sizeof(msg)), 0);
+	/* the server's connection stays open meanwhile, as in real use */
+	ck_assert_int_eq(run(args, &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, dest));
+	free(out);
+	free(err);
+	reviewdb_close(rv);
+	rv = reviewdb_open(dest, msg, sizeof(msg));
+	ck_assert_msg(rv != NULL, "%s", msg);
+	ck_assert_int_eq(reviewdb_get(rv, review_id, &o), 1);
+	cJSON_Delete(o);
+	reviewdb_close(rv);
+	/* never over a file */
+	ck_assert_int_eq(run(args, &out, &err), 1);
+	ck_assert_ptr_nonnull(strstr(err, "already exists"));
+	free(out);
+	free(err);
+	tu_rmtree(dir);
+	free(review_id);
+	free(dir);
+	free(src);
+	free(dest);
+	free(db);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -357,6 +405,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_help_and_version);
 	tcase_add_test(tc, test_usage_errors_exit_2);
 	tcase_add_test(tc, test_check_command);
+	tcase_add_test(tc, test_backup_command);
 	tcase_add_test(tc, test_failing_migration_stops_startup);
 	tcase_add_test(tc, test_serve_and_sigterm);
 	tcase_add_test(tc, test_sigterm_lets_requests_finish);

@@ -106,6 +106,51 @@ static void assert_every_flag(const struct config *c)
 	ck_assert_str_eq(c->migrations_dir, "/usr/share/m");
 }
 
+START_TEST(test_reviews_db_and_backup)
+{
+	struct config c;
+	char err[256];
+
+	/* the reviews database sits beside the index unless named */
+	ck_assert_int_eq(parse(&c, NO_ENV, NO_ARGS, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.reviews_db, "./reviews.db");
+	ck_assert_uint_eq(c.max_review_text, 16384);
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--db", "/var/lib/skilld/index.db",
+						 "--max-review-text", "64K"), err, sizeof(err)), 0);
+	ck_assert_str_eq(c.reviews_db, "/var/lib/skilld/reviews.db");
+	ck_assert_uint_eq(c.max_review_text, 65536);
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--db", "index.db"), err, sizeof(err)), 0);
+	ck_assert_str_eq(c.reviews_db, "reviews.db");
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, ENV("SKILLD_REVIEWS_DB", "/srv/r.db"), ARGS("--db", "/x/i.db"),
+			       err, sizeof(err)), 0);
+	ck_assert_str_eq(c.reviews_db, "/srv/r.db");
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--max-review-text", "100"), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--max-review-text"));
+	config_fini(&c);
+
+	/* skilld backup DEST */
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("backup", "--db", "/d/i.db", "/tmp/copy.db"), err,
+			       sizeof(err)), 0);
+	ck_assert_int_eq(c.command, CMD_BACKUP);
+	ck_assert_str_eq(c.backup_dest, "/tmp/copy.db");
+	ck_assert_str_eq(c.reviews_db, "/d/reviews.db");
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("backup"), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "backup: missing DEST (usage: skilld backup [--reviews-db PATH] DEST)");
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("backup", "a.db", "b.db"), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "backup: one DEST only ('b.db' is a second)");
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("backup", "--port", "1", "a.db"), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "--port: not an option of 'skilld backup' (see skilld --help)");
+	config_fini(&c);
+}
+END_TEST
+
 START_TEST(test_every_flag_separate_value)
 {
 	struct config c;
@@ -416,8 +461,8 @@ static const struct bad_case bad_cases[] = {
 	{ { "--port", "1", "check", "d" },
 	  "unexpected argument 'check' (the command comes first: skilld check ...)" },
 	{ { "--", "x" }, "unexpected argument 'x' (serve takes none; roots go in --skills DIR)" },
-	{ { "frobnicate" }, "unknown command 'frobnicate' (serve or check; see skilld --help)" },
-	{ { "" }, "unknown command '' (serve or check; see skilld --help)" },
+	{ { "frobnicate" }, "unknown command 'frobnicate' (serve, check or backup; see skilld --help)" },
+	{ { "" }, "unknown command '' (serve, check or backup; see skilld --help)" },
 	{ { "check" }, "check: missing DIR (usage: skilld check [--json] DIR...)" },
 	{ { "check", "--json" }, "check: missing DIR (usage: skilld check [--json] DIR...)" },
 	{ { "check", "--json=yes", "d" }, "--json: takes no value" },
@@ -717,6 +762,7 @@ Suite *config_suite(void)
 
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_security_options);
+	tcase_add_test(tc, test_reviews_db_and_backup);
 	tcase_add_test(tc, test_every_flag_separate_value);
 	tcase_add_test(tc, test_every_flag_equals_value);
 	tcase_add_test(tc, test_value_may_contain_equals_and_start_with_dash);

@@ -606,7 +606,13 @@ START_TEST(test_openapi_covers_routes)
 
 		if (!documented_route(routes[i].pattern))
 			continue;
+		/* one path item per pattern, however many methods route to it */
 		documented++;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(routes[k].pattern, routes[i].pattern) == 0) {
+				documented--;
+				break;
+			}
 		p = openapi_path(routes[i].pattern);
 		item = cJSON_GetObjectItemCaseSensitive(paths, p);
 		ck_assert_msg(cJSON_IsObject(item), "route %s is not in docs/openapi.json", p);
@@ -619,8 +625,10 @@ START_TEST(test_openapi_covers_routes)
 				      openapi_ops[k].op, p);
 			ck_assert_msg(cJSON_IsObject(cJSON_GetObjectItem(op, "responses")),
 				      "%s %s has no responses", openapi_ops[k].op, p);
-			ck_assert_msg(cJSON_GetObjectItem(cJSON_GetObjectItem(op, "responses"), "200"),
-				      "%s %s has no 200", openapi_ops[k].op, p);
+			ck_assert_msg(cJSON_GetObjectItem(cJSON_GetObjectItem(op, "responses"), "200") ||
+				      cJSON_GetObjectItem(cJSON_GetObjectItem(op, "responses"), "201") ||
+				      cJSON_GetObjectItem(cJSON_GetObjectItem(op, "responses"), "204"),
+				      "%s %s has no 200, 201 or 204", openapi_ops[k].op, p);
 		}
 		free(p);
 	}

@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for reviews: the review runs' API through the whole pipeline in
+ * process (ta_send), on a skill written for it ("gadget": two sections,
+ * refs G1-G3, an item without a ref, red flags, two severity levels).
+ * Starting, reading, item writes by id and by ref, If-Match, batches that
+ * are all or none, closing, the list and its pages, bad input named field
+ * by field, the PR comment's exact bytes, a checklist edited under a
+ * review (verdicts kept, retired and added items), and reviews that
+ * outlive the index database.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/app/app.h"
+#include "skilld/handlers/reviews.h"
+#include "skilld/store/reviewdb.h"
+#include "skilld/base/util.h"
+#include "testapp.h"
+#include "testutil.h"
+
+Suite *reviews_suite(void);
+
+#define GADGET_CHECKLIST \
+	"# Gadget — Code Review Checklist\n\nIntro.\n\n---\n\n## 1. Safety\n\n" \
+	"- [ ] **G1 — Bounds checked** — Are all indexes checked?\n" \
+	"- [ ] **G2 — Lifetimes** — Is every pointer alive when used?\n\n" \
+	"**Red flags**: unchecked memcpy.\n\n" \
+	"## 2. Style\n\n" \
+	"- [ ] **G3 — Names** — Do names say what things are?\n" \
+	"- [ ] Is the code formatted?\n\n" \
+	"## Severity Levels\n\n| Severity | Description |\n|----------|-------------|\n" \
+	"| **Critical** | Breaks things |\n| **Low** | Cosmetic |\n"
+
+static struct ta_app ta;
+
+static void write_gadget(const char *checklist)
+{
+	tu_write_str(ta.root, "gadget/SKILL.md", "---\nname: gadget\ndescription: Reviews gadgets. "
+		     "Use when a gadget needs a review.\n---\n# Gadget\n\nBody.\n");
+	tu_write_str(ta.root, "gadget/references/review-checklist.md", checklist);
+}
+
+static void setup(void)
+{
+	ta_prepare(&ta);
+	write_gadget(GADGET_CHECKLIST);
+	ta_open(&ta, NULL);
+}
+
+static void teardown(void)
+{
+	ta_close(&ta);
+}
+
+/* Sends method path with a JSON body (NULL: none), as a same-origin page
+ * does; *j gets the answer parsed when it is JSON (cJSON_Delete). */
+static int send(const char *method, const char *path, const char *body, const char *if_match,
+		cJSON **j)
+{
+	struct ta_request r = { .method = method, .path = path, .content_type = "application/json",
+				.sec_fetch_site = "same-origin", .body = body,
+				.body_len = body ? strlen(body) : 0 };
+	struct response res;
+	int status;
+
+	r.h.if_match = if_match;
+	r.h.accept = "application/json";
+	status = ta_send(&ta.app, &r, &res);
+	if (j)
+		*j = res.body ? cJSON_ParseWithLength(res.body, res.body_len) : NULL;
+	response_fini(&res);
+	return status;
+}
+
+static const char *err_field(const cJSON *j)
+{
+	return jstr(cJSON_GetObjectItem(j, "error"), "field");
+}
+
+static const char *err_code(const cJSON *j)
+{
+	return jstr(cJSON_GetObjectItem(j, "error"), "code");
+}
+
+/* Starts a review of gadget; its id into id. */
+static void start(char id[REVIEW_ID_LEN + 1])
+{
+	cJSON *j;
+
+	ck_assert_int_eq(send("POST", "/api/v1/reviews", "{\"skill\":\"gadget\",\"title\":\"PR 7\","
+			      "\"target\":\"https://example.com/pr/7\",\"author\":\"ana\"}", NULL, &j),
+			 201);
+	snprintf(id, REVIEW_ID_LEN + 1, "%s", jstr(j, "id"));
+	cJSON_Delete(j);
+}
+
+/* The item of a review view by ref. */
+static const cJSON *item(const cJSON *v, const char *ref)
+{
+	const cJSON *s, *it;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(v, "sections"))
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(s, "items"))
+			if (jstr(it, "ref") && strcmp(jstr(it, "ref"), ref) == 0)
+				return it;
+	return NULL;
+}
+
+static int count_of(const cJSON *v, const char *key)
+{
+	return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "counts"), key));
+}
+
+START_TEST(test_start_and_show)
+{
+	struct ta_request r = { .method = "POST", .path = "/api/v1/reviews",
+				.content_type = "application/json", .sec_fetch_site = "same-origin",
+				.body = "{\"skill\":\"gadget\",\"title\":\"PR 7\"}" };
+	struct response res;
+	char *path;
+	cJSON *j;
+
+	r.body_len = strlen(r.body);
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 201);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	path = xasprintf("/api/v1/reviews/%s", jstr(j, "id"));
+	{
+		const char *loc = NULL;
+
+		for (size_t i = 0; i < res.n_headers; i++)
+			if (!strcmp(res.headers[i].key, "Location"))
+				loc = res.headers[i].value;
+		ck_assert_str_eq(loc, path);
+	}
+	response_fini(&res);
+	ck_assert_str_eq(jstr(j, "status"), "open");
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(j, "checklist"), "path"),
+			 "references/review-checklist.md");
+	ck_assert_int_eq(count_of(j, "open"), 4);
+	ck_assert_int_eq(count_of(j, "pass"), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "sections")), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "severity_levels")), 2);
+	/* an item without a ref gets its place as one */
+	ck_assert_ptr_nonnull(item(j, "Item 4"));
+	ck_assert_str_eq(jstr(item(j, "G1"), "title"), "Bounds checked");
+	cJSON_Delete(j);
+	/* GET answers the same review, with an ETag */
+	ck_assert_int_eq(ta_get(&ta.app, path, &(struct ta_headers){ .accept = "application/json" },
+				&res), 200);
+	ck_assert_str_ne(res.etag, "");
+	response_fini(&res);
+	free(path);
+	ck_assert_int_eq(send("GET", "/api/v1/reviews/0123456789abcdef", NULL, NULL, &j), 404);
+	ck_assert_str_eq(err_code(j), "review_not_found");
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(test_start_refuses_bad_input)
+{
+	static const struct {
+		const char *body;
+		int status;
+		const char *field;   /* or the error code when no field */
+	} cases[] = {
+		{ "{\"title\":\"x\"}", 400, "skill" },
+		{ "{\"skill\":\"gadget\"}", 400, "title" },
+		{ "{\"skill\":\"gadget\",\"title\":\"  \"}", 400, "title" },
+		{ "{\"skill\":\"gadget\",\"title\":7}", 400, "title" },
+		{ "{\"skill\":\"gadget\",\"title\":\"a\\u0001b\"}", 400, "title" },
+		{ "{\"skill\":\"gadget\",\"title\":\"x\",\"color\":\"red\"}", 400, "color" },
+		{ "{\"skill\":\"gadget\",\"title\":\"x\",\"target\":[1]}", 400, "target" },
+		{ "{\"skill\":\"nope\",\"title\":\"x\"}", 404, "skill_not_found" },
+		{ "{\"skill\":\"gadget\",\"title\":\"x\",\"checklist\":\"SKILL.md\"}", 404,
+		  "checklist_not_found" },
+		{ "{\"skill\":\"beta\",\"title\":\"x\"}", 404, "checklist_not_found" },
+		{ "[1,2]", 400, "bad_body" },
+		{ "not json", 400, "bad_body" },
+	};
+	char *long_title = malloc(REVIEW_TITLE_MAX + 64);
+	cJSON *j;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int st = send("POST", "/api/v1/reviews", cases[i].body, NULL, &j);
+
+		ck_assert_msg(st == cases[i].status, "%s: %d", cases[i].body, st);
+		ck_assert_msg(err_field(j) ? !strcmp(err_field(j), cases[i].field)
+				: !strcmp(err_code(j), cases[i].field), "%s", cases[i].body);
+		cJSON_Delete(j);
+	}
+	snprintf(long_title, REVIEW_TITLE_MAX + 64, "{\"skill\":\"gadget\",\"title\":\"%0*d\"}",
+		 REVIEW_TITLE_MAX + 1, 0);
+	ck_assert_int_eq(send("POST", "/api/v1/reviews", long_title, NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "title");
+	cJSON_Delete(j);
+	free(long_title);
+	/* nothing was started by any of them */
+	ck_assert_int_eq(send("GET", "/api/v1/reviews", NULL, NULL, &j), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(test_item_writes)
+{
+	char id[REVIEW_ID_LEN + 1], path[128], big[64];
+	char *long_note, *body;
+	cJSON *j;
+
+	start(id);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G1", id);
+	/* by ref; the severity in any case becomes the checklist's spelling */
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"fail\",\"severity\":\"critical\","
+			      "\"note\":\"off by one\",\"evidence\":\"src/g.c:42\",\"author\":\"bot\"}",
+			      NULL, &j), 200);
+	ck_assert_str_eq(jstr(j, "id"), "1-g1-bounds-checked");
+	ck_assert_str_eq(jstr(j, "severity"), "Critical");
+	ck_assert_str_eq(jstr(j, "author"), "bot");
+	ck_assert_int_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "version")), 1);
+	cJSON_Delete(j);
+	/* If-Match: a stale version is a 412 with the item as it is */
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\"}", "\"0\"", &j), 412);
+	ck_assert_str_eq(err_code(j), "stale_version");
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(j, "item"), "verdict"), "fail");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\"}", "\"1\"", &j), 200);
+	ck_assert_str_eq(jstr(j, "verdict"), "pass");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "severity")));
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\"}", "W/\"x\"", &j), 400);
+	ck_assert_str_eq(err_code(j), "bad_if_match");
+	cJSON_Delete(j);
+	/* by id, and the ones that are refused */
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/2-g3-names", id);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"na\"}", NULL, NULL), 200);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"maybe\"}", NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "verdict");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("PATCH", path, "{\"note\":\"x\"}", NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "verdict");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\",\"severity\":\"Low\"}", NULL, &j),
+			 400);
+	ck_assert_str_eq(err_field(j), "severity");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"fail\",\"severity\":\"Huge\"}", NULL, &j),
+			 400);
+	ck_assert_ptr_nonnull(strstr(jstr(cJSON_GetObjectItem(j, "error"), "message"), "Critical, Low"));
+	cJSON_Delete(j);
+	snprintf(big, sizeof(big), "%zu", ta.cfg.max_review_text);
+	long_note = malloc(ta.cfg.max_review_text + 2);
+	memset(long_note, 'n', ta.cfg.max_review_text + 1);
+	long_note[ta.cfg.max_review_text + 1] = '\0';
+	body = xasprintf("{\"verdict\":\"fail\",\"note\":\"%s\"}", long_note);
+	ck_assert_int_eq(send("PATCH", path, body, NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "note");
+	ck_assert_ptr_nonnull(strstr(jstr(cJSON_GetObjectItem(j, "error"), "message"), big));
+	cJSON_Delete(j);
+	free(body);
+	free(long_note);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G9", id);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\"}", NULL, &j), 404);
+	ck_assert_str_eq(err_code(j), "item_not_found");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("PATCH", "/api/v1/reviews/0123456789abcdef/items/G1",
+			      "{\"verdict\":\"pass\"}", NULL, NULL), 404);
+	/* a write from another site is refused before it is read */
+	{
+		struct ta_request r = { .method = "PATCH", .content_type = "application/json",
+					.origin = "https://evil.example", .sec_fetch_site = "cross-site",
+					.body = "{\"verdict\":\"fail\"}" };
+		struct response res;
+
+		snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G2", id);
+		r.path = path;
+		r.body_len = strlen(r.body);
+		ck_assert_int_eq(ta_send(&ta.app, &r, &res), 403);
+		response_fini(&res);
+	}
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send("GET", path, NULL, NULL, &j), 200);
+	ck_assert_int_eq(count_of(j, "pass"), 1);
+	ck_assert_int_eq(count_of(j, "na"), 1);
+	ck_assert_int_eq(count_of(j, "open"), 2);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(item(j, "G2"), "verdict")));
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(test_batch_all_or_none)
+{
+	char id[REVIEW_ID_LEN + 1], path[128], view[128];
+	struct buf b;
+	cJSON *j;
+
+	start(id);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/verdicts", id);
+	snprintf(view, sizeof(view), "/api/v1/reviews/%s", id);
+	/* the second is bad: nothing is written, and the 400 says where */
+	ck_assert_int_eq(send("POST", path, "{\"verdicts\":[{\"item\":\"G1\",\"verdict\":\"pass\"},"
+			      "{\"item\":\"G7\",\"verdict\":\"pass\"}]}", NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "verdicts[1].item");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("POST", path, "{\"verdicts\":[{\"item\":\"G1\",\"verdict\":\"pass\"},"
+			      "{\"item\":\"1-g1-bounds-checked\",\"verdict\":\"na\"}]}", NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "verdicts[1].item");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("POST", path, "{\"verdicts\":[{\"item\":\"G1\",\"verdict\":\"pass\","
+			      "\"colour\":1}]}", NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "verdicts[0].colour");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("POST", path, "{\"verdicts\":[]}", NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "verdicts");
+	cJSON_Delete(j);
+	/* a stale version: 412 naming the index, nothing written */
+	ck_assert_int_eq(send("POST", path, "{\"verdicts\":[{\"item\":\"G1\",\"verdict\":\"pass\"},"
+			      "{\"item\":\"G2\",\"verdict\":\"fail\",\"version\":5}]}", NULL, &j), 412);
+	ck_assert_int_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"),
+								  "index")), 1);
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("GET", view, NULL, NULL, &j), 200);
+	ck_assert_int_eq(count_of(j, "open"), 4);
+	cJSON_Delete(j);
+	/* over the limit */
+	buf_init(&b);
+	buf_puts(&b, "{\"verdicts\":[");
+	for (int i = 0; i <= REVIEW_BATCH_MAX; i++)
+		buf_printf(&b, "%s{\"item\":\"G1\",\"verdict\":\"pass\"}", i ? "," : "");
+	buf_puts(&b, "]}");
+	ck_assert_int_eq(send("POST", path, b.data, NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "verdicts");
+	cJSON_Delete(j);
+	buf_fini(&b);
+	/* all good: all written, results in order */
+	ck_assert_int_eq(send("POST", path, "{\"author\":\"agent\",\"verdicts\":["
+			      "{\"item\":\"G1\",\"verdict\":\"pass\",\"evidence\":\"a.c:1\"},"
+			      "{\"item\":\"G2\",\"verdict\":\"fail\",\"severity\":\"Low\",\"version\":0},"
+			      "{\"item\":\"Item 4\",\"verdict\":\"na\"}]}", NULL, &j), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "results")), 3);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "results"), 1), "severity"),
+			 "Low");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "results"), 2), "author"),
+			 "agent");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("GET", view, NULL, NULL, &j), 200);
+	ck_assert_int_eq(count_of(j, "open"), 1);
+	ck_assert_int_eq(count_of(j, "fail"), 1);
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(test_close_list_delete)
+{
+	char a[REVIEW_ID_LEN + 1], b[REVIEW_ID_LEN + 1], c[REVIEW_ID_LEN + 1], path[128], *next;
+	cJSON *j;
+
+	start(a);
+	start(b);
+	start(c);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", b);
+	ck_assert_int_eq(send("PATCH", path, "{\"status\":\"closed\",\"target\":null}", NULL, &j), 200);
+	ck_assert_str_eq(jstr(j, "status"), "closed");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "target")));
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("PATCH", path, "{\"status\":\"done\"}", NULL, &j), 400);
+	ck_assert_str_eq(err_field(j), "status");
+	cJSON_Delete(j);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G1", b);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\"}", NULL, &j), 409);
+	ck_assert_str_eq(err_code(j), "review_closed");
+	cJSON_Delete(j);
+	/* the list: filters, counts, pages of one */
+	ck_assert_int_eq(send("GET", "/api/v1/reviews?status=open", NULL, NULL, &j), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 2);
+	ck_assert_int_eq(count_of(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "open"), 4);
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("GET", "/api/v1/reviews?skill=alpha", NULL, NULL, &j), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("GET", "/api/v1/reviews?limit=2", NULL, NULL, &j), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 2);
+	next = xasprintf("/api/v1/reviews?limit=2&cursor=%s", jstr(j, "next_cursor"));
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("GET", next, NULL, NULL, &j), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 1);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "next_cursor")));
+	cJSON_Delete(j);
+	free(next);
+	ck_assert_int_eq(send("GET", "/api/v1/reviews?cursor=zzz", NULL, NULL, &j), 400);
+	ck_assert_str_eq(err_code(j), "bad_cursor");
+	cJSON_Delete(j);
+	ck_assert_int_eq(send("GET", "/api/v1/reviews?status=maybe", NULL, NULL, NULL), 400);
+	ck_assert_int_eq(send("GET", "/api/v1/reviews?limit=0", NULL, NULL, NULL), 400);
+	/* delete */
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", a);
+	ck_assert_int_eq(send("DELETE", path, NULL, NULL, NULL), 204);
+	ck_assert_int_eq(send("GET", path, NULL, NULL, NULL), 404);
+	ck_assert_int_eq(send("DELETE", path, NULL, NULL, NULL), 404);
+	(void)c;
+}
+END_TEST
+
+/* The PR comment, byte for byte. */
+START_TEST(test_markdown_bytes)
+{
+	char id[REVIEW_ID_LEN + 1], path[128], *expect;
+	struct ta_headers h = { .accept = "text/markdown", .host = "127.0.0.1:8080" };
+	struct response res;
+	cJSON *j;
+	const char *digest;
+
+	start(id);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/verdicts", id);
+	ck_assert_int_eq(send("POST", path, "{\"verdicts\":["
+			      "{\"item\":\"G1\",\"verdict\":\"fail\",\"severity\":\"Low\","
+			      "\"note\":\"two\\nlines\",\"evidence\":\"a `b` c\"},"
+			      "{\"item\":\"G2\",\"verdict\":\"fail\",\"severity\":\"Critical\"},"
+			      "{\"item\":\"G3\",\"verdict\":\"fail\"},"
+			      "{\"item\":\"Item 4\",\"verdict\":\"na\"}]}", NULL, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send("GET", path, NULL, NULL, &j), 200);
+	digest = jstr(cJSON_GetObjectItem(j, "checklist"), "digest");
+	expect = xasprintf(
+		"### Review: PR 7\n\n"
+		"**0 pass · 3 fail · 1 n/a · 0 open** of 4 items\n\n"
+		"- Checklist: gadget / `references/review-checklist.md` @ `%.12s`\n"
+		"- Review: http://127.0.0.1:8080/reviews/%s\n"
+		"- Target: https://example.com/pr/7\n"
+		"- Status: open\n"
+		"\n#### Failing items\n"
+		"\n**Critical**\n\n"
+		"- **G2** Lifetimes\n"
+		"\n**Low**\n\n"
+		"- **G1** Bounds checked: two lines\n"
+		"  Evidence: ``a `b` c``\n"
+		"\n**No severity given**\n\n"
+		"- **G3** Names\n"
+		"\n<details>\n<summary>All 4 items</summary>\n\n"
+		"**Safety**\n\n"
+		"- fail **G1** Bounds checked\n"
+		"- fail **G2** Lifetimes\n\n"
+		"**Style**\n\n"
+		"- fail **G3** Names\n"
+		"- n/a **Item 4** Is the code formatted?\n\n"
+		"</details>\n", digest, id);
+	cJSON_Delete(j);
+	ck_assert_int_eq(ta_get(&ta.app, path, &h, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/markdown; charset=utf-8");
+	ck_assert_uint_eq(res.body_len, strlen(expect));
+	ck_assert_mem_eq(res.body, expect, res.body_len);
+	response_fini(&res);
+	/* ?format=md says the same to any client */
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s?format=md", id);
+	ck_assert_int_eq(ta_get(&ta.app, path, &(struct ta_headers){ .host = "127.0.0.1:8080" }, &res),
+			 200);
+	ck_assert_mem_eq(res.body, expect, strlen(expect));
+	response_fini(&res);
+	free(expect);
+}
+END_TEST
+
+/* The checklist is edited under a review: an unrelated line changes, one
+ * item goes, one comes. Verdicts stay on the items that are still there,
+ * the one that went is retired with its verdict, the new one is open. */
+START_TEST(test_checklist_edits_keep_verdicts)
+{
+	char id[REVIEW_ID_LEN + 1], path[128], err[256];
+	const cJSON *retired, *changes;
+	cJSON *j;
+
+	start(id);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/verdicts", id);
+	ck_assert_int_eq(send("POST", path, "{\"verdicts\":[{\"item\":\"G1\",\"verdict\":\"pass\"},"
+			      "{\"item\":\"G2\",\"verdict\":\"fail\",\"note\":\"dangling\"},"
+			      "{\"item\":\"G3\",\"verdict\":\"na\"}]}", NULL, NULL), 200);
+	write_gadget("# Gadget — Code Review Checklist\n\nA new intro line.\n\n---\n\n## 1. Safety\n\n"
+		     "- [ ] **G1 — Bounds checked** — Are all indexes checked?\n"
+		     "- [ ] **G2 — Lifetimes** — Is every pointer alive when used?\n\n"
+		     "**Red flags**: unchecked memcpy and strcpy.\n\n"
+		     "## 2. Style\n\n"
+		     "- [ ] **G4 — Comments** — Do comments say why?\n"
+		     "- [ ] Is the code formatted?\n\n"
+		     "## Severity Levels\n\n| Severity | Description |\n|----------|-------------|\n"
+		     "| **Critical** | Breaks things |\n| **Low** | Cosmetic |\n");
+	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send("GET", path, NULL, NULL, &j), 200);
+	ck_assert_str_eq(jstr(item(j, "G1"), "verdict"), "pass");
+	ck_assert_str_eq(jstr(item(j, "G1"), "id"), "1-g1-bounds-checked");
+	ck_assert_str_eq(jstr(item(j, "G2"), "verdict"), "fail");
+	ck_assert_str_eq(jstr(item(j, "G2"), "note"), "dangling");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(item(j, "G4"), "verdict")));
+	ck_assert_ptr_null(item(j, "G3"));
+	ck_assert_int_eq(count_of(j, "open"), 2);
+	retired = cJSON_GetObjectItem(j, "retired");
+	ck_assert_int_eq(cJSON_GetArraySize(retired), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(retired, 0), "id"), "2-g3-names");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(retired, 0), "verdict"), "na");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(retired, 0), "text"), "Names");
+	changes = cJSON_GetObjectItem(j, "checklist_changes");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(changes, "changed")));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(changes, "added")), 1);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(changes, "added"), 0)->valuestring,
+			 "2-g4-comments");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(changes, "removed"), 0)->valuestring,
+			 "2-g3-names");
+	cJSON_Delete(j);
+}
+END_TEST
+
+/* The index is deleted and rebuilt: every review is still there. */
+START_TEST(test_reviews_outlive_the_index)
+{
+	char id[REVIEW_ID_LEN + 1], path[128], err[256];
+	char *db = xstrdup(ta.cfg.db_path), *wal = xasprintf("%s-wal", db),
+	     *shm = xasprintf("%s-shm", db);
+	cJSON *j;
+
+	start(id);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G2", id);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"fail\"}", NULL, NULL), 200);
+	app_fini(&ta.app);
+	ck_assert_int_eq(unlink(db), 0);
+	unlink(wal);
+	unlink(shm);
+	ck_assert_msg(app_init(&ta.app, &ta.cfg, ta.log, err, sizeof(err)) == 0, "%s", err);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send("GET", path, NULL, NULL, &j), 200);
+	ck_assert_str_eq(jstr(item(j, "G2"), "verdict"), "fail");
+	ck_assert_str_eq(jstr(j, "title"), "PR 7");
+	cJSON_Delete(j);
+	free(db);
+	free(wal);
+	free(shm);
+}
+END_TEST
+
+Suite *reviews_suite(void)
+{
+	Suite *s = suite_create("reviews");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_start_and_show);
+	tcase_add_test(tc, test_start_refuses_bad_input);
+	tcase_add_test(tc, test_item_writes);
+	tcase_add_test(tc, test_batch_all_or_none);
+	tcase_add_test(tc, test_close_list_delete);
+	tcase_add_test(tc, test_markdown_bytes);
+	tcase_add_test(tc, test_checklist_edits_keep_verdicts);
+	tcase_add_test(tc, test_reviews_outlive_the_index);
+	suite_add_tcase(s, tc);
+	return s;
+}

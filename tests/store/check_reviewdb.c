@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for reviewdb: a review's life in reviews.db. Creating and reading,
+ * item writes with versions (a no-op write changes nothing, a stale
+ * version writes nothing of its batch), the history each change appends,
+ * closing, editing, listing and paging, deleting (history and items go
+ * too), the online backup (in process and from the file), 32 threads
+ * writing at once, and a database that cannot be opened.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "skilld/store/reviewdb.h"
+#include "skilld/base/util.h"
+#include "testutil.h"
+
+Suite *reviewdb_suite(void);
+
+static char *dir, *path;
+static struct reviewdb *rv;
+
+static const struct review_start START = {
+	.skill = "alpha",
+	.checklist_path = "references/review-checklist.md",
+	.checklist_digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	.start_items = "[{\"id\":\"1-w1\",\"ref\":\"W1\",\"text\":\"Bounds\",\"section\":\"Safety\"},"
+		       "{\"id\":\"1-w2\",\"ref\":\"W2\",\"text\":\"Lifetimes\",\"section\":\"Safety\"}]",
+	.title = "PR 412",
+	.target = "https://example.com/pr/412",
+	.author = "ana",
+};
+
+static void setup(void)
+{
+	char err[256];
+
+	dir = tu_mkdtemp();
+	path = xasprintf("%s/reviews.db", dir);
+	rv = reviewdb_open(path, err, sizeof(err));
+	ck_assert_msg(rv != NULL, "%s", err);
+}
+
+static void teardown(void)
+{
+	reviewdb_close(rv);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
+static void start(char id[REVIEW_ID_LEN + 1], int64_t now)
+{
+	char err[256];
+
+	ck_assert_msg(reviewdb_create(rv, &START, now, id, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(strlen(id), REVIEW_ID_LEN);
+}
+
+static struct item_write verdict(const char *item, const char *v)
+{
+	return (struct item_write){ .item_id = item, .ref = "W1", .text = "Bounds",
+				    .section = "Safety", .if_version = -1,
+				    .set = ITEM_SET_VERDICT, .verdict = v, .author = "bot" };
+}
+
+static double num(const cJSON *o, const char *key)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItem(o, key));
+}
+
+START_TEST(test_create_and_get)
+{
+	char id[REVIEW_ID_LEN + 1], id2[REVIEW_ID_LEN + 1];
+	cJSON *o;
+
+	start(id, 1000);
+	start(id2, 1000);
+	ck_assert_str_ne(id, id2);
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
+	ck_assert_str_eq(jstr(o, "id"), id);
+	ck_assert_str_eq(jstr(o, "skill"), "alpha");
+	ck_assert_str_eq(jstr(o, "checklist_path"), "references/review-checklist.md");
+	ck_assert_str_eq(jstr(o, "title"), "PR 412");
+	ck_assert_str_eq(jstr(o, "target"), "https://example.com/pr/412");
+	ck_assert_str_eq(jstr(o, "status"), "open");
+	ck_assert_int_eq(num(o, "created_at"), 1000);
+	ck_assert_int_eq(num(o, "seq"), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "start_items")), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 0);
+	cJSON_Delete(o);
+	ck_assert_int_eq(reviewdb_get(rv, "0000000000000000", &o), 0);
+	ck_assert_ptr_null(o);
+}
+END_TEST
+
+START_TEST(test_item_writes_and_versions)
+{
+	char id[REVIEW_ID_LEN + 1], err[256];
+	struct item_write w = verdict("1-w1", "fail");
+	cJSON *res = NULL, *o, *ev;
+	size_t failed = 99;
+
+	start(id, 1000);
+	w.set |= ITEM_SET_SEVERITY | ITEM_SET_NOTE | ITEM_SET_EVIDENCE;
+	w.severity = "High";
+	w.note = "off by one";
+	w.evidence = "src/a.c:42";
+	ck_assert_int_eq(reviewdb_write_items(rv, id, &w, 1, 2000, &res, &failed, err, sizeof(err)), 0);
+	o = cJSON_GetArrayItem(res, 0);
+	ck_assert_str_eq(jstr(o, "verdict"), "fail");
+	ck_assert_str_eq(jstr(o, "severity"), "High");
+	ck_assert_str_eq(jstr(o, "evidence"), "src/a.c:42");
+	ck_assert_str_eq(jstr(o, "author"), "bot");
+	ck_assert_int_eq(num(o, "version"), 1);
+	cJSON_Delete(res);
+
+	/* the same again: nothing changes, no event */
+	ck_assert_int_eq(reviewdb_write_items(rv, id, &w, 1, 3000, &res, &failed, err, sizeof(err)), 0);
+	ck_assert_int_eq(num(cJSON_GetArrayItem(res, 0), "version"), 1);
+	cJSON_Delete(res);
+
+	/* pass clears the severity; the note stays when not written */
+	w = verdict("1-w1", "pass");
+	w.if_version = 1;
+	ck_assert_int_eq(reviewdb_write_items(rv, id, &w, 1, 4000, &res, &failed, err, sizeof(err)), 0);
+	o = cJSON_GetArrayItem(res, 0);
+	ck_assert_ptr_null(jstr(o, "severity"));
+	ck_assert_str_eq(jstr(o, "note"), "off by one");
+	ck_assert_int_eq(num(o, "version"), 2);
+	cJSON_Delete(res);
+
+	/* the history: created, the fail, the pass (with the severity's end) */
+	ck_assert_int_eq(reviewdb_events(rv, id, 0, 100, &ev), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(ev), 3);
+	o = cJSON_GetArrayItem(ev, 2);
+	ck_assert_int_eq(num(o, "seq"), 3);
+	ck_assert_int_eq(num(o, "at"), 4000);
+	ck_assert_str_eq(jstr(o, "item"), "1-w1");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "change"),
+								"verdict"), 0)->valuestring, "fail");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "change"),
+								"verdict"), 1)->valuestring, "pass");
+	ck_assert(cJSON_IsNull(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "change"),
+								      "severity"), 1)));
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "change"), "note"));
+	cJSON_Delete(ev);
+	ck_assert_int_eq(reviewdb_events(rv, id, 2, 100, &ev), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(ev), 1);
+	cJSON_Delete(ev);
+	ck_assert_int_eq(reviewdb_events(rv, "ffffffffffffffff", 0, 100, &ev), 0);
+}
+END_TEST
+
+START_TEST(test_stale_version_writes_nothing)
+{
+	char id[REVIEW_ID_LEN + 1], err[256];
+	struct item_write w[2] = { verdict("1-w2", "pass"), verdict("1-w1", "fail") };
+	cJSON *res = NULL, *o;
+	size_t failed = 99;
+
+	start(id, 1000);
+	/* 1-w1 has never been written: version 0; asking for 3 is stale */
+	w[1].if_version = 3;
+	ck_assert_int_eq(reviewdb_write_items(rv, id, w, 2, 2000, &res, &failed, err, sizeof(err)),
+			 REVIEWDB_STALE);
+	ck_assert_uint_eq(failed, 1);
+	ck_assert_int_eq(cJSON_GetArraySize(res), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(res, 0), "id"), "1-w1");
+	ck_assert_int_eq(num(cJSON_GetArrayItem(res, 0), "version"), 0);
+	cJSON_Delete(res);
+	/* all or none: 1-w2 was not written either */
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 0);
+	ck_assert_int_eq(num(o, "seq"), 1);
+	cJSON_Delete(o);
+	w[1].if_version = 0;
+	ck_assert_int_eq(reviewdb_write_items(rv, id, w, 2, 2000, &res, &failed, err, sizeof(err)), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(res), 2);
+	cJSON_Delete(res);
+	ck_assert_int_eq(reviewdb_write_items(rv, "ffffffffffffffff", w, 1, 2000, &res, &failed, err,
+					      sizeof(err)), REVIEWDB_NOT_FOUND);
+	ck_assert_ptr_null(res);
+}
+END_TEST
+
+START_TEST(test_close_edit_reopen)
+{
+	char id[REVIEW_ID_LEN + 1], err[256];
+	struct item_write w = verdict("1-w1", "pass");
+	struct review_edit e = { .status = "closed", .author = "ana" };
+	cJSON *res = NULL, *o, *ev;
+	size_t failed;
+
+	start(id, 1000);
+	ck_assert_int_eq(reviewdb_edit(rv, id, &e, 2000, err, sizeof(err)), 0);
+	ck_assert_int_eq(reviewdb_write_items(rv, id, &w, 1, 3000, &res, &failed, err, sizeof(err)),
+			 REVIEWDB_CLOSED);
+	ck_assert_ptr_null(res);
+	e = (struct review_edit){ .status = "open", .title = "PR 412, second look",
+				  .clear_target = true };
+	ck_assert_int_eq(reviewdb_edit(rv, id, &e, 4000, err, sizeof(err)), 0);
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
+	ck_assert_str_eq(jstr(o, "status"), "open");
+	ck_assert_str_eq(jstr(o, "title"), "PR 412, second look");
+	ck_assert_ptr_null(jstr(o, "target"));
+	ck_assert_int_eq(num(o, "updated_at"), 4000);
+	ck_assert_int_eq(num(o, "seq"), 3);
+	cJSON_Delete(o);
+	/* an edit that changes nothing adds no event */
+	ck_assert_int_eq(reviewdb_edit(rv, id, &e, 5000, err, sizeof(err)), 0);
+	ck_assert_int_eq(reviewdb_events(rv, id, 0, 100, &ev), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(ev), 3);
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(ev, 2),
+								      "change"), "target"));
+	cJSON_Delete(ev);
+	ck_assert_int_eq(reviewdb_edit(rv, "ffffffffffffffff", &e, 5000, err, sizeof(err)),
+			 REVIEWDB_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_list_and_pages)
+{
+	char ids[5][REVIEW_ID_LEN + 1], err[256];
+	struct review_filter f = { .limit = 2 };
+	struct review_edit close = { .status = "closed" };
+	cJSON *list;
+	int more;
+
+	for (int i = 0; i < 5; i++)
+		start(ids[i], 1000 + i);
+	ck_assert_int_eq(reviewdb_edit(rv, ids[1], &close, 9000, err, sizeof(err)), 0);
+	/* newest first, two at a time */
+	more = reviewdb_list(rv, &f, &list);
+	ck_assert_int_eq(more, 1);
+	ck_assert_int_eq(cJSON_GetArraySize(list), 2);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(list, 0), "id"), ids[4]);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(list, 1), "id"), ids[3]);
+	cJSON_Delete(list);
+	f.after_created = 1003;
+	f.after_id = ids[3];
+	ck_assert_int_eq(reviewdb_list(rv, &f, &list), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(list, 0), "id"), ids[2]);
+	cJSON_Delete(list);
+	f.after_created = 1001;
+	f.after_id = ids[1];
+	ck_assert_int_eq(reviewdb_list(rv, &f, &list), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(list), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(list, 0), "id"), ids[0]);
+	cJSON_Delete(list);
+	/* filters */
+	f = (struct review_filter){ .limit = 10, .status = "closed" };
+	ck_assert_int_eq(reviewdb_list(rv, &f, &list), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(list), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(list, 0), "id"), ids[1]);
+	cJSON_Delete(list);
+	f = (struct review_filter){ .limit = 10, .skill = "beta" };
+	ck_assert_int_eq(reviewdb_list(rv, &f, &list), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(list), 0);
+	cJSON_Delete(list);
+}
+END_TEST
+
+START_TEST(test_delete_takes_everything)
+{
+	char id[REVIEW_ID_LEN + 1], err[256];
+	struct item_write w = verdict("1-w1", "pass");
+	cJSON *res = NULL, *o;
+	size_t failed;
+
+	start(id, 1000);
+	ck_assert_int_eq(reviewdb_write_items(rv, id, &w, 1, 2000, &res, &failed, err, sizeof(err)), 0);
+	cJSON_Delete(res);
+	ck_assert_int_eq(reviewdb_delete(rv, id, err, sizeof(err)), 0);
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 0);
+	ck_assert_int_eq(reviewdb_events(rv, id, 0, 10, &o), 0);
+	ck_assert_int_eq(reviewdb_delete(rv, id, err, sizeof(err)), REVIEWDB_NOT_FOUND);
+	/* the rows are gone, not hidden: a new review with the old writes' item
+	 * starts open */
+	start(id, 3000);
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 0);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_backup)
+{
+	char id[REVIEW_ID_LEN + 1], err[256];
+	char *copy = xasprintf("%s/copy.db", dir), *copy2 = xasprintf("%s/copy2.db", dir);
+	char *missing = xasprintf("%s/none.db", dir), *nodir = xasprintf("%s/no/such/x.db", dir);
+	struct item_write w = verdict("1-w1", "fail");
+	struct reviewdb *b;
+	cJSON *res = NULL, *o;
+	size_t failed;
+
+	start(id, 1000);
+	ck_assert_int_eq(reviewdb_write_items(rv, id, &w, 1, 2000, &res, &failed, err, sizeof(err)), 0);
+	cJSON_Delete(res);
+	ck_assert_msg(reviewdb_backup(rv, copy, err, sizeof(err)) == 0, "%s", err);
+	/* never over a file that exists */
+	ck_assert_int_eq(reviewdb_backup(rv, copy, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "already exists"));
+	/* from the file, as `skilld backup` does while the server has it open */
+	ck_assert_msg(reviewdb_backup_file(path, copy2, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(reviewdb_backup_file(missing, nodir, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no reviews database"));
+	ck_assert_int_eq(reviewdb_backup_file(path, nodir, err, sizeof(err)), -1);
+	for (int i = 0; i < 2; i++) {
+		b = reviewdb_open(i ? copy2 : copy, err, sizeof(err));
+		ck_assert_msg(b != NULL, "%s", err);
+		ck_assert_int_eq(reviewdb_get(b, id, &o), 1);
+		ck_assert_str_eq(jstr(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "items"), "1-w1"),
+				      "verdict"), "fail");
+		cJSON_Delete(o);
+		reviewdb_close(b);
+	}
+	free(copy);
+	free(copy2);
+	free(missing);
+	free(nodir);
+}
+END_TEST
+
+struct writer {
+	const char *id;
+	char item[16];
+	int rc;
+};
+
+static void *write_one_item(void *p)
+{
+	struct writer *wr = p;
+	struct item_write w = verdict(wr->item, "pass");
+	char err[256];
+	cJSON *res = NULL;
+	size_t failed;
+
+	wr->rc = reviewdb_write_items(rv, wr->id, &w, 1, 2000, &res, &failed, err, sizeof(err));
+	cJSON_Delete(res);
+	return NULL;
+}
+
+/* 32 writers on 32 items at once: every write is there, each once. */
+START_TEST(test_concurrent_writers)
+{
+	char id[REVIEW_ID_LEN + 1];
+	struct writer wr[32];
+	pthread_t t[32];
+	cJSON *o;
+
+	start(id, 1000);
+	for (int i = 0; i < 32; i++) {
+		wr[i] = (struct writer){ .id = id, .rc = -9 };
+		snprintf(wr[i].item, sizeof(wr[i].item), "item-%d", i);
+		ck_assert_int_eq(pthread_create(&t[i], NULL, write_one_item, &wr[i]), 0);
+	}
+	for (int i = 0; i < 32; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(wr[i].rc, 0);
+	}
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 32);
+	ck_assert_int_eq(num(o, "seq"), 33);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_cannot_open)
+{
+	char err[256] = "";
+	char *bad = xasprintf("%s/no/such/dir/reviews.db", dir);
+
+	ck_assert_ptr_null(reviewdb_open(bad, err, sizeof(err)));
+	ck_assert_str_ne(err, "");
+	free(bad);
+	/* reopening a database made before is fine (migrations are done) */
+	reviewdb_close(rv);
+	rv = reviewdb_open(path, err, sizeof(err));
+	ck_assert_msg(rv != NULL, "%s", err);
+}
+END_TEST
+
+Suite *reviewdb_suite(void)
+{
+	Suite *s = suite_create("reviewdb");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_create_and_get);
+	tcase_add_test(tc, test_item_writes_and_versions);
+	tcase_add_test(tc, test_stale_version_writes_nothing);
+	tcase_add_test(tc, test_close_edit_reopen);
+	tcase_add_test(tc, test_list_and_pages);
+	tcase_add_test(tc, test_delete_takes_everything);
+	tcase_add_test(tc, test_backup);
+	tcase_add_test(tc, test_concurrent_writers);
+	tcase_add_test(tc, test_cannot_open);
+	suite_add_tcase(s, tc);
+	return s;
+}
