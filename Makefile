@@ -166,11 +166,16 @@ $(BUILD)/obj/base/docs_data.o: $(BUILD)/gen/docs_data.c include/skilld/base/asse
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Binaries are linked under a temporary name and renamed into place, so
+# nothing ever runs a file that a linker still has open (one CI run of a
+# fresh clone failed with "Text file busy" running build/test_runner).
 $(BUILD)/skilld: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(MALLOC_LIB)
+	$(CC) $(CFLAGS) -o $@.tmp $^ $(LDLIBS) $(MALLOC_LIB)
+	mv -f $@.tmp $@
 
 $(BUILD)/test_runner: $(LIB_OBJS) $(TEST_OBJS) tests/runner.c tests/testutil.c tests/testapp.c
-	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@ tests/runner.c tests/testutil.c tests/testapp.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@.tmp tests/runner.c tests/testutil.c tests/testapp.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
+	mv -f $@.tmp $@
 
 # `make run` — skilld on the bundled skills at http://127.0.0.1:8080
 run: all
