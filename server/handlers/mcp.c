@@ -25,6 +25,7 @@
 #include "skilld/base/text.h"
 #include "skilld/base/cursor.h"
 #include "skilld/base/util.h"
+#include "skilld/handlers/reviews.h"
 
 #ifndef SKILLD_VERSION
 #define SKILLD_VERSION "dev"
@@ -200,6 +201,7 @@ struct mcp_call {
 	size_t budget_left;        /* bytes the answer being made may take: what is left of
 				    * --max-mcp-output after the answers before it and the
 				    * room held back for the errors of those after it */
+	const struct request *req; /* the HTTP request: links name its Host */
 };
 
 struct mcp_fail {
@@ -878,6 +880,238 @@ static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct m
 	return res;
 }
 
+/* ---- review runs ---- */
+
+/* A reviews handler's error answer as the tool's result: the model sees
+ * the message (and the field at fault); a server fault is a JSON-RPC error. */
+static cJSON *review_refused(const struct response *res, struct mcp_fail *f)
+{
+	cJSON *j = res->body ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+	const cJSON *e = cJSON_GetObjectItem(j, "error");
+	const char *msg = jstr(e, "message") ? jstr(e, "message") : "the review could not be read";
+	cJSON *r;
+
+	if (res->status >= 500) {
+		cJSON_Delete(j);
+		return fail(f, JSONRPC_INTERNAL_ERROR, "%s", msg);
+	}
+	if (jstr(e, "field"))
+		r = tool_error("%s: %s", jstr(e, "field"), msg);
+	else if (cJSON_GetObjectItem(j, "item"))
+		r = tool_error("%s (item %s is at version %d, verdict %s)", msg,
+			       jstr(cJSON_GetObjectItem(j, "item"), "ref") ?
+			       jstr(cJSON_GetObjectItem(j, "item"), "ref") : "?",
+			       (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "item"),
+									     "version")),
+			       jstr(cJSON_GetObjectItem(j, "item"), "verdict") ?
+			       jstr(cJSON_GetObjectItem(j, "item"), "verdict") : "open");
+	else
+		r = tool_error("%s", msg);
+	cJSON_Delete(j);
+	return r;
+}
+
+/* A review's compact form for a model: the counts, then failing items,
+ * then the open ones with their text (what is left to check), then the
+ * decided ones by ref only. */
+static char *review_text(const cJSON *v, const char *base)
+{
+	const cJSON *counts = cJSON_GetObjectItem(v, "counts"), *s, *it;
+	struct buf b;
+	static const char *const passes[] = { "fail", NULL, "pass", "na" };
+
+	buf_init(&b);
+	buf_printf(&b, "Review %s: %s (%s)\nChecklist: %s %s\nPage: %s%s\n", jstr(v, "id"),
+		   jstr(v, "title"), jstr(v, "status"), jstr(v, "skill"),
+		   jstr(cJSON_GetObjectItem(v, "checklist"), "path"), base, jstr(v, "page"));
+	if (jstr(v, "target"))
+		buf_printf(&b, "Target: %s\n", jstr(v, "target"));
+	buf_printf(&b, "Counts: %d pass, %d fail, %d n/a, %d open\n",
+		   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(counts, "pass")),
+		   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(counts, "fail")),
+		   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(counts, "na")),
+		   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(counts, "open")));
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(v, "severity_levels")) > 0) {
+		const cJSON *lv;
+
+		buf_puts(&b, "Severity levels:");
+		cJSON_ArrayForEach(lv, cJSON_GetObjectItem(v, "severity_levels"))
+			buf_printf(&b, " %s", lv->valuestring);
+		buf_putc(&b, '\n');
+	}
+	for (size_t k = 0; k < sizeof(passes) / sizeof(passes[0]); k++) {
+		const char *want = passes[k];
+		bool head = false;
+
+		cJSON_ArrayForEach(s, cJSON_GetObjectItem(v, "sections"))
+			cJSON_ArrayForEach(it, cJSON_GetObjectItem(s, "items")) {
+				const char *vd = jstr(it, "verdict");
+
+				if (want ? !vd || strcmp(vd, want) != 0 : vd != NULL)
+					continue;
+				if (!head)
+					buf_printf(&b, "\n%s:\n", !want ? "Open (item: what to check)" :
+						   !strcmp(want, "fail") ? "Failing" :
+						   !strcmp(want, "pass") ? "Passed" : "Not applicable");
+				head = true;
+				if (want && strcmp(want, "fail") != 0) {
+					buf_printf(&b, "- %s\n", jstr(it, "ref"));
+					continue;
+				}
+				buf_printf(&b, "- %s", jstr(it, "ref"));
+				if (jstr(it, "severity"))
+					buf_printf(&b, " [%s]", jstr(it, "severity"));
+				buf_printf(&b, " %s%s%s", jstr(it, "title") ? jstr(it, "title") : "",
+					   jstr(it, "title") ? ": " : "", jstr(it, "text"));
+				if (jstr(it, "note"))
+					buf_printf(&b, " | note: %s", jstr(it, "note"));
+				if (jstr(it, "evidence"))
+					buf_printf(&b, " | evidence: %s", jstr(it, "evidence"));
+				buf_putc(&b, '\n');
+			}
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(v, "retired")) > 0)
+		buf_printf(&b, "\n%d item(s) retired: the checklist no longer has them.\n",
+			   cJSON_GetArraySize(cJSON_GetObjectItem(v, "retired")));
+	return buf_detach(&b, NULL);
+}
+
+/* The review's id and counts: the tools' structured content. */
+static cJSON *review_brief(const cJSON *v, const char *base)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *page = xasprintf("%s%s", base, jstr(v, "page"));
+
+	cJSON_AddStringToObject(o, "id", jstr(v, "id"));
+	cJSON_AddStringToObject(o, "title", jstr(v, "title"));
+	cJSON_AddStringToObject(o, "skill", jstr(v, "skill"));
+	cJSON_AddStringToObject(o, "status", jstr(v, "status"));
+	cJSON_AddStringToObject(o, "page", page);
+	cJSON_AddItemToObject(o, "counts", cJSON_Duplicate(cJSON_GetObjectItem(v, "counts"), true));
+	free(page);
+	return o;
+}
+
+/* The review as a tool result: its compact text, its brief as structure. */
+static cJSON *review_result(struct mcp_call *c, const char *id, const char *lead,
+			    struct mcp_fail *f)
+{
+	struct response res;
+	char *base = request_base_url(c->req, c->app->cfg->bind, c->app->port);
+	char *text, *all;
+	cJSON *v, *r;
+
+	response_init(&res);
+	v = reviews_view(c->app, id, &res);
+	if (!v) {
+		r = review_refused(&res, f);
+		response_fini(&res);
+		free(base);
+		return r;
+	}
+	response_fini(&res);
+	text = review_text(v, base);
+	all = xasprintf("%s%s", lead ? lead : "", text);
+	r = text_result(all, strlen(all), false);
+	cJSON_AddItemToObject(r, "structuredContent", review_brief(v, base));
+	cJSON_Delete(v);
+	free(text);
+	free(all);
+	free(base);
+	return r;
+}
+
+static cJSON *tool_start_review(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	struct response res;
+	char id[REVIEW_ID_LEN + 1];
+	cJSON *r;
+
+	response_init(&res);
+	if (reviews_start_from(c->app, args, id, &res) != 0) {
+		r = review_refused(&res, f);
+		response_fini(&res);
+		return r;
+	}
+	response_fini(&res);
+	return review_result(c, id, "Started. Record verdicts with record_verdicts; a person can "
+			     "follow and change them on the page.\n\n", f);
+}
+
+static cJSON *tool_record_verdicts(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "review", "verdicts", "author", NULL };
+	struct response res;
+	const char *id;
+	cJSON *body, *r;
+	char lead[96];
+
+	if (args_known(args, allowed, f) || arg_string(args, "review", true, &id, f))
+		return NULL;
+	body = cJSON_Duplicate(args, true);
+	cJSON_DeleteItemFromObjectCaseSensitive(body, "review");
+	response_init(&res);
+	reviews_verdicts_from(c->app, id, body, &res);
+	cJSON_Delete(body);
+	if (res.status != 200) {
+		r = review_refused(&res, f);
+		response_fini(&res);
+		return r;
+	}
+	response_fini(&res);
+	snprintf(lead, sizeof(lead), "Recorded %d verdict(s).\n\n",
+		 cJSON_GetArraySize(cJSON_GetObjectItem(args, "verdicts")));
+	return review_result(c, id, lead, f);
+}
+
+static cJSON *tool_get_review(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "review", NULL };
+	const char *id;
+
+	if (args_known(args, allowed, f) || arg_string(args, "review", true, &id, f))
+		return NULL;
+	return review_result(c, id, NULL, f);
+}
+
+static cJSON *tool_list_reviews(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "skill", "status", "cursor", NULL };
+	const char *skill, *status, *cursor;
+	struct response res;
+	cJSON *list, *out, *arr, *x;
+
+	if (args_known(args, allowed, f) || arg_string(args, "skill", false, &skill, f) ||
+	    arg_string(args, "status", false, &status, f) ||
+	    arg_string(args, "cursor", false, &cursor, f))
+		return NULL;
+	response_init(&res);
+	list = reviews_list_from(c->app, skill, status, REVIEW_PAGE_DEFAULT, cursor, &res);
+	if (!list) {
+		cJSON *r = review_refused(&res, f);
+
+		response_fini(&res);
+		return r;
+	}
+	response_fini(&res);
+	out = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(out, "reviews");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(list, "data")) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "id", jstr(x, "id"));
+		cJSON_AddStringToObject(o, "title", jstr(x, "title"));
+		cJSON_AddStringToObject(o, "skill", jstr(x, "skill"));
+		cJSON_AddStringToObject(o, "status", jstr(x, "status"));
+		jadd_str_or_null(o, "target", jstr(x, "target"));
+		cJSON_AddItemToObject(o, "counts", cJSON_Duplicate(cJSON_GetObjectItem(x, "counts"), true));
+		cJSON_AddItemToArray(arr, o);
+	}
+	jadd_str_or_null(out, "nextCursor", jstr(list, "next_cursor"));
+	cJSON_Delete(list);
+	return structured_result(out);
+}
+
 typedef cJSON *(*tool_fn)(struct mcp_call *c, const cJSON *args, struct mcp_fail *f);
 
 struct tool {
@@ -887,11 +1121,24 @@ struct tool {
 	const char *input_schema;   /* JSON */
 	const char *output_schema;  /* JSON, or NULL */
 	tool_fn fn;
+	unsigned hints;             /* TOOL_*; 0: reads only */
 };
 
-#define SLUG_PROP "\"slug\":{\"type\":\"string\",\"minLength\":1," \
-	"\"description\":\"The skill's slug, as list_skills or search_skills give it\"}"
+/* What a tool does beyond reading (its annotations). */
+enum {
+	TOOL_WRITES = 1 << 0,       /* changes the reviews database */
+	TOOL_IDEMPOTENT = 1 << 1,   /* the same call again changes nothing more */
+};
+
 #define NULLABLE_STR "{\"type\":[\"string\",\"null\"]}"
+#define SLUG_PROP_AS(name) "\"" name "\":{\"type\":\"string\",\"minLength\":1," \
+	"\"description\":\"The skill's slug, as list_skills or search_skills give it\"}"
+#define SLUG_PROP SLUG_PROP_AS("slug")
+#define REVIEW_BRIEF_SCHEMA \
+	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"title\":" \
+	"{\"type\":\"string\"},\"skill\":{\"type\":\"string\"},\"status\":{\"enum\":" \
+	"[\"open\",\"closed\"]},\"page\":{\"type\":\"string\"},\"counts\":{\"type\":" \
+	"\"object\"}},\"required\":[\"id\",\"title\",\"skill\",\"status\",\"page\",\"counts\"]}"
 
 static const struct tool tools[] = {
 	{ "list_skills", "List skills",
@@ -905,7 +1152,7 @@ static const struct tool tools[] = {
 	  ",\"description\":" NULLABLE_STR ",\"tier\":" NULLABLE_STR ",\"uri\":{\"type\":\"string\"}},"
 	  "\"required\":[\"slug\",\"name\",\"description\",\"tier\",\"uri\"]}},"
 	  "\"nextCursor\":" NULLABLE_STR "},\"required\":[\"skills\",\"nextCursor\"]}",
-	  tool_list_skills },
+	  tool_list_skills, 0 },
 	{ "get_skill", "Get a skill",
 	  "Returns a skill's SKILL.md (frontmatter and instructions) as text, with its name, "
 	  "description, tier and the list of its files (path, size, MIME type) as structured "
@@ -918,7 +1165,7 @@ static const struct tool tools[] = {
 	  "{\"type\":\"string\"},\"size\":{\"type\":\"number\"},\"mime\":" NULLABLE_STR "},"
 	  "\"required\":[\"path\",\"size\",\"mime\"]}}},"
 	  "\"required\":[\"slug\",\"name\",\"description\",\"tier\",\"uri\",\"files\"]}",
-	  tool_get_skill },
+	  tool_get_skill, 0 },
 	{ "read_skill_file", "Read a file of a skill",
 	  "Returns one file of a skill: text files (references, scripts, examples, evals) as "
 	  "text, other files as an embedded resource with base64 bytes. Paths are relative to "
@@ -926,7 +1173,7 @@ static const struct tool tools[] = {
 	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP ",\"path\":{\"type\":\"string\","
 	  "\"minLength\":1,\"description\":\"The file's path inside the skill folder\"}},"
 	  "\"required\":[\"slug\",\"path\"],\"additionalProperties\":false}",
-	  NULL, tool_read_skill_file },
+	  NULL, tool_read_skill_file, 0 },
 	{ "search_skills", "Search skills",
 	  "Full-text search over skills, reference sections, checklist items and evals, best "
 	  "first. Query syntax: words (all must match), \"a phrase\", prefix*, -excluded. Each "
@@ -945,7 +1192,7 @@ static const struct tool tools[] = {
 	  "{\"type\":\"string\"},\"score\":{\"type\":\"number\"},\"url\":{\"type\":\"string\"},"
 	  "\"uri\":{\"type\":\"string\"}},\"required\":[\"kind\",\"skill\",\"path\",\"snippet\","
 	  "\"uri\"]}}},\"required\":[\"query\",\"total\",\"results\"]}",
-	  tool_search_skills },
+	  tool_search_skills, 0 },
 	{ "get_checklist", "Get a skill's review checklist",
 	  "Returns the skill's primary review checklist as a markdown task list, one "
 	  "\"- [ ] **ID** title: text\" line per item grouped by section, and the parsed "
@@ -957,7 +1204,51 @@ static const struct tool tools[] = {
 	  "{\"type\":\"string\"},\"title\":" NULLABLE_STR ",\"item_count\":{\"type\":\"integer\"},"
 	  "\"sections\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}},"
 	  "\"required\":[\"skill\",\"path\",\"item_count\",\"sections\"]}",
-	  tool_get_checklist },
+	  tool_get_checklist, 0 },
+	{ "start_review", "Start a review",
+	  "Starts a review run of a skill's review checklist for one piece of work (a pull "
+	  "request, a branch) and returns it: its id, its page for people, and every item, open "
+	  "ones with what to check. Record verdicts with record_verdicts.",
+	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP_AS("skill") ",\"checklist\":"
+	  "{\"type\":\"string\",\"description\":\"A checklist file of the skill; its primary one "
+	  "when left out\"},\"title\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200,"
+	  "\"description\":\"What is reviewed, e.g. PR 412: payment retries\"},\"target\":"
+	  "{\"type\":\"string\",\"description\":\"A link to it\"},\"author\":{\"type\":\"string\","
+	  "\"description\":\"Who starts it (your name as an agent)\"}},\"required\":[\"skill\","
+	  "\"title\"],\"additionalProperties\":false}",
+	  REVIEW_BRIEF_SCHEMA, tool_start_review, TOOL_WRITES },
+	{ "record_verdicts", "Record verdicts",
+	  "Records verdicts on items of a review, all or none: pass, fail (with a severity from "
+	  "the checklist's levels), na, or null to reopen an item; a note and evidence (file:line) "
+	  "each. Items are named by id or by ref (M13, or Item 17). A version makes the write "
+	  "conditional on the item not having changed.",
+	  "{\"type\":\"object\",\"properties\":{\"review\":{\"type\":\"string\","
+	  "\"description\":\"The review's id\"},\"author\":{\"type\":\"string\"},\"verdicts\":"
+	  "{\"type\":\"array\",\"minItems\":1,\"maxItems\":1000,\"items\":{\"type\":\"object\","
+	  "\"properties\":{\"item\":{\"type\":\"string\"},\"verdict\":{\"enum\":[\"pass\","
+	  "\"fail\",\"na\",null]},\"severity\":{\"type\":\"string\"},\"note\":{\"type\":"
+	  "\"string\"},\"evidence\":{\"type\":\"string\",\"description\":\"Where, e.g. "
+	  "src/pay.c:120\"},\"version\":{\"type\":\"integer\",\"minimum\":0}},\"required\":"
+	  "[\"item\",\"verdict\"],\"additionalProperties\":false}}},\"required\":[\"review\","
+	  "\"verdicts\"],\"additionalProperties\":false}",
+	  REVIEW_BRIEF_SCHEMA, tool_record_verdicts, TOOL_WRITES | TOOL_IDEMPOTENT },
+	{ "get_review", "Get a review",
+	  "A review in brief: its counts, the failing items with their notes and evidence, the "
+	  "open items with what to check, then the decided ones by ref.",
+	  "{\"type\":\"object\",\"properties\":{\"review\":{\"type\":\"string\","
+	  "\"description\":\"The review's id\"}},\"required\":[\"review\"],"
+	  "\"additionalProperties\":false}",
+	  REVIEW_BRIEF_SCHEMA, tool_get_review, 0 },
+	{ "list_reviews", "List reviews",
+	  "Review runs, newest first, 20 a page, with their counts; filter by skill and status "
+	  "(open or closed). Pass nextCursor back as cursor for the next page.",
+	  "{\"type\":\"object\",\"properties\":{\"skill\":{\"type\":\"string\"},\"status\":"
+	  "{\"enum\":[\"open\",\"closed\"]},\"cursor\":{\"type\":\"string\"}},"
+	  "\"additionalProperties\":false}",
+	  "{\"type\":\"object\",\"properties\":{\"reviews\":{\"type\":\"array\",\"items\":"
+	  "{\"type\":\"object\"}},\"nextCursor\":" NULLABLE_STR "},\"required\":[\"reviews\","
+	  "\"nextCursor\"]}",
+	  tool_list_reviews, 0 },
 };
 
 #define N_TOOLS (sizeof(tools) / sizeof(tools[0]))
@@ -996,8 +1287,10 @@ static cJSON *m_initialize(struct mcp_call *c, const cJSON *params, struct mcp_f
 		"skilld serves Agent Skills: folders with a SKILL.md of instructions plus "
 		"references, checklists, scripts and examples. Find a skill with search_skills "
 		"(full text) or list_skills, read its instructions with get_skill, its other files "
-		"with read_skill_file, and its review checklist with get_checklist. Every file is "
-		"also a resource at skill://{slug}/{path}.");
+		"with read_skill_file, and its review checklist with get_checklist. To review work "
+		"against a checklist, start_review, then record_verdicts with evidence; get_review "
+		"and list_reviews read them back, and people see the same review on its page. "
+		"Every file is also a resource at skill://{slug}/{path}.");
 	return r;
 }
 
@@ -1037,7 +1330,12 @@ static cJSON *m_tools_list(struct mcp_call *c, const cJSON *params, struct mcp_f
 		if (out)
 			cJSON_AddItemToObject(t, "outputSchema", out);
 		ann = cJSON_AddObjectToObject(t, "annotations");
-		cJSON_AddBoolToObject(ann, "readOnlyHint", true);
+		cJSON_AddBoolToObject(ann, "readOnlyHint", !(tools[i].hints & TOOL_WRITES));
+		if (tools[i].hints & TOOL_WRITES) {
+			/* a verdict replaced stays in the review's history */
+			cJSON_AddBoolToObject(ann, "destructiveHint", false);
+			cJSON_AddBoolToObject(ann, "idempotentHint", tools[i].hints & TOOL_IDEMPOTENT);
+		}
 		cJSON_AddBoolToObject(ann, "openWorldHint", false);
 		cJSON_AddItemToArray(list, t);
 	}
@@ -1374,7 +1672,7 @@ static void answer_all(struct mcp_call *c, const struct jsonrpc_body *body, stru
 
 void mcp_handle(void *ctx, struct request *req, struct response *res)
 {
-	struct mcp_call c = { ctx, NULL, NULL, "", 0 };
+	struct mcp_call c = { ctx, NULL, NULL, "", 0, req };
 	struct jsonrpc_body body;
 	struct buf out;
 

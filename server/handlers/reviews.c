@@ -215,7 +215,7 @@ static void add_time(cJSON *o, const char *key, double ms)
 	struct tm tm;
 	time_t t = (time_t)(ms / 1000);
 
-	if (ms <= 0) {
+	if (!(ms > 0)) {   /* 0, or NaN: no such member */
 		cJSON_AddNullToObject(o, key);
 		return;
 	}
@@ -757,47 +757,62 @@ static void answer_view(struct app *app, struct request *req, struct response *r
 
 /* ---- handlers ---- */
 
-void reviews_start(void *ctx, struct request *req, struct response *res)
+int reviews_start_from(struct app *app, const cJSON *body, char id[REVIEW_ID_LEN + 1],
+		       struct response *res)
 {
 	static const char *const allowed[] = { "skill", "checklist", "title", "target", "author", NULL };
-	struct app *app = ctx;
 	struct checklist_view cl;
 	struct review_start s = { 0 };
 	struct store_reader *r;
-	char id[REVIEW_ID_LEN + 1], err[256];
-	cJSON *body, *start = NULL, *v;
-	char *items = NULL, *loc;
+	char err[256];
+	cJSON *start;
+	char *items;
+	int rc = -1;
 
-	if (!(body = body_object(req, res)))
-		return;
+	if (!cJSON_IsObject(body)) {
+		response_error(res, 400, "bad_body", "the body must be a JSON object");
+		return -1;
+	}
 	if (only_known(body, allowed, "", res) ||
 	    text_member(body, "skill", "", true, false, 128, false, &s.skill, res) ||
 	    text_member(body, "checklist", "", false, true, 1024, false, &s.checklist_path, res) ||
 	    text_member(body, "title", "", true, false, REVIEW_TITLE_MAX, false, &s.title, res) ||
 	    text_member(body, "target", "", false, true, REVIEW_TARGET_MAX, false, &s.target, res) ||
 	    text_member(body, "author", "", false, true, REVIEW_AUTHOR_MAX, false, &s.author, res))
-		goto out;
-	if (!(r = api_reader(app, res)) ||
-	    cl_load(app, r, s.skill, s.checklist_path, &cl, res) != 0)
-		goto out;
+		return -1;
+	if (!(r = api_reader(app, res)) || cl_load(app, r, s.skill, s.checklist_path, &cl, res) != 0)
+		return -1;
 	start = cl_start_items(&cl);
 	items = cJSON_PrintUnformatted(start);
 	s.checklist_path = cl.path;
 	s.checklist_digest = cl.digest;
 	s.start_items = items;
-	if (reviewdb_create(app->reviews, &s, now_ms(), id, err, sizeof(err)) != 0) {
+	if (reviewdb_create(app->reviews, &s, now_ms(), id, err, sizeof(err)) != 0)
 		store_failed(app, res, err);
-	} else if ((v = reviews_view(app, id, res)) != NULL) {
+	else
+		rc = 0;
+	cl_fini(&cl);
+	free(items);
+	cJSON_Delete(start);
+	return rc;
+}
+
+void reviews_start(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	char id[REVIEW_ID_LEN + 1];
+	cJSON *body, *v;
+	char *loc;
+
+	if (!(body = body_object(req, res)))
+		return;
+	if (reviews_start_from(app, body, id, res) == 0 && (v = reviews_view(app, id, res)) != NULL) {
 		loc = xasprintf("/api/v1/reviews/%s", id);
 		answer_view(app, req, res, v, 201);
 		response_header(res, "Location", loc);
 		free(loc);
 		cJSON_Delete(v);
 	}
-	cl_fini(&cl);
-out:
-	free(items);
-	cJSON_Delete(start);
 	cJSON_Delete(body);
 }
 
@@ -816,27 +831,22 @@ static int query_long(const struct request *req, const char *key, long lo, long 
 	return *s >= '0' && *s <= '9' && !errno && !*end && *out >= lo && *out <= hi ? 0 : -1;
 }
 
-void reviews_index(void *ctx, struct request *req, struct response *res)
+cJSON *reviews_list_from(struct app *app, const char *skill, const char *status, long limit,
+			 const char *cursor, struct response *res)
 {
-	struct app *app = ctx;
 	struct review_filter f = { 0 };
-	const char *status = request_query(req, "status"), *cursor = request_query(req, "cursor");
 	char *after_time = NULL, *after_id = NULL;
 	struct store_reader *r;
-	cJSON *list = NULL, *root, *data, *x;
+	cJSON *list = NULL, *root = NULL, *data, *x;
 	int more;
 
-	f.skill = request_query(req, "skill");
+	f.skill = skill;
 	if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0) {
 		response_error(res, 400, "bad_status", "status must be open or closed");
-		return;
+		return NULL;
 	}
 	f.status = status;
-	if (query_long(req, "limit", 1, REVIEW_PAGE_MAX, REVIEW_PAGE_DEFAULT, &f.limit) != 0) {
-		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %d",
-			       REVIEW_PAGE_MAX);
-		return;
-	}
+	f.limit = limit;
 	if (cursor) {
 		char *end;
 
@@ -847,7 +857,7 @@ void reviews_index(void *ctx, struct request *req, struct response *res)
 			free(after_id);
 			response_error(res, 400, "bad_cursor",
 				       "cursor is not one this server gave out (use next_cursor as it is)");
-			return;
+			return NULL;
 		}
 		f.after_id = after_id;
 	}
@@ -893,14 +903,32 @@ void reviews_index(void *ctx, struct request *req, struct response *res)
 	} else {
 		cJSON_AddNullToObject(root, "next_cursor");
 	}
-	response_json(res, 200, root);
-	res->dynamic = true;
-	response_header(res, "Cache-Control", "no-cache");
-	cJSON_Delete(root);
 out:
 	cJSON_Delete(list);
 	free(after_time);
 	free(after_id);
+	return root;
+}
+
+void reviews_index(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	cJSON *root;
+	long limit;
+
+	if (query_long(req, "limit", 1, REVIEW_PAGE_MAX, REVIEW_PAGE_DEFAULT, &limit) != 0) {
+		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %d",
+			       REVIEW_PAGE_MAX);
+		return;
+	}
+	root = reviews_list_from(app, request_query(req, "skill"), request_query(req, "status"),
+				 limit, request_query(req, "cursor"), res);
+	if (!root)
+		return;
+	response_json(res, 200, root);
+	res->dynamic = true;
+	response_header(res, "Cache-Control", "no-cache");
+	cJSON_Delete(root);
 }
 
 void reviews_show(void *ctx, struct request *req, struct response *res)
@@ -1175,21 +1203,23 @@ out:
 	cJSON_Delete(body);
 }
 
-void reviews_verdicts(void *ctx, struct request *req, struct response *res)
+void reviews_verdicts_from(struct app *app, const char *id, const cJSON *body,
+			   struct response *res)
 {
 	static const char *const allowed[] = { "verdicts", "author", NULL };
-	struct app *app = ctx;
-	const char *id = request_param(req, "id"), *author;
+	const char *author;
 	struct checklist_view cl;
 	struct item_write *w = NULL;
 	char err[256] = "";
-	cJSON *stored = NULL, *body, *results = NULL;
+	cJSON *stored = NULL, *results = NULL;
 	const cJSON *list, *o;
 	size_t n = 0, failed = 0;
 	int rc;
 
-	if (!(body = body_object(req, res)))
+	if (!cJSON_IsObject(body)) {
+		response_error(res, 400, "bad_body", "the body must be a JSON object");
 		return;
+	}
 	if (only_known(body, allowed, "", res) ||
 	    text_member(body, "author", "", false, true, REVIEW_AUTHOR_MAX, false, &author, res))
 		goto out;
@@ -1232,5 +1262,14 @@ out:
 	free(w);
 	cJSON_Delete(results);
 	cJSON_Delete(stored);
+}
+
+void reviews_verdicts(void *ctx, struct request *req, struct response *res)
+{
+	cJSON *body = body_object(req, res);
+
+	if (!body)
+		return;
+	reviews_verdicts_from(ctx, request_param(req, "id"), body, res);
 	cJSON_Delete(body);
 }

@@ -91,10 +91,11 @@ describe('MCP with the TypeScript SDK', () => {
 		assert.match(client.getInstructions(), /search_skills/);
 	});
 
-	it('lists five tools with schemas', async () => {
+	it('lists nine tools with schemas', async () => {
 		const { tools } = await client.listTools();
 		assert.deepEqual(tools.map((t) => t.name),
-			['list_skills', 'get_skill', 'read_skill_file', 'search_skills', 'get_checklist']);
+			['list_skills', 'get_skill', 'read_skill_file', 'search_skills', 'get_checklist',
+				'start_review', 'record_verdicts', 'get_review', 'list_reviews']);
 		for (const t of tools) {
 			assert.equal(t.inputSchema.type, 'object');
 			assert.ok(t.title && t.description.length > 40, t.name);
@@ -166,6 +167,44 @@ describe('MCP with the TypeScript SDK', () => {
 			assert.equal(text(r).split('\n').filter((l) => l.startsWith('- [ ] **')).length, want, slug);
 			assert.equal(r.structuredContent.path, 'references/review-checklist.md');
 		}
+	});
+
+	it('an agent starts a review and records verdicts with evidence; the API shows them', async () => {
+		const started = await client.callTool({ name: 'start_review', arguments: {
+			skill: 'c-memory-safety-review', title: 'PR 412: payment retries',
+			target: 'https://example.com/pr/412', author: 'e2e-agent' } });
+		assert.ok(!started.isError, text(started));
+		const id = started.structuredContent.id;
+		assert.match(id, /^[0-9a-f]{16}$/);
+		assert.equal(started.structuredContent.page, `${daemon.base}/reviews/${id}`);
+		const rec = await client.callTool({ name: 'record_verdicts', arguments: {
+			review: id, author: 'e2e-agent', verdicts: [
+				{ item: 'M13', verdict: 'fail', severity: 'critical', note: 'length prefix trusted',
+					evidence: 'src/pay.c:120' },
+				{ item: 'M1', verdict: 'pass', evidence: 'include/pay.h:8' },
+				{ item: 'M55', verdict: 'na' }] } });
+		assert.ok(!rec.isError, text(rec));
+		assert.deepEqual(rec.structuredContent.counts, { pass: 1, fail: 1, na: 1, open: 63 });
+		assert.match(text(rec), /- M13 \[Critical\] Untrusted lengths validated: .* \| evidence: src\/pay\.c:120/);
+		// what a person (the page) reads: the same review
+		const res = await fetch(`${daemon.base}/api/v1/reviews/${id}`, { headers: { accept: 'application/json' } });
+		assert.equal(res.status, 200);
+		const review = await res.json();
+		const items = review.sections.flatMap((s) => s.items);
+		const m13 = items.find((it) => it.ref === 'M13');
+		assert.equal(m13.verdict, 'fail');
+		assert.equal(m13.severity, 'Critical');
+		assert.equal(m13.evidence, 'src/pay.c:120');
+		assert.equal(m13.author, 'e2e-agent');
+		// a write the checklist cannot take is the model's to fix, and writes nothing
+		const bad = await client.callTool({ name: 'record_verdicts', arguments: {
+			review: id, verdicts: [{ item: 'M2', verdict: 'pass' }, { item: 'M999', verdict: 'pass' }] } });
+		assert.equal(bad.isError, true);
+		assert.match(text(bad), /verdicts\[1\]\.item/);
+		const again = await client.callTool({ name: 'get_review', arguments: { review: id } });
+		assert.match(text(again), /Counts: 1 pass, 1 fail, 1 n\/a, 63 open/);
+		const listed = await client.callTool({ name: 'list_reviews', arguments: { skill: 'c-memory-safety-review' } });
+		assert.ok(listed.structuredContent.reviews.some((r) => r.id === id));
 	});
 
 	it('resources: every file of every skill, all pages, readable', async () => {

@@ -485,7 +485,8 @@ START_TEST(test_methods)
 {
 	char sid[MCP_SESSION_ID_LEN + 1];
 	static const char *const names[] = { "list_skills", "get_skill", "read_skill_file",
-					     "search_skills", "get_checklist" };
+					     "search_skills", "get_checklist", "start_review",
+					     "record_verdicts", "get_review", "list_reviews" };
 	const cJSON *t;
 	cJSON *j;
 	int i = 0;
@@ -505,7 +506,7 @@ START_TEST(test_methods)
 	cJSON_Delete(j);
 
 	j = call(sid, "tools/list", NULL);
-	ck_assert_int_eq(cJSON_GetArraySize(jget(jget(j, "result"), "tools")), 5);
+	ck_assert_int_eq(cJSON_GetArraySize(jget(jget(j, "result"), "tools")), 9);
 	cJSON_ArrayForEach(t, jget(jget(j, "result"), "tools")) {
 		const cJSON *in = jget(t, "inputSchema"), *out = jget(t, "outputSchema");
 
@@ -518,7 +519,11 @@ START_TEST(test_methods)
 			ck_assert_ptr_null(out);
 		else
 			ck_assert_str_eq(jstr(out, "type"), "object");
-		ck_assert(cJSON_IsTrue(jget(jget(t, "annotations"), "readOnlyHint")));
+		/* the review tools that write say so */
+		ck_assert(cJSON_IsBool(jget(jget(t, "annotations"), "readOnlyHint")));
+		ck_assert_int_eq(cJSON_IsTrue(jget(jget(t, "annotations"), "readOnlyHint")),
+				 strcmp(names[i], "start_review") != 0 &&
+				 strcmp(names[i], "record_verdicts") != 0);
 		i++;
 	}
 	cJSON_Delete(j);
@@ -539,6 +544,116 @@ START_TEST(test_methods)
 	cJSON_Delete(j);
 	j = call(sid, "tools/call", "{\"name\":\"get_skill\",\"arguments\":[\"alpha\"]}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
+	cJSON_Delete(j);
+}
+END_TEST
+
+/* An agent's review through the tools: started, verdicts recorded (and
+ * seen by the API the pages read), refused writes written nowhere, read
+ * back open and failing first, listed. */
+START_TEST(test_review_tools)
+{
+	char sid[MCP_SESSION_ID_LEN + 1], id[32], *args, *path;
+	const cJSON *sc;
+	const char *text;
+	struct response res;
+	cJSON *j, *v;
+
+	initialize("2025-06-18", sid);
+	j = tool(sid, "start_review", "{\"skill\":\"alpha\",\"title\":\"PR 1\",\"author\":\"agent\"}");
+	ck_assert_msg(!tool_is_error(j), "%s", tool_text(j));
+	sc = jget(jget(j, "result"), "structuredContent");
+	snprintf(id, sizeof(id), "%s", jstr(sc, "id"));
+	ck_assert_uint_eq(strlen(id), 16);
+	ck_assert_int_eq(cJSON_GetNumberValue(jget(jget(sc, "counts"), "open")), 3);
+	ck_assert_ptr_nonnull(strstr(jstr(sc, "page"), id));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "Open (item: what to check):\n- W1 Bounds checked"));
+	cJSON_Delete(j);
+
+	args = xasprintf("{\"review\":\"%s\",\"author\":\"agent\",\"verdicts\":["
+			 "{\"item\":\"W1\",\"verdict\":\"fail\",\"note\":\"no check\",\"evidence\":\"a.c:1\"},"
+			 "{\"item\":\"W2\",\"verdict\":\"pass\"}]}", id);
+	j = tool(sid, "record_verdicts", args);
+	free(args);
+	ck_assert_msg(!tool_is_error(j), "%s", tool_text(j));
+	sc = jget(jget(j, "result"), "structuredContent");
+	ck_assert_int_eq(cJSON_GetNumberValue(jget(jget(sc, "counts"), "fail")), 1);
+	ck_assert_int_eq(cJSON_GetNumberValue(jget(jget(sc, "counts"), "pass")), 1);
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "- W1 Bounds checked: Are all indexes checked? "
+				     "| note: no check | evidence: a.c:1"));
+	cJSON_Delete(j);
+
+	/* the API, which the pages read, has them */
+	path = xasprintf("/api/v1/reviews/%s", id);
+	ck_assert_int_eq(ta_get(&ta.app, path, &(struct ta_headers){ .accept = "application/json" },
+				&res), 200);
+	v = cJSON_ParseWithLength(res.body, res.body_len);
+	response_fini(&res);
+	sc = cJSON_GetArrayItem(jget(cJSON_GetArrayItem(jget(v, "sections"), 0), "items"), 0);
+	ck_assert_str_eq(jstr(sc, "verdict"), "fail");
+	ck_assert_str_eq(jstr(sc, "evidence"), "a.c:1");
+	ck_assert_str_eq(jstr(sc, "author"), "agent");
+	cJSON_Delete(v);
+	free(path);
+
+	/* refused writes are the model's to fix, and write nothing */
+	args = xasprintf("{\"review\":\"%s\",\"verdicts\":[{\"item\":\"W2\",\"verdict\":\"na\"},"
+			 "{\"item\":\"W9\",\"verdict\":\"pass\"}]}", id);
+	j = tool(sid, "record_verdicts", args);
+	free(args);
+	ck_assert(tool_is_error(j));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "verdicts[1].item: the checklist has no item 'W9'"));
+	cJSON_Delete(j);
+	args = xasprintf("{\"review\":\"%s\",\"verdicts\":[{\"item\":\"W2\",\"verdict\":\"na\","
+			 "\"version\":0}]}", id);
+	j = tool(sid, "record_verdicts", args);
+	free(args);
+	ck_assert(tool_is_error(j));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "item W2 is at version 1, verdict pass"));
+	cJSON_Delete(j);
+	j = tool(sid, "record_verdicts", "{\"review\":\"0000000000000000\",\"verdicts\":"
+		 "[{\"item\":\"W2\",\"verdict\":\"na\"}]}");
+	ck_assert(tool_is_error(j));
+	cJSON_Delete(j);
+
+	/* read back: failing first, then open, then passed by ref */
+	args = xasprintf("{\"review\":\"%s\"}", id);
+	j = tool(sid, "get_review", args);
+	free(args);
+	ck_assert(!tool_is_error(j));
+	text = tool_text(j);
+	ck_assert_ptr_nonnull(strstr(text, "Counts: 1 pass, 1 fail, 0 n/a, 1 open"));
+	ck_assert_ptr_nonnull(strstr(text, "\nFailing:\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nPassed:\n- W2\n"));
+	ck_assert(strstr(text, "\nFailing:\n") < strstr(text, "\nOpen (item: what to check):\n"));
+	ck_assert(strstr(text, "\nOpen (item: what to check):\n") < strstr(text, "\nPassed:\n- W2\n"));
+	cJSON_Delete(j);
+	j = tool(sid, "get_review", "{\"review\":\"0000000000000000\"}");
+	ck_assert(tool_is_error(j));
+	cJSON_Delete(j);
+
+	j = tool(sid, "list_reviews", "{\"skill\":\"alpha\"}");
+	ck_assert(!tool_is_error(j));
+	sc = jget(jget(j, "result"), "structuredContent");
+	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "reviews")), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "reviews"), 0), "id"), id);
+	cJSON_Delete(j);
+	j = tool(sid, "list_reviews", "{\"status\":\"closed\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(jget(jget(jget(j, "result"), "structuredContent"),
+						 "reviews")), 0);
+	cJSON_Delete(j);
+	j = tool(sid, "list_reviews", "{\"status\":\"maybe\"}");
+	ck_assert(tool_is_error(j));
+	cJSON_Delete(j);
+
+	/* starting needs a skill with a checklist and a title */
+	j = tool(sid, "start_review", "{\"skill\":\"nope\",\"title\":\"x\"}");
+	ck_assert(tool_is_error(j));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "no skill has the slug 'nope'"));
+	cJSON_Delete(j);
+	j = tool(sid, "start_review", "{\"skill\":\"alpha\"}");
+	ck_assert(tool_is_error(j));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "title: title is required"));
 	cJSON_Delete(j);
 }
 END_TEST
@@ -1371,6 +1486,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_router_methods);
 	tcase_add_test(tc, test_methods);
 	tcase_add_test(tc, test_tool_list_get);
+	tcase_add_test(tc, test_review_tools);
 	tcase_add_test(tc, test_tool_read_search_checklist);
 	tcase_add_test(tc, test_resources);
 	tcase_add_test(tc, test_batches);

@@ -149,6 +149,10 @@ START_TEST(test_start_and_show)
 	/* an item without a ref gets its place as one */
 	ck_assert_ptr_nonnull(item(j, "Item 4"));
 	ck_assert_str_eq(jstr(item(j, "G1"), "title"), "Bounds checked");
+	/* never written: version 0, no time, no author */
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(item(j, "G1"), "updated_at")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(item(j, "G1"), "author")));
+	ck_assert_int_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(item(j, "G1"), "version")), 0);
 	cJSON_Delete(j);
 	/* GET answers the same review, with an ETag */
 	ck_assert_int_eq(ta_get(&ta.app, path, &(struct ta_headers){ .accept = "application/json" },

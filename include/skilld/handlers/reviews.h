@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "skilld/base/request.h"
+#include "skilld/store/reviewdb.h"
 
 struct cJSON;
 struct app;
@@ -49,6 +50,20 @@ void reviews_verdicts(void *ctx, struct request *req, struct response *res);
  * (cJSON_Delete), or NULL with res filled (404, 503). The MCP tools and
  * the pages share it. */
 struct cJSON *reviews_view(struct app *app, const char *id, struct response *res);
+
+/* The bodies of the handlers, for the MCP tools: each takes what the
+ * request would carry and answers through res like the handler (the error
+ * answers are the same); a success is the return value (the first two) or
+ * res's 200 (the verdicts). */
+/* POST /api/v1/reviews's body: 0 with the new id in id, or -1. */
+int reviews_start_from(struct app *app, const struct cJSON *body, char id[REVIEW_ID_LEN + 1],
+		       struct response *res);
+/* GET /api/v1/reviews's answer (cJSON_Delete), or NULL. */
+struct cJSON *reviews_list_from(struct app *app, const char *skill, const char *status,
+				long limit, const char *cursor, struct response *res);
+/* POST /api/v1/reviews/{id}/verdicts's body into res. */
+void reviews_verdicts_from(struct app *app, const char *id, const struct cJSON *body,
+			   struct response *res);
 
 /* The PR comment of a review view: markdown (free()). base_url is this
  * server's, for the review's link. */
