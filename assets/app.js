@@ -2,8 +2,10 @@
 // skilld portal: progressive enhancement only. Without this script every
 // page still shows everything; with it the index filters as you type, the
 // header search box shows results as you type (from /api/v1/search), and the
-// checklist keeps its state in localStorage, shows progress, resets and
-// copies itself as Markdown. No framework, nothing from another host.
+// checklist keeps its state in localStorage, shows progress, resets, copies
+// itself as Markdown and starts a review run; a review's page records
+// verdicts, notes and evidence, answers to keys and follows other
+// reviewers' changes. No framework, nothing from another host.
 (function () {
 	"use strict";
 
@@ -17,6 +19,34 @@
 		if (!el) return false;
 		var tag = el.tagName;
 		return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+	}
+
+	// Copies text to the clipboard; where the clipboard API is unavailable
+	// (plain http on a LAN address) shows it selected in a textarea after
+	// host's toolbar for a manual copy. say(message) reports.
+	function copyText(text, host, label, say) {
+		function fallback() {
+			var area = host.querySelector("textarea.md-copy");
+			if (!area) {
+				area = document.createElement("textarea");
+				area.className = "md-copy";
+				area.readOnly = true;
+				area.setAttribute("aria-label", label);
+				var toolbar = host.querySelector(".toolbar");
+				toolbar.parentNode.insertBefore(area, toolbar.nextSibling);
+			}
+			area.value = text;
+			area.focus();
+			area.select();
+			var ok = false;
+			try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+			say(ok ? "Copied" : "Selected: press Ctrl+C (⌘C) to copy");
+		}
+		if (navigator.clipboard && window.isSecureContext) {
+			navigator.clipboard.writeText(text).then(function () { say("Copied"); }, fallback);
+		} else {
+			fallback();
+		}
 	}
 
 	// ---- index: filter as you type ----
@@ -414,37 +444,39 @@
 			return "- [" + mark + "] " + squash(label ? label.textContent : box.id);
 		}
 
-		// Shows the text selected in a textarea for a manual copy when the
-		// clipboard API is unavailable (plain http on a LAN address).
-		function fallbackCopy(text) {
-			var area = form.querySelector("textarea.md-copy");
-			if (!area) {
-				area = document.createElement("textarea");
-				area.className = "md-copy";
-				area.readOnly = true;
-				area.setAttribute("aria-label", "Checklist as Markdown");
-				var toolbar = form.querySelector(".toolbar");
-				toolbar.parentNode.insertBefore(area, toolbar.nextSibling);
-			}
-			area.value = text;
-			area.focus();
-			area.select();
-			var ok = false;
-			try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-			say(ok ? "Copied" : "Selected: press Ctrl+C (⌘C) to copy");
+		function copy() {
+			copyText(markdown(), form, "Checklist as Markdown", say);
 		}
 
-		function copy() {
-			var text = markdown();
-			if (navigator.clipboard && window.isSecureContext) {
-				navigator.clipboard.writeText(text).then(function () {
-					say("Copied");
-				}, function () {
-					fallbackCopy(text);
-				});
-			} else {
-				fallbackCopy(text);
+		// A review run of this checklist: started through the API, then
+		// its own page (shared by URL, lasting, for people and agents).
+		var starter = document.getElementById("start-review");
+
+		function showStart() {
+			if (!starter) return;
+			starter.hidden = false;
+			starter.querySelector("input[name=title]").focus();
+		}
+
+		function createReview() {
+			var title = starter.querySelector("input[name=title]").value.trim();
+			var target = starter.querySelector("input[name=target]").value.trim();
+			if (!title) {
+				say("Say what is reviewed first");
+				starter.querySelector("input[name=title]").focus();
+				return;
 			}
+			var body = { skill: starter.getAttribute("data-skill"), title: title,
+				checklist: starter.getAttribute("data-checklist") };
+			if (target) body.target = target;
+			fetch("/api/v1/reviews", { method: "POST", credentials: "same-origin",
+				headers: { "Content-Type": "application/json", "Accept": "application/json" },
+				body: JSON.stringify(body) }).then(function (r) {
+				return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+			}).then(function (x) {
+				if (x.ok) window.location.href = x.j.page;
+				else say(x.j.error ? x.j.error.message : "The review could not be started");
+			}, function () { say("The server could not be reached"); });
 		}
 
 		function reset() {
@@ -471,6 +503,8 @@
 			var action = btn.getAttribute("data-action");
 			if (action === "copy-md") copy();
 			else if (action === "reset") reset();
+			else if (action === "start-review") showStart();
+			else if (action === "create-review") createReview();
 		});
 
 		store.prune(prefix, key);
@@ -478,10 +512,194 @@
 		update();
 	}
 
+	// ---- a review run: verdicts, notes, keys, live updates ----
+
+	function setupReview() {
+		var root = document.getElementById("review");
+		if (!root) return;
+		var id = root.getAttribute("data-review");
+		var api = "/api/v1/reviews/" + encodeURIComponent(id);
+		var status = root.querySelector(".status");
+		var statusTimer = null;
+		var etag = null;
+		var items = Array.prototype.slice.call(root.querySelectorAll(".ritem"));
+		var byId = {};
+		items.forEach(function (li) { byId[li.getAttribute("data-item")] = li; });
+
+		function say(msg) {
+			if (!status) return;
+			status.textContent = msg;
+			clearTimeout(statusTimer);
+			statusTimer = setTimeout(function () { status.textContent = ""; }, 5000);
+		}
+
+		function send(method, url, body, headers) {
+			var h = { "Content-Type": "application/json", "Accept": "application/json" };
+			for (var k in headers || {}) h[k] = headers[k];
+			return fetch(url, { method: method, credentials: "same-origin", headers: h,
+				body: JSON.stringify(body) }).then(function (r) {
+				return r.json().then(function (j) { return { status: r.status, j: j }; });
+			});
+		}
+
+		// One item's state into its row, leaving a field being typed in alone.
+		function applyItem(it) {
+			var li = byId[it.id];
+			if (!li) return;
+			var v = it.verdict || "open";
+			li.setAttribute("data-verdict", v);
+			li.setAttribute("data-version", String(it.version));
+			Array.prototype.forEach.call(li.querySelectorAll(".verdicts button"), function (b) {
+				b.setAttribute("aria-pressed", b.getAttribute("data-verdict") === v ? "true" : "false");
+			});
+			var sel = li.querySelector("select[name=severity]");
+			sel.disabled = v !== "fail";
+			if (document.activeElement !== sel) sel.value = it.severity || "";
+			var note = li.querySelector("textarea[name=note]");
+			if (document.activeElement !== note) note.value = it.note || "";
+			var ev = li.querySelector("input[name=evidence]");
+			if (document.activeElement !== ev) ev.value = it.evidence || "";
+			var meta = li.querySelector(".ritem-meta");
+			meta.textContent = it.updated_at ? (it.author ? it.author + ", " : "") +
+				it.updated_at.slice(0, 16).replace("T", " ") : "";
+		}
+
+		function applyView(v) {
+			(v.sections || []).forEach(function (s) { (s.items || []).forEach(applyItem); });
+			var c = v.counts || {};
+			["pass", "fail", "na", "open"].forEach(function (k) {
+				var el = root.querySelector("[data-count=" + k + "]");
+				if (el) el.textContent = String(c[k] || 0);
+			});
+			var total = (c.pass || 0) + (c.fail || 0) + (c.na || 0) + (c.open || 0);
+			var bar = root.querySelector("progress[data-progress=all]");
+			if (bar) { bar.max = total; bar.value = total - (c.open || 0); }
+			var txt = root.querySelector("[data-progress-text=all]");
+			if (txt) txt.textContent = (total - (c.open || 0)) + " / " + total;
+			root.setAttribute("data-status", v.status);
+			var badge = root.querySelector("[data-status-badge]");
+			if (badge) { badge.textContent = v.status; badge.className = "badge status-" + v.status; }
+			var tog = root.querySelector("[data-action=toggle-status]");
+			if (tog) tog.textContent = v.status === "open" ? "Close review" : "Reopen review";
+		}
+
+		// The review as it is now (other reviewers' changes included).
+		function refresh() {
+			var h = { "Accept": "application/json" };
+			if (etag) h["If-None-Match"] = etag;
+			return fetch(api, { headers: h, credentials: "same-origin" }).then(function (r) {
+				if (r.status !== 200) return;
+				etag = r.headers.get("ETag");
+				return r.json().then(applyView);
+			}, function () {});
+		}
+
+		function write(li, body) {
+			var url = api + "/items/" + encodeURIComponent(li.getAttribute("data-item"));
+			return send("PATCH", url, body, { "If-Match": '"' + li.getAttribute("data-version") + '"' })
+				.then(function (x) {
+					if (x.status === 200) {
+						applyItem(x.j);
+					} else if (x.status === 412) {
+						applyItem(x.j.item);
+						say("Someone changed this item meanwhile: it shows their verdict now");
+					} else {
+						say(x.j.error ? x.j.error.message : "Not saved");
+					}
+					return refresh();
+				}, function () { say("Not saved: the server could not be reached"); });
+		}
+
+		function currentVerdict(li) {
+			var v = li.getAttribute("data-verdict");
+			return v === "open" ? null : v;
+		}
+
+		function setVerdict(li, v) {
+			if (root.getAttribute("data-status") !== "open") {
+				say("The review is closed: reopen it to change verdicts");
+				return;
+			}
+			if (currentVerdict(li) === v) v = null;   // pressing it again clears it
+			var body = { verdict: v };
+			if (v === "fail") {
+				var sev = li.querySelector("select[name=severity]").value;
+				if (sev) body.severity = sev;
+			}
+			write(li, body);
+		}
+
+		root.addEventListener("click", function (e) {
+			var btn = e.target.closest ? e.target.closest("button") : null;
+			if (!btn) return;
+			var li = btn.closest(".ritem");
+			if (li && btn.hasAttribute("data-verdict")) {
+				setVerdict(li, btn.getAttribute("data-verdict"));
+				return;
+			}
+			var action = btn.getAttribute("data-action");
+			if (action === "copy-pr") {
+				fetch(api + "?format=md", { headers: { "Accept": "text/markdown" },
+					credentials: "same-origin" }).then(function (r) { return r.text(); })
+					.then(function (t) { copyText(t, root, "The review as a PR comment", say); });
+			} else if (action === "toggle-status") {
+				var next = root.getAttribute("data-status") === "open" ? "closed" : "open";
+				send("PATCH", api, { status: next }).then(function (x) {
+					if (x.status === 200) { applyView(x.j); say("Review " + next); }
+					else say(x.j.error ? x.j.error.message : "Not changed");
+				});
+			}
+		});
+
+		root.addEventListener("change", function (e) {
+			var li = e.target.closest ? e.target.closest(".ritem") : null;
+			if (!li) return;
+			var name = e.target.getAttribute("name");
+			var body = { verdict: currentVerdict(li) };
+			if (name === "severity") body.severity = e.target.value || null;
+			else if (name === "note" || name === "evidence") body[name] = e.target.value.trim() || null;
+			else return;
+			write(li, body);
+		});
+
+		// Keys: j/k move between items, p/f/n give a verdict, e opens the note.
+		var current = -1;
+		function focusItem(i) {
+			if (!items.length) return;
+			current = Math.max(0, Math.min(items.length - 1, i));
+			items[current].focus();
+			items[current].scrollIntoView({ block: "nearest" });
+		}
+		root.addEventListener("focusin", function (e) {
+			var li = e.target.closest ? e.target.closest(".ritem") : null;
+			if (li) current = items.indexOf(li);
+		});
+		document.addEventListener("keydown", function (e) {
+			if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+			var li = current >= 0 ? items[current] : null;
+			if (e.key === "j") focusItem(current + 1);
+			else if (e.key === "k") focusItem(current - 1);
+			else if (li && e.key === "p") setVerdict(li, "pass");
+			else if (li && e.key === "f") setVerdict(li, "fail");
+			else if (li && e.key === "n") setVerdict(li, "na");
+			else if (li && e.key === "e") li.querySelector("textarea[name=note]").focus();
+			else return;
+			e.preventDefault();
+		});
+
+		items.forEach(function (li) {
+			li.querySelector("select[name=severity]").disabled = li.getAttribute("data-verdict") !== "fail";
+		});
+		// Other reviewers' changes show within a second (a 304 when none).
+		refresh();
+		setInterval(function () { if (!document.hidden) refresh(); }, 1000);
+	}
+
 	function start() {
 		setupFilter();
 		setupSearch();
 		setupChecklist();
+		setupReview();
 	}
 
 	if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

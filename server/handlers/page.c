@@ -33,6 +33,7 @@ enum page_nav {
 	NAV_NONE,
 	NAV_SKILLS,
 	NAV_CHECKLISTS,
+	NAV_REVIEWS,
 };
 
 /* The parts of the layout that differ from page to page. */
@@ -365,7 +366,10 @@ static void layout_begin(struct buf *b, const struct page_ctx *ctx, const struct
 	buf_puts(b, ">Skills</a></li>\n<li><a href=\"/checklists\"");
 	if (h->nav == NAV_CHECKLISTS)
 		buf_puts(b, " aria-current=\"page\"");
-	buf_puts(b, ">Checklists</a></li>\n</ul></nav>\n</div></header>\n"
+	buf_puts(b, ">Checklists</a></li>\n<li><a href=\"/reviews\"");
+	if (h->nav == NAV_REVIEWS)
+		buf_puts(b, " aria-current=\"page\"");
+	buf_puts(b, ">Reviews</a></li>\n</ul></nav>\n</div></header>\n"
 		    "<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n");
 }
 
@@ -1078,12 +1082,25 @@ char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSO
 	buf_puts(&b, "</div>\n<div class=\"toolbar\" role=\"group\" aria-label=\"Progress and actions\">\n");
 	put_progress(&b, "all", "Checked items", total);
 	buf_puts(&b, "<p class=\"toolbar-actions\">"
-		     "<button type=\"button\" class=\"btn btn-primary\" data-action=\"copy-md\">"
+		     "<button type=\"button\" class=\"btn btn-primary\" data-action=\"start-review\" "
+		     "aria-controls=\"start-review\">Start review</button>"
+		     "<button type=\"button\" class=\"btn\" data-action=\"copy-md\">"
 		     "Copy as Markdown</button>"
 		     "<button type=\"button\" class=\"btn\" data-action=\"reset\">Reset</button>"
 		     "<a class=\"btn btn-quiet\" href=\"?format=md\">Markdown</a></p>\n"
-		     "<p class=\"status\" role=\"status\" aria-live=\"polite\"></p>\n</div>\n"
-		     "<div class=\"with-aside\">\n<div class=\"cl-body\">\n");
+		     "<p class=\"status\" role=\"status\" aria-live=\"polite\"></p>\n");
+	/* a review run of this checklist: shared, lasting, by URL (app.js
+	 * posts it; without the script, the API does the same) */
+	html_printf(&b, "<fieldset class=\"start-review\" id=\"start-review\" hidden "
+			"data-skill=\"%s\" data-checklist=\"%s\">\n<legend>Start a review</legend>\n"
+			"<label>What is reviewed <input name=\"title\" required maxlength=\"200\" "
+			"placeholder=\"PR 412: payment retries\"></label>\n"
+			"<label>Link (optional) <input name=\"target\" maxlength=\"2048\" "
+			"placeholder=\"https://…/pull/412\"></label>\n"
+			"<button type=\"button\" class=\"btn btn-primary\" data-action=\"create-review\">"
+			"Start</button></fieldset>\n</div>\n"
+			"<div class=\"with-aside\">\n<div class=\"cl-body\">\n",
+		    slug ? slug : "", path ? path : "");
 	cJSON_ArrayForEach(s, sections)
 		if (cJSON_IsObject(s))
 			put_section(&b, s, ++k, &seq);
@@ -1560,5 +1577,209 @@ char *page_signin(const struct page_ctx *ctx, const char *next, const char *erro
 		    "<p><button class=\"btn btn-primary\" type=\"submit\">Sign in</button></p>\n"
 		    "</form>\n<p class=\"muted\">Programs send <code>Authorization: Bearer "
 		    "&lt;token&gt;</code> instead.</p>\n</div>\n", next && next[0] ? next : "/");
+	return layout_end(&b, ctx, len);
+}
+
+/* ---- review runs ---- */
+
+/* "3 pass · 1 fail · 0 n/a · 62 open" of counts {pass, fail, na, open}. */
+static void put_review_counts(struct buf *b, const cJSON *c)
+{
+	html_printf(b, "<span class=\"rcounts\"><span class=\"c-pass\" data-count=\"pass\">%d</span> "
+		       "pass · <span class=\"c-fail\" data-count=\"fail\">%d</span> fail · "
+		       "<span class=\"c-na\" data-count=\"na\">%d</span> n/a · "
+		       "<span class=\"c-open\" data-count=\"open\">%d</span> open</span>",
+		    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "pass")),
+		    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "fail")),
+		    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "na")),
+		    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "open")));
+}
+
+static void put_review_href(struct buf *b, const char *id)
+{
+	buf_puts(b, "/reviews/");
+	put_seg(b, id);
+}
+
+char *page_reviews(const struct page_ctx *ctx, const cJSON *list, const char *skill,
+		   const char *status, size_t *len)
+{
+	struct page_head head = { "Reviews", "page-reviews", NAV_REVIEWS };
+	const cJSON *r;
+	struct buf b;
+	int n = 0;
+
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	buf_puts(&b, "<div class=\"page-head\">\n<h1>Reviews</h1>\n<p class=\"lede\">Review runs "
+		     "of the skills' checklists, newest first. Start one from a checklist's page.</p>\n"
+		     "</div>\n<form class=\"review-filter\" method=\"get\" action=\"/reviews\">"
+		     "<label>Skill <input name=\"skill\" maxlength=\"128\"");
+	if (skill)
+		html_printf(&b, " value=\"%s\"", skill);
+	buf_puts(&b, "></label> <label>Status <select name=\"status\">");
+	html_printf(&b, "<option value=\"\"%s>any</option><option value=\"open\"%s>open</option>"
+			"<option value=\"closed\"%s>closed</option>",
+		    !status ? " selected" : "", status && !strcmp(status, "open") ? " selected" : "",
+		    status && !strcmp(status, "closed") ? " selected" : "");
+	buf_puts(&b, "</select></label> <button class=\"btn\" type=\"submit\">Filter</button></form>\n"
+		     "<ul class=\"review-list\">\n");
+	cJSON_ArrayForEach(r, jarr(list, "data")) {
+		const char *id = jstr_nonempty(r, "id");
+
+		if (!id)
+			continue;
+		n++;
+		buf_puts(&b, "<li class=\"review-row\"><a class=\"review-title\" href=\"");
+		put_review_href(&b, id);
+		html_printf(&b, "\">%s</a> <span class=\"badge status-%s\">%s</span>\n"
+				"<p class=\"meta\"><a href=\"", jstr(r, "title"), jstr(r, "status"),
+			    jstr(r, "status"));
+		put_skill_href(&b, jstr(r, "skill"), "checklist");
+		html_printf(&b, "\">%s</a>", jstr(r, "skill"));
+		if (cJSON_IsObject(jobj(r, "counts"))) {
+			buf_puts(&b, " · ");
+			put_review_counts(&b, jobj(r, "counts"));
+		}
+		if (jstr_nonempty(r, "updated_at"))
+			html_printf(&b, " · updated <time datetime=\"%s\">%.*s</time>",
+				    jstr(r, "updated_at"), 10, jstr(r, "updated_at"));
+		buf_puts(&b, "</p></li>\n");
+	}
+	buf_puts(&b, "</ul>\n");
+	if (n == 0)
+		buf_puts(&b, "<p class=\"empty\">No review yet. Open a skill's checklist and press "
+			     "<em>Start review</em>.</p>\n");
+	if (jstr_nonempty(list, "next_cursor")) {
+		buf_puts(&b, "<p class=\"pager\"><a class=\"btn\" href=\"/reviews?cursor=");
+		put_query_value(&b, jstr(list, "next_cursor"));
+		if (skill) {
+			buf_puts(&b, "&amp;skill=");
+			put_query_value(&b, skill);
+		}
+		if (status) {
+			buf_puts(&b, "&amp;status=");
+			put_query_value(&b, status);
+		}
+		buf_puts(&b, "\">Older reviews</a></p>\n");
+	}
+	return layout_end(&b, ctx, len);
+}
+
+/* One item of a review: its text, the verdict buttons, severity, note and
+ * evidence (app.js saves them; the state is also in data attributes). */
+static void put_review_item(struct buf *b, const cJSON *it, const cJSON *levels)
+{
+	static const char *const verdicts[][2] = { { "pass", "Pass" }, { "fail", "Fail" },
+						   { "na", "N/A" } };
+	const char *id = jstr(it, "id"), *v = jstr(it, "verdict"), *sev = jstr(it, "severity");
+	const cJSON *lv;
+
+	html_printf(b, "<li class=\"ritem\" id=\"item-%s\" data-item=\"%s\" data-verdict=\"%s\" "
+		       "data-version=\"%d\" tabindex=\"-1\">\n<p class=\"ritem-text\"><strong>%s</strong> ",
+		    id, id, v ? v : "open", (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "version")),
+		    jstr(it, "ref"));
+	if (jstr_nonempty(it, "title"))
+		html_printf(b, "<span class=\"ritem-title\">%s</span> — ", jstr(it, "title"));
+	/* the checklist's own rendering (made safe at index time), else the text */
+	if (jstr_nonempty(it, "html"))
+		buf_puts(b, jstr(it, "html"));
+	else
+		put_text(b, jstr(it, "text"));
+	html_printf(b, "</p>\n<div class=\"verdicts\" role=\"group\" aria-label=\"Verdict on %s\">",
+		    jstr(it, "ref"));
+	for (size_t i = 0; i < 3; i++)
+		html_printf(b, "<button type=\"button\" class=\"btn v-%s\" data-verdict=\"%s\" "
+			       "aria-pressed=\"%s\">%s</button>", verdicts[i][0], verdicts[i][0],
+			    v && !strcmp(v, verdicts[i][0]) ? "true" : "false", verdicts[i][1]);
+	buf_puts(b, "<label class=\"sev\">Severity <select name=\"severity\">"
+		    "<option value=\"\">—</option>");
+	cJSON_ArrayForEach(lv, levels)
+		if (cJSON_IsString(lv))
+			html_printf(b, "<option%s>%s</option>",
+				    sev && !strcmp(sev, lv->valuestring) ? " selected" : "", lv->valuestring);
+	buf_puts(b, "</select></label></div>\n<div class=\"ritem-fields\">");
+	html_printf(b, "<label>Note <textarea name=\"note\" rows=\"2\">%s</textarea></label>"
+		       "<label>Evidence <input name=\"evidence\" placeholder=\"src/file.c:42\" "
+		       "value=\"%s\"></label></div>\n<p class=\"ritem-meta\">",
+		    jstr(it, "note") ? jstr(it, "note") : "",
+		    jstr(it, "evidence") ? jstr(it, "evidence") : "");
+	if (jstr_nonempty(it, "updated_at"))
+		html_printf(b, "%s%s<time datetime=\"%s\">%.*s</time>",
+			    jstr_nonempty(it, "author") ? jstr(it, "author") : "",
+			    jstr_nonempty(it, "author") ? ", " : "", jstr(it, "updated_at"), 16,
+			    jstr(it, "updated_at"));
+	buf_puts(b, "</p>\n</li>\n");
+}
+
+char *page_review(const struct page_ctx *ctx, const cJSON *v, size_t *len)
+{
+	struct page_head head = { jstr(v, "title"), "page-review", NAV_REVIEWS };
+	const cJSON *cl = jobj(v, "checklist"), *s, *it, *counts = jobj(v, "counts");
+	const cJSON *levels = jarr(v, "severity_levels");
+	const char *id = jstr(v, "id"), *status = jstr(v, "status");
+	int total = 0, open = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(counts, "open"));
+	struct buf b;
+
+	cJSON_ArrayForEach(s, jarr(v, "sections"))
+		total += cJSON_GetArraySize(jarr(s, "items"));
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	html_printf(&b, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a href=\"/reviews\">Reviews"
+			"</a> / <span aria-current=\"page\">%s</span></nav>\n", jstr(v, "title"));
+	html_printf(&b, "<div class=\"review\" id=\"review\" data-review=\"%s\" data-status=\"%s\">\n"
+			"<div class=\"page-head\">\n<h1>%s <span class=\"badge status-%s\" "
+			"data-status-badge>%s</span></h1>\n<p class=\"lede\">Review of <a href=\"",
+		    id, status, jstr(v, "title"), status, status);
+	put_skill_href(&b, jstr(v, "skill"), "checklist");
+	html_printf(&b, "\">%s</a> · <code>%s</code> @ <code>%.*s</code>", jstr(v, "skill"),
+		    jstr(cl, "path"), 12, jstr(cl, "digest"));
+	if (jstr_nonempty(v, "target")) {
+		const char *t = jstr(v, "target");
+
+		if (html_url_is_safe(t, false) && (!strncmp(t, "https://", 8) || !strncmp(t, "http://", 7)))
+			html_printf(&b, " · <a href=\"%s\" rel=\"noreferrer\">%s</a>", t, t);
+		else
+			html_printf(&b, " · %s", t);
+	}
+	buf_puts(&b, "</p>\n");
+	if (cJSON_IsTrue(cJSON_GetObjectItem(jobj(v, "checklist_changes"), "changed")))
+		html_printf(&b, "<p class=\"note\">The checklist was edited since this review started: "
+				"%d item(s) added, %d retired. Verdicts on the items that stayed are kept.</p>\n",
+			    cJSON_GetArraySize(jarr(jobj(v, "checklist_changes"), "added")),
+			    cJSON_GetArraySize(jarr(jobj(v, "checklist_changes"), "removed")));
+	buf_puts(&b, "</div>\n<div class=\"toolbar\" role=\"group\" aria-label=\"Progress and actions\">\n");
+	html_printf(&b, "<p class=\"progress\"><progress data-progress=\"all\" max=\"%d\" value=\"%d\" "
+			"aria-label=\"Items decided\"></progress> <span class=\"progress-text\" "
+			"data-progress-text=\"all\">%d / %d</span> ", total, total - open, total - open,
+		    total);
+	put_review_counts(&b, counts);
+	buf_puts(&b, "</p>\n<p class=\"toolbar-actions\">"
+		     "<button type=\"button\" class=\"btn btn-primary\" data-action=\"copy-pr\">"
+		     "Copy as PR comment</button>");
+	html_printf(&b, "<button type=\"button\" class=\"btn\" data-action=\"toggle-status\">%s</button>",
+		    !strcmp(status, "open") ? "Close review" : "Reopen review");
+	buf_puts(&b, "<a class=\"btn btn-quiet\" href=\"?format=md\">Markdown</a></p>\n"
+		     "<p class=\"status\" role=\"status\" aria-live=\"polite\"></p>\n"
+		     "<p class=\"keys\">Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous item, "
+		     "<kbd>p</kbd> pass, <kbd>f</kbd> fail, <kbd>n</kbd> n/a, <kbd>e</kbd> note.</p>\n"
+		     "</div>\n");
+	cJSON_ArrayForEach(s, jarr(v, "sections")) {
+		html_printf(&b, "<section class=\"rsection\"><h2>%s</h2>\n<ul class=\"ritems\">\n",
+			    jstr_nonempty(s, "title") ? jstr(s, "title") : "General");
+		cJSON_ArrayForEach(it, jarr(s, "items"))
+			put_review_item(&b, it, levels);
+		buf_puts(&b, "</ul></section>\n");
+	}
+	if (cJSON_GetArraySize(jarr(v, "retired")) > 0) {
+		buf_puts(&b, "<section class=\"rsection retired\"><h2>Retired items</h2>\n<p>The "
+			     "checklist no longer has these; their last text and verdict:</p>\n<ul>\n");
+		cJSON_ArrayForEach(it, jarr(v, "retired"))
+			html_printf(&b, "<li><strong>%s</strong> %s — %s</li>\n",
+				    jstr_nonempty(it, "ref") ? jstr(it, "ref") : jstr(it, "id"),
+				    jstr(it, "text"), jstr_nonempty(it, "verdict") ? jstr(it, "verdict") : "open");
+		buf_puts(&b, "</ul></section>\n");
+	}
+	buf_puts(&b, "</div>\n");
 	return layout_end(&b, ctx, len);
 }

@@ -31,6 +31,7 @@
 
 struct cl_item {
 	const char *id, *ref, *title, *text;   /* point into cl->json */
+	const char *html;                      /* text rendered at index time, or NULL */
 	char ref_buf[24];                      /* "Item N" for an item without a ref */
 	const cJSON *section;
 };
@@ -71,6 +72,7 @@ static void cl_add_items(struct checklist_view *cl, const cJSON *items, const cJ
 		x->id = jstr(it, "id");
 		x->title = jstr(it, "title");
 		x->text = jstr(it, "text") ? jstr(it, "text") : "";
+		x->html = jstr(it, "html");
 		x->section = section;
 		if (jstr(it, "ref")) {
 			x->ref = jstr(it, "ref");
@@ -360,6 +362,8 @@ static cJSON *item_view(const struct cl_item *it, const cJSON *state)
 	cJSON_AddStringToObject(o, "ref", it->ref);
 	jadd_str_or_null(o, "title", it->title);
 	cJSON_AddStringToObject(o, "text", it->text);
+	if (it->html)
+		cJSON_AddStringToObject(o, "html", it->html);
 	jadd_str_or_null(o, "verdict", jstr(state, "verdict"));
 	jadd_str_or_null(o, "severity", jstr(state, "severity"));
 	jadd_str_or_null(o, "note", jstr(state, "note"));

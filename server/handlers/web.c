@@ -20,6 +20,7 @@
 #include "skilld/base/assets.h"
 #include "skilld/store/store.h"
 #include "skilld/handlers/page.h"
+#include "skilld/handlers/reviews.h"
 #include "skilld/store/search.h"
 #include "skilld/base/util.h"
 
@@ -602,4 +603,64 @@ void web_raw_file(void *ctx, struct request *req, struct response *res)
 	    !(req->accept && strcasestr(req->accept, "text/markdown")))
 		response_set_type(res, CT_TEXT);
 	response_header(res, "Vary", "Accept");
+}
+
+/* ---- review runs ---- */
+
+void web_reviews(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	const char *skill = request_query(req, "skill"), *status = request_query(req, "status");
+	cJSON *list;
+	size_t len;
+	char *html;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (skill && !*skill)
+		skill = NULL;
+	if (status && !*status)
+		status = NULL;
+	list = reviews_list_from(p.app, skill, status, REVIEW_PAGE_DEFAULT, request_query(req, "cursor"),
+				 res);
+	if (list) {
+		if (p.format == FORMAT_JSON) {
+			response_json(res, 200, list);
+		} else {
+			html = page_reviews(&p.ctx, list, skill, status, &len);
+			answer_html(&p, html, len);
+		}
+		res->dynamic = true;
+		response_header(res, "Cache-Control", "no-cache");
+		cJSON_Delete(list);
+	}
+	page_end(&p);
+}
+
+void web_review(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	cJSON *v;
+	size_t len;
+	char *text;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	v = reviews_view(p.app, request_param(req, "id"), res);
+	if (v) {
+		if (p.format == FORMAT_JSON) {
+			response_json(res, 200, v);
+		} else if (p.format == FORMAT_HTML) {
+			text = page_review(&p.ctx, v, &len);
+			answer_html(&p, text, len);
+		} else {
+			text = reviews_markdown(v, p.base_url);
+			answer_markdown(&p, text, strlen(text));
+			free(text);
+		}
+		res->dynamic = true;
+		response_header(res, "Cache-Control", "no-cache");
+		cJSON_Delete(v);
+	}
+	page_end(&p);
 }

@@ -56,6 +56,8 @@ static const struct route table[] = {
 	{ METHOD_POST, "/signin", signin_submit, ROUTE_PUBLIC },
 	{ METHOD_POST, "/signout", signin_signout, ROUTE_PUBLIC },
 	{ METHOD_GET, "/checklists", web_checklists, 0 },
+	{ METHOD_GET, "/reviews", web_reviews, 0 },
+	{ METHOD_GET, "/reviews/{id}", web_review, 0 },
 	{ METHOD_GET, "/search", web_search, 0 },
 	{ METHOD_GET, "/opensearch.xml", web_opensearch, 0 },
 	{ METHOD_GET, "/llms.txt", agents_llms_txt, 0 },

@@ -545,6 +545,68 @@ START_TEST(test_reviews_outlive_the_index)
 }
 END_TEST
 
+/* The pages: /reviews lists it, /reviews/{id} shows every item with its
+ * controls; what a reviewer typed is escaped, a target that is no http(s)
+ * URL is no link, and the checklist page offers to start one. */
+START_TEST(test_pages)
+{
+	struct ta_headers html = { .accept = "text/html", .host = "127.0.0.1:8080" };
+	struct response res;
+	char path[128], id[REVIEW_ID_LEN + 1];
+	char *body;
+	cJSON *j;
+
+	ck_assert_int_eq(send("POST", "/api/v1/reviews", "{\"skill\":\"gadget\",\"title\":"
+			      "\"<script>alert(1)</script>\",\"target\":\"javascript:alert(1)\"}", NULL, &j),
+			 201);
+	snprintf(id, sizeof(id), "%s", jstr(j, "id"));
+	cJSON_Delete(j);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G2", id);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"fail\",\"severity\":\"Low\","
+			      "\"note\":\"<b>bold</b>\"}", NULL, NULL), 200);
+
+	snprintf(path, sizeof(path), "/reviews/%s", id);
+	ck_assert_int_eq(ta_get(&ta.app, path, &html, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	body = xstrndup(res.body, res.body_len);
+	response_fini(&res);
+	ck_assert_ptr_null(strstr(body, "<script>alert"));
+	ck_assert_ptr_nonnull(strstr(body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	ck_assert_ptr_null(strstr(body, "href=\"javascript:"));
+	ck_assert_ptr_nonnull(strstr(body, "&lt;b&gt;bold&lt;/b&gt;</textarea>"));
+	/* four items, G2 failing with its severity chosen */
+	ck_assert_ptr_nonnull(strstr(body, "data-item=\"1-g2-lifetimes\" data-verdict=\"fail\" "
+				     "data-version=\"1\""));
+	ck_assert_ptr_nonnull(strstr(body, "<option selected>Low</option>"));
+	{
+		int n = 0;
+
+		for (const char *p = body; (p = strstr(p, "class=\"ritem\"")); p++)
+			n++;
+		ck_assert_int_eq(n, 4);
+	}
+	free(body);
+	ck_assert_int_eq(ta_get(&ta.app, "/reviews/0123456789abcdef", &html, &res), 404);
+	response_fini(&res);
+
+	ck_assert_int_eq(ta_get(&ta.app, "/reviews?status=open", &html, &res), 200);
+	body = xstrndup(res.body, res.body_len);
+	response_fini(&res);
+	ck_assert_ptr_nonnull(strstr(body, "&lt;script&gt;"));
+	ck_assert_ptr_nonnull(strstr(body, "<option value=\"open\" selected>open</option>"));
+	free(body);
+	ck_assert_int_eq(ta_get(&ta.app, "/reviews?status=closed", &html, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "No review yet"));
+	response_fini(&res);
+
+	ck_assert_int_eq(ta_get(&ta.app, "/skills/gadget/checklist", &html, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "data-action=\"start-review\""));
+	ck_assert_ptr_nonnull(strstr(res.body, "data-skill=\"gadget\" "
+				     "data-checklist=\"references/review-checklist.md\""));
+	response_fini(&res);
+}
+END_TEST
+
 Suite *reviews_suite(void)
 {
 	Suite *s = suite_create("reviews");
@@ -559,6 +621,7 @@ Suite *reviews_suite(void)
 	tcase_add_test(tc, test_markdown_bytes);
 	tcase_add_test(tc, test_checklist_edits_keep_verdicts);
 	tcase_add_test(tc, test_reviews_outlive_the_index);
+	tcase_add_test(tc, test_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }

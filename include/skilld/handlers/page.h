@@ -113,4 +113,13 @@ char *page_error(const struct page_ctx *ctx, int status, const char *title,
  * is shown above it. */
 char *page_signin(const struct page_ctx *ctx, const char *next, const char *error, size_t *len);
 
+/* /reviews: the review runs in list (the API's GET /api/v1/reviews answer),
+ * with the filter form showing skill and status (NULL: none). */
+char *page_reviews(const struct page_ctx *ctx, const struct cJSON *list, const char *skill,
+		   const char *status, size_t *len);
+/* /reviews/{id}: one review (reviews_view's shape), every item with its
+ * verdict buttons, severity, note and evidence; app.js writes them and
+ * follows other reviewers' changes. */
+char *page_review(const struct page_ctx *ctx, const struct cJSON *view, size_t *len);
+
 #endif

@@ -45,4 +45,9 @@ void web_error_page(struct app *app, struct request *req, struct response *res);
  * HTML the Content-Security-Policy and Referrer-Policy). */
 void web_page_headers(struct response *res, bool html);
 
+/* GET /reviews (?skill, ?status, ?cursor) and GET /reviews/{id}: the review
+ * runs' pages (HTML, JSON, or the PR comment as markdown). */
+void web_reviews(void *ctx, struct request *req, struct response *res);
+void web_review(void *ctx, struct request *req, struct response *res);
+
 #endif
