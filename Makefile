@@ -58,7 +58,7 @@ DEPFILES   = $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tobj/*/*.d)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run test test-corpus check fuzz bench install clean deps unit print-deps e2e check-layers \
+.PHONY: all run test test-corpus check fuzz bench bench-reviews install clean deps unit print-deps e2e check-layers \
         valgrind tsan
 
 # `make` checks the Debian packages once, then builds in parallel.
@@ -359,6 +359,12 @@ BENCH_DEB_PKGS := wrk nginx curl
 bench: all $(BUILD)/gen-corpus
 	$(call ensure_pkgs,$(BENCH_DEB_PKGS))
 	BENCH_OUT=$(BUILD)/bench CORPORA=$(CORPORA) bench/run.sh
+
+# `make bench-reviews` — verdict writes from 32 clients beside reads of the
+# same review (bench/reviews.sh, about a minute).
+bench-reviews: all
+	$(call ensure_pkgs,wrk curl)
+	bench/reviews.sh
 
 # bench/gen-corpus's generator, a build-host tool like tools/embed.
 $(BUILD)/gen-corpus: bench/gen-corpus.c

@@ -7,6 +7,7 @@
 #include "skilld/handlers/reviews.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -101,22 +102,75 @@ static void cl_index(struct checklist_view *cl)
 			cl->items[i].ref = cl->items[i].ref_buf;
 }
 
-/* Loads skill slug's checklist at path (NULL: its primary one). 0, or -1
- * with res filled: 404 (no skill, no such checklist), 503. */
-static int cl_load(struct app *app, struct store_reader *r, const char *slug, const char *path,
-		   struct checklist_view *cl, struct response *res)
+/*
+ * Parsed checklists, a few per thread: parsing a checklist's JSON costs
+ * more than the rest of a review request, and the same few checklists are
+ * asked for again and again. An entry is good while the index names the
+ * same digest for its skill and path (the parse depends on nothing else);
+ * a thread's entries are its own, so nothing is locked, and they go when
+ * the thread ends.
+ */
+#define CL_CACHE_SLOTS 8
+
+struct cl_cache {
+	struct checklist_view view[CL_CACHE_SLOTS];
+	char *skill[CL_CACHE_SLOTS];
+	unsigned next;          /* the slot the next miss replaces */
+};
+
+static pthread_key_t cl_key;
+static pthread_once_t cl_once = PTHREAD_ONCE_INIT;
+
+static void cl_cache_free(void *p)
 {
+	struct cl_cache *c = p;
+
+	for (size_t i = 0; c && i < CL_CACHE_SLOTS; i++) {
+		cl_fini(&c->view[i]);
+		free(c->skill[i]);
+	}
+	free(c);
+}
+
+static void cl_key_make(void)
+{
+	pthread_key_create(&cl_key, cl_cache_free);
+}
+
+static struct cl_cache *cl_cache(void)
+{
+	struct cl_cache *c;
+
+	pthread_once(&cl_once, cl_key_make);
+	c = pthread_getspecific(cl_key);
+	if (!c) {
+		c = xcalloc(1, sizeof(*c));
+		pthread_setspecific(cl_key, c);
+	}
+	return c;
+}
+
+/*
+ * Skill slug's checklist at path (NULL: its primary one), parsed: borrowed
+ * from the thread's cache, good until the thread's next CL_CACHE_SLOTS
+ * misses. NULL with res filled: 404 (no skill, no such checklist), 503.
+ */
+static const struct checklist_view *cl_load(struct app *app, struct store_reader *r,
+					    const char *slug, const char *path,
+					    struct response *res)
+{
+	struct cl_cache *cache = cl_cache();
+	struct checklist_view *cl;
 	struct store_checklist c;
 	struct store_skill sk;
 	struct store_file f;
-	bool primary;
+	unsigned slot;
 	int rc;
 
-	memset(cl, 0, sizeof(*cl));
 	rc = store_checklist_get(r, slug, path, &c);
 	if (rc < 0) {
 		api_db_error(app, r, res, "reading a checklist");
-		return -1;
+		return NULL;
 	}
 	if (rc == 0) {
 		rc = store_skill_get(r, slug, &sk);
@@ -130,12 +184,20 @@ static int cl_load(struct app *app, struct store_reader *r, const char *slug, co
 		else
 			response_error(res, 404, "checklist_not_found",
 				       "skill '%s' has no review checklist", slug);
-		return -1;
+		return NULL;
 	}
+	for (size_t i = 0; i < CL_CACHE_SLOTS; i++)
+		if (cache->skill[i] && !strcmp(cache->skill[i], slug) &&
+		    !strcmp(cache->view[i].path, c.path) && !strcmp(cache->view[i].digest, c.digest))
+			return &cache->view[i];
+	slot = cache->next++ % CL_CACHE_SLOTS;
+	cl = &cache->view[slot];
+	cl_fini(cl);
+	free(cache->skill[slot]);
+	cache->skill[slot] = NULL;
 	cl->path = xstrdup(c.path);
 	cl->digest = xstrdup(c.digest);
-	primary = c.primary;
-	if (primary) {
+	if (c.primary) {
 		rc = store_skill_get(r, slug, &sk);
 		if (rc == 1 && sk.checklist.p)
 			cl->json = cJSON_ParseWithLength(sk.checklist.p, sk.checklist.len);
@@ -147,16 +209,17 @@ static int cl_load(struct app *app, struct store_reader *r, const char *slug, co
 	if (rc < 0) {
 		api_db_error(app, r, res, "reading a checklist");
 		cl_fini(cl);
-		return -1;
+		return NULL;
 	}
 	if (!cl->json) {
 		response_error(res, 404, "checklist_not_stored", "the checklist '%s' of '%s' is not "
 			       "stored (larger than --max-file-size)", cl->path, slug);
 		cl_fini(cl);
-		return -1;
+		return NULL;
 	}
 	cl_index(cl);
-	return 0;
+	cache->skill[slot] = xstrdup(slug);
+	return cl;
 }
 
 static const struct cl_item *cl_find(const struct checklist_view *cl, const char *key)
@@ -221,8 +284,11 @@ static void add_time(cJSON *o, const char *key, double ms)
 		cJSON_AddNullToObject(o, key);
 		return;
 	}
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof(s) - 6, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!gmtime_r(&t, &tm) ||
+	    strftime(s, sizeof(s) - 6, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
 	snprintf(frac, sizeof(frac), ".%03dZ", (int)((int64_t)ms % 1000));
 	strcat(s, frac);
 	cJSON_AddStringToObject(o, key, s);
@@ -531,17 +597,17 @@ static cJSON *view_build(const cJSON *stored, const struct checklist_view *cl)
 	return o;
 }
 
-/* Reads review id and its checklist of the day. 0 with *stored and cl,
- * or -1 with res filled. */
-static int load(struct app *app, const char *id, cJSON **stored, struct checklist_view *cl,
-		struct response *res)
+/* Reads review id (its head only when !full: skill, checklist path) and
+ * its checklist of the day. 0 with *stored and *cl, or -1 with res filled. */
+static int load(struct app *app, const char *id, bool full, cJSON **stored,
+		const struct checklist_view **cl, struct response *res)
 {
 	struct store_reader *r;
 	int rc;
 
 	*stored = NULL;
-	memset(cl, 0, sizeof(*cl));
-	rc = reviewdb_get(app->reviews, id, stored);
+	*cl = NULL;
+	rc = full ? reviewdb_get(app->reviews, id, stored) : reviewdb_head(app->reviews, id, stored);
 	if (rc == 0) {
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
 		return -1;
@@ -551,7 +617,7 @@ static int load(struct app *app, const char *id, cJSON **stored, struct checklis
 		return -1;
 	}
 	if (!(r = api_reader(app, res)) ||
-	    cl_load(app, r, jstr(*stored, "skill"), jstr(*stored, "checklist_path"), cl, res) != 0) {
+	    !(*cl = cl_load(app, r, jstr(*stored, "skill"), jstr(*stored, "checklist_path"), res))) {
 		cJSON_Delete(*stored);
 		*stored = NULL;
 		return -1;
@@ -561,14 +627,13 @@ static int load(struct app *app, const char *id, cJSON **stored, struct checklis
 
 cJSON *reviews_view(struct app *app, const char *id, struct response *res)
 {
-	struct checklist_view cl;
+	const struct checklist_view *cl;
 	cJSON *stored, *v;
 
-	if (load(app, id, &stored, &cl, res) != 0)
+	if (load(app, id, true, &stored, &cl, res) != 0)
 		return NULL;
-	v = view_build(stored, &cl);
+	v = view_build(stored, cl);
 	cJSON_Delete(stored);
-	cl_fini(&cl);
 	return v;
 }
 
@@ -765,7 +830,7 @@ int reviews_start_from(struct app *app, const cJSON *body, char id[REVIEW_ID_LEN
 		       struct response *res)
 {
 	static const char *const allowed[] = { "skill", "checklist", "title", "target", "author", NULL };
-	struct checklist_view cl;
+	const struct checklist_view *cl;
 	struct review_start s = { 0 };
 	struct store_reader *r;
 	char err[256];
@@ -784,18 +849,17 @@ int reviews_start_from(struct app *app, const cJSON *body, char id[REVIEW_ID_LEN
 	    text_member(body, "target", "", false, true, REVIEW_TARGET_MAX, false, &s.target, res) ||
 	    text_member(body, "author", "", false, true, REVIEW_AUTHOR_MAX, false, &s.author, res))
 		return -1;
-	if (!(r = api_reader(app, res)) || cl_load(app, r, s.skill, s.checklist_path, &cl, res) != 0)
+	if (!(r = api_reader(app, res)) || !(cl = cl_load(app, r, s.skill, s.checklist_path, res)))
 		return -1;
-	start = cl_start_items(&cl);
+	start = cl_start_items(cl);
 	items = cJSON_PrintUnformatted(start);
-	s.checklist_path = cl.path;
-	s.checklist_digest = cl.digest;
+	s.checklist_path = cl->path;
+	s.checklist_digest = cl->digest;
 	s.start_items = items;
 	if (reviewdb_create(app->reviews, &s, now_ms(), id, err, sizeof(err)) != 0)
 		store_failed(app, res, err);
 	else
 		rc = 0;
-	cl_fini(&cl);
 	free(items);
 	cJSON_Delete(start);
 	return rc;
@@ -874,7 +938,7 @@ cJSON *reviews_list_from(struct app *app, const char *skill, const char *status,
 	root = cJSON_CreateObject();
 	data = cJSON_AddArrayToObject(root, "data");
 	cJSON_ArrayForEach(x, list) {
-		struct checklist_view cl;
+		const struct checklist_view *cl;
 		struct response ignored;
 		cJSON *o = cJSON_CreateObject();
 		struct counts c = { 0 };
@@ -883,12 +947,11 @@ cJSON *reviews_list_from(struct app *app, const char *skill, const char *status,
 		add_head(o, x);
 		response_init(&ignored);
 		/* counts against the checklist of the day; null when it is gone */
-		if (cl_load(app, r, jstr(x, "skill"), jstr(x, "checklist_path"), &cl, &ignored) == 0) {
-			for (size_t i = 0; i < cl.n; i++)
-				count(&c, jstr(cJSON_GetObjectItemCaseSensitive(states, cl.items[i].id),
+		if ((cl = cl_load(app, r, jstr(x, "skill"), jstr(x, "checklist_path"), &ignored))) {
+			for (size_t i = 0; i < cl->n; i++)
+				count(&c, jstr(cJSON_GetObjectItemCaseSensitive(states, cl->items[i].id),
 					       "verdict"));
 			add_counts(o, &c);
-			cl_fini(&cl);
 		} else {
 			cJSON_AddNullToObject(o, "counts");
 		}
@@ -1181,7 +1244,7 @@ void reviews_item(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	const char *id = request_param(req, "id");
-	struct checklist_view cl;
+	const struct checklist_view *cl;
 	struct item_write w;
 	char err[256] = "";
 	cJSON *stored = NULL, *body, *results = NULL;
@@ -1191,16 +1254,15 @@ void reviews_item(void *ctx, struct request *req, struct response *res)
 
 	if (!(body = body_object(req, res)))
 		return;
-	if (if_match_version(req, &version, res) != 0 || load(app, id, &stored, &cl, res) != 0)
+	if (if_match_version(req, &version, res) != 0 || load(app, id, false, &stored, &cl, res) != 0)
 		goto out;
-	if (item_write_read(app, body, "", &cl, request_param(req, "item"), &w, res) == 0 &&
+	if (item_write_read(app, body, "", cl, request_param(req, "item"), &w, res) == 0 &&
 	    text_member(body, "author", "", false, true, REVIEW_AUTHOR_MAX, false, &w.author, res) == 0) {
 		w.if_version = version;
 		rc = reviewdb_write_items(app->reviews, id, &w, 1, now_ms(), &results, &failed, err,
 					 sizeof(err));
-		write_outcome(app, res, rc, results, failed, id, &cl, err, false);
+		write_outcome(app, res, rc, results, failed, id, cl, err, false);
 	}
-	cl_fini(&cl);
 out:
 	cJSON_Delete(results);
 	cJSON_Delete(stored);
@@ -1212,7 +1274,7 @@ void reviews_verdicts_from(struct app *app, const char *id, const cJSON *body,
 {
 	static const char *const allowed[] = { "verdicts", "author", NULL };
 	const char *author;
-	struct checklist_view cl;
+	const struct checklist_view *cl;
 	struct item_write *w = NULL;
 	char err[256] = "";
 	cJSON *stored = NULL, *results = NULL;
@@ -1237,15 +1299,15 @@ void reviews_verdicts_from(struct app *app, const char *id, const cJSON *body,
 			  cJSON_GetArraySize(list));
 		goto out;
 	}
-	if (load(app, id, &stored, &cl, res) != 0)
+	if (load(app, id, false, &stored, &cl, res) != 0)
 		goto out;
 	w = xcalloc((size_t)cJSON_GetArraySize(list), sizeof(*w));
 	cJSON_ArrayForEach(o, list) {
 		char where[48];
 
 		snprintf(where, sizeof(where), "verdicts[%zu].", n);
-		if (item_write_read(app, o, where, &cl, NULL, &w[n], res) != 0)
-			goto done;
+		if (item_write_read(app, o, where, cl, NULL, &w[n], res) != 0)
+			goto out;
 		for (size_t k = 0; k < n; k++)
 			if (strcmp(w[k].item_id, w[n].item_id) == 0) {
 				char field[64];
@@ -1253,15 +1315,13 @@ void reviews_verdicts_from(struct app *app, const char *id, const cJSON *body,
 				snprintf(field, sizeof(field), "verdicts[%zu].item", n);
 				bad_field(res, field, "item '%s' is given twice (also at verdicts[%zu])",
 					  w[n].item_id, k);
-				goto done;
+				goto out;
 			}
 		w[n++].author = author;
 	}
 	rc = reviewdb_write_items(app->reviews, id, w, n, now_ms(), &results, &failed, err,
 				 sizeof(err));
-	write_outcome(app, res, rc, results, failed, id, &cl, err, true);
-done:
-	cl_fini(&cl);
+	write_outcome(app, res, rc, results, failed, id, cl, err, true);
 out:
 	free(w);
 	cJSON_Delete(results);

@@ -358,7 +358,7 @@ out:
 	return rc;
 }
 
-/* reviews_get without the lock. */
+/* reviewdb_get without the lock. */
 static int get_locked(sqlite3 *db, const char *id, cJSON **out)
 {
 	sqlite3_stmt *st;
@@ -392,6 +392,31 @@ int reviewdb_get(struct reviewdb *rv, const char *id, cJSON **out)
 	sqlite3_exec(rv->db, "BEGIN", NULL, NULL, NULL);
 	rc = get_locked(rv->db, id, out);
 	sqlite3_exec(rv->db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&rv->lock);
+	return rc;
+}
+
+int reviewdb_head(struct reviewdb *rv, const char *id, cJSON **out)
+{
+	sqlite3_stmt *st;
+	int rc = REVIEWDB_ERROR;
+
+	*out = NULL;
+	pthread_mutex_lock(&rv->lock);
+	if (sqlite3_prepare_v2(rv->db, "SELECT id, skill, checklist_path, status FROM reviews "
+			       "WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = cJSON_CreateObject();
+			add_col_text(*out, "id", st, 0);
+			add_col_text(*out, "skill", st, 1);
+			add_col_text(*out, "checklist_path", st, 2);
+			add_col_text(*out, "status", st, 3);
+		}
+		rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : REVIEWDB_ERROR;
+		sqlite3_finalize(st);
+	}
 	pthread_mutex_unlock(&rv->lock);
 	return rc;
 }

@@ -96,6 +96,15 @@ START_TEST(test_create_and_get)
 	cJSON_Delete(o);
 	ck_assert_int_eq(reviewdb_get(rv, "0000000000000000", &o), 0);
 	ck_assert_ptr_null(o);
+	/* the head only: what a write needs */
+	ck_assert_int_eq(reviewdb_head(rv, id, &o), 1);
+	ck_assert_str_eq(jstr(o, "skill"), "alpha");
+	ck_assert_str_eq(jstr(o, "checklist_path"), "references/review-checklist.md");
+	ck_assert_str_eq(jstr(o, "status"), "open");
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "items"));
+	cJSON_Delete(o);
+	ck_assert_int_eq(reviewdb_head(rv, "0000000000000000", &o), 0);
+	ck_assert_ptr_null(o);
 }
 END_TEST
 

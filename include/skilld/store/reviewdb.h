@@ -75,7 +75,11 @@ int reviewdb_create(struct reviewdb *rv, const struct review_start *s, int64_t n
  * the row are null). 1, 0 (no such review) or REVIEWDB_ERROR. */
 int reviewdb_get(struct reviewdb *rv, const char *id, cJSON **out);
 
-/* Reviews newest first, in the shape of reviews_get. */
+/* Only {"id", "skill", "checklist_path", "status"} of the review (what a
+ * write needs to find its checklist): 1, 0 or REVIEWDB_ERROR. */
+int reviewdb_head(struct reviewdb *rv, const char *id, cJSON **out);
+
+/* Reviews newest first, in the shape of reviewdb_get. */
 struct review_filter {
 	const char *skill;          /* or NULL: all */
 	const char *status;         /* "open", "closed" or NULL: both */
