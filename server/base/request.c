@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -479,4 +480,25 @@ void request_cookie(const struct request *req, const char *name, char *out, size
 		}
 		p += len;
 	}
+}
+
+int request_query_long(const struct request *req, const char *key, long lo, long hi, long def,
+		       long *out)
+{
+	const char *s = request_query(req, key);
+	char *end;
+	long v;
+
+	if (!s) {
+		*out = def;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
 }

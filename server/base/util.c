@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -347,4 +348,27 @@ void jadd_str_or_null(cJSON *o, const char *key, const char *v)
 		cJSON_AddStringToObject(o, key, v);
 	else
 		cJSON_AddNullToObject(o, key);
+}
+
+void jadd_time(cJSON *o, const char *key, double ms, bool millis)
+{
+	char s[48];
+	struct tm tm;
+	time_t t;
+	size_t n;
+
+	if (!(ms > 0) || ms > 253402300799000.0) {   /* 0, NaN, or after 9999 */
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	t = (time_t)(ms / 1000);
+	if (!gmtime_r(&t, &tm) || (n = strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	if (millis)
+		snprintf(s + n, sizeof(s) - n, ".%03dZ", (int)((int64_t)ms % 1000));
+	else
+		snprintf(s + n, sizeof(s) - n, "Z");
+	cJSON_AddStringToObject(o, key, s);
 }

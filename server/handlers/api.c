@@ -52,29 +52,18 @@ static void respond_json_text(struct response *res, const char *text, size_t len
 	response_copy(res, 200, CT_JSON, text, len);
 }
 
-/* An ISO 8601 UTC time into o[key]. */
-static void add_time(cJSON *o, const char *key, time_t t)
-{
-	char s[32];
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(o, key, s);
-}
-
 /* The index's state as /healthz and /api/v1/diagnostics show it. */
 static void add_index_status(cJSON *o, const struct index_status *st)
 {
 	cJSON_AddNumberToObject(o, "generation", (double)st->stats.generation);
-	add_time(o, "indexed_at", st->indexed_at);
+	jadd_time(o, "indexed_at", (double)st->indexed_at * 1000, false);
 	cJSON_AddNumberToObject(o, "index_seconds", st->index_seconds);
 	cJSON_AddNumberToObject(o, "reloads", (double)st->reloads);
 	cJSON_AddNumberToObject(o, "reload_failures", (double)st->failures);
 	if (st->failed_at) {
 		cJSON *f = cJSON_AddObjectToObject(o, "last_reload_error");
 
-		add_time(f, "at", st->failed_at);
+		jadd_time(f, "at", (double)st->failed_at * 1000, false);
 		cJSON_AddStringToObject(f, "message", st->error);
 	} else {
 		cJSON_AddNullToObject(o, "last_reload_error");
@@ -103,28 +92,6 @@ void api_healthz(void *ctx, struct request *req, struct response *res)
 static long max_limit(const struct app *app, long own)
 {
 	return (long)app->cfg->max_results < own ? (long)app->cfg->max_results : own;
-}
-
-/* Parses an integer query argument in [lo, hi]; def when absent. -1 on a bad value. */
-static int query_int(const struct request *req, const char *key, long lo, long hi, long def,
-		     long *out)
-{
-	const char *s = request_query(req, key);
-	char *end;
-	long v;
-
-	if (!s) {
-		*out = def;
-		return 0;
-	}
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* The slug a cursor of the skill list names; NULL when it is not one this
@@ -173,7 +140,7 @@ void api_skill_list(void *ctx, struct request *req, struct response *res)
 
 	if (!r)
 		return;
-	if (query_int(req, "limit", 1, max_limit(app, LIST_MAX_LIMIT),
+	if (request_query_long(req, "limit", 1, max_limit(app, LIST_MAX_LIMIT),
 		      LIST_DEFAULT_LIMIT > max_limit(app, LIST_MAX_LIMIT) ?
 		      max_limit(app, LIST_MAX_LIMIT) : LIST_DEFAULT_LIMIT, &limit) != 0) {
 		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %ld",
@@ -572,7 +539,7 @@ void api_search(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_query", "q is required: the words to search for");
 		return;
 	}
-	if (query_int(req, "limit", 1, max_limit(app, SEARCH_MAX_LIMIT),
+	if (request_query_long(req, "limit", 1, max_limit(app, SEARCH_MAX_LIMIT),
 		      SEARCH_DEFAULT_LIMIT > max_limit(app, SEARCH_MAX_LIMIT) ?
 		      max_limit(app, SEARCH_MAX_LIMIT) : SEARCH_DEFAULT_LIMIT, &limit) != 0) {
 		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %ld",
@@ -603,7 +570,7 @@ void api_resolve(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_query", "task is required: the task in plain words");
 		return;
 	}
-	if (query_int(req, "k", 1, RESOLVE_MAX_K, RESOLVE_DEFAULT_K, &k) != 0) {
+	if (request_query_long(req, "k", 1, RESOLVE_MAX_K, RESOLVE_DEFAULT_K, &k) != 0) {
 		response_error(res, 400, "bad_limit", "k must be an integer from 1 to %d", RESOLVE_MAX_K);
 		return;
 	}
@@ -632,7 +599,7 @@ void api_search_compat(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_query", "q is required: the words to look for");
 		return;
 	}
-	if (query_int(req, "limit", 1, 1000, RESOLVE_MAX_K, &limit) != 0) {
+	if (request_query_long(req, "limit", 1, 1000, RESOLVE_MAX_K, &limit) != 0) {
 		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to 1000");
 		return;
 	}

@@ -273,27 +273,6 @@ static int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* key: the ISO 8601 UTC time of ms (null for 0). */
-static void add_time(cJSON *o, const char *key, double ms)
-{
-	char s[40], frac[8];
-	struct tm tm;
-	time_t t = (time_t)(ms / 1000);
-
-	if (!(ms > 0)) {   /* 0, or NaN: no such member */
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	if (!gmtime_r(&t, &tm) ||
-	    strftime(s, sizeof(s) - 6, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	snprintf(frac, sizeof(frac), ".%03dZ", (int)((int64_t)ms % 1000));
-	strcat(s, frac);
-	cJSON_AddStringToObject(o, key, s);
-}
-
 /* A 400 naming the body field at fault. */
 static void bad_field(struct response *res, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -435,7 +414,7 @@ static cJSON *item_view(const struct cl_item *it, const cJSON *state)
 	jadd_str_or_null(o, "note", jstr(state, "note"));
 	jadd_str_or_null(o, "evidence", jstr(state, "evidence"));
 	jadd_str_or_null(o, "author", jstr(state, "author"));
-	add_time(o, "updated_at", cJSON_GetNumberValue(cJSON_GetObjectItem(state, "updated_at")));
+	jadd_time(o, "updated_at", cJSON_GetNumberValue(cJSON_GetObjectItem(state, "updated_at")), true);
 	cJSON_AddNumberToObject(o, "version",
 				state ? cJSON_GetNumberValue(cJSON_GetObjectItem(state, "version")) : 0);
 	return o;
@@ -489,8 +468,8 @@ static void add_head(cJSON *o, const cJSON *stored)
 	jadd_str_or_null(o, "target", jstr(stored, "target"));
 	jadd_str_or_null(o, "author", jstr(stored, "author"));
 	cJSON_AddStringToObject(o, "status", jstr(stored, "status"));
-	add_time(o, "created_at", cJSON_GetNumberValue(cJSON_GetObjectItem(stored, "created_at")));
-	add_time(o, "updated_at", cJSON_GetNumberValue(cJSON_GetObjectItem(stored, "updated_at")));
+	jadd_time(o, "created_at", cJSON_GetNumberValue(cJSON_GetObjectItem(stored, "created_at")), true);
+	jadd_time(o, "updated_at", cJSON_GetNumberValue(cJSON_GetObjectItem(stored, "updated_at")), true);
 	cJSON_AddNumberToObject(o, "seq", cJSON_GetNumberValue(cJSON_GetObjectItem(stored, "seq")));
 	free(url);
 	free(page);
@@ -559,7 +538,7 @@ static cJSON *view_build(const cJSON *stored, const struct checklist_view *cl)
 		{
 			cJSON *r = cJSON_Duplicate(x, true);
 
-			add_time(r, "updated_at_iso", cJSON_GetNumberValue(cJSON_GetObjectItem(x, "updated_at")));
+			jadd_time(r, "updated_at_iso", cJSON_GetNumberValue(cJSON_GetObjectItem(x, "updated_at")), true);
 			cJSON_ReplaceItemInObject(r, "updated_at",
 						  cJSON_DetachItemFromObject(r, "updated_at_iso"));
 			cJSON_AddItemToArray(retired, r);
@@ -884,21 +863,6 @@ void reviews_start(void *ctx, struct request *req, struct response *res)
 	cJSON_Delete(body);
 }
 
-/* Parses an integer query argument in [lo, hi]; def when absent. */
-static int query_long(const struct request *req, const char *key, long lo, long hi, long def,
-		      long *out)
-{
-	const char *s = request_query(req, key);
-	char *end;
-
-	*out = def;
-	if (!s)
-		return 0;
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return *s >= '0' && *s <= '9' && !errno && !*end && *out >= lo && *out <= hi ? 0 : -1;
-}
-
 cJSON *reviews_list_from(struct app *app, const char *skill, const char *status, long limit,
 			 const char *cursor, struct response *res)
 {
@@ -983,7 +947,7 @@ void reviews_index(void *ctx, struct request *req, struct response *res)
 	cJSON *root;
 	long limit;
 
-	if (query_long(req, "limit", 1, REVIEW_PAGE_MAX, REVIEW_PAGE_DEFAULT, &limit) != 0) {
+	if (request_query_long(req, "limit", 1, REVIEW_PAGE_MAX, REVIEW_PAGE_DEFAULT, &limit) != 0) {
 		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to %d",
 			       REVIEW_PAGE_MAX);
 		return;

@@ -28,6 +28,7 @@
 #include "skilld/indexing/skill.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
+#include "skilld/store/db.h"
 
 enum ins {
 	INS_SKILL,
@@ -92,15 +93,6 @@ static int step_done(struct indexer *ix, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : fail(ix, what);
 }
 
-/* Not copied: every statement is stepped and reset before s goes away. */
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* A cJSON value printed compactly (NULL for NULL), invalid UTF-8 that a
  * skill's bytes brought in repaired, so that every stored answer is JSON. */
 static char *json_text(const cJSON *json)
@@ -125,7 +117,7 @@ static int insert_diag(struct indexer *ix, sqlite3_int64 skill_id, const char *r
 	else
 		sqlite3_bind_null(st, 1);
 	sqlite3_bind_text(st, 2, root, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 3, d->path);
+	db_bind_text_or_null(st, 3, d->path);
 	sqlite3_bind_text(st, 4, diag_severity_name(d->severity), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, d->code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, d->message, -1, SQLITE_STATIC);
@@ -295,15 +287,15 @@ static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct prepa
 		sqlite3_bind_text(st, 2, f->path, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, file_kind_name(f->kind), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)f->size);
-		bind_text_or_null(st, 5, f->digest[0] ? f->digest : NULL);  /* over the limit */
+		db_bind_text_or_null(st, 5, f->digest[0] ? f->digest : NULL);  /* over the limit */
 		sqlite3_bind_text(st, 6, f->mime, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 7, f->text);
 		if (f->content && f->content_len <= INT_MAX)
 			sqlite3_bind_blob(st, 8, f->content, (int)f->content_len, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, 8);
-		bind_text_or_null(st, 9, r->file_html ? r->file_html[i].html : NULL);
-		bind_text_or_null(st, 10, p->file_toc ? p->file_toc[i] : NULL);
+		db_bind_text_or_null(st, 9, r->file_html ? r->file_html[i].html : NULL);
+		db_bind_text_or_null(st, 10, p->file_toc ? p->file_toc[i] : NULL);
 		if (step_done(ix, st, "inserting a file") != 0)
 			return -1;
 	}
@@ -320,7 +312,7 @@ static int insert_checklists(struct indexer *ix, sqlite3_int64 id, const struct 
 
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, cl->file->path, -1, SQLITE_STATIC);
-		bind_text_or_null(st, 3, cJSON_IsString(title) ? title->valuestring : NULL);
+		db_bind_text_or_null(st, 3, cJSON_IsString(title) ? title->valuestring : NULL);
 		sqlite3_bind_int(st, 4, checklist_item_count(cl->parsed));
 		sqlite3_bind_text(st, 5, cl->file->digest, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 6, cl == skill_primary_checklist(r));
@@ -340,23 +332,23 @@ static int insert_skill(struct indexer *ix, const struct prepared *p)
 	int rc;
 
 	sqlite3_bind_text(st, 1, r->slug, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 2, frontmatter_string(&r->fm, "name"));
-	bind_text_or_null(st, 3, frontmatter_string(&r->fm, "description"));
+	db_bind_text_or_null(st, 2, frontmatter_string(&r->fm, "name"));
+	db_bind_text_or_null(st, 3, frontmatter_string(&r->fm, "description"));
 	sqlite3_bind_text(st, 4, r->root, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, r->rel[0] ? r->rel : ".", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, r->folder, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 7, r->valid);
-	bind_text_or_null(st, 8, r->tier);
+	db_bind_text_or_null(st, 8, r->tier);
 	sqlite3_bind_text(st, 9, r->digest, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 10, p->answer[ANS_SUMMARY]);
-	bind_text_or_null(st, 11, p->answer[ANS_DETAIL]);
-	bind_text_or_null(st, 12, p->answer[ANS_FILES]);
-	bind_text_or_null(st, 13, p->answer[ANS_CHECKLIST]);
-	bind_text_or_null(st, 14, p->answer[ANS_EVALS]);
-	bind_text_or_null(st, 15, p->answer[ANS_CHECK]);
+	db_bind_text_or_null(st, 10, p->answer[ANS_SUMMARY]);
+	db_bind_text_or_null(st, 11, p->answer[ANS_DETAIL]);
+	db_bind_text_or_null(st, 12, p->answer[ANS_FILES]);
+	db_bind_text_or_null(st, 13, p->answer[ANS_CHECKLIST]);
+	db_bind_text_or_null(st, 14, p->answer[ANS_EVALS]);
+	db_bind_text_or_null(st, 15, p->answer[ANS_CHECK]);
 	sqlite3_bind_int(st, 16, ix->root_index);
-	bind_text_or_null(st, 17, r->body_html);
-	bind_text_or_null(st, 18, p->answer[ANS_BODY_TOC]);
+	db_bind_text_or_null(st, 17, r->body_html);
+	db_bind_text_or_null(st, 18, p->answer[ANS_BODY_TOC]);
 	rc = step_done(ix, st, "inserting a skill");
 	if (rc != 0)
 		return -1;

@@ -295,3 +295,11 @@ void db_close(sqlite3 *db)
 {
 	sqlite3_close(db);
 }
+
+void db_bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}

@@ -32,7 +32,7 @@ struct reviewdb {
 #define ITEM_COLUMNS \
 	"item_id, ref, text, section, verdict, severity, note, evidence, author, updated_at, version"
 
-static void set_err(char *err, size_t errlen, sqlite3 *db, const char *what)
+static void sql_err(char *err, size_t errlen, sqlite3 *db, const char *what)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "reviews: %s: %s", what, sqlite3_errmsg(db));
@@ -48,7 +48,7 @@ struct reviewdb *reviewdb_open(const char *path, char *err, size_t errlen)
 	/* WAL is on (db_open_writer); NORMAL syncs at checkpoints, which
 	 * loses nothing when the process dies, only when the machine does. */
 	if (sqlite3_exec(rv->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
-		set_err(err, errlen, rv->db, "synchronous");
+		sql_err(err, errlen, rv->db, "synchronous");
 		goto fail;
 	}
 	if (migration_set_builtin_reviews(&set, err, errlen) != 0 ||
@@ -89,13 +89,13 @@ static int backup_from(sqlite3 *from, const char *dest, char *err, size_t errlen
 		return -1;
 	}
 	if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		set_err(err, errlen, to, dest);
+		sql_err(err, errlen, to, dest);
 		sqlite3_close(to);
 		return -1;
 	}
 	b = sqlite3_backup_init(to, "main", from, "main");
 	if (!b) {
-		set_err(err, errlen, to, "backup");
+		sql_err(err, errlen, to, "backup");
 	} else {
 		int s, tries = 0;
 
@@ -142,7 +142,7 @@ int reviewdb_backup_file(const char *src, const char *dest, char *err, size_t er
 		return -1;
 	}
 	if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		set_err(err, errlen, from, src);
+		sql_err(err, errlen, from, src);
 		sqlite3_close(from);
 		return -1;
 	}
@@ -153,14 +153,6 @@ int reviewdb_backup_file(const char *src, const char *dest, char *err, size_t er
 }
 
 /* ---- small helpers ---- */
-
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
 
 static void add_col_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 {
@@ -246,8 +238,8 @@ static int add_event(sqlite3 *db, const char *id, int64_t now, const char *autho
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, now);
-		bind_text_or_null(st, 3, author);
-		bind_text_or_null(st, 4, item_id);
+		db_bind_text_or_null(st, 3, author);
+		db_bind_text_or_null(st, 4, item_id);
 		sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 		sqlite3_finalize(st);
@@ -331,7 +323,7 @@ int reviewdb_create(struct reviewdb *rv, const struct review_start *s, int64_t n
 			       "checklist_digest, start_items, title, target, author, created_at, "
 			       "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
 			       -1, &st, NULL) != SQLITE_OK) {
-		set_err(err, errlen, rv->db, "starting a review");
+		sql_err(err, errlen, rv->db, "starting a review");
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -340,12 +332,12 @@ int reviewdb_create(struct reviewdb *rv, const struct review_start *s, int64_t n
 	sqlite3_bind_text(st, 4, s->checklist_digest, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, s->start_items, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, s->title, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(st, 7, s->target);
-	bind_text_or_null(st, 8, s->author);
+	db_bind_text_or_null(st, 7, s->target);
+	db_bind_text_or_null(st, 8, s->author);
 	sqlite3_bind_int64(st, 9, now);
 	if (sqlite3_step(st) != SQLITE_DONE ||
 	    add_event(rv->db, id, now, s->author, NULL, change) != 0 || commit(rv->db) != 0) {
-		set_err(err, errlen, rv->db, "starting a review");
+		sql_err(err, errlen, rv->db, "starting a review");
 		goto out;
 	}
 	rc = 0;
@@ -437,10 +429,10 @@ int reviewdb_list(struct reviewdb *rv, const struct review_filter *f, cJSON **ou
 		rc = SQLITE_ERROR;
 		goto out;
 	}
-	bind_text_or_null(st, 1, f->skill);
-	bind_text_or_null(st, 2, f->status);
+	db_bind_text_or_null(st, 1, f->skill);
+	db_bind_text_or_null(st, 2, f->status);
 	sqlite3_bind_int64(st, 3, f->after_created);
-	bind_text_or_null(st, 4, f->after_id);
+	db_bind_text_or_null(st, 4, f->after_id);
 	sqlite3_bind_int64(st, 5, f->limit + 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && rows < f->limit) {
 		cJSON *o = review_json(st);
@@ -549,14 +541,14 @@ static int write_one(sqlite3 *db, const char *id, const struct item_write *w, in
 			       "author = ?10, updated_at = ?11, version = ?12", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, w->item_id, -1, SQLITE_TRANSIENT);
-		bind_text_or_null(st, 3, w->ref);
+		db_bind_text_or_null(st, 3, w->ref);
 		sqlite3_bind_text(st, 4, w->text ? w->text : "", -1, SQLITE_TRANSIENT);
-		bind_text_or_null(st, 5, w->section);
-		bind_text_or_null(st, 6, verdict);
-		bind_text_or_null(st, 7, severity);
-		bind_text_or_null(st, 8, note);
-		bind_text_or_null(st, 9, evidence);
-		bind_text_or_null(st, 10, w->author);
+		db_bind_text_or_null(st, 5, w->section);
+		db_bind_text_or_null(st, 6, verdict);
+		db_bind_text_or_null(st, 7, severity);
+		db_bind_text_or_null(st, 8, note);
+		db_bind_text_or_null(st, 9, evidence);
+		db_bind_text_or_null(st, 10, w->author);
 		sqlite3_bind_int64(st, 11, now);
 		sqlite3_bind_int64(st, 12, version + 1);
 		if (sqlite3_step(st) == SQLITE_DONE)
@@ -581,7 +573,7 @@ int reviewdb_write_items(struct reviewdb *rv, const char *id, const struct item_
 	*results = NULL;
 	pthread_mutex_lock(&rv->lock);
 	if (begin(rv->db) != 0) {
-		set_err(err, errlen, rv->db, "writing verdicts");
+		sql_err(err, errlen, rv->db, "writing verdicts");
 		pthread_mutex_unlock(&rv->lock);
 		return REVIEWDB_ERROR;
 	}
@@ -616,7 +608,7 @@ int reviewdb_write_items(struct reviewdb *rv, const char *id, const struct item_
 		rc = REVIEWDB_ERROR;
 out:
 	if (rc == REVIEWDB_ERROR) {
-		set_err(err, errlen, rv->db, "writing verdicts");
+		sql_err(err, errlen, rv->db, "writing verdicts");
 		cJSON_Delete(*results);
 		*results = NULL;
 	} else if (rc != 0 && rc != REVIEWDB_STALE) {
@@ -664,14 +656,14 @@ int reviewdb_edit(struct reviewdb *rv, const char *id, const struct review_edit 
 		goto out;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, title, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(st, 3, target);
+	db_bind_text_or_null(st, 3, target);
 	sqlite3_bind_text(st, 4, status, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_DONE && add_event(rv->db, id, now, e->author, NULL, change) == 0 &&
 	    commit(rv->db) == 0)
 		rc = 0;
 out:
 	if (rc == REVIEWDB_ERROR)
-		set_err(err, errlen, rv->db, "changing a review");
+		sql_err(err, errlen, rv->db, "changing a review");
 	if (rc != 0)
 		rollback(rv->db);
 	sqlite3_finalize(st);
@@ -696,7 +688,7 @@ int reviewdb_delete(struct reviewdb *rv, const char *id, char *err, size_t errle
 		sqlite3_finalize(st);
 	}
 	if (rc == REVIEWDB_ERROR)
-		set_err(err, errlen, rv->db, "deleting a review");
+		sql_err(err, errlen, rv->db, "deleting a review");
 	pthread_mutex_unlock(&rv->lock);
 	return rc;
 }

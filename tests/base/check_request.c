@@ -101,6 +101,30 @@ START_TEST(test_url_encode_and_query_string)
 }
 END_TEST
 
+START_TEST(test_query_long)
+{
+	struct request req;
+	long v = 7;
+
+	request_init(&req);
+	request_parse_query(&req, "a=12&b=0&c=-1&d=1x&e=&f=99999999999999999999&g=+3");
+	ck_assert_int_eq(request_query_long(&req, "a", 1, 20, 5, &v), 0);
+	ck_assert_int_eq(v, 12);
+	ck_assert_int_eq(request_query_long(&req, "none", 1, 20, 5, &v), 0);
+	ck_assert_int_eq(v, 5);
+	v = 7;
+	ck_assert_int_eq(request_query_long(&req, "b", 1, 20, 5, &v), -1);   /* below */
+	ck_assert_int_eq(request_query_long(&req, "a", 1, 10, 5, &v), -1);   /* above */
+	ck_assert_int_eq(request_query_long(&req, "c", -5, 20, 5, &v), -1);  /* no sign */
+	ck_assert_int_eq(request_query_long(&req, "d", 1, 20, 5, &v), -1);
+	ck_assert_int_eq(request_query_long(&req, "e", 1, 20, 5, &v), -1);
+	ck_assert_int_eq(request_query_long(&req, "f", 1, 20, 5, &v), -1);
+	ck_assert_int_eq(request_query_long(&req, "g", 1, 20, 5, &v), -1);
+	ck_assert_int_eq(v, 7);
+	request_fini(&req);
+}
+END_TEST
+
 START_TEST(test_cookie_and_https)
 {
 	struct request req;
@@ -248,6 +272,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_qvalue_lists);
 	tcase_add_test(tc, test_url_encode_and_query_string);
 	tcase_add_test(tc, test_cookie_and_https);
+	tcase_add_test(tc, test_query_long);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -132,6 +132,24 @@ START_TEST(test_hex_and_base64)
 }
 END_TEST
 
+START_TEST(test_jadd_time)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	jadd_time(o, "a", 1796401255827.0, true);
+	jadd_time(o, "b", 1796401255827.0, false);
+	jadd_time(o, "c", 0, true);
+	jadd_time(o, "d", cJSON_GetNumberValue(NULL), true);   /* NaN: an absent number */
+	jadd_time(o, "e", -5, false);
+	ck_assert_str_eq(jstr(o, "a"), "2026-12-04T16:20:55.827Z");
+	ck_assert_str_eq(jstr(o, "b"), "2026-12-04T16:20:55Z");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "c")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "d")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "e")));
+	cJSON_Delete(o);
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -143,6 +161,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, test_jstr);
 	tcase_add_test(tc, test_read_file_limits);
 	tcase_add_test(tc, test_hex_and_base64);
+	tcase_add_test(tc, test_jadd_time);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -183,4 +183,9 @@ bool request_via_https(const struct request *req);
  * out (empty when absent or longer than outlen - 1). */
 void request_cookie(const struct request *req, const char *name, char *out, size_t outlen);
 
+/* The query argument key as a decimal integer in [lo, hi] into *out; def
+ * when absent. 0, or -1 (*out untouched) when it is not such a number. */
+int request_query_long(const struct request *req, const char *key, long lo, long hi, long def,
+		       long *out);
+
 #endif

@@ -86,6 +86,11 @@ int hex_decode(const char *p, size_t n, void *out, size_t *len);
 /* The padded base64 (RFC 4648) of p[0..n); free(). */
 char *base64_encode(const void *p, size_t n);
 
+/* Adds key: the UTC time ms (milliseconds since the epoch) in ISO 8601,
+ * "2026-12-04T16:20:55Z", or with millis "2026-12-04T16:20:55.827Z"; key:
+ * null when ms is not above 0 (NaN included: an absent number). */
+void jadd_time(struct cJSON *o, const char *key, double ms, bool millis);
+
 /* Adds key: v to the object o, or key: null when v is NULL. */
 void jadd_str_or_null(struct cJSON *o, const char *key, const char *v);
 

@@ -47,6 +47,10 @@ void db_configure_library(void);
  * and foreign keys. 0, or -1 with a message in err. */
 int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen);
 
+/* Binds s to parameter i of st, or NULL when s is NULL. s is not copied:
+ * it must outlive the statement's next step. */
+void db_bind_text_or_null(sqlite3_stmt *st, int i, const char *s);
+
 /* Closes a connection db_open_writer opened (NULL: nothing). */
 void db_close(sqlite3 *db);
 
