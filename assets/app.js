@@ -332,16 +332,6 @@
 		},
 		remove: function (key) {
 			try { window.localStorage.removeItem(key); } catch (e) { /* nothing */ }
-		},
-		// Drops the state of older versions of the same checklist.
-		prune: function (prefix, keep) {
-			try {
-				var ls = window.localStorage;
-				for (var i = ls.length - 1; i >= 0; i--) {
-					var k = ls.key(i);
-					if (k && k.indexOf(prefix) === 0 && k !== keep) ls.removeItem(k);
-				}
-			} catch (e) { /* nothing */ }
 		}
 	};
 
@@ -349,9 +339,13 @@
 		var form = document.getElementById("checklist");
 		if (!form) return;
 		var slug = form.getAttribute("data-slug") || "";
-		var digest = form.getAttribute("data-digest") || "";
-		var prefix = "skilld:checklist:" + slug + ":";
-		var key = prefix + digest;
+		// Ticks are item ids, kept per skill: an edit to the checklist keeps
+		// the ticks of the items it did not touch (ids come from each item's
+		// section, reference and title). Older versions kept them per
+		// checklist digest (skilld:checklist:SLUG:DIGEST); those are read
+		// once and dropped.
+		var key = "skilld:ticks:" + slug;
+		var oldPrefix = "skilld:checklist:" + slug + ":";
 		var boxes = Array.prototype.slice.call(form.querySelectorAll(".item input[type=checkbox]"));
 		var sections = Array.prototype.slice.call(form.querySelectorAll(".cl-section"));
 		var bars = Array.prototype.slice.call(form.querySelectorAll("progress[data-progress]"));
@@ -366,7 +360,23 @@
 			statusTimer = setTimeout(function () { status.textContent = ""; }, 5000);
 		}
 
+		function adoptOld() {
+			var found = null;
+			try {
+				var ls = window.localStorage;
+				for (var i = ls.length - 1; i >= 0; i--) {
+					var k = ls.key(i);
+					if (k && k.indexOf(oldPrefix) === 0) {
+						if (!found) found = ls.getItem(k);
+						ls.removeItem(k);
+					}
+				}
+			} catch (e) { /* nothing */ }
+			if (found && !store.get(key)) store.set(key, found);
+		}
+
 		function load() {
+			adoptOld();
 			var raw = store.get(key);
 			if (!raw) return;
 			var ids;
@@ -474,8 +484,23 @@
 				body: JSON.stringify(body) }).then(function (r) {
 				return r.json().then(function (j) { return { ok: r.ok, j: j }; });
 			}).then(function (x) {
-				if (x.ok) window.location.href = x.j.page;
-				else say(x.j.error ? x.j.error.message : "The review could not be started");
+				if (!x.ok) {
+					say(x.j.error ? x.j.error.message : "The review could not be started");
+					return;
+				}
+				// The items ticked here become passes of the new review.
+				var ticked = boxes.filter(function (b) { return b.checked; }).map(function (b) {
+					return { item: b.id, verdict: "pass" };
+				});
+				if (!ticked.length) {
+					window.location.href = x.j.page;
+					return;
+				}
+				return fetch(x.j.url + "/verdicts", { method: "POST", credentials: "same-origin",
+					headers: { "Content-Type": "application/json", "Accept": "application/json" },
+					body: JSON.stringify({ verdicts: ticked }) }).then(function () {
+					window.location.href = x.j.page;
+				});
 			}, function () { say("The server could not be reached"); });
 		}
 
@@ -507,7 +532,6 @@
 			else if (action === "create-review") createReview();
 		});
 
-		store.prune(prefix, key);
 		load();
 		update();
 	}

@@ -137,6 +137,29 @@ describe('review runs in the browser', () => {
 			null, { timeout: 2000 });
 	});
 
+	it('local ticks are kept by item id, and become passes of a new review', async () => {
+		const p = await newPage();
+		const slug = 'sql-schema-review';
+		await p.goto(`${daemon.base}/skills/${slug}/checklist`);
+		const ids = await p.locator('.item input[type=checkbox]').evaluateAll((xs) => xs.slice(0, 3).map((x) => x.id));
+		// ticks an older version kept under the checklist's digest of then:
+		// an edit changed the digest, the ticks stay
+		await p.evaluate(([s, a]) => localStorage.setItem(`skilld:checklist:${s}:0000old`, JSON.stringify([a])), [slug, ids[0]]);
+		await p.reload();
+		assert.equal(await p.locator(`[id="${ids[0]}"]`).isChecked(), true);
+		assert.equal(await p.evaluate((s) => localStorage.getItem(`skilld:checklist:${s}:0000old`), slug), null);
+		await p.locator(`label[for="${ids[1]}"]`).click();
+		await p.reload();
+		assert.deepEqual(await p.evaluate((s) => JSON.parse(localStorage.getItem(`skilld:ticks:${s}`)).sort(), slug),
+			[ids[0], ids[1]].sort());
+		await p.click('button[data-action=start-review]');
+		await p.fill('#start-review input[name=title]', 'From my ticks');
+		await Promise.all([p.waitForURL(/\/reviews\/[0-9a-f]{16}$/), p.click('button[data-action=create-review]')]);
+		assert.equal(await p.locator('[data-count=pass]').innerText(), '2');
+		assert.equal(await p.locator(`li[data-item="${ids[1]}"]`).getAttribute('data-verdict'), 'pass');
+		await p.context().close();
+	});
+
 	it('the list, and screenshots at desktop and phone widths', async () => {
 		await ana.goto(`${daemon.base}/reviews?skill=${SKILL}`);
 		assert.equal(await ana.locator('.review-row').count(), 1);
