@@ -719,11 +719,39 @@
 		setInterval(function () { if (!document.hidden) refresh(); }, 1000);
 	}
 
+	// ---- a skill's page: its latest reviews ----
+
+	function setupSkillReviews() {
+		var panel = document.querySelector(".skill-reviews");
+		if (!panel) return;
+		var slug = panel.getAttribute("data-skill");
+		fetch("/api/v1/reviews?limit=5&skill=" + encodeURIComponent(slug), {
+			headers: { "Accept": "application/json" }, credentials: "same-origin" })
+			.then(function (r) { return r.ok ? r.json() : null; })
+			.then(function (j) {
+				if (!j || !j.data || !j.data.length) return;
+				var ul = panel.querySelector("ul");
+				j.data.forEach(function (rv) {
+					var li = document.createElement("li");
+					var a = document.createElement("a");
+					a.href = rv.page;
+					a.textContent = rv.title;
+					li.appendChild(a);
+					var c = rv.counts;
+					li.appendChild(document.createTextNode(" · " + rv.status +
+						(c ? " · " + c.pass + " pass, " + c.fail + " fail, " + c.open + " open" : "")));
+					ul.appendChild(li);
+				});
+				panel.hidden = false;
+			}, function () {});
+	}
+
 	function start() {
 		setupFilter();
 		setupSearch();
 		setupChecklist();
 		setupReview();
+		setupSkillReviews();
 	}
 
 	if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -766,6 +766,11 @@ char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *bo
 		buf_puts(&b, " in ");
 		put_count(&b, jcount(checklist, "sections", 0), "section", "sections");
 		buf_puts(&b, "</p>\n</section>\n");
+		/* filled by app.js from /api/v1/reviews?skill= (the page itself
+		 * stays the same for every visitor, so it can be prepared) */
+		html_printf(&b, "<section class=\"panel skill-reviews\" data-skill=\"%s\" hidden>\n"
+				"<h2>Reviews</h2>\n<ul></ul>\n<p><a href=\"/reviews?skill=%s\">All "
+				"reviews of this skill</a></p>\n</section>\n", slug, slug);
 	}
 	if (jcount(counts, "evals", 0) > 0) {
 		buf_puts(&b, "<section class=\"panel\">\n"
@@ -1635,7 +1640,7 @@ char *page_reviews(const struct page_ctx *ctx, const cJSON *list, const char *sk
 		html_printf(&b, "\">%s</a> <span class=\"badge status-%s\">%s</span>\n"
 				"<p class=\"meta\"><a href=\"", jstr(r, "title"), jstr(r, "status"),
 			    jstr(r, "status"));
-		put_skill_href(&b, jstr(r, "skill"), "checklist");
+		put_skill_href(&b, jstr(r, "skill"), "/checklist");
 		html_printf(&b, "\">%s</a>", jstr(r, "skill"));
 		if (cJSON_IsObject(jobj(r, "counts"))) {
 			buf_puts(&b, " · ");
@@ -1731,7 +1736,7 @@ char *page_review(const struct page_ctx *ctx, const cJSON *v, size_t *len)
 			"<div class=\"page-head\">\n<h1>%s <span class=\"badge status-%s\" "
 			"data-status-badge>%s</span></h1>\n<p class=\"lede\">Review of <a href=\"",
 		    id, status, jstr(v, "title"), status, status);
-	put_skill_href(&b, jstr(v, "skill"), "checklist");
+	put_skill_href(&b, jstr(v, "skill"), "/checklist");
 	html_printf(&b, "\">%s</a> · <code>%s</code> @ <code>%.*s</code>", jstr(v, "skill"),
 		    jstr(cl, "path"), 12, jstr(cl, "digest"));
 	if (jstr_nonempty(v, "target")) {

@@ -165,6 +165,11 @@ describe('review runs in the browser', () => {
 		assert.equal(await ana.locator('.review-row').count(), 1);
 		assert.match(await ana.locator('.review-row .meta').innerText(), /1 pass · 1 fail · 1 n\/a · 63 open/);
 		await ana.screenshot({ path: path.join(SHOTS, 'reviews-1280.png'), fullPage: true });
+		// the review's links go where they say; the skill's page lists it
+		await Promise.all([ana.waitForURL(`${daemon.base}/skills/${SKILL}/checklist`),
+			ana.locator('.review-row .meta a').first().click()]);
+		await ana.goto(`${daemon.base}/skills/${SKILL}`);
+		await ana.locator('.skill-reviews li', { hasText: 'PR 412: payment retries' }).waitFor({ timeout: 2000 });
 		for (const width of [1280, 390]) {
 			const p = await newPage(width);
 			await p.goto(reviewUrl);

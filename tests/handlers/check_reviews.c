@@ -578,6 +578,7 @@ START_TEST(test_pages)
 	ck_assert_ptr_nonnull(strstr(body, "data-item=\"1-g2-lifetimes\" data-verdict=\"fail\" "
 				     "data-version=\"1\""));
 	ck_assert_ptr_nonnull(strstr(body, "<option selected>Low</option>"));
+	ck_assert_ptr_nonnull(strstr(body, "Review of <a href=\"/skills/gadget/checklist\">gadget</a>"));
 	{
 		int n = 0;
 
@@ -594,6 +595,7 @@ START_TEST(test_pages)
 	response_fini(&res);
 	ck_assert_ptr_nonnull(strstr(body, "&lt;script&gt;"));
 	ck_assert_ptr_nonnull(strstr(body, "<option value=\"open\" selected>open</option>"));
+	ck_assert_ptr_nonnull(strstr(body, "<a href=\"/skills/gadget/checklist\">gadget</a>"));
 	free(body);
 	ck_assert_int_eq(ta_get(&ta.app, "/reviews?status=closed", &html, &res), 200);
 	ck_assert_ptr_nonnull(strstr(res.body, "No review yet"));
