@@ -714,9 +714,26 @@
 		items.forEach(function (li) {
 			li.querySelector("select[name=severity]").disabled = li.getAttribute("data-verdict") !== "fail";
 		});
-		// Other reviewers' changes show within a second (a 304 when none).
+		// Other reviewers' changes arrive as events (the server pushes one
+		// per change); without the stream (an old browser, or the server at
+		// --max-streams) the page asks every second, a 304 when nothing
+		// changed.
+		var live = false;
 		refresh();
-		setInterval(function () { if (!document.hidden) refresh(); }, 1000);
+		if (window.EventSource) {
+			var es = new EventSource(api + "/events");
+			es.addEventListener("open", function () { live = true; });
+			es.addEventListener("change", function () { refresh(); });
+			es.addEventListener("deleted", function () {
+				es.close();
+				say("This review was deleted");
+			});
+			es.addEventListener("error", function () {
+				live = false;
+				if (es.readyState === EventSource.CLOSED) es = null;
+			});
+		}
+		setInterval(function () { if (!live && !document.hidden) refresh(); }, 1000);
 	}
 
 	// ---- a skill's page: its latest reviews ----

@@ -72,6 +72,7 @@ int ta_get(struct app *app, const char *path, const struct ta_headers *h, struct
 		req.user_agent = h->user_agent;
 		req.if_none_match = h->if_none_match;
 		req.if_match = h->if_match;
+		req.last_event_id = h->last_event_id;
 		req.host = h->host;
 		req.authorization = h->authorization;
 		req.cookie = h->cookie;
@@ -99,6 +100,7 @@ int ta_send(struct app *app, const struct ta_request *r, struct response *res)
 	req.user_agent = r->h.user_agent;
 	req.if_none_match = r->h.if_none_match;
 	req.if_match = r->h.if_match;
+	req.last_event_id = r->h.last_event_id;
 	req.host = r->h.host;
 	req.authorization = r->h.authorization;
 	req.cookie = r->h.cookie;

@@ -50,6 +50,7 @@ struct ta_headers {
 	const char *user_agent;
 	const char *if_none_match;
 	const char *if_match;
+	const char *last_event_id;
 	const char *host;
 	const char *authorization;
 	const char *cookie;

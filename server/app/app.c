@@ -21,6 +21,7 @@
 #include "skilld/handlers/discovery.h"
 #include "skilld/handlers/mcp.h"
 #include "skilld/store/reviewdb.h"
+#include "skilld/base/hub.h"
 #include "skilld/indexing/render.h"
 #include "skilld/base/util.h"
 
@@ -240,6 +241,7 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 		return -1;
 	}
 	app->discovery = discovery_cache_new();
+	app->hub = hub_new();
 	app->mcp = mcp_state_new();
 	if (!app->mcp) {
 		snprintf(err, errlen, "cannot read random bytes for the MCP session key: %s",
@@ -303,6 +305,8 @@ void app_fini(struct app *app)
 	app->mcp = NULL;
 	reviewdb_close(app->reviews);
 	app->reviews = NULL;
+	hub_free(app->hub);
+	app->hub = NULL;
 	log_fini(&app->log);
 	status_fini(&app->status);
 }

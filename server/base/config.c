@@ -39,6 +39,7 @@
 #define DEFAULT_MAX_QUERY_ARGS 32u
 #define DEFAULT_SESSION_TTL (12u * 3600u)
 #define DEFAULT_MAX_REVIEW_TEXT ((size_t)16 << 10)
+#define DEFAULT_MAX_STREAMS 256u
 #define REVIEWS_DB_NAME "reviews.db"
 #define THREADS_MAX 256u
 #define SHOW_MAX 64 /* bytes of an offending value quoted in a message */
@@ -81,6 +82,8 @@ static const struct opt config_opts[] = {
 	  0, 0, "a database file path" },
 	{ "--max-review-text", "SKILLD_MAX_REVIEW_TEXT", OPT_SIZE, FOR_SERVE, FIELD(max_review_text),
 	  1ull << 10, 1ull << 20, "a size (1K to 1M; suffix K or M)" },
+	{ "--max-streams", "SKILLD_MAX_STREAMS", OPT_UINT, FOR_SERVE, FIELD(max_streams), 0, 100000,
+	  "a number of streams (0-100000; 0: none)" },
 	{ "--bind", "SKILLD_BIND", OPT_ADDR, FOR_SERVE, FIELD(bind), 0, 0,
 	  "an IPv4 or IPv6 address (e.g. 127.0.0.1 or ::1)" },
 	{ "--port", "SKILLD_PORT", OPT_UINT, FOR_SERVE, FIELD(port), 0, 65535,
@@ -155,6 +158,9 @@ static const char config_usage_text[] =
 "        it up (skilld backup DEST)\n"
 "  --max-review-text SIZE SKILLD_MAX_REVIEW_TEXT 16K\n"
 "        longest note or evidence of a review item, 1K to 1M\n"
+"  --max-streams N      SKILLD_MAX_STREAMS      256\n"
+"        live event streams (a review page open each) at once, 0-100000;\n"
+"        beyond, 503 (the pages then ask every few seconds instead)\n"
 "  --bind ADDR          SKILLD_BIND             127.0.0.1\n"
 "        IPv4 or IPv6 address to listen on (0.0.0.0 or :: for all)\n"
 "  --port N             SKILLD_PORT             8080\n"
@@ -606,6 +612,7 @@ static void config_defaults(struct config *c)
 	c->max_query_args = DEFAULT_MAX_QUERY_ARGS;
 	c->session_ttl = DEFAULT_SESSION_TTL;
 	c->max_review_text = DEFAULT_MAX_REVIEW_TEXT;
+	c->max_streams = DEFAULT_MAX_STREAMS;
 }
 
 /* Looks for -h/--help/-V/--version before any `--`; the first one found

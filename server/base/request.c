@@ -349,6 +349,10 @@ void response_fini(struct response *res)
 {
 	if (res->owns_body)
 		free(res->body);
+	if (res->stream) {
+		res->stream->free(res->stream->ctx);
+		free(res->stream);
+	}
 	kv_free(res->headers, res->n_headers);
 	response_init(res);
 }

@@ -21,6 +21,7 @@
 
 #include "skilld/app/app.h"
 #include "skilld/base/cursor.h"
+#include "skilld/base/hub.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
 #include "skilld/handlers/api.h"
@@ -1001,6 +1002,8 @@ void reviews_change(void *ctx, struct request *req, struct response *res)
 	}
 	e.clear_target = cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, "target"));
 	rc = reviewdb_edit(app->reviews, id, &e, now_ms(), err, sizeof(err));
+	if (rc == 0)
+		hub_notify(app->hub, id);
 	if (rc == REVIEWDB_NOT_FOUND)
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
 	else if (rc != 0)
@@ -1019,6 +1022,9 @@ void reviews_remove(void *ctx, struct request *req, struct response *res)
 	const char *id = request_param(req, "id");
 	char err[256];
 	int rc = reviewdb_delete(app->reviews, id, err, sizeof(err));
+
+	if (rc == 0)
+		hub_notify(app->hub, id);   /* its streams end */
 
 	if (rc == REVIEWDB_NOT_FOUND) {
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
@@ -1225,6 +1231,8 @@ void reviews_item(void *ctx, struct request *req, struct response *res)
 		w.if_version = version;
 		rc = reviewdb_write_items(app->reviews, id, &w, 1, now_ms(), &results, &failed, err,
 					 sizeof(err));
+		if (rc == 0)
+			hub_notify(app->hub, id);
 		write_outcome(app, res, rc, results, failed, id, cl, err, false);
 	}
 out:
@@ -1285,6 +1293,8 @@ void reviews_verdicts_from(struct app *app, const char *id, const cJSON *body,
 	}
 	rc = reviewdb_write_items(app->reviews, id, w, n, now_ms(), &results, &failed, err,
 				 sizeof(err));
+	if (rc == 0)
+		hub_notify(app->hub, id);
 	write_outcome(app, res, rc, results, failed, id, cl, err, true);
 out:
 	free(w);
@@ -1300,4 +1310,142 @@ void reviews_verdicts(void *ctx, struct request *req, struct response *res)
 		return;
 	reviews_verdicts_from(ctx, request_param(req, "id"), body, res);
 	cJSON_Delete(body);
+}
+
+/* ---- the live event stream ---- */
+
+/* One stream's state: what it sent up to, and the bytes not sent yet. */
+struct events {
+	struct app *app;
+	char id[REVIEW_ID_LEN + 1];
+	int64_t after;          /* the last seq sent */
+	struct buf out;         /* made, not all sent yet */
+	size_t sent;            /* of out */
+	time_t last;            /* when something was last sent (monotonic) */
+	bool started, gone;
+};
+
+static time_t mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+/* Fills e->out with what there is to send: the opening comment, the
+ * review's new events, the end when it was deleted, or a heartbeat when
+ * nothing was sent for a while. */
+static void events_make(struct events *e)
+{
+	cJSON *list = NULL;
+	const cJSON *ev;
+	int rc;
+
+	buf_fini(&e->out);
+	buf_init(&e->out);
+	e->sent = 0;
+	if (!e->started) {
+		e->started = true;
+		buf_printf(&e->out, "retry: 2000\n: review %s, events after %lld\n\n", e->id,
+			   (long long)e->after);
+		return;
+	}
+	rc = reviewdb_events(e->app->reviews, e->id, e->after, 100, &list);
+	if (rc == 0) {
+		buf_puts(&e->out, "event: deleted\ndata: {}\n\n");
+		e->gone = true;
+		return;
+	}
+	if (rc < 0) {
+		e->gone = true;
+		return;
+	}
+	cJSON_ArrayForEach(ev, list) {
+		char *data = cJSON_PrintUnformatted(ev);
+
+		e->after = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "seq"));
+		buf_printf(&e->out, "id: %lld\nevent: change\ndata: %s\n\n", (long long)e->after, data);
+		free(data);
+	}
+	cJSON_Delete(list);
+	if (e->out.len == 0 && mono_now() - e->last >= REVIEW_STREAM_PING)
+		buf_puts(&e->out, ": ping\n\n");
+}
+
+static long events_read(void *ctx, char *buf, size_t max)
+{
+	struct events *e = ctx;
+	size_t n;
+
+	if (e->sent >= e->out.len) {
+		if (e->gone)
+			return -1;
+		events_make(e);
+		if (e->out.len == 0)
+			return e->gone ? -1 : 0;
+	}
+	n = e->out.len - e->sent < max ? e->out.len - e->sent : max;
+	memcpy(buf, e->out.data + e->sent, n);
+	e->sent += n;
+	e->last = mono_now();
+	return (long)n;
+}
+
+static void events_free(void *ctx)
+{
+	struct events *e = ctx;
+
+	buf_fini(&e->out);
+	free(e);
+}
+
+void reviews_events(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	const char *id = request_param(req, "id");
+	const char *from = req->last_event_id ? req->last_event_id : request_query(req, "after");
+	struct events *e;
+	cJSON *head = NULL;
+	long long after = -1;
+	int rc;
+
+	if (from) {
+		char *end;
+
+		errno = 0;
+		after = strtoll(from, &end, 10);
+		if (*from < '0' || *from > '9' || errno || *end || after < 0) {
+			response_error(res, 400, "bad_after", "Last-Event-ID (or after=) must be an "
+				       "event id: a whole number");
+			return;
+		}
+	}
+	rc = reviewdb_head(app->reviews, id, &head);
+	if (rc == 0) {
+		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
+		return;
+	}
+	if (rc < 0) {
+		response_error(res, 503, "unavailable", "the reviews database could not be read");
+		return;
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->app = app;
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	/* from now on, unless the client says where it was */
+	e->after = after >= 0 ? after : (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(head, "seq"));
+	e->last = mono_now();
+	buf_init(&e->out);
+	cJSON_Delete(head);
+	res->stream = xcalloc(1, sizeof(*res->stream));
+	res->stream->ctx = e;
+	res->stream->read = events_read;
+	res->stream->free = events_free;
+	snprintf(res->stream->topic, sizeof(res->stream->topic), "%s", id);
+	res->status = 200;
+	res->content_type = "text/event-stream; charset=utf-8";
+	res->dynamic = true;
+	response_header(res, "Cache-Control", "no-store");
+	response_header(res, "X-Accel-Buffering", "no");
 }

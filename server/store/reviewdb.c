@@ -395,7 +395,7 @@ int reviewdb_head(struct reviewdb *rv, const char *id, cJSON **out)
 
 	*out = NULL;
 	pthread_mutex_lock(&rv->lock);
-	if (sqlite3_prepare_v2(rv->db, "SELECT id, skill, checklist_path, status FROM reviews "
+	if (sqlite3_prepare_v2(rv->db, "SELECT id, skill, checklist_path, status, seq FROM reviews "
 			       "WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(st);
@@ -405,6 +405,7 @@ int reviewdb_head(struct reviewdb *rv, const char *id, cJSON **out)
 			add_col_text(*out, "skill", st, 1);
 			add_col_text(*out, "checklist_path", st, 2);
 			add_col_text(*out, "status", st, 3);
+			cJSON_AddNumberToObject(*out, "seq", (double)sqlite3_column_int64(st, 4));
 		}
 		rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : REVIEWDB_ERROR;
 		sqlite3_finalize(st);

@@ -23,11 +23,13 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <pthread.h>
 
 #include "skilld/app/app.h"
 #include "skilld/transport/auth.h"
 #include "skilld/transport/pipeline.h"
 #include "skilld/transport/rcache.h"
+#include "skilld/base/hub.h"
 #include "skilld/base/util.h"
 
 struct http_server {
@@ -35,7 +37,17 @@ struct http_server {
 	struct rcache *cache;      /* prepared answers of the current generation; NULL: off */
 	MHD_socket quiesced;       /* the listening socket after http_drain, or MHD_INVALID_SOCKET */
 	atomic_uint inflight;      /* requests between their first call and completion */
+	atomic_uint streams;       /* live event streams open now */
+	atomic_bool stopping;      /* http_drain began: streams end */
+	pthread_t beat;            /* wakes the parked streams now and then (heartbeats) */
+	bool beat_started;
+	pthread_mutex_t beat_lock;
+	pthread_cond_t beat_cond;  /* signalled to stop the heartbeat thread */
 };
+
+/* How often the parked streams are woken, so that each can send a
+ * heartbeat (see the stream's read) and a dead client is noticed. */
+#define STREAM_BEAT_MS 15000
 
 /* Per-request state kept between the calls of the access handler. */
 /* The request in progress on a connection. One per connection, made when
@@ -366,6 +378,111 @@ static struct prepared *prepare(struct response *res)
 	return pr;
 }
 
+/* ---- live event streams ---- */
+
+/* One open stream: the handler's body source and the connection it is
+ * sent on, parked on the hub (connection suspended) while it has nothing
+ * to send. */
+struct live {
+	struct app *app;
+	struct MHD_Connection *conn;
+	struct response_stream *src;
+	struct hub_waiter waiter;
+};
+
+static void live_suspend(void *arg)
+{
+	struct live *lv = arg;
+
+	MHD_suspend_connection(lv->conn);
+}
+
+static void live_resume(void *arg)
+{
+	struct live *lv = arg;
+
+	MHD_resume_connection(lv->conn);
+}
+
+static ssize_t live_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct live *lv = cls;
+
+	(void)pos;
+	for (;;) {
+		uint64_t seen;
+		long n;
+
+		if (atomic_load(&lv->app->http->stopping))
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		seen = hub_count(lv->app->hub, lv->waiter.topic);
+		n = lv->src->read(lv->src->ctx, buf, max);
+		if (n > 0)
+			return (ssize_t)n;
+		if (n < 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		/* Nothing now: wait without a thread until the topic changes
+		 * (or a heartbeat); when it changed meanwhile, look again. */
+		if (hub_park(lv->app->hub, &lv->waiter, seen, live_suspend, lv))
+			return 0;
+	}
+}
+
+static void live_free(void *cls)
+{
+	struct live *lv = cls;
+
+	atomic_fetch_sub(&lv->app->http->streams, 1);
+	lv->src->free(lv->src->ctx);
+	free(lv->src);
+	free(lv);
+}
+
+/* The response for a handler's stream (taken from res), or NULL. */
+static struct MHD_Response *live_response(struct app *app, struct MHD_Connection *conn,
+					  struct response *res)
+{
+	struct live *lv = xcalloc(1, sizeof(*lv));
+	struct MHD_Response *r;
+
+	lv->app = app;
+	lv->conn = conn;
+	lv->src = res->stream;
+	snprintf(lv->waiter.topic, sizeof(lv->waiter.topic), "%s", res->stream->topic);
+	lv->waiter.wake = live_resume;
+	lv->waiter.arg = lv;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, live_read, lv, live_free);
+	if (!r) {
+		free(lv);
+		return NULL;
+	}
+	res->stream = NULL;  /* the response owns it now */
+	atomic_fetch_add(&app->http->streams, 1);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < res->n_headers; i++)
+		MHD_add_response_header(r, res->headers[i].key, res->headers[i].value);
+	return r;
+}
+
+static void *beat_main(void *arg)
+{
+	struct app *app = arg;
+	struct http_server *h = app->http;
+	struct timespec until;
+
+	pthread_mutex_lock(&h->beat_lock);
+	while (!atomic_load(&h->stopping)) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += STREAM_BEAT_MS / 1000;
+		if (pthread_cond_timedwait(&h->beat_cond, &h->beat_lock, &until) == 0)
+			continue;   /* stopping, or spurious: the loop looks */
+		hub_wake_all(app->hub);
+	}
+	pthread_mutex_unlock(&h->beat_lock);
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -476,6 +593,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req.accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							  MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	req.if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MATCH);
+	req.last_event_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							MHD_HTTP_HEADER_AUTHORIZATION);
 	req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
@@ -504,6 +622,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			req.if_none_match = NULL;
 		pipeline_serve(app, &req, &res);
 		req.if_none_match = inm;
+	}
+
+	/* A live stream, at most --max-streams of them at once. */
+	if (res.stream && res.status == 200) {
+		if (atomic_load(&app->http->streams) >= app->cfg->max_streams) {
+			response_fini(&res);
+			response_init(&res);
+			response_error(&res, 503, "too_many_streams", "this server has --max-streams "
+				       "(%u) event streams open; try again later", app->cfg->max_streams);
+			response_header(&res, "Retry-After", "5");
+		} else if ((mr = live_response(app, conn, &res)) != NULL) {
+			ret = MHD_queue_response(conn, 200, mr);
+			MHD_destroy_response(mr);
+			access_log(app, method, url, 200, 0, elapsed_ms(&p->start), req.user_agent);
+			response_fini(&res);
+			request_fini(&req);
+			return ret;
+		}
 	}
 
 	/* A 200 that depends only on the generation and the key: memoised
@@ -589,7 +725,8 @@ int http_start(struct app *app, char *err, size_t errlen)
 	const struct config *cfg = app->cfg;
 	struct sockaddr_storage ss;
 	/* ITC: MHD_quiesce_daemon needs it to stop accepting (http_drain). */
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d;
 
@@ -620,6 +757,10 @@ int http_start(struct app *app, char *err, size_t errlen)
 	if (cfg->cache_size > 0)
 		app->http->cache = rcache_new(1u << 20, cfg->cache_size, prepared_destroy);
 	atomic_init(&app->http->inflight, 0);
+	atomic_init(&app->http->streams, 0);
+	atomic_init(&app->http->stopping, false);
+	pthread_mutex_init(&app->http->beat_lock, NULL);
+	pthread_cond_init(&app->http->beat_cond, NULL);
 	d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, app,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -648,6 +789,7 @@ int http_start(struct app *app, char *err, size_t errlen)
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	app->port = info ? info->port : cfg->port;
 	app->http->daemon = d;
+	app->http->beat_started = pthread_create(&app->http->beat, NULL, beat_main, app) == 0;
 	return 0;
 }
 
@@ -658,6 +800,9 @@ unsigned http_drain(struct app *app, unsigned timeout_ms)
 
 	if (!app->http)
 		return 0;
+	/* Live streams end: each wakes, sees stopping and finishes. */
+	atomic_store(&app->http->stopping, true);
+	hub_wake_all(app->hub);
 	if (app->http->quiesced == MHD_INVALID_SOCKET) {
 		app->http->quiesced = MHD_quiesce_daemon(app->http->daemon);
 		/* The kernel would still complete handshakes into the backlog,
@@ -679,7 +824,18 @@ void http_stop(struct app *app)
 {
 	if (!app->http)
 		return;
+	atomic_store(&app->http->stopping, true);
+	if (app->http->beat_started) {
+		pthread_mutex_lock(&app->http->beat_lock);
+		pthread_cond_signal(&app->http->beat_cond);
+		pthread_mutex_unlock(&app->http->beat_lock);
+		pthread_join(app->http->beat, NULL);
+	}
+	/* A suspended connection must be resumed before the daemon stops. */
+	hub_wake_all(app->hub);
 	MHD_stop_daemon(app->http->daemon);
+	pthread_mutex_destroy(&app->http->beat_lock);
+	pthread_cond_destroy(&app->http->beat_cond);
 	rcache_free(app->http->cache);
 	/* Closed only after the daemon: its threads may still have used it. */
 	if (app->http->quiesced != MHD_INVALID_SOCKET)

@@ -348,6 +348,9 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 		snprintf(g, sizeof(g), "%lld", req->generation);
 		response_header(res, "X-Skilld-Generation", g);
 	}
+	/* A stream is made while it is sent: no ETag, no coding, no 304. */
+	if (res->stream)
+		return;
 	if (res->status == 200 && res->etag[0] == '\0') {
 		char hex[SHA256_HEX_LEN + 1];
 

@@ -43,6 +43,7 @@ static const struct route table[] = {
 	{ METHOD_DELETE, "/api/v1/reviews/{id}", reviews_remove, ROUTE_WRITE },
 	{ METHOD_PATCH, "/api/v1/reviews/{id}/items/{item}", reviews_item, ROUTE_WRITE },
 	{ METHOD_POST, "/api/v1/reviews/{id}/verdicts", reviews_verdicts, ROUTE_WRITE },
+	{ METHOD_GET, "/api/v1/reviews/{id}/events", reviews_events, 0 },
 	/* discovery and MCP */
 	{ METHOD_GET, "/.well-known/agent-skills/index.json", discovery_index_v2, 0 },
 	{ METHOD_GET, "/.well-known/agent-skills/{artifact}", discovery_artifact, 0 },

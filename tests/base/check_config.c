@@ -115,6 +115,10 @@ START_TEST(test_reviews_db_and_backup)
 	ck_assert_int_eq(parse(&c, NO_ENV, NO_ARGS, err, sizeof(err)), 0);
 	ck_assert_str_eq(c.reviews_db, "./reviews.db");
 	ck_assert_uint_eq(c.max_review_text, 16384);
+	ck_assert_uint_eq(c.max_streams, 256);
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--max-streams", "0"), err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.max_streams, 0);
 	config_fini(&c);
 	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--db", "/var/lib/skilld/index.db",
 						 "--max-review-text", "64K"), err, sizeof(err)), 0);

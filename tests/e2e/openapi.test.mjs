@@ -329,6 +329,26 @@ describe('OpenAPI document and contract', () => {
 		const refused = await call('/api/v1/reviews', { method: 'POST', headers: { ...json, origin: 'http://evil.example' },
 			status: 403, body: { skill: 'odd-skill', title: 'x' } });
 		assert.equal(refused.json.error.code, 'cross_site_write');
+		// the event stream: its headers, then the change a write makes
+		{
+			const ac = new AbortController();
+			const res = await fetch(`${base}/api/v1/reviews/${id}/events`, { signal: ac.signal });
+			assert.equal(res.status, 200);
+			assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+			seen.set('get /api/v1/reviews/{id}/events', new Set([200]));
+			const reader = res.body.getReader();
+			let text = '';
+			await call(`/api/v1/reviews/${id}`, { method: 'PATCH', headers: json, status: 200, body: { status: 'open' } });
+			while (!text.includes('event: change')) {
+				const { value, done } = await reader.read();
+				if (done) break;
+				text += Buffer.from(value).toString('utf8');
+			}
+			assert.match(text, /id: \d+\nevent: change\ndata: \{"seq":\d+,.*"change":\{"status":\["closed","open"\]\}\}\n\n/);
+			ac.abort();
+			await call(`/api/v1/reviews/${id}/events?after=x`, { status: 400 });
+			await call('/api/v1/reviews/0123456789abcdef/events', { status: 404 });
+		}
 		await call(`/api/v1/reviews/${id}`, { method: 'DELETE', headers: json, status: 204 });
 		await call(`/api/v1/reviews/${id}`, { status: 404 });
 	});

@@ -95,6 +95,11 @@ describe('review runs in the browser', () => {
 			return li.querySelector('textarea').value === 'length prefix trusted' &&
 				li.querySelector('input[name=evidence]').value === 'src/pay.c:120';
 		}, null, { timeout: 2000 });
+		// the changes came as events: a quiet page asks for nothing
+		const asked = [];
+		ben.on('request', (r) => { if (new URL(r.url()).pathname === `/api/v1/reviews/${reviewUrl.split('/').pop()}`) asked.push(r.url()); });
+		await ben.waitForTimeout(2500);
+		assert.equal(asked.length, 0, 'the page polled while its event stream was open');
 	});
 
 	it('keys: j/k move, p/f/n decide, e opens the note', async () => {

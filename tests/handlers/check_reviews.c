@@ -609,6 +609,78 @@ START_TEST(test_pages)
 }
 END_TEST
 
+/* The event stream: its opening, nothing (0: the transport waits), the
+ * change a write made, a resumed stream from Last-Event-ID, and its end
+ * when the review is deleted. */
+START_TEST(test_event_stream)
+{
+	struct ta_request r = { .method = "GET" };
+	struct response res;
+	char id[REVIEW_ID_LEN + 1], path[128], buf[4096];
+	long n;
+
+	start(id);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/events", id);
+	r.path = path;
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 200);
+	ck_assert_ptr_nonnull(res.stream);
+	ck_assert_str_eq(res.content_type, "text/event-stream; charset=utf-8");
+	ck_assert_str_eq(res.stream->topic, id);
+	ck_assert_str_eq(res.etag, "");
+	n = res.stream->read(res.stream->ctx, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "retry: 2000\n"));
+	ck_assert_int_eq(res.stream->read(res.stream->ctx, buf, sizeof(buf)), 0);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G1", id);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\",\"author\":\"ana\"}", NULL, NULL), 200);
+	/* read in small pieces: the event comes whole across them */
+	{
+		struct buf all;
+
+		buf_init(&all);
+		while ((n = res.stream->read(res.stream->ctx, buf, 7)) > 0)
+			buf_append(&all, buf, (size_t)n);
+		ck_assert_int_eq(n, 0);
+		ck_assert_ptr_nonnull(strstr(all.data, "id: 2\nevent: change\ndata: {\"seq\":2,"));
+		ck_assert_ptr_nonnull(strstr(all.data, "\"item\":\"1-g1-bounds-checked\""));
+		ck_assert_ptr_nonnull(strstr(all.data, "\"author\":\"ana\""));
+		ck_assert(all.len > 2 && !strcmp(all.data + all.len - 2, "\n\n"));
+		buf_fini(&all);
+	}
+	response_fini(&res);
+
+	/* resumed: everything after the id the client had */
+	r.path = xasprintf("/api/v1/reviews/%s/events", id);
+	r.h.last_event_id = "1";
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 200);
+	n = res.stream->read(res.stream->ctx, buf, sizeof(buf) - 1);   /* the opening */
+	n = res.stream->read(res.stream->ctx, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "id: 2\n"));
+	/* the review goes: the stream says so and ends */
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send("DELETE", path, NULL, NULL, NULL), 204);
+	n = res.stream->read(res.stream->ctx, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "event: deleted\ndata: {}\n\n");
+	ck_assert_int_eq(res.stream->read(res.stream->ctx, buf, sizeof(buf)), -1);
+	response_fini(&res);
+	free((char *)r.path);
+
+	r.h.last_event_id = "x";
+	r.path = "/api/v1/reviews/0123456789abcdef/events";
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 400);
+	response_fini(&res);
+	r.h.last_event_id = NULL;
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 404);
+	ck_assert_ptr_null(res.stream);
+	response_fini(&res);
+}
+END_TEST
+
 Suite *reviews_suite(void)
 {
 	Suite *s = suite_create("reviews");
@@ -624,6 +696,7 @@ Suite *reviews_suite(void)
 	tcase_add_test(tc, test_checklist_edits_keep_verdicts);
 	tcase_add_test(tc, test_reviews_outlive_the_index);
 	tcase_add_test(tc, test_pages);
+	tcase_add_test(tc, test_event_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }

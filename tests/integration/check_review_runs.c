@@ -12,6 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -321,6 +326,109 @@ START_TEST(test_kill_9_keeps_answered_writes)
 }
 END_TEST
 
+/* Reads from fd into b until it holds needle or ms pass: true when found. */
+static bool read_until(int fd, struct buf *b, const char *needle, int ms)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		char chunk[2048];
+		long el;
+
+		if (b->data && strstr(b->data, needle))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		el = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (el >= ms || poll(&pfd, 1, (int)(ms - el)) <= 0)
+			return b->data && strstr(b->data, needle);
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n <= 0)
+			return b->data && strstr(b->data, needle);
+		buf_append(b, chunk, (size_t)n);
+	}
+}
+
+/* A live stream over a real socket: the event of a write made on another
+ * connection arrives at once, the server uses no CPU while the stream
+ * waits, and SIGTERM with the stream open still stops it cleanly. */
+START_TEST(test_live_stream_over_a_socket)
+{
+	char *dir = tu_mkdtemp(), *root = xasprintf("%s/skills", dir);
+	char *db = xasprintf("%s/skilld.db", dir), *log = xasprintf("%s/log", dir);
+	unsigned port = tu_free_port();
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct tu_response r;
+	struct buf got;
+	char *raw, stat_path[64], line[512];
+	unsigned long ticks0 = 0, ticks1 = 0;
+	cJSON *j;
+	pid_t pid;
+	int fd, status;
+	FILE *f;
+
+	write_big_checklist(root);
+	pid = spawn(root, db, port, log);
+	raw = xasprintf("POST /api/v1/reviews HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+			"Content-Type: application/json\r\nContent-Length: 30\r\nConnection: close\r\n\r\n"
+			"{\"skill\":\"big\",\"title\":\"live\"}", port);
+	ck_assert_int_eq(tu_http(port, raw, &r), 0);
+	free(raw);
+	j = cJSON_ParseWithLength(r.body, r.body_len);
+	tu_response_fini(&r);
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	raw = xasprintf("GET /api/v1/reviews/%s/events HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+			"Accept: text/event-stream\r\n\r\n", jstr(j, "id"), port);
+	ck_assert_int_eq(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
+	free(raw);
+	buf_init(&got);
+	ck_assert(read_until(fd, &got, "retry: 2000", 2000));
+	ck_assert_ptr_nonnull(strstr(got.data, "text/event-stream"));
+
+	/* waiting costs nothing: no CPU over a second */
+	snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", (int)pid);
+	for (int k = 0; k < 2; k++) {
+		f = fopen(stat_path, "r");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+		fclose(f);
+		{
+			/* utime and stime: fields 14 and 15, after the ")" of comm */
+			const char *p = strrchr(line, ')');
+			unsigned long u = 0, st = 0;
+
+			ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+						&u, &st), 2);
+			*(k ? &ticks1 : &ticks0) = u + st;
+		}
+		if (!k)
+			sleep(1);
+	}
+	ck_assert_uint_le(ticks1 - ticks0, 5);   /* clock ticks: 1/100 s each */
+
+	ck_assert_int_eq(http_patch(port, jstr(j, "id"), 3, "live note"), 200);
+	ck_assert(read_until(fd, &got, "live note", 1000));
+	ck_assert_ptr_nonnull(strstr(got.data, "event: change"));
+
+	/* stopping with the stream open */
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+	buf_fini(&got);
+	cJSON_Delete(j);
+	tu_rmtree(dir);
+	free(dir);
+	free(root);
+	free(db);
+	free(log);
+}
+END_TEST
+
 Suite *review_runs_suite(void)
 {
 	Suite *s = suite_create("review_runs");
@@ -333,6 +441,7 @@ Suite *review_runs_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(crash, 120);
 	tcase_add_test(crash, test_kill_9_keeps_answered_writes);
+	tcase_add_test(crash, test_live_stream_over_a_socket);
 	suite_add_tcase(s, crash);
 	return s;
 }

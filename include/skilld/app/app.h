@@ -28,6 +28,7 @@ struct http_server;
 struct discovery_cache;
 struct mcp_state;
 struct reviewdb;
+struct hub;
 struct reloader;
 struct session_store;
 struct watcher;
@@ -36,7 +37,8 @@ struct app {
 	const struct config *cfg;
 	struct logger log;
 	struct store *store;         /* the request threads' reads (and the generation served) */
-	struct reviewdb *reviews;     /* the review runs (reviews.db) */
+	struct reviewdb *reviews;    /* the review runs (reviews.db) */
+	struct hub *hub;             /* who waits for which review to change (live streams) */
 	atomic_bool checkpoint_due;  /* an index wrote to the WAL since the last app_checkpoint */
 	atomic_ulong checkpoints;    /* app_checkpoint runs that copied the whole WAL */
 	sqlite3 *keeper;             /* the migrations' connection, kept open (app_init) */

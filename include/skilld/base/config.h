@@ -45,6 +45,7 @@ struct config {
 	char *db_path;            /* default "./skilld.db" */
 	char *reviews_db;         /* default: reviews.db in db_path's folder */
 	size_t max_review_text;   /* bytes of a review's note or evidence; default 16 KiB */
+	unsigned max_streams;     /* live event streams open at once; default 256 */
 	char *backup_dest;        /* skilld backup DEST */
 	char *bind;               /* default "127.0.0.1" (an IPv4 or IPv6 literal) */
 	unsigned port;            /* default 8080; 0 picks a free port */

@@ -51,6 +51,7 @@ struct request {
 	const char *user_agent;
 	const char *if_none_match;
 	const char *if_match;             /* If-Match (conditional writes) */
+	const char *last_event_id;        /* Last-Event-ID (an event stream resumed) */
 	const char *accept_encoding;
 	const char *authorization;
 	const char *cookie;
@@ -67,6 +68,20 @@ struct request {
 	size_t body_len;
 };
 
+/*
+ * A body made while it is sent (Server-Sent Events): read fills buf with
+ * up to max bytes and returns how many; 0 when it has nothing to send now
+ * (the transport then waits, holding no thread, until topic changes or a
+ * heartbeat is due: see hub.h), -1 at the end. free releases ctx. The
+ * transport calls read from one thread at a time.
+ */
+struct response_stream {
+	void *ctx;
+	long (*read)(void *ctx, char *buf, size_t max);
+	void (*free)(void *ctx);
+	char topic[64];
+};
+
 struct response {
 	int status;
 	const char *content_type;  /* static string, or ctype */
@@ -78,6 +93,7 @@ struct response {
 	bool dynamic;              /* depends on more than the index and the request
 				    * (status, time, the client): never prepared ahead */
 	char etag[80];             /* strong ETag with quotes (and -gz), or "" */
+	struct response_stream *stream; /* a body made while sent, or NULL (owned) */
 	struct kv headers[RESPONSE_MAX_HEADERS]; /* extra headers, owned */
 	size_t n_headers;
 };

@@ -46,6 +46,13 @@ void reviews_item(void *ctx, struct request *req, struct response *res);
 /* POST /api/v1/reviews/{id}/verdicts {"verdicts": [...], "author"?}: all or none. */
 void reviews_verdicts(void *ctx, struct request *req, struct response *res);
 
+/* GET /api/v1/reviews/{id}/events: Server-Sent Events, one "change" event
+ * per change after Last-Event-ID (or ?after=; from now by default), with
+ * the event's seq as its id; "deleted" when the review goes; a ": ping"
+ * comment after REVIEW_STREAM_PING seconds of silence. */
+void reviews_events(void *ctx, struct request *req, struct response *res);
+#define REVIEW_STREAM_PING 10
+
 /* The review id as the API shows it, against the checklist of the day
  * (cJSON_Delete), or NULL with res filled (404, 503). The MCP tools and
  * the pages share it. */

@@ -75,8 +75,9 @@ int reviewdb_create(struct reviewdb *rv, const struct review_start *s, int64_t n
  * the row are null). 1, 0 (no such review) or REVIEWDB_ERROR. */
 int reviewdb_get(struct reviewdb *rv, const char *id, cJSON **out);
 
-/* Only {"id", "skill", "checklist_path", "status"} of the review (what a
- * write needs to find its checklist): 1, 0 or REVIEWDB_ERROR. */
+/* Only {"id", "skill", "checklist_path", "status", "seq"} of the review
+ * (what a write needs to find its checklist, where a stream starts): 1, 0
+ * or REVIEWDB_ERROR. */
 int reviewdb_head(struct reviewdb *rv, const char *id, cJSON **out);
 
 /* Reviews newest first, in the shape of reviewdb_get. */
