@@ -8,6 +8,7 @@
 #include <check.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,7 +228,7 @@ struct stream {
 	unsigned port;
 	const char *id;
 	int sent;                  /* writes sent */
-	int ok;                    /* answered 2xx */
+	atomic_int ok;             /* answered 2xx (read by the test while written) */
 	char last_ok[ITEMS + 1][32];  /* per item: the note of its last 2xx write */
 	char last_sent[ITEMS + 1][32];
 };
