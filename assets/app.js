@@ -589,7 +589,12 @@
 		}
 
 		function applyView(v) {
-			(v.sections || []).forEach(function (s) { (s.items || []).forEach(applyItem); });
+			var heads = root.querySelectorAll("[data-section-progress]");
+			(v.sections || []).forEach(function (s, i) {
+				(s.items || []).forEach(applyItem);
+				var n = (s.items || []).length, c = s.counts || {};
+				if (heads[i]) heads[i].textContent = (n - (c.open || 0)) + " / " + n;
+			});
 			var c = v.counts || {};
 			["pass", "fail", "na", "open"].forEach(function (k) {
 				var el = root.querySelector("[data-count=" + k + "]");

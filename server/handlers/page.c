@@ -1770,8 +1770,13 @@ char *page_review(const struct page_ctx *ctx, const cJSON *v, size_t *len)
 		     "<kbd>p</kbd> pass, <kbd>f</kbd> fail, <kbd>n</kbd> n/a, <kbd>e</kbd> note.</p>\n"
 		     "</div>\n");
 	cJSON_ArrayForEach(s, jarr(v, "sections")) {
-		html_printf(&b, "<section class=\"rsection\"><h2>%s</h2>\n<ul class=\"ritems\">\n",
-			    jstr_nonempty(s, "title") ? jstr(s, "title") : "General");
+		const cJSON *sc = jobj(s, "counts");
+		int n = cJSON_GetArraySize(jarr(s, "items"));
+		int left = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(sc, "open"));
+
+		html_printf(&b, "<section class=\"rsection\"><h2>%s <span class=\"progress-text\" "
+				"data-section-progress>%d / %d</span></h2>\n<ul class=\"ritems\">\n",
+			    jstr_nonempty(s, "title") ? jstr(s, "title") : "General", n - left, n);
 		cJSON_ArrayForEach(it, jarr(s, "items"))
 			put_review_item(&b, it, levels);
 		buf_puts(&b, "</ul></section>\n");

@@ -695,8 +695,7 @@ char *reviews_markdown(const cJSON *v, const char *base_url)
 	buf_init(&b);
 	buf_puts(&b, "### Review: ");
 	one_line(&b, jstr(v, "title"));
-	buf_printf(&b, "\n\n**%ld pass · %ld fail · %ld n/a · %ld open** of %ld items\n\n", pass, fail,
-		   na, open, pass + fail + na + open);
+	buf_printf(&b, " (%ld pass · %ld fail · %ld n/a · %ld open)\n\n", pass, fail, na, open);
 	buf_printf(&b, "- Checklist: %s / ", jstr(v, "skill"));
 	code_span(&b, jstr(c, "path"));
 	buf_printf(&b, " @ `%.12s`%s\n", digest,

@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { HOST, ROOT, startDaemon } from './daemon.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -119,13 +121,34 @@ describe('review runs in the browser', () => {
 		assert.equal(byRef.M2.verdict, 'na');
 		assert.equal(byRef.M13.severity, 'Critical');
 		assert.equal(byRef.M13.evidence, 'src/pay.c:120');
+		// progress per section: M1 and M2 of section 1's eight
+		assert.equal(await ana.locator('.rsection').first().locator('[data-section-progress]').innerText(), '2 / 8');
+	});
+
+	it('an agent records verdicts over MCP; the open page shows them', async () => {
+		const client = new Client({ name: 'skilld-e2e-agent', version: '1.0.0' });
+		await client.connect(new StreamableHTTPClientTransport(new URL(`${daemon.base}/mcp`)));
+		const id = reviewUrl.split('/').pop();
+		const r = await client.callTool({ name: 'record_verdicts', arguments: { review: id, author: 'agent',
+			verdicts: [{ item: 'M51', verdict: 'fail', severity: 'Critical', note: 'format from input',
+				evidence: 'src/log.c:88' }] } });
+		assert.ok(!r.isError, JSON.stringify(r.content));
+		await client.close();
+		await ana.waitForFunction(() => {
+			const li = [...document.querySelectorAll('.ritem')].find((x) => x.querySelector('strong').textContent === 'M51');
+			return li.getAttribute('data-verdict') === 'fail' && li.querySelector('input[name=evidence]').value === 'src/log.c:88' &&
+				li.querySelector('.ritem-meta').textContent.startsWith('agent, ');
+		}, null, { timeout: 2000 });
+		// the person overrides the agent
+		await item(ana, 'M51').locator('button[data-verdict=pass]').click();
+		await ana.waitForFunction(() => document.querySelector('[data-count=fail]').textContent === '1', null, { timeout: 2000 });
 	});
 
 	it('copies the PR comment', async () => {
 		await ana.click('button[data-action=copy-pr]');
 		await ana.locator('.status', { hasText: 'Copied' }).waitFor({ timeout: 2000 });
 		const text = await ana.evaluate(() => navigator.clipboard.readText());
-		assert.match(text, /^### Review: PR 412: payment retries\n\n\*\*1 pass · 1 fail · 1 n\/a · 63 open\*\* of 66 items\n/);
+		assert.match(text, /^### Review: PR 412: payment retries \(2 pass · 1 fail · 1 n\/a · 62 open\)\n\n/);
 		assert.match(text, /\n\*\*Critical\*\*\n\n- \*\*M13\*\* Untrusted lengths validated: length prefix trusted\n  Evidence: `src\/pay\.c:120`\n/);
 		assert.ok(text.includes(`- Review: ${reviewUrl}\n`));
 	});
@@ -168,7 +191,7 @@ describe('review runs in the browser', () => {
 	it('the list, and screenshots at desktop and phone widths', async () => {
 		await ana.goto(`${daemon.base}/reviews?skill=${SKILL}`);
 		assert.equal(await ana.locator('.review-row').count(), 1);
-		assert.match(await ana.locator('.review-row .meta').innerText(), /1 pass · 1 fail · 1 n\/a · 63 open/);
+		assert.match(await ana.locator('.review-row .meta').innerText(), /2 pass · 1 fail · 1 n\/a · 62 open/);
 		await ana.screenshot({ path: path.join(SHOTS, 'reviews-1280.png'), fullPage: true });
 		// the review's links go where they say; the skill's page lists it
 		await Promise.all([ana.waitForURL(`${daemon.base}/skills/${SKILL}/checklist`),
