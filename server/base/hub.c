@@ -16,6 +16,7 @@ struct hub {
 	uint64_t count[HUB_BUCKETS];
 	struct hub_waiter *parked;   /* every parked waiter, any topic */
 	unsigned n_parked;
+	bool closed;                 /* hub_close: nobody parks any more */
 };
 
 static unsigned bucket(const char *topic)
@@ -59,7 +60,7 @@ bool hub_park(struct hub *h, struct hub_waiter *w, uint64_t seen, void (*park)(v
 	bool parked = false;
 
 	pthread_mutex_lock(&h->lock);
-	if (h->count[bucket(w->topic)] == seen && !w->parked) {
+	if (!h->closed && h->count[bucket(w->topic)] == seen && !w->parked) {
 		w->parked = true;
 		w->prev = NULL;
 		w->next = h->parked;
@@ -106,6 +107,15 @@ void hub_notify(struct hub *h, const char *topic)
 void hub_wake_all(struct hub *h)
 {
 	pthread_mutex_lock(&h->lock);
+	while (h->parked)
+		wake_locked(h, h->parked);
+	pthread_mutex_unlock(&h->lock);
+}
+
+void hub_close(struct hub *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->closed = true;
 	while (h->parked)
 		wake_locked(h, h->parked);
 	pthread_mutex_unlock(&h->lock);

@@ -1021,6 +1021,25 @@ static cJSON *review_result(struct mcp_call *c, const char *id, const char *lead
 	return r;
 }
 
+/* A write committed: its brief r, or, when the brief cannot be made (the
+ * checklist gone from the index), a result that says the write is done,
+ * so that the model does not do it again. */
+static cJSON *review_written(struct mcp_call *c, cJSON *r, const char *id, const char *done,
+			     struct mcp_fail *f)
+{
+	(void)c;
+	if (r && !cJSON_IsTrue(cJSON_GetObjectItem(r, "isError")))
+		return r;
+	cJSON_Delete(r);
+	f->code = 0;
+	f->message[0] = '\0';
+	cJSON_Delete(f->data);
+	f->data = NULL;
+	return tool_error("%s (review %s), but it cannot be shown now: its checklist is not in the "
+			  "index. Do not repeat the call; get_review will show it once the checklist "
+			  "is back.", done, id);
+}
+
 static cJSON *tool_start_review(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
 {
 	struct response res;
@@ -1034,8 +1053,9 @@ static cJSON *tool_start_review(struct mcp_call *c, const cJSON *args, struct mc
 		return r;
 	}
 	response_fini(&res);
-	return review_result(c, id, "Started. Record verdicts with record_verdicts; a person can "
-			     "follow and change them on the page.\n\n", f);
+	return review_written(c, review_result(c, id, "Started. Record verdicts with record_verdicts; "
+					       "a person can follow and change them on the page.\n\n", f),
+			      id, "The review was started", f);
 }
 
 static cJSON *tool_record_verdicts(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
@@ -1061,7 +1081,7 @@ static cJSON *tool_record_verdicts(struct mcp_call *c, const cJSON *args, struct
 	response_fini(&res);
 	snprintf(lead, sizeof(lead), "Recorded %d verdict(s).\n\n",
 		 cJSON_GetArraySize(cJSON_GetObjectItem(args, "verdicts")));
-	return review_result(c, id, lead, f);
+	return review_written(c, review_result(c, id, lead, f), id, "The verdicts were recorded", f);
 }
 
 static cJSON *tool_get_review(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)

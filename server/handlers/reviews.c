@@ -619,8 +619,28 @@ cJSON *reviews_view(struct app *app, const char *id, struct response *res)
 
 /* ---- the PR comment ---- */
 
-/* Appends s on one line: newlines and tabs become spaces. */
+/* Appends s on one line: newlines and tabs become spaces, and < > & their
+ * entities, so that a note cannot open an HTML comment or close the
+ * comment's <details> where it is pasted. */
 static void one_line(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			buf_putc(b, ' ');
+		else if (*s == '<')
+			buf_puts(b, "&lt;");
+		else if (*s == '>')
+			buf_puts(b, "&gt;");
+		else if (*s == '&')
+			buf_puts(b, "&amp;");
+		else
+			buf_putc(b, *s);
+	}
+}
+
+/* Appends s on one line as it is (inside a code span, where nothing is
+ * markup). */
+static void one_line_raw(struct buf *b, const char *s)
 {
 	for (; s && *s; s++)
 		buf_putc(b, *s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
@@ -640,7 +660,7 @@ static void code_span(struct buf *b, const char *s)
 		buf_putc(b, '`');
 	if (s[0] == '`')
 		buf_putc(b, ' ');
-	one_line(b, s);
+	one_line_raw(b, s);
 	if (*s && s[strlen(s) - 1] == '`')
 		buf_putc(b, ' ');
 	for (size_t i = 0; i <= longest; i++)
@@ -766,16 +786,49 @@ char *reviews_markdown(const cJSON *v, const char *base_url)
 }
 
 /* Answers a review view as JSON or, when asked, as the PR comment. */
+/* Is ?format= absent, json or md? False after a 400 (checked before a
+ * write, so that a bad query never follows a committed change). */
+static bool format_ok(const struct request *req, struct response *res)
+{
+	const char *fmt = request_query(req, "format");
+
+	if (fmt && strcmp(fmt, "md") != 0 && strcmp(fmt, "json") != 0) {
+		response_error(res, 400, "bad_format", "format must be json or md");
+		return false;
+	}
+	return true;
+}
+
+/* After a committed write whose review cannot be shown against its
+ * checklist (gone from the index, or the index unreadable): still a
+ * success, with what is known. */
+static void answer_written(struct response *res, int status, const char *id)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *url = xasprintf("/api/v1/reviews/%s", id), *page = xasprintf("/reviews/%s", id);
+
+	response_fini(res);
+	response_init(res);
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "page", page);
+	cJSON_AddStringToObject(o, "note", "saved; the review cannot be shown now: its checklist is "
+				"not in the index");
+	response_json(res, status, o);
+	res->dynamic = true;
+	cJSON_Delete(o);
+	free(url);
+	free(page);
+}
+
 static void answer_view(struct app *app, struct request *req, struct response *res, cJSON *v,
 			int status)
 {
 	const char *fmt = request_query(req, "format");
 	bool md = fmt ? strcmp(fmt, "md") == 0 : false;
 
-	if (fmt && !md && strcmp(fmt, "json") != 0) {
-		response_error(res, 400, "bad_format", "format must be json or md");
+	if (!format_ok(req, res))
 		return;
-	}
 	if (!fmt && req->accept) {
 		const char *p = req->accept;
 		char type[64];
@@ -851,11 +904,15 @@ void reviews_start(void *ctx, struct request *req, struct response *res)
 	cJSON *body, *v;
 	char *loc;
 
-	if (!(body = body_object(req, res)))
+	if (!format_ok(req, res) || !(body = body_object(req, res)))
 		return;
-	if (reviews_start_from(app, body, id, res) == 0 && (v = reviews_view(app, id, res)) != NULL) {
+	if (reviews_start_from(app, body, id, res) == 0) {
+		v = reviews_view(app, id, res);
+		if (v)
+			answer_view(app, req, res, v, 201);
+		else
+			answer_written(res, 201, id);
 		loc = xasprintf("/api/v1/reviews/%s", id);
-		answer_view(app, req, res, v, 201);
 		response_header(res, "Location", loc);
 		free(loc);
 		cJSON_Delete(v);
@@ -983,7 +1040,7 @@ void reviews_change(void *ctx, struct request *req, struct response *res)
 	cJSON *body, *v;
 	int rc;
 
-	if (!(body = body_object(req, res)))
+	if (!format_ok(req, res) || !(body = body_object(req, res)))
 		return;
 	if (only_known(body, allowed, "", res) ||
 	    text_member(body, "title", "", false, false, REVIEW_TITLE_MAX, false, &e.title, res) ||
@@ -1010,6 +1067,8 @@ void reviews_change(void *ctx, struct request *req, struct response *res)
 	else if ((v = reviews_view(app, id, res)) != NULL) {
 		answer_view(app, req, res, v, 200);
 		cJSON_Delete(v);
+	} else {
+		answer_written(res, 200, id);
 	}
 out:
 	cJSON_Delete(body);
@@ -1186,24 +1245,29 @@ static void write_outcome(struct app *app, struct response *res, int rc, cJSON *
 	res->dynamic = true;
 }
 
-/* If-Match: "<version>" (or a bare number) into *out; -1 when absent. 0,
- * or -1 after a 400. */
+/* If-Match: "<version>" (or a bare number) into *out; -1 when absent or
+ * "*" (any version: RFC 9110). 0, or -1 after a 400. */
 static int if_match_version(const struct request *req, int64_t *out, struct response *res)
 {
 	const char *p = req->if_match;
+	bool quoted;
 	char *end;
 
 	*out = -1;
 	if (!p)
 		return 0;
 	p += strspn(p, " \t");
-	if (*p == '"')
+	if (!strcmp(p, "*"))
+		return 0;
+	quoted = *p == '"';
+	if (quoted)
 		p++;
 	errno = 0;
 	*out = strtoll(p, &end, 10);
-	if (p == end || errno || *out < 0 || (*end && strcmp(end, "\"") != 0)) {
+	if (p == end || *p < '0' || *p > '9' || errno || *out < 0 ||
+	    strcmp(end, quoted ? "\"" : "") != 0) {
 		response_error(res, 400, "bad_if_match", "If-Match must be the item's version "
-			       "in quotes, e.g. \"3\"");
+			       "in quotes, e.g. \"3\" (or *)");
 		return -1;
 	}
 	return 0;

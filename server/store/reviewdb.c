@@ -279,6 +279,14 @@ static void rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Ends a read transaction: it wrote nothing, so a failed COMMIT rolls
+ * back; no transaction is ever left open for the next caller. */
+static void end_read(sqlite3 *db)
+{
+	if (commit(db) != 0)
+		rollback(db);
+}
+
 /* The status of review id ("open"/"closed" copied into out): 1, 0 (none)
  * or -1. */
 static int review_status(sqlite3 *db, const char *id, char out[8])
@@ -383,7 +391,7 @@ int reviewdb_get(struct reviewdb *rv, const char *id, cJSON **out)
 	/* One read transaction: the review and its items are one state. */
 	sqlite3_exec(rv->db, "BEGIN", NULL, NULL, NULL);
 	rc = get_locked(rv->db, id, out);
-	sqlite3_exec(rv->db, "COMMIT", NULL, NULL, NULL);
+	end_read(rv->db);
 	pthread_mutex_unlock(&rv->lock);
 	return rc;
 }
@@ -447,7 +455,7 @@ int reviewdb_list(struct reviewdb *rv, const struct review_filter *f, cJSON **ou
 	}
 out:
 	sqlite3_finalize(st);
-	sqlite3_exec(rv->db, "COMMIT", NULL, NULL, NULL);
+	end_read(rv->db);
 	pthread_mutex_unlock(&rv->lock);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		cJSON_Delete(*out);
@@ -648,7 +656,8 @@ int reviewdb_edit(struct reviewdb *rv, const char *id, const struct review_edit 
 	note_change(change, "status", jstr(cur, "status"), status);
 	rc = 0;
 	if (!change->child) {
-		commit(rv->db);
+		if (commit(rv->db) != 0)
+			rc = REVIEWDB_ERROR;
 		goto out;
 	}
 	rc = REVIEWDB_ERROR;
@@ -732,7 +741,7 @@ int reviewdb_events(struct reviewdb *rv, const char *id, int64_t after_seq, long
 	rc = rc == SQLITE_DONE ? 1 : REVIEWDB_ERROR;
 out:
 	sqlite3_finalize(st);
-	sqlite3_exec(rv->db, "COMMIT", NULL, NULL, NULL);
+	end_read(rv->db);
 	pthread_mutex_unlock(&rv->lock);
 	if (rc != 1) {
 		cJSON_Delete(*out);

@@ -456,8 +456,7 @@ static struct MHD_Response *live_response(struct app *app, struct MHD_Connection
 		free(lv);
 		return NULL;
 	}
-	res->stream = NULL;  /* the response owns it now */
-	atomic_fetch_add(&app->http->streams, 1);
+	res->stream = NULL;  /* the response owns it now (counted by the caller) */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	for (size_t i = 0; i < res->n_headers; i++)
@@ -473,7 +472,7 @@ static void *beat_main(void *arg)
 
 	pthread_mutex_lock(&h->beat_lock);
 	while (!atomic_load(&h->stopping)) {
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += STREAM_BEAT_MS / 1000;
 		if (pthread_cond_timedwait(&h->beat_cond, &h->beat_lock, &until) == 0)
 			continue;   /* stopping, or spurious: the loop looks */
@@ -624,15 +623,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req.if_none_match = inm;
 	}
 
-	/* A live stream, at most --max-streams of them at once. */
+	/* A live stream, at most --max-streams of them at once (counted
+	 * before it opens, so that two at once cannot both take the last). */
 	if (res.stream && res.status == 200) {
-		if (atomic_load(&app->http->streams) >= app->cfg->max_streams) {
+		if (atomic_fetch_add(&app->http->streams, 1) >= app->cfg->max_streams) {
+			atomic_fetch_sub(&app->http->streams, 1);
 			response_fini(&res);
 			response_init(&res);
 			response_error(&res, 503, "too_many_streams", "this server has --max-streams "
 				       "(%u) event streams open; try again later", app->cfg->max_streams);
 			response_header(&res, "Retry-After", "5");
-		} else if ((mr = live_response(app, conn, &res)) != NULL) {
+		} else if ((mr = live_response(app, conn, &res)) == NULL) {
+			atomic_fetch_sub(&app->http->streams, 1);
+			response_fini(&res);
+			response_init(&res);
+			response_error(&res, 503, "unavailable", "the stream could not be opened");
+		} else {
 			ret = MHD_queue_response(conn, 200, mr);
 			MHD_destroy_response(mr);
 			access_log(app, method, url, 200, 0, elapsed_ms(&p->start), req.user_agent);
@@ -760,7 +766,15 @@ int http_start(struct app *app, char *err, size_t errlen)
 	atomic_init(&app->http->streams, 0);
 	atomic_init(&app->http->stopping, false);
 	pthread_mutex_init(&app->http->beat_lock, NULL);
-	pthread_cond_init(&app->http->beat_cond, NULL);
+	{
+		/* a wall clock set back must not stop the heartbeats */
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&app->http->beat_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, app,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -800,9 +814,10 @@ unsigned http_drain(struct app *app, unsigned timeout_ms)
 
 	if (!app->http)
 		return 0;
-	/* Live streams end: each wakes, sees stopping and finishes. */
+	/* Live streams end: each wakes, sees stopping and finishes; the hub
+	 * is closed, so none can go back to sleep after this. */
 	atomic_store(&app->http->stopping, true);
-	hub_wake_all(app->hub);
+	hub_close(app->hub);
 	if (app->http->quiesced == MHD_INVALID_SOCKET) {
 		app->http->quiesced = MHD_quiesce_daemon(app->http->daemon);
 		/* The kernel would still complete handshakes into the backlog,
@@ -832,7 +847,7 @@ void http_stop(struct app *app)
 		pthread_join(app->http->beat, NULL);
 	}
 	/* A suspended connection must be resumed before the daemon stops. */
-	hub_wake_all(app->hub);
+	hub_close(app->hub);
 	MHD_stop_daemon(app->http->daemon);
 	pthread_mutex_destroy(&app->http->beat_lock);
 	pthread_cond_destroy(&app->http->beat_cond);

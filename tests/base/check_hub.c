@@ -57,6 +57,12 @@ START_TEST(test_park_and_wake)
 	/* a notify with nobody parked only counts */
 	hub_notify(h, "review-b");
 	ck_assert_int_eq(wakes, 3);
+	/* closed: whoever is parked wakes, and nobody parks again */
+	ck_assert(hub_park(h, &a, hub_count(h, "review-a"), on_park, NULL));
+	hub_close(h);
+	ck_assert_int_eq(a_woke, 3);
+	ck_assert(!hub_park(h, &a, hub_count(h, "review-a"), on_park, NULL));
+	ck_assert_uint_eq(hub_parked(h), 0);
 	hub_free(h);
 }
 END_TEST

@@ -198,6 +198,11 @@ START_TEST(test_start_refuses_bad_input)
 				: !strcmp(err_code(j), cases[i].field), "%s", cases[i].body);
 		cJSON_Delete(j);
 	}
+	/* a bad ?format= is refused before anything is written */
+	ck_assert_int_eq(send("POST", "/api/v1/reviews?format=xml", "{\"skill\":\"gadget\","
+			      "\"title\":\"x\"}", NULL, &j), 400);
+	ck_assert_str_eq(err_code(j), "bad_format");
+	cJSON_Delete(j);
 	snprintf(long_title, REVIEW_TITLE_MAX + 64, "{\"skill\":\"gadget\",\"title\":\"%0*d\"}",
 		 REVIEW_TITLE_MAX + 1, 0);
 	ck_assert_int_eq(send("POST", "/api/v1/reviews", long_title, NULL, &j), 400);
@@ -237,8 +242,16 @@ START_TEST(test_item_writes)
 	ck_assert_str_eq(jstr(j, "verdict"), "pass");
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "severity")));
 	cJSON_Delete(j);
-	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\"}", "W/\"x\"", &j), 400);
-	ck_assert_str_eq(err_code(j), "bad_if_match");
+	for (size_t k = 0; k < 3; k++) {
+		static const char *const bad[] = { "W/\"x\"", "\"1", "1\"" };
+
+		ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\"}", bad[k], &j), 400);
+		ck_assert_str_eq(err_code(j), "bad_if_match");
+		cJSON_Delete(j);
+	}
+	/* *: whatever the version */
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"pass\",\"note\":\"any\"}", "*", &j), 200);
+	ck_assert_int_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "version")), 3);
 	cJSON_Delete(j);
 	/* by id, and the ones that are refused */
 	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/2-g3-names", id);
@@ -424,7 +437,8 @@ START_TEST(test_markdown_bytes)
 	ck_assert_int_eq(send("POST", path, "{\"verdicts\":["
 			      "{\"item\":\"G1\",\"verdict\":\"fail\",\"severity\":\"Low\","
 			      "\"note\":\"two\\nlines\",\"evidence\":\"a `b` c\"},"
-			      "{\"item\":\"G2\",\"verdict\":\"fail\",\"severity\":\"Critical\"},"
+			      "{\"item\":\"G2\",\"verdict\":\"fail\",\"severity\":\"Critical\","
+			      "\"note\":\"</details><!-- & \",\"evidence\":\"<x>\"},"
 			      "{\"item\":\"G3\",\"verdict\":\"fail\"},"
 			      "{\"item\":\"Item 4\",\"verdict\":\"na\"}]}", NULL, NULL), 200);
 	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
@@ -438,7 +452,8 @@ START_TEST(test_markdown_bytes)
 		"- Status: open\n"
 		"\n#### Failing items\n"
 		"\n**Critical**\n\n"
-		"- **G2** Lifetimes\n"
+		"- **G2** Lifetimes: &lt;/details&gt;&lt;!-- &amp; \n"
+		"  Evidence: `<x>`\n"
 		"\n**Low**\n\n"
 		"- **G1** Bounds checked: two lines\n"
 		"  Evidence: ``a `b` c``\n"

@@ -52,6 +52,11 @@ void hub_notify(struct hub *h, const char *topic);
 /* Wakes every parked waiter (heartbeats, shutdown). The counts stay. */
 void hub_wake_all(struct hub *h);
 
+/* Wakes every parked waiter and parks nobody from now on (hub_park
+ * returns false): shutdown, where a stream must not go to sleep after the
+ * last wake. */
+void hub_close(struct hub *h);
+
 /* How many waiters are parked now. */
 unsigned hub_parked(struct hub *h);
 
