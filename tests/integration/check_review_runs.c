@@ -93,7 +93,7 @@ static void teardown(void)
 }
 
 struct writer {
-	char item[8];
+	char item[16];
 	const char *if_match;
 	int status;
 };
