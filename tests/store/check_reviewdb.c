@@ -338,7 +338,7 @@ END_TEST
 
 struct writer {
 	const char *id;
-	char item[16];
+	char item[32];
 	int rc;
 };
 
