@@ -25,20 +25,14 @@
 #include "skilld/base/text.h"
 #include "skilld/base/cursor.h"
 #include "skilld/base/util.h"
+#include "skilld/handlers/mcpcall.h"
+#include "skilld/handlers/mcpskills.h"
 #include "skilld/handlers/reviews.h"
 
 #ifndef SKILLD_VERSION
 #define SKILLD_VERSION "dev"
 #endif
 
-/* MCP's own error code for an unknown resource. */
-#define MCP_RESOURCE_NOT_FOUND (-32002)
-/* The output-limit error's message: "at least " or "", the bytes the answer
- * needs, the bytes left, --max-mcp-output. 92 bytes besides the numbers, so
- * the whole error, at most 60 + 92 + 3 * 20 bytes besides its id, fits in
- * MCP_LIMIT_ERROR_ROOM whatever the numbers. */
-#define LIMIT_MESSAGE "Output limit: answer needs %s%zu bytes, %zu remain of --max-mcp-output " \
-	"(%zu bytes per request)"
 /* Bytes beyond an answer's room given to cJSON_PrintPreallocated, which
  * wants more free space than it writes (26 bytes for any number). */
 #define PRINT_SLACK 64
@@ -191,200 +185,7 @@ static void http_fail(struct response *res, int status, const cJSON *id, int cod
 	cJSON_Delete(e);
 }
 
-/* ---- method plumbing ---- */
-
-struct mcp_call {
-	struct app *app;
-	struct store_reader *r;       /* the thread's reader once fetched */
-	const char *version;       /* negotiated by initialize (this request or the session) */
-	char session[MCP_SESSION_ID_LEN + 1]; /* set when initialize made a session */
-	size_t budget_left;        /* bytes the answer being made may take: what is left of
-				    * --max-mcp-output after the answers before it and the
-				    * room held back for the errors of those after it */
-	const struct request *req; /* the HTTP request: links name its Host */
-};
-
-struct mcp_fail {
-	int code;
-	char message[512];
-	cJSON *data;               /* owned, may be NULL */
-};
-
-static cJSON *fail(struct mcp_fail *f, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Fills f and returns NULL, so methods can `return fail(...)`. */
-static cJSON *fail(struct mcp_fail *f, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	f->code = code;
-	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
-	va_end(ap);
-	return NULL;
-}
-
-/* The thread's reader, or NULL with f filled (internal error). */
-static struct store_reader *reader(struct mcp_call *c, struct mcp_fail *f)
-{
-	if (!c->r)
-		c->r = store_reader(c->app->store);
-	if (!c->r)
-		fail(f, JSONRPC_INTERNAL_ERROR, "the index database cannot be opened");
-	return c->r;
-}
-
-/* Logs the reader's error and fills f: the index could not be read. */
-static cJSON *db_fail(struct mcp_call *c, struct mcp_fail *f, const char *what)
-{
-	log_msg(&c->app->log, LOG_ERROR, "mcp: %s: %s", what, store_errmsg(c->r));
-	return fail(f, JSONRPC_INTERNAL_ERROR, "the index could not be read");
-}
-
-/* skill://{slug}/{path} with every byte of slug and path other than
- * A-Z a-z 0-9 - . _ ~ (and '/' in the path) percent-encoded; free(). */
-static char *skill_uri(const char *slug, const char *path)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_puts(&b, "skill://");
-	url_encode(&b, slug, "");
-	buf_putc(&b, '/');
-	url_encode(&b, path, "/");
-	return buf_detach(&b, NULL);
-}
-
-/* Splits skill://{slug}/{path} into decoded parts (free() both). -1 when
- * uri is not of that form or decodes to NUL or invalid UTF-8. */
-static int skill_uri_parse(const char *uri, char **slug, char **path)
-{
-	const char *s, *slash;
-
-	*slug = *path = NULL;
-	if (strncmp(uri, "skill://", 8) != 0)
-		return -1;
-	s = uri + 8;
-	slash = strchr(s, '/');
-	if (!slash || slash == s || slash[1] == '\0')
-		return -1;
-	*slug = url_decode(s, (size_t)(slash - s), false);
-	*path = url_decode(slash + 1, strlen(slash + 1), false);
-	if (!*slug || !*path) {
-		free(*slug);
-		free(*path);
-		*slug = *path = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- tools ---- */
-
-/* {content:[{type:"text",text}]} plus isError when is_error. */
-static cJSON *text_result(const char *text, size_t len, bool is_error)
-{
-	cJSON *r = cJSON_CreateObject();
-	cJSON *content = cJSON_AddArrayToObject(r, "content");
-	cJSON *t = cJSON_CreateObject();
-	char *copy = utf8_repair(text, len, NULL);
-
-	cJSON_AddStringToObject(t, "type", "text");
-	cJSON_AddStringToObject(t, "text", copy);
-	free(copy);
-	cJSON_AddItemToArray(content, t);
-	if (is_error)
-		cJSON_AddBoolToObject(r, "isError", true);
-	return r;
-}
-
-static cJSON *tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* A tool's failure the model should see: a result with isError. */
-static cJSON *tool_error(const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	cJSON *r;
-
-	buf_init(&b);
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	r = text_result(b.data, b.len, true);
-	buf_fini(&b);
-	return r;
-}
-
-/* A result whose text is the JSON of structured, which it also carries as
- * structuredContent (taken over). */
-static cJSON *structured_result(cJSON *structured)
-{
-	char *text = cJSON_PrintUnformatted(structured);
-	cJSON *r = text_result(text, strlen(text), false);
-
-	cJSON_free(text);
-	cJSON_AddItemToObject(r, "structuredContent", structured);
-	return r;
-}
-
-/*
- * Checks a tool's arguments: every member must be one of the names in
- * allowed (NULL terminated). -1 with f filled (invalid params) otherwise.
- */
-static int args_known(const cJSON *args, const char *const *allowed, struct mcp_fail *f)
-{
-	const cJSON *a;
-
-	cJSON_ArrayForEach(a, args) {
-		size_t i;
-
-		for (i = 0; allowed[i]; i++)
-			if (a->string && strcmp(a->string, allowed[i]) == 0)
-				break;
-		if (!allowed[i]) {
-			fail(f, JSONRPC_INVALID_PARAMS, "unknown argument '%s'",
-			     a->string ? a->string : "");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* A string argument: *out set (NULL when absent and optional). -1 with f
- * filled when it is missing, not a string or empty. */
-static int arg_string(const cJSON *args, const char *key, bool required, const char **out,
-		      struct mcp_fail *f)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
-
-	*out = NULL;
-	if (!v) {
-		if (!required)
-			return 0;
-		fail(f, JSONRPC_INVALID_PARAMS, "argument '%s' is required", key);
-		return -1;
-	}
-	if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
-		fail(f, JSONRPC_INVALID_PARAMS, "argument '%s' must be a non-empty string", key);
-		return -1;
-	}
-	*out = v->valuestring;
-	return 0;
-}
-
-/* Path of the skill's SKILL.md (or skill.md) into out; 0, 1 when the skill
- * is unknown, -1 on a database error. */
-static int skill_md_path(struct store_reader *r, const char *slug, char *out, size_t n)
-{
-	struct store_file md;
-	int rc = store_file_of_kind(r, slug, "skill", &md);
-
-	if (rc == 1)
-		snprintf(out, n, "%.*s", (int)md.path.len, md.path.p);
-	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
-}
 
 /* Adds one skill to list_skills' answer. */
 struct skill_page {
@@ -407,9 +208,9 @@ static int skill_page_add(void *ctx, const char *slug, struct store_bytes summar
 	jadd_str_or_null(o, "tier", jstr(sum, "tier"));
 	cJSON_Delete(sum);
 	/* Another read on r: slug and summary are not valid past here. */
-	if (skill_md_path(sp->r, s, md, sizeof(md)) != 0)
+	if (mcp_skill_md_path(sp->r, s, md, sizeof(md)) != 0)
 		snprintf(md, sizeof(md), "SKILL.md");
-	uri = skill_uri(s, md);
+	uri = mcp_skill_uri(s, md);
 	cJSON_AddStringToObject(o, "uri", uri);
 	free(uri);
 	cJSON_AddItemToArray(sp->skills, o);
@@ -427,11 +228,11 @@ static cJSON *tool_list_skills(struct mcp_call *c, const cJSON *args, struct mcp
 	cJSON *out;
 	int more;
 
-	if (args_known(args, allowed, f) || arg_string(args, "cursor", false, &cursor, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "cursor", false, &cursor, f))
 		return NULL;
 	if (cursor && cursor_read(cursor, 's', &after, NULL) != 0)
-		return fail(f, JSONRPC_INVALID_PARAMS, "cursor is not one this server gave out");
-	if (!(sp.r = reader(c, f))) {
+		return mcp_fail(f, JSONRPC_INVALID_PARAMS, "cursor is not one this server gave out");
+	if (!(sp.r = mcp_reader(c, f))) {
 		free(after);
 		return NULL;
 	}
@@ -442,7 +243,7 @@ static cJSON *tool_list_skills(struct mcp_call *c, const cJSON *args, struct mcp
 	if (more < 0) {
 		free(sp.last);
 		cJSON_Delete(out);
-		return db_fail(c, f, "listing skills");
+		return mcp_db_fail(c, f, "listing skills");
 	}
 	if (more && sp.last) {
 		char *next = cursor_make('s', sp.last, NULL);
@@ -453,14 +254,14 @@ static cJSON *tool_list_skills(struct mcp_call *c, const cJSON *args, struct mcp
 		cJSON_AddNullToObject(out, "nextCursor");
 	}
 	free(sp.last);
-	return structured_result(out);
+	return mcp_structured_result(out);
 }
 
 /* The skill's prebuilt detail JSON (cJSON_Delete), NULL with *missing set
  * when no skill has that slug, or NULL with f filled on a database error. */
 static cJSON *skill_detail(struct mcp_call *c, const char *slug, bool *missing, struct mcp_fail *f)
 {
-	struct store_reader *r = reader(c, f);
+	struct store_reader *r = mcp_reader(c, f);
 	struct store_skill sk;
 	cJSON *detail = NULL;
 	int rc;
@@ -474,104 +275,10 @@ static cJSON *skill_detail(struct mcp_call *c, const char *slug, bool *missing, 
 	if (rc == 0)
 		*missing = true;
 	else if (rc < 0)
-		return db_fail(c, f, "reading a skill");
+		return mcp_db_fail(c, f, "reading a skill");
 	else if (!detail)
-		return fail(f, JSONRPC_INTERNAL_ERROR, "the index holds no detail for '%s'", slug);
+		return mcp_fail(f, JSONRPC_INTERNAL_ERROR, "the index holds no detail for '%s'", slug);
 	return detail;
-}
-
-struct file_bytes {
-	char *mime;     /* free() */
-	char *data;     /* free(); NULL when not stored (over --max-file-size) */
-	size_t len;
-	long long size;
-	bool text;
-};
-
-static void file_bytes_fini(struct file_bytes *b)
-{
-	free(b->mime);
-	free(b->data);
-}
-
-/* Copies a stored file's bytes into out->data (NUL terminated, out->len
- * set). 0, or -1 with f filled (and out released) on a database error. */
-static int file_load(struct mcp_call *c, const char *slug, const char *path,
-		     struct file_bytes *out, struct mcp_fail *f)
-{
-	struct store_file sf;
-	int rc = store_file_get(c->r, slug, path, &sf);
-
-	if (rc == 1 && sf.content.p) {
-		out->len = sf.content.len;
-		out->data = xstrndup(sf.content.p, sf.content.len);
-	}
-	if (rc >= 0)
-		return 0;  /* the snapshot whose files_json listed it: the row is there */
-	db_fail(c, f, "reading a file");
-	file_bytes_fini(out);
-	return -1;
-}
-
-/* Fails f with the output-limit error when an answer holding at least need
- * bytes cannot fit in c->budget_left; 0 when it may. */
-static int budget_check(const struct mcp_call *c, size_t need, struct mcp_fail *f)
-{
-	if (need <= c->budget_left)
-		return 0;
-	fail(f, MCP_OUTPUT_LIMIT, LIMIT_MESSAGE, "at least ", need, c->budget_left,
-	     c->app->cfg->max_mcp_output);
-	return -1;
-}
-
-/* Reads a stored file. 0 with out filled, 1 when the skill has no such
- * file (*skill_known says whether the skill exists), -1 with f filled: a
- * database error, or bytes that cannot fit in what is left of the output
- * budget (checked on their size before they are read: a JSON string is
- * never shorter than the text, base64 is 4 bytes per 3). */
-static int file_read(struct mcp_call *c, const char *slug, const char *path, struct file_bytes *out,
-		     bool *skill_known, struct mcp_fail *f)
-{
-	struct store_reader *r = reader(c, f);
-	struct store_file meta;
-	char md[8];  /* only whether the skill exists matters */
-	bool stored = false;
-	size_t len = 0;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	*skill_known = false;
-	if (!r)
-		return -1;
-	rc = store_file_meta(r, slug, path, &meta);
-	if (rc == 1) {
-		out->mime = xstrndup(meta.mime.p ? meta.mime.p : "", meta.mime.len);
-		stored = meta.content.p != NULL;
-		out->size = meta.size;
-		len = out->size > 0 ? (size_t)out->size : 0;  /* a stored file's size is its length */
-		out->text = meta.is_text;
-		*skill_known = true;
-	}
-	if (rc == 1) {
-		if (!stored)
-			return 0;
-		if (budget_check(c, out->text ? len : 4 * ((len + 2) / 3), f) != 0) {
-			file_bytes_fini(out);
-			return -1;
-		}
-		return file_load(c, slug, path, out, f);
-	}
-	if (rc < 0) {
-		db_fail(c, f, "reading a file");
-		return -1;
-	}
-	rc = skill_md_path(r, slug, md, sizeof(md));
-	if (rc < 0) {
-		db_fail(c, f, "looking a skill up");
-		return -1;
-	}
-	*skill_known = rc == 0;
-	return 1;
 }
 
 static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
@@ -579,17 +286,17 @@ static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_f
 	static const char *const allowed[] = { "slug", NULL };
 	const char *slug, *md = NULL;
 	const cJSON *files, *file;
-	struct file_bytes fb;
+	struct mcp_file_bytes fb;
 	cJSON *detail, *out, *list, *r;
 	bool missing, known;
 	char *uri;
 	int rc;
 
-	if (args_known(args, allowed, f) || arg_string(args, "slug", true, &slug, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "slug", true, &slug, f))
 		return NULL;
 	detail = skill_detail(c, slug, &missing, f);
 	if (!detail)
-		return missing ? tool_error("No skill has the slug '%s'. Use list_skills or "
+		return missing ? mcp_tool_error("No skill has the slug '%s'. Use list_skills or "
 					    "search_skills to find one.", slug) : NULL;
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "slug", slug);
@@ -614,21 +321,21 @@ static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_f
 		jadd_str_or_null(o, "mime", jstr(file, "mime"));
 		cJSON_AddItemToArray(list, o);
 	}
-	uri = skill_uri(slug, md ? md : "SKILL.md");
+	uri = mcp_skill_uri(slug, md ? md : "SKILL.md");
 	cJSON_AddStringToObject(out, "uri", uri);
 	free(uri);
-	rc = file_read(c, slug, md ? md : "SKILL.md", &fb, &known, f);
+	rc = mcp_file_read(c, slug, md ? md : "SKILL.md", &fb, &known, f);
 	if (rc < 0) {
 		cJSON_Delete(detail);
 		cJSON_Delete(out);
 		return NULL;
 	}
 	if (rc == 0 && fb.data)
-		r = text_result(fb.data, fb.len, false);
+		r = mcp_text_result(fb.data, fb.len, false);
 	else
-		r = tool_error("The SKILL.md of '%s' is not stored (larger than the server's "
+		r = mcp_tool_error("The SKILL.md of '%s' is not stored (larger than the server's "
 			       "--max-file-size).", slug);
-	file_bytes_fini(&fb);
+	mcp_file_bytes_fini(&fb);
 	cJSON_Delete(detail);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "isError"))) {
 		cJSON_Delete(out);
@@ -642,30 +349,30 @@ static cJSON *tool_read_skill_file(struct mcp_call *c, const cJSON *args, struct
 {
 	static const char *const allowed[] = { "slug", "path", NULL };
 	const char *slug, *path;
-	struct file_bytes fb;
+	struct mcp_file_bytes fb;
 	bool known;
 	cJSON *r;
 	int rc;
 
-	if (args_known(args, allowed, f) || arg_string(args, "slug", true, &slug, f) ||
-	    arg_string(args, "path", true, &path, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "slug", true, &slug, f) ||
+	    mcp_arg_string(args, "path", true, &path, f))
 		return NULL;
-	rc = file_read(c, slug, path, &fb, &known, f);
+	rc = mcp_file_read(c, slug, path, &fb, &known, f);
 	if (rc < 0)
 		return NULL;
 	if (rc == 1)
-		return known ? tool_error("Skill '%s' has no file '%s'. get_skill lists its files.",
+		return known ? mcp_tool_error("Skill '%s' has no file '%s'. get_skill lists its files.",
 					  slug, path)
-			     : tool_error("No skill has the slug '%s'. Use list_skills or "
+			     : mcp_tool_error("No skill has the slug '%s'. Use list_skills or "
 					  "search_skills to find one.", slug);
 	if (!fb.data) {
-		r = tool_error("'%s' of skill '%s' (%lld bytes) is larger than the server's "
+		r = mcp_tool_error("'%s' of skill '%s' (%lld bytes) is larger than the server's "
 			       "--max-file-size; its bytes are not stored.", path, slug, fb.size);
 	} else if (fb.text) {
-		r = text_result(fb.data, fb.len, false);
+		r = mcp_text_result(fb.data, fb.len, false);
 	} else {
 		cJSON *content, *item, *res;
-		char *uri = skill_uri(slug, path), *b64 = base64_encode(fb.data, fb.len);
+		char *uri = mcp_skill_uri(slug, path), *b64 = base64_encode(fb.data, fb.len);
 
 		r = cJSON_CreateObject();
 		content = cJSON_AddArrayToObject(r, "content");
@@ -679,7 +386,7 @@ static cJSON *tool_read_skill_file(struct mcp_call *c, const cJSON *args, struct
 		free(uri);
 		free(b64);
 	}
-	file_bytes_fini(&fb);
+	mcp_file_bytes_fini(&fb);
 	return r;
 }
 
@@ -712,8 +419,8 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 	char err[256];
 	int rc;
 
-	if (args_known(args, allowed, f) || arg_string(args, "query", true, &sq.q, f) ||
-	    arg_string(args, "kind", false, &sq.kind, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "query", true, &sq.q, f) ||
+	    mcp_arg_string(args, "kind", false, &sq.kind, f))
 		return NULL;
 	if (sq.kind) {
 		size_t i;
@@ -722,26 +429,26 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 			if (strcmp(sq.kind, kinds[i]) == 0)
 				break;
 		if (i == sizeof(kinds) / sizeof(kinds[0]))
-			return fail(f, JSONRPC_INVALID_PARAMS, "argument 'kind' must be skill, "
+			return mcp_fail(f, JSONRPC_INVALID_PARAMS, "argument 'kind' must be skill, "
 				    "reference, checklist or eval");
 	}
 	if (limit) {
 		double v = cJSON_GetNumberValue(limit);
 
 		if (!cJSON_IsNumber(limit) || !(v >= 1 && v <= SEARCH_MAX_LIMIT) || v != (int)v)
-			return fail(f, JSONRPC_INVALID_PARAMS, "argument 'limit' must be an integer "
+			return mcp_fail(f, JSONRPC_INVALID_PARAMS, "argument 'limit' must be an integer "
 				    "from 1 to %d", SEARCH_MAX_LIMIT);
 		sq.limit = (int)v;
 	}
-	if (!(r = reader(c, f)))
+	if (!(r = mcp_reader(c, f)))
 		return NULL;
 	rc = search_run(r, &sq, &found, err, sizeof(err));
 	if (rc == SEARCH_BAD_REQUEST)
-		return tool_error("The query cannot be searched: %s. Use words, \"a phrase\", "
+		return mcp_tool_error("The query cannot be searched: %s. Use words, \"a phrase\", "
 				  "prefix* or -excluded.", err);
 	if (rc != 0) {
 		log_msg(&c->app->log, LOG_ERROR, "mcp: search: %s", err);
-		return fail(f, JSONRPC_INTERNAL_ERROR, "the search index could not be read");
+		return mcp_fail(f, JSONRPC_INTERNAL_ERROR, "the search index could not be read");
 	}
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "query", sq.q);
@@ -758,7 +465,7 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 			cJSON_Delete(o);
 			continue;
 		}
-		uri = skill_uri(skill, path);
+		uri = mcp_skill_uri(skill, path);
 		md = snippet_markdown(snippet ? snippet : "");
 		jadd_str_or_null(o, "kind", jstr(hit, "kind"));
 		cJSON_AddStringToObject(o, "skill", skill);
@@ -775,7 +482,7 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 		free(md);
 	}
 	cJSON_Delete(found);
-	return structured_result(out);
+	return mcp_structured_result(out);
 }
 
 /* Appends an item's text, continuation lines indented under the bullet. */
@@ -852,9 +559,9 @@ static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct m
 	char *md;
 	int rc;
 
-	if (args_known(args, allowed, f) || arg_string(args, "slug", true, &slug, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "slug", true, &slug, f))
 		return NULL;
-	if (!(r = reader(c, f)))
+	if (!(r = mcp_reader(c, f)))
 		return NULL;
 	rc = store_skill_get(r, slug, &sk);
 	if (rc == 1) {
@@ -864,17 +571,17 @@ static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct m
 			cl = cJSON_ParseWithLength(sk.checklist.p, sk.checklist.len);
 	}
 	if (rc == 0)
-		return tool_error("No skill has the slug '%s'. Use list_skills or search_skills "
+		return mcp_tool_error("No skill has the slug '%s'. Use list_skills or search_skills "
 				  "to find one.", slug);
 	if (rc < 0)
-		return db_fail(c, f, "reading a checklist");
+		return mcp_db_fail(c, f, "reading a checklist");
 	if (none)
-		return tool_error("Skill '%s' has no review checklist "
+		return mcp_tool_error("Skill '%s' has no review checklist "
 				  "(references/review-checklist.md).", slug);
 	if (!cl)
-		return fail(f, JSONRPC_INTERNAL_ERROR, "the index holds a broken checklist");
+		return mcp_fail(f, JSONRPC_INTERNAL_ERROR, "the index holds a broken checklist");
 	md = checklist_markdown(slug, cl);
-	res = text_result(md, strlen(md), false);
+	res = mcp_text_result(md, strlen(md), false);
 	free(md);
 	cJSON_AddItemToObject(res, "structuredContent", cl);
 	return res;
@@ -893,12 +600,12 @@ static cJSON *review_refused(const struct response *res, struct mcp_fail *f)
 
 	if (res->status >= 500) {
 		cJSON_Delete(j);
-		return fail(f, JSONRPC_INTERNAL_ERROR, "%s", msg);
+		return mcp_fail(f, JSONRPC_INTERNAL_ERROR, "%s", msg);
 	}
 	if (jstr(e, "field"))
-		r = tool_error("%s: %s", jstr(e, "field"), msg);
+		r = mcp_tool_error("%s: %s", jstr(e, "field"), msg);
 	else if (cJSON_GetObjectItem(j, "item"))
-		r = tool_error("%s (item %s is at version %d, verdict %s)", msg,
+		r = mcp_tool_error("%s (item %s is at version %d, verdict %s)", msg,
 			       jstr(cJSON_GetObjectItem(j, "item"), "ref") ?
 			       jstr(cJSON_GetObjectItem(j, "item"), "ref") : "?",
 			       (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "item"),
@@ -906,7 +613,7 @@ static cJSON *review_refused(const struct response *res, struct mcp_fail *f)
 			       jstr(cJSON_GetObjectItem(j, "item"), "verdict") ?
 			       jstr(cJSON_GetObjectItem(j, "item"), "verdict") : "open");
 	else
-		r = tool_error("%s", msg);
+		r = mcp_tool_error("%s", msg);
 	cJSON_Delete(j);
 	return r;
 }
@@ -1012,7 +719,7 @@ static cJSON *review_result(struct mcp_call *c, const char *id, const char *lead
 	response_fini(&res);
 	text = review_text(v, base);
 	all = xasprintf("%s%s", lead ? lead : "", text);
-	r = text_result(all, strlen(all), false);
+	r = mcp_text_result(all, strlen(all), false);
 	cJSON_AddItemToObject(r, "structuredContent", review_brief(v, base));
 	cJSON_Delete(v);
 	free(text);
@@ -1035,7 +742,7 @@ static cJSON *review_written(struct mcp_call *c, cJSON *r, const char *id, const
 	f->message[0] = '\0';
 	cJSON_Delete(f->data);
 	f->data = NULL;
-	return tool_error("%s (review %s), but it cannot be shown now: its checklist is not in the "
+	return mcp_tool_error("%s (review %s), but it cannot be shown now: its checklist is not in the "
 			  "index. Do not repeat the call; get_review will show it once the checklist "
 			  "is back.", done, id);
 }
@@ -1066,7 +773,7 @@ static cJSON *tool_record_verdicts(struct mcp_call *c, const cJSON *args, struct
 	cJSON *body, *r;
 	char lead[96];
 
-	if (args_known(args, allowed, f) || arg_string(args, "review", true, &id, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "review", true, &id, f))
 		return NULL;
 	body = cJSON_Duplicate(args, true);
 	cJSON_DeleteItemFromObjectCaseSensitive(body, "review");
@@ -1089,7 +796,7 @@ static cJSON *tool_get_review(struct mcp_call *c, const cJSON *args, struct mcp_
 	static const char *const allowed[] = { "review", NULL };
 	const char *id;
 
-	if (args_known(args, allowed, f) || arg_string(args, "review", true, &id, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "review", true, &id, f))
 		return NULL;
 	return review_result(c, id, NULL, f);
 }
@@ -1101,9 +808,9 @@ static cJSON *tool_list_reviews(struct mcp_call *c, const cJSON *args, struct mc
 	struct response res;
 	cJSON *list, *out, *arr, *x;
 
-	if (args_known(args, allowed, f) || arg_string(args, "skill", false, &skill, f) ||
-	    arg_string(args, "status", false, &status, f) ||
-	    arg_string(args, "cursor", false, &cursor, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "skill", false, &skill, f) ||
+	    mcp_arg_string(args, "status", false, &status, f) ||
+	    mcp_arg_string(args, "cursor", false, &cursor, f))
 		return NULL;
 	response_init(&res);
 	list = reviews_list_from(c->app, skill, status, REVIEW_PAGE_DEFAULT, cursor, &res);
@@ -1129,7 +836,7 @@ static cJSON *tool_list_reviews(struct mcp_call *c, const cJSON *args, struct mc
 	}
 	jadd_str_or_null(out, "nextCursor", jstr(list, "next_cursor"));
 	cJSON_Delete(list);
-	return structured_result(out);
+	return mcp_structured_result(out);
 }
 
 typedef cJSON *(*tool_fn)(struct mcp_call *c, const cJSON *args, struct mcp_fail *f);
@@ -1275,8 +982,6 @@ static const struct tool tools[] = {
 
 /* ---- methods ---- */
 
-typedef cJSON *(*method_fn)(struct mcp_call *c, const cJSON *params, struct mcp_fail *f);
-
 static cJSON *m_initialize(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
 {
 	const char *asked = jstr(params, "protocolVersion");
@@ -1284,13 +989,13 @@ static cJSON *m_initialize(struct mcp_call *c, const cJSON *params, struct mcp_f
 	cJSON *r, *caps, *info;
 
 	if (!asked)
-		return fail(f, JSONRPC_INVALID_PARAMS, "initialize needs params.protocolVersion "
+		return mcp_fail(f, JSONRPC_INVALID_PARAMS, "initialize needs params.protocolVersion "
 			    "(a string)");
 	v = version_find(asked);
 	if (!v)
 		v = MCP_PROTOCOL_LATEST;
 	if (mcp_session_new(c->app, v, c->session) != 0)
-		return fail(f, JSONRPC_INTERNAL_ERROR, "no random bytes for a session id");
+		return mcp_fail(f, JSONRPC_INTERNAL_ERROR, "no random bytes for a session id");
 	c->version = v;
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "protocolVersion", v);
@@ -1340,7 +1045,7 @@ static cJSON *m_tools_list(struct mcp_call *c, const cJSON *params, struct mcp_f
 			cJSON_Delete(out);
 			cJSON_Delete(t);
 			cJSON_Delete(r);
-			return fail(f, JSONRPC_INTERNAL_ERROR, "tool %s has a broken schema",
+			return mcp_fail(f, JSONRPC_INTERNAL_ERROR, "tool %s has a broken schema",
 				    tools[i].name);
 		}
 		cJSON_AddStringToObject(t, "name", tools[i].name);
@@ -1369,9 +1074,9 @@ static cJSON *m_tools_call(struct mcp_call *c, const cJSON *params, struct mcp_f
 	cJSON *empty = NULL, *r;
 
 	if (!name)
-		return fail(f, JSONRPC_INVALID_PARAMS, "tools/call needs params.name (a string)");
+		return mcp_fail(f, JSONRPC_INVALID_PARAMS, "tools/call needs params.name (a string)");
 	if (args && !cJSON_IsObject(args))
-		return fail(f, JSONRPC_INVALID_PARAMS, "params.arguments must be an object");
+		return mcp_fail(f, JSONRPC_INVALID_PARAMS, "params.arguments must be an object");
 	for (size_t i = 0; i < N_TOOLS; i++) {
 		if (strcmp(name, tools[i].name) != 0)
 			continue;
@@ -1381,160 +1086,20 @@ static cJSON *m_tools_call(struct mcp_call *c, const cJSON *params, struct mcp_f
 		cJSON_Delete(empty);
 		return r;
 	}
-	return fail(f, JSONRPC_INVALID_PARAMS, "unknown tool '%s' (see tools/list)", name);
-}
-
-/* Adds one file to resources/list's answer. */
-struct resource_page {
-	cJSON *list;
-	char *last_slug, *last_path;   /* the last file added (free()) */
-};
-
-static int resource_add(void *ctx, const char *slug, const struct store_file *sf)
-{
-	struct resource_page *rp = ctx;
-	char *path = xstrndup(sf->path.p, sf->path.len);
-	cJSON *o = cJSON_CreateObject();
-	char *uri = skill_uri(slug, path), *name = xasprintf("%s/%s", slug, path);
-
-	cJSON_AddStringToObject(o, "uri", uri);
-	cJSON_AddStringToObject(o, "name", name);
-	cJSON_AddStringToObject(o, "mimeType", sf->mime.p ? sf->mime.p : "");
-	cJSON_AddNumberToObject(o, "size", (double)sf->size);
-	cJSON_AddItemToArray(rp->list, o);
-	free(uri);
-	free(name);
-	free(rp->last_slug);
-	free(rp->last_path);
-	rp->last_slug = xstrdup(slug);
-	rp->last_path = path;
-	return 0;
-}
-
-static cJSON *m_resources_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
-{
-	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(params, "cursor");
-	char *slug = NULL, *path = NULL;
-	struct resource_page rp = { NULL, NULL, NULL };
-	struct store_reader *r;
-	cJSON *res;
-	int more;
-
-	if (cur && !cJSON_IsNull(cur) &&
-	    (!cJSON_IsString(cur) || cursor_read(cur->valuestring, 'r', &slug, &path) != 0))
-		return fail(f, JSONRPC_INVALID_PARAMS, "cursor is not one this server gave out");
-	if (!(r = reader(c, f))) {
-		free(slug);
-		free(path);
-		return NULL;
-	}
-	res = cJSON_CreateObject();
-	rp.list = cJSON_AddArrayToObject(res, "resources");
-	more = store_files_page(r, slug, path, MCP_PAGE_SIZE, resource_add, &rp);
-	free(slug);
-	free(path);
-	if (more < 0) {
-		free(rp.last_slug);
-		free(rp.last_path);
-		cJSON_Delete(res);
-		return db_fail(c, f, "listing files");
-	}
-	if (more && rp.last_slug) {
-		char *next = cursor_make('r', rp.last_slug, rp.last_path);
-
-		cJSON_AddStringToObject(res, "nextCursor", next);
-		free(next);
-	}
-	free(rp.last_slug);
-	free(rp.last_path);
-	return res;
-}
-
-static cJSON *m_resources_read(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
-{
-	const char *uri = jstr(params, "uri");
-	char *slug, *path;
-	struct file_bytes fb;
-	cJSON *r, *contents, *o;
-	bool known;
-	int rc;
-
-	if (!uri)
-		return fail(f, JSONRPC_INVALID_PARAMS, "resources/read needs params.uri (a string)");
-	if (skill_uri_parse(uri, &slug, &path) != 0) {
-		f->data = cJSON_CreateObject();
-		cJSON_AddStringToObject(f->data, "uri", uri);
-		return fail(f, MCP_RESOURCE_NOT_FOUND, "Resource not found: not a "
-			    "skill://{slug}/{path} URI");
-	}
-	rc = file_read(c, slug, path, &fb, &known, f);
-	free(slug);
-	free(path);
-	if (rc < 0)
-		return NULL;
-	if (rc == 1 || !fb.data) {
-		f->data = cJSON_CreateObject();
-		cJSON_AddStringToObject(f->data, "uri", uri);
-		fail(f, MCP_RESOURCE_NOT_FOUND, "Resource not found%s",
-		     rc == 1 ? (known ? ": the skill has no such file" : ": no skill has that slug")
-			     : ": the file is larger than --max-file-size and not stored");
-		if (rc == 0)
-			file_bytes_fini(&fb);
-		return NULL;
-	}
-	r = cJSON_CreateObject();
-	contents = cJSON_AddArrayToObject(r, "contents");
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "uri", uri);
-	cJSON_AddStringToObject(o, "mimeType", fb.mime);
-	if (fb.text) {
-		char *text = utf8_repair(fb.data, fb.len, NULL);
-
-		cJSON_AddStringToObject(o, "text", text);
-		free(text);
-	} else {
-		char *b64 = base64_encode(fb.data, fb.len);
-
-		cJSON_AddStringToObject(o, "blob", b64);
-		free(b64);
-	}
-	cJSON_AddItemToArray(contents, o);
-	file_bytes_fini(&fb);
-	return r;
-}
-
-static cJSON *m_templates_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
-{
-	cJSON *r = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(r, "resourceTemplates");
-	cJSON *t = cJSON_CreateObject();
-
-	(void)c;
-	(void)params;
-	(void)f;
-	cJSON_AddStringToObject(t, "uriTemplate", "skill://{slug}/{path}");
-	cJSON_AddStringToObject(t, "name", "skill-file");
-	cJSON_AddStringToObject(t, "title", "A file of a skill");
-	cJSON_AddStringToObject(t, "description",
-		"Any stored file of a skill by its path inside the skill folder, e.g. "
-		"skill://http-api-review/SKILL.md or "
-		"skill://http-api-review/references/review-checklist.md. Text files are read as "
-		"text, others as base64 blobs.");
-	cJSON_AddItemToArray(list, t);
-	return r;
+	return mcp_fail(f, JSONRPC_INVALID_PARAMS, "unknown tool '%s' (see tools/list)", name);
 }
 
 static const struct {
 	const char *name;
-	method_fn fn;
+	mcp_method_fn fn;
 } methods[] = {
 	{ "initialize", m_initialize },
 	{ "ping", m_ping },
 	{ "tools/list", m_tools_list },
 	{ "tools/call", m_tools_call },
-	{ "resources/list", m_resources_list },
-	{ "resources/read", m_resources_read },
-	{ "resources/templates/list", m_templates_list },
+	{ "resources/list", mcp_resources_list },
+	{ "resources/read", mcp_resources_read },
+	{ "resources/templates/list", mcp_templates_list },
 };
 
 /* Answers one request message (a response object, cJSON_Delete). */
@@ -1634,10 +1199,10 @@ static void out_append(struct mcp_call *c, struct buf *out, cJSON *one, const cJ
 			over = "";
 	}
 	if (over) {
-		char msg[sizeof(LIMIT_MESSAGE) + 3 * 20];
+		char msg[sizeof(MCP_LIMIT_MESSAGE) + 3 * 20];
 		char *text;
 
-		snprintf(msg, sizeof(msg), LIMIT_MESSAGE, over, *over ? room : len, room,
+		snprintf(msg, sizeof(msg), MCP_LIMIT_MESSAGE, over, *over ? room : len, room,
 			 c->app->cfg->max_mcp_output);
 		one = jsonrpc_error(id, MCP_OUTPUT_LIMIT, msg, NULL);
 		text = cJSON_PrintUnformatted(one);
