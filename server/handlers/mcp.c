@@ -1004,6 +1004,11 @@ static cJSON *m_initialize(struct mcp_call *c, const cJSON *params, struct mcp_f
 	info = cJSON_AddObjectToObject(caps, "resources");
 	cJSON_AddBoolToObject(info, "subscribe", false);
 	cJSON_AddBoolToObject(info, "listChanged", false);
+	cJSON_AddBoolToObject(cJSON_AddObjectToObject(caps, "prompts"), "listChanged", false);
+	cJSON_AddObjectToObject(caps, "completions");
+	cJSON_AddObjectToObject(caps, "logging");
+	info = cJSON_AddObjectToObject(cJSON_AddObjectToObject(caps, "extensions"), MCP_SKILLS_EXTENSION);
+	cJSON_AddBoolToObject(info, "directoryRead", true);
 	info = cJSON_AddObjectToObject(r, "serverInfo");
 	cJSON_AddStringToObject(info, "name", "skilld");
 	cJSON_AddStringToObject(info, "title", "skilld Agent Skills server");
@@ -1015,7 +1020,9 @@ static cJSON *m_initialize(struct mcp_call *c, const cJSON *params, struct mcp_f
 		"with read_skill_file, and its review checklist with get_checklist. To review work "
 		"against a checklist, start_review, then record_verdicts with evidence; get_review "
 		"and list_reviews read them back, and people see the same review on its page. "
-		"Every file is also a resource at skill://{slug}/{path}.");
+		"Every file is also a resource at skill://{slug}/{path}; skills/list and "
+		"skills/get (the MCP Skills extension) give each skill's files with digests, and "
+		"every valid skill is a prompt named by its slug.");
 	return r;
 }
 
@@ -1025,6 +1032,23 @@ static cJSON *m_ping(struct mcp_call *c, const cJSON *params, struct mcp_fail *f
 	(void)params;
 	(void)f;
 	return cJSON_CreateObject();
+}
+
+/* logging/setLevel: any of RFC 5424's levels is accepted. skilld answers
+ * every request with one JSON body, never a stream, so it sends no log
+ * notifications whatever the level. */
+static cJSON *m_logging_set_level(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
+{
+	static const char *const levels[] = { "debug", "info", "notice", "warning", "error",
+					       "critical", "alert", "emergency" };
+	const char *level = jstr(params, "level");
+
+	(void)c;
+	for (size_t i = 0; level && i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcmp(level, levels[i]) == 0)
+			return cJSON_CreateObject();
+	return mcp_fail(f, JSONRPC_INVALID_PARAMS, "params.level must be one of debug, info, "
+			"notice, warning, error, critical, alert, emergency");
 }
 
 static cJSON *m_tools_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
@@ -1100,6 +1124,13 @@ static const struct {
 	{ "resources/list", mcp_resources_list },
 	{ "resources/read", mcp_resources_read },
 	{ "resources/templates/list", mcp_templates_list },
+	{ "resources/directory/read", mcp_directory_read },
+	{ "skills/list", mcp_skills_list },
+	{ "skills/get", mcp_skills_get },
+	{ "prompts/list", mcp_prompts_list },
+	{ "prompts/get", mcp_prompts_get },
+	{ "completion/complete", mcp_complete },
+	{ "logging/setLevel", m_logging_set_level },
 };
 
 /* Answers one request message (a response object, cJSON_Delete). */
@@ -1297,12 +1328,6 @@ void mcp_handle(void *ctx, struct request *req, struct response *res)
 		c.version = mcp_session_check(c.app, req->mcp_session_id);
 		if (!c.version) {
 			http_fail(res, 404, NULL, -32001, "Session not found");
-			goto out;
-		}
-		if (req->mcp_protocol_version && strcmp(req->mcp_protocol_version, c.version) != 0) {
-			http_fail(res, 400, NULL, JSONRPC_INVALID_REQUEST,
-				  "Bad Request: MCP-Protocol-Version differs from the version "
-				  "negotiated for this session");
 			goto out;
 		}
 	}

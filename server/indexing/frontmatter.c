@@ -52,6 +52,7 @@ struct fm_builder {
 	cJSON *discarded;          /* owned: nodes that must outlive their
 	                            * place (replaced duplicates, skipped keys)
 	                            * because an anchor may point into them */
+	bool typed;                /* plain scalars by YAML 1.2's core schema */
 };
 
 /* Aborts like xmalloc when cJSON could not allocate; never about input. */
@@ -197,8 +198,105 @@ static char *fm_scalar_text(struct fm_builder *b, const yaml_event_t *ev)
 	return buf_detach(&out, NULL);
 }
 
+/* Does s[0..n) match [-+]?[0-9]+ (digits: dec) or 0o[0-7]+ / 0x[0-9a-fA-F]+
+ * (the core schema's integers)? Its value into *out. */
+static bool core_int(const char *s, size_t n, double *out)
+{
+	const char *p = s, *end = s + n;
+	int base = 10;
+	double v = 0, sign = 1;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'x')) {
+		base = s[1] == 'o' ? 8 : 16;
+		p += 2;
+	} else if (p < end && (*p == '-' || *p == '+')) {
+		sign = *p == '-' ? -1 : 1;
+		p++;
+	}
+	if (p == end)
+		return false;
+	for (; p < end; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' :
+			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
+			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : 99;
+
+		if (d >= base)
+			return false;
+		v = v * base + d;
+	}
+	*out = sign * v;
+	return true;
+}
+
+/* Does s[0..n) match the core schema's float,
+ * [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? ? Its value into *out. */
+static bool core_float(const char *s, size_t n, double *out)
+{
+	size_t i = 0, digits = 0;
+	char tmp[64];
+
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	if (s[i] == '-' || s[i] == '+')
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < n && s[i] == '.') {
+		size_t frac = 0;
+
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			frac++;
+		if (digits == 0 && frac == 0)
+			return false;
+		digits += frac;
+	}
+	if (digits == 0)
+		return false;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t exp = 0;
+
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			exp++;
+		if (exp == 0)
+			return false;
+	}
+	if (i != n)
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	*out = strtod(tmp, NULL);
+	return true;
+}
+
+/* A plain, untagged scalar by YAML 1.2's core schema (what YAML libraries
+ * such as npm's yaml read): true/false, integers, floats; .inf and .nan,
+ * which JSON cannot hold, become null (as JSON.stringify writes them).
+ * NULL when the scalar is a string. */
+static cJSON *fm_core_value(const char *v, size_t n)
+{
+	static const char *const words[] = { "true", "True", "TRUE", "false", "False", "FALSE" };
+	static const char *const inf_nan[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+					       "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN" };
+	double d;
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (n == strlen(words[i]) && memcmp(v, words[i], n) == 0)
+			return fm_alloc_check(cJSON_CreateBool(i < 3));
+	for (size_t i = 0; i < sizeof(inf_nan) / sizeof(inf_nan[0]); i++)
+		if (n == strlen(inf_nan[i]) && memcmp(v, inf_nan[i], n) == 0)
+			return fm_alloc_check(cJSON_CreateNull());
+	if (core_int(v, n, &d) || core_float(v, n, &d))
+		return fm_alloc_check(cJSON_CreateNumber(d));
+	return NULL;
+}
+
 /* The JSON value of a scalar event: null for an untagged plain empty, `~`
- * or `null` (and for a !!null tag), otherwise the string as YAML reads it. */
+ * or `null` (and for a !!null tag); when b->typed, an untagged plain
+ * scalar by the core schema (fm_core_value); otherwise the string as YAML
+ * reads it. */
 static cJSON *fm_scalar_value(struct fm_builder *b, const yaml_event_t *ev)
 {
 	const char *v = (const char *)ev->data.scalar.value;
@@ -214,6 +312,9 @@ static cJSON *fm_scalar_value(struct fm_builder *b, const yaml_event_t *ev)
 	     (n == 4 && (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 ||
 			 memcmp(v, "NULL", 4) == 0))))
 		return fm_alloc_check(cJSON_CreateNull());
+	if (b->typed && !tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (j = fm_core_value(v, n)) != NULL)
+		return j;
 	text = fm_scalar_text(b, ev);
 	j = fm_alloc_check(cJSON_CreateString(text));
 	free(text);
@@ -541,7 +642,7 @@ static int fm_stream(struct fm_builder *b, cJSON *fields)
 
 /* Parses the YAML block into fields; 0 when it is a mapping (or empty). */
 static int fm_parse_block(const char *block, size_t len, int first_line, const char *path,
-			  cJSON *fields, struct diag_list *diags)
+			  bool typed, cJSON *fields, struct diag_list *diags)
 {
 	struct fm_builder b;
 	int rc;
@@ -558,6 +659,7 @@ static int fm_parse_block(const char *block, size_t len, int first_line, const c
 	b.first_line = first_line;
 	b.path = path;
 	b.diags = diags;
+	b.typed = typed;
 	b.discarded = fm_alloc_check(cJSON_CreateArray());
 
 	rc = fm_stream(&b, fields);
@@ -570,8 +672,8 @@ static int fm_parse_block(const char *block, size_t len, int first_line, const c
 	return rc;
 }
 
-int frontmatter_parse(const char *text, size_t len, const char *path,
-		      struct frontmatter *out, struct diag_list *diags)
+static int fm_parse(const char *text, size_t len, const char *path, bool typed,
+		    struct frontmatter *out, struct diag_list *diags)
 {
 	const char *p, *nl, *block;
 	size_t n, pos, line_len;
@@ -613,7 +715,7 @@ int frontmatter_parse(const char *text, size_t len, const char *path,
 			out->body = nl ? nl + 1 : p + n;
 			out->body_len = (size_t)(p + n - out->body);
 			out->body_line = line + 1;
-			out->ok = fm_parse_block(block, (size_t)(l - block), 2, path,
+			out->ok = fm_parse_block(block, (size_t)(l - block), 2, path, typed,
 						 out->fields, diags) == 0;
 			return out->ok ? 0 : -1;
 		}
@@ -622,6 +724,18 @@ int frontmatter_parse(const char *text, size_t len, const char *path,
 	diag_add(diags, DIAG_ERROR, "frontmatter-unterminated", path, 1, 1,
 		 "the frontmatter opened on line 1 is never closed by a `---` line");
 	return -1;
+}
+
+int frontmatter_parse(const char *text, size_t len, const char *path,
+		      struct frontmatter *out, struct diag_list *diags)
+{
+	return fm_parse(text, len, path, false, out, diags);
+}
+
+int frontmatter_parse_typed(const char *text, size_t len, const char *path,
+			    struct frontmatter *out, struct diag_list *diags)
+{
+	return fm_parse(text, len, path, true, out, diags);
 }
 
 void frontmatter_fini(struct frontmatter *fm)

@@ -252,6 +252,7 @@ static void prepare_render(struct prepared *p)
 	double t0 = now(), t1;
 	cJSON *json[ANS_COUNT_] = { 0 };
 
+	skill_note_extension(r);
 	skill_render(r);
 	t1 = now();
 	p->t_render = t1 - t0;

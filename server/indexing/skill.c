@@ -38,6 +38,74 @@ static char *rel_join(const struct skill_record *r, const char *path)
 	return r->rel[0] ? xasprintf("%s/%s", r->rel, path) : xstrdup(path);
 }
 
+const char *skill_extension_problem(const struct skill_listing *s, cJSON **frontmatter)
+{
+	const char *md = s->skill_md;
+	size_t len = s->skill_md_len;
+	struct frontmatter fm;
+	struct diag_list diags;
+	const char *why = NULL;
+
+	if (frontmatter)
+		*frontmatter = NULL;
+	if (!s->name || !skill_name_valid(s->name))
+		return "its name is missing or breaks the Agent Skills naming rules (1 to 64 of "
+		       "a-z, 0-9 and '-', no '-' first, last or twice), and the extension's URIs "
+		       "end with the name";
+	if (!s->valid)
+		return "it is not valid (see its errors)";
+	if (strcmp(s->name, s->slug) != 0)
+		return "it is served under another slug than its name (another skill of its "
+		       "root has the name), and the extension's URIs end with the name";
+	if (s->files > SKILL_EXT_MAX_FILES)
+		return "it has more than 512 files, the extension's limit per skill";
+	if (s->bytes > SKILL_EXT_MAX_BYTES)
+		return "its files hold more than 16 MiB, the extension's limit per skill";
+	if (!s->complete)
+		return "a file is over --max-file-size, so its bytes and digest are not stored "
+		       "and the skill's list of files with digests cannot be complete";
+	if (!md || !((len >= 4 && memcmp(md, "---\n", 4) == 0) ||
+		     (len >= 5 && memcmp(md, "---\r\n", 5) == 0)))
+		return "its SKILL.md does not start with a bare `---` line (a byte order mark, "
+		       "or blanks after the dashes), so clients cannot read its frontmatter as "
+		       "served";
+	diag_list_init(&diags);
+	if (frontmatter_parse_typed(md, len, "SKILL.md", &fm, &diags) != 0 || diags.len > 0)
+		why = "its frontmatter does not read the same in every YAML parser (see the "
+		      "frontmatter warnings)";
+	else if (frontmatter)
+		*frontmatter = cJSON_Duplicate(fm.fields, 1);
+	frontmatter_fini(&fm);
+	diag_list_fini(&diags);
+	return why;
+}
+
+void skill_note_extension(struct skill_record *r)
+{
+	struct skill_listing l = {
+		.valid = r->valid, .name = frontmatter_string(&r->fm, "name"), .slug = r->slug,
+		.files = r->files.len, .complete = true,
+		.skill_md = r->skill_md ? r->skill_md->content : NULL,
+		.skill_md_len = r->skill_md ? r->skill_md->content_len : 0,
+	};
+	const char *why;
+	char *md_path;
+
+	for (size_t i = 0; i < r->files.len; i++) {
+		l.bytes += r->files.items[i].size;
+		if (!r->files.items[i].content || !r->files.items[i].digest[0])
+			l.complete = false;
+	}
+	why = skill_extension_problem(&l, NULL);
+	if (!why)
+		return;
+	md_path = rel_join(r, r->skill_md ? r->skill_md->path : "SKILL.md");
+	diag_add(&r->diags, DIAG_WARNING, "skills-extension-unlisted", md_path, 0, 0,
+		 "not listed by the MCP Skills extension (skills/list, skills/get; its files "
+		 "stay readable as resources): %s", why);
+	free(md_path);
+}
+
 /* Lines of a stored text file, or -1 when absent or not stored. */
 static int file_lines(const struct skill_record *r, const char *path)
 {

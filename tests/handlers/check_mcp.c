@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "fixture_mcp.h"
 #include "fixture_skills.h"
 #include "skilld/app/app.h"
 #include "skilld/transport/http.h"
@@ -28,7 +29,6 @@
 Suite *mcp_suite(void);
 
 #define N_MANY 120  /* references of the "many" skill, besides its SKILL.md and "with space.md" */
-#define ACCEPT_BOTH "application/json, text/event-stream"
 
 static struct ta_app ta;
 
@@ -79,116 +79,6 @@ static void teardown_socket(void)
 	teardown();
 }
 
-/* A POST /mcp template with every header a well-behaved client sends. */
-static struct ta_request mcp_req(const char *session)
-{
-	struct ta_request r = { .method = "POST", .path = "/mcp" };
-
-	r.h.accept = ACCEPT_BOTH;
-	r.h.host = "127.0.0.1:8080";
-	r.content_type = "application/json";
-	r.mcp_session_id = session;
-	return r;
-}
-
-/* Sends r with body; returns the status, the parsed body in *json (NULL
- * when empty or not JSON). */
-static int send_body(struct ta_request r, const char *body, struct response *res, cJSON **json)
-{
-	r.body = body;
-	r.body_len = body ? strlen(body) : 0;
-	ta_send(&ta.app, &r, res);
-	if (json)
-		*json = res->body_len ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
-	return res->status;
-}
-
-/* The value of a response header, or NULL. */
-static const char *res_header(const struct response *res, const char *name)
-{
-	for (size_t i = 0; i < res->n_headers; i++)
-		if (strcasecmp(res->headers[i].key, name) == 0)
-			return res->headers[i].value;
-	return NULL;
-}
-
-static const cJSON *jget(const cJSON *o, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-/* initialize with version; the session id goes to sid (may be NULL).
- * Returns the result object's protocolVersion (static). */
-static const char *initialize(const char *version, char sid[MCP_SESSION_ID_LEN + 1])
-{
-	static char negotiated[32];
-	struct response res;
-	cJSON *j;
-	char *body = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-			       "{\"protocolVersion\":\"%s\",\"capabilities\":{},\"clientInfo\":"
-			       "{\"name\":\"check\",\"version\":\"1\"}}}", version);
-
-	ck_assert_int_eq(send_body(mcp_req(NULL), body, &res, &j), 200);
-	ck_assert_ptr_nonnull(res_header(&res, "Mcp-Session-Id"));
-	if (sid)
-		snprintf(sid, MCP_SESSION_ID_LEN + 1, "%s", res_header(&res, "Mcp-Session-Id"));
-	snprintf(negotiated, sizeof(negotiated), "%s",
-		 jstr(jget(j, "result"), "protocolVersion"));
-	cJSON_Delete(j);
-	response_fini(&res);
-	free(body);
-	return negotiated;
-}
-
-/* Calls method with params (JSON text or NULL) in session sid; returns the
- * whole response object (cJSON_Delete) after checking HTTP 200. */
-static cJSON *call(const char *sid, const char *method, const char *params)
-{
-	struct response res;
-	cJSON *j;
-	char *body = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":\"c1\",\"method\":\"%s\"%s%s}", method,
-			       params ? ",\"params\":" : "", params ? params : "");
-
-	ck_assert_msg(send_body(mcp_req(sid), body, &res, &j) == 200, "%s: %d %.*s", body,
-		      res.status, (int)res.body_len, res.body);
-	ck_assert_ptr_nonnull(j);
-	ck_assert_str_eq(jstr(j, "jsonrpc"), "2.0");
-	ck_assert_str_eq(jstr(j, "id"), "c1");
-	ck_assert_str_eq(res_header(&res, "Cache-Control"), "no-store");
-	response_fini(&res);
-	free(body);
-	return j;
-}
-
-/* The error code of a response object, 0 when it is a result. */
-static int error_code(const cJSON *j)
-{
-	const cJSON *e = jget(j, "error");
-
-	return e ? (int)cJSON_GetNumberValue(jget(e, "code")) : 0;
-}
-
-/* tools/call name with arguments (JSON text); returns the response object. */
-static cJSON *tool(const char *sid, const char *name, const char *args)
-{
-	char *params = xasprintf("{\"name\":\"%s\",\"arguments\":%s}", name, args);
-	cJSON *j = call(sid, "tools/call", params);
-
-	free(params);
-	return j;
-}
-
-/* The first content item's text of a tool result. */
-static const char *tool_text(const cJSON *j)
-{
-	return jstr(cJSON_GetArrayItem(jget(jget(j, "result"), "content"), 0), "text");
-}
-
-static bool tool_is_error(const cJSON *j)
-{
-	return cJSON_IsTrue(jget(jget(j, "result"), "isError"));
-}
-
 START_TEST(test_handshake)
 {
 	char sid[MCP_SESSION_ID_LEN + 1];
@@ -196,18 +86,18 @@ START_TEST(test_handshake)
 	const cJSON *r, *caps;
 	cJSON *j;
 
-	ck_assert_str_eq(initialize("2025-06-18", sid), "2025-06-18");
+	ck_assert_str_eq(fx_initialize(&ta, "2025-06-18", sid), "2025-06-18");
 	ck_assert_uint_eq(strlen(sid), MCP_SESSION_ID_LEN);
 	ck_assert_str_eq(mcp_session_check(&ta.app, sid), "2025-06-18");
-	ck_assert_str_eq(initialize("2025-03-26", sid), "2025-03-26");
+	ck_assert_str_eq(fx_initialize(&ta, "2025-03-26", sid), "2025-03-26");
 	ck_assert_str_eq(mcp_session_check(&ta.app, sid), "2025-03-26");
-	ck_assert_str_eq(initialize("2025-11-25", sid), "2025-11-25");
-	ck_assert_str_eq(initialize("2024-11-05", sid), "2025-11-25");
+	ck_assert_str_eq(fx_initialize(&ta, "2025-11-25", sid), "2025-11-25");
+	ck_assert_str_eq(fx_initialize(&ta, "2024-11-05", sid), "2025-11-25");
 	ck_assert_str_eq(mcp_session_check(&ta.app, sid), "2025-11-25");
-	ck_assert_str_eq(initialize("1999-01-01", NULL), "2025-11-25");
+	ck_assert_str_eq(fx_initialize(&ta, "1999-01-01", NULL), "2025-11-25");
 
 	/* the whole result, exactly */
-	ck_assert_int_eq(send_body(mcp_req(NULL), "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(NULL), "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
 				   "\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\"}}",
 				   &res, &j), 200);
 	ck_assert(strncmp(res.content_type, "application/json", 16) == 0);
@@ -219,7 +109,10 @@ START_TEST(test_handshake)
 		char *s = cJSON_PrintUnformatted(caps);
 
 		ck_assert_str_eq(s, "{\"tools\":{\"listChanged\":false},\"resources\":"
-				    "{\"subscribe\":false,\"listChanged\":false}}");
+				    "{\"subscribe\":false,\"listChanged\":false},\"prompts\":"
+				    "{\"listChanged\":false},\"completions\":{},\"logging\":{},"
+				    "\"extensions\":{\"io.modelcontextprotocol/skills\":"
+				    "{\"directoryRead\":true}}}");
 		cJSON_free(s);
 	}
 	ck_assert_str_eq(jstr(jget(r, "serverInfo"), "name"), "skilld");
@@ -229,13 +122,13 @@ START_TEST(test_handshake)
 	response_fini(&res);
 
 	/* bad initialize params: -32602 at the method level, HTTP 200, no session */
-	ck_assert_int_eq(send_body(mcp_req(NULL), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(NULL), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 				   "\"initialize\",\"params\":{\"protocolVersion\":5}}", &res, &j), 200);
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	ck_assert_ptr_null(res_header(&res, "Mcp-Session-Id"));
 	cJSON_Delete(j);
 	response_fini(&res);
-	ck_assert_int_eq(send_body(mcp_req(NULL), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(NULL), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 				   "\"initialize\"}", &res, &j), 200);
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
@@ -245,8 +138,8 @@ START_TEST(test_handshake)
 	{
 		char a[MCP_SESSION_ID_LEN + 1], b[MCP_SESSION_ID_LEN + 1];
 
-		initialize("2025-06-18", a);
-		initialize("2025-06-18", b);
+		fx_initialize(&ta, "2025-06-18", a);
+		fx_initialize(&ta, "2025-06-18", b);
 		ck_assert_str_ne(a, b);
 	}
 }
@@ -260,15 +153,15 @@ START_TEST(test_sessions)
 	struct response res;
 	cJSON *j;
 
-	initialize("2025-06-18", sid);
+	fx_initialize(&ta, "2025-06-18", sid);
 
 	/* no session header: 400 with a JSON-RPC error */
-	ck_assert_int_eq(send_body(mcp_req(NULL), ping, &res, &j), 400);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(NULL), ping, &res, &j), 400);
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_REQUEST);
 	ck_assert(cJSON_IsNull(jget(j, "id")));
 	cJSON_Delete(j);
 	response_fini(&res);
-	ck_assert_int_eq(send_body(mcp_req(NULL), "{\"jsonrpc\":\"2.0\",\"method\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(NULL), "{\"jsonrpc\":\"2.0\",\"method\":"
 				   "\"notifications/initialized\"}", &res, NULL), 400);
 	response_fini(&res);
 
@@ -278,23 +171,23 @@ START_TEST(test_sessions)
 		"00000000000000000000000000000000.2025-06-18.0000000000000000000000000000000000000000000000000000000000000000",
 	};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
-		ck_assert_int_eq(send_body(mcp_req(unknown[i]), ping, &res, &j), 404);
+		ck_assert_int_eq(fx_send(&ta, mcp_req(unknown[i]), ping, &res, &j), 404);
 		ck_assert_int_eq(error_code(j), -32001);
 		cJSON_Delete(j);
 		response_fini(&res);
 	}
 	memcpy(bad, sid, sizeof(bad));
 	bad[MCP_SESSION_ID_LEN - 1] = bad[MCP_SESSION_ID_LEN - 1] == '0' ? '1' : '0';
-	ck_assert_int_eq(send_body(mcp_req(bad), ping, &res, NULL), 404);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(bad), ping, &res, NULL), 404);
 	response_fini(&res);
 	memcpy(bad, sid, sizeof(bad));
 	bad[0] = bad[0] == 'a' ? 'b' : 'a';
-	ck_assert_int_eq(send_body(mcp_req(bad), ping, &res, NULL), 404);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(bad), ping, &res, NULL), 404);
 	response_fini(&res);
 	/* the version inside the id is covered by the MAC */
 	memcpy(bad, sid, sizeof(bad));
 	memcpy(bad + 33, "2025-03-26", 10);
-	ck_assert_int_eq(send_body(mcp_req(bad), ping, &res, NULL), 404);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(bad), ping, &res, NULL), 404);
 	response_fini(&res);
 	ck_assert_ptr_null(mcp_session_check(&ta.app, NULL));
 	ck_assert_ptr_null(mcp_session_check(&ta.app, bad));
@@ -304,51 +197,55 @@ START_TEST(test_sessions)
 
 		ta.app.mcp = mcp_state_new();
 		ck_assert_ptr_nonnull(ta.app.mcp);
-		ck_assert_int_eq(send_body(mcp_req(sid), ping, &res, NULL), 404);
+		ck_assert_int_eq(fx_send(&ta, mcp_req(sid), ping, &res, NULL), 404);
 		response_fini(&res);
 		mcp_state_free(ta.app.mcp);
 		ta.app.mcp = mine;
 	}
 
 	/* the right id answers */
-	ck_assert_int_eq(send_body(mcp_req(sid), ping, &res, &j), 200);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), ping, &res, &j), 200);
 	ck_assert_ptr_nonnull(jget(j, "result"));
 	ck_assert_int_eq(cJSON_GetArraySize(jget(j, "result")), 0);
 	ck_assert_ptr_null(res_header(&res, "Mcp-Session-Id"));
 	cJSON_Delete(j);
 	response_fini(&res);
 
-	/* MCP-Protocol-Version: unsupported 400, other than the session's 400, same 200 */
+	/* MCP-Protocol-Version: unsupported 400; any supported one 200, the
+	 * session's or another (as the SDKs' servers accept it) */
 	r = mcp_req(sid);
 	r.mcp_protocol_version = "2024-01-01";
-	ck_assert_int_eq(send_body(r, ping, &res, NULL), 400);
+	ck_assert_int_eq(fx_send(&ta, r, ping, &res, NULL), 400);
 	response_fini(&res);
 	r.mcp_protocol_version = "2025-11-25";
-	ck_assert_int_eq(send_body(r, ping, &res, NULL), 400);
+	ck_assert_int_eq(fx_send(&ta, r, ping, &res, NULL), 200);
+	response_fini(&res);
+	r.mcp_protocol_version = "2025-03-26";
+	ck_assert_int_eq(fx_send(&ta, r, ping, &res, NULL), 200);
 	response_fini(&res);
 	r.mcp_protocol_version = "2025-06-18";
-	ck_assert_int_eq(send_body(r, ping, &res, NULL), 200);
+	ck_assert_int_eq(fx_send(&ta, r, ping, &res, NULL), 200);
 	response_fini(&res);
 	/* an unsupported version is refused even on initialize */
 	r = mcp_req(NULL);
 	r.mcp_protocol_version = "bogus";
-	ck_assert_int_eq(send_body(r, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+	ck_assert_int_eq(fx_send(&ta, r, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
 				   "\"params\":{\"protocolVersion\":\"2025-06-18\"}}", &res, NULL), 400);
 	response_fini(&res);
 
 	/* notifications and client responses: 202 with an empty body */
-	ck_assert_int_eq(send_body(mcp_req(sid), "{\"jsonrpc\":\"2.0\",\"method\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), "{\"jsonrpc\":\"2.0\",\"method\":"
 				   "\"notifications/initialized\"}", &res, NULL), 202);
 	ck_assert_uint_eq(res.body_len, 0);
 	response_fini(&res);
-	ck_assert_int_eq(send_body(mcp_req(sid), "{\"jsonrpc\":\"2.0\",\"method\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), "{\"jsonrpc\":\"2.0\",\"method\":"
 				   "\"notifications/cancelled\",\"params\":{\"requestId\":3}}", &res, NULL), 202);
 	response_fini(&res);
-	ck_assert_int_eq(send_body(mcp_req(sid), "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{}}",
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{}}",
 				   &res, NULL), 202);
 	ck_assert_uint_eq(res.body_len, 0);
 	response_fini(&res);
-	ck_assert_int_eq(send_body(mcp_req(sid), "{\"jsonrpc\":\"2.0\",\"id\":5,\"error\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), "{\"jsonrpc\":\"2.0\",\"id\":5,\"error\":"
 				   "{\"code\":-1,\"message\":\"no\"}}", &res, NULL), 202);
 	response_fini(&res);
 }
@@ -414,13 +311,13 @@ START_TEST(test_transport_checks)
 	struct response res;
 	cJSON *j;
 
-	initialize("2025-06-18", sid);
+	fx_initialize(&ta, "2025-06-18", sid);
 	for (size_t i = 0; i < sizeof(origins) / sizeof(origins[0]); i++) {
 		struct ta_request r = mcp_req(sid);
 
 		r.origin = origins[i].origin;
 		r.h.host = origins[i].host;
-		ck_assert_msg(send_body(r, ping, &res, &j) == origins[i].status, "origin %s: %d",
+		ck_assert_msg(fx_send(&ta, r, ping, &res, &j) == origins[i].status, "origin %s: %d",
 			      origins[i].origin, res.status);
 		ck_assert_ptr_nonnull(j);
 		if (origins[i].status != 200)
@@ -432,7 +329,7 @@ START_TEST(test_transport_checks)
 		struct ta_request r = mcp_req(sid);
 
 		r.content_type = types[i].ct;
-		ck_assert_msg(send_body(r, ping, &res, &j) == types[i].status, "type %s: %d",
+		ck_assert_msg(fx_send(&ta, r, ping, &res, &j) == types[i].status, "type %s: %d",
 			      types[i].ct, res.status);
 		ck_assert_ptr_nonnull(j);
 		cJSON_Delete(j);
@@ -442,7 +339,7 @@ START_TEST(test_transport_checks)
 		struct ta_request r = mcp_req(sid);
 
 		r.h.accept = accepts[i].accept;
-		ck_assert_msg(send_body(r, ping, &res, &j) == accepts[i].status, "accept %s: %d",
+		ck_assert_msg(fx_send(&ta, r, ping, &res, &j) == accepts[i].status, "accept %s: %d",
 			      accepts[i].accept, res.status);
 		/* errors stay JSON even for clients that would get a page */
 		ck_assert(strncmp(res.content_type, "application/json", 16) == 0);
@@ -455,7 +352,7 @@ START_TEST(test_transport_checks)
 		struct ta_request r = mcp_req(NULL);
 
 		r.origin = "http://evil.example";
-		ck_assert_int_eq(send_body(r, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+		ck_assert_int_eq(fx_send(&ta, r, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
 					   "\"params\":{\"protocolVersion\":\"2025-06-18\"}}", &res, NULL), 403);
 		ck_assert_ptr_null(res_header(&res, "Mcp-Session-Id"));
 		response_fini(&res);
@@ -473,7 +370,7 @@ START_TEST(test_router_methods)
 
 		r.method = methods[i];
 		r.h.accept = "text/event-stream";
-		ck_assert_int_eq(send_body(r, NULL, &res, NULL), 405);
+		ck_assert_int_eq(fx_send(&ta, r, NULL, &res, NULL), 405);
 		ck_assert_str_eq(res_header(&res, "Allow"), "POST");
 		ck_assert(strncmp(res.content_type, "application/json", 16) == 0);
 		response_fini(&res);
@@ -491,21 +388,21 @@ START_TEST(test_methods)
 	cJSON *j;
 	int i = 0;
 
-	initialize("2025-11-25", sid);
-	j = call(sid, "ping", NULL);
+	fx_initialize(&ta, "2025-11-25", sid);
+	j = fx_call(&ta, sid, "ping", NULL);
 	ck_assert_int_eq(cJSON_GetArraySize(jget(j, "result")), 0);
 	cJSON_Delete(j);
-	j = call(sid, "no/such/method", "{}");
+	j = fx_call(&ta, sid, "no/such/method", "{}");
 	ck_assert_int_eq(error_code(j), JSONRPC_METHOD_NOT_FOUND);
 	cJSON_Delete(j);
-	j = call(sid, "notifications/initialized", NULL);  /* as a request: unknown */
+	j = fx_call(&ta, sid, "notifications/initialized", NULL);  /* as a request: unknown */
 	ck_assert_int_eq(error_code(j), JSONRPC_METHOD_NOT_FOUND);
 	cJSON_Delete(j);
-	j = call(sid, "tools/list", "[1,2]");
+	j = fx_call(&ta, sid, "tools/list", "[1,2]");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
 
-	j = call(sid, "tools/list", NULL);
+	j = fx_call(&ta, sid, "tools/list", NULL);
 	ck_assert_int_eq(cJSON_GetArraySize(jget(jget(j, "result"), "tools")), 9);
 	cJSON_ArrayForEach(t, jget(jget(j, "result"), "tools")) {
 		const cJSON *in = jget(t, "inputSchema"), *out = jget(t, "outputSchema");
@@ -528,21 +425,21 @@ START_TEST(test_methods)
 	}
 	cJSON_Delete(j);
 
-	j = call(sid, "resources/templates/list", NULL);
+	j = fx_call(&ta, sid, "resources/templates/list", NULL);
 	t = cJSON_GetArrayItem(jget(jget(j, "result"), "resourceTemplates"), 0);
 	ck_assert_str_eq(jstr(t, "uriTemplate"), "skill://{slug}/{path}");
 	ck_assert_ptr_nonnull(jstr(t, "name"));
 	cJSON_Delete(j);
 
 	/* tools/call framing errors */
-	j = call(sid, "tools/call", "{}");
+	j = fx_call(&ta, sid, "tools/call", "{}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
-	j = call(sid, "tools/call", "{\"name\":\"nope\"}");
+	j = fx_call(&ta, sid, "tools/call", "{\"name\":\"nope\"}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	ck_assert(strstr(jstr(jget(j, "error"), "message"), "nope") != NULL);
 	cJSON_Delete(j);
-	j = call(sid, "tools/call", "{\"name\":\"get_skill\",\"arguments\":[\"alpha\"]}");
+	j = fx_call(&ta, sid, "tools/call", "{\"name\":\"get_skill\",\"arguments\":[\"alpha\"]}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
 }
@@ -559,8 +456,8 @@ START_TEST(test_review_tools)
 	struct response res;
 	cJSON *j, *v;
 
-	initialize("2025-06-18", sid);
-	j = tool(sid, "start_review", "{\"skill\":\"alpha\",\"title\":\"PR 1\",\"author\":\"agent\"}");
+	fx_initialize(&ta, "2025-06-18", sid);
+	j = fx_tool(&ta, sid, "start_review", "{\"skill\":\"alpha\",\"title\":\"PR 1\",\"author\":\"agent\"}");
 	ck_assert_msg(!tool_is_error(j), "%s", tool_text(j));
 	sc = jget(jget(j, "result"), "structuredContent");
 	snprintf(id, sizeof(id), "%s", jstr(sc, "id"));
@@ -573,7 +470,7 @@ START_TEST(test_review_tools)
 	args = xasprintf("{\"review\":\"%s\",\"author\":\"agent\",\"verdicts\":["
 			 "{\"item\":\"W1\",\"verdict\":\"fail\",\"note\":\"no check\",\"evidence\":\"a.c:1\"},"
 			 "{\"item\":\"W2\",\"verdict\":\"pass\"}]}", id);
-	j = tool(sid, "record_verdicts", args);
+	j = fx_tool(&ta, sid, "record_verdicts", args);
 	free(args);
 	ck_assert_msg(!tool_is_error(j), "%s", tool_text(j));
 	sc = jget(jget(j, "result"), "structuredContent");
@@ -599,26 +496,26 @@ START_TEST(test_review_tools)
 	/* refused writes are the model's to fix, and write nothing */
 	args = xasprintf("{\"review\":\"%s\",\"verdicts\":[{\"item\":\"W2\",\"verdict\":\"na\"},"
 			 "{\"item\":\"W9\",\"verdict\":\"pass\"}]}", id);
-	j = tool(sid, "record_verdicts", args);
+	j = fx_tool(&ta, sid, "record_verdicts", args);
 	free(args);
 	ck_assert(tool_is_error(j));
 	ck_assert_ptr_nonnull(strstr(tool_text(j), "verdicts[1].item: the checklist has no item 'W9'"));
 	cJSON_Delete(j);
 	args = xasprintf("{\"review\":\"%s\",\"verdicts\":[{\"item\":\"W2\",\"verdict\":\"na\","
 			 "\"version\":0}]}", id);
-	j = tool(sid, "record_verdicts", args);
+	j = fx_tool(&ta, sid, "record_verdicts", args);
 	free(args);
 	ck_assert(tool_is_error(j));
 	ck_assert_ptr_nonnull(strstr(tool_text(j), "item W2 is at version 1, verdict pass"));
 	cJSON_Delete(j);
-	j = tool(sid, "record_verdicts", "{\"review\":\"0000000000000000\",\"verdicts\":"
+	j = fx_tool(&ta, sid, "record_verdicts", "{\"review\":\"0000000000000000\",\"verdicts\":"
 		 "[{\"item\":\"W2\",\"verdict\":\"na\"}]}");
 	ck_assert(tool_is_error(j));
 	cJSON_Delete(j);
 
 	/* read back: failing first, then open, then passed by ref */
 	args = xasprintf("{\"review\":\"%s\"}", id);
-	j = tool(sid, "get_review", args);
+	j = fx_tool(&ta, sid, "get_review", args);
 	free(args);
 	ck_assert(!tool_is_error(j));
 	text = tool_text(j);
@@ -628,30 +525,30 @@ START_TEST(test_review_tools)
 	ck_assert(strstr(text, "\nFailing:\n") < strstr(text, "\nOpen (item: what to check):\n"));
 	ck_assert(strstr(text, "\nOpen (item: what to check):\n") < strstr(text, "\nPassed:\n- W2\n"));
 	cJSON_Delete(j);
-	j = tool(sid, "get_review", "{\"review\":\"0000000000000000\"}");
+	j = fx_tool(&ta, sid, "get_review", "{\"review\":\"0000000000000000\"}");
 	ck_assert(tool_is_error(j));
 	cJSON_Delete(j);
 
-	j = tool(sid, "list_reviews", "{\"skill\":\"alpha\"}");
+	j = fx_tool(&ta, sid, "list_reviews", "{\"skill\":\"alpha\"}");
 	ck_assert(!tool_is_error(j));
 	sc = jget(jget(j, "result"), "structuredContent");
 	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "reviews")), 1);
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "reviews"), 0), "id"), id);
 	cJSON_Delete(j);
-	j = tool(sid, "list_reviews", "{\"status\":\"closed\"}");
+	j = fx_tool(&ta, sid, "list_reviews", "{\"status\":\"closed\"}");
 	ck_assert_int_eq(cJSON_GetArraySize(jget(jget(jget(j, "result"), "structuredContent"),
 						 "reviews")), 0);
 	cJSON_Delete(j);
-	j = tool(sid, "list_reviews", "{\"status\":\"maybe\"}");
+	j = fx_tool(&ta, sid, "list_reviews", "{\"status\":\"maybe\"}");
 	ck_assert(tool_is_error(j));
 	cJSON_Delete(j);
 
 	/* starting needs a skill with a checklist and a title */
-	j = tool(sid, "start_review", "{\"skill\":\"nope\",\"title\":\"x\"}");
+	j = fx_tool(&ta, sid, "start_review", "{\"skill\":\"nope\",\"title\":\"x\"}");
 	ck_assert(tool_is_error(j));
 	ck_assert_ptr_nonnull(strstr(tool_text(j), "no skill has the slug 'nope'"));
 	cJSON_Delete(j);
-	j = tool(sid, "start_review", "{\"skill\":\"alpha\"}");
+	j = fx_tool(&ta, sid, "start_review", "{\"skill\":\"alpha\"}");
 	ck_assert(tool_is_error(j));
 	ck_assert_ptr_nonnull(strstr(tool_text(j), "title: title is required"));
 	cJSON_Delete(j);
@@ -667,8 +564,8 @@ START_TEST(test_tool_list_get)
 	cJSON *j;
 	size_t len;
 
-	initialize("2025-06-18", sid);
-	j = tool(sid, "list_skills", "{}");
+	fx_initialize(&ta, "2025-06-18", sid);
+	j = fx_tool(&ta, sid, "list_skills", "{}");
 	ck_assert(!tool_is_error(j));
 	sc = jget(jget(j, "result"), "structuredContent");
 	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "skills")), 5);
@@ -691,24 +588,24 @@ START_TEST(test_tool_list_get)
 		cJSON_Delete(again);
 	}
 	cJSON_Delete(j);
-	j = tool(sid, "list_skills", "{\"cursor\":\"bogus\"}");
+	j = fx_tool(&ta, sid, "list_skills", "{\"cursor\":\"bogus\"}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
-	j = tool(sid, "list_skills", "{\"cursor\":\"s00\"}");
+	j = fx_tool(&ta, sid, "list_skills", "{\"cursor\":\"s00\"}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
-	j = tool(sid, "list_skills", "{\"cursor\":\"s62657461\"}");  /* after "beta" */
+	j = fx_tool(&ta, sid, "list_skills", "{\"cursor\":\"s62657461\"}");  /* after "beta" */
 	sc = jget(jget(j, "result"), "structuredContent");
 	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "skills")), 1);
 	cJSON_Delete(j);
-	j = tool(sid, "list_skills", "{\"limit\":3}");
+	j = fx_tool(&ta, sid, "list_skills", "{\"limit\":3}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
 
 	/* get_skill: the SKILL.md bytes from disk, and the file list */
 	path = xasprintf("%s/alpha/SKILL.md", ta.root);
 	md = tu_read(path, &len);
-	j = tool(sid, "get_skill", "{\"slug\":\"alpha\"}");
+	j = fx_tool(&ta, sid, "get_skill", "{\"slug\":\"alpha\"}");
 	ck_assert(!tool_is_error(j));
 	ck_assert_str_eq(tool_text(j), md);
 	sc = jget(jget(j, "result"), "structuredContent");
@@ -730,25 +627,25 @@ START_TEST(test_tool_list_get)
 	free(path);
 
 	/* beta's SKILL.md holds invalid bytes and a NUL: text with U+FFFD */
-	j = tool(sid, "get_skill", "{\"slug\":\"beta\"}");
+	j = fx_tool(&ta, sid, "get_skill", "{\"slug\":\"beta\"}");
 	ck_assert(!tool_is_error(j));
 	ck_assert(strstr(tool_text(j), "Body \xef\xbf\xbd\xef\xbf\xbd bytes.\xef\xbf\xbd" "after NUL") != NULL);
 	cJSON_Delete(j);
 
-	j = tool(sid, "get_skill", "{\"slug\":\"nope\"}");
+	j = fx_tool(&ta, sid, "get_skill", "{\"slug\":\"nope\"}");
 	ck_assert(tool_is_error(j));
 	ck_assert(strstr(tool_text(j), "No skill has the slug 'nope'") != NULL);
 	cJSON_Delete(j);
-	j = tool(sid, "get_skill", "{}");
+	j = fx_tool(&ta, sid, "get_skill", "{}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
-	j = tool(sid, "get_skill", "{\"slug\":7}");
+	j = fx_tool(&ta, sid, "get_skill", "{\"slug\":7}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
-	j = tool(sid, "get_skill", "{\"slug\":\"\"}");
+	j = fx_tool(&ta, sid, "get_skill", "{\"slug\":\"\"}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
-	j = tool(sid, "get_skill", "{\"slug\":\"alpha\",\"extra\":1}");
+	j = fx_tool(&ta, sid, "get_skill", "{\"slug\":\"alpha\",\"extra\":1}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	ck_assert(strstr(jstr(jget(j, "error"), "message"), "extra") != NULL);
 	cJSON_Delete(j);
@@ -762,12 +659,12 @@ START_TEST(test_tool_read_search_checklist)
 	bool alpha = false;
 	cJSON *j;
 
-	initialize("2025-06-18", sid);
-	j = tool(sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"references/guide.md\"}");
+	fx_initialize(&ta, "2025-06-18", sid);
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"references/guide.md\"}");
 	ck_assert(!tool_is_error(j));
 	ck_assert_str_eq(tool_text(j), "# Guide\n\nText.\n");
 	cJSON_Delete(j);
-	j = tool(sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"assets/blob.bin\"}");
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"assets/blob.bin\"}");
 	ck_assert(!tool_is_error(j));
 	c = cJSON_GetArrayItem(jget(jget(j, "result"), "content"), 0);
 	ck_assert_str_eq(jstr(c, "type"), "resource");
@@ -775,23 +672,23 @@ START_TEST(test_tool_read_search_checklist)
 	ck_assert_str_eq(jstr(jget(c, "resource"), "blob"), "AAEC/w==");
 	ck_assert_str_eq(jstr(jget(c, "resource"), "mimeType"), "application/octet-stream");
 	cJSON_Delete(j);
-	j = tool(sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"nope.md\"}");
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"nope.md\"}");
 	ck_assert(tool_is_error(j));
 	ck_assert(strstr(tool_text(j), "Skill 'alpha' has no file 'nope.md'") != NULL);
 	cJSON_Delete(j);
-	j = tool(sid, "read_skill_file", "{\"slug\":\"nope\",\"path\":\"SKILL.md\"}");
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"nope\",\"path\":\"SKILL.md\"}");
 	ck_assert(tool_is_error(j));
 	ck_assert(strstr(tool_text(j), "No skill has the slug 'nope'") != NULL);
 	cJSON_Delete(j);
-	j = tool(sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"../../etc/passwd\"}");
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"../../etc/passwd\"}");
 	ck_assert(tool_is_error(j));
 	cJSON_Delete(j);
-	j = tool(sid, "read_skill_file", "{\"slug\":\"alpha\"}");
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"alpha\"}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
 
 	/* search */
-	j = tool(sid, "search_skills", "{\"query\":\"widget\"}");
+	j = fx_tool(&ta, sid, "search_skills", "{\"query\":\"widget\"}");
 	ck_assert(!tool_is_error(j));
 	sc = jget(jget(j, "result"), "structuredContent");
 	ck_assert_str_eq(jstr(sc, "query"), "widget");
@@ -809,12 +706,12 @@ START_TEST(test_tool_read_search_checklist)
 	}
 	ck_assert(alpha);
 	cJSON_Delete(j);
-	j = tool(sid, "search_skills", "{\"query\":\"checked\",\"kind\":\"checklist\",\"limit\":1}");
+	j = fx_tool(&ta, sid, "search_skills", "{\"query\":\"checked\",\"kind\":\"checklist\",\"limit\":1}");
 	sc = jget(jget(j, "result"), "structuredContent");
 	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "results")), 1);
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "results"), 0), "kind"), "checklist");
 	cJSON_Delete(j);
-	j = tool(sid, "search_skills", "{\"query\":\"!!! ???\"}");
+	j = fx_tool(&ta, sid, "search_skills", "{\"query\":\"!!! ???\"}");
 	ck_assert(tool_is_error(j));
 	ck_assert(strstr(tool_text(j), "cannot be searched") != NULL);
 	cJSON_Delete(j);
@@ -824,13 +721,13 @@ START_TEST(test_tool_read_search_checklist)
 		"{\"query\":\"a\",\"kind\":\"bogus\"}", "{\"query\":\"a\",\"kind\":null}",
 	};
 	for (size_t i = 0; i < sizeof(bad_search) / sizeof(bad_search[0]); i++) {
-		j = tool(sid, "search_skills", bad_search[i]);
+		j = fx_tool(&ta, sid, "search_skills", bad_search[i]);
 		ck_assert_msg(error_code(j) == JSONRPC_INVALID_PARAMS, "%s", bad_search[i]);
 		cJSON_Delete(j);
 	}
 
 	/* checklist */
-	j = tool(sid, "get_checklist", "{\"slug\":\"alpha\"}");
+	j = fx_tool(&ta, sid, "get_checklist", "{\"slug\":\"alpha\"}");
 	ck_assert(!tool_is_error(j));
 	ck_assert_str_eq(tool_text(j),
 			 "# Widget — Code Review Checklist\n\n## 1. Safety\n\n"
@@ -843,11 +740,11 @@ START_TEST(test_tool_read_search_checklist)
 	ck_assert_str_eq(jstr(sc, "skill"), "alpha");
 	ck_assert_str_eq(jstr(sc, "path"), "references/review-checklist.md");
 	cJSON_Delete(j);
-	j = tool(sid, "get_checklist", "{\"slug\":\"beta\"}");
+	j = fx_tool(&ta, sid, "get_checklist", "{\"slug\":\"beta\"}");
 	ck_assert(tool_is_error(j));
 	ck_assert(strstr(tool_text(j), "has no review checklist") != NULL);
 	cJSON_Delete(j);
-	j = tool(sid, "get_checklist", "{\"slug\":\"nope\"}");
+	j = fx_tool(&ta, sid, "get_checklist", "{\"slug\":\"nope\"}");
 	ck_assert(tool_is_error(j));
 	cJSON_Delete(j);
 }
@@ -896,12 +793,12 @@ START_TEST(test_resources)
 	 * more than one page */
 	ck_assert_int_eq(total, 9 + 1 + 1 + 1 + N_MANY + 2);
 	ck_assert_int_gt(total, MCP_PAGE_SIZE);
-	initialize("2025-06-18", sid);
+	fx_initialize(&ta, "2025-06-18", sid);
 	do {
 		char *params = cursor ? xasprintf("{\"cursor\":\"%s\"}", cursor) : xstrdup("{}");
 		const cJSON *next;
 
-		j = call(sid, "resources/list", params);
+		j = fx_call(&ta, sid, "resources/list", params);
 		free(params);
 		ck_assert_int_eq(error_code(j), 0);
 		r = jget(j, "result");
@@ -944,29 +841,29 @@ START_TEST(test_resources)
 		"{\"cursor\":\"rff.62\"}", "{\"cursor\":5}", "{\"cursor\":\"s61\"}",
 	};
 	for (size_t i = 0; i < sizeof(bad_cursors) / sizeof(bad_cursors[0]); i++) {
-		j = call(sid, "resources/list", bad_cursors[i]);
+		j = fx_call(&ta, sid, "resources/list", bad_cursors[i]);
 		ck_assert_msg(error_code(j) == JSONRPC_INVALID_PARAMS, "%s", bad_cursors[i]);
 		cJSON_Delete(j);
 	}
 
 	/* read: text, blob, percent-encoded path */
-	j = call(sid, "resources/read", "{\"uri\":\"skill://alpha/references/guide.md\"}");
+	j = fx_call(&ta, sid, "resources/read", "{\"uri\":\"skill://alpha/references/guide.md\"}");
 	c = cJSON_GetArrayItem(jget(jget(j, "result"), "contents"), 0);
 	ck_assert_str_eq(jstr(c, "uri"), "skill://alpha/references/guide.md");
 	ck_assert_str_eq(jstr(c, "mimeType"), "text/markdown; charset=utf-8");
 	ck_assert_str_eq(jstr(c, "text"), "# Guide\n\nText.\n");
 	ck_assert_ptr_null(jget(c, "blob"));
 	cJSON_Delete(j);
-	j = call(sid, "resources/read", "{\"uri\":\"skill://alpha/assets/blob.bin\"}");
+	j = fx_call(&ta, sid, "resources/read", "{\"uri\":\"skill://alpha/assets/blob.bin\"}");
 	c = cJSON_GetArrayItem(jget(jget(j, "result"), "contents"), 0);
 	ck_assert_str_eq(jstr(c, "blob"), "AAEC/w==");
 	ck_assert_ptr_null(jget(c, "text"));
 	cJSON_Delete(j);
-	j = call(sid, "resources/read", "{\"uri\":\"skill://many/references/with%20space.md\"}");
+	j = fx_call(&ta, sid, "resources/read", "{\"uri\":\"skill://many/references/with%20space.md\"}");
 	c = cJSON_GetArrayItem(jget(jget(j, "result"), "contents"), 0);
 	ck_assert_str_eq(jstr(c, "text"), "spaced\n");
 	cJSON_Delete(j);
-	j = call(sid, "resources/read", "{\"uri\":\"skill://beta/SKILL.md\"}");
+	j = fx_call(&ta, sid, "resources/read", "{\"uri\":\"skill://beta/SKILL.md\"}");
 	c = cJSON_GetArrayItem(jget(jget(j, "result"), "contents"), 0);
 	ck_assert_ptr_nonnull(jstr(c, "blob"));
 	cJSON_Delete(j);
@@ -979,16 +876,16 @@ START_TEST(test_resources)
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		char *params = xasprintf("{\"uri\":\"%s\"}", unknown[i]);
 
-		j = call(sid, "resources/read", params);
+		j = fx_call(&ta, sid, "resources/read", params);
 		ck_assert_msg(error_code(j) == -32002, "%s", unknown[i]);
 		ck_assert_str_eq(jstr(jget(jget(j, "error"), "data"), "uri"), unknown[i]);
 		cJSON_Delete(j);
 		free(params);
 	}
-	j = call(sid, "resources/read", "{}");
+	j = fx_call(&ta, sid, "resources/read", "{}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
-	j = call(sid, "resources/read", "{\"uri\":[1]}");
+	j = fx_call(&ta, sid, "resources/read", "{\"uri\":[1]}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
 }
@@ -1000,8 +897,8 @@ START_TEST(test_batches)
 	struct response res;
 	cJSON *j;
 
-	initialize("2025-03-26", sid);
-	ck_assert_int_eq(send_body(mcp_req(sid), "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+	fx_initialize(&ta, "2025-03-26", sid);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
 				   "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"},"
 				   "{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"method\":\"nope\"},"
 				   "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}},"
@@ -1022,17 +919,17 @@ START_TEST(test_batches)
 	response_fini(&res);
 
 	/* only notifications: 202 */
-	ck_assert_int_eq(send_body(mcp_req(sid), "[{\"jsonrpc\":\"2.0\",\"method\":\"a\"},"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), "[{\"jsonrpc\":\"2.0\",\"method\":\"a\"},"
 				   "{\"jsonrpc\":\"2.0\",\"method\":\"b\"}]", &res, NULL), 202);
 	ck_assert_uint_eq(res.body_len, 0);
 	response_fini(&res);
 	/* an empty batch is an invalid request */
-	ck_assert_int_eq(send_body(mcp_req(sid), "[]", &res, &j), 400);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), "[]", &res, &j), 400);
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_REQUEST);
 	cJSON_Delete(j);
 	response_fini(&res);
 	/* a batch needs the session too */
-	ck_assert_int_eq(send_body(mcp_req(NULL), "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(NULL), "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 				   "\"ping\"}]", &res, NULL), 400);
 	response_fini(&res);
 }
@@ -1123,7 +1020,7 @@ START_TEST(test_hostile_bodies)
 	struct buf deep;
 	cJSON *j;
 
-	initialize("2025-06-18", sid);
+	fx_initialize(&ta, "2025-06-18", sid);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ta_request r = mcp_req(sid);
 
@@ -1149,7 +1046,7 @@ START_TEST(test_hostile_bodies)
 	buf_init(&deep);
 	for (int i = 0; i < 200000; i++)
 		buf_puts(&deep, "{\"a\":[");
-	ck_assert_int_eq(send_body(mcp_req(sid), deep.data, &res, &j), 400);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), deep.data, &res, &j), 400);
 	ck_assert_int_eq(error_code(j), JSONRPC_PARSE_ERROR);
 	cJSON_Delete(j);
 	response_fini(&res);
@@ -1158,7 +1055,7 @@ START_TEST(test_hostile_bodies)
 	for (int i = 0; i < 300; i++)
 		buf_printf(&deep, "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"ping\"}", i ? "," : "", i);
 	buf_putc(&deep, ']');
-	ck_assert_int_eq(send_body(mcp_req(sid), deep.data, &res, &j), 400);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), deep.data, &res, &j), 400);
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_REQUEST);
 	cJSON_Delete(j);
 	response_fini(&res);
@@ -1356,7 +1253,7 @@ START_TEST(test_budget_batch)
 	int i = 0;
 	cJSON *j;
 
-	initialize("2025-03-26", sid);
+	fx_initialize(&ta, "2025-03-26", sid);
 	buf_init(&batch);
 	for (int k = 0; k < N_READS; k++)
 		buf_printf(&batch, "%s{\"jsonrpc\":\"2.0\",\"id\":\"r%d\",\"method\":\"resources/read\","
@@ -1364,7 +1261,7 @@ START_TEST(test_budget_batch)
 	buf_putc(&batch, ']');
 	reset_peak_rss();
 	before = status_kb("VmHWM");
-	ck_assert_int_eq(send_body(mcp_req(sid), batch.data, &res, NULL), 200);
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), batch.data, &res, NULL), 200);
 	peak = status_kb("VmHWM");
 	ck_assert_msg(peak - before < 64 * 1024, "peak RSS grew by %ld kB for one request",
 		      peak - before);
@@ -1426,12 +1323,12 @@ START_TEST(test_budget_small)
 	const cJSON *a;
 	cJSON *j;
 
-	initialize("2025-06-18", sid);
+	fx_initialize(&ta, "2025-06-18", sid);
 	for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
 		char *body = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":\"c1\",\"method\":\"%s\","
 				       "\"params\":%s}", over[i][0], over[i][1]);
 
-		ck_assert_int_eq(send_body(mcp_req(sid), body, &res, &j), 200);
+		ck_assert_int_eq(fx_send(&ta, mcp_req(sid), body, &res, &j), 200);
 		ck_assert_msg(is_limit_error(j), "case %zu: %zu bytes: %.200s", i, res.body_len,
 			      res.body);
 		ck_assert_str_eq(jstr(j, "id"), "c1");
@@ -1441,15 +1338,15 @@ START_TEST(test_budget_small)
 		free(body);
 	}
 	/* what fits is answered whole */
-	j = call(sid, "resources/read", "{\"uri\":\"skill://big/references/fits.md\"}");
+	j = fx_call(&ta, sid, "resources/read", "{\"uri\":\"skill://big/references/fits.md\"}");
 	ck_assert_uint_eq(strlen(jstr(cJSON_GetArrayItem(jget(jget(j, "result"), "contents"), 0),
 				      "text")), FITS_SIZE);
 	cJSON_Delete(j);
-	j = tool(sid, "get_skill", "{\"slug\":\"big\"}");
+	j = fx_tool(&ta, sid, "get_skill", "{\"slug\":\"big\"}");
 	ck_assert(!tool_is_error(j));
 	cJSON_Delete(j);
 	/* a batch answers what fits, in order: 40,000 bytes fit once, not twice */
-	ck_assert_int_eq(send_body(mcp_req(sid), "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	ck_assert_int_eq(fx_send(&ta, mcp_req(sid), "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 				   "\"resources/read\",\"params\":{\"uri\":\"skill://big/references/"
 				   "fits.md\"}},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/read\","
 				   "\"params\":{\"uri\":\"skill://big/references/fits.md\"}},"

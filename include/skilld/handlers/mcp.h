@@ -22,6 +22,8 @@ struct app;
 struct mcp_state;
 
 #define MCP_PROTOCOL_LATEST "2025-11-25"
+/* The MCP Skills extension's name under capabilities.extensions. */
+#define MCP_SKILLS_EXTENSION "io.modelcontextprotocol/skills"
 /* Entries per page of resources/list and list_skills. */
 #define MCP_PAGE_SIZE 100
 /* JSON-RPC server error for an answer that does not fit in what is left of

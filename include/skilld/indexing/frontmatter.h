@@ -61,6 +61,19 @@ struct frontmatter {
 int frontmatter_parse(const char *text, size_t len, const char *path,
 		      struct frontmatter *out, struct diag_list *diags);
 
+/*
+ * frontmatter_parse, except that untagged plain scalars take the types of
+ * YAML 1.2's core schema, as YAML libraries (npm's yaml, PyYAML's 1.2
+ * mode) read them: true/false (any of true, True, TRUE) as booleans,
+ * [-+]?[0-9]+, 0o17 and 0x1F as numbers, [-+]?(.5|1|1.|1.5)(e[-+]?3)? as
+ * numbers, .inf and .nan as null (JSON has neither). Quoted and block
+ * scalars, and tagged ones, stay strings. This is the frontmatter "rendered
+ * verbatim as a JSON object" of the MCP Skills extension; the index keeps
+ * frontmatter_parse's all-strings form.
+ */
+int frontmatter_parse_typed(const char *text, size_t len, const char *path,
+			    struct frontmatter *out, struct diag_list *diags);
+
 /* Frees out->fields; the body pointer belongs to the caller's text. */
 void frontmatter_fini(struct frontmatter *fm);
 

@@ -9,6 +9,7 @@
 #define SKILLD_SKILL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -95,5 +96,39 @@ cJSON *skill_checklist_json(const struct skill_record *r);
 
 /* Is s a valid Agent Skills name (1–64 of a-z0-9-, no edge or double '-')? */
 bool skill_name_valid(const char *s);
+
+/* The MCP Skills extension's limits per skill (files, and bytes in all). */
+#define SKILL_EXT_MAX_FILES 512
+#define SKILL_EXT_MAX_BYTES ((uint64_t)16 << 20)
+
+/* What decides whether a served skill can be listed under the MCP Skills
+ * extension: from a record at index time, from the index at request time. */
+struct skill_listing {
+	bool valid;
+	const char *name;       /* the frontmatter's name, or NULL */
+	const char *slug;
+	size_t files;
+	uint64_t bytes;         /* the sum of the files' sizes */
+	bool complete;          /* every file's bytes are stored, with a digest */
+	const char *skill_md;   /* SKILL.md's bytes (need not be NUL terminated) */
+	size_t skill_md_len;
+};
+
+/*
+ * NULL when the skill can be listed under the MCP Skills extension
+ * (skills/list, skills/get): a valid skill served under its own name (the
+ * URI skill://<name>/SKILL.md ends with it, as the extension requires),
+ * within its limits, every file stored with a digest (the entry's file
+ * list must be complete and verifiable), and a frontmatter every client
+ * reads as served: SKILL.md starts with a bare `---` line and the YAML
+ * reads without a warning. Otherwise a sentence saying why (static).
+ * When frontmatter is not NULL and the skill can be listed, *frontmatter
+ * is its frontmatter by frontmatter_parse_typed (cJSON_Delete).
+ */
+const char *skill_extension_problem(const struct skill_listing *s, cJSON **frontmatter);
+
+/* Adds the warning skills-extension-unlisted to r->diags when the skill
+ * cannot be listed under the MCP Skills extension. Needs r->slug set. */
+void skill_note_extension(struct skill_record *r);
 
 #endif
