@@ -237,7 +237,7 @@ check: deps-test
 # `make valgrind` — the integration suites (the server in process and over
 # sockets, every handler, MCP, reload, sign-in) under memcheck, one suite
 # per run without forking: any error or definitely lost byte fails it.
-VALGRIND_SUITES := server api web agents discovery mcp reload auth signin hosts app empty session pipeline http admin store reviewdb reviews hub review_runs
+VALGRIND_SUITES := server api web agents discovery mcp mcpskills reload auth signin hosts app empty session pipeline http admin store reviewdb reviews hub review_runs
 VALGRIND_BUILD  := build/vg
 VALGRIND        := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
                    --show-leak-kinds=definite --track-origins=yes --quiet

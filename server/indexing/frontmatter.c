@@ -295,8 +295,8 @@ static cJSON *fm_core_value(const char *v, size_t n)
 
 /* The JSON value of a scalar event: null for an untagged plain empty, `~`
  * or `null` (and for a !!null tag); when b->typed, an untagged plain
- * scalar by the core schema (fm_core_value); otherwise the string as YAML
- * reads it. */
+ * scalar, or one tagged !!int, !!float or !!bool, by the core schema
+ * (fm_core_value); otherwise the string as YAML reads it. */
 static cJSON *fm_scalar_value(struct fm_builder *b, const yaml_event_t *ev)
 {
 	const char *v = (const char *)ev->data.scalar.value;
@@ -312,7 +312,10 @@ static cJSON *fm_scalar_value(struct fm_builder *b, const yaml_event_t *ev)
 	     (n == 4 && (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 ||
 			 memcmp(v, "NULL", 4) == 0))))
 		return fm_alloc_check(cJSON_CreateNull());
-	if (b->typed && !tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	if (b->typed && ((!tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) ||
+			 (tag && (strcmp(tag, "tag:yaml.org,2002:int") == 0 ||
+				  strcmp(tag, "tag:yaml.org,2002:float") == 0 ||
+				  strcmp(tag, "tag:yaml.org,2002:bool") == 0))) &&
 	    (j = fm_core_value(v, n)) != NULL)
 		return j;
 	text = fm_scalar_text(b, ev);

@@ -64,7 +64,10 @@ const char *skill_extension_problem(const struct skill_listing *s, cJSON **front
 	if (!s->complete)
 		return "a file is over --max-file-size, so its bytes and digest are not stored "
 		       "and the skill's list of files with digests cannot be complete";
-	if (!md || !((len >= 4 && memcmp(md, "---\n", 4) == 0) ||
+	if (!md || !utf8_valid(md, len) || memchr(md, '\0', len))
+		return "its SKILL.md is not UTF-8 text (or holds a NUL byte), which clients read "
+		       "and verify as text";
+	if (!((len >= 4 && memcmp(md, "---\n", 4) == 0) ||
 		     (len >= 5 && memcmp(md, "---\r\n", 5) == 0)))
 		return "its SKILL.md does not start with a bare `---` line (a byte order mark, "
 		       "or blanks after the dashes), so clients cannot read its frontmatter as "

@@ -14,6 +14,19 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.resolve(ROOT, process.env.SKILLD_BIN || 'build/skilld');
 export const HOST = '127.0.0.1';
 
+// Every regular file below dir, as paths relative to it ('/' separated), sorted.
+export function filesOf(dir, prefix = '') {
+	const out = [];
+	for (const d of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+		const rel = prefix ? `${prefix}/${d.name}` : d.name;
+		if (d.isDirectory())
+			out.push(...filesOf(dir, rel));
+		else if (d.isFile())
+			out.push(rel);
+	}
+	return out.sort();
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A TCP port nobody listens on right now (the kernel's pick).

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { BIN, ROOT, startDaemon } from './daemon.mjs';
+import { BIN, ROOT, filesOf, startDaemon } from './daemon.mjs';
 
 // The skill folders the daemon serves, by slug (folder name = frontmatter name).
 const FOLDERS = {};
@@ -26,18 +26,6 @@ for (const root of ['skills', 'tests/e2e/fixtures']) {
 const SLUGS = Object.keys(FOLDERS).sort();
 const BUNDLED = fs.readdirSync(path.join(ROOT, 'skills')).sort();
 
-// Every regular file below dir, as paths relative to it ('/' separated).
-function filesOf(dir, prefix = '') {
-	const out = [];
-	for (const d of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-		const rel = prefix ? `${prefix}/${d.name}` : d.name;
-		if (d.isDirectory())
-			out.push(...filesOf(dir, rel));
-		else if (d.isFile())
-			out.push(rel);
-	}
-	return out.sort();
-}
 
 // name and description of a SKILL.md whose description is a `>-` block
 // or a plain one-line scalar (what the bundled skills use).

@@ -10,6 +10,44 @@
 #include "skilld/indexing/frontmatter.h"
 #include "skilld/base/util.h"
 
+/* The typed form: plain scalars by YAML 1.2's core schema, the rest strings. */
+START_TEST(test_typed_core_schema)
+{
+	static const char text[] =
+		"---\n"
+		"a: [true, True, TRUE, tRue, false, FALSE]\n"
+		"b: [0, +12, -7, 007, 0x1F, 0o17, 0o8, -0x1F, 0xG]\n"
+		"c: [1., .5, -1.5, 1e3, .5E-1, 1e, e3, ., 1.2.3]\n"
+		"d: [.inf, -.Inf, .NaN, .nan., ~, null, Null]\n"
+		"e: ['true', \"12\", !!str 12, !!int 12, yes, no, on, 12:30]\n"
+		"f: >\n  12\n"
+		"---\nbody\n";
+	struct frontmatter fm;
+	struct diag_list d;
+	char *json;
+
+	diag_list_init(&d);
+	ck_assert_int_eq(frontmatter_parse_typed(text, sizeof(text) - 1, "SKILL.md", &fm, &d), 0);
+	ck_assert_uint_eq(d.len, 0);
+	json = cJSON_PrintUnformatted(fm.fields);
+	ck_assert_str_eq(json,
+		"{\"a\":[true,true,true,\"tRue\",false,false],"
+		"\"b\":[0,12,-7,7,31,15,\"0o8\",\"-0x1F\",\"0xG\"],"
+		"\"c\":[1,0.5,-1.5,1000,0.05,\"1e\",\"e3\",\".\",\"1.2.3\"],"
+		"\"d\":[null,null,null,\".nan.\",null,null,null],"
+		"\"e\":[\"true\",\"12\",\"12\",12,\"yes\",\"no\",\"on\",\"12:30\"],"
+		"\"f\":\"12\\n\"}");
+	cJSON_free(json);
+	frontmatter_fini(&fm);
+	/* the untyped form keeps every scalar a string */
+	ck_assert_int_eq(frontmatter_parse(text, sizeof(text) - 1, "SKILL.md", &fm, &d), 0);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(fm.fields, "a"), 0)->valuestring,
+			 "true");
+	frontmatter_fini(&fm);
+	diag_list_fini(&d);
+}
+END_TEST
+
 Suite *frontmatter_suite(void);
 
 /* One parse and what it reported. */
@@ -706,6 +744,7 @@ Suite *frontmatter_suite(void)
 	tcase_add_test(tc, test_hostile_bytes);
 	tcase_add_test(tc, test_every_prefix);
 	tcase_add_test(tc, test_fini_twice_and_null);
+	tcase_add_test(tc, test_typed_core_schema);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;

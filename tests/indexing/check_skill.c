@@ -885,6 +885,64 @@ START_TEST(test_render_links_and_files)
 }
 END_TEST
 
+/* What keeps a skill out of the MCP Skills extension's listing, in order. */
+START_TEST(test_extension_problem)
+{
+	static const char md[] = "---\nname: ok\ndescription: Fine.\nn: 1\n---\nBody\n";
+	struct skill_listing l = { .valid = true, .name = "ok", .slug = "ok", .files = 1,
+				   .bytes = sizeof(md) - 1, .complete = true, .skill_md = md,
+				   .skill_md_len = sizeof(md) - 1 };
+	struct skill_listing b;
+	cJSON *fm;
+
+	ck_assert_ptr_null(skill_extension_problem(&l, &fm));
+	ck_assert_int_eq((int)cJSON_GetObjectItem(fm, "n")->valuedouble, 1);
+	cJSON_Delete(fm);
+	/* at the limits: fine; one over: not */
+	b = l;
+	b.files = SKILL_EXT_MAX_FILES;
+	b.bytes = SKILL_EXT_MAX_BYTES;
+	ck_assert_ptr_null(skill_extension_problem(&b, NULL));
+	b.files++;
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "512 files"));
+	b = l;
+	b.bytes = SKILL_EXT_MAX_BYTES + 1;
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "16 MiB"));
+	b = l;
+	b.name = "Not_Valid";
+	b.slug = "not-valid";
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, &fm), "naming rules"));
+	ck_assert_ptr_null(fm);
+	b = l;
+	b.name = NULL;
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "naming rules"));
+	b = l;
+	b.valid = false;
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "not valid"));
+	b = l;
+	b.slug = "ok-2";
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "another slug"));
+	b = l;
+	b.complete = false;
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "--max-file-size"));
+	b = l;
+	b.skill_md = "---\nname: ok\n\xff\n---\n";
+	b.skill_md_len = strlen(b.skill_md);
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "not UTF-8"));
+	b.skill_md = "--- \nname: ok\ndescription: x\n---\n";
+	b.skill_md_len = strlen(b.skill_md);
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "bare `---`"));
+	/* a YAML warning (a key that is no scalar) means parsers may disagree */
+	b.skill_md = "---\nname: ok\ndescription: x\n[a]: 1\n---\n";
+	b.skill_md_len = strlen(b.skill_md);
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "every YAML parser"));
+	/* CRLF is fine */
+	b.skill_md = "---\r\nname: ok\r\ndescription: x\r\n---\r\n";
+	b.skill_md_len = strlen(b.skill_md);
+	ck_assert_ptr_null(skill_extension_problem(&b, NULL));
+}
+END_TEST
+
 Suite *skill_suite(void)
 {
 	Suite *s = suite_create("skill");
@@ -907,6 +965,7 @@ Suite *skill_suite(void)
 	tcase_add_test(tc, test_checklist_json_first_when_no_canonical);
 	tcase_add_test(tc, test_detail_json);
 	tcase_add_test(tc, test_render_links_and_files);
+	tcase_add_test(tc, test_extension_problem);
 	suite_add_tcase(s, tc);
 	return s;
 }

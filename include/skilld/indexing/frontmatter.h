@@ -66,8 +66,9 @@ int frontmatter_parse(const char *text, size_t len, const char *path,
  * YAML 1.2's core schema, as YAML libraries (npm's yaml, PyYAML's 1.2
  * mode) read them: true/false (any of true, True, TRUE) as booleans,
  * [-+]?[0-9]+, 0o17 and 0x1F as numbers, [-+]?(.5|1|1.|1.5)(e[-+]?3)? as
- * numbers, .inf and .nan as null (JSON has neither). Quoted and block
- * scalars, and tagged ones, stay strings. This is the frontmatter "rendered
+ * numbers, .inf and .nan as null (JSON has neither); the same for a
+ * scalar tagged !!int, !!float or !!bool. Quoted and block scalars and
+ * other tags stay strings. This is the frontmatter "rendered
  * verbatim as a JSON object" of the MCP Skills extension; the index keeps
  * frontmatter_parse's all-strings form.
  */
