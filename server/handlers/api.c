@@ -507,8 +507,7 @@ void api_archive_zip(void *ctx, struct request *req, struct response *res)
 	skill_archive(ctx, req, res, SKILLD_ARCHIVE_ZIP);
 }
 
-/* Answers a search module result: 0 → the JSON, else 400 or 503. */
-static void search_answer(struct app *app, struct response *res, int rc, cJSON *out,
+void api_search_answer(struct app *app, struct response *res, int rc, cJSON *out,
 			  const char *err)
 {
 	if (rc == 0) {
@@ -551,7 +550,7 @@ void api_search(void *ctx, struct request *req, struct response *res)
 	sq.skill = request_query(req, "skill");
 	sq.cursor = request_query(req, "cursor");
 	rc = search_run(r, &sq, &out, err, sizeof(err));
-	search_answer(app, res, rc, out, err);
+	api_search_answer(app, res, rc, out, err);
 }
 
 void api_resolve(void *ctx, struct request *req, struct response *res)
@@ -575,62 +574,7 @@ void api_resolve(void *ctx, struct request *req, struct response *res)
 		return;
 	}
 	rc = search_resolve(r, task, (int)k, &out, err, sizeof(err));
-	search_answer(app, res, rc, out, err);
-}
-
-/* /api/search?q=&limit= in the shape the `skills` installer CLI's `find`
- * reads: {"skills":[{"id","name","source","installs"}]}. The skills that fit
- * the query best (search_resolve); source is this server's base URL, which
- * is what `skills add` takes; installs are not counted here: 0. A limit
- * over RESOLVE_MAX_K is lowered to it (the CLI asks for 20). */
-void api_search_compat(void *ctx, struct request *req, struct response *res)
-{
-	struct app *app = ctx;
-	struct store_reader *r = api_reader(app, res);
-	const char *q = request_query(req, "q");
-	cJSON *out = NULL, *root, *skills, *hit;
-	char err[256] = "", *base;
-	long limit;
-	int rc;
-
-	if (!r)
-		return;
-	if (!q || !*q) {
-		response_error(res, 400, "bad_query", "q is required: the words to look for");
-		return;
-	}
-	if (request_query_long(req, "limit", 1, 1000, RESOLVE_MAX_K, &limit) != 0) {
-		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to 1000");
-		return;
-	}
-	rc = search_resolve(r, q, limit > RESOLVE_MAX_K ? RESOLVE_MAX_K : (int)limit, &out,
-			    err, sizeof(err));
-	if (rc != 0) {
-		search_answer(app, res, rc, out, err);
-		return;
-	}
-	base = request_base_url(req, app->cfg->bind, app->port);
-	root = cJSON_CreateObject();
-	skills = cJSON_AddArrayToObject(root, "skills");
-	cJSON_ArrayForEach(hit, cJSON_GetObjectItem(out, "data")) {
-		cJSON *o = cJSON_CreateObject();
-		const cJSON *v;
-
-		v = cJSON_GetObjectItem(hit, "slug");
-		cJSON_AddStringToObject(o, "id", cJSON_IsString(v) ? v->valuestring : "");
-		v = cJSON_GetObjectItem(hit, "name");
-		cJSON_AddStringToObject(o, "name", cJSON_IsString(v) ? v->valuestring : "");
-		cJSON_AddStringToObject(o, "source", base);
-		cJSON_AddNumberToObject(o, "installs", 0);
-		v = cJSON_GetObjectItem(hit, "description");
-		if (cJSON_IsString(v))
-			cJSON_AddStringToObject(o, "description", v->valuestring);
-		cJSON_AddItemToArray(skills, o);
-	}
-	response_json(res, 200, root);
-	cJSON_Delete(root);
-	cJSON_Delete(out);
-	free(base);
+	api_search_answer(app, res, rc, out, err);
 }
 
 /* This API described in OpenAPI 3.1: docs/openapi.json, built into the

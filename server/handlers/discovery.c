@@ -17,6 +17,7 @@
 #include "skilld/app/app.h"
 #include "skilld/base/archive.h"
 #include "skilld/base/util.h"
+#include "skilld/store/search.h"
 #include "skilld/indexing/validate.h"
 
 #define ARTIFACT_SUFFIX ".tar.gz"
@@ -98,16 +99,25 @@ static bool listable(struct store_reader *r, const cJSON *summary, struct listed
 	return true;
 }
 
-/* Every listed skill in slug order; count in *n. NULL with res filled on a
- * database error (an empty index is a zero-length array, not NULL). */
-static struct listed *list_skills(struct app *app, struct store_reader *r, size_t *n,
-				  struct response *res)
+static bool find_listed(struct store_reader *r, const char *name, struct listed *l);
+
+/* Every listed skill in slug order, or only the one named only (none when
+ * it is not listed); count in *n. NULL with res filled on a database error
+ * (an empty index is a zero-length array, not NULL). */
+static struct listed *list_skills(struct app *app, struct store_reader *r, const char *only,
+				  size_t *n, struct response *res)
 {
-	cJSON *all = api_all_skills_json(app, res), *s;
+	cJSON *all, *s;
 	struct listed *out;
 	size_t k = 0;
 
 	*n = 0;
+	if (only) {
+		out = xcalloc(1, sizeof(*out));
+		*n = find_listed(r, only, out) ? 1 : 0;
+		return out;
+	}
+	all = api_all_skills_json(app, res);
 	if (!all)
 		return NULL;
 	out = xcalloc((size_t)cJSON_GetArraySize(all) + 1, sizeof(*out));
@@ -150,15 +160,18 @@ static void answer_json(struct response *res, cJSON *o)
 	response_header(res, "Cache-Control", "no-cache");
 }
 
-/* Builds the 0.2.0 index; NULL with res filled. */
-static char *build_v2(struct app *app, struct store_reader *r, size_t *len, struct response *res)
+/* Builds the 0.2.0 index, of every listed skill or only of the one named
+ * only; NULL with res filled. Its URLs are absolute paths, so a scoped
+ * index (below) points at the same artifacts. */
+static char *build_v2(struct app *app, struct store_reader *r, const char *only, size_t *len,
+		      struct response *res)
 {
 	struct listed *l;
 	size_t n;
 	cJSON *root, *skills;
 	char *text;
 
-	l = list_skills(app, r, &n, res);
+	l = list_skills(app, r, only, &n, res);
 	if (!l)
 		return NULL;
 	root = cJSON_CreateObject();
@@ -232,7 +245,7 @@ void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 	pthread_mutex_unlock(&c->lock);
 
 	/* Built outside the lock: two first requests may both build it. */
-	text = build_v2(app, r, &len, res);
+	text = build_v2(app, r, NULL, &len, res);
 	if (!text)
 		return;
 	pthread_mutex_lock(&c->lock);
@@ -248,16 +261,15 @@ headers:
 	response_header(res, "Cache-Control", "no-cache");
 }
 
-void discovery_index_v1(void *ctx, struct request *req, struct response *res)
+/* The older index, of every listed skill or only of the one named only. */
+static void index_v1(struct app *app, const char *only, struct response *res)
 {
-	struct app *app = ctx;
 	struct store_reader *r = api_reader(app, res);
 	struct listed *l;
 	size_t n;
 	cJSON *root, *skills;
 
-	(void)req;
-	if (!r || !(l = list_skills(app, r, &n, res)))
+	if (!r || !(l = list_skills(app, r, only, &n, res)))
 		return;
 	root = cJSON_CreateObject();
 	skills = cJSON_AddArrayToObject(root, "skills");
@@ -275,6 +287,12 @@ void discovery_index_v1(void *ctx, struct request *req, struct response *res)
 	list_free(l, n);
 	answer_json(res, root);
 	cJSON_Delete(root);
+}
+
+void discovery_index_v1(void *ctx, struct request *req, struct response *res)
+{
+	(void)req;
+	index_v1(ctx, NULL, res);
 }
 
 void discovery_artifact(void *ctx, struct request *req, struct response *res)
@@ -329,4 +347,131 @@ void discovery_file(void *ctx, struct request *req, struct response *res)
 	if (req->n_params < REQUEST_MAX_PARAMS)
 		req->params[req->n_params++] = (struct kv){ xstrdup("slug"), xstrdup(name) };
 	api_skill_file(app, req, res);
+}
+
+/* ---- one skill's scope: /@{name}/.well-known/... ---- */
+
+/* The listed skill a scope "@name" names, or NULL after a 404 in res. */
+static const char *scope_name(struct app *app, struct request *req, struct response *res)
+{
+	const char *scope = request_param(req, "scope");
+	struct store_reader *r;
+	struct listed l = { 0 };
+	bool found;
+
+	if (scope[0] != '@') {
+		response_error(res, 404, "not_found", "no index at /%s/.well-known/: a skill's own "
+			       "index is at /@{name}/.well-known/", scope);
+		return NULL;
+	}
+	if (!(r = api_reader(app, res)))
+		return NULL;
+	found = find_listed(r, scope + 1, &l);
+	listed_fini(&l);
+	if (!found) {
+		response_error(res, 404, "skill_not_found", "no skill '%s' is listed in the "
+			       "well-known index", scope + 1);
+		return NULL;
+	}
+	return scope + 1;
+}
+
+void discovery_scoped_v2(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	const char *name = scope_name(app, req, res);
+	char *text;
+	size_t len;
+
+	if (!name || !(text = build_v2(app, api_reader(app, res), name, &len, res)))
+		return;
+	response_take(res, 200, CT_JSON, text, len);
+	response_header(res, "Cache-Control", "no-cache");
+}
+
+void discovery_scoped_v1(void *ctx, struct request *req, struct response *res)
+{
+	const char *name = scope_name(ctx, req, res);
+
+	if (name)
+		index_v1(ctx, name, res);
+}
+
+void discovery_scoped_file(void *ctx, struct request *req, struct response *res)
+{
+	const char *name = scope_name(ctx, req, res);
+
+	if (!name)
+		return;
+	if (strcmp(name, request_param(req, "name")) != 0) {
+		response_error(res, 404, "skill_not_found", "the index at /@%s/ lists only '%s'",
+			       name, name);
+		return;
+	}
+	discovery_file(ctx, req, res);
+}
+
+/* ---- /api/search for `skills find` ---- */
+
+/* /api/search?q=&limit= in the shape the `skills` installer CLI's `find`
+ * reads: {"skills":[{"id","name","source","installs","description"}]}: the
+ * skills of the well-known index that fit the query best
+ * (search_resolve). `find` prints "<source>@<name>" as the line to paste
+ * into `skills add`; source is this server's base URL with a '/', so the
+ * line is http://host:port/@name, a URL whose path is the skill's own
+ * scope: `skills add` reads the index at /@name/.well-known/ (above),
+ * which lists only that skill. Installs are not counted here: 0. A limit
+ * over RESOLVE_MAX_K is lowered to it (the CLI asks for 20). */
+void discovery_search(void *ctx, struct request *req, struct response *res)
+{
+	struct app *app = ctx;
+	struct store_reader *r = api_reader(app, res);
+	const char *q = request_query(req, "q");
+	cJSON *out = NULL, *root, *skills, *hit;
+	char err[256] = "", *base, *source;
+	long limit;
+	int rc;
+
+	if (!r)
+		return;
+	if (!q || !*q) {
+		response_error(res, 400, "bad_query", "q is required: the words to look for");
+		return;
+	}
+	if (request_query_long(req, "limit", 1, 1000, RESOLVE_MAX_K, &limit) != 0) {
+		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to 1000");
+		return;
+	}
+	rc = search_resolve(r, q, limit > RESOLVE_MAX_K ? RESOLVE_MAX_K : (int)limit, &out,
+			    err, sizeof(err));
+	if (rc != 0) {
+		api_search_answer(app, res, rc, out, err);
+		return;
+	}
+	base = request_base_url(req, app->cfg->bind, app->port);
+	source = xasprintf("%s/", base);
+	root = cJSON_CreateObject();
+	skills = cJSON_AddArrayToObject(root, "skills");
+	cJSON_ArrayForEach(hit, cJSON_GetObjectItem(out, "data")) {
+		const char *slug = jstr(hit, "slug"), *desc = jstr(hit, "description");
+		struct listed l = { 0 };
+		cJSON *o;
+
+		if (!slug || !find_listed(r, slug, &l))
+			continue;  /* not installable from here */
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", slug);
+		cJSON_AddStringToObject(o, "name", l.name);
+		cJSON_AddStringToObject(o, "source", source);
+		cJSON_AddNumberToObject(o, "installs", 0);
+		if (desc)
+			cJSON_AddStringToObject(o, "description", desc);
+		cJSON_AddItemToArray(skills, o);
+		listed_fini(&l);
+	}
+	response_json(res, 200, root);
+	cJSON_Delete(root);
+	cJSON_Delete(out);
+	free(source);
+	free(base);
 }

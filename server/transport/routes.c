@@ -34,7 +34,7 @@ static const struct route table[] = {
 	{ METHOD_GET, "/api/v1/resolve", api_resolve, 0 },
 	{ METHOD_GET, "/api/v1/openapi.json", api_openapi, 0 },
 	{ METHOD_POST, "/api/v1/admin/reload", admin_reload, ROUTE_WRITE },
-	{ METHOD_GET, "/api/search", api_search_compat, 0 },
+	{ METHOD_GET, "/api/search", discovery_search, 0 },
 	/* review runs */
 	{ METHOD_POST, "/api/v1/reviews", reviews_start, ROUTE_WRITE },
 	{ METHOD_GET, "/api/v1/reviews", reviews_index, 0 },
@@ -50,6 +50,9 @@ static const struct route table[] = {
 	{ METHOD_GET, "/.well-known/agent-skills/{name}/{*path}", discovery_file, 0 },
 	{ METHOD_GET, "/.well-known/skills/index.json", discovery_index_v1, 0 },
 	{ METHOD_GET, "/.well-known/skills/{name}/{*path}", discovery_file, 0 },
+	{ METHOD_GET, "/{scope}/.well-known/agent-skills/index.json", discovery_scoped_v2, 0 },
+	{ METHOD_GET, "/{scope}/.well-known/skills/index.json", discovery_scoped_v1, 0 },
+	{ METHOD_GET, "/{scope}/.well-known/skills/{name}/{*path}", discovery_scoped_file, 0 },
 	{ METHOD_POST, "/mcp", mcp_handle, ROUTE_JSONRPC },
 	/* the pages, sign-in and the agents' files */
 	{ METHOD_GET, "/", web_index, 0 },

@@ -118,11 +118,52 @@ describe('the skills installer CLI against skilld', { timeout: 240000 }, () => {
 			assert.equal(entry.sourceType, 'well-known');
 	});
 
-	it('finds skills with `skills find` through SKILLS_API_URL', async () => {
+	it('finds skills with `skills find`, and the line it prints installs that skill', async () => {
 		const out = await cli(['find', 'memory', 'safety'], work, { SKILLS_API_URL: daemon.base });
-		assert.ok(out.includes(`${daemon.base}@c-memory-safety-review`), out);
+		const line = `${daemon.base}/@c-memory-safety-review`;
+		// (the CLI colours its lines whatever NO_COLOR says)
+		const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+		assert.ok(plain.split('\n').some((l) => l.trim() === line), plain);
 		const none = await cli(['find', 'zzqqxxjj'], work, { SKILLS_API_URL: daemon.base });
 		assert.match(none, /No skills found/, none);
+
+		// pasted as it is printed: that skill alone, byte for byte
+		const project = path.join(work, 'pasted');
+		fs.mkdirSync(project);
+		const add = await cli(['add', line, '-a', 'claude-code', '-y', '--copy'], project);
+		assert.deepEqual(fs.readdirSync(path.join(project, '.claude/skills')), ['c-memory-safety-review'], add);
+		assertSameTree(tree(path.join(project, '.claude/skills/c-memory-safety-review')),
+			tree(path.join(ROOT, SOURCES['c-memory-safety-review'])), 'installed from the find line');
+	});
+
+	it('updates an installed skill after its source is edited (`skills update`)', async () => {
+		// its own daemon on a copy of one skill, edited while it runs
+		const src = path.join(work, 'src');
+		fs.cpSync(path.join(ROOT, SOURCES['http-api-review']), path.join(src, 'http-api-review'), { recursive: true });
+		const d2 = await startDaemon({ roots: [src] });
+		try {
+			const project = path.join(work, 'updated');
+			fs.mkdirSync(project);
+			const scoped = `${d2.base}/@http-api-review`;
+			await cli(['add', scoped, '-a', 'claude-code', '-y', '--copy'], project);
+			const installed = path.join(project, '.claude/skills/http-api-review');
+			assertSameTree(tree(installed), tree(path.join(src, 'http-api-review')), 'before the edit');
+			const index = async () => (await (await fetch(`${scoped}/.well-known/agent-skills/index.json`)).json()).skills[0].digest;
+			const before = await index();
+			const nothing = await cli(['update', '-p', '-y'], project);
+			assert.doesNotMatch(nothing, /Updated \d+ skill/, nothing);
+
+			fs.appendFileSync(path.join(src, 'http-api-review/references/api-patterns.md'), '\n## Added by the update test\n');
+			for (let i = 0; i < 150 && (await index()) === before; i++)
+				await new Promise((r) => setTimeout(r, 100));
+			assert.notEqual(await index(), before, 'the index did not pick the edit up within 15 s');
+			const out = await cli(['update', '-p', '-y'], project);
+			assert.match(out, /Updated 1 skill/, out);
+			assertSameTree(tree(installed), tree(path.join(src, 'http-api-review')), 'after the update');
+		} finally {
+			const { code } = await d2.stop();
+			assert.equal(code, 0, d2.log());
+		}
 	});
 });
 

@@ -254,17 +254,19 @@ START_TEST(test_search_in_the_cli_shape)
 	struct response res;
 	char *text;
 
-	/* the two skills named alpha: alpha, and zz-dup served as alpha-2 */
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 2);
+	/* of the two skills named alpha, only the one the well-known index
+	 * lists (zz-dup, served as alpha-2, cannot be installed from here) */
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 1);
 	cJSON_ArrayForEach(s, cJSON_GetObjectItem(j, "skills")) {
 		ck_assert_ptr_nonnull(jstr(s, "id"));
 		ck_assert_ptr_nonnull(jstr(s, "name"));
-		ck_assert_str_eq(jstr(s, "source"), "http://127.0.0.1:9");
+		/* find prints source@name: http://127.0.0.1:9/@alpha, the skill's scope */
+		ck_assert_str_eq(jstr(s, "source"), "http://127.0.0.1:9/");
 		ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(s, "installs")));
 	}
 	text = cJSON_PrintUnformatted(j);
 	ck_assert_ptr_nonnull(strstr(text, "\"id\":\"alpha\""));
-	ck_assert_ptr_nonnull(strstr(text, "\"id\":\"alpha-2\""));
+	ck_assert_ptr_null(strstr(text, "\"id\":\"alpha-2\""));
 	free(text);
 	cJSON_Delete(j);
 	j = get_json("/api/search?q=zzzzqqqq");
@@ -281,6 +283,45 @@ START_TEST(test_search_in_the_cli_shape)
 }
 END_TEST
 
+/* A skill's own scope, /@name/.well-known/: the indexes list it alone
+ * (same entry as the root's), its files are there, anything else is 404. */
+START_TEST(test_scoped_indexes)
+{
+	cJSON *root = get_json("/.well-known/agent-skills/index.json");
+	cJSON *j = get_json("/@alpha/.well-known/agent-skills/index.json"), *want = NULL, *e;
+	struct response res, file;
+	static const char *const missing[] = {
+		"/@nope/.well-known/agent-skills/index.json", "/@alpha-2/.well-known/skills/index.json",
+		"/@bad-yaml/.well-known/skills/index.json", "/alpha/.well-known/skills/index.json",
+		"/@alpha/.well-known/skills/beta/SKILL.md", "/@alpha/.well-known/skills/alpha/nope.md",
+	};
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(root, "skills"))
+		if (strcmp(jstr(e, "name"), "alpha") == 0)
+			want = e;
+	ck_assert_ptr_nonnull(want);
+	ck_assert_str_eq(jstr(j, "$schema"), DISCOVERY_SCHEMA_V2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 1);
+	ck_assert(cJSON_Compare(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "skills"), 0), want, true));
+	cJSON_Delete(j);
+	cJSON_Delete(root);
+	j = get_json("/@alpha/.well-known/skills/index.json");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "skills"), 0), "name"), "alpha");
+	cJSON_Delete(j);
+	ck_assert_int_eq(get("/@alpha/.well-known/skills/alpha/references/guide.md", &res), 200);
+	ck_assert_int_eq(get("/.well-known/skills/alpha/references/guide.md", &file), 200);
+	ck_assert_uint_eq(res.body_len, file.body_len);
+	ck_assert(memcmp(res.body, file.body, res.body_len) == 0);
+	response_fini(&res);
+	response_fini(&file);
+	for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		ck_assert_msg(get(missing[i], &res) == 404, "%s: %d", missing[i], res.status);
+		response_fini(&res);
+	}
+}
+END_TEST
+
 Suite *discovery_suite(void)
 {
 	Suite *s = suite_create("discovery");
@@ -294,6 +335,7 @@ Suite *discovery_suite(void)
 	tcase_add_test(tc, test_v1_lists_files_served_under_both_prefixes);
 	tcase_add_test(tc, test_unlisted_and_unknown_are_404);
 	tcase_add_test(tc, test_search_in_the_cli_shape);
+	tcase_add_test(tc, test_scoped_indexes);
 	suite_add_tcase(s, tc);
 	return s;
 }

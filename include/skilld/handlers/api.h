@@ -45,10 +45,13 @@ void api_diagnostics(void *ctx, struct request *req, struct response *res);
 void api_search(void *ctx, struct request *req, struct response *res);
 /* GET /api/v1/resolve: the ?k skills that fit ?task best. */
 void api_resolve(void *ctx, struct request *req, struct response *res);
-/* GET /api/search: the `skills` installer CLI's search shape. */
-void api_search_compat(void *ctx, struct request *req, struct response *res);
 /* GET /api/v1/openapi.json: docs/openapi.json, built into the binary. */
 void api_openapi(void *ctx, struct request *req, struct response *res);
+
+/* Answers a search module result (search_run, search_resolve): rc 0 →
+ * out as JSON (taken over), else 400 with err or 503. */
+void api_search_answer(struct app *app, struct response *res, int rc, struct cJSON *out,
+		       const char *err);
 
 /* The calling thread's reader, or NULL after filling res with a 503. */
 struct store_reader *api_reader(struct app *app, struct response *res);

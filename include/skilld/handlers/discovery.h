@@ -12,6 +12,11 @@
  *   /.well-known/skills/index.json         the older form: name,
  *       description, files (every path of the skill)
  *   /.well-known/{agent-skills,skills}/{name}/{path}  a file's bytes
+ *   /@{name}/.well-known/{agent-skills,skills}/index.json  the same
+ *       indexes listing only that skill, and /@{name}/.well-known/skills/
+ *       {name}/{path} its files: a skill's own scope, which `skills add
+ *       http://host:port/@name` reads (the line `skills find` prints)
+ *   /api/search?q=&limit=                    the search `skills find` reads
  * A skill is listed only when its name is valid by the specification
  * (validate_name_ok), it validated, its slug is its name (the first of
  * skills sharing a name) and every file is stored; why the others are left
@@ -39,5 +44,12 @@ void discovery_index_v1(void *ctx, struct request *req, struct response *res);
 void discovery_artifact(void *ctx, struct request *req, struct response *res);
 /* {name} and {*path}. */
 void discovery_file(void *ctx, struct request *req, struct response *res);
+/* {scope} is "@{name}" of a listed skill, else 404. */
+void discovery_scoped_v2(void *ctx, struct request *req, struct response *res);
+void discovery_scoped_v1(void *ctx, struct request *req, struct response *res);
+/* {scope}, {name} (the scope's) and {*path}. */
+void discovery_scoped_file(void *ctx, struct request *req, struct response *res);
+/* GET /api/search: the `skills` installer CLI's search shape. */
+void discovery_search(void *ctx, struct request *req, struct response *res);
 
 #endif
