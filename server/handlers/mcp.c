@@ -486,6 +486,8 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 }
 
 /* Appends an item's text, continuation lines indented under the bullet. */
+/* Lines of text after the first indented by two spaces (a list item's
+ * continuation). */
 static void md_indented(struct buf *b, const char *text)
 {
 	for (; *text; text++) {
@@ -495,36 +497,50 @@ static void md_indented(struct buf *b, const char *text)
 	}
 }
 
-static void md_items(struct buf *b, const cJSON *items)
+/* One line per item, in the checklist's own words: the source's line when
+ * the item has its own code (N1, Item 17), which the line carries; else
+ * "- [ ] Item N — text", N counting items as reviews name them. */
+static void md_items(struct buf *b, const cJSON *items, int *n)
 {
 	const cJSON *it;
 
 	cJSON_ArrayForEach(it, items) {
-		const char *id = jstr(it, "id"), *title = jstr(it, "title");
-		const char *text = jstr(it, "text");
+		const char *ref = jstr(it, "ref"), *line = jstr(it, "markdown");
+		const char *title = jstr(it, "title"), *text = jstr(it, "text");
 
-		buf_printf(b, "- [ ] **%s** ", id ? id : "item");
-		if (title && *title) {
-			buf_puts(b, title);
-			buf_puts(b, text && *text ? ": " : "");
+		if (!jstr(it, "id"))
+			continue;
+		++*n;
+		if (ref && line) {
+			md_indented(b, line);
+		} else {
+			buf_printf(b, "- [ ] Item %d — ", *n);
+			if (title && *title)
+				buf_printf(b, "**%s**%s", title, text && *text ? " — " : "");
+			md_indented(b, text ? text : "");
 		}
-		md_indented(b, text ? text : "");
 		buf_putc(b, '\n');
 	}
 }
 
-/* The checklist as a markdown task list, grouped by section and group. */
+/* The checklist as compact markdown for a model: a line on how items are
+ * named, then per section its items in their own words and its red flags,
+ * then the severity levels (what record_verdicts takes) and the workflow.
+ * About the size of the source file. */
 static char *checklist_markdown(const char *slug, const cJSON *cl)
 {
 	const char *title = jstr(cl, "title");
-	const cJSON *sec;
+	const cJSON *sec, *x;
 	struct buf b;
+	int n = 0;
 
 	buf_init(&b);
 	if (title)
 		buf_printf(&b, "# %s\n", title);
 	else
 		buf_printf(&b, "# Review checklist of %s\n", slug);
+	buf_puts(&b, "\nItems are named by their own code (such as N1) or, without one, as "
+		 "\"Item N\": the names start_review and record_verdicts take.\n");
 	cJSON_ArrayForEach(sec, cJSON_GetObjectItemCaseSensitive(cl, "sections")) {
 		const cJSON *num = cJSON_GetObjectItemCaseSensitive(sec, "number");
 		const char *st = jstr(sec, "title"), *flags = jstr(sec, "red_flags");
@@ -534,23 +550,51 @@ static char *checklist_markdown(const char *slug, const cJSON *cl)
 		if (cJSON_IsNumber(num))
 			buf_printf(&b, "%d. ", num->valueint);
 		buf_puts(&b, st ? st : "Items");
-		buf_puts(&b, "\n\n");
-		md_items(&b, cJSON_GetObjectItemCaseSensitive(sec, "items"));
+		buf_puts(&b, "\n");
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sec, "items")) > 0)
+			buf_putc(&b, '\n');
+		md_items(&b, cJSON_GetObjectItemCaseSensitive(sec, "items"), &n);
 		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(sec, "groups")) {
 			const char *gt = jstr(g, "title");
 
 			buf_printf(&b, "\n### %s\n\n", gt ? gt : "Group");
-			md_items(&b, cJSON_GetObjectItemCaseSensitive(g, "items"));
+			md_items(&b, cJSON_GetObjectItemCaseSensitive(g, "items"), &n);
 		}
 		if (flags && *flags)
 			buf_printf(&b, "\n**Red flags**: %s\n", flags);
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cl, "severity")) > 0) {
+		buf_printf(&b, "\n## %s\n\n", jstr(cl, "severity_title") ? jstr(cl, "severity_title")
+								  : "Severity");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(cl, "severity")) {
+			buf_printf(&b, "- **%s**", jstr(x, "level") ? jstr(x, "level") : "?");
+			if (jstr(x, "description") && *jstr(x, "description"))
+				buf_printf(&b, ": %s", jstr(x, "description"));
+			if (jstr(x, "examples") && *jstr(x, "examples"))
+				buf_printf(&b, " (%s)", jstr(x, "examples"));
+			buf_putc(&b, '\n');
+		}
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cl, "workflow")) > 0) {
+		buf_printf(&b, "\n## %s\n\n", jstr(cl, "workflow_title") ? jstr(cl, "workflow_title")
+								  : "Workflow");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(cl, "workflow")) {
+			const cJSON *step = cJSON_GetObjectItemCaseSensitive(x, "step");
+
+			buf_printf(&b, "%d. ", cJSON_IsNumber(step) ? step->valueint : 0);
+			if (jstr(x, "title") && *jstr(x, "title"))
+				buf_printf(&b, "**%s**: ", jstr(x, "title"));
+			md_indented(&b, jstr(x, "text") ? jstr(x, "text") : "");
+			buf_putc(&b, '\n');
+		}
 	}
 	return buf_detach(&b, NULL);
 }
 
 static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
 {
-	static const char *const allowed[] = { "slug", NULL };
+	static const char *const allowed[] = { "slug", "structured", NULL };
+	const cJSON *structured = cJSON_GetObjectItemCaseSensitive(args, "structured");
 	const char *slug;
 	struct store_reader *r;
 	struct store_skill sk;
@@ -561,6 +605,8 @@ static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct m
 
 	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "slug", true, &slug, f))
 		return NULL;
+	if (structured && !cJSON_IsBool(structured))
+		return mcp_fail(f, JSONRPC_INVALID_PARAMS, "argument 'structured' must be a boolean");
 	if (!(r = mcp_reader(c, f)))
 		return NULL;
 	rc = store_skill_get(r, slug, &sk);
@@ -583,7 +629,10 @@ static cJSON *tool_get_checklist(struct mcp_call *c, const cJSON *args, struct m
 	md = checklist_markdown(slug, cl);
 	res = mcp_text_result(md, strlen(md), false);
 	free(md);
-	cJSON_AddItemToObject(res, "structuredContent", cl);
+	if (cJSON_IsTrue(structured))
+		cJSON_AddItemToObject(res, "structuredContent", cl);
+	else
+		cJSON_Delete(cl);
 	return res;
 }
 
@@ -921,17 +970,16 @@ static const struct tool tools[] = {
 	  "\"uri\"]}}},\"required\":[\"query\",\"total\",\"results\"]}",
 	  tool_search_skills, 0 },
 	{ "get_checklist", "Get a skill's review checklist",
-	  "Returns the skill's primary review checklist as a markdown task list, one "
-	  "\"- [ ] **ID** title: text\" line per item grouped by section, and the parsed "
-	  "checklist (sections, groups, items, red flags, workflow, severity) as structured "
-	  "content.",
-	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP "},\"required\":[\"slug\"],"
-	  "\"additionalProperties\":false}",
-	  "{\"type\":\"object\",\"properties\":{\"skill\":{\"type\":\"string\"},\"path\":"
-	  "{\"type\":\"string\"},\"title\":" NULLABLE_STR ",\"item_count\":{\"type\":\"integer\"},"
-	  "\"sections\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}},"
-	  "\"required\":[\"skill\",\"path\",\"item_count\",\"sections\"]}",
-	  tool_get_checklist, 0 },
+	  "Returns the skill's primary review checklist as compact markdown in its own words: "
+	  "per section one \"- [ ] \" line per item, named by the item's own code (N1) or as "
+	  "Item N (the names start_review and record_verdicts take), its red flags, then the "
+	  "severity levels and the workflow. With structured: true, also the parsed checklist "
+	  "(sections, groups, items with ids and html, red flags, workflow, severity) as "
+	  "structured content, several times larger.",
+	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP ",\"structured\":{\"type\":"
+	  "\"boolean\",\"description\":\"Also return the parsed checklist as structured "
+	  "content (default false)\"}},\"required\":[\"slug\"],\"additionalProperties\":false}",
+	  NULL, tool_get_checklist, 0 },
 	{ "start_review", "Start a review",
 	  "Starts a review run of a skill's review checklist for one piece of work (a pull "
 	  "request, a branch) and returns it: its id, its page for people, and every item, open "

@@ -145,15 +145,29 @@ describe('MCP with the TypeScript SDK', () => {
 		assert.equal(bad.isError, true);
 	});
 
-	it('get_checklist: one task line per checklist item on disk', async () => {
+	it('get_checklist: every item line of the file on disk, near its size; structured on request', async () => {
 		for (const slug of BUNDLED) {
 			const md = fs.readFileSync(path.join(FOLDERS[slug], 'references/review-checklist.md'), 'utf8');
 			const want = md.split('\n').filter((l) => /^\s*- \[[ xX]\]/.test(l)).length;
 			const r = await client.callTool({ name: 'get_checklist', arguments: { slug } });
 			assert.ok(!r.isError, slug);
-			assert.equal(r.structuredContent.item_count, want, slug);
-			assert.equal(text(r).split('\n').filter((l) => l.startsWith('- [ ] **')).length, want, slug);
-			assert.equal(r.structuredContent.path, 'references/review-checklist.md');
+			assert.equal(r.structuredContent, undefined, slug);
+			const got = text(r).split('\n');
+			assert.equal(got.filter((l) => l.startsWith('- [ ] ')).length, want, slug);
+			assert.ok(text(r).length < 1.3 * md.length, `${slug}: ${text(r).length} chars for ${md.length}`);
+			const s = await client.callTool({ name: 'get_checklist', arguments: { slug, structured: true } });
+			assert.equal(s.structuredContent.item_count, want, slug);
+			assert.equal(s.structuredContent.path, 'references/review-checklist.md');
+			// an item with its own code (M13): its line as written, code included
+			let coded = 0;
+			for (const sec of s.structuredContent.sections)
+				for (const it of [...sec.items, ...sec.groups.flatMap((g) => g.items)])
+					if (it.ref) {
+						assert.ok(got.includes(it.markdown.split('\n')[0]), `${slug}: ${it.markdown}`);
+						coded++;
+					}
+			if (slug === 'c-memory-safety-review')
+				assert.ok(coded > 50, `${coded} coded items`);
 		}
 	});
 

@@ -412,7 +412,7 @@ START_TEST(test_methods)
 		ck_assert_uint_gt(strlen(jstr(t, "description")), 40);
 		ck_assert_str_eq(jstr(in, "type"), "object");
 		ck_assert(cJSON_IsFalse(jget(in, "additionalProperties")));
-		if (strcmp(names[i], "read_skill_file") == 0)
+		if (strcmp(names[i], "read_skill_file") == 0 || strcmp(names[i], "get_checklist") == 0)
 			ck_assert_ptr_null(out);
 		else
 			ck_assert_str_eq(jstr(out, "type"), "object");
@@ -726,19 +726,29 @@ START_TEST(test_tool_read_search_checklist)
 		cJSON_Delete(j);
 	}
 
-	/* checklist */
+	/* checklist: compact, the items' own lines and codes, "Item N" for the
+	 * one without a code (as reviews name it); structured only on request */
 	j = fx_tool(&ta, sid, "get_checklist", "{\"slug\":\"alpha\"}");
 	ck_assert(!tool_is_error(j));
 	ck_assert_str_eq(tool_text(j),
-			 "# Widget — Code Review Checklist\n\n## 1. Safety\n\n"
-			 "- [ ] **1-w1-bounds-checked** Bounds checked: Are all indexes checked?\n"
-			 "- [ ] **1-w2-lifetimes** Lifetimes: Is every pointer alive when used?\n"
-			 "- [ ] **1-plain-question** Plain question?\n\n"
-			 "**Red flags**: unchecked memcpy.\n");
+			 "# Widget — Code Review Checklist\n\nItems are named by their own code (such "
+			 "as N1) or, without one, as \"Item N\": the names start_review and "
+			 "record_verdicts take.\n\n## 1. Safety\n\n"
+			 "- [ ] **W1 — Bounds checked** — Are all indexes checked?\n"
+			 "- [ ] **W2 — Lifetimes** — Is every pointer alive when used?\n"
+			 "- [ ] Item 3 — Plain question?\n\n"
+			 "**Red flags**: unchecked memcpy.\n\n"
+			 "## Quick Review Workflow\n\n1. **Read**: read it.\n2. **Check**: check it.\n");
+	ck_assert_ptr_null(jget(jget(j, "result"), "structuredContent"));
+	cJSON_Delete(j);
+	j = fx_tool(&ta, sid, "get_checklist", "{\"slug\":\"alpha\",\"structured\":true}");
 	sc = jget(jget(j, "result"), "structuredContent");
 	ck_assert_int_eq((int)cJSON_GetNumberValue(jget(sc, "item_count")), 3);
 	ck_assert_str_eq(jstr(sc, "skill"), "alpha");
 	ck_assert_str_eq(jstr(sc, "path"), "references/review-checklist.md");
+	cJSON_Delete(j);
+	j = fx_tool(&ta, sid, "get_checklist", "{\"slug\":\"alpha\",\"structured\":\"yes\"}");
+	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
 	cJSON_Delete(j);
 	j = fx_tool(&ta, sid, "get_checklist", "{\"slug\":\"beta\"}");
 	ck_assert(tool_is_error(j));
