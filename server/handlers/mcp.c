@@ -485,7 +485,78 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 	return mcp_structured_result(out);
 }
 
-/* Appends an item's text, continuation lines indented under the bullet. */
+/* resolve_skill: the skills that fit a task in plain words, best first, as
+ * text a model reads (what to call next) and as structured content. */
+static cJSON *tool_resolve_skill(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
+{
+	static const char *const allowed[] = { "task", "limit", NULL };
+	const cJSON *lim = cJSON_GetObjectItemCaseSensitive(args, "limit");
+	const char *task;
+	struct store_reader *r;
+	cJSON *found = NULL, *out, *list, *hit;
+	char err[256] = "";
+	struct buf text;
+	int k = 3, rc, n = 0;
+
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "task", true, &task, f))
+		return NULL;
+	if (lim) {
+		double v = cJSON_GetNumberValue(lim);
+
+		if (!cJSON_IsNumber(lim) || v != (double)(int)v || v < 1 || v > RESOLVE_MAX_K)
+			return mcp_fail(f, JSONRPC_INVALID_PARAMS, "argument 'limit' must be an integer "
+					"from 1 to %d", RESOLVE_MAX_K);
+		k = (int)v;
+	}
+	if (!(r = mcp_reader(c, f)))
+		return NULL;
+	rc = search_resolve(r, task, k, &found, err, sizeof(err));
+	if (rc == SEARCH_BAD_REQUEST)
+		return mcp_tool_error("The task cannot be matched: %s. Describe it in words.", err);
+	if (rc != 0) {
+		log_msg(&c->app->log, LOG_ERROR, "mcp: resolve: %s", err);
+		return mcp_fail(f, JSONRPC_INTERNAL_ERROR, "the search index could not be read");
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "task", task);
+	list = cJSON_AddArrayToObject(out, "skills");
+	buf_init(&text);
+	cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(found, "data")) {
+		const char *slug = jstr(hit, "slug"), *desc = jstr(hit, "description");
+		cJSON *o;
+		char *uri;
+
+		if (!slug)
+			continue;
+		o = cJSON_CreateObject();
+		uri = mcp_skill_uri(slug, "SKILL.md");
+		cJSON_AddStringToObject(o, "slug", slug);
+		jadd_str_or_null(o, "name", jstr(hit, "name"));
+		jadd_str_or_null(o, "description", desc);
+		cJSON_AddNumberToObject(o, "score",
+					cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(hit, "score")));
+		cJSON_AddBoolToObject(o, "has_checklist", jstr(hit, "checklist_url") != NULL);
+		cJSON_AddStringToObject(o, "uri", uri);
+		cJSON_AddItemToArray(list, o);
+		buf_printf(&text, "%d. **%s**%s%s%s\n", ++n, slug, desc ? ": " : "",
+			   desc ? desc : "", jstr(hit, "checklist_url") ? " (has a review checklist)" : "");
+		free(uri);
+	}
+	cJSON_Delete(found);
+	if (n == 0)
+		buf_printf(&text, "No skill fits \"%s\". Try other words, or list_skills.\n", task);
+	else
+		buf_puts(&text, "\nRead the one that fits with get_skill (its slug); get_checklist "
+			 "gives its review checklist.\n");
+	{
+		cJSON *res = mcp_text_result(text.data, text.len, false);
+
+		buf_fini(&text);
+		cJSON_AddItemToObject(res, "structuredContent", out);
+		return res;
+	}
+}
+
 /* Lines of text after the first indented by two spaces (a list item's
  * continuation). */
 static void md_indented(struct buf *b, const char *text)
@@ -969,6 +1040,22 @@ static const struct tool tools[] = {
 	  "\"uri\":{\"type\":\"string\"}},\"required\":[\"kind\",\"skill\",\"path\",\"snippet\","
 	  "\"uri\"]}}},\"required\":[\"query\",\"total\",\"results\"]}",
 	  tool_search_skills, 0 },
+	{ "resolve_skill", "Find the skill for a task",
+	  "Given a task in plain words (\"review my Java builder class for mistakes\"), returns "
+	  "the skills that fit it best, best first: slug, name, description, a score, whether "
+	  "it has a review checklist, and its skill://{slug}/SKILL.md URI. Read the chosen one "
+	  "with get_skill.",
+	  "{\"type\":\"object\",\"properties\":{\"task\":{\"type\":\"string\",\"minLength\":1,"
+	  "\"description\":\"What the user wants done, in their words\"},\"limit\":{\"type\":"
+	  "\"integer\",\"minimum\":1,\"maximum\":20,\"description\":\"Skills to return "
+	  "(default 3)\"}},\"required\":[\"task\"],\"additionalProperties\":false}",
+	  "{\"type\":\"object\",\"properties\":{\"task\":{\"type\":\"string\"},\"skills\":"
+	  "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"slug\":"
+	  "{\"type\":\"string\"},\"name\":" NULLABLE_STR ",\"description\":" NULLABLE_STR
+	  ",\"score\":{\"type\":\"number\"},\"has_checklist\":{\"type\":\"boolean\"},\"uri\":"
+	  "{\"type\":\"string\"}},\"required\":[\"slug\",\"name\",\"description\",\"score\","
+	  "\"has_checklist\",\"uri\"]}}},\"required\":[\"task\",\"skills\"]}",
+	  tool_resolve_skill, 0 },
 	{ "get_checklist", "Get a skill's review checklist",
 	  "Returns the skill's primary review checklist as compact markdown in its own words: "
 	  "per section one \"- [ ] \" line per item, named by the item's own code (N1) or as "
@@ -1063,8 +1150,8 @@ static cJSON *m_initialize(struct mcp_call *c, const cJSON *params, struct mcp_f
 	cJSON_AddStringToObject(info, "version", SKILLD_VERSION);
 	cJSON_AddStringToObject(r, "instructions",
 		"skilld serves Agent Skills: folders with a SKILL.md of instructions plus "
-		"references, checklists, scripts and examples. Find a skill with search_skills "
-		"(full text) or list_skills, read its instructions with get_skill, its other files "
+		"references, checklists, scripts and examples. Find the skill for a task with "
+		"resolve_skill, or search_skills (full text) or list_skills, read its instructions with get_skill, its other files "
 		"with read_skill_file, and its review checklist with get_checklist. To review work "
 		"against a checklist, start_review, then record_verdicts with evidence; get_review "
 		"and list_reviews read them back, and people see the same review on its page. "

@@ -79,11 +79,11 @@ describe('MCP with the TypeScript SDK', () => {
 		assert.match(client.getInstructions(), /search_skills/);
 	});
 
-	it('lists nine tools with schemas', async () => {
+	it('lists ten tools with schemas', async () => {
 		const { tools } = await client.listTools();
 		assert.deepEqual(tools.map((t) => t.name),
-			['list_skills', 'get_skill', 'read_skill_file', 'search_skills', 'get_checklist',
-				'start_review', 'record_verdicts', 'get_review', 'list_reviews']);
+			['list_skills', 'get_skill', 'read_skill_file', 'search_skills', 'resolve_skill',
+				'get_checklist', 'start_review', 'record_verdicts', 'get_review', 'list_reviews']);
 		for (const t of tools) {
 			assert.equal(t.inputSchema.type, 'object');
 			assert.ok(t.title && t.description.length > 40, t.name);
@@ -143,6 +143,14 @@ describe('MCP with the TypeScript SDK', () => {
 		assert.ok(k.structuredContent.results.every((h) => h.kind === 'checklist'));
 		const bad = await client.callTool({ name: 'search_skills', arguments: { query: '!!!' } });
 		assert.equal(bad.isError, true);
+	});
+
+	it('resolve_skill: the skill for a task in plain words', async () => {
+		const r = await client.callTool({ name: 'resolve_skill',
+			arguments: { task: 'check my C parser for buffer overflows and use after free' } });
+		assert.ok(!r.isError, text(r));
+		assert.equal(r.structuredContent.skills[0].slug, 'c-memory-safety-review', text(r));
+		assert.equal(r.structuredContent.skills[0].uri, 'skill://c-memory-safety-review/SKILL.md');
 	});
 
 	it('get_checklist: every item line of the file on disk, near its size; structured on request', async () => {

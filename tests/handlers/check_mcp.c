@@ -382,7 +382,7 @@ START_TEST(test_methods)
 {
 	char sid[MCP_SESSION_ID_LEN + 1];
 	static const char *const names[] = { "list_skills", "get_skill", "read_skill_file",
-					     "search_skills", "get_checklist", "start_review",
+					     "search_skills", "resolve_skill", "get_checklist", "start_review",
 					     "record_verdicts", "get_review", "list_reviews" };
 	const cJSON *t;
 	cJSON *j;
@@ -403,7 +403,7 @@ START_TEST(test_methods)
 	cJSON_Delete(j);
 
 	j = fx_call(&ta, sid, "tools/list", NULL);
-	ck_assert_int_eq(cJSON_GetArraySize(jget(jget(j, "result"), "tools")), 9);
+	ck_assert_int_eq(cJSON_GetArraySize(jget(jget(j, "result"), "tools")), 10);
 	cJSON_ArrayForEach(t, jget(jget(j, "result"), "tools")) {
 		const cJSON *in = jget(t, "inputSchema"), *out = jget(t, "outputSchema");
 
@@ -725,6 +725,28 @@ START_TEST(test_tool_read_search_checklist)
 		ck_assert_msg(error_code(j) == JSONRPC_INVALID_PARAMS, "%s", bad_search[i]);
 		cJSON_Delete(j);
 	}
+
+	/* resolve_skill: the skills for a task in words, best first */
+	j = fx_tool(&ta, sid, "resolve_skill", "{\"task\":\"review my widget code for safety\"}");
+	ck_assert(!tool_is_error(j));
+	sc = jget(jget(j, "result"), "structuredContent");
+	ck_assert_str_eq(jstr(sc, "task"), "review my widget code for safety");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "skills"), 0), "slug"), "alpha");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "skills"), 0), "uri"), "skill://alpha/SKILL.md");
+	ck_assert(cJSON_IsTrue(jget(cJSON_GetArrayItem(jget(sc, "skills"), 0), "has_checklist")));
+	ck_assert_int_le(cJSON_GetArraySize(jget(sc, "skills")), 3);
+	ck_assert(strncmp(tool_text(j), "1. **alpha**: ", 14) == 0);
+	cJSON_Delete(j);
+	j = fx_tool(&ta, sid, "resolve_skill", "{\"task\":\"zzqqxx\"}");
+	ck_assert(!tool_is_error(j));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "No skill fits"));
+	cJSON_Delete(j);
+	j = fx_tool(&ta, sid, "resolve_skill", "{\"task\":\"x\",\"limit\":21}");
+	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
+	cJSON_Delete(j);
+	j = fx_tool(&ta, sid, "resolve_skill", "{}");
+	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
+	cJSON_Delete(j);
 
 	/* checklist: compact, the items' own lines and codes, "Item N" for the
 	 * one without a code (as reviews name it); structured only on request */
