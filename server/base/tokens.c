@@ -388,7 +388,7 @@ enum tokens_status tokens_answer(const char *md, size_t len, size_t offset, size
 	struct tokens_part p;
 	enum tokens_status st;
 	enum note_form form;
-	size_t budget, bound, first;
+	size_t budget, bound, first, skip;
 	struct buf note, answer;
 
 	*out = NULL;
@@ -434,9 +434,14 @@ enum tokens_status tokens_answer(const char *md, size_t len, size_t offset, size
 	buf_init(&note);
 	write_note(&note, form, &n);
 	assert(note.len <= bound);
+	/* Every note starts with a blank line's "\n\n": not again after the
+	 * line ends the content already has. */
+	for (skip = 0; skip < 2 && skip < note.len && note.data[skip] == '\n' &&
+		       p.end - p.start > skip && md[p.end - 1 - skip] == '\n'; skip++)
+		;
 	buf_init(&answer);
 	buf_append(&answer, md + p.start, p.end - p.start);
-	buf_append(&answer, note.data, note.len);
+	buf_append(&answer, note.data + skip, note.len - skip);
 	buf_fini(&note);
 	free(h.items);
 	*part = p;

@@ -385,7 +385,7 @@ START_TEST(test_frontmatter_kept_or_dropped)
 	ck_assert(p.frontmatter_dropped);
 	ck_assert_uint_le(out_len, 56);
 	ck_assert_uint_eq(p.end, 70); /* after the blank line that follows # Title */
-	ck_assert_int_eq(strncmp(out, "# Title\n\n\n\n(frontmatter left out) Next: o=70\n", 44), 0);
+	ck_assert_int_eq(strncmp(out, "# Title\n\n(frontmatter left out) Next: o=70\n", 42), 0);
 	free(out);
 	/* only a frontmatter */
 	ck_assert_int_eq(tokens_answer(md, fm, 0, 3, "o=", &p, &out, &out_len), TOKENS_OK);
