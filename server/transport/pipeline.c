@@ -33,6 +33,7 @@
 #include "skilld/base/util.h"
 #include "skilld/handlers/web.h"
 
+#define OFFSET_ALONE -2     /* ?offset without ?max_tokens */
 #define GZIP_MIN 1024       /* smaller text is sent as it is */
 #define GZIP_LEVEL 6
 
@@ -172,7 +173,8 @@ done:
 
 /* The gates between the Host check and the handler, in order: the token
  * (unless the path's route is ROUTE_PUBLIC), the query, ?max_tokens (into
- * *max_tokens) and ?offset (into *offset; only beside max_tokens), the route and, for a ROUTE_WRITE route, the write check.
+ * *max_tokens) and ?offset (into *offset, checked beside max_tokens;
+ * OFFSET_ALONE without it), the route and, for a ROUTE_WRITE route, the write check.
  * The route to run, or NULL with res filled. */
 static const struct route *route_request(struct app *app, struct request *req,
 					 struct response *res, const struct route *route,
@@ -199,13 +201,18 @@ static const struct route *route_request(struct app *app, struct request *req,
 			       "to %ld", TOKENS_MAX_BUDGET);
 		return NULL;
 	}
-	if ((*offset = offset_arg(req)) < 0 || (request_query(req, "offset") && !*max_tokens)) {
+	/* offset is checked beside max_tokens only: other answers take it
+	 * as any argument they do not know (and a markdown answer refuses
+	 * it alone, after the handler). */
+	*offset = 0;
+	if (*max_tokens && (*offset = offset_arg(req)) < 0) {
 		response_fini(res);
-		response_error(res, 400, "bad_offset", *offset < 0 ?
-			       "offset must be a byte offset: an integer from 0" :
-			       "offset names a part of a text cut by max_tokens; give max_tokens too");
+		response_error(res, 400, "bad_offset", "offset must be a byte offset: an integer "
+			       "from 0");
 		return NULL;
 	}
+	if (!*max_tokens && request_query(req, "offset"))
+		*offset = OFFSET_ALONE;
 	if (route && (route->flags & ROUTE_WRITE) && !write_allowed(app, req, res))
 		return NULL;
 	return route;
@@ -397,8 +404,13 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 			       "names a site that is not this server");
 	} else if ((route = route_request(app, req, res, route, flags, &max_tokens, &offset)) != NULL) {
 		route->handler(app, req, res);
-		if (res->status == 200 && res->markdown && max_tokens > 0)
+		if (res->status == 200 && res->markdown && max_tokens > 0) {
 			limit_tokens(app, req, res, max_tokens, offset);
+		} else if (res->status == 200 && res->markdown && offset == OFFSET_ALONE) {
+			response_fini(res);
+			response_error(res, 400, "bad_offset", "offset names a part of a text cut by "
+				       "max_tokens; give max_tokens too");
+		}
 	}
 	/* Cross-origin reads only for the origins --cors-origin names. */
 	if (req->origin && hosts_cors_ok(app->cfg, req->origin)) {

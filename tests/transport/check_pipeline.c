@@ -537,7 +537,7 @@ START_TEST(test_max_tokens_first_parts)
 END_TEST
 
 /* Offsets that cannot start a part: 400 (malformed, inside a character,
- * a CRLF or the frontmatter, or without max_tokens), 416 at or past the
+ * a CRLF or the frontmatter, or without max_tokens on markdown), 416 at or past the
  * end (with Content-Range: bytes *\/len). */
 START_TEST(test_max_tokens_bad_offsets)
 {
@@ -600,6 +600,12 @@ START_TEST(test_max_tokens_bad_offsets)
 	ck_assert_ptr_null(res_header(&res, "X-Skilld-Cut"));
 	response_fini(&res);
 	ck_assert_int_eq(get(DETAIL "?max_tokens=50&offset=x", NULL, NULL, &res), 400);
+	response_fini(&res);
+	/* without max_tokens, offset is any argument to JSON, a 400 to markdown */
+	ck_assert_int_eq(get(DETAIL "?offset=x", NULL, NULL, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(get(BUDGET_MD "?offset=0", NULL, NULL, &res), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "give max_tokens too"));
 	response_fini(&res);
 	free(md);
 }
