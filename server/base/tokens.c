@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tokens: the token estimate and the markdown cut behind ?max_tokens. The
- * cut scans the text once for ATX headings (skipping YAML frontmatter and
- * fenced code), then tries the latest heading that leaves room for the
- * closing note.
+ * tokens: the token estimate, and markdown cut into parts that fit a token
+ * budget (?max_tokens, and MCP's read tools). A part is found by one scan
+ * of the text's lines up to the end of the budget (fences tracked from the
+ * frontmatter's end, so headings inside code are not headings); the note
+ * after it is written once its worst case is known, so the content's room
+ * is settled before the cut. Pure functions, thread safe.
  */
 #include "skilld/base/tokens.h"
 
+#include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
 
-#define NOTE_HEADINGS 20    /* headings named in the note; the rest counted */
 #define NOTE_HEADING_MAX 80 /* bytes of a heading quoted in the note */
 
 size_t tokens_estimate(size_t len)
@@ -21,9 +24,191 @@ size_t tokens_estimate(size_t len)
 	return len / TOKENS_BYTES_PER_TOKEN + (len % TOKENS_BYTES_PER_TOKEN != 0);
 }
 
+/* max_tokens in bytes, saturating. */
+static size_t budget_bytes(size_t max_tokens)
+{
+	return max_tokens > SIZE_MAX / TOKENS_BYTES_PER_TOKEN ? SIZE_MAX :
+	       max_tokens * TOKENS_BYTES_PER_TOKEN;
+}
+
+/* Is p[0..n) (a line without its '\n') a `---` delimiter: three dashes,
+ * then blanks and a '\r' (frontmatter.c's fm_is_delimiter)? */
+static bool fm_delimiter(const char *p, size_t n)
+{
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	while (n > 3 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	return n == 3 && memcmp(p, "---", 3) == 0;
+}
+
+size_t tokens_frontmatter_end(const char *text, size_t len)
+{
+	size_t pos = 0;
+	bool first = true;
+
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
+	/* Lines end at '\n' only, as the indexer reads them. */
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		bool delim = fm_delimiter(text + pos, n);
+
+		if (first && !delim)
+			return 0;
+		if (!first && delim)
+			return nl ? pos + n + 1 : len;
+		if (!nl)
+			break;
+		first = false;
+		pos += n + 1;
+	}
+	return 0;
+}
+
+/* ---- cut points ---- */
+
+static bool is_continuation(unsigned char c)
+{
+	return (c & 0xC0) == 0x80;
+}
+
+/* Is offset o inside a UTF-8 character: after a lead byte, within the
+ * length it announces, with only continuation bytes between? (Bytes of
+ * invalid UTF-8 are characters of their own.) */
+static bool inside_character(const char *text, size_t len, size_t o)
+{
+	if (o == 0 || o >= len || !is_continuation((unsigned char)text[o]))
+		return false;
+	for (size_t k = 1; k <= 3 && k <= o; k++) {
+		unsigned char b = (unsigned char)text[o - k];
+		size_t n;
+
+		if (is_continuation(b))
+			continue;
+		n = b >= 0xF0 && b <= 0xF7 ? 4 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xC0 && b <= 0xDF ? 2 : 1;
+		return n > k;
+	}
+	return false;
+}
+
+/* May a part start (or end) at offset o: not inside a character, not
+ * between the '\r' and '\n' of one line end? */
+static bool boundary_ok(const char *text, size_t len, size_t o)
+{
+	if (o > 0 && o < len && text[o - 1] == '\r' && text[o] == '\n')
+		return false;
+	return !inside_character(text, len, o);
+}
+
+/* Only blanks (CommonMark's blank line)? */
+static bool is_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t')
+			return false;
+	return true;
+}
+
+/*
+ * The end of a part that starts at start and may run to limit (< len): the
+ * latest line start in [low, limit] that begins a heading, else that
+ * follows a blank line or a closing fence (or is from, the frontmatter's
+ * end, when that lies after start), else any, else the last character
+ * boundary at or before limit. Lines are read from from, the frontmatter's
+ * end, so that fences and headings are known.
+ */
+static void find_cut(const char *text, size_t len, size_t from, size_t start, size_t low,
+		     size_t limit, struct tokens_part *p)
+{
+	struct text_fence fence = { 0 };
+	size_t heading = 0, para = 0, line = 0, next, e;
+	bool after_break = from > 0; /* the frontmatter just ended */
+
+	for (size_t i = from; i < len && i <= limit; i = next) {
+		size_t n = text_line(text, len, i, &next), tl;
+		enum text_fence_role role = text_fence_step(&fence, text + i, n);
+		const char *t;
+
+		if (i > start && i >= low) {
+			line = i;
+			if (after_break)
+				para = i;
+			if (role == TEXT_FENCE_NONE && text_atx_heading(text + i, n, &t, &tl) > 0)
+				heading = i;
+		}
+		after_break = (role == TEXT_FENCE_NONE && is_blank(text + i, n)) ||
+			      role == TEXT_FENCE_CLOSE;
+	}
+	if (heading) {
+		p->end = heading;
+		p->cut = TOKENS_CUT_HEADING;
+	} else if (para) {
+		p->end = para;
+		p->cut = TOKENS_CUT_PARAGRAPH;
+	} else if (line) {
+		p->end = line;
+		p->cut = TOKENS_CUT_LINE;
+	} else {
+		/* A room of 4 bytes or more holds one character (or \r\n). */
+		for (e = limit; e > start && !boundary_ok(text, len, e); e--)
+			;
+		assert(e > start);
+		p->end = e;
+		p->cut = TOKENS_CUT_CHARACTER;
+	}
+}
+
+enum tokens_status tokens_part(const char *text, size_t len, size_t offset, size_t max_tokens,
+			       size_t note_bytes, struct tokens_part *part)
+{
+	size_t budget = budget_bytes(max_tokens), fm = tokens_frontmatter_end(text, len), room;
+	struct tokens_part p = { 0 };
+
+	if (offset > len || (offset == len && len > 0))
+		return TOKENS_PAST_END;
+	if (!boundary_ok(text, len, offset))
+		return TOKENS_MID_CHARACTER;
+	if (offset > 0 && offset < fm)
+		return TOKENS_IN_FRONTMATTER;
+	p.frontmatter = fm;
+	p.start = offset;
+	if (offset == 0 && len <= budget) {
+		p.end = len;
+		p.whole = p.last = true;
+		p.cut = TOKENS_CUT_END;
+		*part = p;
+		return TOKENS_OK;
+	}
+	if (budget < TOKENS_BYTES_PER_TOKEN || note_bytes > budget - TOKENS_BYTES_PER_TOKEN)
+		return TOKENS_NO_ROOM;
+	room = budget - note_bytes;
+	/* A frontmatter is whole in the first part, or not there at all. */
+	if (offset == 0 && fm > room) {
+		p.frontmatter_dropped = true;
+		p.start = fm;
+	}
+	if (len - p.start <= room) {
+		p.end = len;
+		p.cut = TOKENS_CUT_END;
+	} else {
+		size_t low = p.start + room / 2;
+
+		if (fm > low) /* kept: cut after it, never inside */
+			low = fm;
+		find_cut(text, len, fm, p.start, low, p.start + room, &p);
+	}
+	p.last = p.end == len;
+	*part = p;
+	return TOKENS_OK;
+}
+
+/* ---- the note ---- */
+
 struct heading {
-	size_t off;        /* start of the heading's line */
-	const char *text;  /* its text, without #s */
+	size_t off;       /* start of the heading's line */
+	const char *text; /* its text, without #s */
 	size_t text_len;
 };
 
@@ -32,30 +217,16 @@ struct headings {
 	size_t len, cap;
 };
 
-/* Finds the headings of md[0..len), skipping YAML frontmatter and fenced
- * code (text_fence_step and text_atx_heading, the rules checklist and
- * search read lines by). */
-static void scan_headings(const char *md, size_t len, struct headings *h)
+/* The headings of md[0..len) after the frontmatter, outside fences (the
+ * rules find_cut reads lines by). */
+static void scan_headings(const char *md, size_t len, size_t from, struct headings *h)
 {
 	struct text_fence fence = { 0 };
-	size_t i = 0, next;
+	size_t next;
 
-	/* YAML frontmatter: its comments are not headings. */
-	if (len >= 4 && memcmp(md, "---", 3) == 0 && (md[3] == '\n' || md[3] == '\r')) {
-		text_line(md, len, 0, &i);
-		while (i < len) {
-			size_t n = text_line(md, len, i, &next);
-			bool end = n == 3 && (memcmp(md + i, "---", 3) == 0 || memcmp(md + i, "...", 3) == 0);
-
-			i = next;
-			if (end)
-				break;
-		}
-	}
-	for (; i < len; i = next) {
-		size_t n = text_line(md, len, i, &next);
+	for (size_t i = from; i < len; i = next) {
+		size_t n = text_line(md, len, i, &next), tl;
 		const char *t;
-		size_t tl;
 
 		if (text_fence_step(&fence, md + i, n) != TEXT_FENCE_NONE)
 			continue;
@@ -69,143 +240,211 @@ static void scan_headings(const char *md, size_t len, struct headings *h)
 	}
 }
 
+/* The notes, from the richest to none. */
+enum note_form { NOTE_FULL, NOTE_SHORT, NOTE_LINK, NOTE_NONE };
+
+/* What a note says; every number at most len + 1, so that a note written
+ * with the largest values bounds the real one. */
+struct note {
+	size_t max_tokens, len;
+	size_t start, end;      /* the part's content */
+	size_t shown;           /* its bytes (for the tokens shown) */
+	size_t fm;              /* the frontmatter's end */
+	bool last, dropped, mid;
+	size_t sections;        /* headings from end on */
+	const char *heading;    /* the first of them */
+	size_t heading_len;
+	const char *next_ref;
+};
+
 /* Appends at most max bytes of s, not splitting a UTF-8 character. */
 static void put_prefix(struct buf *b, const char *s, size_t n, size_t max)
 {
 	if (n > max) {
-		n = utf8_floor(s, max);
-		buf_append(b, s, n);
+		buf_append(b, s, utf8_floor(s, max));
 		buf_puts(b, "…");
 		return;
 	}
 	buf_append(b, s, n);
 }
 
-/* The closing note for a cut at off with shown bytes of body. */
-static void build_note(struct buf *b, const struct headings *h, size_t off, size_t shown,
-		       size_t total, size_t max_tokens, const char *full_url)
+/* "bytes a-b" of a part's content (inclusive, as Content-Range). */
+static void put_range(struct buf *b, size_t start, size_t end)
 {
-	size_t first = 0, left;
-	bool mid;
+	if (end > start)
+		buf_printf(b, "bytes %zu-%zu", start, end - 1);
+	else
+		buf_puts(b, "no bytes");
+}
 
-	while (first < h->len && h->items[first].off < off)
-		first++;
-	left = h->len - first;
-	/* Cut inside a section rather than before a heading. */
-	mid = shown > 0 && off < total && !(first < h->len && h->items[first].off == off);
+static void write_note(struct buf *b, enum note_form form, const struct note *n)
+{
 	buf_reset(b);
-	buf_printf(b, "\n\n---\n\n> **Cut to fit max_tokens=%zu:** about %zu of %zu tokens shown "
-		   "(estimated as bytes / %d).", max_tokens, tokens_estimate(shown),
-		   tokens_estimate(total), TOKENS_BYTES_PER_TOKEN);
-	if (mid || left > 0) {
-		buf_puts(b, "\n> Left out: ");
-		if (mid)
-			buf_puts(b, left ? "the rest of this section and " : "the rest of this section.");
-		if (left) {
-			buf_printf(b, "%zu section%s: ", left, left == 1 ? "" : "s");
-			for (size_t i = first; i < h->len && i < first + NOTE_HEADINGS; i++) {
-				buf_puts(b, i == first ? "\"" : ", \"");
-				put_prefix(b, h->items[i].text, h->items[i].text_len, NOTE_HEADING_MAX);
-				buf_putc(b, '"');
-			}
-			if (left > NOTE_HEADINGS)
-				buf_printf(b, " and %zu more", left - NOTE_HEADINGS);
-			buf_putc(b, '.');
+	switch (form) {
+	case NOTE_NONE:
+		return;
+	case NOTE_LINK:
+		if (n->last)
+			buf_puts(b, n->dropped ? "\n\n(last part; frontmatter left out)\n" : "\n\n(last part)\n");
+		else
+			buf_printf(b, "\n\n%sNext: %s%zu\n", n->dropped ? "(frontmatter left out) " : "",
+				   n->next_ref, n->end);
+		return;
+	case NOTE_SHORT:
+		buf_puts(b, n->last ? "\n\n---\n\n> Last part: " : "\n\n---\n\n> Cut to fit ");
+		if (!n->last)
+			buf_printf(b, "max_tokens=%zu: ", n->max_tokens);
+		put_range(b, n->start, n->end);
+		buf_printf(b, " of %zu.", n->len);
+		if (n->dropped)
+			buf_printf(b, " Frontmatter (bytes 0-%zu) left out.", n->fm - 1);
+		if (!n->last)
+			buf_printf(b, " Next part: %s%zu", n->next_ref, n->end);
+		buf_putc(b, '\n');
+		return;
+	case NOTE_FULL:
+		break;
+	}
+	if (n->last)
+		buf_printf(b, "\n\n---\n\n> **Last part** (max_tokens=%zu): ", n->max_tokens);
+	else
+		buf_printf(b, "\n\n---\n\n> **Cut to fit max_tokens=%zu:** ", n->max_tokens);
+	put_range(b, n->start, n->end);
+	buf_printf(b, " of %zu shown, about %zu of %zu tokens (estimated as bytes / %d).%s\n",
+		   n->len, tokens_estimate(n->shown), tokens_estimate(n->len),
+		   TOKENS_BYTES_PER_TOKEN, n->last ? " Nothing follows." : "");
+	if (n->dropped)
+		buf_printf(b, "> Left out: the frontmatter (bytes 0-%zu, about %zu tokens), which is "
+			   "never cut and does not fit this budget.\n", n->fm - 1, tokens_estimate(n->fm));
+	if (n->last)
+		return;
+	buf_puts(b, "> Next: ");
+	if (n->mid)
+		buf_puts(b, n->sections ? "the rest of this section, then " : "the rest of this section");
+	if (n->sections) {
+		buf_printf(b, "%zu section%s, from \"", n->sections, n->sections == 1 ? "" : "s");
+		put_prefix(b, n->heading, n->heading_len, NOTE_HEADING_MAX);
+		buf_putc(b, '"');
+	}
+	buf_printf(b, ".\n> Next part: %s%zu\n", n->next_ref, n->end);
+}
+
+/* The most a note of this form can take for md: every number at its
+ * largest, every heading at its longest, the longer of last and not. */
+static size_t note_bound(enum note_form form, const struct note *like, size_t n_headings)
+{
+	char filler[NOTE_HEADING_MAX + 1];
+	struct note n = *like;
+	struct buf b;
+	size_t most;
+
+	memset(filler, 'x', sizeof(filler));
+	n.start = n.len;
+	n.end = n.len + 1;
+	n.shown = n.len;
+	n.fm = n.len + 1;
+	n.mid = true;
+	n.sections = n_headings;
+	n.heading = filler;
+	n.heading_len = NOTE_HEADING_MAX + 1;
+	buf_init(&b);
+	n.last = false;
+	write_note(&b, form, &n);
+	most = b.len;
+	n.last = true;
+	write_note(&b, form, &n);
+	if (b.len > most)
+		most = b.len;
+	buf_fini(&b);
+	return most;
+}
+
+/* The richest note form within its share of budget bytes, and its bound. */
+static enum note_form choose_form(const struct note *like, size_t n_headings, size_t budget,
+				  size_t *bound)
+{
+	static const enum note_form forms[] = { NOTE_FULL, NOTE_SHORT, NOTE_LINK };
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		size_t most = note_bound(forms[i], like, n_headings);
+		size_t share = forms[i] == NOTE_FULL ? budget / 4 : forms[i] == NOTE_SHORT ? budget / 2 :
+			       budget - TOKENS_BYTES_PER_TOKEN;
+
+		if (most <= share) {
+			*bound = most;
+			return forms[i];
 		}
 	}
-	if (full_url && *full_url)
-		buf_printf(b, "\n> The whole text: %s", full_url);
-	buf_putc(b, '\n');
+	*bound = 0;
+	return NOTE_NONE;
 }
 
-/* The last cut point at or before limit inside one section: a blank line,
- * else a line end, else a UTF-8 character boundary. */
-static size_t inner_cut(const char *md, size_t limit)
-{
-	size_t i, nl = 0;
-
-	for (i = limit; i > 0; i--) {
-		if (md[i - 1] == '\n') {
-			if (i >= 2 && md[i - 2] == '\n')
-				return i;
-			if (!nl)
-				nl = i;
-		}
-	}
-	if (nl)
-		return nl;
-	return utf8_floor(md, limit);
-}
-
-/* md[0..off) without trailing blank space. */
-static size_t trimmed(const char *md, size_t off)
-{
-	while (off > 0 && (md[off - 1] == '\n' || md[off - 1] == '\r' || md[off - 1] == ' ' ||
-			   md[off - 1] == '\t'))
-		off--;
-	return off;
-}
-
-char *tokens_cut_markdown(const char *md, size_t len, size_t max_tokens, const char *full_url,
-			  size_t *out_len, bool *cut)
+enum tokens_status tokens_answer(const char *md, size_t len, size_t offset, size_t max_tokens,
+				 const char *next_ref, struct tokens_part *part, char **out,
+				 size_t *out_len)
 {
 	struct headings h = { 0 };
-	struct buf note, out;
-	size_t budget, off = 0, shown = 0;
-	bool found = false;
+	struct note n = { 0 };
+	struct tokens_part p;
+	enum tokens_status st;
+	enum note_form form;
+	size_t budget, bound, first, skip;
+	struct buf note, answer;
 
-	*cut = false;
-	if (tokens_estimate(len) <= max_tokens) {
-		char *copy = xmalloc(len + 1);
-
-		memcpy(copy, md, len);
-		copy[len] = '\0';
-		*out_len = len;
-		return copy;
+	*out = NULL;
+	*out_len = 0;
+	if (max_tokens < 1)
+		max_tokens = 1;
+	budget = budget_bytes(max_tokens);
+	/* The offset's checks, and a text that fits whole. */
+	if ((st = tokens_part(md, len, offset, max_tokens, 0, &p)) != TOKENS_OK)
+		return st;
+	if (p.whole) {
+		*part = p;
+		return TOKENS_OK;
 	}
-	*cut = true;
-	budget = max_tokens > (size_t)-1 / TOKENS_BYTES_PER_TOKEN ? len :
-		 max_tokens * TOKENS_BYTES_PER_TOKEN;
-	scan_headings(md, len, &h);
+	scan_headings(md, len, p.frontmatter, &h);
+	n.max_tokens = max_tokens;
+	n.len = len;
+	n.next_ref = next_ref ? next_ref : "offset=";
+	form = choose_form(&n, h.len, budget, &bound);
+	/* A frontmatter that would not fit beside this note is dropped, and
+	 * the note then says so. */
+	if (offset == 0 && p.frontmatter > 0 && p.frontmatter + bound > budget) {
+		n.dropped = true;
+		form = choose_form(&n, h.len, budget, &bound);
+	}
+	st = tokens_part(md, len, offset, max_tokens, bound, &p);
+	assert(st == TOKENS_OK);
+
+	for (first = 0; first < h.len && h.items[first].off < p.end; first++)
+		;
+	n.start = p.start;
+	n.end = p.end;
+	n.shown = p.end - p.start;
+	n.fm = p.frontmatter;
+	n.last = p.last;
+	n.dropped = p.frontmatter_dropped;
+	n.mid = !p.last && p.cut != TOKENS_CUT_HEADING;
+	n.sections = h.len - first;
+	if (first < h.len) {
+		n.heading = h.items[first].text;
+		n.heading_len = h.items[first].text_len;
+	}
 	buf_init(&note);
-
-	/* The latest heading that leaves room for the note. */
-	for (size_t i = h.len; i-- > 0 && !found;) {
-		off = h.items[i].off;
-		shown = trimmed(md, off);
-		if (shown == 0)
-			continue;
-		build_note(&note, &h, off, shown, len, max_tokens, full_url);
-		found = shown + note.len <= budget;
-	}
-	/* Inside the first section that does not fit: shrink until the note,
-	 * which names more sections as the cut moves back, fits too. */
-	if (!found) {
-		size_t limit = budget < len ? budget : len;
-
-		for (int round = 0; round < 16 && !found; round++) {
-			off = inner_cut(md, limit);
-			shown = trimmed(md, off);
-			if (shown == 0)
-				break;
-			build_note(&note, &h, off, shown, len, max_tokens, full_url);
-			if (shown + note.len <= budget)
-				found = true;
-			else
-				limit = budget > note.len ? budget - note.len : 0;
-			if (limit == 0)
-				break;
-		}
-	}
-	if (!found) { /* only the note */
-		off = 0;
-		shown = 0;
-		build_note(&note, &h, 0, 0, len, max_tokens, full_url);
-	}
-	buf_init(&out);
-	buf_append(&out, md, shown);
-	buf_append(&out, shown ? note.data : note.data + 2, shown ? note.len : note.len - 2);
+	write_note(&note, form, &n);
+	assert(note.len <= bound);
+	/* Every note starts with a blank line's "\n\n": not again after the
+	 * line ends the content already has. */
+	for (skip = 0; skip < 2 && skip < note.len && note.data[skip] == '\n' &&
+		       p.end - p.start > skip && md[p.end - 1 - skip] == '\n'; skip++)
+		;
+	buf_init(&answer);
+	buf_append(&answer, md + p.start, p.end - p.start);
+	buf_append(&answer, note.data + skip, note.len - skip);
 	buf_fini(&note);
 	free(h.items);
-	return buf_detach(&out, out_len);
+	*part = p;
+	*out = buf_detach(&answer, out_len);
+	return TOKENS_OK;
 }

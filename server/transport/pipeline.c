@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pipeline: one request through every stage, in order: the Host check,
- * auth, the route (and the write check), the handler, the ?max_tokens cut,
+ * auth, the route (and the write check), the handler, the ?max_tokens part,
  * the error page, the ETag, the content coding (gzip) and the 304. Part of
  * the transport, but it never sees libmicrohttpd: http.c hands it a struct
  * request and sends what it leaves in the struct response (or memoises it
@@ -13,6 +13,7 @@
 #include "skilld/transport/pipeline.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #include "skilld/base/util.h"
 #include "skilld/handlers/web.h"
 
+#define OFFSET_ALONE -2     /* ?offset without ?max_tokens */
 #define GZIP_MIN 1024       /* smaller text is sent as it is */
 #define GZIP_LEVEL 6
 
@@ -83,39 +85,100 @@ static long max_tokens_arg(const struct request *req)
 	return v;
 }
 
-/* Cuts a markdown answer to ?max_tokens, with a note that points at the
- * whole text (this URL without max_tokens). The ETag is then recomputed. */
-static void limit_tokens(struct app *app, struct request *req, struct response *res, long max)
+/* ?offset=N: the byte offset a part starts at, an integer from 0; 0 when
+ * absent, -1 when malformed. */
+static long offset_arg(const struct request *req)
 {
+	long v;
+
+	if (request_query_long(req, "offset", 0, LONG_MAX, 0, &v) < 0)
+		return -1;
+	return v;
+}
+
+/* Answers the part of a markdown answer at ?offset that fits ?max_tokens
+ * (tokens_answer), with a note, Link: <...>; rel="next" to the next part
+ * (this URL with offset moved on) unless it is the last, X-Skilld-Range
+ * (the part's bytes of the whole, as Content-Range writes them) and
+ * X-Skilld-Cut; the ETag is then recomputed. A text that fits from offset
+ * 0 is left whole. An offset that cannot start a part is a 416 (at or past
+ * the end) or a 400. */
+static void limit_tokens(struct app *app, struct request *req, struct response *res, long max,
+			 long offset)
+{
+	const char *md = res->body ? res->body : "";
+	size_t md_len = res->body_len, len;
+	struct tokens_part part;
+	enum tokens_status st;
 	struct buf url;
-	char *base, *text;
-	size_t len;
-	bool cut;
+	char *base, *text, range[80];
 
 	buf_init(&url);
 	base = request_base_url(req, app->cfg->bind, app->port);
 	buf_printf(&url, "%s%.*s", base, (int)strcspn(req->path, "?"), req->path);
 	free(base);
-	request_query_string(&url, req, "max_tokens");
-	text = tokens_cut_markdown(res->body ? res->body : "", res->body_len, (size_t)max,
-				   url.data, &len, &cut);
-	buf_fini(&url);
-	if (!cut) {
-		free(text);
-		return;
+	/* max_tokens is there, so the query is never empty. */
+	request_query_string(&url, req, "offset");
+	buf_puts(&url, "&offset=");
+	st = tokens_answer(md, md_len, (size_t)offset, (size_t)max, url.data, &part, &text, &len);
+	switch (st) {
+	case TOKENS_OK:
+		break;
+	case TOKENS_PAST_END:
+		snprintf(range, sizeof(range), "bytes */%zu", md_len);
+		response_fini(res);
+		response_error(res, 416, "offset_out_of_range", "offset %ld is at or past the end of "
+			       "this text (%zu bytes); the last part has no next offset", offset, md_len);
+		response_header(res, "Content-Range", range);
+		goto done;
+	case TOKENS_MID_CHARACTER:
+		response_fini(res);
+		response_error(res, 400, "bad_offset", "offset %ld is inside a UTF-8 character or "
+			       "a CRLF line end; continue at the offset a part's Link rel=\"next\" "
+			       "gives", offset);
+		goto done;
+	case TOKENS_IN_FRONTMATTER:
+		len = tokens_frontmatter_end(md, md_len);
+		response_fini(res);
+		response_error(res, 400, "bad_offset", "offset %ld is inside the frontmatter (bytes "
+			       "0-%zu), which is never cut; start at 0 or at %zu", offset, len - 1, len);
+		goto done;
+	default: /* TOKENS_NO_ROOM: tokens_answer always leaves room for its note */
+		response_fini(res);
+		response_error(res, 500, "internal", "the text could not be cut");
+		goto done;
 	}
+	if (part.whole)
+		goto done;
+	if (part.end > part.start)
+		snprintf(range, sizeof(range), "bytes %zu-%zu/%zu", part.start, part.end - 1, md_len);
+	else
+		snprintf(range, sizeof(range), "bytes */%zu", md_len);
 	response_take(res, res->status, res->content_type, text, len);
 	res->etag[0] = '\0';
 	response_header(res, "X-Skilld-Cut", "max_tokens");
+	response_header(res, "X-Skilld-Range", range);
+	if (!part.last) {
+		struct buf link;
+
+		buf_printf(&url, "%zu", part.end); /* after "&offset=" */
+		buf_init(&link);
+		buf_printf(&link, "<%s>; rel=\"next\"", url.data);
+		response_header(res, "Link", link.data);
+		buf_fini(&link);
+	}
+done:
+	buf_fini(&url);
 }
 
 /* The gates between the Host check and the handler, in order: the token
  * (unless the path's route is ROUTE_PUBLIC), the query, ?max_tokens (into
- * *max_tokens), the route and, for a ROUTE_WRITE route, the write check.
+ * *max_tokens) and ?offset (into *offset, checked beside max_tokens;
+ * OFFSET_ALONE without it), the route and, for a ROUTE_WRITE route, the write check.
  * The route to run, or NULL with res filled. */
 static const struct route *route_request(struct app *app, struct request *req,
 					 struct response *res, const struct route *route,
-					 unsigned flags, long *max_tokens)
+					 unsigned flags, long *max_tokens, long *offset)
 {
 	/* The route was matched first, so that whether a path needs the
 	 * token is its route's flag; a client without the token gets the
@@ -138,6 +201,18 @@ static const struct route *route_request(struct app *app, struct request *req,
 			       "to %ld", TOKENS_MAX_BUDGET);
 		return NULL;
 	}
+	/* offset is checked beside max_tokens only: other answers take it
+	 * as any argument they do not know (and a markdown answer refuses
+	 * it alone, after the handler). */
+	*offset = 0;
+	if (*max_tokens && (*offset = offset_arg(req)) < 0) {
+		response_fini(res);
+		response_error(res, 400, "bad_offset", "offset must be a byte offset: an integer "
+			       "from 0");
+		return NULL;
+	}
+	if (!*max_tokens && request_query(req, "offset"))
+		*offset = OFFSET_ALONE;
 	if (route && (route->flags & ROUTE_WRITE) && !write_allowed(app, req, res))
 		return NULL;
 	return route;
@@ -304,7 +379,7 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 	const struct route *table, *route;
 	unsigned flags;
 	size_t n;
-	long max_tokens = 0;
+	long max_tokens = 0, offset = 0;
 
 	/* One read transaction per request: it sees one index generation
 	 * from its first statement to its last, whatever a reload commits. */
@@ -327,10 +402,15 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 		response_fini(res);
 		refuse_foreign(res, flags, 403, "origin_not_allowed", "Forbidden: the Origin header "
 			       "names a site that is not this server");
-	} else if ((route = route_request(app, req, res, route, flags, &max_tokens)) != NULL) {
+	} else if ((route = route_request(app, req, res, route, flags, &max_tokens, &offset)) != NULL) {
 		route->handler(app, req, res);
-		if (res->status == 200 && res->markdown && max_tokens > 0)
-			limit_tokens(app, req, res, max_tokens);
+		if (res->status == 200 && res->markdown && max_tokens > 0) {
+			limit_tokens(app, req, res, max_tokens, offset);
+		} else if (res->status == 200 && res->markdown && offset == OFFSET_ALONE) {
+			response_fini(res);
+			response_error(res, 400, "bad_offset", "offset names a part of a text cut by "
+				       "max_tokens; give max_tokens too");
+		}
 	}
 	/* Cross-origin reads only for the origins --cors-origin names. */
 	if (req->origin && hosts_cors_ok(app->cfg, req->origin)) {

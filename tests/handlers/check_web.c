@@ -320,8 +320,9 @@ START_TEST(test_opensearch_document)
 }
 END_TEST
 
-/* ?max_tokens cuts every markdown answer at a heading with a note, changes
- * the ETag, leaves other answers alone and refuses a bad value. */
+/* ?max_tokens answers every markdown answer in parts within the budget,
+ * each with Link rel=next to the next (this URL, offset moved on) and its
+ * own ETag, leaves other answers alone and refuses a bad value. */
 START_TEST(test_max_tokens)
 {
 	static const char *const md_urls[] = {
@@ -334,31 +335,45 @@ START_TEST(test_max_tokens)
 	for (size_t i = 0; i < sizeof(md_urls) / sizeof(md_urls[0]); i++) {
 		char *url = xasprintf("%s%cmax_tokens=12", md_urls[i],
 				      strchr(md_urls[i], '?') ? '&' : '?');
+		char *link;
+		size_t start, end, total;
 
 		ck_assert_int_eq(get(md_urls[i], "text/markdown", "agent", &full), 200);
 		ck_assert_int_eq(get(url, "text/markdown", "agent", &res), 200);
 		ck_assert_msg(full.body_len > 12 * 4, "%s is too short to cut", md_urls[i]);
-		ck_assert_msg(strstr(res.body, "**Cut to fit max_tokens=12:**") != NULL, "%s: %s",
-			      url, res.body);
-		ck_assert_ptr_nonnull(strstr(res.body, "The whole text: http://skills.example:8080/"));
+		ck_assert_uint_le(res.body_len, 12 * 4);
 		ck_assert_str_eq(header(&res, "X-Skilld-Cut"), "max_tokens");
+		ck_assert_int_eq(sscanf(header(&res, "X-Skilld-Range"), "bytes %zu-%zu/%zu", &start,
+					&end, &total), 3);
+		ck_assert_uint_eq(total, full.body_len);
+		/* the content is the whole text's bytes; no room for a note at 12 */
+		ck_assert_uint_eq(res.body_len, end + 1 - start);
+		ck_assert_int_eq(memcmp(res.body, full.body + start, res.body_len), 0);
+		link = xasprintf("<http://skills.example:8080%s&offset=%zu>; rel=\"next\"", url, end + 1);
+		ck_assert_str_eq(header(&res, "Link"), link);
 		ck_assert_str_ne(res.etag, full.etag);
 		response_fini(&res);
 		response_fini(&full);
+		free(link);
 		free(url);
 	}
-	/* the note's URL keeps the other arguments */
-	ck_assert_int_eq(get("/skills/alpha?format=md&max_tokens=5", NULL, "agent", &res), 200);
-	ck_assert_ptr_nonnull(strstr(res.body, "/skills/alpha?format=md\n"));
+	/* the Link keeps the other arguments, and the note names it where
+	 * there is room */
+	ck_assert_int_eq(get("/skills/alpha?format=md&max_tokens=60", NULL, "agent", &res), 200);
+	ck_assert_ptr_nonnull(strstr(header(&res, "Link"),
+				     "<http://skills.example:8080/skills/alpha?format=md&max_tokens=60&offset="));
+	ck_assert_ptr_nonnull(strstr(res.body, "http://skills.example:8080/skills/alpha?format=md&"
+				     "max_tokens=60&offset="));
 	response_fini(&res);
 	/* a budget the text fits is no cut */
 	ck_assert_int_eq(get("/skills/alpha/SKILL.md?max_tokens=10000000", NULL, "agent", &res), 200);
 	ck_assert_ptr_null(strstr(res.body, "Cut to fit"));
 	ck_assert_ptr_null(header(&res, "X-Skilld-Cut"));
+	ck_assert_ptr_null(header(&res, "Link"));
 	response_fini(&res);
 	/* JSON is never cut */
 	ck_assert_int_eq(get("/api/v1/skills/alpha?max_tokens=1", NULL, "agent", &res), 200);
-	ck_assert_ptr_null(strstr(res.body, "Cut to fit"));
+	ck_assert_ptr_null(header(&res, "X-Skilld-Cut"));
 	response_fini(&res);
 	for (const char *const *bad = (const char *const[]){ "0", "-1", "abc", "1e3", "10000001",
 							     "99999999999999999999", "", NULL };

@@ -19,6 +19,7 @@
 
 #include "skilld/transport/http.h"
 #include "skilld/transport/pipeline.h"
+#include "skilld/base/tokens.h"
 #include "skilld/base/util.h"
 #include "testapp.h"
 #include "testutil.h"
@@ -26,6 +27,10 @@
 Suite *pipeline_suite(void);
 
 #define DETAIL "/api/v1/skills/alpha"  /* JSON of more than 1 KB */
+/* 17 KB of markdown with a frontmatter, CRLF lines and multibyte text,
+ * served as the skill budget-demo for the ?max_tokens tests. */
+#define BUDGET_FIXTURE "tests/fixtures/tokens/budget-demo/SKILL.md"
+#define BUDGET_MD "/skills/budget-demo/SKILL.md"
 
 static struct ta_app plain;   /* --cache-size 0 */
 static struct ta_app cached;  /* prepared answers on (the default size) */
@@ -37,7 +42,13 @@ static void setup(void)
 	static const char *const cache[] = { "--port", "0", "--threads", "2", NULL };
 	char err[256];
 
+	char *md;
+	size_t len;
+
 	ta_prepare(&plain);
+	md = tu_read(BUDGET_FIXTURE, &len);
+	tu_write(plain.root, "budget-demo/SKILL.md", md, len);
+	free(md);
 	ta_open(&plain, no_cache);
 	ck_assert_msg(http_start(&plain.app, err, sizeof(err)) == 0, "%s", err);
 	/* The same root for both, so that they index the same bytes. */
@@ -386,6 +397,258 @@ START_TEST(test_every_path_gives_the_same_answer)
 }
 END_TEST
 
+/* The path (and query) of an absolute URL in a Link header's <...>, or
+ * NULL when link is not `<http://host/...>; rel="next"` (free()). */
+static char *next_path(const char *link)
+{
+	const char *p, *end;
+
+	if (!link || strncmp(link, "<http://", 8) != 0)
+		return NULL;
+	p = strchr(link + 8, '/');
+	end = strstr(link, ">; rel=\"next\"");
+	if (!p || !end || p > end || end[13] != '\0')
+		return NULL;
+	return xasprintf("%.*s", (int)(end - p), p);
+}
+
+/*
+ * Reads BUDGET_MD at max_tokens part after part in process, following each
+ * answer's Link rel="next", with gzip when gzip is set, and checks every
+ * part: within the budget (decoded), X-Skilld-Range naming the bytes the
+ * body starts with, its own ETag that revalidates to a 304 carrying the
+ * same Link; the last part has no Link. Returns the reassembled content
+ * (free()), the frontmatter put back when the first part left it out (its
+ * range then starts past 0), and the number of parts in *parts.
+ */
+static char *read_parts(size_t max_tokens, bool gzip, size_t *parts)
+{
+	size_t len, fm = 0;
+	char *md = tu_read(BUDGET_FIXTURE, &len);
+	char *path = xasprintf("%s?max_tokens=%zu", BUDGET_MD, max_tokens);
+	struct buf got;
+
+	buf_init(&got);
+	*parts = 0;
+	while (path) {
+		struct response res, again;
+		size_t start, end, total, body_len;
+		const char *link, *range;
+		char *body, *etag, *next;
+
+		ck_assert_int_eq(get(path, gzip ? "gzip" : NULL, NULL, &res), 200);
+		(*parts)++;
+		ck_assert_uint_lt(*parts, 2000);
+		body = res.body;
+		body_len = res.body_len;
+		if (res_header(&res, "Content-Encoding"))
+			body = tu_gunzip(res.body, res.body_len, &body_len);
+		ck_assert_msg(tokens_estimate(body_len) <= max_tokens, "%s: %zu bytes", path, body_len);
+		ck_assert_str_eq(res_header(&res, "X-Skilld-Cut"), "max_tokens");
+		range = res_header(&res, "X-Skilld-Range");
+		ck_assert_ptr_nonnull(range);
+		ck_assert_int_eq(sscanf(range, "bytes %zu-%zu/%zu", &start, &end, &total), 3);
+		ck_assert_uint_eq(total, len);
+		ck_assert_uint_le(end + 1 - start, body_len);
+		ck_assert_int_eq(memcmp(body, md + start, end + 1 - start), 0);
+		if (*parts == 1 && start > 0) { /* the frontmatter, left out whole */
+			fm = start;
+			ck_assert_int_eq(strncmp(md + fm - 4, "---\n", 4), 0);
+			buf_append(&got, md, fm);
+		}
+		ck_assert_uint_eq(got.len, start); /* continues where the last stopped */
+		buf_append(&got, md + start, end + 1 - start);
+		/* each part has its own ETag, which revalidates with its Link */
+		ck_assert(res.etag[0] == '"');
+		if (gzip && body_len >= 1024)
+			ck_assert_ptr_nonnull(strstr(res.etag, "-gz\""));
+		etag = xstrdup(res.etag);
+		link = res_header(&res, "Link");
+		ck_assert_int_eq(get(path, gzip ? "gzip" : NULL, etag, &again), 304);
+		ck_assert_str_eq(res_header(&again, "Link") ? res_header(&again, "Link") : "-",
+				 link ? link : "-");
+		response_fini(&again);
+		next = next_path(link);
+		ck_assert_msg(link == NULL || next != NULL, "Link: %s", link);
+		if (next) {
+			char *want = xasprintf("%s?max_tokens=%zu&offset=%zu", BUDGET_MD, max_tokens,
+					       end + 1);
+
+			ck_assert_str_eq(next, want);
+			free(want);
+		} else {
+			ck_assert_uint_eq(end + 1, len);
+		}
+		free(etag);
+		if (body != res.body)
+			free(body);
+		response_fini(&res);
+		free(path);
+		path = next;
+	}
+	ck_assert_msg(got.len == len && memcmp(got.data, md, len) == 0,
+		      "max_tokens=%zu: the parts are not the file", max_tokens);
+	free(md);
+	return buf_detach(&got, NULL);
+}
+
+/* ?max_tokens at 50, 200, 500 and 2000 on a 17 KB SKILL.md: every part
+ * within its budget, gzip or not, and the parts give back the file byte
+ * for byte; the frontmatter is dropped at 50 only. */
+START_TEST(test_max_tokens_parts_reassemble)
+{
+	static const size_t budgets[] = { 50, 200, 500, 2000 };
+
+	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+		for (int gzip = 0; gzip < 2; gzip++) {
+			size_t parts;
+			char *got = read_parts(budgets[i], gzip, &parts);
+
+			ck_assert_uint_ge(parts, 17682 / 4 / budgets[i]);
+			ck_assert_uint_le(parts, 4 * (17682 / 4 / budgets[i]) + 2);
+			free(got);
+		}
+	}
+}
+END_TEST
+
+/* The first part: the frontmatter whole at 200 tokens, left out with a
+ * note at 50; the note names the Link's URL. */
+START_TEST(test_max_tokens_first_parts)
+{
+	struct response res;
+	char *next;
+
+	ck_assert_int_eq(get(BUDGET_MD "?max_tokens=200", NULL, NULL, &res), 200);
+	ck_assert_int_eq(strncmp(res.body, "---\nname: budget-demo\n", 22), 0);
+	next = next_path(res_header(&res, "Link"));
+	ck_assert_ptr_nonnull(next);
+	ck_assert_ptr_nonnull(strstr(res.body, next));
+	ck_assert_ptr_nonnull(strstr(res.body, "\n\n---\n\n> Cut to fit max_tokens=200: bytes 0-"));
+	free(next);
+	response_fini(&res);
+
+	ck_assert_int_eq(get(BUDGET_MD "?max_tokens=50", NULL, NULL, &res), 200);
+	ck_assert_int_eq(strncmp(res.body, "# Budget demo\n", 14), 0);
+	ck_assert_ptr_nonnull(strstr(res.body, "\n\n(frontmatter left out) Next: http://127.0.0.1/"));
+	ck_assert_uint_le(res.body_len, 200);
+	response_fini(&res);
+}
+END_TEST
+
+/* Offsets that cannot start a part: 400 (malformed, inside a character,
+ * a CRLF or the frontmatter, or without max_tokens on markdown), 416 at or past the
+ * end (with Content-Range: bytes *\/len). */
+START_TEST(test_max_tokens_bad_offsets)
+{
+	size_t len;
+	char *md = tu_read(BUDGET_FIXTURE, &len), *url;
+	size_t crlf = (size_t)(strstr(md, "\r\n") - md), e = (size_t)(strstr(md, "\xC3\xA9") - md);
+	struct response res;
+	const struct {
+		const char *query;
+		int status;
+		const char *code;
+	} cases[] = {
+		{ "max_tokens=50&offset=abc", 400, "bad_offset" },
+		{ "max_tokens=50&offset=-1", 400, "bad_offset" },
+		{ "max_tokens=50&offset=", 400, "bad_offset" },
+		{ "max_tokens=50&offset=1e3", 400, "bad_offset" },
+		{ "max_tokens=50&offset=99999999999999999999999", 400, "bad_offset" },
+		{ "offset=100", 400, "bad_offset" },
+		{ "max_tokens=50&offset=5", 400, "bad_offset" },  /* in the frontmatter */
+		{ "max_tokens=50&offset=17682", 416, "offset_out_of_range" },
+		{ "max_tokens=50&offset=17683", 416, "offset_out_of_range" },
+		{ "max_tokens=50&offset=459", 200, NULL },  /* the frontmatter's end */
+		{ "max_tokens=50&offset=0", 200, NULL },
+		{ "max_tokens=50&offset=17681", 200, NULL },
+	};
+
+	ck_assert_uint_eq(len, 17682);
+	/* the API's path, whose errors are JSON with a code */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		url = xasprintf("/api/v1/skills/budget-demo/files/SKILL.md?%s", cases[i].query);
+		ck_assert_int_eq(get(url, NULL, NULL, &res), cases[i].status);
+		if (cases[i].code) {
+			char *code = xasprintf("\"code\":\"%s\"", cases[i].code);
+
+			ck_assert_msg(strstr(res.body, code) != NULL, "%s: %s", url, res.body);
+			free(code);
+		}
+		if (cases[i].status == 416)
+			ck_assert_str_eq(res_header(&res, "Content-Range"), "bytes */17682");
+		response_fini(&res);
+		free(url);
+	}
+	url = xasprintf("%s?max_tokens=50&offset=%zu", BUDGET_MD, crlf + 1);
+	ck_assert_int_eq(get(url, NULL, NULL, &res), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "inside a UTF-8 character or a CRLF"));
+	response_fini(&res);
+	free(url);
+	url = xasprintf("%s?max_tokens=50&offset=%zu", BUDGET_MD, e + 1);
+	ck_assert_int_eq(get(url, NULL, NULL, &res), 400);
+	response_fini(&res);
+	free(url);
+	/* the last byte alone is the last part: no Link */
+	ck_assert_int_eq(get(BUDGET_MD "?max_tokens=50&offset=17681", NULL, NULL, &res), 200);
+	ck_assert_ptr_null(res_header(&res, "Link"));
+	ck_assert_str_eq(res_header(&res, "X-Skilld-Range"), "bytes 17681-17681/17682");
+	ck_assert_int_eq(strncmp(res.body, ".\n\n(last part)\n", 15), 0);
+	response_fini(&res);
+	/* JSON ignores both, but a malformed offset is refused everywhere */
+	ck_assert_int_eq(get(DETAIL "?max_tokens=50&offset=100", NULL, NULL, &res), 200);
+	ck_assert_ptr_null(res_header(&res, "X-Skilld-Cut"));
+	response_fini(&res);
+	ck_assert_int_eq(get(DETAIL "?max_tokens=50&offset=x", NULL, NULL, &res), 400);
+	response_fini(&res);
+	/* without max_tokens, offset is any argument to JSON, a 400 to markdown */
+	ck_assert_int_eq(get(DETAIL "?offset=x", NULL, NULL, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(get(BUDGET_MD "?offset=0", NULL, NULL, &res), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "give max_tokens too"));
+	response_fini(&res);
+	free(md);
+}
+END_TEST
+
+/* Parts over sockets: the server with prepared answers and the one
+ * without give the same part, header for header, 200 and 304, and the
+ * same as in process. */
+START_TEST(test_max_tokens_parts_over_sockets)
+{
+	static const char *const paths[] = {
+		BUDGET_MD "?max_tokens=200", BUDGET_MD "?max_tokens=200&offset=459",
+		BUDGET_MD "?max_tokens=500&offset=7000", BUDGET_MD "?max_tokens=50",
+	};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		for (int gzip = 0; gzip < 2; gzip++) {
+			struct tu_response a, b, c;
+			char *etag, *link;
+
+			ck_assert_int_eq(sget(&plain, paths[i], gzip ? "gzip" : NULL, NULL, &a), 200);
+			for (int k = 0; k < 3; k++) {
+				ck_assert_int_eq(sget(&cached, paths[i], gzip ? "gzip" : NULL, NULL, &b),
+						 200);
+				same_answer(&a, &b, paths[i]);
+				tu_response_fini(&b);
+			}
+			etag = tu_header(&a, "ETag");
+			link = tu_header(&a, "Link");
+			ck_assert_ptr_nonnull(link);
+			ck_assert_int_eq(sget(&cached, paths[i], gzip ? "gzip" : NULL, etag, &c), 304);
+			free(etag);
+			etag = tu_header(&c, "Link");
+			ck_assert_str_eq(etag, link);
+			free(etag);
+			free(link);
+			tu_response_fini(&c);
+			tu_response_fini(&a);
+		}
+	}
+}
+END_TEST
+
 Suite *pipeline_suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -397,6 +660,10 @@ Suite *pipeline_suite(void)
 	tcase_add_test(tc, test_dynamic_answers_gzip);
 	tcase_add_test(tc, test_accept_encoding_q_values);
 	tcase_add_test(tc, test_every_path_gives_the_same_answer);
+	tcase_add_test(tc, test_max_tokens_parts_reassemble);
+	tcase_add_test(tc, test_max_tokens_first_parts);
+	tcase_add_test(tc, test_max_tokens_bad_offsets);
+	tcase_add_test(tc, test_max_tokens_parts_over_sockets);
 	suite_add_tcase(s, tc);
 	return s;
 }
