@@ -10,6 +10,7 @@
 #include "skilld/handlers/mcp.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "skilld/store/search.h"
 #include "skilld/base/text.h"
 #include "skilld/base/cursor.h"
+#include "skilld/base/tokens.h"
 #include "skilld/base/util.h"
 #include "skilld/handlers/mcpcall.h"
 #include "skilld/handlers/mcpskills.h"
@@ -281,18 +283,114 @@ static cJSON *skill_detail(struct mcp_call *c, const char *slug, bool *missing, 
 	return detail;
 }
 
+/* A read tool's token budget: max_tokens (1..TOKENS_MAX_BUDGET) and offset
+ * (>= 0, only with max_tokens); *max_tokens 0 when not given. -1 with f
+ * filled when they are not such integers. */
+static int budget_args(const cJSON *args, size_t *max_tokens, size_t *offset, struct mcp_fail *f)
+{
+	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(args, "max_tokens");
+	const cJSON *off = cJSON_GetObjectItemCaseSensitive(args, "offset");
+	double v;
+
+	*max_tokens = *offset = 0;
+	if (mt) {
+		v = cJSON_GetNumberValue(mt);
+		if (!cJSON_IsNumber(mt) || v != (double)(long long)v || v < 1 || v > TOKENS_MAX_BUDGET) {
+			mcp_fail(f, JSONRPC_INVALID_PARAMS, "argument 'max_tokens' must be an integer "
+				 "from 1 to %ld", TOKENS_MAX_BUDGET);
+			return -1;
+		}
+		*max_tokens = (size_t)v;
+	}
+	if (off) {
+		v = cJSON_GetNumberValue(off);
+		if (!cJSON_IsNumber(off) || v != (double)(long long)v || v < 0 || v > 1e15) {
+			mcp_fail(f, JSONRPC_INVALID_PARAMS, "argument 'offset' must be an integer, 0 or "
+				 "more (the offset a cut answer's note gives)");
+			return -1;
+		}
+		if (!mt) {
+			mcp_fail(f, JSONRPC_INVALID_PARAMS, "argument 'offset' goes with max_tokens: it "
+				 "continues an answer cut to that budget");
+			return -1;
+		}
+		*offset = (size_t)v;
+	}
+	return 0;
+}
+
+/* The bytes of a file the answer holds at most under a budget. */
+static size_t budget_cap(size_t max_tokens)
+{
+	return max_tokens ? max_tokens * 4 : SIZE_MAX;
+}
+
+/*
+ * The text result of a text file's bytes under a token budget: the whole
+ * text without one (max_tokens 0), else the part at offset with its note
+ * (tokens_answer), which names tool and the next offset; where the part
+ * lies goes into *part (a new {offset, next_offset, length, last,
+ * frontmatter_dropped}; NULL when the text came whole). An offset that
+ * cannot start a part is a tool error saying why.
+ */
+static cJSON *text_part(const char *tool, const char *data, size_t len, size_t max_tokens,
+			size_t offset, cJSON **part)
+{
+	struct tokens_part tp;
+	char *out = NULL, *ref;
+	size_t out_len = 0;
+	enum tokens_status st;
+	cJSON *r;
+
+	*part = NULL;
+	if (!max_tokens)
+		return mcp_text_result(data, len, false);
+	ref = xasprintf("%s with the same arguments and offset=", tool);
+	st = tokens_answer(data, len, offset, max_tokens, ref, &tp, &out, &out_len);
+	free(ref);
+	switch (st) {
+	case TOKENS_OK:
+		break;
+	case TOKENS_PAST_END:
+		return mcp_tool_error("offset %zu is at or past the end of the text (%zu bytes).",
+				      offset, len);
+	case TOKENS_IN_FRONTMATTER:
+		return mcp_tool_error("offset %zu is inside the frontmatter, which is never cut: "
+				      "start at 0 or at %zu.", offset, tokens_frontmatter_end(data, len));
+	default:
+		return mcp_tool_error("offset %zu is inside a character or a line end: use the "
+				      "offset a cut answer gave.", offset);
+	}
+	if (tp.whole)
+		return mcp_text_result(data, len, false);
+	r = mcp_text_result(out, out_len, false);
+	free(out);
+	*part = cJSON_CreateObject();
+	cJSON_AddNumberToObject(*part, "offset", (double)tp.start);
+	if (tp.last)
+		cJSON_AddNullToObject(*part, "next_offset");
+	else
+		cJSON_AddNumberToObject(*part, "next_offset", (double)tp.end);
+	cJSON_AddNumberToObject(*part, "length", (double)len);
+	cJSON_AddBoolToObject(*part, "last", tp.last);
+	cJSON_AddBoolToObject(*part, "frontmatter_dropped", tp.frontmatter_dropped);
+	return r;
+}
+
 static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
 {
-	static const char *const allowed[] = { "slug", NULL };
+	static const char *const allowed[] = { "slug", "max_tokens", "offset", NULL };
 	const char *slug, *md = NULL;
 	const cJSON *files, *file;
 	struct mcp_file_bytes fb;
-	cJSON *detail, *out, *list, *r;
+	cJSON *detail, *out, *list, *r, *part = NULL;
+	size_t max_tokens, offset;
 	bool missing, known;
 	char *uri;
 	int rc;
 
-	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "slug", true, &slug, f))
+	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "slug", true, &slug, f) ||
+	    budget_args(args, &max_tokens, &offset, f))
 		return NULL;
 	detail = skill_detail(c, slug, &missing, f);
 	if (!detail)
@@ -324,14 +422,14 @@ static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_f
 	uri = mcp_skill_uri(slug, md ? md : "SKILL.md");
 	cJSON_AddStringToObject(out, "uri", uri);
 	free(uri);
-	rc = mcp_file_read(c, slug, md ? md : "SKILL.md", &fb, &known, f);
+	rc = mcp_file_read(c, slug, md ? md : "SKILL.md", budget_cap(max_tokens), &fb, &known, f);
 	if (rc < 0) {
 		cJSON_Delete(detail);
 		cJSON_Delete(out);
 		return NULL;
 	}
 	if (rc == 0 && fb.data)
-		r = mcp_text_result(fb.data, fb.len, false);
+		r = text_part("get_skill", fb.data, fb.len, max_tokens, offset, &part);
 	else
 		r = mcp_tool_error("The SKILL.md of '%s' is not stored (larger than the server's "
 			       "--max-file-size).", slug);
@@ -341,23 +439,26 @@ static cJSON *tool_get_skill(struct mcp_call *c, const cJSON *args, struct mcp_f
 		cJSON_Delete(out);
 		return r;
 	}
+	if (part)
+		cJSON_AddItemToObject(out, "part", part);
 	cJSON_AddItemToObject(r, "structuredContent", out);
 	return r;
 }
 
 static cJSON *tool_read_skill_file(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
 {
-	static const char *const allowed[] = { "slug", "path", NULL };
+	static const char *const allowed[] = { "slug", "path", "max_tokens", "offset", NULL };
 	const char *slug, *path;
 	struct mcp_file_bytes fb;
+	size_t max_tokens, offset;
 	bool known;
-	cJSON *r;
+	cJSON *r, *part;
 	int rc;
 
 	if (mcp_args_known(args, allowed, f) || mcp_arg_string(args, "slug", true, &slug, f) ||
-	    mcp_arg_string(args, "path", true, &path, f))
+	    mcp_arg_string(args, "path", true, &path, f) || budget_args(args, &max_tokens, &offset, f))
 		return NULL;
-	rc = mcp_file_read(c, slug, path, &fb, &known, f);
+	rc = mcp_file_read(c, slug, path, budget_cap(max_tokens), &fb, &known, f);
 	if (rc < 0)
 		return NULL;
 	if (rc == 1)
@@ -369,7 +470,12 @@ static cJSON *tool_read_skill_file(struct mcp_call *c, const cJSON *args, struct
 		r = mcp_tool_error("'%s' of skill '%s' (%lld bytes) is larger than the server's "
 			       "--max-file-size; its bytes are not stored.", path, slug, fb.size);
 	} else if (fb.text) {
-		r = mcp_text_result(fb.data, fb.len, false);
+		r = text_part("read_skill_file", fb.data, fb.len, max_tokens, offset, &part);
+		if (part)
+			cJSON_AddItemToObject(r, "structuredContent", part);
+	} else if (max_tokens) {
+		r = mcp_tool_error("'%s' of skill '%s' is not text (%s): max_tokens and offset "
+				   "apply to text files; read it without them.", path, slug, fb.mime);
 	} else {
 		cJSON *content, *item, *res;
 		char *uri = mcp_skill_uri(slug, path), *b64 = base64_encode(fb.data, fb.len);
@@ -981,6 +1087,13 @@ enum {
 #define SLUG_PROP_AS(name) "\"" name "\":{\"type\":\"string\",\"minLength\":1," \
 	"\"description\":\"The skill's slug, as list_skills or search_skills give it\"}"
 #define SLUG_PROP SLUG_PROP_AS("slug")
+#define BUDGET_PROPS "\"max_tokens\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10000000," \
+	"\"description\":\"At most this many tokens (estimated as bytes / 4), note included\"}," \
+	"\"offset\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"Where to continue: " \
+	"the offset the previous part gave (with max_tokens)\"}"
+#define PART_SCHEMA "{\"type\":\"object\",\"properties\":{\"offset\":{\"type\":\"integer\"}," \
+	"\"next_offset\":{\"type\":[\"integer\",\"null\"]},\"length\":{\"type\":\"integer\"}," \
+	"\"last\":{\"type\":\"boolean\"},\"frontmatter_dropped\":{\"type\":\"boolean\"}}}"
 #define REVIEW_BRIEF_SCHEMA \
 	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"title\":" \
 	"{\"type\":\"string\"},\"skill\":{\"type\":\"string\"},\"status\":{\"enum\":" \
@@ -1003,23 +1116,27 @@ static const struct tool tools[] = {
 	{ "get_skill", "Get a skill",
 	  "Returns a skill's SKILL.md (frontmatter and instructions) as text, with its name, "
 	  "description, tier and the list of its files (path, size, MIME type) as structured "
-	  "content. Read a file with read_skill_file.",
-	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP "},\"required\":[\"slug\"],"
-	  "\"additionalProperties\":false}",
+	  "content. Read a file with read_skill_file. With max_tokens, the text is cut to fit "
+	  "that budget and part says where to continue (offset).",
+	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP "," BUDGET_PROPS "},"
+	  "\"required\":[\"slug\"],\"additionalProperties\":false}",
 	  "{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"name\":" NULLABLE_STR
 	  ",\"description\":" NULLABLE_STR ",\"tier\":" NULLABLE_STR ",\"uri\":{\"type\":\"string\"},"
 	  "\"files\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"path\":"
 	  "{\"type\":\"string\"},\"size\":{\"type\":\"number\"},\"mime\":" NULLABLE_STR "},"
-	  "\"required\":[\"path\",\"size\",\"mime\"]}}},"
+	  "\"required\":[\"path\",\"size\",\"mime\"]}},"
+	  "\"part\":" PART_SCHEMA "},"
 	  "\"required\":[\"slug\",\"name\",\"description\",\"tier\",\"uri\",\"files\"]}",
 	  tool_get_skill, 0 },
 	{ "read_skill_file", "Read a file of a skill",
 	  "Returns one file of a skill: text files (references, scripts, examples, evals) as "
 	  "text, other files as an embedded resource with base64 bytes. Paths are relative to "
-	  "the skill folder, e.g. references/review-checklist.md.",
+	  "the skill folder, e.g. references/review-checklist.md. With max_tokens, a text file "
+	  "is cut to fit that budget, at a heading where it can, with a note that gives the "
+	  "offset to continue from; the parts put together are the file.",
 	  "{\"type\":\"object\",\"properties\":{" SLUG_PROP ",\"path\":{\"type\":\"string\","
-	  "\"minLength\":1,\"description\":\"The file's path inside the skill folder\"}},"
-	  "\"required\":[\"slug\",\"path\"],\"additionalProperties\":false}",
+	  "\"minLength\":1,\"description\":\"The file's path inside the skill folder\"},"
+	  BUDGET_PROPS "},\"required\":[\"slug\",\"path\"],\"additionalProperties\":false}",
 	  NULL, tool_read_skill_file, 0 },
 	{ "search_skills", "Search skills",
 	  "Full-text search over skills, reference sections, checklist items and evals, best "

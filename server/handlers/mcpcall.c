@@ -225,7 +225,8 @@ int mcp_budget_check(const struct mcp_call *c, size_t need, struct mcp_fail *f)
  * database error, or bytes that cannot fit in what is left of the output
  * budget (checked on their size before they are read: a JSON string is
  * never shorter than the text, base64 is 4 bytes per 3). */
-int mcp_file_read(struct mcp_call *c, const char *slug, const char *path, struct mcp_file_bytes *out,
+int mcp_file_read(struct mcp_call *c, const char *slug, const char *path, size_t cap,
+		  struct mcp_file_bytes *out,
 		     bool *skill_known, struct mcp_fail *f)
 {
 	struct store_reader *r = mcp_reader(c, f);
@@ -251,7 +252,8 @@ int mcp_file_read(struct mcp_call *c, const char *slug, const char *path, struct
 	if (rc == 1) {
 		if (!stored)
 			return 0;
-		if (mcp_budget_check(c, out->text ? len : 4 * ((len + 2) / 3), f) != 0) {
+		if (mcp_budget_check(c, out->text ? (len < cap ? len : cap) : 4 * ((len + 2) / 3),
+				     f) != 0) {
 			mcp_file_bytes_fini(out);
 			return -1;
 		}

@@ -99,7 +99,7 @@ cJSON *mcp_resources_read(struct mcp_call *c, const cJSON *params, struct mcp_fa
 		return mcp_fail(f, MCP_RESOURCE_NOT_FOUND, "Resource not found: not a "
 			    "skill://{slug}/{path} URI");
 	}
-	rc = mcp_file_read(c, slug, path, &fb, &known, f);
+	rc = mcp_file_read(c, slug, path, SIZE_MAX, &fb, &known, f);
 	free(slug);
 	free(path);
 	if (rc < 0)
@@ -737,7 +737,7 @@ cJSON *mcp_prompts_get(struct mcp_call *c, const cJSON *params, struct mcp_fail 
 	cJSON_ArrayForEach(it, files)
 		if (!md_path && jstr(it, "kind") && strcmp(jstr(it, "kind"), "skill") == 0)
 			md_path = jstr(it, "path");
-	rc = md_path ? mcp_file_read(c, name, md_path, &fb, &known, f) : 1;
+	rc = md_path ? mcp_file_read(c, name, md_path, SIZE_MAX, &fb, &known, f) : 1;
 	if (rc != 0 || !fb.data) {
 		if (rc == 0)
 			mcp_file_bytes_fini(&fb);

@@ -28,6 +28,7 @@
 
 Suite *mcp_suite(void);
 
+#define BUDGET_DEMO "tests/fixtures/tokens/budget-demo/SKILL.md"
 #define N_MANY 120  /* references of the "many" skill, besides its SKILL.md and "with space.md" */
 
 static struct ta_app ta;
@@ -44,6 +45,14 @@ static void write_many(void)
 		tu_write_str(ta.root, rel, text);
 	}
 	tu_write_str(ta.root, "many/references/with space.md", "spaced\n");
+	{
+		size_t len;
+		char *demo = tu_read(BUDGET_DEMO, &len);
+
+		ck_assert_ptr_nonnull(demo);
+		tu_write(ta.root, "budget-demo/SKILL.md", demo, len);
+		free(demo);
+	}
 }
 
 static void start(const char *max_body)
@@ -568,7 +577,7 @@ START_TEST(test_tool_list_get)
 	j = fx_tool(&ta, sid, "list_skills", "{}");
 	ck_assert(!tool_is_error(j));
 	sc = jget(jget(j, "result"), "structuredContent");
-	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "skills")), 5);
+	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "skills")), 6);
 	ck_assert(cJSON_IsNull(jget(sc, "nextCursor")));
 	s = cJSON_GetArrayItem(jget(sc, "skills"), 0);
 	ck_assert_str_eq(jstr(s, "slug"), "alpha");
@@ -579,7 +588,8 @@ START_TEST(test_tool_list_get)
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "skills"), 1), "slug"), "alpha-2");
 	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "skills"), 2), "slug"), "bad-yaml");
 	ck_assert(cJSON_IsNull(jget(cJSON_GetArrayItem(jget(sc, "skills"), 2), "name")));
-	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "skills"), 4), "slug"), "many");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "skills"), 4), "slug"), "budget-demo");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "skills"), 5), "slug"), "many");
 	/* the text is the same JSON */
 	{
 		cJSON *again = cJSON_Parse(tool_text(j));
@@ -596,7 +606,7 @@ START_TEST(test_tool_list_get)
 	cJSON_Delete(j);
 	j = fx_tool(&ta, sid, "list_skills", "{\"cursor\":\"s62657461\"}");  /* after "beta" */
 	sc = jget(jget(j, "result"), "structuredContent");
-	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "skills")), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(jget(sc, "skills")), 2);  /* budget-demo, many */
 	cJSON_Delete(j);
 	j = fx_tool(&ta, sid, "list_skills", "{\"limit\":3}");
 	ck_assert_int_eq(error_code(j), JSONRPC_INVALID_PARAMS);
@@ -821,9 +831,9 @@ START_TEST(test_resources)
 	const cJSON *r, *c;
 	cJSON *j;
 
-	/* alpha 9, beta, alpha-2 and bad-yaml 1 each, many N_MANY + 2:
-	 * more than one page */
-	ck_assert_int_eq(total, 9 + 1 + 1 + 1 + N_MANY + 2);
+	/* alpha 9, beta, alpha-2, bad-yaml and budget-demo 1 each, many
+	 * N_MANY + 2: more than one page */
+	ck_assert_int_eq(total, 9 + 1 + 1 + 1 + 1 + N_MANY + 2);
 	ck_assert_int_gt(total, MCP_PAGE_SIZE);
 	fx_initialize(&ta, "2025-06-18", sid);
 	do {
@@ -1399,6 +1409,100 @@ START_TEST(test_budget_small)
 }
 END_TEST
 
+/* read_skill_file and get_skill under max_tokens: each part within the
+ * budget, note included, starting with the file's bytes at its offset;
+ * following next_offset to the end gives back the whole file (after the
+ * frontmatter, when a budget too small for it dropped it). */
+START_TEST(test_token_budgets)
+{
+	static const size_t budgets[] = { 50, 200, 500, 2000 };
+	char sid[MCP_SESSION_ID_LEN + 1];
+	size_t len;
+	char *file = tu_read(BUDGET_DEMO, &len);
+	cJSON *j;
+
+	fx_initialize(&ta, "2025-11-25", sid);
+	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+		for (int tool = 0; tool < 2; tool++) {
+			size_t at = 0, first = 0, parts = 0;
+			bool last = false;
+
+			while (!last) {
+				char *args = xasprintf(tool ? "{\"slug\":\"budget-demo\",\"max_tokens\":%zu,"
+						       "\"offset\":%zu}" : "{\"slug\":\"budget-demo\","
+						       "\"path\":\"SKILL.md\",\"max_tokens\":%zu,\"offset\":%zu}",
+						       budgets[b], at);
+				const cJSON *sc, *part;
+				const char *text;
+				size_t off, next;
+
+				j = fx_tool(&ta, sid, tool ? "get_skill" : "read_skill_file", args);
+				ck_assert_msg(!tool_is_error(j), "%s: %s", args, tool_text(j));
+				text = tool_text(j);
+				sc = jget(jget(j, "result"), "structuredContent");
+				part = tool ? jget(sc, "part") : sc;
+				ck_assert_msg(part != NULL, "%s", args);
+				off = (size_t)cJSON_GetNumberValue(jget(part, "offset"));
+				last = cJSON_IsTrue(jget(part, "last"));
+				next = last ? len : (size_t)cJSON_GetNumberValue(jget(part, "next_offset"));
+				if (parts == 0) {
+					first = off;
+					ck_assert(off == 0 || cJSON_IsTrue(jget(part, "frontmatter_dropped")));
+				} else {
+					ck_assert_uint_eq(off, at);
+				}
+				ck_assert_uint_gt(next, off);
+				ck_assert_msg(strlen(text) <= budgets[b] * 4, "%s: %zu bytes", args,
+					      strlen(text));
+				ck_assert_msg(memcmp(text, file + off, next - off) == 0, "%s", args);
+				at = next;
+				parts++;
+				cJSON_Delete(j);
+				free(args);
+			}
+			ck_assert_uint_eq(at, len);
+			ck_assert_uint_gt(parts, 1);
+			/* dropped only when the frontmatter does not fit the budget */
+			ck_assert(first == 0 || budgets[b] <= 200);
+		}
+	}
+	/* a whole file needs no part */
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":"
+		    "\"references/guide.md\",\"max_tokens\":100}");
+	ck_assert_str_eq(tool_text(j), "# Guide\n\nText.\n");
+	ck_assert_ptr_null(jget(jget(j, "result"), "structuredContent"));
+	cJSON_Delete(j);
+	/* offsets that cannot start a part say why; bad arguments are refused */
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"budget-demo\",\"path\":\"SKILL.md\","
+		    "\"max_tokens\":100,\"offset\":999999}");
+	ck_assert(tool_is_error(j));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "past the end"));
+	cJSON_Delete(j);
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"budget-demo\",\"path\":\"SKILL.md\","
+		    "\"max_tokens\":100,\"offset\":10}");
+	ck_assert(tool_is_error(j));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "inside the frontmatter"));
+	cJSON_Delete(j);
+	j = fx_tool(&ta, sid, "read_skill_file", "{\"slug\":\"alpha\",\"path\":\"assets/blob.bin\","
+		    "\"max_tokens\":100}");
+	ck_assert(tool_is_error(j));
+	ck_assert_ptr_nonnull(strstr(tool_text(j), "not text"));
+	cJSON_Delete(j);
+	static const char *const bad[] = {
+		"{\"slug\":\"alpha\",\"max_tokens\":0}", "{\"slug\":\"alpha\",\"max_tokens\":1.5}",
+		"{\"slug\":\"alpha\",\"max_tokens\":\"9\"}", "{\"slug\":\"alpha\",\"offset\":3}",
+		"{\"slug\":\"alpha\",\"max_tokens\":9,\"offset\":-1}",
+		"{\"slug\":\"alpha\",\"max_tokens\":10000001}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j = fx_tool(&ta, sid, "get_skill", bad[i]);
+		ck_assert_msg(error_code(j) == JSONRPC_INVALID_PARAMS, "%s", bad[i]);
+		cJSON_Delete(j);
+	}
+	free(file);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -1414,6 +1518,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_transport_checks);
 	tcase_add_test(tc, test_router_methods);
 	tcase_add_test(tc, test_methods);
+	tcase_add_test(tc, test_token_budgets);
 	tcase_add_test(tc, test_tool_list_get);
 	tcase_add_test(tc, test_review_tools);
 	tcase_add_test(tc, test_tool_read_search_checklist);

@@ -112,8 +112,9 @@ int mcp_budget_check(const struct mcp_call *c, size_t need, struct mcp_fail *f);
  * are not stored), 1 when the skill has no such file (*skill_known says
  * whether the skill exists), -1 with f filled: a database error, or bytes
  * that cannot fit in what is left of the output budget (checked on their
- * size before they are read). */
-int mcp_file_read(struct mcp_call *c, const char *slug, const char *path,
+ * size before they are read; a text file's answer holds at most cap of its
+ * bytes, SIZE_MAX for all of them, as under a token budget). */
+int mcp_file_read(struct mcp_call *c, const char *slug, const char *path, size_t cap,
 		  struct mcp_file_bytes *out, bool *skill_known, struct mcp_fail *f);
 
 #endif
