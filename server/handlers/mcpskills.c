@@ -255,6 +255,7 @@ static int skill_entry(struct mcp_call *c, const char *slug, cJSON **entry, cons
 			l.skill_md_len = md.content.len;
 		}
 	}
+	l.skill_md_path = md_path;
 	*why = skill_extension_problem(&l, &fm);
 	if (*why) {
 		cJSON_Delete(detail);

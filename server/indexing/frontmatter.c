@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,11 @@ struct fm_builder {
 	                            * place (replaced duplicates, skipped keys)
 	                            * because an anchor may point into them */
 	bool typed;                /* plain scalars by YAML 1.2's core schema */
+	size_t aliases;            /* alias events read (counted when typed) */
 };
+
+/* npm's yaml refuses a document with more alias uses than about this. */
+#define FM_TYPED_MAX_ALIASES 100
 
 /* Aborts like xmalloc when cJSON could not allocate; never about input. */
 static cJSON *fm_alloc_check(cJSON *j)
@@ -198,44 +203,41 @@ static char *fm_scalar_text(struct fm_builder *b, const yaml_event_t *ev)
 	return buf_detach(&out, NULL);
 }
 
-/* Does s[0..n) match [-+]?[0-9]+ (digits: dec) or 0o[0-7]+ / 0x[0-9a-fA-F]+
- * (the core schema's integers)? Its value into *out. */
-static bool core_int(const char *s, size_t n, double *out)
+/* Does s[0..n) match [-+]?[0-9]+, 0o[0-7]+ or 0x[0-9a-fA-F]+ (the core
+ * schema's integers)? Its base into *base and where the digits start into
+ * *digits. */
+static bool core_int(const char *s, size_t n, int *base, size_t *digits)
 {
-	const char *p = s, *end = s + n;
-	int base = 10;
-	double v = 0, sign = 1;
+	size_t i = 0;
 
+	*base = 10;
 	if (n > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'x')) {
-		base = s[1] == 'o' ? 8 : 16;
-		p += 2;
-	} else if (p < end && (*p == '-' || *p == '+')) {
-		sign = *p == '-' ? -1 : 1;
-		p++;
+		*base = s[1] == 'o' ? 8 : 16;
+		i = 2;
+	} else if (n > 0 && (s[0] == '-' || s[0] == '+')) {
+		i = 1;
 	}
-	if (p == end)
+	*digits = i;
+	if (i == n)
 		return false;
-	for (; p < end; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' :
-			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
-			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : 99;
+	for (; i < n; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
 
-		if (d >= base)
+		if (d >= *base)
 			return false;
-		v = v * base + d;
 	}
-	*out = sign * v;
 	return true;
 }
 
 /* Does s[0..n) match the core schema's float,
- * [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? ? Its value into *out. */
-static bool core_float(const char *s, size_t n, double *out)
+ * [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? ? */
+static bool core_float(const char *s, size_t n)
 {
 	size_t i = 0, digits = 0;
-	char tmp[64];
 
-	if (n == 0 || n >= sizeof(tmp))
+	if (n == 0)
 		return false;
 	if (s[i] == '-' || s[i] == '+')
 		i++;
@@ -263,24 +265,48 @@ static bool core_float(const char *s, size_t n, double *out)
 		if (exp == 0)
 			return false;
 	}
-	if (i != n)
-		return false;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	*out = strtod(tmp, NULL);
-	return true;
+	return i == n;
 }
+
+/* A number as the shortest JSON text that reads back as the same double
+ * (what JavaScript prints), or NULL when d is not finite. */
+static cJSON *fm_number(double d)
+{
+	char text[32];
+
+	if (!isfinite(d))
+		return NULL;
+	if (d == trunc(d) && fabs(d) < 1e21) {
+		snprintf(text, sizeof(text), "%.0f", d);  /* as JavaScript prints it */
+		return fm_alloc_check(cJSON_CreateRaw(text));
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(text, sizeof(text), "%.*g", prec, d);
+		if (strtod(text, NULL) == d)
+			break;
+	}
+	return fm_alloc_check(cJSON_CreateRaw(text));
+}
+
+/* Integers beyond this are not held exactly by a double (nor by a
+ * JavaScript number), so parsers disagree on them. */
+#define FM_MAX_EXACT_INT 9007199254740991.0
 
 /* A plain, untagged scalar by YAML 1.2's core schema (what YAML libraries
  * such as npm's yaml read): true/false, integers, floats; .inf and .nan,
  * which JSON cannot hold, become null (as JSON.stringify writes them).
- * NULL when the scalar is a string. */
-static cJSON *fm_core_value(const char *v, size_t n)
+ * NULL when the scalar is a string. An integer beyond 2^53 gets a warning:
+ * it has no exact value in JSON. */
+static cJSON *fm_core_value(struct fm_builder *b, const yaml_event_t *ev, const char *v, size_t n)
 {
 	static const char *const words[] = { "true", "True", "TRUE", "false", "False", "FALSE" };
 	static const char *const inf_nan[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
 					       "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN" };
+	size_t digits;
+	char *text;
 	double d;
+	int base;
+	cJSON *j;
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (n == strlen(words[i]) && memcmp(v, words[i], n) == 0)
@@ -288,15 +314,54 @@ static cJSON *fm_core_value(const char *v, size_t n)
 	for (size_t i = 0; i < sizeof(inf_nan) / sizeof(inf_nan[0]); i++)
 		if (n == strlen(inf_nan[i]) && memcmp(v, inf_nan[i], n) == 0)
 			return fm_alloc_check(cJSON_CreateNull());
-	if (core_int(v, n, &d) || core_float(v, n, &d))
-		return fm_alloc_check(cJSON_CreateNumber(d));
+	if (core_int(v, n, &base, &digits)) {
+		text = xstrndup(v + digits, n - digits);
+		d = (double)strtoull(text, NULL, base);
+		if (base == 10)
+			d = strtod(text, NULL);  /* rounded as the text says */
+		if (v[0] == '-')
+			d = -d;
+		free(text);
+		if (fabs(d) > FM_MAX_EXACT_INT)
+			fm_diag(b, DIAG_WARNING, "frontmatter-big-number", ev->start_mark,
+				"the integer %.*s is beyond 2^53: JSON and JavaScript hold it only "
+				"approximately (quote it)", (int)(n < 40 ? n : 40), v);
+		return fm_number(d);
+	}
+	if (core_float(v, n)) {
+		text = xstrndup(v, n);
+		d = strtod(text, NULL);
+		free(text);
+		j = fm_number(d);
+		return j ? j : fm_alloc_check(cJSON_CreateNull());  /* 1e400: Infinity */
+	}
 	return NULL;
+}
+
+/*
+ * In the typed form, a tag other than the non-specific "!", !!str, !!map
+ * and !!seq gets a warning: YAML libraries give !!int, !!float, !!bool,
+ * !!null, !!timestamp, !!set, !!binary and local tags values of their own
+ * (or refuse them), which the typed form does not reproduce.
+ */
+static void fm_typed_tag(struct fm_builder *b, const yaml_char_t *tag, yaml_mark_t mark)
+{
+	static const char *const plain[] = { "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map",
+					     "tag:yaml.org,2002:seq" };
+
+	if (!b->typed || !tag)
+		return;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp((const char *)tag, plain[i]) == 0)
+			return;
+	fm_diag(b, DIAG_WARNING, "frontmatter-tag", mark, "the tag %s gives a value YAML libraries "
+		"read in their own ways", (const char *)tag);
 }
 
 /* The JSON value of a scalar event: null for an untagged plain empty, `~`
  * or `null` (and for a !!null tag); when b->typed, an untagged plain
- * scalar, or one tagged !!int, !!float or !!bool, by the core schema
- * (fm_core_value); otherwise the string as YAML reads it. */
+ * scalar by the core schema (fm_core_value); otherwise the string as YAML
+ * reads it. */
 static cJSON *fm_scalar_value(struct fm_builder *b, const yaml_event_t *ev)
 {
 	const char *v = (const char *)ev->data.scalar.value;
@@ -305,18 +370,18 @@ static cJSON *fm_scalar_value(struct fm_builder *b, const yaml_event_t *ev)
 	char *text;
 	cJSON *j;
 
-	if (tag && strcmp(tag, FM_NULL_TAG) == 0)
+	if (tag && strcmp(tag, FM_NULL_TAG) == 0) {
+		fm_typed_tag(b, ev->data.scalar.tag, ev->start_mark);
 		return fm_alloc_check(cJSON_CreateNull());
+	}
 	if (!tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    (n == 0 || (n == 1 && v[0] == '~') ||
 	     (n == 4 && (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 ||
 			 memcmp(v, "NULL", 4) == 0))))
 		return fm_alloc_check(cJSON_CreateNull());
-	if (b->typed && ((!tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) ||
-			 (tag && (strcmp(tag, "tag:yaml.org,2002:int") == 0 ||
-				  strcmp(tag, "tag:yaml.org,2002:float") == 0 ||
-				  strcmp(tag, "tag:yaml.org,2002:bool") == 0))) &&
-	    (j = fm_core_value(v, n)) != NULL)
+	fm_typed_tag(b, ev->data.scalar.tag, ev->start_mark);
+	if (b->typed && !tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (j = fm_core_value(b, ev, v, n)) != NULL)
 		return j;
 	text = fm_scalar_text(b, ev);
 	j = fm_alloc_check(cJSON_CreateString(text));
@@ -400,6 +465,10 @@ static int fm_alias(struct fm_builder *b, const yaml_event_t *ev, cJSON *parent,
 
 	if (!a)
 		return -1;
+	if (b->typed && ++b->aliases == FM_TYPED_MAX_ALIASES + 1)
+		fm_diag(b, DIAG_WARNING, "frontmatter-many-aliases", ev->start_mark,
+			"more than %d aliases: some YAML libraries refuse that many",
+			FM_TYPED_MAX_ALIASES);
 	if (depth - 1 + a->height > FM_MAX_DEPTH)
 		return fm_too_deep(b, ev);
 	if (a->bytes > FM_MAX_ALIAS_BYTES - b->alias_bytes) {
@@ -463,6 +532,22 @@ static int fm_key(struct fm_builder *b, const yaml_event_t *ev, int depth, char 
 		if (fm_charge(b, ev, 1, ev->data.scalar.length) < 0)
 			return -1;
 		*key = fm_scalar_text(b, ev);
+		fm_typed_tag(b, ev->data.scalar.tag, ev->start_mark);
+		if (b->typed && !ev->data.scalar.tag &&
+		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+			cJSON *typed = fm_core_value(b, ev, (const char *)ev->data.scalar.value,
+						     ev->data.scalar.length);
+			size_t n = ev->data.scalar.length;
+			const char *v = (const char *)ev->data.scalar.value;
+
+			if (typed || n == 0 || (n == 1 && v[0] == '~') ||
+			    (n == 4 && (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 ||
+					memcmp(v, "NULL", 4) == 0)))
+				fm_diag(b, DIAG_WARNING, "frontmatter-typed-key", ev->start_mark,
+					"the key '%s' is a number, a boolean or null in YAML; "
+					"libraries turn it into text their own way (quote it)", *key);
+			cJSON_Delete(typed);
+		}
 		if (ev->data.scalar.anchor) {
 			cJSON *copy = fm_alloc_check(cJSON_CreateString(*key));
 			cJSON_AddItemToArray(b->discarded, copy);
@@ -557,6 +642,7 @@ static int fm_node(struct fm_builder *b, const yaml_event_t *ev, cJSON *parent,
 		if (fm_charge(b, ev, 1, 0) < 0)
 			return -1;
 		anchor = ev->data.sequence_start.anchor;
+		fm_typed_tag(b, ev->data.sequence_start.tag, ev->start_mark);
 		node = fm_alloc_check(cJSON_CreateArray());
 		fm_attach(b, key_mark, parent, key, node);
 		rc = fm_sequence(b, node, depth, height);
@@ -565,6 +651,7 @@ static int fm_node(struct fm_builder *b, const yaml_event_t *ev, cJSON *parent,
 		if (fm_charge(b, ev, 1, 0) < 0)
 			return -1;
 		anchor = ev->data.mapping_start.anchor;
+		fm_typed_tag(b, ev->data.mapping_start.tag, ev->start_mark);
 		node = fm_alloc_check(cJSON_CreateObject());
 		fm_attach(b, key_mark, parent, key, node);
 		rc = fm_mapping(b, node, depth, height);

@@ -38,6 +38,24 @@ static char *rel_join(const struct skill_record *r, const char *path)
 	return r->rel[0] ? xasprintf("%s/%s", r->rel, path) : xstrdup(path);
 }
 
+/* Is the line that ends right before body (the frontmatter's closing
+ * line) exactly `---`, as clients' frontmatter patterns want? */
+static bool closing_line_bare(const char *md, size_t len, const char *body)
+{
+	const char *end = body, *start;
+
+	if (!body || body < md || body > md + len)
+		return false;
+	if (end > md && end[-1] == '\n')
+		end--;
+	if (end > md && end[-1] == '\r')
+		end--;
+	start = end;
+	while (start > md && start[-1] != '\n')
+		start--;
+	return end - start == 3 && memcmp(start, "---", 3) == 0;
+}
+
 const char *skill_extension_problem(const struct skill_listing *s, cJSON **frontmatter)
 {
 	const char *md = s->skill_md;
@@ -53,7 +71,7 @@ const char *skill_extension_problem(const struct skill_listing *s, cJSON **front
 		       "a-z, 0-9 and '-', no '-' first, last or twice), and the extension's URIs "
 		       "end with the name";
 	if (!s->valid)
-		return "it is not valid (see its errors)";
+		return "it is not valid (`skilld check` and /api/v1/diagnostics list its errors)";
 	if (strcmp(s->name, s->slug) != 0)
 		return "it is served under another slug than its name (another skill of its "
 		       "root has the name), and the extension's URIs end with the name";
@@ -72,12 +90,28 @@ const char *skill_extension_problem(const struct skill_listing *s, cJSON **front
 		return "its SKILL.md does not start with a bare `---` line (a byte order mark, "
 		       "or blanks after the dashes), so clients cannot read its frontmatter as "
 		       "served";
+	if (!s->skill_md_path || strcmp(s->skill_md_path, "SKILL.md") != 0)
+		return "its SKILL.md is named otherwise (skill.md), and the extension's URIs end "
+		       "with /SKILL.md";
 	diag_list_init(&diags);
-	if (frontmatter_parse_typed(md, len, "SKILL.md", &fm, &diags) != 0 || diags.len > 0)
+	if (frontmatter_parse_typed(md, len, "SKILL.md", &fm, &diags) != 0 || diags.len > 0) {
 		why = "its frontmatter does not read the same in every YAML parser (see the "
-		      "frontmatter warnings)";
-	else if (frontmatter)
+		      "frontmatter warnings when typed: tags, keys that are numbers, integers "
+		      "beyond 2^53, many aliases)";
+	} else if (!closing_line_bare(md, len, fm.body)) {
+		why = "the line that closes its frontmatter is not a bare `---` (blanks after the "
+		      "dashes), so clients cannot read its frontmatter as served";
+	} else if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fm.fields, "name")) ||
+		   strcmp(cJSON_GetObjectItemCaseSensitive(fm.fields, "name")->valuestring,
+			  s->slug) != 0) {
+		why = "its name reads as a number or a boolean in YAML (quote it), and the "
+		      "extension's entries hold the name as text";
+	} else if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fm.fields, "description"))) {
+		why = "its description reads as a number or a boolean in YAML (quote it), and "
+		      "the extension's entries hold the description as text";
+	} else if (frontmatter) {
 		*frontmatter = cJSON_Duplicate(fm.fields, 1);
+	}
 	frontmatter_fini(&fm);
 	diag_list_fini(&diags);
 	return why;
@@ -90,6 +124,7 @@ void skill_note_extension(struct skill_record *r)
 		.files = r->files.len, .complete = true,
 		.skill_md = r->skill_md ? r->skill_md->content : NULL,
 		.skill_md_len = r->skill_md ? r->skill_md->content_len : 0,
+		.skill_md_path = r->skill_md ? r->skill_md->path : NULL,
 	};
 	const char *why;
 	char *md_path;

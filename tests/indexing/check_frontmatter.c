@@ -19,7 +19,8 @@ START_TEST(test_typed_core_schema)
 		"b: [0, +12, -7, 007, 0x1F, 0o17, 0o8, -0x1F, 0xG]\n"
 		"c: [1., .5, -1.5, 1e3, .5E-1, 1e, e3, ., 1.2.3]\n"
 		"d: [.inf, -.Inf, .NaN, .nan., ~, null, Null]\n"
-		"e: ['true', \"12\", !!str 12, !!int 12, yes, no, on, 12:30]\n"
+		"e: ['true', \"12\", !!str 12, yes, no, on, 12:30]\n"
+		"g: [9007199254740991, 3.141592653589793238462643383279502884197169399375105820974944592307, 1e400, 0.1]\n"
 		"f: >\n  12\n"
 		"---\nbody\n";
 	struct frontmatter fm;
@@ -35,7 +36,8 @@ START_TEST(test_typed_core_schema)
 		"\"b\":[0,12,-7,7,31,15,\"0o8\",\"-0x1F\",\"0xG\"],"
 		"\"c\":[1,0.5,-1.5,1000,0.05,\"1e\",\"e3\",\".\",\"1.2.3\"],"
 		"\"d\":[null,null,null,\".nan.\",null,null,null],"
-		"\"e\":[\"true\",\"12\",\"12\",12,\"yes\",\"no\",\"on\",\"12:30\"],"
+		"\"e\":[\"true\",\"12\",\"12\",\"yes\",\"no\",\"on\",\"12:30\"],"
+		"\"g\":[9007199254740991,3.141592653589793,null,0.1],"
 		"\"f\":\"12\\n\"}");
 	cJSON_free(json);
 	frontmatter_fini(&fm);
@@ -43,6 +45,79 @@ START_TEST(test_typed_core_schema)
 	ck_assert_int_eq(frontmatter_parse(text, sizeof(text) - 1, "SKILL.md", &fm, &d), 0);
 	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(fm.fields, "a"), 0)->valuestring,
 			 "true");
+	frontmatter_fini(&fm);
+	diag_list_fini(&d);
+}
+END_TEST
+
+/* What the typed form cannot give as every YAML library does is warned
+ * about (so the MCP Skills extension leaves the skill out): tags with
+ * values of their own, keys that are numbers or booleans, integers beyond
+ * 2^53, more than 100 aliases; the untyped form says nothing of them. */
+START_TEST(test_typed_warnings)
+{
+	static const struct {
+		const char *yaml, *code;
+	} cases[] = {
+		{ "a: !!int 12\n", "frontmatter-tag" },
+		{ "a: !!float 12\n", "frontmatter-tag" },
+		{ "a: !!null x\n", "frontmatter-tag" },
+		{ "a: !!timestamp 2001-12-14\n", "frontmatter-tag" },
+		{ "a: !!set {x, y}\n", "frontmatter-tag" },
+		{ "a: !local x\n", "frontmatter-tag" },
+		{ "0x10: a\n", "frontmatter-typed-key" },
+		{ "True: b\n", "frontmatter-typed-key" },
+		{ "1.0: c\n", "frontmatter-typed-key" },
+		{ "~: d\n", "frontmatter-typed-key" },
+		{ "id: 1234567890123456789\n", "frontmatter-big-number" },
+		{ "id: 0x200000000000011\n", "frontmatter-big-number" },
+	};
+	struct frontmatter fm;
+	struct diag_list d;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = xasprintf("---\n%s---\n", cases[i].yaml);
+
+		diag_list_init(&d);
+		frontmatter_parse_typed(text, strlen(text), "SKILL.md", &fm, &d);
+		ck_assert_msg(d.len == 1 && strcmp(d.items[0].code, cases[i].code) == 0,
+			      "%s: %zu diagnostics, %s", cases[i].yaml, d.len,
+			      d.len ? d.items[0].code : "-");
+		ck_assert_int_eq(d.items[0].severity, DIAG_WARNING);
+		frontmatter_fini(&fm);
+		diag_list_fini(&d);
+		diag_list_init(&d);
+		frontmatter_parse(text, strlen(text), "SKILL.md", &fm, &d);
+		ck_assert_msg(d.len == 0, "%s untyped", cases[i].yaml);
+		frontmatter_fini(&fm);
+		diag_list_fini(&d);
+		free(text);
+	}
+	/* 101 aliases */
+	{
+		struct buf b;
+
+		buf_init(&b);
+		buf_puts(&b, "---\nx: &a 1\nl: [");
+		for (int i = 0; i < 101; i++)
+			buf_puts(&b, i ? ", *a" : "*a");
+		buf_puts(&b, "]\n---\n");
+		diag_list_init(&d);
+		frontmatter_parse_typed(b.data, b.len, "SKILL.md", &fm, &d);
+		ck_assert_uint_eq(d.len, 1);
+		ck_assert_str_eq(d.items[0].code, "frontmatter-many-aliases");
+		frontmatter_fini(&fm);
+		diag_list_fini(&d);
+		buf_fini(&b);
+	}
+	/* quoted keys and !!str are fine */
+	diag_list_init(&d);
+	{
+		static const char ok[] = "---\n'1': a\nb: !!str 2\n---\n";
+
+		ck_assert_int_eq(frontmatter_parse_typed(ok, sizeof(ok) - 1, "SKILL.md", &fm, &d), 0);
+	}
+	ck_assert_uint_eq(d.len, 0);
 	frontmatter_fini(&fm);
 	diag_list_fini(&d);
 }
@@ -745,6 +820,7 @@ Suite *frontmatter_suite(void)
 	tcase_add_test(tc, test_every_prefix);
 	tcase_add_test(tc, test_fini_twice_and_null);
 	tcase_add_test(tc, test_typed_core_schema);
+	tcase_add_test(tc, test_typed_warnings);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;

@@ -891,12 +891,17 @@ START_TEST(test_extension_problem)
 	static const char md[] = "---\nname: ok\ndescription: Fine.\nn: 1\n---\nBody\n";
 	struct skill_listing l = { .valid = true, .name = "ok", .slug = "ok", .files = 1,
 				   .bytes = sizeof(md) - 1, .complete = true, .skill_md = md,
-				   .skill_md_len = sizeof(md) - 1 };
+				   .skill_md_len = sizeof(md) - 1, .skill_md_path = "SKILL.md" };
 	struct skill_listing b;
 	cJSON *fm;
 
 	ck_assert_ptr_null(skill_extension_problem(&l, &fm));
-	ck_assert_int_eq((int)cJSON_GetObjectItem(fm, "n")->valuedouble, 1);
+	{
+		char *json = cJSON_PrintUnformatted(fm);
+
+		ck_assert_str_eq(json, "{\"name\":\"ok\",\"description\":\"Fine.\",\"n\":1}");
+		cJSON_free(json);
+	}
 	cJSON_Delete(fm);
 	/* at the limits: fine; one over: not */
 	b = l;
@@ -936,7 +941,29 @@ START_TEST(test_extension_problem)
 	b.skill_md = "---\nname: ok\ndescription: x\n[a]: 1\n---\n";
 	b.skill_md_len = strlen(b.skill_md);
 	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "every YAML parser"));
+	/* the closing line must be bare too */
+	b.skill_md = "---\nname: ok\ndescription: x\n---  \nBody\n";
+	b.skill_md_len = strlen(b.skill_md);
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "closes its frontmatter"));
+	/* name and description must read as text */
+	b = l;
+	b.name = b.slug = "123";
+	b.skill_md = "---\nname: 123\ndescription: x\n---\n";
+	b.skill_md_len = strlen(b.skill_md);
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "name reads as a number"));
+	b.skill_md = "---\nname: \"123\"\ndescription: x\n---\n";
+	b.skill_md_len = strlen(b.skill_md);
+	ck_assert_ptr_null(skill_extension_problem(&b, NULL));
+	b = l;
+	b.skill_md = "---\nname: ok\ndescription: 42\n---\n";
+	b.skill_md_len = strlen(b.skill_md);
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "description reads as"));
+	/* skill.md, lowercase */
+	b = l;
+	b.skill_md_path = "skill.md";
+	ck_assert_ptr_nonnull(strstr(skill_extension_problem(&b, NULL), "/SKILL.md"));
 	/* CRLF is fine */
+	b = l;
 	b.skill_md = "---\r\nname: ok\r\ndescription: x\r\n---\r\n";
 	b.skill_md_len = strlen(b.skill_md);
 	ck_assert_ptr_null(skill_extension_problem(&b, NULL));

@@ -112,6 +112,7 @@ struct skill_listing {
 	bool complete;          /* every file's bytes are stored, with a digest */
 	const char *skill_md;   /* SKILL.md's bytes (need not be NUL terminated) */
 	size_t skill_md_len;
+	const char *skill_md_path; /* its path in the skill: "SKILL.md" (or "skill.md") */
 };
 
 /*
@@ -120,8 +121,10 @@ struct skill_listing {
  * URI skill://<name>/SKILL.md ends with it, as the extension requires),
  * within its limits, every file stored with a digest (the entry's file
  * list must be complete and verifiable), and a frontmatter every client
- * reads as served: SKILL.md starts with a bare `---` line and the YAML
- * reads without a warning. Otherwise a sentence saying why (static).
+ * reads as served: the file is SKILL.md (not skill.md), UTF-8, opens and
+ * closes its frontmatter with bare `---` lines, the YAML reads without a
+ * warning in the typed form, and name and description are text. Otherwise
+ * a sentence saying why (static).
  * When frontmatter is not NULL and the skill can be listed, *frontmatter
  * is its frontmatter by frontmatter_parse_typed (cJSON_Delete).
  */
