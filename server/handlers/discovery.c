@@ -421,7 +421,8 @@ void discovery_scoped_file(void *ctx, struct request *req, struct response *res)
  * line is http://host:port/@name, a URL whose path is the skill's own
  * scope: `skills add` reads the index at /@name/.well-known/ (above),
  * which lists only that skill. Installs are not counted here: 0. A limit
- * over RESOLVE_MAX_K is lowered to it (the CLI asks for 20). */
+ * over RESOLVE_MAX_K is lowered to it (the CLI asks for 20); it counts
+ * installable skills, taken from the best RESOLVE_MAX_K. */
 void discovery_search(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
@@ -442,8 +443,10 @@ void discovery_search(void *ctx, struct request *req, struct response *res)
 		response_error(res, 400, "bad_limit", "limit must be an integer from 1 to 1000");
 		return;
 	}
-	rc = search_resolve(r, q, limit > RESOLVE_MAX_K ? RESOLVE_MAX_K : (int)limit, &out,
-			    err, sizeof(err));
+	/* The best RESOLVE_MAX_K, then the first limit of them that install. */
+	if (limit > RESOLVE_MAX_K)
+		limit = RESOLVE_MAX_K;
+	rc = search_resolve(r, q, RESOLVE_MAX_K, &out, err, sizeof(err));
 	if (rc != 0) {
 		api_search_answer(app, res, rc, out, err);
 		return;
@@ -457,6 +460,8 @@ void discovery_search(void *ctx, struct request *req, struct response *res)
 		struct listed l = { 0 };
 		cJSON *o;
 
+		if (cJSON_GetArraySize(skills) >= limit)
+			break;
 		if (!slug || !find_listed(r, slug, &l))
 			continue;  /* not installable from here */
 		o = cJSON_CreateObject();

@@ -81,7 +81,6 @@ int mcp_skill_uri_parse(const char *uri, char **slug, char **path)
 	return 0;
 }
 
-
 /* {content:[{type:"text",text}]} plus isError when is_error. */
 cJSON *mcp_text_result(const char *text, size_t len, bool is_error)
 {

@@ -330,7 +330,8 @@ cJSON *mcp_skills_list(struct mcp_call *c, const cJSON *params, struct mcp_fail 
 {
 	struct slug_page sp = { NULL, 0, 0 };
 	struct store_reader *r;
-	char *after;
+	size_t room, used = 0, done, len;
+	char *after, *text;
 	cJSON *res, *list;
 	int more;
 
@@ -348,21 +349,34 @@ cJSON *mcp_skills_list(struct mcp_call *c, const cJSON *params, struct mcp_fail 
 	}
 	res = cJSON_CreateObject();
 	list = cJSON_AddArrayToObject(res, "skills");
-	for (size_t i = 0; i < sp.n; i++) {
+	/* A page ends early when its entries near what is left of the output
+	 * budget (keeping room for the rest of the answer): at least one. */
+	room = c->budget_left > 4096 ? c->budget_left - 4096 : 0;
+	for (done = 0; done < sp.n; done++) {
 		const char *why;
 		cJSON *entry;
-		int rc = skill_entry(c, sp.slugs[i], &entry, &why, f);
+		int rc = skill_entry(c, sp.slugs[done], &entry, &why, f);
 
 		if (rc < 0) {
 			cJSON_Delete(res);
 			slug_page_fini(&sp);
 			return NULL;
 		}
-		if (rc == 0)
-			cJSON_AddItemToArray(list, entry);
+		if (rc != 0)
+			continue;
+		text = cJSON_PrintUnformatted(entry);
+		len = strlen(text) + 1;
+		cJSON_free(text);
+		if (cJSON_GetArraySize(list) > 0 && used + len > room) {
+			cJSON_Delete(entry);
+			more = 1;
+			break;
+		}
+		used += len;
+		cJSON_AddItemToArray(list, entry);
 	}
-	if (more && sp.n) {
-		char *next = cursor_make('k', sp.slugs[sp.n - 1], NULL);
+	if (more && done > 0) {
+		char *next = cursor_make('k', sp.slugs[done - 1], NULL);
 
 		cJSON_AddStringToObject(res, "nextCursor", next);
 		free(next);
@@ -377,6 +391,7 @@ cJSON *mcp_skills_get(struct mcp_call *c, const cJSON *params, struct mcp_fail *
 	const char *uri = jstr(params, "uri");
 	char *slug, *path, *want;
 	const char *why = "it is not a skill://{name}/SKILL.md URI";
+	char why_buf[256];
 	cJSON *entry = NULL, *res;
 	int rc = 1;
 
@@ -387,7 +402,9 @@ cJSON *mcp_skills_get(struct mcp_call *c, const cJSON *params, struct mcp_fail *
 		if (rc == 0) {
 			want = mcp_skill_uri(slug, path);
 			if (strcmp(want, jstr(entry, "uri")) != 0) {
-				why = "it names a file of the skill, not its SKILL.md";
+				snprintf(why_buf, sizeof(why_buf), "the skill's SKILL.md is %.200s",
+					 jstr(entry, "uri"));
+				why = why_buf;
 				cJSON_Delete(entry);
 				rc = 1;
 			}
@@ -488,30 +505,45 @@ static cJSON *dir_children(const char *slug, const char *dir, const cJSON *files
 	return out;
 }
 
+/* A directory read's cursor, (position, the directory's URI): *start, 0
+ * without one; -1 with f filled when it is not one this server gave out
+ * for this URI. */
+static int dir_cursor(const cJSON *params, const char *uri, size_t *start, struct mcp_fail *f)
+{
+	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(params, "cursor");
+	char *pos = NULL, *for_uri = NULL;
+	bool ok;
+
+	*start = 0;
+	if (!cur || cJSON_IsNull(cur))
+		return 0;
+	ok = cJSON_IsString(cur) && cursor_read(cur->valuestring, 'd', &pos, &for_uri) == 0 &&
+	     strcmp(for_uri, uri) == 0 && strlen(pos) <= 9 && strspn(pos, "0123456789") == strlen(pos);
+	if (ok)
+		*start = (size_t)strtoul(pos, NULL, 10);
+	free(pos);
+	free(for_uri);
+	if (ok)
+		return 0;
+	mcp_fail(f, JSONRPC_INVALID_PARAMS, "cursor is not one this server gave out for %.200s",
+		 uri);
+	return -1;
+}
+
 cJSON *mcp_directory_read(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
 {
 	const char *uri = jstr(params, "uri");
-	char *slug, *dir, *pos = NULL;
 	cJSON *detail, *files, *children, *res, *page;
-	long start = 0, n;
+	char *slug, *dir;
+	size_t start, n;
 	bool is_file;
 	int rc;
 
 	if (!uri)
 		return mcp_fail(f, JSONRPC_INVALID_PARAMS,
 				"resources/directory/read needs params.uri (a string)");
-	if (cursor_param(params, 'd', &pos, f) != 0)
+	if (dir_cursor(params, uri, &start, f) != 0)
 		return NULL;
-	if (pos) {
-		char *end;
-
-		start = strtol(pos, &end, 10);
-		if (*end || start < 0) {
-			free(pos);
-			return mcp_fail(f, JSONRPC_INVALID_PARAMS, "cursor is not one this server gave out");
-		}
-		free(pos);
-	}
 	if (dir_uri_parse(uri, &slug, &dir) != 0)
 		return mcp_fail(f, JSONRPC_INVALID_PARAMS, "%.200s is not a directory resource "
 				"(skill://{slug} or skill://{slug}/{folder})", uri);
@@ -526,7 +558,8 @@ cJSON *mcp_directory_read(struct mcp_call *c, const cJSON *params, struct mcp_fa
 	cJSON_Delete(detail);
 	cJSON_Delete(files);
 	free(slug);
-	if (*dir && cJSON_GetArraySize(children) == 0) {
+	n = (size_t)cJSON_GetArraySize(children);
+	if (*dir && n == 0) {
 		cJSON_Delete(children);
 		free(dir);
 		return mcp_fail(f, JSONRPC_INVALID_PARAMS, is_file ?
@@ -534,17 +567,22 @@ cJSON *mcp_directory_read(struct mcp_call *c, const cJSON *params, struct mcp_fa
 				"resources/read)" : "No directory at %.200s", uri);
 	}
 	free(dir);
+	if (start > 0 && start >= n) {
+		cJSON_Delete(children);
+		return mcp_fail(f, JSONRPC_INVALID_PARAMS, "cursor is past the end of %.200s (it "
+				"changed since the cursor was given: read it again from the start)",
+				uri);
+	}
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "resultType", "complete");
 	page = cJSON_AddArrayToObject(res, "resources");
-	n = cJSON_GetArraySize(children);
-	for (long i = start; i < n && i < start + MCP_PAGE_SIZE; i++)
+	for (size_t i = start; i < n && i < start + MCP_PAGE_SIZE; i++)
 		cJSON_AddItemToArray(page, cJSON_Duplicate(cJSON_GetArrayItem(children, (int)i), 1));
 	if (start + MCP_PAGE_SIZE < n) {
 		char next_pos[24], *next;
 
-		snprintf(next_pos, sizeof(next_pos), "%ld", start + MCP_PAGE_SIZE);
-		next = cursor_make('d', next_pos, NULL);
+		snprintf(next_pos, sizeof(next_pos), "%zu", start + MCP_PAGE_SIZE);
+		next = cursor_make('d', next_pos, uri);
 		cJSON_AddStringToObject(res, "nextCursor", next);
 		free(next);
 	}
@@ -630,6 +668,7 @@ static void user_message(cJSON *messages, cJSON *content)
 	cJSON_AddItemToArray(messages, m);
 }
 
+/* A text content block {type:"text", text} (repaired to UTF-8). */
 static cJSON *text_content(const char *text, size_t len)
 {
 	cJSON *t = cJSON_CreateObject();
@@ -882,8 +921,10 @@ cJSON *mcp_complete(struct mcp_call *c, const cJSON *params, struct mcp_fail *f)
 		 strcmp(jstr(ref, "uri"), "skill://{slug}/{path}") == 0)
 		rc = complete_resource(c, name, params, &cp, f);
 	else if (strcmp(type, "ref/prompt") != 0 && strcmp(type, "ref/resource") != 0)
-		rc = (mcp_fail(f, JSONRPC_INVALID_PARAMS, "params.ref.type must be ref/prompt or "
-			       "ref/resource"), -1);
+		rc = -1;
+	if (rc < 0 && !f->code)
+		mcp_fail(f, JSONRPC_INVALID_PARAMS, "params.ref.type must be ref/prompt or "
+			 "ref/resource");
 	if (rc < 0) {
 		cJSON_Delete(res);
 		return NULL;

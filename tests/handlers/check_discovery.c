@@ -269,6 +269,13 @@ START_TEST(test_search_in_the_cli_shape)
 	ck_assert_ptr_null(strstr(text, "\"id\":\"alpha-2\""));
 	free(text);
 	cJSON_Delete(j);
+	/* limit counts skills that install: one, whichever alpha ranks first */
+	for (int k = 0; k < 2; k++) {
+		j = get_json(k ? "/api/search?q=same+name+as+alpha&limit=1" : "/api/search?q=alpha&limit=1");
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 1);
+		ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "skills"), 0), "id"), "alpha");
+		cJSON_Delete(j);
+	}
 	j = get_json("/api/search?q=zzzzqqqq");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "skills")), 0);
 	cJSON_Delete(j);

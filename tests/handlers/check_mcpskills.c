@@ -6,7 +6,8 @@
  * Agent Skills metadata takes strings only, so most sit under "config"),
  * "deep" (nested folders, 130 files in one folder), "named" twice in one
  * root (the second is served as named-2), "bom" (a byte order mark), "big"
- * (a file over --max-file-size). The Skills extension's skills/list,
+ * (a file over --max-file-size), "wide" (300 files: with deep, more entry
+ * than a 64K --max-mcp-output holds). The Skills extension's skills/list,
  * skills/get and resources/directory/read (entries, digests against the
  * files on disk, who is left out and why, errors, paging), prompts,
  * completion, logging/setLevel.
@@ -18,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "fixture_mcp.h"
+#include "skilld/base/cursor.h"
 #include "skilld/base/jsonrpc.h"
 #include "skilld/base/util.h"
 #include "testapp.h"
@@ -26,6 +28,7 @@
 Suite *mcpskills_suite(void);
 
 #define N_DEEP 130  /* files in deep/data/, more than a page */
+#define N_WIDE 300  /* files of wide: its entry and deep's fill a 64K answer */
 
 static struct ta_app ta;
 static char sid[MCP_SESSION_ID_LEN + 1];
@@ -59,7 +62,7 @@ static const char typed_md[] =
 
 static void setup(void)
 {
-	const char *const args[] = { "--max-file-size", "65536", NULL };
+	const char *const args[] = { "--max-file-size", "65536", "--max-mcp-output", "65536", NULL };
 	char *big = xcalloc(1, 70000);
 
 	ta_prepare(&ta);
@@ -75,6 +78,14 @@ static void setup(void)
 
 		snprintf(rel, sizeof(rel), "deep/data/f%03d.txt", i);
 		tu_write_str(ta.root, rel, "x\n");
+	}
+	tu_write_str(ta.root, "wide/SKILL.md", "---\nname: wide\ndescription: Many files.\n---\n"
+		     "# Wide\n");
+	for (int i = 0; i < N_WIDE; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "wide/references/file-with-a-long-name-%03d.md", i);
+		tu_write_str(ta.root, rel, "w\n");
 	}
 	tu_write_str(ta.root, "one/named/SKILL.md", "---\nname: named\ndescription: First.\n---\nA\n");
 	tu_write_str(ta.root, "two/named/SKILL.md", "---\nname: named\ndescription: Second.\n---\nB\n");
@@ -114,18 +125,22 @@ static int error_of(const char *method, const char *params, char *msg, size_t n)
 	return code;
 }
 
-/* Every skills/list entry, all pages, into one array (cJSON_Delete). */
-static cJSON *all_entries(void)
+/* Every skills/list entry, all pages, into one array (cJSON_Delete);
+ * the number of pages into *pages. */
+static cJSON *all_entries(int *pages)
 {
 	cJSON *all = cJSON_CreateArray();
 	char *cursor = NULL;
 
+	*pages = 0;
 	do {
 		char *params = cursor ? xasprintf("{\"cursor\":\"%s\"}", cursor) : xstrdup("{}");
 		cJSON *j, *r = result_of("skills/list", params, &j), *e;
 
 		ck_assert_str_eq(jstr(r, "resultType"), "complete");
 		ck_assert_str_eq(jstr(r, "cacheScope"), "public");
+		ck_assert_int_gt(cJSON_GetArraySize(jget(r, "skills")), 0);
+		++*pages;
 		ck_assert(cJSON_IsNumber(jget(r, "ttlMs")));
 		cJSON_ArrayForEach(e, jget(r, "skills"))
 			cJSON_AddItemToArray(all, cJSON_Duplicate(e, 1));
@@ -149,21 +164,26 @@ static const cJSON *entry_named(const cJSON *all, const char *uri)
 
 START_TEST(test_list_entries)
 {
-	cJSON *all = all_entries();
+	int pages;
+	cJSON *all = all_entries(&pages);
 	const cJSON *e, *res;
 	int n = 0;
 
+	/* 5 skills, fewer than a page, yet deep and wide do not fit one 64K
+	 * answer together: the page ends early, and the next goes on */
+	ck_assert_int_ge(pages, 2);
 	/* listed: the valid skills served under their names, nothing else */
 	ck_assert_ptr_nonnull(entry_named(all, "skill://alpha/SKILL.md"));
 	ck_assert_ptr_nonnull(entry_named(all, "skill://typed/SKILL.md"));
 	ck_assert_ptr_nonnull(entry_named(all, "skill://deep/SKILL.md"));
 	ck_assert_ptr_nonnull(entry_named(all, "skill://named/SKILL.md"));
+	ck_assert_ptr_nonnull(entry_named(all, "skill://wide/SKILL.md"));
 	ck_assert_ptr_null(entry_named(all, "skill://named-2/SKILL.md"));  /* slug is not its name */
 	ck_assert_ptr_null(entry_named(all, "skill://bom/SKILL.md"));
 	ck_assert_ptr_null(entry_named(all, "skill://big/SKILL.md"));      /* a file not stored */
 	ck_assert_ptr_null(entry_named(all, "skill://beta/SKILL.md"));     /* SKILL.md not UTF-8 */
 	ck_assert_ptr_null(entry_named(all, "skill://bad-yaml/SKILL.md"));
-	ck_assert_int_eq(cJSON_GetArraySize(all), 4);
+	ck_assert_int_eq(cJSON_GetArraySize(all), 5);
 
 	/* every resource: a file of the skill, its size and SHA-256 from disk */
 	cJSON_ArrayForEach(e, all) {
@@ -196,8 +216,8 @@ START_TEST(test_list_entries)
 		ck_assert(has_md);
 		free(slug);
 	}
-	/* alpha 9 + typed 2 + deep 4 + 130 + named 1 */
-	ck_assert_int_eq(n, 9 + 2 + 4 + N_DEEP + 1);
+	/* alpha 9 + typed 2 + deep 4 + 130 + named 1 + wide 301 */
+	ck_assert_int_eq(n, 9 + 2 + 4 + N_DEEP + 1 + 1 + N_WIDE);
 	cJSON_Delete(all);
 }
 END_TEST
@@ -237,7 +257,7 @@ START_TEST(test_get_errors)
 	ck_assert_ptr_nonnull(strstr(msg, "bare `---` line"));
 	ck_assert_int_eq(error_of("skills/get", "{\"uri\":\"skill://typed/references/guide.md\"}",
 				  msg, sizeof(msg)), JSONRPC_INVALID_PARAMS);
-	ck_assert_ptr_nonnull(strstr(msg, "not its SKILL.md"));
+	ck_assert_ptr_nonnull(strstr(msg, "the skill's SKILL.md is skill://typed/SKILL.md"));
 	ck_assert_int_eq(error_of("skills/get", "{\"uri\":\"https://typed/SKILL.md\"}", msg,
 				  sizeof(msg)), JSONRPC_INVALID_PARAMS);
 	ck_assert_int_eq(error_of("skills/get", "{}", msg, sizeof(msg)), JSONRPC_INVALID_PARAMS);
@@ -340,6 +360,30 @@ START_TEST(test_directory_read)
 				  sizeof(msg)), JSONRPC_INVALID_PARAMS);
 	ck_assert_int_eq(error_of("resources/directory/read", "{\"uri\":\"skill://deep/data\","
 				  "\"cursor\":\"nope\"}", msg, sizeof(msg)), JSONRPC_INVALID_PARAMS);
+	/* forged positions (huge, signed, spaced) and another folder's cursor */
+	{
+		static const char *const forged[] = { "9223372036854775807", "-5", "+5", " 5", "5x",
+						       "130", "999999999" };
+		char *other, *params;
+
+		for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+			char *cur = cursor_make('d', forged[i], "skill://deep/data");
+
+			params = xasprintf("{\"uri\":\"skill://deep/data\",\"cursor\":\"%s\"}", cur);
+			ck_assert_msg(error_of("resources/directory/read", params, msg, sizeof(msg)) ==
+				      JSONRPC_INVALID_PARAMS, "%s", forged[i]);
+			free(params);
+			free(cur);
+		}
+		s = children("skill://deep/data", NULL, &other);
+		free(s);
+		params = xasprintf("{\"uri\":\"skill://deep/a\",\"cursor\":\"%s\"}", other);
+		ck_assert_int_eq(error_of("resources/directory/read", params, msg, sizeof(msg)),
+				 JSONRPC_INVALID_PARAMS);
+		ck_assert_ptr_nonnull(strstr(msg, "gave out for skill://deep/a"));
+		free(params);
+		free(other);
+	}
 }
 END_TEST
 

@@ -48,7 +48,6 @@ struct mcp_fail {
 	cJSON *data;               /* owned, may be NULL */
 };
 
-
 /* A method: its result (cJSON_Delete), or NULL with f filled. */
 typedef cJSON *(*mcp_method_fn)(struct mcp_call *c, const cJSON *params, struct mcp_fail *f);
 

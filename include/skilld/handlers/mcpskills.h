@@ -12,6 +12,11 @@
 
 #include "skilld/handlers/mcpcall.h"
 
+/* resources/list {cursor?}: every stored file as skill://{slug}/{path}, 100
+ * a page in (slug, path) order; resources/read {uri}: one file's bytes,
+ * text as text and anything else as a base64 blob, -32002 for a URI that
+ * names no stored file; resources/templates/list: the one template,
+ * skill://{slug}/{path}. */
 cJSON *mcp_resources_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f);
 cJSON *mcp_resources_read(struct mcp_call *c, const cJSON *params, struct mcp_fail *f);
 cJSON *mcp_templates_list(struct mcp_call *c, const cJSON *params, struct mcp_fail *f);
