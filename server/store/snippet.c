@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/store/fts.h"
 #include "skilld/store/search.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
@@ -100,9 +101,15 @@ static int longer_first(const void *a, const void *b)
 
 struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len)
 {
-	static const char *const args[] = { "unicode61", "remove_diacritics", "2" };
 	struct text_query_term terms[SEARCH_MAX_TERMS];
 	size_t n = text_query_terms(q, len, terms, SEARCH_MAX_TERMS);
+
+	return snippet_query_new_terms(db, terms, n > SEARCH_MAX_TERMS ? SEARCH_MAX_TERMS : n);
+}
+
+struct snippet_query *snippet_query_new_terms(sqlite3 *db, const struct text_query_term *terms,
+					      size_t n)
+{
 	fts5_api *api = fts5_of(db);
 	struct snippet_query *sq;
 	void *ud = NULL;
@@ -110,8 +117,8 @@ struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len)
 	if (!api)
 		return NULL;
 	sq = xcalloc(1, sizeof(*sq));
-	if (api->xFindTokenizer(api, "porter", &ud, &sq->api) != SQLITE_OK ||
-	    sq->api.xCreate(ud, (const char **)args, 3, &sq->tk) != SQLITE_OK) {
+	if (api->xFindTokenizer(api, FTS_TOKENIZER, &ud, &sq->api) != SQLITE_OK ||
+	    sq->api.xCreate(ud, NULL, 0, &sq->tk) != SQLITE_OK) {
 		free(sq);
 		return NULL;
 	}

@@ -92,7 +92,7 @@ static void compiles_to(const char *q, const char *want)
 static void rejects(const char *q, size_t len, const char *want_err)
 {
 	char err[256] = "";
-	char *got = search_compile_len(q, len, err, sizeof(err));
+	char *got = search_compile_len(q, len, SEARCH_MATCH_ALL, err, sizeof(err));
 
 	ck_assert_msg(got == NULL, "'%s' compiled to %s", q, got);
 	ck_assert_str_eq(err, want_err);
@@ -105,16 +105,48 @@ START_TEST(compile_syntax)
 	compiles_to("idempot*", "\"idempot\"*");
 	compiles_to("\"keys for\"* post", "\"keys for\"* AND \"post\"");
 	compiles_to("memory -leak", "\"memory\" NOT \"leak\"");
-	compiles_to("a b -c -\"d e\"", "(\"a\" AND \"b\") NOT \"c\" NOT \"d e\"");
+	compiles_to("x b -c -\"d e\"", "(\"x\" AND \"b\") NOT \"c\" NOT \"d e\"");
 	compiles_to("free \"use after", "\"free\" AND \"use after\"");
-	compiles_to("NEAR(a b)", "\"NEAR(a\" AND \"b)\"");
+	compiles_to("NEAR(a b)", "\"NEAR(a\" AND \"b\"");
 	compiles_to("a:b", "\"a:b\"");
 	compiles_to("AND OR NOT", "\"AND\" AND \"OR\" AND \"NOT\"");
 	compiles_to("^x", "\"^x\"");
-	compiles_to("say\"hi\"", "\"say\"\"hi\"\"\"");
+	compiles_to("say\"hi\"", "\"say\"\"hi\"");
 	compiles_to("x * - \"\" ( )", "\"x\"");
 	compiles_to("café", "\"café\"");
-	compiles_to("a\tb\nc", "\"a\" AND \"b\" AND \"c\"");
+	compiles_to("x\tb\nc", "\"x\" AND \"b\" AND \"c\"");
+}
+END_TEST
+
+/* Any-mode expressions, of a plan's terms. */
+static void compiles_any_to(const char *q, const char *want)
+{
+	char err[256] = "";
+	char *got = search_compile_len(q, strlen(q), SEARCH_MATCH_ANY, err, sizeof(err));
+
+	ck_assert_msg(got != NULL, "'%s': %s", q, err);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(compile_natural_language)
+{
+	/* plain stop words are left out, sentence marks taken off */
+	compiles_to("review my Java builder class for mistakes.",
+		    "\"review\" AND \"Java\" AND \"builder\" AND \"class\" AND \"mistakes\"");
+	compiles_to("make my C++ code memory safe", "\"make\" AND \"C++\" AND \"code\" AND "
+		    "\"memory\" AND \"safe\"");
+	compiles_to("what is .NET, or Node.js?", "\".NET\" AND \"Node.js\"");
+	/* quoted, prefix and excluded stop words are what was asked for */
+	compiles_to("\"for\" loops", "\"for\" AND \"loops\"");
+	compiles_to("the* end", "\"the\"* AND \"end\"");
+	compiles_to("cats -the", "\"cats\" NOT \"the\"");
+	/* nothing but stop words: they are the query */
+	compiles_to("the and of", "\"the\" AND \"and\" AND \"of\"");
+	/* any: OR, the exclusions still apply */
+	compiles_any_to("java builder for -kotlin", "(\"java\" OR \"builder\") NOT \"kotlin\"");
+	compiles_any_to("one", "\"one\"");
+	compiles_any_to("\"a phrase\" word*", "\"a phrase\" OR \"word\"*");
 }
 END_TEST
 
@@ -196,10 +228,35 @@ START_TEST(gamma_syntax_semantics)
 	char err[256];
 	cJSON *res;
 
-	/* AND: both words must be in the same row */
-	ck_assert_int_eq(run("quokka walrus", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	/* AND: both words in the same row; when no row has both, any of
+	 * them, and the answer says so */
+	ck_assert_int_eq(run("quokka koala", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "any");
+	ck_assert_int_eq(jint(res, "total"), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 2);
+	cJSON_Delete(res);
+	ck_assert_int_eq(run("quokka fed", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "all");
+	ck_assert_int_eq(jint(res, "total"), 1);
+	cJSON_Delete(res);
+	/* the words of one row come before a row with fewer of them */
+	ck_assert_int_eq(run("quokka fed walrus", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "any");
+	ck_assert_int_eq(jint(res, "total"), 2);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0), "anchor"),
+			 "1-g1-quokka-check");
+	cJSON_Delete(res);
+	/* a stop word is no reason for a miss, and the answer names it */
+	ck_assert_int_eq(run("is the quokka fed", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "all");
+	ck_assert_int_eq(jint(res, "total"), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "ignored")), 2);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "ignored"), 0)->valuestring, "is");
+	cJSON_Delete(res);
+	/* one word that matches nothing stays a miss */
+	ck_assert_int_eq(run("zzzqqq", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "all");
 	ck_assert_int_eq(jint(res, "total"), 0);
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 0);
 	cJSON_Delete(res);
 	/* exclusion */
 	ck_assert_int_eq(run("text -penguin", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
@@ -456,6 +513,7 @@ Suite *search_suite(void)
 	TCase *bundled = tcase_create("bundled");
 
 	tcase_add_test(unit, compile_syntax);
+	tcase_add_test(unit, compile_natural_language);
 	tcase_add_test(unit, compile_rejects);
 	suite_add_tcase(s, unit);
 	tcase_add_checked_fixture(gamma, setup_gamma, teardown);

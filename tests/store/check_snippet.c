@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "skilld/store/search.h"
+#include "skilld/store/fts.h"
 #include "skilld/store/snippet.h"
 #include "skilld/base/util.h"
 
@@ -24,7 +25,10 @@ static sqlite3 *db;
 
 static void setup(void)
 {
+	char err[256];
+
 	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	ck_assert_msg(fts_register(db, err, sizeof(err)) == 0, "%s", err);
 }
 
 static void teardown(void)

@@ -23,6 +23,8 @@
 
 #include <sqlite3.h>
 
+#include "skilld/base/text.h"
+
 #define SNIPPET_WORDS 24
 
 struct snippet_query;
@@ -31,6 +33,9 @@ struct snippet_query;
  * syntax), tokenized as the search table tokenizes. NULL when db has no
  * FTS5 porter tokenizer. */
 struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len);
+/* The same for terms[0..n) (excluded ones are skipped). */
+struct snippet_query *snippet_query_new_terms(sqlite3 *db, const struct text_query_term *terms,
+					      size_t n);
 void snippet_query_free(struct snippet_query *sq);
 
 /*
