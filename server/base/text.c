@@ -484,6 +484,23 @@ static bool ascii_alnum(unsigned char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Is the word that ends at s[at] one that ".net" follows as .NET: written
+ * "NET" in capitals, or after ASP, ADO or VB in any case? */
+static bool dotnet_after(const char *s, size_t at)
+{
+	static const char *const words[] = { "asp", "ado", "vb" };
+	size_t w = at;
+
+	if (strncmp(s + at + 1, "NET", 3) == 0)
+		return true;
+	while (w > 0 && ascii_alnum((unsigned char)s[w - 1]))
+		w--;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (at - w == strlen(words[i]) && strncasecmp(s + w, words[i], at - w) == 0)
+			return true;
+	return false;
+}
+
 const char *text_whole_term(const char *s, size_t n, size_t at, size_t *len)
 {
 	unsigned char c;
@@ -500,10 +517,10 @@ const char *text_whole_term(const char *s, size_t n, size_t at, size_t *len)
 
 		if (n - at < tn || strncasecmp(s + at, t, tn) != 0)
 			continue;
-		/* Before: not inside a word, but "ASP.NET" is ASP and .NET when
-		 * written in capitals ("example.net" is no .NET). */
+		/* Before: not inside a word, but "ASP.NET" is ASP and .NET
+		 * ("example.net" is no .NET). */
 		if (at > 0 && ascii_alnum((unsigned char)s[at - 1]) &&
-		    !(t[0] == '.' && strncmp(s + at + 1, "NET", 3) == 0))
+		    !(t[0] == '.' && dotnet_after(s, at)))
 			continue;
 		/* After: the term's end, or digits after a symbol ("C++17"). */
 		if (at + tn < n && (ascii_alnum((unsigned char)s[at + tn]) || s[at + tn] == '+' ||

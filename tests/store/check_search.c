@@ -59,6 +59,35 @@ static void setup_gamma(void)
 	free(root);
 }
 
+/* Skills that name languages a word tokenizer would cut to letters. */
+static void setup_languages(void)
+{
+	static const char *const skills[][2] = {
+		{ "plain-c", "Review C programs that call calloc." },
+		{ "cpp", "Templates and RAII in C++ (C++17 and later)." },
+		{ "csharp", "Async and await in C# services." },
+		{ "fsharp", "Records and unions in F#." },
+		{ "dotnet", "Hosting ASP.NET Core apps on .NET 8." },
+		{ "server-streams", "Streams in Node.js servers." },
+		{ "other", "A node of a graph, a net, example.net, the letter c and a c-string." },
+	};
+	char *root;
+
+	tmp = tu_mkdtemp();
+	root = xasprintf("%s/skills", tmp);
+	for (size_t i = 0; i < sizeof(skills) / sizeof(skills[0]); i++) {
+		char *path = xasprintf("%s/SKILL.md", skills[i][0]);
+		char *md = xasprintf("---\nname: %s\ndescription: %s\n---\n# %s\n\n%s\n",
+				     skills[i][0], skills[i][1], skills[i][0], skills[i][1]);
+
+		tu_write_str(root, path, md);
+		free(path);
+		free(md);
+	}
+	open_index(root);
+	free(root);
+}
+
 static void setup_bundled(void)
 {
 	tmp = tu_mkdtemp();
@@ -200,8 +229,9 @@ START_TEST(gamma_snippet_and_markers)
 	cJSON *res;
 	const cJSON *h = fx_only_hit(rd, "zebra", &res);
 
-	ck_assert_str_eq(jstr(h, "snippet"), "# Gamma\n\nBody text mentions " SEARCH_MARK_OPEN "zebra"
-			 SEARCH_MARK_CLOSE " near  marker  characters.\n");
+	/* one line of plain text: the heading's marker and the line breaks go */
+	ck_assert_str_eq(jstr(h, "snippet"), "Gamma Body text mentions " SEARCH_MARK_OPEN "zebra"
+			 SEARCH_MARK_CLOSE " near marker characters.");
 	cJSON_Delete(res);
 	/* the stored markers were removed, so they cannot fake a match */
 	h = fx_only_hit(rd, "marker", &res);
@@ -505,12 +535,73 @@ START_TEST(bundled_resolve)
 }
 END_TEST
 
+/* The skills a query finds, in slug order, joined by ','. */
+static void finds(const char *q, const char *want)
+{
+	struct search_query sq = { .q = q, .kind = "skill", .limit = SEARCH_MAX_LIMIT };
+	char err[256] = "", got[256] = "";
+	const char *slugs[16];
+	int n = 0;
+	cJSON *res = NULL;
+	const cJSON *h;
+
+	ck_assert_msg(search_run(rd, &sq, &res, err, sizeof(err)) == 0, "%s: %s", q, err);
+	ck_assert_str_eq(jstr(res, "match"), "all");
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(res, "data"))
+		if (n < 16)
+			slugs[n++] = jstr(h, "skill");
+	for (int i = 0; i < n; i++)       /* a few: insertion sort */
+		for (int k = i; k > 0 && strcmp(slugs[k - 1], slugs[k]) > 0; k--) {
+			const char *t = slugs[k];
+
+			slugs[k] = slugs[k - 1];
+			slugs[k - 1] = t;
+		}
+	for (int i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? "," : "", slugs[i]);
+	ck_assert_msg(strcmp(got, want) == 0, "%s: got %s, want %s", q, got, want);
+	cJSON_Delete(res);
+}
+
+START_TEST(languages_kept_whole)
+{
+	cJSON *res = NULL;
+	char err[256];
+
+	finds("C++", "cpp");
+	finds("c++17", "cpp");
+	finds("C#", "csharp");
+	finds("F#", "fsharp");
+	finds(".NET", "dotnet");
+	finds("asp.net", "dotnet");
+	finds("Node.js", "server-streams");
+	finds("nodejs", "server-streams");
+	/* the letters and words they are not */
+	finds("c", "other,plain-c");
+	finds("net", "other");
+	finds("node", "other");
+	/* in a sentence, with its marks */
+	finds("hosting on .NET?", "dotnet");
+	/* resolve reads them the same way */
+	ck_assert_int_eq(search_resolve(rd, "make my C++ code memory safe", 5, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0), "slug"), "cpp");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "terms"), 1)->valuestring, "c++");
+	cJSON_Delete(res);
+	/* the snippet marks the name whole */
+	ck_assert_ptr_nonnull(strstr(jstr(fx_only_hit(rd, "C#", &res), "snippet"),
+				     SEARCH_MARK_OPEN "C#" SEARCH_MARK_CLOSE));
+	cJSON_Delete(res);
+}
+END_TEST
+
 Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
 	TCase *unit = tcase_create("compile");
 	TCase *gamma = tcase_create("gamma");
 	TCase *bundled = tcase_create("bundled");
+	TCase *languages = tcase_create("languages");
 
 	tcase_add_test(unit, compile_syntax);
 	tcase_add_test(unit, compile_natural_language);
@@ -524,6 +615,9 @@ Suite *search_suite(void)
 	tcase_add_test(gamma, gamma_hostile_queries);
 	tcase_add_test(gamma, gamma_cursor);
 	suite_add_tcase(s, gamma);
+	tcase_add_checked_fixture(languages, setup_languages, teardown);
+	tcase_add_test(languages, languages_kept_whole);
+	suite_add_tcase(s, languages);
 	tcase_add_checked_fixture(bundled, setup_bundled, teardown);
 	tcase_set_timeout(bundled, 30);
 	tcase_add_test(bundled, bundled_relevance);

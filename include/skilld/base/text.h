@@ -160,8 +160,8 @@ size_t text_query_terms(const char *q, size_t len, struct text_query_term *out, 
  * The names a word tokenizer would cut into letters, kept whole as one
  * token each: C++ (cplusplus), C# (csharp), F# (fsharp), .NET (dotnet),
  * Node.js (nodejs), in any case. When s[at..n) starts with one at a word
- * boundary (not after a letter or digit, but "ASP.NET" holds ".NET" when
- * written in capitals; not before one, but digits may follow a symbol, as
+ * boundary (not after a letter or digit, but "ASP.NET", "vb.net" hold
+ * .NET: after ASP, ADO or VB, or written "NET"; not before one, but digits may follow a symbol, as
  * in "C++17"), returns its token (static) and sets OUT: *len to the bytes
  * it spans; else NULL. The search table's tokenizer and the snippets'
  * word scanner both read text through it, so a query for "C++" finds C++

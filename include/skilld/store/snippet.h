@@ -5,6 +5,12 @@
  * (SEARCH_MARK_OPEN/CLOSE) and "…" where the text was cut; a text of at
  * most SNIPPET_WORDS words comes whole.
  *
+ * The snippet is plain text on one line: the source's own inline markdown
+ * (emphasis and code delimiters, link syntax, HTML tags, heading, quote
+ * and list markers) is taken out, so the markers are the only markup and
+ * both renderings are valid: HTML by escaping (page.c), markdown by
+ * snippet_markdown.
+ *
  * SQLite's snippet() tokenizes every column of every hit, twice, at about
  * 35 ns a byte here: a millisecond for ten hits whose text is a SKILL.md
  * body. This module splits the text into words with a cheap scan and runs
@@ -48,5 +54,16 @@ void snippet_query_free(struct snippet_query *sq);
  * every term are not read. free() it; NULL when every text is NULL.
  */
 char *snippet_make(const struct snippet_query *sq, const char *const *texts, size_t n);
+
+/*
+ * A snippet of snippet_make as one line of markdown: the matches in
+ * **bold**, each bold run widened to the whole space-separated words that
+ * hold a match (so it opens after a space and closes before one, which
+ * CommonMark's emphasis rules need when a match starts or ends with
+ * punctuation: "**C++**17"), and every byte that would be markup
+ * (\ ` * _ [ ] < > ~ | &, and a block marker at the start) escaped with a
+ * backslash. free() it; "" for NULL.
+ */
+char *snippet_markdown(const char *s);
 
 #endif
