@@ -16,7 +16,7 @@
 #include "skilld/base/util.h"
 
 #define RANK_K1 2.0
-#define RANK_B 0.9
+#define RANK_B 0.75
 
 static fts5_api *fts5_of(sqlite3 *db)
 {
@@ -131,7 +131,7 @@ static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text
 /* ---- the rank function ---- */
 
 /* What a statement computes once: the idf of each phrase and the average
- * length of each column, plus scratch room for one row's counts. */
+ * length of each column (over all rows), plus room for one row's counts. */
 struct rank_data {
 	int n_phrase, n_col;
 	double *idf;            /* [n_phrase] */
@@ -198,7 +198,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 {
 	int rc = SQLITE_OK, n_inst = 0, matched = 0;
 	struct rank_data *d = rank_data_get(api, fts, &rc);
-	double score = 0;
+	double score = 0, row_len = 0, avg_len = 0, norm;
 
 	if (!d) {
 		sqlite3_result_error_code(ctx, rc);
@@ -213,18 +213,27 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		if (rc == SQLITE_OK && p >= 0 && p < d->n_phrase && c >= 0 && c < d->n_col)
 			d->tf[p * d->n_col + c] += 1;
 	}
+	/* The columns most rows have share one length, as in bm25: a
+	 * section's short title and long body are one text. */
+	for (int c = 0; c < d->n_col && rc == SQLITE_OK; c++) {
+		int len = 0;
+
+		if (d->avg[c] < 1.0)
+			continue;
+		rc = api->xColumnSize(fts, c, &len);
+		row_len += len;
+		avg_len += d->avg[c];
+	}
+	norm = avg_len > 0 ? 1.0 - RANK_B + RANK_B * row_len / avg_len : 1.0;
 	for (int p = 0; p < d->n_phrase && rc == SQLITE_OK; p++) {
 		double tf = 0;
 
-		for (int c = 0; c < d->n_col && rc == SQLITE_OK; c++) {
+		for (int c = 0; c < d->n_col; c++) {
 			double w = c < n_val ? sqlite3_value_double(val[c]) : 1.0;
-			int len = 0;
 
 			if (d->tf[p * d->n_col + c] == 0 || w == 0)
 				continue;
-			rc = api->xColumnSize(fts, c, &len);
-			tf += w * d->tf[p * d->n_col + c] / (d->avg[c] < 1.0 ? 1.0 :
-			      1.0 - RANK_B + RANK_B * (double)len / d->avg[c]);
+			tf += w * d->tf[p * d->n_col + c] / (d->avg[c] < 1.0 ? 1.0 : norm);
 		}
 		if (tf > 0) {
 			matched++;

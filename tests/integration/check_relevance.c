@@ -26,11 +26,15 @@ Suite *relevance_suite(void);
 
 #define FIXTURES "tests/fixtures/relevance"
 
-/* The guarded rates, in percent (measured: see docs/search.md). */
-#define RESOLVE_TOP1_MIN 85
+/* The guarded rates, in percent, a little under what was measured on the
+ * 55 tasks: resolve top-1 96%, top-3 98%; search top-1 94%, top-3 96%
+ * (before the field-weighted ranking and any-word matching: resolve 94%
+ * and 100% on these collections, whose router is milder than booklib's;
+ * search 10% and 10%, as a task's every word had to be in one row). */
+#define RESOLVE_TOP1_MIN 90
 #define RESOLVE_TOP3_MIN 95
-#define SEARCH_TOP1_MIN 75
-#define SEARCH_TOP3_MIN 90
+#define SEARCH_TOP1_MIN 90
+#define SEARCH_TOP3_MIN 93
 
 static char *tmp;
 static struct config cfg;

@@ -13,15 +13,19 @@
  *   tokenizer was chosen over rewriting the text before it is stored: the
  *   stored text stays the source's (snippets show it), and one function
  *   decides for indexing, queries and highlighting.
- * - The rank function skilld_rank(search, w0, w1, ...): BM25F. FTS5's
- *   bm25() normalises a match by the length of the whole row, so a name
- *   match in a skill with a long body lost to any short row that mentions
- *   the word; here each column is normalised by its own length against
- *   that column's average, the weighted term frequencies are summed before
- *   saturation (k1 6, as the weighted frequencies are large; b 0.75), each term counts by its idf, and the sum
+ * - The rank function skilld_rank(search, w0, w1, ...): a BM25F. FTS5's
+ *   bm25() normalises every match by the length of the whole row, so a
+ *   name match in a skill with a long SKILL.md body lost to any short row
+ *   that mentions the word (booklib-head's router, whose references name
+ *   every skill). Here the columns that most rows leave empty (fewer than
+ *   one token a row on average: name, description and headings, which only
+ *   a skill's own row has) are not length-normalised; the others (title
+ *   and body) share one length, the row's, against its average, as bm25
+ *   does. Per query word the weighted frequencies are summed, saturated
+ *   (k1 2, b 0.75) and multiplied by the word's idf; the sum over the words
  *   is multiplied by the share of the query's phrases that occur in the
- *   row (so rows holding more of the words come first when any word may
- *   match). Higher is better; a weight per column in table order, 1 for
+ *   row, so when any word may match, rows holding more of them come
+ *   first. Higher is better; a weight per column in table order, 1 for
  *   those not given.
  *
  * Thread safety: registration is per connection; what it registers keeps

@@ -28,9 +28,11 @@
  * /skills/{slug}/{path}#{id}); /skills/{slug}/evals#{id}. Path and anchor are
  * percent-encoded (bytes other than A-Z a-z 0-9 - . _ ~ and '/' in paths).
  *
- * Ranking: fts.h's skilld_rank, BM25F: each column normalised by its own
- * length, so a word in a skill's name or description counts for more than
- * the same word in a long body or in a reference that lists other skills.
+ * Ranking: fts.h's skilld_rank, a BM25F whose name, description and
+ * headings are not normalised by the length of a long SKILL.md body, so a
+ * word in a skill's name or description counts for more than the same
+ * word in a reference that lists other skills; see search_run for how a
+ * hit's skill lifts it.
  *
  * Query syntax (search_compile; text.h's text_query_terms splits a query
  * into its terms): whitespace-separated words, all must match (when no row
@@ -75,16 +77,19 @@
 #define SEARCH_MARK_OPEN "\xee\x80\x80"
 #define SEARCH_MARK_CLOSE "\xee\x80\x81"
 
-/* The weights of the searched columns (SQL literals), and of a row that is
- * not the skill's own in resolve's ranking of skills. */
+/* The weights of the searched columns (SQL literals); in resolve, of a row
+ * that is not the skill's own (OTHER_ROWS); in search, of a skill's own row
+ * (SKILL_ROW) and of the rank of a hit's skill's own row added to the
+ * hit's (LIFT). Chosen on tests/integration/check_relevance.c, the bundled
+ * skills' search-relevance.json and booklib-head (make test-corpus). */
 #define SEARCH_W_NAME "10.0"
 #define SEARCH_W_DESCRIPTION "3.0"
 #define SEARCH_W_HEADINGS "2.0"
 #define SEARCH_W_TITLE "4.0"
 #define SEARCH_W_BODY "1.0"
 #define SEARCH_W_OTHER_ROWS "0.5"
-#define SEARCH_W_SKILL_ROW "0.6"
-#define SEARCH_W_LIFT "0.5"
+#define SEARCH_W_SKILL_ROW "0.7"
+#define SEARCH_W_LIFT "0.4"
 
 /* Which rows a query matched: those with all its terms, or any. */
 enum search_match { SEARCH_MATCH_ALL, SEARCH_MATCH_ANY };
@@ -125,6 +130,8 @@ struct search_query {
  * Runs a search: the rows with all of the query's terms; when there is none
  * and the query has two terms or more, the rows with any of them, those
  * with more of the terms first. Never an empty answer for that reason alone.
+ * A hit scores its rank (times SEARCH_W_SKILL_ROW for a skill's own row)
+ * plus SEARCH_W_LIFT times the rank of its skill's own row.
  * 0 with *out (caller deletes) =
  *   {"query", "match": "all"|"any", "ignored": [stop words left out],
  *    "total", "data": [{"kind", "skill", "path", "title", "anchor",
