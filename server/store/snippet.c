@@ -554,14 +554,14 @@ static size_t tag_at(const char *s, size_t n, size_t i)
 }
 
 /*
- * The snippet s (with its match markers) as plain text on one line: runs
+ * snippet_plain: the snippet s (with its match markers) as plain text on one line: runs
  * of blanks are one space; line markers (headings, quotes, list items,
  * task boxes) go; emphasis and code delimiters (runs of '*' and '_', '`',
  * "~~") go unless they stand alone between blanks, and a '_' inside a word
  * stays; links keep their text, HTML tags go, backslash escapes give their
  * character. A marker pair with nothing left inside goes. free() it.
  */
-static char *plain_inline(const char *s)
+char *snippet_plain(const char *s)
 {
 	size_t n = strlen(s), link_close = SIZE_MAX, link_end = 0;
 	bool line_start = true;
@@ -714,10 +714,21 @@ char *snippet_markdown(const char *s)
 
 char *snippet_make(const struct snippet_query *sq, const char *const *texts, size_t n)
 {
+	char *raw = snippet_cut(sq, texts, n), *res;
+
+	if (!raw)
+		return NULL;
+	res = snippet_plain(raw);
+	free(raw);
+	return res;
+}
+
+char *snippet_cut(const struct snippet_query *sq, const char *const *texts, size_t n)
+{
 	struct analysed best = { 0 }, cur;
 	const char *best_text = NULL;
 	size_t ws = 0, we, best_score = 0;
-	char *raw, *res;
+	char *res;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!texts[i])
@@ -757,9 +768,7 @@ char *snippet_make(const struct snippet_query *sq, const char *const *texts, siz
 			break;
 	}
 	we = ws + SNIPPET_WORDS < best.n_words ? ws + SNIPPET_WORDS : best.n_words;
-	raw = best.n_words == 0 ? xstrdup(best_text) : render(best_text, &best, ws, we);
+	res = best.n_words == 0 ? xstrdup(best_text) : render(best_text, &best, ws, we);
 	analysed_fini(&best);
-	res = plain_inline(raw);
-	free(raw);
 	return res;
 }

@@ -51,9 +51,25 @@ void snippet_query_free(struct snippet_query *sq);
  * holding the most distinct terms, starting two words before its first
  * match. A text is read only up to the first window that holds every term
  * (for one word: its first match), and the texts after one that holds
- * every term are not read. free() it; NULL when every text is NULL.
+ * every term are not read. It is snippet_plain of snippet_cut. free() it;
+ * NULL when every text is NULL.
  */
 char *snippet_make(const struct snippet_query *sq, const char *const *texts, size_t n);
+
+/* The same window as a cut of the source text itself, markers added and
+ * "…" where it was cut, nothing else changed (snippet_make before
+ * snippet_plain; the fuzz harness checks it against the text). */
+char *snippet_cut(const struct snippet_query *sq, const char *const *texts, size_t n);
+
+/*
+ * A marked cut as plain text on one line: blanks made one space; line
+ * markers (headings, quotes, list items, task boxes, table pipes) out;
+ * runs of '*', '_' and '`' and "~~" out unless they stand between blanks
+ * (and a '_' inside a word stays); links and images keep their text, HTML
+ * tags go, a backslash escape gives its character; two matches that meet
+ * join, and a mark with nothing left inside goes. free() it.
+ */
+char *snippet_plain(const char *s);
 
 /*
  * A snippet of snippet_make as one line of markdown: the matches in
