@@ -523,8 +523,7 @@ const char *text_whole_term(const char *s, size_t n, size_t at, size_t *len)
 		    !(t[0] == '.' && dotnet_after(s, at)))
 			continue;
 		/* After: the term's end, or digits after a symbol ("C++17"). */
-		if (at + tn < n && (ascii_alnum((unsigned char)s[at + tn]) || s[at + tn] == '+' ||
-				    s[at + tn] == '#') &&
+		if (at + tn < n && ascii_alnum((unsigned char)s[at + tn]) &&
 		    !(!ascii_alnum(last) && isdigit((unsigned char)s[at + tn])))
 			continue;
 		*len = tn;

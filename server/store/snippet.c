@@ -553,25 +553,21 @@ static size_t tag_at(const char *s, size_t n, size_t i)
 	return j < n && s[j] == '>' ? j + 1 - i : 0;
 }
 
-/*
- * snippet_plain: the snippet s (with its match markers) as plain text on one line: runs
- * of blanks are one space; line markers (headings, quotes, list items,
- * task boxes) go; emphasis and code delimiters (runs of '*' and '_', '`',
- * "~~") go unless they stand alone between blanks, and a '_' inside a word
- * stays; links keep their text, HTML tags go, backslash escapes give their
- * character. A marker pair with nothing left inside goes. free() it.
- */
+/* Plain text of a marked cut (snippet.h): one pass over it, a link's
+ * target skipped once its text has been copied. */
 char *snippet_plain(const char *s)
 {
-	size_t n = strlen(s), link_close = SIZE_MAX, link_end = 0;
-	bool line_start = true;
+	size_t n = strlen(s), link_close = SIZE_MAX, link_end = 0, out = 0;
+	bool line_start = true, gap = false;
 	struct buf b;
 
 	buf_init(&b);
-	for (size_t i = 0; i < n;) {
+	/* gap: the last step wrote nothing (it took something out) */
+	for (size_t i = 0; i < n; gap = b.len <= out) {
 		unsigned char c = (unsigned char)s[i];
 		size_t run = 1, k;
 
+		out = b.len;
 		if (line_start && (k = line_marks(s, n, i)) > 0) {
 			i += k;
 			line_start = false;
@@ -635,6 +631,10 @@ char *snippet_plain(const char *s)
 			i += k;
 			continue;
 		}
+		/* bytes of a broken UTF-8 sequence that met across what was
+		 * taken out must not make a marker: a space keeps them apart */
+		if (gap && c >= 0x80 && c < 0xc0 && b.len > 0 && (unsigned char)b.data[b.len - 1] >= 0x80)
+			buf_putc(&b, ' ');
 		buf_putc(&b, (char)c);
 		i++;
 	}

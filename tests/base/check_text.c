@@ -588,7 +588,7 @@ START_TEST(test_whole_terms)
 	whole_is("Node.js,", 0, "nodejs", 7);
 	/* not these */
 	whole_is("abc++", 2, "-", 0);
-	whole_is("c+++", 0, "-", 0);
+	whole_is("c+++", 0, "cplusplus", 3);
 	whole_is("example.net", 7, "-", 0);
 	whole_is(".network", 0, "-", 0);
 	whole_is("node.json", 0, "-", 0);
