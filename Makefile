@@ -25,7 +25,7 @@ CFLAGS    += -std=gnu11 $(OPT) $(WARN) -Iinclude -Itests -DSKILLD_VERSION='"$(VE
 ifeq ($(WERROR),1)
 CFLAGS    += -Werror
 endif
-LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 # Recursive (=), not :=, so that pkg-config runs after deps-* installed it.
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 # The daemon's allocator: jemalloc. Indexing frees on one thread what the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_snippet: libFuzzer target for snippet_query_new and snippet_make, the
- * extracts shown under search hits. The input is a query, a 0x00 byte, then
+ * fuzz_snippet: libFuzzer target for snippet_query_new, snippet_cut,
+ * snippet_plain, snippet_make and snippet_markdown, the extracts shown
+ * under search hits. The input is a query, a 0x00 byte, then
  * up to four texts separated by 0x00 (a text that is the single byte 0x01
  * stands for a NULL column; what follows a fourth 0x00 is ignored); an input
  * without 0x00 is both the query and the only text. Only queries that
@@ -10,16 +11,22 @@
  *
  * The harness checks what snippet.h promises: a result exactly when some
  * text is not NULL; markers that open and close in turn, each around
- * something; without them, the result is a cut of one text: its words
+ * something; snippet_make is snippet_plain of snippet_cut, one line without
+ * doubled blanks, and its snippet_markdown has its bold
+ * runs balanced. Without markers, snippet_cut's result is a cut of one text: its words
  * [ws, we) with "…" before exactly when text was cut before and after
  * exactly when text was cut after; valid UTF-8 texts give valid UTF-8. For
  * an ASCII text, where snippet's words are FTS5's tokens, it checks more: a
  * text of at most SNIPPET_WORDS words comes whole, a longer one as exactly
- * SNIPPET_WORDS words cut at word boundaries. And it checks the marks
+ * SNIPPET_WORDS words cut at word boundaries (a word is a run of letters
+ * and digits, or one of the names text_whole_term keeps whole: C++,
+ * .NET...). And it checks the marks
  * against FTS5 itself (a table with the search table's tokenizer) wherever
  * FTS5 splits words as snippet does, that is in ASCII: every marked ASCII
  * extract, alone, matches one of the query's positive terms, and in a text
- * shown whole no ASCII stretch between marks matches any.
+ * shown whole no ASCII stretch between marks matches any (both where no
+ * '.', '+' or '#' at an end can make a name whole alone that was not in
+ * the text, or the other way round).
  *
  * Single threaded; one in-memory SQLite connection, opened on the first
  * input and kept (with its statements) for the whole run.
@@ -33,6 +40,7 @@
 
 #include <sqlite3.h>
 
+#include "skilld/store/fts.h"
 #include "skilld/store/search.h"
 #include "skilld/store/snippet.h"
 #include "skilld/base/text.h"
@@ -65,9 +73,12 @@ static void db_open(void)
 {
 	if (fuzz_db)
 		return;
+	char err[256];
+
 	if (sqlite3_open(":memory:", &fuzz_db) != SQLITE_OK ||
-	    sqlite3_exec(fuzz_db, "CREATE VIRTUAL TABLE d USING fts5(t, "
-			 "tokenize = 'porter unicode61 remove_diacritics 2')", NULL, NULL, NULL) != SQLITE_OK ||
+	    fts_register(fuzz_db, err, sizeof(err)) != 0 ||
+	    sqlite3_exec(fuzz_db, "CREATE VIRTUAL TABLE d USING fts5(t, tokenize = '" FTS_TOKENIZER "')",
+			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(fuzz_db, "REPLACE INTO d(rowid, t) VALUES (1, ?1)", -1, &fuzz_put,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(fuzz_db, "SELECT count(*) FROM d WHERE d MATCH ?1", -1, &fuzz_match,
@@ -162,16 +173,39 @@ static bool all_ascii(const char *s, size_t n)
 	return true;
 }
 
-/* Words of ASCII text as snippet (and FTS5's unicode61) split them: runs of
- * letters and digits. */
-static size_t ascii_words(const char *s, size_t n)
+/* Where the words of ASCII text s[0..n) begin and end, as snippet (and the
+ * search table's tokenizer) split them: runs of letters and digits, and
+ * the names text_whole_term keeps whole. Marks starts[i] and ends[i] (each
+ * n + 1 long, or NULL) when a word starts at i or ends before i; returns
+ * the count. */
+static size_t ascii_spans(const char *s, size_t n, bool *starts, bool *ends)
 {
 	size_t count = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (alnum((unsigned char)s[i]) && (i == 0 || !alnum((unsigned char)s[i - 1])))
-			count++;
+	for (size_t i = 0; i < n;) {
+		size_t len = 0, other;
+
+		if (!text_whole_term(s, n, i, &len) && alnum((unsigned char)s[i]))
+			for (len = 1; i + len < n && alnum((unsigned char)s[i + len]) &&
+				      !text_whole_term(s, n, i + len, &other); len++)
+				;
+		if (len == 0) {
+			i++;
+			continue;
+		}
+		if (starts)
+			starts[i] = true;
+		if (ends)
+			ends[i + len] = true;
+		count++;
+		i += len;
+	}
 	return count;
+}
+
+static size_t ascii_words(const char *s, size_t n)
+{
+	return ascii_spans(s, n, NULL, NULL);
 }
 
 /* A text of the input: its bytes and what is known of its words. */
@@ -180,6 +214,7 @@ struct text {
 	size_t len;
 	bool ascii;
 	size_t words;           /* when ascii */
+	bool *starts, *ends;    /* when ascii: ascii_spans' */
 };
 
 /* Is core = t[a..a+cn), with a leading "…" iff lead and a trailing one iff
@@ -194,9 +229,7 @@ static bool cut_at(const struct text *t, size_t a, size_t cn, size_t core_words,
 		return true;
 	if (t->words <= SNIPPET_WORDS)
 		return a == 0 && b == t->len;
-	return core_words == SNIPPET_WORDS &&
-	       (a == 0 || (alnum((unsigned char)t->s[a]) && !alnum((unsigned char)t->s[a - 1]))) &&
-	       (b == t->len || (alnum((unsigned char)t->s[b - 1]) && !alnum((unsigned char)t->s[b])));
+	return core_words == SNIPPET_WORDS && (a == 0 || t->starts[a]) && (b == t->len || t->ends[b]);
 }
 
 /* The index of a text that plain[0..n) (the result without its markers) is
@@ -274,6 +307,20 @@ static size_t unmark(const char *res, char **plain, struct region **regions)
 	return n_regions;
 }
 
+/* Does plain[start..end), read alone, give FTS5 the tokens it has in the
+ * text? Not when a '.', '+' or '#' is at or next to its ends: whether
+ * ".net" or "c++" is a name kept whole (text_whole_term) depends on the
+ * byte before, and the tokenizer sees none. */
+static bool same_alone(const char *plain, size_t n, size_t start, size_t end)
+{
+	static const char near[] = ".+#";
+
+	return !((start > 0 && strchr(near, plain[start - 1])) ||
+		 (start < n && plain[start] && strchr(near, plain[start])) ||
+		 (end > start && strchr(near, plain[end - 1])) ||
+		 (end < n && plain[end] && strchr(near, plain[end])));
+}
+
 /* Checks one snippet res of texts for the query whose positive terms are
  * terms (an FTS5 expression). */
 static void check_snippet(const char *res, const struct text *texts, size_t n_texts, const char *terms)
@@ -295,7 +342,7 @@ static void check_snippet(const char *res, const struct text *texts, size_t n_te
 		const char *s = plain + regions[k].start;
 		size_t len = regions[k].end - regions[k].start;
 
-		if (all_ascii(s, len))
+		if (all_ascii(s, len) && same_alone(plain, n, regions[k].start, regions[k].end))
 			fuzz_require(fts_matches(s, len, terms), "FTS5 does not match a marked extract", res);
 	}
 	/* A text shown whole has every match marked (one overlapping a marked
@@ -303,7 +350,7 @@ static void check_snippet(const char *res, const struct text *texts, size_t n_te
 	for (size_t k = 0; k <= n_regions && !memmem(plain, n, ELL, ELL_LEN); k++) {
 		size_t end = k < n_regions ? regions[k].start : n;
 
-		if (all_ascii(plain + at, end - at))
+		if (all_ascii(plain + at, end - at) && same_alone(plain, n, at, end))
 			fuzz_require(!fts_matches(plain + at, end - at, terms),
 				     "FTS5 matches text left unmarked", res);
 		if (k < n_regions)
@@ -311,6 +358,40 @@ static void check_snippet(const char *res, const struct text *texts, size_t n_te
 	}
 	free(regions);
 	free(plain);
+}
+
+/* Checks snippet_make against snippet_plain of the cut, the plain text's
+ * form and markers, and the bold runs of its markdown. */
+static void check_plain(const struct snippet_query *sq, const char *const *ptrs, size_t n_texts,
+			const char *cut)
+{
+	char *made = snippet_make(sq, ptrs, n_texts), *plain = snippet_plain(cut), *md, *bare;
+	struct region *regions;
+	size_t runs = 0;
+
+	fuzz_require(made && !strcmp(made, plain), "snippet_make is not snippet_plain of the cut", made);
+	unmark(made, &bare, &regions);      /* markers in turn, none empty */
+	free(regions);
+	fuzz_require(!strpbrk(bare, "\n\r\t") && !strstr(bare, "  "),
+		     "plain text with a line break or a doubled blank", made);
+	free(bare);
+	md = snippet_markdown(made);
+	for (const char *p = md; (p = strstr(p, "**"));) {
+		size_t slashes = 0;
+
+		for (const char *q = p; q > md && q[-1] == '\\'; q--)
+			slashes++;
+		if (slashes % 2 == 0) {
+			runs++;
+			p += 2;
+		} else {
+			p++;    /* an escaped '*': the next one may open */
+		}
+	}
+	fuzz_require(runs % 2 == 0 && !strstr(md, "****"), "unbalanced bold in the markdown", md);
+	free(md);
+	free(plain);
+	free(made);
 }
 
 /* Splits data[0..size) into the query and the texts (see the top). */
@@ -337,7 +418,11 @@ static size_t split_input(const uint8_t *data, size_t size, size_t *qlen, struct
 			t->s = stored_text(p, len);
 			t->len = strlen(t->s);
 			t->ascii = all_ascii(t->s, t->len);
-			t->words = t->ascii ? ascii_words(t->s, t->len) : 0;
+			if (t->ascii) {
+				t->starts = xcalloc(t->len + 1, sizeof(bool));
+				t->ends = xcalloc(t->len + 1, sizeof(bool));
+				t->words = ascii_spans(t->s, t->len, t->starts, t->ends);
+			}
 		}
 		if (!stop)
 			break;
@@ -358,7 +443,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	db_open();
 	n_texts = split_input(data, size, &qlen, texts);
-	expr = search_compile_len((const char *)data, qlen, err, sizeof(err));
+	expr = search_compile_len((const char *)data, qlen, SEARCH_MATCH_ALL, err, sizeof(err));
 	if (expr) {
 		sq = snippet_query_new(fuzz_db, (const char *)data, qlen);
 		fuzz_require(sq != NULL, "no snippet query on a connection with FTS5", NULL);
@@ -367,16 +452,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ptrs[i] = texts[i].s;
 			any |= texts[i].s != NULL;
 		}
-		res = snippet_make(sq, ptrs, n_texts);
+		res = snippet_cut(sq, ptrs, n_texts);
 		fuzz_require((res != NULL) == any, "a snippet iff some text is not NULL", res);
-		if (res)
+		if (res) {
 			check_snippet(res, texts, n_texts, terms);
+			check_plain(sq, ptrs, n_texts, res);
+		}
 		free(res);
 		free(terms);
 		snippet_query_free(sq);
 		free(expr);
 	}
-	for (size_t i = 0; i < n_texts; i++)
+	for (size_t i = 0; i < n_texts; i++) {
 		free(texts[i].s);
+		free(texts[i].starts);
+		free(texts[i].ends);
+	}
 	return 0;
 }

@@ -10,9 +10,11 @@
 #include "skilld/base/text.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "skilld/base/util.h"
 
@@ -403,6 +405,19 @@ static bool has_word_char(const char *s, size_t n)
 	return false;
 }
 
+/* Takes the marks of a sentence off a word's ends: "code." "(java," "ok?"
+ * are words. A '.', '+' or '#' that belongs to a name is kept: ".NET",
+ * "C++", "C#". */
+static void trim_sentence_marks(struct text_query_term *t)
+{
+	while (t->n > 0 && t->s[0] && strchr("([{'\"", t->s[0])) {
+		t->s++;
+		t->n--;
+	}
+	while (t->n > 0 && t->s[t->n - 1] && strchr(".,;:!?)]}'\"", t->s[t->n - 1]))
+		t->n--;
+}
+
 size_t text_query_terms(const char *q, size_t len, struct text_query_term *out, size_t max)
 {
 	size_t i = 0, count = 0;
@@ -423,6 +438,7 @@ size_t text_query_terms(const char *q, size_t len, struct text_query_term *out, 
 
 			t.s = q + i + 1;
 			t.n = close ? (size_t)(close - t.s) : len - i - 1;
+			t.quoted = true;
 			i = close ? (size_t)(close - q) + 1 : len;
 			for (; i < len && q[i] == '*'; i++)
 				t.prefix = true;
@@ -435,6 +451,7 @@ size_t text_query_terms(const char *q, size_t len, struct text_query_term *out, 
 				t.n--;
 				t.prefix = true;
 			}
+			trim_sentence_marks(&t);
 		}
 		if (!has_word_char(t.s, t.n))
 			continue;
@@ -443,4 +460,109 @@ size_t text_query_terms(const char *q, size_t len, struct text_query_term *out, 
 		count++;
 	}
 	return count;
+}
+
+/* ---- terms kept whole ---- */
+
+/* The names that a word tokenizer would cut into letters ("C++" is "c"),
+ * with the one token each stands for. Kept as a short table on purpose:
+ * a general rule (keep every '+', '#' or '.') would also keep "end." or
+ * "#heading" whole and break ordinary words. */
+static const struct {
+	const char *text;       /* lowercase */
+	const char *token;
+} whole_terms[] = {
+	{ "c++", "cplusplus" },
+	{ "c#", "csharp" },
+	{ "f#", "fsharp" },
+	{ ".net", "dotnet" },
+	{ "node.js", "nodejs" },
+};
+
+static bool ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Is the word that ends at s[at] one that ".net" follows as .NET: written
+ * "NET" in capitals, or after ASP, ADO or VB in any case? */
+static bool dotnet_after(const char *s, size_t at)
+{
+	static const char *const words[] = { "asp", "ado", "vb" };
+	size_t w = at;
+
+	if (strncmp(s + at + 1, "NET", 3) == 0)
+		return true;
+	while (w > 0 && ascii_alnum((unsigned char)s[w - 1]))
+		w--;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (at - w == strlen(words[i]) && strncasecmp(s + w, words[i], at - w) == 0)
+			return true;
+	return false;
+}
+
+const char *text_whole_term(const char *s, size_t n, size_t at, size_t *len)
+{
+	unsigned char c;
+
+	if (at >= n)
+		return NULL;
+	c = (unsigned char)tolower((unsigned char)s[at]);
+	if (c != 'c' && c != 'f' && c != '.' && c != 'n')
+		return NULL;
+	for (size_t i = 0; i < sizeof(whole_terms) / sizeof(whole_terms[0]); i++) {
+		const char *t = whole_terms[i].text;
+		size_t tn = strlen(t);
+		unsigned char last = (unsigned char)t[tn - 1];
+
+		if (n - at < tn || strncasecmp(s + at, t, tn) != 0)
+			continue;
+		/* Before: not inside a word, but "ASP.NET" is ASP and .NET
+		 * ("example.net" is no .NET). */
+		if (at > 0 && ascii_alnum((unsigned char)s[at - 1]) &&
+		    !(t[0] == '.' && dotnet_after(s, at)))
+			continue;
+		/* After: the term's end, or digits after a symbol ("C++17"). */
+		if (at + tn < n && ascii_alnum((unsigned char)s[at + tn]) &&
+		    !(!ascii_alnum(last) && isdigit((unsigned char)s[at + tn])))
+			continue;
+		*len = tn;
+		return whole_terms[i].token;
+	}
+	return NULL;
+}
+
+/* ---- stop words ---- */
+
+/* English words too common to say what a task is about (sorted). */
+static const char *const stop_words[] = {
+	"a", "about", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+	"but", "by", "can", "could", "do", "does", "for", "from", "get", "has", "have", "help",
+	"how", "i", "i'm", "if", "in", "into", "is", "it", "its", "me", "my", "need", "no", "not",
+	"of", "on", "or", "our", "please", "should", "so", "some", "that", "the", "their",
+	"them", "then", "there", "these", "this", "to", "up", "us", "want", "was", "we", "what",
+	"when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your",
+};
+
+static int stop_cmp(const void *key, const void *elem)
+{
+	const struct text_query_term *k = key;
+	const char *w = *(const char *const *)elem;
+	size_t i = 0;
+
+	for (; i < k->n && w[i]; i++) {
+		int a = tolower((unsigned char)k->s[i]), b = (unsigned char)w[i];
+
+		if (a != b)
+			return a - b;
+	}
+	return i < k->n ? 1 : w[i] ? -1 : 0;
+}
+
+bool text_is_stop_word(const char *s, size_t n)
+{
+	struct text_query_term k = { .s = s, .n = n };
+
+	return bsearch(&k, stop_words, sizeof(stop_words) / sizeof(stop_words[0]),
+		       sizeof(stop_words[0]), stop_cmp) != NULL;
 }

@@ -22,6 +22,7 @@
 #include "skilld/handlers/page.h"
 #include "skilld/handlers/reviews.h"
 #include "skilld/store/search.h"
+#include "skilld/store/snippet.h"
 #include "skilld/base/util.h"
 
 #define CT_HTML "text/html; charset=utf-8"
@@ -420,19 +421,14 @@ static bool search_limit(struct request *req, int *limit)
 	return true;
 }
 
-/* Appends a snippet as one markdown line, the matches in **bold**. */
+/* Appends a snippet as one markdown line, the matches in **bold**
+ * (snippet_markdown: escaped, emphasis that always closes). */
 static void md_snippet(struct buf *b, const char *s)
 {
-	const size_t mlen = strlen(SEARCH_MARK_OPEN);
+	char *md = snippet_markdown(s);
 
-	for (; s && *s; s++) {
-		if (strncmp(s, SEARCH_MARK_OPEN, mlen) == 0 || strncmp(s, SEARCH_MARK_CLOSE, mlen) == 0) {
-			buf_puts(b, "**");
-			s += mlen - 1;
-		} else {
-			buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
-		}
-	}
+	buf_puts(b, md);
+	free(md);
 }
 
 /* The search results as a markdown list of links. */

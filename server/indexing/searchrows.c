@@ -69,10 +69,11 @@ static void bind_str(sqlite3_stmt *st, int i, const char *s)
 	bind_clean(st, i, s, s ? strlen(s) : 0);
 }
 
-/* Inserts one row; body is body[0..body_len). 0 or -1. */
+/* Inserts one row; body is body[0..body_len), headings a skill's (else
+ * NULL). 0 or -1. */
 static int put_row(struct row_writer *w, const char *kind, const char *path, const char *anchor,
-		   const char *url, const char *name, const char *description, const char *title,
-		   const char *body, size_t body_len)
+		   const char *url, const char *name, const char *description, const char *headings,
+		   const char *title, const char *body, size_t body_len)
 {
 	sqlite3_stmt *st = w->st;
 	int rc;
@@ -85,8 +86,9 @@ static int put_row(struct row_writer *w, const char *kind, const char *path, con
 	sqlite3_bind_text(st, 6, url, -1, SQLITE_STATIC);
 	bind_str(st, 7, name);
 	bind_str(st, 8, description);
-	bind_str(st, 9, title);
-	bind_clean(st, 10, body, body_len);
+	bind_str(st, 9, headings);
+	bind_str(st, 10, title);
+	bind_clean(st, 11, body, body_len);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -139,7 +141,7 @@ static int put_section(struct row_writer *w, const struct skill_file *f, const c
 	if (blank && !title)
 		return 0;
 	url = search_url(w->r->slug, f->path, anchor);
-	rc = put_row(w, "reference", f->path, anchor, url, NULL, NULL, title, body, len);
+	rc = put_row(w, "reference", f->path, anchor, url, NULL, NULL, NULL, title, body, len);
 	free(url);
 	return rc;
 }
@@ -221,7 +223,7 @@ static int index_items(struct row_writer *w, const struct skill_checklist *cl, b
 		char *title = item_title(it);
 		char *url = primary ? search_url(w->r->slug, "checklist", id)
 				    : search_url(w->r->slug, cl->file->path, id);
-		int rc = put_row(w, "checklist", cl->file->path, id, url, NULL, NULL, title,
+		int rc = put_row(w, "checklist", cl->file->path, id, url, NULL, NULL, NULL, title,
 				 text, text ? strlen(text) : 0);
 
 		free(title);
@@ -270,7 +272,7 @@ static int index_evals(struct row_writer *w)
 			}
 		}
 		url = search_url(w->r->slug, "evals", id);
-		rc = put_row(w, "eval", "evals/evals.json", id, url, NULL, NULL, id,
+		rc = put_row(w, "eval", "evals/evals.json", id, url, NULL, NULL, NULL, id,
 			     body.data ? body.data : "", body.len);
 		free(url);
 		free(id);
@@ -279,6 +281,36 @@ static int index_evals(struct row_writer *w)
 			return -1;
 	}
 	return 0;
+}
+
+/* The ATX headings of a SKILL.md body outside code fences, one a line
+ * (free()); NULL when there is none. */
+static char *body_headings(const char *md)
+{
+	struct text_fence fence = { 0 };
+	size_t len = strlen(md), next;
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < len; i = next) {
+		size_t n = text_line(md, len, i, &next);
+		const char *t;
+		size_t tn;
+
+		if (text_fence_step(&fence, md + i, n) != TEXT_FENCE_NONE)
+			continue;
+		if (text_atx_heading(md + i, n, &t, &tn) > 0 && tn > 0) {
+			if (b.len)
+				buf_putc(&b, '\n');
+			buf_append(&b, t, tn);
+		}
+	}
+	if (b.len == 0) {
+		buf_fini(&b);
+		return NULL;
+	}
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
 }
 
 int searchrows_clear(sqlite3 *db, char *err, size_t errlen)
@@ -309,18 +341,19 @@ int searchrows_add_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill
 	const struct skill_checklist *primary = skill_primary_checklist(r);
 	const char *name = frontmatter_string(&r->fm, "name");
 	char *url = search_url(r->slug, NULL, NULL);
+	char *headings = body_headings(r->body);
 	int rc = -1;
 
 	if (!*insert &&
 	    sqlite3_prepare_v2(db, "INSERT INTO search (kind, skill, skill_id, path, anchor, url, "
-			       "name, description, title, body) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, insert,
+			       "name, description, headings, title, body) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, insert,
 			       NULL) != SQLITE_OK)
 		goto out;
 	w.st = *insert;
 	if (put_row(&w, "skill", r->skill_md ? r->skill_md->path : "SKILL.md", NULL, url,
-		    name ? name : r->slug, frontmatter_string(&r->fm, "description"), NULL,
-		    r->body, strlen(r->body)) != 0)
+		    name ? name : r->slug, frontmatter_string(&r->fm, "description"), headings,
+		    NULL, r->body, strlen(r->body)) != 0)
 		goto out;
 	for (size_t i = 0; i < r->files.len; i++) {
 		const struct skill_file *f = &r->files.items[i];
@@ -339,5 +372,6 @@ out:
 	if (rc != 0)
 		snprintf(err, errlen, "search: indexing '%s': %s", r->slug, sqlite3_errmsg(db));
 	free(url);
+	free(headings);
 	return rc;
 }

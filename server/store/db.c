@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/store/fts.h"
 #include "skilld/base/assets.h"
 #include "skilld/base/util.h"
 
@@ -186,6 +187,10 @@ int db_open_writer(const char *path, sqlite3 **out, char *err, size_t errlen)
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 5000);
+	if (fts_register(db, err, errlen) != 0) {
+		sqlite3_close(db);
+		return -1;
+	}
 	/* 16 KiB pages for a database this creates (an existing one keeps its
 	 * own): the index is mostly large blobs, and with 4 KiB pages writing
 	 * it was four times the page writes (1,000 skills: 8.5-9.0 s -> 7.2 s;

@@ -71,75 +71,120 @@ static void put_quoted(struct buf *b, const char *s, size_t n, bool prefix)
 		buf_putc(b, '*');
 }
 
-char *search_compile_len(const char *q, size_t len, char *err, size_t errlen)
-{
+/* A query read into its terms, with the stop words that are left out. */
+struct plan {
 	struct text_query_term terms[SEARCH_MAX_TERMS];
-	struct buf pos, neg;
-	size_t n_terms;
-	int n_pos = 0, n_neg = 0;
-	char *res = NULL;
+	bool dropped[SEARCH_MAX_TERMS];
+	size_t n;
+	int n_pos, n_neg;       /* positive terms kept, exclusions */
+};
 
+/* A plain word (not quoted, no prefix, not excluded) that is a stop word. */
+static bool droppable(const struct text_query_term *t)
+{
+	return !t->quoted && !t->prefix && !t->exclude && text_is_stop_word(t->s, t->n);
+}
+
+/* Reads q[0..len) into p. 0, or -1 with a message in err (the reasons of
+ * search_compile_len). Stop words are dropped unless nothing else is left
+ * to search for. */
+static int plan_make(const char *q, size_t len, const char *what, struct plan *p, char *err,
+		     size_t errlen)
+{
+	int n_plain = 0;
+
+	memset(p, 0, sizeof(*p));
 	if (!q) {
-		snprintf(err, errlen, "q is required");
-		return NULL;
+		snprintf(err, errlen, "%s is required", what);
+		return -1;
 	}
 	if (len > SEARCH_MAX_QUERY) {
-		snprintf(err, errlen, "q is longer than %d bytes", SEARCH_MAX_QUERY);
-		return NULL;
+		snprintf(err, errlen, "%s is longer than %d bytes", what, SEARCH_MAX_QUERY);
+		return -1;
 	}
 	if (memchr(q, '\0', len)) {
-		snprintf(err, errlen, "q contains a NUL byte");
-		return NULL;
+		snprintf(err, errlen, "%s contains a NUL byte", what);
+		return -1;
 	}
 	if (!utf8_valid(q, len)) {
-		snprintf(err, errlen, "q is not valid UTF-8");
-		return NULL;
+		snprintf(err, errlen, "%s is not valid UTF-8", what);
+		return -1;
 	}
-	n_terms = text_query_terms(q, len, terms, SEARCH_MAX_TERMS);
-	if (n_terms > SEARCH_MAX_TERMS) {
-		snprintf(err, errlen, "q has more than %d terms", SEARCH_MAX_TERMS);
-		return NULL;
+	p->n = text_query_terms(q, len, p->terms, SEARCH_MAX_TERMS);
+	if (p->n > SEARCH_MAX_TERMS) {
+		snprintf(err, errlen, "%s has more than %d terms", what, SEARCH_MAX_TERMS);
+		return -1;
 	}
-	if (n_terms == 0) {
-		snprintf(err, errlen, "q has no search terms");
-		return NULL;
+	if (p->n == 0) {
+		snprintf(err, errlen, "%s has no search terms", what);
+		return -1;
 	}
+	for (size_t k = 0; k < p->n; k++) {
+		if (p->terms[k].exclude)
+			p->n_neg++;
+		else if (!droppable(&p->terms[k]))
+			n_plain++;
+	}
+	for (size_t k = 0; k < p->n; k++) {
+		p->dropped[k] = n_plain > 0 && droppable(&p->terms[k]);
+		if (!p->terms[k].exclude && !p->dropped[k])
+			p->n_pos++;
+	}
+	if (p->n_pos == 0) {
+		snprintf(err, errlen, "%s has only excluded terms; add a word to search for", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* The FTS5 expression of a plan: its positive terms joined by AND (all)
+ * or OR (any), then NOT each exclusion. free() it. */
+static char *plan_expr(const struct plan *p, enum search_match match)
+{
+	struct buf pos, neg;
+	int n_pos = 0;
+	char *res;
+
 	buf_init(&pos);
 	buf_init(&neg);
-	for (size_t k = 0; k < n_terms; k++) {
-		const struct text_query_term *t = &terms[k];
+	for (size_t k = 0; k < p->n; k++) {
+		const struct text_query_term *t = &p->terms[k];
 
 		if (t->exclude) {
 			buf_puts(&neg, " NOT ");
 			put_quoted(&neg, t->s, t->n, t->prefix);
-			n_neg++;
-		} else {
+		} else if (!p->dropped[k]) {
 			if (n_pos++)
-				buf_puts(&pos, " AND ");
+				buf_puts(&pos, match == SEARCH_MATCH_ANY ? " OR " : " AND ");
 			put_quoted(&pos, t->s, t->n, t->prefix);
 		}
 	}
-	if (n_pos == 0) {
-		snprintf(err, errlen, "q has only excluded terms; add a word to search for");
-		goto out;
-	}
 	buf_putc(&pos, '\0');
 	buf_putc(&neg, '\0');
-	if (n_neg == 0)
+	if (p->n_neg == 0)
 		res = xstrdup(pos.data);
-	else if (n_pos == 1)
+	else if (p->n_pos == 1)
 		res = xasprintf("%s%s", pos.data, neg.data);
 	else
 		res = xasprintf("(%s)%s", pos.data, neg.data);
-out:
 	buf_fini(&pos);
 	buf_fini(&neg);
 	return res;
 }
 
+char *search_compile_len(const char *q, size_t len, enum search_match match, char *err,
+			 size_t errlen)
+{
+	struct plan p;
+
+	if (plan_make(q, len, "q", &p, err, errlen) != 0)
+		return NULL;
+	return plan_expr(&p, match);
+}
+
 char *search_compile(const char *q, char *err, size_t errlen)
 {
-	return search_compile_len(q, q ? strlen(q) : 0, err, errlen);
+	return search_compile_len(q, q ? strlen(q) : 0, SEARCH_MATCH_ALL, err, errlen);
 }
 
 /* ---- cursors ---- */
@@ -238,10 +283,27 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 }
 
 #define RUN_FILTER "search MATCH ?1 AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR skill = ?3)"
-#define RUN_BM25 "bm25(search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 3.0, 1.0)"
+
+/* A row's score: skilld_rank (fts.h: BM25F) with the weights of name,
+ * description, headings, title and body, the located columns unweighted,
+ * times the weight of the row's kind for resolve. */
+#define RANK "skilld_rank(search, 0, 0, 0, 0, 0, 0, " \
+	SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", " SEARCH_W_HEADINGS ", " SEARCH_W_TITLE ", " \
+	SEARCH_W_BODY ")"
+
+/* A hit's score: its rank, times SEARCH_W_SKILL_ROW for a skill's own row
+ * (whose several columns add up: a skill about the words in general should
+ * not hide the item or section that answers them), plus SEARCH_W_LIFT
+ * times the rank of its skill's own row: the rows of a skill whose name,
+ * description or headings match come before those of a skill that only
+ * mentions the words (a router's catalogue of every other skill). */
+#define SEARCH_SCORE RANK " * (CASE kind WHEN 'skill' THEN " SEARCH_W_SKILL_ROW " ELSE 1.0 END) + " \
+	SEARCH_W_LIFT " * coalesce((SELECT r FROM own WHERE own.skill = search.skill), 0)"
+#define SEARCH_OWN "WITH own AS MATERIALIZED (SELECT skill, " RANK " AS r FROM search " \
+	"WHERE search MATCH ?1 AND kind = 'skill') "
 
 /* The page's hits in two steps: the ranked rowids first (FTS5 reads only
- * its index for bm25, once per match), then the columns of those rows by
+ * its index to rank, once per match), then the columns of those rows by
  * rowid; selecting them with the ranking made SQLite read the text of
  * every match into its sorter. */
 static int run_page(sqlite3 *db, sqlite3_stmt *rank, cJSON *data, const struct snippet_query *snip,
@@ -267,7 +329,7 @@ static int run_page(sqlite3 *db, sqlite3_stmt *rank, cJSON *data, const struct s
 		add_text_or_null(o, "title", sqlite3_column_text(row, 3));
 		add_text_or_null(o, "anchor", sqlite3_column_text(row, 4));
 		add_snippet(o, snip, row);
-		cJSON_AddNumberToObject(o, "score", -sqlite3_column_double(rank, 1));
+		cJSON_AddNumberToObject(o, "score", sqlite3_column_double(rank, 1));
 		add_text_or_null(o, "url", sqlite3_column_text(row, 6));
 		cJSON_AddItemToArray(data, o);
 		sqlite3_reset(row);
@@ -277,15 +339,55 @@ static int run_page(sqlite3 *db, sqlite3_stmt *rank, cJSON *data, const struct s
 	return s == SQLITE_DONE ? 0 : -1;
 }
 
+/* Binds the expression, kind and skill of a search statement. */
+static void bind_filter(sqlite3_stmt *st, const char *expr, const struct search_query *sq)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, sq->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sq->skill, -1, SQLITE_STATIC);
+}
+
+/* The snippet matcher of the terms a plan searches for. */
+static struct snippet_query *plan_snippet_query(sqlite3 *db, const struct plan *p)
+{
+	struct text_query_term kept[SEARCH_MAX_TERMS];
+	size_t n = 0;
+
+	for (size_t k = 0; k < p->n; k++)
+		if (!p->terms[k].exclude && !p->dropped[k])
+			kept[n++] = p->terms[k];
+	return snippet_query_new_terms(db, kept, n);
+}
+
+/* The stop words of p left out of the search, as an array. */
+static cJSON *ignored_terms(const struct plan *p)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t k = 0; k < p->n; k++) {
+		if (p->dropped[k]) {
+			char *w = xstrndup(p->terms[k].s, p->terms[k].n);
+
+			cJSON_AddItemToArray(a, cJSON_CreateString(w));
+			free(w);
+		}
+	}
+	return a;
+}
+
 int search_run(struct store_reader *r, const struct search_query *sq, cJSON **out, char *err, size_t errlen)
 {
 	sqlite3 *db = store_reader_db(r);
 	sqlite3_stmt *count = NULL, *st = NULL;
 	struct snippet_query *snip = NULL;
+	struct plan plan;
+	enum search_match match = SEARCH_MATCH_ALL;
 	char *expr = NULL;
 	long offset = 0;
 	int limit = sq->limit ? sq->limit : SEARCH_DEFAULT_LIMIT;
 	long total = 0, n = 0;
+	size_t q_len;
 	cJSON *res = NULL, *data;
 	int rc = SEARCH_BAD_REQUEST;
 
@@ -294,6 +396,7 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 		snprintf(err, errlen, "q is required");
 		return SEARCH_BAD_REQUEST;
 	}
+	q_len = sq->q_len ? sq->q_len : strlen(sq->q);
 	if (sq->kind && !kind_valid(sq->kind)) {
 		snprintf(err, errlen, "kind must be skill, reference, checklist or eval");
 		return SEARCH_BAD_REQUEST;
@@ -306,33 +409,38 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 		snprintf(err, errlen, "cursor is not valid for this search");
 		return SEARCH_BAD_REQUEST;
 	}
-	expr = search_compile_len(sq->q, sq->q_len ? sq->q_len : strlen(sq->q), err, errlen);
-	if (!expr)
+	if (plan_make(sq->q, q_len, "q", &plan, err, errlen) != 0)
 		return SEARCH_BAD_REQUEST;
-	snip = snippet_query_new(db, sq->q, sq->q_len ? sq->q_len : strlen(sq->q));
+	snip = plan_snippet_query(db, &plan);
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM search WHERE " RUN_FILTER, -1, &count,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT rowid, " RUN_BM25 " FROM search WHERE " RUN_FILTER
-			       " ORDER BY 2, 1 LIMIT ?4 OFFSET ?5", -1, &st, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, SEARCH_OWN "SELECT rowid, " SEARCH_SCORE " FROM search WHERE " RUN_FILTER
+			       " ORDER BY 2 DESC, 1 LIMIT ?4 OFFSET ?5", -1, &st, NULL) != SQLITE_OK) {
 		rc = db_error(db, err, errlen);
 		goto out;
 	}
-	for (int k = 0; k < 2; k++) {
-		sqlite3_stmt *x = k ? st : count;
-
-		sqlite3_bind_text(x, 1, expr, -1, SQLITE_STATIC);
-		sqlite3_bind_text(x, 2, sq->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(x, 3, sq->skill, -1, SQLITE_STATIC);
+	/* Every word when some row has them all; else any of them, the rows
+	 * with more of the words first (skilld_rank's share of phrases). */
+	for (;;) {
+		expr = plan_expr(&plan, match);
+		bind_filter(count, expr, sq);
+		if (sqlite3_step(count) != SQLITE_ROW) {
+			rc = db_error(db, err, errlen);
+			goto out;
+		}
+		total = (long)sqlite3_column_int64(count, 0);
+		if (total > 0 || match == SEARCH_MATCH_ANY || plan.n_pos < 2)
+			break;
+		match = SEARCH_MATCH_ANY;
+		free(expr);
 	}
+	bind_filter(st, expr, sq);
 	sqlite3_bind_int(st, 4, limit);
 	sqlite3_bind_int64(st, 5, offset);
-	if (sqlite3_step(count) != SQLITE_ROW) {
-		rc = db_error(db, err, errlen);
-		goto out;
-	}
-	total = (long)sqlite3_column_int64(count, 0);
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "query", sq->q);
+	cJSON_AddStringToObject(res, "match", match == SEARCH_MATCH_ALL ? "all" : "any");
+	cJSON_AddItemToObject(res, "ignored", ignored_terms(&plan));
 	cJSON_AddNumberToObject(res, "total", (double)total);
 	data = cJSON_AddArrayToObject(res, "data");
 	if (run_page(db, st, data, snip, &n) != 0) {
@@ -361,48 +469,48 @@ out:
 
 /* ---- resolve ---- */
 
-static const char *const stop_words[] = {
-	"a", "about", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but",
-	"by", "can", "could", "do", "does", "for", "from", "get", "has", "have", "help", "how",
-	"i", "if", "in", "into", "is", "it", "its", "me", "my", "need", "no", "not", "of", "on",
-	"or", "our", "please", "should", "so", "some", "that", "the", "their", "them", "then",
-	"there", "these", "this", "to", "up", "us", "want", "was", "we", "what", "when", "where",
-	"which", "while", "who", "why", "will", "with", "would", "you", "your",
-};
-
-static bool is_stop_word(const char *w)
+/* Does the plan search for something besides stop words? A task of only
+ * stop words says nothing about what it needs. */
+static bool plan_has_content(const struct plan *p)
 {
-	for (size_t i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]); i++)
-		if (!strcmp(w, stop_words[i]))
-			return true;
+	for (size_t k = 0; k < p->n; k++) {
+		const char *s = p->terms[k].s, *end = s + p->terms[k].n;
+
+		if (p->terms[k].exclude)
+			continue;
+		/* each word of the term (a phrase has several) */
+		while (s < end) {
+			const char *w;
+
+			while (s < end && !isalnum((unsigned char)*s) && (unsigned char)*s < 0x80)
+				s++;
+			for (w = s; s < end && (isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80); s++)
+				;
+			if (s > w && !text_is_stop_word(w, (size_t)(s - w)))
+				return true;
+		}
+	}
 	return false;
 }
 
-/* The task's search terms (lowercased, de-duplicated) into an array. */
-static cJSON *task_terms(const char *task)
+/* The plan's searched terms, lowercased (ASCII) and without repeats. */
+static cJSON *plan_terms(const struct plan *p)
 {
 	cJSON *terms = cJSON_CreateArray();
-	const char *p = task;
 
-	while (*p && cJSON_GetArraySize(terms) < SEARCH_MAX_TERMS) {
-		const char *s;
-		char *w;
+	for (size_t k = 0; k < p->n; k++) {
 		const cJSON *t;
 		bool dup = false;
+		char *w;
 
-		while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
-			p++;
-		s = p;
-		while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
-			p++;
-		if (p == s)
+		if (p->terms[k].exclude || p->dropped[k])
 			continue;
-		w = xstrndup(s, (size_t)(p - s));
+		w = xstrndup(p->terms[k].s, p->terms[k].n);
 		for (char *c = w; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
 		cJSON_ArrayForEach(t, terms)
 			dup = dup || !strcmp(t->valuestring, w);
-		if (!dup && strlen(w) > 1 && !is_stop_word(w))
+		if (!dup)
 			cJSON_AddItemToArray(terms, cJSON_CreateString(w));
 		free(w);
 	}
@@ -439,7 +547,6 @@ static int matched_terms(sqlite3 *db, const char *slug, const cJSON *terms, cJSO
 	sqlite3_finalize(st);
 	return rc;
 }
-
 /* Adds name, description and URLs of slug to o. -1 on a database error. */
 static int skill_facts(sqlite3 *db, const char *slug, cJSON *o)
 {
@@ -472,17 +579,22 @@ out:
 	return rc;
 }
 
+/* A row's part in its skill's fit: the rank of the row times its kind's
+ * weight, so a skill's own name, description, headings and body count
+ * more than a reference, a checklist item or an eval that mentions the
+ * words (a router's catalogue of every other skill is references). */
+#define RESOLVE_SCORE RANK " * (CASE kind WHEN 'skill' THEN 1.0 ELSE " SEARCH_W_OTHER_ROWS " END)"
+
 int search_resolve(struct store_reader *r, const char *task, int k, cJSON **out, char *err, size_t errlen)
 {
 	sqlite3 *db = store_reader_db(r);
 	sqlite3_stmt *st = NULL;
 	cJSON *terms = NULL, *res = NULL, *data;
-	const cJSON *t;
-	struct buf expr;
+	struct plan plan;
+	char *expr = NULL;
 	int rc = SEARCH_BAD_REQUEST, s, rows = 0;
 
 	*out = NULL;
-	buf_init(&expr);
 	if (k == 0)
 		k = RESOLVE_DEFAULT_K;
 	if (k < 1 || k > RESOLVE_MAX_K) {
@@ -493,31 +605,20 @@ int search_resolve(struct store_reader *r, const char *task, int k, cJSON **out,
 		snprintf(err, errlen, "task is required");
 		goto out;
 	}
-	if (strlen(task) > SEARCH_MAX_QUERY) {
-		snprintf(err, errlen, "task is longer than %d bytes", SEARCH_MAX_QUERY);
+	if (plan_make(task, strlen(task), "task", &plan, err, errlen) != 0)
 		goto out;
-	}
-	if (!utf8_valid(task, strlen(task))) {
-		snprintf(err, errlen, "task is not valid UTF-8");
-		goto out;
-	}
-	terms = task_terms(task);
-	if (cJSON_GetArraySize(terms) == 0) {
+	if (!plan_has_content(&plan)) {
 		snprintf(err, errlen, "task has no words to search for");
 		goto out;
 	}
-	cJSON_ArrayForEach(t, terms) {
-		if (expr.len)
-			buf_puts(&expr, " OR ");
-		put_quoted(&expr, t->valuestring, strlen(t->valuestring), false);
-	}
-	buf_putc(&expr, '\0');
-	if (sqlite3_prepare_v2(db, "SELECT skill, -" RUN_BM25 " FROM search WHERE search MATCH ?1 "
-			       "ORDER BY " RUN_BM25 ", rowid LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
+	terms = plan_terms(&plan);
+	expr = plan_expr(&plan, SEARCH_MATCH_ANY);
+	if (sqlite3_prepare_v2(db, "SELECT skill, " RESOLVE_SCORE " FROM search WHERE search MATCH ?1 "
+			       "ORDER BY 2 DESC, rowid LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
 		rc = db_error(db, err, errlen);
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, expr.data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, RESOLVE_ROWS_MAX);
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "task", task);
@@ -555,6 +656,6 @@ out:
 	sqlite3_finalize(st);
 	cJSON_Delete(res);
 	cJSON_Delete(terms);
-	buf_fini(&expr);
+	free(expr);
 	return rc;
 }

@@ -4,11 +4,13 @@
  */
 #include "skilld/store/snippet.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/store/fts.h"
 #include "skilld/store/search.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
@@ -100,9 +102,15 @@ static int longer_first(const void *a, const void *b)
 
 struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len)
 {
-	static const char *const args[] = { "unicode61", "remove_diacritics", "2" };
 	struct text_query_term terms[SEARCH_MAX_TERMS];
 	size_t n = text_query_terms(q, len, terms, SEARCH_MAX_TERMS);
+
+	return snippet_query_new_terms(db, terms, n > SEARCH_MAX_TERMS ? SEARCH_MAX_TERMS : n);
+}
+
+struct snippet_query *snippet_query_new_terms(sqlite3 *db, const struct text_query_term *terms,
+					      size_t n)
+{
 	fts5_api *api = fts5_of(db);
 	struct snippet_query *sq;
 	void *ud = NULL;
@@ -110,8 +118,8 @@ struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len)
 	if (!api)
 		return NULL;
 	sq = xcalloc(1, sizeof(*sq));
-	if (api->xFindTokenizer(api, "porter", &ud, &sq->api) != SQLITE_OK ||
-	    sq->api.xCreate(ud, (const char **)args, 3, &sq->tk) != SQLITE_OK) {
+	if (api->xFindTokenizer(api, FTS_TOKENIZER, &ud, &sq->api) != SQLITE_OK ||
+	    sq->api.xCreate(ud, NULL, 0, &sq->tk) != SQLITE_OK) {
 		free(sq);
 		return NULL;
 	}
@@ -254,7 +262,7 @@ struct analysed {
 static bool next_word(const struct snippet_query *sq, const char *text, size_t n, size_t *i,
 		      struct analysed *a)
 {
-	size_t start, end;
+	size_t start, end, whole = 0;
 	struct word *w;
 	unsigned char c0;
 
@@ -262,11 +270,16 @@ static bool next_word(const struct snippet_query *sq, const char *text, size_t n
 		if (*i >= n)
 			return false;
 		start = *i;
+		/* C++, .NET...: one word, as the tokenizer makes them one token */
+		if (text_whole_term(text, n, start, &whole)) {
+			*i = start + whole;
+			break;
+		}
 		if (next_is_word(text, n, i))
 			break;
 	}
 	end = *i;
-	while (end < n) {
+	while (!whole && end < n) {
 		size_t j = end;
 
 		if (!next_is_word(text, n, &j))
@@ -281,7 +294,7 @@ static bool next_word(const struct snippet_query *sq, const char *text, size_t n
 	w = &a->words[a->n_words++];
 	*w = (struct word){ start, end, 0, 0 };
 	c0 = (unsigned char)text[start];
-	if (c0 >= 0x80 || sq->first[lower(c0)]) {
+	if (whole || c0 >= 0x80 || sq->first[lower(c0)]) {
 		struct tokens t = tokenize(sq, FTS5_TOKENIZE_AUX, text + start, end - start, true);
 
 		if (t.len) {
@@ -425,7 +438,292 @@ static char *render(const char *text, const struct analysed *a, size_t ws, size_
 	return buf_detach(&b, NULL);
 }
 
+/* ---- plain text ---- */
+
+#define MARK_LEN (sizeof(SEARCH_MARK_OPEN) - 1)
+
+static bool is_mark(const char *s, size_t n, size_t i)
+{
+	return n - i >= MARK_LEN && (memcmp(s + i, SEARCH_MARK_OPEN, MARK_LEN) == 0 ||
+				     memcmp(s + i, SEARCH_MARK_CLOSE, MARK_LEN) == 0);
+}
+
+static bool is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The byte before s[i], markers skipped; ' ' at the start. */
+static unsigned char byte_before(const char *s, size_t i)
+{
+	while (i >= MARK_LEN && is_mark(s, i, i - MARK_LEN))
+		i -= MARK_LEN;
+	return i > 0 ? (unsigned char)s[i - 1] : ' ';
+}
+
+/* The byte at s[i] or after the markers there; ' ' at the end. */
+static unsigned char byte_at(const char *s, size_t n, size_t i)
+{
+	while (i < n && is_mark(s, n, i))
+		i += MARK_LEN;
+	return i < n ? (unsigned char)s[i] : ' ';
+}
+
+/* The length of the line markers at s[i] (headings, quotes, list items,
+ * task boxes, table pipes), 0 when there are none. */
+static size_t line_marks(const char *s, size_t n, size_t i)
+{
+	size_t j = i, k;
+
+	for (;;) {
+		size_t was = j;
+
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		for (k = j; k < n && s[k] == '#' && k - j < 6; k++)
+			;
+		if (k > j && (k == n || s[k] == ' '))
+			j = k;
+		else if (j < n && (s[j] == '>' || s[j] == '|'))
+			j++;
+		else if (j + 1 < n && strchr("-*+", s[j]) && s[j + 1] == ' ')
+			j += 2;
+		else if (j + 3 < n && s[j] == '[' && strchr(" xX", s[j + 1]) && s[j + 2] == ']' &&
+			 s[j + 3] == ' ')
+			j += 4;
+		else {
+			for (k = j; k < n && k - j < 9 && s[k] >= '0' && s[k] <= '9'; k++)
+				;
+			if (k > j && k + 1 < n && (s[k] == '.' || s[k] == ')') && s[k + 1] == ' ')
+				j = k + 2;
+		}
+		if (j == was)
+			return j - i;
+	}
+}
+
+/* For "[text](url)" or "[text][ref]" at s[i], the offset of its ']' in
+ * OUT: *close and of the byte after the link in OUT: *end; false when s[i]
+ * starts no link on this line (or its target holds part of a match). */
+static bool link_at(const char *s, size_t n, size_t i, size_t *close, size_t *end)
+{
+	size_t j = i + 1, k;
+	int depth = 0;
+	char want;
+
+	while (j < n && s[j] != ']' && s[j] != '[' && s[j] != '\n')
+		j++;
+	if (j + 1 >= n || s[j] != ']' || (s[j + 1] != '(' && s[j + 1] != '['))
+		return false;
+	want = s[j + 1] == '(' ? ')' : ']';
+	/* the target goes with the matches in it, when they are whole */
+	for (k = j + 2; k < n && s[k] != want && s[k] != '\n'; k++) {
+		if (!is_mark(s, n, k))
+			continue;
+		depth += memcmp(s + k, SEARCH_MARK_OPEN, MARK_LEN) == 0 ? 1 : -1;
+		if (depth < 0 || depth > 1)
+			return false;
+		k += MARK_LEN - 1;
+	}
+	if (k >= n || s[k] != want || depth != 0)
+		return false;
+	*close = j;
+	*end = k + 1;
+	return true;
+}
+
+/* The length of an HTML tag ("<b>", "</div>", "<img src=...>") at s[i] on
+ * this line without markers in it; 0 when there is none. */
+static size_t tag_at(const char *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	if (j < n && s[j] == '/')
+		j++;
+	if (j >= n || !((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
+		return 0;
+	for (; j < n && s[j] != '>' && s[j] != '<' && s[j] != '\n'; j++)
+		if (is_mark(s, n, j))
+			return 0;
+	return j < n && s[j] == '>' ? j + 1 - i : 0;
+}
+
+/* Plain text of a marked cut (snippet.h): one pass over it, a link's
+ * target skipped once its text has been copied. */
+char *snippet_plain(const char *s)
+{
+	size_t n = strlen(s), link_close = SIZE_MAX, link_end = 0, out = 0;
+	bool line_start = true, gap = false;
+	struct buf b;
+
+	buf_init(&b);
+	/* gap: the last step wrote nothing (it took something out) */
+	for (size_t i = 0; i < n; gap = b.len <= out) {
+		unsigned char c = (unsigned char)s[i];
+		size_t run = 1, k;
+
+		out = b.len;
+		if (line_start && (k = line_marks(s, n, i)) > 0) {
+			i += k;
+			line_start = false;
+			continue;
+		}
+		line_start = false;
+		if (is_mark(s, n, i)) {
+			/* an open marker right after a close: the two matches join */
+			if (b.len >= MARK_LEN && memcmp(s + i, SEARCH_MARK_OPEN, MARK_LEN) == 0 &&
+			    memcmp(b.data + b.len - MARK_LEN, SEARCH_MARK_CLOSE, MARK_LEN) == 0)
+				b.len -= MARK_LEN;
+			else if (b.len >= MARK_LEN && memcmp(s + i, SEARCH_MARK_CLOSE, MARK_LEN) == 0 &&
+				 memcmp(b.data + b.len - MARK_LEN, SEARCH_MARK_OPEN, MARK_LEN) == 0)
+				b.len -= MARK_LEN;
+			else
+				buf_append(&b, s + i, MARK_LEN);
+			i += MARK_LEN;
+			continue;
+		}
+		if (i == link_close) {
+			i = link_end;
+			link_close = SIZE_MAX;
+			continue;
+		}
+		if (is_blank(c)) {
+			while (i < n && is_blank((unsigned char)s[i])) {
+				line_start = line_start || s[i] == '\n';
+				i++;
+			}
+			if (b.len > 0 && b.data[b.len - 1] != ' ')
+				buf_putc(&b, ' ');
+			continue;
+		}
+		if (c == '\\' && i + 1 < n && ispunct((unsigned char)s[i + 1])) {
+			buf_putc(&b, s[i + 1]);
+			i += 2;
+			continue;
+		}
+		if (c == '*' || c == '_' || c == '`' || c == '~') {
+			unsigned char before = byte_before(s, i), after;
+			bool keep;
+
+			while (i + run < n && (unsigned char)s[i + run] == c)
+				run++;
+			after = byte_at(s, n, i + run);
+			keep = c == '`' ? false :
+			       c == '~' && run == 1 ? true :
+			       is_blank(before) && is_blank(after) ? true :
+			       c == '_' && is_ascii_alnum(before) && is_ascii_alnum(after);
+			if (keep)
+				buf_append(&b, s + i, run);
+			i += run;
+			continue;
+		}
+		if ((c == '[' || (c == '!' && i + 1 < n && s[i + 1] == '[')) && link_close == SIZE_MAX &&
+		    link_at(s, n, c == '!' ? i + 1 : i, &link_close, &link_end)) {
+			i += c == '!' ? 2 : 1;
+			continue;
+		}
+		if (c == '<' && (k = tag_at(s, n, i)) > 0) {
+			i += k;
+			continue;
+		}
+		/* bytes of a broken UTF-8 sequence that met across what was
+		 * taken out must not make a marker: a space keeps them apart */
+		if (gap && c >= 0x80 && c < 0xc0 && b.len > 0 && (unsigned char)b.data[b.len - 1] >= 0x80)
+			buf_putc(&b, ' ');
+		buf_putc(&b, (char)c);
+		i++;
+	}
+	while (b.len > 0 && b.data[b.len - 1] == ' ')
+		b.len--;
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+/* ---- markdown ---- */
+
+/* Bytes that would be markup inside a markdown line. */
+static bool md_special(unsigned char c)
+{
+	return c && strchr("\\`*_[]<>~|&", c) != NULL;
+}
+
+char *snippet_markdown(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, k, digits = 0;
+	bool in_mark = false, bold = false, lead = true;
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < n;) {
+		size_t start;
+		bool hit;
+
+		/* a chunk: the bytes up to the next space, markers included */
+		if (s[i] == ' ') {
+			i++;
+			continue;
+		}
+		start = i;
+		hit = in_mark;
+		while (i < n && s[i] != ' ') {
+			if (is_mark(s, n, i)) {
+				in_mark = memcmp(s + i, SEARCH_MARK_OPEN, MARK_LEN) == 0;
+				i += MARK_LEN;
+			} else {
+				i++;
+			}
+			hit = hit || in_mark;
+		}
+		/* bold from the start of the first chunk with a match to the end
+		 * of the last one in a row: it opens after a space (or the start)
+		 * and closes before one (or the end), so CommonMark's flanking
+		 * rules hold whatever the chunk's first and last bytes are */
+		if (hit && !bold) {
+			buf_puts(&b, b.len ? " **" : "**");
+			bold = true;
+		} else if (!hit && bold) {
+			buf_puts(&b, "** ");
+			bold = false;
+		} else if (b.len) {
+			buf_putc(&b, ' ');
+		}
+		for (k = start; k < i; k++) {
+			if (is_mark(s, n, k)) {
+				k += MARK_LEN - 1;
+				continue;
+			}
+			/* a line starting "# ", "- " or "1. " would be a block */
+			if (md_special((unsigned char)s[k]) || (k == 0 && strchr("#-+=", s[k])) ||
+			    (lead && digits > 0 && (s[k] == '.' || s[k] == ')')))
+				buf_putc(&b, '\\');
+			lead = lead && isdigit((unsigned char)s[k]);
+			digits += lead;
+			buf_putc(&b, s[k]);
+		}
+	}
+	if (bold)
+		buf_puts(&b, "**");
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
 char *snippet_make(const struct snippet_query *sq, const char *const *texts, size_t n)
+{
+	char *raw = snippet_cut(sq, texts, n), *res;
+
+	if (!raw)
+		return NULL;
+	res = snippet_plain(raw);
+	free(raw);
+	return res;
+}
+
+char *snippet_cut(const struct snippet_query *sq, const char *const *texts, size_t n)
 {
 	struct analysed best = { 0 }, cur;
 	const char *best_text = NULL;

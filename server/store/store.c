@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "skilld/store/fts.h"
 #include "skilld/base/util.h"
 
 enum stmt {
@@ -160,6 +161,8 @@ struct store_reader *store_reader_open(const char *path, char *err, size_t errle
 		goto fail;
 	}
 	sqlite3_busy_timeout(r->db, 5000);
+	if (fts_register(r->db, err, errlen) != 0)
+		goto fail;
 	for (int i = 0; i < STMT_COUNT_; i++) {
 		if (sqlite3_prepare_v3(r->db, reader_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &r->stmt[i], NULL) != SQLITE_OK) {

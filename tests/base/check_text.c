@@ -562,6 +562,57 @@ static void terms_are(const char *q, const char *want, size_t want_count)
 	terms_are_len(q, strlen(q), want, want_count);
 }
 
+/* The token text_whole_term finds at s[at] and the bytes it spans
+ * ("-" when none). */
+static void whole_is(const char *s, size_t at, const char *want_token, size_t want_len)
+{
+	size_t len = 0;
+	const char *tok = text_whole_term(s, strlen(s), at, &len);
+
+	ck_assert_msg(strcmp(tok ? tok : "-", want_token) == 0, "'%s' at %zu: %s", s, at,
+		      tok ? tok : "-");
+	if (tok)
+		ck_assert_uint_eq(len, want_len);
+}
+
+START_TEST(test_whole_terms)
+{
+	whole_is("C++", 0, "cplusplus", 3);
+	whole_is("modern c++17 code", 7, "cplusplus", 3);
+	whole_is("(C#)", 1, "csharp", 2);
+	whole_is("F# and", 0, "fsharp", 2);
+	whole_is("on .NET 8", 3, "dotnet", 4);
+	whole_is("ASP.NET", 3, "dotnet", 4);
+	whole_is("asp.net", 3, "dotnet", 4);
+	whole_is("vb.net", 2, "dotnet", 4);
+	whole_is("Node.js,", 0, "nodejs", 7);
+	/* not these */
+	whole_is("abc++", 2, "-", 0);
+	whole_is("c+++", 0, "cplusplus", 3);
+	whole_is("example.net", 7, "-", 0);
+	whole_is(".network", 0, "-", 0);
+	whole_is("node.json", 0, "-", 0);
+	whole_is("c", 0, "-", 0);
+	whole_is("c-string", 0, "-", 0);
+	whole_is("C#", 1, "-", 0);
+	whole_is("C#", 2, "-", 0);
+}
+END_TEST
+
+START_TEST(test_stop_words)
+{
+	static const char *const stop[] = { "a", "the", "My", "FOR", "i'm", "your", "with", "is" };
+	static const char *const not_stop[] = { "java", "c", "review", "", "fort", "th", "mys" };
+
+	for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+		ck_assert_msg(text_is_stop_word(stop[i], strlen(stop[i])), "%s", stop[i]);
+	for (size_t i = 0; i < sizeof(not_stop) / sizeof(not_stop[0]); i++)
+		ck_assert_msg(!text_is_stop_word(not_stop[i], strlen(not_stop[i])), "%s", not_stop[i]);
+	/* a prefix of the query's bytes only */
+	ck_assert(text_is_stop_word("theory", 3));
+}
+END_TEST
+
 START_TEST(test_query_terms)
 {
 	terms_are("use after free", "<use> <after> <free>", 3);
@@ -577,8 +628,10 @@ START_TEST(test_query_terms)
 	terms_are("free \"use after", "<free> <use after>", 2);
 	terms_are("\"a\"b", "<a> <b>", 2);
 	/* quotes inside a word, FTS5 operators and stars inside are text */
-	terms_are("say\"hi\"", "<say\"hi\">", 1);
-	terms_are("NEAR(a b)", "<NEAR(a> <b)>", 2);
+	terms_are("say\"hi\"", "<say\"hi>", 1); /* a closing quote is a sentence mark */
+	terms_are("NEAR(a b)", "<NEAR(a> <b>", 2);
+	/* sentence marks off, the marks of a name kept */
+	terms_are("review (java, C++. .NET? Node.js!", "<review> <java> <C++> <.NET> <Node.js>", 5);
 	terms_are("a*b zebra*-", "<a*b> <zebra*->", 2);
 	/* terms without a letter or digit are dropped */
 	terms_are("x * - \"\" ( )", "<x>", 1);
@@ -794,6 +847,8 @@ Suite *text_suite(void)
 	tcase_add_test(tc, test_atx_heading);
 	tcase_add_test(tc, test_ids_unique);
 	tcase_add_test(tc, test_query_terms);
+	tcase_add_test(tc, test_whole_terms);
+	tcase_add_test(tc, test_stop_words);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(agree, 30);
 	tcase_add_test(agree, test_three_readers_agree);

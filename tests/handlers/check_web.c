@@ -30,6 +30,8 @@ static void setup(void)
 		     "[click](javascript:alert(4)) [ok](references/notes.md)\n\n"
 		     "| a | b |\n|---|---|\n| 1 | 2 |\n");
 	tu_write_str(ta.root, "evil/references/notes.md", "# Notes\n\n<iframe src=//x></iframe>\n");
+	tu_write_str(ta.root, "evil/references/keys.md",
+		     "# Keys\n\n- Use **idempotency keys** at `<edge>` & *retry* [safely](x.md).\n");
 	ta_open(&ta, (const char *const[]){ "--allowed-host", "skills.example", NULL });
 }
 
@@ -256,6 +258,23 @@ START_TEST(test_search_in_each_format)
 }
 END_TEST
 
+/* A snippet whose source has its own markup: valid HTML, valid markdown. */
+START_TEST(test_search_snippet_markup)
+{
+	struct response res;
+
+	ck_assert_int_eq(get("/search?q=idempotency", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_msg(strstr(res.body, "<p class=\"snippet\">Use <mark>idempotency</mark> keys at "
+			     "&amp; retry safely.</p>") != NULL, "%s", res.body);
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=idempotency", "*/*", "curl/8", &res), 200);
+	ck_assert_msg(strstr(res.body, ": Use **idempotency** keys at \\& retry safely.\n") != NULL,
+		      "%s", res.body);
+	ck_assert(strstr(res.body, "****") == NULL);
+	response_fini(&res);
+}
+END_TEST
+
 START_TEST(test_search_empty_and_bad)
 {
 	struct response res;
@@ -402,6 +421,7 @@ Suite *web_suite(void)
 	tcase_add_test(tc, test_max_tokens);
 	tcase_add_test(tc, test_search_in_each_format);
 	tcase_add_test(tc, test_search_empty_and_bad);
+	tcase_add_test(tc, test_search_snippet_markup);
 	tcase_add_test(tc, test_opensearch_document);
 	suite_add_tcase(s, tc);
 	return s;

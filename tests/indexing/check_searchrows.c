@@ -14,6 +14,7 @@
 
 #include "skilld/app/app.h"
 #include "skilld/indexing/searchrows.h"
+#include "skilld/store/fts.h"
 #include "skilld/store/search.h"
 #include "skilld/base/util.h"
 #include "fixture_search.h"
@@ -171,6 +172,7 @@ START_TEST(clear_empties_and_keeps_the_table)
 	char *rows;
 
 	ck_assert_int_eq(sqlite3_open(path, &w), SQLITE_OK);
+	ck_assert_int_eq(fts_register(w, err, sizeof(err)), 0);
 	ck_assert_int_eq(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_msg(searchrows_clear(w, err, sizeof(err)) == 0, "%s", err);
 	rows = rows_of(w);

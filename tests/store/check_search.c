@@ -59,6 +59,35 @@ static void setup_gamma(void)
 	free(root);
 }
 
+/* Skills that name languages a word tokenizer would cut to letters. */
+static void setup_languages(void)
+{
+	static const char *const skills[][2] = {
+		{ "plain-c", "Review C programs that call calloc." },
+		{ "cpp", "Templates and RAII in C++ (C++17 and later)." },
+		{ "csharp", "Async and await in C# services." },
+		{ "fsharp", "Records and unions in F#." },
+		{ "dotnet", "Hosting ASP.NET Core apps on .NET 8." },
+		{ "server-streams", "Streams in Node.js servers." },
+		{ "other", "A node of a graph, a net, example.net, the letter c and a c-string." },
+	};
+	char *root;
+
+	tmp = tu_mkdtemp();
+	root = xasprintf("%s/skills", tmp);
+	for (size_t i = 0; i < sizeof(skills) / sizeof(skills[0]); i++) {
+		char *path = xasprintf("%s/SKILL.md", skills[i][0]);
+		char *md = xasprintf("---\nname: %s\ndescription: %s\n---\n# %s\n\n%s\n",
+				     skills[i][0], skills[i][1], skills[i][0], skills[i][1]);
+
+		tu_write_str(root, path, md);
+		free(path);
+		free(md);
+	}
+	open_index(root);
+	free(root);
+}
+
 static void setup_bundled(void)
 {
 	tmp = tu_mkdtemp();
@@ -92,7 +121,7 @@ static void compiles_to(const char *q, const char *want)
 static void rejects(const char *q, size_t len, const char *want_err)
 {
 	char err[256] = "";
-	char *got = search_compile_len(q, len, err, sizeof(err));
+	char *got = search_compile_len(q, len, SEARCH_MATCH_ALL, err, sizeof(err));
 
 	ck_assert_msg(got == NULL, "'%s' compiled to %s", q, got);
 	ck_assert_str_eq(err, want_err);
@@ -105,16 +134,48 @@ START_TEST(compile_syntax)
 	compiles_to("idempot*", "\"idempot\"*");
 	compiles_to("\"keys for\"* post", "\"keys for\"* AND \"post\"");
 	compiles_to("memory -leak", "\"memory\" NOT \"leak\"");
-	compiles_to("a b -c -\"d e\"", "(\"a\" AND \"b\") NOT \"c\" NOT \"d e\"");
+	compiles_to("x b -c -\"d e\"", "(\"x\" AND \"b\") NOT \"c\" NOT \"d e\"");
 	compiles_to("free \"use after", "\"free\" AND \"use after\"");
-	compiles_to("NEAR(a b)", "\"NEAR(a\" AND \"b)\"");
+	compiles_to("NEAR(a b)", "\"NEAR(a\" AND \"b\"");
 	compiles_to("a:b", "\"a:b\"");
 	compiles_to("AND OR NOT", "\"AND\" AND \"OR\" AND \"NOT\"");
 	compiles_to("^x", "\"^x\"");
-	compiles_to("say\"hi\"", "\"say\"\"hi\"\"\"");
+	compiles_to("say\"hi\"", "\"say\"\"hi\"");
 	compiles_to("x * - \"\" ( )", "\"x\"");
 	compiles_to("café", "\"café\"");
-	compiles_to("a\tb\nc", "\"a\" AND \"b\" AND \"c\"");
+	compiles_to("x\tb\nc", "\"x\" AND \"b\" AND \"c\"");
+}
+END_TEST
+
+/* Any-mode expressions, of a plan's terms. */
+static void compiles_any_to(const char *q, const char *want)
+{
+	char err[256] = "";
+	char *got = search_compile_len(q, strlen(q), SEARCH_MATCH_ANY, err, sizeof(err));
+
+	ck_assert_msg(got != NULL, "'%s': %s", q, err);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(compile_natural_language)
+{
+	/* plain stop words are left out, sentence marks taken off */
+	compiles_to("review my Java builder class for mistakes.",
+		    "\"review\" AND \"Java\" AND \"builder\" AND \"class\" AND \"mistakes\"");
+	compiles_to("make my C++ code memory safe", "\"make\" AND \"C++\" AND \"code\" AND "
+		    "\"memory\" AND \"safe\"");
+	compiles_to("what is .NET, or Node.js?", "\".NET\" AND \"Node.js\"");
+	/* quoted, prefix and excluded stop words are what was asked for */
+	compiles_to("\"for\" loops", "\"for\" AND \"loops\"");
+	compiles_to("the* end", "\"the\"* AND \"end\"");
+	compiles_to("cats -the", "\"cats\" NOT \"the\"");
+	/* nothing but stop words: they are the query */
+	compiles_to("the and of", "\"the\" AND \"and\" AND \"of\"");
+	/* any: OR, the exclusions still apply */
+	compiles_any_to("java builder for -kotlin", "(\"java\" OR \"builder\") NOT \"kotlin\"");
+	compiles_any_to("one", "\"one\"");
+	compiles_any_to("\"a phrase\" word*", "\"a phrase\" OR \"word\"*");
 }
 END_TEST
 
@@ -168,8 +229,9 @@ START_TEST(gamma_snippet_and_markers)
 	cJSON *res;
 	const cJSON *h = fx_only_hit(rd, "zebra", &res);
 
-	ck_assert_str_eq(jstr(h, "snippet"), "# Gamma\n\nBody text mentions " SEARCH_MARK_OPEN "zebra"
-			 SEARCH_MARK_CLOSE " near  marker  characters.\n");
+	/* one line of plain text: the heading's marker and the line breaks go */
+	ck_assert_str_eq(jstr(h, "snippet"), "Gamma Body text mentions " SEARCH_MARK_OPEN "zebra"
+			 SEARCH_MARK_CLOSE " near marker characters.");
 	cJSON_Delete(res);
 	/* the stored markers were removed, so they cannot fake a match */
 	h = fx_only_hit(rd, "marker", &res);
@@ -196,10 +258,35 @@ START_TEST(gamma_syntax_semantics)
 	char err[256];
 	cJSON *res;
 
-	/* AND: both words must be in the same row */
-	ck_assert_int_eq(run("quokka walrus", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	/* AND: both words in the same row; when no row has both, any of
+	 * them, and the answer says so */
+	ck_assert_int_eq(run("quokka koala", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "any");
+	ck_assert_int_eq(jint(res, "total"), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 2);
+	cJSON_Delete(res);
+	ck_assert_int_eq(run("quokka fed", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "all");
+	ck_assert_int_eq(jint(res, "total"), 1);
+	cJSON_Delete(res);
+	/* the words of one row come before a row with fewer of them */
+	ck_assert_int_eq(run("quokka fed walrus", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "any");
+	ck_assert_int_eq(jint(res, "total"), 2);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0), "anchor"),
+			 "1-g1-quokka-check");
+	cJSON_Delete(res);
+	/* a stop word is no reason for a miss, and the answer names it */
+	ck_assert_int_eq(run("is the quokka fed", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "all");
+	ck_assert_int_eq(jint(res, "total"), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "ignored")), 2);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "ignored"), 0)->valuestring, "is");
+	cJSON_Delete(res);
+	/* one word that matches nothing stays a miss */
+	ck_assert_int_eq(run("zzzqqq", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
+	ck_assert_str_eq(jstr(res, "match"), "all");
 	ck_assert_int_eq(jint(res, "total"), 0);
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 0);
 	cJSON_Delete(res);
 	/* exclusion */
 	ck_assert_int_eq(run("text -penguin", NULL, NULL, 0, NULL, &res, err, sizeof(err)), 0);
@@ -448,14 +535,76 @@ START_TEST(bundled_resolve)
 }
 END_TEST
 
+/* The skills a query finds, in slug order, joined by ','. */
+static void finds(const char *q, const char *want)
+{
+	struct search_query sq = { .q = q, .kind = "skill", .limit = SEARCH_MAX_LIMIT };
+	char err[256] = "", got[256] = "";
+	const char *slugs[16];
+	int n = 0;
+	cJSON *res = NULL;
+	const cJSON *h;
+
+	ck_assert_msg(search_run(rd, &sq, &res, err, sizeof(err)) == 0, "%s: %s", q, err);
+	ck_assert_str_eq(jstr(res, "match"), "all");
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(res, "data"))
+		if (n < 16)
+			slugs[n++] = jstr(h, "skill");
+	for (int i = 0; i < n; i++)       /* a few: insertion sort */
+		for (int k = i; k > 0 && strcmp(slugs[k - 1], slugs[k]) > 0; k--) {
+			const char *t = slugs[k];
+
+			slugs[k] = slugs[k - 1];
+			slugs[k - 1] = t;
+		}
+	for (int i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? "," : "", slugs[i]);
+	ck_assert_msg(strcmp(got, want) == 0, "%s: got %s, want %s", q, got, want);
+	cJSON_Delete(res);
+}
+
+START_TEST(languages_kept_whole)
+{
+	cJSON *res = NULL;
+	char err[256];
+
+	finds("C++", "cpp");
+	finds("c++17", "cpp");
+	finds("C#", "csharp");
+	finds("F#", "fsharp");
+	finds(".NET", "dotnet");
+	finds("asp.net", "dotnet");
+	finds("Node.js", "server-streams");
+	finds("nodejs", "server-streams");
+	/* the letters and words they are not */
+	finds("c", "other,plain-c");
+	finds("net", "other");
+	finds("node", "other");
+	/* in a sentence, with its marks */
+	finds("hosting on .NET?", "dotnet");
+	/* resolve reads them the same way */
+	ck_assert_int_eq(search_resolve(rd, "make my C++ code memory safe", 5, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res, "data")), 1);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "data"), 0), "slug"), "cpp");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(res, "terms"), 1)->valuestring, "c++");
+	cJSON_Delete(res);
+	/* the snippet marks the name whole */
+	ck_assert_ptr_nonnull(strstr(jstr(fx_only_hit(rd, "C#", &res), "snippet"),
+				     SEARCH_MARK_OPEN "C#" SEARCH_MARK_CLOSE));
+	cJSON_Delete(res);
+}
+END_TEST
+
 Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
 	TCase *unit = tcase_create("compile");
 	TCase *gamma = tcase_create("gamma");
 	TCase *bundled = tcase_create("bundled");
+	TCase *languages = tcase_create("languages");
 
 	tcase_add_test(unit, compile_syntax);
+	tcase_add_test(unit, compile_natural_language);
 	tcase_add_test(unit, compile_rejects);
 	suite_add_tcase(s, unit);
 	tcase_add_checked_fixture(gamma, setup_gamma, teardown);
@@ -466,6 +615,9 @@ Suite *search_suite(void)
 	tcase_add_test(gamma, gamma_hostile_queries);
 	tcase_add_test(gamma, gamma_cursor);
 	suite_add_tcase(s, gamma);
+	tcase_add_checked_fixture(languages, setup_languages, teardown);
+	tcase_add_test(languages, languages_kept_whole);
+	suite_add_tcase(s, languages);
 	tcase_add_checked_fixture(bundled, setup_bundled, teardown);
 	tcase_set_timeout(bundled, 30);
 	tcase_add_test(bundled, bundled_relevance);

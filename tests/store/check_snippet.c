@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmark-gfm.h>
 #include <sqlite3.h>
 
 #include "skilld/store/search.h"
+#include "skilld/store/fts.h"
 #include "skilld/store/snippet.h"
 #include "skilld/base/util.h"
 
@@ -24,7 +26,10 @@ static sqlite3 *db;
 
 static void setup(void)
 {
+	char err[256];
+
 	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	ck_assert_msg(fts_register(db, err, sizeof(err)) == 0, "%s", err);
 }
 
 static void teardown(void)
@@ -57,7 +62,7 @@ START_TEST(marks_what_fts5_matches)
 {
 	/* stems, case, diacritics; a short text comes whole */
 	expect("testing", "# Tests\n\nWe Tested it; tester? No.\n",
-	       "# " O "Tests" C "\n\nWe " O "Tested" C " it; tester? No.\n");
+	       O "Tests" C " We " O "Tested" C " it; tester? No.");
 	expect("cafe", "Le Café ouvre.", "Le " O "Café" C " ouvre.");
 	expect("zebra", "no match here", "no match here");
 	/* snake_case and dashes split words as unicode61 does */
@@ -72,7 +77,7 @@ END_TEST
 START_TEST(phrases_are_marked_whole)
 {
 	expect("\"thread pool\"", "a thread pool, a pool of thread, thread  pools",
-	       "a " O "thread pool" C ", a pool of thread, " O "thread  pools" C);
+	       "a " O "thread pool" C ", a pool of thread, " O "thread pools" C);
 	/* words of the phrase apart do not match */
 	expect("\"thread pool\"", "thread and pool", "thread and pool");
 }
@@ -102,7 +107,7 @@ START_TEST(window_of_words_with_ellipses)
 	/* a match at the very end: the window ends with the text */
 	got = snip1("w199", b.data);
 	ck_assert(strncmp(got, ELL "w176 ", strlen(ELL "w176 ")) == 0);
-	ck_assert_str_eq(got + strlen(got) - strlen(O "w199" C " "), O "w199" C " ");
+	ck_assert_str_eq(got + strlen(got) - strlen(" " O "w199" C), " " O "w199" C);
 	free(got);
 	/* the window holding both terms wins over the first match; near the
 	 * end it is filled from before */
@@ -124,6 +129,86 @@ START_TEST(window_of_words_with_ellipses)
 	ck_assert_str_eq(got, b.data);
 	free(got);
 	buf_fini(&b);
+}
+END_TEST
+
+START_TEST(source_markup_is_taken_out)
+{
+	/* the source's emphasis around a match: no "****idempotency** keys**" */
+	expect("idempotency", "Use **idempotency keys** at the edge.",
+	       "Use " O "idempotency" C " keys at the edge.");
+	expect("idempotency", "Use ****idempotency** keys** at", "Use " O "idempotency" C " keys at");
+	expect("keys", "- [ ] **Item 3 — Use `Idempotency-Key`** — on *every* POST",
+	       "Item 3 — Use Idempotency-" O "Key" C " — on every POST");
+	expect("guide", "See [the guide](https://x.example/guide), ![logo](a.png) and <b>bold</b>",
+	       "See the " O "guide" C ", logo and bold");
+	expect("ref", "> quoted [ref][1] text\n\n## Next\n1. first", "quoted " O "ref" C " text Next first");
+	/* literal characters stay: escapes, a star between blanks, '_' in a word */
+	expect("star", "a \\* star, 2 * 3, snake_case, __init__, ~5 ms, ~~old~~",
+	       "a * " O "star" C ", 2 * 3, snake_case, init, ~5 ms, old");
+	/* a phrase whose words were split by markup is one match */
+	expect("\"use after\"", "**use** after", O "use after" C);
+}
+END_TEST
+
+/* True when md, rendered by cmark-gfm, has n strong runs and no other
+ * emphasis, and no '*' left as text. */
+static void markdown_valid(const char *md, int n_strong)
+{
+	char *html = cmark_markdown_to_html(md, strlen(md), CMARK_OPT_DEFAULT);
+	int strong = 0;
+
+	for (const char *p = html; (p = strstr(p, "<strong>")); p++)
+		strong++;
+	ck_assert_msg(strong == n_strong, "%s -> %s", md, html);
+	ck_assert_msg(strstr(html, "<em>") == NULL && strstr(html, "<code>") == NULL &&
+		      strstr(html, "<a ") == NULL && strstr(html, "<h") == NULL &&
+		      strstr(html, "<ol") == NULL && strstr(html, "<ul") == NULL,
+		      "%s -> %s", md, html);
+	free(html);
+}
+
+START_TEST(snippet_markdown_is_valid)
+{
+	static const struct {
+		const char *snippet, *md;
+		int strong;
+	} cases[] = {
+		{ "Use " O "idempotency" C " keys", "Use **idempotency** keys", 1 },
+		{ O "use" C " " O "after" C " free", "**use after** free", 1 },
+		/* a match that ends in punctuation before a digit: the bold run
+		 * takes the whole word, so it can close */
+		{ "with " O "C++" C "17 and " O ".NET" C ", ASP" O ".NET" C " too",
+		  "with **C++17** and **.NET, ASP.NET** too", 2 },
+		{ "a * b_c [x] <y> `z` ~w~ a|b &amp; \\", "a \\* b\\_c \\[x\\] \\<y\\> \\`z\\` \\~w\\~ a\\|b \\&amp; \\\\", 0 },
+		{ "# not a heading", "\\# not a heading", 0 },
+		{ "12. not a list " O "item" C, "12\\. not a list **item**", 1 },
+		{ "- not a list", "\\- not a list", 0 },
+		{ O "x" C "*" O "y" C, "**x\\*y**", 1 },
+		{ "stray " C "close and " O "open", "stray close and **open**", 1 },
+		{ "", "", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *md = snippet_markdown(cases[i].snippet);
+
+		ck_assert_msg(strcmp(md, cases[i].md) == 0, "%s\n got: %s\nwant: %s",
+			      cases[i].snippet, md, cases[i].md);
+		ck_assert_msg(strstr(md, "****") == NULL, "%s", md);
+		markdown_valid(md, cases[i].strong);
+		free(md);
+	}
+	free(snippet_markdown(NULL));
+}
+END_TEST
+
+START_TEST(whole_terms_are_words)
+{
+	expect("C++", "C, C++ and C# differ; c++17 too", "C, " O "C++" C " and C# differ; " O "c++" C "17 too");
+	expect("c", "C, C++ and C# differ", O "C" C ", C++ and C# differ");
+	expect("C#", "C# or F# on .NET", O "C#" C " or F# on .NET");
+	expect(".NET", "ASP.NET Core, .net and example.net", "ASP" O ".NET" C " Core, " O ".net" C " and example.net");
+	expect("node.js", "Node.js, nodejs and node", O "Node.js" C ", " O "nodejs" C " and node");
 }
 END_TEST
 
@@ -221,6 +306,9 @@ Suite *snippet_suite(void)
 	tcase_add_test(tc, marks_what_fts5_matches);
 	tcase_add_test(tc, phrases_are_marked_whole);
 	tcase_add_test(tc, window_of_words_with_ellipses);
+	tcase_add_test(tc, source_markup_is_taken_out);
+	tcase_add_test(tc, snippet_markdown_is_valid);
+	tcase_add_test(tc, whole_terms_are_words);
 	tcase_add_test(tc, best_text_of_the_row);
 	tcase_add_test(tc, hostile_text);
 	suite_add_tcase(s, tc);

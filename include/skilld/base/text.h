@@ -140,17 +140,37 @@ struct text_query_term {
 	size_t n;
 	bool prefix;            /* word* or "a phrase"* */
 	bool exclude;           /* -word */
+	bool quoted;            /* "a phrase" (or "one word") */
 };
 
 /*
  * Splits the user query q[0..len) into its terms, the syntax of search.h:
  * words separated by whitespace or control bytes; "a phrase" (an
  * unbalanced quote makes the rest of the query one phrase); word* or
- * "a phrase"* for a prefix; -word or -"a phrase" to exclude. Terms without
- * a letter or digit (ASCII alnum or any non-ASCII byte) are dropped. Fills
+ * "a phrase"* for a prefix; -word or -"a phrase" to exclude. A word loses
+ * the marks of a sentence at its ends ("code." "(java," are "code" and
+ * "java"; ".NET" and "C++" keep theirs). Terms without a letter or digit
+ * (ASCII alnum or any non-ASCII byte) are dropped. Fills
  * up to max of OUT: out and returns how many terms there are (more than
  * max when there are more). Nothing is allocated; the terms point into q.
  */
 size_t text_query_terms(const char *q, size_t len, struct text_query_term *out, size_t max);
+
+/*
+ * The names a word tokenizer would cut into letters, kept whole as one
+ * token each: C++ (cplusplus), C# (csharp), F# (fsharp), .NET (dotnet),
+ * Node.js (nodejs), in any case. When s[at..n) starts with one at a word
+ * boundary (not after a letter or digit, but "ASP.NET", "vb.net" hold
+ * .NET: after ASP, ADO or VB, or written "NET"; not before one, but digits may follow a symbol, as
+ * in "C++17"), returns its token (static) and sets OUT: *len to the bytes
+ * it spans; else NULL. The search table's tokenizer and the snippets'
+ * word scanner both read text through it, so a query for "C++" finds C++
+ * and not every "c".
+ */
+const char *text_whole_term(const char *s, size_t n, size_t at, size_t *len);
+
+/* Is s[0..n) an English stop word ("a", "for", "my", "the", ...; ASCII
+ * case ignored)? Natural-language queries and tasks drop them. */
+bool text_is_stop_word(const char *s, size_t n);
 
 #endif

@@ -9,8 +9,10 @@
  * as each connection stays on one thread.
  *
  * Rows (kind, skill slug, path, anchor, url; searched: name, description,
- * title, body; bm25 weights 10, 5, 3, 1):
- *   skill      name, description, body = SKILL.md body; path "SKILL.md"
+ * headings, title, body, with the weights SEARCH_W_* below):
+ *   skill      name, description, headings = the ATX headings of the
+ *              SKILL.md body (one a line), body = SKILL.md body; path
+ *              "SKILL.md"
  *   reference  one per section of each markdown file under references/
  *              that is not a checklist, split at ATX headings outside code
  *              fences (text.h's rules); title = heading text, anchor =
@@ -26,20 +28,32 @@
  * /skills/{slug}/{path}#{id}); /skills/{slug}/evals#{id}. Path and anchor are
  * percent-encoded (bytes other than A-Z a-z 0-9 - . _ ~ and '/' in paths).
  *
+ * Ranking: fts.h's skilld_rank, a BM25F whose name, description and
+ * headings are not normalised by the length of a long SKILL.md body, so a
+ * word in a skill's name or description counts for more than the same
+ * word in a reference that lists other skills; see search_run for how a
+ * hit's skill lifts it.
+ *
  * Query syntax (search_compile; text.h's text_query_terms splits a query
- * into its terms): whitespace-separated words, all must match; "a phrase";
+ * into its terms): whitespace-separated words, all must match (when no row
+ * has them all, any may: see search_run); "a phrase";
  * word* or "a phrase"* for a prefix; -word or -"a phrase" to exclude. Every
  * term is emitted as a double-quoted FTS5 string, so FTS5 operators typed
  * by the user (AND, OR, NOT, NEAR(, col:, ^, +) are plain words. An
  * unbalanced quote makes the rest of the query one phrase. Terms without
  * any letter or digit (ASCII alnum or any non-ASCII byte) are dropped, as
- * FTS5 would make them empty phrases that match nothing.
+ * FTS5 would make them empty phrases that match nothing. Plain words that
+ * are stop words (text_is_stop_word: "my", "for", "the"...) are left out
+ * unless the query has nothing else; quoted, prefix and excluded terms are
+ * always kept. C++, C#, F#, .NET and Node.js are words of their own
+ * (text_whole_term), in the text and in queries.
  *
- * Snippets are the row's source text (markdown, not HTML) with each match
- * between U+E000 and U+E001 (private-use characters removed from all text
- * at indexing time, so they only ever mark matches) and "…" where text was
- * cut. The page must HTML-escape the snippet and may turn the markers into
- * <mark>.
+ * Snippets are the row's text on one line, without the source's inline
+ * markdown (emphasis, code spans, links, line markers: snippet.h), with
+ * each match between U+E000 and U+E001 (private-use characters removed
+ * from all text at indexing time, so they only ever mark matches) and "…"
+ * where text was cut. A page HTML-escapes the snippet and may turn the
+ * markers into <mark>; snippet_markdown makes it markdown.
  */
 #ifndef SKILLD_SEARCH_H
 #define SKILLD_SEARCH_H
@@ -63,6 +77,23 @@
 #define SEARCH_MARK_OPEN "\xee\x80\x80"
 #define SEARCH_MARK_CLOSE "\xee\x80\x81"
 
+/* The weights of the searched columns (SQL literals); in resolve, of a row
+ * that is not the skill's own (OTHER_ROWS); in search, of a skill's own row
+ * (SKILL_ROW) and of the rank of a hit's skill's own row added to the
+ * hit's (LIFT). Chosen on tests/integration/check_relevance.c, the bundled
+ * skills' search-relevance.json and booklib-head (make test-corpus). */
+#define SEARCH_W_NAME "10.0"
+#define SEARCH_W_DESCRIPTION "3.0"
+#define SEARCH_W_HEADINGS "2.0"
+#define SEARCH_W_TITLE "4.0"
+#define SEARCH_W_BODY "1.0"
+#define SEARCH_W_OTHER_ROWS "0.5"
+#define SEARCH_W_SKILL_ROW "0.7"
+#define SEARCH_W_LIFT "0.4"
+
+/* Which rows a query matched: those with all its terms, or any. */
+enum search_match { SEARCH_MATCH_ALL, SEARCH_MATCH_ANY };
+
 /* Status codes of search_run / search_resolve besides 0. */
 #define SEARCH_BAD_REQUEST 400
 #define SEARCH_UNAVAILABLE 503
@@ -75,12 +106,15 @@ char *search_url(const char *slug, const char *tail, const char *anchor);
 
 /*
  * Compiles the user query q[0..len) to an FTS5 MATCH expression; free() it.
- * NULL with a message in err for: no terms (empty, blank or only
- * punctuation), more than SEARCH_MAX_QUERY bytes or SEARCH_MAX_TERMS terms,
- * invalid UTF-8, a NUL byte, or only exclusions.
+ * Its positive terms (stop words left out) are joined by AND for
+ * SEARCH_MATCH_ALL and by OR for SEARCH_MATCH_ANY, then each exclusion is
+ * added with NOT. NULL with a message in err for: no terms (empty, blank or
+ * only punctuation), more than SEARCH_MAX_QUERY bytes or SEARCH_MAX_TERMS
+ * terms, invalid UTF-8, a NUL byte, or only exclusions.
  */
-char *search_compile_len(const char *q, size_t len, char *err, size_t errlen);
-/* search_compile_len on a NUL-terminated q. */
+char *search_compile_len(const char *q, size_t len, enum search_match match, char *err,
+			 size_t errlen);
+/* search_compile_len on a NUL-terminated q, SEARCH_MATCH_ALL. */
 char *search_compile(const char *q, char *err, size_t errlen);
 
 struct search_query {
@@ -93,11 +127,17 @@ struct search_query {
 };
 
 /*
- * Runs a search. 0 with *out (caller deletes) =
- *   {"query", "total", "data": [{"kind", "skill", "path", "title", "anchor",
+ * Runs a search: the rows with all of the query's terms; when there is none
+ * and the query has two terms or more, the rows with any of them, those
+ * with more of the terms first. Never an empty answer for that reason alone.
+ * A hit scores its rank (times SEARCH_W_SKILL_ROW for a skill's own row)
+ * plus SEARCH_W_LIFT times the rank of its skill's own row.
+ * 0 with *out (caller deletes) =
+ *   {"query", "match": "all"|"any", "ignored": [stop words left out],
+ *    "total", "data": [{"kind", "skill", "path", "title", "anchor",
  *    "snippet", "score", "url"}], "next_cursor": string|null}
- * best first (score = -bm25, higher is better; ties by row order). title and
- * anchor may be null. SEARCH_BAD_REQUEST (bad query, kind, limit or cursor)
+ * best first (score: skilld_rank, higher is better; ties by row order).
+ * title and anchor may be null. SEARCH_BAD_REQUEST (bad query, kind, limit or cursor)
  * or SEARCH_UNAVAILABLE (database error) with a message in err.
  */
 int search_run(struct store_reader *r, const struct search_query *sq, cJSON **out, char *err, size_t errlen);
@@ -113,9 +153,10 @@ int search_cursor_decode(const struct search_query *sq, const char *cursor, long
 
 /*
  * The k (1..RESOLVE_MAX_K, 0 means RESOLVE_DEFAULT_K) skills that best fit a
- * free-text task: its words (ASCII lowercased, stop words and one-letter
- * words dropped, at most SEARCH_MAX_TERMS) are ORed; a skill scores the best
- * -bm25 of its rows. 0 with *out = {"task", "terms": [...], "data": [{"slug",
+ * free-text task: its terms (the query syntax of search; stop words left
+ * out, at most SEARCH_MAX_TERMS; ASCII lowercased in "terms") are ORed; a
+ * skill scores the best of its rows, a row its skilld_rank, times
+ * SEARCH_W_OTHER_ROWS when it is not the skill's own row. 0 with *out = {"task", "terms": [...], "data": [{"slug",
  * "name", "description", "score", "matched": [terms with a hit in that
  * skill], "url", "checklist_url": string|null}]}, or SEARCH_BAD_REQUEST /
  * SEARCH_UNAVAILABLE with a message in err.

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fts: the search table's own FTS5 extensions, registered on every
+ * connection that opens the index (the writer in db.c, the readers in
+ * store.c); a connection without them cannot read or write `search`.
+ *
+ * - The tokenizer "skilld": FTS5's porter stemmer over unicode61 with
+ *   diacritics removed (the table's tokenizer before migration 0006), but
+ *   the names text_whole_term knows (C++, C#, F#, .NET, Node.js) are one
+ *   token each, stemmed like a word ("C++" is the token of "cplusplus").
+ *   The same tokenizer reads documents, queries and snippets, so a query
+ *   for "C++" finds C++ and nothing else, and "c" does not find C++. A
+ *   tokenizer was chosen over rewriting the text before it is stored: the
+ *   stored text stays the source's (snippets show it), and one function
+ *   decides for indexing, queries and highlighting.
+ * - The rank function skilld_rank(search, w0, w1, ...): a BM25F. FTS5's
+ *   bm25() normalises every match by the length of the whole row, so a
+ *   name match in a skill with a long SKILL.md body lost to any short row
+ *   that mentions the word (booklib-head's router, whose references name
+ *   every skill). Here the columns that most rows leave empty (fewer than
+ *   one token a row on average: name, description and headings, which only
+ *   a skill's own row has) are not length-normalised; the others (title
+ *   and body) share one length, the row's, against its average, as bm25
+ *   does. Per query word the weighted frequencies are summed, saturated
+ *   (k1 2, b 0.75) and multiplied by the word's idf; the sum over the words
+ *   is multiplied by the share of the query's phrases that occur in the
+ *   row, so when any word may match, rows holding more of them come
+ *   first. Higher is better; a weight per column in table order, 1 for
+ *   those not given.
+ *
+ * Thread safety: registration is per connection; what it registers keeps
+ * no state between statements.
+ */
+#ifndef SKILLD_FTS_H
+#define SKILLD_FTS_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+/* The tokenizer's name, as migrations write it in `tokenize = '...'`. */
+#define FTS_TOKENIZER "skilld"
+
+/* Registers the tokenizer and skilld_rank on db. 0, or -1 with a message
+ * in err (the SQLite in use has no FTS5). */
+int fts_register(sqlite3 *db, char *err, size_t errlen);
+
+#endif

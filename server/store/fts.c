@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fts: the tokenizer "skilld" and the rank function skilld_rank of the
+ * search table (see fts.h). Registered per connection; the tokenizer's
+ * instances and the rank function's per-statement data belong to the
+ * statement's thread.
+ */
+#include "skilld/store/fts.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "skilld/base/text.h"
+#include "skilld/base/util.h"
+
+#define RANK_K1 2.0
+#define RANK_B 0.75
+
+static fts5_api *fts5_of(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return api;
+}
+
+/* ---- the tokenizer ---- */
+
+struct tok {
+	fts5_tokenizer porter;  /* the methods of FTS5's porter tokenizer */
+	Fts5Tokenizer *inner;   /* porter over unicode61, diacritics removed */
+};
+
+/* Where the tokens of a piece of text go: the caller's callback, with
+ * offsets moved by shift, or all set to [start, end) for a whole term. */
+struct tok_sink {
+	void *ctx;
+	int (*x_token)(void *, int, const char *, int, int, int);
+	int shift;
+	int start, end;         /* end > 0: a whole term's span */
+};
+
+static int tok_forward(void *ctx, int tflags, const char *token, int n, int start, int end)
+{
+	struct tok_sink *s = ctx;
+
+	if (s->end > 0)
+		return s->x_token(s->ctx, tflags, token, n, s->start, s->end);
+	return s->x_token(s->ctx, tflags, token, n, start + s->shift, end + s->shift);
+}
+
+static int tok_create(void *ctx, const char **args, int n_args, Fts5Tokenizer **out)
+{
+	static const char *const defaults[] = { "unicode61", "remove_diacritics", "2" };
+	fts5_api *api = ctx;
+	struct tok *t = xcalloc(1, sizeof(*t));
+	void *ud = NULL;
+	int rc;
+
+	if (n_args == 0) {
+		args = (const char **)defaults;
+		n_args = 3;
+	}
+	rc = api->xFindTokenizer(api, "porter", &ud, &t->porter);
+	if (rc == SQLITE_OK)
+		rc = t->porter.xCreate(ud, args, n_args, &t->inner);
+	if (rc != SQLITE_OK) {
+		free(t);
+		return rc;
+	}
+	*out = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *p)
+{
+	struct tok *t = (struct tok *)p;
+
+	if (!t)
+		return;
+	t->porter.xDelete(t->inner);
+	free(t);
+}
+
+/* Porter's tokens of text[from..to), offsets as in the whole text. */
+static int tok_plain(struct tok *t, struct tok_sink *s, int flags, const char *text, int from, int to)
+{
+	if (to <= from)
+		return SQLITE_OK;
+	s->shift = from;
+	s->end = 0;
+	return t->porter.xTokenize(t->inner, s, flags, text + from, to - from, tok_forward);
+}
+
+static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text, int n,
+			int (*x_token)(void *, int, const char *, int, int, int))
+{
+	struct tok *t = (struct tok *)p;
+	struct tok_sink s = { .ctx = ctx, .x_token = x_token };
+	int from = 0, rc = SQLITE_OK;
+
+	for (int i = 0; i < n && rc == SQLITE_OK;) {
+		size_t len;
+		const char *token = text_whole_term(text, (size_t)n, (size_t)i, &len);
+
+		if (!token) {
+			i++;
+			continue;
+		}
+		rc = tok_plain(t, &s, flags, text, from, i);
+		if (rc != SQLITE_OK)
+			break;
+		s.start = i;
+		s.end = i + (int)len;
+		rc = t->porter.xTokenize(t->inner, &s, flags, token, (int)strlen(token), tok_forward);
+		i += (int)len;
+		from = i;
+	}
+	if (rc == SQLITE_OK)
+		rc = tok_plain(t, &s, flags, text, from, n);
+	return rc;
+}
+
+/* ---- the rank function ---- */
+
+/* What a statement computes once: the idf of each phrase and the average
+ * length of each column (over all rows), plus room for one row's counts. */
+struct rank_data {
+	int n_phrase, n_col;
+	double *idf;            /* [n_phrase] */
+	double *avg;            /* [n_col] */
+	double *tf;             /* [n_phrase * n_col], per row */
+};
+
+static void rank_data_free(void *p)
+{
+	struct rank_data *d = p;
+
+	if (!d)
+		return;
+	free(d->idf);
+	free(d->avg);
+	free(d->tf);
+	free(d);
+}
+
+static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+{
+	(void)api;
+	(void)fts;
+	(*(sqlite3_int64 *)ctx)++;
+	return SQLITE_OK;
+}
+
+/* The statement's rank_data, made on the first row; NULL on an error. */
+static struct rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+{
+	struct rank_data *d = api->xGetAuxdata(fts, 0);
+	sqlite3_int64 rows = 0;
+
+	if (d)
+		return d;
+	d = xcalloc(1, sizeof(*d));
+	d->n_phrase = api->xPhraseCount(fts);
+	d->n_col = api->xColumnCount(fts);
+	d->idf = xcalloc((size_t)d->n_phrase + 1, sizeof(*d->idf));
+	d->avg = xcalloc((size_t)d->n_col + 1, sizeof(*d->avg));
+	d->tf = xcalloc((size_t)d->n_phrase * (size_t)d->n_col + 1, sizeof(*d->tf));
+	*rc = api->xRowCount(fts, &rows);
+	for (int c = 0; c < d->n_col && *rc == SQLITE_OK; c++) {
+		sqlite3_int64 total = 0;
+
+		*rc = api->xColumnTotalSize(fts, c, &total);
+		d->avg[c] = rows > 0 ? (double)total / (double)rows : 0;
+	}
+	for (int p = 0; p < d->n_phrase && *rc == SQLITE_OK; p++) {
+		sqlite3_int64 hits = 0;
+
+		*rc = api->xQueryPhrase(fts, p, &hits, count_row);
+		d->idf[p] = log(1.0 + ((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
+	}
+	if (*rc == SQLITE_OK)
+		*rc = api->xSetAuxdata(fts, d, rank_data_free);
+	else
+		rank_data_free(d);
+	return *rc == SQLITE_OK ? d : NULL;
+}
+
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		    int n_val, sqlite3_value **val)
+{
+	int rc = SQLITE_OK, n_inst = 0, matched = 0;
+	struct rank_data *d = rank_data_get(api, fts, &rc);
+	double score = 0, row_len = 0, avg_len = 0, norm;
+
+	if (!d) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	memset(d->tf, 0, (size_t)d->n_phrase * (size_t)d->n_col * sizeof(*d->tf));
+	rc = api->xInstCount(fts, &n_inst);
+	for (int i = 0; i < n_inst && rc == SQLITE_OK; i++) {
+		int p, c, off;
+
+		rc = api->xInst(fts, i, &p, &c, &off);
+		if (rc == SQLITE_OK && p >= 0 && p < d->n_phrase && c >= 0 && c < d->n_col)
+			d->tf[p * d->n_col + c] += 1;
+	}
+	/* The columns most rows have share one length, as in bm25: a
+	 * section's short title and long body are one text. */
+	for (int c = 0; c < d->n_col && rc == SQLITE_OK; c++) {
+		int len = 0;
+
+		if (d->avg[c] < 1.0)
+			continue;
+		rc = api->xColumnSize(fts, c, &len);
+		row_len += len;
+		avg_len += d->avg[c];
+	}
+	norm = avg_len > 0 ? 1.0 - RANK_B + RANK_B * row_len / avg_len : 1.0;
+	for (int p = 0; p < d->n_phrase && rc == SQLITE_OK; p++) {
+		double tf = 0;
+
+		for (int c = 0; c < d->n_col; c++) {
+			double w = c < n_val ? sqlite3_value_double(val[c]) : 1.0;
+
+			if (d->tf[p * d->n_col + c] == 0 || w == 0)
+				continue;
+			tf += w * d->tf[p * d->n_col + c] / (d->avg[c] < 1.0 ? 1.0 : norm);
+		}
+		if (tf > 0) {
+			matched++;
+			score += d->idf[p] * tf * (RANK_K1 + 1.0) / (tf + RANK_K1);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	sqlite3_result_double(ctx, d->n_phrase ? score * matched / d->n_phrase : 0);
+}
+
+int fts_register(sqlite3 *db, char *err, size_t errlen)
+{
+	static const fts5_tokenizer methods = { tok_create, tok_delete, tok_tokenize };
+	fts5_api *api = fts5_of(db);
+
+	if (!api || api->iVersion < 2) {
+		snprintf(err, errlen, "this SQLite has no FTS5");
+		return -1;
+	}
+	if (api->xCreateTokenizer(api, FTS_TOKENIZER, api, (fts5_tokenizer *)&methods, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "skilld_rank", NULL, rank_fn, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "registering the search extensions: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
