@@ -23,6 +23,7 @@
 #include "skilld/app/app.h"
 #include "skilld/base/jsonrpc.h"
 #include "skilld/store/search.h"
+#include "skilld/store/snippet.h"
 #include "skilld/base/text.h"
 #include "skilld/base/cursor.h"
 #include "skilld/base/tokens.h"
@@ -496,23 +497,6 @@ static cJSON *tool_read_skill_file(struct mcp_call *c, const cJSON *args, struct
 	return r;
 }
 
-/* Replaces the search module's match markers with markdown bold. */
-static char *snippet_markdown(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b);
-	while (*s) {
-		if (strncmp(s, SEARCH_MARK_OPEN, 3) == 0 || strncmp(s, SEARCH_MARK_CLOSE, 3) == 0) {
-			buf_puts(&b, "**");
-			s += 3;
-		} else {
-			buf_putc(&b, *s++);
-		}
-	}
-	return buf_detach(&b, NULL);
-}
-
 static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct mcp_fail *f)
 {
 	static const char *const allowed[] = { "query", "limit", "kind", NULL };
@@ -560,6 +544,11 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 	cJSON_AddStringToObject(out, "query", sq.q);
 	cJSON_AddNumberToObject(out, "total",
 				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(found, "total")));
+	/* "any": no row held every word, the rows that hold most come first */
+	jadd_str_or_null(out, "match", jstr(found, "match"));
+	if (cJSON_GetObjectItemCaseSensitive(found, "ignored"))
+		cJSON_AddItemToObject(out, "ignored", cJSON_Duplicate(
+			cJSON_GetObjectItemCaseSensitive(found, "ignored"), 1));
 	results = cJSON_AddArrayToObject(out, "results");
 	cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(found, "data")) {
 		const char *skill = jstr(hit, "skill"), *path = jstr(hit, "path");
@@ -1140,9 +1129,11 @@ static const struct tool tools[] = {
 	  NULL, tool_read_skill_file, 0 },
 	{ "search_skills", "Search skills",
 	  "Full-text search over skills, reference sections, checklist items and evals, best "
-	  "first. Query syntax: words (all must match), \"a phrase\", prefix*, -excluded. Each "
-	  "result names the skill, the file, a snippet with matches in **bold** and the "
-	  "resource URI.",
+	  "first. Plain words: rows with all of them, or when none has all, those with the most "
+	  "(match says which; common words such as 'my' are ignored). Also \"a phrase\", prefix*, "
+	  "-excluded; C++, C#, .NET and Node.js are whole words. Each result names the skill, "
+	  "the file, a one-line snippet with matches in **bold** and the resource URI. To pick "
+	  "the skill for a task, resolve_skill is better.",
 	  "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"minLength\":1,"
 	  "\"description\":\"What to look for\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,"
 	  "\"maximum\":50,\"description\":\"Results to return (default 10)\"},\"kind\":"
@@ -1150,7 +1141,8 @@ static const struct tool tools[] = {
 	  "\"description\":\"Only results of this kind\"}},\"required\":[\"query\"],"
 	  "\"additionalProperties\":false}",
 	  "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"},\"total\":"
-	  "{\"type\":\"number\"},\"results\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+	  "{\"type\":\"number\"},\"match\":{\"enum\":[\"all\",\"any\",null]},\"ignored\":"
+	  "{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"results\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
 	  "\"properties\":{\"kind\":{\"type\":\"string\"},\"skill\":{\"type\":\"string\"},\"path\":"
 	  "{\"type\":\"string\"},\"title\":" NULLABLE_STR ",\"anchor\":" NULLABLE_STR ",\"snippet\":"
 	  "{\"type\":\"string\"},\"score\":{\"type\":\"number\"},\"url\":{\"type\":\"string\"},"

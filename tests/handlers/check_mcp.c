@@ -736,6 +736,17 @@ START_TEST(test_tool_read_search_checklist)
 		cJSON_Delete(j);
 	}
 
+	/* a question in plain words: no row has every word, so the rows with
+	 * the most come, and the answer says so; "my" and "for" are ignored */
+	j = fx_tool(&ta, sid, "search_skills", "{\"query\":\"check my widget indexes for zebras\"}");
+	ck_assert(!tool_is_error(j));
+	sc = jget(jget(j, "result"), "structuredContent");
+	ck_assert_str_eq(jstr(sc, "match"), "any");
+	ck_assert_int_gt(cJSON_GetArraySize(jget(sc, "results")), 0);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(jget(sc, "results"), 0), "skill"), "alpha");
+	ck_assert_str_eq(cJSON_GetArrayItem(jget(sc, "ignored"), 0)->valuestring, "my");
+	cJSON_Delete(j);
+
 	/* resolve_skill: the skills for a task in words, best first */
 	j = fx_tool(&ta, sid, "resolve_skill", "{\"task\":\"review my widget code for safety\"}");
 	ck_assert(!tool_is_error(j));
