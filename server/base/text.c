@@ -512,9 +512,16 @@ const char *text_whole_term(const char *s, size_t n, size_t at, size_t *len)
 		return NULL;
 	for (size_t i = 0; i < sizeof(whole_terms) / sizeof(whole_terms[0]); i++) {
 		const char *t = whole_terms[i].text;
-		size_t tn = strlen(t);
-		unsigned char last = (unsigned char)t[tn - 1];
+		size_t tn;
+		unsigned char last;
 
+		/* the first two bytes decide for nearly every word (this runs
+		 * at every byte the search tokenizer reads) */
+		if (c != (unsigned char)t[0] || at + 1 >= n ||
+		    tolower((unsigned char)s[at + 1]) != (unsigned char)t[1])
+			continue;
+		tn = strlen(t);
+		last = (unsigned char)t[tn - 1];
 		if (n - at < tn || strncasecmp(s + at, t, tn) != 0)
 			continue;
 		/* Before: not inside a word, but "ASP.NET" is ASP and .NET

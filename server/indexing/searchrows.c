@@ -51,6 +51,7 @@ struct row_writer {
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	sqlite3_int64 skill_id;
+	sqlite3_int64 n;        /* rows written for the skill */
 	const struct skill_record *r;
 };
 
@@ -78,6 +79,9 @@ static int put_row(struct row_writer *w, const char *kind, const char *path, con
 	sqlite3_stmt *st = w->st;
 	int rc;
 
+	if (w->n >= ((sqlite3_int64)1 << SEARCH_ROW_BITS))
+		return 0;  /* 16 million rows of one skill: the rest are not searchable */
+	sqlite3_bind_int64(st, 12, (w->skill_id << SEARCH_ROW_BITS) + w->n++);
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, w->r->slug, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, w->skill_id);
@@ -346,8 +350,8 @@ int searchrows_add_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill
 
 	if (!*insert &&
 	    sqlite3_prepare_v2(db, "INSERT INTO search (kind, skill, skill_id, path, anchor, url, "
-			       "name, description, headings, title, body) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, insert,
+			       "name, description, headings, title, body, rowid) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", -1, insert,
 			       NULL) != SQLITE_OK)
 		goto out;
 	w.st = *insert;

@@ -297,10 +297,12 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
  * times the rank of its skill's own row: the rows of a skill whose name,
  * description or headings match come before those of a skill that only
  * mentions the words (a router's catalogue of every other skill). */
-#define SEARCH_SCORE RANK " * (CASE kind WHEN 'skill' THEN " SEARCH_W_SKILL_ROW " ELSE 1.0 END) + " \
-	SEARCH_W_LIFT " * coalesce((SELECT r FROM own WHERE own.skill = search.skill), 0)"
-#define SEARCH_OWN "WITH own AS MATERIALIZED (SELECT skill, " RANK " AS r FROM search " \
-	"WHERE search MATCH ?1 AND kind = 'skill') "
+#define SEARCH_SCORE RANK " * (CASE WHEN " SEARCH_IS_OWN " THEN " SEARCH_W_SKILL_ROW " ELSE 1.0 " \
+	"END) + " SEARCH_W_LIFT " * coalesce((SELECT r FROM own WHERE own.sid = " SEARCH_SKILL_OF "), 0)"
+/* The skills' own rows that match, by skill: read off rowids, so neither
+ * this nor the lookup above loads a row's text (search.h, Rowids). */
+#define SEARCH_OWN "WITH own AS MATERIALIZED (SELECT " SEARCH_SKILL_OF " AS sid, " RANK " AS r " \
+	"FROM search WHERE search MATCH ?1 AND " SEARCH_IS_OWN ") "
 
 /* The page's hits in two steps: the ranked rowids first (FTS5 reads only
  * its index to rank, once per match), then the columns of those rows by
@@ -583,7 +585,7 @@ out:
  * weight, so a skill's own name, description, headings and body count
  * more than a reference, a checklist item or an eval that mentions the
  * words (a router's catalogue of every other skill is references). */
-#define RESOLVE_SCORE RANK " * (CASE kind WHEN 'skill' THEN 1.0 ELSE " SEARCH_W_OTHER_ROWS " END)"
+#define RESOLVE_SCORE RANK " * (CASE WHEN " SEARCH_IS_OWN " THEN 1.0 ELSE " SEARCH_W_OTHER_ROWS " END)"
 
 int search_resolve(struct store_reader *r, const char *task, int k, cJSON **out, char *err, size_t errlen)
 {
@@ -613,8 +615,12 @@ int search_resolve(struct store_reader *r, const char *task, int k, cJSON **out,
 	}
 	terms = plan_terms(&plan);
 	expr = plan_expr(&plan, SEARCH_MATCH_ANY);
-	if (sqlite3_prepare_v2(db, "SELECT skill, " RESOLVE_SCORE " FROM search WHERE search MATCH ?1 "
-			       "ORDER BY 2 DESC, rowid LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
+	/* Ranked on rowids alone (no row's text loaded); the slug of the
+	 * few at the top is looked up by skill id. */
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT slug FROM skills WHERE id = sid), score FROM "
+			       "(SELECT rowid AS r, " SEARCH_SKILL_OF " AS sid, " RESOLVE_SCORE " AS score "
+			       "FROM search WHERE search MATCH ?1 ORDER BY 3 DESC, 1 LIMIT ?2) "
+			       "ORDER BY score DESC, r", -1, &st, NULL) != SQLITE_OK) {
 		rc = db_error(db, err, errlen);
 		goto out;
 	}
@@ -629,6 +635,8 @@ int search_resolve(struct store_reader *r, const char *task, int k, cJSON **out,
 		const cJSON *o;
 		bool seen = false;
 
+		if (!slug)
+			continue;  /* a row of no skill: cannot happen in one snapshot */
 		cJSON_ArrayForEach(o, data)
 			seen = seen || !strcmp(cJSON_GetObjectItemCaseSensitive(o, "slug")->valuestring, slug);
 		if (seen)

@@ -23,6 +23,10 @@
  *              present, else the text's first words), body = item text,
  *              anchor = item id
  *   eval       one per eval; title = eval id, body = prompt + expectations
+ * Rowids: a skill's rows are numbered from skill_id << SEARCH_ROW_BITS,
+ * its own row ("skill") first, so a hit's skill and whether it is the
+ * skill's own row are read off its rowid (SEARCH_SKILL_OF, SEARCH_IS_OWN)
+ * without loading the row's text.
  * URLs: /skills/{slug}; /skills/{slug}/{path}#{anchor}; the primary
  * checklist's items /skills/{slug}/checklist#{id} (other checklists
  * /skills/{slug}/{path}#{id}); /skills/{slug}/evals#{id}. Path and anchor are
@@ -82,6 +86,13 @@
  * (SKILL_ROW) and of the rank of a hit's skill's own row added to the
  * hit's (LIFT). Chosen on tests/integration/check_relevance.c, the bundled
  * skills' search-relevance.json and booklib-head (make test-corpus). */
+/* A skill's search rows are rowid skill_id << SEARCH_ROW_BITS, then + 1,
+ * + 2...: at most 2^24 - 1 rows after its own. As SQL over `rowid`. */
+#define SEARCH_ROW_BITS 24
+#define SEARCH_ROW_MASK "16777215"
+#define SEARCH_SKILL_OF "(rowid >> 24)"
+#define SEARCH_IS_OWN "((rowid & " SEARCH_ROW_MASK ") = 0)"
+
 #define SEARCH_W_NAME "10.0"
 #define SEARCH_W_DESCRIPTION "3.0"
 #define SEARCH_W_HEADINGS "2.0"
