@@ -1473,7 +1473,8 @@ char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
 	if (k >= 0)
 		html_printf(&b, "<input type=\"hidden\" name=\"kind\" value=\"%s\">", search_kinds[k].kind);
 	buf_puts(&b, "<button type=\"submit\" class=\"btn btn-primary\">Search</button></div>\n"
-		     "<p class=\"search-hint muted small\" id=\"search-hint\">All words must match. "
+		     "<p class=\"search-hint muted small\" id=\"search-hint\">Results with every word; "
+		     "when none has them all, those with the most. "
 		     "<code>\"a phrase\"</code>, <code>prefix*</code>, <code>-exclude</code>.</p>\n"
 		     "</form>\n");
 	if (!q && !error)
@@ -1490,6 +1491,9 @@ char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
 	html_printf(&b, " for <q>%s</q>", q);
 	if (k >= 0)
 		html_printf(&b, " in %s", search_kinds[k].filter);
+	if (count_objects(data) > 0 && jstr(results, "match") &&
+	    strcmp(jstr(results, "match"), "any") == 0)
+		buf_puts(&b, " (none has every word: these have the most of them)");
 	buf_puts(&b, "</p>\n");
 	if (count_objects(data) == 0) {
 		buf_puts(&b, "<p class=\"empty\">Nothing matches. Try fewer or shorter words, a prefix "

@@ -229,6 +229,12 @@ START_TEST(test_search_in_each_format)
 	ck_assert(strstr(res.body, "<mark>widget</mark>") != NULL);
 	/* a results page has no markdown alternate: path?format=md would drop q */
 	ck_assert(strstr(res.body, "<link rel=\"alternate\" type=\"text/markdown\"") == NULL);
+	ck_assert(strstr(res.body, "none has every word") == NULL);
+	response_fini(&res);
+	/* no row holds both words: the page says the results have some */
+	ck_assert_int_eq(get("/search?q=widget+zebras", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strstr(res.body, "for <q>widget zebras</q> (none has every word: these have the "
+			 "most of them)</p>") != NULL);
 	response_fini(&res);
 
 	/* JSON is the API's answer */
