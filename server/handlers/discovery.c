@@ -61,18 +61,20 @@ static void listed_fini(struct listed *l)
 	cJSON_Delete(l->files);
 }
 
-/* The files_json of slug (cJSON_Delete), or NULL. */
-static cJSON *files_of(struct store_reader *r, const char *slug)
+/* The files_json of slug into *files (cJSON_Delete; NULL when the skill
+ * has none): 0, or -1 on a database error. */
+static int files_of(struct store_reader *r, const char *slug, cJSON **files)
 {
 	struct store_skill sk;
+	int rc = store_skill_get(r, slug, &sk);
 
-	if (store_skill_get(r, slug, &sk) == 1 && sk.files.p)
-		return cJSON_ParseWithLength(sk.files.p, sk.files.len);
-	return NULL;
+	*files = rc == 1 && sk.files.p ? cJSON_ParseWithLength(sk.files.p, sk.files.len) : NULL;
+	return rc < 0 ? -1 : 0;
 }
 
-/* Does the summary's skill belong in the indexes? Fills l when it does. */
-static bool listable(struct store_reader *r, const cJSON *summary, struct listed *l)
+/* Does the summary's skill belong in the indexes? 1, filling l; 0; -1 on a
+ * database error. */
+static int listable(struct store_reader *r, const cJSON *summary, struct listed *l)
 {
 	const char *slug = jstr(summary, "slug"), *name = jstr(summary, "name");
 	const char *desc = jstr(summary, "description");
@@ -81,25 +83,27 @@ static bool listable(struct store_reader *r, const cJSON *summary, struct listed
 
 	if (!slug || !name || !desc || !*desc || strcmp(slug, name) != 0 ||
 	    !validate_name_ok(name) || !cJSON_IsTrue(cJSON_GetObjectItem(summary, "valid")))
-		return false;
-	files = files_of(r, slug);
+		return 0;
+	if (files_of(r, slug, &files) != 0)
+		return -1;
 	if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0) {
 		cJSON_Delete(files);
-		return false;
+		return 0;
 	}
 	cJSON_ArrayForEach(f, files) {
 		if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "stored")) || !jstr(f, "path")) {
 			cJSON_Delete(files);
-			return false;
+			return 0;
 		}
 	}
 	l->name = xstrdup(name);
 	l->description = xstrdup(desc);
 	l->files = files;
-	return true;
+	return 1;
 }
 
-static bool find_listed(struct store_reader *r, const char *name, struct listed *l);
+static int find_listed(struct store_reader *r, const char *name, struct listed *l);
+static void list_free(struct listed *l, size_t n);
 
 /* Every listed skill in slug order, or only the one named only (none when
  * it is not listed); count in *n. NULL with res filled on a database error
@@ -113,8 +117,16 @@ static struct listed *list_skills(struct app *app, struct store_reader *r, const
 
 	*n = 0;
 	if (only) {
+		int found;
+
 		out = xcalloc(1, sizeof(*out));
-		*n = find_listed(r, only, out) ? 1 : 0;
+		found = find_listed(r, only, out);
+		if (found < 0) {
+			free(out);
+			api_db_error(app, r, res, "reading a skill for the well-known index");
+			return NULL;
+		}
+		*n = (size_t)found;
 		return out;
 	}
 	all = api_all_skills_json(app, res);
@@ -122,8 +134,15 @@ static struct listed *list_skills(struct app *app, struct store_reader *r, const
 		return NULL;
 	out = xcalloc((size_t)cJSON_GetArraySize(all) + 1, sizeof(*out));
 	cJSON_ArrayForEach(s, all) {
-		if (listable(r, s, &out[k]))
-			k++;
+		int rc = listable(r, s, &out[k]);
+
+		if (rc < 0) {
+			cJSON_Delete(all);
+			list_free(out, k);
+			api_db_error(app, r, res, "reading a skill for the well-known index");
+			return NULL;
+		}
+		k += (size_t)rc;
 	}
 	cJSON_Delete(all);
 	*n = k;
@@ -137,21 +156,36 @@ static void list_free(struct listed *l, size_t n)
 	free(l);
 }
 
-/* Is name a listed skill? Fills l when it is. */
-static bool find_listed(struct store_reader *r, const char *name, struct listed *l)
+/* Is name a listed skill? 1, filling l; 0; -1 on a database error. */
+static int find_listed(struct store_reader *r, const char *name, struct listed *l)
 {
 	struct store_skill sk;
 	cJSON *detail = NULL;
-	bool found;
+	int rc;
 
 	if (!validate_name_ok(name))
-		return false;
+		return 0;
 	/* The detail has the summary's fields (slug, name, description, valid). */
-	if (store_skill_get(r, name, &sk) == 1 && sk.detail.p)
+	rc = store_skill_get(r, name, &sk);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && sk.detail.p)
 		detail = cJSON_ParseWithLength(sk.detail.p, sk.detail.len);
-	found = detail && listable(r, detail, l);
+	rc = detail ? listable(r, detail, l) : 0;
 	cJSON_Delete(detail);
-	return found;
+	return rc;
+}
+
+/* find_listed for a handler: a database error is answered (503) into res
+ * and counts as -1, "not listed" as 0 with nothing answered. */
+static int listed_or_answer(struct app *app, struct store_reader *r, const char *name,
+			    struct listed *l, struct response *res)
+{
+	int rc = find_listed(r, name, l);
+
+	if (rc < 0)
+		api_db_error(app, r, res, "reading a skill for the well-known index");
+	return rc;
 }
 
 static void answer_json(struct response *res, cJSON *o)
@@ -304,6 +338,7 @@ void discovery_artifact(void *ctx, struct request *req, struct response *res)
 	struct listed l = { 0 };
 	char *name, *bytes;
 	size_t len;
+	int found;
 
 	if (n <= sl || strcmp(artifact + n - sl, ARTIFACT_SUFFIX) != 0) {
 		response_error(res, 404, "not_found", "no artifact '%s' here: artifacts are "
@@ -313,10 +348,11 @@ void discovery_artifact(void *ctx, struct request *req, struct response *res)
 	if (!(r = api_reader(app, res)))
 		return;
 	name = xstrndup(artifact, n - sl);
-	if (!find_listed(r, name, &l)) {
+	found = listed_or_answer(app, r, name, &l, res);
+	if (found == 0) {
 		response_error(res, 404, "skill_not_found", "no skill '%s' is listed in the "
 			       "well-known index", name);
-	} else if (api_archive_bytes(app, r, name, SKILLD_ARCHIVE_TGZ, NULL, &bytes, &len,
+	} else if (found > 0 && api_archive_bytes(app, r, name, SKILLD_ARCHIVE_TGZ, NULL, &bytes, &len,
 				     res) == 0) {
 		char *disp = xasprintf("attachment; filename=\"%s\"", artifact);
 
@@ -335,11 +371,15 @@ void discovery_file(void *ctx, struct request *req, struct response *res)
 	struct store_reader *r = api_reader(app, res);
 	struct listed l = { 0 };
 
+	int found;
+
 	if (!r)
 		return;
-	if (!find_listed(r, name, &l)) {
-		response_error(res, 404, "skill_not_found", "no skill '%s' is listed in the "
-			       "well-known index", name);
+	found = listed_or_answer(app, r, name, &l, res);
+	if (found <= 0) {
+		if (found == 0)
+			response_error(res, 404, "skill_not_found", "no skill '%s' is listed in the "
+				       "well-known index", name);
 		return;
 	}
 	listed_fini(&l);
@@ -351,13 +391,14 @@ void discovery_file(void *ctx, struct request *req, struct response *res)
 
 /* ---- one skill's scope: /@{name}/.well-known/... ---- */
 
-/* The listed skill a scope "@name" names, or NULL after a 404 in res. */
+/* The listed skill a scope "@name" names, or NULL after a 404 (or a 503
+ * on a database error) in res. */
 static const char *scope_name(struct app *app, struct request *req, struct response *res)
 {
 	const char *scope = request_param(req, "scope");
 	struct store_reader *r;
 	struct listed l = { 0 };
-	bool found;
+	int found;
 
 	if (scope[0] != '@') {
 		response_error(res, 404, "not_found", "no index at /%s/.well-known/: a skill's own "
@@ -366,9 +407,11 @@ static const char *scope_name(struct app *app, struct request *req, struct respo
 	}
 	if (!(r = api_reader(app, res)))
 		return NULL;
-	found = find_listed(r, scope + 1, &l);
+	found = listed_or_answer(app, r, scope + 1, &l, res);
 	listed_fini(&l);
-	if (!found) {
+	if (found < 0)
+		return NULL;
+	if (found == 0) {
 		response_error(res, 404, "skill_not_found", "no skill '%s' is listed in the "
 			       "well-known index", scope + 1);
 		return NULL;
@@ -459,10 +502,20 @@ void discovery_search(void *ctx, struct request *req, struct response *res)
 		const char *slug = jstr(hit, "slug"), *desc = jstr(hit, "description");
 		struct listed l = { 0 };
 		cJSON *o;
+		int found;
 
 		if (cJSON_GetArraySize(skills) >= limit)
 			break;
-		if (!slug || !find_listed(r, slug, &l))
+		found = slug ? find_listed(r, slug, &l) : 0;
+		if (found < 0) {
+			cJSON_Delete(root);
+			cJSON_Delete(out);
+			free(source);
+			free(base);
+			api_db_error(app, r, res, "reading a skill for the search");
+			return;
+		}
+		if (found == 0)
 			continue;  /* not installable from here */
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", slug);
