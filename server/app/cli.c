@@ -35,11 +35,12 @@ static size_t tier_index(const char *tier)
 	return 0;
 }
 
-/* Prints s with control characters and invalid UTF-8 escaped: a file name
- * must not be able to move the cursor or recolour the terminal. */
-static void put_escaped(FILE *out, const char *s)
+/* Prints s[0..n) with control characters (as \xNN) and invalid UTF-8
+ * escaped: a file name must not be able to move the cursor or recolour the
+ * terminal. */
+static void put_escaped_n(FILE *out, const char *s, size_t n)
 {
-	char *clean = utf8_repair(s, strlen(s), NULL);
+	char *clean = utf8_repair(s, n, NULL);
 
 	for (const unsigned char *p = (const unsigned char *)clean; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
@@ -48,6 +49,11 @@ static void put_escaped(FILE *out, const char *s)
 			fputc(*p, out);
 	}
 	free(clean);
+}
+
+static void put_escaped(FILE *out, const char *s)
+{
+	put_escaped_n(out, s, strlen(s));
 }
 
 static void print_diag(FILE *out, const struct diag *d)
@@ -65,8 +71,14 @@ static void print_text_skill(FILE *out, const char *root, const struct skill_rec
 {
 	size_t e = diag_count(&r->diags, DIAG_ERROR), w = diag_count(&r->diags, DIAG_WARNING);
 
-	put_escaped(out, root);
-	fputc('/', out);
+	size_t n = strlen(root);
+
+	/* "skills/" and "skills" both print as skills/<folder> */
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	put_escaped_n(out, root, n);
+	if (!(n == 1 && root[0] == '/'))
+		fputc('/', out);
 	put_escaped(out, r->rel[0] ? r->rel : ".");
 	fprintf(out, ": %s, tier %s, %zu error%s, %zu warning%s\n", r->valid ? "valid" : "INVALID",
 		r->tier ? r->tier : "none", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");

@@ -128,6 +128,19 @@ START_TEST(test_check_command)
 	tu_rmtree(root);
 	tu_write_str(root, "only/SKILL.md", "---\nname: only\ndescription: Fine.\n---\nBody\n");
 	ck_assert_int_eq(run(text, &out, &err), 0);
+	{
+		char *want = xasprintf("%s/only: valid", root);
+
+		ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "%s", out);
+		free(out);
+		free(err);
+		/* a root given with a final '/' prints the same, not root//only */
+		text[2] = xasprintf("%s/", root);
+		ck_assert_int_eq(run(text, &out, &err), 0);
+		ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "%s", out);
+		free(text[2]);
+		free(want);
+	}
 	free(out);
 	free(err);
 	free(root);
