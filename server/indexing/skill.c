@@ -164,6 +164,37 @@ static bool is_direct_child(const char *path, const char *dir, const char **name
 	return true;
 }
 
+/* Files that look like placeholders: under references/, scripts/ or
+ * examples/, stored, empty or with one byte that is not white space (as
+ * the one-byte scripts/example.py of published collections). They count toward the tier's checks (a reference, a
+ * script) but give an agent nothing, so each gets a warning. */
+#define PLACEHOLDER_BYTES 2
+
+static void note_placeholders(struct skill_record *r)
+{
+	for (size_t i = 0; i < r->files.len; i++) {
+		const struct skill_file *f = &r->files.items[i];
+		size_t solid = 0;
+		char *path;
+
+		if (!f->content || (strncmp(f->path, "references/", 11) != 0 &&
+				    strncmp(f->path, "scripts/", 8) != 0 &&
+				    strncmp(f->path, "examples/", 9) != 0))
+			continue;
+		for (size_t k = 0; k < f->content_len && solid < PLACEHOLDER_BYTES; k++)
+			if (!strchr(" \t\r\n\f\v", f->content[k]) || f->content[k] == '\0')
+				solid++;
+		if (solid >= PLACEHOLDER_BYTES)
+			continue;
+		path = rel_join(r, f->path);
+		diag_add(&r->diags, DIAG_WARNING, "placeholder-file", path, 0, 0,
+			 "%s holds %zu byte%s: a placeholder? It counts toward the quality tier "
+			 "but gives an agent nothing", f->path, f->content_len,
+			 f->content_len == 1 ? "" : "s");
+		free(path);
+	}
+}
+
 static void count_files(struct skill_record *r, int *reference_md, int *scripts)
 {
 	struct skill_counts *c = &r->counts;
@@ -280,6 +311,7 @@ int skill_analyze(const char *root, const char *root_abs, const struct scan_skil
 		out->fm.fields = cJSON_CreateObject();
 	}
 	count_files(out, &facts.reference_md_count, &facts.script_count);
+	note_placeholders(out);
 	parse_checklists(out);
 	parse_evals(out, &facts);
 

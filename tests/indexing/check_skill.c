@@ -882,6 +882,23 @@ START_TEST(test_render_links_and_files)
 	ck_assert_uint_eq(r.diags.len, 0);
 	skill_record_fini(&r);
 	tree_fini(&t);
+
+	/* placeholders: an empty reference, a one-byte script, a blank
+	 * example; a short real file and a tiny asset are not */
+	tree_empty(&t);
+	tu_write_str(t.root, "p/SKILL.md", "---\nname: p\ndescription: P.\n---\nBody\n");
+	tu_write_str(t.root, "p/references/api.md", "");
+	tu_write_str(t.root, "p/scripts/example.py", "\n");
+	tu_write_str(t.root, "p/examples/before.md", " x \n\n");
+	tu_write_str(t.root, "p/scripts/ok.sh", "ls\n");
+	tu_write_str(t.root, "p/assets/dot.txt", ".");
+	tree_scan(&t);
+	analyze(&t, "p", MAX_FILE, 0, &r);
+	ASSERT_DIAGS(&r.diags, "warning placeholder-file p/examples/before.md\n"
+			       "warning placeholder-file p/references/api.md\n"
+			       "warning placeholder-file p/scripts/example.py\n");
+	skill_record_fini(&r);
+	tree_fini(&t);
 }
 END_TEST
 
