@@ -1112,6 +1112,9 @@ char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSO
 	if (k == 0)
 		buf_puts(&b, "<p class=\"empty\">This checklist has no items.</p>\n");
 	put_markdown_block(&b, checklist, "extra");
+	/* after the text that introduces it ("Severity Classification: when
+	 * reporting issues, classify them:"), not at the foot of the sidebar */
+	put_severity(&b, checklist);
 	buf_puts(&b, "</div>\n<aside class=\"side\" aria-label=\"How to review\">\n");
 	if (k > 0) {
 		buf_puts(&b, "<nav class=\"panel section-nav\" aria-label=\"Sections\">\n"
@@ -1139,7 +1142,6 @@ char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSO
 		buf_puts(&b, "</ol>\n</nav>\n");
 	}
 	put_workflow(&b, checklist);
-	put_severity(&b, checklist);
 	put_other_checklists(&b, slug, jarr(checklist, "other_checklists"));
 	buf_puts(&b, "</aside>\n</div>\n</form>\n");
 	out = layout_end(&b, ctx, len);
