@@ -18,7 +18,7 @@
 #define RANK_K1 2.0
 #define RANK_B 0.75
 
-static fts5_api *fts5_of(sqlite3 *db)
+fts5_api *fts_api(sqlite3 *db)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *st = NULL;
@@ -250,7 +250,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 int fts_register(sqlite3 *db, char *err, size_t errlen)
 {
 	static const fts5_tokenizer methods = { tok_create, tok_delete, tok_tokenize };
-	fts5_api *api = fts5_of(db);
+	fts5_api *api = fts_api(db);
 
 	if (!api || api->iVersion < 2) {
 		snprintf(err, errlen, "this SQLite has no FTS5");

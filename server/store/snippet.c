@@ -46,19 +46,6 @@ struct hit {
 
 /* ---- tokenizing ---- */
 
-static fts5_api *fts5_of(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	return api;
-}
-
 struct tokens {
 	char **items;
 	size_t len;
@@ -111,7 +98,7 @@ struct snippet_query *snippet_query_new(sqlite3 *db, const char *q, size_t len)
 struct snippet_query *snippet_query_new_terms(sqlite3 *db, const struct text_query_term *terms,
 					      size_t n)
 {
-	fts5_api *api = fts5_of(db);
+	fts5_api *api = fts_api(db);
 	struct snippet_query *sq;
 	void *ud = NULL;
 

@@ -41,6 +41,10 @@
 /* The tokenizer's name, as migrations write it in `tokenize = '...'`. */
 #define FTS_TOKENIZER "skilld"
 
+/* The connection's FTS5 API (for its tokenizers), or NULL when the SQLite
+ * in use has no FTS5. */
+fts5_api *fts_api(sqlite3 *db);
+
 /* Registers the tokenizer and skilld_rank on db. 0, or -1 with a message
  * in err (the SQLite in use has no FTS5). */
 int fts_register(sqlite3 *db, char *err, size_t errlen);
