@@ -906,7 +906,9 @@ static void put_items(struct buf *b, const cJSON *items, int *seq)
 			buf_puts(b, "<span class=\"item-text\">");
 		}
 		put_markdown(b, it, "text", "html", false);
-		html_printf(b, "</span></label><a class=\"item-link\" href=\"#%s\" "
+		/* one tab stop per item, its checkbox: the link is for the
+		 * mouse (and the address bar), not a second stop */
+		html_printf(b, "</span></label><a class=\"item-link\" href=\"#%s\" tabindex=\"-1\" "
 			       "aria-label=\"Link to this item\">#</a></li>\n", id);
 	}
 	buf_puts(b, "</ul>\n");
@@ -1106,6 +1108,11 @@ char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSO
 			"Start</button></fieldset>\n</div>\n"
 			"<div class=\"with-aside\">\n<div class=\"cl-body\">\n",
 		    slug ? slug : "", path ? path : "");
+	/* the section list comes after every item in the tab order: a way
+	 * there for the keyboard (shown when focused) */
+	if (count_objects(sections) > 0)
+		buf_puts(&b, "<a class=\"skip-link\" href=\"#sections\">Skip to the list of "
+			     "sections</a>\n");
 	cJSON_ArrayForEach(s, sections)
 		if (cJSON_IsObject(s))
 			put_section(&b, s, ++k, &seq);
@@ -1117,8 +1124,8 @@ char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSO
 	put_severity(&b, checklist);
 	buf_puts(&b, "</div>\n<aside class=\"side\" aria-label=\"How to review\">\n");
 	if (k > 0) {
-		buf_puts(&b, "<nav class=\"panel section-nav\" aria-label=\"Sections\">\n"
-			     "<h2>Sections</h2>\n<ol>\n");
+		buf_puts(&b, "<nav class=\"panel section-nav\" id=\"sections\" tabindex=\"-1\" "
+			     "aria-label=\"Sections\">\n<h2>Sections</h2>\n<ol>\n");
 		k = 0;
 		cJSON_ArrayForEach(s, sections) {
 			const char *sid = jstr_nonempty(s, "id");

@@ -411,10 +411,14 @@ START_TEST(test_checklist_page)
 	ck_assert_int_eq(count_str(html, "<label for=\""), 6);
 	ck_assert_int_eq(count_str(html, "<label for=\"site-q\""), 1);
 	ck_assert_int_eq(count_str(html, "<li class=\"item\">"), 5);
+	/* a skip link to the section list, which comes after every item */
+	ck_assert_int_eq(count_str(html, "<a class=\"skip-link\" href=\"#sections\">"), 1);
+	ck_assert_int_eq(count_str(html, "<nav class=\"panel section-nav\" id=\"sections\""), 1);
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		char *box = xasprintf("<input type=\"checkbox\" id=\"%s\"", ids[i]);
 		char *label = xasprintf("<label for=\"%s\">", ids[i]);
-		char *self = xasprintf("<a class=\"item-link\" href=\"#%s\"", ids[i]);
+		/* one tab stop per item: the link to itself is not one */
+		char *self = xasprintf("<a class=\"item-link\" href=\"#%s\" tabindex=\"-1\"", ids[i]);
 
 		ck_assert_int_eq(count_str(html, box), 1);
 		ck_assert_int_eq(count_str(html, label), 1);
