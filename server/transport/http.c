@@ -730,8 +730,14 @@ int http_start(struct app *app, char *err, size_t errlen)
 {
 	const struct config *cfg = app->cfg;
 	struct sockaddr_storage ss;
-	/* ITC: MHD_quiesce_daemon needs it to stop accepting (http_drain). */
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+	/* ITC: MHD_quiesce_daemon needs it to stop accepting (http_drain).
+	 * poll, not epoll: with epoll and a thread pool, libmicrohttpd
+	 * 0.9.75's MHD_quiesce_daemon races each worker removing the listen
+	 * socket from its own epoll set, and aborts the process when the
+	 * worker wins ("Failed to remove listen FD from epoll set", seen on
+	 * SIGTERM with live review streams); with poll it only signals the
+	 * workers. */
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
 			 MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d;
