@@ -141,12 +141,40 @@ static unsigned index_workers(unsigned threads)
 	return threads;
 }
 
-int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
+/*
+ * What an index is built by and from: this program (a SHA-256 of its
+ * executable: another build may read or render differently), each root
+ * (its label and real path, in order) and the file size limit. free().
+ */
+static char *index_identity(const struct config *cfg, char *const *labels)
+{
+	struct buf b;
+	char exe[SHA256_HEX_LEN + 1] = "unknown";
+	char *data = NULL;
+	size_t len;
+
+	if (read_file_all("/proc/self/exe", (size_t)1 << 30, &data, &len) == 0)
+		sha256_hex(data, len, exe);
+	free(data);
+	buf_init(&b);
+	buf_printf(&b, "skilld %s (%s); max file size %zu; roots", SKILLD_VERSION, exe,
+		   cfg->max_file_size);
+	for (size_t i = 0; i < cfg->n_skills; i++) {
+		char *real = realpath(cfg->skills[i], NULL);
+
+		buf_printf(&b, " %s=%s", labels[i], real ? real : cfg->skills[i]);
+		free(real);
+	}
+	return buf_detach(&b, NULL);
+}
+
+int app_reindex(struct app *app, const char *why, bool full, char *err, size_t errlen)
 {
 	const struct config *cfg = app->cfg;
 	struct index_options opt = { cfg->skills, app->root_labels, cfg->n_skills,
-				     cfg->max_file_size, index_workers(cfg->threads) };
-	struct index_stats stats;
+				     cfg->max_file_size, index_workers(cfg->threads), !full,
+				     app->index_identity };
+	struct index_stats stats = { 0 };
 	struct timespec t0, t1;
 	sqlite3 *db = NULL;
 	double secs;
@@ -161,11 +189,13 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 		db_defer_checkpoint(db);
 		if (index_build(db, &opt, &stats, err, errlen) == 0)
 			rc = 0;
+		else
+			stats.wrote = false;
 	}
 	db_close(db);
 	/* Set once the writer is gone (a checkpoint would find it busy); a
 	 * failed run left nothing committed to copy. */
-	if (rc == 0)
+	if (rc == 0 && stats.wrote)
 		atomic_store(&app->checkpoint_due, true);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -180,9 +210,14 @@ int app_reindex(struct app *app, const char *why, char *err, size_t errlen)
 	if (rc == 0)
 		log_msg(&app->log, LOG_INFO,
 			"indexed %zu skills (%zu SKILL.md found, %zu shadowed), %zu checklist items, "
-			"%zu errors, %zu warnings in %.3fs (generation %lld, %s)",
+			"%zu errors, %zu warnings in %.3fs (generation %lld%s, %s): %s; %zu read, "
+			"%zu unchanged, %zu removed%s",
 			stats.skills, stats.skill_mds, stats.shadowed, stats.checklist_items,
-			stats.errors, stats.warnings, secs, (long long)stats.generation, why);
+			stats.errors, stats.warnings, secs, (long long)stats.generation,
+			stats.changed ? "" : ", nothing changed", why,
+			stats.full ? "every skill read" : "only changed skills read",
+			stats.read + stats.touched, stats.kept, stats.removed,
+			stats.touched ? " (some read had not changed)" : "");
 	if (rc == 0)
 		log_msg(&app->log, LOG_INFO,
 			"index stages: %.1f MB of files (%.1f MB/s); %u workers: analyze %.3fs, "
@@ -252,6 +287,7 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 	if (check_roots(cfg, err, errlen) != 0)
 		goto out;
 	name_roots(cfg, &app->root_labels);
+	app->index_identity = index_identity(cfg, app->root_labels);
 	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
 		goto out;
 	if (app->token)
@@ -272,7 +308,7 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 	app->reviews = reviewdb_open(cfg->reviews_db, err, errlen);
 	if (!app->reviews)
 		goto out;
-	if (app_reindex(app, "startup", err, errlen) != 0)
+	if (app_reindex(app, "startup", false, err, errlen) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -299,6 +335,8 @@ void app_fini(struct app *app)
 		free(app->root_labels[i]);
 	free(app->root_labels);
 	app->root_labels = NULL;
+	free(app->index_identity);
+	app->index_identity = NULL;
 	discovery_cache_free(app->discovery);
 	app->discovery = NULL;
 	mcp_state_free(app->mcp);
@@ -311,11 +349,12 @@ void app_fini(struct app *app)
 	status_fini(&app->status);
 }
 
-static int ops_reindex(void *ctx, const char *why, int64_t *generation, char *err, size_t errlen)
+static int ops_reindex(void *ctx, const char *why, bool full, int64_t *generation, char *err,
+		       size_t errlen)
 {
 	struct app *app = ctx;
 
-	if (app_reindex(app, why, err, errlen) != 0)
+	if (app_reindex(app, why, full, err, errlen) != 0)
 		return -1;
 	*generation = store_generation(app->store);
 	return 0;

@@ -3,8 +3,8 @@
  * main: the lifecycle only. Parse the configuration, then either print help
  * or the version, run `check`, or serve: block SIGINT/SIGTERM (so every
  * worker thread inherits the mask), start up, listen, start the reloader
- * and the file watcher, re-index on SIGHUP, and on SIGINT/SIGTERM stop
- * cleanly and exit 0.
+ * and the file watcher, re-index on SIGHUP (what changed) and SIGUSR1
+ * (everything), and on SIGINT/SIGTERM stop cleanly and exit 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -38,6 +38,7 @@ static int serve(const struct config *cfg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -64,9 +65,14 @@ static int serve(const struct config *cfg)
 			sizeof(err)) != 0)
 		log_msg(&app.log, LOG_WARN, "%s: changes to the skills are not noticed; SIGHUP "
 			"re-indexes", err);
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
-		log_msg(&app.log, LOG_INFO, "SIGHUP received: re-indexing");
-		reload_request(app.reloader, "SIGHUP");
+	while (sigwait(&set, &sig) == 0 && (sig == SIGHUP || sig == SIGUSR1)) {
+		if (sig == SIGUSR1) {
+			log_msg(&app.log, LOG_INFO, "SIGUSR1 received: re-indexing every skill");
+			reload_want_full(app.reloader);
+		} else {
+			log_msg(&app.log, LOG_INFO, "SIGHUP received: re-indexing what changed");
+		}
+		reload_request(app.reloader, sig == SIGUSR1 ? "SIGUSR1" : "SIGHUP");
 	}
 	log_msg(&app.log, LOG_INFO, "%s received, stopping: no new connections, up to %us for "
 		"requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM", cfg->shutdown_timeout);

@@ -19,10 +19,17 @@ void admin_reload(void *ctx, struct request *req, struct response *res)
 	struct timespec t0, t1;
 	char err[512];
 	int64_t gen = 0;
+	long full = 0;
 	cJSON *o;
 	int rc;
 
-	(void)req;
+	if (request_query_long(req, "full", 0, 1, 0, &full) != 0) {
+		response_error(res, 400, "bad_full", "full must be 0 (read only what changed, the "
+			       "default) or 1 (read every skill again)");
+		return;
+	}
+	if (full)
+		reload_want_full(app->reloader);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = reload_now(app->reloader, "POST /api/v1/admin/reload", ADMIN_RELOAD_TIMEOUT_MS, &gen, err,
 			sizeof(err));

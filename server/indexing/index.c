@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * index: the rebuild of the whole index in one write transaction. Slugs are
- * assigned here, because they depend on every skill before this one: the
- * skill table itself answers "is this slug taken, and by which root".
- * The writer connection is used by the calling thread only; with
- * index_options.threads > 0, that many workers read, analyse and render the
- * skills ahead of it (see "the pipeline" below), so that SQLite's single
- * writer is the only serial part.
+ * index: brings the index up to date with the folders in one write
+ * transaction: every skill read (a full run), or only those whose stamp
+ * (scan_skill_stamp) differs from the one their rows were built from (an
+ * incremental run, see "the index being updated"). Slugs are assigned here,
+ * in scan order, because they depend on every skill before this one (see
+ * "the slugs of this run"). The writer connection is used by the calling
+ * thread only; with index_options.threads > 0, that many workers stamp,
+ * read, analyse and render the skills ahead of it (see "the pipeline"
+ * below), so that SQLite's single writer is the only serial part.
  */
 #include "skilld/indexing/index.h"
 
@@ -35,7 +37,11 @@ enum ins {
 	INS_FILE,
 	INS_CHECKLIST,
 	INS_DIAG,
-	SEL_SLUG,
+	UPD_STAMP,
+	DEL_FILES,
+	DEL_CHECKLISTS,
+	DEL_DIAGS,
+	DEL_SKILL,
 	INS_COUNT_
 };
 
@@ -43,8 +49,9 @@ static const char *const ins_sql[INS_COUNT_] = {
 	[INS_SKILL] =
 		"INSERT INTO skills (slug, name, description, root, path, folder, valid, tier, digest, "
 		"summary_json, detail_json, files_json, checklist_json, evals_json, check_json, "
-		"root_index, body_html, toc_json) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+		"root_index, body_html, toc_json, stamp, slug_base, source) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+		"?19, ?20, ?21)",
 	[INS_FILE] =
 		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content, html, toc_json) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -52,18 +59,226 @@ static const char *const ins_sql[INS_COUNT_] = {
 		"INSERT INTO checklists (skill_id, path, title, item_count, digest, is_primary) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[INS_DIAG] =
-		"INSERT INTO diagnostics (skill_id, root, path, severity, code, message, line, col) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[SEL_SLUG] = "SELECT root, root_index FROM skills WHERE slug = ?1",
+		"INSERT INTO diagnostics (skill_id, root, path, severity, code, message, line, col, "
+		"root_index, skill_path, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[UPD_STAMP] = "UPDATE skills SET stamp = ?2 WHERE id = ?1",
+	[DEL_FILES] = "DELETE FROM files WHERE skill_id = ?1",
+	[DEL_CHECKLISTS] = "DELETE FROM checklists WHERE skill_id = ?1",
+	[DEL_DIAGS] = "DELETE FROM diagnostics WHERE skill_id = ?1",
+	[DEL_SKILL] = "DELETE FROM skills WHERE id = ?1",
 };
+
+/* ---- the index being updated ----
+ *
+ * An incremental run reads what it needs of every served skill first. A
+ * skill found again at the same place with the same stamp is left as it
+ * is, when it still gets the same slug; any other is read, and its old
+ * rows (if any) replaced. The rows of skills not found again go at the
+ * end. A full run starts from empty tables and an empty list.
+ */
+
+struct old_skill {
+	sqlite3_int64 id;
+	int root_index;
+	char *path;             /* as stored: "." for the root itself */
+	char *stamp, *slug_base, *slug, *source;  /* NULL: never matches */
+	bool kept;              /* found again, its rows stay (indexing thread) */
+	bool replaced;          /* found again, read, its rows replaced (likewise) */
+	bool gone;              /* its rows were deleted (indexing thread) */
+};
+
+struct old_index {
+	struct old_skill *v;    /* by (root_index, path), bytewise */
+	struct old_skill **by_slug;
+	size_t n;
+};
+
+static int cmp_old(const void *a, const void *b)
+{
+	const struct old_skill *x = a, *y = b;
+
+	if (x->root_index != y->root_index)
+		return x->root_index < y->root_index ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static int cmp_old_slug(const void *a, const void *b)
+{
+	return strcmp((*(struct old_skill *const *)a)->slug, (*(struct old_skill *const *)b)->slug);
+}
+
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static int old_load(sqlite3 *db, struct old_index *o)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if (sqlite3_prepare_v2(db, "SELECT id, root_index, path, stamp, slug_base, slug, source "
+			       "FROM skills", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct old_skill *e;
+
+		if (o->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			o->v = xrealloc(o->v, cap * sizeof(*o->v));
+		}
+		e = &o->v[o->n++];
+		memset(e, 0, sizeof(*e));
+		e->id = sqlite3_column_int64(st, 0);
+		e->root_index = sqlite3_column_int(st, 1);
+		e->path = column_dup(st, 2);
+		e->stamp = column_dup(st, 3);
+		e->slug_base = column_dup(st, 4);
+		e->slug = column_dup(st, 5);
+		e->source = column_dup(st, 6);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (o->n > 1)
+		qsort(o->v, o->n, sizeof(*o->v), cmp_old);
+	o->by_slug = xcalloc(o->n ? o->n : 1, sizeof(*o->by_slug));
+	for (size_t i = 0; i < o->n; i++)
+		o->by_slug[i] = &o->v[i];
+	if (o->n > 1)
+		qsort(o->by_slug, o->n, sizeof(*o->by_slug), cmp_old_slug);
+	return 0;
+}
+
+static void old_fini(struct old_index *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->v[i].path);
+		free(o->v[i].stamp);
+		free(o->v[i].slug_base);
+		free(o->v[i].slug);
+		free(o->v[i].source);
+	}
+	free(o->v);
+	free(o->by_slug);
+	memset(o, 0, sizeof(*o));
+}
+
+/* The served skill at rel ("" for the root itself) of root root_index, or NULL. */
+static struct old_skill *old_at(const struct old_index *o, int root_index, const char *rel)
+{
+	struct old_skill key = { .root_index = root_index, .path = (char *)(rel[0] ? rel : ".") };
+
+	return o->n ? bsearch(&key, o->v, o->n, sizeof(*o->v), cmp_old) : NULL;
+}
+
+/* The served skill whose slug is slug, or NULL. */
+static struct old_skill *old_with_slug(const struct old_index *o, const char *slug)
+{
+	struct old_skill key = { .slug = (char *)slug }, *kp = &key, **hit;
+
+	hit = o->n ? bsearch(&kp, o->by_slug, o->n, sizeof(*o->by_slug), cmp_old_slug) : NULL;
+	return hit ? *hit : NULL;
+}
+
+/* ---- the slugs of this run ----
+ *
+ * Which root serves each slug given out so far, in scan order: a skill's
+ * slug depends on every skill before it, never on the rows of the index
+ * being replaced.
+ */
+
+struct slug_map {
+	char **keys;
+	int *root;
+	size_t cap, len;        /* cap: a power of two */
+};
+
+static size_t slug_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of slug: where it is, or the free one where it would go. */
+static size_t slug_slot(const struct slug_map *m, const char *slug)
+{
+	size_t i = slug_hash(slug) & (m->cap - 1);
+
+	while (m->keys[i] && strcmp(m->keys[i], slug) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+/* The root that serves slug in this run, or -1. */
+static int slug_owner(const struct slug_map *m, const char *slug)
+{
+	size_t i;
+
+	if (!m->cap)
+		return -1;
+	i = slug_slot(m, slug);
+	return m->keys[i] ? m->root[i] : -1;
+}
+
+static void slug_take(struct slug_map *m, const char *slug, int root_index)
+{
+	size_t i;
+
+	if ((m->len + 1) * 2 > m->cap) {
+		struct slug_map grown = { 0 };
+
+		grown.cap = m->cap ? m->cap * 2 : 1024;
+		grown.keys = xcalloc(grown.cap, sizeof(*grown.keys));
+		grown.root = xcalloc(grown.cap, sizeof(*grown.root));
+		for (size_t k = 0; k < m->cap; k++) {
+			if (m->keys[k]) {
+				i = slug_slot(&grown, m->keys[k]);
+				grown.keys[i] = m->keys[k];
+				grown.root[i] = m->root[k];
+			}
+		}
+		grown.len = m->len;
+		free(m->keys);
+		free(m->root);
+		*m = grown;
+	}
+	i = slug_slot(m, slug);
+	if (!m->keys[i]) {
+		m->keys[i] = xstrdup(slug);
+		m->root[i] = root_index;
+		m->len++;
+	}
+}
+
+static void slug_map_fini(struct slug_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->root);
+	memset(m, 0, sizeof(*m));
+}
 
 struct indexer {
 	sqlite3 *db;
 	sqlite3_stmt *st[INS_COUNT_];
 	sqlite3_stmt *search_insert;    /* searchrows_add_skill's, made on first use */
+	sqlite3_stmt *search_remove;    /* searchrows_remove_skill's, likewise */
 	const struct index_options *opt;
 	struct index_stats *stats;
 	int root_index;         /* position of the root being indexed */
+	struct old_index old;   /* the served skills (incremental runs) */
+	struct slug_map slugs;
+	bool changed;           /* a row a reader sees was written or deleted */
+	struct sha256_ctx *loose; /* over the diagnostics of no skill, in order */
 	char *err;
 	size_t errlen;
 };
@@ -83,7 +298,7 @@ static int fail(struct indexer *ix, const char *what)
 	return -1;
 }
 
-/* Steps a bound insert statement to completion and resets it. */
+/* Steps a bound statement to completion and resets it. */
 static int step_done(struct indexer *ix, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -107,93 +322,136 @@ static char *json_text(const cJSON *json)
 	return fixed;
 }
 
-static int insert_diag(struct indexer *ix, sqlite3_int64 skill_id, const char *root,
-		       const struct diag *d)
+/* Feeds a NUL-terminated field (NULL as empty) into a digest. */
+static void sha_field(struct sha256_ctx *c, const char *s)
 {
-	sqlite3_stmt *st = ix->st[INS_DIAG];
-
-	if (skill_id)
-		sqlite3_bind_int64(st, 1, skill_id);
-	else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_text(st, 2, root, -1, SQLITE_STATIC);
-	db_bind_text_or_null(st, 3, d->path);
-	sqlite3_bind_text(st, 4, diag_severity_name(d->severity), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, d->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->message, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, d->line);
-	sqlite3_bind_int(st, 8, d->column);
-	ix->stats->diagnostics++;
-	if (d->severity == DIAG_ERROR)
-		ix->stats->errors++;
-	else if (d->severity == DIAG_WARNING)
-		ix->stats->warnings++;
-	return step_done(ix, st, "inserting a diagnostic");
+	sha256_update(c, s ? s : "", strlen(s ? s : "") + 1);
 }
 
-static int insert_diags(struct indexer *ix, sqlite3_int64 skill_id, const char *root,
-			const struct diag_list *l)
+static void sha_diag(struct sha256_ctx *c, const struct diag *d)
 {
-	for (size_t i = 0; i < l->len; i++)
-		if (insert_diag(ix, skill_id, root, &l->items[i]) != 0)
-			return -1;
-	return 0;
-}
+	char nums[64];
 
-/* The root (as the user named it) that already serves slug, or NULL
- * (free()); *index gets that root's position. */
-static char *slug_owner(struct indexer *ix, const char *slug, int *index)
-{
-	sqlite3_stmt *st = ix->st[SEL_SLUG];
-	char *owner = NULL;
-
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		owner = xstrdup((const char *)sqlite3_column_text(st, 0));
-		*index = sqlite3_column_int(st, 1);
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return owner;
+	snprintf(nums, sizeof(nums), "%d:%d:%d", (int)d->severity, d->line, d->column);
+	sha_field(c, nums);
+	sha_field(c, d->code);
+	sha_field(c, d->path);
+	sha_field(c, d->message);
 }
 
 /*
- * Gives r its slug. Returns 1 when the skill is shadowed by an earlier root
- * (r->slug stays NULL, a diagnostic is added), 0 otherwise.
+ * Inserts the diagnostics of one skill (skill_id, or 0 for none: a
+ * shadowed skill, or the root's own when skill_path is NULL), numbered in
+ * list order. The diagnostics of no skill also feed ix->loose, which tells
+ * an incremental run whether they changed.
  */
-static int assign_slug(struct indexer *ix, struct skill_record *r, const char *md_path)
+static int insert_diags(struct indexer *ix, sqlite3_int64 skill_id, const char *root,
+			const char *skill_path, const struct diag_list *l)
 {
-	char *base = skill_slug_base(r);
-	int owner_index = 0;
-	char *owner = slug_owner(ix, base, &owner_index);
-	char *slug;
+	sqlite3_stmt *st = ix->st[INS_DIAG];
 
-	if (!owner) {
-		r->slug = base;
+	for (size_t i = 0; i < l->len; i++) {
+		const struct diag *d = &l->items[i];
+
+		if (skill_id)
+			sqlite3_bind_int64(st, 1, skill_id);
+		else
+			sqlite3_bind_null(st, 1);
+		sqlite3_bind_text(st, 2, root, -1, SQLITE_STATIC);
+		db_bind_text_or_null(st, 3, d->path);
+		sqlite3_bind_text(st, 4, diag_severity_name(d->severity), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, d->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, d->message, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, d->line);
+		sqlite3_bind_int(st, 8, d->column);
+		sqlite3_bind_int(st, 9, ix->root_index);
+		db_bind_text_or_null(st, 10, skill_path);
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)i);
+		if (step_done(ix, st, "inserting a diagnostic") != 0)
+			return -1;
+		if (!skill_id) {
+			char where[32];
+
+			snprintf(where, sizeof(where), "%d:%zu", ix->root_index, i);
+			sha_field(ix->loose, where);
+			sha_field(ix->loose, skill_path);
+			sha_diag(ix->loose, d);
+		}
+	}
+	return 0;
+}
+
+/* Runs one of the DEL_ statements for id. */
+static int delete_rows(struct indexer *ix, enum ins which, sqlite3_int64 id)
+{
+	sqlite3_bind_int64(ix->st[which], 1, id);
+	return step_done(ix, ix->st[which], "removing a skill's rows");
+}
+
+/* Deletes every row of a served skill. */
+static int remove_old(struct indexer *ix, struct old_skill *o)
+{
+	if (delete_rows(ix, DEL_FILES, o->id) != 0 || delete_rows(ix, DEL_CHECKLISTS, o->id) != 0 ||
+	    delete_rows(ix, DEL_DIAGS, o->id) != 0 || delete_rows(ix, DEL_SKILL, o->id) != 0 ||
+	    searchrows_remove_skill(ix->db, &ix->search_remove, o->id, ix->err, ix->errlen) != 0)
+		return -1;
+	o->gone = true;
+	ix->changed = true;
+	return 0;
+}
+
+/* The name of root i in rows and messages. */
+static const char *root_label(const struct index_options *opt, size_t i)
+{
+	return opt->labels ? opt->labels[i] : opt->roots[i];
+}
+
+/*
+ * The slug that base gets in this run: 0 with *slug (free()), de-duplicated
+ * with "-2", "-3"... against earlier skills of the same root; 1 when an
+ * earlier root serves base (*slug NULL, *owner that root's position).
+ */
+static int slug_pick(struct indexer *ix, const char *base, char **slug, int *owner)
+{
+	int who = slug_owner(&ix->slugs, base);
+
+	*slug = NULL;
+	*owner = who;
+	if (who < 0) {
+		*slug = xstrdup(base);
 		return 0;
 	}
-	if (owner_index != ix->root_index) {
+	if (who != ix->root_index)
+		return 1;
+	for (int n = 2;; n++) {
+		*slug = xasprintf("%s-%d", base, n);
+		if (slug_owner(&ix->slugs, *slug) < 0)
+			return 0;
+		free(*slug);
+	}
+}
+
+/*
+ * Gives r its slug, with the warning that says why it is not the one its
+ * name asks for. Returns 1 when the skill is shadowed by an earlier root
+ * (r->slug stays NULL, a diagnostic is added), 0 otherwise.
+ */
+static int assign_slug(struct indexer *ix, struct skill_record *r, const char *base,
+		       const char *md_path)
+{
+	int owner;
+
+	free(r->slug);
+	if (slug_pick(ix, base, &r->slug, &owner) == 1) {
 		diag_add(&r->diags, DIAG_WARNING, "skill-shadowed", md_path, 0, 0,
 			 "the slug '%s' is already served from the earlier root '%s', which wins; "
-			 "this skill is not served", base, owner);
-		free(owner);
-		free(base);
+			 "this skill is not served", base, root_label(ix->opt, (size_t)owner));
 		return 1;
 	}
-	free(owner);
-	for (int n = 2;; n++) {
-		slug = xasprintf("%s-%d", base, n);
-		owner = slug_owner(ix, slug, &owner_index);
-		if (!owner)
-			break;
-		free(owner);
-		free(slug);
-	}
-	diag_add(&r->diags, DIAG_WARNING, "slug-duplicate", md_path, 0, 0,
-		 "another skill of this root already uses the slug '%s'; this one is served as '%s'",
-		 base, slug);
-	free(base);
-	r->slug = slug;
+	if (strcmp(r->slug, base) != 0)
+		diag_add(&r->diags, DIAG_WARNING, "slug-duplicate", md_path, 0, 0,
+			 "another skill of this root already uses the slug '%s'; this one is served "
+			 "as '%s'", base, r->slug);
 	return 0;
 }
 
@@ -212,8 +470,12 @@ enum answer {
 
 /* A skill read, analysed and rendered, with its stored JSON answers
  * printed: everything but the SQLite rows. Built by a worker or by the
- * indexing thread itself. */
+ * indexing thread itself. When the skill's stamp is the one its rows were
+ * built from, nothing is read: same points at them. */
 struct prepared {
+	char stamp[SHA256_HEX_LEN + 1];  /* "" when the folder cannot be read */
+	struct old_skill *same;    /* unchanged: the served skill, nothing read */
+	char *base;                /* the slug its name asks for */
 	struct skill_record r;
 	char *answer[ANS_COUNT_];  /* JSON text or NULL */
 	char **file_toc;           /* JSON text per file (parallel to r.files), or NULL */
@@ -228,18 +490,41 @@ static void prepared_fini(struct prepared *p)
 	for (size_t i = 0; p->file_toc && i < p->r.files.len; i++)
 		free(p->file_toc[i]);
 	free(p->file_toc);
+	free(p->base);
 	skill_record_fini(&p->r);
 	memset(p, 0, sizeof(*p));
 }
 
-/* Reads and analyses the skill sk of root; the record has no slug yet. */
-static void prepare_analyze(struct prepared *p, const char *root, const char *root_abs,
-			    const struct scan_skill *sk, size_t max_file_size)
+/* What preparing a skill needs; workers share it, read only. */
+struct job {
+	const char *root;          /* its label */
+	const char *root_abs;
+	int root_index;
+	size_t max_file_size;
+	const struct old_index *old;
+};
+
+/*
+ * Stamps the skill sk, then reads and analyses it unless its stamp is the
+ * one its served rows were built from (p->same then, and nothing else is
+ * set); the record has no slug yet. With reread, it is read whatever the
+ * stamp. The stamp comes first: a change made while the skill is read
+ * gives the next run another stamp.
+ */
+static void prepare_analyze(struct prepared *p, const struct job *j, const struct scan_skill *sk,
+			    bool reread)
 {
+	struct old_skill *o = j->old ? old_at(j->old, j->root_index, sk->rel) : NULL;
 	double t0 = now();
 
 	memset(p, 0, sizeof(*p));
-	skill_analyze(root, root_abs, sk, max_file_size, &p->r);
+	scan_skill_stamp(j->root_abs, sk->dir, p->stamp);
+	if (!reread && o && o->stamp && p->stamp[0] && strcmp(o->stamp, p->stamp) == 0) {
+		p->same = o;
+		return;
+	}
+	skill_analyze(j->root, j->root_abs, sk, j->max_file_size, &p->r);
+	p->base = skill_slug_base(&p->r);
 	for (size_t i = 0; i < p->r.files.len; i++)
 		p->bytes += p->r.files.items[i].content_len;
 	p->t_analyze = now() - t0;
@@ -272,6 +557,19 @@ static void prepare_render(struct prepared *p)
 	for (size_t i = 0; r->file_html && i < r->files.len; i++)
 		p->file_toc[i] = json_text(r->file_html[i].toc);
 	p->t_json = now() - t1;
+}
+
+/* What a reader can see of a skill besides its files: its content digest
+ * and every diagnostic, once rendered. Equal sources under the same slug
+ * give the same rows. */
+static void record_source(const struct skill_record *r, char hex[SHA256_HEX_LEN + 1])
+{
+	struct sha256_ctx *c = sha256_begin();
+
+	sha_field(c, r->digest);
+	for (size_t i = 0; i < r->diags.len; i++)
+		sha_diag(c, &r->diags.items[i]);
+	sha256_end(c, hex);
 }
 
 /* ---- storing ---- */
@@ -319,24 +617,23 @@ static int insert_checklists(struct indexer *ix, sqlite3_int64 id, const struct 
 		sqlite3_bind_int(st, 6, cl == skill_primary_checklist(r));
 		if (step_done(ix, st, "inserting a checklist") != 0)
 			return -1;
-		ix->stats->checklist_items += (size_t)checklist_item_count(cl->parsed);
 	}
 	return 0;
 }
 
-static int insert_skill(struct indexer *ix, const struct prepared *p)
+static int insert_skill(struct indexer *ix, const struct prepared *p, const char *source)
 {
 	const struct skill_record *r = &p->r;
 	sqlite3_stmt *st = ix->st[INS_SKILL];
+	const char *path = r->rel[0] ? r->rel : ".";
 	sqlite3_int64 id;
 	double t0 = now(), t1;
-	int rc;
 
 	sqlite3_bind_text(st, 1, r->slug, -1, SQLITE_STATIC);
 	db_bind_text_or_null(st, 2, frontmatter_string(&r->fm, "name"));
 	db_bind_text_or_null(st, 3, frontmatter_string(&r->fm, "description"));
 	sqlite3_bind_text(st, 4, r->root, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->rel[0] ? r->rel : ".", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, r->folder, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 7, r->valid);
 	db_bind_text_or_null(st, 8, r->tier);
@@ -350,89 +647,160 @@ static int insert_skill(struct indexer *ix, const struct prepared *p)
 	sqlite3_bind_int(st, 16, ix->root_index);
 	db_bind_text_or_null(st, 17, r->body_html);
 	db_bind_text_or_null(st, 18, p->answer[ANS_BODY_TOC]);
-	rc = step_done(ix, st, "inserting a skill");
-	if (rc != 0)
+	db_bind_text_or_null(st, 19, p->stamp[0] ? p->stamp : NULL);
+	sqlite3_bind_text(st, 20, p->base, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 21, source, -1, SQLITE_STATIC);
+	if (step_done(ix, st, "inserting a skill") != 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);
 	if (insert_files(ix, id, p) != 0 || insert_checklists(ix, id, r) != 0 ||
-	    insert_diags(ix, id, r->root, &r->diags) != 0)
+	    insert_diags(ix, id, r->root, path, &r->diags) != 0)
 		return -1;
 	t1 = now();
 	ix->stats->t.store += t1 - t0;
 	if (searchrows_add_skill(ix->db, &ix->search_insert, id, r, ix->err, ix->errlen) != 0)
 		return -1;
 	ix->stats->t.search += now() - t1;
-	ix->stats->skills++;
+	ix->stats->read++;
+	ix->changed = true;
 	return 0;
 }
 
-/* Stores a prepared skill (its slug assigned); p is released. */
-static int store_prepared(struct indexer *ix, struct prepared *p)
+/* Adds a prepared skill's timings to the run's. */
+static void count_prepared(struct indexer *ix, const struct prepared *p)
 {
-	int rc;
-
-	ix->stats->skill_mds++;
 	ix->stats->bytes += p->bytes;
 	ix->stats->t.analyze += p->t_analyze;
 	ix->stats->t.render += p->t_render;
 	ix->stats->t.json += p->t_json;
-	rc = insert_skill(ix, p);
+}
+
+/*
+ * Stores a prepared skill (its slug assigned, rendered); p is released.
+ * When the served skill at its place came from the same source under the
+ * same slug, only its stamp is brought up to date. Otherwise its rows, and
+ * those of a served skill that held this slug, are replaced.
+ */
+static int store_prepared(struct indexer *ix, struct prepared *p)
+{
+	struct old_skill *o = old_at(&ix->old, ix->root_index, p->r.rel), *holder;
+	char source[SHA256_HEX_LEN + 1];
+	int rc = 0;
+
+	count_prepared(ix, p);
+	record_source(&p->r, source);
+	if (o && !o->gone && o->source && o->slug && strcmp(o->source, source) == 0 &&
+	    strcmp(o->slug, p->r.slug) == 0) {
+		sqlite3_bind_int64(ix->st[UPD_STAMP], 1, o->id);
+		db_bind_text_or_null(ix->st[UPD_STAMP], 2, p->stamp[0] ? p->stamp : NULL);
+		rc = step_done(ix, ix->st[UPD_STAMP], "updating a stamp");
+		o->kept = true;
+		ix->stats->touched++;
+	} else {
+		if (o)
+			o->replaced = true;
+		if (o && !o->gone)
+			rc = remove_old(ix, o);
+		holder = old_with_slug(&ix->old, p->r.slug);
+		if (rc == 0 && holder && !holder->gone)
+			rc = remove_old(ix, holder);
+		if (rc == 0)
+			rc = insert_skill(ix, p, source);
+	}
+	if (rc == 0)
+		slug_take(&ix->slugs, p->r.slug, ix->root_index);
 	prepared_fini(p);
 	return rc;
 }
 
-/*
- * Indexes skill sk on the indexing thread alone, from the files: used when
- * no worker prepared it, or when the slug its worker assumed turned out to
- * be taken (then the skill is shadowed, or served under "name-N", and both
- * the diagnostics and the links rendered depend on that).
- */
-static int index_serially(struct indexer *ix, const char *root, const char *root_abs,
-			  const struct scan_skill *sk)
+/* Gives an analysed skill its slug, then renders and stores it, or
+ * records it as shadowed by an earlier root; p is released. */
+static int index_analysed(struct indexer *ix, const struct job *j, const struct scan_skill *sk,
+			  struct prepared *p)
 {
-	struct prepared p;
 	char *md_path = sk->rel[0] ? xasprintf("%s/%s", sk->rel, sk->skill_md) : xstrdup(sk->skill_md);
 	int rc;
 
-	prepare_analyze(&p, root, root_abs, sk, ix->opt->max_file_size);
-	if (assign_slug(ix, &p.r, md_path) == 1) {
-		ix->stats->skill_mds++;
-		ix->stats->bytes += p.bytes;
-		ix->stats->t.analyze += p.t_analyze;
+	if (assign_slug(ix, &p->r, p->base, md_path) == 1) {
+		count_prepared(ix, p);
 		ix->stats->shadowed++;
-		rc = insert_diags(ix, 0, root, &p.r.diags);
-		prepared_fini(&p);
+		rc = insert_diags(ix, 0, j->root, sk->rel[0] ? sk->rel : ".", &p->r.diags);
+		prepared_fini(p);
 	} else {
-		prepare_render(&p);
-		rc = store_prepared(ix, &p);
+		prepare_render(p);
+		rc = store_prepared(ix, p);
 	}
 	free(md_path);
 	return rc;
 }
 
-/* Stores a skill a worker prepared under the slug its name asks for, or
- * indexes it again serially when that slug is taken. */
-static int index_prepared(struct indexer *ix, const char *root, const char *root_abs,
-			  const struct scan_skill *sk, struct prepared *p)
+/*
+ * Indexes skill sk again on the indexing thread alone, from its files:
+ * when the slug a worker rendered it under (or its served rows have)
+ * turned out not to be the one it gets now (it is shadowed, or served
+ * under "name-N", and both the diagnostics and the links rendered depend
+ * on that).
+ */
+static int index_serially(struct indexer *ix, const struct job *j, const struct scan_skill *sk)
 {
-	int owner_index = 0;
-	char *owner = slug_owner(ix, p->r.slug, &owner_index);
+	struct prepared p;
 
-	if (!owner)
+	prepare_analyze(&p, j, sk, true);
+	return index_analysed(ix, j, sk, &p);
+}
+
+/* A skill whose stamp is its served rows': they stay when it still gets
+ * their slug; otherwise it is read again. */
+static int index_unchanged(struct indexer *ix, const struct job *j, const struct scan_skill *sk,
+			   struct old_skill *o)
+{
+	char *slug = NULL;
+	int owner;
+	bool fits = !o->gone && o->slug_base && o->slug &&
+		    slug_pick(ix, o->slug_base, &slug, &owner) == 0 && strcmp(slug, o->slug) == 0;
+
+	free(slug);
+	if (!fits)
+		return index_serially(ix, j, sk);
+	o->kept = true;
+	slug_take(&ix->slugs, o->slug, ix->root_index);
+	ix->stats->kept++;
+	return 0;
+}
+
+/* Stores what a worker prepared for sk, in scan order: under the slug it
+ * was rendered with when that is still the one its name gets, else it is
+ * indexed again serially. */
+static int index_prepared(struct indexer *ix, const struct job *j, const struct scan_skill *sk,
+			  struct prepared *p)
+{
+	struct old_skill *same = p->same;
+	char *slug = NULL;
+	int owner;
+	bool fits;
+
+	ix->stats->skill_mds++;
+	if (same) {
+		prepared_fini(p);
+		return index_unchanged(ix, j, sk, same);
+	}
+	fits = slug_pick(ix, p->base, &slug, &owner) == 0 && strcmp(slug, p->r.slug) == 0;
+	free(slug);
+	if (fits)
 		return store_prepared(ix, p);
-	free(owner);
 	prepared_fini(p);
-	return index_serially(ix, root, root_abs, sk);
+	return index_serially(ix, j, sk);
 }
 
 /* ---- the pipeline ----
  *
- * Workers take the skills of one root in order and prepare them (read,
- * analyse, render under the slug the skill's name asks for, print the
- * JSON) into a ring of slots; the indexing thread stores slot after slot in
- * scan order, so the index comes out exactly as a serial run makes it. The
- * ring bounds the memory: a worker waits while its slot still holds a
- * skill that is not stored.
+ * Workers take the skills of one root in order and prepare them (stamp,
+ * then read, analyse, render under the slug the skill's name asks for,
+ * print the JSON, unless the stamp says the served rows are current) into
+ * a ring of slots; the indexing thread stores slot after slot in scan
+ * order, so the index comes out exactly as a serial run makes it. The ring
+ * bounds the memory: a worker waits while its slot still holds a skill
+ * that is not stored.
  */
 
 #define SLOTS_PER_WORKER 4
@@ -445,11 +813,9 @@ struct slot {
 struct pipeline {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;        /* a slot got ready, or one was taken */
-	const char *root;
-	const char *root_abs;
+	const struct job *job;
 	const struct scan_skill *skills;
 	size_t n;
-	size_t max_file_size;
 	struct slot *slots;
 	size_t n_slots;
 	size_t next;                   /* next skill a worker takes */
@@ -476,9 +842,11 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&pl->lock);
 
 		sl = &pl->slots[i % pl->n_slots];
-		prepare_analyze(&sl->p, pl->root, pl->root_abs, &pl->skills[i], pl->max_file_size);
-		sl->p.r.slug = skill_slug_base(&sl->p.r);
-		prepare_render(&sl->p);
+		prepare_analyze(&sl->p, pl->job, &pl->skills[i], false);
+		if (!sl->p.same) {
+			sl->p.r.slug = xstrdup(sl->p.base);
+			prepare_render(&sl->p);
+		}
 
 		pthread_mutex_lock(&pl->lock);
 		sl->ready = true;
@@ -487,12 +855,27 @@ static void *worker_main(void *arg)
 	}
 }
 
+/* Prepares and stores skill sk on this thread: no worker runs. */
+static int index_one(struct indexer *ix, const struct job *j, const struct scan_skill *sk)
+{
+	struct prepared p;
+	struct old_skill *same;
+
+	prepare_analyze(&p, j, sk, false);
+	ix->stats->skill_mds++;
+	same = p.same;
+	if (same) {
+		prepared_fini(&p);
+		return index_unchanged(ix, j, sk, same);
+	}
+	return index_analysed(ix, j, sk, &p);
+}
+
 /* Indexes the skills of one scanned root with up to ix->opt->threads
  * workers (none: all on this thread). */
-static int index_skills(struct indexer *ix, const char *root, const struct scan_result *sr)
+static int index_skills(struct indexer *ix, const struct job *j, const struct scan_result *sr)
 {
-	struct pipeline pl = { .root = root, .root_abs = sr->root, .skills = sr->skills,
-			       .n = sr->len, .max_file_size = ix->opt->max_file_size };
+	struct pipeline pl = { .job = j, .skills = sr->skills, .n = sr->len };
 	unsigned want = ix->opt->threads;
 	pthread_t *tids;
 	unsigned started = 0;
@@ -502,7 +885,7 @@ static int index_skills(struct indexer *ix, const char *root, const struct scan_
 		want = (unsigned)sr->len;
 	if (want == 0) {
 		for (size_t i = 0; i < sr->len && rc == 0; i++)
-			rc = index_serially(ix, root, sr->root, &sr->skills[i]);
+			rc = index_one(ix, j, &sr->skills[i]);
 		return rc;
 	}
 	pthread_mutex_init(&pl.lock, NULL);
@@ -523,7 +906,7 @@ static int index_skills(struct indexer *ix, const char *root, const struct scan_
 			/* No worker could be started: prepare it here. */
 			pl.next = i + 1;
 			pthread_mutex_unlock(&pl.lock);
-			rc = index_serially(ix, root, sr->root, &sr->skills[i]);
+			rc = index_one(ix, j, &sr->skills[i]);
 			continue;
 		}
 		while (!sl->ready)
@@ -535,7 +918,7 @@ static int index_skills(struct indexer *ix, const char *root, const struct scan_
 		pthread_cond_broadcast(&pl.changed);
 		pthread_mutex_unlock(&pl.lock);
 		ix->stats->t.wait += now() - t0;
-		rc = index_prepared(ix, root, sr->root, &sr->skills[i], &p);
+		rc = index_prepared(ix, j, &sr->skills[i], &p);
 	}
 	pthread_mutex_lock(&pl.lock);
 	pl.stop = true;
@@ -566,18 +949,17 @@ static int index_root(struct indexer *ix, const char *root, const char *label)
 	diag_list_init(&diags);
 	scan_root(root, &sr, &diags);
 	ix->stats->t.scan += now() - t0;
-	rc = index_skills(ix, label, &sr);
+	{
+		const struct job j = { .root = label, .root_abs = sr.root, .root_index = ix->root_index,
+				       .max_file_size = ix->opt->max_file_size, .old = &ix->old };
+
+		rc = sr.root ? index_skills(ix, &j, &sr) : 0;
+	}
 	if (rc == 0)
-		rc = insert_diags(ix, 0, label, &diags);
+		rc = insert_diags(ix, 0, label, NULL, &diags);
 	diag_list_fini(&diags);
 	scan_result_fini(&sr);
 	return rc;
-}
-
-/* The name of root i in rows and messages. */
-static const char *root_label(const struct index_options *opt, size_t i)
-{
-	return opt->labels ? opt->labels[i] : opt->roots[i];
 }
 
 /* Is roots[i] the same folder as an earlier root (by real path)? Reports
@@ -592,11 +974,12 @@ static bool root_seen_before(struct indexer *ix, size_t i)
 
 		if (other && strcmp(me, other) == 0) {
 			struct diag d = { DIAG_WARNING, "root-duplicate", NULL, NULL, 0, 0 };
+			struct diag_list one = { &d, 1, 1 };
 
 			d.message = xasprintf("'%s' is the same folder as the earlier root '%s'; "
 					      "it is indexed once", root_label(ix->opt, i),
 					      root_label(ix->opt, k));
-			insert_diag(ix, 0, root_label(ix->opt, i), &d);
+			insert_diags(ix, 0, root_label(ix->opt, i), NULL, &one);
 			free(d.message);
 			seen = true;
 		}
@@ -606,64 +989,186 @@ static bool root_seen_before(struct indexer *ix, size_t i)
 	return seen;
 }
 
-static int64_t next_generation(sqlite3 *db)
+/* The value of meta key (free()), or NULL. */
+static char *meta_get(sqlite3 *db, const char *key)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t g = 1;
+	char *v = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'generation'", -1, &st,
-			       NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		g = sqlite3_column_int64(st, 0) + 1;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = column_dup(st, 0);
+	}
 	sqlite3_finalize(st);
-	return g;
+	return v;
 }
 
-static int write_meta(struct indexer *ix)
+static int meta_put(struct indexer *ix, const char *key, const char *value)
 {
 	sqlite3_stmt *st = NULL;
-	char gen[32];
 	int rc;
 
-	snprintf(gen, sizeof(gen), "%lld", (long long)ix->stats->generation);
-	if (sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO meta (key, value) VALUES "
-			       "('generation', ?1), ('indexed_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+	if (sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(ix, "preparing meta");
-	sqlite3_bind_text(st, 1, gen, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(ix, "writing meta");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* The index's generation in meta, or 0. */
+static int64_t meta_generation(sqlite3 *db)
+{
+	char *v = meta_get(db, "generation");
+	int64_t g = v ? strtoll(v, NULL, 10) : 0;
+
+	free(v);
+	return g;
+}
+
+/* What the index was built by and from (opt->identity and the schema's
+ * version): a database built otherwise is rebuilt whole. */
+static char *identity_of(sqlite3 *db, const struct index_options *opt)
+{
+	return xasprintf("schema %d; %s", db_user_version(db), opt->identity ? opt->identity : "");
+}
+
+/* The totals a reader sees, counted on the index as written. */
+static int count_totals(struct indexer *ix)
+{
+	sqlite3_stmt *st = NULL;
+	struct index_stats *s = ix->stats;
+	int rc;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT (SELECT count(*) FROM skills), "
+			       "(SELECT total(item_count) FROM checklists), "
+			       "(SELECT count(*) FROM diagnostics), "
+			       "(SELECT count(*) FROM diagnostics WHERE severity = 'error'), "
+			       "(SELECT count(*) FROM diagnostics WHERE severity = 'warning')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(ix, "counting the index");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s->skills = (size_t)sqlite3_column_int64(st, 0);
+		s->checklist_items = (size_t)sqlite3_column_double(st, 1);
+		s->diagnostics = (size_t)sqlite3_column_int64(st, 2);
+		s->errors = (size_t)sqlite3_column_int64(st, 3);
+		s->warnings = (size_t)sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : fail(ix, "counting the index");
+}
+
+/*
+ * Opens the run's transaction and makes the tables ready: emptied for a
+ * full run; for an incremental one, the served skills read and the
+ * diagnostics of no skill deleted (each run writes them all again).
+ */
+static int begin_run(struct indexer *ix, const char *identity)
+{
+	char *had = NULL;
+	double t0 = now();
+	int rc = -1;
+
+	if (sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(ix, "starting the index transaction");
+	ix->stats->generation = meta_generation(ix->db);
+	had = meta_get(ix->db, "identity");
+	ix->stats->full = !ix->opt->incremental || ix->stats->generation == 0 || !had ||
+			  strcmp(had, identity) != 0;
+	free(had);
+	if (ix->stats->full) {
+		if (sqlite3_exec(ix->db, "DELETE FROM diagnostics; DELETE FROM checklists; "
+				 "DELETE FROM files; DELETE FROM skills;", NULL, NULL, NULL) != SQLITE_OK) {
+			fail(ix, "clearing the previous index");
+			goto out;
+		}
+		if (searchrows_clear(ix->db, ix->err, ix->errlen) != 0)
+			goto out;
+		ix->changed = true;
+	} else {
+		if (old_load(ix->db, &ix->old) != 0) {
+			fail(ix, "reading the served skills");
+			goto out;
+		}
+		if (sqlite3_exec(ix->db, "DELETE FROM diagnostics WHERE skill_id IS NULL", NULL, NULL,
+				 NULL) != SQLITE_OK) {
+			fail(ix, "clearing the diagnostics of no skill");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	ix->stats->t.clear = now() - t0;
+	return rc;
+}
+
+/* Deletes the served skills this run did not find again, and says in
+ * meta what the index now is: a new generation when a reader would see a
+ * difference. */
+static int end_run(struct indexer *ix, const char *identity)
+{
+	char loose[SHA256_HEX_LEN + 1], gen[32];
+	char *had;
+
+	for (size_t i = 0; i < ix->old.n; i++) {
+		struct old_skill *o = &ix->old.v[i];
+
+		if (!o->kept && !o->replaced)
+			ix->stats->removed++;
+		if (!o->kept && !o->gone && remove_old(ix, o) != 0)
+			return -1;
+	}
+	sha256_end(ix->loose, loose);
+	ix->loose = NULL;
+	had = meta_get(ix->db, "loose_diagnostics");
+	if (!had || strcmp(had, loose) != 0)
+		ix->changed = true;
+	free(had);
+	if (count_totals(ix) != 0)
+		return -1;
+	if (ix->stats->touched > 0)
+		ix->stats->wrote = true;
+	if (!ix->changed)
+		return 0;
+	ix->stats->wrote = true;
+	if (meta_put(ix, "identity", identity) != 0 || meta_put(ix, "loose_diagnostics", loose) != 0)
+		return -1;
+	ix->stats->generation++;
+	snprintf(gen, sizeof(gen), "%lld", (long long)ix->stats->generation);
+	if (meta_put(ix, "generation", gen) != 0)
+		return -1;
+	if (sqlite3_exec(ix->db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('indexed_at', "
+			 "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(ix, "writing meta");
+	return 0;
 }
 
 int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats *stats,
 		char *err, size_t errlen)
 {
 	struct indexer ix = { .db = db, .opt = opt, .stats = stats, .err = err, .errlen = errlen };
+	char *identity = identity_of(db, opt);
 	double t0;
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
-	/* The rebuild writes parents before children and clears every table
-	 * itself: foreign keys would only cost a lookup per row, and turn the
-	 * clearing DELETEs into row-by-row ones. */
+	ix.loose = sha256_begin();
+	/* The run deletes children before parents and writes parents before
+	 * children itself: foreign keys would only cost a lookup per row, and
+	 * turn the clearing DELETEs into row-by-row ones. */
 	sqlite3_exec(db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL);
-	t0 = now();
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM diagnostics; DELETE FROM checklists; "
-			 "DELETE FROM files; DELETE FROM skills;", NULL, NULL, NULL) != SQLITE_OK) {
-		fail(&ix, "clearing the previous index");
-		goto out;
-	}
-	if (searchrows_clear(db, err, errlen) != 0)
-		goto out;
-	stats->t.clear = now() - t0;
 	for (int i = 0; i < INS_COUNT_; i++) {
 		if (sqlite3_prepare_v2(db, ins_sql[i], -1, &ix.st[i], NULL) != SQLITE_OK) {
 			fail(&ix, "preparing statements");
 			goto out;
 		}
 	}
-	stats->generation = next_generation(db);
+	if (begin_run(&ix, identity) != 0)
+		goto out;
 	for (size_t i = 0; i < opt->n_roots; i++) {
 		ix.root_index = (int)i;
 		if (root_seen_before(&ix, i))
@@ -671,21 +1176,32 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 		if (index_root(&ix, opt->roots[i], root_label(opt, i)) != 0)
 			goto out;
 	}
-	if (write_meta(&ix) != 0)
+	if (end_run(&ix, identity) != 0)
 		goto out;
 	t0 = now();
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	/* A run that changed nothing leaves no page in the WAL. */
+	if (sqlite3_exec(db, stats->wrote ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK) {
 		fail(&ix, "committing the index");
 		goto out;
 	}
 	stats->t.commit = now() - t0;
+	stats->changed = ix.changed;
 	rc = 0;
 out:
+	if (ix.loose) {
+		char unused[SHA256_HEX_LEN + 1];
+
+		sha256_end(ix.loose, unused);
+	}
 	for (int i = 0; i < INS_COUNT_; i++)
 		sqlite3_finalize(ix.st[i]);
 	sqlite3_finalize(ix.search_insert);
+	sqlite3_finalize(ix.search_remove);
 	if (rc != 0 && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+	old_fini(&ix.old);
+	slug_map_fini(&ix.slugs);
+	free(identity);
 	return rc;
 }

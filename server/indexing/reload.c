@@ -25,6 +25,7 @@ struct reloader {
 	pthread_cond_t done;       /* reload_now callers: a run ended */
 	bool stop;
 	bool immediate;            /* a reload_now is waiting: skip the debounce */
+	bool full;                 /* the next run rebuilds the index whole */
 	unsigned long requested;   /* requests so far */
 	unsigned long finished;    /* requests covered by the runs that ended */
 	struct timespec first;     /* first request not yet covered (monotonic) */
@@ -75,6 +76,7 @@ static void *reload_main(void *arg)
 		unsigned long covered;
 		char why[64], err[512] = "";
 		int64_t generation = 0;
+		bool full;
 		int rc;
 
 		if (r->requested == r->finished) {
@@ -105,6 +107,8 @@ static void *reload_main(void *arg)
 		}
 		covered = r->requested;
 		r->immediate = false;
+		full = r->full;
+		r->full = false;
 		snprintf(why, sizeof(why), "%s", r->why);
 		pthread_mutex_unlock(&r->lock);
 
@@ -113,7 +117,7 @@ static void *reload_main(void *arg)
 		 * next index could not write the WAL over from its start and
 		 * would grow it by a whole index. */
 		r->ops.checkpoint(r->ops.ctx);
-		rc = r->ops.reindex(r->ops.ctx, why, &generation, err, sizeof(err));
+		rc = r->ops.reindex(r->ops.ctx, why, full, &generation, err, sizeof(err));
 
 		pthread_mutex_lock(&r->lock);
 		r->finished = covered;
@@ -174,6 +178,15 @@ void reload_request(struct reloader *r, const char *why)
 		return;
 	pthread_mutex_lock(&r->lock);
 	enqueue(r, why);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void reload_want_full(struct reloader *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->full = true;
 	pthread_mutex_unlock(&r->lock);
 }
 

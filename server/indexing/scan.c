@@ -929,6 +929,7 @@ struct file_scan {
 	struct file_list *out;
 	size_t max_content;
 	unsigned char *chunk;  /* SCAN_CHUNK bytes, reused for every read */
+	struct sha256_ctx *stamp;  /* set: scan_skill_stamp, which reads no file */
 };
 
 /* An empty list. */
@@ -991,6 +992,19 @@ void file_list_digest(const struct file_list *l, char hex[SHA256_HEX_LEN + 1])
 	sha256_end(c, hex);
 }
 
+/* Feeds one file's identity into the stamp: its path and what stat says
+ * of it (device, inode, mode, size, modification and change times). */
+static void stamp_file(struct file_scan *f, const char *sub, const struct stat *st)
+{
+	const int64_t id[] = { (int64_t)st->st_dev, (int64_t)st->st_ino, (int64_t)st->st_mode,
+			       (int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+			       (int64_t)st->st_mtim.tv_nsec, (int64_t)st->st_ctim.tv_sec,
+			       (int64_t)st->st_ctim.tv_nsec };
+
+	sha256_update(f->stamp, sub, strlen(sub) + 1);
+	sha256_update(f->stamp, id, sizeof(id));
+}
+
 /*
  * Reads the regular file open as fd (closed here) into a new entry at sub.
  * A file within max_content is read whole: every byte feeds the digest and
@@ -1011,6 +1025,11 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 	bool over, nul = false;
 	char eb[128], unused[SHA256_HEX_LEN + 1];
 
+	if (f->stamp && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		stamp_file(f, sub, &st);
+		close(fd);
+		return;
+	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		walker_report(&f->w, DIAG_WARNING, "file-not-regular", sub,
 			      "not a regular file any more; left out");
@@ -1204,6 +1223,8 @@ static int files_walk(struct file_scan *f, int dirfd, const char *sub, int depth
 			files_subdir(f, dirfd, name, child, depth + 1);
 		} else if (is_skill_md_name(name) && md_check(&f->w, dirfd, sub, name, false) != MD_OK) {
 			/* a broken marker: scan_root names it */
+		} else if (S_ISREG(st.st_mode) && f->stamp) {
+			stamp_file(f, child, &st);
 		} else if (S_ISREG(st.st_mode)) {
 			fd = openat(dirfd, name, OPEN_FILE_FLAGS);
 			if (fd < 0)
@@ -1309,9 +1330,10 @@ static char *skill_prefix(const char *root, const char *root_real, const char *d
 	return rel ? rel : xstrdup("");
 }
 
-/* Checks skill_dir lies inside root, then lists it; see scan.h. */
-int scan_skill_files(const char *root, const char *skill_dir, size_t max_content,
-		     struct file_list *out, struct diag_list *diags)
+/* Checks skill_dir lies inside root, then lists it (stamp NULL) or feeds
+ * each file's identity into stamp; see scan.h. */
+static int files_scan(const char *root, const char *skill_dir, size_t max_content,
+		      struct file_list *out, struct diag_list *diags, struct sha256_ctx *stamp)
 {
 	struct file_scan f;
 	char *root_real = NULL, *dir_real = NULL, *prefix = NULL;
@@ -1361,7 +1383,8 @@ int scan_skill_files(const char *root, const char *skill_dir, size_t max_content
 	}
 	f.out = out;
 	f.max_content = max_content;
-	f.chunk = xmalloc(SCAN_CHUNK);
+	f.stamp = stamp;
+	f.chunk = stamp ? NULL : xmalloc(SCAN_CHUNK);
 	walker_visit(&f.w, fd);
 	if (files_walk(&f, fd, "", 0) != 0) {
 		diag_add(diags, DIAG_ERROR, "skill-dir-unreadable", prefix, 0, 0,
@@ -1382,6 +1405,37 @@ out:
 	free(prefix);
 	free(dir_real);
 	free(root_real);
+	return rc;
+}
+
+int scan_skill_files(const char *root, const char *skill_dir, size_t max_content,
+		     struct file_list *out, struct diag_list *diags)
+{
+	return files_scan(root, skill_dir, max_content, out, diags, NULL);
+}
+
+int scan_skill_stamp(const char *root, const char *skill_dir, char hex[SHA256_HEX_LEN + 1])
+{
+	struct sha256_ctx *c = sha256_begin();
+	struct file_list none;
+	struct diag_list diags;
+	int rc;
+
+	file_list_init(&none);
+	diag_list_init(&diags);
+	rc = files_scan(root, skill_dir, 0, &none, &diags, c);
+	/* What could not be listed is part of what was seen. */
+	for (size_t i = 0; i < diags.len; i++) {
+		const struct diag *d = &diags.items[i];
+
+		sha256_update(c, d->code, strlen(d->code) + 1);
+		sha256_update(c, d->path ? d->path : "", strlen(d->path ? d->path : "") + 1);
+	}
+	sha256_end(c, hex);
+	diag_list_fini(&diags);
+	file_list_fini(&none);
+	if (rc != 0)
+		hex[0] = '\0';
 	return rc;
 }
 

@@ -379,3 +379,26 @@ out:
 	free(headings);
 	return rc;
 }
+
+int searchrows_remove_skill(sqlite3 *db, sqlite3_stmt **remove, sqlite3_int64 skill_id,
+			    char *err, size_t errlen)
+{
+	int rc;
+
+	if (!*remove &&
+	    sqlite3_prepare_v2(db, "DELETE FROM search WHERE rowid >= ?1 AND rowid < ?2", -1, remove,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "search: preparing a removal: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(*remove, 1, skill_id << SEARCH_ROW_BITS);
+	sqlite3_bind_int64(*remove, 2, (skill_id + 1) << SEARCH_ROW_BITS);
+	rc = sqlite3_step(*remove);
+	sqlite3_reset(*remove);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "search: removing the rows of skill %lld: %s",
+			 (long long)skill_id, sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}

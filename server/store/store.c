@@ -75,7 +75,8 @@ static const char *const reader_sql[STMT_COUNT_] = {
 		"WHERE s.slug = ?1 AND (c.path = ?2 OR (?2 IS NULL AND c.is_primary))",
 	[STMT_DIAGNOSTICS] =
 		"SELECT d.severity, d.code, d.message, d.root, d.path, d.line, d.col, s.slug "
-		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id ORDER BY d.id",
+		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id "
+		"ORDER BY d.root_index, d.skill_path IS NULL, d.skill_path, d.seq",
 	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
 	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
 };

@@ -506,7 +506,7 @@ START_TEST(test_checklist_edits_keep_verdicts)
 		     "- [ ] Is the code formatted?\n\n"
 		     "## Severity Levels\n\n| Severity | Description |\n|----------|-------------|\n"
 		     "| **Critical** | Breaks things |\n| **Low** | Cosmetic |\n");
-	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(app_reindex(&ta.app, "test", false, err, sizeof(err)) == 0, "%s", err);
 	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
 	ck_assert_int_eq(send("GET", path, NULL, NULL, &j), 200);
 	ck_assert_str_eq(jstr(item(j, "G1"), "verdict"), "pass");

@@ -9,6 +9,7 @@
  */
 #include <check.h>
 #include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,7 +440,7 @@ static char *index_with(const char *path, char *const *roots, size_t n_roots, un
 			struct index_stats *stats)
 {
 	struct migration_set set = { 0 };
-	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads };
+	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads, false, NULL };
 	char err[512];
 	sqlite3 *db = NULL;
 	char *dump;
@@ -502,6 +503,356 @@ START_TEST(test_workers_make_the_same_index)
 }
 END_TEST
 
+/* ---- incremental runs ----
+ *
+ * Every kind of change to the folders, applied one after another: after
+ * each, the index updated in place must equal, row by row, a full
+ * rebuild of the same folders in a new database (row ids aside: a skill
+ * read again gets a new one), and only the skills that changed are read.
+ */
+
+static char *inc_tmp;
+
+static void inc_setup(void)
+{
+	inc_tmp = tu_mkdtemp();
+}
+
+static void inc_teardown(void)
+{
+	tu_rmtree(inc_tmp);
+	free(inc_tmp);
+}
+
+/* Every row a reader can reach, without row ids: skills by place, their
+ * children by slug, the diagnostics in the order served, the search rows
+ * by slug and position; and meta without the generation and the time. */
+static char *canonical_dump(sqlite3 *db)
+{
+	static const char *const queries[] = {
+		"SELECT slug, name, description, root, path, folder, valid, tier, digest, summary_json, "
+		"detail_json, files_json, checklist_json, evals_json, check_json, root_index, body_html, "
+		"toc_json, stamp, slug_base, source FROM skills ORDER BY root_index, path",
+		"SELECT s.slug, f.path, f.kind, f.size, f.digest, f.mime, f.is_text, f.content, f.html, "
+		"f.toc_json FROM files f JOIN skills s ON s.id = f.skill_id ORDER BY s.slug, f.path",
+		"SELECT s.slug, c.path, c.title, c.item_count, c.digest, c.is_primary FROM checklists c "
+		"JOIN skills s ON s.id = c.skill_id ORDER BY s.slug, c.path",
+		"SELECT s.slug, d.root, d.path, d.severity, d.code, d.message, d.line, d.col, "
+		"d.root_index, d.skill_path, d.seq FROM diagnostics d LEFT JOIN skills s ON "
+		"s.id = d.skill_id ORDER BY d.root_index, d.skill_path IS NULL, d.skill_path, d.seq",
+		"SELECT skill, rowid & 16777215, kind, path, anchor, url, name, description, headings, "
+		"title, body, (SELECT slug FROM skills WHERE id = search.skill_id) FROM search "
+		"ORDER BY skill, 2",
+		"SELECT key, value FROM meta WHERE key NOT IN ('generation', 'indexed_at') ORDER BY key",
+		"SELECT count(*) FROM search WHERE (SELECT slug FROM skills WHERE id = rowid >> 24) "
+		"IS NOT skill",
+	};
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
+		sqlite3_stmt *st = NULL;
+
+		ck_assert_msg(sqlite3_prepare_v2(db, queries[q], -1, &st, NULL) == SQLITE_OK, "%s",
+			      sqlite3_errmsg(db));
+		buf_printf(&b, "== %s\n", queries[q]);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(st); c++) {
+				const void *v = sqlite3_column_blob(st, c);
+				int n = sqlite3_column_bytes(st, c);
+
+				buf_printf(&b, "%d:", sqlite3_column_type(st, c));
+				if (v)
+					buf_append(&b, v, (size_t)n);
+				buf_putc(&b, '\x1f');
+			}
+			buf_putc(&b, '\n');
+		}
+		sqlite3_finalize(st);
+	}
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+/* Runs index_build on the database at path (created and migrated when
+ * new) and returns its canonical dump. */
+static char *run_index(const char *path, char *const *roots, size_t n_roots, unsigned threads,
+		       bool incremental, struct index_stats *stats)
+{
+	struct migration_set set = { 0 };
+	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads, incremental, "test" };
+	char err[512];
+	sqlite3 *db = NULL;
+	char *dump;
+
+	ck_assert_msg(db_open_writer(path, &db, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(migration_set_builtin(&set, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(db_migrate(db, &set, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(index_build(db, &opt, stats, err, sizeof(err)) == 0, "%s", err);
+	dump = canonical_dump(db);
+	migration_set_fini(&set);
+	sqlite3_close(db);
+	return dump;
+}
+
+/* A skill file with that name and description, and a body long enough
+ * to be split into search rows. */
+static void put_skill(const char *root, const char *folder, const char *name, const char *extra)
+{
+	char *rel = xasprintf("%s/SKILL.md", folder);
+	char *text = xasprintf("---\nname: %s\ndescription: Use when testing %s.\n---\n# %s\n\n"
+			       "See [the notes](references/notes.md).\n\n## Steps\n\nRead the notes. %s\n",
+			       name, name, name, extra ? extra : "");
+
+	tu_write_str(root, rel, text);
+	free(rel);
+	free(text);
+	rel = xasprintf("%s/references/notes.md", folder);
+	tu_write_str(root, rel, "# Notes\n\n## First\n\nText.\n\n## Second\n\nMore text.\n");
+	free(rel);
+	rel = xasprintf("%s/references/review-checklist.md", folder);
+	tu_write_str(root, rel, "# Review\n\n## Safety\n\n- [ ] **S1** Check inputs.\n"
+		     "- [ ] **S2** Check outputs.\n");
+	free(rel);
+}
+
+/* Runs the command cmd (freed). */
+static void shell(char *cmd)
+{
+	ck_assert_msg(system(cmd) == 0, "%s", cmd);
+	free(cmd);
+}
+
+struct change {
+	const char *what;
+	void (*apply)(const char *r1, const char *r2);
+	long read;          /* skills read again; -1: any */
+	long removed;       /* served skills gone */
+	bool changed;       /* a new generation */
+};
+
+static void ch_nothing(const char *r1, const char *r2)
+{
+	(void)r1, (void)r2;
+}
+
+static void ch_edit(const char *r1, const char *r2)
+{
+	(void)r2;
+	put_skill(r1, "alpha", "alpha", "Edited.");
+	tu_write_str(r1, "alpha/examples/inner/notes.md", "# Alpha's notes, for now\n");
+}
+
+static void ch_touch(const char *r1, const char *r2)
+{
+	(void)r2;
+	shell(xasprintf("touch -d '2030-01-01' %s/beta/SKILL.md", r1));
+}
+
+static void ch_add(const char *r1, const char *r2)
+{
+	(void)r2;
+	put_skill(r1, "gamma", "gamma", NULL);
+}
+
+static void ch_delete(const char *r1, const char *r2)
+{
+	(void)r2;
+	shell(xasprintf("rm -r %s/gamma", r1));
+}
+
+static void ch_rename(const char *r1, const char *r2)
+{
+	(void)r2;
+	shell(xasprintf("mv %s/beta %s/zeta-folder", r1, r1));
+}
+
+static void ch_move_roots(const char *r1, const char *r2)
+{
+	shell(xasprintf("mv %s/zeta-folder %s/beta", r1, r2));
+}
+
+/* alpha/examples/inner becomes a skill of its own: alpha loses the
+ * files below it. */
+static void ch_nested(const char *r1, const char *r2)
+{
+	(void)r2;
+	tu_write_str(r1, "alpha/examples/inner/SKILL.md",
+		     "---\nname: inner\ndescription: Use when nested.\n---\n# Inner\n");
+}
+
+static void ch_file_to_folder(const char *r1, const char *r2)
+{
+	(void)r2;
+	shell(xasprintf("rm %s/alpha/references/notes.md && mkdir %s/alpha/references/notes.md", r1, r1));
+	tu_write_str(r1, "alpha/references/notes.md/inside.md", "# Inside\n");
+	shell(xasprintf("ln -s ../references/review-checklist.md %s/alpha/examples/link.md", r1));
+}
+
+/* Takes the slug of a later skill of the same root: that one becomes
+ * twin-2, its rows rendered again under it. */
+static void ch_slug_taken(const char *r1, const char *r2)
+{
+	(void)r2;
+	put_skill(r1, "delta", "twin", NULL);
+	put_skill(r1, "epsilon", "twin", NULL);
+}
+
+static void ch_slug_freed(const char *r1, const char *r2)
+{
+	(void)r2;
+	shell(xasprintf("rm -r %s/delta", r1));
+}
+
+/* A skill in the first root with the name of one in the second: the
+ * second's is shadowed. */
+static void ch_shadow(const char *r1, const char *r2)
+{
+	(void)r2;
+	put_skill(r1, "beta-copy", "beta", NULL);
+}
+
+static void ch_unshadow(const char *r1, const char *r2)
+{
+	(void)r2;
+	shell(xasprintf("rm -r %s/beta-copy", r1));
+}
+
+static void ch_loose_diag(const char *r1, const char *r2)
+{
+	(void)r2;
+	tu_write_str(r1, "broken/skill.md", "---\nname: broken\ndescription: Lower case.\n---\n");
+	tu_write_str(r1, "broken/SKILL.md", "---\nname: broken\ndescription: Upper.\n---\n");
+}
+
+/* Only a diagnostic of no skill: a SKILL.md below the search depth. */
+static void ch_too_deep(const char *r1, const char *r2)
+{
+	(void)r2;
+	tu_write_str(r1, "d1/d2/d3/d4/d5/d6/d7/d8/d9/SKILL.md",
+		     "---\nname: deep\ndescription: Too deep.\n---\n");
+}
+
+static const struct change changes[] = {
+	{ "nothing", ch_nothing, 0, 0, false },
+	{ "an edit", ch_edit, 1, 0, true },
+	{ "a touch", ch_touch, 1, 0, false },
+	{ "a new skill", ch_add, 1, 0, true },
+	{ "a deleted skill", ch_delete, 0, 1, true },
+	{ "a renamed folder", ch_rename, 1, 1, true },
+	{ "a move to another root", ch_move_roots, 1, 1, true },
+	{ "a skill inside a skill", ch_nested, 2, 0, true },
+	{ "a file turned folder, a new symlink", ch_file_to_folder, 1, 0, true },
+	{ "a slug taken by a later skill", ch_slug_taken, 2, 0, true },
+	{ "that slug freed again", ch_slug_freed, 1, 1, true },
+	{ "a skill shadowing one of a later root", ch_shadow, 1, 1, true },
+	{ "the shadow gone", ch_unshadow, 1, 1, true },
+	{ "a skill.md beside a SKILL.md", ch_loose_diag, 1, 0, true },
+	{ "a skill too deep to serve", ch_too_deep, 0, 0, true },
+	{ "nothing again", ch_nothing, 0, 0, false },
+};
+
+static void incremental_equals_full(unsigned threads)
+{
+	char *r1 = xasprintf("%s/one", inc_tmp), *r2 = xasprintf("%s/two", inc_tmp);
+	char *roots[] = { r1, r2 };
+	char *live = xasprintf("%s/live-%u.db", inc_tmp, threads);
+	struct index_stats st;
+	int64_t gen;
+	char *dump;
+
+	put_skill(r1, "alpha", "alpha", NULL);
+	put_skill(r1, "beta", "beta", NULL);
+	put_skill(r2, "omega", "omega", NULL);
+	dump = run_index(live, roots, 2, threads, true, &st);
+	ck_assert(st.full);
+	ck_assert_uint_eq(st.read, 3);
+	gen = st.generation;
+	free(dump);
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		const struct change *c = &changes[i];
+		char *fresh = xasprintf("%s/full-%u-%zu.db", inc_tmp, threads, i);
+		struct index_stats fst;
+		char *want;
+
+		c->apply(r1, r2);
+		dump = run_index(live, roots, 2, threads, true, &st);
+		want = run_index(fresh, roots, 2, threads, true, &fst);
+		ck_assert(fst.full);
+		ck_assert_msg(!st.full, "%s: a full run", c->what);
+		ck_assert_msg(strcmp(dump, want) == 0, "%s (%u workers): the index differs from a "
+			      "full rebuild:\n--- incremental\n%s\n--- full\n%s", c->what, threads,
+			      dump, want);
+		if (c->read >= 0)
+			ck_assert_msg(st.read + st.touched == (size_t)c->read, "%s: %zu read, want %ld",
+				      c->what, st.read + st.touched, c->read);
+		ck_assert_msg(st.removed == (size_t)c->removed, "%s: %zu removed, want %ld", c->what,
+			      st.removed, c->removed);
+		ck_assert_msg(st.changed == c->changed, "%s: changed %d", c->what, st.changed);
+		ck_assert_int_eq(st.generation, c->changed ? gen + 1 : gen);
+		gen = st.generation;
+		ck_assert_uint_eq(st.skills, fst.skills);
+		ck_assert_uint_eq(st.diagnostics, fst.diagnostics);
+		ck_assert_uint_eq(st.checklist_items, fst.checklist_items);
+		free(dump);
+		free(want);
+		free(fresh);
+	}
+	free(live);
+	free(r1);
+	free(r2);
+}
+
+START_TEST(test_incremental_equals_full_serial)
+{
+	incremental_equals_full(0);
+}
+END_TEST
+
+START_TEST(test_incremental_equals_full_workers)
+{
+	incremental_equals_full(2);
+}
+END_TEST
+
+/* Another identity (another program, other roots or limits) rebuilds the
+ * index whole; so does a caller asking for it. */
+START_TEST(test_identity_change_rebuilds)
+{
+	char *r1 = xasprintf("%s/one", inc_tmp);
+	char *roots[] = { r1 };
+	char *path = xasprintf("%s/id.db", inc_tmp), err[512];
+	struct index_options opt = { roots, NULL, 1, 1u << 20, 0, true, "first" };
+	struct migration_set set = { 0 };
+	struct index_stats st;
+	sqlite3 *db = NULL;
+
+	put_skill(r1, "alpha", "alpha", NULL);
+	ck_assert_msg(db_open_writer(path, &db, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(migration_set_builtin(&set, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(db_migrate(db, &set, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(index_build(db, &opt, &st, err, sizeof(err)), 0);
+	ck_assert(st.full);
+	ck_assert_int_eq(index_build(db, &opt, &st, err, sizeof(err)), 0);
+	ck_assert(!st.full && !st.changed && !st.wrote);
+	ck_assert_uint_eq(st.kept, 1);
+	ck_assert_int_eq(st.generation, 1);
+	opt.identity = "second";
+	ck_assert_int_eq(index_build(db, &opt, &st, err, sizeof(err)), 0);
+	ck_assert(st.full && st.changed);
+	ck_assert_uint_eq(st.read, 1);
+	ck_assert_int_eq(st.generation, 2);
+	opt.incremental = false;
+	ck_assert_int_eq(index_build(db, &opt, &st, err, sizeof(err)), 0);
+	ck_assert(st.full);
+	ck_assert_int_eq(st.generation, 3);
+	migration_set_fini(&set);
+	sqlite3_close(db);
+	free(path);
+	free(r1);
+}
+END_TEST
+
 Suite *index_suite(void)
 {
 	Suite *s = suite_create("index");
@@ -514,6 +865,13 @@ Suite *index_suite(void)
 	tcase_add_test(tc, test_large_binaries_listed_not_stored);
 	tcase_add_test(tc, test_roots_in_order_and_shadowing);
 	tcase_add_test(tc, test_workers_make_the_same_index);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("incremental");
+	tcase_add_checked_fixture(tc, inc_setup, inc_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_incremental_equals_full_serial);
+	tcase_add_test(tc, test_incremental_equals_full_workers);
+	tcase_add_test(tc, test_identity_change_rebuilds);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -78,6 +78,18 @@ static void sleep_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
+/* Edits a skill (a new text each call): the next run has something to
+ * serve, so it takes a new generation; a run that finds nothing changed
+ * keeps the one served. */
+static void change_skills(void)
+{
+	static int n;
+	char text[64];
+
+	snprintf(text, sizeof(text), "# Edit %d\n", ++n);
+	tu_write_str(ta.root, "alpha/references/edit.md", text);
+}
+
 START_TEST(test_reload_now_sees_changes)
 {
 	char err[512];
@@ -105,6 +117,7 @@ START_TEST(test_generation_header)
 	struct response res;
 	const char *h = NULL;
 
+	change_skills();
 	ck_assert_int_eq(reload_now(ta.app.reloader, "test", 30000, &gen, err, sizeof(err)), 0);
 	ck_assert_int_eq(ta_get(&ta.app, "/skills/alpha", NULL, &res), 200);
 	for (size_t i = 0; i < res.n_headers; i++)
@@ -119,6 +132,7 @@ END_TEST
 /* A burst of requests within the debounce time is one re-indexing. */
 START_TEST(test_burst_is_debounced)
 {
+	change_skills();
 	for (int i = 0; i < 50; i++)
 		reload_request(ta.app.reloader, "burst");
 	sleep_ms(RELOAD_DEBOUNCE_MS + 600);
@@ -152,6 +166,7 @@ START_TEST(test_failure_keeps_the_old_index)
 	cJSON_Delete(j);
 	/* and the next good one clears it */
 	ck_assert_int_eq(rename(moved, ta.root), 0);
+	change_skills();
 	ck_assert_int_eq(reload_now(ta.app.reloader, "test", 30000, &gen, err, sizeof(err)), 0);
 	ck_assert_int_eq(gen, 2);
 	j = get_json("/healthz");
@@ -191,10 +206,12 @@ START_TEST(test_admin_endpoint)
 	char code[64];
 
 	/* a program (no Origin, no Sec-Fetch-Site) sending JSON */
+	change_skills();
 	ck_assert_int_eq(admin_post("application/json", NULL, NULL, false, code), 200);
 	ck_assert_str_eq(code, "reloaded");
 	ck_assert_int_eq(health_num("generation"), 2);
 	/* this server's own page */
+	change_skills();
 	ck_assert_int_eq(admin_post("application/json; charset=utf-8", "http://127.0.0.1:8080",
 				    "same-origin", false, code), 200);
 	ck_assert_int_eq(health_num("generation"), 3);
@@ -248,6 +265,7 @@ START_TEST(test_reload_requests_coalesce)
 	pthread_t th;
 	int64_t gen = 0, before = health_num("generation");
 
+	change_skills();
 	ck_assert_int_eq(sqlite3_open(db, &lock), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(pthread_create(&th, NULL, reload_waiter, &w), 0);
@@ -333,7 +351,7 @@ START_TEST(test_reader_snapshot_holds_across_a_commit)
 	before = store_skill_count(r);
 	ck_assert_int_gt(before, 0);
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
-	ck_assert_int_eq(app_reindex(&ta.app, "test", err, sizeof(err)), 0);
+	ck_assert_int_eq(app_reindex(&ta.app, "test", false, err, sizeof(err)), 0);
 	/* still generation 1 inside the transaction: no gamma, as many skills */
 	ck_assert_int_eq(store_skill_get(r, "gamma", &sk), 0);
 	ck_assert_int_eq(store_skill_count(r), before);
@@ -409,7 +427,7 @@ START_TEST(test_wal_checkpointed_after_each_index)
 	/* without the reloader, an index stays in the WAL until asked */
 	app_reload_stop(&ta.app);
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
-	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(app_reindex(&ta.app, "test", false, err, sizeof(err)) == 0, "%s", err);
 	ck_assert(atomic_load(&ta.app.checkpoint_due));
 	ck_assert_int_gt(wal_bytes(), 0);
 	ck_assert_int_eq(file_generation(), 1);
@@ -425,6 +443,7 @@ START_TEST(test_wal_checkpointed_after_each_index)
 	ck_assert_int_eq(health_num("generation"), 2);
 	/* a reloader started again checkpoints after its own run */
 	ck_assert_int_eq(app_reload_start(&ta.app, err, sizeof(err)), 0);
+	change_skills();
 	ck_assert_msg(reload_now(ta.app.reloader, "test", 30000, &gen, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(gen, 3);
 	wait_checkpoints(3);
@@ -449,7 +468,7 @@ START_TEST(test_checkpoint_around_an_old_reader)
 	ck_assert_int_eq(store_reader_begin(r, &gen), 0);
 	ck_assert_int_eq(gen, 1);
 	tu_write_str(ta.root, "gamma/SKILL.md", "---\nname: gamma\ndescription: New.\n---\n# Gamma\n");
-	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(app_reindex(&ta.app, "test", false, err, sizeof(err)) == 0, "%s", err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(app_checkpoint(&ta.app), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -458,7 +477,8 @@ START_TEST(test_checkpoint_around_an_old_reader)
 	ck_assert(atomic_load(&ta.app.checkpoint_due));
 	ck_assert_int_eq(file_generation(), 1);
 	/* a re-index is not held up by that checkpoint */
-	ck_assert_msg(app_reindex(&ta.app, "test", err, sizeof(err)) == 0, "%s", err);
+	change_skills();
+	ck_assert_msg(app_reindex(&ta.app, "test", false, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(app_checkpoint(&ta.app), 1);
 	store_reader_end(r);
 	store_reader_close(r);

@@ -101,6 +101,8 @@ START_TEST(test_requests_while_reloading)
 		reload_request(ta.app.reloader, "test");
 		nanosleep(&pause, NULL);
 	}
+	/* The folders end unlike they began, whatever runs saw meanwhile. */
+	tu_write_str(ta.root, "moved/SKILL.md", "---\nname: moved\ndescription: Stays.\n---\n# M\n");
 	ck_assert_int_eq(reload_now(ta.app.reloader, "test", 60000, &gen, err, sizeof(err)), 0);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);

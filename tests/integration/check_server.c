@@ -259,7 +259,7 @@ START_TEST(test_prepared_answers_and_gzip)
 		tu_response_fini(&r);
 	}
 	tu_write_str(cfg.skills[0], "alpha/references/guide.md", "# Guide\n\nChanged text.\n");
-	ck_assert_int_eq(app_reindex(&app, "test", err, sizeof(err)), 0);
+	ck_assert_int_eq(app_reindex(&app, "test", false, err, sizeof(err)), 0);
 	ck_assert_int_eq(tu_get(app.port, "/api/v1/skills/alpha/files/references/guide.md", NULL, &r), 0);
 	ck_assert_str_eq(r.body, "# Guide\n\nChanged text.\n");
 	h = tu_header(&r, "X-Skilld-Generation");

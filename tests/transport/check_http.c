@@ -657,7 +657,8 @@ START_TEST(test_generation_header)
 	free(h);
 	tu_response_fini(&r);
 
-	ck_assert_msg(app_reindex(&s.app, "test", err, sizeof(err)) == 0, "%s", err);
+	tu_write_str(s.root, "alpha/references/edit.md", "# Edit\n");
+	ck_assert_msg(app_reindex(&s.app, "test", false, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(tu_get(s.port, "/api/v1/skills/alpha", NULL, &r), 0);
 	h = tu_header(&r, "X-Skilld-Generation");
 	ck_assert_str_eq(h, "2");

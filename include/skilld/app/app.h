@@ -50,6 +50,7 @@ struct app {
 	char *token;                 /* from --token-file, or NULL: no token needed */
 	struct session_store *sessions; /* browser sign-ins, with a token only */
 	char **root_labels;          /* per root: its name in answers (never its path) */
+	char *index_identity;        /* what the index is built by and from (index.h) */
 	struct discovery_cache *discovery; /* the well-known index, built on first use */
 	struct mcp_state *mcp;        /* the MCP server's session key (mcp.c) */
 };
@@ -60,12 +61,14 @@ struct app {
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen);
 void app_fini(struct app *app);
 
-/* Rebuilds the index from every root on a writer connection of its own,
- * in one transaction, while readers go on with their snapshots; the
- * previous index stays when it fails. why is logged. One call at a time
- * (the reloader's thread after startup). 0, or -1 with a message in err;
- * either way status is updated. */
-int app_reindex(struct app *app, const char *why, char *err, size_t errlen);
+/* Brings the index up to date with every root on a writer connection of
+ * its own, in one transaction, while readers go on with their snapshots:
+ * only the skills whose files changed are read again, unless full is set
+ * or the index was built by another program or from other roots (then
+ * every skill is). The previous index stays when it fails. why is logged.
+ * One call at a time (the reloader's thread after startup). 0, or -1 with
+ * a message in err; either way status is updated. */
+int app_reindex(struct app *app, const char *why, bool full, char *err, size_t errlen);
 
 /* Copies the WAL that the last index wrote into the database file (and
  * logs how long that took), when one is due; app_reindex leaves it out of

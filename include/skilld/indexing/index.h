@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * index: scans every root, analyses every skill and writes the whole index
- * (skills, files, checklists, diagnostics, prebuilt JSON) into SQLite in one
- * transaction, replacing the previous one. The writer connection is used
- * by the calling thread only; workers (index_options.threads) prepare the
- * skills ahead of it. The result does not depend on the number of workers.
+ * index: scans every root and brings the index (skills, files, checklists,
+ * diagnostics, prebuilt JSON, search rows) up to date in SQLite in one
+ * transaction. A full run reads every skill and replaces the whole index;
+ * an incremental one reads only the skills whose files changed by their
+ * stamp (path, inode, size, times of each file), replaces their rows, and
+ * deletes those of skills gone. Either way the index is the same, row for
+ * row (row ids aside), and does not depend on the number of workers. The
+ * writer connection is used by the calling thread only; workers
+ * (index_options.threads) prepare the skills ahead of it.
  */
 #ifndef SKILLD_INDEX_H
 #define SKILLD_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,13 +26,19 @@ struct index_options {
 	size_t n_roots;
 	size_t max_file_size;
 	unsigned threads;       /* workers that read, analyse and render; 0: none */
+	bool incremental;       /* update the index in place when it was built with
+				 * the same identity; false: rebuild it whole */
+	const char *identity;   /* what the index is built by and from (the
+				 * program, the roots, the limits): an index whose
+				 * identity differs is rebuilt whole; NULL: "" */
 };
 
 /* Where the time of one rebuild went, in seconds. analyze, render and json
  * run on the workers: they are summed over all of them, and overlap with
  * the rest, which is wall time of the indexing thread. */
 struct index_timing {
-	double clear;           /* deleting the previous index's rows */
+	double clear;           /* deleting the previous index's rows (full), or
+				 * reading what it served (incremental) */
 	double scan;            /* finding the skill folders */
 	double analyze;         /* reading and hashing files, parsing, validating */
 	double render;          /* markdown to HTML */
@@ -39,7 +50,15 @@ struct index_timing {
 };
 
 struct index_stats {
-	int64_t generation;
+	int64_t generation;     /* served after the run: the same as before
+				 * when nothing a reader sees changed */
+	bool full;              /* every skill was read (else: incremental) */
+	bool changed;           /* a reader sees a difference */
+	bool wrote;             /* the run committed something (else: rolled back) */
+	size_t kept;            /* skills whose stamp matched: nothing read */
+	size_t read;            /* skills read and written anew */
+	size_t touched;         /* skills read whose rows turned out current */
+	size_t removed;         /* served skills not found again, their rows deleted */
 	size_t bytes;           /* bytes of skill files read */
 	size_t skill_mds;       /* SKILL.md files found */
 	size_t skills;          /* skills served */
@@ -51,9 +70,13 @@ struct index_stats {
 	struct index_timing t;
 };
 
-/* Rebuilds the index. 0, or -1 with a message in err (a database failure;
- * bad content never fails the index, it becomes diagnostics). On failure the
- * previous index is left untouched. */
+/* Brings the index up to date: incrementally when opt->incremental and the
+ * database holds an index of the same identity (and schema), else whole.
+ * A run that finds nothing a reader would see changed keeps the generation
+ * (and commits only the stamps of files touched but not changed). 0, or -1
+ * with a message in err (a database failure; bad content never fails the
+ * index, it becomes diagnostics). On failure the previous index is left
+ * untouched. */
 int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats *st,
 		char *err, size_t errlen);
 

@@ -25,9 +25,10 @@ struct reloader;
 /* What the thread runs; its owner (the app) supplies them. */
 struct reload_ops {
 	void *ctx;
-	/* Rebuilds the index: 0 with the generation now served in
-	 * *generation, or -1 with the reason in err. */
-	int (*reindex)(void *ctx, const char *why, int64_t *generation, char *err, size_t errlen);
+	/* Brings the index up to date (full: rebuilds it whole): 0 with the
+	 * generation now served in *generation, or -1 with the reason in err. */
+	int (*reindex)(void *ctx, const char *why, bool full, int64_t *generation, char *err,
+		       size_t errlen);
 	/* Copies the WAL the last index left into the database file when one
 	 * is due: 1 when readers kept part of it (try again a little later),
 	 * else 0. */
@@ -41,6 +42,9 @@ struct reloader *reload_start(const struct reload_ops *ops, char *err, size_t er
 /* Asks for a re-indexing after the debounce time; why is logged. A NULL
  * reloader (not started) ignores it. */
 void reload_request(struct reloader *r, const char *why);
+/* Makes the next run (the one a request after this call starts) rebuild
+ * the index whole instead of reading only what changed. */
+void reload_want_full(struct reloader *r);
 /* Asks for a re-indexing now (no debounce) and waits, at most timeout_ms,
  * until one that started after this call has finished. 0 with the new
  * generation in *generation; -1 with the reason in err (the re-indexing

@@ -128,6 +128,17 @@ struct file_list {
  */
 int scan_skill_files(const char *root, const char *skill_dir, size_t max_content,
 		     struct file_list *out, struct diag_list *diags);
+/*
+ * The stamp of skill_dir: a SHA-256 over the identity of every file
+ * scan_skill_files would list (its path, device, inode, mode, size,
+ * modification and change times) and over the problems it would meet
+ * (code and path), walking the same way but opening no file. Equal stamps
+ * mean the folder's files are, as far as stat(2) can tell, the ones read
+ * before: an edit, a new or removed file, a rename, a chmod, or a nested
+ * skill appearing each change it. 0, or -1 with hex "" when the folder
+ * cannot be read at all.
+ */
+int scan_skill_stamp(const char *root, const char *skill_dir, char hex[SHA256_HEX_LEN + 1]);
 void file_list_init(struct file_list *l);
 /* Frees every path and content; l is left empty and may be reused. */
 void file_list_fini(struct file_list *l);

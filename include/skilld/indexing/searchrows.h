@@ -31,4 +31,10 @@ int searchrows_clear(sqlite3 *db, char *err, size_t errlen);
 int searchrows_add_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
 			 const struct skill_record *r, char *err, size_t errlen);
 
+/* Removes the rows of skill skill_id (an incremental re-index replacing
+ * or dropping it), on the writer connection inside the index transaction;
+ * *remove as *insert above. 0, or -1 with a message in err. */
+int searchrows_remove_skill(sqlite3 *db, sqlite3_stmt **remove, sqlite3_int64 skill_id,
+			    char *err, size_t errlen);
+
 #endif
