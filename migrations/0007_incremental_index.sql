@@ -14,3 +14,8 @@ ALTER TABLE diagnostics ADD COLUMN root_index INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE diagnostics ADD COLUMN skill_path TEXT;
 ALTER TABLE diagnostics ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX diagnostics_order ON diagnostics (root_index, skill_path IS NULL, skill_path, seq);
+
+-- What an incremental run reads of every served skill, without the
+-- skill's large rows (their prebuilt answers and HTML): read from this
+-- index alone.
+CREATE INDEX skills_source ON skills (root_index, path, id, stamp, slug_base, slug, source);
