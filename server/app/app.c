@@ -170,10 +170,16 @@ static char *index_identity(const struct config *cfg, char *const *labels)
 
 int app_reindex(struct app *app, const char *why, bool full, char *err, size_t errlen)
 {
+	return app_reindex_files(app, why, full, NULL, 0, err, errlen);
+}
+
+int app_reindex_files(struct app *app, const char *why, bool full, char *const *files,
+		      size_t n_files, char *err, size_t errlen)
+{
 	const struct config *cfg = app->cfg;
 	struct index_options opt = { cfg->skills, app->root_labels, cfg->n_skills,
 				     cfg->max_file_size, index_workers(cfg->threads), !full,
-				     app->index_identity };
+				     app->index_identity, files, n_files };
 	struct index_stats stats = { 0 };
 	struct timespec t0, t1;
 	sqlite3 *db = NULL;
@@ -215,7 +221,9 @@ int app_reindex(struct app *app, const char *why, bool full, char *err, size_t e
 			stats.skills, stats.skill_mds, stats.shadowed, stats.checklist_items,
 			stats.errors, stats.warnings, secs, (long long)stats.generation,
 			stats.changed ? "" : ", nothing changed", why,
-			stats.full ? "every skill read" : "only changed skills read",
+			stats.full ? "every skill read" : stats.scoped ?
+			"only the skills holding the files changed looked at" :
+			"every folder looked at, only changed skills read",
 			stats.read + stats.touched, stats.kept, stats.removed,
 			stats.touched ? " (some read had not changed)" : "");
 	if (rc == 0)
@@ -349,12 +357,12 @@ void app_fini(struct app *app)
 	status_fini(&app->status);
 }
 
-static int ops_reindex(void *ctx, const char *why, bool full, int64_t *generation, char *err,
-		       size_t errlen)
+static int ops_reindex(void *ctx, const char *why, bool full, char *const *hints, size_t n_hints,
+		       int64_t *generation, char *err, size_t errlen)
 {
 	struct app *app = ctx;
 
-	if (app_reindex(app, why, full, err, errlen) != 0)
+	if (app_reindex_files(app, why, full, hints, n_hints, err, errlen) != 0)
 		return -1;
 	*generation = store_generation(app->store);
 	return 0;

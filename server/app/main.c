@@ -20,10 +20,14 @@
 #include "skilld/indexing/watch.h"
 
 /* The watcher's callback: a change below a root. */
-static void on_change(void *ctx, const char *path)
+static void on_change(void *ctx, const char *path, bool file)
 {
-	(void)path;
-	reload_request(((struct app *)ctx)->reloader, "files changed");
+	struct reloader *r = ((struct app *)ctx)->reloader;
+
+	if (file)
+		reload_request_file(r, path);
+	else
+		reload_request(r, "files changed");
 }
 
 static int serve(const struct config *cfg)

@@ -12,6 +12,7 @@
  */
 #include "skilld/indexing/index.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -278,6 +280,7 @@ struct indexer {
 	struct old_index old;   /* the served skills (incremental runs) */
 	struct slug_map slugs;
 	bool changed;           /* a row a reader sees was written or deleted */
+	bool linked;            /* a skill's files include a symlink (see index_scoped) */
 	struct sha256_ctx *loose; /* over the diagnostics of no skill, in order */
 	char *err;
 	size_t errlen;
@@ -431,6 +434,15 @@ static int slug_pick(struct indexer *ix, const char *base, char **slug, int *own
 	}
 }
 
+/* The warning that says why r's slug is not the one its name asks for. */
+static void note_slug(struct skill_record *r, const char *base, const char *md_path)
+{
+	if (strcmp(r->slug, base) != 0)
+		diag_add(&r->diags, DIAG_WARNING, "slug-duplicate", md_path, 0, 0,
+			 "another skill of this root already uses the slug '%s'; this one is served "
+			 "as '%s'", base, r->slug);
+}
+
 /*
  * Gives r its slug, with the warning that says why it is not the one its
  * name asks for. Returns 1 when the skill is shadowed by an earlier root
@@ -448,10 +460,7 @@ static int assign_slug(struct indexer *ix, struct skill_record *r, const char *b
 			 "this skill is not served", base, root_label(ix->opt, (size_t)owner));
 		return 1;
 	}
-	if (strcmp(r->slug, base) != 0)
-		diag_add(&r->diags, DIAG_WARNING, "slug-duplicate", md_path, 0, 0,
-			 "another skill of this root already uses the slug '%s'; this one is served "
-			 "as '%s'", base, r->slug);
+	note_slug(r, base, md_path);
 	return 0;
 }
 
@@ -474,6 +483,7 @@ enum answer {
  * built from, nothing is read: same points at them. */
 struct prepared {
 	char stamp[SHA256_HEX_LEN + 1];  /* "" when the folder cannot be read */
+	bool linked;               /* the stamp met a symlink */
 	struct old_skill *same;    /* unchanged: the served skill, nothing read */
 	char *base;                /* the slug its name asks for */
 	struct skill_record r;
@@ -518,7 +528,7 @@ static void prepare_analyze(struct prepared *p, const struct job *j, const struc
 	double t0 = now();
 
 	memset(p, 0, sizeof(*p));
-	scan_skill_stamp(j->root_abs, sk->dir, p->stamp);
+	scan_skill_stamp(j->root_abs, sk->dir, p->stamp, &p->linked);
 	if (!reread && o && o->stamp && p->stamp[0] && strcmp(o->stamp, p->stamp) == 0) {
 		p->same = o;
 		return;
@@ -746,6 +756,7 @@ static int index_serially(struct indexer *ix, const struct job *j, const struct 
 	struct prepared p;
 
 	prepare_analyze(&p, j, sk, true);
+	ix->linked |= p.linked;
 	return index_analysed(ix, j, sk, &p);
 }
 
@@ -780,6 +791,7 @@ static int index_prepared(struct indexer *ix, const struct job *j, const struct 
 	bool fits;
 
 	ix->stats->skill_mds++;
+	ix->linked |= p->linked;
 	if (same) {
 		prepared_fini(p);
 		return index_unchanged(ix, j, sk, same);
@@ -863,6 +875,7 @@ static int index_one(struct indexer *ix, const struct job *j, const struct scan_
 
 	prepare_analyze(&p, j, sk, false);
 	ix->stats->skill_mds++;
+	ix->linked |= p.linked;
 	same = p.same;
 	if (same) {
 		prepared_fini(&p);
@@ -1062,10 +1075,255 @@ static int count_totals(struct indexer *ix)
 	return rc == SQLITE_ROW ? 0 : fail(ix, "counting the index");
 }
 
+/* ---- a run scoped by hints ----
+ *
+ * The file watcher says which paths changed. When each is a file (not a
+ * folder, symlink or skill marker: those can change which folders are
+ * skills) inside a served skill, or outside every skill (where a file
+ * changes nothing), the skills holding them are the only ones to look at:
+ * the scan of every folder is skipped, and the rows of every other skill,
+ * and the diagnostics of none, stay as they are. A skill whose name (so
+ * its slug) changed, or one inside a shadowed skill, needs the whole run.
+ */
+
+/* A skill the hints name: served skill o of root root_index. */
+struct scoped {
+	struct old_skill *o;
+	int root_index;
+	struct scan_skill sk;
+	struct prepared p;
+};
+
+/* The root (as given) that path lies in, its index, and the path below it
+ * in *rel (pointing into path); -1 when none. */
+static int hint_root(const struct index_options *opt, const char *path, const char **rel)
+{
+	for (size_t i = 0; i < opt->n_roots; i++) {
+		size_t n = strlen(opt->roots[i]);
+
+		while (n > 1 && opt->roots[i][n - 1] == '/')
+			n--;
+		if (strncmp(path, opt->roots[i], n) == 0 && path[n] == '/' && path[n + 1]) {
+			*rel = path + n + 1;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Is there a skill folder no served skill occupies (a shadowed one) at
+ * rel in root root_index? Their diagnostics name it. */
+static bool shadowed_at(sqlite3 *db, int root_index, const char *rel)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM diagnostics WHERE skill_id IS NULL AND "
+			       "root_index = ?1 AND skill_path = ?2 LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, root_index);
+		sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/*
+ * The served skill that holds the file at rel of root root_index: the
+ * deepest skill folder above it. 1 with *owner (NULL: the file is in no
+ * skill, and changes nothing), or 0 when the hint cannot be followed.
+ */
+static int hint_owner(struct indexer *ix, int root_index, const char *rel, struct old_skill **owner)
+{
+	char *dir = xstrdup(rel);
+	int rc = 1;
+
+	*owner = NULL;
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+
+		if (slash)
+			*slash = '\0';
+		else
+			dir[0] = '\0';
+		if ((*owner = old_at(&ix->old, root_index, dir)) != NULL)
+			break;
+		if (shadowed_at(ix->db, root_index, dir[0] ? dir : ".")) {
+			rc = 0;
+			break;
+		}
+		if (!dir[0])
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
+/* May a change at path be followed by a scoped run: a regular file (or
+ * none any more) that is no skill marker, in no skipped folder? */
+static bool hint_plain(const char *path, const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	struct stat st;
+
+	base = base ? base + 1 : rel;
+	if (strcmp(base, "SKILL.md") == 0 || strcmp(base, "skill.md") == 0)
+		return false;
+	for (const char *p = rel; *p;) {
+		size_t n = strcspn(p, "/");
+		char *part = xstrndup(p, n);
+		bool skipped = scan_skipped_name(part) || n == 0 || strcmp(part, "..") == 0 ||
+			       strcmp(part, ".") == 0;
+
+		free(part);
+		if (skipped)
+			return false;
+		p += n;
+		if (*p)
+			p++;
+	}
+	if (lstat(path, &st) == 0)
+		return S_ISREG(st.st_mode);
+	return errno == ENOENT;
+}
+
+/* The marker file a served skill was read from ("SKILL.md" or "skill.md"). */
+static char *skill_marker(sqlite3 *db, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = NULL;
+	char *md = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT path FROM files WHERE skill_id = ?1 AND kind = 'skill' "
+			       "AND path NOT LIKE '%/%'", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			md = column_dup(st, 0);
+	}
+	sqlite3_finalize(st);
+	return md ? md : xstrdup("SKILL.md");
+}
+
+/* The skills an earlier run found shadowed (their diagnostics name them). */
+static size_t count_shadowed(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT root_index || '/' || skill_path) FROM "
+			       "diagnostics WHERE skill_id IS NULL AND skill_path IS NOT NULL", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void scoped_fini(struct scoped *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		prepared_fini(&v[i].p);
+		free(v[i].sk.dir);
+		free(v[i].sk.rel);
+		free(v[i].sk.folder);
+		free(v[i].sk.skill_md);
+	}
+	free(v);
+}
+
+/*
+ * Tries the run the hints allow: 1 when it ran (every other served skill
+ * kept), 0 when the hints do not allow it (nothing was written: the caller
+ * runs over every folder), -1 on a database failure.
+ */
+static int index_scoped(struct indexer *ix)
+{
+	const struct index_options *opt = ix->opt;
+	struct scoped *v = xcalloc(opt->n_hints ? opt->n_hints : 1, sizeof(*v));
+	char *links = meta_get(ix->db, "symlinks");
+	size_t n = 0;
+	int rc = 0;
+
+	/* A symlink in a skill makes another folder's file its own: a change
+	 * there is that skill's too, which no hint says. */
+	if (!links || strcmp(links, "none") != 0)
+		goto out;
+
+	for (size_t h = 0; h < opt->n_hints; h++) {
+		const char *rel = NULL;
+		int root = hint_root(opt, opt->hints[h], &rel);
+		struct old_skill *o;
+		bool dup = false;
+
+		if (root < 0 || !hint_plain(opt->hints[h], rel) ||
+		    hint_owner(ix, root, rel, &o) == 0)
+			goto out;
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = v[k].o == o;
+		if (!o || dup)
+			continue;
+		v[n].o = o;
+		v[n].root_index = root;
+		v[n].sk.rel = xstrdup(strcmp(o->path, ".") == 0 ? "" : o->path);
+		v[n].sk.skill_md = skill_marker(ix->db, o->id);
+		n++;
+	}
+	/* Read each; a name that asks for another slug needs the whole run. */
+	for (size_t k = 0; k < n; k++) {
+		char *real = realpath(opt->roots[v[k].root_index], NULL);
+		const struct job j = { .root = root_label(opt, (size_t)v[k].root_index),
+				       .root_abs = real, .root_index = v[k].root_index,
+				       .max_file_size = opt->max_file_size, .old = &ix->old };
+
+		if (!real)
+			goto out;
+		v[k].sk.dir = v[k].sk.rel[0] ? xasprintf("%s/%s", real, v[k].sk.rel) : xstrdup(real);
+		v[k].sk.folder = xstrdup(strrchr(v[k].sk.dir, '/') ? strrchr(v[k].sk.dir, '/') + 1
+					 : v[k].sk.dir);
+		prepare_analyze(&v[k].p, &j, &v[k].sk, false);
+		free(real);
+		if (v[k].p.linked)
+			goto out;
+		if (!v[k].p.same && (!v[k].o->slug_base || strcmp(v[k].p.base, v[k].o->slug_base) != 0))
+			goto out;
+	}
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		struct prepared *p = &v[k].p;
+
+		if (p->same) {
+			prepared_fini(p);
+			continue;
+		}
+		ix->root_index = v[k].root_index;
+		p->r.slug = xstrdup(v[k].o->slug);
+		{
+			char *md_path = v[k].sk.rel[0] ? xasprintf("%s/%s", v[k].sk.rel, v[k].sk.skill_md)
+				       : xstrdup(v[k].sk.skill_md);
+
+			note_slug(&p->r, p->base, md_path);
+			free(md_path);
+		}
+		prepare_render(p);
+		if (store_prepared(ix, p) != 0)
+			rc = -1;
+	}
+	if (rc == 0) {
+		for (size_t i = 0; i < ix->old.n; i++)
+			if (!ix->old.v[i].replaced)
+				ix->old.v[i].kept = true;
+		ix->stats->kept = ix->old.n - (ix->stats->read + ix->stats->touched);
+		ix->stats->skill_mds = ix->old.n + count_shadowed(ix->db);
+		ix->stats->shadowed = ix->stats->skill_mds - ix->old.n;
+		ix->stats->scoped = true;
+		rc = 1;
+	}
+out:
+	free(links);
+	scoped_fini(v, n);
+	return rc;
+}
+
 /*
  * Opens the run's transaction and makes the tables ready: emptied for a
- * full run; for an incremental one, the served skills read and the
- * diagnostics of no skill deleted (each run writes them all again).
+ * full run; for an incremental one, the served skills read.
  */
 static int begin_run(struct indexer *ix, const char *identity)
 {
@@ -1094,11 +1352,6 @@ static int begin_run(struct indexer *ix, const char *identity)
 			fail(ix, "reading the served skills");
 			goto out;
 		}
-		if (sqlite3_exec(ix->db, "DELETE FROM diagnostics WHERE skill_id IS NULL", NULL, NULL,
-				 NULL) != SQLITE_OK) {
-			fail(ix, "clearing the diagnostics of no skill");
-			goto out;
-		}
 	}
 	rc = 0;
 out:
@@ -1125,11 +1378,27 @@ static int end_run(struct indexer *ix, const char *identity)
 	sha256_end(ix->loose, loose);
 	ix->loose = NULL;
 	had = meta_get(ix->db, "loose_diagnostics");
-	if (!had || strcmp(had, loose) != 0)
+	if (!ix->stats->scoped && (!had || strcmp(had, loose) != 0))
 		ix->changed = true;
+	/* a scoped run wrote no diagnostic of no skill: they stay */
+	if (ix->stats->scoped)
+		snprintf(loose, sizeof(loose), "%s", had ? had : "");
 	free(had);
 	if (count_totals(ix) != 0)
 		return -1;
+	if (!ix->stats->scoped) {
+		const char *links = ix->linked ? "some" : "none";
+
+		had = meta_get(ix->db, "symlinks");
+		if (!had || strcmp(had, links) != 0) {
+			if (meta_put(ix, "symlinks", links) != 0) {
+				free(had);
+				return -1;
+			}
+			ix->stats->wrote = true;
+		}
+		free(had);
+	}
 	if (ix->stats->touched > 0)
 		ix->stats->wrote = true;
 	if (!ix->changed)
@@ -1169,6 +1438,22 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 	}
 	if (begin_run(&ix, identity) != 0)
 		goto out;
+	if (!stats->full && opt->hints) {
+		int scoped = index_scoped(&ix);
+
+		if (scoped < 0)
+			goto out;
+		if (scoped == 1)
+			goto end;
+	}
+	/* Each run over every folder writes the diagnostics of no skill
+	 * again. */
+	if (!stats->full &&
+	    sqlite3_exec(db, "DELETE FROM diagnostics WHERE skill_id IS NULL", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		fail(&ix, "clearing the diagnostics of no skill");
+		goto out;
+	}
 	for (size_t i = 0; i < opt->n_roots; i++) {
 		ix.root_index = (int)i;
 		if (root_seen_before(&ix, i))
@@ -1176,6 +1461,7 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 		if (index_root(&ix, opt->roots[i], root_label(opt, i)) != 0)
 			goto out;
 	}
+end:
 	if (end_run(&ix, identity) != 0)
 		goto out;
 	t0 = now();

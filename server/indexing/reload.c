@@ -26,6 +26,9 @@ struct reloader {
 	bool stop;
 	bool immediate;            /* a reload_now is waiting: skip the debounce */
 	bool full;                 /* the next run rebuilds the index whole */
+	char **hints;              /* files named by the pending requests */
+	size_t n_hints;
+	bool unhinted;             /* a pending request named no file */
 	unsigned long requested;   /* requests so far */
 	unsigned long finished;    /* requests covered by the runs that ended */
 	struct timespec first;     /* first request not yet covered (monotonic) */
@@ -66,6 +69,13 @@ static struct timespec due(const struct reloader *r)
 	return before(&quiet, &cap) ? quiet : cap;
 }
 
+static void hints_free(char **hints, size_t n)
+{
+	for (size_t i = 0; hints && i < n; i++)
+		free(hints[i]);
+	free(hints);
+}
+
 static void *reload_main(void *arg)
 {
 	struct reloader *r = arg;
@@ -76,6 +86,8 @@ static void *reload_main(void *arg)
 		unsigned long covered;
 		char why[64], err[512] = "";
 		int64_t generation = 0;
+		char **hints;
+		size_t n_hints;
 		bool full;
 		int rc;
 
@@ -109,6 +121,13 @@ static void *reload_main(void *arg)
 		r->immediate = false;
 		full = r->full;
 		r->full = false;
+		hints = r->unhinted ? NULL : r->hints;
+		n_hints = r->n_hints;
+		if (r->unhinted)
+			hints_free(r->hints, r->n_hints);
+		r->hints = NULL;
+		r->n_hints = 0;
+		r->unhinted = false;
 		snprintf(why, sizeof(why), "%s", r->why);
 		pthread_mutex_unlock(&r->lock);
 
@@ -117,7 +136,9 @@ static void *reload_main(void *arg)
 		 * next index could not write the WAL over from its start and
 		 * would grow it by a whole index. */
 		r->ops.checkpoint(r->ops.ctx);
-		rc = r->ops.reindex(r->ops.ctx, why, full, &generation, err, sizeof(err));
+		rc = r->ops.reindex(r->ops.ctx, why, full, hints, hints ? n_hints : 0, &generation, err,
+				    sizeof(err));
+		hints_free(hints, n_hints);
 
 		pthread_mutex_lock(&r->lock);
 		r->finished = covered;
@@ -177,7 +198,23 @@ void reload_request(struct reloader *r, const char *why)
 	if (!r)
 		return;
 	pthread_mutex_lock(&r->lock);
+	r->unhinted = true;
 	enqueue(r, why);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void reload_request_file(struct reloader *r, const char *path)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	if (r->n_hints < RELOAD_MAX_HINTS) {
+		r->hints = xrealloc(r->hints, (r->n_hints + 1) * sizeof(*r->hints));
+		r->hints[r->n_hints++] = xstrdup(path);
+	} else {
+		r->unhinted = true;
+	}
+	enqueue(r, "files changed");
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -204,6 +241,7 @@ int reload_now(struct reloader *r, const char *why, int timeout_ms, int64_t *gen
 	clock_gettime(CLOCK_REALTIME, &limit);
 	add_ms(&limit, timeout_ms);
 	pthread_mutex_lock(&r->lock);
+	r->unhinted = true;
 	mine = enqueue(r, why);
 	r->immediate = true;
 	if (r->waiters > 0) {
@@ -253,6 +291,7 @@ void reload_stop(struct reloader *r)
 	pthread_cond_broadcast(&r->done);
 	pthread_mutex_unlock(&r->lock);
 	pthread_join(r->thread, NULL);
+	hints_free(r->hints, r->n_hints);
 	pthread_cond_destroy(&r->wake);
 	pthread_cond_destroy(&r->done);
 	pthread_mutex_destroy(&r->lock);

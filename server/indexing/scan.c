@@ -950,6 +950,7 @@ struct file_scan {
 	size_t max_content;
 	unsigned char *chunk;  /* SCAN_CHUNK bytes, reused for every read */
 	struct sha256_ctx *stamp;  /* set: scan_skill_stamp, which reads no file */
+	bool linked;               /* a symlink was met */
 };
 
 /* An empty list. */
@@ -1190,6 +1191,7 @@ static void files_link(struct file_scan *f, const char *sub, int depth)
 	int err, fd;
 	enum link_state ls = link_resolve(&f->w, sub, &real, &st, &err);
 
+	f->linked = true;
 	if (ls != LINK_INSIDE) {
 		report_bad_link(&f->w, ls, err, sub, "left out");
 	} else if (S_ISREG(st.st_mode)) {
@@ -1365,7 +1367,8 @@ static char *skill_prefix(const char *root, const char *root_real, const char *d
 /* Checks skill_dir lies inside root, then lists it (stamp NULL) or feeds
  * each file's identity into stamp; see scan.h. */
 static int files_scan(const char *root, const char *skill_dir, size_t max_content,
-		      struct file_list *out, struct diag_list *diags, struct sha256_ctx *stamp)
+		      struct file_list *out, struct diag_list *diags, struct sha256_ctx *stamp,
+		      bool *linked)
 {
 	struct file_scan f;
 	char *root_real = NULL, *dir_real = NULL, *prefix = NULL;
@@ -1428,6 +1431,8 @@ static int files_scan(const char *root, const char *skill_dir, size_t max_conten
 		qsort(out->items, out->len, sizeof(*out->items), cmp_file);
 	rc = 0;
 out:
+	if (linked)
+		*linked = f.linked;
 	walker_fini(&f.w);
 	free(f.chunk);
 	if (fd >= 0)
@@ -1443,10 +1448,11 @@ out:
 int scan_skill_files(const char *root, const char *skill_dir, size_t max_content,
 		     struct file_list *out, struct diag_list *diags)
 {
-	return files_scan(root, skill_dir, max_content, out, diags, NULL);
+	return files_scan(root, skill_dir, max_content, out, diags, NULL, NULL);
 }
 
-int scan_skill_stamp(const char *root, const char *skill_dir, char hex[SHA256_HEX_LEN + 1])
+int scan_skill_stamp(const char *root, const char *skill_dir, char hex[SHA256_HEX_LEN + 1],
+		     bool *linked)
 {
 	struct sha256_ctx *c = sha256_begin();
 	struct file_list none;
@@ -1455,7 +1461,7 @@ int scan_skill_stamp(const char *root, const char *skill_dir, char hex[SHA256_HE
 
 	file_list_init(&none);
 	diag_list_init(&diags);
-	rc = files_scan(root, skill_dir, 0, &none, &diags, c);
+	rc = files_scan(root, skill_dir, 0, &none, &diags, c, linked);
 	/* What could not be listed is part of what was seen. */
 	for (size_t i = 0; i < diags.len; i++) {
 		const struct diag *d = &diags.items[i];

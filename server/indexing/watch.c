@@ -125,7 +125,7 @@ static void handle(struct watcher *w, const struct inotify_event *ev)
 	char *path;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
-		w->changed(w->ctx, "(inotify queue overflow)");
+		w->changed(w->ctx, "(inotify queue overflow)", false);
 		return;
 	}
 	if (!dir)
@@ -142,7 +142,7 @@ static void handle(struct watcher *w, const struct inotify_event *ev)
 		remove_tree(w, path);
 	}
 	if (!(ev->len && scan_skipped_name(ev->name)))
-		w->changed(w->ctx, path);
+		w->changed(w->ctx, path, ev->len && !(ev->mask & (IN_ISDIR | IN_IGNORED)));
 	free(path);
 }
 

@@ -440,7 +440,7 @@ static char *index_with(const char *path, char *const *roots, size_t n_roots, un
 			struct index_stats *stats)
 {
 	struct migration_set set = { 0 };
-	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads, false, NULL };
+	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads, false, NULL, NULL, 0 };
 	char err[512];
 	sqlite3 *db = NULL;
 	char *dump;
@@ -574,13 +574,26 @@ static char *canonical_dump(sqlite3 *db)
 	return buf_detach(&b, NULL);
 }
 
+/* Where two dumps part: the line of each around the first byte that
+ * differs (a whole dump is more than a failure message may hold). free(). */
+static char *first_diff(const char *a, const char *b)
+{
+	size_t i = 0, from;
+
+	while (a[i] && a[i] == b[i])
+		i++;
+	from = i > 150 ? i - 150 : 0;
+	return xasprintf("at byte %zu:\n  ...%.300s\nvs\n  ...%.300s", i, a + from, b + from);
+}
+
 /* Runs index_build on the database at path (created and migrated when
  * new) and returns its canonical dump. */
-static char *run_index(const char *path, char *const *roots, size_t n_roots, unsigned threads,
-		       bool incremental, struct index_stats *stats)
+static char *run_hinted(const char *path, char *const *roots, size_t n_roots, unsigned threads,
+			bool incremental, char *const *hints, size_t n_hints, struct index_stats *stats)
 {
 	struct migration_set set = { 0 };
-	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads, incremental, "test" };
+	struct index_options opt = { roots, NULL, n_roots, 1u << 20, threads, incremental, "test",
+				     hints, n_hints };
 	char err[512];
 	sqlite3 *db = NULL;
 	char *dump;
@@ -593,6 +606,12 @@ static char *run_index(const char *path, char *const *roots, size_t n_roots, uns
 	migration_set_fini(&set);
 	sqlite3_close(db);
 	return dump;
+}
+
+static char *run_index(const char *path, char *const *roots, size_t n_roots, unsigned threads,
+		       bool incremental, struct index_stats *stats)
+{
+	return run_hinted(path, roots, n_roots, threads, incremental, NULL, 0, stats);
 }
 
 /* A skill file with that name and description, and a body long enough
@@ -780,9 +799,9 @@ static void incremental_equals_full(unsigned threads)
 		want = run_index(fresh, roots, 2, threads, true, &fst);
 		ck_assert(fst.full);
 		ck_assert_msg(!st.full, "%s: a full run", c->what);
-		ck_assert_msg(strcmp(dump, want) == 0, "%s (%u workers): the index differs from a "
-			      "full rebuild:\n--- incremental\n%s\n--- full\n%s", c->what, threads,
-			      dump, want);
+		if (strcmp(dump, want) != 0)
+			ck_abort_msg("%s (%u workers): the index differs from a full rebuild %s",
+				     c->what, threads, first_diff(dump, want));
 		if (c->read >= 0)
 			ck_assert_msg(st.read + st.touched == (size_t)c->read, "%s: %zu read, want %ld",
 				      c->what, st.read + st.touched, c->read);
@@ -815,6 +834,86 @@ START_TEST(test_incremental_equals_full_workers)
 }
 END_TEST
 
+/* A run told which files changed looks at the skills holding them alone
+ * when it can, else at every folder; either way the index is a full
+ * rebuild's. */
+struct hinted {
+	const char *what;
+	const char *root;   /* "one" or "two" */
+	const char *rel;    /* the file the watcher names */
+	const char *text;   /* written there first; NULL: deleted; "" : left */
+	bool scoped;
+	long read;
+	bool changed;
+};
+
+static const struct hinted hinted[] = {
+	{ "a reference edited", "one", "alpha/references/notes.md", "# Notes\n\nNew.\n", true, 1, true },
+	{ "a new file", "one", "alpha/references/added.md", "# Added\n", true, 1, true },
+	{ "that file deleted", "one", "alpha/references/added.md", NULL, true, 1, true },
+	{ "a file in no skill", "one", "README.md", "# Readme\n", true, 0, false },
+	{ "a file of the second root", "two", "omega/references/notes.md", "# O\n", true, 1, true },
+	{ "a file of a de-duplicated slug", "one", "twin-b/references/notes.md", "# T\n", true, 1, true },
+	{ "a file named but not changed", "one", "beta/references/notes.md", "", true, 0, false },
+	{ "a SKILL.md", "one", "beta/SKILL.md", "---\nname: beta\ndescription: Use when b.\n---\n# B\n", false, 1, true },
+	{ "a folder", "one", "alpha/examples", "", false, 0, false },
+	/* beta's alias.md is alpha's notes.md: a change there is beta's too */
+	{ "a symlink", "one", "beta/references/alias.md", "", false, 1, true },
+	{ "a file another skill links to", "one", "alpha/references/notes.md", "# N\n", false, 2, true },
+};
+
+START_TEST(test_scoped_runs)
+{
+	char *r1 = xasprintf("%s/one", inc_tmp), *r2 = xasprintf("%s/two", inc_tmp);
+	char *roots[] = { r1, r2 };
+	char *live = xasprintf("%s/live.db", inc_tmp);
+	struct index_stats st, fst;
+	char *dump;
+
+	put_skill(r1, "alpha", "alpha", NULL);
+	put_skill(r1, "beta", "beta", NULL);
+	put_skill(r1, "twin-a", "twin", NULL);
+	put_skill(r1, "twin-b", "twin", NULL);
+	put_skill(r2, "omega", "omega", NULL);
+	free(run_index(live, roots, 2, 0, true, &st));
+	for (size_t i = 0; i < sizeof(hinted) / sizeof(hinted[0]); i++) {
+		const struct hinted *h = &hinted[i];
+		const char *root = strcmp(h->root, "one") == 0 ? r1 : r2;
+		char *path = xasprintf("%s/%s", root, h->rel);
+		char *fresh = xasprintf("%s/full-%zu.db", inc_tmp, i);
+		char *want;
+
+		if (strcmp(h->what, "a folder") == 0)
+			ck_assert_int_eq(mkdir(path, 0755), 0);
+		else if (strcmp(h->what, "a symlink") == 0)
+			ck_assert_int_eq(symlink("../../alpha/references/notes.md", path), 0);
+		else if (!h->text)
+			ck_assert_int_eq(unlink(path), 0);
+		else if (h->text[0])
+			tu_write_str(root, h->rel, h->text);
+		dump = run_hinted(live, roots, 2, 0, true, &path, 1, &st);
+		want = run_index(fresh, roots, 2, 0, true, &fst);
+		if (strcmp(dump, want) != 0)
+			ck_abort_msg("%s: the index differs from a full rebuild %s", h->what,
+				     first_diff(dump, want));
+		ck_assert_msg(st.scoped == h->scoped, "%s: scoped %d", h->what, st.scoped);
+		ck_assert(!st.full);
+		ck_assert_msg(st.read + st.touched == (size_t)h->read, "%s: %zu read", h->what,
+			      st.read + st.touched);
+		ck_assert_msg(st.changed == h->changed, "%s: changed %d", h->what, st.changed);
+		ck_assert_uint_eq(st.skills, fst.skills);
+		ck_assert_uint_eq(st.diagnostics, fst.diagnostics);
+		free(dump);
+		free(want);
+		free(fresh);
+		free(path);
+	}
+	free(live);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 /* Another identity (another program, other roots or limits) rebuilds the
  * index whole; so does a caller asking for it. */
 START_TEST(test_identity_change_rebuilds)
@@ -822,7 +921,7 @@ START_TEST(test_identity_change_rebuilds)
 	char *r1 = xasprintf("%s/one", inc_tmp);
 	char *roots[] = { r1 };
 	char *path = xasprintf("%s/id.db", inc_tmp), err[512];
-	struct index_options opt = { roots, NULL, 1, 1u << 20, 0, true, "first" };
+	struct index_options opt = { roots, NULL, 1, 1u << 20, 0, true, "first", NULL, 0 };
 	struct migration_set set = { 0 };
 	struct index_stats st;
 	sqlite3 *db = NULL;
@@ -872,6 +971,7 @@ Suite *index_suite(void)
 	tcase_add_test(tc, test_incremental_equals_full_serial);
 	tcase_add_test(tc, test_incremental_equals_full_workers);
 	tcase_add_test(tc, test_identity_change_rebuilds);
+	tcase_add_test(tc, test_scoped_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -293,10 +293,12 @@ START_TEST(test_reload_requests_coalesce)
 }
 END_TEST
 
-static void on_change(void *ctx, const char *path)
+static void on_change(void *ctx, const char *path, bool file)
 {
-	(void)path;
-	reload_request(((struct app *)ctx)->reloader, "files changed");
+	if (file)
+		reload_request_file(((struct app *)ctx)->reloader, path);
+	else
+		reload_request(((struct app *)ctx)->reloader, "files changed");
 }
 
 /* Polls /healthz until skills reaches want (at most 5 s). */

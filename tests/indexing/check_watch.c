@@ -58,13 +58,14 @@ static void sleep_ms(long ms)
 struct record {
 	pthread_mutex_t lock;
 	char **paths;
+	bool *files;     /* per path: the callback's file flag */
 	size_t n;
 	size_t cap;
-	void (*also)(void *ctx, const char *path); /* called too, when set */
+	void (*also)(void *ctx, const char *path, bool file); /* called too, when set */
 	void *also_ctx;
 };
 
-static void on_change(void *ctx, const char *path)
+static void on_change(void *ctx, const char *path, bool file)
 {
 	struct record *r = ctx;
 
@@ -72,11 +73,13 @@ static void on_change(void *ctx, const char *path)
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->paths = xrealloc(r->paths, r->cap * sizeof(*r->paths));
+		r->files = xrealloc(r->files, r->cap * sizeof(*r->files));
 	}
+	r->files[r->n] = file;
 	r->paths[r->n++] = xstrdup(path);
 	pthread_mutex_unlock(&r->lock);
 	if (r->also)
-		r->also(r->also_ctx, path);
+		r->also(r->also_ctx, path, file);
 }
 
 static size_t total(struct record *r)
@@ -101,6 +104,24 @@ static size_t count(struct record *r, const char *root, const char *rel)
 	pthread_mutex_unlock(&r->lock);
 	free(path);
 	return n;
+}
+
+/* Did every callback for root/rel (one at least) give file == want? */
+static bool all_file(struct record *r, const char *root, const char *rel, bool want)
+{
+	char *path = xasprintf("%s/%s", root, rel);
+	size_t seen = 0, right = 0;
+
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->paths[i], path) == 0) {
+			seen++;
+			right += r->files[i] == want;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	free(path);
+	return seen > 0 && right == seen;
 }
 
 /* Waits until root/rel was reported want times (at most WAIT_S). */
@@ -153,6 +174,7 @@ static void record_fini(struct record *r)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->paths[i]);
 	free(r->paths);
+	free(r->files);
 	pthread_mutex_destroy(&r->lock);
 }
 
@@ -344,6 +366,11 @@ START_TEST(test_new_folder_and_a_file_in_it)
 	ck_assert_uint_eq(count(&f.rec, f.root, "d/e"), 1);
 	ck_assert_uint_eq(count(&f.rec, f.root, "d/e/deeper.md"), 3);
 	ck_assert_uint_eq(non_barrier(&f.rec), 8);
+	/* folders are not files: a run told of them looks at everything */
+	ck_assert(all_file(&f.rec, f.root, "d", false));
+	ck_assert(all_file(&f.rec, f.root, "d/e", false));
+	ck_assert(all_file(&f.rec, f.root, "d/inside.md", true));
+	ck_assert(all_file(&f.rec, f.root, "d/e/deeper.md", true));
 	fx_fini(&f);
 }
 END_TEST
@@ -498,10 +525,12 @@ END_TEST
 
 /* ---- the debounce: a burst is many callbacks and one re-index ---------- */
 
-static void reload_on_change(void *ctx, const char *path)
+static void reload_on_change(void *ctx, const char *path, bool file)
 {
-	(void)path;
-	reload_request(((struct app *)ctx)->reloader, "files changed");
+	if (file)
+		reload_request_file(((struct app *)ctx)->reloader, path);
+	else
+		reload_request(((struct app *)ctx)->reloader, "files changed");
 }
 
 static long health(struct ta_app *ta, const char *key)

@@ -69,6 +69,11 @@ void app_fini(struct app *app);
  * One call at a time (the reloader's thread after startup). 0, or -1 with
  * a message in err; either way status is updated. */
 int app_reindex(struct app *app, const char *why, bool full, char *err, size_t errlen);
+/* app_reindex told which files changed (paths under the roots as given,
+ * as the file watcher names them): when that is all that changed, only
+ * the skills holding them are looked at (index.h). */
+int app_reindex_files(struct app *app, const char *why, bool full, char *const *files,
+		      size_t n_files, char *err, size_t errlen);
 
 /* Copies the WAL that the last index wrote into the database file (and
  * logs how long that took), when one is due; app_reindex leaves it out of

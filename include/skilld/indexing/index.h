@@ -31,6 +31,11 @@ struct index_options {
 	const char *identity;   /* what the index is built by and from (the
 				 * program, the roots, the limits): an index whose
 				 * identity differs is rebuilt whole; NULL: "" */
+	char *const *hints;     /* incremental: the paths that changed since the
+				 * last run, each a root as given above then
+				 * '/'-separated names (as the file watcher saw
+				 * them); NULL: anything may have changed */
+	size_t n_hints;
 };
 
 /* Where the time of one rebuild went, in seconds. analyze, render and json
@@ -53,6 +58,8 @@ struct index_stats {
 	int64_t generation;     /* served after the run: the same as before
 				 * when nothing a reader sees changed */
 	bool full;              /* every skill was read (else: incremental) */
+	bool scoped;            /* only the skills holding the hints were looked
+				 * at (no folder was scanned) */
 	bool changed;           /* a reader sees a difference */
 	bool wrote;             /* the run committed something (else: rolled back) */
 	size_t kept;            /* skills whose stamp matched: nothing read */
@@ -72,6 +79,10 @@ struct index_stats {
 
 /* Brings the index up to date: incrementally when opt->incremental and the
  * database holds an index of the same identity (and schema), else whole.
+ * With hints, an incremental run that can tell from them alone what
+ * changed (files, not folders, symlinks or SKILL.md files, inside served
+ * skills, whose names stay) re-reads those skills only and scans no
+ * folder; any other hint makes it look at every folder.
  * A run that finds nothing a reader would see changed keeps the generation
  * (and commits only the stamps of files touched but not changed). 0, or -1
  * with a message in err (a database failure; bad content never fails the

@@ -135,10 +135,12 @@ int scan_skill_files(const char *root, const char *skill_dir, size_t max_content
  * (code and path), walking the same way but opening no file. Equal stamps
  * mean the folder's files are, as far as stat(2) can tell, the ones read
  * before: an edit, a new or removed file, a rename, a chmod, or a nested
- * skill appearing each change it. 0, or -1 with hex "" when the folder
- * cannot be read at all.
+ * skill appearing each change it. *linked (when not NULL) says whether a
+ * symlink was met: then the skill's files may be another folder's too. 0,
+ * or -1 with hex "" when the folder cannot be read at all.
  */
-int scan_skill_stamp(const char *root, const char *skill_dir, char hex[SHA256_HEX_LEN + 1]);
+int scan_skill_stamp(const char *root, const char *skill_dir, char hex[SHA256_HEX_LEN + 1],
+		     bool *linked);
 void file_list_init(struct file_list *l);
 /* Frees every path and content; l is left empty and may be reused. */
 void file_list_fini(struct file_list *l);
