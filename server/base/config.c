@@ -215,7 +215,7 @@ static const char config_usage_text[] =
 "  --no-watch\n"
 "        do not watch the skill folders; re-index only on SIGHUP or\n"
 "        POST /api/v1/admin/reload (changes are picked up within a second\n"
-"        otherwise)\n"
+"        otherwise; SIGUSR1 or ?full=1 read every skill again)\n"
 "\n"
 "Flags win over the environment. Both --port 9000 and --port=9000 work.\n"
 "  -h, --help           this text\n"
