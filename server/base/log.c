@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * log: builds each log or access line in a private buffer, escaping every
- * piece of untrusted text, then writes it with one fwrite and fflush under
- * the logger's mutex, so lines from many threads never interleave and a
- * request can never start a line of its own. The escaper is also exported
- * for other modules that print untrusted text.
+ * piece of untrusted text, then copies it whole into the logger's batch
+ * under its mutex, so lines from many threads never interleave and a
+ * request can never start a line of its own. A writer thread writes the
+ * batch on a timer (LOG_FLUSH_MS) or when it grows large, so a request
+ * costs no system call; levelled lines are written by their caller at once,
+ * after the lines batched before them. The escaper is also exported for
+ * other modules that print untrusted text.
  */
 #include "skilld/base/log.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -76,22 +80,124 @@ void log_escape(struct buf *out, const char *s)
 	log_escape_mode(out, s, LOG_ESC_TEXT);
 }
 
-/* The stream stays the caller's; only the mutex is created here. */
+/* Hands the batch to out: swaps it for the empty one under the lock, then
+ * writes it with the lock released, so callers keep adding lines while
+ * this one waits on the stream. write_lock keeps batches in their order. */
+static void log_drain(struct logger *lg)
+{
+	struct buf next;
+
+	pthread_mutex_lock(&lg->write_lock);
+	pthread_mutex_lock(&lg->lock);
+	next = lg->batch;
+	lg->batch = lg->writing;
+	lg->writing = next;
+	pthread_mutex_unlock(&lg->lock);
+	if (lg->writing.len > 0) {
+		fwrite(lg->writing.data, 1, lg->writing.len, lg->out);
+		fflush(lg->out);
+		buf_reset(&lg->writing);
+	}
+	pthread_mutex_unlock(&lg->write_lock);
+}
+
+/* Now plus ms on the monotonic clock, for pthread_cond_timedwait. */
+static struct timespec log_deadline(long ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+/* The writer thread: sleeps until a first line comes, then gives the batch
+ * LOG_FLUSH_MS (less if it reaches LOG_BATCH_WAKE) and writes it. Ends,
+ * leaving the last batch to log_fini, when stopping is set. */
+static void *log_writer_run(void *arg)
+{
+	struct logger *lg = arg;
+
+	pthread_mutex_lock(&lg->lock);
+	while (!lg->stopping) {
+		if (lg->batch.len == 0) {
+			lg->idle = true;
+			pthread_cond_wait(&lg->wake, &lg->lock);
+			lg->idle = false;
+			continue;
+		}
+		struct timespec until = log_deadline(LOG_FLUSH_MS);
+
+		while (!lg->stopping && lg->batch.len < LOG_BATCH_WAKE &&
+		       pthread_cond_timedwait(&lg->wake, &lg->lock, &until) != ETIMEDOUT)
+			;
+		pthread_mutex_unlock(&lg->lock);
+		log_drain(lg);
+		pthread_mutex_lock(&lg->lock);
+	}
+	pthread_mutex_unlock(&lg->lock);
+	return NULL;
+}
+
+/* The stream stays the caller's. Without a stream no thread is started;
+ * when it cannot be, every line is written at once. */
 void log_init(struct logger *lg, FILE *out, enum log_format format, enum log_level min_level)
 {
+	pthread_condattr_t attr;
+
 	lg->out = out;
 	lg->format = format;
 	lg->min_level = min_level;
+	lg->has_writer = false;
+	lg->idle = false;
+	lg->stopping = false;
 	pthread_mutex_init(&lg->lock, NULL);
+	pthread_mutex_init(&lg->write_lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&lg->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	buf_init(&lg->batch);
+	buf_init(&lg->writing);
+	if (out && pthread_create(&lg->writer, NULL, log_writer_run, lg) == 0) {
+		pthread_setname_np(lg->writer, "skilld-log");
+		lg->has_writer = true;
+	}
 }
 
-/* Destroys the mutex; any later call through lg is a no-op. */
+/* Joins the writer, writes what it left, then destroys the locks; any
+ * later call through lg is a no-op. */
 void log_fini(struct logger *lg)
 {
-	if (!lg)
+	if (!lg || !lg->batch.data)
 		return;
+	if (lg->has_writer) {
+		pthread_mutex_lock(&lg->lock);
+		lg->stopping = true;
+		pthread_cond_signal(&lg->wake);
+		pthread_mutex_unlock(&lg->lock);
+		pthread_join(lg->writer, NULL);
+		lg->has_writer = false;
+	}
+	if (lg->out)
+		log_drain(lg);
+	pthread_cond_destroy(&lg->wake);
+	pthread_mutex_destroy(&lg->write_lock);
 	pthread_mutex_destroy(&lg->lock);
+	buf_fini(&lg->batch);
+	buf_fini(&lg->writing);
 	lg->out = NULL;
+}
+
+void log_flush(struct logger *lg)
+{
+	if (lg && lg->out)
+		log_drain(lg);
 }
 
 /* True when lg would write a line of this level. */
@@ -117,13 +223,29 @@ static void log_timestamp(struct buf *b, bool millis)
 		buf_putc(b, 'Z');
 }
 
-/* Writes one finished line (newline included) under the lock. */
-static void log_write(struct logger *lg, const struct buf *line)
+/* Adds one finished line (newline included) to the batch, and writes the
+ * batch at once when now is set or there is no writer thread. A full batch
+ * is written by the caller first: back-pressure, not a dropped line. */
+static void log_write(struct logger *lg, const struct buf *line, bool now)
 {
+	bool wake;
+
 	pthread_mutex_lock(&lg->lock);
-	fwrite(line->data, 1, line->len, lg->out);
-	fflush(lg->out);
+	if (lg->batch.len > 0 && lg->batch.len + line->len > LOG_BATCH_MAX) {
+		pthread_mutex_unlock(&lg->lock);
+		log_drain(lg);
+		pthread_mutex_lock(&lg->lock);
+	}
+	buf_append(&lg->batch, line->data, line->len);
+	/* the writer sleeps without a timer, or the batch just got big */
+	wake = (lg->idle && lg->batch.len == line->len) ||
+		 (lg->batch.len >= LOG_BATCH_WAKE && lg->batch.len - line->len < LOG_BATCH_WAKE);
+	now = now || !lg->has_writer;
 	pthread_mutex_unlock(&lg->lock);
+	if (wake && !now)
+		pthread_cond_signal(&lg->wake);
+	if (now)
+		log_drain(lg);
 }
 
 /* The name of a level; out-of-range values read as errors. */
@@ -177,7 +299,7 @@ void log_msg(struct logger *lg, enum log_level level, const char *fmt, ...)
 		log_escape_mode(&line, msg.data, LOG_ESC_TEXT);
 		buf_putc(&line, '\n');
 	}
-	log_write(lg, &line);
+	log_write(lg, &line, true);
 	buf_fini(&msg);
 	buf_fini(&line);
 }
@@ -216,6 +338,6 @@ void log_access(struct logger *lg, const char *method, const char *path, int sta
 		log_escape_mode(&line, user_agent ? user_agent : "-", LOG_ESC_TEXT);
 		buf_puts(&line, "\"\n");
 	}
-	log_write(lg, &line);
+	log_write(lg, &line, false);
 	buf_fini(&line);
 }
