@@ -206,21 +206,123 @@ static bool log_wants(const struct logger *lg, enum log_level level)
 	return lg && lg->out && level >= lg->min_level;
 }
 
+/* Writes v as exactly width decimal digits, zero padded, at p. */
+static void log_digits(char *p, unsigned long long v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* Appends v in decimal. */
+static void log_put_uint(struct buf *b, unsigned long long v)
+{
+	char text[24];
+	size_t n = 0;
+
+	do {
+		text[sizeof(text) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_append(b, text + sizeof(text) - n, n);
+}
+
+/* Appends ms (finite, not negative) with 2 or 3 decimals, the digits %.2f
+ * and %.3f print: the product with 100 or 1000 is exact in a long double
+ * (64 bits of mantissa), and a tie goes to the even digit. */
+static void log_put_ms(struct buf *b, double ms, int places)
+{
+	unsigned long long scale = places == 3 ? 1000 : 100, v;
+	long double exact, whole;
+	char frac[4] = { '.' };
+
+	if (ms >= 1e12) {
+		buf_printf(b, "%.*f", places, ms);
+		return;
+	}
+	exact = (long double)ms * (long double)scale;
+	whole = floorl(exact);
+	v = (unsigned long long)whole;
+	if (exact - whole > 0.5L || (exact - whole == 0.5L && v % 2 == 1))
+		v++;
+	log_put_uint(b, v / scale);
+	log_digits(frac + 1, v % scale, places);
+	buf_append(b, frac, 1 + (size_t)places);
+}
+
+/* Appends an HTTP status (any int). */
+static void log_put_status(struct buf *b, int status)
+{
+	if (status < 0)
+		buf_printf(b, "%d", status);
+	else
+		log_put_uint(b, (unsigned long long)status);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of t (seconds since 1970, UTC) into text; returns
+ * its length. Counts from 2000-03-01, the day after a 400-year cycle's leap
+ * day, so February ends each year; earlier times and years past 9999 take
+ * gmtime_r. */
+static size_t log_utc(time_t t, char text[32])
+{
+	static const unsigned char month_days[] = { 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 29 };
+	long long days = (long long)t / 86400 - 11017, secs = (long long)t % 86400;
+	long long year, cycles, centuries, quads, years;
+	unsigned month = 0;
+	struct tm tm;
+
+	if (t < 951868800 || t >= 253402300800) {
+		if (!gmtime_r(&t, &tm))
+			memset(&tm, 0, sizeof(tm));
+		return strftime(text, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	}
+	cycles = days / 146097;
+	days -= cycles * 146097;
+	centuries = days / 36524 < 3 ? days / 36524 : 3;
+	days -= centuries * 36524;
+	quads = days / 1461;
+	days -= quads * 1461;
+	years = days / 365 < 3 ? days / 365 : 3;
+	days -= years * 365;
+	year = 2000 + cycles * 400 + centuries * 100 + quads * 4 + years;
+	while (days >= month_days[month])
+		days -= month_days[month++];
+	month += 3;
+	if (month > 12) {
+		month -= 12;
+		year++;
+	}
+	log_digits(text, (unsigned long long)year, 4);
+	text[4] = '-';
+	log_digits(text + 5, month, 2);
+	text[7] = '-';
+	log_digits(text + 8, (unsigned long long)days + 1, 2);
+	text[10] = 'T';
+	log_digits(text + 11, (unsigned long long)secs / 3600, 2);
+	text[13] = ':';
+	log_digits(text + 14, (unsigned long long)secs / 60 % 60, 2);
+	text[16] = ':';
+	log_digits(text + 17, (unsigned long long)secs % 60, 2);
+	return 19;
+}
+
 /* Appends the current UTC time, with milliseconds when millis is set. */
 static void log_timestamp(struct buf *b, bool millis)
 {
 	struct timespec ts;
-	struct tm tm;
 	char text[32];
+	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_puts(b, text);
-	if (millis)
-		buf_printf(b, ".%03ldZ", ts.tv_nsec / 1000000);
-	else
-		buf_putc(b, 'Z');
+	n = log_utc(ts.tv_sec, text);
+	if (millis) {
+		text[n] = '.';
+		log_digits(text + n + 1, (unsigned long long)ts.tv_nsec / 1000000, 3);
+		n += 4;
+	}
+	text[n++] = 'Z';
+	buf_append(b, text, n);
 }
 
 /* Adds one finished line (newline included) to the batch, and writes the
@@ -322,7 +424,13 @@ void log_access(struct logger *lg, const char *method, const char *path, int sta
 		log_json_str(&line, "method", method);
 		buf_putc(&line, ',');
 		log_json_str(&line, "path", path);
-		buf_printf(&line, ",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f,", status, bytes, millis);
+		buf_puts(&line, ",\"status\":");
+		log_put_status(&line, status);
+		buf_puts(&line, ",\"bytes\":");
+		log_put_uint(&line, bytes);
+		buf_puts(&line, ",\"ms\":");
+		log_put_ms(&line, millis, 3);
+		buf_putc(&line, ',');
 		log_json_str(&line, "ua", user_agent);
 		buf_puts(&line, "}\n");
 	} else {
@@ -334,7 +442,13 @@ void log_access(struct logger *lg, const char *method, const char *path, int sta
 			buf_putc(&line, '-');
 		buf_puts(&line, " \"");
 		log_escape_mode(&line, path ? path : "-", LOG_ESC_TEXT);
-		buf_printf(&line, "\" %d %zuB %.2fms \"", status, bytes, millis);
+		buf_puts(&line, "\" ");
+		log_put_status(&line, status);
+		buf_putc(&line, ' ');
+		log_put_uint(&line, bytes);
+		buf_puts(&line, "B ");
+		log_put_ms(&line, millis, 2);
+		buf_puts(&line, "ms \"");
 		log_escape_mode(&line, user_agent ? user_agent : "-", LOG_ESC_TEXT);
 		buf_puts(&line, "\"\n");
 	}

@@ -228,6 +228,40 @@ START_TEST(test_text_access_line_hostile)
 }
 END_TEST
 
+/* The numbers of an access line are what printf's %d, %zu, %.2f and %.3f
+ * make of them, ties and the largest values included. */
+START_TEST(test_access_line_numbers)
+{
+	static const double ms[] = { 0.125, 0.375, 2.675, 1.005, 0.0005, 0.0015, 999.995,
+				     12.3456, 1e11 + 0.125, 3e12, 0.0 };
+	static const int statuses[] = { 200, -1, 0, 999, 2147483647 };
+	struct capture c;
+	char *out, *line, *save = NULL, want[160];
+	size_t n = sizeof(ms) / sizeof(ms[0]), i = 0;
+
+	for (int fmt = 0; fmt < 2; fmt++) {
+		capture_open(&c, fmt ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT, LOG_INFO);
+		for (size_t k = 0; k < n; k++)
+			log_access(&c.lg, "GET", "/n", statuses[k % 5], k ? SIZE_MAX - k : 0, ms[k], "u");
+		out = capture_close(&c);
+		i = 0;
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+			ck_assert_uint_lt(i, n);
+			if (fmt)
+				snprintf(want, sizeof(want), "\"path\":\"/n\",\"status\":%d,\"bytes\":%zu,"
+					 "\"ms\":%.3f,\"ua\":\"u\"}", statuses[i % 5],
+					 i ? SIZE_MAX - i : 0, ms[i]);
+			else
+				snprintf(want, sizeof(want), " GET \"/n\" %d %zuB %.2fms \"u\"",
+					 statuses[i % 5], i ? SIZE_MAX - i : 0, ms[i]);
+			ck_assert_msg(strstr(line, want), "'%s' lacks '%s'", line, want);
+		}
+		ck_assert_uint_eq(i, n);
+		free(out);
+	}
+}
+END_TEST
+
 /* Parses one JSON line (without its newline) and returns the object. */
 static cJSON *parse_line(const char *line, size_t len)
 {
@@ -762,6 +796,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_level_filtering);
 	tcase_add_test(tc, test_text_access_line);
 	tcase_add_test(tc, test_text_access_line_hostile);
+	tcase_add_test(tc, test_access_line_numbers);
 	tcase_add_test(tc, test_json_message_line);
 	tcase_add_test(tc, test_json_access_line);
 	tcase_add_test(tc, test_null_logger_and_stream_are_noops);
