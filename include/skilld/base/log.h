@@ -4,8 +4,9 @@
  * stream. Untrusted text (paths, user agents) is escaped before it is
  * written, so a request can never forge a log line. Thread safe: each line
  * is formatted by its caller and copied whole into the logger's batch;
- * access lines reach the stream in batches from a writer thread (at most
- * LOG_FLUSH_MS late), levelled lines at once, with the batch before them.
+ * access lines reach the stream in batches from a writer thread (about
+ * LOG_FLUSH_MS after the first line of a batch), levelled lines at once,
+ * with the batch before them.
  */
 #ifndef SKILLD_LOG_H
 #define SKILLD_LOG_H
@@ -23,7 +24,7 @@ enum log_level {
 	LOG_ERROR,
 };
 
-/* The longest an access line waits in the batch before it is written. */
+/* How long the first access line of a batch waits before it is written. */
 #define LOG_FLUSH_MS 200
 /* A batch this big is written without waiting for the timer. */
 #define LOG_BATCH_WAKE (64u * 1024)
