@@ -174,7 +174,7 @@ void log_init(struct logger *lg, FILE *out, enum log_format format, enum log_lev
  * later call through lg is a no-op. */
 void log_fini(struct logger *lg)
 {
-	if (!lg || !lg->batch.data)
+	if (!lg)
 		return;
 	if (lg->has_writer) {
 		pthread_mutex_lock(&lg->lock);
@@ -184,6 +184,8 @@ void log_fini(struct logger *lg)
 		pthread_join(lg->writer, NULL);
 		lg->has_writer = false;
 	}
+	if (!lg->batch.data) /* finished already (read once the writer is gone) */
+		return;
 	if (lg->out)
 		log_drain(lg);
 	pthread_cond_destroy(&lg->wake);
