@@ -231,22 +231,25 @@ static void log_put_uint(struct buf *b, unsigned long long v)
 }
 
 /* Appends ms (finite, not negative) with 2 or 3 decimals, the digits %.2f
- * and %.3f print: the product with 100 or 1000 is exact in a long double
- * (64 bits of mantissa), and a tie goes to the even digit. */
+ * and %.3f print: fma gives the rounding error of the product with 100 or
+ * 1000, which decides a fraction that looks like one half, and an exact
+ * half goes to the even digit. */
 static void log_put_ms(struct buf *b, double ms, int places)
 {
 	unsigned long long scale = places == 3 ? 1000 : 100, v;
-	long double exact, whole;
+	double product, error, whole, above_half;
 	char frac[4] = { '.' };
 
 	if (ms >= 1e12) {
 		buf_printf(b, "%.*f", places, ms);
 		return;
 	}
-	exact = (long double)ms * (long double)scale;
-	whole = floorl(exact);
+	product = ms * (double)scale;
+	error = fma(ms, (double)scale, -product); /* exact: the true product less product */
+	whole = floor(product);
+	above_half = (product - whole) - 0.5;     /* exact below 2^52 */
 	v = (unsigned long long)whole;
-	if (exact - whole > 0.5L || (exact - whole == 0.5L && v % 2 == 1))
+	if (above_half > 0 || (above_half == 0 && (error > 0 || (error == 0 && v % 2 == 1))))
 		v++;
 	log_put_uint(b, v / scale);
 	log_digits(frac + 1, v % scale, places);
