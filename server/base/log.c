@@ -332,13 +332,15 @@ static void log_timestamp(struct buf *b, bool millis)
 
 /* Adds one finished line (newline included) to the batch, and writes the
  * batch at once when now is set or there is no writer thread. A full batch
- * is written by the caller first: back-pressure, not a dropped line. */
+ * is written by the caller first (until there is room: the batch never
+ * passes LOG_BATCH_MAX but for a longer line): back-pressure, not a
+ * dropped line. */
 static void log_write(struct logger *lg, const struct buf *line, bool now)
 {
 	bool wake;
 
 	pthread_mutex_lock(&lg->lock);
-	if (lg->batch.len > 0 && lg->batch.len + line->len > LOG_BATCH_MAX) {
+	while (lg->batch.len > 0 && lg->batch.len + line->len > LOG_BATCH_MAX) {
 		pthread_mutex_unlock(&lg->lock);
 		log_drain(lg);
 		pthread_mutex_lock(&lg->lock);

@@ -449,6 +449,7 @@ END_TEST
 struct writer {
 	struct logger *lg;
 	int id;
+	int msg_every; /* (batches) a message every that many lines; 0: none */
 };
 
 static void *writer_run(void *arg)
@@ -475,7 +476,7 @@ START_TEST(test_threads_write_whole_lines)
 
 	capture_open(&c, LOG_FORMAT_TEXT, LOG_INFO);
 	for (int t = 0; t < N_THREADS; t++) {
-		ws[t] = (struct writer){ &c.lg, t };
+		ws[t] = (struct writer){ &c.lg, t, 0 };
 		ck_assert_int_eq(pthread_create(&tids[t], NULL, writer_run, &ws[t]), 0);
 	}
 	for (int t = 0; t < N_THREADS; t++)
@@ -508,21 +509,31 @@ END_TEST
 /* ---- batches ---- */
 
 /* A stream that keeps every write it is given (unbuffered, so one fwrite is
- * one write), slowly when delay_us is set: the writer falls behind. */
+ * one write). With stall set, its first write waits (at most 10 s) until
+ * the logger's batch is full: the writer has fallen behind. */
 struct sink {
 	struct buf data;
-	size_t writes;       /* calls of the write function */
-	size_t torn;         /* writes that did not end with a newline */
-	size_t largest;      /* bytes of the largest write */
-	useconds_t delay_us;
+	size_t writes;        /* calls of the write function */
+	size_t torn;          /* writes that did not end with a newline */
+	size_t largest;       /* bytes of the largest write */
+	struct logger *stall; /* NULL, or the logger whose batch to wait for */
 };
 
 static ssize_t sink_write(void *cookie, const char *p, size_t n)
 {
 	struct sink *k = cookie;
 
-	if (k->delay_us)
-		usleep(k->delay_us);
+	/* called under write_lock, so lock may be taken (the logger's order) */
+	for (int ms = 0; k->stall && k->writes == 0 && ms < 10000; ms++) {
+		size_t pending;
+
+		pthread_mutex_lock(&k->stall->lock);
+		pending = k->stall->batch.len;
+		pthread_mutex_unlock(&k->stall->lock);
+		if (pending > LOG_BATCH_MAX - 1024)
+			break;
+		usleep(1000);
+	}
 	buf_append(&k->data, p, n);
 	k->writes++;
 	if (n == 0 || p[n - 1] != '\n')
@@ -532,14 +543,14 @@ static ssize_t sink_write(void *cookie, const char *p, size_t n)
 	return (ssize_t)n;
 }
 
-static FILE *sink_open(struct sink *k, useconds_t delay_us)
+static FILE *sink_open(struct sink *k, struct logger *stall)
 {
 	cookie_io_functions_t io = { .write = sink_write };
 	FILE *f;
 
 	memset(k, 0, sizeof(*k));
 	buf_init(&k->data);
-	k->delay_us = delay_us;
+	k->stall = stall;
 	f = fopencookie(k, "w", io);
 	ck_assert_ptr_nonnull(f);
 	setvbuf(f, NULL, _IONBF, 0);
@@ -549,19 +560,14 @@ static FILE *sink_open(struct sink *k, useconds_t delay_us)
 #define B_THREADS 8
 #define B_LINES 5000
 
-struct bwriter {
-	struct logger *lg;
-	int id;
-};
-
 /* Access lines whose status is the thread and whose byte count is the
- * line's number, with a message every 1000 lines. */
+ * line's number, with a message every msg_every lines. */
 static void *bwriter_run(void *arg)
 {
-	const struct bwriter *w = arg;
+	const struct writer *w = arg;
 
 	for (int i = 0; i < B_LINES; i++) {
-		if (i % 1000 == 999)
+		if (w->msg_every && i % w->msg_every == w->msg_every - 1)
 			log_msg(w->lg, LOG_WARN, "thread %d line %d", w->id, i);
 		else
 			log_access(w->lg, "GET", "/batch/path/of/some/length", w->id, (size_t)i, 0.5,
@@ -597,57 +603,52 @@ static void assert_every_line_once(char *out)
 		ck_assert_int_eq(next[t], B_LINES);
 }
 
-/* Runs B_THREADS writers on lg to the end. */
-static void run_bwriters(struct logger *lg)
+/* B_THREADS writers (a message every msg_every lines) to a sink, stalled
+ * or not, to the end and log_fini: every line once, whole, in its thread's
+ * order, and no write with part of a line. The caller frees k->data. */
+static void run_bwriters(struct sink *k, bool stall, int msg_every)
 {
 	pthread_t tids[B_THREADS];
-	struct bwriter ws[B_THREADS];
+	struct writer ws[B_THREADS];
+	struct logger lg;
+	FILE *f = sink_open(k, stall ? &lg : NULL);
 
+	log_init(&lg, f, LOG_FORMAT_TEXT, LOG_INFO);
 	for (int t = 0; t < B_THREADS; t++) {
-		ws[t] = (struct bwriter){ lg, t };
+		ws[t] = (struct writer){ &lg, t, msg_every };
 		ck_assert_int_eq(pthread_create(&tids[t], NULL, bwriter_run, &ws[t]), 0);
 	}
 	for (int t = 0; t < B_THREADS; t++)
 		pthread_join(tids[t], NULL);
-}
-
-/* 40,000 lines from 8 threads (2.6 MB, past LOG_BATCH_WAKE many times):
- * each once, whole, in its thread's order, every write whole lines, and
- * far fewer writes than lines. */
-START_TEST(test_batches_keep_every_line)
-{
-	struct logger lg;
-	struct sink k;
-	FILE *f = sink_open(&k, 0);
-
-	log_init(&lg, f, LOG_FORMAT_TEXT, LOG_INFO);
-	run_bwriters(&lg);
 	log_fini(&lg);
 	fclose(f);
-	ck_assert_uint_eq(k.torn, 0);
+	ck_assert_uint_eq(k->torn, 0);
+	assert_every_line_once(k->data.data);
+}
+
+/* 40,000 lines from 8 threads (2.6 MB, past LOG_BATCH_WAKE many times),
+ * in far fewer writes than lines. */
+START_TEST(test_batches_keep_every_line)
+{
+	struct sink k;
+
+	run_bwriters(&k, false, 1000);
 	/* the 40 messages write the batch each; the rest go 64K at a time */
 	ck_assert_msg(k.writes < 200, "%zu writes for %d lines", k.writes, B_THREADS * B_LINES);
-	assert_every_line_once(k.data.data);
 	buf_fini(&k.data);
 }
 END_TEST
 
-/* A stream slower than the threads (2 ms a write): the batch reaches
- * LOG_BATCH_MAX and callers wait for it to be written; nothing is lost and
- * no write is much larger than LOG_BATCH_MAX. */
+/* The stream stalls until the batch is full: callers then write it
+ * themselves, waiting for the stream, and nothing is lost; a write is one
+ * full batch, no more. */
 START_TEST(test_batches_back_pressure)
 {
-	struct logger lg;
 	struct sink k;
-	FILE *f = sink_open(&k, 20000);
 
-	log_init(&lg, f, LOG_FORMAT_TEXT, LOG_INFO);
-	run_bwriters(&lg);
-	log_fini(&lg);
-	fclose(f);
-	ck_assert_uint_eq(k.torn, 0);
-	ck_assert_uint_le(k.largest, LOG_BATCH_MAX + 4096);
-	assert_every_line_once(k.data.data);
+	run_bwriters(&k, true, 0);
+	ck_assert_uint_gt(k.largest, LOG_BATCH_MAX - 1024);
+	ck_assert_uint_le(k.largest, LOG_BATCH_MAX);
 	buf_fini(&k.data);
 }
 END_TEST
