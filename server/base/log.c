@@ -56,8 +56,14 @@ static void log_escape_mode(struct buf *out, const char *s, enum log_esc_mode mo
 			continue;
 		}
 		if (c < 0x80) {
-			buf_putc(out, (char)c);
-			p++;
+			/* the run of printable ASCII that starts here, in one append */
+			const unsigned char *end = p + 1;
+
+			while (*end >= 0x20 && *end < 0x7F && *end != '"' && *end != '\\' &&
+			       !(*end == ' ' && mode == LOG_ESC_TOKEN))
+				end++;
+			buf_append(out, p, (size_t)(end - p));
+			p = end;
 			continue;
 		}
 		len = utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
@@ -424,6 +430,7 @@ void log_access(struct logger *lg, const char *method, const char *path, int sta
 	if (!isfinite(millis) || millis < 0)
 		millis = 0;
 	buf_init(&line);
+	buf_grow(&line, 255); /* a usual line: one allocation, no doubling */
 	if (lg->format == LOG_FORMAT_JSON) {
 		buf_puts(&line, "{\"ts\":\"");
 		log_timestamp(&line, true);
