@@ -237,7 +237,7 @@ check: deps-test
 # `make valgrind` — the integration suites (the server in process and over
 # sockets, every handler, MCP, reload, sign-in) under memcheck, one suite
 # per run without forking: any error or definitely lost byte fails it.
-VALGRIND_SUITES := server api web agents discovery mcp mcpskills reload auth signin hosts app empty session pipeline http admin store reviewdb reviews hub review_runs
+VALGRIND_SUITES := log server api web agents discovery mcp mcpskills reload auth signin hosts app empty session pipeline http admin store reviewdb reviews hub review_runs
 VALGRIND_BUILD  := build/vg
 VALGRIND        := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
                    --show-leak-kinds=definite --track-origins=yes --quiet
@@ -254,8 +254,8 @@ valgrind: deps-test
 
 # `make tsan` — ThreadSanitizer build of the suites where threads meet: the
 # server's worker pool over sockets, reloading (reloader, watcher and
-# requests at once) and the concurrency suite.
-TSAN_SUITES := server reload concurrency reviewdb review_runs hub
+# requests at once), the concurrency suite and the log's batches.
+TSAN_SUITES := log server reload concurrency reviewdb review_runs hub
 TSAN_BUILD  := build/tsan
 TSAN_FLAGS  := -fsanitize=thread -fno-omit-frame-pointer
 

@@ -14,7 +14,10 @@
 #   BENCH_QUICK=1        a few seconds per row, 1,000 synthetic skills only
 #   BENCH_THREADS=T      skilld threads and nginx workers (default: nproc)
 #   BENCH_DURATION=10s   wrk duration of each row (quick: 3s)
-#   BENCH_CONNECTIONS=64 wrk connections (wrk threads: 2)
+#   BENCH_CONNECTIONS=64 wrk connections
+#   BENCH_WRK_THREADS=2  wrk threads
+#   BENCH_CONTENT_ONLY=1 only the skilld/nginx rows on booklib-head (access
+#                        log off, then on), no search or synthetic corpora
 #   BENCH_LOAD=60        seconds of mixed load before reading VmRSS (quick: 5)
 #   BENCH_OUT=build/bench  where the table (results.md), logs and the
 #                        generated corpora (reused while gen-corpus is
@@ -47,10 +50,16 @@ booklib=$corpora/booklib-head
 bin=${BENCH_SKILLD:-build/skilld}
 gen=build/gen-corpus
 hz=$(getconf CLK_TCK)
-# nginx runs with access_log off; so does skilld when it has the flag.
+content_only=${BENCH_CONTENT_ONLY:-0}
+# The content rows run twice: first with the access log off at both sides
+# (nginx access_log off, skilld --no-access-log when it has the flag), then
+# on at both sides, each to a file in the work folder: nginx's buffered
+# (buffer=64k flush=1s), skilld's default log on stderr sent to a file.
 sk_flags=()
 "$bin" --help 2>&1 | grep -q -- --no-access-log && sk_flags+=(--no-access-log)
-wrk_threads=2
+sk_log_off=("${sk_flags[@]}")
+ng_access_log="access_log off;"
+wrk_threads=${BENCH_WRK_THREADS:-2}
 
 for tool in wrk nginx curl; do
 	command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin
@@ -217,7 +226,7 @@ pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 events { worker_connections 4096; }
 http {
-	access_log off;
+	$ng_access_log
 	client_body_temp_path $work/nginx/tmp/body;
 	proxy_temp_path $work/nginx/tmp/proxy;
 	fastcgi_temp_path $work/nginx/tmp/fastcgi;
@@ -465,13 +474,40 @@ if startup booklib-head "$booklib" "$starts"; then
 	fi
 	stop_nginx
 
-	search_row booklib-head 10000
+	[ "$content_only" = 1 ] || search_row booklib-head 10000
+
+	# The same rows with the access log on at both sides, to files.
+	stop_skilld
+	sk_flags=()
+	ng_access_log="access_log $work/nginx/access.log combined buffer=64k flush=1s;"
+	if start_skilld "$booklib"; then
+		base=http://127.0.0.1:$sk_port
+		nbase=
+		[ -n "$conf" ] && start_nginx "$conf" && nbase=http://127.0.0.1:$ng_port
+		plain_rps=
+		content_row "Access log on: JSON \`/api/v1/skills/$slug\`" "/api/v1/skills/$slug" \
+			'Accept: application/json'
+		content_row "Access log on: HTML \`/skills/$slug\`" "/skills/$slug" "$html_accept"
+		content_row "Access log on: Markdown \`/skills/$slug/references/$ref\`" \
+			"/skills/$slug/references/$ref" 'Accept: text/markdown'
+		s_etag=$(etag "$base/api/v1/skills/$slug")
+		n_etag=
+		[ -n "$nbase" ] && n_etag=$(etag "$nbase/api/v1/skills/$slug")
+		content_row "Access log on: 304 revalidation of the JSON" "/api/v1/skills/$slug" \
+			"If-None-Match: $s_etag" "If-None-Match: $n_etag"
+		stop_nginx
+		stop_skilld
+		say "access lines written: skilld $(grep -c 'B [0-9.]*ms "' "$work/skilld.log"), nginx $(wc -l <"$work/nginx/access.log" 2>/dev/null || echo 0)"
+	fi
+	sk_flags=("${sk_log_off[@]}")
+	ng_access_log="access_log off;"
 fi
 stop_skilld
 
 # ---- 2. index: synthetic corpora; search and load on the largest -----------
 
 last=
+[ "$content_only" = 1 ] && synth=
 for n in $synth; do
 	dir=$(synth_corpus "$n") || { row "Start on $n synthetic" "gen-corpus failed" "" "" ""; continue; }
 	label="$(num "$n") synthetic"
@@ -527,7 +563,7 @@ done
 		echo "| $a | ${b:-} | ${c:-} | ${d:-} | ${e:-} |"
 	done
 	echo
-	echo "$("$bin" --version 2>/dev/null | head -1), --threads $threads ${sk_flags[*]}; nginx worker_processes $threads;" \
+	echo "$("$bin" --version 2>/dev/null | head -1), --threads $threads ${sk_flags[*]} (the \"Access log on\" rows without it); nginx worker_processes $threads;" \
 		"wrk -t$wrk_threads -c$conns -d$dur --latency; $(nproc) CPUs; $(date -u +%Y-%m-%dT%H:%MZ)"
 } >"$out/results.md"
 cat "$out/results.md"

@@ -2,9 +2,14 @@
 /*
  * Tests for log: the escaper on hostile strings (line injection, terminal
  * escapes, invalid UTF-8, quotes), exact text lines, level filtering, JSON
- * lines read back with cJSON, and many threads writing whole lines.
+ * lines read back with cJSON, and many threads writing whole lines; the
+ * batches: every line once, whole and in its thread's order, written by the
+ * timer, by log_flush and log_fini, levelled lines at once, and far fewer
+ * writes than lines.
  */
 #include <check.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -223,6 +228,40 @@ START_TEST(test_text_access_line_hostile)
 }
 END_TEST
 
+/* The numbers of an access line are what printf's %d, %zu, %.2f and %.3f
+ * make of them, ties and the largest values included. */
+START_TEST(test_access_line_numbers)
+{
+	static const double ms[] = { 0.125, 0.375, 2.675, 1.005, 0.0005, 0.0015, 999.995,
+				     12.3456, 1e11 + 0.125, 3e12, 0.0 };
+	static const int statuses[] = { 200, -1, 0, 999, 2147483647 };
+	struct capture c;
+	char *out, *line, *save = NULL, want[160];
+	size_t n = sizeof(ms) / sizeof(ms[0]), i = 0;
+
+	for (int fmt = 0; fmt < 2; fmt++) {
+		capture_open(&c, fmt ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT, LOG_INFO);
+		for (size_t k = 0; k < n; k++)
+			log_access(&c.lg, "GET", "/n", statuses[k % 5], k ? SIZE_MAX - k : 0, ms[k], "u");
+		out = capture_close(&c);
+		i = 0;
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+			ck_assert_uint_lt(i, n);
+			if (fmt)
+				snprintf(want, sizeof(want), "\"path\":\"/n\",\"status\":%d,\"bytes\":%zu,"
+					 "\"ms\":%.3f,\"ua\":\"u\"}", statuses[i % 5],
+					 i ? SIZE_MAX - i : 0, ms[i]);
+			else
+				snprintf(want, sizeof(want), " GET \"/n\" %d %zuB %.2fms \"u\"",
+					 statuses[i % 5], i ? SIZE_MAX - i : 0, ms[i]);
+			ck_assert_msg(strstr(line, want), "'%s' lacks '%s'", line, want);
+		}
+		ck_assert_uint_eq(i, n);
+		free(out);
+	}
+}
+END_TEST
+
 /* Parses one JSON line (without its newline) and returns the object. */
 static cJSON *parse_line(const char *line, size_t len)
 {
@@ -410,6 +449,7 @@ END_TEST
 struct writer {
 	struct logger *lg;
 	int id;
+	int msg_every; /* (batches) a message every that many lines; 0: none */
 };
 
 static void *writer_run(void *arg)
@@ -436,7 +476,7 @@ START_TEST(test_threads_write_whole_lines)
 
 	capture_open(&c, LOG_FORMAT_TEXT, LOG_INFO);
 	for (int t = 0; t < N_THREADS; t++) {
-		ws[t] = (struct writer){ &c.lg, t };
+		ws[t] = (struct writer){ &c.lg, t, 0 };
 		ck_assert_int_eq(pthread_create(&tids[t], NULL, writer_run, &ws[t]), 0);
 	}
 	for (int t = 0; t < N_THREADS; t++)
@@ -466,6 +506,284 @@ START_TEST(test_threads_write_whole_lines)
 }
 END_TEST
 
+/* ---- batches ---- */
+
+/* A stream that keeps every write it is given (unbuffered, so one fwrite is
+ * one write). With stall set, its first write waits (at most 10 s) until
+ * the logger's batch is full: the writer has fallen behind. */
+struct sink {
+	struct buf data;
+	size_t writes;        /* calls of the write function */
+	size_t torn;          /* writes that did not end with a newline */
+	size_t largest;       /* bytes of the largest write */
+	struct logger *stall; /* NULL, or the logger whose batch to wait for */
+};
+
+static ssize_t sink_write(void *cookie, const char *p, size_t n)
+{
+	struct sink *k = cookie;
+
+	/* called under write_lock, so lock may be taken (the logger's order) */
+	for (int ms = 0; k->stall && k->writes == 0 && ms < 10000; ms++) {
+		size_t pending;
+
+		pthread_mutex_lock(&k->stall->lock);
+		pending = k->stall->batch.len;
+		pthread_mutex_unlock(&k->stall->lock);
+		if (pending > LOG_BATCH_MAX - 1024)
+			break;
+		usleep(1000);
+	}
+	buf_append(&k->data, p, n);
+	k->writes++;
+	if (n == 0 || p[n - 1] != '\n')
+		k->torn++;
+	if (n > k->largest)
+		k->largest = n;
+	return (ssize_t)n;
+}
+
+static FILE *sink_open(struct sink *k, struct logger *stall)
+{
+	cookie_io_functions_t io = { .write = sink_write };
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	buf_init(&k->data);
+	k->stall = stall;
+	f = fopencookie(k, "w", io);
+	ck_assert_ptr_nonnull(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	return f;
+}
+
+#define B_THREADS 8
+#define B_LINES 5000
+
+/* Access lines whose status is the thread and whose byte count is the
+ * line's number, with a message every msg_every lines. */
+static void *bwriter_run(void *arg)
+{
+	const struct writer *w = arg;
+
+	for (int i = 0; i < B_LINES; i++) {
+		if (w->msg_every && i % w->msg_every == w->msg_every - 1)
+			log_msg(w->lg, LOG_WARN, "thread %d line %d", w->id, i);
+		else
+			log_access(w->lg, "GET", "/batch/path/of/some/length", w->id, (size_t)i, 0.5,
+				   "bench/1.0");
+	}
+	return NULL;
+}
+
+/* Every line of every thread once and whole, each thread's in its order. */
+static void assert_every_line_once(char *out)
+{
+	int next[B_THREADS] = { 0 };
+	char *line, *save = NULL;
+	size_t n = 0;
+
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+		int t, i, len = 0;
+
+		if (sscanf(line + 20, " WARN thread %d line %d%n", &t, &i, &len) == 2 &&
+		    line[20 + len] == '\0') {
+			ck_assert(t >= 0 && t < B_THREADS);
+		} else if (sscanf(line + 24, " GET \"/batch/path/of/some/length\" %d %dB 0.50ms "
+				  "\"bench/1.0\"%n", &t, &i, &len) == 2 && line[24 + len] == '\0') {
+			ck_assert(t >= 0 && t < B_THREADS);
+		} else {
+			ck_abort_msg("mangled line: %.100s", line);
+		}
+		ck_assert_msg(i == next[t], "thread %d: line %d where %d was due", t, i, next[t]);
+		next[t] = i + 1;
+	}
+	ck_assert_uint_eq(n, B_THREADS * B_LINES);
+	for (int t = 0; t < B_THREADS; t++)
+		ck_assert_int_eq(next[t], B_LINES);
+}
+
+/* B_THREADS writers (a message every msg_every lines) to a sink, stalled
+ * or not, to the end and log_fini: every line once, whole, in its thread's
+ * order, and no write with part of a line. The caller frees k->data. */
+static void run_bwriters(struct sink *k, bool stall, int msg_every)
+{
+	pthread_t tids[B_THREADS];
+	struct writer ws[B_THREADS];
+	struct logger lg;
+	FILE *f = sink_open(k, stall ? &lg : NULL);
+
+	log_init(&lg, f, LOG_FORMAT_TEXT, LOG_INFO);
+	for (int t = 0; t < B_THREADS; t++) {
+		ws[t] = (struct writer){ &lg, t, msg_every };
+		ck_assert_int_eq(pthread_create(&tids[t], NULL, bwriter_run, &ws[t]), 0);
+	}
+	for (int t = 0; t < B_THREADS; t++)
+		pthread_join(tids[t], NULL);
+	log_fini(&lg);
+	fclose(f);
+	ck_assert_uint_eq(k->torn, 0);
+	assert_every_line_once(k->data.data);
+}
+
+/* 40,000 lines from 8 threads (2.6 MB, past LOG_BATCH_WAKE many times),
+ * in far fewer writes than lines. */
+START_TEST(test_batches_keep_every_line)
+{
+	struct sink k;
+
+	run_bwriters(&k, false, 1000);
+	/* the 40 messages write the batch each; the rest go 64K at a time */
+	ck_assert_msg(k.writes < 200, "%zu writes for %d lines", k.writes, B_THREADS * B_LINES);
+	buf_fini(&k.data);
+}
+END_TEST
+
+/* The stream stalls until the batch is full: callers then write it
+ * themselves, waiting for the stream, and nothing is lost; a write is one
+ * full batch, no more. */
+START_TEST(test_batches_back_pressure)
+{
+	struct sink k;
+
+	run_bwriters(&k, true, 0);
+	ck_assert_uint_gt(k.largest, LOG_BATCH_MAX - 1024);
+	ck_assert_uint_le(k.largest, LOG_BATCH_MAX);
+	buf_fini(&k.data);
+}
+END_TEST
+
+/* Lines written to a pipe, read at the other end. */
+struct piped {
+	struct logger lg;
+	FILE *w;
+	int rfd;
+};
+
+static void piped_open(struct piped *p)
+{
+	int fds[2];
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	ck_assert_int_eq(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+	fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+	p->rfd = fds[0];
+	p->w = fdopen(fds[1], "w");
+	ck_assert_ptr_nonnull(p->w);
+	log_init(&p->lg, p->w, LOG_FORMAT_TEXT, LOG_INFO);
+}
+
+/* Appends what the pipe holds now to b, waiting at most wait_ms for the
+ * first bytes; returns how many came. */
+static size_t piped_read(struct piped *p, struct buf *b, int wait_ms)
+{
+	struct pollfd pfd = { .fd = p->rfd, .events = POLLIN };
+	char chunk[4096];
+	size_t got = 0;
+	ssize_t n;
+
+	if (poll(&pfd, 1, wait_ms) <= 0)
+		return 0;
+	while ((n = read(p->rfd, chunk, sizeof(chunk))) > 0) {
+		buf_append(b, chunk, (size_t)n);
+		got += (size_t)n;
+	}
+	return got;
+}
+
+static void piped_close(struct piped *p)
+{
+	log_fini(&p->lg);
+	fclose(p->w);
+	close(p->rfd);
+}
+
+/* Without log_fini or log_flush, the timer writes an access line within a
+ * second. */
+START_TEST(test_timer_writes_access_lines)
+{
+	struct piped p;
+	struct buf b;
+	double t0, t1;
+	struct timespec ts;
+
+	buf_init(&b);
+	piped_open(&p);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	log_access(&p.lg, "GET", "/timer", 200, 1, 1.0, "ua");
+	while (!strstr(b.data, "/timer")) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t1 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+		ck_assert_msg(t1 - t0 < 1.0, "the access line was not written within 1 s");
+		piped_read(&p, &b, 50);
+	}
+	ck_assert_uint_eq(text_count_lines(b.data, b.len), 1);
+	/* and again once the writer has gone back to sleep */
+	log_access(&p.lg, "GET", "/again", 200, 1, 1.0, "ua");
+	for (int i = 0; i < 20 && !strstr(b.data, "/again"); i++)
+		piped_read(&p, &b, 50);
+	ck_assert_ptr_nonnull(strstr(b.data, "/again"));
+	piped_close(&p);
+	buf_fini(&b);
+}
+END_TEST
+
+/* A levelled line is on the stream when log_msg returns, after the access
+ * lines logged before it; log_flush writes the access lines at once. */
+START_TEST(test_messages_and_flush_write_at_once)
+{
+	struct piped p;
+	struct buf b;
+	const char *a, *m;
+
+	buf_init(&b);
+	piped_open(&p);
+	log_access(&p.lg, "GET", "/first", 200, 1, 1.0, "ua");
+	log_msg(&p.lg, LOG_ERROR, "about to abort");
+	ck_assert_uint_gt(piped_read(&p, &b, 0), 0);
+	a = strstr(b.data, "/first");
+	m = strstr(b.data, " ERROR about to abort\n");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(m);
+	ck_assert(a < m);
+	ck_assert_uint_eq(text_count_lines(b.data, b.len), 2);
+
+	log_access(&p.lg, "GET", "/flushed", 200, 1, 1.0, "ua");
+	log_flush(&p.lg);
+	ck_assert_uint_gt(piped_read(&p, &b, 0), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "/flushed"));
+	piped_close(&p);
+	buf_fini(&b);
+}
+END_TEST
+
+/* Every line logged before log_fini is written by it, the timer not yet
+ * run out. */
+START_TEST(test_fini_writes_every_line)
+{
+	struct piped p;
+	struct buf b;
+
+	buf_init(&b);
+	piped_open(&p);
+	for (int i = 0; i < 1000; i++)
+		log_access(&p.lg, "GET", "/fini", i, 1, 1.0, "ua");
+	log_fini(&p.lg);
+	piped_read(&p, &b, 0);
+	ck_assert_uint_eq(text_count_lines(b.data, b.len), 1000);
+	for (int i = 0; i < 1000; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "\"/fini\" %d 1B", i);
+		ck_assert_msg(strstr(b.data, want), "line %d missing", i);
+	}
+	fclose(p.w);
+	close(p.rfd);
+	buf_fini(&b);
+}
+END_TEST
+
 Suite *log_suite(void)
 {
 	Suite *s = suite_create("log");
@@ -479,11 +797,17 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_level_filtering);
 	tcase_add_test(tc, test_text_access_line);
 	tcase_add_test(tc, test_text_access_line_hostile);
+	tcase_add_test(tc, test_access_line_numbers);
 	tcase_add_test(tc, test_json_message_line);
 	tcase_add_test(tc, test_json_access_line);
 	tcase_add_test(tc, test_null_logger_and_stream_are_noops);
 	tcase_add_test(tc, test_long_message_stays_one_line);
 	tcase_add_test(tc, test_threads_write_whole_lines);
+	tcase_add_test(tc, test_batches_keep_every_line);
+	tcase_add_test(tc, test_batches_back_pressure);
+	tcase_add_test(tc, test_timer_writes_access_lines);
+	tcase_add_test(tc, test_messages_and_flush_write_at_once);
+	tcase_add_test(tc, test_fini_writes_every_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -478,6 +478,7 @@ START_TEST(test_access_log_line_per_request)
 				 "Connection: close\r\n\r\n", &r), 0);
 	tu_response_fini(&r);
 
+	log_flush(&s.app.log); /* access lines are written in batches */
 	log = tu_read(s.log_path, NULL);
 	ck_assert_uint_eq(access_lines(log, l, 16), 8);
 	ck_assert_str_eq(l[0].method, "GET");
@@ -527,6 +528,7 @@ START_TEST(test_no_access_log)
 	ck_assert_int_eq(tu_get(s.port, "/healthz", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	tu_response_fini(&r);
+	log_flush(&s.app.log); /* access lines are written in batches */
 	log = tu_read(s.log_path, NULL);
 	ck_assert_uint_eq(access_lines(log, l, 4), 0);
 	ck_assert_ptr_nonnull(strstr(log, " INFO "));
@@ -758,6 +760,7 @@ START_TEST(test_access_log_head_and_refused)
 				 "User-Agent: agent/2.0\r\nContent-Length: 101\r\n\r\n", &r), 0);
 	ck_assert_int_eq(r.status, 413);
 	tu_response_fini(&r);
+	log_flush(&s.app.log); /* access lines are written in batches */
 	log = tu_read(s.log_path, NULL);
 	ck_assert_uint_eq(access_lines(log, l, 4), 2);
 	ck_assert_msg(l[0].bytes == 0 && strcmp(l[1].ua, "agent/2.0") == 0,
