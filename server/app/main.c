@@ -20,11 +20,11 @@
 #include "skilld/indexing/watch.h"
 
 /* The watcher's callback: a change below a root. */
-static void on_change(void *ctx, const char *path, bool file)
+static void on_change(void *ctx, const char *path, bool exact)
 {
 	struct reloader *r = ((struct app *)ctx)->reloader;
 
-	if (file)
+	if (exact)
 		reload_request_file(r, path);
 	else
 		reload_request(r, "files changed");

@@ -33,6 +33,7 @@
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
 #include "skilld/store/db.h"
+#include "skilld/store/store.h"
 
 enum ins {
 	INS_SKILL,
@@ -191,7 +192,8 @@ static struct old_skill *old_with_slug(const struct old_index *o, const char *sl
  *
  * Which root serves each slug given out so far, in scan order: a skill's
  * slug depends on every skill before it, never on the rows of the index
- * being replaced.
+ * being replaced. (The map, from text to a number, also counts the
+ * diagnostics of each path: insert_diags.)
  */
 
 struct slug_map {
@@ -230,7 +232,17 @@ static int slug_owner(const struct slug_map *m, const char *slug)
 	return m->keys[i] ? m->root[i] : -1;
 }
 
+static void slug_set(struct slug_map *m, const char *slug, int value);
+
+/* Gives slug to root root_index, unless some root has it already. */
 static void slug_take(struct slug_map *m, const char *slug, int root_index)
+{
+	if (slug_owner(m, slug) < 0)
+		slug_set(m, slug, root_index);
+}
+
+/* Maps key to value (added, or replaced). */
+static void slug_set(struct slug_map *m, const char *slug, int value)
 {
 	size_t i;
 
@@ -255,9 +267,9 @@ static void slug_take(struct slug_map *m, const char *slug, int root_index)
 	i = slug_slot(m, slug);
 	if (!m->keys[i]) {
 		m->keys[i] = xstrdup(slug);
-		m->root[i] = root_index;
 		m->len++;
 	}
+	m->root[i] = value;
 }
 
 static void slug_map_fini(struct slug_map *m)
@@ -281,7 +293,6 @@ struct indexer {
 	struct slug_map slugs;
 	bool changed;           /* a row a reader sees was written or deleted */
 	bool linked;            /* a skill's files include a symlink (see index_scoped) */
-	struct sha256_ctx *loose; /* over the diagnostics of no skill, in order */
 	char *err;
 	size_t errlen;
 };
@@ -344,17 +355,29 @@ static void sha_diag(struct sha256_ctx *c, const struct diag *d)
 
 /*
  * Inserts the diagnostics of one skill (skill_id, or 0 for none: a
- * shadowed skill, or the root's own when skill_path is NULL), numbered in
- * list order. The diagnostics of no skill also feed ix->loose, which tells
- * an incremental run whether they changed.
+ * shadowed skill), numbered in list order; or, skill_path NULL, the root's
+ * own (a scan's), numbered per path in list order: they are listed by
+ * path, so that a run that scans one folder of a root writes them as a
+ * scan of the whole root does.
  */
 static int insert_diags(struct indexer *ix, sqlite3_int64 skill_id, const char *root,
 			const char *skill_path, const struct diag_list *l)
 {
 	sqlite3_stmt *st = ix->st[INS_DIAG];
+	struct slug_map seen = { 0 };  /* path -> diagnostics of it so far */
+	int rc = 0;
 
-	for (size_t i = 0; i < l->len; i++) {
+	for (size_t i = 0; i < l->len && rc == 0; i++) {
 		const struct diag *d = &l->items[i];
+		sqlite3_int64 seq = (sqlite3_int64)i;
+
+		if (!skill_path) {
+			const char *key = d->path ? d->path : "";
+			int had = slug_owner(&seen, key);
+
+			seq = had < 0 ? 0 : had;
+			slug_set(&seen, key, (int)seq + 1);
+		}
 
 		if (skill_id)
 			sqlite3_bind_int64(st, 1, skill_id);
@@ -369,19 +392,11 @@ static int insert_diags(struct indexer *ix, sqlite3_int64 skill_id, const char *
 		sqlite3_bind_int(st, 8, d->column);
 		sqlite3_bind_int(st, 9, ix->root_index);
 		db_bind_text_or_null(st, 10, skill_path);
-		sqlite3_bind_int64(st, 11, (sqlite3_int64)i);
-		if (step_done(ix, st, "inserting a diagnostic") != 0)
-			return -1;
-		if (!skill_id) {
-			char where[32];
-
-			snprintf(where, sizeof(where), "%d:%zu", ix->root_index, i);
-			sha_field(ix->loose, where);
-			sha_field(ix->loose, skill_path);
-			sha_diag(ix->loose, d);
-		}
+		sqlite3_bind_int64(st, 11, seq);
+		rc = step_done(ix, st, "inserting a diagnostic");
 	}
-	return 0;
+	slug_map_fini(&seen);
+	return rc;
 }
 
 /* Runs one of the DEL_ statements for id. */
@@ -961,6 +976,7 @@ static int index_root(struct indexer *ix, const char *root, const char *label)
 	scan_result_init(&sr);
 	diag_list_init(&diags);
 	scan_root(root, &sr, &diags);
+	ix->linked |= sr.linked;
 	ix->stats->t.scan += now() - t0;
 	{
 		const struct job j = { .root = label, .root_abs = sr.root, .root_index = ix->root_index,
@@ -1077,21 +1093,50 @@ static int count_totals(struct indexer *ix)
 
 /* ---- a run scoped by hints ----
  *
- * The file watcher says which paths changed. When each is a file (not a
- * folder, symlink or skill marker: those can change which folders are
- * skills) inside a served skill, or outside every skill (where a file
- * changes nothing), the skills holding them are the only ones to look at:
- * the scan of every folder is skipped, and the rows of every other skill,
- * and the diagnostics of none, stay as they are. A skill whose name (so
- * its slug) changed, or one inside a shadowed skill, needs the whole run.
+ * The file watcher says which paths changed. When each is a file inside a
+ * served skill (or in no skill: then it changes nothing), or a folder
+ * outside every skill made or gone, the skills they touch are the only ones
+ * to look at: the skill holding a file is stamped and read again if its
+ * stamp changed; the skills below a folder gone are removed; a new folder
+ * is scanned (scan_subtree) and its skills added; the diagnostics of no
+ * skill below those folders are replaced. Every other row stays as it is,
+ * and no other folder is scanned.
+ *
+ * What makes the run look at every folder instead: a SKILL.md (it makes or
+ * unmakes a skill), a symlink anywhere in the collection (a file elsewhere
+ * may then be a skill's too: meta 'symlinks'), a folder made inside a
+ * skill, a folder made where served skills are, a shadowed skill (a
+ * change may unshadow it), and any slug that could move: a skill whose
+ * name changed, a new skill whose name another asks for or serves under,
+ * a skill gone whose name another asks for.
  */
 
-/* A skill the hints name: served skill o of root root_index. */
+/* A skill the run reads: served skill o read again, or (o NULL) a new one
+ * a folder's scan found. */
 struct scoped {
 	struct old_skill *o;
 	int root_index;
 	struct scan_skill sk;
 	struct prepared p;
+};
+
+/* A folder made or gone: the diagnostics of no skill below it are
+ * replaced by diags (those of its scan; none when it is gone). */
+struct scoped_tree {
+	int root_index;
+	char *rel;
+	bool scanned;           /* a folder made: its skills were found */
+	struct diag_list diags;
+};
+
+struct scope {
+	struct scoped *read;
+	size_t n_read;
+	struct old_skill **gone;
+	size_t n_gone;
+	struct scoped_tree *trees;
+	size_t n_trees;
+	size_t n_new;           /* skills added */
 };
 
 /* The root (as given) that path lies in, its index, and the path below it
@@ -1111,64 +1156,62 @@ static int hint_root(const struct index_options *opt, const char *path, const ch
 	return -1;
 }
 
-/* Is there a skill folder no served skill occupies (a shadowed one) at
- * rel in root root_index? Their diagnostics name it. */
-static bool shadowed_at(sqlite3 *db, int root_index, const char *rel)
+/* Is rel dir, or below it? */
+static bool rel_under(const char *rel, const char *dir)
 {
-	sqlite3_stmt *st = NULL;
-	bool yes = false;
+	size_t n = strlen(dir);
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM diagnostics WHERE skill_id IS NULL AND "
-			       "root_index = ?1 AND skill_path = ?2 LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int(st, 1, root_index);
-		sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
-		yes = sqlite3_step(st) == SQLITE_ROW;
-	}
-	sqlite3_finalize(st);
-	return yes;
+	return strncmp(rel, dir, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
 }
 
-/*
- * The served skill that holds the file at rel of root root_index: the
- * deepest skill folder above it. 1 with *owner (NULL: the file is in no
- * skill, and changes nothing), or 0 when the hint cannot be followed.
- */
-static int hint_owner(struct indexer *ix, int root_index, const char *rel, struct old_skill **owner)
+/* Are there skills an earlier run found shadowed (their diagnostics name
+ * them)? */
+static size_t count_shadowed(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT root_index || '/' || skill_path) FROM "
+			       "diagnostics WHERE skill_id IS NULL AND skill_path IS NOT NULL", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The served skill whose folder holds rel (the deepest above it), or NULL. */
+static struct old_skill *hint_owner(struct indexer *ix, int root_index, const char *rel)
 {
 	char *dir = xstrdup(rel);
-	int rc = 1;
+	struct old_skill *o = NULL;
 
-	*owner = NULL;
-	for (;;) {
+	while (!o && dir[0]) {
 		char *slash = strrchr(dir, '/');
 
 		if (slash)
 			*slash = '\0';
 		else
 			dir[0] = '\0';
-		if ((*owner = old_at(&ix->old, root_index, dir)) != NULL)
-			break;
-		if (shadowed_at(ix->db, root_index, dir[0] ? dir : ".")) {
-			rc = 0;
-			break;
-		}
-		if (!dir[0])
-			break;
+		o = old_at(&ix->old, root_index, dir);
 	}
 	free(dir);
-	return rc;
+	return o;
 }
 
-/* May a change at path be followed by a scoped run: a regular file (or
- * none any more) that is no skill marker, in no skipped folder? */
-static bool hint_plain(const char *path, const char *rel)
+/* What a path that changed is now. */
+enum hint_kind { HINT_FILE, HINT_FOLDER, HINT_GONE };
+
+/* 1 with *kind, or 0 when a scoped run cannot follow a change there: a
+ * skill marker, a symlink, something in a skipped folder, not a file or a
+ * folder. */
+static int hint_kind(const char *path, const char *rel, enum hint_kind *kind)
 {
 	const char *base = strrchr(rel, '/');
 	struct stat st;
 
 	base = base ? base + 1 : rel;
 	if (strcmp(base, "SKILL.md") == 0 || strcmp(base, "skill.md") == 0)
-		return false;
+		return 0;
 	for (const char *p = rel; *p;) {
 		size_t n = strcspn(p, "/");
 		char *part = xstrndup(p, n);
@@ -1177,14 +1220,17 @@ static bool hint_plain(const char *path, const char *rel)
 
 		free(part);
 		if (skipped)
-			return false;
+			return 0;
 		p += n;
 		if (*p)
 			p++;
 	}
-	if (lstat(path, &st) == 0)
-		return S_ISREG(st.st_mode);
-	return errno == ENOENT;
+	if (lstat(path, &st) != 0) {
+		*kind = HINT_GONE;
+		return errno == ENOENT;
+	}
+	*kind = S_ISREG(st.st_mode) ? HINT_FILE : HINT_FOLDER;
+	return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
 }
 
 /* The marker file a served skill was read from ("SKILL.md" or "skill.md"). */
@@ -1203,30 +1249,249 @@ static char *skill_marker(sqlite3 *db, sqlite3_int64 id)
 	return md ? md : xstrdup("SKILL.md");
 }
 
-/* The skills an earlier run found shadowed (their diagnostics name them). */
-static size_t count_shadowed(sqlite3 *db)
+static void scope_fini(struct scope *sc)
 {
-	sqlite3_stmt *st = NULL;
-	size_t n = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT root_index || '/' || skill_path) FROM "
-			       "diagnostics WHERE skill_id IS NULL AND skill_path IS NOT NULL", -1, &st,
-			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	for (size_t i = 0; i < sc->n_read; i++) {
+		prepared_fini(&sc->read[i].p);
+		free(sc->read[i].sk.dir);
+		free(sc->read[i].sk.rel);
+		free(sc->read[i].sk.folder);
+		free(sc->read[i].sk.skill_md);
+	}
+	free(sc->read);
+	free(sc->gone);
+	for (size_t i = 0; i < sc->n_trees; i++) {
+		free(sc->trees[i].rel);
+		diag_list_fini(&sc->trees[i].diags);
+	}
+	free(sc->trees);
+	memset(sc, 0, sizeof(*sc));
 }
 
-static void scoped_fini(struct scoped *v, size_t n)
+/* Adds served skill o to the skills read again, once. */
+static void scope_read_old(struct indexer *ix, struct scope *sc, struct old_skill *o,
+			   int root_index)
 {
-	for (size_t i = 0; i < n; i++) {
-		prepared_fini(&v[i].p);
-		free(v[i].sk.dir);
-		free(v[i].sk.rel);
-		free(v[i].sk.folder);
-		free(v[i].sk.skill_md);
+	struct scoped *e;
+
+	for (size_t k = 0; k < sc->n_read; k++)
+		if (sc->read[k].o == o)
+			return;
+	sc->read = xrealloc(sc->read, (sc->n_read + 1) * sizeof(*sc->read));
+	e = &sc->read[sc->n_read++];
+	memset(e, 0, sizeof(*e));
+	e->o = o;
+	e->root_index = root_index;
+	e->sk.rel = xstrdup(strcmp(o->path, ".") == 0 ? "" : o->path);
+	e->sk.skill_md = skill_marker(ix->db, o->id);
+}
+
+static bool scope_is_gone(const struct scope *sc, const struct old_skill *o)
+{
+	for (size_t k = 0; k < sc->n_gone; k++)
+		if (sc->gone[k] == o)
+			return true;
+	return false;
+}
+
+static struct scoped_tree *scope_tree(struct scope *sc, int root_index, const char *rel)
+{
+	struct scoped_tree *t;
+
+	sc->trees = xrealloc(sc->trees, (sc->n_trees + 1) * sizeof(*sc->trees));
+	t = &sc->trees[sc->n_trees++];
+	t->root_index = root_index;
+	t->rel = xstrdup(rel);
+	t->scanned = false;
+	diag_list_init(&t->diags);
+	return t;
+}
+
+/*
+ * Adds what the change at hint asks for to sc: 1, or 0 when the run must
+ * look at every folder.
+ */
+static int scope_hint(struct indexer *ix, struct scope *sc, const char *hint)
+{
+	const struct index_options *opt = ix->opt;
+	const char *rel = NULL;
+	int root = hint_root(opt, hint, &rel);
+	enum hint_kind kind;
+	struct old_skill *o;
+	struct scan_result sr;
+	struct scoped_tree *t;
+	int rc = 1;
+
+	if (root < 0 || !hint_kind(hint, rel, &kind))
+		return 0;
+	o = hint_owner(ix, root, rel);
+	if (kind == HINT_FILE) {
+		if (o)
+			scope_read_old(ix, sc, o, root);
+		return 1;
 	}
-	free(v);
+	if (kind == HINT_GONE) {
+		/* a file or a folder, inside a skill or not: the skill
+		 * holding it is stamped, those below it are gone */
+		if (o)
+			scope_read_old(ix, sc, o, root);
+		for (size_t i = 0; i < ix->old.n; i++) {
+			struct old_skill *g = &ix->old.v[i];
+
+			if (g->root_index == root && strcmp(g->path, ".") != 0 &&
+			    rel_under(g->path, rel) && !scope_is_gone(sc, g)) {
+				sc->gone = xrealloc(sc->gone, (sc->n_gone + 1) * sizeof(*sc->gone));
+				sc->gone[sc->n_gone++] = g;
+			}
+		}
+		scope_tree(sc, root, rel);
+		return 1;
+	}
+	/* A folder made (or moved in) outside every skill, where no skill
+	 * was: its skills are new. One below a folder already scanned is in
+	 * that scan. */
+	if (o)
+		return 0;
+	for (size_t k = 0; k < sc->n_trees; k++) {
+		if (sc->trees[k].root_index != root || !sc->trees[k].scanned)
+			continue;
+		if (rel_under(rel, sc->trees[k].rel))
+			return 1;
+		if (rel_under(sc->trees[k].rel, rel))
+			return 0;
+	}
+	for (size_t i = 0; i < ix->old.n; i++)
+		if (ix->old.v[i].root_index == root && rel_under(ix->old.v[i].path, rel))
+			return 0;
+	t = scope_tree(sc, root, rel);
+	t->scanned = true;
+	scan_result_init(&sr);
+	if (scan_subtree(opt->roots[root], rel, &sr, &t->diags) != 0 || sr.linked) {
+		rc = 0;
+	} else {
+		for (size_t i = 0; i < sr.len; i++) {
+			struct scoped *e;
+
+			sc->read = xrealloc(sc->read, (sc->n_read + 1) * sizeof(*sc->read));
+			e = &sc->read[sc->n_read++];
+			memset(e, 0, sizeof(*e));
+			e->root_index = root;
+			e->sk = sr.skills[i];
+			memset(&sr.skills[i], 0, sizeof(sr.skills[i]));
+		}
+	}
+	scan_result_fini(&sr);
+	return rc;
+}
+
+/* Does a served skill other than those gone ask for, or serve under,
+ * slug (as its name's slug when base, else as either)? */
+static bool slug_in_use(const struct indexer *ix, const struct scope *sc, const char *slug,
+			bool base_only)
+{
+	for (size_t i = 0; i < ix->old.n; i++) {
+		const struct old_skill *o = &ix->old.v[i];
+
+		if (scope_is_gone(sc, o))
+			continue;
+		if ((o->slug_base && strcmp(o->slug_base, slug) == 0) ||
+		    (!base_only && o->slug && strcmp(o->slug, slug) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Reads every skill of the scope (stamp first; nothing when it did not
+ * change): 1, or 0 when a slug could move. */
+static int scope_prepare(struct indexer *ix, struct scope *sc)
+{
+	const struct index_options *opt = ix->opt;
+
+	for (size_t k = 0; k < sc->n_read; k++) {
+		struct scoped *e = &sc->read[k];
+		char *real = realpath(opt->roots[e->root_index], NULL);
+		const struct job j = { .root = root_label(opt, (size_t)e->root_index),
+				       .root_abs = real, .root_index = e->root_index,
+				       .max_file_size = opt->max_file_size, .old = &ix->old };
+
+		if (!real)
+			return 0;
+		if (!e->sk.dir) {
+			e->sk.dir = e->sk.rel[0] ? xasprintf("%s/%s", real, e->sk.rel) : xstrdup(real);
+			e->sk.folder = xstrdup(strrchr(e->sk.dir, '/') ? strrchr(e->sk.dir, '/') + 1
+					       : e->sk.dir);
+		}
+		if (!e->o || !scope_is_gone(sc, e->o))
+			prepare_analyze(&e->p, &j, &e->sk, !e->o);
+		free(real);
+		if (e->p.linked)
+			return 0;
+		if (e->o && !e->p.same && e->p.base &&
+		    (!e->o->slug_base || strcmp(e->p.base, e->o->slug_base) != 0))
+			return 0;
+		if (!e->o) {
+			if (slug_in_use(ix, sc, e->p.base, false))
+				return 0;
+			for (size_t m = 0; m < k; m++)
+				if (!sc->read[m].o && strcmp(sc->read[m].p.base, e->p.base) == 0)
+					return 0;
+		}
+	}
+	for (size_t k = 0; k < sc->n_gone; k++)
+		if (slug_in_use(ix, sc, sc->gone[k]->slug_base ? sc->gone[k]->slug_base : "", true))
+			return 0;
+	return 1;
+}
+
+/* Writes what the scope read: the skills gone removed, the diagnostics of
+ * no skill below each folder replaced, the skills read stored. */
+static int scope_store(struct indexer *ix, struct scope *sc)
+{
+	sqlite3_stmt *st = NULL;
+
+	for (size_t k = 0; k < sc->n_gone; k++)
+		if (remove_old(ix, sc->gone[k]) != 0)
+			return -1;
+	if (sc->n_trees &&
+	    sqlite3_prepare_v2(ix->db, "DELETE FROM diagnostics WHERE skill_id IS NULL AND "
+			       "skill_path IS NULL AND root_index = ?1 AND (path = ?2 OR "
+			       "substr(path, 1, length(?2) + 1) = ?2 || '/')", -1, &st, NULL) != SQLITE_OK)
+		return fail(ix, "preparing a removal of diagnostics");
+	for (size_t k = 0; k < sc->n_trees; k++) {
+		struct scoped_tree *t = &sc->trees[k];
+
+		sqlite3_bind_int(st, 1, t->root_index);
+		sqlite3_bind_text(st, 2, t->rel, -1, SQLITE_STATIC);
+		ix->root_index = t->root_index;
+		if (step_done(ix, st, "removing diagnostics") != 0 ||
+		    insert_diags(ix, 0, root_label(ix->opt, (size_t)t->root_index), NULL,
+				 &t->diags) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		if (t->diags.len)
+			ix->changed = true;
+	}
+	sqlite3_finalize(st);
+	for (size_t k = 0; k < sc->n_read; k++) {
+		struct scoped *e = &sc->read[k];
+		struct prepared *p = &e->p;
+		char *md_path;
+
+		if (!p->base) /* unchanged, or gone */
+			continue;
+		ix->root_index = e->root_index;
+		sc->n_new += !e->o;
+		p->r.slug = xstrdup(e->o ? e->o->slug : p->base);
+		md_path = e->sk.rel[0] ? xasprintf("%s/%s", e->sk.rel, e->sk.skill_md)
+			  : xstrdup(e->sk.skill_md);
+		note_slug(&p->r, p->base, md_path);
+		free(md_path);
+		prepare_render(p);
+		if (store_prepared(ix, p) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -1237,87 +1502,32 @@ static void scoped_fini(struct scoped *v, size_t n)
 static int index_scoped(struct indexer *ix)
 {
 	const struct index_options *opt = ix->opt;
-	struct scoped *v = xcalloc(opt->n_hints ? opt->n_hints : 1, sizeof(*v));
 	char *links = meta_get(ix->db, "symlinks");
-	size_t n = 0;
+	struct scope sc = { 0 };
 	int rc = 0;
 
-	/* A symlink in a skill makes another folder's file its own: a change
-	 * there is that skill's too, which no hint says. */
 	if (!links || strcmp(links, "none") != 0)
 		goto out;
-
-	for (size_t h = 0; h < opt->n_hints; h++) {
-		const char *rel = NULL;
-		int root = hint_root(opt, opt->hints[h], &rel);
-		struct old_skill *o;
-		bool dup = false;
-
-		if (root < 0 || !hint_plain(opt->hints[h], rel) ||
-		    hint_owner(ix, root, rel, &o) == 0)
+	for (size_t h = 0; h < opt->n_hints; h++)
+		if (!scope_hint(ix, &sc, opt->hints[h]))
 			goto out;
-		for (size_t k = 0; k < n && !dup; k++)
-			dup = v[k].o == o;
-		if (!o || dup)
-			continue;
-		v[n].o = o;
-		v[n].root_index = root;
-		v[n].sk.rel = xstrdup(strcmp(o->path, ".") == 0 ? "" : o->path);
-		v[n].sk.skill_md = skill_marker(ix->db, o->id);
-		n++;
-	}
-	/* Read each; a name that asks for another slug needs the whole run. */
-	for (size_t k = 0; k < n; k++) {
-		char *real = realpath(opt->roots[v[k].root_index], NULL);
-		const struct job j = { .root = root_label(opt, (size_t)v[k].root_index),
-				       .root_abs = real, .root_index = v[k].root_index,
-				       .max_file_size = opt->max_file_size, .old = &ix->old };
-
-		if (!real)
-			goto out;
-		v[k].sk.dir = v[k].sk.rel[0] ? xasprintf("%s/%s", real, v[k].sk.rel) : xstrdup(real);
-		v[k].sk.folder = xstrdup(strrchr(v[k].sk.dir, '/') ? strrchr(v[k].sk.dir, '/') + 1
-					 : v[k].sk.dir);
-		prepare_analyze(&v[k].p, &j, &v[k].sk, false);
-		free(real);
-		if (v[k].p.linked)
-			goto out;
-		if (!v[k].p.same && (!v[k].o->slug_base || strcmp(v[k].p.base, v[k].o->slug_base) != 0))
-			goto out;
-	}
-	for (size_t k = 0; k < n && rc == 0; k++) {
-		struct prepared *p = &v[k].p;
-
-		if (p->same) {
-			prepared_fini(p);
-			continue;
-		}
-		ix->root_index = v[k].root_index;
-		p->r.slug = xstrdup(v[k].o->slug);
-		{
-			char *md_path = v[k].sk.rel[0] ? xasprintf("%s/%s", v[k].sk.rel, v[k].sk.skill_md)
-				       : xstrdup(v[k].sk.skill_md);
-
-			note_slug(&p->r, p->base, md_path);
-			free(md_path);
-		}
-		prepare_render(p);
-		if (store_prepared(ix, p) != 0)
-			rc = -1;
-	}
-	if (rc == 0) {
+	if ((sc.n_gone || sc.n_trees) && count_shadowed(ix->db) > 0)
+		goto out;
+	if (!scope_prepare(ix, &sc))
+		goto out;
+	rc = scope_store(ix, &sc) == 0 ? 1 : -1;
+	if (rc == 1) {
 		for (size_t i = 0; i < ix->old.n; i++)
-			if (!ix->old.v[i].replaced)
+			if (!ix->old.v[i].replaced && !ix->old.v[i].gone)
 				ix->old.v[i].kept = true;
-		ix->stats->kept = ix->old.n - (ix->stats->read + ix->stats->touched);
-		ix->stats->skill_mds = ix->old.n + count_shadowed(ix->db);
-		ix->stats->shadowed = ix->stats->skill_mds - ix->old.n;
+		/* not read: neither gone, nor read again (replaced or touched) */
+		ix->stats->kept = ix->old.n - sc.n_gone - (ix->stats->read - sc.n_new) -
+				  ix->stats->touched;
 		ix->stats->scoped = true;
-		rc = 1;
 	}
 out:
 	free(links);
-	scoped_fini(v, n);
+	scope_fini(&sc);
 	return rc;
 }
 
@@ -1365,6 +1575,8 @@ out:
 static int end_run(struct indexer *ix, const char *identity)
 {
 	char loose[SHA256_HEX_LEN + 1], gen[32];
+	sqlite3_stmt *st = NULL;
+	struct sha256_ctx *c;
 	char *had;
 
 	for (size_t i = 0; i < ix->old.n; i++) {
@@ -1375,17 +1587,28 @@ static int end_run(struct indexer *ix, const char *identity)
 		if (!o->kept && !o->gone && remove_old(ix, o) != 0)
 			return -1;
 	}
-	sha256_end(ix->loose, loose);
-	ix->loose = NULL;
+	/* Whether the diagnostics of no skill changed: a digest of them all,
+	 * in the order served. */
+	if (sqlite3_prepare_v2(ix->db, "SELECT root_index, skill_path, path, severity, code, message, "
+			       "line, col, seq FROM diagnostics WHERE skill_id IS NULL ORDER BY "
+			       STORE_DIAGNOSTICS_ORDER(""), -1, &st, NULL) != SQLITE_OK)
+		return fail(ix, "reading the diagnostics of no skill");
+	c = sha256_begin();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int k = 0; k < 9; k++)
+			sha_field(c, (const char *)sqlite3_column_text(st, k));
+	sqlite3_finalize(st);
+	sha256_end(c, loose);
 	had = meta_get(ix->db, "loose_diagnostics");
-	if (!ix->stats->scoped && (!had || strcmp(had, loose) != 0))
+	if (!had || strcmp(had, loose) != 0)
 		ix->changed = true;
-	/* a scoped run wrote no diagnostic of no skill: they stay */
-	if (ix->stats->scoped)
-		snprintf(loose, sizeof(loose), "%s", had ? had : "");
 	free(had);
 	if (count_totals(ix) != 0)
 		return -1;
+	if (ix->stats->scoped) {
+		ix->stats->shadowed = count_shadowed(ix->db);
+		ix->stats->skill_mds = ix->stats->skills + ix->stats->shadowed;
+	}
 	if (!ix->stats->scoped) {
 		const char *links = ix->linked ? "some" : "none";
 
@@ -1425,7 +1648,6 @@ int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
-	ix.loose = sha256_begin();
 	/* The run deletes children before parents and writes parents before
 	 * children itself: foreign keys would only cost a lookup per row, and
 	 * turn the clearing DELETEs into row-by-row ones. */
@@ -1474,11 +1696,6 @@ end:
 	stats->changed = ix.changed;
 	rc = 0;
 out:
-	if (ix.loose) {
-		char unused[SHA256_HEX_LEN + 1];
-
-		sha256_end(ix.loose, unused);
-	}
 	for (int i = 0; i < INS_COUNT_; i++)
 		sqlite3_finalize(ix.st[i]);
 	sqlite3_finalize(ix.search_insert);

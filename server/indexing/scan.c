@@ -641,6 +641,7 @@ out:
 struct root_scan {
 	struct walker w;
 	struct scan_result *out;
+	bool linked;    /* a symlink was met (a marker or anything else) */
 };
 
 /* An empty result with no root. */
@@ -829,7 +830,7 @@ static void root_walk(struct root_scan *s, int dirfd, const char *rel, int depth
 		child = path_join(rel, name);
 		if (S_ISDIR(st.st_mode))
 			root_descend(s, dirfd, name, child, depth + 1, in_skill);
-		else if (S_ISLNK(st.st_mode) && !is_skill_md_name(name))
+		else if (S_ISLNK(st.st_mode) && (s->linked = true) && !is_skill_md_name(name))
 			root_link(s, child, depth + 1, in_skill);
 		free(child);
 	}
@@ -887,6 +888,7 @@ int scan_root(const char *root, struct scan_result *out, struct diag_list *diags
 	free(out->root);
 	out->root = real;
 	s.out = out;
+	s.linked = false;
 	walker_init(&s.w, real, fd, real, "", diags);
 	root_walk(&s, fd, "", 0, false);
 	root_drain(&s);
@@ -894,7 +896,47 @@ int scan_root(const char *root, struct scan_result *out, struct diag_list *diags
 	close(fd);
 	if (out->len > 1)
 		qsort(out->skills, out->len, sizeof(*out->skills), cmp_skill);
+	out->linked = s.linked;
 	return 0;
+}
+
+static bool rel_is_clean(const char *rel);
+
+int scan_subtree(const char *root, const char *rel, struct scan_result *out,
+		 struct diag_list *diags)
+{
+	struct root_scan s = { .out = out };
+	char *real = realpath(root, NULL), *dir;
+	int root_fd, fd = -1, depth = 1, rc = -1;
+
+	assert(root && rel && out && diags);
+	if (!real || !rel_is_clean(rel) || !*rel) {
+		free(real);
+		return -1;
+	}
+	for (const char *p = rel; *p; p++)
+		depth += *p == '/';
+	root_fd = depth <= SCAN_HARD_DEPTH ? open(real, OPEN_DIR_FLAGS) : -1;
+	free(out->root);
+	out->root = real;
+	if (root_fd < 0)
+		return -1;
+	walker_init(&s.w, real, root_fd, real, "", diags);
+	dir = path_join(real, rel);
+	fd = open_beneath(&s.w, dir, OPEN_DIR_FLAGS, NULL);
+	free(dir);
+	if (fd >= 0) {
+		root_walk(&s, fd, rel, depth, false);
+		root_drain(&s);
+		close(fd);
+		rc = 0;
+	}
+	walker_fini(&s.w);
+	close(root_fd);
+	if (out->len > 1)
+		qsort(out->skills, out->len, sizeof(*out->skills), cmp_skill);
+	out->linked = s.linked;
+	return rc;
 }
 
 /* ---- streaming UTF-8 check -------------------------------------------- */

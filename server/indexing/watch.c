@@ -142,7 +142,7 @@ static void handle(struct watcher *w, const struct inotify_event *ev)
 		remove_tree(w, path);
 	}
 	if (!(ev->len && scan_skipped_name(ev->name)))
-		w->changed(w->ctx, path, ev->len && !(ev->mask & (IN_ISDIR | IN_IGNORED)));
+		w->changed(w->ctx, path, true);
 	free(path);
 }
 

@@ -76,7 +76,7 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_DIAGNOSTICS] =
 		"SELECT d.severity, d.code, d.message, d.root, d.path, d.line, d.col, s.slug "
 		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id "
-		"ORDER BY d.root_index, d.skill_path IS NULL, d.skill_path, d.seq",
+		"ORDER BY " STORE_DIAGNOSTICS_ORDER("d."),
 	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
 	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
 };

@@ -20,6 +20,7 @@
 
 #include "skilld/app/app.h"
 #include "skilld/store/db.h"
+#include "skilld/store/store.h"
 #include "skilld/indexing/index.h"
 #include "skilld/transport/http.h"
 #include "skilld/base/util.h"
@@ -539,7 +540,7 @@ static char *canonical_dump(sqlite3 *db)
 		"JOIN skills s ON s.id = c.skill_id ORDER BY s.slug, c.path",
 		"SELECT s.slug, d.root, d.path, d.severity, d.code, d.message, d.line, d.col, "
 		"d.root_index, d.skill_path, d.seq FROM diagnostics d LEFT JOIN skills s ON "
-		"s.id = d.skill_id ORDER BY d.root_index, d.skill_path IS NULL, d.skill_path, d.seq",
+		"s.id = d.skill_id ORDER BY " STORE_DIAGNOSTICS_ORDER("d."),
 		"SELECT skill, rowid & 16777215, kind, path, anchor, url, name, description, headings, "
 		"title, body, (SELECT slug FROM skills WHERE id = search.skill_id) FROM search "
 		"ORDER BY skill, 2",
@@ -834,32 +835,89 @@ START_TEST(test_incremental_equals_full_workers)
 }
 END_TEST
 
-/* A run told which files changed looks at the skills holding them alone
+/* Folder changes the watcher names, made in a temporary folder first and
+ * moved in whole, as a copy or a checkout does. */
+static void fo_add_skill(const char *r1)
+{
+	char *spare = xasprintf("%s/spare", inc_tmp);
+
+	put_skill(spare, "gamma", "gamma", NULL);
+	shell(xasprintf("mv %s/gamma %s/gamma", spare, r1));
+	free(spare);
+}
+
+static void fo_remove_skill(const char *r1)
+{
+	shell(xasprintf("rm -r %s/gamma", r1));
+}
+
+static void fo_rename_skill(const char *r1)
+{
+	shell(xasprintf("mv %s/beta %s/beta-moved", r1, r1));
+}
+
+static void fo_add_deep(const char *r1)
+{
+	char *spare = xasprintf("%s/spare", inc_tmp);
+
+	tu_write_str(spare, "deep/d2/d3/d4/d5/d6/d7/d8/d9/SKILL.md",
+		     "---\nname: deep\ndescription: Too deep.\n---\n");
+	put_skill(spare, "deep/inner", "inner", NULL);
+	shell(xasprintf("mv %s/deep %s/deep", spare, r1));
+	free(spare);
+}
+
+static void fo_remove_deep(const char *r1)
+{
+	shell(xasprintf("rm -r %s/deep", r1));
+}
+
+static void fo_copy_alpha(const char *r1)
+{
+	shell(xasprintf("cp -r %s/alpha %s/alpha-copy", r1, r1));
+}
+
+static void fo_remove_twin(const char *r1)
+{
+	shell(xasprintf("rm -r %s/twin-a", r1));
+}
+
+/* A run told which paths changed looks at the skills they touch alone
  * when it can, else at every folder; either way the index is a full
  * rebuild's. */
 struct hinted {
 	const char *what;
 	const char *root;   /* "one" or "two" */
-	const char *rel;    /* the file the watcher names */
+	const char *rel;    /* what the watcher names */
 	const char *text;   /* written there first; NULL: deleted; "" : left */
 	bool scoped;
 	long read;
 	bool changed;
+	void (*apply)(const char *r1);  /* instead of text: a change in root one */
+	const char *rel2;   /* a second path named, or NULL */
+	long removed;
 };
 
 static const struct hinted hinted[] = {
-	{ "a reference edited", "one", "alpha/references/notes.md", "# Notes\n\nNew.\n", true, 1, true },
-	{ "a new file", "one", "alpha/references/added.md", "# Added\n", true, 1, true },
-	{ "that file deleted", "one", "alpha/references/added.md", NULL, true, 1, true },
-	{ "a file in no skill", "one", "README.md", "# Readme\n", true, 0, false },
-	{ "a file of the second root", "two", "omega/references/notes.md", "# O\n", true, 1, true },
-	{ "a file of a de-duplicated slug", "one", "twin-b/references/notes.md", "# T\n", true, 1, true },
-	{ "a file named but not changed", "one", "beta/references/notes.md", "", true, 0, false },
-	{ "a SKILL.md", "one", "beta/SKILL.md", "---\nname: beta\ndescription: Use when b.\n---\n# B\n", false, 1, true },
-	{ "a folder", "one", "alpha/examples", "", false, 0, false },
+	{ "a reference edited", "one", "alpha/references/notes.md", "# Notes\n\nNew.\n", true, 1, true, NULL, NULL, 0 },
+	{ "a new file", "one", "alpha/references/added.md", "# Added\n", true, 1, true, NULL, NULL, 0 },
+	{ "that file deleted", "one", "alpha/references/added.md", NULL, true, 1, true, NULL, NULL, 0 },
+	{ "a file in no skill", "one", "README.md", "# Readme\n", true, 0, false, NULL, NULL, 0 },
+	{ "a file of the second root", "two", "omega/references/notes.md", "# O\n", true, 1, true, NULL, NULL, 0 },
+	{ "a file of a de-duplicated slug", "one", "twin-b/references/notes.md", "# T\n", true, 1, true, NULL, NULL, 0 },
+	{ "a file named but not changed", "one", "beta/references/notes.md", "", true, 0, false, NULL, NULL, 0 },
+	{ "a skill folder moved in", "one", "gamma", "", true, 1, true, fo_add_skill, NULL, 0 },
+	{ "that skill folder deleted", "one", "gamma", "", true, 0, true, fo_remove_skill, NULL, 1 },
+	{ "a skill folder renamed", "one", "beta", "", true, 1, true, fo_rename_skill, "beta-moved", 1 },
+	{ "a folder with a skill and one too deep", "one", "deep", "", true, 1, true, fo_add_deep, NULL, 0 },
+	{ "that folder deleted", "one", "deep", "", true, 0, true, fo_remove_deep, NULL, 1 },
+	{ "a SKILL.md", "one", "alpha/SKILL.md", "---\nname: alpha\ndescription: Use when a.\n---\n# A\n", false, 1, true, NULL, NULL, 0 },
+	{ "a folder made in a skill", "one", "alpha/examples", "", false, 0, false, NULL, NULL, 0 },
+	{ "a copy under a name in use", "one", "alpha-copy", "", false, 1, true, fo_copy_alpha, NULL, 0 },
+	{ "a skill whose name another asks for, gone", "one", "twin-a", "", false, 1, true, fo_remove_twin, NULL, 1 },
 	/* beta's alias.md is alpha's notes.md: a change there is beta's too */
-	{ "a symlink", "one", "beta/references/alias.md", "", false, 1, true },
-	{ "a file another skill links to", "one", "alpha/references/notes.md", "# N\n", false, 2, true },
+	{ "a symlink", "one", "beta-moved/references/alias.md", "", false, 1, true, NULL, NULL, 0 },
+	{ "a file another skill links to", "one", "alpha/references/notes.md", "# N\n", false, 2, true, NULL, NULL, 0 },
 };
 
 START_TEST(test_scoped_runs)
@@ -883,7 +941,11 @@ START_TEST(test_scoped_runs)
 		char *fresh = xasprintf("%s/full-%zu.db", inc_tmp, i);
 		char *want;
 
-		if (strcmp(h->what, "a folder") == 0)
+		char *paths[2] = { path, h->rel2 ? xasprintf("%s/%s", root, h->rel2) : NULL };
+
+		if (h->apply)
+			h->apply(r1);
+		else if (strcmp(h->what, "a folder made in a skill") == 0)
 			ck_assert_int_eq(mkdir(path, 0755), 0);
 		else if (strcmp(h->what, "a symlink") == 0)
 			ck_assert_int_eq(symlink("../../alpha/references/notes.md", path), 0);
@@ -891,7 +953,7 @@ START_TEST(test_scoped_runs)
 			ck_assert_int_eq(unlink(path), 0);
 		else if (h->text[0])
 			tu_write_str(root, h->rel, h->text);
-		dump = run_hinted(live, roots, 2, 0, true, &path, 1, &st);
+		dump = run_hinted(live, roots, 2, 0, true, paths, h->rel2 ? 2 : 1, &st);
 		want = run_index(fresh, roots, 2, 0, true, &fst);
 		if (strcmp(dump, want) != 0)
 			ck_abort_msg("%s: the index differs from a full rebuild %s", h->what,
@@ -901,12 +963,15 @@ START_TEST(test_scoped_runs)
 		ck_assert_msg(st.read + st.touched == (size_t)h->read, "%s: %zu read", h->what,
 			      st.read + st.touched);
 		ck_assert_msg(st.changed == h->changed, "%s: changed %d", h->what, st.changed);
+		ck_assert_msg(st.removed == (size_t)h->removed, "%s: %zu removed", h->what, st.removed);
 		ck_assert_uint_eq(st.skills, fst.skills);
+		ck_assert_uint_eq(st.skill_mds, fst.skill_mds);
 		ck_assert_uint_eq(st.diagnostics, fst.diagnostics);
 		free(dump);
 		free(want);
 		free(fresh);
 		free(path);
+		free(paths[1]);
 	}
 	free(live);
 	free(r1);

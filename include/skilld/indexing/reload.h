@@ -48,7 +48,8 @@ struct reloader *reload_start(const struct reload_ops *ops, char *err, size_t er
 /* Asks for a re-indexing after the debounce time; why is logged. A NULL
  * reloader (not started) ignores it. */
 void reload_request(struct reloader *r, const char *why);
-/* Asks as reload_request does, for a change to the file at path. */
+/* Asks as reload_request does, for a change at path (a file or a folder,
+ * as the watcher names it). */
 void reload_request_file(struct reloader *r, const char *path);
 /* Makes the next run (the one a request after this call starts) rebuild
  * the index whole instead of reading only what changed. */

@@ -41,6 +41,8 @@ struct scan_result {
 	struct scan_skill *skills;  /* sorted by rel, bytewise */
 	size_t len;
 	size_t cap;
+	bool linked;     /* the walk met a symlink (to a folder, a file or a
+			  * SKILL.md, inside a skill or not) */
 };
 
 /*
@@ -70,6 +72,15 @@ struct scan_result {
  * an error without a path).
  */
 int scan_root(const char *root, struct scan_result *out, struct diag_list *diags);
+/*
+ * Walks the folder rel of root (a clean relative path, not "") as scan_root
+ * walks it as part of root, outside any skill (the caller knows no folder
+ * above it is a skill), and appends the skills found to out (out->root is
+ * root's real path); diagnostics are scan_root's. Returns 0, or -1 when rel
+ * is not a folder that opens beneath root following no link.
+ */
+int scan_subtree(const char *root, const char *rel, struct scan_result *out,
+		 struct diag_list *diags);
 void scan_result_init(struct scan_result *r);
 /* Frees everything r owns; r is left empty and may be reused. */
 void scan_result_fini(struct scan_result *r);

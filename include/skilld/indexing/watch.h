@@ -17,14 +17,14 @@
 struct logger;
 struct watcher;
 
-/* A change at path: file is true when path names an entry that is not a
- * folder (a file or a symlink made, written, deleted, moved, its mode
- * changed), false for a folder's change, or when the kernel's queue
- * overflowed (then path says so, and anything may have changed). */
-typedef void (*watch_fn)(void *ctx, const char *path, bool file);
+/* A change at path: exact is true when path names what changed (a file,
+ * symlink or folder made, written, deleted, moved, its mode changed; a
+ * watched folder gone), false when the kernel's queue overflowed (then
+ * path says so, and anything may have changed). */
+typedef void (*watch_fn)(void *ctx, const char *path, bool exact);
 
 /* Starts watching roots[0..n) (paths as given: the changes' paths start
- * with them); changed(ctx, path, file) for each change. 0 with *out, or
+ * with them); changed(ctx, path, exact) for each change. 0 with *out, or
  * -1 with a message in err (no inotify). */
 int watch_start(char *const *roots, size_t n, struct logger *log, watch_fn changed, void *ctx,
 		struct watcher **out, char *err, size_t errlen);

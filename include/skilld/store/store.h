@@ -75,6 +75,14 @@ const char *store_errmsg(struct store_reader *r);
  * which prepare their statements on it. Nothing above the store uses it. */
 sqlite3 *store_reader_db(struct store_reader *r);
 
+/* The order diagnostics are served in, as SQL over the diagnostics table
+ * (columns prefixed with p, "" or "d."): by root, then a skill's (by its
+ * folder, bytewise, in the order found) before the root's own, which come
+ * by path (then in the order found). The index writer orders by it too. */
+#define STORE_DIAGNOSTICS_ORDER(p) \
+	p "root_index, " p "skill_path IS NULL, " p "skill_path, " \
+	"CASE WHEN " p "skill_path IS NULL THEN " p "path END, " p "seq"
+
 /* ---- skills ---- */
 
 /* A skill's answers, built at index time as JSON text. */
