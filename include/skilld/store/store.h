@@ -75,6 +75,15 @@ const char *store_errmsg(struct store_reader *r);
  * which prepare their statements on it. Nothing above the store uses it. */
 sqlite3 *store_reader_db(struct store_reader *r);
 
+/* A statement of the store layer's own modules (search), prepared on r's
+ * connection the first time it is asked for and kept until the reader
+ * closes (at most STORE_READER_STMTS of them; past that NULL), so a
+ * search parses no SQL. sql must have static storage: its address is the
+ * key. Reset and with its bindings cleared, as store_reader_end leaves
+ * it; NULL on an error (the connection's errmsg says which). */
+#define STORE_READER_STMTS 16
+sqlite3_stmt *store_reader_stmt(struct store_reader *r, const char *sql);
+
 /* ---- skills ---- */
 
 /* A skill's answers, built at index time as JSON text. */
