@@ -15,15 +15,17 @@
 
 #include "skilld/indexing/skill.h"
 
-/* Empties the search table inside the caller's write transaction: the
- * table is dropped and created again from its own definition in the schema
+/* Empties the search tables (`search`, `search_head`) inside the caller's
+ * write transaction: each is dropped and created again from its own
+ * definition in the schema
  * (deleting rows one by one makes FTS5 tokenize each again). 0, or -1 with
  * a message in err. */
 int searchrows_clear(sqlite3 *db, char *err, size_t errlen);
 
 /*
  * Adds the rows of one inserted skill (row id skill_id, r->slug set,
- * rendered) to the search table, on the writer connection inside the index
+ * rendered) to the search table, and its row (rowid skill_id) to
+ * search_head, on the writer connection inside the index
  * transaction. *insert is the insert statement, prepared on the first call
  * (start with NULL) and reused; the caller finalizes it when the index is
  * built. 0, or -1 with a message in err.
