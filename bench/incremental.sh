@@ -10,7 +10,8 @@
 #   restart      a stop and a start on the same database: until /healthz
 #                answers (every folder looked at, nothing read)
 #   edit         one line appended to a reference of one skill
-#   new skill    a skill folder copied in (cp -r, then renamed into place)
+#   new skill    a skill folder with a new name moved in (made beside the
+#                root, then renamed into place, as a checkout does)
 #   deleted      a skill folder removed
 #   renamed      a skill folder renamed
 #   full         SIGUSR1: every skill read again
@@ -94,7 +95,11 @@ echo "first start (every skill read): $full_start ms"
 victim=$(ls "$tmp/skills" | sed -n 2p)
 ref=$(ls "$tmp/skills/$victim/references" | head -1)
 edit() { echo "One more line." >>"$tmp/skills/$victim/references/$ref"; }
-add() { cp -r "$tmp/spare" "$tmp/new.tmp" && mv "$tmp/new.tmp" "$tmp/skills/zz-new-$1"; }
+add() {
+	cp -r "$tmp/spare" "$tmp/new.tmp"
+	sed -i "s/^name: .*/name: zz-new-$1/" "$tmp/new.tmp/SKILL.md"
+	mv "$tmp/new.tmp" "$tmp/skills/zz-new-$1"
+}
 delete() { rm -r "$tmp/skills/zz-new-$1"; }
 rename_one() { mv "$tmp/skills/$victim" "$tmp/skills/$victim-$1"; victim=$victim-$1; }
 full() { kill -USR1 "$pid"; }

@@ -2,10 +2,12 @@
 # Unique searches, two skilld binaries side by side in one run:
 #
 #   bench/search-ab.sh OLD_BIN NEW_BIN [CORPUS] [ROUNDS]
+#   AB_CONNECTIONS=64 bench/search-ab.sh ...   (wrk connections, default 32)
 #
 # Starts each binary in turn on CORPUS (default
 # ../shared/corpora/booklib-head), --threads 2, no access log, on a free
-# loopback port, and runs wrk -t2 -c32 for 10 s (after 2 s of warm-up) on
+# loopback port (waiting for its first index build), and runs wrk -t2 -c32
+# (AB_CONNECTIONS) for 10 s (after 2 s of warm-up) on
 # 20 rotating queries made unique per request with a parameter the API
 # ignores (no cache can answer them), ROUNDS times (default 3), the two
 # binaries alternating. Prints queries/s, p50 and p99 per run and the
@@ -17,6 +19,8 @@ cd "$(dirname "$0")/.."
 old=$1 new=$2
 corpus=${3:-../shared/corpora/booklib-head}
 rounds=${4:-3}
+conns=${AB_CONNECTIONS:-32}
+for b in "$old" "$new"; do [ -x "$b" ] || { echo "bench/search-ab.sh: $b is not an executable"; exit 1; }; done
 command -v wrk >/dev/null || { echo "bench/search-ab.sh needs wrk: apt-get install -y wrk"; exit 1; }
 work=$(mktemp -d)
 pid=
@@ -48,11 +52,15 @@ run() {
 	rm -rf "$work/db"
 	"$1" --skills "$corpus" --db "$work/db" --port "$port" --threads 2 --no-access-log 2>/dev/null &
 	pid=$!
-	until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.05; done
-	wrk -t2 -c32 -d2s -s "$work/search.lua" "http://127.0.0.1:$port/" >/dev/null
-	wrk -t2 -c32 -d10s --latency -s "$work/search.lua" "http://127.0.0.1:$port/" |
+	until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
+		kill -0 "$pid" 2>/dev/null || { echo "bench/search-ab.sh: $1 did not start" >&2; exit 1; }
+		sleep 0.05
+	done
+	wrk -t2 -c"$conns" -d2s -s "$work/search.lua" "http://127.0.0.1:$port/" >/dev/null
+	wrk -t2 -c"$conns" -d10s --latency -s "$work/search.lua" "http://127.0.0.1:$port/" |
 		awk '/Requests\/sec/ { r = $2 } / 50%/ { p50 = $2 } / 99%/ { p99 = $2 }
-		     END { printf "%s %s %s\n", r, p50, p99 }'
+		     /Socket errors/ { e = " (" $0 ")" }
+		     END { printf "%s %s %s%s\n", r, p50, p99, e }'
 	kill -TERM "$pid"
 	wait "$pid" 2>/dev/null || true
 	pid=

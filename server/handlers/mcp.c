@@ -544,6 +544,8 @@ static cJSON *tool_search_skills(struct mcp_call *c, const cJSON *args, struct m
 	cJSON_AddStringToObject(out, "query", sq.q);
 	cJSON_AddNumberToObject(out, "total",
 				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(found, "total")));
+	cJSON_AddBoolToObject(out, "total_exact",
+			      !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(found, "total_exact")));
 	/* "any": no row held every word, the rows that hold most come first */
 	jadd_str_or_null(out, "match", jstr(found, "match"));
 	if (cJSON_GetObjectItemCaseSensitive(found, "ignored"))

@@ -1496,6 +1496,8 @@ char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
 		goto done;
 	}
 	buf_puts(&b, "<p class=\"search-total\" role=\"status\">");
+	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(results, "total_exact")))
+		buf_puts(&b, "more than ");
 	put_count(&b, jcount(results, "total", count_objects(data)), "result", "results");
 	html_printf(&b, " for <q>%s</q>", q);
 	if (k >= 0)

@@ -441,7 +441,10 @@ static void search_markdown(struct page_req *p, const char *q, const cJSON *out)
 	buf_init(&b);
 	buf_puts(&b, "# Search: ");
 	md_inline(&b, q);
-	buf_printf(&b, "\n\n%d result%s.\n\n", total, total == 1 ? "" : "s");
+	/* total_exact false: a top-k answer, more than total rows match */
+	buf_printf(&b, "\n\n%s%d result%s.\n\n",
+		   cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(out, "total_exact")) ? "More than " : "",
+		   total, total == 1 ? "" : "s");
 	cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(out, "data")) {
 		const char *title = jstr(hit, "title") ? jstr(hit, "title") : jstr(hit, "path");
 

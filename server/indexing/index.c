@@ -52,9 +52,9 @@ static const char *const ins_sql[INS_COUNT_] = {
 	[INS_SKILL] =
 		"INSERT INTO skills (slug, name, description, root, path, folder, valid, tier, digest, "
 		"summary_json, detail_json, files_json, checklist_json, evals_json, check_json, "
-		"root_index, body_html, toc_json, stamp, slug_base, source) "
+		"root_index, body_html, toc_json, stamp, slug_base, source, id) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-		"?19, ?20, ?21)",
+		"?19, ?20, ?21, ?22)",
 	[INS_FILE] =
 		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content, html, toc_json) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -646,7 +646,11 @@ static int insert_checklists(struct indexer *ix, sqlite3_int64 id, const struct 
 	return 0;
 }
 
-static int insert_skill(struct indexer *ix, const struct prepared *p, const char *source)
+/* Inserts a skill's rows; id 0 gives it a new row id, else (a skill read
+ * again at its place) its old one, so search hits that tie keep their
+ * order. */
+static int insert_skill(struct indexer *ix, const struct prepared *p, const char *source,
+			sqlite3_int64 reuse)
 {
 	const struct skill_record *r = &p->r;
 	sqlite3_stmt *st = ix->st[INS_SKILL];
@@ -675,6 +679,10 @@ static int insert_skill(struct indexer *ix, const struct prepared *p, const char
 	db_bind_text_or_null(st, 19, p->stamp[0] ? p->stamp : NULL);
 	sqlite3_bind_text(st, 20, p->base, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 21, source, -1, SQLITE_STATIC);
+	if (reuse)
+		sqlite3_bind_int64(st, 22, reuse);
+	else
+		sqlite3_bind_null(st, 22);
 	if (step_done(ix, st, "inserting a skill") != 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);
@@ -722,15 +730,19 @@ static int store_prepared(struct indexer *ix, struct prepared *p)
 		o->kept = true;
 		ix->stats->touched++;
 	} else {
+		sqlite3_int64 reuse = 0;
+
 		if (o)
 			o->replaced = true;
-		if (o && !o->gone)
+		if (o && !o->gone) {
 			rc = remove_old(ix, o);
+			reuse = o->id;
+		}
 		holder = old_with_slug(&ix->old, p->r.slug);
 		if (rc == 0 && holder && !holder->gone)
 			rc = remove_old(ix, holder);
 		if (rc == 0)
-			rc = insert_skill(ix, p, source);
+			rc = insert_skill(ix, p, source, reuse);
 	}
 	if (rc == 0)
 		slug_take(&ix->slugs, p->r.slug, ix->root_index);

@@ -3,7 +3,9 @@
  * searchrows: writes the rows of the FTS5 table `search` at index time, one
  * skill at a time (the rows and URLs search.h describes): the skill, the
  * sections of its reference files, its checklist items and its evals, with
- * the match markers U+E000 and U+E001 made spaces in all text. Runs on the
+ * the match markers U+E000 and U+E001 made spaces in all text, and the
+ * skill's row of `search_head` (its name, description and headings, the
+ * first pass of a top-k search: search.c). Runs on the
  * writer connection inside the index transaction (index.c); search (store)
  * answers queries from the rows. No globals; the insert statement is the
  * caller's, on the writer's thread.
@@ -317,25 +319,58 @@ static char *body_headings(const char *md)
 	return buf_detach(&b, NULL);
 }
 
-int searchrows_clear(sqlite3 *db, char *err, size_t errlen)
+/* Drops the FTS5 table `name` and creates it again from its own definition
+ * in the schema. 0, or -1 with a message in err. */
+static int recreate(sqlite3 *db, const char *name, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	char *sql = NULL;
+	char *sql = NULL, *drop = xasprintf("DROP TABLE %s", name);
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'search'",
+	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
 			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 		sql = xstrdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-	if (sql && sqlite3_exec(db, "DROP TABLE search", NULL, NULL, NULL) == SQLITE_OK &&
+	if (sql && sqlite3_exec(db, drop, NULL, NULL, NULL) == SQLITE_OK &&
 	    sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
 		rc = 0;
+	else if (sql)
+		snprintf(err, errlen, "search: clearing the table %s: %s", name, sqlite3_errmsg(db));
 	else
-		snprintf(err, errlen, "search: clearing the table: %s",
-			 sql ? sqlite3_errmsg(db) : "no table 'search' in the schema");
+		snprintf(err, errlen, "search: clearing the table: no table '%s' in the schema", name);
 	free(sql);
+	free(drop);
 	return rc;
+}
+
+int searchrows_clear(sqlite3 *db, char *err, size_t errlen)
+{
+	if (recreate(db, "search", err, errlen) != 0 || recreate(db, "search_head", err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+/* The skill's row of search_head (migration 0008): its name, description
+ * and headings again, rowid its id. 0 or -1. */
+static int put_head(sqlite3 *db, sqlite3_int64 skill_id, const char *name, const char *description,
+		    const char *headings)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v3(db, "INSERT INTO search_head (rowid, name, description, headings) "
+			       "VALUES (?1, ?2, ?3, ?4)", -1, SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, skill_id);
+	bind_str(st, 2, name);
+	bind_str(st, 3, description);
+	bind_str(st, 4, headings);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int searchrows_add_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
@@ -357,7 +392,9 @@ int searchrows_add_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill
 	w.st = *insert;
 	if (put_row(&w, "skill", r->skill_md ? r->skill_md->path : "SKILL.md", NULL, url,
 		    name ? name : r->slug, frontmatter_string(&r->fm, "description"), headings,
-		    NULL, r->body, strlen(r->body)) != 0)
+		    NULL, r->body, strlen(r->body)) != 0 ||
+	    put_head(db, skill_id, name ? name : r->slug, frontmatter_string(&r->fm, "description"),
+		     headings) != 0)
 		goto out;
 	for (size_t i = 0; i < r->files.len; i++) {
 		const struct skill_file *f = &r->files.items[i];
@@ -395,6 +432,18 @@ int searchrows_remove_skill(sqlite3 *db, sqlite3_stmt **remove, sqlite3_int64 sk
 	sqlite3_bind_int64(*remove, 2, (skill_id + 1) << SEARCH_ROW_BITS);
 	rc = sqlite3_step(*remove);
 	sqlite3_reset(*remove);
+	if (rc == SQLITE_DONE) {
+		/* and its row of search_head (a run removes few skills) */
+		sqlite3_stmt *head = NULL;
+
+		rc = sqlite3_prepare_v2(db, "DELETE FROM search_head WHERE rowid = ?1", -1, &head,
+					NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(head, 1, skill_id);
+			rc = sqlite3_step(head);
+		}
+		sqlite3_finalize(head);
+	}
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "search: removing the rows of skill %lld: %s",
 			 (long long)skill_id, sqlite3_errmsg(db));

@@ -159,8 +159,12 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
 	return SQLITE_OK;
 }
 
-/* The statement's rank_data, made on the first row; NULL on an error. */
-static struct rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+/* The statement's rank_data, made on the first row; NULL on an error. The
+ * idf of each phrase comes from given when it is not NULL (and has them
+ * all), else from counting each phrase's matches (a pass over its whole
+ * doclist). */
+static struct rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts,
+				       const struct fts_idf *given, int *rc)
 {
 	struct rank_data *d = api->xGetAuxdata(fts, 0);
 	sqlite3_int64 rows = 0;
@@ -180,9 +184,15 @@ static struct rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context 
 		*rc = api->xColumnTotalSize(fts, c, &total);
 		d->avg[c] = rows > 0 ? (double)total / (double)rows : 0;
 	}
+	if (given && given->n_phrase != d->n_phrase)
+		given = NULL;
 	for (int p = 0; p < d->n_phrase && *rc == SQLITE_OK; p++) {
 		sqlite3_int64 hits = 0;
 
+		if (given) {
+			d->idf[p] = given->idf[p];
+			continue;
+		}
 		*rc = api->xQueryPhrase(fts, p, &hits, count_row);
 		d->idf[p] = log(1.0 + ((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
 	}
@@ -193,11 +203,13 @@ static struct rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context 
 	return *rc == SQLITE_OK ? d : NULL;
 }
 
-static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-		    int n_val, sqlite3_value **val)
+/* skilld_rank on the current row, the idf from given (or counted when
+ * NULL), the weights val[0..n_val). */
+static void rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		     const struct fts_idf *given, int n_val, sqlite3_value **val)
 {
 	int rc = SQLITE_OK, n_inst = 0, matched = 0;
-	struct rank_data *d = rank_data_get(api, fts, &rc);
+	struct rank_data *d = rank_data_get(api, fts, given, &rc);
 	double score = 0, row_len = 0, avg_len = 0, norm;
 
 	if (!d) {
@@ -247,6 +259,53 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	sqlite3_result_double(ctx, d->n_phrase ? score * matched / d->n_phrase : 0);
 }
 
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		    int n_val, sqlite3_value **val)
+{
+	rank_row(api, fts, ctx, NULL, n_val, val);
+}
+
+/* skilld_rank_idf(search, idf, w0, w1...): idf a struct fts_idf bound as a
+ * pointer; without one (NULL, or another pointer type) the phrases are
+ * counted as skilld_rank counts them. */
+static void rank_idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+			int n_val, sqlite3_value **val)
+{
+	const struct fts_idf *given = n_val > 0 ? sqlite3_value_pointer(val[0], FTS_IDF_TYPE) : NULL;
+
+	rank_row(api, fts, ctx, given, n_val > 0 ? n_val - 1 : 0, n_val > 0 ? val + 1 : val);
+}
+
+/* skilld_idf(search, idf): fills the struct fts_idf bound as a pointer with
+ * the idf of each phrase of the query, counted on the row's table (the
+ * same numbers skilld_rank uses), and returns the number of phrases; -1
+ * when the query has more than FTS_IDF_MAX. Called for one matching row. */
+static void idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		   int n_val, sqlite3_value **val)
+{
+	struct fts_idf *out = n_val > 0 ? sqlite3_value_pointer(val[0], FTS_IDF_TYPE) : NULL;
+	int rc = SQLITE_OK;
+	struct rank_data *d;
+
+	if (!out) {
+		sqlite3_result_error(ctx, "skilld_idf: no idf pointer", -1);
+		return;
+	}
+	d = rank_data_get(api, fts, NULL, &rc);
+	if (!d) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	if (d->n_phrase > FTS_IDF_MAX) {
+		out->n_phrase = -1;
+		sqlite3_result_int(ctx, -1);
+		return;
+	}
+	out->n_phrase = d->n_phrase;
+	memcpy(out->idf, d->idf, (size_t)d->n_phrase * sizeof(*d->idf));
+	sqlite3_result_int(ctx, d->n_phrase);
+}
+
 int fts_register(sqlite3 *db, char *err, size_t errlen)
 {
 	static const fts5_tokenizer methods = { tok_create, tok_delete, tok_tokenize };
@@ -257,7 +316,9 @@ int fts_register(sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	if (api->xCreateTokenizer(api, FTS_TOKENIZER, api, (fts5_tokenizer *)&methods, NULL) != SQLITE_OK ||
-	    api->xCreateFunction(api, "skilld_rank", NULL, rank_fn, NULL) != SQLITE_OK) {
+	    api->xCreateFunction(api, "skilld_rank", NULL, rank_fn, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "skilld_rank_idf", NULL, rank_idf_fn, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "skilld_idf", NULL, idf_fn, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "registering the search extensions: %s", sqlite3_errmsg(db));
 		return -1;
 	}

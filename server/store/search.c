@@ -3,9 +3,9 @@
  * search: answers searches and task resolutions from the FTS5 table that
  * searchrows fills at index time (see search.h for the rows, the query
  * syntax and the answers), and makes the rows' URLs. User text only ever
- * reaches MATCH as double-quoted FTS5 strings. No globals; statements are
- * prepared per call, so any connection used by one thread at a time is
- * fine.
+ * reaches MATCH as double-quoted FTS5 strings. No globals; a search's
+ * statements are the reader's (store_reader_stmt: prepared once per
+ * connection), so each reader stays on its thread.
  */
 #include "skilld/store/search.h"
 
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skilld/store/fts.h"
 #include "skilld/store/snippet.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
@@ -287,9 +288,10 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 /* A row's score: skilld_rank (fts.h: BM25F) with the weights of name,
  * description, headings, title and body, the located columns unweighted,
  * times the weight of the row's kind for resolve. */
-#define RANK "skilld_rank(search, 0, 0, 0, 0, 0, 0, " \
+#define RANK_WEIGHTS "0, 0, 0, 0, 0, 0, " \
 	SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", " SEARCH_W_HEADINGS ", " SEARCH_W_TITLE ", " \
-	SEARCH_W_BODY ")"
+	SEARCH_W_BODY
+#define RANK "skilld_rank(search, " RANK_WEIGHTS ")"
 
 /* A hit's score: its rank, times SEARCH_W_SKILL_ROW for a skill's own row
  * (whose several columns add up: a skill about the words in general should
@@ -304,40 +306,80 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 #define SEARCH_OWN "WITH own AS MATERIALIZED (SELECT " SEARCH_SKILL_OF " AS sid, " RANK " AS r " \
 	"FROM search WHERE search MATCH ?1 AND " SEARCH_IS_OWN ") "
 
+/* The statements of a search, prepared once per reader
+ * (store_reader_stmt): their addresses are the keys. */
+/* How many rows match, counting no further than ?4. */
+static const char SQL_COUNT[] = "SELECT count(*) FROM (SELECT 1 FROM search WHERE " RUN_FILTER
+				" LIMIT ?4)";
+/* Every match ranked: the exhaustive path. */
+static const char SQL_RANKED[] = SEARCH_OWN "SELECT rowid, " SEARCH_SCORE " FROM search WHERE "
+				 RUN_FILTER " ORDER BY 2 DESC, 1 LIMIT ?4 OFFSET ?5";
+/* One hit's columns, by rowid. */
+static const char SQL_ROW[] = "SELECT kind, skill, path, coalesce(title, name), anchor, body, "
+			      "url, description, title, name FROM search WHERE rowid = ?1";
+/* Top-k, first pass: the skills whose name, description or headings hold
+ * the words, best first. */
+static const char SQL_HEAD[] = "SELECT rowid FROM search_head WHERE search_head MATCH ?1 ORDER BY "
+			       "skilld_rank(search_head, " SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", "
+			       SEARCH_W_HEADINGS ") DESC, rowid LIMIT ?2";
+/* Top-k: a skill's id by slug (a search within one skill). */
+static const char SQL_SKILL_ID[] = "SELECT id FROM skills WHERE slug = ?1";
+/* Top-k: the idf of the query's phrases, counted once (fts.h). */
+static const char SQL_IDF[] = "SELECT skilld_idf(search, ?2) FROM search WHERE search MATCH ?1 "
+			      "LIMIT 1";
+/* Top-k, second pass: the matches of one skill's rows (rowids ?2..?3, its
+ * own row first) with their rank, the kind filter ?4 sparing the own row,
+ * whose rank lifts the others. */
+static const char SQL_SKILL_ROWS[] = "SELECT rowid, skilld_rank_idf(search, ?5, " RANK_WEIGHTS ") "
+				     "FROM search WHERE search MATCH ?1 AND rowid BETWEEN ?2 AND ?3 "
+				     "AND (?4 IS NULL OR rowid = ?2 OR kind = ?4)";
+
+/* Appends the hit of the row at rowid (row: SQL_ROW) with its score to
+ * data. 0, 1 when the row is gone, -1 on an error. */
+static int add_hit(sqlite3_stmt *row, sqlite3_int64 rowid, double score, cJSON *data,
+		   const struct snippet_query *snip)
+{
+	cJSON *o;
+	int s;
+
+	sqlite3_reset(row);
+	sqlite3_bind_int64(row, 1, rowid);
+	s = sqlite3_step(row);
+	if (s != SQLITE_ROW)
+		return s == SQLITE_DONE ? 1 : -1;
+	o = cJSON_CreateObject();
+	add_text_or_null(o, "kind", sqlite3_column_text(row, 0));
+	add_text_or_null(o, "skill", sqlite3_column_text(row, 1));
+	add_text_or_null(o, "path", sqlite3_column_text(row, 2));
+	add_text_or_null(o, "title", sqlite3_column_text(row, 3));
+	add_text_or_null(o, "anchor", sqlite3_column_text(row, 4));
+	add_snippet(o, snip, row);
+	cJSON_AddNumberToObject(o, "score", score);
+	add_text_or_null(o, "url", sqlite3_column_text(row, 6));
+	cJSON_AddItemToArray(data, o);
+	sqlite3_reset(row);
+	return 0;
+}
+
 /* The page's hits in two steps: the ranked rowids first (FTS5 reads only
  * its index to rank, once per match), then the columns of those rows by
  * rowid; selecting them with the ranking made SQLite read the text of
  * every match into its sorter. */
-static int run_page(sqlite3 *db, sqlite3_stmt *rank, cJSON *data, const struct snippet_query *snip,
-		    long *n)
+static int run_page(sqlite3_stmt *rank, sqlite3_stmt *row, cJSON *data,
+		    const struct snippet_query *snip, long *n)
 {
-	sqlite3_stmt *row = NULL;
 	int s;
 
-	if (sqlite3_prepare_v2(db, "SELECT kind, skill, path, coalesce(title, name), anchor, body, "
-			       "url, description, title, name FROM search WHERE rowid = ?1", -1,
-			       &row, NULL) != SQLITE_OK)
-		return -1;
 	while ((s = sqlite3_step(rank)) == SQLITE_ROW) {
-		cJSON *o;
+		int h = add_hit(row, sqlite3_column_int64(rank, 0), sqlite3_column_double(rank, 1), data,
+				snip);
 
-		sqlite3_bind_int64(row, 1, sqlite3_column_int64(rank, 0));
-		if (sqlite3_step(row) != SQLITE_ROW)
+		if (h != 0) {
+			s = h > 0 ? SQLITE_DONE : SQLITE_ERROR;
 			break;
-		o = cJSON_CreateObject();
-		add_text_or_null(o, "kind", sqlite3_column_text(row, 0));
-		add_text_or_null(o, "skill", sqlite3_column_text(row, 1));
-		add_text_or_null(o, "path", sqlite3_column_text(row, 2));
-		add_text_or_null(o, "title", sqlite3_column_text(row, 3));
-		add_text_or_null(o, "anchor", sqlite3_column_text(row, 4));
-		add_snippet(o, snip, row);
-		cJSON_AddNumberToObject(o, "score", sqlite3_column_double(rank, 1));
-		add_text_or_null(o, "url", sqlite3_column_text(row, 6));
-		cJSON_AddItemToArray(data, o);
-		sqlite3_reset(row);
+		}
 		(*n)++;
 	}
-	sqlite3_finalize(row);
 	return s == SQLITE_DONE ? 0 : -1;
 }
 
@@ -378,20 +420,197 @@ static cJSON *ignored_terms(const struct plan *p)
 	return a;
 }
 
+/* How many rows match expr (with sq's filters), counting no further than
+ * max; -1 on an error. */
+static long count_matches(struct store_reader *r, const char *expr, const struct search_query *sq,
+			  long max)
+{
+	sqlite3_stmt *st = store_reader_stmt(r, SQL_COUNT);
+	long n;
+
+	if (!st)
+		return -1;
+	bind_filter(st, expr, sq);
+	sqlite3_bind_int64(st, 4, max);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return -1;
+	n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* Every match ranked, the page [offset, offset + limit) into data. */
+static int run_exhaustive(struct store_reader *r, const char *expr, const struct search_query *sq,
+			  int limit, long offset, cJSON *data, const struct snippet_query *snip,
+			  long *n)
+{
+	sqlite3_stmt *st = store_reader_stmt(r, SQL_RANKED), *row;
+
+	if (!st)
+		return -1;
+	bind_filter(st, expr, sq);
+	sqlite3_bind_int(st, 4, limit);
+	sqlite3_bind_int64(st, 5, offset);
+	row = store_reader_stmt(r, SQL_ROW);
+	if (!row)
+		return -1;
+	if (run_page(st, row, data, snip, n) != 0)
+		return -1;
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* A candidate of a top-k search. */
+struct cand {
+	sqlite3_int64 rowid;
+	double score;
+};
+
+/* Best first; ties by row order, as the exhaustive ranking's ORDER BY. */
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return (x->rowid > y->rowid) - (x->rowid < y->rowid);
+}
+
+/* The skills whose rows a top-k search ranks into ids (at most
+ * SEARCH_TOPK_SKILLS): sq->skill alone, else the best of search_head for
+ * expr_any (the query's words, any of them). How many, or -1. */
+static int topk_skills(struct store_reader *r, const struct search_query *sq, const char *expr_any,
+		       sqlite3_int64 *ids)
+{
+	sqlite3_stmt *st;
+	int n = 0, s;
+
+	if (sq->skill) {
+		st = store_reader_stmt(r, SQL_SKILL_ID);
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, sq->skill, -1, SQLITE_STATIC);
+		s = sqlite3_step(st);
+		if (s == SQLITE_ROW)
+			ids[n++] = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return s == SQLITE_ROW || s == SQLITE_DONE ? n : -1;
+	}
+	st = store_reader_stmt(r, SQL_HEAD);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, expr_any, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, SEARCH_TOPK_SKILLS);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW && n < SEARCH_TOPK_SKILLS)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return s == SQLITE_ROW || s == SQLITE_DONE ? n : -1;
+}
+
+/*
+ * Top-k: ranks only the rows of the skills that search_head puts first
+ * (or of sq->skill), each scored as the exhaustive ranking scores it (the
+ * same rank and idf, the lift of its skill's own row), and answers the
+ * page [offset, offset + limit) from them. 0 with the page in data, 1 when
+ * those skills hold fewer than offset + limit matches (the caller ranks
+ * every match instead), -1 on an error.
+ */
+static int run_topk(struct store_reader *r, const char *expr, const char *expr_any,
+		    const struct search_query *sq, int limit, long offset, cJSON *data,
+		    const struct snippet_query *snip, long *n)
+{
+	sqlite3_int64 ids[SEARCH_TOPK_SKILLS];
+	struct fts_idf idf = { .n_phrase = 0 };
+	struct cand *c = NULL;
+	size_t n_c = 0, cap = 0;
+	sqlite3_stmt *st, *row;
+	int n_ids, s, rc = -1;
+
+	n_ids = topk_skills(r, sq, expr_any, ids);
+	if (n_ids < 0)
+		return -1;
+	if (n_ids == 0)
+		return 1;
+	st = store_reader_stmt(r, SQL_IDF);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(st, 2, &idf, FTS_IDF_TYPE, NULL);
+	s = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return -1;
+	st = store_reader_stmt(r, SQL_SKILL_ROWS);
+	if (!st)
+		return -1;
+	for (int i = 0; i < n_ids; i++) {
+		sqlite3_int64 lo = ids[i] << SEARCH_ROW_BITS;
+		double own = 0;
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, lo);
+		sqlite3_bind_int64(st, 3, lo + ((sqlite3_int64)1 << SEARCH_ROW_BITS) - 1);
+		sqlite3_bind_text(st, 4, sq->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(st, 5, &idf, FTS_IDF_TYPE, NULL);
+		/* rowid order: the skill's own row, whose rank lifts the
+		 * others, comes first when it matches */
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
+			double rank = sqlite3_column_double(st, 1);
+			bool is_own = rowid == lo;
+
+			if (is_own)
+				own = rank;
+			if (is_own && sq->kind && strcmp(sq->kind, "skill") != 0)
+				continue;
+			if (n_c == cap) {
+				cap = cap ? cap * 2 : 256;
+				c = xrealloc(c, cap * sizeof(*c));
+			}
+			c[n_c++] = (struct cand){ rowid, rank * (is_own ? SEARCH_SKILL_ROW : 1.0) +
+						  SEARCH_LIFT * own };
+		}
+		if (s != SQLITE_DONE)
+			goto out;
+	}
+	sqlite3_reset(st);
+	if (n_c < (size_t)offset + (size_t)limit) {
+		rc = 1;
+		goto out;
+	}
+	qsort(c, n_c, sizeof(*c), cand_cmp);
+	row = store_reader_stmt(r, SQL_ROW);
+	if (!row)
+		goto out;
+	for (size_t i = (size_t)offset; i < n_c && i < (size_t)offset + (size_t)limit; i++) {
+		int h = add_hit(row, c[i].rowid, c[i].score, data, snip);
+
+		if (h < 0)
+			goto out;
+		*n += h == 0;
+	}
+	rc = 0;
+out:
+	sqlite3_reset(st);
+	free(c);
+	return rc;
+}
+
 int search_run(struct store_reader *r, const struct search_query *sq, cJSON **out, char *err, size_t errlen)
 {
 	sqlite3 *db = store_reader_db(r);
-	sqlite3_stmt *count = NULL, *st = NULL;
 	struct snippet_query *snip = NULL;
 	struct plan plan;
 	enum search_match match = SEARCH_MATCH_ALL;
-	char *expr = NULL;
+	char *expr = NULL, *expr_any = NULL;
 	long offset = 0;
 	int limit = sq->limit ? sq->limit : SEARCH_DEFAULT_LIMIT;
 	long total = 0, n = 0;
+	bool exact = true;
 	size_t q_len;
-	cJSON *res = NULL, *data;
-	int rc = SEARCH_BAD_REQUEST;
+	cJSON *res = NULL, *data, *j_total, *j_exact;
+	int rc = SEARCH_BAD_REQUEST, topk = 1;
 
 	*out = NULL;
 	if (!sq->q) {
@@ -414,41 +633,49 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 	if (plan_make(sq->q, q_len, "q", &plan, err, errlen) != 0)
 		return SEARCH_BAD_REQUEST;
 	snip = plan_snippet_query(db, &plan);
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM search WHERE " RUN_FILTER, -1, &count,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, SEARCH_OWN "SELECT rowid, " SEARCH_SCORE " FROM search WHERE " RUN_FILTER
-			       " ORDER BY 2 DESC, 1 LIMIT ?4 OFFSET ?5", -1, &st, NULL) != SQLITE_OK) {
-		rc = db_error(db, err, errlen);
-		goto out;
-	}
 	/* Every word when some row has them all; else any of them, the rows
-	 * with more of the words first (skilld_rank's share of phrases). */
+	 * with more of the words first (skilld_rank's share of phrases).
+	 * Counted up to SEARCH_EXACT_MAX + 1: no more are ranked one by one. */
 	for (;;) {
 		expr = plan_expr(&plan, match);
-		bind_filter(count, expr, sq);
-		if (sqlite3_step(count) != SQLITE_ROW) {
+		total = count_matches(r, expr, sq, SEARCH_EXACT_MAX + 1);
+		if (total < 0) {
 			rc = db_error(db, err, errlen);
 			goto out;
 		}
-		total = (long)sqlite3_column_int64(count, 0);
 		if (total > 0 || match == SEARCH_MATCH_ANY || plan.n_pos < 2)
 			break;
 		match = SEARCH_MATCH_ANY;
 		free(expr);
 	}
-	bind_filter(st, expr, sq);
-	sqlite3_bind_int(st, 4, limit);
-	sqlite3_bind_int64(st, 5, offset);
+	expr_any = plan_expr(&plan, SEARCH_MATCH_ANY);
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "query", sq->q);
 	cJSON_AddStringToObject(res, "match", match == SEARCH_MATCH_ALL ? "all" : "any");
 	cJSON_AddItemToObject(res, "ignored", ignored_terms(&plan));
-	cJSON_AddNumberToObject(res, "total", (double)total);
+	j_total = cJSON_AddNumberToObject(res, "total", 0);
+	j_exact = cJSON_AddTrueToObject(res, "total_exact");
 	data = cJSON_AddArrayToObject(res, "data");
-	if (run_page(db, st, data, snip, &n) != 0) {
-		rc = db_error(db, err, errlen);
-		goto out;
+	if (total > SEARCH_EXACT_MAX && !sq->exhaustive && offset + limit <= SEARCH_TOPK_DEPTH) {
+		topk = run_topk(r, expr, expr_any, sq, limit, offset, data, snip, &n);
+		if (topk < 0) {
+			rc = db_error(db, err, errlen);
+			goto out;
+		}
+		exact = topk != 0;
 	}
+	if (topk != 0) {
+		/* every match ranked: counted in full too */
+		if (total > SEARCH_EXACT_MAX)
+			total = count_matches(r, expr, sq, -1);
+		if (total < 0 || run_exhaustive(r, expr, sq, limit, offset, data, snip, &n) != 0) {
+			rc = db_error(db, err, errlen);
+			goto out;
+		}
+	}
+	cJSON_SetNumberValue(j_total, (double)(exact ? total : SEARCH_EXACT_MAX));
+	if (!exact)
+		j_exact->type = cJSON_False;
 	if (offset + n < total) {
 		char *c = search_cursor_encode(sq, offset + n);
 
@@ -462,10 +689,9 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 	rc = 0;
 out:
 	cJSON_Delete(res);
-	sqlite3_finalize(count);
-	sqlite3_finalize(st);
 	snippet_query_free(snip);
 	free(expr);
+	free(expr_any);
 	return rc;
 }
 

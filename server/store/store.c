@@ -84,6 +84,9 @@ static const char *const reader_sql[STMT_COUNT_] = {
 struct store_reader {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT_];
+	/* store_reader_stmt's, keyed by the address of their SQL */
+	const char *own_sql[STORE_READER_STMTS];
+	sqlite3_stmt *own[STORE_READER_STMTS];
 };
 
 struct store {
@@ -184,6 +187,8 @@ void store_reader_close(struct store_reader *r)
 		return;
 	for (int i = 0; i < STMT_COUNT_; i++)
 		sqlite3_finalize(r->stmt[i]);
+	for (int i = 0; i < STORE_READER_STMTS; i++)
+		sqlite3_finalize(r->own[i]);
 	sqlite3_close(r->db);
 	free(r);
 }
@@ -224,6 +229,8 @@ void store_reader_end(struct store_reader *r)
 {
 	for (int i = 0; i < STMT_COUNT_; i++)
 		sqlite3_reset(r->stmt[i]);
+	for (int i = 0; i < STORE_READER_STMTS && r->own[i]; i++)
+		sqlite3_reset(r->own[i]);
 	if (!sqlite3_get_autocommit(r->db))
 		sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
 }
@@ -231,6 +238,24 @@ void store_reader_end(struct store_reader *r)
 const char *store_errmsg(struct store_reader *r)
 {
 	return sqlite3_errmsg(r->db);
+}
+
+sqlite3_stmt *store_reader_stmt(struct store_reader *r, const char *sql)
+{
+	int i = 0;
+
+	for (; i < STORE_READER_STMTS && r->own[i]; i++) {
+		if (r->own_sql[i] == sql) {
+			sqlite3_reset(r->own[i]);
+			sqlite3_clear_bindings(r->own[i]);
+			return r->own[i];
+		}
+	}
+	if (i == STORE_READER_STMTS ||
+	    sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &r->own[i], NULL) != SQLITE_OK)
+		return NULL;
+	r->own_sql[i] = sql;
+	return r->own[i];
 }
 
 sqlite3 *store_reader_db(struct store_reader *r)

@@ -544,6 +544,9 @@ static char *canonical_dump(sqlite3 *db)
 		"SELECT skill, rowid & 16777215, kind, path, anchor, url, name, description, headings, "
 		"title, body, (SELECT slug FROM skills WHERE id = search.skill_id) FROM search "
 		"ORDER BY skill, 2",
+		"SELECT (SELECT slug FROM skills WHERE id = search_head.rowid), name, description, "
+		"headings FROM search_head ORDER BY 1",
+		"SELECT count(*) FROM search_head WHERE rowid NOT IN (SELECT id FROM skills)",
 		"SELECT key, value FROM meta WHERE key NOT IN ('generation', 'indexed_at') ORDER BY key",
 		"SELECT count(*) FROM search WHERE (SELECT slug FROM skills WHERE id = rowid >> 24) "
 		"IS NOT skill",

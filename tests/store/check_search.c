@@ -88,6 +88,41 @@ static void setup_languages(void)
 	free(root);
 }
 
+/* MANY_SKILLS skills of MANY_SECTIONS reference sections that all say
+ * "widget" (more rows than SEARCH_EXACT_MAX), one of them named for it. */
+#define MANY_SKILLS 50
+#define MANY_SECTIONS 30
+static void setup_many(void)
+{
+	char *root;
+
+	tmp = tu_mkdtemp();
+	root = xasprintf("%s/skills", tmp);
+	for (int i = 0; i < MANY_SKILLS; i++) {
+		char *slug = i == 7 ? xstrdup("widget-care") : xasprintf("s-%02d", i);
+		char *path = xasprintf("%s/SKILL.md", slug);
+		char *md = xasprintf("---\nname: %s\ndescription: %s\n---\n# %s\n\nRead the notes.\n",
+				     slug, i == 7 ? "Caring for a widget." : "Gears and levers.", slug);
+		struct buf b;
+
+		tu_write_str(root, path, md);
+		buf_init(&b);
+		for (int k = 0; k < MANY_SECTIONS; k++)
+			buf_printf(&b, "## Part %d\n\nA widget, part %d of %d%s.\n\n", k, k, i,
+				   k % 3 ? "" : ", and another widget");
+		buf_putc(&b, '\0');
+		free(path);
+		path = xasprintf("%s/references/notes.md", slug);
+		tu_write_str(root, path, b.data);
+		buf_fini(&b);
+		free(path);
+		free(md);
+		free(slug);
+	}
+	open_index(root);
+	free(root);
+}
+
 static void setup_bundled(void)
 {
 	tmp = tu_mkdtemp();
@@ -595,6 +630,73 @@ START_TEST(languages_kept_whole)
 }
 END_TEST
 
+/* The answer of sq, which must succeed. */
+static cJSON *run_ok(const struct search_query *sq)
+{
+	char err[256];
+	cJSON *res = NULL;
+
+	ck_assert_msg(search_run(rd, sq, &res, err, sizeof(err)) == 0, "%s", err);
+	return res;
+}
+
+/* Do a and b list the same hits (URL and score) in the same order? */
+static void same_hits(const cJSON *a, const cJSON *b)
+{
+	const cJSON *da = cJSON_GetObjectItem(a, "data"), *db_ = cJSON_GetObjectItem(b, "data");
+
+	ck_assert_int_eq(cJSON_GetArraySize(da), cJSON_GetArraySize(db_));
+	for (int i = 0; i < cJSON_GetArraySize(da); i++) {
+		const cJSON *x = cJSON_GetArrayItem(da, i), *y = cJSON_GetArrayItem(db_, i);
+
+		ck_assert_str_eq(jstr(x, "url"), jstr(y, "url"));
+		ck_assert_double_eq_tol(cJSON_GetObjectItem(x, "score")->valuedouble,
+					cJSON_GetObjectItem(y, "score")->valuedouble, 1e-9);
+	}
+}
+
+START_TEST(many_topk)
+{
+	struct search_query sq = { .q = "widget", .limit = 10 };
+	struct search_query one = { .q = "widget", .skill = "s-03", .limit = 20 };
+	cJSON *topk, *all;
+
+	/* past SEARCH_EXACT_MAX: the top-k answer, a lower bound for total */
+	topk = run_ok(&sq);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(topk, "total_exact")));
+	ck_assert_int_eq(jint(topk, "total"), SEARCH_EXACT_MAX);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(topk, "data")), 10);
+	ck_assert(jstr(topk, "next_cursor") != NULL);
+	sq.exhaustive = true;
+	all = run_ok(&sq);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(all, "total_exact")));
+	ck_assert_int_eq(jint(all, "total"), MANY_SKILLS * MANY_SECTIONS + 1);
+	/* the skill named for the word leads both, with the same hits */
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(topk, "data"), 0), "skill"),
+			 "widget-care");
+	same_hits(topk, all);
+	cJSON_Delete(topk);
+	cJSON_Delete(all);
+	/* within one skill every row is ranked: the same as ranking all */
+	topk = run_ok(&one);
+	one.exhaustive = true;
+	all = run_ok(&one);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(topk, "data")), 20);
+	same_hits(topk, all);
+	cJSON_Delete(topk);
+	cJSON_Delete(all);
+	/* a kind filter keeps the lift of the skill's own row */
+	sq.exhaustive = false;
+	sq.kind = "reference";
+	topk = run_ok(&sq);
+	sq.exhaustive = true;
+	all = run_ok(&sq);
+	same_hits(topk, all);
+	cJSON_Delete(topk);
+	cJSON_Delete(all);
+}
+END_TEST
+
 Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -602,6 +704,7 @@ Suite *search_suite(void)
 	TCase *gamma = tcase_create("gamma");
 	TCase *bundled = tcase_create("bundled");
 	TCase *languages = tcase_create("languages");
+	TCase *many = tcase_create("many");
 
 	tcase_add_test(unit, compile_syntax);
 	tcase_add_test(unit, compile_natural_language);
@@ -618,6 +721,10 @@ Suite *search_suite(void)
 	tcase_add_checked_fixture(languages, setup_languages, teardown);
 	tcase_add_test(languages, languages_kept_whole);
 	suite_add_tcase(s, languages);
+	tcase_add_checked_fixture(many, setup_many, teardown);
+	tcase_set_timeout(many, 30);
+	tcase_add_test(many, many_topk);
+	suite_add_tcase(s, many);
 	tcase_add_checked_fixture(bundled, setup_bundled, teardown);
 	tcase_set_timeout(bundled, 30);
 	tcase_add_test(bundled, bundled_relevance);

@@ -41,11 +41,19 @@
 /* The tokenizer's name, as migrations write it in `tokenize = '...'`. */
 #define FTS_TOKENIZER "skilld"
 
+/* The idf of each phrase of a query, for skilld_idf / skilld_rank_idf. */
+#define FTS_IDF_MAX 64
+#define FTS_IDF_TYPE "skilld_idf"
+struct fts_idf {
+	int n_phrase;           /* -1: the query had more than FTS_IDF_MAX */
+	double idf[FTS_IDF_MAX];
+};
+
 /* The connection's FTS5 API (for its tokenizers), or NULL when the SQLite
  * in use has no FTS5. */
 fts5_api *fts_api(sqlite3 *db);
 
-/* Registers the tokenizer and skilld_rank on db. 0, or -1 with a message
+/* Registers the tokenizer, skilld_rank, skilld_idf and skilld_rank_idf on db. 0, or -1 with a message
  * in err (the SQLite in use has no FTS5). */
 int fts_register(sqlite3 *db, char *err, size_t errlen);
 

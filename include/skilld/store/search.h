@@ -99,8 +99,22 @@
 #define SEARCH_W_TITLE "4.0"
 #define SEARCH_W_BODY "1.0"
 #define SEARCH_W_OTHER_ROWS "0.5"
-#define SEARCH_W_SKILL_ROW "0.7"
-#define SEARCH_W_LIFT "0.4"
+#define SEARCH_SKILL_ROW 0.7     /* SEARCH_W_SKILL_ROW as a number */
+#define SEARCH_LIFT 0.4          /* SEARCH_W_LIFT as a number */
+#define SEARCH_STR_(x) #x
+#define SEARCH_STR(x) SEARCH_STR_(x)
+#define SEARCH_W_SKILL_ROW SEARCH_STR(SEARCH_SKILL_ROW)
+#define SEARCH_W_LIFT SEARCH_STR(SEARCH_LIFT)
+
+/* Top-k (search_run): a query matching more than SEARCH_EXACT_MAX rows is
+ * not ranked match by match. The first SEARCH_TOPK_SKILLS skills by their
+ * name, description and headings (table search_head) have their matching
+ * rows ranked, each scored as the exhaustive ranking would, and the page
+ * comes from those; pages past SEARCH_TOPK_DEPTH hits, and queries whose
+ * first skills hold too few matches, rank every match. */
+#define SEARCH_EXACT_MAX 1000
+#define SEARCH_TOPK_SKILLS 40
+#define SEARCH_TOPK_DEPTH 200
 
 /* Which rows a query matched: those with all its terms, or any. */
 enum search_match { SEARCH_MATCH_ALL, SEARCH_MATCH_ANY };
@@ -135,6 +149,8 @@ struct search_query {
 	const char *skill;   /* NULL or a slug */
 	int limit;           /* 1..SEARCH_MAX_LIMIT; 0 means SEARCH_DEFAULT_LIMIT */
 	const char *cursor;  /* NULL or a next_cursor of the same query */
+	bool exhaustive;     /* rank every match even past SEARCH_EXACT_MAX
+				(tests and tools: the top-k answer's yardstick) */
 };
 
 /*
@@ -142,11 +158,14 @@ struct search_query {
  * and the query has two terms or more, the rows with any of them, those
  * with more of the terms first. Never an empty answer for that reason alone.
  * A hit scores its rank (times SEARCH_W_SKILL_ROW for a skill's own row)
- * plus SEARCH_W_LIFT times the rank of its skill's own row.
+ * plus SEARCH_W_LIFT times the rank of its skill's own row. Up to
+ * SEARCH_EXACT_MAX matches every one is ranked; past it, the top-k above.
  * 0 with *out (caller deletes) =
  *   {"query", "match": "all"|"any", "ignored": [stop words left out],
- *    "total", "data": [{"kind", "skill", "path", "title", "anchor",
- *    "snippet", "score", "url"}], "next_cursor": string|null}
+ *    "total", "total_exact", "data": [{"kind", "skill", "path", "title",
+ *    "anchor", "snippet", "score", "url"}], "next_cursor": string|null}
+ * total is the number of matches when total_exact is true; false (a top-k
+ * answer) means more than total (SEARCH_EXACT_MAX) rows match.
  * best first (score: skilld_rank, higher is better; ties by row order).
  * title and anchor may be null. SEARCH_BAD_REQUEST (bad query, kind, limit or cursor)
  * or SEARCH_UNAVAILABLE (database error) with a message in err.

@@ -83,6 +83,15 @@ sqlite3 *store_reader_db(struct store_reader *r);
 	p "root_index, " p "skill_path IS NULL, " p "skill_path, " \
 	"CASE WHEN " p "skill_path IS NULL THEN " p "path END, " p "seq"
 
+/* A statement of the store layer's own modules (search), prepared on r's
+ * connection the first time it is asked for and kept until the reader
+ * closes (at most STORE_READER_STMTS of them; past that NULL), so a
+ * search parses no SQL. sql must have static storage: its address is the
+ * key. Reset and with its bindings cleared, as store_reader_end leaves
+ * it; NULL on an error (the connection's errmsg says which). */
+#define STORE_READER_STMTS 16
+sqlite3_stmt *store_reader_stmt(struct store_reader *r, const char *sql);
+
 /* ---- skills ---- */
 
 /* A skill's answers, built at index time as JSON text. */
