@@ -25,9 +25,8 @@ cd "$(dirname "$0")/.."
 
 n=${1:-10000}
 rounds=${2:-3}
-bin=$PWD/build/skilld
 gen=$PWD/build/gen-corpus
-[ -x "$bin" ] || make -s build/skilld
+[ -x build/skilld ] || make -s build/skilld
 [ -x "$gen" ] || make -s build/gen-corpus
 for tool in curl python3; do
 	command -v "$tool" >/dev/null || { echo "bench/incremental.sh needs $tool" >&2; exit 1; }
@@ -39,6 +38,10 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# A copy: a build during the run would make the next start another
+# program's, which rebuilds the index whole.
+bin=$tmp/skilld
+cp build/skilld "$bin"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"

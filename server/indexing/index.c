@@ -1213,17 +1213,34 @@ static struct old_skill *hint_owner(struct indexer *ix, int root_index, const ch
 /* What a path that changed is now. */
 enum hint_kind { HINT_FILE, HINT_FOLDER, HINT_GONE };
 
+/* Is the folder that holds path gone too? */
+static bool parent_gone(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat st;
+	bool gone;
+
+	if (slash)
+		*slash = '\0';
+	gone = lstat(dir, &st) != 0 && errno == ENOENT;
+	free(dir);
+	return gone;
+}
+
 /* 1 with *kind, or 0 when a scoped run cannot follow a change there: a
- * skill marker, a symlink, something in a skipped folder, not a file or a
- * folder. */
+ * skill marker (unless its folder went with it: that folder's own change
+ * says what went), a symlink, something in a skipped folder, not a file
+ * or a folder. */
 static int hint_kind(const char *path, const char *rel, enum hint_kind *kind)
 {
 	const char *base = strrchr(rel, '/');
 	struct stat st;
 
 	base = base ? base + 1 : rel;
-	if (strcmp(base, "SKILL.md") == 0 || strcmp(base, "skill.md") == 0)
-		return 0;
+	if (strcmp(base, "SKILL.md") == 0 || strcmp(base, "skill.md") == 0) {
+		*kind = HINT_GONE;
+		return lstat(path, &st) != 0 && errno == ENOENT && parent_gone(path);
+	}
 	for (const char *p = rel; *p;) {
 		size_t n = strcspn(p, "/");
 		char *part = xstrndup(p, n);

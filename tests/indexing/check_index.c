@@ -910,7 +910,8 @@ static const struct hinted hinted[] = {
 	{ "a file of a de-duplicated slug", "one", "twin-b/references/notes.md", "# T\n", true, 1, true, NULL, NULL, 0 },
 	{ "a file named but not changed", "one", "beta/references/notes.md", "", true, 0, false, NULL, NULL, 0 },
 	{ "a skill folder moved in", "one", "gamma", "", true, 1, true, fo_add_skill, NULL, 0 },
-	{ "that skill folder deleted", "one", "gamma", "", true, 0, true, fo_remove_skill, NULL, 1 },
+	/* rm -r: the watcher names its SKILL.md, then the folder */
+	{ "that skill folder deleted", "one", "gamma/SKILL.md", "", true, 0, true, fo_remove_skill, "gamma", 1 },
 	{ "a skill folder renamed", "one", "beta", "", true, 1, true, fo_rename_skill, "beta-moved", 1 },
 	{ "a folder with a skill and one too deep", "one", "deep", "", true, 1, true, fo_add_deep, NULL, 0 },
 	{ "that folder deleted", "one", "deep", "", true, 0, true, fo_remove_deep, NULL, 1 },
