@@ -131,4 +131,10 @@ for k in restart edit new-skill deleted renamed full; do
 	printf '| %s | %d | %s | %.3f |\n' "$k" "$w" "$c" "$(echo "$w / $fw" | bc -l)"
 done
 ls -l "$tmp"/db* | awk '{s += $5} END {printf "database with its WAL: %.1f MB\n", s / 1e6}'
+find "$tmp/skills" -type f -printf '%s\n' | awk '{s += $1} END {printf "the files of the corpus: %.1f MB\n", s / 1e6}'
+if command -v sqlite3 >/dev/null; then
+	echo "what takes the space (MB, SQLite's dbstat):"
+	sqlite3 "$tmp/db" "SELECT name, round(sum(pgsize) / 1e6, 1) FROM dbstat GROUP BY name
+		ORDER BY 2 DESC LIMIT 8" | tr '|' ' '
+fi
 grep -o 'indexed .*' "$tmp/log" | tail -3
