@@ -330,7 +330,11 @@ describe('skilld portal in headless chromium', { timeout: 120000 }, () => {
 		// the five alerts, titled; the lookalike stays a quote
 		assert.deepEqual(await prose.locator('.markdown-alert-title').allTextContents(),
 			['Note', 'Tip', 'Important', 'Warning', 'Caution']);
-		assert.equal(await prose.locator('.markdown-alert svg').count(), 5);
+		// each drawn with its own icon (the stylesheet's mask over the title's colour)
+		const icons = await prose.locator('.markdown-alert-title').evaluateAll((ts) =>
+			ts.map((t) => getComputedStyle(t, '::before').maskImage || getComputedStyle(t, '::before').webkitMaskImage));
+		assert.deepEqual(icons.map((u) => /alert-(\w+)\.svg/.exec(u)?.[1]),
+			['note', 'tip', 'important', 'warning', 'caution']);
 		assert.equal(await prose.locator('blockquote').count(), 1);
 		assert.equal(await page.evaluate(() => typeof window.__pwned), 'undefined');
 		assert.equal(await page.locator('a[href^="javascript:" i]').count(), 0);

@@ -376,8 +376,8 @@ static char *alert_open(const char *name, const char *title)
 	struct render_result r;
 	char *md = xasprintf("> [!%s]\n> x\n", name);
 	char *want_start = xasprintf("<div class=\"markdown-alert markdown-alert-%s\">"
-				     "<p class=\"markdown-alert-title\"><svg ", name);
-	char *title_end = xasprintf("</svg>%s</p>\n<p>x</p>\n</div>\n", title);
+				     "<p class=\"markdown-alert-title\">", name);
+	char *title_end = xasprintf("\">%s</p>\n<p>x</p>\n</div>\n", title);
 	char *out;
 
 	render_n(md, strlen(md), NULL, &r);
@@ -403,28 +403,11 @@ START_TEST(test_alerts_all_kinds)
 		{ "WARNING", "Warning" }, { "CAUTION", "Caution" },
 		{ "note", "Note" }, { "Warning", "Warning" },
 	};
-	char *icons[5];
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		char *html = alert_open(kinds[i][0], kinds[i][1]);
-
-		if (i < 5)
-			icons[i] = html;
-		else
-			free(html);
-	}
-	/* five different icons */
-	for (int i = 0; i < 5; i++)
-		for (int j = i + 1; j < 5; j++)
-			ck_assert_str_ne(strstr(icons[i], "<svg"), strstr(icons[j], "<svg"));
-	for (int i = 0; i < 5; i++)
-		free(icons[i]);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		free(alert_open(kinds[i][0], kinds[i][1]));
 	/* exactly, once: the marker line goes, trailing blanks and all */
 	expect_html("> [!NOTE]   \n> Read *this*.\n",
-		    "<div class=\"markdown-alert markdown-alert-note\"><p class=\"markdown-alert-title\">"
-		    "<svg viewBox=\"0 0 16 16\" width=\"16\" height=\"16\" fill=\"none\" stroke=\"currentColor\" "
-		    "stroke-width=\"1.5\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\">"
-		    "<circle cx=\"8\" cy=\"8\" r=\"6.25\"/><path d=\"M8 7.5v3.5M8 5v.01\"/></svg>Note</p>\n"
+		    "<div class=\"markdown-alert markdown-alert-note\"><p class=\"markdown-alert-title\">Note</p>\n"
 		    "<p>Read <em>this</em>.</p>\n</div>\n");
 }
 END_TEST
@@ -438,7 +421,7 @@ START_TEST(test_alert_nested_content)
 
 	render_n(md, strlen(md), NULL, &r);
 	ck_assert_msg(strncmp(r.html, "<div class=\"markdown-alert markdown-alert-warning\">", 51) == 0, "%s", r.html);
-	ck_assert_ptr_nonnull(strstr(r.html, "</svg>Warning</p>\n<h2 id=\"heads-up\">Heads up</h2>\n<ul>\n<li>one</li>\n"
+	ck_assert_ptr_nonnull(strstr(r.html, "\">Warning</p>\n<h2 id=\"heads-up\">Heads up</h2>\n<ul>\n<li>one</li>\n"
 					     "<li>two <code>x</code></li>\n</ul>\n<div class=\"code-block\">"));
 	ck_assert_ptr_nonnull(strstr(r.html, "<span class=\"hl-k\">DROP</span> <span class=\"hl-k\">TABLE</span> t;"));
 	ck_assert_ptr_nonnull(strstr(r.html, "<blockquote>\n<p>quoted [!NOTE]</p>\n</blockquote>\n<table>"));
@@ -450,7 +433,7 @@ START_TEST(test_alert_nested_content)
 	md = "> [!TIP]\n> a\n\n> [!CAUTION]\n> b\n";
 	render_n(md, strlen(md), NULL, &r);
 	ck_assert_ptr_nonnull(strstr(r.html, "markdown-alert-tip"));
-	ck_assert_ptr_nonnull(strstr(r.html, "</svg>Tip</p>\n<p>a</p>\n</div>\n<div class=\"markdown-alert markdown-alert-caution\">"));
+	ck_assert_ptr_nonnull(strstr(r.html, "\">Tip</p>\n<p>a</p>\n</div>\n<div class=\"markdown-alert markdown-alert-caution\">"));
 	render_result_fini(&r);
 }
 END_TEST

@@ -106,7 +106,8 @@ struct render_result {
  * is exactly [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION] (any
  * case, trailing spaces allowed) and that holds more than that line is a
  * GitHub alert: <div class="markdown-alert markdown-alert-note"><p
- * class="markdown-alert-title"><svg…></svg>Note</p>…content…</div>. A link or image whose URL fails
+ * class="markdown-alert-title">Note</p>…content…</div> (the stylesheet
+ * draws the icon). A link or image whose URL fails
  * html_url_is_safe (javascript:, vbscript:, file:, data: except raster
  * images, any other scheme but http, https, mailto) is replaced by its text
  * or alt text. Every heading gets id="slug" (render_slug), made unique in
