@@ -5,7 +5,8 @@
 // checklist keeps its state in localStorage, shows progress, resets, copies
 // itself as Markdown and starts a review run; a review's page records
 // verdicts, notes and evidence, answers to keys and follows other
-// reviewers' changes. No framework, nothing from another host.
+// reviewers' changes; code blocks get a working copy button. No framework,
+// nothing from another host.
 (function () {
 	"use strict";
 
@@ -768,7 +769,53 @@
 			}, function () {});
 	}
 
+	// ---- rendered markdown: a copy button on every code block ----
+
+	function setupCopyCode() {
+		Array.prototype.forEach.call(document.querySelectorAll(".code-block > .copy-code"), function (btn) {
+			var code = btn.parentNode.querySelector("pre > code");
+			if (!code) return;
+			var timer = null;
+			// The outcome on the button, its name too, for 1.5 s.
+			function say(message) {
+				var text = message === "Copied" ? "Copied" : "Selected: press Ctrl+C";
+				btn.textContent = text;
+				btn.setAttribute("aria-label", text);
+				btn.classList.add("copied");
+				clearTimeout(timer);
+				timer = setTimeout(function () {
+					btn.textContent = "Copy";
+					btn.setAttribute("aria-label", "Copy code");
+					btn.classList.remove("copied");
+				}, 1500);
+			}
+			btn.addEventListener("click", function () {
+				var text = code.textContent;
+				if (navigator.clipboard && window.isSecureContext) {
+					navigator.clipboard.writeText(text).then(function () { say("Copied"); },
+						function () { selectCode(code); say("failed"); });
+				} else {
+					selectCode(code);
+					var ok = false;
+					try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+					say(ok ? "Copied" : "failed");
+				}
+			});
+			btn.hidden = false;
+		});
+	}
+
+	// Selects the text of el, for a manual copy when the clipboard refuses.
+	function selectCode(el) {
+		var range = document.createRange();
+		range.selectNodeContents(el);
+		var sel = window.getSelection();
+		sel.removeAllRanges();
+		sel.addRange(range);
+	}
+
 	function start() {
+		setupCopyCode();
 		setupFilter();
 		setupSearch();
 		setupChecklist();

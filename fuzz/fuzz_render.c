@@ -186,6 +186,14 @@ static void check_html(const char *html, size_t len)
 	}
 }
 
+/* render_opts.file_exists for the harness: every path of an odd length is
+ * a file of the skill, so code spans become links or stay spans. */
+static bool fuzz_file_exists(void *ctx, const char *path)
+{
+	(void)ctx;
+	return strlen(path) % 2 == 1;
+}
+
 /* Renders data[1..size) with options picked by data[0], checks the HTML. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -199,8 +207,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *toc;
 
 	diag_list_init(&diags);
-	if (flags & 1)
+	if (flags & 1) {
 		opts.link_base = "/skills/fuzz/";
+		opts.skill_md = "SKILL.md";
+		opts.file_exists = fuzz_file_exists;
+	}
 	if (flags & 2)
 		opts.image_base = "/skills/fuzz/raw";
 	opts.doc_dir = dirs[(flags >> 2) & 3];

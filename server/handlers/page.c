@@ -24,6 +24,7 @@
 
 #define DEFAULT_BASE_URL "http://127.0.0.1:8080"
 #define REFERENCES_DIR "references/"
+#define EXAMPLES_DIR "examples/"
 /* Counts and sizes beyond this (2^53, where doubles stop being exact) are
  * shown as this. */
 #define COUNT_MAX 9007199254740992LL
@@ -219,6 +220,21 @@ static void put_file_href(struct buf *b, const char *slug, const char *path)
 	buf_puts(b, "/api/v1/skills/");
 	put_seg(b, slug);
 	buf_puts(b, "/files/");
+	put_segs(b, path);
+}
+
+/* True when path is a markdown file shown as a page of its own: any .md
+ * file but the skill's SKILL.md, whose page is the skill's. */
+static bool has_file_page(const char *path, const char *kind)
+{
+	return path && str_has_suffix(path, ".md") && !(kind && strcmp(kind, "skill") == 0);
+}
+
+/* Appends "/skills/{slug}/{path}" with every segment encoded: the page of a
+ * markdown file, the bytes of any other. */
+static void put_page_file_href(struct buf *b, const char *slug, const char *path)
+{
+	put_skill_href(b, slug, "/");
 	put_segs(b, path);
 }
 
@@ -591,6 +607,13 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 		put_int(b, jcount(counts, "evals", 0));
 		buf_puts(b, "</span></a>");
 	}
+	if (jcount(counts, "examples", 0) > 0) {
+		buf_puts(b, "<a class=\"btn\" href=\"");
+		put_skill_href(b, slug, "/examples");
+		buf_puts(b, "\">Examples <span class=\"btn-count\">");
+		put_int(b, jcount(counts, "examples", 0));
+		buf_puts(b, "</span></a>");
+	}
 	buf_puts(b, "<a class=\"btn\" href=\"");
 	put_skill_href(b, slug, "?format=md");
 	buf_puts(b, "\">SKILL.md</a></p>\n</div>\n");
@@ -612,8 +635,8 @@ static void put_use_it(struct buf *b, const struct page_ctx *ctx, const char *sl
 	put_seg(b, slug);
 	buf_puts(b, "?format=md -o ~/.claude/skills/");
 	put_text(b, slug);
-	buf_puts(b, "/SKILL.md</code></pre>\n<p class=\"small\">Every other file is listed below "
-		    "with a link to its bytes. <a href=\"/api/v1/skills/");
+	buf_puts(b, "/SKILL.md</code></pre>\n<p class=\"small\">Every other file is listed below: "
+		    "markdown rendered, the rest as its bytes. <a href=\"/api/v1/skills/");
 	put_seg(b, slug);
 	buf_puts(b, "\">JSON</a> · download <a href=\"/api/v1/skills/");
 	put_seg(b, slug);
@@ -643,7 +666,10 @@ static void put_files(struct buf *b, const cJSON *detail)
 				       "<span class=\"muted\">(not stored)</span>", path);
 		} else {
 			buf_puts(b, "<a class=\"file-path\" href=\"");
-			put_file_href(b, slug, path);
+			if (has_file_page(path, jstr(f, "kind")))
+				put_page_file_href(b, slug, path);
+			else
+				put_file_href(b, slug, path);
 			html_printf(b, "\">%s</a>", path);
 		}
 		buf_puts(b, "<span class=\"size\">");
@@ -780,6 +806,14 @@ char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *bo
 		put_count(&b, jcount(counts, "evals", 0), "eval", "evals");
 		buf_puts(&b, "</a>: prompts and what a good answer does</p>\n</section>\n");
 	}
+	if (jcount(counts, "examples", 0) > 0) {
+		buf_puts(&b, "<section class=\"panel\">\n"
+			     "<h2>Examples</h2>\n<p><a href=\"");
+		put_skill_href(&b, slug, "/examples");
+		buf_puts(&b, "\">");
+		put_count(&b, jcount(counts, "examples", 0), "example file", "example files");
+		buf_puts(&b, "</a>, rendered; a before and an after side by side</p>\n</section>\n");
+	}
 	put_files(&b, detail);
 	put_quality(&b, jobj(detail, "quality"));
 	put_diagnostics(&b, jarr(detail, "diagnostics"));
@@ -789,14 +823,16 @@ char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *bo
 
 /* ---- reference ---- */
 
-/* A reference file of a skill, rendered, with its contents. */
+/* A markdown file of a skill (a reference, an example, any other),
+ * rendered, with its contents. */
 char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char *path,
 		     const char *html, const cJSON *toc, size_t *len)
 {
 	const char *slug = jstr(detail, "slug");
 	const char *name = jstr_nonempty(detail, "name");
-	const char *file = path && str_has_prefix(path, REFERENCES_DIR) ? path + strlen(REFERENCES_DIR)
-									: path;
+	bool reference = !path || str_has_prefix(path, REFERENCES_DIR);
+	bool example = path && str_has_prefix(path, EXAMPLES_DIR);
+	const char *file = path && reference ? path + strlen(REFERENCES_DIR) : path;
 	struct buf title;
 	struct page_head head = { NULL, "page-reference", NAV_NONE };
 	struct buf b;
@@ -808,7 +844,8 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
 	buf_init(&b);
 	layout_begin(&b, ctx, &head);
 	put_crumbs(&b, detail, file ? file : "reference");
-	buf_puts(&b, "<div class=\"page-head ref-head\">\n<p class=\"eyebrow\">Reference of <a href=\"");
+	html_printf(&b, "<div class=\"page-head ref-head\">\n<p class=\"eyebrow\">%s of <a href=\"",
+		    reference ? "Reference" : example ? "Example" : "File");
 	put_skill_href(&b, slug, NULL);
 	html_printf(&b, "\">%s</a></p>\n<h1 class=\"file-title\">%s</h1>\n</div>\n",
 		    name ? name : slug, file ? file : "reference");
@@ -822,6 +859,11 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
 	buf_puts(&b, "<section class=\"panel\">\n"
 		     "<h2>References</h2>\n");
 	put_reference_list(&b, detail, path);
+	if (example) {
+		buf_puts(&b, "<p><a href=\"");
+		put_skill_href(&b, slug, "/examples");
+		buf_puts(&b, "\">All examples, side by side</a></p>\n");
+	}
 	buf_puts(&b, "<p><a href=\"");
 	put_skill_href(&b, slug, NULL);
 	html_printf(&b, "\">← Back to %s</a></p>\n", name ? name : slug);
@@ -837,6 +879,112 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
 		buf_puts(&b, "\">Raw file</a></p>\n");
 	}
 	buf_puts(&b, "</aside>\n</div>\n");
+	out = layout_end(&b, ctx, len);
+	buf_fini(&title);
+	return out;
+}
+
+/* ---- examples ---- */
+
+/* Appends one example file: a label linking to its own page (or bytes),
+ * then its rendered markdown, or a link to its bytes. role is "before",
+ * "after" or NULL. */
+static void put_example(struct buf *b, const char *slug, const cJSON *file, const char *role)
+{
+	const char *path = jstr_nonempty(file, "path");
+	const char *html = jstr(file, "html");
+
+	if (!path)
+		return;
+	html_printf(b, "<article class=\"prose example%s%s\">\n<p class=\"example-label\">",
+		    role ? " example-" : "", role ? role : "");
+	if (role)
+		html_printf(b, "<span class=\"badge badge-%s\">%s</span> ", role,
+			    strcmp(role, "before") == 0 ? "Before" : "After");
+	buf_puts(b, "<a href=\"");
+	put_page_file_href(b, slug, path);
+	html_printf(b, "\">%s</a></p>\n", path);
+	if (html && html[0]) {
+		buf_puts(b, html);
+	} else if (html) {
+		buf_puts(b, "<p class=\"muted\">This file is empty.</p>\n");
+	} else {
+		buf_puts(b, "<p class=\"muted\">Not markdown: <a href=\"");
+		put_file_href(b, slug, path);
+		buf_puts(b, "\">its bytes</a>.</p>\n");
+	}
+	buf_puts(b, "</article>\n");
+}
+
+/* The file of examples whose path is path, or NULL. */
+static const cJSON *example_named(const cJSON *files, const char *path)
+{
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, files)
+		if (path && jstr(f, "path") && strcmp(jstr(f, "path"), path) == 0)
+			return f;
+	return NULL;
+}
+
+/* True when path is one side of a pair of examples. */
+static bool example_paired(const cJSON *pairs, const char *path)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, pairs) {
+		const char *before = jstr(p, "before"), *after = jstr(p, "after");
+
+		if (path && ((before && strcmp(before, path) == 0) || (after && strcmp(after, path) == 0)))
+			return true;
+	}
+	return false;
+}
+
+char *page_examples(const struct page_ctx *ctx, const cJSON *detail, const cJSON *examples,
+		    size_t *len)
+{
+	const char *slug = jstr(detail, "slug");
+	const char *name = jstr_nonempty(detail, "name");
+	const cJSON *files = jarr(examples, "files");
+	const cJSON *pairs = jarr(examples, "pairs");
+	const cJSON *p, *f;
+	struct buf title;
+	struct page_head head = { NULL, "page-examples", NAV_NONE };
+	struct buf b;
+	char *out;
+
+	buf_init(&title);
+	buf_printf(&title, "Examples — %s", name ? name : slug ? slug : "skill");
+	head.title = title.data;
+	buf_init(&b);
+	layout_begin(&b, ctx, &head);
+	put_crumbs(&b, detail, "Examples");
+	buf_puts(&b, "<div class=\"page-head ref-head\">\n<p class=\"eyebrow\">Examples of <a href=\"");
+	put_skill_href(&b, slug, NULL);
+	html_printf(&b, "\">%s</a></p>\n<h1>Examples</h1>\n", name ? name : slug);
+	if (cJSON_GetArraySize(pairs) > 0)
+		buf_puts(&b, "<p class=\"lede\">What the skill changes: the code before it, and after.</p>\n");
+	buf_puts(&b, "</div>\n");
+	cJSON_ArrayForEach(p, pairs) {
+		const cJSON *before = example_named(files, jstr(p, "before"));
+		const cJSON *after = example_named(files, jstr(p, "after"));
+
+		if (!before || !after)
+			continue;
+		buf_puts(&b, "<div class=\"compare\">\n");
+		put_example(&b, slug, before, "before");
+		put_example(&b, slug, after, "after");
+		buf_puts(&b, "</div>\n");
+	}
+	cJSON_ArrayForEach(f, files)
+		if (!example_paired(pairs, jstr(f, "path")))
+			put_example(&b, slug, f, NULL);
+	if (cJSON_GetArraySize(files) == 0)
+		buf_puts(&b, "<p class=\"muted\">This skill has no examples.</p>\n");
+	buf_puts(&b, "<p class=\"small\"><a href=\"");
+	put_skill_href(&b, slug, NULL);
+	html_printf(&b, "\">← Back to %s</a></p>\n", name ? name : slug);
 	out = layout_end(&b, ctx, len);
 	buf_fini(&title);
 	return out;

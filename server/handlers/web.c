@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -74,6 +75,13 @@ static bool page_begin(struct page_req *p, struct app *app, struct request *req,
 	p->ctx.base_url = p->base_url;
 	p->ctx.path = p->path;
 	return true;
+}
+
+/* Frees what page_begin set up, for a handler that leaves res to another. */
+static void page_abandon(struct page_req *p)
+{
+	free(p->base_url);
+	free(p->path);
 }
 
 static void page_end(struct page_req *p)
@@ -308,20 +316,53 @@ out:
 	page_end(&p);
 }
 
+/* Answers f, the rendered markdown file path of the skill sp, as its page,
+ * its JSON ({skill, path, markdown, html, toc}) or its markdown. */
+static void answer_file_page(struct page_req *p, const struct store_skill_page *sp,
+			     const char *path, const struct store_file *f)
+{
+	if (p->format == FORMAT_JSON) {
+		cJSON *o = cJSON_CreateObject();
+		char *md = xstrndup(f->content.p ? f->content.p : "", f->content.len);
+		char *html = xstrndup(f->html.p, f->html.len);
+
+		cJSON_AddStringToObject(o, "skill", request_param(p->req, "slug"));
+		cJSON_AddStringToObject(o, "path", path);
+		cJSON_AddStringToObject(o, "markdown", md);
+		cJSON_AddStringToObject(o, "html", html);
+		cJSON_AddItemToObject(o, "toc", bytes_json(f->toc));
+		response_json(p->res, 200, o);
+		cJSON_Delete(o);
+		free(md);
+		free(html);
+	} else if (p->format == FORMAT_HTML) {
+		cJSON *detail = bytes_json(sp->detail), *toc = bytes_json(f->toc);
+		char *body = xstrndup(f->html.p, f->html.len);
+		size_t len;
+		char *html;
+
+		html = page_reference(&p->ctx, detail, path, body, toc, &len);
+		answer_html(p, html, len);
+		cJSON_Delete(detail);
+		cJSON_Delete(toc);
+		free(body);
+	} else {
+		answer_markdown(p, f->content.p ? f->content.p : "", f->content.len);
+	}
+}
+
 void web_reference(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
 	struct store_skill_page sp;
 	struct store_file f;
 	char *path;
-	cJSON *detail;
 	int rc;
 
 	if (!page_begin(&p, ctx, req, res))
 		return;
 	if (!skill_row(&p, &sp))
 		goto out;
-	detail = bytes_json(sp.detail);
 	path = xasprintf("references/%s", request_param(req, "file"));
 	rc = store_file_page_get(p.db, request_param(req, "slug"), path, &f);
 	if (rc == 0) {
@@ -334,33 +375,166 @@ void web_reference(void *ctx, struct request *req, struct response *res)
 		if (req->n_params < REQUEST_MAX_PARAMS)
 			req->params[req->n_params++] = (struct kv){ xstrdup("path"), xstrdup(path) };
 		api_skill_file(p.app, req, res);
-	} else if (p.format == FORMAT_JSON) {
-		cJSON *o = cJSON_CreateObject();
-		char *md = xstrndup(f.content.p, f.content.len);
-
-		cJSON_AddStringToObject(o, "skill", request_param(req, "slug"));
-		cJSON_AddStringToObject(o, "path", path);
-		cJSON_AddStringToObject(o, "markdown", md);
-		cJSON_AddStringToObject(o, "html", f.html.p);
-		cJSON_AddItemToObject(o, "toc", bytes_json(f.toc));
-		response_json(res, 200, o);
-		cJSON_Delete(o);
-		free(md);
-	} else if (p.format == FORMAT_HTML) {
-		cJSON *toc = bytes_json(f.toc);
-		char *body = xstrndup(f.html.p, f.html.len);
-		size_t len;
-		char *html;
-
-		html = page_reference(&p.ctx, detail, path, body, toc, &len);
-		answer_html(&p, html, len);
-		cJSON_Delete(toc);
-		free(body);
 	} else {
-		answer_markdown(&p, f.content.p ? f.content.p : "", f.content.len);
+		answer_file_page(&p, &sp, path, &f);
 	}
-	cJSON_Delete(detail);
 	free(path);
+out:
+	page_end(&p);
+}
+
+/* True when a markdown file's path at the top of a skill names SKILL.md,
+ * whose page is the skill's own. */
+static bool is_skill_md(const char *path)
+{
+	return strcasecmp(path, "SKILL.md") == 0;
+}
+
+/* The page of path, a markdown file of the skill other than SKILL.md, for
+ * a browser below the skill's page URL. False, with res untouched, when the
+ * skill has no such rendered file (its bytes then answer). */
+static bool raw_file_page(struct app *app, struct request *req, struct response *res,
+			  const char *path)
+{
+	struct page_req p;
+	struct store_skill_page sp;
+	struct store_file f;
+	int rc;
+
+	if (!str_has_suffix(path, ".md") || is_skill_md(path))
+		return false;
+	if (!page_begin(&p, app, req, res))
+		return true;
+	rc = store_skill_page_get(p.db, request_param(req, "slug"), &sp);
+	if (rc == 1)
+		rc = store_file_page_get(p.db, request_param(req, "slug"), path, &f);
+	if (rc == 1 && f.html.p) {
+		answer_file_page(&p, &sp, path, &f);
+	} else if (rc < 0) {
+		api_db_error(p.app, p.db, res, "reading a file's page");
+	} else {
+		page_abandon(&p);
+		return false;
+	}
+	page_end(&p);
+	return true;
+}
+
+/* ---- examples ---- */
+
+/* The page's view of a skill's examples: {"skill", "pairs": [{"before",
+ * "after"}], "files": [{"path", "markdown", "html"}]} (markdown and html
+ * null for a file that is not rendered markdown). A pair is a file whose
+ * name holds "before" and the file named the same with "after" instead
+ * (examples/before.md and examples/after.md). NULL after an answer. */
+static cJSON *examples_json(struct page_req *p, const cJSON *detail)
+{
+	const char *slug = request_param(p->req, "slug");
+	cJSON *out = cJSON_CreateObject(), *files = cJSON_CreateArray(), *pairs = cJSON_CreateArray();
+	const cJSON *f, *g;
+
+	cJSON_AddStringToObject(out, "skill", slug);
+	cJSON_AddItemToObject(out, "pairs", pairs);
+	cJSON_AddItemToObject(out, "files", files);
+	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(detail, "files")) {
+		const char *path = jstr(f, "path"), *kind = jstr(f, "kind");
+		struct store_file sf;
+		cJSON *o;
+		int rc;
+
+		if (!path || !kind || strcmp(kind, "example") != 0)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "path", path);
+		rc = str_has_suffix(path, ".md") ? store_file_page_get(p->db, slug, path, &sf) : 0;
+		if (rc < 0) {
+			cJSON_Delete(o);
+			cJSON_Delete(out);
+			api_db_error(p->app, p->db, p->res, "reading the examples");
+			return NULL;
+		}
+		if (rc == 1 && sf.html.p && sf.content.p) {
+			char *md = xstrndup(sf.content.p, sf.content.len);
+			char *html = xstrndup(sf.html.p, sf.html.len);
+
+			cJSON_AddStringToObject(o, "markdown", md);
+			cJSON_AddStringToObject(o, "html", html);
+			free(md);
+			free(html);
+		} else {
+			cJSON_AddNullToObject(o, "markdown");
+			cJSON_AddNullToObject(o, "html");
+		}
+		cJSON_AddItemToArray(files, o);
+	}
+	cJSON_ArrayForEach(f, files) {
+		const char *path = jstr(f, "path");
+		const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		const char *at = strstr(name, "before");
+		char *other;
+
+		if (!at)
+			continue;
+		other = xasprintf("%.*safter%s", (int)(at - path), path, at + 6);
+		cJSON_ArrayForEach(g, files) {
+			if (strcmp(jstr(g, "path"), other) == 0) {
+				cJSON *pair = cJSON_CreateObject();
+
+				cJSON_AddStringToObject(pair, "before", path);
+				cJSON_AddStringToObject(pair, "after", other);
+				cJSON_AddItemToArray(pairs, pair);
+				break;
+			}
+		}
+		free(other);
+	}
+	return out;
+}
+
+/* "/skills/{slug}/examples": the skill's examples rendered, a before and
+ * an after side by side; JSON as examples_json; markdown: every file. */
+void web_examples(void *ctx, struct request *req, struct response *res)
+{
+	struct page_req p;
+	struct store_skill_page sp;
+	cJSON *detail, *examples;
+	const cJSON *f;
+
+	if (!page_begin(&p, ctx, req, res))
+		return;
+	if (!skill_row(&p, &sp))
+		goto out;
+	detail = bytes_json(sp.detail);
+	examples = examples_json(&p, detail);
+	if (!examples) {
+		/* answered */
+	} else if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(examples, "files")) == 0) {
+		response_error(res, 404, "not_found", "skill '%s' has no examples",
+			       request_param(req, "slug"));
+	} else if (p.format == FORMAT_JSON) {
+		response_json(res, 200, examples);
+	} else if (p.format == FORMAT_HTML) {
+		size_t len;
+		char *html = page_examples(&p.ctx, detail, examples, &len);
+
+		answer_html(&p, html, len);
+	} else {
+		struct buf b;
+
+		buf_init(&b);
+		buf_printf(&b, "# Examples of %s\n", request_param(req, "slug"));
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(examples, "files")) {
+			buf_printf(&b, "\n## %s\n\n", jstr(f, "path"));
+			if (jstr(f, "markdown"))
+				buf_printf(&b, "%s\n", jstr(f, "markdown"));
+			else
+				buf_printf(&b, "Not markdown: %s/api/v1/skills/%s/files/%s\n", p.base_url,
+					   request_param(req, "slug"), jstr(f, "path"));
+		}
+		answer_markdown_buf(&p, &b);
+	}
+	cJSON_Delete(examples);
+	cJSON_Delete(detail);
 out:
 	page_end(&p);
 }
@@ -589,12 +763,18 @@ void web_error_page(struct app *app, struct request *req, struct response *res)
 	free(base);
 }
 
-/* A file of a skill below its page URL, as its bytes. Markdown is
+/* A file of a skill below its page URL. A browser (HTML negotiated) gets
+ * a markdown file's rendered page (SKILL.md's is the skill page, so that
+ * one stays bytes); everything else is the file's bytes. Markdown is
  * text/markdown only for a client that names text/markdown in Accept;
- * others (browsers, curl) get text/plain, which they show instead of
- * downloading. */
+ * others (curl) get text/plain, which they show instead of downloading. */
 void web_raw_file(void *ctx, struct request *req, struct response *res)
 {
+	const char *path = request_param(req, "path");
+
+	/* a browser gets a markdown file's page, as links to it promise */
+	if (path && request_negotiate(req) == FORMAT_HTML && raw_file_page(ctx, req, res, path))
+		return;
 	api_skill_file(ctx, req, res);
 	if (res->status != 200)
 		return;

@@ -27,6 +27,7 @@
 
 #include "skilld/base/html.h"
 #include "skilld/base/text.h"
+#include "skilld/indexing/highlight.h"
 
 #define RENDER_OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_FOOTNOTES)
 /* Pre-scan limits. The table cost is in units of roughly a nanosecond of
@@ -37,6 +38,7 @@
 #define REF_EXPANSION_MAX ((unsigned long long)16 << 20) /* bytes */
 #define REF_LABEL_MAX 1000            /* longest link label CommonMark allows */
 #define SLUG_FALLBACK "section"
+#define MENTION_MAX 256               /* longest code span read as a file path */
 
 static pthread_once_t render_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t render_parse_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -312,34 +314,59 @@ struct heading {
 	char *text;
 };
 
-/* What one render collects: headings, and the links and images to unwrap. */
+/* A node to change after the walk, with what it becomes. */
+struct pending {
+	cmark_node *node;
+	char *url;                 /* a mention's link target (free()) */
+	int kind;                  /* an alert's row of alert_kinds */
+};
+
+/* A list of pending changes. */
+struct pending_list {
+	struct pending *items;
+	size_t len, cap;
+};
+
+/* What one render collects: headings, and the nodes to change once the
+ * iterator is done. */
 struct walk {
 	struct heading *headings;
 	size_t n_headings, cap_headings;
-	cmark_node **unwrap;
-	size_t n_unwrap, cap_unwrap;
-	cmark_node **linkify;      /* remote images, shown as links instead */
-	size_t n_linkify, cap_linkify;
+	struct pending_list unwrap;   /* unsafe or escaping links and images */
+	struct pending_list linkify;  /* remote images, shown as links instead */
+	struct pending_list mentions; /* code spans naming a file of the skill */
+	struct pending_list alerts;   /* blockquotes that are GitHub alerts */
+	struct pending_list code;     /* code blocks */
+	int in_link;                  /* links and images the iterator is inside */
 };
+
+/* Remembers node (and url, owned from now on) in l. */
+static void pending_add(struct pending_list *l, cmark_node *node, char *url, int kind)
+{
+	if (l->len == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
+	}
+	l->items[l->len++] = (struct pending){ node, url, kind };
+}
+
+static void pending_fini(struct pending_list *l)
+{
+	for (size_t i = 0; i < l->len; i++)
+		free(l->items[i].url);
+	free(l->items);
+}
 
 /* Remembers node for unwrapping after the walk. */
 static void walk_add_unwrap(struct walk *w, cmark_node *node)
 {
-	if (w->n_unwrap == w->cap_unwrap) {
-		w->cap_unwrap = w->cap_unwrap ? w->cap_unwrap * 2 : 16;
-		w->unwrap = xrealloc(w->unwrap, w->cap_unwrap * sizeof(*w->unwrap));
-	}
-	w->unwrap[w->n_unwrap++] = node;
+	pending_add(&w->unwrap, node, NULL, 0);
 }
 
 /* Remembers a remote image to turn into a link after the walk. */
 static void walk_add_linkify(struct walk *w, cmark_node *node)
 {
-	if (w->n_linkify == w->cap_linkify) {
-		w->cap_linkify = w->cap_linkify ? w->cap_linkify * 2 : 16;
-		w->linkify = xrealloc(w->linkify, w->cap_linkify * sizeof(*w->linkify));
-	}
-	w->linkify[w->n_linkify++] = node;
+	pending_add(&w->linkify, node, NULL, 0);
 }
 
 /* Frees what a walk holds. */
@@ -350,8 +377,11 @@ static void walk_fini(struct walk *w)
 		free(w->headings[i].text);
 	}
 	free(w->headings);
-	free(w->unwrap);
-	free(w->linkify);
+	pending_fini(&w->unwrap);
+	pending_fini(&w->linkify);
+	pending_fini(&w->mentions);
+	pending_fini(&w->alerts);
+	pending_fini(&w->code);
 }
 
 /* Replaces node by its children (the text of a link, the alt text of an
@@ -454,15 +484,29 @@ static bool path_push(struct buf *path, const char *p, size_t n)
 	return true;
 }
 
+/* Appends base with exactly one final '/' (none when page: the skill's
+ * own page, "/skills/pdf"). */
+static void put_base(struct buf *out, const char *base, bool page)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	buf_append(out, base, n);
+	if (!page)
+		buf_putc(out, '/');
+}
+
 /*
  * Resolves a relative url (see struct render_opts) against doc_dir and
- * base. Returns the new URL (free()), or NULL when it climbs above the
- * skill folder.
+ * base; a link (skill_md not NULL) to skill_md goes to the skill's page.
+ * Returns the new URL (free()), or NULL when it climbs above the skill
+ * folder.
  */
-static char *resolve_relative(const char *url, const char *doc_dir, const char *base)
+static char *resolve_relative(const char *url, const char *doc_dir, const char *base,
+			      const char *skill_md)
 {
 	size_t path_len = strcspn(url, "?#");
-	size_t base_len = strlen(base);
 	struct buf path, out;
 	bool ok;
 
@@ -473,12 +517,15 @@ static char *resolve_relative(const char *url, const char *doc_dir, const char *
 		return NULL;
 	}
 	buf_init(&out);
-	buf_puts(&out, base);
-	if (base_len == 0 || base[base_len - 1] != '/')
-		buf_putc(&out, '/');
-	buf_append(&out, path.data, path.len);
-	if (path.len > 0 && path_len > 0 && (url[path_len - 1] == '/' || url[path_len - 1] == '\\'))
-		buf_putc(&out, '/');
+	if (skill_md && path.len > 0 && strcmp(path.data, skill_md) == 0) {
+		put_base(&out, base, true);
+	} else {
+		put_base(&out, base, false);
+		buf_append(&out, path.data, path.len);
+		if (path.len > 0 && path_len > 0 &&
+		    (url[path_len - 1] == '/' || url[path_len - 1] == '\\'))
+			buf_putc(&out, '/');
+	}
 	buf_puts(&out, url + path_len);
 	buf_fini(&path);
 	return buf_detach(&out, NULL);
@@ -533,13 +580,203 @@ static void walk_link(struct walk *w, cmark_node *node, const struct render_opts
 	base = image && opts->image_base ? opts->image_base : opts->link_base;
 	if (!base || !url_is_relative(url))
 		return;
-	fixed = resolve_relative(url, opts->doc_dir ? opts->doc_dir : "", base);
+	fixed = resolve_relative(url, opts->doc_dir ? opts->doc_dir : "", base,
+				 image ? NULL : opts->skill_md);
 	if (!fixed) {
 		walk_add_unwrap(w, node);
 		return;
 	}
 	cmark_node_set_url(node, fixed);
 	free(fixed);
+}
+
+/* ---- mentions, alerts, code blocks ---- */
+
+/* The skill-relative path a code span names when it is a file of the
+ * skill: read against dir, then against the skill folder. NULL when it
+ * names none (free()). */
+static char *mention_path(const char *lit, const char *dir, const struct render_opts *opts)
+{
+	const char *dirs[2] = { dir, "" };
+	size_t n = strlen(lit);
+
+	if (n == 0 || n > MENTION_MAX || !url_is_relative(lit) || strpbrk(lit, " \t\n\r?#\\\""))
+		return NULL;
+	for (size_t i = 0; i < (dir[0] ? 2u : 1u); i++) {
+		struct buf path;
+
+		buf_init(&path);
+		if (path_push(&path, dirs[i], strlen(dirs[i])) && path_push(&path, lit, n) &&
+		    path.len > 0 && opts->file_exists(opts->file_ctx, path.data))
+			return buf_detach(&path, NULL);
+		buf_fini(&path);
+	}
+	return NULL;
+}
+
+/* Queues a code span that names a file of the skill for a link to it. */
+static void walk_code_span(struct walk *w, cmark_node *node, const struct render_opts *opts)
+{
+	const char *lit = cmark_node_get_literal(node);
+	const char *dir = opts->doc_dir ? opts->doc_dir : "";
+	struct buf url;
+	char *path;
+
+	if (w->in_link || !opts->link_base || !opts->file_exists || !lit)
+		return;
+	path = mention_path(lit, dir, opts);
+	if (!path)
+		return;
+	buf_init(&url);
+	if (opts->skill_md && strcmp(path, opts->skill_md) == 0) {
+		put_base(&url, opts->link_base, true);
+	} else {
+		put_base(&url, opts->link_base, false);
+		buf_puts(&url, path);
+	}
+	free(path);
+	pending_add(&w->mentions, node, buf_detach(&url, NULL), 0);
+}
+
+/* Puts a code span inside a new link to url. */
+static void link_mention(cmark_node *code, const char *url)
+{
+	cmark_node *link = cmark_node_new(CMARK_NODE_LINK);
+
+	if (!link || !cmark_node_set_url(link, url) || !cmark_node_insert_before(code, link)) {
+		cmark_node_free(link);
+		return;
+	}
+	if (!cmark_node_append_child(link, code))
+		cmark_node_free(link); /* cmark refused: the span stays unlinked */
+}
+
+/* GitHub's alerts: the marker, its class and its title. The icon is the
+ * stylesheet's (assets/alert-<name>.svg as a mask over the text colour):
+ * the rendered HTML holds no svg, which the sanitiser's checks forbid. */
+static const struct {
+	const char *marker;
+	const char *name;
+	const char *title;
+} alert_kinds[] = {
+	{ "[!NOTE]", "note", "Note" },
+	{ "[!TIP]", "tip", "Tip" },
+	{ "[!IMPORTANT]", "important", "Important" },
+	{ "[!WARNING]", "warning", "Warning" },
+	{ "[!CAUTION]", "caution", "Caution" },
+};
+
+/* The alert_kinds row of a blockquote, or -1 when it is no alert: a child
+ * of the document whose first paragraph starts with a line of text nodes
+ * reading exactly a marker (any case, trailing blanks), with more after. */
+static int alert_kind(cmark_node *quote)
+{
+	cmark_node *para = cmark_node_first_child(quote);
+	cmark_node *n;
+	char line[16];
+	size_t len = 0;
+
+	if (cmark_node_get_type(cmark_node_parent(quote)) != CMARK_NODE_DOCUMENT || !para ||
+	    cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH)
+		return -1;
+	for (n = cmark_node_first_child(para); n; n = cmark_node_next(n)) {
+		cmark_node_type t = cmark_node_get_type(n);
+		const char *lit;
+		size_t k;
+
+		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+			break;
+		if (t != CMARK_NODE_TEXT)
+			return -1;
+		lit = cmark_node_get_literal(n);
+		k = lit ? strlen(lit) : 0;
+		if (len + k >= sizeof(line))
+			return -1;
+		memcpy(line + len, lit, k);
+		len += k;
+	}
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	line[len] = '\0';
+	/* the marker alone, with nothing after it, stays a quote (as on GitHub) */
+	if (!n && !cmark_node_next(para))
+		return -1;
+	for (size_t i = 0; i < sizeof(alert_kinds) / sizeof(alert_kinds[0]); i++)
+		if (strcasecmp(line, alert_kinds[i].marker) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Turns a blockquote into the alert of kind: its marker line removed, its
+ * blocks moved into a custom block that writes the alert's markup. */
+static void make_alert(cmark_node *quote, int kind)
+{
+	cmark_node *para = cmark_node_first_child(quote);
+	cmark_node *alert = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+	cmark_node *n, *child;
+	struct buf enter;
+
+	if (!alert)
+		return;
+	buf_init(&enter);
+	buf_printf(&enter, "<div class=\"markdown-alert markdown-alert-%s\">"
+			   "<p class=\"markdown-alert-title\">%s</p>\n",
+		   alert_kinds[kind].name, alert_kinds[kind].title);
+	if (!cmark_node_set_on_enter(alert, enter.data) ||
+	    !cmark_node_set_on_exit(alert, "</div>\n") || !cmark_node_insert_before(quote, alert)) {
+		buf_fini(&enter);
+		cmark_node_free(alert);
+		return;
+	}
+	buf_fini(&enter);
+	/* the marker's text nodes, then the line break after them */
+	while ((n = cmark_node_first_child(para)) != NULL) {
+		cmark_node_type t = cmark_node_get_type(n);
+
+		cmark_node_free(n);
+		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+			break;
+	}
+	if (!cmark_node_first_child(para))
+		cmark_node_free(para);
+	while ((child = cmark_node_first_child(quote)) != NULL) {
+		if (!cmark_node_append_child(alert, child))
+			return; /* cannot happen: a custom block holds any block */
+	}
+	cmark_node_free(quote);
+}
+
+/* Replaces a code block by a custom block writing its highlighted markup,
+ * with a copy button. */
+static void make_code_block(cmark_node *code)
+{
+	cmark_node *block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+	const char *info = cmark_node_get_fence_info(code);
+	const char *lit = cmark_node_get_literal(code);
+	size_t lang_len = info ? strcspn(info, " \t") : 0;
+	struct buf b;
+
+	if (!block)
+		return;
+	if (!lit)
+		lit = "";
+	buf_init(&b);
+	buf_puts(&b, "<div class=\"code-block\"><pre><code");
+	if (lang_len > 0) {
+		buf_puts(&b, " class=\"language-");
+		html_escape_attr(&b, info, lang_len);
+		buf_putc(&b, '"');
+	}
+	buf_putc(&b, '>');
+	highlight_code(info, lang_len, lit, strlen(lit), &b);
+	buf_puts(&b, "</code></pre><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\" "
+		     "hidden>Copy</button></div>\n");
+	if (cmark_node_set_on_enter(block, b.data) && cmark_node_set_on_exit(block, "") &&
+	    cmark_node_insert_before(code, block))
+		cmark_node_free(code);
+	else
+		cmark_node_free(block);
+	buf_fini(&b);
 }
 
 /* Appends the plain text of a heading: text and code, breaks as spaces,
@@ -623,19 +860,37 @@ static void walk_document(cmark_node *doc, const struct render_opts *opts, struc
 		cmark_node *n = cmark_iter_get_node(it);
 		cmark_node_type t = cmark_node_get_type(n);
 
+		if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
+			w->in_link += ev == CMARK_EVENT_ENTER ? 1 : -1;
 		if (ev != CMARK_EVENT_ENTER)
 			continue;
-		if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
+		if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) {
 			walk_link(w, n, opts);
-		else if (t == CMARK_NODE_HEADING)
+		} else if (t == CMARK_NODE_HEADING) {
 			walk_heading(w, n, &ids);
+		} else if (t == CMARK_NODE_CODE) {
+			walk_code_span(w, n, opts);
+		} else if (t == CMARK_NODE_CODE_BLOCK) {
+			pending_add(&w->code, n, NULL, 0);
+		} else if (t == CMARK_NODE_BLOCK_QUOTE) {
+			int kind = alert_kind(n);
+
+			if (kind >= 0)
+				pending_add(&w->alerts, n, NULL, kind);
+		}
 	}
 	cmark_iter_free(it);
 	text_ids_fini(&ids);
-	for (size_t i = 0; i < w->n_unwrap; i++)
-		unwrap_node(w->unwrap[i]);
-	for (size_t i = 0; i < w->n_linkify; i++)
-		linkify_node(w->linkify[i]);
+	for (size_t i = 0; i < w->unwrap.len; i++)
+		unwrap_node(w->unwrap.items[i].node);
+	for (size_t i = 0; i < w->linkify.len; i++)
+		linkify_node(w->linkify.items[i].node);
+	for (size_t i = 0; i < w->mentions.len; i++)
+		link_mention(w->mentions.items[i].node, w->mentions.items[i].url);
+	for (size_t i = 0; i < w->alerts.len; i++)
+		make_alert(w->alerts.items[i].node, w->alerts.items[i].kind);
+	for (size_t i = 0; i < w->code.len; i++)
+		make_code_block(w->code.items[i].node);
 }
 
 /* ---- output ---- */

@@ -343,12 +343,24 @@ int skill_analyze(const char *root, const char *root_abs, const struct scan_skil
 	return rc;
 }
 
-/* Renders md with links resolved for a document in doc_dir of the skill. */
+/* render_opts.file_exists over the skill's own files. */
+static bool skill_has_file(void *ctx, const char *path)
+{
+	const struct skill_record *r = ctx;
+
+	return file_list_find(&r->files, path) != NULL;
+}
+
+/* Renders md with links resolved for a document in doc_dir of the skill:
+ * links and mentions of its files go to their pages, of SKILL.md to the
+ * skill's. */
 static void render_doc(struct skill_record *r, const char *md, size_t len, const char *doc_dir,
 		       const char *path, char **html, cJSON **toc)
 {
 	char *base = xasprintf("/skills/%s/", r->slug);
 	struct render_opts opts = { .link_base = base, .doc_dir = doc_dir, .heading_anchors = true,
+				    .skill_md = r->skill_md ? r->skill_md->path : NULL,
+				    .file_exists = skill_has_file, .file_ctx = r,
 				    .diags = &r->diags, .path = path };
 	struct render_result out;
 

@@ -70,6 +70,7 @@ static const struct route table[] = {
 	{ METHOD_GET, "/skills/{slug}", web_skill, 0 },
 	{ METHOD_GET, "/skills/{slug}/checklist", web_checklist, 0 },
 	{ METHOD_GET, "/skills/{slug}/evals", web_evals, 0 },
+	{ METHOD_GET, "/skills/{slug}/examples", web_examples, 0 },
 	{ METHOD_GET, "/skills/{slug}/references/{*file}", web_reference, 0 },
 	{ METHOD_GET, "/skills/{slug}/{*path}", web_raw_file, 0 },
 };

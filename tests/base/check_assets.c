@@ -66,12 +66,14 @@ START_TEST(test_assets_listed_in_name_order)
 {
 	size_t n = assets_count();
 
-	ck_assert_uint_eq(n, 3);
-	ck_assert_str_eq(assets_at(0)->name, "app.js");
-	ck_assert_str_eq(assets_at(1)->name, "favicon.svg");
-	ck_assert_str_eq(assets_at(2)->name, "style.css");
+	ck_assert_uint_eq(n, 8);
+	ck_assert_str_eq(assets_at(0)->name, "alert-caution.svg");
+	ck_assert_str_eq(assets_at(4)->name, "alert-warning.svg");
+	ck_assert_str_eq(assets_at(5)->name, "app.js");
+	ck_assert_str_eq(assets_at(6)->name, "favicon.svg");
+	ck_assert_str_eq(assets_at(7)->name, "style.css");
 	ck_assert_ptr_null(assets_at(n));
-	ck_assert_ptr_eq(assets_find("style.css"), assets_at(2));
+	ck_assert_ptr_eq(assets_find("style.css"), assets_at(7));
 }
 END_TEST
 
@@ -85,7 +87,16 @@ START_TEST(test_assets_load_nothing_from_elsewhere)
 	/* no URL with a scheme or host, no import, no fonts or images by URL */
 	ck_assert_ptr_null(strstr((const char *)css->data, "://"));
 	ck_assert_ptr_null(strstr((const char *)css->data, "@import"));
-	ck_assert_ptr_null(strstr((const char *)css->data, "url("));
+	/* the only url() are the alerts' icons, assets of this server */
+	for (const char *u = strstr((const char *)css->data, "url("); u; u = strstr(u + 4, "url(")) {
+		char name[64];
+		size_t k = strcspn(u + 4, ")");
+
+		ck_assert_msg(strncmp(u + 4, "/assets/", 8) == 0 && k > 8 && k - 8 < sizeof(name), "%.40s", u);
+		memcpy(name, u + 12, k - 8);
+		name[k - 8] = '\0';
+		ck_assert_msg(assets_find(name) != NULL, "url(/assets/%s) is no asset", name);
+	}
 	ck_assert_ptr_null(strstr((const char *)js->data, "://"));
 	/* the script writes text, never markup, and never evaluates strings */
 	ck_assert_ptr_null(strstr((const char *)js->data, "innerHTML"));

@@ -4,7 +4,8 @@
 // headless chromium through playwright-core (no browser download), and checks
 // the filter, the header search as you type, the checklist's saved state and
 // Markdown copy, a rendered
-// table, that a hostile skill runs nothing, and that every page carries a CSP,
+// table, alerts, highlighted code and its Copy button, links that stay in
+// the skill, examples side by side, that a hostile skill runs nothing, and that every page carries a CSP,
 // logs no console error and loads nothing from another host. Full-page
 // screenshots go to build/screenshots/<name>-<width>.png.
 // Run with `make e2e` (or `node --test tests/e2e/` after `npm ci` here).
@@ -319,6 +320,100 @@ describe('skilld portal in headless chromium', { timeout: 120000 }, () => {
 		assert.ok(await page.locator('.hit').count() > 0);
 		const all = await api(`/api/v1/search?q=${word}`);
 		assert.equal(await page.locator('.search-total').textContent(), `${all.total} results for ${word}`);
+		assertClean();
+	});
+
+	it('rendering: alerts, highlighted code with a working Copy, links that stay in the skill', async () => {
+		await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+		await open(`/skills/${HOSTILE}/references/rendering.md`);
+		const prose = page.locator('article.prose');
+		// the five alerts, titled; the lookalike stays a quote
+		assert.deepEqual(await prose.locator('.markdown-alert-title').allTextContents(),
+			['Note', 'Tip', 'Important', 'Warning', 'Caution']);
+		// each drawn with its own icon (the stylesheet's mask over the title's colour)
+		const icons = await prose.locator('.markdown-alert-title').evaluateAll((ts) =>
+			ts.map((t) => getComputedStyle(t, '::before').maskImage || getComputedStyle(t, '::before').webkitMaskImage));
+		assert.deepEqual(icons.map((u) => /alert-(\w+)\.svg/.exec(u)?.[1]),
+			['note', 'tip', 'important', 'warning', 'caution']);
+		assert.equal(await prose.locator('blockquote').count(), 1);
+		assert.equal(await page.evaluate(() => typeof window.__pwned), 'undefined');
+		assert.equal(await page.locator('a[href^="javascript:" i]').count(), 0);
+		// code: highlighted, coloured by the stylesheet, one visible Copy each
+		const java = prose.locator('.code-block code.language-java');
+		assert.equal(await java.locator('.hl-k').first().textContent(), 'public');
+		assert.equal(await java.locator('.hl-m').first().textContent(), '@Override');
+		const kw = await java.locator('.hl-k').first().evaluate((e) => getComputedStyle(e).color);
+		const plain = await java.evaluate((e) => getComputedStyle(e).color);
+		assert.notEqual(kw, plain, 'keywords have their own colour');
+		const copy = prose.locator('.code-block').first().locator('button.copy-code');
+		assert.equal(await prose.locator('button.copy-code:not([hidden])').count(), 2);
+		await copy.focus();
+		await page.keyboard.press('Enter');
+		await page.waitForFunction(() => document.querySelector('.copy-code.copied'));
+		assert.equal(await copy.textContent(), 'Copied');
+		assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await java.textContent());
+		// links: SKILL.md is the skill's page, a reference its page, the escape no link
+		assert.equal(await prose.getByRole('link', { name: 'skill', exact: true }).getAttribute('href'),
+			`/skills/${HOSTILE}#hostile-skill`);
+		assert.equal(await prose.getByRole('link', { name: 'the table' }).getAttribute('href'),
+			`/skills/${HOSTILE}/references/table.md#table-reference`);
+		assert.equal(await prose.locator('a:has(code)').first().getAttribute('href'),
+			`/skills/${HOSTILE}/references/table.md`);
+		assert.equal(await prose.getByRole('link', { name: 'up' }).count(), 0);
+		await Promise.all([
+			page.waitForURL(`${base}/skills/${HOSTILE}/references/table.md#table-reference`),
+			prose.getByRole('link', { name: 'the table' }).click(),
+		]);
+		assert.equal(await page.locator('article.prose table').count(), 1);
+		assertClean();
+	});
+
+	it('examples: before and after side by side, each rendered', async () => {
+		await open(`/skills/${HOSTILE}`);
+		await Promise.all([
+			page.waitForURL(`${base}/skills/${HOSTILE}/examples`),
+			page.locator('.skill-head .actions a', { hasText: 'Examples' }).click(),
+		]);
+		const [before, after] = await page.locator('.compare > article').all();
+		assert.equal(await before.locator('.badge').textContent(), 'Before');
+		assert.equal(await after.locator('.badge').textContent(), 'After');
+		assert.equal(await before.locator('code.language-java .hl-k').first().textContent(), 'public');
+		assert.equal(await after.locator('.markdown-alert-title').textContent(), 'Tip');
+		const a = await before.boundingBox(), b = await after.boundingBox();
+		assert.ok(b.x > a.x + a.width - 1 && Math.abs(a.y - b.y) < 1, 'side by side at 1280 px');
+		// the mention of the other file leads to its page
+		await Promise.all([
+			page.waitForURL(`${base}/skills/${HOSTILE}/examples/after.md`),
+			before.locator('a:has(code)', { hasText: 'after.md' }).click(),
+		]);
+		assert.equal(await page.locator('.eyebrow').textContent(), `Example of ${HOSTILE}`);
+		assertClean();
+	});
+
+	it('rendering screenshots at 1366 and 390 px, light and dark', async () => {
+		fs.mkdirSync(SHOTS, { recursive: true });
+		const shots = {
+			rendering: `/skills/${HOSTILE}/references/rendering.md`,
+			examples: `/skills/${HOSTILE}/examples`,
+		};
+		for (const scheme of ['light', 'dark']) {
+			await page.emulateMedia({ colorScheme: scheme });
+			for (const [width, height] of [[1366, 900], [390, 844]]) {
+				await page.setViewportSize({ width, height });
+				for (const [name, p] of Object.entries(shots)) {
+					await open(p);
+					assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width,
+						`${p} at ${width} px scrolls sideways`);
+					if (name === 'rendering') // shows the first block's Copy button
+						await page.locator('.code-block').first().hover();
+					const file = path.join(SHOTS, `${name}-${width}-${scheme}.png`);
+					await page.screenshot({ path: file, fullPage: true });
+					assert.ok(fs.statSync(file).size > 1000, file);
+				}
+			}
+		}
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.setViewportSize({ width: 1280, height: 900 });
 		assertClean();
 	});
 

@@ -270,10 +270,17 @@ START_TEST(test_skill_page)
 					   "%3Cevil%3E%26%22x%22.md\">&lt;evil&gt;&amp;\"x\".md</a></li>"));
 	ck_assert_ptr_nonnull(strstr(html, "<li><a href=\"/skills/s%3C1%3E/references/sub/api.md\">"
 					   "sub/api.md</a></li>"));
-	ck_assert_ptr_null(strstr(html, "\"/skills/s%3C1%3E/references/review-checklist.md\""));
-	/* files: each segment encoded, human sizes, unstored files not linked */
+	ck_assert_ptr_null(strstr(html, "<li><a href=\"/skills/s%3C1%3E/references/review-checklist.md\""));
+	/* files: each segment encoded, human sizes, unstored files not linked;
+	 * SKILL.md is its bytes (the page is this one), other markdown its page */
 	ck_assert_ptr_nonnull(strstr(html, "<a class=\"file-path\" href=\"/api/v1/skills/s%3C1%3E/files/"
 					   "SKILL.md\">SKILL.md</a><span class=\"size\">11.0 KiB</span>"));
+	ck_assert_ptr_nonnull(strstr(html, "<a class=\"file-path\" href=\"/skills/s%3C1%3E/references/"
+					   "review-checklist.md\">references/review-checklist.md</a>"));
+	ck_assert_ptr_nonnull(strstr(html, "<a class=\"file-path\" href=\"/skills/s%3C1%3E/references/"
+					   "%3Cevil%3E%26%22x%22.md\">references/&lt;evil&gt;&amp;&quot;x&quot;.md</a>"));
+	/* no example files: no examples page */
+	ck_assert_ptr_null(strstr(html, "/examples\""));
 	ck_assert_ptr_nonnull(strstr(html, "<span class=\"size\">512 B</span>"));
 	ck_assert_ptr_nonnull(strstr(html, "<span class=\"size\">1.0 MiB</span>"));
 	ck_assert_ptr_nonnull(strstr(html, "<span class=\"file-path\">scripts/a b?.py</span> "
@@ -358,6 +365,80 @@ START_TEST(test_reference_page)
 	assert_page(html, len);
 	free(html);
 	cJSON_Delete(toc);
+	cJSON_Delete(detail);
+}
+END_TEST
+
+START_TEST(test_examples_page)
+{
+	const struct page_ctx ctx = { NULL, "/skills/s<1>/examples" };
+	cJSON *detail = json("{\"slug\":\"s<1>\",\"name\":\"" EVIL "\",\"counts\":{\"examples\":4}}");
+	cJSON *ex = json("{\"pairs\":[{\"before\":\"examples/before.md\",\"after\":\"examples/after.md\"},"
+			 " {\"before\":\"examples/gone.md\",\"after\":\"examples/after.md\"}],"
+			 " \"files\":[{\"path\":\"examples/after.md\",\"html\":\"<p>AFTER</p>\\n\"},"
+			 "  {\"path\":\"examples/before.md\",\"html\":\"<p>BEFORE</p>\\n\"},"
+			 "  {\"path\":\"examples/<x>.md\",\"html\":\"\"},"
+			 "  {\"path\":\"examples/run me.py\",\"html\":null}]}");
+	size_t len;
+	char *html = page_examples(&ctx, detail, ex, &len);
+	const char *before, *after;
+
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<title>Examples — " EVIL_TEXT " · skilld</title>"));
+	ck_assert_ptr_nonnull(strstr(html, "<li aria-current=\"page\">Examples</li>"));
+	/* the pair side by side, before first, each labelled and linked to its page */
+	ck_assert_int_eq(count_str(html, "<div class=\"compare\">"), 1);
+	before = strstr(html, "<div class=\"compare\">\n<article class=\"prose example example-before\">\n"
+			      "<p class=\"example-label\"><span class=\"badge badge-before\">Before</span> "
+			      "<a href=\"/skills/s%3C1%3E/examples/before.md\">examples/before.md</a></p>\n"
+			      "<p>BEFORE</p>\n</article>\n");
+	ck_assert_ptr_nonnull(before);
+	after = strstr(html, "<article class=\"prose example example-after\">\n<p class=\"example-label\">"
+			     "<span class=\"badge badge-after\">After</span> <a href=\"/skills/s%3C1%3E/examples/"
+			     "after.md\">examples/after.md</a></p>\n<p>AFTER</p>\n</article>\n</div>\n");
+	ck_assert_ptr_nonnull(after);
+	ck_assert(before < after);
+	/* each file once; the rest below, the empty one said so, the script linked to its bytes */
+	ck_assert_int_eq(count_str(html, "<p>AFTER</p>"), 1);
+	ck_assert_int_eq(count_str(html, "<p>BEFORE</p>"), 1);
+	ck_assert_ptr_nonnull(strstr(html, "<a href=\"/skills/s%3C1%3E/examples/%3Cx%3E.md\">examples/&lt;x&gt;.md"
+					   "</a></p>\n<p class=\"muted\">This file is empty.</p>"));
+	ck_assert_ptr_nonnull(strstr(html, "<p class=\"muted\">Not markdown: <a href=\"/api/v1/skills/s%3C1%3E/"
+					   "files/examples/run%20me.py\">its bytes</a>.</p>"));
+	ck_assert(after < strstr(html, "examples/&lt;x&gt;.md"));
+	free(html);
+	cJSON_Delete(ex);
+	/* nothing at all */
+	html = page_examples(NULL, NULL, NULL, &len);
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "This skill has no examples."));
+	free(html);
+	cJSON_Delete(detail);
+}
+END_TEST
+
+START_TEST(test_example_file_page_and_skill_links)
+{
+	const struct page_ctx ctx = { NULL, "/skills/s<1>/examples/before.md" };
+	cJSON *detail = json("{\"slug\":\"s<1>\",\"name\":\"n\",\"counts\":{\"examples\":2},"
+			     " \"files\":[{\"path\":\"examples/before.md\",\"kind\":\"example\",\"size\":9,"
+			     "\"stored\":true}]}");
+	size_t len;
+	char *html = page_reference(&ctx, detail, "examples/before.md", "<p>B</p>", NULL, &len);
+
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<p class=\"eyebrow\">Example of <a href=\"/skills/s%3C1%3E\">n</a>"));
+	ck_assert_ptr_nonnull(strstr(html, "<h1 class=\"file-title\">examples/before.md</h1>"));
+	ck_assert_ptr_nonnull(strstr(html, "<a href=\"/skills/s%3C1%3E/examples\">All examples, side by side</a>"));
+	free(html);
+	/* the skill page links its examples: a button, a panel, the file's page */
+	html = page_skill(NULL, detail, "<p>x</p>", NULL, &len);
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<a class=\"btn\" href=\"/skills/s%3C1%3E/examples\">Examples "
+					   "<span class=\"btn-count\">2</span></a>"));
+	ck_assert_ptr_nonnull(strstr(html, "<a href=\"/skills/s%3C1%3E/examples\">2 example files</a>"));
+	ck_assert_ptr_nonnull(strstr(html, "<a class=\"file-path\" href=\"/skills/s%3C1%3E/examples/before.md\">"));
+	free(html);
 	cJSON_Delete(detail);
 }
 END_TEST
@@ -762,6 +843,8 @@ Suite *page_suite(void)
 	tcase_add_test(tc, test_skill_page);
 	tcase_add_test(tc, test_skill_page_sparse);
 	tcase_add_test(tc, test_reference_page);
+	tcase_add_test(tc, test_examples_page);
+	tcase_add_test(tc, test_example_file_page_and_skill_links);
 	tcase_add_test(tc, test_checklist_page);
 	tcase_add_test(tc, test_checklist_page_missing_ids_and_digest_fallback);
 	tcase_add_test(tc, test_evals_page);

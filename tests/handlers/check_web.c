@@ -35,6 +35,22 @@ static void setup(void)
 	ta_open(&ta, (const char *const[]){ "--allowed-host", "skills.example", NULL });
 }
 
+/* setup, plus examples for evil that try script through an alert, a code
+ * block's language and code, and a mention that climbs out of the skill. */
+static void setup_examples(void)
+{
+	ta_prepare(&ta);
+	tu_write_str(ta.root, "evil/SKILL.md", "---\nname: evil\ndescription: E.\n---\n# Evil\n");
+	tu_write_str(ta.root, "evil/examples/before.md",
+		     "# Before\n\n> [!WARNING]\n> <script>alert(1)</script> [x](javascript:alert(2))\n"
+		     "> <img src=x onerror=alert(3)> <iframe src=//x></iframe>\n\n"
+		     "```\"><script>\nvar s = \"</code></pre><script>\";\n```\n\n"
+		     "```js\nlet t = \"</pre><script>\";\n```\n\n"
+		     "See `after.md`, not `../../../../etc/passwd` nor [up](../../../x.md).\n");
+	tu_write_str(ta.root, "evil/examples/after.md", "# After\n\nFine.\n");
+	ta_open(&ta, (const char *const[]){ "--allowed-host", "skills.example", NULL });
+}
+
 static void teardown(void)
 {
 	ta_close(&ta);
@@ -212,6 +228,98 @@ START_TEST(test_errors_and_assets)
 	/* other files of a skill under its page URL are its bytes */
 	ck_assert_int_eq(get("/skills/alpha/scripts/run.sh", "*/*", "curl/8", &res), 200);
 	ck_assert_str_eq(res.body, "#!/bin/sh\necho ok\n");
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_examples_and_file_pages)
+{
+	struct response res;
+	cJSON *j;
+
+	/* the examples page: the pair side by side, rendered */
+	ck_assert_int_eq(get("/skills/alpha/examples", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(header(&res, "Content-Security-Policy"), "default-src 'self'") != NULL);
+	ck_assert(strstr(res.body, "<div class=\"compare\">\n<article class=\"prose example example-before\">") != NULL);
+	ck_assert(strstr(res.body, "<a href=\"/skills/alpha/examples/after.md\">examples/after.md</a>") != NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/examples", "application/json", BROWSER, &res), 200);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "skill")), "alpha");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "files")), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "pairs")), 1);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(
+				 cJSON_GetObjectItem(j, "pairs"), 0), "before")), "examples/before.md");
+	cJSON_Delete(j);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/examples", "text/markdown", "agent", &res), 200);
+	ck_assert(strncmp(res.body, "# Examples of alpha\n\n## examples/after.md\n\n", 43) == 0);
+	response_fini(&res);
+	/* a skill without examples */
+	ck_assert_int_eq(get("/skills/evil/examples", HTML_ACCEPT, BROWSER, &res), 404);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	response_fini(&res);
+
+	/* a markdown file below the skill's URL: its page for a browser... */
+	ck_assert_int_eq(get("/skills/alpha/examples/before.md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	ck_assert(strstr(res.body, "<p class=\"eyebrow\">Example of <a href=\"/skills/alpha\">") != NULL);
+	ck_assert(strstr(header(&res, "Content-Security-Policy"), "default-src 'self'") != NULL);
+	response_fini(&res);
+	/* ...its bytes for curl, an agent, ?format=md; its JSON when asked */
+	ck_assert_int_eq(get("/skills/alpha/examples/before.md", "*/*", "curl/8", &res), 200);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	ck_assert(strncmp(res.body, "Example", 7) == 0);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/examples/before.md?format=md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strncmp(res.body, "Example", 7) == 0);
+	response_fini(&res);
+	/* SKILL.md, scripts and missing files stay what they were */
+	ck_assert_int_eq(get("/skills/alpha/SKILL.md", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.content_type, "text/plain; charset=utf-8");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/skill.md", HTML_ACCEPT, BROWSER, &res), 404);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/scripts/run.sh", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_str_eq(res.body, "#!/bin/sh\necho ok\n");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/nope.md", HTML_ACCEPT, BROWSER, &res), 404);
+	ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/nope/x.md", HTML_ACCEPT, BROWSER, &res), 404);
+	response_fini(&res);
+	/* no way out of the skill */
+	ck_assert_int_eq(get("/skills/alpha/%2e%2e/%2e%2e/etc/passwd.md", HTML_ACCEPT, BROWSER, &res), 400);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/alpha/..%2f..%2fSKILL.md", HTML_ACCEPT, BROWSER, &res), 400);
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_hostile_examples_alerts_and_code)
+{
+	struct response res;
+	const char *forbidden[] = { "<script", "onerror=", "javascript:", "<iframe", "<img" };
+
+	ck_assert_int_eq(get("/skills/evil/examples/before.md", HTML_ACCEPT, BROWSER, &res), 200);
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+		ck_assert_msg(strcasestr(res.body, forbidden[i]) == NULL || strcmp(forbidden[i], "<script") == 0,
+			      "%s in the page", forbidden[i]);
+	/* app.js is the page's one script */
+	ck_assert_ptr_null(strcasestr(strcasestr(res.body, "<script") + 1, "<script"));
+	ck_assert(strstr(res.body, "<div class=\"markdown-alert markdown-alert-warning\">") != NULL);
+	ck_assert(strstr(res.body, "<code class=\"language-&quot;&gt;&lt;script&gt;\">") != NULL);
+	ck_assert(strstr(res.body, "var s = \"&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;\";") != NULL);
+	ck_assert(strstr(res.body, "<span class=\"hl-s\">\"&lt;/pre&gt;&lt;script&gt;\"</span>") != NULL);
+	/* the mention of the other example links to its page, the escape goes nowhere */
+	ck_assert(strstr(res.body, "<a href=\"/skills/evil/examples/after.md\"><code>after.md</code></a>") != NULL);
+	ck_assert(strstr(res.body, "<code>../../../../etc/passwd</code>") != NULL);
+	ck_assert(strstr(res.body, "href=\"/skills/evil/../") == NULL);
+	response_fini(&res);
+	ck_assert_int_eq(get("/skills/evil/examples", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert(strcasestr(strcasestr(res.body, "<script") + 1, "<script") == NULL);
+	ck_assert(strstr(res.body, "<div class=\"compare\">") != NULL);
 	response_fini(&res);
 }
 END_TEST
@@ -429,6 +537,12 @@ Suite *web_suite(void)
 	tcase_add_test(tc, test_search_empty_and_bad);
 	tcase_add_test(tc, test_search_snippet_markup);
 	tcase_add_test(tc, test_opensearch_document);
+	tcase_add_test(tc, test_examples_and_file_pages);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("examples");
+	tcase_add_checked_fixture(tc, setup_examples, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_hostile_examples_alerts_and_code);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,6 +38,7 @@ END_TEST
 Suite *render_suite(void);
 
 #define FFFD "\xef\xbf\xbd"
+#define COPY_BUTTON "<button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\" hidden>Copy</button>"
 
 /* ---- helpers ---- */
 
@@ -182,10 +183,13 @@ END_TEST
 START_TEST(test_code_fences_and_footnotes)
 {
 	expect_html("```c\nint x < 1;\n```\n",
-		    "<pre><code class=\"language-c\">int x &lt; 1;\n</code></pre>\n");
+		    "<div class=\"code-block\"><pre><code class=\"language-c\"><span class=\"hl-t\">int</span> "
+		    "x &lt; <span class=\"hl-n\">1</span>;\n</code></pre>" COPY_BUTTON "</div>\n");
 	expect_html("```\" onmouseover=\"alert(1)\nx\n```\n",
-		    "<pre><code class=\"language-&quot;\">x\n</code></pre>\n");
-	expect_html("    indented <b>\n", "<pre><code>indented &lt;b&gt;\n</code></pre>\n");
+		    "<div class=\"code-block\"><pre><code class=\"language-&quot;\">x\n</code></pre>"
+		    COPY_BUTTON "</div>\n");
+	expect_html("    indented <b>\n", "<div class=\"code-block\"><pre><code>indented &lt;b&gt;\n"
+		    "</code></pre>" COPY_BUTTON "</div>\n");
 	expect_html("x[^1]\n\n[^1]: note\n",
 		    "<p>x<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\" data-footnote-ref>1</a></sup></p>\n"
 		    "<section class=\"footnotes\" data-footnotes>\n<ol>\n<li id=\"fn-1\">\n"
@@ -337,6 +341,215 @@ START_TEST(test_link_bases_and_defaults)
 	/* without a base, relative URLs stay as written */
 	expect_html("[a](references/r.md) ![i](../i.png)\n",
 		    "<p><a href=\"references/r.md\">a</a> <img src=\"../i.png\" alt=\"i\" /></p>\n");
+}
+END_TEST
+
+/* ---- code blocks, alerts, links to the skill's files ---- */
+
+START_TEST(test_code_blocks_highlighted)
+{
+	/* the language's class escaped, the code highlighted and escaped */
+	expect_html("```java {title=x}\n@Override public String s() { return \"</code><script>\"; }\n```\n",
+		    "<div class=\"code-block\"><pre><code class=\"language-java\"><span class=\"hl-m\">@Override"
+		    "</span> <span class=\"hl-k\">public</span> <span class=\"hl-t\">String</span> "
+		    "<span class=\"hl-f\">s</span>() { <span class=\"hl-k\">return</span> <span class=\"hl-s\">"
+		    "\"&lt;/code&gt;&lt;script&gt;\"</span>; }\n</code></pre>" COPY_BUTTON "</div>\n");
+	/* a language no one knows: its class, the code only escaped */
+	expect_html("```nosuchlang\nif <x> then\n```\n",
+		    "<div class=\"code-block\"><pre><code class=\"language-nosuchlang\">if &lt;x&gt; then\n"
+		    "</code></pre>" COPY_BUTTON "</div>\n");
+	/* a hostile info string stays inside its attribute */
+	expect_html("```\"><img/src=x/onerror=alert(1)>\nx\n```\n",
+		    "<div class=\"code-block\"><pre><code class=\"language-&quot;&gt;&lt;img/src=x/onerror=alert(1)&gt;\">"
+		    "x\n</code></pre>" COPY_BUTTON "</div>\n");
+	/* empty fence, tilde fence, a code block inside a list item */
+	expect_html("```\n```\n", "<div class=\"code-block\"><pre><code></code></pre>" COPY_BUTTON "</div>\n");
+	expect_html("- item\n\n  ~~~py\n  x = 1\n  ~~~\n",
+		    "<ul>\n<li>\n<p>item</p>\n<div class=\"code-block\"><pre><code class=\"language-py\">x = "
+		    "<span class=\"hl-n\">1</span>\n</code></pre>" COPY_BUTTON "</div>\n</li>\n</ul>\n");
+}
+END_TEST
+
+/* The opening markup of an alert of kind name titled title. */
+static char *alert_open(const char *name, const char *title)
+{
+	struct render_result r;
+	char *md = xasprintf("> [!%s]\n> x\n", name);
+	char *want_start = xasprintf("<div class=\"markdown-alert markdown-alert-%s\">"
+				     "<p class=\"markdown-alert-title\">", name);
+	char *title_end = xasprintf("\">%s</p>\n<p>x</p>\n</div>\n", title);
+	char *out;
+
+	render_n(md, strlen(md), NULL, &r);
+	for (char *p = want_start; *p; p++) /* the class is lowercase whatever the marker's case */
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	ck_assert_msg(strncmp(r.html, want_start, strlen(want_start)) == 0, "%s: %s", name, r.html);
+	ck_assert_msg(strstr(r.html, title_end) != NULL, "%s: %s", name, r.html);
+	ck_assert_ptr_null(strstr(r.html, "blockquote"));
+	ck_assert_ptr_null(strstr(r.html, "[!"));
+	out = xstrdup(r.html);
+	render_result_fini(&r);
+	free(md);
+	free(want_start);
+	free(title_end);
+	return out;
+}
+
+START_TEST(test_alerts_all_kinds)
+{
+	static const char *const kinds[][2] = {
+		{ "NOTE", "Note" }, { "TIP", "Tip" }, { "IMPORTANT", "Important" },
+		{ "WARNING", "Warning" }, { "CAUTION", "Caution" },
+		{ "note", "Note" }, { "Warning", "Warning" },
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		free(alert_open(kinds[i][0], kinds[i][1]));
+	/* exactly, once: the marker line goes, trailing blanks and all */
+	expect_html("> [!NOTE]   \n> Read *this*.\n",
+		    "<div class=\"markdown-alert markdown-alert-note\"><p class=\"markdown-alert-title\">Note</p>\n"
+		    "<p>Read <em>this</em>.</p>\n</div>\n");
+}
+END_TEST
+
+START_TEST(test_alert_nested_content)
+{
+	struct render_result r;
+	const char *md = "> [!WARNING]\n>\n> ## Heads up\n>\n> - one\n> - two `x`\n>\n"
+			 "> ```sql\n> DROP TABLE t;\n> ```\n>\n> > quoted [!NOTE]\n>\n> | a | b |\n> |---|---|\n"
+			 "> | 1 | 2 |\n\nAfter.\n";
+
+	render_n(md, strlen(md), NULL, &r);
+	ck_assert_msg(strncmp(r.html, "<div class=\"markdown-alert markdown-alert-warning\">", 51) == 0, "%s", r.html);
+	ck_assert_ptr_nonnull(strstr(r.html, "\">Warning</p>\n<h2 id=\"heads-up\">Heads up</h2>\n<ul>\n<li>one</li>\n"
+					     "<li>two <code>x</code></li>\n</ul>\n<div class=\"code-block\">"));
+	ck_assert_ptr_nonnull(strstr(r.html, "<span class=\"hl-k\">DROP</span> <span class=\"hl-k\">TABLE</span> t;"));
+	ck_assert_ptr_nonnull(strstr(r.html, "<blockquote>\n<p>quoted [!NOTE]</p>\n</blockquote>\n<table>"));
+	ck_assert_ptr_nonnull(strstr(r.html, "</table>\n</div>\n<p>After.</p>\n"));
+	/* the heading inside is in the table of contents */
+	ck_assert_int_eq(cJSON_GetArraySize(r.toc), 1);
+	render_result_fini(&r);
+	/* two alerts in a row, each its own */
+	md = "> [!TIP]\n> a\n\n> [!CAUTION]\n> b\n";
+	render_n(md, strlen(md), NULL, &r);
+	ck_assert_ptr_nonnull(strstr(r.html, "markdown-alert-tip"));
+	ck_assert_ptr_nonnull(strstr(r.html, "\">Tip</p>\n<p>a</p>\n</div>\n<div class=\"markdown-alert markdown-alert-caution\">"));
+	render_result_fini(&r);
+}
+END_TEST
+
+START_TEST(test_alert_lookalikes_stay_quotes)
+{
+	static const char *const md[] = {
+		"> [!NOTE] on the marker's line\n> more\n", /* text after the marker */
+		"> [!NOTE]\n",                              /* nothing but the marker */
+		"> [!NOTES]\n> x\n",                        /* no such kind */
+		"> [!NOTE\n> x\n",                          /* not closed */
+		"> [ !NOTE]\n> x\n",                        /* a space inside */
+		"> **[!NOTE]**\n> x\n",                     /* emphasis around it */
+		"> [!NOTE]: /x\n> x\n",                     /* a link reference definition */
+		"> x\n> [!NOTE]\n> y\n",                    /* not the first line */
+		"- > [!NOTE]\n  > in a list\n",             /* nested in a list, as on GitHub */
+		"> > [!NOTE]\n> > in a quote\n",            /* nested in a quote */
+		"[!NOTE]\nnot quoted\n",                    /* no quote at all */
+		"> `[!NOTE]`\n> code span\n",
+	};
+
+	for (size_t i = 0; i < sizeof(md) / sizeof(md[0]); i++) {
+		struct render_result r;
+
+		render_n(md[i], strlen(md[i]), NULL, &r);
+		ck_assert_msg(strstr(r.html, "markdown-alert") == NULL, "%s gave %s", md[i], r.html);
+		render_result_fini(&r);
+	}
+	expect_html("> [!NOTE] on the line\n> more\n",
+		    "<blockquote>\n<p>[!NOTE] on the line\nmore</p>\n</blockquote>\n");
+}
+END_TEST
+
+START_TEST(test_alerts_stay_safe)
+{
+	struct render_result r;
+	const char *md = "> [!IMPORTANT]\n> <script>alert(1)</script>\n> [x](javascript:alert(1)) "
+			 "<img src=x onerror=alert(1)>\n>\n> <div class=\"markdown-alert\">\n";
+
+	render_n(md, strlen(md), NULL, &r);
+	ck_assert_ptr_nonnull(strstr(r.html, "markdown-alert-important"));
+	ck_assert(!contains_ci(r.html, "<script"));
+	ck_assert(!contains_ci(r.html, "javascript:"));
+	ck_assert(!contains_ci(r.html, "onerror"));
+	ck_assert(!contains_ci(r.html, "<img"));
+	/* one alert div, the one render wrote */
+	ck_assert_ptr_null(strstr(strstr(r.html, "markdown-alert") + 1, "<div class=\"markdown-alert"));
+	render_result_fini(&r);
+}
+END_TEST
+
+/* render_opts.file_exists for the links tests: a skill with SKILL.md,
+ * references/x.md, references/sub/y.md, scripts/run.py and examples/before.md. */
+static bool test_files(void *ctx, const char *path)
+{
+	static const char *const files[] = { "SKILL.md", "references/x.md", "references/sub/y.md",
+					     "scripts/run.py", "examples/before.md" };
+
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strcmp(path, files[i]) == 0)
+			return true;
+	return false;
+}
+
+START_TEST(test_links_to_the_skill_files)
+{
+	struct render_opts o = { .link_base = "/skills/s/", .doc_dir = "references", .skill_md = "SKILL.md",
+				 .file_exists = test_files };
+	struct render_opts top = o;
+
+	top.doc_dir = "";
+	/* SKILL.md is the skill's page; other files keep their path below it */
+	expect_link(&o, "[a](../SKILL.md) [b](../SKILL.md#usage) [c](./x.md#anchor) [d](../scripts/run.py) "
+			"[e](sub/y.md)\n",
+		    "<p><a href=\"/skills/s\">a</a> <a href=\"/skills/s#usage\">b</a> "
+		    "<a href=\"/skills/s/references/x.md#anchor\">c</a> <a href=\"/skills/s/scripts/run.py\">d</a> "
+		    "<a href=\"/skills/s/references/sub/y.md\">e</a></p>\n");
+	expect_link(&top, "[a](SKILL.md) [b](./references/x.md#anchor) [c](examples/before.md)\n",
+		    "<p><a href=\"/skills/s\">a</a> <a href=\"/skills/s/references/x.md#anchor\">b</a> "
+		    "<a href=\"/skills/s/examples/before.md\">c</a></p>\n");
+	/* escaping the skill: no link; absolute URLs: untouched; an image of SKILL.md is no page */
+	expect_link(&o, "[u](../../SKILL.md) [v](../../../etc/passwd) [w](https://x.org/SKILL.md) "
+			"[x](/etc/passwd) ![i](../SKILL.md)\n",
+		    "<p>u v <a href=\"https://x.org/SKILL.md\">w</a> <a href=\"/etc/passwd\">x</a> "
+		    "<img src=\"/skills/s/SKILL.md\" alt=\"i\" /></p>\n");
+}
+END_TEST
+
+START_TEST(test_mentions_of_skill_files_become_links)
+{
+	struct render_opts o = { .link_base = "/skills/s/", .doc_dir = "references", .skill_md = "SKILL.md",
+				 .file_exists = test_files };
+	struct render_opts none = o;
+
+	none.file_exists = NULL;
+	/* from references/: the folder first, then the skill's root */
+	expect_link(&o, "`references/x.md` `x.md` `./sub/y.md` `../SKILL.md` `SKILL.md` `scripts/run.py`\n",
+		    "<p><a href=\"/skills/s/references/x.md\"><code>references/x.md</code></a> "
+		    "<a href=\"/skills/s/references/x.md\"><code>x.md</code></a> "
+		    "<a href=\"/skills/s/references/sub/y.md\"><code>./sub/y.md</code></a> "
+		    "<a href=\"/skills/s\"><code>../SKILL.md</code></a> <a href=\"/skills/s\"><code>SKILL.md</code></a> "
+		    "<a href=\"/skills/s/scripts/run.py\"><code>scripts/run.py</code></a></p>\n");
+	/* no such file, a folder, escaping, absolute, schemes, spaces, already a link */
+	expect_link(&o, "`nope.md` `references` `../../SKILL.md` `../../../etc/passwd` `/etc/passwd` "
+			"`javascript:alert(1)` `references/x.md extra` `%2e%2e/SKILL.md` "
+			"[`x.md`](https://x.org) `x.md#frag`\n",
+		    "<p><code>nope.md</code> <code>references</code> <code>../../SKILL.md</code> "
+		    "<code>../../../etc/passwd</code> <code>/etc/passwd</code> <code>javascript:alert(1)</code> "
+		    "<code>references/x.md extra</code> <a href=\"/skills/s\"><code>%2e%2e/SKILL.md</code></a> "
+		    "<a href=\"https://x.org\"><code>x.md</code></a> <code>x.md#frag</code></p>\n");
+	/* without file_exists, nothing is linked */
+	expect_link(&none, "`x.md`\n", "<p><code>x.md</code></p>\n");
+	/* code blocks are never mentions */
+	expect_link(&o, "```\nreferences/x.md\n```\n",
+		    "<div class=\"code-block\"><pre><code>references/x.md\n</code></pre>" COPY_BUTTON "</div>\n");
 }
 END_TEST
 
@@ -833,6 +1046,13 @@ Suite *render_suite(void)
 	tcase_add_test(tc, test_heading_anchors);
 	tcase_add_test(tc, test_relative_links_rewritten);
 	tcase_add_test(tc, test_link_bases_and_defaults);
+	tcase_add_test(tc, test_code_blocks_highlighted);
+	tcase_add_test(tc, test_alerts_all_kinds);
+	tcase_add_test(tc, test_alert_nested_content);
+	tcase_add_test(tc, test_alert_lookalikes_stay_quotes);
+	tcase_add_test(tc, test_alerts_stay_safe);
+	tcase_add_test(tc, test_links_to_the_skill_files);
+	tcase_add_test(tc, test_mentions_of_skill_files_become_links);
 	tcase_add_test(tc, test_unsafe_urls_lose_their_link);
 	tcase_add_test(tc, test_raw_html_is_omitted);
 	tcase_add_test(tc, test_invalid_utf8_nul_bom_crlf);

@@ -850,7 +850,8 @@ START_TEST(test_render_links_and_files)
 	tree_empty(&t);
 	tu_write_str(t.root, "r/SKILL.md", "---\nname: r\ndescription: R.\n---\n"
 		     "See [the guide](references/guide.md).\n");
-	tu_write_str(t.root, "r/references/guide.md", "Back to [the skill](../SKILL.md#use).\n");
+	tu_write_str(t.root, "r/references/guide.md", "Back to [the skill](../SKILL.md#use), "
+		     "`scripts/x.sh` and `../SKILL.md`; not `scripts/nope.sh`.\n");
 	tu_write_str(t.root, "r/references/review-checklist.md",
 		     "# C\n\n## One\n\n- [ ] **R1 — Links** — see [the guide](guide.md)?\n");
 	tu_write_str(t.root, "r/scripts/x.sh", "echo\n");
@@ -862,12 +863,16 @@ START_TEST(test_render_links_and_files)
 	ck_assert_str_eq(r.body_html,
 			 "<p>See <a href=\"/skills/r-slug/references/guide.md\">the guide</a>.</p>\n");
 	ck_assert_uint_eq(r.files.len, 4);
-	/* SKILL.md is the body; markdown files get HTML; others none */
+	/* SKILL.md is the body; markdown files get HTML; others none. Links and
+	 * mentions of the skill's files go to them, of SKILL.md to the skill */
 	ck_assert_str_eq(r.files.items[0].path, "SKILL.md");
 	ck_assert_ptr_null(r.file_html[0].html);
 	ck_assert_str_eq(r.files.items[1].path, "references/guide.md");
 	ck_assert_str_eq(r.file_html[1].html,
-			 "<p>Back to <a href=\"/skills/r-slug/SKILL.md#use\">the skill</a>.</p>\n");
+			 "<p>Back to <a href=\"/skills/r-slug#use\">the skill</a>, "
+			 "<a href=\"/skills/r-slug/scripts/x.sh\"><code>scripts/x.sh</code></a> and "
+			 "<a href=\"/skills/r-slug\"><code>../SKILL.md</code></a>; not "
+			 "<code>scripts/nope.sh</code>.</p>\n");
 	ck_assert_str_eq(r.files.items[2].path, "references/review-checklist.md");
 	ck_assert_ptr_nonnull(r.file_html[2].html);
 	ck_assert_str_eq(r.files.items[3].path, "scripts/x.sh");

@@ -21,7 +21,7 @@ START_TEST(test_rows_are_sound)
 	const struct route *t = routes_table(&n);
 
 	/* a new route changes this number: give it its flags on purpose */
-	ck_assert_uint_eq(n, 51);
+	ck_assert_uint_eq(n, 52);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_ptr_nonnull(t[i].handler);
 		ck_assert_msg(t[i].pattern[0] == '/', "%s", t[i].pattern);
@@ -72,6 +72,8 @@ START_TEST(test_families_land_on_their_rows)
 			 "/skills/{slug}/references/{*file}");
 	ck_assert_str_eq(row_for("GET", "/skills/alpha/checklist"), "/skills/{slug}/checklist");
 	ck_assert_str_eq(row_for("GET", "/skills/alpha/scripts/run.sh"), "/skills/{slug}/{*path}");
+	ck_assert_str_eq(row_for("GET", "/skills/alpha/examples"), "/skills/{slug}/examples");
+	ck_assert_str_eq(row_for("GET", "/skills/alpha/examples/before.md"), "/skills/{slug}/{*path}");
 	ck_assert_str_eq(row_for("GET", "/.well-known/agent-skills/index.json"),
 			 "/.well-known/agent-skills/index.json");
 	ck_assert_str_eq(row_for("GET", "/.well-known/agent-skills/alpha/SKILL.md"),

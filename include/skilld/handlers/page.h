@@ -58,9 +58,11 @@ char *page_index(const struct page_ctx *ctx, const cJSON *summaries, size_t *len
 char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *body_html,
 		 const cJSON *toc, size_t *len);
 
-/* "/skills/{slug}/references/{file}": path is the file's path in the skill
- * ("references/api.md"), html its rendered body, toc its contents; with a
- * link back to the skill and the skill's other references. */
+/* "/skills/{slug}/references/{file}", and "/skills/{slug}/{path}" of any
+ * other markdown file in a browser: path is the file's path in the skill
+ * ("references/api.md", "examples/before.md"), html its rendered body, toc
+ * its contents; with a link back to the skill and the skill's references
+ * (and to the examples page for an example). */
 char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char *path,
 		     const char *html, const cJSON *toc, size_t *len);
 
@@ -76,6 +78,13 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
  */
 char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSON *checklist,
 		     size_t *len);
+
+/* "/skills/{slug}/examples": examples is {"files": [{"path", "html"}...],
+ * "pairs": [{"before", "after"}...]} (html: rendered markdown, trusted;
+ * null for a file that is not markdown, which gets a link to its bytes).
+ * Each pair's two files side by side, then every other file in order. */
+char *page_examples(const struct page_ctx *ctx, const cJSON *detail, const cJSON *examples,
+		    size_t *len);
 
 /* "/skills/{slug}/evals": evals is /api/v1/skills/{slug}/evals; each eval's
  * id, prompt (in <pre>), expectations, expected output and files. */

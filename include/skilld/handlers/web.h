@@ -34,7 +34,11 @@ void web_checklist(void *ctx, struct request *req, struct response *res);
 void web_evals(void *ctx, struct request *req, struct response *res);
 /* GET /skills/{slug}/references/{*file}: a reference document, rendered. */
 void web_reference(void *ctx, struct request *req, struct response *res);
-/* GET /skills/{slug}/{*path}: any other file of a skill, as its bytes. */
+/* GET /skills/{slug}/examples: a skill's examples, rendered; a before and
+ * an after side by side. */
+void web_examples(void *ctx, struct request *req, struct response *res);
+/* GET /skills/{slug}/{*path}: any other file of a skill: a markdown file's
+ * rendered page for a browser, else the file's bytes. */
 void web_raw_file(void *ctx, struct request *req, struct response *res);
 
 /* Turns a JSON error of a page URL into the negotiated form: an HTML error

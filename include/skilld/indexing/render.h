@@ -47,12 +47,25 @@ void render_init(void);
  * A relative URL that climbs above the skill folder is dropped (its text
  * stays, without a link). A NULL base leaves relative URLs untouched.
  * Absolute http(s) and mailto URLs, "/paths" and "#fragments" are never
- * rewritten.
+ * rewritten. A link that resolves to skill_md (when set) goes to the skill's
+ * page instead, link_base without its final '/': "../SKILL.md#usage" gives
+ * "/skills/pdf#usage".
+ *
+ * Mentions: with link_base and file_exists set, a code span that is the
+ * relative path of a file of the skill (`references/forms.md`, also
+ * `./forms.md` from references/; read against doc_dir first, then the skill
+ * folder) and is not inside a link becomes a link to that file, as a
+ * written link to it would.
  */
 struct render_opts {
 	const char *link_base;   /* e.g. "/skills/pdf/"; a missing final '/' is added */
 	const char *image_base;  /* for images; NULL means link_base */
 	const char *doc_dir;     /* e.g. "references"; NULL means "" */
+	const char *skill_md;    /* the skill's own SKILL.md path, e.g. "SKILL.md"; may be NULL */
+	/* True when the skill holds a file at path (relative to the skill
+	 * folder, '/' separated, dot segments folded); NULL: no mention is linked. */
+	bool (*file_exists)(void *ctx, const char *path);
+	void *file_ctx;          /* passed to file_exists */
 	bool heading_anchors;    /* add <a class="anchor" href="#id" aria-hidden="true"></a> */
 	struct diag_list *diags; /* warnings go here when not NULL */
 	const char *path;        /* file named in those warnings; may be NULL */
@@ -82,8 +95,19 @@ struct render_result {
  * Output: cmark-gfm's HTML (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 |
  * CMARK_OPT_FOOTNOTES, never CMARK_OPT_UNSAFE) with extensions table,
  * strikethrough, autolink, tasklist and tagfilter. Raw HTML becomes
- * "<!-- raw HTML omitted -->"; fenced code gets class="language-x"; task
- * items are disabled checkboxes. A link or image whose URL fails
+ * "<!-- raw HTML omitted -->"; task items are disabled checkboxes.
+ *
+ * Code blocks come as <div class="code-block"><pre><code
+ * class="language-x">…</code></pre><button type="button" class="copy-code"
+ * aria-label="Copy code" hidden>Copy</button></div> (no class without a
+ * language; x is the fence's first word, escaped), the code highlighted by
+ * highlight_code; the button is hidden until a script wires it up. A
+ * blockquote of the document (not nested in another block) whose first line
+ * is exactly [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION] (any
+ * case, trailing spaces allowed) and that holds more than that line is a
+ * GitHub alert: <div class="markdown-alert markdown-alert-note"><p
+ * class="markdown-alert-title">Note</p>…content…</div> (the stylesheet
+ * draws the icon). A link or image whose URL fails
  * html_url_is_safe (javascript:, vbscript:, file:, data: except raster
  * images, any other scheme but http, https, mailto) is replaced by its text
  * or alt text. Every heading gets id="slug" (render_slug), made unique in
