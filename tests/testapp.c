@@ -25,7 +25,7 @@ void ta_prepare(struct ta_app *t)
 	t->root = fx_write_skills(t->tmp);
 }
 
-void ta_open(struct ta_app *t, const char *const *extra_args)
+static void open_app(struct ta_app *t, const char *const *extra_args, bool serving)
 {
 	enum { BASE_ARGS = 5, MAX_ARGS = 32 };
 	char err[512];
@@ -40,8 +40,19 @@ void ta_open(struct ta_app *t, const char *const *extra_args)
 	ck_assert_int_eq(config_parse(&t->cfg, argc, argv, ta_no_env, err, sizeof(err)), 0);
 	t->log = fopen("/dev/null", "w");
 	ck_assert_ptr_nonnull(t->log);
-	ck_assert_msg(app_init(&t->app, &t->cfg, t->log, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg((serving ? app_init_serving : app_init)(&t->app, &t->cfg, t->log, err,
+							     sizeof(err)) == 0, "%s", err);
 	free(db);
+}
+
+void ta_open(struct ta_app *t, const char *const *extra_args)
+{
+	open_app(t, extra_args, false);
+}
+
+void ta_open_serving(struct ta_app *t, const char *const *extra_args)
+{
+	open_app(t, extra_args, true);
 }
 
 void ta_close(struct ta_app *t)

@@ -39,6 +39,9 @@ void ta_prepare(struct ta_app *t);
  * terminated; NULL for none) with no environment, and runs app_init with
  * the log to /dev/null. Fails the test when either fails. */
 void ta_open(struct ta_app *t, const char *const *extra_args);
+/* ta_open with app_init_serving: the folders are watched from before the
+ * startup index (stop t->app.watcher in the test). */
+void ta_open_serving(struct ta_app *t, const char *const *extra_args);
 /* app_fini, closes the log, config_fini, removes t->tmp and frees what
  * ta_prepare and ta_open allocated. Stop what the suite started on t->app
  * (reload_start, http_start, watch_start) first. */

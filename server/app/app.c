@@ -23,6 +23,7 @@
 #include "skilld/store/reviewdb.h"
 #include "skilld/base/hub.h"
 #include "skilld/indexing/render.h"
+#include "skilld/indexing/watch.h"
 #include "skilld/base/util.h"
 
 static int check_roots(const struct config *cfg, char *err, size_t errlen)
@@ -268,7 +269,37 @@ int app_checkpoint(struct app *app)
 	return 0;
 }
 
+/* The watcher's callback: a change below a root, for the reloader once
+ * it runs. */
+static void on_change(void *ctx, const char *path, bool exact)
+{
+	struct app *app = ctx;
+	struct reloader *r = atomic_load(&app->watch_to);
+
+	if (!r)
+		atomic_store(&app->changed_early, true);
+	else if (exact)
+		reload_request_file(r, path);
+	else
+		reload_request(r, "files changed");
+}
+
+static int init(struct app *app, const struct config *cfg, FILE *log_out, bool watch, char *err,
+		size_t errlen);
+
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen)
+{
+	return init(app, cfg, log_out, false, err, errlen);
+}
+
+int app_init_serving(struct app *app, const struct config *cfg, FILE *log_out, char *err,
+		     size_t errlen)
+{
+	return init(app, cfg, log_out, !cfg->no_watch, err, errlen);
+}
+
+static int init(struct app *app, const struct config *cfg, FILE *log_out, bool watch, char *err,
+		size_t errlen)
 {
 	struct migration_set migrations = { 0 };
 	sqlite3 *db = NULL;
@@ -316,6 +347,10 @@ int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err
 	app->reviews = reviewdb_open(cfg->reviews_db, err, errlen);
 	if (!app->reviews)
 		goto out;
+	if (watch && watch_start(cfg->skills, cfg->n_skills, &app->log, on_change, app, &app->watcher,
+				 err, errlen) != 0)
+		log_msg(&app->log, LOG_WARN, "%s: changes to the skills are not noticed; SIGHUP "
+			"re-indexes", err);
 	if (app_reindex(app, "startup", false, err, errlen) != 0)
 		goto out;
 	rc = 0;
@@ -327,6 +362,9 @@ out:
 
 void app_fini(struct app *app)
 {
+	/* (main stops it earlier, before the requests drain) */
+	watch_stop(app->watcher);
+	app->watcher = NULL;
 	store_free(app->store);
 	app->store = NULL;
 	/* Stopped before the reloader got to it: the database file is left
@@ -385,11 +423,21 @@ int app_reload_start(struct app *app, char *err, size_t errlen)
 	const struct reload_ops ops = { app, ops_reindex, ops_checkpoint, ops_checkpoint_due };
 
 	app->reloader = reload_start(&ops, err, errlen);
+	if (app->reloader) {
+		atomic_store(&app->watch_to, app->reloader);
+		/* What changed since the watcher started: the startup index
+		 * may have scanned those folders before. */
+		if (atomic_exchange(&app->changed_early, false))
+			reload_request(app->reloader, "files changed during startup");
+	}
 	return app->reloader ? 0 : -1;
 }
 
 void app_reload_stop(struct app *app)
 {
+	/* The watcher is stopped first (main), or its changes now only
+	 * set changed_early. */
+	atomic_store(&app->watch_to, NULL);
 	reload_stop(app->reloader);
 	app->reloader = NULL;
 }

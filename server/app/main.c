@@ -19,17 +19,6 @@
 #include "skilld/indexing/reload.h"
 #include "skilld/indexing/watch.h"
 
-/* The watcher's callback: a change below a root. */
-static void on_change(void *ctx, const char *path, bool exact)
-{
-	struct reloader *r = ((struct app *)ctx)->reloader;
-
-	if (exact)
-		reload_request_file(r, path);
-	else
-		reload_request(r, "files changed");
-}
-
 static int serve(const struct config *cfg)
 {
 	struct app app;
@@ -46,7 +35,7 @@ static int serve(const struct config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (app_init(&app, cfg, stderr, err, sizeof(err)) != 0) {
+	if (app_init_serving(&app, cfg, stderr, err, sizeof(err)) != 0) {
 		fprintf(stderr, "skilld: %s\n", err);
 		app_fini(&app);
 		return 1;
@@ -64,11 +53,6 @@ static int serve(const struct config *cfg)
 		app.port, cfg->threads);
 	if (app_reload_start(&app, err, sizeof(err)) != 0)
 		log_msg(&app.log, LOG_ERROR, "%s: the index will not be refreshed", err);
-	if (!cfg->no_watch &&
-	    watch_start(cfg->skills, cfg->n_skills, &app.log, on_change, &app, &app.watcher, err,
-			sizeof(err)) != 0)
-		log_msg(&app.log, LOG_WARN, "%s: changes to the skills are not noticed; SIGHUP "
-			"re-indexes", err);
 	while (sigwait(&set, &sig) == 0 && (sig == SIGHUP || sig == SIGUSR1)) {
 		if (sig == SIGUSR1) {
 			log_msg(&app.log, LOG_INFO, "SIGUSR1 received: re-indexing every skill");

@@ -176,6 +176,44 @@ START_TEST(test_failure_keeps_the_old_index)
 }
 END_TEST
 
+/* A file changed while a serving app starts (after the watcher, before
+ * the reloader) is indexed once the reloader runs: the startup index may
+ * have read that skill before the change. */
+START_TEST(test_change_during_startup_is_not_missed)
+{
+	struct ta_app t = { 0 };
+	char err[512];
+	int64_t gen = 0;
+	struct response res;
+
+	ta_prepare(&t);
+	ta_open_serving(&t, NULL);
+	ck_assert_ptr_nonnull(t.app.watcher);
+	tu_write_str(t.root, "alpha/references/late.md", "# Late\n");
+	for (int i = 0; i < 500 && !atomic_load(&t.app.changed_early); i++)
+		sleep_ms(10);
+	ck_assert(atomic_load(&t.app.changed_early));
+	ck_assert_int_eq(app_reload_start(&t.app, err, sizeof(err)), 0);
+	for (int i = 0; i < 500 && gen < 2; i++) {
+		cJSON *j;
+
+		sleep_ms(10);
+		ck_assert_int_eq(ta_get(&t.app, "/healthz", NULL, &res), 200);
+		j = cJSON_ParseWithLength(res.body, res.body_len);
+		gen = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "generation"));
+		cJSON_Delete(j);
+		response_fini(&res);
+	}
+	ck_assert_int_eq(gen, 2);
+	ck_assert_int_eq(ta_get(&t.app, "/skills/alpha/references/late.md?format=md", NULL, &res), 200);
+	response_fini(&res);
+	watch_stop(t.app.watcher);
+	t.app.watcher = NULL;
+	app_reload_stop(&t.app);
+	ta_close(&t);
+}
+END_TEST
+
 /* POSTs the admin reload with the headers given; returns the status and
  * the error code (or status) of the answer in OUT: code. */
 static int admin_post(const char *ct, const char *origin, const char *site, bool remote,
@@ -499,6 +537,7 @@ Suite *reload_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_reload_now_sees_changes);
+	tcase_add_test(tc, test_change_during_startup_is_not_missed);
 	tcase_add_test(tc, test_reader_snapshot_holds_across_a_commit);
 	tcase_add_test(tc, test_generation_header);
 	tcase_add_test(tc, test_burst_is_debounced);

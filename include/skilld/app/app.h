@@ -44,7 +44,11 @@ struct app {
 	sqlite3 *keeper;             /* the migrations' connection, kept open (app_init) */
 	struct status_board status;  /* what /healthz says of indexing */
 	struct reloader *reloader;   /* set by reload_start */
-	struct watcher *watcher;     /* set by watch_start */
+	struct watcher *watcher;     /* set by watch_start (app_init_serving) */
+	/* The reloader the watcher's changes go to, once it runs; until then
+	 * a change only sets changed_early (app_reload_start asks for a run). */
+	_Atomic(struct reloader *) watch_to;
+	atomic_bool changed_early;
 	struct http_server *http;    /* set by http_start */
 	unsigned port;               /* the bound port, set by http_start */
 	char *token;                 /* from --token-file, or NULL: no token needed */
@@ -59,6 +63,12 @@ struct app {
  * cfg->migrations_dir's) and builds the index. 0, or -1
  * with a one-line message in err (the caller exits non-zero). Logs to log_out. */
 int app_init(struct app *app, const struct config *cfg, FILE *log_out, char *err, size_t errlen);
+/* app_init for `serve`: unless cfg->no_watch, the skill folders are
+ * watched from before the startup index, so a change made while it runs
+ * (or before the reloader starts) is not missed: app_reload_start asks
+ * for a run when one came. */
+int app_init_serving(struct app *app, const struct config *cfg, FILE *log_out, char *err,
+		     size_t errlen);
 void app_fini(struct app *app);
 
 /* Brings the index up to date with every root on a writer connection of
