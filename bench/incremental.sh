@@ -70,7 +70,8 @@ stop() {
 	pid=
 }
 
-# measure NAME CMD...: runs CMD, then waits for the next generation.
+# measure NAME CMD...: runs CMD, then waits for the next generation (at
+# most 10 minutes: a change never served fails the run).
 declare -A wall cpu
 measure() {
 	local name=$1 g0 t0 c0 t1 c1
@@ -80,6 +81,11 @@ measure() {
 	t0=$(now_ms)
 	"$@"
 	while [ "$(curl -sf "$url/healthz" | grep -o '"generation":[0-9]*' | cut -d: -f2)" = "$g0" ]; do
+		if [ $(( $(now_ms) - t0 )) -gt 600000 ]; then
+			echo "$name: not served after 10 minutes" >&2
+			tail -5 "$tmp/log" >&2
+			exit 1
+		fi
 		sleep 0.002
 	done
 	t1=$(now_ms)
@@ -98,11 +104,12 @@ echo "first start (every skill read): $full_start ms"
 victim=$(ls "$tmp/skills" | sed -n 2p)
 ref=$(ls "$tmp/skills/$victim/references" | head -1)
 edit() { echo "One more line." >>"$tmp/skills/$victim/references/$ref"; }
-add() {
+# The new skill is made beside the root first (not timed), then moved in.
+prepare_add() {
 	cp -r "$tmp/spare" "$tmp/new.tmp"
 	sed -i "s/^name: .*/name: zz-new-$1/" "$tmp/new.tmp/SKILL.md"
-	mv "$tmp/new.tmp" "$tmp/skills/zz-new-$1"
 }
+add() { mv "$tmp/new.tmp" "$tmp/skills/zz-new-$1"; }
 delete() { rm -r "$tmp/skills/zz-new-$1"; }
 rename_one() { mv "$tmp/skills/$victim" "$tmp/skills/$victim-$1"; victim=$victim-$1; }
 full() { kill -USR1 "$pid"; }
@@ -114,6 +121,7 @@ for r in $(seq "$rounds"); do
 	wall[restart]+="$(( $(now_ms) - t0 )) "
 	printf '  %-10s served after %6d ms\n' restart "$(( $(now_ms) - t0 ))"
 	measure edit edit
+	prepare_add "$r"
 	measure new-skill add "$r"
 	measure deleted delete "$r"
 	measure renamed rename_one "$r"
