@@ -270,12 +270,18 @@ describe('OpenAPI document and contract', () => {
 			assert.equal(json.error.code, 'method_not_allowed');
 			assert.match(res.headers.get('allow'), /GET/);
 		}
-		// The admin reload: a new generation, then GET is a 405 with Allow: POST.
-		// A write: JSON from a program, never a form or another site's page.
+		// The admin reload: with nothing changed the generation stays; full=1
+		// reads every skill again, a new generation; then GET is a 405 with
+		// Allow: POST. A write: JSON from a program, never a form or another
+		// site's page.
 		const before = (await call('/healthz', { status: 200 })).json.generation;
 		const json = { 'content-type': 'application/json' };
-		const reload = await call('/api/v1/admin/reload', { method: 'POST', headers: json, status: 200 });
+		const same = await call('/api/v1/admin/reload', { method: 'POST', headers: json, status: 200 });
+		assert.equal(same.json.generation, before);
+		const reload = await call('/api/v1/admin/reload?full=1', { method: 'POST', headers: json, status: 200 });
 		assert.equal(reload.json.generation, before + 1);
+		const bad = await call('/api/v1/admin/reload?full=2', { method: 'POST', headers: json, status: 400 });
+		assert.equal(bad.json.error.code, 'bad_full');
 		for (const headers of [{}, { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
 			{ ...json, origin: 'http://evil.example' }, { ...json, 'sec-fetch-site': 'cross-site' }]) {
 			const refused = await call('/api/v1/admin/reload', { method: 'POST', headers, status: 403 });
