@@ -87,7 +87,9 @@ describe('browser attacks', { timeout: 90000 }, () => {
 		const context = await browser.newContext();
 		const page = await context.newPage();
 		await page.goto(attackerBase + '/');
-		const target = `${daemon.base}/api/v1/admin/reload`;
+		// full=1: a reload that got through would take a new generation
+		// (one that finds nothing changed keeps it).
+		const target = `${daemon.base}/api/v1/admin/reload?full=1`;
 		const results = await page.evaluate(async ({ target, index }) => {
 			const out = {};
 			// A no-cors fetch (a "simple" request: the browser sends it,
@@ -134,7 +136,7 @@ describe('browser attacks', { timeout: 90000 }, () => {
 		// From skilld's own page, a JSON post works (same origin).
 		const own = await context.newPage();
 		await own.goto(`${daemon.base}/`);
-		const status = await own.evaluate(async () => (await fetch('/api/v1/admin/reload', {
+		const status = await own.evaluate(async () => (await fetch('/api/v1/admin/reload?full=1', {
 			method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
 		assert.equal(status, 200);
 		assert.equal(await generation(), before + 1);
