@@ -428,6 +428,24 @@ static void put_crumbs(struct buf *b, const cJSON *detail, const char *here)
 	buf_puts(b, "</li></ol></nav>\n");
 }
 
+/* Opens the page of one part of a skill (a reference, its examples, its
+ * checklist, its evals): the layout titled "<what> — <skill>" (who: its
+ * name or slug; NULL: "skill"), then the breadcrumbs ending at crumb. */
+static void skill_part_begin(struct buf *b, const struct page_ctx *ctx, const cJSON *detail,
+			     const char *what, const char *who, const char *body_class,
+			     enum page_nav nav, const char *crumb)
+{
+	struct page_head head = { NULL, body_class, nav };
+	struct buf title;
+
+	buf_init(&title);
+	buf_printf(&title, "%s — %s", what, who ? who : "skill");
+	head.title = title.data;
+	layout_begin(b, ctx, &head);
+	put_crumbs(b, detail, crumb);
+	buf_fini(&title);
+}
+
 /* Appends a table of contents (h2 and h3 entries of toc) as a nav panel;
  * nothing when there is none. */
 static void put_toc(struct buf *b, const cJSON *toc)
@@ -833,17 +851,12 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
 	bool reference = !path || str_has_prefix(path, REFERENCES_DIR);
 	bool example = path && str_has_prefix(path, EXAMPLES_DIR);
 	const char *file = path && reference ? path + strlen(REFERENCES_DIR) : path;
-	struct buf title;
-	struct page_head head = { NULL, "page-reference", NAV_NONE };
 	struct buf b;
 	char *out;
 
-	buf_init(&title);
-	buf_printf(&title, "%s — %s", file ? file : "reference", name ? name : slug ? slug : "skill");
-	head.title = title.data;
 	buf_init(&b);
-	layout_begin(&b, ctx, &head);
-	put_crumbs(&b, detail, file ? file : "reference");
+	skill_part_begin(&b, ctx, detail, file ? file : "reference", name ? name : slug,
+			 "page-reference", NAV_NONE, file ? file : "reference");
 	html_printf(&b, "<div class=\"page-head ref-head\">\n<p class=\"eyebrow\">%s of <a href=\"",
 		    reference ? "Reference" : example ? "Example" : "File");
 	put_skill_href(&b, slug, NULL);
@@ -880,7 +893,6 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
 	}
 	buf_puts(&b, "</aside>\n</div>\n");
 	out = layout_end(&b, ctx, len);
-	buf_fini(&title);
 	return out;
 }
 
@@ -949,17 +961,12 @@ char *page_examples(const struct page_ctx *ctx, const cJSON *detail, const cJSON
 	const cJSON *files = jarr(examples, "files");
 	const cJSON *pairs = jarr(examples, "pairs");
 	const cJSON *p, *f;
-	struct buf title;
-	struct page_head head = { NULL, "page-examples", NAV_NONE };
 	struct buf b;
 	char *out;
 
-	buf_init(&title);
-	buf_printf(&title, "Examples — %s", name ? name : slug ? slug : "skill");
-	head.title = title.data;
 	buf_init(&b);
-	layout_begin(&b, ctx, &head);
-	put_crumbs(&b, detail, "Examples");
+	skill_part_begin(&b, ctx, detail, "Examples", name ? name : slug, "page-examples", NAV_NONE,
+			 "Examples");
 	buf_puts(&b, "<div class=\"page-head ref-head\">\n<p class=\"eyebrow\">Examples of <a href=\"");
 	put_skill_href(&b, slug, NULL);
 	html_printf(&b, "\">%s</a></p>\n<h1>Examples</h1>\n", name ? name : slug);
@@ -986,7 +993,6 @@ char *page_examples(const struct page_ctx *ctx, const cJSON *detail, const cJSON
 	put_skill_href(&b, slug, NULL);
 	html_printf(&b, "\">← Back to %s</a></p>\n", name ? name : slug);
 	out = layout_end(&b, ctx, len);
-	buf_fini(&title);
 	return out;
 }
 
@@ -1200,8 +1206,6 @@ char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSO
 	const char *path = jstr_nonempty(checklist, "path");
 	const cJSON *sections = jarr(checklist, "sections");
 	const cJSON *s;
-	struct buf page_title;
-	struct page_head head = { NULL, "page-checklist", NAV_CHECKLISTS };
 	struct buf b;
 	int total = 0, k = 0, seq = 0;
 	char *out;
@@ -1212,12 +1216,9 @@ char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSO
 		digest = jstr(jobj(detail, "checklist"), "digest");
 	cJSON_ArrayForEach(s, sections)
 		total += section_items(s);
-	buf_init(&page_title);
-	buf_printf(&page_title, "Checklist — %s", name ? name : slug ? slug : "skill");
-	head.title = page_title.data;
 	buf_init(&b);
-	layout_begin(&b, ctx, &head);
-	put_crumbs(&b, detail, "Review checklist");
+	skill_part_begin(&b, ctx, detail, "Checklist", name ? name : slug, "page-checklist",
+			 NAV_CHECKLISTS, "Review checklist");
 	html_printf(&b, "<form class=\"checklist\" id=\"checklist\" data-slug=\"%s\" data-digest=\"%s\" "
 			"aria-labelledby=\"cl_title\">\n",
 		    slug ? slug : "", digest ? digest : "");
@@ -1300,7 +1301,6 @@ char *page_checklist(const struct page_ctx *ctx, const cJSON *detail, const cJSO
 	put_other_checklists(&b, slug, jarr(checklist, "other_checklists"));
 	buf_puts(&b, "</aside>\n</div>\n</form>\n");
 	out = layout_end(&b, ctx, len);
-	buf_fini(&page_title);
 	return out;
 }
 
@@ -1313,18 +1313,12 @@ char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *e
 	const char *name = jstr_nonempty(detail, "name");
 	const cJSON *list = cJSON_IsArray(evals) ? evals : jarr(evals, "evals");
 	const cJSON *e;
-	struct buf page_title;
-	struct page_head head = { NULL, "page-evals", NAV_NONE };
 	struct buf b;
 	int k = 0;
 	char *out;
 
-	buf_init(&page_title);
-	buf_printf(&page_title, "Evals — %s", name ? name : slug ? slug : "skill");
-	head.title = page_title.data;
 	buf_init(&b);
-	layout_begin(&b, ctx, &head);
-	put_crumbs(&b, detail, "Evals");
+	skill_part_begin(&b, ctx, detail, "Evals", name ? name : slug, "page-evals", NAV_NONE, "Evals");
 	html_printf(&b, "<div class=\"page-head\">\n<h1>Evals of %s</h1>\n<p class=\"lede\">",
 		    name ? name : slug);
 	put_count(&b, count_objects(list), "eval", "evals");
@@ -1370,7 +1364,6 @@ char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *e
 	if (k > 0)
 		buf_puts(&b, "</ol>\n");
 	out = layout_end(&b, ctx, len);
-	buf_fini(&page_title);
 	return out;
 }
 
