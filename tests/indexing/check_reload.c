@@ -305,6 +305,8 @@ START_TEST(test_reload_requests_coalesce)
 
 	change_skills();
 	ck_assert_int_eq(sqlite3_open(db, &lock), SQLITE_OK);
+	/* a re-index the change already started may still hold the lock */
+	sqlite3_busy_timeout(lock, 20000);
 	ck_assert_int_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(pthread_create(&th, NULL, reload_waiter, &w), 0);
 	for (int i = 0; i < 200 && reload_waiting(ta.app.reloader) == 0; i++)
