@@ -1,8 +1,8 @@
 -- A lean index (issue 16): the large values are packed (store/pack.h: a
 -- kind byte, then a Zstandard frame or the bytes as they are) into BLOB
--- columns, and the search rows' text is kept once, in search_rows, whose
--- body is packed too; `search` indexes it as external content through the
--- view search_text, which unpacks the body (fts.h: skilld_unpack). The
+-- columns, and the search rows' text is kept once, a packed document per
+-- skill; `search` indexes it as external content through the view
+-- search_text, which picks the rows out (fts.h: skilld_row). The
 -- tables are made again empty: the index's identity names the schema, so
 -- the next start rebuilds it whole.
 DELETE FROM diagnostics;
@@ -11,8 +11,11 @@ DELETE FROM files;
 DELETE FROM skills;
 DELETE FROM search_head;
 
--- A rowid table: its rows, a file's packed bytes and HTML, are mostly
--- larger than what a WITHOUT ROWID table keeps on its own page.
+-- A rowid table: its rows, a file's packed bytes, are mostly larger than
+-- what a WITHOUT ROWID table keeps on its own page. Neither a file nor a
+-- skill keeps its rendered HTML and table of contents (0003) any more:
+-- pages render when asked (indexing/skill.h: skill_render_doc), and the
+-- response cache keeps what is asked again.
 DROP TABLE files;
 CREATE TABLE files (
 	id       INTEGER PRIMARY KEY,
@@ -24,8 +27,6 @@ CREATE TABLE files (
 	mime     TEXT NOT NULL,
 	is_text  INTEGER NOT NULL CHECK (is_text IN (0, 1)),
 	content  BLOB,          -- packed
-	html     BLOB,          -- packed
-	toc_json BLOB,          -- packed
 	UNIQUE (skill_id, path)
 ) STRICT;
 
@@ -50,8 +51,6 @@ CREATE TABLE skills (
 	evals_json     BLOB,            -- packed
 	check_json     BLOB NOT NULL,   -- packed
 	root_index     INTEGER NOT NULL DEFAULT 0,
-	body_html      BLOB,            -- packed
-	toc_json       BLOB,            -- packed
 	stamp          TEXT,
 	slug_base      TEXT,
 	source         TEXT
@@ -59,24 +58,31 @@ CREATE TABLE skills (
 CREATE INDEX skills_source ON skills (root_index, path, id, stamp, slug_base, slug, source);
 
 DROP TABLE search;
+-- A skill's search rows: their text in one packed document
+-- (store/searchdoc.h), and their rowids (the skill's id << 24, plus the
+-- row's position) in search_rows, which the view search_text turns back
+-- into rows: the content `search` indexes and reads its columns from.
+CREATE TABLE search_docs (
+	skill_id INTEGER PRIMARY KEY,
+	doc      BLOB NOT NULL              -- packed
+) STRICT;
 CREATE TABLE search_rows (
-	id          INTEGER PRIMARY KEY,   -- the row's rowid in search (search.h)
-	kind        TEXT,
-	skill       TEXT,
-	skill_id    INTEGER,
-	path        TEXT,
-	anchor      TEXT,
-	url         TEXT,
-	name        TEXT,
-	description TEXT,
-	headings    TEXT,
-	title       TEXT,
-	body        BLOB                   -- packed
+	id INTEGER PRIMARY KEY
 ) STRICT;
 CREATE VIEW search_text AS
-	SELECT id, kind, skill, skill_id, path, anchor, url, name, description, headings, title,
-	       skilld_unpack(body) AS body
-	FROM search_rows;
+	SELECT r.id AS id,
+	       skilld_row(d.doc, r.id & 16777215, 0) AS kind,
+	       skilld_row(d.doc, r.id & 16777215, -1) AS skill,
+	       r.id >> 24 AS skill_id,
+	       skilld_row(d.doc, r.id & 16777215, 1) AS path,
+	       skilld_row(d.doc, r.id & 16777215, 2) AS anchor,
+	       skilld_row(d.doc, r.id & 16777215, 3) AS url,
+	       skilld_row(d.doc, r.id & 16777215, 4) AS name,
+	       skilld_row(d.doc, r.id & 16777215, 5) AS description,
+	       skilld_row(d.doc, r.id & 16777215, 6) AS headings,
+	       skilld_row(d.doc, r.id & 16777215, 7) AS title,
+	       skilld_row(d.doc, r.id & 16777215, 8) AS body
+	FROM search_rows r JOIN search_docs d ON d.skill_id = r.id >> 24;
 CREATE VIRTUAL TABLE search USING fts5(
 	kind UNINDEXED,
 	skill UNINDEXED,

@@ -22,6 +22,7 @@
 #include "skilld/store/store.h"
 #include "skilld/handlers/page.h"
 #include "skilld/handlers/reviews.h"
+#include "skilld/indexing/skill.h"
 #include "skilld/store/search.h"
 #include "skilld/store/snippet.h"
 #include "skilld/base/util.h"
@@ -172,6 +173,49 @@ out:
 	page_end(&p);
 }
 
+/* ---- markdown rendered when asked ----
+ *
+ * The index keeps a document's markdown, not its HTML: a page renders it
+ * when asked, as indexing would have (skill_render_doc), and the response
+ * cache keeps the page that is asked for again. */
+
+struct doc_html {
+	char *html;
+	cJSON *toc;
+};
+
+static void doc_html_fini(struct doc_html *d)
+{
+	free(d->html);
+	cJSON_Delete(d->toc);
+}
+
+/* The document of the skill whose detail JSON is detail: its SKILL.md
+ * body (path NULL), or its file f at path. False, with *out empty, when
+ * that is not rendered markdown (a file that is not text, not stored, not
+ * .md, or the skill's own SKILL.md): its bytes answer instead. */
+static bool render_doc(const char *slug, const cJSON *detail, const char *path,
+		       const struct store_file *f, struct doc_html *out)
+{
+	const char *md;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (path) {
+		if (!f->content.p || !f->is_text)
+			return false;
+		md = f->content.p;
+		len = f->content.len;
+	} else {
+		md = jstr(detail, "body");
+		if (!md)
+			return false;
+		len = strlen(md);
+	}
+	return skill_render_doc(slug, cJSON_GetObjectItemCaseSensitive(detail, "files"), path, md,
+				len, &out->html, &out->toc) == 0;
+}
+
 /* Reads {slug}'s page columns; false after a 404 or 503. */
 static bool skill_row(struct page_req *p, struct store_skill_page *out)
 {
@@ -214,16 +258,16 @@ void web_skill(void *ctx, struct request *req, struct response *res)
 	if (p.format == FORMAT_JSON) {
 		response_copy(res, 200, CT_JSON, sp.detail.p, sp.detail.len);
 	} else if (p.format == FORMAT_HTML) {
-		cJSON *detail = bytes_json(sp.detail), *toc = bytes_json(sp.toc);
-		char *body = sp.body_html.p ? xstrndup(sp.body_html.p, sp.body_html.len) : NULL;
+		cJSON *detail = bytes_json(sp.detail);
+		struct doc_html body;
 		size_t len;
 		char *html;
 
-		html = page_skill(&p.ctx, detail, body, toc, &len);
+		render_doc(request_param(req, "slug"), detail, NULL, NULL, &body);
+		html = page_skill(&p.ctx, detail, body.html, body.toc, &len);
 		answer_html(&p, html, len);
 		cJSON_Delete(detail);
-		cJSON_Delete(toc);
-		free(body);
+		doc_html_fini(&body);
 	} else {
 		answer_file_markdown(&p, "skill", NULL);
 	}
@@ -316,39 +360,44 @@ out:
 	page_end(&p);
 }
 
-/* Answers f, the rendered markdown file path of the skill sp, as its page,
- * its JSON ({skill, path, markdown, html, toc}) or its markdown. */
-static void answer_file_page(struct page_req *p, const struct store_skill_page *sp,
+/* Answers f, the markdown file path of the skill sp, as its page, its
+ * JSON ({skill, path, markdown, html, toc}) or its markdown. False, with
+ * nothing answered, when it is not rendered markdown (render_doc). */
+static bool answer_file_page(struct page_req *p, const struct store_skill_page *sp,
 			     const char *path, const struct store_file *f)
 {
-	if (p->format == FORMAT_JSON) {
+	cJSON *detail = bytes_json(sp->detail);
+	struct doc_html doc = { 0 };
+	bool rendered = p->format == FORMAT_MD
+			? f->content.p && f->is_text && str_has_suffix(path, ".md")
+			: render_doc(request_param(p->req, "slug"), detail, path, f, &doc);
+
+	if (!rendered) {
+		/* nothing */
+	} else if (p->format == FORMAT_JSON) {
 		cJSON *o = cJSON_CreateObject();
-		char *md = xstrndup(f->content.p ? f->content.p : "", f->content.len);
-		char *html = xstrndup(f->html.p, f->html.len);
+		char *md = xstrndup(f->content.p, f->content.len);
 
 		cJSON_AddStringToObject(o, "skill", request_param(p->req, "slug"));
 		cJSON_AddStringToObject(o, "path", path);
 		cJSON_AddStringToObject(o, "markdown", md);
-		cJSON_AddStringToObject(o, "html", html);
-		cJSON_AddItemToObject(o, "toc", bytes_json(f->toc));
+		cJSON_AddStringToObject(o, "html", doc.html);
+		cJSON_AddItemToObject(o, "toc", doc.toc);
+		doc.toc = NULL;
 		response_json(p->res, 200, o);
 		cJSON_Delete(o);
 		free(md);
-		free(html);
 	} else if (p->format == FORMAT_HTML) {
-		cJSON *detail = bytes_json(sp->detail), *toc = bytes_json(f->toc);
-		char *body = xstrndup(f->html.p, f->html.len);
 		size_t len;
-		char *html;
+		char *html = page_reference(&p->ctx, detail, path, doc.html, doc.toc, &len);
 
-		html = page_reference(&p->ctx, detail, path, body, toc, &len);
 		answer_html(p, html, len);
-		cJSON_Delete(detail);
-		cJSON_Delete(toc);
-		free(body);
 	} else {
-		answer_markdown(p, f->content.p ? f->content.p : "", f->content.len);
+		answer_markdown(p, f->content.p, f->content.len);
 	}
+	cJSON_Delete(detail);
+	doc_html_fini(&doc);
+	return rendered;
 }
 
 void web_reference(void *ctx, struct request *req, struct response *res)
@@ -370,13 +419,11 @@ void web_reference(void *ctx, struct request *req, struct response *res)
 			       request_param(req, "slug"), path);
 	} else if (rc < 0) {
 		api_db_error(p.app, p.db, res, "reading a reference");
-	} else if (!f.html.p) {
+	} else if (!answer_file_page(&p, &sp, path, &f)) {
 		/* Not rendered markdown: the file's own bytes. */
 		if (req->n_params < REQUEST_MAX_PARAMS)
 			req->params[req->n_params++] = (struct kv){ xstrdup("path"), xstrdup(path) };
 		api_skill_file(p.app, req, res);
-	} else {
-		answer_file_page(&p, &sp, path, &f);
 	}
 	free(path);
 out:
@@ -408,8 +455,8 @@ static bool raw_file_page(struct app *app, struct request *req, struct response 
 	rc = store_skill_page_get(p.db, request_param(req, "slug"), &sp);
 	if (rc == 1)
 		rc = store_file_page_get(p.db, request_param(req, "slug"), path, &f);
-	if (rc == 1 && f.html.p) {
-		answer_file_page(&p, &sp, path, &f);
+	if (rc == 1 && answer_file_page(&p, &sp, path, &f)) {
+		/* answered */
 	} else if (rc < 0) {
 		api_db_error(p.app, p.db, res, "reading a file's page");
 	} else {
@@ -439,6 +486,7 @@ static cJSON *examples_json(struct page_req *p, const cJSON *detail)
 	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(detail, "files")) {
 		const char *path = jstr(f, "path"), *kind = jstr(f, "kind");
 		struct store_file sf;
+		struct doc_html doc;
 		cJSON *o;
 		int rc;
 
@@ -453,14 +501,13 @@ static cJSON *examples_json(struct page_req *p, const cJSON *detail)
 			api_db_error(p->app, p->db, p->res, "reading the examples");
 			return NULL;
 		}
-		if (rc == 1 && sf.html.p && sf.content.p) {
+		if (rc == 1 && render_doc(slug, detail, path, &sf, &doc)) {
 			char *md = xstrndup(sf.content.p, sf.content.len);
-			char *html = xstrndup(sf.html.p, sf.html.len);
 
 			cJSON_AddStringToObject(o, "markdown", md);
-			cJSON_AddStringToObject(o, "html", html);
+			cJSON_AddStringToObject(o, "html", doc.html);
 			free(md);
-			free(html);
+			doc_html_fini(&doc);
 		} else {
 			cJSON_AddNullToObject(o, "markdown");
 			cJSON_AddNullToObject(o, "html");

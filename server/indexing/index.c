@@ -53,12 +53,12 @@ static const char *const ins_sql[INS_COUNT_] = {
 	[INS_SKILL] =
 		"INSERT INTO skills (slug, name, description, root, path, folder, valid, tier, digest, "
 		"summary_json, detail_json, files_json, checklist_json, evals_json, check_json, "
-		"root_index, body_html, toc_json, stamp, slug_base, source, id) "
+		"root_index, stamp, slug_base, source, id) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-		"?19, ?20, ?21, ?22)",
+		"?19, ?20)",
 	[INS_FILE] =
-		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content, html, toc_json) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[INS_CHECKLIST] =
 		"INSERT INTO checklists (skill_id, path, title, item_count, digest, is_primary) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -489,7 +489,6 @@ enum answer {
 	ANS_CHECKLIST,
 	ANS_EVALS,
 	ANS_CHECK,
-	ANS_BODY_TOC,
 	ANS_COUNT_
 };
 
@@ -499,17 +498,7 @@ enum packed {
 	PK_CHECKLIST,
 	PK_EVALS,
 	PK_CHECK,
-	PK_BODY_HTML,
-	PK_BODY_TOC,
 	PK_COUNT_
-};
-
-/* A file's packed columns. */
-enum file_packed {
-	FPK_CONTENT,
-	FPK_HTML,
-	FPK_TOC,
-	FPK_COUNT_
 };
 
 /* A skill read, analysed and rendered, with its stored JSON answers
@@ -524,7 +513,7 @@ struct prepared {
 	struct skill_record r;
 	char *answer[ANS_COUNT_];  /* JSON text or NULL (those packed: freed once packed) */
 	struct buf pk[PK_COUNT_];  /* packed; len 0 for NULL */
-	struct buf (*file_pk)[FPK_COUNT_];  /* each file's (parallel to r.files), likewise */
+	struct buf *file_pk;       /* each file's bytes (parallel to r.files), likewise */
 	size_t bytes;              /* bytes of files read */
 	double t_analyze, t_render, t_json;
 };
@@ -536,8 +525,7 @@ static void prepared_fini(struct prepared *p)
 	for (int i = 0; i < PK_COUNT_; i++)
 		buf_fini(&p->pk[i]);
 	for (size_t i = 0; p->file_pk && i < p->r.files.len; i++)
-		for (int k = 0; k < FPK_COUNT_; k++)
-			buf_fini(&p->file_pk[i][k]);
+		buf_fini(&p->file_pk[i]);
 	free(p->file_pk);
 	free(p->base);
 	skill_record_fini(&p->r);
@@ -611,31 +599,25 @@ static void prepare_render(struct prepared *p, struct pack_ctx *pc)
 	json[ANS_FILES] = skill_files_json(r);
 	json[ANS_CHECKLIST] = skill_checklist_json(r);
 	for (int i = 0; i < ANS_COUNT_; i++)
-		if (i != ANS_EVALS && i != ANS_CHECK && i != ANS_BODY_TOC) {
+		if (i != ANS_EVALS && i != ANS_CHECK) {
 			p->answer[i] = json_text(json[i]);
 			cJSON_Delete(json[i]);
 		}
 	p->answer[ANS_EVALS] = json_text(r->evals);
 	p->answer[ANS_CHECK] = json_text(r->check);
-	p->answer[ANS_BODY_TOC] = json_text(r->body_toc);
 	pack_text(pc, p->answer[ANS_DETAIL], &p->pk[PK_DETAIL]);
 	pack_text(pc, p->answer[ANS_CHECKLIST], &p->pk[PK_CHECKLIST]);
 	pack_text(pc, p->answer[ANS_EVALS], &p->pk[PK_EVALS]);
 	pack_text(pc, p->answer[ANS_CHECK], &p->pk[PK_CHECK]);
-	pack_text(pc, p->answer[ANS_BODY_TOC], &p->pk[PK_BODY_TOC]);
 	p->answer[ANS_DETAIL] = p->answer[ANS_CHECKLIST] = p->answer[ANS_EVALS] = NULL;
-	p->answer[ANS_CHECK] = p->answer[ANS_BODY_TOC] = NULL;
-	pack_or_null(pc, r->body_html, r->body_html ? strlen(r->body_html) : 0,
-		     &p->pk[PK_BODY_HTML]);
+	p->answer[ANS_CHECK] = NULL;
+	/* The rendered HTML is not kept: pages render when asked
+	 * (skill_render_doc), the same way. */
 	p->file_pk = xcalloc(r->files.len ? r->files.len : 1, sizeof(*p->file_pk));
 	for (size_t i = 0; i < r->files.len; i++) {
 		const struct skill_file *f = &r->files.items[i];
-		const char *html = r->file_html ? r->file_html[i].html : NULL;
 
-		pack_or_null(pc, f->content, f->content_len, &p->file_pk[i][FPK_CONTENT]);
-		pack_or_null(pc, html, html ? strlen(html) : 0, &p->file_pk[i][FPK_HTML]);
-		pack_text(pc, r->file_html ? json_text(r->file_html[i].toc) : NULL,
-			  &p->file_pk[i][FPK_TOC]);
+		pack_or_null(pc, f->content, f->content_len, &p->file_pk[i]);
 	}
 	p->t_json = now() - t1;
 }
@@ -680,8 +662,7 @@ static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct prepa
 		db_bind_text_or_null(st, 5, f->digest[0] ? f->digest : NULL);  /* over the limit */
 		sqlite3_bind_text(st, 6, f->mime, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 7, f->text);
-		for (int k = 0; k < FPK_COUNT_; k++)
-			bind_packed(st, 8 + k, &p->file_pk[i][k]);
+		bind_packed(st, 8, &p->file_pk[i]);
 		if (step_done(ix, st, "inserting a file") != 0)
 			return -1;
 	}
@@ -736,15 +717,13 @@ static int insert_skill(struct indexer *ix, const struct prepared *p, const char
 	bind_packed(st, 14, &p->pk[PK_EVALS]);
 	bind_packed(st, 15, &p->pk[PK_CHECK]);
 	sqlite3_bind_int(st, 16, ix->root_index);
-	bind_packed(st, 17, &p->pk[PK_BODY_HTML]);
-	bind_packed(st, 18, &p->pk[PK_BODY_TOC]);
-	db_bind_text_or_null(st, 19, p->stamp[0] ? p->stamp : NULL);
-	sqlite3_bind_text(st, 20, p->base, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 21, source, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 17, p->stamp[0] ? p->stamp : NULL);
+	sqlite3_bind_text(st, 18, p->base, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 19, source, -1, SQLITE_STATIC);
 	if (reuse)
-		sqlite3_bind_int64(st, 22, reuse);
+		sqlite3_bind_int64(st, 20, reuse);
 	else
-		sqlite3_bind_null(st, 22);
+		sqlite3_bind_null(st, 20);
 	if (step_done(ix, st, "inserting a skill") != 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);

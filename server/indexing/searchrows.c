@@ -5,9 +5,10 @@
  * sections of its reference files, its checklist items and its evals, with
  * the match markers U+E000 and U+E001 made spaces in all text, and the
  * skill's row of `search_head` (its name, description and headings, the
- * first pass of a top-k search: search.c). Each row goes to search_rows,
- * its body packed (pack.h), and to the index of `search`, whose external
- * content search_rows is (migration 0009). Runs on the writer connection
+ * first pass of a top-k search: search.c). Each row's text goes into the
+ * skill's search document (searchdoc.h, packed into search_docs), its
+ * rowid into search_rows, and its words into the index of `search`, whose
+ * external content those make (migration 0009). Runs on the writer connection
  * inside the index transaction (index.c); search (store) answers queries
  * from the rows. No globals; the statements are the caller's struct
  * searchrows, on the writer's thread.
@@ -28,6 +29,7 @@
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
 #include "skilld/store/pack.h"
+#include "skilld/store/searchdoc.h"
 
 #define MARKER_LEN (sizeof(SEARCH_MARK_OPEN) - 1)
 #define TITLE_WORDS_MAX 60      /* bytes of text used as an untitled item's title */
@@ -55,26 +57,28 @@ static char *strip_markers(const char *s, size_t n)
 enum sr_stmt {
 	SR_ROW,          /* into search_rows */
 	SR_INDEX,        /* into the index of search */
+	SR_DOC,          /* into search_docs */
 	SR_HEAD,         /* into search_head */
 	SR_UNINDEX,      /* a skill's rows out of the index of search */
 	SR_UNROW,        /* ... out of search_rows */
+	SR_UNDOC,        /* ... out of search_docs */
 	SR_UNHEAD,       /* ... out of search_head */
 	SR_COUNT_
 };
 
 static const char *const sr_sql[SR_COUNT_] = {
-	[SR_ROW] = "INSERT INTO search_rows (kind, skill, skill_id, path, anchor, url, name, "
-		   "description, headings, title, body, id) "
-		   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[SR_ROW] = "INSERT INTO search_rows (id) VALUES (?1)",
 	[SR_INDEX] = "INSERT INTO search (kind, skill, skill_id, path, anchor, url, name, "
 		     "description, headings, title, body, rowid) "
 		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[SR_DOC] = "INSERT INTO search_docs (skill_id, doc) VALUES (?1, ?2)",
 	[SR_HEAD] = "INSERT INTO search_head (rowid, name, description, headings) "
 		    "VALUES (?1, ?2, ?3, ?4)",
 	/* The index first: FTS5 reads what to take out of it from the
 	 * content, search_rows, which must still hold the rows. */
 	[SR_UNINDEX] = "DELETE FROM search WHERE rowid >= ?1 AND rowid < ?2",
 	[SR_UNROW] = "DELETE FROM search_rows WHERE id >= ?1 AND id < ?2",
+	[SR_UNDOC] = "DELETE FROM search_docs WHERE skill_id = ?1",
 	[SR_UNHEAD] = "DELETE FROM search_head WHERE rowid = ?1",
 };
 
@@ -82,6 +86,7 @@ struct searchrows {
 	sqlite3 *db;
 	sqlite3_stmt *st[SR_COUNT_];
 	struct pack_ctx *pack;
+	struct buf doc;          /* the skill's search document being made */
 	struct buf packed;
 };
 
@@ -91,6 +96,7 @@ struct searchrows *searchrows_new(sqlite3 *db)
 
 	w->db = db;
 	w->pack = pack_ctx_new();
+	buf_init(&w->doc);
 	buf_init(&w->packed);
 	return w;
 }
@@ -102,6 +108,7 @@ void searchrows_free(struct searchrows *w)
 	for (int i = 0; i < SR_COUNT_; i++)
 		sqlite3_finalize(w->st[i]);
 	pack_ctx_free(w->pack);
+	buf_fini(&w->doc);
 	buf_fini(&w->packed);
 	free(w);
 }
@@ -148,23 +155,21 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-/* The text columns of a row, in the statements' order (?4 to ?10 but
- * url, which is bound as it is). */
-enum { COL_PATH, COL_ANCHOR, COL_NAME, COL_DESCRIPTION, COL_HEADINGS, COL_TITLE, COL_BODY,
-       COL_COUNT_ };
-
-/* Inserts one row into search_rows (body packed) and the index of search
- * (body as text); body is body[0..body_len), headings a skill's (else
- * NULL). 0 or -1. */
+/* Adds one row: its text to the skill's document, its rowid to
+ * search_rows, its words to the index of search; body is
+ * body[0..body_len), headings a skill's (else NULL). 0 or -1. */
 static int put_row(struct row_writer *rw, const char *kind, const char *path, const char *anchor,
 		   const char *url, const char *name, const char *description, const char *headings,
 		   const char *title, const char *body, size_t body_len)
 {
 	struct searchrows *w = rw->w;
 	sqlite3_stmt *row = sr_stmt(w, SR_ROW), *index = sr_stmt(w, SR_INDEX);
-	char *col[COL_COUNT_];
-	const char *from[COL_COUNT_ - 1] = { path, anchor, name, description, headings, title };
-	static const int param[COL_COUNT_ - 1] = { 4, 5, 7, 8, 9, 10 };
+	const char *from[SD_FIELDS] = { kind, path, anchor, url, name, description, headings, title,
+					body };
+	char *col[SD_FIELDS];
+	/* the index's parameters of the fields (kind and url are bound as
+	 * they are, without looking for markers: they are ours) */
+	static const int param[SD_FIELDS] = { 1, 4, 5, 6, 7, 8, 9, 10, 11 };
 	sqlite3_int64 rowid;
 	int rc = -1;
 
@@ -173,35 +178,26 @@ static int put_row(struct row_writer *rw, const char *kind, const char *path, co
 	if (rw->n >= ((sqlite3_int64)1 << SEARCH_ROW_BITS))
 		return 0;  /* 16 million rows of one skill: the rest are not searchable */
 	rowid = (rw->skill_id << SEARCH_ROW_BITS) + rw->n++;
-	for (int i = 0; i < COL_BODY; i++)
-		col[i] = clean_or_null(from[i], from[i] ? strlen(from[i]) : 0);
-	col[COL_BODY] = clean_or_null(body, body_len);
-	for (int k = 0; k < 2; k++) {
-		sqlite3_stmt *st = k ? index : row;
-
-		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, rw->r->slug, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, rw->skill_id);
-		sqlite3_bind_text(st, 6, url, -1, SQLITE_STATIC);
-		for (int i = 0; i < COL_BODY; i++)
-			bind_text_or_null(st, param[i], col[i]);
-		sqlite3_bind_int64(st, 12, rowid);
-	}
-	bind_text_or_null(index, 11, col[COL_BODY]);
-	if (col[COL_BODY]) {
-		pack_bytes(w->pack, col[COL_BODY], strlen(col[COL_BODY]), &w->packed);
-		sqlite3_bind_blob(row, 11, w->packed.data, (int)w->packed.len, SQLITE_STATIC);
-	} else {
-		sqlite3_bind_null(row, 11);
-	}
-	if (sr_step(row) == 0 && sr_step(index) == 0)
+	for (int f = 0; f < SD_FIELDS; f++)
+		col[f] = f == SD_KIND || f == SD_URL || !from[f] ? NULL
+			 : strip_markers(from[f], f == SD_BODY ? body_len : strlen(from[f]));
+	col[SD_KIND] = xstrdup(kind);
+	col[SD_URL] = xstrdup(url);
+	searchdoc_row(&w->doc, (const char *const *)col);
+	sqlite3_bind_int64(row, 1, rowid);
+	sqlite3_bind_text(index, 2, rw->r->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(index, 3, rw->skill_id);
+	for (int f = 0; f < SD_FIELDS; f++)
+		bind_text_or_null(index, param[f], col[f]);
+	sqlite3_bind_int64(index, 12, rowid);
+	if (sr_step(row) == 0 && sr_step(index) == 0) {
 		rc = 0;
-	else {
+	} else {
 		sqlite3_reset(index);
 		sqlite3_clear_bindings(index);
 	}
-	for (int i = 0; i < COL_COUNT_; i++)
-		free(col[i]);
+	for (int f = 0; f < SD_FIELDS; f++)
+		free(col[f]);
 	return rc;
 }
 
@@ -454,7 +450,8 @@ int searchrows_clear(struct searchrows *w, char *err, size_t errlen)
 	if (recreate(w->db, "search", err, errlen) != 0 ||
 	    recreate(w->db, "search_head", err, errlen) != 0)
 		return -1;
-	if (sqlite3_exec(w->db, "DELETE FROM search_rows", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(w->db, "DELETE FROM search_rows; DELETE FROM search_docs", NULL, NULL,
+			 NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "search: clearing search_rows: %s", sqlite3_errmsg(w->db));
 		return -1;
 	}
@@ -491,8 +488,12 @@ int searchrows_add_skill(struct searchrows *sw, sqlite3_int64 skill_id,
 	const char *name = frontmatter_string(&r->fm, "name");
 	char *url = search_url(r->slug, NULL, NULL);
 	char *headings = body_headings(r->body);
+	sqlite3_stmt *doc = sr_stmt(sw, SR_DOC);
 	int rc = -1;
 
+	searchdoc_begin(&sw->doc, r->slug);
+	if (!doc)
+		goto out;
 	if (put_row(&w, "skill", r->skill_md ? r->skill_md->path : "SKILL.md", NULL, url,
 		    name ? name : r->slug, frontmatter_string(&r->fm, "description"), headings,
 		    NULL, r->body, strlen(r->body)) != 0 ||
@@ -511,7 +512,10 @@ int searchrows_add_skill(struct searchrows *sw, sqlite3_int64 skill_id,
 			goto out;
 	if (index_evals(&w) != 0)
 		goto out;
-	rc = 0;
+	pack_bytes(sw->pack, sw->doc.data, sw->doc.len, &sw->packed);
+	sqlite3_bind_int64(doc, 1, skill_id);
+	sqlite3_bind_blob(doc, 2, sw->packed.data, (int)sw->packed.len, SQLITE_STATIC);
+	rc = sr_step(doc);
 out:
 	if (rc != 0)
 		snprintf(err, errlen, "search: indexing '%s': %s", r->slug, sqlite3_errmsg(sw->db));
@@ -523,7 +527,7 @@ out:
 int searchrows_remove_skill(struct searchrows *w, sqlite3_int64 skill_id, char *err,
 			    size_t errlen)
 {
-	static const enum sr_stmt order[] = { SR_UNINDEX, SR_UNROW, SR_UNHEAD };
+	static const enum sr_stmt order[] = { SR_UNINDEX, SR_UNROW, SR_UNDOC, SR_UNHEAD };
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
 		sqlite3_stmt *st = sr_stmt(w, order[i]);
@@ -532,7 +536,7 @@ int searchrows_remove_skill(struct searchrows *w, sqlite3_int64 skill_id, char *
 			snprintf(err, errlen, "search: preparing a removal: %s", sqlite3_errmsg(w->db));
 			return -1;
 		}
-		if (order[i] == SR_UNHEAD) {
+		if (order[i] == SR_UNDOC || order[i] == SR_UNHEAD) {
 			sqlite3_bind_int64(st, 1, skill_id);
 		} else {
 			sqlite3_bind_int64(st, 1, skill_id << SEARCH_ROW_BITS);

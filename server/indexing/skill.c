@@ -351,17 +351,20 @@ static bool skill_has_file(void *ctx, const char *path)
 	return file_list_find(&r->files, path) != NULL;
 }
 
-/* Renders md with links resolved for a document in doc_dir of the skill:
- * links and mentions of its files go to their pages, of SKILL.md to the
- * skill's. */
-static void render_doc(struct skill_record *r, const char *md, size_t len, const char *doc_dir,
-		       const char *path, char **html, cJSON **toc)
+/* Renders md with links resolved for a document in doc_dir of the skill
+ * slug (its SKILL.md at skill_md, its files known to exists): links and
+ * mentions of its files go to their pages, of SKILL.md to the skill's.
+ * Index time and request time (skill_render_doc) both come here, so a
+ * page rendered when asked is the one the index would have kept. */
+static void render_in_skill(const char *slug, const char *skill_md,
+			    bool (*exists)(void *ctx, const char *path), void *ctx, const char *md,
+			    size_t len, const char *doc_dir, const char *path, struct diag_list *diags,
+			    char **html, cJSON **toc)
 {
-	char *base = xasprintf("/skills/%s/", r->slug);
+	char *base = xasprintf("/skills/%s/", slug);
 	struct render_opts opts = { .link_base = base, .doc_dir = doc_dir, .heading_anchors = true,
-				    .skill_md = r->skill_md ? r->skill_md->path : NULL,
-				    .file_exists = skill_has_file, .file_ctx = r,
-				    .diags = &r->diags, .path = path };
+				    .skill_md = skill_md, .file_exists = exists, .file_ctx = ctx,
+				    .diags = diags, .path = path };
 	struct render_result out;
 
 	render_markdown(md, len, &opts, &out);
@@ -371,6 +374,13 @@ static void render_doc(struct skill_record *r, const char *md, size_t len, const
 	out.toc = NULL;
 	render_result_fini(&out);
 	free(base);
+}
+
+static void render_doc(struct skill_record *r, const char *md, size_t len, const char *doc_dir,
+		       const char *path, char **html, cJSON **toc)
+{
+	render_in_skill(r->slug, r->skill_md ? r->skill_md->path : NULL, skill_has_file, r, md, len,
+			doc_dir, path, &r->diags, html, toc);
 }
 
 /* The folder of a path inside the skill ("references" for references/a.md). */
@@ -431,6 +441,64 @@ static void render_checklist_items(struct skill_record *r, cJSON *node, const ch
 	}
 	cJSON_ArrayForEach(child, node)
 		render_checklist_items(r, child, doc_dir);
+}
+
+/* The paths of a skill's files, sorted as its detail lists them. */
+struct path_list {
+	const char **v;
+	size_t n;
+};
+
+static int cmp_path_key(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static int cmp_paths(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* render_opts.file_exists over a path_list. */
+static bool path_listed(void *ctx, const char *path)
+{
+	const struct path_list *l = ctx;
+
+	return l->n && bsearch(path, l->v, l->n, sizeof(*l->v), cmp_path_key) != NULL;
+}
+
+int skill_render_doc(const char *slug, const cJSON *files, const char *doc_path, const char *md,
+		     size_t len, char **html, cJSON **toc)
+{
+	struct path_list l = { xcalloc((size_t)cJSON_GetArraySize(files) + 1, sizeof(char *)), 0 };
+	const char *skill_md = NULL;
+	const cJSON *f;
+	char *dir;
+	int rc = -1;
+
+	cJSON_ArrayForEach(f, files) {
+		const cJSON *path = cJSON_GetObjectItemCaseSensitive(f, "path");
+		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(f, "kind");
+
+		if (!cJSON_IsString(path))
+			continue;
+		l.v[l.n++] = path->valuestring;
+		if (cJSON_IsString(kind) && strcmp(kind->valuestring, "skill") == 0)
+			skill_md = path->valuestring;
+	}
+	/* in path order already, as the detail lists them; sorted again all
+	 * the same, since bsearch depends on it */
+	qsort(l.v, l.n, sizeof(*l.v), cmp_paths);
+	if (doc_path && ((skill_md && strcmp(doc_path, skill_md) == 0) ||
+			 !str_has_suffix(doc_path, ".md")))
+		goto out;
+	dir = doc_path ? dir_of(doc_path) : xstrdup("");
+	render_in_skill(slug, skill_md, path_listed, &l, md, len, dir, NULL, NULL, html, toc);
+	free(dir);
+	rc = 0;
+out:
+	free(l.v);
+	return rc;
 }
 
 void skill_render(struct skill_record *r)

@@ -15,6 +15,7 @@
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
 #include "skilld/store/pack.h"
+#include "skilld/store/searchdoc.h"
 
 #define RANK_K1 2.0
 #define RANK_B 0.75
@@ -307,58 +308,93 @@ static void idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_contex
 	sqlite3_result_int(ctx, d->n_phrase);
 }
 
-/* ---- skilld_unpack(packed): the search table's content ---- */
+/* ---- skilld_row(doc, row, field): the search table's content ---- */
 
-/* One connection's decompressor and buffer (a function's calls on a
- * connection are never concurrent: it is used by one thread at a time). */
-struct unpacker {
+/* One connection's last document, kept while the next call asks for the
+ * same one (the fields of a row, the rows of a skill come one after the
+ * other): the packed bytes it was given, them unpacked, and parsed. A
+ * function's calls on a connection never run at once. */
+struct doc_memo {
 	struct pack_ctx *ctx;
-	struct buf out;
+	struct buf packed, doc;
+	struct searchdoc parsed;
+	bool valid;
 };
 
-static void unpacker_free(void *p)
+static void doc_memo_free(void *p)
 {
-	struct unpacker *u = p;
+	struct doc_memo *m = p;
 
-	pack_ctx_free(u->ctx);
-	buf_fini(&u->out);
-	free(u);
+	pack_ctx_free(m->ctx);
+	buf_fini(&m->packed);
+	buf_fini(&m->doc);
+	searchdoc_fini(&m->parsed);
+	free(m);
 }
 
-static void unpack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The document of the packed value v, from the memo or unpacked into it;
+ * -1 when v is not one. */
+static int doc_load(struct doc_memo *m, sqlite3_value *v)
 {
-	struct unpacker *u = sqlite3_user_data(ctx);
-	const void *p;
+	const void *p = sqlite3_value_blob(v);
+	size_t n = (size_t)sqlite3_value_bytes(v);
+
+	if (m->valid && m->packed.len == n && (n == 0 || memcmp(m->packed.data, p, n) == 0))
+		return 0;
+	m->valid = false;
+	if (unpack_bytes(m->ctx, p, n, &m->doc) != 0 ||
+	    searchdoc_parse(&m->parsed, m->doc.data, m->doc.len) != 0)
+		return -1;
+	m->packed.len = 0;
+	buf_append(&m->packed, p, n);
+	m->valid = true;
+	return 0;
+}
+
+static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct doc_memo *m = sqlite3_user_data(ctx);
+	sqlite3_int64 row = sqlite3_value_int64(argv[1]);
+	int field = sqlite3_value_int(argv[2]);
+	const char *s;
+	size_t n;
 
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-		return;   /* NULL stays NULL */
-	p = sqlite3_value_blob(argv[0]);
-	if (unpack_bytes(u->ctx, p, (size_t)sqlite3_value_bytes(argv[0]), &u->out) != 0) {
-		sqlite3_result_error(ctx, "skilld_unpack: not a packed value (a corrupt index?)", -1);
+		return;
+	if (doc_load(m, argv[0]) != 0) {
+		sqlite3_result_error(ctx, "skilld_row: not a search document (a corrupt index?)", -1);
 		return;
 	}
-	sqlite3_result_text64(ctx, u->out.data, u->out.len, SQLITE_TRANSIENT, SQLITE_UTF8);
+	if (field == -1) {
+		s = m->parsed.slug;
+		n = m->parsed.slug_len;
+	} else if (field < 0 || field >= SD_FIELDS || row < 0 ||
+		   !searchdoc_get(&m->parsed, m->doc.data, (size_t)row, (enum searchdoc_field)field,
+				  &s, &n)) {
+		return;   /* NULL */
+	}
+	sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 int fts_register(sqlite3 *db, char *err, size_t errlen)
 {
 	static const fts5_tokenizer methods = { tok_create, tok_delete, tok_tokenize };
 	fts5_api *api = fts_api(db);
-	struct unpacker *u;
+	struct doc_memo *m;
 
 	if (!api || api->iVersion < 2) {
 		snprintf(err, errlen, "this SQLite has no FTS5");
 		return -1;
 	}
-	u = xcalloc(1, sizeof(*u));
-	u->ctx = pack_ctx_new();
-	buf_init(&u->out);
+	m = xcalloc(1, sizeof(*m));
+	m->ctx = pack_ctx_new();
+	searchdoc_init(&m->parsed);
 	/* freed by SQLite with the connection, or at once when this fails */
-	if (sqlite3_create_function_v2(db, "skilld_unpack", 1,
-				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, u,
-				       unpack_fn, NULL, NULL, unpacker_free) != SQLITE_OK) {
-		snprintf(err, errlen, "registering skilld_unpack: %s", sqlite3_errmsg(db));
+	if (sqlite3_create_function_v2(db, "skilld_row", 3,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, m,
+				       row_fn, NULL, NULL, doc_memo_free) != SQLITE_OK) {
+		snprintf(err, errlen, "registering skilld_row: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if (api->xCreateTokenizer(api, FTS_TOKENIZER, api, (fts5_tokenizer *)&methods, NULL) != SQLITE_OK ||

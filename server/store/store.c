@@ -44,19 +44,17 @@ static const char *const reader_sql[STMT_COUNT_] = {
 		"SELECT detail_json, files_json, checklist_json, evals_json, check_json, digest "
 		"FROM skills WHERE slug = ?1",
 	[STMT_SKILL_PAGE] =
-		"SELECT detail_json, body_html, toc_json, checklist_json, evals_json "
-		"FROM skills WHERE slug = ?1",
+		"SELECT detail_json, checklist_json, evals_json FROM skills WHERE slug = ?1",
 	[STMT_FILE_GET] =
 		"SELECT f.path, f.mime, f.content, f.digest, f.size, f.is_text FROM files f "
 		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
-	/* From skills.files_json: seeking in the files table (WITHOUT ROWID)
-	 * reads each compared row's whole content. */
+	/* From skills.files_json, one row read: no file's bytes. */
 	[STMT_FILE_META] =
 		"SELECT j.value ->> 'path', j.value ->> 'mime', j.value ->> 'stored', "
 		"j.value ->> 'size', j.value ->> 'text' FROM skills s, json_each(s.files_json) j "
 		"WHERE s.slug = ?1 AND j.value ->> 'path' = ?2",
 	[STMT_FILE_PAGE] =
-		"SELECT f.path, f.html, f.toc_json, f.content, f.mime, f.digest FROM files f "
+		"SELECT f.path, f.is_text, f.content, f.mime, f.digest FROM files f "
 		"JOIN skills s ON s.id = f.skill_id WHERE s.slug = ?1 AND f.path = ?2",
 	[STMT_FILE_OF_KIND] =
 		"SELECT f.path, f.content, f.digest FROM files f JOIN skills s ON s.id = f.skill_id "
@@ -82,8 +80,8 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
 };
 
-/* Most packed columns one read gives out at once (store_skill_page_get). */
-#define UNPACKED_SLOTS 5
+/* Most packed columns one read gives out at once (store_skill_get). */
+#define UNPACKED_SLOTS 4
 /* An unpacked buffer larger than this is let go when its statement is
  * used again, so that a thread does not keep its largest file forever. */
 #define UNPACKED_KEEP ((size_t)1 << 20)
@@ -383,10 +381,8 @@ int store_skill_page_get(struct store_reader *r, const char *slug, struct store_
 	int rc = step_one(st, slug, NULL);
 
 	if (rc == 1 && (col_packed(r, STMT_SKILL_PAGE, 0, 0, &out->detail) != 0 ||
-			col_packed(r, STMT_SKILL_PAGE, 1, 1, &out->body_html) != 0 ||
-			col_packed(r, STMT_SKILL_PAGE, 2, 2, &out->toc) != 0 ||
-			col_packed(r, STMT_SKILL_PAGE, 3, 3, &out->checklist) != 0 ||
-			col_packed(r, STMT_SKILL_PAGE, 4, 4, &out->evals) != 0))
+			col_packed(r, STMT_SKILL_PAGE, 1, 1, &out->checklist) != 0 ||
+			col_packed(r, STMT_SKILL_PAGE, 2, 2, &out->evals) != 0))
 		return -1;
 	return rc;
 }
@@ -471,12 +467,11 @@ int store_file_page_get(struct store_reader *r, const char *slug, const char *pa
 	if (rc == 1) {
 		*out = (struct store_file){
 			.path = col_bytes(st, 0),
-			.mime = col_bytes(st, 4),
-			.digest = col_bytes(st, 5),
+			.is_text = sqlite3_column_int(st, 1) != 0,
+			.mime = col_bytes(st, 3),
+			.digest = col_bytes(st, 4),
 		};
-		if (col_packed(r, STMT_FILE_PAGE, 1, 0, &out->html) != 0 ||
-		    col_packed(r, STMT_FILE_PAGE, 2, 1, &out->toc) != 0 ||
-		    col_packed(r, STMT_FILE_PAGE, 3, 2, &out->content) != 0)
+		if (col_packed(r, STMT_FILE_PAGE, 2, 0, &out->content) != 0)
 			return -1;
 	}
 	return rc;

@@ -544,10 +544,10 @@ static char *canonical_dump(sqlite3 *db)
 {
 	static const char *const queries[] = {
 		"SELECT slug, name, description, root, path, folder, valid, tier, digest, summary_json, "
-		"detail_json, files_json, checklist_json, evals_json, check_json, root_index, body_html, "
-		"toc_json, stamp, slug_base, source FROM skills ORDER BY root_index, path",
-		"SELECT s.slug, f.path, f.kind, f.size, f.digest, f.mime, f.is_text, f.content, f.html, "
-		"f.toc_json FROM files f JOIN skills s ON s.id = f.skill_id ORDER BY s.slug, f.path",
+		"detail_json, files_json, checklist_json, evals_json, check_json, root_index, stamp, "
+		"slug_base, source FROM skills ORDER BY root_index, path",
+		"SELECT s.slug, f.path, f.kind, f.size, f.digest, f.mime, f.is_text, f.content "
+		"FROM files f JOIN skills s ON s.id = f.skill_id ORDER BY s.slug, f.path",
 		"SELECT s.slug, c.path, c.title, c.item_count, c.digest, c.is_primary FROM checklists c "
 		"JOIN skills s ON s.id = c.skill_id ORDER BY s.slug, c.path",
 		"SELECT s.slug, d.root, d.path, d.severity, d.code, d.message, d.line, d.col, "

@@ -15,6 +15,8 @@
 #include "skilld/app/app.h"
 #include "skilld/indexing/searchrows.h"
 #include "skilld/store/fts.h"
+#include "skilld/store/pack.h"
+#include "skilld/store/searchdoc.h"
 #include "skilld/store/search.h"
 #include "skilld/base/util.h"
 #include "fixture_search.h"
@@ -181,23 +183,49 @@ START_TEST(clear_empties_and_keeps_the_table)
 	ck_assert_str_eq(rows, "");
 	free(rows);
 	ck_assert_int_eq(sqlite3_prepare_v2(w, "SELECT (SELECT count(*) FROM search_rows) + "
+					    "(SELECT count(*) FROM search_docs) + "
 					    "(SELECT count(*) FROM search_head)", -1, &st, NULL),
 			 SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
 	sqlite3_finalize(st);
-	/* created again from its own definition: still FTS5 over search_rows,
-	 * still searchable, the text read back unpacked */
-	ck_assert_int_eq(sqlite3_exec(w, "INSERT INTO search_rows (id, kind, skill, url, body) "
-				      "VALUES (7, 'skill', 'x', '/skills/x', x'00612077616c727573'); "
+	/* created again from its own definition: still FTS5 over its content,
+	 * still searchable, the text read back out of the packed document */
+	{
+		const char *row[SD_FIELDS] = { "skill", "SKILL.md", NULL, "/skills/x", "x", NULL, NULL,
+					       NULL, "a walrus" };
+		struct pack_ctx *pc = pack_ctx_new();
+		struct buf doc, packed;
+		sqlite3_stmt *ins = NULL;
+
+		buf_init(&doc);
+		buf_init(&packed);
+		searchdoc_begin(&doc, "x");
+		searchdoc_row(&doc, row);
+		pack_bytes(pc, doc.data, doc.len, &packed);
+		ck_assert_int_eq(sqlite3_prepare_v2(w, "INSERT INTO search_docs (skill_id, doc) "
+						    "VALUES (7, ?1)", -1, &ins, NULL), SQLITE_OK);
+		sqlite3_bind_blob(ins, 1, packed.data, (int)packed.len, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(ins), SQLITE_DONE);
+		sqlite3_finalize(ins);
+		buf_fini(&doc);
+		buf_fini(&packed);
+		pack_ctx_free(pc);
+	}
+	ck_assert_int_eq(sqlite3_exec(w, "INSERT INTO search_rows (id) VALUES (7 << 24); "
 				      "INSERT INTO search (rowid, kind, skill, url, body) "
-				      "VALUES (7, 'skill', 'x', '/skills/x', 'a walrus')", NULL, NULL, NULL),
-			 SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(w, "SELECT count(*), max(body) FROM search "
+				      "VALUES (7 << 24, 'skill', 'x', '/skills/x', 'a walrus')", NULL, NULL,
+				      NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(w, "SELECT count(*), max(body), max(skill), "
+					    "max(skill_id), max(url), max(anchor) IS NULL FROM search "
 					    "WHERE search MATCH 'walrus'", -1, &st, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
 	ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "a walrus");
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 2), "x");
+	ck_assert_int_eq(sqlite3_column_int(st, 3), 7);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 4), "/skills/x");
+	ck_assert_int_eq(sqlite3_column_int(st, 5), 1);
 	sqlite3_finalize(st);
 	ck_assert_int_eq(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	searchrows_free(sr);

@@ -907,6 +907,74 @@ START_TEST(test_render_links_and_files)
 }
 END_TEST
 
+/* Pages render when asked (skill_render_doc), from the skill's detail
+ * JSON: byte for byte what skill_render makes at index time, for the body
+ * and every markdown file, with links to files that exist and do not, a
+ * nested folder, a heading table of contents and highlighted code; and
+ * nothing for the documents skill_render leaves alone. */
+START_TEST(test_render_doc_is_index_time_render)
+{
+	struct tree t;
+	struct skill_record r;
+	cJSON *detail;
+	const cJSON *files;
+	char *html, *toc_a, *toc_b;
+	cJSON *toc;
+	size_t rendered = 0;
+
+	tree_empty(&t);
+	tu_write_str(t.root, "d/SKILL.md", "---\nname: d\ndescription: D.\n---\n"
+		     "# Use\n\nSee [the guide](references/guide.md), `references/deep/x.md`, "
+		     "[gone](references/gone.md).\n\n```c\nint main(void) { return 0; }\n```\n");
+	tu_write_str(t.root, "d/references/guide.md", "# Guide\n\n## Part\n\nBack to "
+		     "[the skill](../SKILL.md#use) and `deep/x.md`.\n\n> [!NOTE]\n> A note.\n");
+	tu_write_str(t.root, "d/references/deep/x.md", "See [up](../guide.md#part).\n");
+	tu_write_str(t.root, "d/examples/before.md", "Before: `scripts/nope.sh`.\n");
+	tu_write_str(t.root, "d/notes.txt", "not markdown\n");
+	tree_scan(&t);
+	analyze(&t, "d", MAX_FILE, 0, &r);
+	r.slug = xstrdup("d-1");
+	skill_render(&r);
+	detail = skill_detail_json(&r);
+	files = cJSON_GetObjectItem(detail, "files");
+
+	ck_assert_int_eq(skill_render_doc("d-1", files, NULL, r.body, strlen(r.body), &html, &toc), 0);
+	ck_assert_str_eq(html, r.body_html);
+	toc_a = cJSON_PrintUnformatted(toc);
+	toc_b = cJSON_PrintUnformatted(r.body_toc);
+	ck_assert_str_eq(toc_a, toc_b);
+	free(html);
+	free(toc_a);
+	free(toc_b);
+	cJSON_Delete(toc);
+	for (size_t i = 0; i < r.files.len; i++) {
+		const struct skill_file *f = &r.files.items[i];
+		int rc = skill_render_doc("d-1", files, f->path, f->content, f->content_len, &html,
+					  &toc);
+
+		if (!r.file_html[i].html) {
+			ck_assert_msg(rc == -1, "%s: rendered when asked, not at index time", f->path);
+			continue;
+		}
+		ck_assert_msg(rc == 0, "%s: not rendered when asked", f->path);
+		ck_assert_str_eq(html, r.file_html[i].html);
+		toc_a = cJSON_PrintUnformatted(toc);
+		toc_b = cJSON_PrintUnformatted(r.file_html[i].toc);
+		ck_assert_str_eq(toc_a, toc_b);
+		free(html);
+		free(toc_a);
+		free(toc_b);
+		cJSON_Delete(toc);
+		rendered++;
+	}
+	ck_assert_uint_eq(rendered, 3);   /* guide.md, deep/x.md, before.md */
+	ck_assert_ptr_nonnull(strstr(r.file_html[3].html, "/skills/d-1/references/guide.md#part"));
+	cJSON_Delete(detail);
+	skill_record_fini(&r);
+	tree_fini(&t);
+}
+END_TEST
+
 /* What keeps a skill out of the MCP Skills extension's listing, in order. */
 START_TEST(test_extension_problem)
 {
@@ -1014,6 +1082,7 @@ Suite *skill_suite(void)
 	tcase_add_test(tc, test_checklist_json_first_when_no_canonical);
 	tcase_add_test(tc, test_detail_json);
 	tcase_add_test(tc, test_render_links_and_files);
+	tcase_add_test(tc, test_render_doc_is_index_time_render);
 	tcase_add_test(tc, test_extension_problem);
 	suite_add_tcase(s, tc);
 	return s;

@@ -92,14 +92,14 @@ END_TEST
 START_TEST(test_skill_page_get)
 {
 	struct store_skill_page sp;
-	cJSON *toc;
+	cJSON *detail;
 
 	ck_assert_int_eq(store_skill_page_get(r, "alpha", &sp), 1);
-	ck_assert_ptr_nonnull(strstr(sp.body_html.p, "<h1"));
-	ck_assert_uint_eq(strlen(sp.body_html.p), sp.body_html.len);
-	toc = parse(sp.toc);
-	ck_assert(cJSON_IsArray(toc));
-	cJSON_Delete(toc);
+	/* unpacked, NUL terminated, and the whole of it */
+	ck_assert_uint_eq(strlen(sp.detail.p), sp.detail.len);
+	detail = parse(sp.detail);
+	ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(detail, "body")->valuestring, "# "));
+	cJSON_Delete(detail);
 	ck_assert_ptr_nonnull(sp.checklist.p);
 	ck_assert_ptr_nonnull(sp.evals.p);
 	ck_assert_int_eq(store_skill_page_get(r, "nope", &sp), 0);
@@ -217,18 +217,14 @@ END_TEST
 START_TEST(test_file_page_and_kind)
 {
 	struct store_file f;
-	cJSON *toc;
 
 	ck_assert_int_eq(store_file_page_get(r, "alpha", "references/guide.md", &f), 1);
-	ck_assert_ptr_nonnull(strstr(f.html.p, "Guide</h1>"));
+	ck_assert(f.is_text);
+	ck_assert_str_eq(f.mime.p, "text/markdown; charset=utf-8");
 	ck_assert_uint_eq(f.content.len, strlen("# Guide\n\nText.\n"));
 	ck_assert_mem_eq(f.content.p, "# Guide\n\nText.\n", f.content.len);
-	toc = parse(f.toc);
-	ck_assert_int_eq(cJSON_GetArraySize(toc), 1);
-	cJSON_Delete(toc);
-	/* a file that is not markdown has no html */
 	ck_assert_int_eq(store_file_page_get(r, "alpha", "scripts/run.sh", &f), 1);
-	ck_assert_ptr_null(f.html.p);
+	ck_assert_ptr_nonnull(f.content.p);
 	ck_assert_int_eq(store_file_page_get(r, "alpha", "references/none.md", &f), 0);
 
 	ck_assert_int_eq(store_file_of_kind(r, "alpha", "skill", &f), 1);

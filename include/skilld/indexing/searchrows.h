@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * searchrows: the writer of the search index. Fills search_rows, the
- * FTS5 table `search` that indexes them as external content (migrations
- * 0004, 0009), and search_head with the rows search.h describes, on the
+ * searchrows: the writer of the search index. Fills search_docs and
+ * search_rows, the FTS5 table `search` that indexes them as external
+ * content (migrations 0004, 0009), and search_head with the rows search.h describes, on the
  * writer connection inside the index transaction; search.h's search_run
  * and search_resolve read them. The statements are the writer's own: use
  * these from the thread that holds the writer connection only.
@@ -22,7 +22,7 @@ struct searchrows;
 struct searchrows *searchrows_new(sqlite3 *db);
 void searchrows_free(struct searchrows *w);
 
-/* Empties the search tables (`search`, `search_rows`, `search_head`)
+/* Empties the search tables (`search`, its content, `search_head`)
  * inside the caller's write transaction: the FTS5 tables are dropped and
  * created again from their own definitions in the schema (deleting rows
  * one by one makes FTS5 tokenize each again). 0, or -1 with a message in
@@ -31,14 +31,15 @@ int searchrows_clear(struct searchrows *w, char *err, size_t errlen);
 
 /*
  * Adds the rows of one inserted skill (row id skill_id, r->slug set,
- * rendered): each to search_rows (its body packed) and to the index of
- * `search`, and the skill's row (rowid skill_id) to search_head, inside
+ * rendered): their text as the skill's packed search document, their
+ * rowids to search_rows, their words to the index of `search`, and the
+ * skill's row (rowid skill_id) to search_head, inside
  * the index transaction. 0, or -1 with a message in err.
  */
 int searchrows_add_skill(struct searchrows *w, sqlite3_int64 skill_id,
 			 const struct skill_record *r, char *err, size_t errlen);
 
-/* Removes the rows of skill skill_id from search, search_rows and
+/* Removes the rows of skill skill_id from search, its content and
  * search_head (an incremental re-index replacing or dropping it), inside
  * the index transaction. 0, or -1 with a message in err. */
 int searchrows_remove_skill(struct searchrows *w, sqlite3_int64 skill_id, char *err,

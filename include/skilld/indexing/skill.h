@@ -77,6 +77,19 @@ void skill_record_fini(struct skill_record *r);
 void skill_render(struct skill_record *r);
 
 /*
+ * Renders one markdown document of a served skill as skill_render does,
+ * byte for byte, from what the index keeps (it keeps no HTML: pages
+ * render when asked, and the response cache keeps the answer): the
+ * skill's slug, its files as its detail JSON lists them (an array of
+ * {"path", "kind"} in path order), the document's path in the skill
+ * (NULL for SKILL.md's body) and its markdown. 0 with *html (free()) and
+ * *toc (cJSON_Delete), or -1 when skill_render leaves that document alone
+ * (the skill's own SKILL.md as a file, not a .md path).
+ */
+int skill_render_doc(const char *slug, const cJSON *files, const char *doc_path, const char *md,
+		     size_t len, char **html, cJSON **toc);
+
+/*
  * The slug this skill wants before de-duplication (DESIGN.md §4): the
  * frontmatter name when it is a valid name, else the folder name when valid,
  * else the folder lowercased with other characters turned into '-',

@@ -28,13 +28,18 @@
  *   first. Higher is better; a weight per column in table order, 1 for
  *   those not given.
  *
- * - skilld_unpack(packed): the text of a value pack.h packed (NULL for
- *   NULL; an error for a value that is not packed). The view search_text
- *   unpacks the body of search_rows with it: `search` reads its content
- *   from that view (external content), so the body is stored once, packed.
+ * - skilld_row(doc, row, field): field (searchdoc.h's SD_*, or -1 for the
+ *   slug) of row `row` of a skill's packed search document (search_docs),
+ *   NULL past its rows; an error for a value that is not one. The view
+ *   search_text makes the rows of `search` with it: `search` reads its
+ *   content from that view (external content), so the rows' text is
+ *   stored once, packed a skill at a time. The last document is kept
+ *   unpacked while the next call gives the same one.
  *
  * Thread safety: registration is per connection; what it registers keeps
- * no state between statements.
+ * no state between statements but skilld_row's last document, which is
+ * the connection's own and checked against the value given each call
+ * (the same bytes, not the same row id: a re-index may change them).
  */
 #ifndef SKILLD_FTS_H
 #define SKILLD_FTS_H

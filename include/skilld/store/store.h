@@ -108,11 +108,10 @@ struct store_skill {
 };
 int store_skill_get(struct store_reader *r, const char *slug, struct store_skill *out);
 
-/* What a skill's page shows. */
+/* What a skill's page shows (its body and files are in detail; the
+ * index keeps no HTML: indexing/skill.h's skill_render_doc renders). */
 struct store_skill_page {
 	struct store_bytes detail;
-	struct store_bytes body_html;  /* SKILL.md's body rendered, or NULL */
-	struct store_bytes toc;        /* its headings as JSON, or NULL */
 	struct store_bytes checklist;
 	struct store_bytes evals;
 };
@@ -133,8 +132,6 @@ struct store_file {
 	struct store_bytes mime;
 	struct store_bytes content;    /* NULL when not stored (over --max-file-size) */
 	struct store_bytes digest;     /* hex SHA-256 of the bytes, or NULL */
-	struct store_bytes html;       /* rendered markdown, or NULL (store_file_page_get) */
-	struct store_bytes toc;        /* its headings as JSON, or NULL (store_file_page_get) */
 	int64_t size;
 	bool is_text;
 };
@@ -144,14 +141,13 @@ struct store_file {
 int store_file_get(struct store_reader *r, const char *slug, const char *path,
 		   struct store_file *out);
 
-/* A file without its bytes (read from the skill's file list: the files
- * table is WITHOUT ROWID, so seeking there reads each compared row's whole
- * content): path, mime, size, is_text, and content.p non-NULL (and empty)
- * when the bytes are stored. */
+/* A file without its bytes (read from the skill's file list): path, mime,
+ * size, is_text, and content.p non-NULL (and empty) when the bytes are
+ * stored. */
 int store_file_meta(struct store_reader *r, const char *slug, const char *path,
 		    struct store_file *out);
 
-/* A file as its page shows it: path, html, toc, content, mime, digest. */
+/* A file as its page shows it: path, is_text, content, mime, digest. */
 int store_file_page_get(struct store_reader *r, const char *slug, const char *path,
 			struct store_file *out);
 
