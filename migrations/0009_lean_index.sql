@@ -62,8 +62,11 @@ DROP TABLE search;
 -- (store/searchdoc.h), and their rowids (the skill's id << 24, plus the
 -- row's position) in search_rows, which the view search_text turns back
 -- into rows: the content `search` indexes and reads its columns from.
+-- A document's id is never used again (AUTOINCREMENT), so a reader that
+-- keeps the last document it unpacked knows it by its id alone.
 CREATE TABLE search_docs (
-	skill_id INTEGER PRIMARY KEY,
+	id       INTEGER PRIMARY KEY AUTOINCREMENT,
+	skill_id INTEGER NOT NULL UNIQUE,
 	doc      BLOB NOT NULL              -- packed
 ) STRICT;
 CREATE TABLE search_rows (
@@ -71,17 +74,17 @@ CREATE TABLE search_rows (
 ) STRICT;
 CREATE VIEW search_text AS
 	SELECT r.id AS id,
-	       skilld_row(d.doc, r.id & 16777215, 0) AS kind,
-	       skilld_row(d.doc, r.id & 16777215, -1) AS skill,
+	       skilld_row(d.id, r.id & 16777215, 0) AS kind,
+	       skilld_row(d.id, r.id & 16777215, -1) AS skill,
 	       r.id >> 24 AS skill_id,
-	       skilld_row(d.doc, r.id & 16777215, 1) AS path,
-	       skilld_row(d.doc, r.id & 16777215, 2) AS anchor,
-	       skilld_row(d.doc, r.id & 16777215, 3) AS url,
-	       skilld_row(d.doc, r.id & 16777215, 4) AS name,
-	       skilld_row(d.doc, r.id & 16777215, 5) AS description,
-	       skilld_row(d.doc, r.id & 16777215, 6) AS headings,
-	       skilld_row(d.doc, r.id & 16777215, 7) AS title,
-	       skilld_row(d.doc, r.id & 16777215, 8) AS body
+	       skilld_row(d.id, r.id & 16777215, 1) AS path,
+	       skilld_row(d.id, r.id & 16777215, 2) AS anchor,
+	       skilld_row(d.id, r.id & 16777215, 3) AS url,
+	       skilld_row(d.id, r.id & 16777215, 4) AS name,
+	       skilld_row(d.id, r.id & 16777215, 5) AS description,
+	       skilld_row(d.id, r.id & 16777215, 6) AS headings,
+	       skilld_row(d.id, r.id & 16777215, 7) AS title,
+	       skilld_row(d.id, r.id & 16777215, 8) AS body
 	FROM search_rows r JOIN search_docs d ON d.skill_id = r.id >> 24;
 CREATE VIRTUAL TABLE search USING fts5(
 	kind UNINDEXED,

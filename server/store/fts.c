@@ -312,11 +312,13 @@ static void idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_contex
 
 /* One connection's last document, kept while the next call asks for the
  * same one (the fields of a row, the rows of a skill come one after the
- * other): the packed bytes it was given, them unpacked, and parsed. A
- * function's calls on a connection never run at once. */
+ * other): its id in search_docs (never used again for another), it
+ * unpacked, and parsed. A function's calls on a connection never run at
+ * once. */
 struct doc_memo {
 	struct pack_ctx *ctx;
-	struct buf packed, doc;
+	sqlite3_int64 id;
+	struct buf doc;
 	struct searchdoc parsed;
 	bool valid;
 };
@@ -326,29 +328,40 @@ static void doc_memo_free(void *p)
 	struct doc_memo *m = p;
 
 	pack_ctx_free(m->ctx);
-	buf_fini(&m->packed);
 	buf_fini(&m->doc);
 	searchdoc_fini(&m->parsed);
 	free(m);
 }
 
-/* The document of the packed value v, from the memo or unpacked into it;
- * -1 when v is not one. */
-static int doc_load(struct doc_memo *m, sqlite3_value *v)
+/* Document id, from the memo or read (on the calling statement's own
+ * connection, in its snapshot) and unpacked into it. 0, or -1 with a
+ * message in err when there is no such document or it is not one. */
+static int doc_load(struct doc_memo *m, sqlite3 *db, sqlite3_int64 id, const char **err)
 {
-	const void *p = sqlite3_value_blob(v);
-	size_t n = (size_t)sqlite3_value_bytes(v);
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
 
-	if (m->valid && m->packed.len == n && (n == 0 || memcmp(m->packed.data, p, n) == 0))
+	if (m->valid && m->id == id)
 		return 0;
 	m->valid = false;
-	if (unpack_bytes(m->ctx, p, n, &m->doc) != 0 ||
-	    searchdoc_parse(&m->parsed, m->doc.data, m->doc.len) != 0)
-		return -1;
-	m->packed.len = 0;
-	buf_append(&m->packed, p, n);
-	m->valid = true;
-	return 0;
+	*err = "skilld_row: no such search document (a corrupt index?)";
+	if (sqlite3_prepare_v2(db, "SELECT doc FROM search_docs WHERE id = ?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*err = "skilld_row: not a search document (a corrupt index?)";
+			if (unpack_bytes(m->ctx, sqlite3_column_blob(st, 0),
+					 (size_t)sqlite3_column_bytes(st, 0), &m->doc) == 0 &&
+			    searchdoc_parse(&m->parsed, m->doc.data, m->doc.len) == 0)
+				rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == 0) {
+		m->id = id;
+		m->valid = true;
+	}
+	return rc;
 }
 
 static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -356,14 +369,14 @@ static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	struct doc_memo *m = sqlite3_user_data(ctx);
 	sqlite3_int64 row = sqlite3_value_int64(argv[1]);
 	int field = sqlite3_value_int(argv[2]);
-	const char *s;
+	const char *s, *err;
 	size_t n;
 
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;
-	if (doc_load(m, argv[0]) != 0) {
-		sqlite3_result_error(ctx, "skilld_row: not a search document (a corrupt index?)", -1);
+	if (doc_load(m, sqlite3_context_db_handle(ctx), sqlite3_value_int64(argv[0]), &err) != 0) {
+		sqlite3_result_error(ctx, err, -1);
 		return;
 	}
 	if (field == -1) {
@@ -392,8 +405,7 @@ int fts_register(sqlite3 *db, char *err, size_t errlen)
 	searchdoc_init(&m->parsed);
 	/* freed by SQLite with the connection, or at once when this fails */
 	if (sqlite3_create_function_v2(db, "skilld_row", 3,
-				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, m,
-				       row_fn, NULL, NULL, doc_memo_free) != SQLITE_OK) {
+				       SQLITE_UTF8 | SQLITE_INNOCUOUS, m, row_fn, NULL, NULL, doc_memo_free) != SQLITE_OK) {
 		snprintf(err, errlen, "registering skilld_row: %s", sqlite3_errmsg(db));
 		return -1;
 	}

@@ -29,17 +29,18 @@
  *   those not given.
  *
  * - skilld_row(doc, row, field): field (searchdoc.h's SD_*, or -1 for the
- *   slug) of row `row` of a skill's packed search document (search_docs),
- *   NULL past its rows; an error for a value that is not one. The view
- *   search_text makes the rows of `search` with it: `search` reads its
- *   content from that view (external content), so the rows' text is
- *   stored once, packed a skill at a time. The last document is kept
- *   unpacked while the next call gives the same one.
+ *   slug) of row `row` of the skill's search document whose id in
+ *   search_docs is doc, NULL past its rows; an error when there is no such
+ *   document. The view search_text makes the rows of `search` with it:
+ *   `search` reads its content from that view (external content), so the
+ *   rows' text is stored once, packed a skill at a time. The function
+ *   reads the document itself (the view never loads the blob) and keeps
+ *   the last one unpacked while the next call names the same id. Not
+ *   deterministic: it reads the database.
  *
  * Thread safety: registration is per connection; what it registers keeps
- * no state between statements but skilld_row's last document, which is
- * the connection's own and checked against the value given each call
- * (the same bytes, not the same row id: a re-index may change them).
+ * no state between statements but skilld_row's last document, the
+ * connection's own, known by an id search_docs never gives twice.
  */
 #ifndef SKILLD_FTS_H
 #define SKILLD_FTS_H
