@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "skilld/base/html.h"
+#include "skilld/base/request.h"
 #include "skilld/store/search.h"
 #include "skilld/base/util.h"
 
@@ -549,44 +550,267 @@ static void put_card(struct buf *b, const cJSON *s)
 	buf_puts(b, "</article></li>\n");
 }
 
-/* The skill index: a filter and one card per summary. */
-char *page_index(const struct page_ctx *ctx, const cJSON *summaries, size_t *len)
+/* The filters of the index's query, in the order its links write them. */
+static const char *const index_filters[] = { "q", "root", "tier", "checklist", "evals" };
+
+void page_index_href(struct buf *b, const cJSON *filter, const char *key, const char *value,
+		     long page)
+{
+	char sep = '?';
+
+	buf_putc(b, '/');
+	for (size_t i = 0; i < sizeof(index_filters) / sizeof(index_filters[0]); i++) {
+		const char *k = index_filters[i];
+		const char *v = key && strcmp(key, k) == 0 ? value : jstr_nonempty(filter, k);
+
+		if (!v || !v[0])
+			continue;
+		buf_printf(b, "%c%s=", sep, k);
+		url_encode_component(b, v);
+		sep = '&';
+	}
+	if (page > 1)
+		buf_printf(b, "%cpage=%ld", sep, page);
+}
+
+/* Appends page_index_href as an attribute value (escaped). */
+static void put_index_href(struct buf *b, const cJSON *filter, const char *key, const char *value,
+			   long page)
+{
+	struct buf href;
+
+	buf_init(&href);
+	page_index_href(&href, filter, key, value, page);
+	html_escape_attr(b, href.data, href.len);
+	buf_fini(&href);
+}
+
+/* The label of a facet's value ("platinum" is "Platinum", "none" "No tier"). */
+static const char *facet_label(const char *facet, const char *value)
+{
+	static const char *const labels[][3] = {
+		{ "tier", "platinum", "Platinum" }, { "tier", "gold", "Gold" },
+		{ "tier", "silver", "Silver" },     { "tier", "bronze", "Bronze" },
+		{ "tier", "none", "No tier" },      { "checklist", "yes", "With a checklist" },
+		{ "checklist", "no", "Without" },   { "evals", "yes", "With evals" },
+		{ "evals", "no", "Without" },
+	};
+
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i][0], facet) == 0 && strcmp(labels[i][1], value) == 0)
+			return labels[i][2];
+	return value;
+}
+
+/* Appends one facet: its title, "Any", and each value with its count as
+ * links that keep the other filters; the chosen one is marked. */
+static void put_facet(struct buf *b, const cJSON *view, const char *facet, const char *title)
+{
+	const cJSON *filter = jobj(view, "filter");
+	const char *chosen = jstr_nonempty(filter, facet);
+	const cJSON *v;
+
+	html_printf(b, "<div class=\"facet\"><h2 class=\"facet-title\">%s</h2><ul>", title);
+	buf_puts(b, "<li><a href=\"");
+	put_index_href(b, filter, facet, NULL, 1);
+	buf_printf(b, "\"%s>Any</a></li>", chosen ? "" : " aria-current=\"true\"");
+	cJSON_ArrayForEach(v, jarr(jobj(view, "facets"), facet)) {
+		const char *value = jstr_nonempty(v, "value");
+
+		if (!value)
+			continue;
+		buf_puts(b, "<li><a href=\"");
+		put_index_href(b, filter, facet, value, 1);
+		buf_putc(b, '"');
+		if (chosen && strcmp(chosen, value) == 0)
+			buf_puts(b, " aria-current=\"true\"");
+		html_printf(b, ">%s <span class=\"count\">", facet_label(facet, value));
+		put_int(b, jcount(v, "count", 0));
+		buf_puts(b, "</span></a></li>");
+	}
+	buf_puts(b, "</ul></div>\n");
+}
+
+/* Appends the pager: previous, the first, last and nearby pages, next. */
+static void put_pager(struct buf *b, const cJSON *view)
+{
+	const cJSON *filter = jobj(view, "filter");
+	long page = (long)jcount(view, "page", 1), pages = (long)jcount(view, "pages", 1);
+	long last_shown = 0;
+
+	if (pages <= 1)
+		return;
+	buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\"><ul>\n");
+	if (page > 1) {
+		buf_puts(b, "<li><a class=\"btn\" rel=\"prev\" href=\"");
+		put_index_href(b, filter, NULL, NULL, page - 1);
+		buf_puts(b, "\">← Previous</a></li>\n");
+	}
+	for (long n = 1; n <= pages; n++) {
+		if (n != 1 && n != pages && (n < page - 2 || n > page + 2))
+			continue;
+		if (n > last_shown + 1)
+			buf_puts(b, "<li class=\"gap\" aria-hidden=\"true\">…</li>\n");
+		last_shown = n;
+		if (n == page) {
+			buf_printf(b, "<li><span class=\"btn current\" aria-current=\"page\">"
+				      "<span class=\"visually-hidden\">Page </span>%ld</span></li>\n", n);
+			continue;
+		}
+		buf_puts(b, "<li><a class=\"btn\" href=\"");
+		put_index_href(b, filter, NULL, NULL, n);
+		buf_printf(b, "\"><span class=\"visually-hidden\">Page </span>%ld</a></li>\n", n);
+	}
+	if (page < pages) {
+		buf_puts(b, "<li><a class=\"btn\" rel=\"next\" href=\"");
+		put_index_href(b, filter, NULL, NULL, page + 1);
+		buf_puts(b, "\">Next →</a></li>\n");
+	}
+	buf_puts(b, "</ul></nav>\n");
+}
+
+/* The number of skills of root in the view's root facet, or -1. */
+static long long root_count(const cJSON *view, const char *root)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, jarr(jobj(view, "facets"), "root"))
+		if (root && jstr(v, "value") && strcmp(jstr(v, "value"), root) == 0)
+			return jcount(v, "count", 0);
+	return -1;
+}
+
+/* Appends the cards of list in groups of one collection (root) each, a
+ * heading over each when the page holds more than one or the collection
+ * facet lists more than one. */
+static void put_card_groups(struct buf *b, const cJSON *view, const cJSON *list)
+{
+	const cJSON *s, *filter = jobj(view, "filter");
+	const char *open = NULL;
+	bool headings = cJSON_GetArraySize(jarr(jobj(view, "facets"), "root")) > 1;
+	int k = 0;
+
+	cJSON_ArrayForEach(s, list) {
+		const char *root = jstr(s, "root");
+
+		if (cJSON_IsObject(s) && open && root && strcmp(root, open) != 0)
+			headings = true;
+		if (cJSON_IsObject(s) && !open)
+			open = root ? root : "";
+	}
+	open = NULL;
+	cJSON_ArrayForEach(s, list) {
+		const char *root = jstr(s, "root") ? jstr(s, "root") : "";
+
+		if (!cJSON_IsObject(s))
+			continue;
+		if (!open || strcmp(open, root) != 0) {
+			if (open)
+				buf_puts(b, "</ul>\n</section>\n");
+			open = root;
+			k++;
+			if (headings) {
+				long long n = root_count(view, root);
+
+				html_printf(b, "<section class=\"group\" aria-labelledby=\"group-%d\">\n"
+					       "<h2 class=\"group-title\" id=\"group-%d\"><a href=\"", k, k);
+				put_index_href(b, filter, "root", root, 1);
+				html_printf(b, "\">%s</a>", root[0] ? root : "(no collection)");
+				if (n >= 0) {
+					buf_puts(b, " <span class=\"count\">");
+					put_count(b, n, "skill", "skills");
+					buf_puts(b, "</span>");
+				}
+				buf_puts(b, "</h2>\n<ul class=\"cards\">\n");
+			} else {
+				buf_puts(b, "<section class=\"group\">\n<ul class=\"cards\">\n");
+			}
+		}
+		put_card(b, s);
+	}
+	if (open)
+		buf_puts(b, "</ul>\n</section>\n");
+}
+
+/* The skill index: a filter, facets, the page's cards by collection, pages. */
+char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)
 {
 	static const struct page_head head = { "Skills", "page-index", NAV_SKILLS };
-	const cJSON *list = cJSON_IsArray(summaries) ? summaries : jarr(summaries, "data");
+	const cJSON *list = cJSON_IsArray(view) ? view : jarr(view, "data");
+	const cJSON *filter = jobj(view, "filter");
 	const cJSON *s;
-	long long n = 0, items = 0;
+	long long shown = 0, items = 0, total, all, page, pages;
 	struct buf b;
 
 	cJSON_ArrayForEach(s, list) {
 		if (!cJSON_IsObject(s))
 			continue;
-		n++;
+		shown++;
 		items += jcount(jobj(s, "counts"), "checklist_items", 0);
 	}
+	total = jcount(view, "total", shown);
+	all = jcount(view, "skills", total);
+	items = jcount(view, "checklist_items", items);
+	page = jcount(view, "page", 1);
+	pages = jcount(view, "pages", 1);
 	buf_init(&b);
 	layout_begin(&b, ctx, &head);
 	buf_puts(&b, "<div class=\"page-head\">\n<h1>Skills</h1>\n<p class=\"lede\">");
-	put_count(&b, n, "skill", "skills");
+	put_count(&b, all, "skill", "skills");
 	buf_puts(&b, " · ");
 	put_count(&b, items, "checklist item", "checklist items");
-	buf_puts(&b, " · <a href=\"/checklists\">all checklists</a></p>\n</div>\n"
-		     "<div class=\"filter\" role=\"search\">\n"
-		     "<label for=\"filter\">Filter skills</label>\n"
-		     "<input type=\"search\" id=\"filter\" autocomplete=\"off\" spellcheck=\"false\" "
-		     "placeholder=\"Name or description\" aria-describedby=\"filter-hint\" "
-		     "aria-controls=\"cards\">\n");
+	buf_puts(&b, " · <a href=\"/checklists\">all checklists</a></p>\n</div>\n");
+	/* every skill on this page: app.js filters the cards; else the
+	 * server does, the form's GET without the script */
+	html_printf(&b, "<form class=\"filter\" role=\"search\" action=\"/\" method=\"get\" "
+			"data-mode=\"%s\">\n<label for=\"filter\">Filter skills</label>\n"
+			"<div class=\"filter-row\"><input type=\"search\" id=\"filter\" name=\"q\" "
+			"autocomplete=\"off\" spellcheck=\"false\" maxlength=\"1000\" "
+			"placeholder=\"Name or description\" aria-describedby=\"filter-hint\" "
+			"aria-controls=\"cards\" value=\"%s\">",
+		    pages <= 1 && total == all ? "page" : "server",
+		    jstr_nonempty(filter, "q") ? jstr(filter, "q") : "");
+	for (size_t i = 1; i < sizeof(index_filters) / sizeof(index_filters[0]); i++)
+		if (jstr_nonempty(filter, index_filters[i]))
+			html_printf(&b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">",
+				    index_filters[i], jstr(filter, index_filters[i]));
+	buf_puts(&b, "<button type=\"submit\" class=\"btn\">Filter</button></div>\n");
 	html_printf(&b, "<p class=\"filter-hint\" id=\"filter-hint\">Press <kbd>/</kbd> to filter. "
-			"<span class=\"filter-count\" data-total=\"%lld\" role=\"status\">", n);
-	put_count(&b, n, "skill", "skills");
-	buf_puts(&b, "</span></p>\n</div>\n");
-	if (n == 0)
+			"<span class=\"filter-count\" data-total=\"%lld\" role=\"status\">", total);
+	if (total != all) {
+		put_int(&b, total);
+		buf_puts(&b, " of ");
+	}
+	put_count(&b, all, "skill", "skills");
+	buf_puts(&b, "</span></p>\n</form>\n<div class=\"browse\" id=\"browse\">\n");
+	if (jobj(view, "facets")) {
+		buf_puts(&b, "<nav class=\"facets\" aria-label=\"Filters\">\n");
+		put_facet(&b, view, "root", "Collection");
+		put_facet(&b, view, "tier", "Tier");
+		put_facet(&b, view, "checklist", "Checklist");
+		put_facet(&b, view, "evals", "Evals");
+		buf_puts(&b, "</nav>\n");
+	}
+	buf_puts(&b, "<div class=\"results\">\n");
+	if (pages > 1) {
+		buf_puts(&b, "<p class=\"range muted\">");
+		put_int(&b, (page - 1) * jcount(view, "per_page", shown) + 1);
+		buf_puts(&b, "–");
+		put_int(&b, (page - 1) * jcount(view, "per_page", shown) + shown);
+		buf_puts(&b, " of ");
+		put_count(&b, total, "skill", "skills");
+		buf_printf(&b, " · page %lld of %lld</p>\n", page, pages);
+	}
+	if (all == 0)
 		buf_puts(&b, "<p class=\"empty\">No skill is indexed. Start skilld with "
 			     "<code>--skills DIR</code> pointing at a folder of skills.</p>\n");
-	buf_puts(&b, "<ul class=\"cards\" id=\"cards\">\n");
-	cJSON_ArrayForEach(s, list)
-		put_card(&b, s);
-	buf_puts(&b, "</ul>\n<p class=\"empty filter-empty\" hidden>No skill matches the filter.</p>\n");
+	else if (total == 0)
+		buf_puts(&b, "<p class=\"empty\">No skill matches these filters.</p>\n");
+	buf_puts(&b, "<div class=\"groups\" id=\"cards\">\n");
+	put_card_groups(&b, view, list);
+	buf_puts(&b, "</div>\n<p class=\"empty filter-empty\" hidden>No skill matches the filter.</p>\n");
+	put_pager(&b, view);
+	buf_puts(&b, "</div>\n</div>\n");
 	return layout_end(&b, ctx, len);
 }
 

@@ -24,12 +24,17 @@
 #include "skilld/handlers/reviews.h"
 #include "skilld/store/search.h"
 #include "skilld/store/snippet.h"
+#include "skilld/base/text.h"
 #include "skilld/base/util.h"
 
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_OPENSEARCH "application/opensearchdescription+xml"
 /* Results per page of /search in HTML when no limit is asked for. */
 #define SEARCH_PAGE_LIMIT 20
+/* Skill cards on a page of the index, and the last page number asked for
+ * that is read at all (10,000,000 skills). */
+#define INDEX_PAGE_SIZE 48
+#define INDEX_PAGE_MAX 208334
 
 /* Everything a page handler needs, set up by page_begin. */
 struct page_req {
@@ -125,49 +130,346 @@ static void md_inline(struct buf *b, const char *s)
 		buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
+/* ---- the index: a page of skills, grouped, filtered, counted ---- */
+
+/* The values of the tier filter, in the order the facet lists them. */
+static const char *const browse_tiers[] = { "platinum", "gold", "silver", "bronze", "none" };
+#define N_BROWSE_TIERS (sizeof(browse_tiers) / sizeof(browse_tiers[0]))
+
+/* One store_browse_cell, copied. */
+struct browse_cell {
+	char *root;
+	const char *tier;      /* one of browse_tiers */
+	bool checklist;
+	bool evals;
+	long count;
+};
+
+/* The index page being answered: its filter, the cells of the skills
+ * matching its words, and the page's summaries. */
+struct browse {
+	struct store_browse f;
+	long page;
+	struct browse_cell *cells;
+	size_t n_cells, cap_cells;
+	cJSON *data;
+};
+
+/* The entry of browse_tiers equal to tier (NULL: "none"); NULL when none is. */
+static const char *browse_tier(const char *tier)
+{
+	for (size_t i = 0; i < N_BROWSE_TIERS; i++)
+		if (strcmp(tier ? tier : "none", browse_tiers[i]) == 0)
+			return browse_tiers[i];
+	return NULL;
+}
+
+static int browse_cell_add(void *ctx, const struct store_browse_cell *c)
+{
+	struct browse *b = ctx;
+
+	if (b->n_cells == b->cap_cells) {
+		b->cap_cells = b->cap_cells ? b->cap_cells * 2 : 16;
+		b->cells = xrealloc(b->cells, b->cap_cells * sizeof(*b->cells));
+	}
+	b->cells[b->n_cells++] = (struct browse_cell){
+		xstrdup(c->root ? c->root : ""), browse_tier(c->tier), c->checklist, c->evals, c->count,
+	};
+	return 0;
+}
+
+static void browse_fini(struct browse *b)
+{
+	for (size_t i = 0; i < b->n_cells; i++)
+		free(b->cells[i].root);
+	free(b->cells);
+	cJSON_Delete(b->data);
+}
+
+/* The facets a filter has, each left out of its own counts. */
+enum browse_facet { FACET_ROOT, FACET_TIER, FACET_CHECKLIST, FACET_EVALS, FACET_NONE };
+
+/* True when cell c passes every filter of f but facet's own. */
+static bool browse_match(const struct store_browse *f, const struct browse_cell *c,
+			 enum browse_facet facet)
+{
+	if (facet != FACET_ROOT && f->root && strcmp(f->root, c->root) != 0)
+		return false;
+	if (facet != FACET_TIER && f->tier && (!c->tier || strcmp(f->tier, c->tier) != 0))
+		return false;
+	if (facet != FACET_CHECKLIST && f->checklist >= 0 && c->checklist != (f->checklist == 1))
+		return false;
+	return facet == FACET_EVALS || f->evals < 0 || c->evals == (f->evals == 1);
+}
+
+/* The number of skills that pass every filter of f but facet's own. */
+static long browse_count(const struct browse *b, enum browse_facet facet)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < b->n_cells; i++)
+		if (browse_match(&b->f, &b->cells[i], facet))
+			n += b->cells[i].count;
+	return n;
+}
+
+/* Appends {"value", "count"} to the array a. */
+static void facet_value(cJSON *a, const char *value, long count)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "value", value);
+	cJSON_AddNumberToObject(o, "count", (double)count);
+	cJSON_AddItemToArray(a, o);
+}
+
+/* The facets of b: {"root": [{value, count}] in root order, "tier" in
+ * browse_tiers order, "checklist" and "evals" as "yes" and "no"}, each
+ * counted under every other filter; values with no skill are left out
+ * unless the filter names them. */
+static cJSON *browse_facets(const struct browse *b)
+{
+	cJSON *facets = cJSON_CreateObject();
+	cJSON *roots = cJSON_AddArrayToObject(facets, "root");
+	cJSON *tiers = cJSON_AddArrayToObject(facets, "tier");
+	static const char *const names[] = { "checklist", "evals" };
+
+	for (size_t i = 0; i < b->n_cells; i++) {
+		const char *root = b->cells[i].root;
+		long n = 0;
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(b->cells[j].root, root) == 0;
+		if (seen)
+			continue;
+		for (size_t j = i; j < b->n_cells; j++)
+			if (strcmp(b->cells[j].root, root) == 0 &&
+			    browse_match(&b->f, &b->cells[j], FACET_ROOT))
+				n += b->cells[j].count;
+		if (n > 0 || (b->f.root && strcmp(b->f.root, root) == 0))
+			facet_value(roots, root, n);
+	}
+	for (size_t t = 0; t < N_BROWSE_TIERS; t++) {
+		long n = 0;
+
+		for (size_t i = 0; i < b->n_cells; i++)
+			if (b->cells[i].tier == browse_tiers[t] &&
+			    browse_match(&b->f, &b->cells[i], FACET_TIER))
+				n += b->cells[i].count;
+		if (n > 0 || (b->f.tier && strcmp(b->f.tier, browse_tiers[t]) == 0))
+			facet_value(tiers, browse_tiers[t], n);
+	}
+	for (size_t k = 0; k < 2; k++) {
+		cJSON *a = cJSON_AddArrayToObject(facets, names[k]);
+		int want = k == 0 ? b->f.checklist : b->f.evals;
+		long yes = 0, no = 0;
+
+		for (size_t i = 0; i < b->n_cells; i++) {
+			bool has = k == 0 ? b->cells[i].checklist : b->cells[i].evals;
+
+			if (browse_match(&b->f, &b->cells[i], k == 0 ? FACET_CHECKLIST : FACET_EVALS))
+				*(has ? &yes : &no) += b->cells[i].count;
+		}
+		if (yes > 0 || want == 1)
+			facet_value(a, "yes", yes);
+		if (no > 0 || want == 0)
+			facet_value(a, "no", no);
+	}
+	return facets;
+}
+
+/* Reads a yes|no filter into *out (1, 0; -1 when absent); false when it
+ * is something else. */
+static bool browse_yes_no(struct request *req, const char *key, int *out)
+{
+	const char *v = request_query(req, key);
+
+	*out = -1;
+	if (!v || !*v)
+		return true;
+	if (strcmp(v, "yes") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0)
+		*out = 0;
+	return *out >= 0;
+}
+
+/* Reads the index's query into b->f and b->page; false after a 400. */
+static bool browse_parse(struct request *req, struct response *res, struct browse *b)
+{
+	const char *q = request_query(req, "q"), *root = request_query(req, "root");
+	const char *tier = request_query(req, "tier");
+
+	if (request_query_long(req, "page", 1, INDEX_PAGE_MAX, 1, &b->page) != 0) {
+		response_error(res, 400, "bad_page", "page must be an integer from 1 to %d",
+			       INDEX_PAGE_MAX);
+		return false;
+	}
+	if (q && (strlen(q) > SEARCH_MAX_QUERY || !utf8_valid(q, strlen(q)))) {
+		response_error(res, 400, "bad_query", "q must be valid UTF-8 of at most %d bytes",
+			       SEARCH_MAX_QUERY);
+		return false;
+	}
+	b->f.q = q && q[strspn(q, " \t\r\n\f\v")] ? q : NULL;
+	b->f.root = root && *root ? root : NULL;
+	b->f.tier = tier && *tier ? browse_tier(tier) : NULL;
+	if (tier && *tier && !b->f.tier) {
+		response_error(res, 400, "bad_tier",
+			       "tier must be platinum, gold, silver, bronze or none");
+		return false;
+	}
+	if (!browse_yes_no(req, "checklist", &b->f.checklist) ||
+	    !browse_yes_no(req, "evals", &b->f.evals)) {
+		response_error(res, 400, "bad_filter", "checklist and evals must be yes or no");
+		return false;
+	}
+	return true;
+}
+
+/* Whether a root of that name has skills. */
+struct root_seen {
+	const char *root;
+	bool seen;
+};
+
+static int root_seen(void *ctx, const struct store_browse_cell *c)
+{
+	struct root_seen *rs = ctx;
+
+	rs->seen = c->root && strcmp(c->root, rs->root) == 0;
+	return rs->seen;
+}
+
+/* Adds v to o as a string, or null. */
+static void add_str_or_null(cJSON *o, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/*
+ * The index's view of the request: {"data": [the page's summaries, in
+ * (root, slug) order], "total": skills that pass the filter, "skills": all
+ * of them, "checklist_items", "page", "pages", "per_page", "filter": {q,
+ * root, tier, checklist, evals}, "facets": browse_facets}. NULL after an
+ * answer (400 for a bad query, 404 for a page past the last, 503).
+ */
+static cJSON *browse_view(struct page_req *p)
+{
+	struct browse b = { .f = { .checklist = -1, .evals = -1 } };
+	cJSON *view = NULL, *filter;
+	long total, pages, all, items;
+
+	if (!browse_parse(p->req, p->res, &b))
+		return NULL;
+	/* a collection no skill is in is a mistake, not an empty page */
+	if (b.f.root) {
+		struct root_seen seen = { b.f.root, false };
+
+		if (store_browse_cells(p->db, NULL, root_seen, &seen) != 0)
+			goto db_error;
+		if (!seen.seen) {
+			response_error(p->res, 400, "bad_root", "no collection is named '%s'", b.f.root);
+			goto out;
+		}
+	}
+	if (store_browse_cells(p->db, b.f.q, browse_cell_add, &b) != 0)
+		goto db_error;
+	total = browse_count(&b, FACET_NONE);
+	pages = total > 0 ? (total + INDEX_PAGE_SIZE - 1) / INDEX_PAGE_SIZE : 1;
+	if (b.page > pages) {
+		response_error(p->res, 404, "page_not_found", "page %ld is past the last page, %ld",
+			       b.page, pages);
+		goto out;
+	}
+	b.data = cJSON_CreateArray();
+	all = store_skill_count(p->db);
+	items = store_checklist_items_total(p->db);
+	if (all < 0 || items < 0 ||
+	    store_browse_page(p->db, &b.f, (b.page - 1) * INDEX_PAGE_SIZE, INDEX_PAGE_SIZE,
+			      api_summary_add, b.data) != 0)
+		goto db_error;
+	view = cJSON_CreateObject();
+	cJSON_AddItemToObject(view, "data", b.data);
+	b.data = NULL;
+	cJSON_AddNumberToObject(view, "total", (double)total);
+	cJSON_AddNumberToObject(view, "skills", (double)all);
+	cJSON_AddNumberToObject(view, "checklist_items", (double)items);
+	cJSON_AddNumberToObject(view, "page", (double)b.page);
+	cJSON_AddNumberToObject(view, "pages", (double)pages);
+	cJSON_AddNumberToObject(view, "per_page", INDEX_PAGE_SIZE);
+	filter = cJSON_AddObjectToObject(view, "filter");
+	add_str_or_null(filter, "q", b.f.q);
+	add_str_or_null(filter, "root", b.f.root);
+	add_str_or_null(filter, "tier", b.f.tier);
+	add_str_or_null(filter, "checklist", b.f.checklist < 0 ? NULL : b.f.checklist ? "yes" : "no");
+	add_str_or_null(filter, "evals", b.f.evals < 0 ? NULL : b.f.evals ? "yes" : "no");
+	cJSON_AddItemToObject(view, "facets", browse_facets(&b));
+	goto out;
+db_error:
+	api_db_error(p->app, p->db, p->res, "browsing skills");
+out:
+	browse_fini(&b);
+	return view;
+}
+
+/* The index as markdown: the page's skills, then the link to the next. */
+static void index_markdown(struct page_req *p, const cJSON *view)
+{
+	const cJSON *s, *data = cJSON_GetObjectItemCaseSensitive(view, "data");
+	int page = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(view, "page"));
+	int pages = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(view, "pages"));
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "# Skills\n\n%d skills served by skilld",
+		   (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(view, "total")));
+	if (pages > 1)
+		buf_printf(&b, " (page %d of %d)", page, pages);
+	buf_puts(&b, ". Each link has the skill's SKILL.md as markdown.\n\n");
+	cJSON_ArrayForEach(s, data) {
+		const char *name = jstr(s, "name"), *slug = jstr(s, "slug");
+
+		buf_printf(&b, "- [%s](%s/skills/%s)", name ? name : slug, p->base_url, slug);
+		if (jstr(s, "description")) {
+			buf_puts(&b, ": ");
+			md_inline(&b, jstr(s, "description"));
+		}
+		buf_putc(&b, '\n');
+	}
+	if (page < pages) {
+		buf_printf(&b, "\nNext page: %s", p->base_url);
+		page_index_href(&b, cJSON_GetObjectItemCaseSensitive(view, "filter"), NULL, NULL,
+				page + 1);
+		buf_puts(&b, "&format=md\n");
+	}
+	answer_markdown_buf(p, &b);
+}
+
 void web_index(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
-	cJSON *skills, *s;
+	cJSON *view;
 
 	if (!page_begin(&p, ctx, req, res))
 		return;
-	skills = api_all_skills_json(p.app, res);
-	if (!skills)
+	view = browse_view(&p);
+	if (!view)
 		goto out;
 	if (p.format == FORMAT_JSON) {
-		cJSON *root = cJSON_CreateObject();
-
-		cJSON_AddItemToObject(root, "data", skills);
-		cJSON_AddNullToObject(root, "next_cursor");
-		response_json(res, 200, root);
-		cJSON_Delete(root);
-		goto out;
-	}
-	if (p.format == FORMAT_HTML) {
+		response_json(res, 200, view);
+	} else if (p.format == FORMAT_HTML) {
 		size_t len;
-		char *html = page_index(&p.ctx, skills, &len);
+		char *html = page_index(&p.ctx, view, &len);
 
 		answer_html(&p, html, len);
 	} else {
-		struct buf b;
-
-		buf_init(&b);
-		buf_printf(&b, "# Skills\n\n%d skills served by skilld. Each link has the skill's "
-			   "SKILL.md as markdown.\n\n", cJSON_GetArraySize(skills));
-		cJSON_ArrayForEach(s, skills) {
-			const char *name = jstr(s, "name"), *slug = jstr(s, "slug");
-
-			buf_printf(&b, "- [%s](%s/skills/%s)", name ? name : slug, p.base_url, slug);
-			if (jstr(s, "description")) {
-				buf_puts(&b, ": ");
-				md_inline(&b, jstr(s, "description"));
-			}
-			buf_putc(&b, '\n');
-		}
-		answer_markdown_buf(&p, &b);
+		index_markdown(&p, view);
 	}
-	cJSON_Delete(skills);
+	cJSON_Delete(view);
 out:
 	page_end(&p);
 }
