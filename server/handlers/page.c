@@ -447,8 +447,10 @@ static void skill_part_begin(struct buf *b, const struct page_ctx *ctx, const cJ
 	buf_fini(&title);
 }
 
-/* Appends a table of contents (h2 and h3 entries of toc) as a nav panel;
- * nothing when there is none. */
+/* Appends a table of contents (h2 and h3 entries of toc) as a panel that
+ * opens and closes (<details>, closed: a phone sees it above the text
+ * without scrolling past it; app.js opens it where the page has a side
+ * column); nothing when there is none. */
 static void put_toc(struct buf *b, const cJSON *toc)
 {
 	const cJSON *list = cJSON_IsArray(toc) ? toc : NULL;
@@ -462,13 +464,13 @@ static void put_toc(struct buf *b, const cJSON *toc)
 		if ((level != 2 && level != 3) || !id)
 			continue;
 		if (shown++ == 0)
-			buf_puts(b, "<nav class=\"panel toc\" aria-label=\"Contents\">\n"
-				    "<h2>Contents</h2>\n<ul>\n");
+			buf_puts(b, "<details class=\"panel toc\" id=\"toc\">\n<summary><h2>Contents</h2>"
+				    "</summary>\n<nav aria-label=\"Contents\">\n<ul>\n");
 		html_printf(b, "<li class=\"toc-l%d\"><a href=\"#%s\">%s</a></li>\n", (int)level, id,
 			    jstr(e, "text") ? jstr(e, "text") : id);
 	}
 	if (shown)
-		buf_puts(b, "</ul>\n</nav>\n");
+		buf_puts(b, "</ul>\n</nav>\n</details>\n");
 }
 
 /* Appends the list of the skill's reference files as links to their
@@ -712,8 +714,8 @@ static void put_card_groups(struct buf *b, const cJSON *view, const cJSON *list)
 			if (headings) {
 				long long n = root_count(view, root);
 
-				html_printf(b, "<section class=\"group\" aria-labelledby=\"group-%d\">\n"
-					       "<h2 class=\"group-title\" id=\"group-%d\"><a href=\"", k, k);
+				html_printf(b, "<section class=\"collection\" aria-labelledby=\"collection-%d\">\n"
+					       "<h2 class=\"collection-title\" id=\"collection-%d\"><a href=\"", k, k);
 				put_index_href(b, filter, "root", root, 1);
 				html_printf(b, "\">%s</a>", root[0] ? root : "(no collection)");
 				if (n >= 0) {
@@ -723,7 +725,7 @@ static void put_card_groups(struct buf *b, const cJSON *view, const cJSON *list)
 				}
 				buf_puts(b, "</h2>\n<ul class=\"cards\">\n");
 			} else {
-				buf_puts(b, "<section class=\"group\">\n<ul class=\"cards\">\n");
+				buf_puts(b, "<section class=\"collection\">\n<ul class=\"cards\">\n");
 			}
 		}
 		put_card(b, s);
@@ -816,6 +818,33 @@ char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)
 
 /* ---- skill ---- */
 
+/* Descriptions longer than this many bytes are clamped to a few lines
+ * (the stylesheet says how many) with a control that shows them whole;
+ * from DESC_LONG, on a wide screen too. */
+#define DESC_CLAMP 160
+#define DESC_LONG 330
+
+/* Appends a skill's description under its name. A long one is clamped
+ * by the stylesheet, and a <details> after it ("More", "Less") unclamps
+ * it (.skill-head:has(.desc-more[open])): no script, and a screen reader
+ * reads the whole paragraph once whatever is shown. */
+static void put_description(struct buf *b, const char *desc)
+{
+	size_t n = desc ? strlen(desc) : 0;
+
+	if (!desc)
+		return;
+	if (n <= DESC_CLAMP) {
+		html_printf(b, "<p class=\"lede\">%s</p>\n", desc);
+		return;
+	}
+	html_printf(b, "<p class=\"lede desc-clamped%s\" id=\"description\">%s</p>\n"
+		       "<details class=\"desc-more\"><summary aria-controls=\"description\">"
+		       "<span class=\"when-closed\">More<span class=\"visually-hidden\"> of the "
+		       "description</span></span><span class=\"when-open\">Less</span></summary>"
+		       "</details>\n", n > DESC_LONG ? " desc-long" : "", desc);
+}
+
 /* Appends the skill header: name, tier, description and the main actions. */
 static void put_skill_head(struct buf *b, const cJSON *detail)
 {
@@ -832,8 +861,7 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(detail, "valid")))
 		buf_puts(b, "<span class=\"badge badge-warn\">Invalid</span>");
 	buf_puts(b, "</div>\n");
-	if (desc)
-		html_printf(b, "<p class=\"lede\">%s</p>\n", desc);
+	put_description(b, desc);
 	buf_puts(b, "<p class=\"actions\">");
 	if (checklist) {
 		buf_puts(b, "<a class=\"btn btn-primary\" href=\"");
@@ -1009,14 +1037,15 @@ char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *bo
 	layout_begin(&b, ctx, &head);
 	put_crumbs(&b, detail, NULL);
 	put_skill_head(&b, detail);
-	buf_puts(&b, "<div class=\"with-aside\">\n<article class=\"prose\">\n");
+	buf_puts(&b, "<div class=\"with-aside\">\n");
+	put_toc(&b, toc);
+	buf_puts(&b, "<article class=\"prose\">\n");
 	if (body_html && body_html[0])
 		buf_puts(&b, body_html);
 	else
 		buf_puts(&b, "<p class=\"muted\">SKILL.md has no body.</p>");
 	buf_puts(&b, "\n</article>\n<aside class=\"side\" aria-label=\"About this skill\">\n");
 	put_use_it(&b, ctx, slug);
-	put_toc(&b, toc);
 	buf_puts(&b, "<section class=\"panel\">\n"
 		     "<h2>References</h2>\n");
 	if (put_reference_list(&b, detail, NULL) == 0)
@@ -1086,13 +1115,14 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
 	put_skill_href(&b, slug, NULL);
 	html_printf(&b, "\">%s</a></p>\n<h1 class=\"file-title\">%s</h1>\n</div>\n",
 		    name ? name : slug, file ? file : "reference");
-	buf_puts(&b, "<div class=\"with-aside\">\n<article class=\"prose\">\n");
+	buf_puts(&b, "<div class=\"with-aside\">\n");
+	put_toc(&b, toc);
+	buf_puts(&b, "<article class=\"prose\">\n");
 	if (html && html[0])
 		buf_puts(&b, html);
 	else
 		buf_puts(&b, "<p class=\"muted\">This file is empty.</p>");
 	buf_puts(&b, "\n</article>\n<aside class=\"side\" aria-label=\"About this reference\">\n");
-	put_toc(&b, toc);
 	buf_puts(&b, "<section class=\"panel\">\n"
 		     "<h2>References</h2>\n");
 	put_reference_list(&b, detail, path);

@@ -24,7 +24,6 @@
 #include "skilld/handlers/reviews.h"
 #include "skilld/store/search.h"
 #include "skilld/store/snippet.h"
-#include "skilld/base/text.h"
 #include "skilld/base/util.h"
 
 #define CT_HTML "text/html; charset=utf-8"
@@ -306,12 +305,12 @@ static bool browse_parse(struct request *req, struct response *res, struct brows
 			       INDEX_PAGE_MAX);
 		return false;
 	}
-	if (q && (strlen(q) > SEARCH_MAX_QUERY || !utf8_valid(q, strlen(q)))) {
-		response_error(res, 400, "bad_query", "q must be valid UTF-8 of at most %d bytes",
-			       SEARCH_MAX_QUERY);
+	/* the request is valid UTF-8 already (request.c) */
+	if (q && strlen(q) > SEARCH_MAX_QUERY) {
+		response_error(res, 400, "bad_query", "q is longer than %d bytes", SEARCH_MAX_QUERY);
 		return false;
 	}
-	b->f.q = q && q[strspn(q, " \t\r\n\f\v")] ? q : NULL;
+	b->f.q = q && *q ? q : NULL;
 	b->f.root = root && *root ? root : NULL;
 	b->f.tier = tier && *tier ? browse_tier(tier) : NULL;
 	if (tier && *tier && !b->f.tier) {

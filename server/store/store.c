@@ -602,12 +602,18 @@ int store_diagnostics(struct store_reader *r, store_diagnostic_fn fn, void *ctx)
 
 /* ---- browsing ---- */
 
-/* Binds the words of q to ?1 as a JSON array of ASCII-lowercased words
- * (NULL when q has none), as BROWSE_WORDS_MATCH reads them. True when
- * there is a word. */
-static bool browse_words(sqlite3_stmt *st, const char *q)
+#define BLANKS " \t\r\n\f\v"
+
+/* True when q holds a word. */
+static bool browse_has_words(const char *q)
 {
-	bool any;
+	return q && q[strspn(q, BLANKS)];
+}
+
+/* Binds the words of q to ?1 as a JSON array of ASCII-lowercased words
+ * (NULL when q has none), as BROWSE_WORDS_MATCH reads them. */
+static void browse_words(sqlite3_stmt *st, const char *q)
+{
 	cJSON *words = cJSON_CreateArray();
 	const char *p = q;
 	char *json;
@@ -616,8 +622,8 @@ static bool browse_words(sqlite3_stmt *st, const char *q)
 		size_t n;
 		char *w;
 
-		p += strspn(p, " \t\r\n\f\v");
-		n = strcspn(p, " \t\r\n\f\v");
+		p += strspn(p, BLANKS);
+		n = strcspn(p, BLANKS);
 		if (n == 0)
 			break;
 		w = xstrndup(p, n);
@@ -628,22 +634,21 @@ static bool browse_words(sqlite3_stmt *st, const char *q)
 		free(w);
 		p += n;
 	}
-	any = cJSON_GetArraySize(words) > 0;
-	if (any && st) {
+	if (cJSON_GetArraySize(words) > 0) {
 		json = cJSON_PrintUnformatted(words);
 		sqlite3_bind_text(st, 1, json, -1, SQLITE_TRANSIENT);
 		cJSON_free(json);
 	}
 	cJSON_Delete(words);
-	return any;
 }
 
 int store_browse_cells(struct store_reader *r, const char *q, store_browse_cell_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = stmt(r, browse_words(NULL, q) ? STMT_BROWSE_CELLS : STMT_BROWSE_CELLS_ALL);
+	bool words = browse_has_words(q);
+	sqlite3_stmt *st = stmt(r, words ? STMT_BROWSE_CELLS : STMT_BROWSE_CELLS_ALL);
 	int rc;
 
-	if (st == r->stmt[STMT_BROWSE_CELLS])
+	if (words)
 		browse_words(st, q);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_browse_cell c = {
