@@ -181,14 +181,16 @@
 
 	// ---- contents and side panel ----
 
-	// The contents (closed in the page, for a phone) open where they sit
-	// in a side column; the side panel sticks only while it fits in the
-	// window, so it never needs a scroll bar of its own.
+	// The contents and the index's filters (closed in the page, for a
+	// phone) open where they sit in a side column; the side panel sticks
+	// only while it fits in the window, so it never needs a scroll bar of
+	// its own.
 	function setupSide() {
 		var wide = window.matchMedia("(min-width: 960px)");
-		var toc = document.getElementById("toc");
 		var side = document.querySelector(".with-aside > .side");
-		if (toc && wide.matches) toc.open = true;
+		if (wide.matches) {
+			document.querySelectorAll("details[data-wide-open]").forEach(function (d) { d.open = true; });
+		}
 		if (!side) return;
 
 		function fit() {

@@ -464,7 +464,7 @@ static void put_toc(struct buf *b, const cJSON *toc)
 		if ((level != 2 && level != 3) || !id)
 			continue;
 		if (shown++ == 0)
-			buf_puts(b, "<details class=\"panel toc\" id=\"toc\">\n<summary><h2>Contents</h2>"
+			buf_puts(b, "<details class=\"panel toc\" id=\"toc\" data-wide-open>\n<summary><h2>Contents</h2>"
 				    "</summary>\n<nav aria-label=\"Contents\">\n<ul>\n");
 		html_printf(b, "<li class=\"toc-l%d\"><a href=\"#%s\">%s</a></li>\n", (int)level, id,
 			    jstr(e, "text") ? jstr(e, "text") : id);
@@ -633,6 +633,33 @@ static void put_facet(struct buf *b, const cJSON *view, const char *facet, const
 	buf_puts(b, "</ul></div>\n");
 }
 
+/* Appends the facets in a <details> (closed: on a phone the cards come
+ * first; app.js opens it where it is a side column), its summary naming
+ * the filters chosen. */
+static void put_facets(struct buf *b, const cJSON *view)
+{
+	const cJSON *filter = jobj(view, "filter");
+	int n = 0;
+
+	buf_puts(b, "<details class=\"facets\" id=\"facets\" data-wide-open>\n<summary><h2>Filters</h2>");
+	for (size_t i = 1; i < sizeof(index_filters) / sizeof(index_filters[0]); i++) {
+		const char *v = jstr_nonempty(filter, index_filters[i]);
+
+		if (!v)
+			continue;
+		buf_puts(b, n++ ? ", " : " <span class=\"facets-on\">");
+		put_text(b, facet_label(index_filters[i], v));
+	}
+	if (n)
+		buf_puts(b, "</span>");
+	buf_puts(b, "</summary>\n<nav aria-label=\"Filters\">\n");
+	put_facet(b, view, "root", "Collection");
+	put_facet(b, view, "tier", "Tier");
+	put_facet(b, view, "checklist", "Checklist");
+	put_facet(b, view, "evals", "Evals");
+	buf_puts(b, "</nav>\n</details>\n");
+}
+
 /* Appends the pager: previous, the first, last and nearby pages, next. */
 static void put_pager(struct buf *b, const cJSON *view)
 {
@@ -785,14 +812,8 @@ char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)
 	}
 	put_count(&b, all, "skill", "skills");
 	buf_puts(&b, "</span></p>\n</form>\n<div class=\"browse\" id=\"browse\">\n");
-	if (jobj(view, "facets")) {
-		buf_puts(&b, "<nav class=\"facets\" aria-label=\"Filters\">\n");
-		put_facet(&b, view, "root", "Collection");
-		put_facet(&b, view, "tier", "Tier");
-		put_facet(&b, view, "checklist", "Checklist");
-		put_facet(&b, view, "evals", "Evals");
-		buf_puts(&b, "</nav>\n");
-	}
+	if (jobj(view, "facets"))
+		put_facets(&b, view);
 	buf_puts(&b, "<div class=\"results\">\n");
 	if (pages > 1) {
 		buf_puts(&b, "<p class=\"range muted\">");

@@ -704,7 +704,15 @@ describe('skilld portal in headless chromium', { timeout: 120000 }, () => {
 		it('without JavaScript the filter, facets and pages still work', async () => {
 			const bare = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
 			const p = await bare.newPage();
-			await p.goto(bigBase + '/?evals=yes');
+			await p.goto(bigBase + '/');
+			// on a phone the filters are closed: the first card is on the first screen
+			assert.equal(await p.locator('#facets').evaluate((d) => d.open), false);
+			const card = await p.locator('#cards .card').first().boundingBox();
+			assert.ok(card.y + 100 < 844, `first card at ${card.y} px`);
+			await p.locator('#facets > summary').click();
+			await Promise.all([p.waitForURL(`${bigBase}/?evals=yes`),
+				p.locator('.facet a', { hasText: /^With evals/ }).click()]);
+			assert.equal(await p.locator('#facets .facets-on').textContent(), 'With evals');
 			await p.locator('#filter').fill('queue');
 			await Promise.all([p.waitForURL(`${bigBase}/?q=queue&evals=yes`), p.locator('#filter').press('Enter')]);
 			// i % 10 == 5 and i % 4 == 0: i = 20k + 5... never; 15, 35...: odd, so none

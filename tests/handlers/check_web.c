@@ -706,6 +706,15 @@ START_TEST(test_index_facets_count_under_the_other_filters)
 	ck_assert_str_eq(jstr(cJSON_GetObjectItem(v, "filter"), "tier"), "bronze");
 	cJSON_Delete(v);
 
+	/* the filters chosen are named over the facets, escaped */
+	struct response res;
+
+	ck_assert_int_eq(get("/?root=" TEAM_URL "&tier=none&evals=yes", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "<summary><h2>Filters</h2> <span class=\"facets-on\">"
+					       "&lt;script&gt;team \"b\" &amp; 'c', No tier, With evals</span>"
+					       "</summary>"));
+	response_fini(&res);
+
 	/* every filter at once, the collection by its (hostile) label */
 	v = get_json("/?root=" TEAM_URL "&checklist=yes&evals=no&tier=none", &status);
 	ck_assert_int_eq(status, 200);
@@ -742,6 +751,7 @@ START_TEST(test_index_groups_and_escapes)
 					       "<a href=\"/?root=" TEAM_URL "\">" TEAM_ATTR "</a> "
 					       "<span class=\"count\">60 skills</span></h2>"));
 	ck_assert_ptr_null(strstr(res.body, "id=\"collection-2\""));
+	ck_assert_ptr_null(strstr(res.body, "facets-on"));
 	ck_assert_ptr_null(strstr(res.body, "<script>"));
 	/* the pager: previous and the pages, this one current; links that keep
 	 * nothing but the page */
