@@ -6,12 +6,12 @@ BUILD     ?= build
 CC        ?= cc
 VERSION   := 0.1.0
 
-PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib libcmark-gfm libarchive
+PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib libzstd libcmark-gfm libarchive
 TEST_PKGS := check
 
 # Debian packages: what building needs, and what the tests need on top.
 DEB_BUILD_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
-                  libcjson-dev libyaml-dev zlib1g-dev libssl-dev \
+                  libcjson-dev libyaml-dev zlib1g-dev libzstd-dev libssl-dev \
                   libcmark-gfm-dev libcmark-gfm-extensions-dev libarchive-dev libjemalloc-dev
 DEB_TEST_PKGS  := check
 DEB_PKGS       := $(DEB_BUILD_PKGS) $(DEB_TEST_PKGS)
@@ -215,7 +215,10 @@ FUZZ_SECONDS          ?= 60
 FUZZ_RUN_FLAGS        ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 SAN_BUILD := build/san
-SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+# Check gives a test 4 s (CK_DEFAULT_TIMEOUT) before it calls it hung; the
+# sanitizers run the code several times slower, more on a busy machine.
+SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+             CK_TIMEOUT_MULTIPLIER=4
 
 # ASan + UBSan build of everything, running every suite, the corpus suites
 # when $(CORPORA) exists, and every fuzz seed and regression input.
@@ -264,7 +267,7 @@ tsan: deps-test
 	  LDLIBS="$(LDLIBS) $(TSAN_FLAGS)" $(TSAN_BUILD)/test_runner
 	@for s in $(TSAN_SUITES); do \
 	  echo "CK_RUN_SUITE=$$s TSAN_OPTIONS=halt_on_error=1 ./$(TSAN_BUILD)/test_runner"; \
-	  CK_RUN_SUITE=$$s TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  CK_RUN_SUITE=$$s CK_TIMEOUT_MULTIPLIER=4 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	    ./$(TSAN_BUILD)/test_runner || exit 1; \
 	done
 

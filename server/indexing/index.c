@@ -33,6 +33,7 @@
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
 #include "skilld/store/db.h"
+#include "skilld/store/pack.h"
 #include "skilld/store/store.h"
 
 enum ins {
@@ -284,8 +285,8 @@ static void slug_map_fini(struct slug_map *m)
 struct indexer {
 	sqlite3 *db;
 	sqlite3_stmt *st[INS_COUNT_];
-	sqlite3_stmt *search_insert;    /* searchrows_add_skill's, made on first use */
-	sqlite3_stmt *search_remove;    /* searchrows_remove_skill's, likewise */
+	struct searchrows *search;      /* the search rows' writer */
+	struct pack_ctx *pack;          /* the indexing thread's packer */
 	const struct index_options *opt;
 	struct index_stats *stats;
 	int root_index;         /* position of the root being indexed */
@@ -411,7 +412,7 @@ static int remove_old(struct indexer *ix, struct old_skill *o)
 {
 	if (delete_rows(ix, DEL_FILES, o->id) != 0 || delete_rows(ix, DEL_CHECKLISTS, o->id) != 0 ||
 	    delete_rows(ix, DEL_DIAGS, o->id) != 0 || delete_rows(ix, DEL_SKILL, o->id) != 0 ||
-	    searchrows_remove_skill(ix->db, &ix->search_remove, o->id, ix->err, ix->errlen) != 0)
+	    searchrows_remove_skill(ix->search, o->id, ix->err, ix->errlen) != 0)
 		return -1;
 	o->gone = true;
 	ix->changed = true;
@@ -492,8 +493,27 @@ enum answer {
 	ANS_COUNT_
 };
 
+/* The columns stored packed (pack.h), besides each file's. */
+enum packed {
+	PK_DETAIL,
+	PK_CHECKLIST,
+	PK_EVALS,
+	PK_CHECK,
+	PK_BODY_HTML,
+	PK_BODY_TOC,
+	PK_COUNT_
+};
+
+/* A file's packed columns. */
+enum file_packed {
+	FPK_CONTENT,
+	FPK_HTML,
+	FPK_TOC,
+	FPK_COUNT_
+};
+
 /* A skill read, analysed and rendered, with its stored JSON answers
- * printed: everything but the SQLite rows. Built by a worker or by the
+ * printed and its large columns packed: everything but the SQLite rows. Built by a worker or by the
  * indexing thread itself. When the skill's stamp is the one its rows were
  * built from, nothing is read: same points at them. */
 struct prepared {
@@ -502,8 +522,9 @@ struct prepared {
 	struct old_skill *same;    /* unchanged: the served skill, nothing read */
 	char *base;                /* the slug its name asks for */
 	struct skill_record r;
-	char *answer[ANS_COUNT_];  /* JSON text or NULL */
-	char **file_toc;           /* JSON text per file (parallel to r.files), or NULL */
+	char *answer[ANS_COUNT_];  /* JSON text or NULL (those packed: freed once packed) */
+	struct buf pk[PK_COUNT_];  /* packed; len 0 for NULL */
+	struct buf (*file_pk)[FPK_COUNT_];  /* each file's (parallel to r.files), likewise */
 	size_t bytes;              /* bytes of files read */
 	double t_analyze, t_render, t_json;
 };
@@ -512,9 +533,12 @@ static void prepared_fini(struct prepared *p)
 {
 	for (int i = 0; i < ANS_COUNT_; i++)
 		free(p->answer[i]);
-	for (size_t i = 0; p->file_toc && i < p->r.files.len; i++)
-		free(p->file_toc[i]);
-	free(p->file_toc);
+	for (int i = 0; i < PK_COUNT_; i++)
+		buf_fini(&p->pk[i]);
+	for (size_t i = 0; p->file_pk && i < p->r.files.len; i++)
+		for (int k = 0; k < FPK_COUNT_; k++)
+			buf_fini(&p->file_pk[i][k]);
+	free(p->file_pk);
 	free(p->base);
 	skill_record_fini(&p->r);
 	memset(p, 0, sizeof(*p));
@@ -555,8 +579,24 @@ static void prepare_analyze(struct prepared *p, const struct job *j, const struc
 	p->t_analyze = now() - t0;
 }
 
-/* Renders the record (its slug set) and prints its JSON answers. */
-static void prepare_render(struct prepared *p)
+/* out gets s (n bytes) packed, or stays empty (NULL) when s is NULL. */
+static void pack_or_null(struct pack_ctx *pc, const char *s, size_t n, struct buf *out)
+{
+	buf_init(out);
+	if (s)
+		pack_bytes(pc, s, n, out);
+}
+
+/* out gets the text s packed (NULL: empty); s is freed. */
+static void pack_text(struct pack_ctx *pc, char *s, struct buf *out)
+{
+	pack_or_null(pc, s, s ? strlen(s) : 0, out);
+	free(s);
+}
+
+/* Renders the record (its slug set), prints its JSON answers and packs
+ * what is stored packed, with pc. */
+static void prepare_render(struct prepared *p, struct pack_ctx *pc)
 {
 	struct skill_record *r = &p->r;
 	double t0 = now(), t1;
@@ -578,9 +618,25 @@ static void prepare_render(struct prepared *p)
 	p->answer[ANS_EVALS] = json_text(r->evals);
 	p->answer[ANS_CHECK] = json_text(r->check);
 	p->answer[ANS_BODY_TOC] = json_text(r->body_toc);
-	p->file_toc = xcalloc(r->files.len ? r->files.len : 1, sizeof(*p->file_toc));
-	for (size_t i = 0; r->file_html && i < r->files.len; i++)
-		p->file_toc[i] = json_text(r->file_html[i].toc);
+	pack_text(pc, p->answer[ANS_DETAIL], &p->pk[PK_DETAIL]);
+	pack_text(pc, p->answer[ANS_CHECKLIST], &p->pk[PK_CHECKLIST]);
+	pack_text(pc, p->answer[ANS_EVALS], &p->pk[PK_EVALS]);
+	pack_text(pc, p->answer[ANS_CHECK], &p->pk[PK_CHECK]);
+	pack_text(pc, p->answer[ANS_BODY_TOC], &p->pk[PK_BODY_TOC]);
+	p->answer[ANS_DETAIL] = p->answer[ANS_CHECKLIST] = p->answer[ANS_EVALS] = NULL;
+	p->answer[ANS_CHECK] = p->answer[ANS_BODY_TOC] = NULL;
+	pack_or_null(pc, r->body_html, r->body_html ? strlen(r->body_html) : 0,
+		     &p->pk[PK_BODY_HTML]);
+	p->file_pk = xcalloc(r->files.len ? r->files.len : 1, sizeof(*p->file_pk));
+	for (size_t i = 0; i < r->files.len; i++) {
+		const struct skill_file *f = &r->files.items[i];
+		const char *html = r->file_html ? r->file_html[i].html : NULL;
+
+		pack_or_null(pc, f->content, f->content_len, &p->file_pk[i][FPK_CONTENT]);
+		pack_or_null(pc, html, html ? strlen(html) : 0, &p->file_pk[i][FPK_HTML]);
+		pack_text(pc, r->file_html ? json_text(r->file_html[i].toc) : NULL,
+			  &p->file_pk[i][FPK_TOC]);
+	}
 	p->t_json = now() - t1;
 }
 
@@ -599,6 +655,16 @@ static void record_source(const struct skill_record *r, char hex[SHA256_HEX_LEN 
 
 /* ---- storing ---- */
 
+/* Binds a packed value (its length 0: NULL); it stays the caller's until
+ * the statement is stepped. */
+static void bind_packed(sqlite3_stmt *st, int i, const struct buf *b)
+{
+	if (b->len && b->len <= INT_MAX)
+		sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct prepared *p)
 {
 	const struct skill_record *r = &p->r;
@@ -614,12 +680,8 @@ static int insert_files(struct indexer *ix, sqlite3_int64 id, const struct prepa
 		db_bind_text_or_null(st, 5, f->digest[0] ? f->digest : NULL);  /* over the limit */
 		sqlite3_bind_text(st, 6, f->mime, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 7, f->text);
-		if (f->content && f->content_len <= INT_MAX)
-			sqlite3_bind_blob(st, 8, f->content, (int)f->content_len, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 8);
-		db_bind_text_or_null(st, 9, r->file_html ? r->file_html[i].html : NULL);
-		db_bind_text_or_null(st, 10, p->file_toc ? p->file_toc[i] : NULL);
+		for (int k = 0; k < FPK_COUNT_; k++)
+			bind_packed(st, 8 + k, &p->file_pk[i][k]);
 		if (step_done(ix, st, "inserting a file") != 0)
 			return -1;
 	}
@@ -668,14 +730,14 @@ static int insert_skill(struct indexer *ix, const struct prepared *p, const char
 	db_bind_text_or_null(st, 8, r->tier);
 	sqlite3_bind_text(st, 9, r->digest, -1, SQLITE_STATIC);
 	db_bind_text_or_null(st, 10, p->answer[ANS_SUMMARY]);
-	db_bind_text_or_null(st, 11, p->answer[ANS_DETAIL]);
+	bind_packed(st, 11, &p->pk[PK_DETAIL]);
 	db_bind_text_or_null(st, 12, p->answer[ANS_FILES]);
-	db_bind_text_or_null(st, 13, p->answer[ANS_CHECKLIST]);
-	db_bind_text_or_null(st, 14, p->answer[ANS_EVALS]);
-	db_bind_text_or_null(st, 15, p->answer[ANS_CHECK]);
+	bind_packed(st, 13, &p->pk[PK_CHECKLIST]);
+	bind_packed(st, 14, &p->pk[PK_EVALS]);
+	bind_packed(st, 15, &p->pk[PK_CHECK]);
 	sqlite3_bind_int(st, 16, ix->root_index);
-	db_bind_text_or_null(st, 17, r->body_html);
-	db_bind_text_or_null(st, 18, p->answer[ANS_BODY_TOC]);
+	bind_packed(st, 17, &p->pk[PK_BODY_HTML]);
+	bind_packed(st, 18, &p->pk[PK_BODY_TOC]);
 	db_bind_text_or_null(st, 19, p->stamp[0] ? p->stamp : NULL);
 	sqlite3_bind_text(st, 20, p->base, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 21, source, -1, SQLITE_STATIC);
@@ -691,7 +753,7 @@ static int insert_skill(struct indexer *ix, const struct prepared *p, const char
 		return -1;
 	t1 = now();
 	ix->stats->t.store += t1 - t0;
-	if (searchrows_add_skill(ix->db, &ix->search_insert, id, r, ix->err, ix->errlen) != 0)
+	if (searchrows_add_skill(ix->search, id, r, ix->err, ix->errlen) != 0)
 		return -1;
 	ix->stats->t.search += now() - t1;
 	ix->stats->read++;
@@ -764,7 +826,7 @@ static int index_analysed(struct indexer *ix, const struct job *j, const struct 
 		rc = insert_diags(ix, 0, j->root, sk->rel[0] ? sk->rel : ".", &p->r.diags);
 		prepared_fini(p);
 	} else {
-		prepare_render(p);
+		prepare_render(p, ix->pack);
 		rc = store_prepared(ix, p);
 	}
 	free(md_path);
@@ -865,6 +927,7 @@ struct pipeline {
 static void *worker_main(void *arg)
 {
 	struct pipeline *pl = arg;
+	struct pack_ctx *pc = pack_ctx_new();
 
 	for (;;) {
 		size_t i;
@@ -875,6 +938,7 @@ static void *worker_main(void *arg)
 			pthread_cond_wait(&pl->changed, &pl->lock);
 		if (pl->stop || pl->next >= pl->n) {
 			pthread_mutex_unlock(&pl->lock);
+			pack_ctx_free(pc);
 			return NULL;
 		}
 		i = pl->next++;
@@ -884,7 +948,7 @@ static void *worker_main(void *arg)
 		prepare_analyze(&sl->p, pl->job, &pl->skills[i], false);
 		if (!sl->p.same) {
 			sl->p.r.slug = xstrdup(sl->p.base);
-			prepare_render(&sl->p);
+			prepare_render(&sl->p, pc);
 		}
 
 		pthread_mutex_lock(&pl->lock);
@@ -1516,7 +1580,7 @@ static int scope_store(struct indexer *ix, struct scope *sc)
 			  : xstrdup(e->sk.skill_md);
 		note_slug(&p->r, p->base, md_path);
 		free(md_path);
-		prepare_render(p);
+		prepare_render(p, ix->pack);
 		if (store_prepared(ix, p) != 0)
 			return -1;
 	}
@@ -1583,7 +1647,7 @@ static int begin_run(struct indexer *ix, const char *identity)
 			fail(ix, "clearing the previous index");
 			goto out;
 		}
-		if (searchrows_clear(ix->db, ix->err, ix->errlen) != 0)
+		if (searchrows_clear(ix->search, ix->err, ix->errlen) != 0)
 			goto out;
 		ix->changed = true;
 	} else {
@@ -1671,7 +1735,8 @@ static int end_run(struct indexer *ix, const char *identity)
 int index_build(sqlite3 *db, const struct index_options *opt, struct index_stats *stats,
 		char *err, size_t errlen)
 {
-	struct indexer ix = { .db = db, .opt = opt, .stats = stats, .err = err, .errlen = errlen };
+	struct indexer ix = { .db = db, .opt = opt, .stats = stats, .err = err, .errlen = errlen,
+			      .search = searchrows_new(db), .pack = pack_ctx_new() };
 	char *identity = identity_of(db, opt);
 	double t0;
 	int rc = -1;
@@ -1727,8 +1792,8 @@ end:
 out:
 	for (int i = 0; i < INS_COUNT_; i++)
 		sqlite3_finalize(ix.st[i]);
-	sqlite3_finalize(ix.search_insert);
-	sqlite3_finalize(ix.search_remove);
+	searchrows_free(ix.search);
+	pack_ctx_free(ix.pack);
 	if (rc != 0 && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);

@@ -5,10 +5,12 @@
  * sections of its reference files, its checklist items and its evals, with
  * the match markers U+E000 and U+E001 made spaces in all text, and the
  * skill's row of `search_head` (its name, description and headings, the
- * first pass of a top-k search: search.c). Runs on the
- * writer connection inside the index transaction (index.c); search (store)
- * answers queries from the rows. No globals; the insert statement is the
- * caller's, on the writer's thread.
+ * first pass of a top-k search: search.c). Each row goes to search_rows,
+ * its body packed (pack.h), and to the index of `search`, whose external
+ * content search_rows is (migration 0009). Runs on the writer connection
+ * inside the index transaction (index.c); search (store) answers queries
+ * from the rows. No globals; the statements are the caller's struct
+ * searchrows, on the writer's thread.
  */
 #include "skilld/indexing/searchrows.h"
 
@@ -25,6 +27,7 @@
 #include "skilld/store/search.h"
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
+#include "skilld/store/pack.h"
 
 #define MARKER_LEN (sizeof(SEARCH_MARK_OPEN) - 1)
 #define TITLE_WORDS_MAX 60      /* bytes of text used as an untitled item's title */
@@ -49,56 +52,157 @@ static char *strip_markers(const char *s, size_t n)
 	return buf_detach(&b, NULL);
 }
 
-struct row_writer {
+enum sr_stmt {
+	SR_ROW,          /* into search_rows */
+	SR_INDEX,        /* into the index of search */
+	SR_HEAD,         /* into search_head */
+	SR_UNINDEX,      /* a skill's rows out of the index of search */
+	SR_UNROW,        /* ... out of search_rows */
+	SR_UNHEAD,       /* ... out of search_head */
+	SR_COUNT_
+};
+
+static const char *const sr_sql[SR_COUNT_] = {
+	[SR_ROW] = "INSERT INTO search_rows (kind, skill, skill_id, path, anchor, url, name, "
+		   "description, headings, title, body, id) "
+		   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[SR_INDEX] = "INSERT INTO search (kind, skill, skill_id, path, anchor, url, name, "
+		     "description, headings, title, body, rowid) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[SR_HEAD] = "INSERT INTO search_head (rowid, name, description, headings) "
+		    "VALUES (?1, ?2, ?3, ?4)",
+	/* The index first: FTS5 reads what to take out of it from the
+	 * content, search_rows, which must still hold the rows. */
+	[SR_UNINDEX] = "DELETE FROM search WHERE rowid >= ?1 AND rowid < ?2",
+	[SR_UNROW] = "DELETE FROM search_rows WHERE id >= ?1 AND id < ?2",
+	[SR_UNHEAD] = "DELETE FROM search_head WHERE rowid = ?1",
+};
+
+struct searchrows {
 	sqlite3 *db;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st[SR_COUNT_];
+	struct pack_ctx *pack;
+	struct buf packed;
+};
+
+struct searchrows *searchrows_new(sqlite3 *db)
+{
+	struct searchrows *w = xcalloc(1, sizeof(*w));
+
+	w->db = db;
+	w->pack = pack_ctx_new();
+	buf_init(&w->packed);
+	return w;
+}
+
+void searchrows_free(struct searchrows *w)
+{
+	if (!w)
+		return;
+	for (int i = 0; i < SR_COUNT_; i++)
+		sqlite3_finalize(w->st[i]);
+	pack_ctx_free(w->pack);
+	buf_fini(&w->packed);
+	free(w);
+}
+
+/* Statement i, reset, prepared on first use; NULL on an error. */
+static sqlite3_stmt *sr_stmt(struct searchrows *w, enum sr_stmt i)
+{
+	if (!w->st[i] && sqlite3_prepare_v3(w->db, sr_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					    &w->st[i], NULL) != SQLITE_OK)
+		return NULL;
+	return w->st[i];
+}
+
+/* Steps st and makes it ready for the next use: 0 when it ran to its
+ * end, -1 when not. */
+static int sr_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+struct row_writer {
+	struct searchrows *w;
 	sqlite3_int64 skill_id;
 	sqlite3_int64 n;        /* rows written for the skill */
 	const struct skill_record *r;
 };
 
-/* Binds s (marker characters removed) or NULL to parameter i. */
-static void bind_clean(sqlite3_stmt *st, int i, const char *s, size_t n)
+/* s with the marker characters removed, or NULL. */
+static char *clean_or_null(const char *s, size_t n)
 {
-	if (!s) {
+	return s ? strip_markers(s, n) : NULL;
+}
+
+/* Binds s (text, the caller's until the statement is stepped) or NULL. */
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
 		sqlite3_bind_null(st, i);
-		return;
-	}
-	sqlite3_bind_text(st, i, strip_markers(s, n), -1, free);
 }
 
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	bind_clean(st, i, s, s ? strlen(s) : 0);
-}
+/* The text columns of a row, in the statements' order (?4 to ?10 but
+ * url, which is bound as it is). */
+enum { COL_PATH, COL_ANCHOR, COL_NAME, COL_DESCRIPTION, COL_HEADINGS, COL_TITLE, COL_BODY,
+       COL_COUNT_ };
 
-/* Inserts one row; body is body[0..body_len), headings a skill's (else
+/* Inserts one row into search_rows (body packed) and the index of search
+ * (body as text); body is body[0..body_len), headings a skill's (else
  * NULL). 0 or -1. */
-static int put_row(struct row_writer *w, const char *kind, const char *path, const char *anchor,
+static int put_row(struct row_writer *rw, const char *kind, const char *path, const char *anchor,
 		   const char *url, const char *name, const char *description, const char *headings,
 		   const char *title, const char *body, size_t body_len)
 {
-	sqlite3_stmt *st = w->st;
-	int rc;
+	struct searchrows *w = rw->w;
+	sqlite3_stmt *row = sr_stmt(w, SR_ROW), *index = sr_stmt(w, SR_INDEX);
+	char *col[COL_COUNT_];
+	const char *from[COL_COUNT_ - 1] = { path, anchor, name, description, headings, title };
+	static const int param[COL_COUNT_ - 1] = { 4, 5, 7, 8, 9, 10 };
+	sqlite3_int64 rowid;
+	int rc = -1;
 
-	if (w->n >= ((sqlite3_int64)1 << SEARCH_ROW_BITS))
+	if (!row || !index)
+		return -1;
+	if (rw->n >= ((sqlite3_int64)1 << SEARCH_ROW_BITS))
 		return 0;  /* 16 million rows of one skill: the rest are not searchable */
-	sqlite3_bind_int64(st, 12, (w->skill_id << SEARCH_ROW_BITS) + w->n++);
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, w->r->slug, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, w->skill_id);
-	bind_str(st, 4, path);
-	bind_str(st, 5, anchor);
-	sqlite3_bind_text(st, 6, url, -1, SQLITE_STATIC);
-	bind_str(st, 7, name);
-	bind_str(st, 8, description);
-	bind_str(st, 9, headings);
-	bind_str(st, 10, title);
-	bind_clean(st, 11, body, body_len);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	rowid = (rw->skill_id << SEARCH_ROW_BITS) + rw->n++;
+	for (int i = 0; i < COL_BODY; i++)
+		col[i] = clean_or_null(from[i], from[i] ? strlen(from[i]) : 0);
+	col[COL_BODY] = clean_or_null(body, body_len);
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *st = k ? index : row;
+
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, rw->r->slug, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, rw->skill_id);
+		sqlite3_bind_text(st, 6, url, -1, SQLITE_STATIC);
+		for (int i = 0; i < COL_BODY; i++)
+			bind_text_or_null(st, param[i], col[i]);
+		sqlite3_bind_int64(st, 12, rowid);
+	}
+	bind_text_or_null(index, 11, col[COL_BODY]);
+	if (col[COL_BODY]) {
+		pack_bytes(w->pack, col[COL_BODY], strlen(col[COL_BODY]), &w->packed);
+		sqlite3_bind_blob(row, 11, w->packed.data, (int)w->packed.len, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(row, 11);
+	}
+	if (sr_step(row) == 0 && sr_step(index) == 0)
+		rc = 0;
+	else {
+		sqlite3_reset(index);
+		sqlite3_clear_bindings(index);
+	}
+	for (int i = 0; i < COL_COUNT_; i++)
+		free(col[i]);
+	return rc;
 }
 
 static bool toc_level_is(const cJSON *e, int level)
@@ -345,55 +449,54 @@ static int recreate(sqlite3 *db, const char *name, char *err, size_t errlen)
 	return rc;
 }
 
-int searchrows_clear(sqlite3 *db, char *err, size_t errlen)
+int searchrows_clear(struct searchrows *w, char *err, size_t errlen)
 {
-	if (recreate(db, "search", err, errlen) != 0 || recreate(db, "search_head", err, errlen) != 0)
+	if (recreate(w->db, "search", err, errlen) != 0 ||
+	    recreate(w->db, "search_head", err, errlen) != 0)
 		return -1;
+	if (sqlite3_exec(w->db, "DELETE FROM search_rows", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "search: clearing search_rows: %s", sqlite3_errmsg(w->db));
+		return -1;
+	}
 	return 0;
 }
 
 /* The skill's row of search_head (migration 0008): its name, description
  * and headings again, rowid its id. 0 or -1. */
-static int put_head(sqlite3 *db, sqlite3_int64 skill_id, const char *name, const char *description,
-		    const char *headings)
+static int put_head(struct searchrows *w, sqlite3_int64 skill_id, const char *name,
+		    const char *description, const char *headings)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	sqlite3_stmt *st = sr_stmt(w, SR_HEAD);
+	char *col[3] = { clean_or_null(name, name ? strlen(name) : 0),
+			 clean_or_null(description, description ? strlen(description) : 0),
+			 clean_or_null(headings, headings ? strlen(headings) : 0) };
+	int rc = -1;
 
-	if (sqlite3_prepare_v3(db, "INSERT INTO search_head (rowid, name, description, headings) "
-			       "VALUES (?1, ?2, ?3, ?4)", -1, SQLITE_PREPARE_PERSISTENT, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, skill_id);
-	bind_str(st, 2, name);
-	bind_str(st, 3, description);
-	bind_str(st, 4, headings);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (st) {
+		sqlite3_bind_int64(st, 1, skill_id);
+		for (int i = 0; i < 3; i++)
+			bind_text_or_null(st, 2 + i, col[i]);
+		rc = sr_step(st);
+	}
+	for (int i = 0; i < 3; i++)
+		free(col[i]);
+	return rc;
 }
 
-int searchrows_add_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
+int searchrows_add_skill(struct searchrows *sw, sqlite3_int64 skill_id,
 			 const struct skill_record *r, char *err, size_t errlen)
 {
-	struct row_writer w = { .db = db, .skill_id = skill_id, .r = r };
+	struct row_writer w = { .w = sw, .skill_id = skill_id, .r = r };
 	const struct skill_checklist *primary = skill_primary_checklist(r);
 	const char *name = frontmatter_string(&r->fm, "name");
 	char *url = search_url(r->slug, NULL, NULL);
 	char *headings = body_headings(r->body);
 	int rc = -1;
 
-	if (!*insert &&
-	    sqlite3_prepare_v2(db, "INSERT INTO search (kind, skill, skill_id, path, anchor, url, "
-			       "name, description, headings, title, body, rowid) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", -1, insert,
-			       NULL) != SQLITE_OK)
-		goto out;
-	w.st = *insert;
 	if (put_row(&w, "skill", r->skill_md ? r->skill_md->path : "SKILL.md", NULL, url,
 		    name ? name : r->slug, frontmatter_string(&r->fm, "description"), headings,
 		    NULL, r->body, strlen(r->body)) != 0 ||
-	    put_head(db, skill_id, name ? name : r->slug, frontmatter_string(&r->fm, "description"),
+	    put_head(sw, skill_id, name ? name : r->slug, frontmatter_string(&r->fm, "description"),
 		     headings) != 0)
 		goto out;
 	for (size_t i = 0; i < r->files.len; i++) {
@@ -411,43 +514,35 @@ int searchrows_add_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill
 	rc = 0;
 out:
 	if (rc != 0)
-		snprintf(err, errlen, "search: indexing '%s': %s", r->slug, sqlite3_errmsg(db));
+		snprintf(err, errlen, "search: indexing '%s': %s", r->slug, sqlite3_errmsg(sw->db));
 	free(url);
 	free(headings);
 	return rc;
 }
 
-int searchrows_remove_skill(sqlite3 *db, sqlite3_stmt **remove, sqlite3_int64 skill_id,
-			    char *err, size_t errlen)
+int searchrows_remove_skill(struct searchrows *w, sqlite3_int64 skill_id, char *err,
+			    size_t errlen)
 {
-	int rc;
+	static const enum sr_stmt order[] = { SR_UNINDEX, SR_UNROW, SR_UNHEAD };
 
-	if (!*remove &&
-	    sqlite3_prepare_v2(db, "DELETE FROM search WHERE rowid >= ?1 AND rowid < ?2", -1, remove,
-			       NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "search: preparing a removal: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	sqlite3_bind_int64(*remove, 1, skill_id << SEARCH_ROW_BITS);
-	sqlite3_bind_int64(*remove, 2, (skill_id + 1) << SEARCH_ROW_BITS);
-	rc = sqlite3_step(*remove);
-	sqlite3_reset(*remove);
-	if (rc == SQLITE_DONE) {
-		/* and its row of search_head (a run removes few skills) */
-		sqlite3_stmt *head = NULL;
+	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
+		sqlite3_stmt *st = sr_stmt(w, order[i]);
 
-		rc = sqlite3_prepare_v2(db, "DELETE FROM search_head WHERE rowid = ?1", -1, &head,
-					NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_int64(head, 1, skill_id);
-			rc = sqlite3_step(head);
+		if (!st) {
+			snprintf(err, errlen, "search: preparing a removal: %s", sqlite3_errmsg(w->db));
+			return -1;
 		}
-		sqlite3_finalize(head);
-	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "search: removing the rows of skill %lld: %s",
-			 (long long)skill_id, sqlite3_errmsg(db));
-		return -1;
+		if (order[i] == SR_UNHEAD) {
+			sqlite3_bind_int64(st, 1, skill_id);
+		} else {
+			sqlite3_bind_int64(st, 1, skill_id << SEARCH_ROW_BITS);
+			sqlite3_bind_int64(st, 2, (skill_id + 1) << SEARCH_ROW_BITS);
+		}
+		if (sr_step(st) != 0) {
+			snprintf(err, errlen, "search: removing the rows of skill %lld: %s",
+				 (long long)skill_id, sqlite3_errmsg(w->db));
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "skilld/base/text.h"
 #include "skilld/base/util.h"
+#include "skilld/store/pack.h"
 
 #define RANK_K1 2.0
 #define RANK_B 0.75
@@ -306,13 +307,58 @@ static void idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_contex
 	sqlite3_result_int(ctx, d->n_phrase);
 }
 
+/* ---- skilld_unpack(packed): the search table's content ---- */
+
+/* One connection's decompressor and buffer (a function's calls on a
+ * connection are never concurrent: it is used by one thread at a time). */
+struct unpacker {
+	struct pack_ctx *ctx;
+	struct buf out;
+};
+
+static void unpacker_free(void *p)
+{
+	struct unpacker *u = p;
+
+	pack_ctx_free(u->ctx);
+	buf_fini(&u->out);
+	free(u);
+}
+
+static void unpack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct unpacker *u = sqlite3_user_data(ctx);
+	const void *p;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;   /* NULL stays NULL */
+	p = sqlite3_value_blob(argv[0]);
+	if (unpack_bytes(u->ctx, p, (size_t)sqlite3_value_bytes(argv[0]), &u->out) != 0) {
+		sqlite3_result_error(ctx, "skilld_unpack: not a packed value (a corrupt index?)", -1);
+		return;
+	}
+	sqlite3_result_text64(ctx, u->out.data, u->out.len, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
 int fts_register(sqlite3 *db, char *err, size_t errlen)
 {
 	static const fts5_tokenizer methods = { tok_create, tok_delete, tok_tokenize };
 	fts5_api *api = fts_api(db);
+	struct unpacker *u;
 
 	if (!api || api->iVersion < 2) {
 		snprintf(err, errlen, "this SQLite has no FTS5");
+		return -1;
+	}
+	u = xcalloc(1, sizeof(*u));
+	u->ctx = pack_ctx_new();
+	buf_init(&u->out);
+	/* freed by SQLite with the connection, or at once when this fails */
+	if (sqlite3_create_function_v2(db, "skilld_unpack", 1,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, u,
+				       unpack_fn, NULL, NULL, unpacker_free) != SQLITE_OK) {
+		snprintf(err, errlen, "registering skilld_unpack: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if (api->xCreateTokenizer(api, FTS_TOKENIZER, api, (fts5_tokenizer *)&methods, NULL) != SQLITE_OK ||

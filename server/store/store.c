@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/store/fts.h"
+#include "skilld/store/pack.h"
 #include "skilld/base/util.h"
 
 /* A skill holds every word of the JSON array ?1 (NULL: no words) in its
@@ -116,9 +117,21 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
 };
 
+/* Most packed columns one read gives out at once (store_skill_page_get). */
+#define UNPACKED_SLOTS 5
+/* An unpacked buffer larger than this is let go when its statement is
+ * used again, so that a thread does not keep its largest file forever. */
+#define UNPACKED_KEEP ((size_t)1 << 20)
+
 struct store_reader {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT_];
+	/* The packed columns (pack.h) each statement's last read gave out,
+	 * unpacked: they live as long as the row's other values, until the
+	 * statement is used again (the borrowing contract of store.h). */
+	struct pack_ctx *pack;
+	struct buf unpacked[STMT_COUNT_][UNPACKED_SLOTS];
+	bool corrupt;           /* the last read met a value it cannot unpack */
 	/* store_reader_stmt's, keyed by the address of their SQL */
 	const char *own_sql[STORE_READER_STMTS];
 	sqlite3_stmt *own[STORE_READER_STMTS];
@@ -194,6 +207,7 @@ struct store_reader *store_reader_open(const char *path, char *err, size_t errle
 	struct store_reader *r = xcalloc(1, sizeof(*r));
 	int rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 
+	r->pack = pack_ctx_new();
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s read-only: %s", path,
 			 r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
@@ -225,6 +239,10 @@ void store_reader_close(struct store_reader *r)
 	for (int i = 0; i < STORE_READER_STMTS; i++)
 		sqlite3_finalize(r->own[i]);
 	sqlite3_close(r->db);
+	pack_ctx_free(r->pack);
+	for (int i = 0; i < STMT_COUNT_; i++)
+		for (int k = 0; k < UNPACKED_SLOTS; k++)
+			buf_fini(&r->unpacked[i][k]);
 	free(r);
 }
 
@@ -236,6 +254,10 @@ static sqlite3_stmt *stmt(struct store_reader *r, enum stmt which)
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	r->corrupt = false;
+	for (int k = 0; k < UNPACKED_SLOTS; k++)
+		if (r->unpacked[which][k].cap > UNPACKED_KEEP)
+			buf_fini(&r->unpacked[which][k]);
 	return st;
 }
 
@@ -272,6 +294,8 @@ void store_reader_end(struct store_reader *r)
 
 const char *store_errmsg(struct store_reader *r)
 {
+	if (r->corrupt)
+		return "a value in the index cannot be unpacked (a corrupt index? rebuild it)";
 	return sqlite3_errmsg(r->db);
 }
 
@@ -323,6 +347,27 @@ static struct store_bytes col_bytes(sqlite3_stmt *st, int col)
 	return b;
 }
 
+/* Packed column col (pack.h) of statement which, unpacked into slot
+ * (each value a read gives out has its own): NULL stays NULL. 0, or -1
+ * when it cannot be unpacked (r->corrupt set: store_errmsg says so). */
+static int col_packed(struct store_reader *r, enum stmt which, int col, int slot,
+		      struct store_bytes *out)
+{
+	sqlite3_stmt *st = r->stmt[which];
+	struct buf *b = &r->unpacked[which][slot];
+
+	*out = (struct store_bytes){ NULL, 0 };
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	if (unpack_bytes(r->pack, sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col),
+		   b) != 0) {
+		r->corrupt = true;
+		return -1;
+	}
+	*out = (struct store_bytes){ b->data, b->len };
+	return 0;
+}
+
 static const char *col_text(sqlite3_stmt *st, int col)
 {
 	return (const char *)sqlite3_column_text(st, col);
@@ -356,12 +401,13 @@ int store_skill_get(struct store_reader *r, const char *slug, struct store_skill
 	int rc = step_one(st, slug, NULL);
 
 	if (rc == 1) {
-		out->detail = col_bytes(st, 0);
 		out->files = col_bytes(st, 1);
-		out->checklist = col_bytes(st, 2);
-		out->evals = col_bytes(st, 3);
-		out->check = col_bytes(st, 4);
 		out->digest = col_bytes(st, 5);
+		if (col_packed(r, STMT_SKILL_GET, 0, 0, &out->detail) != 0 ||
+		    col_packed(r, STMT_SKILL_GET, 2, 1, &out->checklist) != 0 ||
+		    col_packed(r, STMT_SKILL_GET, 3, 2, &out->evals) != 0 ||
+		    col_packed(r, STMT_SKILL_GET, 4, 3, &out->check) != 0)
+			return -1;
 	}
 	return rc;
 }
@@ -371,13 +417,12 @@ int store_skill_page_get(struct store_reader *r, const char *slug, struct store_
 	sqlite3_stmt *st = stmt(r, STMT_SKILL_PAGE);
 	int rc = step_one(st, slug, NULL);
 
-	if (rc == 1) {
-		out->detail = col_bytes(st, 0);
-		out->body_html = col_bytes(st, 1);
-		out->toc = col_bytes(st, 2);
-		out->checklist = col_bytes(st, 3);
-		out->evals = col_bytes(st, 4);
-	}
+	if (rc == 1 && (col_packed(r, STMT_SKILL_PAGE, 0, 0, &out->detail) != 0 ||
+			col_packed(r, STMT_SKILL_PAGE, 1, 1, &out->body_html) != 0 ||
+			col_packed(r, STMT_SKILL_PAGE, 2, 2, &out->toc) != 0 ||
+			col_packed(r, STMT_SKILL_PAGE, 3, 3, &out->checklist) != 0 ||
+			col_packed(r, STMT_SKILL_PAGE, 4, 4, &out->evals) != 0))
+		return -1;
 	return rc;
 }
 
@@ -424,11 +469,12 @@ int store_file_get(struct store_reader *r, const char *slug, const char *path,
 		*out = (struct store_file){
 			.path = col_bytes(st, 0),
 			.mime = col_bytes(st, 1),
-			.content = col_bytes(st, 2),
 			.digest = col_bytes(st, 3),
 			.size = sqlite3_column_int64(st, 4),
 			.is_text = sqlite3_column_int(st, 5) != 0,
 		};
+		if (col_packed(r, STMT_FILE_GET, 2, 0, &out->content) != 0)
+			return -1;
 	}
 	return rc;
 }
@@ -460,12 +506,13 @@ int store_file_page_get(struct store_reader *r, const char *slug, const char *pa
 	if (rc == 1) {
 		*out = (struct store_file){
 			.path = col_bytes(st, 0),
-			.html = col_bytes(st, 1),
-			.toc = col_bytes(st, 2),
-			.content = col_bytes(st, 3),
 			.mime = col_bytes(st, 4),
 			.digest = col_bytes(st, 5),
 		};
+		if (col_packed(r, STMT_FILE_PAGE, 1, 0, &out->html) != 0 ||
+		    col_packed(r, STMT_FILE_PAGE, 2, 1, &out->toc) != 0 ||
+		    col_packed(r, STMT_FILE_PAGE, 3, 2, &out->content) != 0)
+			return -1;
 	}
 	return rc;
 }
@@ -479,9 +526,10 @@ int store_file_of_kind(struct store_reader *r, const char *slug, const char *kin
 	if (rc == 1) {
 		*out = (struct store_file){
 			.path = col_bytes(st, 0),
-			.content = col_bytes(st, 1),
 			.digest = col_bytes(st, 2),
 		};
+		if (col_packed(r, STMT_FILE_OF_KIND, 1, 0, &out->content) != 0)
+			return -1;
 	}
 	return rc;
 }
@@ -493,8 +541,10 @@ int store_skill_files(struct store_reader *r, const char *slug, store_file_fn fn
 
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_file f = { .path = col_bytes(st, 0), .content = col_bytes(st, 1) };
+		struct store_file f = { .path = col_bytes(st, 0) };
 
+		if (col_packed(r, STMT_SKILL_FILES, 1, 0, &f.content) != 0)
+			return -1;
 		if (fn(ctx, slug, &f) != 0)
 			break;
 	}

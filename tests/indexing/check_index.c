@@ -401,6 +401,24 @@ START_TEST(test_roots_in_order_and_shadowing)
 END_TEST
 
 /* Every row of the index except the generation's meta, as text. */
+/* Column c of st into a dump: its type, then its text, or a blob (the
+ * packed columns) in hex, so that a dump is a C string. */
+static void put_value(struct buf *b, sqlite3_stmt *st, int c)
+{
+	int type = sqlite3_column_type(st, c);
+	const unsigned char *v = sqlite3_column_blob(st, c);
+	int n = sqlite3_column_bytes(st, c);
+
+	buf_printf(b, "%d:", type);
+	for (int i = 0; v && i < n; i++) {
+		if (type == SQLITE_BLOB)
+			buf_printf(b, "%02x", v[i]);
+		else
+			buf_putc(b, (char)v[i]);
+	}
+	buf_putc(b, '\x1f');
+}
+
 static char *dump_index(sqlite3 *db)
 {
 	static const char *const queries[] = {
@@ -420,13 +438,7 @@ static char *dump_index(sqlite3 *db)
 		buf_printf(&b, "== %s\n", queries[q]);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			for (int c = 0; c < sqlite3_column_count(st); c++) {
-				const void *v = sqlite3_column_blob(st, c);
-				int n = sqlite3_column_bytes(st, c);
-
-				buf_printf(&b, "%d:", sqlite3_column_type(st, c));
-				if (v)
-					buf_append(&b, v, (size_t)n);
-				buf_putc(&b, '\x1f');
+				put_value(&b, st, c);
 			}
 			buf_putc(&b, '\n');
 		}
@@ -562,13 +574,7 @@ static char *canonical_dump(sqlite3 *db)
 		buf_printf(&b, "== %s\n", queries[q]);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			for (int c = 0; c < sqlite3_column_count(st); c++) {
-				const void *v = sqlite3_column_blob(st, c);
-				int n = sqlite3_column_bytes(st, c);
-
-				buf_printf(&b, "%d:", sqlite3_column_type(st, c));
-				if (v)
-					buf_append(&b, v, (size_t)n);
-				buf_putc(&b, '\x1f');
+				put_value(&b, st, c);
 			}
 			buf_putc(&b, '\n');
 		}

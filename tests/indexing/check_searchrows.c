@@ -169,25 +169,38 @@ START_TEST(clear_empties_and_keeps_the_table)
 	char err[256] = "";
 	sqlite3 *w = NULL;
 	sqlite3_stmt *st = NULL;
+	struct searchrows *sr;
 	char *rows;
 
 	ck_assert_int_eq(sqlite3_open(path, &w), SQLITE_OK);
 	ck_assert_int_eq(fts_register(w, err, sizeof(err)), 0);
+	sr = searchrows_new(w);
 	ck_assert_int_eq(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_msg(searchrows_clear(w, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(searchrows_clear(sr, err, sizeof(err)) == 0, "%s", err);
 	rows = rows_of(w);
 	ck_assert_str_eq(rows, "");
 	free(rows);
-	/* created again from its own definition: still FTS5, still searchable */
-	ck_assert_int_eq(sqlite3_exec(w, "INSERT INTO search (kind, skill, url, body) "
-				      "VALUES ('skill', 'x', '/skills/x', 'a walrus')", NULL, NULL, NULL),
+	ck_assert_int_eq(sqlite3_prepare_v2(w, "SELECT (SELECT count(*) FROM search_rows) + "
+					    "(SELECT count(*) FROM search_head)", -1, &st, NULL),
 			 SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(w, "SELECT count(*) FROM search WHERE search MATCH 'walrus'",
-					    -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	/* created again from its own definition: still FTS5 over search_rows,
+	 * still searchable, the text read back unpacked */
+	ck_assert_int_eq(sqlite3_exec(w, "INSERT INTO search_rows (id, kind, skill, url, body) "
+				      "VALUES (7, 'skill', 'x', '/skills/x', x'00612077616c727573'); "
+				      "INSERT INTO search (rowid, kind, skill, url, body) "
+				      "VALUES (7, 'skill', 'x', '/skills/x', 'a walrus')", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(w, "SELECT count(*), max(body) FROM search "
+					    "WHERE search MATCH 'walrus'", -1, &st, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "a walrus");
 	sqlite3_finalize(st);
 	ck_assert_int_eq(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	searchrows_free(sr);
 	sqlite3_close(w);
 	free(path);
 }
@@ -197,10 +210,13 @@ START_TEST(clear_without_the_table)
 {
 	char err[256] = "";
 	sqlite3 *w = NULL;
+	struct searchrows *sr;
 
 	ck_assert_int_eq(sqlite3_open(":memory:", &w), SQLITE_OK);
-	ck_assert_int_eq(searchrows_clear(w, err, sizeof(err)), -1);
+	sr = searchrows_new(w);
+	ck_assert_int_eq(searchrows_clear(sr, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "search: clearing the table: no table 'search' in the schema");
+	searchrows_free(sr);
 	sqlite3_close(w);
 }
 END_TEST

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * searchrows: the writer of the search index. Fills the FTS5 table `search`
- * (migration 0004) with the rows search.h describes, on the writer
- * connection inside the index transaction; search.h's search_run and
- * search_resolve read them. The statements are the writer's own: use
+ * searchrows: the writer of the search index. Fills search_rows, the
+ * FTS5 table `search` that indexes them as external content (migrations
+ * 0004, 0009), and search_head with the rows search.h describes, on the
+ * writer connection inside the index transaction; search.h's search_run
+ * and search_resolve read them. The statements are the writer's own: use
  * these from the thread that holds the writer connection only.
  */
 #ifndef SKILLD_SEARCHROWS_H
@@ -15,28 +16,32 @@
 
 #include "skilld/indexing/skill.h"
 
-/* Empties the search tables (`search`, `search_head`) inside the caller's
- * write transaction: each is dropped and created again from its own
- * definition in the schema
- * (deleting rows one by one makes FTS5 tokenize each again). 0, or -1 with
- * a message in err. */
-int searchrows_clear(sqlite3 *db, char *err, size_t errlen);
+/* The writer's statements and packer, made on first use: one per index
+ * run, on the writer connection db. */
+struct searchrows;
+struct searchrows *searchrows_new(sqlite3 *db);
+void searchrows_free(struct searchrows *w);
+
+/* Empties the search tables (`search`, `search_rows`, `search_head`)
+ * inside the caller's write transaction: the FTS5 tables are dropped and
+ * created again from their own definitions in the schema (deleting rows
+ * one by one makes FTS5 tokenize each again). 0, or -1 with a message in
+ * err. */
+int searchrows_clear(struct searchrows *w, char *err, size_t errlen);
 
 /*
  * Adds the rows of one inserted skill (row id skill_id, r->slug set,
- * rendered) to the search table, and its row (rowid skill_id) to
- * search_head, on the writer connection inside the index
- * transaction. *insert is the insert statement, prepared on the first call
- * (start with NULL) and reused; the caller finalizes it when the index is
- * built. 0, or -1 with a message in err.
+ * rendered): each to search_rows (its body packed) and to the index of
+ * `search`, and the skill's row (rowid skill_id) to search_head, inside
+ * the index transaction. 0, or -1 with a message in err.
  */
-int searchrows_add_skill(sqlite3 *db, sqlite3_stmt **insert, sqlite3_int64 skill_id,
+int searchrows_add_skill(struct searchrows *w, sqlite3_int64 skill_id,
 			 const struct skill_record *r, char *err, size_t errlen);
 
-/* Removes the rows of skill skill_id from search and search_head (an
- * incremental re-index replacing or dropping it), on the writer connection inside the index transaction;
- * *remove as *insert above. 0, or -1 with a message in err. */
-int searchrows_remove_skill(sqlite3 *db, sqlite3_stmt **remove, sqlite3_int64 skill_id,
-			    char *err, size_t errlen);
+/* Removes the rows of skill skill_id from search, search_rows and
+ * search_head (an incremental re-index replacing or dropping it), inside
+ * the index transaction. 0, or -1 with a message in err. */
+int searchrows_remove_skill(struct searchrows *w, sqlite3_int64 skill_id, char *err,
+			    size_t errlen);
 
 #endif

@@ -28,6 +28,11 @@
  *   first. Higher is better; a weight per column in table order, 1 for
  *   those not given.
  *
+ * - skilld_unpack(packed): the text of a value pack.h packed (NULL for
+ *   NULL; an error for a value that is not packed). The view search_text
+ *   unpacks the body of search_rows with it: `search` reads its content
+ *   from that view (external content), so the body is stored once, packed.
+ *
  * Thread safety: registration is per connection; what it registers keeps
  * no state between statements.
  */

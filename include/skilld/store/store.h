@@ -8,9 +8,12 @@
  * reads one snapshot of the index between store_reader_begin and
  * store_reader_end.
  *
- * Values read are borrowed: the pointers in a struct a read fills (and
- * those a callback is given) stay valid until the next read on the same
- * reader, or store_reader_end. Copy what must live longer. A NULL pointer
+ * Values read are borrowed: the pointers in a struct a read fills stay
+ * valid until the next read on the same reader, or store_reader_end;
+ * those a callback is given, until the callback returns. Copy what must
+ * live longer. The large values (a file's bytes, rendered HTML, most JSON
+ * answers) are stored packed (pack.h) and given out unpacked, in the
+ * reader's own buffers. A NULL pointer
  * is SQL NULL (no such value); a present value of zero length has a
  * non-NULL pointer.
  *
