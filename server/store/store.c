@@ -94,7 +94,7 @@ static const char *const reader_sql[STMT_COUNT_] = {
 	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
 	/* ?1 the words (browse_words), ?2 root, ?3 tier, ?4 checklist, ?5
 	 * evals, ?6 offset, ?7 limit: every column read but summary_json is
-	 * in skills_browse (migration 0009), so only the rows of the page
+	 * in skills_browse (migration 0010), so only the rows of the page
 	 * reach the table */
 	[STMT_BROWSE_CELLS] =
 		"SELECT root_index, root, tier, has_checklist, has_evals, count(*) "

@@ -9,7 +9,6 @@
 -- index, so they are columns. The rows come with the next index build.
 ALTER TABLE skills ADD COLUMN has_checklist INTEGER NOT NULL DEFAULT 0 CHECK (has_checklist IN (0, 1));
 ALTER TABLE skills ADD COLUMN has_evals INTEGER NOT NULL DEFAULT 0 CHECK (has_evals IN (0, 1));
-UPDATE skills SET has_checklist = checklist_json IS NOT NULL, has_evals = evals_json IS NOT NULL;
 CREATE INDEX skills_browse ON skills (root_index, root, slug, tier, has_checklist, has_evals, name,
 	description);
 CREATE INDEX skills_facets ON skills (root_index, root, tier, has_checklist, has_evals);
