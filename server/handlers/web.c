@@ -185,20 +185,61 @@ static void browse_fini(struct browse *b)
 	cJSON_Delete(b->data);
 }
 
-/* The facets a filter has, each left out of its own counts. */
-enum browse_facet { FACET_ROOT, FACET_TIER, FACET_CHECKLIST, FACET_EVALS, FACET_NONE };
+/* The facets of the index, each counted with its own filter left out. */
+enum browse_facet { FACET_ROOT, FACET_TIER, FACET_CHECKLIST, FACET_EVALS, N_FACETS };
 
-/* True when cell c passes every filter of f but facet's own. */
+/* The name of each facet, as the query and the JSON call it. */
+static const char *const facet_names[N_FACETS] = { "root", "tier", "checklist", "evals" };
+
+/* The value cell c has in facet (a root, a tier of browse_tiers, "yes" or
+ * "no"); NULL for a tier skilld does not know. */
+static const char *cell_value(const struct browse_cell *c, enum browse_facet facet)
+{
+	switch (facet) {
+	case FACET_ROOT:
+		return c->root;
+	case FACET_TIER:
+		return c->tier;
+	case FACET_CHECKLIST:
+		return c->checklist ? "yes" : "no";
+	default:
+		return c->evals ? "yes" : "no";
+	}
+}
+
+/* The value f asks for in facet, or NULL for any. */
+static const char *filter_value(const struct store_browse *f, enum browse_facet facet)
+{
+	switch (facet) {
+	case FACET_ROOT:
+		return f->root;
+	case FACET_TIER:
+		return f->tier;
+	case FACET_CHECKLIST:
+		return f->checklist < 0 ? NULL : f->checklist ? "yes" : "no";
+	default:
+		return f->evals < 0 ? NULL : f->evals ? "yes" : "no";
+	}
+}
+
+/* True when v (may be NULL) is the string want. */
+static bool value_is(const char *v, const char *want)
+{
+	return v && strcmp(v, want) == 0;
+}
+
+/* True when cell c passes every filter of f but facet's own (N_FACETS:
+ * every filter). */
 static bool browse_match(const struct store_browse *f, const struct browse_cell *c,
 			 enum browse_facet facet)
 {
-	if (facet != FACET_ROOT && f->root && strcmp(f->root, c->root) != 0)
-		return false;
-	if (facet != FACET_TIER && f->tier && (!c->tier || strcmp(f->tier, c->tier) != 0))
-		return false;
-	if (facet != FACET_CHECKLIST && f->checklist >= 0 && c->checklist != (f->checklist == 1))
-		return false;
-	return facet == FACET_EVALS || f->evals < 0 || c->evals == (f->evals == 1);
+	for (int k = 0; k < N_FACETS; k++) {
+		const char *want = filter_value(f, (enum browse_facet)k);
+
+		if (k != (int)facet && want && !value_is(cell_value(c, (enum browse_facet)k), want))
+			return false;
+	}
+	return true;
 }
 
 /* The number of skills that pass every filter of f but facet's own. */
@@ -212,69 +253,52 @@ static long browse_count(const struct browse *b, enum browse_facet facet)
 	return n;
 }
 
-/* Appends {"value", "count"} to the array a. */
-static void facet_value(cJSON *a, const char *value, long count)
+/* Appends to a {"value", "count"} for each of values[0..n) in facet: the
+ * skills that have it and pass every other filter. A value no skill has
+ * is left out, unless the filter asks for it. */
+static void facet_values(cJSON *a, const struct browse *b, enum browse_facet facet,
+			 const char *const *values, size_t n)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "value", value);
-	cJSON_AddNumberToObject(o, "count", (double)count);
-	cJSON_AddItemToArray(a, o);
-}
-
-/* The facets of b: {"root": [{value, count}] in root order, "tier" in
- * browse_tiers order, "checklist" and "evals" as "yes" and "no"}, each
- * counted under every other filter; values with no skill are left out
- * unless the filter names them. */
-static cJSON *browse_facets(const struct browse *b)
-{
-	cJSON *facets = cJSON_CreateObject();
-	cJSON *roots = cJSON_AddArrayToObject(facets, "root");
-	cJSON *tiers = cJSON_AddArrayToObject(facets, "tier");
-	static const char *const names[] = { "checklist", "evals" };
-
-	for (size_t i = 0; i < b->n_cells; i++) {
-		const char *root = b->cells[i].root;
-		long n = 0;
-		bool seen = false;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = strcmp(b->cells[j].root, root) == 0;
-		if (seen)
-			continue;
-		for (size_t j = i; j < b->n_cells; j++)
-			if (strcmp(b->cells[j].root, root) == 0 &&
-			    browse_match(&b->f, &b->cells[j], FACET_ROOT))
-				n += b->cells[j].count;
-		if (n > 0 || (b->f.root && strcmp(b->f.root, root) == 0))
-			facet_value(roots, root, n);
-	}
-	for (size_t t = 0; t < N_BROWSE_TIERS; t++) {
-		long n = 0;
+	for (size_t v = 0; v < n; v++) {
+		long count = 0;
 
 		for (size_t i = 0; i < b->n_cells; i++)
-			if (b->cells[i].tier == browse_tiers[t] &&
-			    browse_match(&b->f, &b->cells[i], FACET_TIER))
-				n += b->cells[i].count;
-		if (n > 0 || (b->f.tier && strcmp(b->f.tier, browse_tiers[t]) == 0))
-			facet_value(tiers, browse_tiers[t], n);
-	}
-	for (size_t k = 0; k < 2; k++) {
-		cJSON *a = cJSON_AddArrayToObject(facets, names[k]);
-		int want = k == 0 ? b->f.checklist : b->f.evals;
-		long yes = 0, no = 0;
+			if (value_is(cell_value(&b->cells[i], facet), values[v]) &&
+			    browse_match(&b->f, &b->cells[i], facet))
+				count += b->cells[i].count;
+		if (count > 0 || value_is(filter_value(&b->f, facet), values[v])) {
+			cJSON *o = cJSON_CreateObject();
 
-		for (size_t i = 0; i < b->n_cells; i++) {
-			bool has = k == 0 ? b->cells[i].checklist : b->cells[i].evals;
-
-			if (browse_match(&b->f, &b->cells[i], k == 0 ? FACET_CHECKLIST : FACET_EVALS))
-				*(has ? &yes : &no) += b->cells[i].count;
+			cJSON_AddStringToObject(o, "value", values[v]);
+			cJSON_AddNumberToObject(o, "count", (double)count);
+			cJSON_AddItemToArray(a, o);
 		}
-		if (yes > 0 || want == 1)
-			facet_value(a, "yes", yes);
-		if (no > 0 || want == 0)
-			facet_value(a, "no", no);
 	}
+}
+
+/* The facets of b: {"root": its values in root order, "tier" in
+ * browse_tiers order, "checklist" and "evals": "yes", "no"}, as
+ * facet_values counts them. */
+static cJSON *browse_facets(const struct browse *b)
+{
+	static const char *const yes_no[] = { "yes", "no" };
+	const char **roots = xcalloc(b->n_cells + 1, sizeof(*roots));
+	cJSON *facets = cJSON_CreateObject();
+	size_t n_roots = 0;
+
+	/* the cells come in root order: each root once */
+	for (size_t i = 0; i < b->n_cells; i++)
+		if (n_roots == 0 || strcmp(roots[n_roots - 1], b->cells[i].root) != 0)
+			roots[n_roots++] = b->cells[i].root;
+	facet_values(cJSON_AddArrayToObject(facets, facet_names[FACET_ROOT]), b, FACET_ROOT, roots,
+		     n_roots);
+	facet_values(cJSON_AddArrayToObject(facets, facet_names[FACET_TIER]), b, FACET_TIER,
+		     browse_tiers, N_BROWSE_TIERS);
+	facet_values(cJSON_AddArrayToObject(facets, facet_names[FACET_CHECKLIST]), b, FACET_CHECKLIST,
+		     yes_no, 2);
+	facet_values(cJSON_AddArrayToObject(facets, facet_names[FACET_EVALS]), b, FACET_EVALS,
+		     yes_no, 2);
+	free(roots);
 	return facets;
 }
 
@@ -340,15 +364,6 @@ static int root_seen(void *ctx, const struct store_browse_cell *c)
 	return rs->seen;
 }
 
-/* Adds v to o as a string, or null. */
-static void add_str_or_null(cJSON *o, const char *key, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 /*
  * The index's view of the request: {"data": [the page's summaries, in
  * (root, slug) order], "total": skills that pass the filter, "skills": all
@@ -377,7 +392,7 @@ static cJSON *browse_view(struct page_req *p)
 	}
 	if (store_browse_cells(p->db, b.f.q, browse_cell_add, &b) != 0)
 		goto db_error;
-	total = browse_count(&b, FACET_NONE);
+	total = browse_count(&b, N_FACETS);
 	pages = total > 0 ? (total + INDEX_PAGE_SIZE - 1) / INDEX_PAGE_SIZE : 1;
 	if (b.page > pages) {
 		response_error(p->res, 404, "page_not_found", "page %ld is past the last page, %ld",
@@ -401,11 +416,9 @@ static cJSON *browse_view(struct page_req *p)
 	cJSON_AddNumberToObject(view, "pages", (double)pages);
 	cJSON_AddNumberToObject(view, "per_page", INDEX_PAGE_SIZE);
 	filter = cJSON_AddObjectToObject(view, "filter");
-	add_str_or_null(filter, "q", b.f.q);
-	add_str_or_null(filter, "root", b.f.root);
-	add_str_or_null(filter, "tier", b.f.tier);
-	add_str_or_null(filter, "checklist", b.f.checklist < 0 ? NULL : b.f.checklist ? "yes" : "no");
-	add_str_or_null(filter, "evals", b.f.evals < 0 ? NULL : b.f.evals ? "yes" : "no");
+	jadd_str_or_null(filter, "q", b.f.q);
+	for (int k = 0; k < N_FACETS; k++)
+		jadd_str_or_null(filter, facet_names[k], filter_value(&b.f, (enum browse_facet)k));
 	cJSON_AddItemToObject(view, "facets", browse_facets(&b));
 	goto out;
 db_error:
