@@ -187,22 +187,24 @@
 	// its own.
 	function setupSide() {
 		var wide = window.matchMedia("(min-width: 960px)");
-		var side = document.querySelector(".with-aside > .side");
+		// the lower of the side column's two boxes: the one that may stick
+		var box = document.querySelector(".with-aside.toc-last > .toc") ||
+			document.querySelector(".with-aside > .side");
 		if (wide.matches) {
 			document.querySelectorAll("details[data-wide-open]").forEach(function (d) { d.open = true; });
 		}
-		if (!side) return;
+		if (!box) return;
 
 		function fit() {
-			side.classList.add("is-sticky");
-			var top = parseFloat(getComputedStyle(side).top) || 0;
-			if (!wide.matches || side.offsetHeight + top * 2 > window.innerHeight)
-				side.classList.remove("is-sticky");
+			box.classList.add("is-sticky");
+			var top = parseFloat(getComputedStyle(box).top) || 0;
+			if (!wide.matches || box.offsetHeight + top * 2 > window.innerHeight)
+				box.classList.remove("is-sticky");
 		}
 		fit();
 		window.addEventListener("resize", fit);
 		// a panel opened, closed or filled (the reviews) changes the height
-		if (window.ResizeObserver) new ResizeObserver(fit).observe(side);
+		if (window.ResizeObserver) new ResizeObserver(fit).observe(box);
 	}
 
 	// ---- header search: results as you type ----

@@ -1136,7 +1136,8 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
 	put_skill_href(&b, slug, NULL);
 	html_printf(&b, "\">%s</a></p>\n<h1 class=\"file-title\">%s</h1>\n</div>\n",
 		    name ? name : slug, file ? file : "reference");
-	buf_puts(&b, "<div class=\"with-aside\">\n");
+	/* wide, the contents come under the short side panel and stay in view */
+	buf_puts(&b, "<div class=\"with-aside toc-last\">\n");
 	put_toc(&b, toc);
 	buf_puts(&b, "<article class=\"prose\">\n");
 	if (html && html[0])

@@ -477,6 +477,12 @@ describe('skilld portal in headless chromium', { timeout: 120000 }, () => {
 		assert.equal(await toc.evaluate((d) => d.open), true);
 		const wide = await toc.boundingBox(), article = await page.locator('article.prose').boundingBox();
 		assert.ok(wide.x > article.x + article.width, 'contents beside the text');
+		// under the reference's short side panel, and in view all the way
+		// down the text, since it fits in the window
+		assert.ok(wide.y > (await page.locator('.with-aside > .side').boundingBox()).y, 'contents under the panel');
+		await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight * 0.6));
+		const kept = await toc.evaluate((e) => e.getBoundingClientRect().top);
+		assert.ok(kept >= 0 && kept < 100, `contents at ${kept} px after scrolling`);
 		assertClean();
 	});
 
