@@ -50,13 +50,38 @@
 		}
 	}
 
+	// "/" typed outside a text field focuses input, its text selected.
+	function slashFocuses(input) {
+		document.addEventListener("keydown", function (e) {
+			if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+			if (typingIn(document.activeElement)) return;
+			e.preventDefault();
+			input.focus();
+			input.select();
+		});
+	}
+
 	// ---- index: filter as you type ----
 
+	// Every skill on the page (data-mode="page"): the cards are filtered
+	// here, word by word over each card's text. Otherwise the server does
+	// it: each pause in typing asks for the page of the index with these
+	// words (the form's own GET, which works without this script) and puts
+	// its results in place of these.
 	function setupFilter() {
+		var form = document.querySelector("form.filter");
 		var input = document.getElementById("filter");
-		if (!input) return;
-		var cards = Array.prototype.slice.call(document.querySelectorAll("#cards > .card"));
-		var counter = document.querySelector(".filter-count");
+		if (!form || !input) return;
+		form.classList.add("js");
+		if (form.getAttribute("data-mode") === "page") setupPageFilter(form, input);
+		else setupServerFilter(form, input);
+		slashFocuses(input);
+	}
+
+	function setupPageFilter(form, input) {
+		var cards = Array.prototype.slice.call(document.querySelectorAll("#cards .card"));
+		var groups = Array.prototype.slice.call(document.querySelectorAll("#cards .collection"));
+		var counter = form.querySelector(".filter-count");
 		var empty = document.querySelector(".filter-empty");
 		var total = cards.length;
 		var haystacks = cards.map(function (card) {
@@ -70,6 +95,9 @@
 				var hit = words.every(function (w) { return haystacks[i].indexOf(w) !== -1; });
 				card.hidden = !hit;
 				if (hit) shown++;
+			});
+			groups.forEach(function (g) {
+				g.hidden = !g.querySelector(".card:not([hidden])");
 			});
 			if (counter) {
 				var noun = total === 1 ? " skill" : " skills";
@@ -85,17 +113,98 @@
 				apply();
 			}
 		});
-		var q = new URLSearchParams(window.location.search).get("q");
-		if (q) input.value = q;
+		// the cards shown already are the answer
+		form.addEventListener("submit", function (e) { e.preventDefault(); });
 		if (input.value) apply();
+	}
 
-		document.addEventListener("keydown", function (e) {
-			if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
-			if (typingIn(document.activeElement)) return;
-			e.preventDefault();
-			input.focus();
-			input.select();
+	function setupServerFilter(form, input) {
+		var browse = document.getElementById("browse");
+		var counter = form.querySelector(".filter-count");
+		var seq = 0;
+		var timer = null;
+		if (!browse) return;
+
+		// "/" with the form's fields: the words and the filters it keeps,
+		// from the first page.
+		function target() {
+			var params = new URLSearchParams();
+			new FormData(form).forEach(function (v, k) { if (v) params.append(k, v); });
+			var qs = params.toString();
+			return "/" + (qs ? "?" + qs : "");
+		}
+
+		function load() {
+			var mine = ++seq;
+			var url = target();
+			browse.setAttribute("aria-busy", "true");
+			fetch(url, { headers: { Accept: "text/html" } }).then(function (res) {
+				return res.text().then(function (html) { return { ok: res.ok, html: html }; });
+			}).then(function (r) {
+				if (mine !== seq) return;
+				var doc = new DOMParser().parseFromString(r.html, "text/html");
+				var next = doc.getElementById("browse");
+				var count = doc.querySelector(".filter-count");
+				if (!r.ok || !next) {
+					// a refused query (400): its message where the results were
+					var msg = doc.querySelector(".error-message");
+					if (counter) counter.textContent = msg ? msg.textContent : "The filter could not run";
+					return;
+				}
+				browse.replaceChildren.apply(browse, Array.prototype.slice.call(next.childNodes));
+				if (counter && count) counter.textContent = count.textContent;
+				history.replaceState(null, "", url);
+			}).catch(function () {
+				if (mine === seq && counter) counter.textContent = "The server did not answer";
+			}).then(function () {
+				if (mine === seq) browse.removeAttribute("aria-busy");
+			});
+		}
+
+		input.addEventListener("input", function () {
+			clearTimeout(timer);
+			timer = setTimeout(load, 200);
 		});
+		input.addEventListener("keydown", function (e) {
+			if (e.key === "Escape" && input.value) {
+				input.value = "";
+				clearTimeout(timer);
+				load();
+			}
+		});
+		form.addEventListener("submit", function (e) {
+			e.preventDefault();
+			clearTimeout(timer);
+			load();
+		});
+	}
+
+	// ---- contents and side panel ----
+
+	// The contents and the index's filters (closed in the page, for a
+	// phone) open where they sit in a side column; the side panel sticks
+	// only while it fits in the window, so it never needs a scroll bar of
+	// its own.
+	function setupSide() {
+		var wide = window.matchMedia("(min-width: 960px)");
+		// the lower of the side column's two boxes: the one that may stick
+		var box = document.querySelector(".with-aside.toc-last > .toc") ||
+			document.querySelector(".with-aside > .side");
+		if (wide.matches) {
+			document.querySelectorAll("details[data-wide-open]").forEach(function (d) { d.open = true; });
+		}
+		if (!box) return;
+
+		function fit() {
+			box.classList.add("is-sticky");
+			var top = parseFloat(getComputedStyle(box).top) || 0;
+			if (!wide.matches || box.offsetHeight + top * 2 > window.innerHeight)
+				box.classList.remove("is-sticky");
+		}
+		fit();
+		window.addEventListener("resize", fit);
+		// a panel opened, closed or filled (the reviews) changes the height
+		if (window.ResizeObserver) new ResizeObserver(fit).observe(box);
 	}
 
 	// ---- header search: results as you type ----
@@ -310,15 +419,7 @@
 		list.addEventListener("mousedown", function (e) { e.preventDefault(); });
 
 		// "/" focuses the box, except on the index where it is the filter's.
-		if (!document.getElementById("filter")) {
-			document.addEventListener("keydown", function (e) {
-				if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
-				if (typingIn(document.activeElement)) return;
-				e.preventDefault();
-				input.focus();
-				input.select();
-			});
-		}
+		if (!document.getElementById("filter")) slashFocuses(input);
 	}
 
 	// ---- checklist: state, progress, reset, copy ----
@@ -817,6 +918,7 @@
 	function start() {
 		setupCopyCode();
 		setupFilter();
+		setupSide();
 		setupSearch();
 		setupChecklist();
 		setupReview();

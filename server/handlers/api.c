@@ -325,7 +325,7 @@ void api_checklists(void *ctx, struct request *req, struct response *res)
 	cJSON_Delete(root);
 }
 
-static int summary_add(void *ctx, const char *slug, struct store_bytes summary)
+int api_summary_add(void *ctx, const char *slug, struct store_bytes summary)
 {
 	cJSON *o = cJSON_ParseWithLength(summary.p, summary.len);
 
@@ -343,7 +343,7 @@ cJSON *api_all_skills_json(struct app *app, struct response *res)
 	if (!r)
 		return NULL;
 	data = cJSON_CreateArray();
-	if (store_skills_page(r, NULL, -1, summary_add, data) < 0) {
+	if (store_skills_page(r, NULL, -1, api_summary_add, data) < 0) {
 		cJSON_Delete(data);
 		api_db_error(app, r, res, "listing skills");
 		return NULL;

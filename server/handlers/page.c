@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "skilld/base/html.h"
+#include "skilld/base/request.h"
 #include "skilld/store/search.h"
 #include "skilld/base/util.h"
 
@@ -446,8 +447,10 @@ static void skill_part_begin(struct buf *b, const struct page_ctx *ctx, const cJ
 	buf_fini(&title);
 }
 
-/* Appends a table of contents (h2 and h3 entries of toc) as a nav panel;
- * nothing when there is none. */
+/* Appends a table of contents (h2 and h3 entries of toc) as a panel that
+ * opens and closes (<details>, closed: a phone sees it above the text
+ * without scrolling past it; app.js opens it where the page has a side
+ * column); nothing when there is none. */
 static void put_toc(struct buf *b, const cJSON *toc)
 {
 	const cJSON *list = cJSON_IsArray(toc) ? toc : NULL;
@@ -461,13 +464,13 @@ static void put_toc(struct buf *b, const cJSON *toc)
 		if ((level != 2 && level != 3) || !id)
 			continue;
 		if (shown++ == 0)
-			buf_puts(b, "<nav class=\"panel toc\" aria-label=\"Contents\">\n"
-				    "<h2>Contents</h2>\n<ul>\n");
+			buf_puts(b, "<details class=\"panel toc\" id=\"toc\" data-wide-open>\n<summary><h2>Contents</h2>"
+				    "</summary>\n<nav aria-label=\"Contents\">\n<ul>\n");
 		html_printf(b, "<li class=\"toc-l%d\"><a href=\"#%s\">%s</a></li>\n", (int)level, id,
 			    jstr(e, "text") ? jstr(e, "text") : id);
 	}
 	if (shown)
-		buf_puts(b, "</ul>\n</nav>\n");
+		buf_puts(b, "</ul>\n</nav>\n</details>\n");
 }
 
 /* Appends the list of the skill's reference files as links to their
@@ -549,48 +552,319 @@ static void put_card(struct buf *b, const cJSON *s)
 	buf_puts(b, "</article></li>\n");
 }
 
-/* The skill index: a filter and one card per summary. */
-char *page_index(const struct page_ctx *ctx, const cJSON *summaries, size_t *len)
+/* The filters of the index's query, in the order its links write them. */
+static const char *const index_filters[] = { "q", "root", "tier", "checklist", "evals" };
+
+void page_index_href(struct buf *b, const cJSON *filter, const char *key, const char *value,
+		     long page)
+{
+	char sep = '?';
+
+	buf_putc(b, '/');
+	for (size_t i = 0; i < sizeof(index_filters) / sizeof(index_filters[0]); i++) {
+		const char *k = index_filters[i];
+		const char *v = key && strcmp(key, k) == 0 ? value : jstr_nonempty(filter, k);
+
+		if (!v || !v[0])
+			continue;
+		buf_printf(b, "%c%s=", sep, k);
+		url_encode_component(b, v);
+		sep = '&';
+	}
+	if (page > 1)
+		buf_printf(b, "%cpage=%ld", sep, page);
+}
+
+/* Appends page_index_href as an attribute value (escaped). */
+static void put_index_href(struct buf *b, const cJSON *filter, const char *key, const char *value,
+			   long page)
+{
+	struct buf href;
+
+	buf_init(&href);
+	page_index_href(&href, filter, key, value, page);
+	html_escape_attr(b, href.data, href.len);
+	buf_fini(&href);
+}
+
+/* The label of a facet's value ("platinum" is "Platinum", "none" "No tier"). */
+static const char *facet_label(const char *facet, const char *value)
+{
+	static const char *const labels[][3] = {
+		{ "tier", "platinum", "Platinum" }, { "tier", "gold", "Gold" },
+		{ "tier", "silver", "Silver" },     { "tier", "bronze", "Bronze" },
+		{ "tier", "none", "No tier" },      { "checklist", "yes", "With a checklist" },
+		{ "checklist", "no", "Without" },   { "evals", "yes", "With evals" },
+		{ "evals", "no", "Without" },
+	};
+
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i][0], facet) == 0 && strcmp(labels[i][1], value) == 0)
+			return labels[i][2];
+	return value;
+}
+
+/* Appends one facet: its title, "Any", and each value with its count as
+ * links that keep the other filters; the chosen one is marked. */
+static void put_facet(struct buf *b, const cJSON *view, const char *facet, const char *title)
+{
+	const cJSON *filter = jobj(view, "filter");
+	const char *chosen = jstr_nonempty(filter, facet);
+	const cJSON *v;
+
+	html_printf(b, "<div class=\"facet\"><h2 class=\"facet-title\">%s</h2><ul>", title);
+	buf_puts(b, "<li><a href=\"");
+	put_index_href(b, filter, facet, NULL, 1);
+	buf_printf(b, "\"%s>Any</a></li>", chosen ? "" : " aria-current=\"true\"");
+	cJSON_ArrayForEach(v, jarr(jobj(view, "facets"), facet)) {
+		const char *value = jstr_nonempty(v, "value");
+
+		if (!value)
+			continue;
+		buf_puts(b, "<li><a href=\"");
+		put_index_href(b, filter, facet, value, 1);
+		buf_putc(b, '"');
+		if (chosen && strcmp(chosen, value) == 0)
+			buf_puts(b, " aria-current=\"true\"");
+		html_printf(b, ">%s <span class=\"count\">", facet_label(facet, value));
+		put_int(b, jcount(v, "count", 0));
+		buf_puts(b, "</span></a></li>");
+	}
+	buf_puts(b, "</ul></div>\n");
+}
+
+/* Appends the facets in a <details> (closed: on a phone the cards come
+ * first; app.js opens it where it is a side column), its summary naming
+ * the filters chosen. */
+static void put_facets(struct buf *b, const cJSON *view)
+{
+	const cJSON *filter = jobj(view, "filter");
+	int n = 0;
+
+	buf_puts(b, "<details class=\"facets\" id=\"facets\" data-wide-open>\n<summary><h2>Filters</h2>");
+	for (size_t i = 1; i < sizeof(index_filters) / sizeof(index_filters[0]); i++) {
+		const char *v = jstr_nonempty(filter, index_filters[i]);
+
+		if (!v)
+			continue;
+		buf_puts(b, n++ ? ", " : " <span class=\"facets-on\">");
+		put_text(b, facet_label(index_filters[i], v));
+	}
+	if (n)
+		buf_puts(b, "</span>");
+	buf_puts(b, "</summary>\n<nav aria-label=\"Filters\">\n");
+	put_facet(b, view, "root", "Collection");
+	put_facet(b, view, "tier", "Tier");
+	put_facet(b, view, "checklist", "Checklist");
+	put_facet(b, view, "evals", "Evals");
+	buf_puts(b, "</nav>\n</details>\n");
+}
+
+/* Appends the pager: previous, the first, last and nearby pages, next. */
+static void put_pager(struct buf *b, const cJSON *view)
+{
+	const cJSON *filter = jobj(view, "filter");
+	long page = (long)jcount(view, "page", 1), pages = (long)jcount(view, "pages", 1);
+	long last_shown = 0;
+
+	if (pages <= 1)
+		return;
+	buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\"><ul>\n");
+	if (page > 1) {
+		buf_puts(b, "<li><a class=\"btn\" rel=\"prev\" href=\"");
+		put_index_href(b, filter, NULL, NULL, page - 1);
+		buf_puts(b, "\">← Previous</a></li>\n");
+	}
+	for (long n = 1; n <= pages; n++) {
+		if (n != 1 && n != pages && (n < page - 2 || n > page + 2))
+			continue;
+		if (n > last_shown + 1)
+			buf_puts(b, "<li class=\"gap\" aria-hidden=\"true\">…</li>\n");
+		last_shown = n;
+		if (n == page) {
+			buf_printf(b, "<li><span class=\"btn current\" aria-current=\"page\">"
+				      "<span class=\"visually-hidden\">Page </span>%ld</span></li>\n", n);
+			continue;
+		}
+		buf_puts(b, "<li><a class=\"btn\" href=\"");
+		put_index_href(b, filter, NULL, NULL, n);
+		buf_printf(b, "\"><span class=\"visually-hidden\">Page </span>%ld</a></li>\n", n);
+	}
+	if (page < pages) {
+		buf_puts(b, "<li><a class=\"btn\" rel=\"next\" href=\"");
+		put_index_href(b, filter, NULL, NULL, page + 1);
+		buf_puts(b, "\">Next →</a></li>\n");
+	}
+	buf_puts(b, "</ul></nav>\n");
+}
+
+/* The number of skills of root in the view's root facet, or -1. */
+static long long root_count(const cJSON *view, const char *root)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, jarr(jobj(view, "facets"), "root"))
+		if (root && jstr(v, "value") && strcmp(jstr(v, "value"), root) == 0)
+			return jcount(v, "count", 0);
+	return -1;
+}
+
+/* Appends the cards of list in groups of one collection (root) each, a
+ * heading over each when the page holds more than one or the collection
+ * facet lists more than one. */
+static void put_card_groups(struct buf *b, const cJSON *view, const cJSON *list)
+{
+	const cJSON *s, *filter = jobj(view, "filter");
+	const char *open = NULL;
+	bool headings = cJSON_GetArraySize(jarr(jobj(view, "facets"), "root")) > 1;
+	int k = 0;
+
+	cJSON_ArrayForEach(s, list) {
+		const char *root = jstr(s, "root");
+
+		if (cJSON_IsObject(s) && open && root && strcmp(root, open) != 0)
+			headings = true;
+		if (cJSON_IsObject(s) && !open)
+			open = root ? root : "";
+	}
+	open = NULL;
+	cJSON_ArrayForEach(s, list) {
+		const char *root = jstr(s, "root") ? jstr(s, "root") : "";
+
+		if (!cJSON_IsObject(s))
+			continue;
+		if (!open || strcmp(open, root) != 0) {
+			if (open)
+				buf_puts(b, "</ul>\n</section>\n");
+			open = root;
+			k++;
+			if (headings) {
+				long long n = root_count(view, root);
+
+				html_printf(b, "<section class=\"collection\" aria-labelledby=\"collection-%d\">\n"
+					       "<h2 class=\"collection-title\" id=\"collection-%d\"><a href=\"", k, k);
+				put_index_href(b, filter, "root", root, 1);
+				html_printf(b, "\">%s</a>", root[0] ? root : "(no collection)");
+				if (n >= 0) {
+					buf_puts(b, " <span class=\"count\">");
+					put_count(b, n, "skill", "skills");
+					buf_puts(b, "</span>");
+				}
+				buf_puts(b, "</h2>\n<ul class=\"cards\">\n");
+			} else {
+				buf_puts(b, "<section class=\"collection\">\n<ul class=\"cards\">\n");
+			}
+		}
+		put_card(b, s);
+	}
+	if (open)
+		buf_puts(b, "</ul>\n</section>\n");
+}
+
+/* The skill index: a filter, facets, the page's cards by collection, pages. */
+char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)
 {
 	static const struct page_head head = { "Skills", "page-index", NAV_SKILLS };
-	const cJSON *list = cJSON_IsArray(summaries) ? summaries : jarr(summaries, "data");
+	const cJSON *list = cJSON_IsArray(view) ? view : jarr(view, "data");
+	const cJSON *filter = jobj(view, "filter");
 	const cJSON *s;
-	long long n = 0, items = 0;
+	long long shown = 0, items = 0, total, all, page, pages;
 	struct buf b;
 
 	cJSON_ArrayForEach(s, list) {
 		if (!cJSON_IsObject(s))
 			continue;
-		n++;
+		shown++;
 		items += jcount(jobj(s, "counts"), "checklist_items", 0);
 	}
+	total = jcount(view, "total", shown);
+	all = jcount(view, "skills", total);
+	items = jcount(view, "checklist_items", items);
+	page = jcount(view, "page", 1);
+	pages = jcount(view, "pages", 1);
 	buf_init(&b);
 	layout_begin(&b, ctx, &head);
 	buf_puts(&b, "<div class=\"page-head\">\n<h1>Skills</h1>\n<p class=\"lede\">");
-	put_count(&b, n, "skill", "skills");
+	put_count(&b, all, "skill", "skills");
 	buf_puts(&b, " · ");
 	put_count(&b, items, "checklist item", "checklist items");
-	buf_puts(&b, " · <a href=\"/checklists\">all checklists</a></p>\n</div>\n"
-		     "<div class=\"filter\" role=\"search\">\n"
-		     "<label for=\"filter\">Filter skills</label>\n"
-		     "<input type=\"search\" id=\"filter\" autocomplete=\"off\" spellcheck=\"false\" "
-		     "placeholder=\"Name or description\" aria-describedby=\"filter-hint\" "
-		     "aria-controls=\"cards\">\n");
+	buf_puts(&b, " · <a href=\"/checklists\">all checklists</a></p>\n</div>\n");
+	/* every skill on this page: app.js filters the cards; else the
+	 * server does, the form's GET without the script */
+	html_printf(&b, "<form class=\"filter\" role=\"search\" action=\"/\" method=\"get\" "
+			"data-mode=\"%s\">\n<label for=\"filter\">Filter skills</label>\n"
+			"<div class=\"filter-row\"><input type=\"search\" id=\"filter\" name=\"q\" "
+			"autocomplete=\"off\" spellcheck=\"false\" maxlength=\"1000\" "
+			"placeholder=\"Name or description\" aria-describedby=\"filter-hint\" "
+			"aria-controls=\"cards\" value=\"%s\">",
+		    pages <= 1 && total == all ? "page" : "server",
+		    jstr_nonempty(filter, "q") ? jstr(filter, "q") : "");
+	for (size_t i = 1; i < sizeof(index_filters) / sizeof(index_filters[0]); i++)
+		if (jstr_nonempty(filter, index_filters[i]))
+			html_printf(&b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">",
+				    index_filters[i], jstr(filter, index_filters[i]));
+	buf_puts(&b, "<button type=\"submit\" class=\"btn\">Filter</button></div>\n");
 	html_printf(&b, "<p class=\"filter-hint\" id=\"filter-hint\">Press <kbd>/</kbd> to filter. "
-			"<span class=\"filter-count\" data-total=\"%lld\" role=\"status\">", n);
-	put_count(&b, n, "skill", "skills");
-	buf_puts(&b, "</span></p>\n</div>\n");
-	if (n == 0)
+			"<span class=\"filter-count\" data-total=\"%lld\" role=\"status\">", total);
+	if (total != all) {
+		put_int(&b, total);
+		buf_puts(&b, " of ");
+	}
+	put_count(&b, all, "skill", "skills");
+	buf_puts(&b, "</span></p>\n</form>\n<div class=\"browse\" id=\"browse\">\n");
+	if (jobj(view, "facets"))
+		put_facets(&b, view);
+	buf_puts(&b, "<div class=\"results\">\n");
+	if (pages > 1) {
+		buf_puts(&b, "<p class=\"range muted\">");
+		put_int(&b, (page - 1) * jcount(view, "per_page", shown) + 1);
+		buf_puts(&b, "–");
+		put_int(&b, (page - 1) * jcount(view, "per_page", shown) + shown);
+		buf_puts(&b, " of ");
+		put_count(&b, total, "skill", "skills");
+		buf_printf(&b, " · page %lld of %lld</p>\n", page, pages);
+	}
+	if (all == 0)
 		buf_puts(&b, "<p class=\"empty\">No skill is indexed. Start skilld with "
 			     "<code>--skills DIR</code> pointing at a folder of skills.</p>\n");
-	buf_puts(&b, "<ul class=\"cards\" id=\"cards\">\n");
-	cJSON_ArrayForEach(s, list)
-		put_card(&b, s);
-	buf_puts(&b, "</ul>\n<p class=\"empty filter-empty\" hidden>No skill matches the filter.</p>\n");
+	else if (total == 0)
+		buf_puts(&b, "<p class=\"empty\">No skill matches these filters.</p>\n");
+	buf_puts(&b, "<div class=\"groups\" id=\"cards\">\n");
+	put_card_groups(&b, view, list);
+	buf_puts(&b, "</div>\n<p class=\"empty filter-empty\" hidden>No skill matches the filter.</p>\n");
+	put_pager(&b, view);
+	buf_puts(&b, "</div>\n</div>\n");
 	return layout_end(&b, ctx, len);
 }
 
 /* ---- skill ---- */
+
+/* Descriptions longer than this many bytes are clamped to a few lines
+ * (the stylesheet says how many) with a control that shows them whole;
+ * from DESC_LONG, on a wide screen too. */
+#define DESC_CLAMP 160
+#define DESC_LONG 330
+
+/* Appends a skill's description under its name. A long one is clamped
+ * by the stylesheet, and a <details> after it ("More", "Less") unclamps
+ * it (.skill-head:has(.desc-more[open])): no script, and a screen reader
+ * reads the whole paragraph once whatever is shown. */
+static void put_description(struct buf *b, const char *desc)
+{
+	size_t n = desc ? strlen(desc) : 0;
+
+	if (!desc)
+		return;
+	if (n <= DESC_CLAMP) {
+		html_printf(b, "<p class=\"lede\">%s</p>\n", desc);
+		return;
+	}
+	html_printf(b, "<p class=\"lede desc-clamped%s\" id=\"description\">%s</p>\n"
+		       "<details class=\"desc-more\"><summary aria-controls=\"description\">"
+		       "<span class=\"when-closed\">More<span class=\"visually-hidden\"> of the "
+		       "description</span></span><span class=\"when-open\">Less</span></summary>"
+		       "</details>\n", n > DESC_LONG ? " desc-long" : "", desc);
+}
 
 /* Appends the skill header: name, tier, description and the main actions. */
 static void put_skill_head(struct buf *b, const cJSON *detail)
@@ -608,8 +882,7 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(detail, "valid")))
 		buf_puts(b, "<span class=\"badge badge-warn\">Invalid</span>");
 	buf_puts(b, "</div>\n");
-	if (desc)
-		html_printf(b, "<p class=\"lede\">%s</p>\n", desc);
+	put_description(b, desc);
 	buf_puts(b, "<p class=\"actions\">");
 	if (checklist) {
 		buf_puts(b, "<a class=\"btn btn-primary\" href=\"");
@@ -785,14 +1058,15 @@ char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *bo
 	layout_begin(&b, ctx, &head);
 	put_crumbs(&b, detail, NULL);
 	put_skill_head(&b, detail);
-	buf_puts(&b, "<div class=\"with-aside\">\n<article class=\"prose\">\n");
+	buf_puts(&b, "<div class=\"with-aside\">\n");
+	put_toc(&b, toc);
+	buf_puts(&b, "<article class=\"prose\">\n");
 	if (body_html && body_html[0])
 		buf_puts(&b, body_html);
 	else
 		buf_puts(&b, "<p class=\"muted\">SKILL.md has no body.</p>");
 	buf_puts(&b, "\n</article>\n<aside class=\"side\" aria-label=\"About this skill\">\n");
 	put_use_it(&b, ctx, slug);
-	put_toc(&b, toc);
 	buf_puts(&b, "<section class=\"panel\">\n"
 		     "<h2>References</h2>\n");
 	if (put_reference_list(&b, detail, NULL) == 0)
@@ -862,13 +1136,15 @@ char *page_reference(const struct page_ctx *ctx, const cJSON *detail, const char
 	put_skill_href(&b, slug, NULL);
 	html_printf(&b, "\">%s</a></p>\n<h1 class=\"file-title\">%s</h1>\n</div>\n",
 		    name ? name : slug, file ? file : "reference");
-	buf_puts(&b, "<div class=\"with-aside\">\n<article class=\"prose\">\n");
+	/* wide, the contents come under the short side panel and stay in view */
+	buf_puts(&b, "<div class=\"with-aside toc-last\">\n");
+	put_toc(&b, toc);
+	buf_puts(&b, "<article class=\"prose\">\n");
 	if (html && html[0])
 		buf_puts(&b, html);
 	else
 		buf_puts(&b, "<p class=\"muted\">This file is empty.</p>");
 	buf_puts(&b, "\n</article>\n<aside class=\"side\" aria-label=\"About this reference\">\n");
-	put_toc(&b, toc);
 	buf_puts(&b, "<section class=\"panel\">\n"
 		     "<h2>References</h2>\n");
 	put_reference_list(&b, detail, path);

@@ -31,6 +31,10 @@
 #define CT_OPENSEARCH "application/opensearchdescription+xml"
 /* Results per page of /search in HTML when no limit is asked for. */
 #define SEARCH_PAGE_LIMIT 20
+/* Skill cards on a page of the index, and the last page number asked for
+ * that is read at all (10,000,000 skills). */
+#define INDEX_PAGE_SIZE 48
+#define INDEX_PAGE_MAX 208334
 
 /* Everything a page handler needs, set up by page_begin. */
 struct page_req {
@@ -126,49 +130,359 @@ static void md_inline(struct buf *b, const char *s)
 		buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
+/* ---- the index: a page of skills, grouped, filtered, counted ---- */
+
+/* The values of the tier filter, in the order the facet lists them. */
+static const char *const browse_tiers[] = { "platinum", "gold", "silver", "bronze", "none" };
+#define N_BROWSE_TIERS (sizeof(browse_tiers) / sizeof(browse_tiers[0]))
+
+/* One store_browse_cell, copied. */
+struct browse_cell {
+	char *root;
+	const char *tier;      /* one of browse_tiers */
+	bool checklist;
+	bool evals;
+	long count;
+};
+
+/* The index page being answered: its filter, the cells of the skills
+ * matching its words, and the page's summaries. */
+struct browse {
+	struct store_browse f;
+	long page;
+	struct browse_cell *cells;
+	size_t n_cells, cap_cells;
+	cJSON *data;
+};
+
+/* The entry of browse_tiers equal to tier (NULL: "none"); NULL when none is. */
+static const char *browse_tier(const char *tier)
+{
+	for (size_t i = 0; i < N_BROWSE_TIERS; i++)
+		if (strcmp(tier ? tier : "none", browse_tiers[i]) == 0)
+			return browse_tiers[i];
+	return NULL;
+}
+
+static int browse_cell_add(void *ctx, const struct store_browse_cell *c)
+{
+	struct browse *b = ctx;
+
+	if (b->n_cells == b->cap_cells) {
+		b->cap_cells = b->cap_cells ? b->cap_cells * 2 : 16;
+		b->cells = xrealloc(b->cells, b->cap_cells * sizeof(*b->cells));
+	}
+	b->cells[b->n_cells++] = (struct browse_cell){
+		xstrdup(c->root ? c->root : ""), browse_tier(c->tier), c->checklist, c->evals, c->count,
+	};
+	return 0;
+}
+
+static void browse_fini(struct browse *b)
+{
+	for (size_t i = 0; i < b->n_cells; i++)
+		free(b->cells[i].root);
+	free(b->cells);
+	cJSON_Delete(b->data);
+}
+
+/* The facets of the index, each counted with its own filter left out. */
+enum browse_facet { FACET_ROOT, FACET_TIER, FACET_CHECKLIST, FACET_EVALS, N_FACETS };
+
+/* The name of each facet, as the query and the JSON call it. */
+static const char *const facet_names[N_FACETS] = { "root", "tier", "checklist", "evals" };
+
+/* The value cell c has in facet (a root, a tier of browse_tiers, "yes" or
+ * "no"); NULL for a tier skilld does not know. */
+static const char *cell_value(const struct browse_cell *c, enum browse_facet facet)
+{
+	switch (facet) {
+	case FACET_ROOT:
+		return c->root;
+	case FACET_TIER:
+		return c->tier;
+	case FACET_CHECKLIST:
+		return c->checklist ? "yes" : "no";
+	default:
+		return c->evals ? "yes" : "no";
+	}
+}
+
+/* The value f asks for in facet, or NULL for any. */
+static const char *filter_value(const struct store_browse *f, enum browse_facet facet)
+{
+	switch (facet) {
+	case FACET_ROOT:
+		return f->root;
+	case FACET_TIER:
+		return f->tier;
+	case FACET_CHECKLIST:
+		return f->checklist < 0 ? NULL : f->checklist ? "yes" : "no";
+	default:
+		return f->evals < 0 ? NULL : f->evals ? "yes" : "no";
+	}
+}
+
+/* True when v (may be NULL) is the string want. */
+static bool value_is(const char *v, const char *want)
+{
+	return v && strcmp(v, want) == 0;
+}
+
+/* True when cell c passes every filter of f but facet's own (N_FACETS:
+ * every filter). */
+static bool browse_match(const struct store_browse *f, const struct browse_cell *c,
+			 enum browse_facet facet)
+{
+	for (int k = 0; k < N_FACETS; k++) {
+		const char *want = filter_value(f, (enum browse_facet)k);
+
+		if (k != (int)facet && want && !value_is(cell_value(c, (enum browse_facet)k), want))
+			return false;
+	}
+	return true;
+}
+
+/* The number of skills that pass every filter of f but facet's own. */
+static long browse_count(const struct browse *b, enum browse_facet facet)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < b->n_cells; i++)
+		if (browse_match(&b->f, &b->cells[i], facet))
+			n += b->cells[i].count;
+	return n;
+}
+
+/* Appends to a {"value", "count"} for each of values[0..n) in facet: the
+ * skills that have it and pass every other filter. A value no skill has
+ * is left out, unless the filter asks for it. */
+static void facet_values(cJSON *a, const struct browse *b, enum browse_facet facet,
+			 const char *const *values, size_t n)
+{
+	for (size_t v = 0; v < n; v++) {
+		long count = 0;
+
+		for (size_t i = 0; i < b->n_cells; i++)
+			if (value_is(cell_value(&b->cells[i], facet), values[v]) &&
+			    browse_match(&b->f, &b->cells[i], facet))
+				count += b->cells[i].count;
+		if (count > 0 || value_is(filter_value(&b->f, facet), values[v])) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "value", values[v]);
+			cJSON_AddNumberToObject(o, "count", (double)count);
+			cJSON_AddItemToArray(a, o);
+		}
+	}
+}
+
+/* The facets of b: {"root": its values in root order, "tier" in
+ * browse_tiers order, "checklist" and "evals": "yes", "no"}, as
+ * facet_values counts them. */
+static cJSON *browse_facets(const struct browse *b)
+{
+	static const char *const yes_no[] = { "yes", "no" };
+	const char **roots = xcalloc(b->n_cells + 1, sizeof(*roots));
+	cJSON *facets = cJSON_CreateObject();
+	size_t n_roots = 0;
+
+	/* the cells come in root order: each root once */
+	for (size_t i = 0; i < b->n_cells; i++)
+		if (n_roots == 0 || strcmp(roots[n_roots - 1], b->cells[i].root) != 0)
+			roots[n_roots++] = b->cells[i].root;
+	facet_values(cJSON_AddArrayToObject(facets, facet_names[FACET_ROOT]), b, FACET_ROOT, roots,
+		     n_roots);
+	facet_values(cJSON_AddArrayToObject(facets, facet_names[FACET_TIER]), b, FACET_TIER,
+		     browse_tiers, N_BROWSE_TIERS);
+	facet_values(cJSON_AddArrayToObject(facets, facet_names[FACET_CHECKLIST]), b, FACET_CHECKLIST,
+		     yes_no, 2);
+	facet_values(cJSON_AddArrayToObject(facets, facet_names[FACET_EVALS]), b, FACET_EVALS,
+		     yes_no, 2);
+	free(roots);
+	return facets;
+}
+
+/* Reads a yes|no filter into *out (1, 0; -1 when absent); false when it
+ * is something else. */
+static bool browse_yes_no(struct request *req, const char *key, int *out)
+{
+	const char *v = request_query(req, key);
+
+	*out = -1;
+	if (!v || !*v)
+		return true;
+	if (strcmp(v, "yes") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0)
+		*out = 0;
+	return *out >= 0;
+}
+
+/* Reads the index's query into b->f and b->page; false after a 400. */
+static bool browse_parse(struct request *req, struct response *res, struct browse *b)
+{
+	const char *q = request_query(req, "q"), *root = request_query(req, "root");
+	const char *tier = request_query(req, "tier");
+
+	if (request_query_long(req, "page", 1, INDEX_PAGE_MAX, 1, &b->page) != 0) {
+		response_error(res, 400, "bad_page", "page must be an integer from 1 to %d",
+			       INDEX_PAGE_MAX);
+		return false;
+	}
+	/* the request is valid UTF-8 already (request.c) */
+	if (q && strlen(q) > SEARCH_MAX_QUERY) {
+		response_error(res, 400, "bad_query", "q is longer than %d bytes", SEARCH_MAX_QUERY);
+		return false;
+	}
+	b->f.q = q && *q ? q : NULL;
+	b->f.root = root && *root ? root : NULL;
+	b->f.tier = tier && *tier ? browse_tier(tier) : NULL;
+	if (tier && *tier && !b->f.tier) {
+		response_error(res, 400, "bad_tier",
+			       "tier must be platinum, gold, silver, bronze or none");
+		return false;
+	}
+	if (!browse_yes_no(req, "checklist", &b->f.checklist) ||
+	    !browse_yes_no(req, "evals", &b->f.evals)) {
+		response_error(res, 400, "bad_filter", "checklist and evals must be yes or no");
+		return false;
+	}
+	return true;
+}
+
+/* Whether a root of that name has skills. */
+struct root_seen {
+	const char *root;
+	bool seen;
+};
+
+static int root_seen(void *ctx, const struct store_browse_cell *c)
+{
+	struct root_seen *rs = ctx;
+
+	rs->seen = c->root && strcmp(c->root, rs->root) == 0;
+	return rs->seen;
+}
+
+/*
+ * The index's view of the request: {"data": [the page's summaries, in
+ * (root, slug) order], "total": skills that pass the filter, "skills": all
+ * of them, "checklist_items", "page", "pages", "per_page", "filter": {q,
+ * root, tier, checklist, evals}, "facets": browse_facets}. NULL after an
+ * answer (400 for a bad query, 404 for a page past the last, 503).
+ */
+static cJSON *browse_view(struct page_req *p)
+{
+	struct browse b = { .f = { .checklist = -1, .evals = -1 } };
+	cJSON *view = NULL, *filter;
+	long total, pages, all, items;
+
+	if (!browse_parse(p->req, p->res, &b))
+		return NULL;
+	/* a collection no skill is in is a mistake, not an empty page */
+	if (b.f.root) {
+		struct root_seen seen = { b.f.root, false };
+
+		if (store_browse_cells(p->db, NULL, root_seen, &seen) != 0)
+			goto db_error;
+		if (!seen.seen) {
+			response_error(p->res, 400, "bad_root", "no collection is named '%s'", b.f.root);
+			goto out;
+		}
+	}
+	if (store_browse_cells(p->db, b.f.q, browse_cell_add, &b) != 0)
+		goto db_error;
+	total = browse_count(&b, N_FACETS);
+	pages = total > 0 ? (total + INDEX_PAGE_SIZE - 1) / INDEX_PAGE_SIZE : 1;
+	if (b.page > pages) {
+		response_error(p->res, 404, "page_not_found", "page %ld is past the last page, %ld",
+			       b.page, pages);
+		goto out;
+	}
+	b.data = cJSON_CreateArray();
+	all = store_skill_count(p->db);
+	items = store_checklist_items_total(p->db);
+	if (all < 0 || items < 0 ||
+	    store_browse_page(p->db, &b.f, (b.page - 1) * INDEX_PAGE_SIZE, INDEX_PAGE_SIZE,
+			      api_summary_add, b.data) != 0)
+		goto db_error;
+	view = cJSON_CreateObject();
+	cJSON_AddItemToObject(view, "data", b.data);
+	b.data = NULL;
+	cJSON_AddNumberToObject(view, "total", (double)total);
+	cJSON_AddNumberToObject(view, "skills", (double)all);
+	cJSON_AddNumberToObject(view, "checklist_items", (double)items);
+	cJSON_AddNumberToObject(view, "page", (double)b.page);
+	cJSON_AddNumberToObject(view, "pages", (double)pages);
+	cJSON_AddNumberToObject(view, "per_page", INDEX_PAGE_SIZE);
+	filter = cJSON_AddObjectToObject(view, "filter");
+	jadd_str_or_null(filter, "q", b.f.q);
+	for (int k = 0; k < N_FACETS; k++)
+		jadd_str_or_null(filter, facet_names[k], filter_value(&b.f, (enum browse_facet)k));
+	cJSON_AddItemToObject(view, "facets", browse_facets(&b));
+	goto out;
+db_error:
+	api_db_error(p->app, p->db, p->res, "browsing skills");
+out:
+	browse_fini(&b);
+	return view;
+}
+
+/* The index as markdown: the page's skills, then the link to the next. */
+static void index_markdown(struct page_req *p, const cJSON *view)
+{
+	const cJSON *s, *data = cJSON_GetObjectItemCaseSensitive(view, "data");
+	int page = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(view, "page"));
+	int pages = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(view, "pages"));
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "# Skills\n\n%d skills served by skilld",
+		   (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(view, "total")));
+	if (pages > 1)
+		buf_printf(&b, " (page %d of %d)", page, pages);
+	buf_puts(&b, ". Each link has the skill's SKILL.md as markdown.\n\n");
+	cJSON_ArrayForEach(s, data) {
+		const char *name = jstr(s, "name"), *slug = jstr(s, "slug");
+
+		buf_printf(&b, "- [%s](%s/skills/%s)", name ? name : slug, p->base_url, slug);
+		if (jstr(s, "description")) {
+			buf_puts(&b, ": ");
+			md_inline(&b, jstr(s, "description"));
+		}
+		buf_putc(&b, '\n');
+	}
+	if (page < pages) {
+		buf_printf(&b, "\nNext page: %s", p->base_url);
+		page_index_href(&b, cJSON_GetObjectItemCaseSensitive(view, "filter"), NULL, NULL,
+				page + 1);
+		buf_puts(&b, "&format=md\n");
+	}
+	answer_markdown_buf(p, &b);
+}
+
 void web_index(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
-	cJSON *skills, *s;
+	cJSON *view;
 
 	if (!page_begin(&p, ctx, req, res))
 		return;
-	skills = api_all_skills_json(p.app, res);
-	if (!skills)
+	view = browse_view(&p);
+	if (!view)
 		goto out;
 	if (p.format == FORMAT_JSON) {
-		cJSON *root = cJSON_CreateObject();
-
-		cJSON_AddItemToObject(root, "data", skills);
-		cJSON_AddNullToObject(root, "next_cursor");
-		response_json(res, 200, root);
-		cJSON_Delete(root);
-		goto out;
-	}
-	if (p.format == FORMAT_HTML) {
+		response_json(res, 200, view);
+	} else if (p.format == FORMAT_HTML) {
 		size_t len;
-		char *html = page_index(&p.ctx, skills, &len);
+		char *html = page_index(&p.ctx, view, &len);
 
 		answer_html(&p, html, len);
 	} else {
-		struct buf b;
-
-		buf_init(&b);
-		buf_printf(&b, "# Skills\n\n%d skills served by skilld. Each link has the skill's "
-			   "SKILL.md as markdown.\n\n", cJSON_GetArraySize(skills));
-		cJSON_ArrayForEach(s, skills) {
-			const char *name = jstr(s, "name"), *slug = jstr(s, "slug");
-
-			buf_printf(&b, "- [%s](%s/skills/%s)", name ? name : slug, p.base_url, slug);
-			if (jstr(s, "description")) {
-				buf_puts(&b, ": ");
-				md_inline(&b, jstr(s, "description"));
-			}
-			buf_putc(&b, '\n');
-		}
-		answer_markdown_buf(&p, &b);
+		index_markdown(&p, view);
 	}
-	cJSON_Delete(skills);
+	cJSON_Delete(view);
 out:
 	page_end(&p);
 }

@@ -53,9 +53,9 @@ static const char *const ins_sql[INS_COUNT_] = {
 	[INS_SKILL] =
 		"INSERT INTO skills (slug, name, description, root, path, folder, valid, tier, digest, "
 		"summary_json, detail_json, files_json, checklist_json, evals_json, check_json, "
-		"root_index, stamp, slug_base, source, id) "
+		"root_index, stamp, slug_base, source, id, has_checklist, has_evals) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-		"?19, ?20)",
+		"?19, ?20, ?13 IS NOT NULL, ?14 IS NOT NULL)",
 	[INS_FILE] =
 		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -14,10 +14,19 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "skilld/store/fts.h"
 #include "skilld/store/pack.h"
 #include "skilld/base/util.h"
+
+/* A skill holds every word of the JSON array ?1 (NULL: no words) in its
+ * name, description or slug, ASCII case folded (browse_words). */
+#define BROWSE_WORDS_MATCH \
+	"(?1 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?1) w WHERE instr(lower(coalesce(name, " \
+	"'') || ' ' || coalesce(description, '') || ' ' || slug), w.value) = 0))"
 
 enum stmt {
 	STMT_SKILL_LIST,
@@ -33,6 +42,10 @@ enum stmt {
 	STMT_CHECKLIST_GET,
 	STMT_DIAGNOSTICS,
 	STMT_SKILL_COUNT,
+	STMT_BROWSE_CELLS,
+	STMT_BROWSE_CELLS_ALL,
+	STMT_BROWSE_PAGE,
+	STMT_CHECKLIST_ITEMS,
 	STMT_GENERATION,
 	STMT_COUNT_
 };
@@ -77,6 +90,28 @@ static const char *const reader_sql[STMT_COUNT_] = {
 		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id "
 		"ORDER BY " STORE_DIAGNOSTICS_ORDER("d."),
 	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
+	/* ?1 the words (browse_words), ?2 root, ?3 tier, ?4 checklist, ?5
+	 * evals, ?6 offset, ?7 limit: every column read but summary_json is
+	 * in skills_browse (migration 0010), so only the rows of the page
+	 * reach the table */
+	[STMT_BROWSE_CELLS] =
+		"SELECT root_index, root, tier, has_checklist, has_evals, count(*) "
+		"FROM skills INDEXED BY skills_browse WHERE " BROWSE_WORDS_MATCH " "
+		"GROUP BY root_index, root, tier, has_checklist, has_evals "
+		"ORDER BY root_index, root, tier, has_checklist, has_evals",
+	/* without words: the small index of these columns alone */
+	[STMT_BROWSE_CELLS_ALL] =
+		"SELECT root_index, root, tier, has_checklist, has_evals, count(*) "
+		"FROM skills INDEXED BY skills_facets "
+		"GROUP BY root_index, root, tier, has_checklist, has_evals "
+		"ORDER BY root_index, root, tier, has_checklist, has_evals",
+	[STMT_BROWSE_PAGE] =
+		"SELECT slug, summary_json FROM skills INDEXED BY skills_browse WHERE "
+		BROWSE_WORDS_MATCH " AND (?2 IS NULL OR root = ?2) "
+		"AND (?3 IS NULL OR coalesce(tier, 'none') = ?3) "
+		"AND (?4 < 0 OR has_checklist = ?4) AND (?5 < 0 OR has_evals = ?5) "
+		"ORDER BY root_index, root, slug LIMIT ?7 OFFSET ?6",
+	[STMT_CHECKLIST_ITEMS] = "SELECT coalesce(sum(item_count), 0) FROM checklists WHERE is_primary",
 	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
 };
 
@@ -608,4 +643,98 @@ int store_diagnostics(struct store_reader *r, store_diagnostic_fn fn, void *ctx)
 			break;
 	}
 	return loop_end(rc);
+}
+
+/* ---- browsing ---- */
+
+#define BLANKS " \t\r\n\f\v"
+
+/* True when q holds a word. */
+static bool browse_has_words(const char *q)
+{
+	return q && q[strspn(q, BLANKS)];
+}
+
+/* Binds the words of q to ?1 as a JSON array of ASCII-lowercased words
+ * (NULL when q has none), as BROWSE_WORDS_MATCH reads them. */
+static void browse_words(sqlite3_stmt *st, const char *q)
+{
+	cJSON *words = cJSON_CreateArray();
+	const char *p = q;
+	char *json;
+
+	while (p && *p) {
+		size_t n;
+		char *w;
+
+		p += strspn(p, BLANKS);
+		n = strcspn(p, BLANKS);
+		if (n == 0)
+			break;
+		w = xstrndup(p, n);
+		for (char *c = w; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		cJSON_AddItemToArray(words, cJSON_CreateString(w));
+		free(w);
+		p += n;
+	}
+	if (cJSON_GetArraySize(words) > 0) {
+		json = cJSON_PrintUnformatted(words);
+		sqlite3_bind_text(st, 1, json, -1, SQLITE_TRANSIENT);
+		cJSON_free(json);
+	}
+	cJSON_Delete(words);
+}
+
+int store_browse_cells(struct store_reader *r, const char *q, store_browse_cell_fn fn, void *ctx)
+{
+	bool words = browse_has_words(q);
+	sqlite3_stmt *st = stmt(r, words ? STMT_BROWSE_CELLS : STMT_BROWSE_CELLS_ALL);
+	int rc;
+
+	if (words)
+		browse_words(st, q);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_browse_cell c = {
+			.root_index = sqlite3_column_int(st, 0),
+			.root = col_text(st, 1),
+			.tier = col_text(st, 2),
+			.checklist = sqlite3_column_int(st, 3) != 0,
+			.evals = sqlite3_column_int(st, 4) != 0,
+			.count = (long)sqlite3_column_int64(st, 5),
+		};
+
+		if (fn(ctx, &c) != 0)
+			break;
+	}
+	return loop_end(rc);
+}
+
+int store_browse_page(struct store_reader *r, const struct store_browse *f, long offset,
+		      long limit, store_skill_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = stmt(r, STMT_BROWSE_PAGE);
+	int rc;
+
+	browse_words(st, f->q);
+	if (f->root)
+		sqlite3_bind_text(st, 2, f->root, -1, SQLITE_TRANSIENT);
+	if (f->tier)
+		sqlite3_bind_text(st, 3, f->tier, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, f->checklist);
+	sqlite3_bind_int(st, 5, f->evals);
+	sqlite3_bind_int64(st, 6, offset);
+	sqlite3_bind_int64(st, 7, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, col_text(st, 0), col_bytes(st, 1)) != 0)
+			break;
+	return loop_end(rc);
+}
+
+long store_checklist_items_total(struct store_reader *r)
+{
+	sqlite3_stmt *st = stmt(r, STMT_CHECKLIST_ITEMS);
+
+	return sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
 }

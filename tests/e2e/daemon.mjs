@@ -43,9 +43,9 @@ export function freePort() {
 }
 
 // Starts the daemon with roots (default: skills and tests/e2e/fixtures) and
-// extra arguments; resolves once /healthz answers. Returns
+// extra arguments; resolves once /healthz answers (within waitMs). Returns
 // { base, tmp, pid, log(), stop() }.
-export async function startDaemon({ roots = ['skills', 'tests/e2e/fixtures'], args = [] } = {}) {
+export async function startDaemon({ roots = ['skills', 'tests/e2e/fixtures'], args = [], waitMs = 15000 } = {}) {
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skilld-e2e-'));
 	const port = await freePort();
 	const base = `http://${HOST}:${port}`;
@@ -61,7 +61,7 @@ export async function startDaemon({ roots = ['skills', 'tests/e2e/fixtures'], ar
 	let exited = null;
 	exit.then((e) => { exited = e; });
 
-	// Wait for /healthz (at most 15 s); an early exit fails with the log.
+	// Wait for /healthz (at most waitMs); an early exit fails with the log.
 	for (let i = 0; ; i++) {
 		if (exited)
 			assert.fail(`skilld exited (${JSON.stringify(exited)}) before answering:\n${log}`);
@@ -71,8 +71,8 @@ export async function startDaemon({ roots = ['skills', 'tests/e2e/fixtures'], ar
 			if (res.status === 401 || (res.status === 200 && (await res.json()).status === 'ok'))
 				break;
 		} catch { /* not listening yet */ }
-		if (i >= 150)
-			assert.fail(`skilld did not answer /healthz within 15 s:\n${log}`);
+		if (i >= waitMs / 100)
+			assert.fail(`skilld did not answer /healthz within ${waitMs / 1000} s:\n${log}`);
 		await sleep(100);
 	}
 	return {

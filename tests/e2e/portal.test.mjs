@@ -14,10 +14,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import os from 'node:os';
 import { HOST, ROOT, sleep, startDaemon } from './daemon.mjs';
 import { checkResponse } from './openapi-check.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156';
 const SHOTS = path.resolve(ROOT, process.env.SKILLD_SCREENSHOTS || 'build/screenshots');
 
 const SKILL = 'http-api-review';       // the bundled skill the checklist steps use
@@ -54,7 +56,7 @@ async function open(p) {
 // The slugs of the index cards a user can see.
 async function visibleCards() {
 	const out = [];
-	for (const card of await page.locator('#cards > .card').all()) {
+	for (const card of await page.locator('#cards .card').all()) {
 		if (await card.isVisible())
 			out.push((await card.locator('.card-title a').getAttribute('href')).replace('/skills/', ''));
 	}
@@ -441,5 +443,307 @@ describe('skilld portal in headless chromium', { timeout: 120000 }, () => {
 			}
 		}
 		assertClean();
+	});
+
+	// The viewport's first screen and the whole page, for a look.
+	async function shoot(name) {
+		fs.mkdirSync(SHOTS, { recursive: true });
+		for (const [suffix, fullPage] of [['screen', false], ['full', true]]) {
+			const file = path.join(SHOTS, `${name}-${suffix}.png`);
+			await page.screenshot({ path: file, fullPage });
+			assert.ok(fs.statSync(file).size > 1000, file);
+		}
+	}
+
+	it('phone: the contents are at the top, closed, and open on a tap; wide: beside the text, open', async () => {
+		const ref = `/skills/${SKILL}/references/status-codes-and-headers.md`;
+		await page.setViewportSize({ width: 390, height: 844 });
+		await open(ref);
+		const toc = page.locator('#toc');
+		assert.equal(await toc.evaluate((d) => d.open), false);
+		const box = await toc.boundingBox();
+		const text = await page.locator('article.prose').boundingBox();
+		assert.ok(box.y + box.height < 844, `contents at ${box.y}-${box.y + box.height} px, below the first screen`);
+		assert.ok(box.y < text.y, 'contents above the text');
+		assert.ok(box.height < 80, `closed contents ${box.height} px tall`);
+		await page.locator('#toc > summary').click();
+		assert.equal(await toc.evaluate((d) => d.open), true);
+		const first = toc.locator('nav a').first();
+		assert.equal(await first.isVisible(), true);
+		await Promise.all([page.waitForURL(/#/), first.click()]);
+
+		await page.setViewportSize({ width: 1366, height: 900 });
+		await open(ref);
+		assert.equal(await toc.evaluate((d) => d.open), true);
+		const wide = await toc.boundingBox(), article = await page.locator('article.prose').boundingBox();
+		assert.ok(wide.x > article.x + article.width, 'contents beside the text');
+		// under the reference's short side panel, and in view all the way
+		// down the text, since it fits in the window
+		assert.ok(wide.y > (await page.locator('.with-aside > .side').boundingBox()).y, 'contents under the panel');
+		await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight * 0.6));
+		const kept = await toc.evaluate((e) => e.getBoundingClientRect().top);
+		assert.ok(kept >= 0 && kept < 100, `contents at ${kept} px after scrolling`);
+		assertClean();
+	});
+
+	it('1366x900: the side panel shows all of itself, nothing scrolls inside it', async () => {
+		await page.setViewportSize({ width: 1366, height: 900 });
+		await open(`/skills/${SKILL}`);
+		const side = page.locator('.with-aside > .side');
+		const m = await side.evaluate((el) => ({
+			overflow: getComputedStyle(el).overflowY, position: getComputedStyle(el).position,
+			scroll: el.scrollHeight, client: el.clientHeight, height: el.offsetHeight,
+		}));
+		assert.equal(m.overflow, 'visible');
+		assert.ok(m.scroll <= m.client + 1, `side panel hides ${m.scroll - m.client} px of itself`);
+		// sticky only when it fits: a taller one scrolls with the page
+		if (m.height > 900)
+			assert.notEqual(m.position, 'sticky', `a ${m.height} px side panel is sticky`);
+		// each panel can be brought into the window by scrolling the page
+		for (const title of ['References', 'Files', 'Quality', 'Diagnostics']) {
+			const h = side.locator('h2', { hasText: title }).first();
+			await page.evaluate((y) => window.scrollTo(0, y), (await h.evaluate((e) => e.getBoundingClientRect().top + window.scrollY)) - 100);
+			const r = await h.boundingBox();
+			assert.ok(r.y >= 0 && r.y + r.height <= 900, `${title} at ${r.y} px`);
+			assert.equal(await h.evaluate((e) => {
+				const b = e.getBoundingClientRect();
+				return e.contains(document.elementFromPoint(b.x + 5, b.y + b.height / 2));
+			}), true, `${title} is covered`);
+		}
+		assertClean();
+	});
+
+	it('390x844: a long description shows four lines and a More that shows it whole', async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		await open(`/skills/${SKILL}`);
+		const desc = page.locator('.skill-head .desc-clamped');
+		const more = page.locator('.skill-head .desc-more > summary');
+		const clamped = await desc.evaluate((e) => ({ s: e.scrollHeight, c: e.clientHeight }));
+		assert.ok(clamped.s > clamped.c + 10, `clamped: ${JSON.stringify(clamped)}`);
+		assert.equal(await more.locator('.when-closed').isVisible(), true);
+		assert.equal(await more.locator('.when-open').isVisible(), false);
+		assert.equal(await more.locator('.when-closed').textContent(), 'More of the description');
+		assert.equal(await more.getAttribute('aria-controls'), 'description');
+		// the actions are on the first screen
+		const actions = await page.locator('.skill-head .actions').boundingBox();
+		assert.ok(actions.y + actions.height < 844, `actions at ${actions.y} px`);
+		await more.focus();
+		await page.keyboard.press('Enter');
+		const whole = await desc.evaluate((e) => ({ s: e.scrollHeight, c: e.clientHeight }));
+		assert.ok(whole.s <= whole.c + 1, `still clamped: ${JSON.stringify(whole)}`);
+		assert.equal(await more.locator('.when-closed').isVisible(), false);
+		assert.equal(await more.locator('.when-open').textContent(), 'Less');
+		// the whole text is in the page either way (a screen reader reads it once)
+		assert.equal(await desc.count(), 1);
+		assertClean();
+	});
+
+	it('skill and reference screenshots at 1366x900 and 390x844, light and dark', async () => {
+		for (const scheme of ['light', 'dark']) {
+			await page.emulateMedia({ colorScheme: scheme });
+			for (const [width, height] of [[1366, 900], [390, 844]]) {
+				await page.setViewportSize({ width, height });
+				for (const [name, p] of Object.entries({
+					skill: `/skills/${SKILL}`,
+					reference: `/skills/${SKILL}/references/status-codes-and-headers.md`,
+				})) {
+					await open(p);
+					assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width,
+						`${p} at ${width} px scrolls sideways`);
+					await shoot(`layout-${name}-${width}-${scheme}`);
+				}
+			}
+		}
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.setViewportSize({ width: 1280, height: 900 });
+		assertClean();
+	});
+
+	describe('a generated collection of 3,000 skills in three collections', { timeout: 180000 }, () => {
+		const N = 3000;
+		const ROOTS = ['team-alpha', 'team-beta', 'team-gamma'];
+		const WORDS = ['kotlin', 'python', 'http', 'sql', 'cache', 'queue', 'retry', 'lock', 'schema', 'proxy'];
+		let big, bigBase, dir;
+
+		// Skill i is gen-NNNNN-<word i % 10> in ROOTS[i % 3]; every fifth
+		// bronze (a trigger in its description, a 40-line body), every third
+		// with a review checklist, every fourth with evals.
+		function generate() {
+			dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skilld-e2e-big-'));
+			const body = Array.from({ length: 40 }, (_, i) => `Line ${i} of the body.`).join('\n');
+			for (let i = 0; i < N; i++) {
+				const w = WORDS[i % 10];
+				const name = `gen-${String(i).padStart(5, '0')}-${w}`;
+				const d = path.join(dir, ROOTS[i % 3], name);
+				fs.mkdirSync(d, { recursive: true });
+				const desc = i % 5 === 0
+					? `Reviews ${w} code, generated skill ${i}. Use when the user asks for a ${w} review.`
+					: `Generated skill ${i} about ${w}.`;
+				fs.writeFileSync(path.join(d, 'SKILL.md'),
+					`---\nname: ${name}\ndescription: "${desc}"\n---\n# ${name}\n\n${body}\n`);
+				if (i % 3 === 0) {
+					fs.mkdirSync(path.join(d, 'references'));
+					fs.writeFileSync(path.join(d, 'references', 'review-checklist.md'),
+						`# ${name} checklist\n\n## 1. Basics\n\n- [ ] Is the ${w} code tested?\n- [ ] Are errors handled?\n`);
+				}
+				if (i % 4 === 0) {
+					fs.mkdirSync(path.join(d, 'evals'));
+					fs.writeFileSync(path.join(d, 'evals', 'evals.json'), JSON.stringify({
+						evals: [{ id: 'e1', prompt: `Review this ${w} code.`, expectations: ['Finds the bug'] }],
+					}));
+				}
+			}
+		}
+
+		before(async () => {
+			generate();
+			big = await startDaemon({ roots: ROOTS.map((r) => path.join(dir, r)), waitMs: 120000 });
+			bigBase = big.base;
+		});
+
+		after(async () => {
+			if (big) {
+				const { code, signal } = await big.stop();
+				assert.equal(signal, null, big.log());
+				assert.equal(code, 0, big.log());
+			}
+			if (dir)
+				fs.rmSync(dir, { recursive: true, force: true });
+		});
+
+		async function openBig(p) {
+			const res = await page.goto(bigBase + p, { waitUntil: 'load' });
+			assert.equal(res.status(), 200, `GET ${p}`);
+			return res;
+		}
+
+		const cardSlugs = () => page.locator('#cards .card-title a').evaluateAll((as) =>
+			as.filter((a) => a.offsetParent).map((a) => a.textContent));
+
+		it('the index is one page of 48 under 200 KB; its first paint is timed', async () => {
+			const res = await fetch(bigBase + '/', { headers: { Accept: 'text/html', 'User-Agent': BROWSER_UA } });
+			assert.equal(res.status, 200);
+			const bytes = (await res.arrayBuffer()).byteLength;
+			assert.ok(bytes < 200 * 1024, `index page ${bytes} bytes`);
+
+			await page.setViewportSize({ width: 1366, height: 900 });
+			const t0 = Date.now();
+			await openBig('/');
+			const loaded = Date.now() - t0;
+			const paint = await page.evaluate(() => new Promise((resolve) => {
+				new PerformanceObserver((list) => {
+					const e = list.getEntriesByName('first-contentful-paint')[0];
+					if (e) resolve(e.startTime);
+				}).observe({ type: 'paint', buffered: true });
+				setTimeout(() => resolve(null), 3000);
+			}));
+			console.log(`# index of ${N} skills: ${bytes} bytes, first contentful paint ` +
+				`${paint === null ? '?' : paint.toFixed(0)} ms, load ${loaded} ms (not asserted)`);
+			assert.equal(await page.locator('#cards .card').count(), 48);
+			assert.equal(await page.locator('form.filter').getAttribute('data-mode'), 'server');
+			assert.equal(await page.locator('.range').textContent(), '1–48 of 3,000 skills · page 1 of 63');
+			// team-alpha holds i = 0, 3, 6...: the first page ends at 141
+			const slugs = await cardSlugs();
+			assert.equal(slugs[0], 'gen-00000-kotlin');
+			assert.equal(slugs[47], 'gen-00141-python');
+			assert.equal(await page.locator('.collection-title').count(), 1);
+			assert.match(await page.locator('.collection-title').textContent(), /^team-alpha 1,000 skills$/);
+			assertClean();
+		});
+
+		it('pages by links, in a stable order', async () => {
+			await openBig('/');
+			await Promise.all([page.waitForURL(`${bigBase}/?page=2`), page.locator('a[rel="next"]').click()]);
+			assert.equal((await cardSlugs())[0], 'gen-00144-cache');
+			await Promise.all([page.waitForURL(`${bigBase}/?page=63`),
+				page.locator('.pager a', { hasText: /^Page 63$/ }).click()]);
+			// the last page: team-gamma's last 24 (2,999 = 3 * 999 + 2)
+			const last = await cardSlugs();
+			assert.equal(last.length, 3000 - 62 * 48);
+			assert.equal(last[last.length - 1], 'gen-02999-proxy');
+			assert.equal(await page.locator('a[rel="next"]').count(), 0);
+			await Promise.all([page.waitForURL(`${bigBase}/?page=62`), page.locator('a[rel="prev"]').click()]);
+			assertClean();
+		});
+
+		it('facets: a tier, then a collection, each with its count', async () => {
+			await openBig('/');
+			const bronze = page.locator('.facet a', { hasText: /^Bronze/ });
+			assert.equal(await bronze.locator('.count').textContent(), '600');
+			await Promise.all([page.waitForURL(`${bigBase}/?tier=bronze`), bronze.click()]);
+			assert.equal(await page.locator('.filter-count').textContent(), '600 of 3,000 skills');
+			const badges = await page.locator('#cards .card .tier').allTextContents();
+			assert.equal(badges.length, 48);
+			assert.deepEqual([...new Set(badges)], ['Bronze']);
+			// every fifth of team-gamma's thousand
+			const gamma = page.locator('.facet a', { hasText: /^team-gamma/ });
+			assert.equal(await gamma.locator('.count').textContent(), '200');
+			await Promise.all([page.waitForURL(`${bigBase}/?root=team-gamma&tier=bronze`), gamma.click()]);
+			assert.equal(await page.locator('.filter-count').textContent(), '200 of 3,000 skills');
+			assert.equal(await page.locator('.facet a[aria-current="true"]', { hasText: 'team-gamma' }).count(), 1);
+			assertClean();
+		});
+
+		it('filter as you type asks the server, without leaving the page', async () => {
+			await openBig('/?page=3');
+			await page.evaluate(() => { window.__stayed = true; });
+			const filter = page.locator('#filter');
+			await filter.click();
+			await filter.pressSequentially('kotlin');
+			await page.waitForURL(`${bigBase}/?q=kotlin`);
+			await page.locator('.filter-count', { hasText: '300 of 3,000 skills' }).waitFor();
+			assert.equal(await page.evaluate(() => window.__stayed), true, 'the page was left');
+			const slugs = await cardSlugs();
+			assert.equal(slugs.length, 48);
+			assert.ok(slugs.every((s) => s.endsWith('-kotlin')), slugs.join(' '));
+			await filter.pressSequentially(' 00010');
+			await page.waitForURL(`${bigBase}/?q=kotlin+00010`);
+			await page.locator('.filter-count', { hasText: '1 of 3,000 skills' }).waitFor();
+			assert.deepEqual(await cardSlugs(), ['gen-00010-kotlin']);
+			await filter.press('Escape');
+			await page.waitForURL(`${bigBase}/`);
+			await page.locator('.filter-count', { hasText: /^3,000 skills$/ }).waitFor();
+			assert.equal(await page.evaluate(() => window.__stayed), true);
+			assertClean();
+		});
+
+		it('without JavaScript the filter, facets and pages still work', async () => {
+			const bare = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+			const p = await bare.newPage();
+			await p.goto(bigBase + '/');
+			// on a phone the filters are closed: the first card is on the first screen
+			assert.equal(await p.locator('#facets').evaluate((d) => d.open), false);
+			const card = await p.locator('#cards .card').first().boundingBox();
+			assert.ok(card.y + 100 < 844, `first card at ${card.y} px`);
+			await p.locator('#facets > summary').click();
+			await Promise.all([p.waitForURL(`${bigBase}/?evals=yes`),
+				p.locator('.facet a', { hasText: /^With evals/ }).click()]);
+			assert.equal(await p.locator('#facets .facets-on').textContent(), 'With evals');
+			await p.locator('#filter').fill('queue');
+			await Promise.all([p.waitForURL(`${bigBase}/?q=queue&evals=yes`), p.locator('#filter').press('Enter')]);
+			// i % 10 == 5 and i % 4 == 0: i = 20k + 5... never; 15, 35...: odd, so none
+			assert.equal(await p.locator('.empty', { hasText: 'No skill matches these filters.' }).count(), 1);
+			await p.goto(bigBase + '/?q=queue');
+			assert.equal(await p.locator('.filter-count').textContent(), '300 of 3,000 skills');
+			await Promise.all([p.waitForURL(`${bigBase}/?q=queue&page=2`), p.locator('a[rel="next"]').click()]);
+			assert.equal(await p.locator('.range').textContent(), '49–96 of 300 skills · page 2 of 7');
+			await bare.close();
+		});
+
+		it('index screenshots at 1366x900 and 390x844, light and dark', async () => {
+			for (const scheme of ['light', 'dark']) {
+				await page.emulateMedia({ colorScheme: scheme });
+				for (const [width, height] of [[1366, 900], [390, 844]]) {
+					await page.setViewportSize({ width, height });
+					await openBig('/?page=21');
+					assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width,
+						`the index at ${width} px scrolls sideways`);
+					await shoot(`big-index-${width}-${scheme}`);
+				}
+			}
+			await page.emulateMedia({ colorScheme: 'light' });
+			await page.setViewportSize({ width: 1280, height: 900 });
+			assertClean();
+		});
 	});
 });

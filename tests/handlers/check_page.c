@@ -312,7 +312,38 @@ START_TEST(test_skill_page)
 					   "http://example.test:9/skills/s%3C1%3E?format=md -o "
 					   "~/.claude/skills/s&lt;1&gt;/SKILL.md"));
 	ck_assert_ptr_nonnull(strstr(html, "<p class=\"lede\">d &amp; &quot;e&quot;</p>"));
+	/* a short description: no More */
+	ck_assert_ptr_null(strstr(html, "desc-more"));
+	/* the contents: a closed <details> before the text (a phone sees it
+	 * first), not in the side panel */
+	ck_assert_ptr_nonnull(strstr(html, "<div class=\"with-aside\">\n<details class=\"panel toc\" "
+					   "id=\"toc\" data-wide-open>\n<summary><h2>Contents</h2></summary>\n"
+					   "<nav aria-label=\"Contents\">\n<ul>\n<li class=\"toc-l2\">"));
+	ck_assert_ptr_nonnull(strstr(strstr(html, "id=\"toc\""), "<article class=\"prose\">"));
+	ck_assert_ptr_null(strstr(strstr(html, "<aside class=\"side\""), "toc-l2"));
 	free(html);
+
+	/* a long description (hostile): clamped, a More/Less <details> after it */
+	struct buf long_desc;
+
+	buf_init(&long_desc);
+	for (int i = 0; i < 20; i++)
+		buf_puts(&long_desc, "<b>Use</b> when & \"x\". ");
+	buf_putc(&long_desc, '\0');
+	cJSON_ReplaceItemInObject(detail, "description", cJSON_CreateString(long_desc.data));
+	html = page_skill(&ctx, detail, NULL, NULL, &len);
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<p class=\"lede desc-clamped desc-long\" id=\"description\">"
+					   "&lt;b&gt;Use&lt;/b&gt; when &amp; &quot;x&quot;. "));
+	ck_assert_ptr_nonnull(strstr(html, "</p>\n<details class=\"desc-more\"><summary "
+					   "aria-controls=\"description\"><span class=\"when-closed\">More"
+					   "<span class=\"visually-hidden\"> of the description</span></span>"
+					   "<span class=\"when-open\">Less</span></summary></details>\n"));
+	ck_assert_ptr_null(strstr(html, "<b>"));
+	/* no contents: no box */
+	ck_assert_ptr_null(strstr(html, "id=\"toc\""));
+	free(html);
+	buf_fini(&long_desc);
 	cJSON_Delete(toc);
 	cJSON_Delete(detail);
 }

@@ -520,6 +520,338 @@ START_TEST(test_max_tokens)
 }
 END_TEST
 
+
+/* ---- the index of a bigger collection: pages, facets, collections ---- */
+
+/* The second root's folder: its name is the collection's label, hostile. */
+#define TEAM_DIR "<script>team \"b\" & 'c'"
+#define TEAM_ATTR "&lt;script&gt;team &quot;b&quot; &amp; &#39;c&#39;"
+#define TEAM_URL "%3Cscript%3Eteam%20%22b%22%20%26%20%27c%27"
+#define TEAM_N 60
+
+/* setup, plus a second root TEAM_DIR of TEAM_N skills t-00..t-59: every
+ * third with a review checklist, every fourth with evals, every fifth
+ * bronze (the others no tier), those with a number ending in 7 about
+ * Kotlin, t-13's description hostile. */
+static void setup_browse(void)
+{
+	char *team, *body = NULL;
+	struct buf b;
+
+	ta_prepare(&ta);
+	team = xasprintf("%s/%s", ta.tmp, TEAM_DIR);
+	buf_init(&b);
+	for (int i = 0; i < 40; i++)
+		buf_printf(&b, "Line %d of the body.\n", i);
+	buf_putc(&b, '\0');
+	body = b.data;
+	for (int i = 0; i < TEAM_N; i++) {
+		char *path = xasprintf("t-%02d/SKILL.md", i);
+		char *md = xasprintf("---\nname: t-%02d\ndescription: \"%s%s\"\n---\n# T\n\n%s", i,
+				     i % 5 == 0 ? "Team skill that checks services. Use when the user "
+						  "asks for a service review. " : "Team skill. ",
+				     i == 13 ? "<script>alert(1)</script> & \\\"q\\\"" :
+				     i % 10 == 7 ? "Kotlin coroutines." : "Plain.", body);
+
+		tu_write_str(team, path, md);
+		free(path);
+		free(md);
+		if (i % 3 == 0) {
+			path = xasprintf("t-%02d/references/review-checklist.md", i);
+			tu_write_str(team, path, "# C\n\n## 1. S\n\n- [ ] One?\n- [ ] Two?\n");
+			free(path);
+		}
+		if (i % 4 == 0) {
+			path = xasprintf("t-%02d/evals/evals.json", i);
+			tu_write_str(team, path, "{\"evals\":[{\"id\":\"e1\",\"prompt\":\"P\","
+						 "\"expectations\":[\"x\"]}]}");
+			free(path);
+		}
+	}
+	ta_open(&ta, (const char *const[]){ "--allowed-host", "skills.example", "--skills", team, NULL });
+	buf_fini(&b);
+	free(team);
+}
+
+/* GET path as JSON (format=json added): the parsed body, status in *status. */
+static cJSON *get_json(const char *path, int *status)
+{
+	struct response res;
+	char *url = xasprintf("%s%sformat=json", path, strchr(path, '?') ? "&" : "?");
+	cJSON *j;
+
+	*status = get(url, "application/json", BROWSER, &res);
+	j = cJSON_ParseWithLength(res.body, res.body_len);
+	response_fini(&res);
+	free(url);
+	return j;
+}
+
+static int jint(const cJSON *o, const char *key)
+{
+	return (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* The count of value in the view's facet, or -1 when it is not listed. */
+static int facet_count(const cJSON *view, const char *facet, const char *value)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(
+				      cJSON_GetObjectItemCaseSensitive(view, "facets"), facet))
+		if (strcmp(jstr(v, "value"), value) == 0)
+			return jint(v, "count");
+	return -1;
+}
+
+/* Every summary of /api/v1/skills: the oracle the index is held to. */
+static cJSON *all_summaries(void)
+{
+	int status;
+	cJSON *j = get_json("/api/v1/skills?limit=100", &status);
+
+	ck_assert_int_eq(status, 200);
+	return j;
+}
+
+START_TEST(test_index_pages_in_a_stable_order)
+{
+	cJSON *all = all_summaries(), *p1, *p2, *p3;
+	const cJSON *data = cJSON_GetObjectItem(all, "data"), *s;
+	int n = cJSON_GetArraySize(data), fixture = n - TEAM_N, status, k = 0;
+
+	ck_assert_int_gt(fixture, 0);
+	p1 = get_json("/", &status);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(jint(p1, "total"), n);
+	ck_assert_int_eq(jint(p1, "skills"), n);
+	ck_assert_int_eq(jint(p1, "per_page"), 48);
+	ck_assert_int_eq(jint(p1, "page"), 1);
+	ck_assert_int_eq(jint(p1, "pages"), (n + 47) / 48);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(p1, "data")), 48);
+	p2 = get_json("/?page=2", &status);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(p2, "data")), n - 48);
+	/* the pages, one after the other: the first root's skills by slug,
+	 * then the team's t-00..t-59; each skill once */
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(p1, "data")) {
+		if (k < fixture)
+			ck_assert_str_eq(jstr(s, "root"), "skills");
+		else
+			ck_assert_str_eq(jstr(s, "root"), TEAM_DIR);
+		k++;
+	}
+	s = cJSON_GetArrayItem(cJSON_GetObjectItem(p1, "data"), fixture);
+	ck_assert_str_eq(jstr(s, "slug"), "t-00");
+	s = cJSON_GetArrayItem(cJSON_GetObjectItem(p2, "data"), n - 48 - 1);
+	ck_assert_str_eq(jstr(s, "slug"), "t-59");
+	for (int i = 1; i < fixture; i++)
+		ck_assert_str_lt(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(p1, "data"), i - 1), "slug"),
+				 jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(p1, "data"), i), "slug"));
+	/* a page past the last is not found; the last is shorter */
+	p3 = get_json("/?page=3", &status);
+	ck_assert_int_eq(status, 404);
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(p3, "error"), "code"), "page_not_found");
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(p3, "error"), "message"),
+			 "page 3 is past the last page, 2");
+	cJSON_Delete(p1);
+	cJSON_Delete(p2);
+	cJSON_Delete(p3);
+	cJSON_Delete(all);
+}
+END_TEST
+
+START_TEST(test_index_facets_count_under_the_other_filters)
+{
+	cJSON *all = all_summaries(), *v;
+	const cJSON *s;
+	int bronze = 0, none = 0, other = 0, checklist = 0, evals = 0, bronze_checklist = 0, status;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(all, "data")) {
+		const char *tier = jstr(s, "tier");
+		const cJSON *c = cJSON_GetObjectItem(s, "counts");
+		bool has_cl = jint(c, "checklist_items") > 0;
+
+		if (!tier)
+			none++;
+		else if (strcmp(tier, "bronze") == 0)
+			bronze++;
+		else
+			other++;
+		checklist += has_cl;
+		evals += jint(c, "evals") > 0;
+		bronze_checklist += tier && strcmp(tier, "bronze") == 0 && has_cl;
+	}
+	ck_assert_int_ge(bronze, TEAM_N / 5);
+	v = get_json("/", &status);
+	ck_assert_int_eq(facet_count(v, "tier", "bronze"), bronze);
+	ck_assert_int_eq(facet_count(v, "tier", "none"), none);
+	ck_assert_int_eq(facet_count(v, "tier", "gold"), -1);  /* none of them: not listed */
+	ck_assert_int_eq(facet_count(v, "checklist", "yes"), checklist);
+	ck_assert_int_eq(facet_count(v, "evals", "yes"), evals);
+	ck_assert_int_eq(facet_count(v, "root", TEAM_DIR), TEAM_N);
+	ck_assert_int_eq(facet_count(v, "root", "skills"), bronze + none + other - TEAM_N);
+	cJSON_Delete(v);
+
+	/* tier=bronze: the page has the bronze skills; the tier facet still
+	 * counts every tier (its own filter left out), the others only bronze */
+	v = get_json("/?tier=bronze", &status);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(jint(v, "total"), bronze);
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(v, "data"))
+		ck_assert_str_eq(jstr(s, "tier"), "bronze");
+	ck_assert_int_eq(facet_count(v, "tier", "none"), none);
+	ck_assert_int_eq(facet_count(v, "checklist", "yes"), bronze_checklist);
+	ck_assert_int_eq(facet_count(v, "checklist", "yes") + facet_count(v, "checklist", "no"), bronze);
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(v, "filter"), "tier"), "bronze");
+	cJSON_Delete(v);
+
+	/* the filters chosen are named over the facets, escaped */
+	struct response res;
+
+	ck_assert_int_eq(get("/?root=" TEAM_URL "&tier=none&evals=yes", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "<summary><h2>Filters</h2> <span class=\"facets-on\">"
+					       "&lt;script&gt;team \"b\" &amp; 'c', No tier, With evals</span>"
+					       "</summary>"));
+	response_fini(&res);
+
+	/* every filter at once, the collection by its (hostile) label */
+	v = get_json("/?root=" TEAM_URL "&checklist=yes&evals=no&tier=none", &status);
+	ck_assert_int_eq(status, 200);
+	/* i % 3 == 0, i % 4 != 0, i % 5 != 0: 3 6 9 18 21 27 33 39 42 51 54 57 */
+	ck_assert_int_eq(jint(v, "total"), 12);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(v, "data"), 0), "slug"), "t-03");
+	ck_assert_int_eq(facet_count(v, "root", TEAM_DIR), 12);
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(v, "filter"), "root"), TEAM_DIR);
+	cJSON_Delete(v);
+
+	/* words: every one in the name, description or slug, any case */
+	v = get_json("/?q=KOTLIN%20%20coroutines", &status);
+	ck_assert_int_eq(jint(v, "total"), 6);
+	ck_assert_int_eq(jint(v, "skills"), cJSON_GetArraySize(cJSON_GetObjectItem(all, "data")));
+	ck_assert_int_eq(facet_count(v, "root", TEAM_DIR), 6);
+	ck_assert_int_eq(facet_count(v, "root", "skills"), -1);
+	cJSON_Delete(v);
+	v = get_json("/?q=kotlin%20nothing", &status);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(jint(v, "total"), 0);
+	ck_assert_int_eq(jint(v, "pages"), 1);
+	cJSON_Delete(v);
+	cJSON_Delete(all);
+}
+END_TEST
+
+START_TEST(test_index_groups_and_escapes)
+{
+	struct response res;
+
+	ck_assert_int_eq(get("/?page=2", HTML_ACCEPT, BROWSER, &res), 200);
+	/* the page holds the team's skills only, under their collection */
+	ck_assert_ptr_nonnull(strstr(res.body, "<h2 class=\"collection-title\" id=\"collection-1\">"
+					       "<a href=\"/?root=" TEAM_URL "\">" TEAM_ATTR "</a> "
+					       "<span class=\"count\">60 skills</span></h2>"));
+	ck_assert_ptr_null(strstr(res.body, "id=\"collection-2\""));
+	ck_assert_ptr_null(strstr(res.body, "facets-on"));
+	ck_assert_ptr_null(strstr(res.body, "<script>"));
+	/* the pager: previous and the pages, this one current; links that keep
+	 * nothing but the page */
+	ck_assert_ptr_nonnull(strstr(res.body, "<a class=\"btn\" rel=\"prev\" href=\"/\">← Previous</a>"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<span class=\"btn current\" aria-current=\"page\">"
+					       "<span class=\"visually-hidden\">Page </span>2</span>"));
+	ck_assert_ptr_null(strstr(res.body, "rel=\"next\""));
+	ck_assert_ptr_nonnull(strstr(res.body, "data-mode=\"server\""));
+	response_fini(&res);
+
+	/* page 1 has both collections; filters carry into the facet links,
+	 * encoded, with '&' escaped */
+	ck_assert_int_eq(get("/?q=a%26b%20%3Cx%3E&evals=yes", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "value=\"a&amp;b &lt;x&gt;\""));
+	ck_assert_ptr_nonnull(strstr(res.body, "<input type=\"hidden\" name=\"evals\" value=\"yes\">"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<p class=\"empty\">No skill matches these filters.</p>"));
+	response_fini(&res);
+	ck_assert_int_eq(get("/?evals=yes", HTML_ACCEPT, BROWSER, &res), 200);
+	/* t-13, hostile, is on the first page */
+	ck_assert_ptr_null(strstr(res.body, "<script>"));
+	response_fini(&res);
+	ck_assert_int_eq(get("/", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_null(strstr(res.body, "<script>"));
+	ck_assert_ptr_nonnull(strstr(res.body, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot;</p>"));
+	response_fini(&res);
+	ck_assert_int_eq(get("/?evals=yes", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "id=\"collection-1\"><a href=\"/?root=skills&amp;evals=yes\">"
+					       "skills</a>"));
+	ck_assert_ptr_nonnull(strstr(res.body, "id=\"collection-2\"><a href=\"/?root=" TEAM_URL
+					       "&amp;evals=yes\">"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<a href=\"/?tier=bronze&amp;evals=yes\">Bronze "
+					       "<span class=\"count\">"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<a href=\"/?evals=yes\" aria-current=\"true\">With evals"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<a href=\"/\">Any</a>"));
+	response_fini(&res);
+
+	/* markdown: the page's skills, the next page's link */
+	ck_assert_int_eq(get("/?tier=none", "text/markdown", "agent", &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "(page 1 of 2)"));
+	ck_assert_ptr_nonnull(strstr(res.body, "\nNext page: http://skills.example:8080/?tier=none&page=2"
+					       "&format=md\n"));
+	response_fini(&res);
+}
+END_TEST
+
+START_TEST(test_index_bad_parameters)
+{
+	static const struct {
+		const char *query;
+		const char *code;
+		const char *message;
+	} bad[] = {
+		{ "page=0", "bad_page", "page must be an integer from 1 to 208334" },
+		{ "page=-1", "bad_page", "page must be an integer from 1 to 208334" },
+		{ "page=2x", "bad_page", "page must be an integer from 1 to 208334" },
+		{ "page=99999999999999999999", "bad_page", "page must be an integer from 1 to 208334" },
+		{ "tier=diamond", "bad_tier", "tier must be platinum, gold, silver, bronze or none" },
+		{ "tier=Bronze", "bad_tier", "tier must be platinum, gold, silver, bronze or none" },
+		{ "checklist=maybe", "bad_filter", "checklist and evals must be yes or no" },
+		{ "evals=1", "bad_filter", "checklist and evals must be yes or no" },
+		{ "root=nowhere", "bad_root", "no collection is named 'nowhere'" },
+	};
+	struct response res;
+	int status;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *path = xasprintf("/?%s", bad[i].query);
+		cJSON *j = get_json(path, &status);
+		const cJSON *err = cJSON_GetObjectItem(j, "error");
+
+		ck_assert_msg(status == 400, "%s: %d", path, status);
+		ck_assert_str_eq(jstr(err, "code"), bad[i].code);
+		ck_assert_str_eq(jstr(err, "message"), bad[i].message);
+		cJSON_Delete(j);
+		/* a browser gets the error page, the message escaped */
+		ck_assert_int_eq(get(path, HTML_ACCEPT, BROWSER, &res), 400);
+		ck_assert_str_eq(res.content_type, "text/html; charset=utf-8");
+		ck_assert_ptr_nonnull(strstr(res.body, "<p class=\"error-status\">400</p>"));
+		response_fini(&res);
+		free(path);
+	}
+	ck_assert_int_eq(get("/?root=%3Cb%3E", HTML_ACCEPT, BROWSER, &res), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "no collection is named &#39;&lt;b&gt;&#39;"));
+	response_fini(&res);
+	/* q as long as a search's, at most */
+	char *q = xasprintf("/?q=%01001d", 7);
+
+	ck_assert_int_eq(get(q, "application/json", BROWSER, &res), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "\"q is longer than 1000 bytes\""));
+	response_fini(&res);
+	q[strlen(q) - 1] = '\0';
+	ck_assert_int_eq(get(q, "application/json", BROWSER, &res), 200);
+	response_fini(&res);
+	free(q);
+	/* empty values are no filter */
+	ck_assert_int_eq(get("/?q=&tier=&root=&checklist=&evals=", HTML_ACCEPT, BROWSER, &res), 200);
+	response_fini(&res);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -543,6 +875,14 @@ Suite *web_suite(void)
 	tcase_add_checked_fixture(tc, setup_examples, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_hostile_examples_alerts_and_code);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("browse");
+	tcase_add_checked_fixture(tc, setup_browse, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_index_pages_in_a_stable_order);
+	tcase_add_test(tc, test_index_facets_count_under_the_other_filters);
+	tcase_add_test(tc, test_index_groups_and_escapes);
+	tcase_add_test(tc, test_index_bad_parameters);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -377,6 +377,114 @@ END_TEST
 
 /* Borrowed values: a read's pointers are the row's until the next read of
  * the same kind; different reads do not disturb each other's. */
+/* Sums the cells store_browse_cells gives; the platinum one's count apart. */
+struct cells_seen {
+	long total;
+	long platinum_with_both;
+	int cells;
+};
+
+static int cell_sum(void *ctx, const struct store_browse_cell *c)
+{
+	struct cells_seen *s = ctx;
+
+	ck_assert_int_eq(c->root_index, 0);
+	ck_assert_str_eq(c->root, "skills");
+	s->total += c->count;
+	s->cells++;
+	if (c->tier && strcmp(c->tier, "platinum") == 0 && c->checklist && c->evals)
+		s->platinum_with_both += c->count;
+	return 0;
+}
+
+static struct cells_seen cells_of(const char *q)
+{
+	struct cells_seen s = { 0, 0, 0 };
+
+	ck_assert_int_eq(store_browse_cells(r, q, cell_sum, &s), 0);
+	return s;
+}
+
+/* Appends each slug to the buf ctx, one space before each. */
+static int slug_list(void *ctx, const char *slug, struct store_bytes summary)
+{
+	ck_assert_ptr_nonnull(summary.p);
+	buf_printf(ctx, " %s", slug);
+	return 0;
+}
+
+/* The slugs store_browse_page gives for f, offset and limit. */
+static char *browse_slugs(const struct store_browse *f, long offset, long limit)
+{
+	struct buf b;
+
+	buf_init(&b);
+	ck_assert_int_eq(store_browse_page(r, f, offset, limit, slug_list, &b), 0);
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+START_TEST(test_browse)
+{
+	struct store_browse any = { NULL, NULL, -1, -1, NULL };
+	struct store_browse f;
+	struct cells_seen s;
+	char *got;
+
+	s = cells_of(NULL);
+	ck_assert_int_eq(s.total, (long)N_SLUGS);
+	ck_assert_int_eq(s.platinum_with_both, 1);
+	/* blanks are no words; words are ASCII case folded, each must be in
+	 * the name, description or slug */
+	ck_assert_int_eq(cells_of(" \t ").total, (long)N_SLUGS);
+	s = cells_of("WIDGET");
+	ck_assert_int_eq(s.total, 1);
+	ck_assert_int_eq(s.platinum_with_both, 1);
+	ck_assert_int_eq(cells_of("same ALPHA").total, 1);
+	ck_assert_int_eq(cells_of("alpha").total, 2);
+	ck_assert_int_eq(cells_of("widget nowhere").total, 0);
+	ck_assert_int_eq(cells_of("%").total, 0);
+	ck_assert_int_eq(cells_of("\"").total, 0);
+
+	got = browse_slugs(&any, 0, -1);
+	ck_assert_str_eq(got, " alpha alpha-2 bad-yaml beta");
+	free(got);
+	got = browse_slugs(&any, 1, 2);
+	ck_assert_str_eq(got, " alpha-2 bad-yaml");
+	free(got);
+	got = browse_slugs(&any, 4, 10);
+	ck_assert_str_eq(got, "");
+	free(got);
+	f = any;
+	f.tier = "none";
+	got = browse_slugs(&f, 0, -1);
+	ck_assert_str_eq(got, " alpha-2 bad-yaml beta");
+	free(got);
+	f = any;
+	f.checklist = 1;
+	f.evals = 1;
+	got = browse_slugs(&f, 0, -1);
+	ck_assert_str_eq(got, " alpha");
+	free(got);
+	f.evals = 0;
+	got = browse_slugs(&f, 0, -1);
+	ck_assert_str_eq(got, "");
+	free(got);
+	f = any;
+	f.root = "skills";
+	f.q = "ALPHA";
+	got = browse_slugs(&f, 0, -1);
+	ck_assert_str_eq(got, " alpha alpha-2");
+	free(got);
+	f.root = "elsewhere";
+	got = browse_slugs(&f, 0, -1);
+	ck_assert_str_eq(got, "");
+	free(got);
+	/* alpha's primary checklist: three items */
+	ck_assert_int_eq(store_checklist_items_total(r), 3);
+}
+END_TEST
+
 START_TEST(test_reads_side_by_side)
 {
 	struct store_skill a;
@@ -475,6 +583,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_skill_files);
 	tcase_add_test(tc, test_files_page);
 	tcase_add_test(tc, test_checklists_and_diagnostics);
+	tcase_add_test(tc, test_browse);
 	tcase_add_test(tc, test_reads_side_by_side);
 	tcase_add_test(tc, test_snapshot_and_generation);
 	tcase_add_test(tc, test_readers_per_thread);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "skilld/base/archive.h"
+#include "skilld/store/store.h"
 #include "skilld/transport/router.h"
 
 struct app;
@@ -69,6 +70,9 @@ int api_archive_bytes(struct app *app, struct store_reader *r, const char *slug,
 
 /* /api/v1/checklists as an object (cJSON_Delete), or NULL with res filled. */
 struct cJSON *api_checklists_json(struct app *app, struct response *res);
+/* A store_skill_fn that appends the summary, parsed, to the cJSON array
+ * ctx (a summary that does not parse is left out). */
+int api_summary_add(void *ctx, const char *slug, struct store_bytes summary);
 /* Every skill summary, ordered by slug (cJSON_Delete), or NULL with res filled. */
 struct cJSON *api_all_skills_json(struct app *app, struct response *res);
 

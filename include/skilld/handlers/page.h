@@ -46,10 +46,28 @@ struct page_ctx {
  *    returns NULL.
  */
 
-/* "/": a card per skill of summaries (the array of /api/v1/skills "data", or
- * that whole object) with name, description, tier badge and counts, and a
- * filter input (#filter) that app.js turns into filter-as-you-type. */
-char *page_index(const struct page_ctx *ctx, const cJSON *summaries, size_t *len);
+/*
+ * "/": view is the index's JSON answer ({"data": [summaries of the page],
+ * "total", "skills", "checklist_items", "page", "pages", "per_page",
+ * "filter": {q, root, tier, checklist, evals}, "facets": {"root", "tier",
+ * "checklist", "evals": [{value, count}]}}) or just an array of summaries
+ * (one page of everything, no facets). A filter form (#filter, name q; a
+ * GET of "/" that keeps the other filters) that app.js turns into
+ * filter-as-you-type, in the page when data-mode="page" (every skill is
+ * on it), else by asking the server; the facets as links with their
+ * counts; the cards (name, description, tier badge, counts) in a group per
+ * collection (root), titled when there is more than one; links to the
+ * pages.
+ */
+char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len);
+
+/* Appends the URL of the index with the filters of filter (the view's
+ * "filter"; NULL: none), key set to value (value NULL: key left out; key
+ * NULL: nothing changed) and page (1: not written): "/?q=a%20b&tier=gold&page=2",
+ * '&' as it is (escape it for an attribute). */
+struct buf;
+void page_index_href(struct buf *b, const cJSON *filter, const char *key, const char *value,
+		     long page);
 
 /* "/skills/{slug}": detail is /api/v1/skills/{slug}; body_html the rendered
  * SKILL.md body (may be NULL); toc its [{level, id, text}] (h2 and h3 are

@@ -201,4 +201,45 @@ int store_diagnostics(struct store_reader *r, store_diagnostic_fn fn, void *ctx)
 /* The number of skills, or -1. */
 long store_skill_count(struct store_reader *r);
 
+/* ---- browsing: the index page ---- */
+
+/* Which skills a page of the index shows. Every member may be "any". */
+struct store_browse {
+	const char *root;    /* a collection: the root's label, or NULL */
+	const char *tier;    /* "platinum", "gold", "silver", "bronze", "none" (no tier), or NULL */
+	int checklist;       /* 1: with a review checklist, 0: without, -1: either */
+	int evals;           /* 1: with valid evals, 0: without, -1: either */
+	const char *q;       /* words (split at ASCII blanks) that the name, description or
+				slug must each contain, ASCII case folded; NULL or blank: none */
+};
+
+/* How many skills whose name, description or slug hold the words of q
+ * have one root, tier, checklist and evals: the counts every facet of the
+ * index page is summed from. root is borrowed as above; tier NULL for
+ * none. */
+struct store_browse_cell {
+	int root_index;
+	const char *root;
+	const char *tier;
+	bool checklist;
+	bool evals;
+	long count;
+};
+typedef int (*store_browse_cell_fn)(void *ctx, const struct store_browse_cell *c);
+
+/* Calls fn with every cell of the skills matching q (NULL: all), in root
+ * order. 0, or -1 on an error; fn returning non-zero stops early. Reads
+ * the index skills_browse only. */
+int store_browse_cells(struct store_reader *r, const char *q, store_browse_cell_fn fn, void *ctx);
+
+/* Calls fn with the slug and summary JSON of the skills f selects, in
+ * (root, slug) order, skipping offset of them, at most limit (limit < 0:
+ * all). 0, or -1 on an error; fn returning non-zero stops early. The
+ * rows skipped and filtered out are read from skills_browse alone. */
+int store_browse_page(struct store_reader *r, const struct store_browse *f, long offset,
+		      long limit, store_skill_fn fn, void *ctx);
+
+/* The number of items of every skill's primary checklist, or -1. */
+long store_checklist_items_total(struct store_reader *r);
+
 #endif
