@@ -11,6 +11,14 @@ DELETE FROM files;
 DELETE FROM skills;
 DELETE FROM search_head;
 
+-- The dictionaries values are packed with (store/pack.h): a full index
+-- trains one on the collection's files; a frame names it by id (32768 +
+-- its row id here, never given twice: AUTOINCREMENT).
+CREATE TABLE pack_dicts (
+	id   INTEGER PRIMARY KEY AUTOINCREMENT,
+	dict BLOB NOT NULL
+) STRICT;
+
 -- A rowid table: its rows, a file's packed bytes, are mostly larger than
 -- what a WITHOUT ROWID table keeps on its own page. Neither a file nor a
 -- skill keeps its rendered HTML and table of contents (0003) any more:

@@ -230,11 +230,12 @@ int app_reindex_files(struct app *app, const char *why, bool full, char *const *
 	if (rc == 0)
 		log_msg(&app->log, LOG_INFO,
 			"index stages: %.1f MB of files (%.1f MB/s); %u workers: analyze %.3fs, "
-			"render %.3fs, json %.3fs; indexing thread: clear %.3fs, scan %.3fs, wait %.3fs, "
-			"store %.3fs, search %.3fs, commit %.3fs",
+			"render %.3fs, json %.3fs; indexing thread: clear %.3fs, scan %.3fs, "
+			"dictionary %.3fs, wait %.3fs, store %.3fs, search %.3fs, commit %.3fs",
 			(double)stats.bytes / 1e6, secs > 0 ? (double)stats.bytes / 1e6 / secs : 0.0,
 			opt.threads, stats.t.analyze, stats.t.render, stats.t.json, stats.t.clear,
-			stats.t.scan, stats.t.wait, stats.t.store, stats.t.search, stats.t.commit);
+			stats.t.scan, stats.t.dict, stats.t.wait, stats.t.store, stats.t.search,
+			stats.t.commit);
 	else
 		log_msg(&app->log, LOG_ERROR, "re-indexing (%s) failed, the previous index is kept: %s",
 			why, err);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
@@ -287,6 +288,8 @@ struct indexer {
 	sqlite3_stmt *st[INS_COUNT_];
 	struct searchrows *search;      /* the search rows' writer */
 	struct pack_ctx *pack;          /* the indexing thread's packer */
+	struct pack_dict *dict;         /* what values are packed with, or NULL */
+	bool dict_tried;                /* a full run tried to train one */
 	const struct index_options *opt;
 	struct index_stats *stats;
 	int root_index;         /* position of the root being indexed */
@@ -539,6 +542,7 @@ struct job {
 	int root_index;
 	size_t max_file_size;
 	const struct old_index *old;
+	const struct pack_dict *dict;   /* what the workers pack with */
 };
 
 /*
@@ -908,6 +912,7 @@ static void *worker_main(void *arg)
 	struct pipeline *pl = arg;
 	struct pack_ctx *pc = pack_ctx_new();
 
+	pack_ctx_use(pc, pl->job->dict);
 	for (;;) {
 		size_t i;
 		struct slot *sl;
@@ -1021,6 +1026,144 @@ static int index_skills(struct indexer *ix, const struct job *j, const struct sc
 }
 
 /* Indexes the folder root, named label in every row it writes. */
+/* ---- the packing dictionary ----
+ *
+ * A full run trains a dictionary (pack.h) on the markdown and JSON files
+ * of up to DICT_SKILLS skills spread over the first root that has enough
+ * of them, read from the disk before that root's skills are read: every
+ * value written after is packed with it (those of earlier roots without).
+ * The dictionaries before it go: the run rewrites every value. Other runs
+ * pack with the newest one the database has.
+ */
+
+#define DICT_SKILLS 128
+#define DICT_FILE_MAX ((size_t)32 << 10)
+#define DICT_SAMPLES_MAX ((size_t)2 << 20)
+
+struct samples {
+	struct buf bytes;
+	size_t *sizes;
+	size_t n, cap;
+};
+
+/* Adds the .md and .json files of dir (and of its folders, depth 1) to
+ * the samples, each cut at DICT_FILE_MAX, until DICT_SAMPLES_MAX. */
+static void sample_folder(struct samples *sm, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) && sm->bytes.len < DICT_SAMPLES_MAX) {
+		char *path;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR && depth == 0) {
+			sample_folder(sm, path, 1);
+		} else if (e->d_type == DT_REG && (str_has_suffix(e->d_name, ".md") ||
+						   str_has_suffix(e->d_name, ".json"))) {
+			FILE *f = fopen(path, "rb");
+			size_t got;
+
+			if (f) {
+				buf_grow(&sm->bytes, DICT_FILE_MAX);
+				got = fread(sm->bytes.data + sm->bytes.len, 1, DICT_FILE_MAX, f);
+				fclose(f);
+				if (got) {
+					if (sm->n == sm->cap) {
+						sm->cap = sm->cap ? sm->cap * 2 : 256;
+						sm->sizes = xrealloc(sm->sizes, sm->cap * sizeof(*sm->sizes));
+					}
+					sm->sizes[sm->n++] = got;
+					sm->bytes.len += got;
+				}
+			}
+		}
+		free(path);
+	}
+	closedir(d);
+}
+
+/* The next dictionary id of the database: never one it gave before. */
+static uint32_t dict_next_id(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 seq = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT seq FROM sqlite_sequence WHERE name = 'pack_dicts'", -1,
+			       &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return PACK_DICT_ID_BASE + (uint32_t)seq + 1;
+}
+
+/* Trains the run's dictionary on skills of sr, when it has enough; the
+ * older ones are deleted. 0, or -1 on a database error. */
+static int dict_train(struct indexer *ix, const struct scan_result *sr)
+{
+	struct samples sm = { .n = 0 };
+	size_t step = sr->len > DICT_SKILLS ? sr->len / DICT_SKILLS : 1;
+	sqlite3_stmt *st = NULL;
+	double t0 = now();
+	const void *bytes;
+	size_t len;
+	uint32_t id;
+	int rc = 0;
+
+	if (!ix->dict_tried) {
+		ix->dict_tried = true;
+		if (sqlite3_exec(ix->db, "DELETE FROM pack_dicts", NULL, NULL, NULL) != SQLITE_OK)
+			return fail(ix, "deleting the old dictionaries");
+	}
+	buf_init(&sm.bytes);
+	for (size_t i = 0; i < sr->len && sm.bytes.len < DICT_SAMPLES_MAX; i += step)
+		sample_folder(&sm, sr->skills[i].dir, 0);
+	id = dict_next_id(ix->db);
+	ix->dict = pack_dict_train(sm.bytes.data, sm.sizes, sm.n, id);
+	buf_fini(&sm.bytes);
+	free(sm.sizes);
+	if (ix->dict) {
+		bytes = pack_dict_bytes(ix->dict, &len);
+		if (sqlite3_prepare_v2(ix->db, "INSERT INTO pack_dicts (id, dict) VALUES (?1, ?2)", -1,
+				       &st, NULL) != SQLITE_OK)
+			return fail(ix, "storing the dictionary");
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)(id - PACK_DICT_ID_BASE));
+		sqlite3_bind_blob(st, 2, bytes, (int)len, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(ix, "storing the dictionary");
+		sqlite3_finalize(st);
+		pack_ctx_use(ix->pack, ix->dict);
+		searchrows_use(ix->search, ix->dict);
+	}
+	ix->stats->t.dict += now() - t0;
+	return rc;
+}
+
+/* The newest dictionary of the database, for a run that is not full. 0,
+ * or -1 on a database error (a dictionary that cannot be made is a
+ * database that needs a full run: the identity decides that). */
+static int dict_load(struct indexer *ix)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT dict FROM pack_dicts ORDER BY id DESC LIMIT 1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return fail(ix, "reading the dictionary");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ix->dict = pack_dict_load(sqlite3_column_blob(st, 0),
+					  (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(ix, "reading the dictionary");
+	pack_ctx_use(ix->pack, ix->dict);
+	searchrows_use(ix->search, ix->dict);
+	return 0;
+}
+
 static int index_root(struct indexer *ix, const char *root, const char *label)
 {
 	struct scan_result sr;
@@ -1033,14 +1176,20 @@ static int index_root(struct indexer *ix, const char *root, const char *label)
 	scan_root(root, &sr, &diags);
 	ix->linked |= sr.linked;
 	ix->stats->t.scan += now() - t0;
+	if (ix->stats->full && !ix->dict && dict_train(ix, &sr) != 0) {
+		rc = -1;
+		goto out;
+	}
 	{
 		const struct job j = { .root = label, .root_abs = sr.root, .root_index = ix->root_index,
-				       .max_file_size = ix->opt->max_file_size, .old = &ix->old };
+				       .max_file_size = ix->opt->max_file_size, .old = &ix->old,
+				       .dict = ix->dict };
 
 		rc = sr.root ? index_skills(ix, &j, &sr) : 0;
 	}
 	if (rc == 0)
 		rc = insert_diags(ix, 0, label, NULL, &diags);
+out:
 	diag_list_fini(&diags);
 	scan_result_fini(&sr);
 	return rc;
@@ -1634,6 +1783,8 @@ static int begin_run(struct indexer *ix, const char *identity)
 			fail(ix, "reading the served skills");
 			goto out;
 		}
+		if (dict_load(ix) != 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -1773,6 +1924,7 @@ out:
 		sqlite3_finalize(ix.st[i]);
 	searchrows_free(ix.search);
 	pack_ctx_free(ix.pack);
+	pack_dict_free(ix.dict);
 	if (rc != 0 && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);

@@ -113,6 +113,11 @@ void searchrows_free(struct searchrows *w)
 	free(w);
 }
 
+void searchrows_use(struct searchrows *w, const struct pack_dict *d)
+{
+	pack_ctx_use(w->pack, d);
+}
+
 /* Statement i, reset, prepared on first use; NULL on an error. */
 static sqlite3_stmt *sr_stmt(struct searchrows *w, enum sr_stmt i)
 {

@@ -333,6 +333,34 @@ static void doc_memo_free(void *p)
 	free(m);
 }
 
+int fts_read_dict(sqlite3_stmt *st, uint32_t id, struct buf *out)
+{
+	int rc = -1;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id - PACK_DICT_ID_BASE);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->len = 0;
+		buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The packing dictionary of id (pack.h's pack_dict_fn) from db, the
+ * calling statement's connection: read in its snapshot. */
+static int conn_dict(void *arg, uint32_t id, struct buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(arg, FTS_DICT_SQL, -1, &st, NULL) == SQLITE_OK)
+		rc = fts_read_dict(st, id, out);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Document id, from the memo or read (on the calling statement's own
  * connection, in its snapshot) and unpacked into it. 0, or -1 with a
  * message in err when there is no such document or it is not one. */
@@ -344,6 +372,7 @@ static int doc_load(struct doc_memo *m, sqlite3 *db, sqlite3_int64 id, const cha
 	if (m->valid && m->id == id)
 		return 0;
 	m->valid = false;
+	pack_ctx_dicts(m->ctx, conn_dict, db);
 	*err = "skilld_row: no such search document (a corrupt index?)";
 	if (sqlite3_prepare_v2(db, "SELECT doc FROM search_docs WHERE id = ?1", -1, &st, NULL) ==
 	    SQLITE_OK) {
@@ -390,11 +419,44 @@ static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
+/* ---- skilld_unpack(packed): a packed value as text (tests, tools) ---- */
+
+struct unpacker {
+	struct pack_ctx *ctx;
+	struct buf out;
+};
+
+static void unpacker_free(void *p)
+{
+	struct unpacker *u = p;
+
+	pack_ctx_free(u->ctx);
+	buf_fini(&u->out);
+	free(u);
+}
+
+static void unpack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct unpacker *u = sqlite3_user_data(ctx);
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	pack_ctx_dicts(u->ctx, conn_dict, sqlite3_context_db_handle(ctx));
+	if (unpack_bytes(u->ctx, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]),
+			 &u->out) != 0) {
+		sqlite3_result_error(ctx, "skilld_unpack: not a packed value (a corrupt index?)", -1);
+		return;
+	}
+	sqlite3_result_blob64(ctx, u->out.data, u->out.len, SQLITE_TRANSIENT);
+}
+
 int fts_register(sqlite3 *db, char *err, size_t errlen)
 {
 	static const fts5_tokenizer methods = { tok_create, tok_delete, tok_tokenize };
 	fts5_api *api = fts_api(db);
 	struct doc_memo *m;
+	struct unpacker *u;
 
 	if (!api || api->iVersion < 2) {
 		snprintf(err, errlen, "this SQLite has no FTS5");
@@ -407,6 +469,13 @@ int fts_register(sqlite3 *db, char *err, size_t errlen)
 	if (sqlite3_create_function_v2(db, "skilld_row", 3,
 				       SQLITE_UTF8 | SQLITE_INNOCUOUS, m, row_fn, NULL, NULL, doc_memo_free) != SQLITE_OK) {
 		snprintf(err, errlen, "registering skilld_row: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	u = xcalloc(1, sizeof(*u));
+	u->ctx = pack_ctx_new();
+	if (sqlite3_create_function_v2(db, "skilld_unpack", 1, SQLITE_UTF8 | SQLITE_INNOCUOUS, u,
+				       unpack_fn, NULL, NULL, unpacker_free) != SQLITE_OK) {
+		snprintf(err, errlen, "registering skilld_unpack: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if (api->xCreateTokenizer(api, FTS_TOKENIZER, api, (fts5_tokenizer *)&methods, NULL) != SQLITE_OK ||

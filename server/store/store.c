@@ -47,6 +47,7 @@ enum stmt {
 	STMT_BROWSE_PAGE,
 	STMT_CHECKLIST_ITEMS,
 	STMT_GENERATION,
+	STMT_PACK_DICT,
 	STMT_COUNT_
 };
 
@@ -113,6 +114,7 @@ static const char *const reader_sql[STMT_COUNT_] = {
 		"ORDER BY root_index, root, slug LIMIT ?7 OFFSET ?6",
 	[STMT_CHECKLIST_ITEMS] = "SELECT coalesce(sum(item_count), 0) FROM checklists WHERE is_primary",
 	[STMT_GENERATION] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
+	[STMT_PACK_DICT] = FTS_DICT_SQL,
 };
 
 /* Most packed columns one read gives out at once (store_skill_get). */
@@ -200,12 +202,20 @@ void store_set_generation(struct store *s, int64_t generation)
 	atomic_store(&s->generation, generation);
 }
 
+/* The packing dictionary of id, from the reader's snapshot (pack.h's
+ * pack_dict_fn). */
+static int reader_dict(void *arg, uint32_t id, struct buf *out)
+{
+	return fts_read_dict(((struct store_reader *)arg)->stmt[STMT_PACK_DICT], id, out);
+}
+
 struct store_reader *store_reader_open(const char *path, char *err, size_t errlen)
 {
 	struct store_reader *r = xcalloc(1, sizeof(*r));
 	int rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 
 	r->pack = pack_ctx_new();
+	pack_ctx_dicts(r->pack, reader_dict, r);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s read-only: %s", path,
 			 r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));

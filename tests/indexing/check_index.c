@@ -10,6 +10,7 @@
 #include <check.h>
 #include <regex.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,11 +544,15 @@ static void inc_teardown(void)
 static char *canonical_dump(sqlite3 *db)
 {
 	static const char *const queries[] = {
+		/* packed values unpacked: a full run packs with a dictionary of
+		 * its own, an incremental one with the one it found */
 		"SELECT slug, name, description, root, path, folder, valid, tier, digest, summary_json, "
-		"detail_json, files_json, checklist_json, evals_json, check_json, root_index, stamp, "
-		"slug_base, source FROM skills ORDER BY root_index, path",
-		"SELECT s.slug, f.path, f.kind, f.size, f.digest, f.mime, f.is_text, f.content "
-		"FROM files f JOIN skills s ON s.id = f.skill_id ORDER BY s.slug, f.path",
+		"skilld_unpack(detail_json), files_json, skilld_unpack(checklist_json), "
+		"skilld_unpack(evals_json), skilld_unpack(check_json), root_index, stamp, slug_base, "
+		"source FROM skills ORDER BY root_index, path",
+		"SELECT s.slug, f.path, f.kind, f.size, f.digest, f.mime, f.is_text, "
+		"skilld_unpack(f.content) FROM files f JOIN skills s ON s.id = f.skill_id "
+		"ORDER BY s.slug, f.path",
 		"SELECT s.slug, c.path, c.title, c.item_count, c.digest, c.is_primary FROM checklists c "
 		"JOIN skills s ON s.id = c.skill_id ORDER BY s.slug, c.path",
 		"SELECT s.slug, d.root, d.path, d.severity, d.code, d.message, d.line, d.col, "
@@ -562,6 +567,7 @@ static char *canonical_dump(sqlite3 *db)
 		"SELECT key, value FROM meta WHERE key NOT IN ('generation', 'indexed_at') ORDER BY key",
 		"SELECT count(*) FROM search WHERE (SELECT slug FROM skills WHERE id = rowid >> 24) "
 		"IS NOT skill",
+		"SELECT count(*) FROM pack_dicts",
 	};
 	struct buf b;
 
@@ -781,6 +787,33 @@ static const struct change changes[] = {
 	{ "nothing again", ch_nothing, 0, 0, false },
 };
 
+/* A skill with enough markdown (40 references of 8 KB of words) for a
+ * full run to train a packing dictionary on its root. */
+static void put_library(const char *root)
+{
+	static const char *const words[] = { "review", "the", "checklist", "item", "for",
+					     "thread", "safety", "and", "naming", "of", "every",
+					     "public", "method", "before", "merge", "`code`" };
+	uint32_t x = 12345;
+
+	put_skill(root, "library", "library", NULL);
+	for (int f = 0; f < 40; f++) {
+		char *rel = xasprintf("library/references/part-%02d.md", f);
+		struct buf b;
+
+		buf_init(&b);
+		buf_printf(&b, "# Part %d\n\n", f);
+		while (b.len < 8192) {
+			x = x * 1103515245u + 12345u;
+			buf_puts(&b, words[(x >> 16) % 16]);
+			buf_putc(&b, (x >> 8) % 11 ? ' ' : '\n');
+		}
+		tu_write_str(root, rel, b.data);
+		buf_fini(&b);
+		free(rel);
+	}
+}
+
 static void incremental_equals_full(unsigned threads)
 {
 	char *r1 = xasprintf("%s/one", inc_tmp), *r2 = xasprintf("%s/two", inc_tmp);
@@ -792,10 +825,14 @@ static void incremental_equals_full(unsigned threads)
 
 	put_skill(r1, "alpha", "alpha", NULL);
 	put_skill(r1, "beta", "beta", NULL);
+	put_library(r1);
 	put_skill(r2, "omega", "omega", NULL);
 	dump = run_index(live, roots, 2, threads, true, &st);
 	ck_assert(st.full);
-	ck_assert_uint_eq(st.read, 3);
+	ck_assert_uint_eq(st.read, 4);
+	/* values packed with a dictionary (which every dump below compares
+	 * unpacked: a full run trains its own) */
+	ck_assert_ptr_nonnull(strstr(dump, "== SELECT count(*) FROM pack_dicts\n1:1\x1f\n"));
 	gen = st.generation;
 	free(dump);
 	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {

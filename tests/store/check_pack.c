@@ -163,6 +163,109 @@ START_TEST(test_refuses_what_pack_did_not_make)
 }
 END_TEST
 
+/* Samples of generated text: n of size bytes each, words from a small
+ * vocabulary, as a collection's files share theirs. */
+static char *word_samples(size_t n, size_t size, size_t *sizes, uint32_t seed)
+{
+	static const char *const words[] = { "review", "checklist", "thread", "safety", "naming",
+					     "method", "before", "merge", "the", "of", "and", "## " };
+	char *b = malloc(n * size);
+	uint32_t x = seed;
+
+	for (size_t i = 0; i < n * size; ) {
+		const char *w;
+
+		x = x * 1103515245u + 12345u;
+		w = words[(x >> 16) % 12];
+		for (; *w && i < n * size; w++)
+			b[i++] = *w;
+		if (i < n * size)
+			b[i++] = (x >> 8) % 9 ? ' ' : '\n';
+	}
+	for (size_t i = 0; i < n; i++)
+		sizes[i] = size;
+	return b;
+}
+
+/* The dictionary source of a test: the bytes of one dictionary. */
+static int give_dict(void *arg, uint32_t id, struct buf *out)
+{
+	const struct pack_dict *d = arg;
+	size_t n;
+	const void *p;
+
+	if (!d || pack_dict_id(d) != id)
+		return -1;
+	p = pack_dict_bytes(d, &n);
+	out->len = 0;
+	buf_append(out, p, n);
+	return 0;
+}
+
+/* A dictionary trained on samples like the value: the value packs
+ * smaller with it; its frame names it, so a context without a source, or
+ * whose source has another, cannot unpack it, and one whose source has it
+ * can; a dictionary made again from its bytes is the same; too few
+ * samples train none. */
+START_TEST(test_dictionary)
+{
+	size_t sizes[120];
+	char *samples = word_samples(120, 3000, sizes, 7), *value;
+	struct pack_dict *d = pack_dict_train(samples, sizes, 120, PACK_DICT_ID_BASE + 5);
+	struct pack_dict *other, *again;
+	struct pack_ctx *w = pack_ctx_new(), *r = pack_ctx_new();
+	struct buf plain, packed, out;
+	const void *bytes;
+	size_t n;
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(pack_dict_id(d), PACK_DICT_ID_BASE + 5);
+	bytes = pack_dict_bytes(d, &n);
+	ck_assert_uint_le(n, PACK_DICT_MAX);
+	again = pack_dict_load(bytes, n);
+	ck_assert_ptr_nonnull(again);
+	ck_assert_uint_eq(pack_dict_id(again), PACK_DICT_ID_BASE + 5);
+	ck_assert_ptr_null(pack_dict_load("not a dictionary", 16));
+	value = word_samples(1, 1500, &n, 99);
+	buf_init(&plain);
+	buf_init(&packed);
+	buf_init(&out);
+	pack_bytes(w, value, 1500, &plain);
+	pack_ctx_use(w, d);
+	pack_bytes(w, value, 1500, &packed);
+	ck_assert_uint_lt(packed.len, plain.len * 9 / 10);
+	ck_assert_uint_eq(ZSTD_getDictID_fromFrame(packed.data + 1, packed.len - 1),
+			  PACK_DICT_ID_BASE + 5);
+	/* the context that packed it has it */
+	ck_assert_int_eq(unpack_bytes(w, packed.data, packed.len, &out), 0);
+	ck_assert_mem_eq(out.data, value, 1500);
+	/* no source; a source with another dictionary */
+	ck_assert_int_eq(unpack_bytes(r, packed.data, packed.len, &out), -1);
+	other = pack_dict_train(samples, sizes, 120, PACK_DICT_ID_BASE + 6);
+	pack_ctx_dicts(r, give_dict, other);
+	ck_assert_int_eq(unpack_bytes(r, packed.data, packed.len, &out), -1);
+	/* the right one, then values without a dictionary still unpack */
+	pack_ctx_dicts(r, give_dict, again);
+	ck_assert_int_eq(unpack_bytes(r, packed.data, packed.len, &out), 0);
+	ck_assert_uint_eq(out.len, 1500);
+	ck_assert_mem_eq(out.data, value, 1500);
+	ck_assert_int_eq(unpack_bytes(r, plain.data, plain.len, &out), 0);
+	ck_assert_mem_eq(out.data, value, 1500);
+	/* too few samples */
+	ck_assert_ptr_null(pack_dict_train(samples, sizes, 20, PACK_DICT_ID_BASE + 7));
+	buf_fini(&plain);
+	buf_fini(&packed);
+	buf_fini(&out);
+	pack_ctx_free(w);
+	pack_ctx_free(r);
+	pack_dict_free(d);
+	pack_dict_free(other);
+	pack_dict_free(again);
+	free(samples);
+	free(value);
+}
+END_TEST
+
 Suite *pack_suite(void)
 {
 	Suite *s = suite_create("pack");
@@ -172,6 +275,7 @@ Suite *pack_suite(void)
 	tcase_add_test(tc, test_random_bytes_stay_raw);
 	tcase_add_test(tc, test_zeroed_buffers);
 	tcase_add_test(tc, test_refuses_what_pack_did_not_make);
+	tcase_add_test(tc, test_dictionary);
 	suite_add_tcase(s, tc);
 	return s;
 }

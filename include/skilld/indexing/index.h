@@ -45,9 +45,10 @@ struct index_timing {
 	double clear;           /* deleting the previous index's rows (full), or
 				 * reading what it served (incremental) */
 	double scan;            /* finding the skill folders */
+	double dict;            /* training the packing dictionary (full) */
 	double analyze;         /* reading and hashing files, parsing, validating */
 	double render;          /* markdown to HTML */
-	double json;            /* printing the stored JSON answers */
+	double json;            /* printing the stored JSON answers, packing */
 	double wait;            /* the indexing thread waiting for the workers */
 	double store;           /* the rows of skills, files, checklists, diagnostics */
 	double search;          /* the full-text rows */

@@ -15,12 +15,15 @@
 #include <sqlite3.h>
 
 #include "skilld/indexing/skill.h"
+#include "skilld/store/pack.h"
 
 /* The writer's statements and packer, made on first use: one per index
  * run, on the writer connection db. */
 struct searchrows;
 struct searchrows *searchrows_new(sqlite3 *db);
 void searchrows_free(struct searchrows *w);
+/* Packs the documents with d from now on (pack.h; NULL: without). */
+void searchrows_use(struct searchrows *w, const struct pack_dict *d);
 
 /* Empties the search tables (`search`, its content, `search_head`)
  * inside the caller's write transaction: the FTS5 tables are dropped and

@@ -37,6 +37,8 @@
  *   reads the document itself (the view never loads the blob) and keeps
  *   the last one unpacked while the next call names the same id. Not
  *   deterministic: it reads the database.
+ * - skilld_unpack(packed): any packed value (pack.h) as a blob, its
+ *   dictionary read from the database; for tests and tools.
  *
  * Thread safety: registration is per connection; what it registers keeps
  * no state between statements but skilld_row's last document, the
@@ -46,8 +48,11 @@
 #define SKILLD_FTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
+
+#include "skilld/base/util.h"
 
 /* The tokenizer's name, as migrations write it in `tokenize = '...'`. */
 #define FTS_TOKENIZER "skilld"
@@ -67,5 +72,11 @@ fts5_api *fts_api(sqlite3 *db);
 /* Registers the tokenizer, skilld_rank, skilld_idf and skilld_rank_idf on db. 0, or -1 with a message
  * in err (the SQLite in use has no FTS5). */
 int fts_register(sqlite3 *db, char *err, size_t errlen);
+
+/* The packing dictionary (pack.h) of id, read with st, a statement of
+ * FTS_DICT_SQL on the connection whose values need it: out gets its
+ * bytes. 0, or -1 when the database has none of that id. */
+#define FTS_DICT_SQL "SELECT dict FROM pack_dicts WHERE id = ?1"
+int fts_read_dict(sqlite3_stmt *st, uint32_t id, struct buf *out);
 
 #endif
