@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,9 @@ struct watcher {
 	size_t cap;
 	size_t count;
 	bool full_logged;    /* the watch limit was hit and said so */
+	char **roots;        /* watched by the thread first */
+	size_t n_roots;
+	atomic_bool stopping;
 };
 
 static void set_path(struct watcher *w, int wd, const char *path, int depth)
@@ -83,7 +87,7 @@ static void add_tree(struct watcher *w, const char *dir, int depth)
 	set_path(w, wd, dir, depth);
 	if (depth >= WATCH_MAX_DEPTH || !(d = opendir(dir)))
 		return;
-	while ((e = readdir(d)) != NULL) {
+	while (!atomic_load(&w->stopping) && (e = readdir(d)) != NULL) {
 		char *sub;
 		struct stat st;
 
@@ -151,6 +155,17 @@ static void *watch_main(void *arg)
 	struct watcher *w = arg;
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 
+	/* The watches are set here, while the caller goes on (a startup
+	 * indexes meanwhile). A change to a folder before its watch was set
+	 * is not an event: once all are set, one inexact change says that
+	 * anything may have changed, so that the caller looks at every
+	 * folder once more. */
+	for (size_t i = 0; i < w->n_roots && !atomic_load(&w->stopping); i++)
+		add_tree(w, w->roots[i], 0);
+	if (atomic_load(&w->stopping))
+		return NULL;
+	log_msg(w->log, LOG_INFO, "watching %zu folders for changes", w->count);
+	w->changed(w->ctx, WATCH_SET, false);
 	for (;;) {
 		struct pollfd pf[2] = { { w->fd, POLLIN, 0 }, { w->stop_fd, POLLIN, 0 } };
 		ssize_t n;
@@ -183,6 +198,9 @@ static void watcher_free(struct watcher *w)
 		close(w->stop_fd);
 	for (size_t i = 0; i < w->cap; i++)
 		free(w->paths[i]);
+	for (size_t i = 0; i < w->n_roots; i++)
+		free(w->roots[i]);
+	free(w->roots);
 	free(w->paths);
 	free(w->depths);
 	free(w);
@@ -204,10 +222,10 @@ int watch_start(char *const *roots, size_t n, struct logger *log, watch_fn chang
 		snprintf(err, errlen, "inotify: %s", strerror(errno));
 		goto fail;
 	}
+	atomic_init(&w->stopping, false);
+	w->roots = xcalloc(n ? n : 1, sizeof(*w->roots));
 	for (size_t i = 0; i < n; i++)
-		add_tree(w, roots[i], 0);
-	/* Said before the thread starts: from then on only it touches count. */
-	log_msg(log, LOG_INFO, "watching %zu folders for changes", w->count);
+		w->roots[w->n_roots++] = xstrdup(roots[i]);
 	rc = pthread_create(&w->thread, NULL, watch_main, w);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the watcher thread: %s", strerror(rc));
@@ -226,6 +244,7 @@ void watch_stop(struct watcher *w)
 
 	if (!w)
 		return;
+	atomic_store(&w->stopping, true);
 	if (write(w->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
 		log_msg(w->log, LOG_WARN, "inotify: cannot wake the watcher thread: %s", strerror(errno));
 	pthread_join(w->thread, NULL);

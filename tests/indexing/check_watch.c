@@ -68,6 +68,8 @@ struct record {
 static void on_change(void *ctx, const char *path, bool file)
 {
 	struct record *r = ctx;
+	void (*also)(void *ctx, const char *path, bool file);
+	void *also_ctx;
 
 	pthread_mutex_lock(&r->lock);
 	if (r->n == r->cap) {
@@ -77,9 +79,11 @@ static void on_change(void *ctx, const char *path, bool file)
 	}
 	r->files[r->n] = file;
 	r->paths[r->n++] = xstrdup(path);
+	also = r->also;
+	also_ctx = r->also_ctx;
 	pthread_mutex_unlock(&r->lock);
-	if (r->also)
-		r->also(r->also_ctx, path, file);
+	if (also)
+		also(also_ctx, path, file);
 }
 
 static size_t total(struct record *r)
@@ -163,6 +167,24 @@ static size_t non_barrier(struct record *r)
 	return n;
 }
 
+/* Waits for the watches to be set: the watcher's thread says so once,
+ * first, inexact (what changed before was not seen). The record then
+ * starts empty. */
+static void wait_set(struct record *r)
+{
+	double deadline = now_s() + WAIT_S;
+
+	while (total(r) == 0 && now_s() < deadline)
+		sleep_ms(2);
+	pthread_mutex_lock(&r->lock);
+	ck_assert_uint_eq(r->n, 1);
+	ck_assert_str_eq(r->paths[0], WATCH_SET);
+	ck_assert(!r->files[0]);
+	free(r->paths[0]);
+	r->n = 0;
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void record_init(struct record *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -200,6 +222,7 @@ static void fx_start_on(struct fx *f, char *const *roots, size_t n)
 	ck_assert_msg(watch_start(roots, n, &f->log, on_change, &f->rec, &f->w, err, sizeof(err)) == 0,
 		      "%s", err);
 	ck_assert_ptr_nonnull(f->w);
+	wait_set(&f->rec);
 }
 
 static void fx_prepare(struct fx *f)
@@ -564,8 +587,6 @@ START_TEST(test_burst_is_one_reindex)
 	ta_prepare(&ta);
 	ta_open(&ta, NULL);
 	record_init(&rec);
-	rec.also = reload_on_change;
-	rec.also_ctx = &ta.app;
 	ck_assert_int_eq(app_reload_start(&ta.app, err, sizeof(err)), 0);
 	skills = health(&ta, "skills");
 	ck_assert_int_eq(health(&ta, "generation"), 1);
@@ -577,6 +598,12 @@ START_TEST(test_burst_is_one_reindex)
 	}
 	ck_assert_int_eq(watch_start(ta.cfg.skills, 1, &ta.app.log, on_change, &rec, &w, err,
 				     sizeof(err)), 0);
+	/* the burst after the watches are set, and only its changes reload */
+	wait_set(&rec);
+	pthread_mutex_lock(&rec.lock);
+	rec.also = reload_on_change;
+	rec.also_ctx = &ta.app;
+	pthread_mutex_unlock(&rec.lock);
 	for (int i = 0; i < N; i++) {
 		char *rel = xasprintf("burst-%02d/SKILL.md", i);
 		char *md = xasprintf("---\nname: burst-%02d\ndescription: B.\n---\n", i);

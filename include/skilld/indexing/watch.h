@@ -23,9 +23,15 @@ struct watcher;
  * path says so, and anything may have changed). */
 typedef void (*watch_fn)(void *ctx, const char *path, bool exact);
 
+/* The path of the one inexact change said when the watches are set. */
+#define WATCH_SET "(the watches were set while the folders were read)"
+
 /* Starts watching roots[0..n) (paths as given: the changes' paths start
- * with them); changed(ctx, path, exact) for each change. 0 with *out, or
- * -1 with a message in err (no inotify). */
+ * with them); changed(ctx, path, exact) for each change. The watches are
+ * set by the watcher's thread, while the caller goes on: once they are,
+ * changed is called once with exact false (a change before a folder's
+ * watch was set was not seen). 0 with *out, or -1 with a message in err
+ * (no inotify). */
 int watch_start(char *const *roots, size_t n, struct logger *log, watch_fn changed, void *ctx,
 		struct watcher **out, char *err, size_t errlen);
 /* Stops the thread and frees everything; NULL is fine. */
