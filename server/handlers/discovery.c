@@ -72,32 +72,51 @@ static int files_of(struct store_reader *r, const char *slug, cJSON **files)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Is the summary's name one the indexes list (valid, the slug, a
+ * description)? */
+static bool name_listable(const cJSON *summary)
+{
+	const char *slug = jstr(summary, "slug"), *name = jstr(summary, "name");
+	const char *desc = jstr(summary, "description");
+
+	return slug && name && desc && *desc && strcmp(slug, name) == 0 && validate_name_ok(name) &&
+	       cJSON_IsTrue(cJSON_GetObjectItem(summary, "valid"));
+}
+
+/* Are files (a files_json array) all stored, and at least one? */
+static bool files_listable(const cJSON *files)
+{
+	const cJSON *f;
+
+	if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0)
+		return false;
+	cJSON_ArrayForEach(f, files)
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "stored")) || !jstr(f, "path"))
+			return false;
+	return true;
+}
+
+bool discovery_installable(const cJSON *detail)
+{
+	return name_listable(detail) && files_listable(cJSON_GetObjectItem(detail, "files"));
+}
+
 /* Does the summary's skill belong in the indexes? 1, filling l; 0; -1 on a
  * database error. */
 static int listable(struct store_reader *r, const cJSON *summary, struct listed *l)
 {
-	const char *slug = jstr(summary, "slug"), *name = jstr(summary, "name");
-	const char *desc = jstr(summary, "description");
-	const cJSON *f;
 	cJSON *files;
 
-	if (!slug || !name || !desc || !*desc || strcmp(slug, name) != 0 ||
-	    !validate_name_ok(name) || !cJSON_IsTrue(cJSON_GetObjectItem(summary, "valid")))
+	if (!name_listable(summary))
 		return 0;
-	if (files_of(r, slug, &files) != 0)
+	if (files_of(r, jstr(summary, "slug"), &files) != 0)
 		return -1;
-	if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0) {
+	if (!files_listable(files)) {
 		cJSON_Delete(files);
 		return 0;
 	}
-	cJSON_ArrayForEach(f, files) {
-		if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "stored")) || !jstr(f, "path")) {
-			cJSON_Delete(files);
-			return 0;
-		}
-	}
-	l->name = xstrdup(name);
-	l->description = xstrdup(desc);
+	l->name = xstrdup(jstr(summary, "name"));
+	l->description = xstrdup(jstr(summary, "description"));
 	l->files = files;
 	return 1;
 }
