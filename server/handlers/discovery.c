@@ -278,6 +278,29 @@ static char *build_v2(struct app *app, struct store_reader *r, const char *only,
 	return text;
 }
 
+/* Answers text, a 0.2.0 index (taken: free()). Below the install token's
+ * prefix (auth.h) each url gets the prefix too: the CLI resolves it
+ * against the index's URL, and an absolute path would lose the token. */
+static void answer_v2(const struct request *req, struct response *res, char *text, size_t len)
+{
+	cJSON *root, *s;
+
+	if (req->install_prefix && (root = cJSON_ParseWithLength(text, len)) != NULL) {
+		cJSON_ArrayForEach(s, cJSON_GetObjectItem(root, "skills")) {
+			char *url = xasprintf("%s%s", req->install_prefix, jstr(s, "url"));
+
+			cJSON_ReplaceItemInObject(s, "url", cJSON_CreateString(url));
+			free(url);
+		}
+		free(text);
+		text = cJSON_PrintUnformatted(root);
+		len = strlen(text);
+		cJSON_Delete(root);
+	}
+	response_take(res, 200, CT_JSON, text, len);
+	response_header(res, "Cache-Control", "no-cache");
+}
+
 void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
@@ -291,9 +314,11 @@ void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 		return;
 	pthread_mutex_lock(&c->lock);
 	if (c->body && c->generation == gen) {
-		response_copy(res, 200, CT_JSON, c->body, c->len);
+		text = xstrndup(c->body, c->len);
+		len = c->len;
 		pthread_mutex_unlock(&c->lock);
-		goto headers;
+		answer_v2(req, res, text, len);
+		return;
 	}
 	pthread_mutex_unlock(&c->lock);
 
@@ -309,9 +334,7 @@ void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 		c->generation = gen;
 	}
 	pthread_mutex_unlock(&c->lock);
-	response_take(res, 200, CT_JSON, text, len);
-headers:
-	response_header(res, "Cache-Control", "no-cache");
+	answer_v2(req, res, text, len);
 }
 
 /* The older index, of every listed skill or only of the one named only. */
@@ -447,8 +470,7 @@ void discovery_scoped_v2(void *ctx, struct request *req, struct response *res)
 
 	if (!name || !(text = build_v2(app, api_reader(app, res), name, &len, res)))
 		return;
-	response_take(res, 200, CT_JSON, text, len);
-	response_header(res, "Cache-Control", "no-cache");
+	answer_v2(req, res, text, len);
 }
 
 void discovery_scoped_v1(void *ctx, struct request *req, struct response *res)

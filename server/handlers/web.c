@@ -578,8 +578,14 @@ void web_skill(void *ctx, struct request *req, struct response *res)
 		size_t len;
 		char *html;
 
+		struct app *app = ctx;
+		/* every page needs the token when there is an install token,
+		 * so whoever sees this one may see it */
 		char *install = discovery_installable(detail)
-				? xasprintf("%s/@%s", p.base_url, request_param(req, "slug")) : NULL;
+				? xasprintf("%s%s%s/@%s", p.base_url, app->install_token ? "/i/" : "",
+					    app->install_token ? app->install_token : "",
+					    request_param(req, "slug"))
+				: NULL;
 
 		render_doc(request_param(req, "slug"), detail, NULL, NULL, &body);
 		p.ctx.install_url = install;
