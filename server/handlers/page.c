@@ -866,6 +866,18 @@ static void put_description(struct buf *b, const char *desc)
 		       "</details>\n", n > DESC_LONG ? " desc-long" : "", desc);
 }
 
+/* Appends an ISO 8601 UTC time ("2025-11-28T14:03:12Z", from the JSON) as
+ * <time>: the date and minute in UTC, which app.js turns into "3 days
+ * ago" (the page is prepared once per index generation, so it cannot say
+ * how long ago itself). Nothing for anything else. */
+static void put_time(struct buf *b, const char *iso)
+{
+	if (!iso || strlen(iso) != 20 || iso[10] != 'T' || iso[19] != 'Z')
+		return;
+	html_printf(b, "<time datetime=\"%s\" data-relative>%.*s %.*s UTC</time>", iso, 10, iso,
+		    5, iso + 11);
+}
+
 /* Appends the skill header: name, tier, description and the main actions. */
 static void put_skill_head(struct buf *b, const cJSON *detail)
 {
@@ -883,6 +895,11 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 		buf_puts(b, "<span class=\"badge badge-warn\">Invalid</span>");
 	buf_puts(b, "</div>\n");
 	put_description(b, desc);
+	if (jstr_nonempty(detail, "updated")) {
+		buf_puts(b, "<p class=\"updated muted small\">Updated ");
+		put_time(b, jstr(detail, "updated"));
+		buf_puts(b, "</p>\n");
+	}
 	buf_puts(b, "<p class=\"actions\">");
 	if (checklist) {
 		buf_puts(b, "<a class=\"btn btn-primary\" href=\"");
@@ -990,6 +1007,10 @@ static void put_files(struct buf *b, const cJSON *detail)
 		}
 		buf_puts(b, "<span class=\"size\">");
 		put_size(b, jcount(f, "size", 0));
+		if (jstr_nonempty(f, "updated")) {
+			buf_puts(b, " · ");
+			put_time(b, jstr(f, "updated"));
+		}
 		buf_puts(b, "</span></li>\n");
 	}
 	buf_puts(b, "</ul>\n</section>\n");

@@ -114,6 +114,11 @@ START_TEST(test_skill_install_panel)
 					 "add http://skills.example:8080/@alpha</code>"));
 	ck_assert_ptr_nonnull(strstr(res.body, "<a class=\"btn\" href=\"#install\">Install</a>"));
 	ck_assert_ptr_nonnull(strstr(at, "href=\"/api/v1/skills/alpha/archive.tar.gz\""));
+	/* when it changed, in UTC, for app.js to say how long ago */
+	at = strstr(res.body, "<p class=\"updated muted small\">Updated <time datetime=\"");
+	ck_assert_ptr_nonnull(at);
+	ck_assert_ptr_nonnull(strstr(at, "Z\" data-relative>"));
+	ck_assert_ptr_nonnull(strstr(strstr(res.body, "<ul class=\"files\">"), " · <time datetime=\""));
 	response_fini(&res);
 	/* the scope the line names lists alpha, alone */
 	response_init(&res);
