@@ -915,7 +915,32 @@
 		sel.addRange(range);
 	}
 
+	// ---- times: "3 days ago", the exact time in the title ----
+
+	// Every <time data-relative>: the page says when in UTC (it is made
+	// once per index generation); here it says how long ago.
+	function setupTimes() {
+		var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+			["hour", 3600], ["minute", 60]];
+		Array.prototype.forEach.call(document.querySelectorAll("time[data-relative]"), function (t) {
+			var when = Date.parse(t.getAttribute("datetime"));
+			if (isNaN(when)) return;
+			var s = Math.round((Date.now() - when) / 1000), text = "just now";
+			for (var i = 0; i < units.length; i++) {
+				var n = Math.floor(Math.abs(s) / units[i][1]);
+				if (n >= 1) {
+					var u = units[i][0] + (n === 1 ? "" : "s");
+					text = s >= 0 ? n + " " + u + " ago" : "in " + n + " " + u;
+					break;
+				}
+			}
+			t.title = t.textContent;
+			t.textContent = text;
+		});
+	}
+
 	function start() {
+		setupTimes();
 		setupCopyCode();
 		setupFilter();
 		setupSide();

@@ -7,6 +7,7 @@
 #include "skilld/app/app.h"
 #include "skilld/store/session.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -96,15 +97,18 @@ static void name_roots(const struct config *cfg, char ***out)
 	*out = labels;
 }
 
-/* Reads the token: the file's first line without surrounding blanks; it
- * must be 16 to 512 printable ASCII characters. */
-static int load_token(const char *path, char **out, char *err, size_t errlen)
+/* Reads a token for option opt: the file's first line without surrounding
+ * blanks; it must be 16 to 512 printable ASCII characters, and with
+ * url_safe only unreserved URL characters (A-Z a-z 0-9 . _ ~ -), so that
+ * it stands in a path as it is. */
+static int load_token(const char *opt, const char *path, bool url_safe, char **out, char *err,
+		      size_t errlen)
 {
 	char *data = NULL;
 	size_t len, start = 0, end;
 
 	if (read_file_all(path, 4096, &data, &len) != 0) {
-		snprintf(err, errlen, "--token-file '%s': %s", path,
+		snprintf(err, errlen, "%s '%s': %s", opt, path,
 			 errno == EFBIG ? "larger than 4 KiB" : strerror(errno));
 		return -1;
 	}
@@ -114,21 +118,50 @@ static int load_token(const char *path, char **out, char *err, size_t errlen)
 	while (end > start && (data[end - 1] == ' ' || data[end - 1] == '\t'))
 		end--;
 	for (size_t i = start; i < end; i++) {
-		if (data[i] < 0x21 || data[i] > 0x7e) {
-			snprintf(err, errlen, "--token-file '%s': the token may only hold printable "
-				 "ASCII characters without spaces", path);
+		unsigned char c = (unsigned char)data[i];
+
+		if (c < 0x21 || c > 0x7e || (url_safe && !isalnum(c) && !strchr("._~-", c))) {
+			snprintf(err, errlen, "%s '%s': the token may only hold %s", opt, path,
+				 url_safe ? "A-Z a-z 0-9 . _ ~ -" :
+				 "printable ASCII characters without spaces");
 			free(data);
 			return -1;
 		}
 	}
 	if (end - start < 16 || end - start > 512) {
-		snprintf(err, errlen, "--token-file '%s': the token on its first line must be 16 "
-			 "to 512 characters long (it is %zu)", path, end - start);
+		snprintf(err, errlen, "%s '%s': the token on its first line must be 16 "
+			 "to 512 characters long (it is %zu)", opt, path, end - start);
 		free(data);
 		return -1;
 	}
 	*out = xstrndup(data + start, end - start);
 	free(data);
+	return 0;
+}
+
+/* The tokens of --token-file and --install-token-file: the second only
+ * beside the first (a server without a token needs none to install from)
+ * and different from it. */
+static int load_tokens(struct app *app, const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->token_file &&
+	    load_token("--token-file", cfg->token_file, false, &app->token, err, errlen) != 0)
+		return -1;
+	if (!cfg->install_token_file)
+		return 0;
+	if (!app->token) {
+		snprintf(err, errlen, "--install-token-file needs --token-file: without a token "
+			 "anyone may install already");
+		return -1;
+	}
+	if (load_token("--install-token-file", cfg->install_token_file, true, &app->install_token,
+		       err, errlen) != 0)
+		return -1;
+	if (strcmp(app->install_token, app->token) == 0) {
+		snprintf(err, errlen, "--install-token-file: the install token must differ from "
+			 "--token-file's (it is shown on pages and kept in installers' files)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -328,7 +361,7 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 		goto out;
 	name_roots(cfg, &app->root_labels);
 	app->index_identity = index_identity(cfg, app->root_labels);
-	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
+	if (load_tokens(app, cfg, err, errlen) != 0)
 		goto out;
 	if (app->token)
 		app->sessions = session_store_new(cfg->session_ttl);
@@ -376,6 +409,8 @@ void app_fini(struct app *app)
 	app->keeper = NULL;
 	free(app->token);
 	app->token = NULL;
+	free(app->install_token);
+	app->install_token = NULL;
 	session_store_free(app->sessions);
 	app->sessions = NULL;
 	for (size_t i = 0; app->root_labels && app->cfg && i < app->cfg->n_skills; i++)

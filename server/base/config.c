@@ -92,6 +92,8 @@ static const struct opt config_opts[] = {
 	  "a thread count (1-256)" },
 	{ "--token-file", "SKILLD_TOKEN_FILE", OPT_PATH, FOR_SERVE, FIELD(token_file), 0, 0,
 	  "a token file path" },
+	{ "--install-token-file", "SKILLD_INSTALL_TOKEN_FILE", OPT_PATH, FOR_SERVE,
+	  FIELD(install_token_file), 0, 0, "a token file path" },
 	{ "--log-format", "SKILLD_LOG_FORMAT", OPT_FORMAT, FOR_SERVE, FIELD(log_format), 0, 0,
 	  "a log format (text or json)" },
 	{ "--max-file-size", "SKILLD_MAX_FILE_SIZE", OPT_SIZE, FOR_SERVE | FOR_CHECK,
@@ -171,6 +173,11 @@ static const char config_usage_text[] =
 "  --token-file F       SKILLD_TOKEN_FILE       none\n"
 "        every request must then send Authorization: Bearer <token>,\n"
 "        the token being the file's first line\n"
+"  --install-token-file F  SKILLD_INSTALL_TOKEN_FILE  none\n"
+"        with --token-file: a second, read-only token for skill installers,\n"
+"        accepted only as the path prefix /i/<token>/ of the discovery\n"
+"        URLs (/i/<token>/.well-known/..., /i/<token>/@name/.well-known/...);\n"
+"        16 to 512 of A-Z a-z 0-9 . _ ~ -\n"
 "  --log-format FMT     SKILLD_LOG_FORMAT       text\n"
 "        text, or json for one JSON object per line\n"
 "  --max-file-size SIZE SKILLD_MAX_FILE_SIZE    16M\n"
@@ -811,6 +818,7 @@ void config_fini(struct config *c)
 	free(c->backup_dest);
 	free(c->bind);
 	free(c->token_file);
+	free(c->install_token_file);
 	free(c->migrations_dir);
 	memset(c, 0, sizeof(*c));
 }

@@ -194,6 +194,7 @@ static void kv_free(struct kv *items, size_t n)
 void request_fini(struct request *req)
 {
 	free(req->path);
+	free(req->install_prefix);
 	kv_free(req->query, req->n_query);
 	free(req->query);
 	kv_free(req->params, req->n_params);

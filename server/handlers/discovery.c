@@ -72,32 +72,51 @@ static int files_of(struct store_reader *r, const char *slug, cJSON **files)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Is the summary's name one the indexes list (valid, the slug, a
+ * description)? */
+static bool name_listable(const cJSON *summary)
+{
+	const char *slug = jstr(summary, "slug"), *name = jstr(summary, "name");
+	const char *desc = jstr(summary, "description");
+
+	return slug && name && desc && *desc && strcmp(slug, name) == 0 && validate_name_ok(name) &&
+	       cJSON_IsTrue(cJSON_GetObjectItem(summary, "valid"));
+}
+
+/* Are files (a files_json array) all stored, and at least one? */
+static bool files_listable(const cJSON *files)
+{
+	const cJSON *f;
+
+	if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0)
+		return false;
+	cJSON_ArrayForEach(f, files)
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "stored")) || !jstr(f, "path"))
+			return false;
+	return true;
+}
+
+bool discovery_installable(const cJSON *detail)
+{
+	return name_listable(detail) && files_listable(cJSON_GetObjectItem(detail, "files"));
+}
+
 /* Does the summary's skill belong in the indexes? 1, filling l; 0; -1 on a
  * database error. */
 static int listable(struct store_reader *r, const cJSON *summary, struct listed *l)
 {
-	const char *slug = jstr(summary, "slug"), *name = jstr(summary, "name");
-	const char *desc = jstr(summary, "description");
-	const cJSON *f;
 	cJSON *files;
 
-	if (!slug || !name || !desc || !*desc || strcmp(slug, name) != 0 ||
-	    !validate_name_ok(name) || !cJSON_IsTrue(cJSON_GetObjectItem(summary, "valid")))
+	if (!name_listable(summary))
 		return 0;
-	if (files_of(r, slug, &files) != 0)
+	if (files_of(r, jstr(summary, "slug"), &files) != 0)
 		return -1;
-	if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0) {
+	if (!files_listable(files)) {
 		cJSON_Delete(files);
 		return 0;
 	}
-	cJSON_ArrayForEach(f, files) {
-		if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "stored")) || !jstr(f, "path")) {
-			cJSON_Delete(files);
-			return 0;
-		}
-	}
-	l->name = xstrdup(name);
-	l->description = xstrdup(desc);
+	l->name = xstrdup(jstr(summary, "name"));
+	l->description = xstrdup(jstr(summary, "description"));
 	l->files = files;
 	return 1;
 }
@@ -259,6 +278,29 @@ static char *build_v2(struct app *app, struct store_reader *r, const char *only,
 	return text;
 }
 
+/* Answers text, a 0.2.0 index (taken: free()). Below the install token's
+ * prefix (auth.h) each url gets the prefix too: the CLI resolves it
+ * against the index's URL, and an absolute path would lose the token. */
+static void answer_v2(const struct request *req, struct response *res, char *text, size_t len)
+{
+	cJSON *root, *s;
+
+	if (req->install_prefix && (root = cJSON_ParseWithLength(text, len)) != NULL) {
+		cJSON_ArrayForEach(s, cJSON_GetObjectItem(root, "skills")) {
+			char *url = xasprintf("%s%s", req->install_prefix, jstr(s, "url"));
+
+			cJSON_ReplaceItemInObject(s, "url", cJSON_CreateString(url));
+			free(url);
+		}
+		free(text);
+		text = cJSON_PrintUnformatted(root);
+		len = strlen(text);
+		cJSON_Delete(root);
+	}
+	response_take(res, 200, CT_JSON, text, len);
+	response_header(res, "Cache-Control", "no-cache");
+}
+
 void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
@@ -272,9 +314,11 @@ void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 		return;
 	pthread_mutex_lock(&c->lock);
 	if (c->body && c->generation == gen) {
-		response_copy(res, 200, CT_JSON, c->body, c->len);
+		text = xstrndup(c->body, c->len);
+		len = c->len;
 		pthread_mutex_unlock(&c->lock);
-		goto headers;
+		answer_v2(req, res, text, len);
+		return;
 	}
 	pthread_mutex_unlock(&c->lock);
 
@@ -290,9 +334,7 @@ void discovery_index_v2(void *ctx, struct request *req, struct response *res)
 		c->generation = gen;
 	}
 	pthread_mutex_unlock(&c->lock);
-	response_take(res, 200, CT_JSON, text, len);
-headers:
-	response_header(res, "Cache-Control", "no-cache");
+	answer_v2(req, res, text, len);
 }
 
 /* The older index, of every listed skill or only of the one named only. */
@@ -428,8 +470,7 @@ void discovery_scoped_v2(void *ctx, struct request *req, struct response *res)
 
 	if (!name || !(text = build_v2(app, api_reader(app, res), name, &len, res)))
 		return;
-	response_take(res, 200, CT_JSON, text, len);
-	response_header(res, "Cache-Control", "no-cache");
+	answer_v2(req, res, text, len);
 }
 
 void discovery_scoped_v1(void *ctx, struct request *req, struct response *res)

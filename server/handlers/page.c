@@ -866,6 +866,18 @@ static void put_description(struct buf *b, const char *desc)
 		       "</details>\n", n > DESC_LONG ? " desc-long" : "", desc);
 }
 
+/* Appends an ISO 8601 UTC time ("2025-11-28T14:03:12Z", from the JSON) as
+ * <time>: the date and minute in UTC, which app.js turns into "3 days
+ * ago" (the page is prepared once per index generation, so it cannot say
+ * how long ago itself). Nothing for anything else. */
+static void put_time(struct buf *b, const char *iso)
+{
+	if (!iso || strlen(iso) != 20 || iso[10] != 'T' || iso[19] != 'Z')
+		return;
+	html_printf(b, "<time datetime=\"%s\" data-relative>%.*s %.*s UTC</time>", iso, 10, iso,
+		    5, iso + 11);
+}
+
 /* Appends the skill header: name, tier, description and the main actions. */
 static void put_skill_head(struct buf *b, const cJSON *detail)
 {
@@ -883,6 +895,11 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 		buf_puts(b, "<span class=\"badge badge-warn\">Invalid</span>");
 	buf_puts(b, "</div>\n");
 	put_description(b, desc);
+	if (jstr_nonempty(detail, "updated")) {
+		buf_puts(b, "<p class=\"updated muted small\">Updated ");
+		put_time(b, jstr(detail, "updated"));
+		buf_puts(b, "</p>\n");
+	}
 	buf_puts(b, "<p class=\"actions\">");
 	if (checklist) {
 		buf_puts(b, "<a class=\"btn btn-primary\" href=\"");
@@ -905,35 +922,60 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 		put_int(b, jcount(counts, "examples", 0));
 		buf_puts(b, "</span></a>");
 	}
-	buf_puts(b, "<a class=\"btn\" href=\"");
+	buf_puts(b, "<a class=\"btn\" href=\"#install\">Install</a><a class=\"btn\" href=\"");
 	put_skill_href(b, slug, "?format=md");
 	buf_puts(b, "\">SKILL.md</a></p>\n</div>\n");
 }
 
-/* Appends the "use it" panel: the commands to fetch and to install. */
+/* Appends a command to copy: a code block with the Copy button app.js
+ * shows (the code blocks' own, see render.c); cmd is escaped. */
+static void put_copy_cmd(struct buf *b, const char *cmd, const char *name)
+{
+	html_printf(b, "<div class=\"code-block\"><pre class=\"cmd\"><code data-cmd=\"%s\">%s</code>"
+		       "</pre><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\" "
+		       "hidden>Copy</button></div>\n", name, cmd);
+}
+
+/* Appends the "Install" panel: the `skills` installer line for the whole
+ * skill (every file, into the agent's skills folder), the archives, and
+ * the ways to fetch it alone. */
 static void put_use_it(struct buf *b, const struct page_ctx *ctx, const char *slug)
 {
 	const char *base = ctx && ctx->base_url ? ctx->base_url : DEFAULT_BASE_URL;
+	struct buf cmd;
 
-	buf_puts(b, "<section class=\"panel use-it\">\n"
-		    "<h2>Use it</h2>\n<p>Fetch it as JSON:</p>\n<pre class=\"cmd\"><code>");
-	html_printf(b, "curl -s %s/api/v1/skills/", base);
+	buf_init(&cmd);
+	buf_puts(b, "<section class=\"panel use-it\" id=\"install\">\n<h2>Install</h2>\n");
+	if (ctx && ctx->install_url) {
+		/* the CLI sends the URL it installs from (this server's name,
+		 * an install token) to skills.sh unless told not to */
+		buf_printf(&cmd, "DISABLE_TELEMETRY=1 npx skills add %s", ctx->install_url);
+		buf_puts(b, "<p>The whole skill, its references, scripts and assets with it, into "
+			    "your agent's skills folder:</p>\n");
+		put_copy_cmd(b, cmd.data, "install");
+	} else {
+		buf_puts(b, "<p class=\"muted\">Not in this server's discovery index, so the "
+			    "<code>skills</code> installer cannot add it (see its diagnostics); "
+			    "download it instead.</p>\n");
+	}
+	buf_puts(b, "<p class=\"small\">Download the skill's folder: <a href=\"/api/v1/skills/");
 	put_seg(b, slug);
-	buf_puts(b, "</code></pre>\n<p>Save its SKILL.md for an agent:</p>\n<pre class=\"cmd\"><code>");
-	buf_puts(b, "mkdir -p ~/.claude/skills/");
-	put_text(b, slug);
-	html_printf(b, " &amp;&amp; curl -sf %s/skills/", base);
+	buf_puts(b, "/archive.tar.gz\" download data-archive>.tar.gz</a> · <a href=\"/api/v1/skills/");
 	put_seg(b, slug);
-	buf_puts(b, "?format=md -o ~/.claude/skills/");
-	put_text(b, slug);
-	buf_puts(b, "/SKILL.md</code></pre>\n<p class=\"small\">Every other file is listed below: "
-		    "markdown rendered, the rest as its bytes. <a href=\"/api/v1/skills/");
-	put_seg(b, slug);
-	buf_puts(b, "\">JSON</a> · download <a href=\"/api/v1/skills/");
-	put_seg(b, slug);
-	buf_puts(b, "/archive.tar.gz\" download>.tar.gz</a> · <a href=\"/api/v1/skills/");
-	put_seg(b, slug);
-	buf_puts(b, "/archive.zip\" download>.zip</a></p>\n</section>\n");
+	buf_puts(b, "/archive.zip\" download>.zip</a></p>\n<details class=\"fetch-more\">"
+		    "<summary>Fetch it another way</summary>\n<p>As JSON:</p>\n");
+	buf_reset(&cmd);
+	buf_printf(&cmd, "curl -s %s/api/v1/skills/", base);
+	put_seg(&cmd, slug);
+	put_copy_cmd(b, cmd.data, "json");
+	buf_puts(b, "<p>Its SKILL.md alone, without the files it refers to:</p>\n");
+	buf_reset(&cmd);
+	buf_printf(&cmd, "curl -sf %s/skills/", base);
+	put_seg(&cmd, slug);
+	buf_puts(&cmd, "?format=md");
+	put_copy_cmd(b, cmd.data, "skill-md");
+	buf_puts(b, "</details>\n</section>\n");
+	buf_fini(&cmd);
 }
 
 /* Appends the file inventory with sizes, each file linked to its bytes. */
@@ -965,6 +1007,10 @@ static void put_files(struct buf *b, const cJSON *detail)
 		}
 		buf_puts(b, "<span class=\"size\">");
 		put_size(b, jcount(f, "size", 0));
+		if (jstr_nonempty(f, "updated")) {
+			buf_puts(b, " · ");
+			put_time(b, jstr(f, "updated"));
+		}
 		buf_puts(b, "</span></li>\n");
 	}
 	buf_puts(b, "</ul>\n</section>\n");

@@ -31,7 +31,7 @@ static bool local_path(const char *next)
 void signin_page(struct app *app, struct request *req, struct response *res, int status,
 			const char *next, const char *error)
 {
-	struct page_ctx ctx = { NULL, NULL };
+	struct page_ctx ctx = { 0 };
 	char *base = request_base_url(req, app->cfg->bind, app->port), *html;
 	size_t len;
 

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/handlers/api.h"
+#include "skilld/handlers/discovery.h"
 #include "skilld/app/app.h"
 #include "skilld/base/assets.h"
 #include "skilld/store/store.h"
@@ -577,11 +578,22 @@ void web_skill(void *ctx, struct request *req, struct response *res)
 		size_t len;
 		char *html;
 
+		struct app *app = ctx;
+		/* every page needs the token when there is an install token,
+		 * so whoever sees this one may see it */
+		char *install = discovery_installable(detail)
+				? xasprintf("%s%s%s/@%s", p.base_url, app->install_token ? "/i/" : "",
+					    app->install_token ? app->install_token : "",
+					    request_param(req, "slug"))
+				: NULL;
+
 		render_doc(request_param(req, "slug"), detail, NULL, NULL, &body);
+		p.ctx.install_url = install;
 		html = page_skill(&p.ctx, detail, body.html, body.toc, &len);
 		answer_html(&p, html, len);
 		cJSON_Delete(detail);
 		doc_html_fini(&body);
+		free(install);
 	} else {
 		answer_file_markdown(&p, "skill", NULL);
 	}
@@ -1094,7 +1106,7 @@ void web_error_page(struct app *app, struct request *req, struct response *res)
 	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
 	const char *message = jstr(err, "message");
 	char *path = url_decode(req->path, strlen(req->path), false);
-	struct page_ctx ctx = { NULL, NULL };
+	struct page_ctx ctx = { 0 };
 	char *base = xasprintf("http://%s:%u", app->cfg->bind, app->port);
 	int status = res->status;
 

@@ -54,9 +54,9 @@ static const char *const ins_sql[INS_COUNT_] = {
 	[INS_SKILL] =
 		"INSERT INTO skills (slug, name, description, root, path, folder, valid, tier, digest, "
 		"summary_json, detail_json, files_json, checklist_json, evals_json, check_json, "
-		"root_index, stamp, slug_base, source, id, has_checklist, has_evals) "
+		"root_index, stamp, slug_base, source, id, has_checklist, has_evals, updated) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-		"?19, ?20, ?13 IS NOT NULL, ?14 IS NOT NULL)",
+		"?19, ?20, ?13 IS NOT NULL, ?14 IS NOT NULL, ?21)",
 	[INS_FILE] =
 		"INSERT INTO files (skill_id, path, kind, size, digest, mime, is_text, content) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -626,14 +626,20 @@ static void prepare_render(struct prepared *p, struct pack_ctx *pc)
 	p->t_json = now() - t1;
 }
 
-/* What a reader can see of a skill besides its files: its content digest
- * and every diagnostic, once rendered. Equal sources under the same slug
- * give the same rows. */
+/* What a reader can see of a skill besides its files: its content digest,
+ * every file's modification time (the answers' "updated") and every
+ * diagnostic, once rendered. Equal sources under the same slug give the
+ * same rows; a file touched but unchanged gives new ones. */
 static void record_source(const struct skill_record *r, char hex[SHA256_HEX_LEN + 1])
 {
 	struct sha256_ctx *c = sha256_begin();
+	char t[24];
 
 	sha_field(c, r->digest);
+	for (size_t i = 0; i < r->files.len; i++) {
+		snprintf(t, sizeof(t), "%lld", (long long)r->files.items[i].mtime);
+		sha_field(c, t);
+	}
 	for (size_t i = 0; i < r->diags.len; i++)
 		sha_diag(c, &r->diags.items[i]);
 	sha256_end(c, hex);
@@ -728,6 +734,7 @@ static int insert_skill(struct indexer *ix, const struct prepared *p, const char
 		sqlite3_bind_int64(st, 20, reuse);
 	else
 		sqlite3_bind_null(st, 20);
+	sqlite3_bind_int64(st, 21, skill_updated(r));
 	if (step_done(ix, st, "inserting a skill") != 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);

@@ -1156,6 +1156,7 @@ static void files_add_fd(struct file_scan *f, int fd, const char *sub)
 	item->path = xstrdup(sub);
 	item->kind = file_kind_of(sub);
 	item->size = size;
+	item->mtime = (int64_t)st.st_mtim.tv_sec;
 	/* A sequence cut by the end of what was read is not an error when the
 	 * file goes on. */
 	item->text = u.ok && !nul && (u.carry_len == 0 || total < size);

@@ -596,6 +596,16 @@ static void add_string_or_null(cJSON *o, const char *key, const char *value)
 		cJSON_AddNullToObject(o, key);
 }
 
+int64_t skill_updated(const struct skill_record *r)
+{
+	int64_t t = 0;
+
+	for (size_t i = 0; i < r->files.len; i++)
+		if (r->files.items[i].mtime > t)
+			t = r->files.items[i].mtime;
+	return t;
+}
+
 cJSON *skill_summary_json(const struct skill_record *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -610,6 +620,7 @@ cJSON *skill_summary_json(const struct skill_record *r)
 	cJSON_AddBoolToObject(o, "valid", r->valid);
 	add_string_or_null(o, "tier", r->tier);
 	cJSON_AddStringToObject(o, "digest", r->digest);
+	jadd_time(o, "updated", (double)skill_updated(r) * 1000.0, false);
 	c = cJSON_AddObjectToObject(o, "counts");
 	cJSON_AddNumberToObject(c, "files", r->counts.files);
 	cJSON_AddNumberToObject(c, "references", r->counts.references);
@@ -640,6 +651,7 @@ cJSON *skill_files_json(const struct skill_record *r)
 		cJSON_AddNumberToObject(o, "size", (double)f->size);
 		/* null for a file over --max-file-size: it was not read whole */
 		add_string_or_null(o, "digest", f->digest[0] ? f->digest : NULL);
+		jadd_time(o, "updated", (double)f->mtime * 1000.0, false);
 		cJSON_AddStringToObject(o, "mime", f->mime);
 		cJSON_AddBoolToObject(o, "text", f->text);
 		cJSON_AddBoolToObject(o, "stored", f->content != NULL);

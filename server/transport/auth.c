@@ -41,6 +41,44 @@ bool auth_ok(const struct app *app, const struct request *req)
 	return got[0] && session_valid(app->sessions, got, session_clock());
 }
 
+#define INSTALL_DIR "/i/"
+
+int auth_install_unwrap(const struct app *app, struct request *req, struct response *res)
+{
+	const char *tok, *rest;
+	char *given;
+	bool ok;
+
+	if (strncmp(req->path, INSTALL_DIR, strlen(INSTALL_DIR)) != 0)
+		return 0;
+	tok = req->path + strlen(INSTALL_DIR);
+	rest = strchr(tok, '/');
+	given = xstrndup(tok, rest ? (size_t)(rest - tok) : strlen(tok));
+	/* ct_equal's time follows the secret's length, not the guess's */
+	ok = app->install_token && rest && ct_equal(given, app->install_token);
+	free(given);
+	if (!ok) {
+		response_error(res, 404, "not_found", "no such path here");
+		return -1;
+	}
+	req->install_prefix = xstrndup(req->path, (size_t)(rest - req->path));
+	memmove(req->path, rest, strlen(rest) + 1);
+	return 0;
+}
+
+void auth_log_target(struct buf *out, const char *url)
+{
+	const char *rest;
+
+	if (!url || strncmp(url, INSTALL_DIR, strlen(INSTALL_DIR)) != 0) {
+		buf_puts(out, url ? url : "");
+		return;
+	}
+	rest = url + strlen(INSTALL_DIR) + strcspn(url + strlen(INSTALL_DIR), "/?");
+	buf_puts(out, INSTALL_DIR "***");
+	buf_puts(out, rest);
+}
+
 void auth_refuse(struct app *app, struct request *req, struct response *res)
 {
 	response_header(res, "WWW-Authenticate", "Bearer realm=\"skilld\"");

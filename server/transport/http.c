@@ -111,9 +111,10 @@ static bool peer_is_loopback(struct MHD_Connection *conn)
 	return false;
 }
 
-/* The path of a request target: absolute-form targets (RFC 9112 §3.2.2,
- * "http://host/path") are accepted as their path. */
-static const char *target_path(const char *url)
+/* Where the path of a request target starts in it: after the scheme and
+ * host of an absolute-form target (RFC 9112 §3.2.2, "http://host/path");
+ * its end when such a target has no path. */
+static const char *target_path_in(const char *url)
 {
 	const char *p = NULL;
 
@@ -123,8 +124,16 @@ static const char *target_path(const char *url)
 		p = url + 8;
 	if (!p)
 		return url;
-	p = strchr(p, '/');
-	return p ? p : "/";
+	return p + strcspn(p, "/");
+}
+
+/* The path of a request target: absolute-form targets are accepted as
+ * their path ("/" when they have none). */
+static const char *target_path(const char *url)
+{
+	const char *p = target_path_in(url);
+
+	return *p ? p : "/";
 }
 
 /*
@@ -199,10 +208,19 @@ static struct MHD_Response *build_response(struct response *res)
 static void access_log(struct app *app, const char *method, const char *url, int status,
 		       size_t bytes, double ms, const char *user_agent)
 {
+	struct buf target;
+
+	if (app->cfg->no_access_log)
+		return;
+	/* an install token never reaches a log (an absolute-form target
+	 * keeps its scheme and host) */
+	buf_init(&target);
+	buf_append(&target, url, (size_t)(target_path_in(url) - url));
+	auth_log_target(&target, target_path_in(url));
 	/* bytes is the body sent: none for a HEAD, whatever a GET would get */
-	if (!app->cfg->no_access_log)
-		log_access(&app->log, method, url, status, strcmp(method, "HEAD") == 0 ? 0 : bytes,
-			   ms, user_agent);
+	log_access(&app->log, method, target.data, status, strcmp(method, "HEAD") == 0 ? 0 : bytes,
+		   ms, user_agent);
+	buf_fini(&target);
 }
 
 static double elapsed_ms(const struct timespec *start)

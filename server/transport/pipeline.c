@@ -182,8 +182,14 @@ static const struct route *route_request(struct app *app, struct request *req,
 {
 	/* The route was matched first, so that whether a path needs the
 	 * token is its route's flag; a client without the token gets the
-	 * 401 whatever the router said. */
-	if (!(flags & ROUTE_PUBLIC) && !auth_ok(app, req)) {
+	 * 401 whatever the router said. Below the install token's prefix,
+	 * only an installer's route, and the same 404 as a wrong token. */
+	if (req->install_prefix && !(flags & ROUTE_INSTALL)) {
+		response_fini(res);
+		response_error(res, 404, "not_found", "no such path here");
+		return NULL;
+	}
+	if (!(flags & ROUTE_PUBLIC) && !req->install_prefix && !auth_ok(app, req)) {
 		response_fini(res);
 		auth_refuse(app, req, res);
 		return NULL;
@@ -376,8 +382,9 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 	struct store_reader *reader = store_reader(app->store);
 	bool snapshot = false;
 	int64_t gen = 0;
-	const struct route *table, *route;
-	unsigned flags;
+	const struct route *table, *route = NULL;
+	unsigned flags = 0;
+	bool unwrapped;
 	size_t n;
 	long max_tokens = 0, offset = 0;
 
@@ -389,7 +396,9 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 	}
 
 	table = routes_table(&n);
-	route = router_find(table, n, req, res, &flags);
+	unwrapped = auth_install_unwrap(app, req, res) == 0;
+	if (unwrapped)
+		route = router_find(table, n, req, res, &flags);
 	if (!hosts_host_ok(app->cfg, req->host)) {
 		/* DNS rebinding: a page whose name now points here. MCP's
 		 * transport rules ask for 403; 421 says it best elsewhere. */
@@ -402,6 +411,8 @@ void pipeline_serve(struct app *app, struct request *req, struct response *res)
 		response_fini(res);
 		refuse_foreign(res, flags, 403, "origin_not_allowed", "Forbidden: the Origin header "
 			       "names a site that is not this server");
+	} else if (!unwrapped) {
+		/* the 404 of a path below /i/ without the install token */
 	} else if ((route = route_request(app, req, res, route, flags, &max_tokens, &offset)) != NULL) {
 		route->handler(app, req, res);
 		if (res->status == 200 && res->markdown && max_tokens > 0) {

@@ -8,7 +8,10 @@
 // Debian's libarchive-tools) gives the source files, and the older index's
 // files are the source bytes too. The CLI runs with telemetry off and a
 // temporary HOME; it never needs the network. Every /api/v1 answer is
-// checked against the OpenAPI document (openapi-check.mjs).
+// checked against the OpenAPI document (openapi-check.mjs). The install
+// line a skill page shows is read from the page in headless chromium (its
+// Copy button, the clipboard) and run as it is, against an open daemon and
+// one with --token-file and --install-token-file (after signing in).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,6 +19,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
 import { ROOT, startDaemon } from './daemon.mjs';
 import { checkResponse } from './openapi-check.mjs';
 
@@ -209,5 +213,95 @@ describe('archives and digests', { timeout: 120000 }, () => {
 				got[f] = await bytes(`/.well-known/skills/${s.name}/${f.split('/').map(encodeURIComponent).join('/')}`);
 			assertSameTree(got, tree(path.join(ROOT, SOURCES[s.name])), `/.well-known/skills/${s.name}`);
 		}
+	});
+});
+
+// The install line of a skill page at base, as the Copy button puts it on
+// the clipboard; signIn: the token to sign in with first.
+async function copiedInstallLine(base, slug, signIn) {
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+	});
+	try {
+		const context = await browser.newContext();
+		await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+		const page = await context.newPage();
+		await page.goto(`${base}/skills/${slug}`);
+		if (signIn) {
+			await page.fill('#token', signIn);
+			await Promise.all([page.waitForURL(`**/skills/${slug}`), page.click('form[action="/signin"] button')]);
+		}
+		const code = page.locator('#install code[data-cmd="install"]');
+		const shown = await code.textContent();
+		await page.locator('#install .copy-code').first().click();
+		await page.locator('#install .copy-code.copied').first().waitFor();
+		const copied = await page.evaluate(() => navigator.clipboard.readText());
+		assert.equal(copied, shown, 'the Copy button copies the line shown');
+		return copied;
+	} finally {
+		await browser.close();
+	}
+}
+
+// Runs an install line ("VAR=v npx skills add SOURCE") in project: its
+// variables, the CLI for `npx skills`, and the flags that keep it from
+// asking (one agent, no prompt, copies).
+async function runInstallLine(line, project) {
+	const words = line.trim().split(/\s+/);
+	const env = {};
+	while (/^[A-Z_]+=/.test(words[0])) {
+		const [k, v] = words.shift().split('=');
+		env[k] = v;
+	}
+	assert.deepEqual(words.slice(0, 3), ['npx', 'skills', 'add'], line);
+	return cli([...words.slice(2), '-a', 'claude-code', '-y', '--copy'], project, env);
+}
+
+describe('the install line of a skill page', { timeout: 240000 }, () => {
+	it('installs the whole skill, references too, from an open server', async () => {
+		const line = await copiedInstallLine(daemon.base, 'http-api-review');
+		assert.equal(line, `DISABLE_TELEMETRY=1 npx skills add ${daemon.base}/@http-api-review`);
+		const project = path.join(work, 'from-page');
+		fs.mkdirSync(project);
+		const out = await runInstallLine(line, project);
+		const installed = path.join(project, '.claude/skills/http-api-review');
+		assert.deepEqual(fs.readdirSync(path.join(project, '.claude/skills')), ['http-api-review'], out);
+		assert.ok(fs.readdirSync(path.join(installed, 'references')).length > 0, 'references arrived');
+		assertSameTree(tree(installed), tree(path.join(ROOT, SOURCES['http-api-review'])), 'installed from the page');
+	});
+
+	it('installs from a server with --token-file through the install token, which no log shows', async () => {
+		const dir = fs.mkdtempSync(path.join(work, 'tokens-'));
+		const token = 'e2e-main-token-0123456789', install = 'e2e-install-0123456789abc';
+		fs.writeFileSync(path.join(dir, 'token'), `${token}\n`);
+		fs.writeFileSync(path.join(dir, 'install'), `${install}\n`);
+		const d2 = await startDaemon({ args: ['--token-file', path.join(dir, 'token'),
+			'--install-token-file', path.join(dir, 'install')] });
+		try {
+			// the plain line is refused: the CLI sends no token
+			const refused = path.join(work, 'refused');
+			fs.mkdirSync(refused);
+			await assert.rejects(cli(['add', `${d2.base}/@sql-schema-review`, '-a', 'claude-code', '-y', '--copy'], refused));
+			assert.equal(fs.existsSync(path.join(refused, '.claude/skills/sql-schema-review')), false);
+
+			const line = await copiedInstallLine(d2.base, 'sql-schema-review', token);
+			assert.equal(line, `DISABLE_TELEMETRY=1 npx skills add ${d2.base}/i/${install}/@sql-schema-review`);
+			assert.ok(!line.includes(token), 'the main token is never in the line');
+			const project = path.join(work, 'from-token-page');
+			fs.mkdirSync(project);
+			const out = await runInstallLine(line, project);
+			const installed = path.join(project, '.claude/skills/sql-schema-review');
+			assertSameTree(tree(installed), tree(path.join(ROOT, SOURCES['sql-schema-review'])), `installed with the token:\n${out}`);
+			// the install token is no key to the pages or the API
+			assert.equal((await fetch(`${d2.base}/i/${install}/skills/sql-schema-review`)).status, 404);
+			assert.equal((await fetch(`${d2.base}/api/v1/skills`, { headers: { Authorization: `Bearer ${install}` } })).status, 401);
+		} finally {
+			const { code } = await d2.stop();
+			assert.equal(code, 0, d2.log());
+		}
+		const log = d2.log();
+		assert.match(log, /\/i\/\*\*\*\/@sql-schema-review\/\.well-known\//, 'the CLI\'s requests are logged, masked');
+		assert.ok(!log.includes(install), `the install token is in the log:\n${log}`);
 	});
 });

@@ -144,7 +144,7 @@ static void assert_page(const char *html, size_t len)
 
 START_TEST(test_index_escapes_and_counts_cards)
 {
-	const struct page_ctx ctx = { "http://127.0.0.1:8080", "/" };
+	const struct page_ctx ctx = { .base_url = "http://127.0.0.1:8080", .path = "/" };
 	cJSON *list = json(
 		"[{\"slug\":\"a\\\"b<c>/d\",\"name\":\"" EVIL "\",\"description\":\"" EVIL "\","
 		"  \"tier\":\"\\\"><script>\",\"valid\":false,"
@@ -244,7 +244,7 @@ static const char *const DETAIL =
 
 START_TEST(test_skill_page)
 {
-	const struct page_ctx ctx = { "http://example.test:9", "/skills/s<1>" };
+	const struct page_ctx ctx = { .base_url = "http://example.test:9", .path = "/skills/s<1>" };
 	cJSON *detail = json(DETAIL);
 	cJSON *toc = json("[{\"level\":1,\"id\":\"top\",\"text\":\"Top\"},"
 			  " {\"level\":2,\"id\":\"use\",\"text\":\"Use <it>\"},"
@@ -305,12 +305,24 @@ START_TEST(test_skill_page)
 	/* diagnostics */
 	ck_assert_ptr_nonnull(strstr(html, "<li class=\"diag diag-warning\"><span class=\"sev\">warning"
 					   "</span> <code>SKILL.md:7</code> &lt;b&gt;m&lt;/b&gt;</li>"));
-	/* use it: the base URL and the encoded slug */
-	ck_assert_ptr_nonnull(strstr(html, "<code>curl -s http://example.test:9/api/v1/skills/s%3C1%3E"
-					   "</code>"));
-	ck_assert_ptr_nonnull(strstr(html, "mkdir -p ~/.claude/skills/s&lt;1&gt; &amp;&amp; curl -sf "
-					   "http://example.test:9/skills/s%3C1%3E?format=md -o "
-					   "~/.claude/skills/s&lt;1&gt;/SKILL.md"));
+	/* install: no discovery source given, so no `skills add` line and a
+	 * reason; the archives; the fetches with the base URL and the encoded
+	 * slug, the SKILL.md one saying it is SKILL.md alone */
+	{
+		static const char *const install_panel[] = {
+			"Not in this server's discovery index",
+			"<a href=\"/api/v1/skills/s%3C1%3E/archive.tar.gz\" download data-archive>.tar.gz</a>",
+			"<code data-cmd=\"json\">curl -s http://example.test:9/api/v1/skills/s%3C1%3E</code>",
+			"<p>Its SKILL.md alone, without the files it refers to:</p>\n<div class=\"code-block\">"
+			"<pre class=\"cmd\"><code data-cmd=\"skill-md\">curl -sf http://example.test:9/"
+			"skills/s%3C1%3E?format=md</code></pre><button type=\"button\" class=\"copy-code\"",
+		};
+
+		for (size_t i = 0; i < sizeof(install_panel) / sizeof(install_panel[0]); i++)
+			ck_assert_msg(strstr(html, install_panel[i]), "missing: %s", install_panel[i]);
+		ck_assert_ptr_null(strstr(html, "npx skills add"));
+	}
+	ck_assert_ptr_null(strstr(html, "~/.claude/skills"));
 	ck_assert_ptr_nonnull(strstr(html, "<p class=\"lede\">d &amp; &quot;e&quot;</p>"));
 	/* a short description: no More */
 	ck_assert_ptr_null(strstr(html, "desc-more"));
@@ -322,6 +334,23 @@ START_TEST(test_skill_page)
 	ck_assert_ptr_nonnull(strstr(strstr(html, "id=\"toc\""), "<article class=\"prose\">"));
 	ck_assert_ptr_null(strstr(strstr(html, "<aside class=\"side\""), "toc-l2"));
 	free(html);
+
+	/* with a discovery source: the line to copy, escaped, with its Copy
+	 * button, telemetry off (the CLI would send the URL to skills.sh) */
+	{
+		struct page_ctx ictx = ctx;
+
+		ictx.install_url = "http://example.test:9/@a<b>&";
+		html = page_skill(&ictx, detail, NULL, NULL, &len);
+		assert_page(html, len);
+		ck_assert_ptr_nonnull(strstr(html, "<div class=\"code-block\"><pre class=\"cmd\"><code "
+						   "data-cmd=\"install\">DISABLE_TELEMETRY=1 npx skills add "
+						   "http://example.test:9/"
+						   "@a&lt;b&gt;&amp;</code></pre><button type=\"button\" "
+						   "class=\"copy-code\" aria-label=\"Copy code\" hidden>Copy</button>"));
+		ck_assert_ptr_null(strstr(html, "Not in this server's discovery index"));
+		free(html);
+	}
 
 	/* a long description (hostile): clamped, a More/Less <details> after it */
 	struct buf long_desc;
@@ -374,7 +403,7 @@ END_TEST
 
 START_TEST(test_reference_page)
 {
-	const struct page_ctx ctx = { NULL, "/skills/s<1>/references/sub/api.md" };
+	const struct page_ctx ctx = { .base_url = NULL, .path = "/skills/s<1>/references/sub/api.md" };
 	cJSON *detail = json(DETAIL);
 	cJSON *toc = json("[{\"level\":2,\"id\":\"a\",\"text\":\"A & B\"}]");
 	size_t len;
@@ -402,7 +431,7 @@ END_TEST
 
 START_TEST(test_examples_page)
 {
-	const struct page_ctx ctx = { NULL, "/skills/s<1>/examples" };
+	const struct page_ctx ctx = { .base_url = NULL, .path = "/skills/s<1>/examples" };
 	cJSON *detail = json("{\"slug\":\"s<1>\",\"name\":\"" EVIL "\",\"counts\":{\"examples\":4}}");
 	cJSON *ex = json("{\"pairs\":[{\"before\":\"examples/before.md\",\"after\":\"examples/after.md\"},"
 			 " {\"before\":\"examples/gone.md\",\"after\":\"examples/after.md\"}],"
@@ -450,7 +479,7 @@ END_TEST
 
 START_TEST(test_example_file_page_and_skill_links)
 {
-	const struct page_ctx ctx = { NULL, "/skills/s<1>/examples/before.md" };
+	const struct page_ctx ctx = { .base_url = NULL, .path = "/skills/s<1>/examples/before.md" };
 	cJSON *detail = json("{\"slug\":\"s<1>\",\"name\":\"n\",\"counts\":{\"examples\":2},"
 			     " \"files\":[{\"path\":\"examples/before.md\",\"kind\":\"example\",\"size\":9,"
 			     "\"stored\":true}]}");
@@ -506,7 +535,7 @@ static const char *const CHECKLIST =
 
 START_TEST(test_checklist_page)
 {
-	const struct page_ctx ctx = { NULL, "/skills/s<1>/checklist" };
+	const struct page_ctx ctx = { .base_url = NULL, .path = "/skills/s<1>/checklist" };
 	cJSON *detail = json(DETAIL);
 	cJSON *cl = json(CHECKLIST);
 	static const char *const ids[] = {
@@ -635,7 +664,7 @@ END_TEST
 
 START_TEST(test_evals_page)
 {
-	const struct page_ctx ctx = { NULL, "/skills/s<1>/evals" };
+	const struct page_ctx ctx = { .base_url = NULL, .path = "/skills/s<1>/evals" };
 	cJSON *detail = json(DETAIL);
 	cJSON *evals = json(
 		"{\"shape\":\"expectations\",\"evals\":["
@@ -678,7 +707,7 @@ END_TEST
 
 START_TEST(test_checklists_page)
 {
-	const struct page_ctx ctx = { NULL, "/checklists" };
+	const struct page_ctx ctx = { .base_url = NULL, .path = "/checklists" };
 	cJSON *list = json(
 		"{\"data\":["
 		" {\"skill\":\"a<b\",\"name\":\"A & B\",\"path\":\"references/review-checklist.md\","
@@ -710,7 +739,7 @@ END_TEST
 
 START_TEST(test_error_page)
 {
-	const struct page_ctx ctx = { NULL, "/skills/<x>" };
+	const struct page_ctx ctx = { .base_url = NULL, .path = "/skills/<x>" };
 	size_t len;
 	char *html = page_error(&ctx, 404, NULL, "no skill has the slug '<x>' & \xff", &len);
 
@@ -750,7 +779,7 @@ END_TEST
 
 START_TEST(test_search_page_results)
 {
-	const struct page_ctx ctx = { NULL, "/search" };
+	const struct page_ctx ctx = { .base_url = NULL, .path = "/search" };
 	cJSON *results = json(SEARCH_JSON);
 	size_t len;
 	char *html = page_search(&ctx, "a\"b <c>&d", "eval", results, NULL, &len);
@@ -847,7 +876,7 @@ END_TEST
 
 START_TEST(test_opensearch)
 {
-	const struct page_ctx ctx = { "http://skills.example:8080", NULL };
+	const struct page_ctx ctx = { .base_url = "http://skills.example:8080", .path = NULL };
 	size_t len;
 	char *xml = page_opensearch(&ctx, &len);
 

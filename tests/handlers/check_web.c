@@ -97,6 +97,43 @@ START_TEST(test_pages_in_html)
 }
 END_TEST
 
+/* A skill page's install panel: the `skills add` line of the skill's own
+ * discovery scope at the Host the page was asked at, for a skill the
+ * discovery index lists; none, and why, for one it leaves out. */
+START_TEST(test_skill_install_panel)
+{
+	struct response res;
+	const char *at;
+
+	response_init(&res);
+	ck_assert_int_eq(get("/skills/alpha", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_nonnull(res.body);
+	at = strstr(res.body, "<section class=\"panel use-it\" id=\"install\">");
+	ck_assert_ptr_nonnull(at);
+	ck_assert_ptr_nonnull(strstr(at, "<code data-cmd=\"install\">DISABLE_TELEMETRY=1 npx skills "
+					 "add http://skills.example:8080/@alpha</code>"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<a class=\"btn\" href=\"#install\">Install</a>"));
+	ck_assert_ptr_nonnull(strstr(at, "href=\"/api/v1/skills/alpha/archive.tar.gz\""));
+	/* when it changed, in UTC, for app.js to say how long ago */
+	at = strstr(res.body, "<p class=\"updated muted small\">Updated <time datetime=\"");
+	ck_assert_ptr_nonnull(at);
+	ck_assert_ptr_nonnull(strstr(at, "Z\" data-relative>"));
+	ck_assert_ptr_nonnull(strstr(strstr(res.body, "<ul class=\"files\">"), " · <time datetime=\""));
+	response_fini(&res);
+	/* the scope the line names lists alpha, alone */
+	response_init(&res);
+	ck_assert_int_eq(get("/@alpha/.well-known/agent-skills/index.json", NULL, NULL, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "\"name\":\"alpha\""));
+	response_fini(&res);
+
+	response_init(&res);
+	ck_assert_int_eq(get("/skills/bad-yaml", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_null(strstr(res.body, "npx skills add"));
+	ck_assert_ptr_nonnull(strstr(res.body, "Not in this server's discovery index"));
+	response_fini(&res);
+}
+END_TEST
+
 START_TEST(test_markdown_and_json_forms)
 {
 	struct response res;
@@ -861,6 +898,7 @@ Suite *web_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_pages_in_html);
 	tcase_add_test(tc, test_markdown_and_json_forms);
+	tcase_add_test(tc, test_skill_install_panel);
 	tcase_add_test(tc, test_checklist_page_items);
 	tcase_add_test(tc, test_hostile_markdown_is_inert);
 	tcase_add_test(tc, test_errors_and_assets);

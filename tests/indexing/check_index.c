@@ -771,7 +771,7 @@ static void ch_too_deep(const char *r1, const char *r2)
 static const struct change changes[] = {
 	{ "nothing", ch_nothing, 0, 0, false },
 	{ "an edit", ch_edit, 1, 0, true },
-	{ "a touch", ch_touch, 1, 0, false },
+	{ "a touch", ch_touch, 1, 0, true },   /* its time is the skill's "updated" */
 	{ "a new skill", ch_add, 1, 0, true },
 	{ "a deleted skill", ch_delete, 0, 1, true },
 	{ "a renamed folder", ch_rename, 1, 1, true },

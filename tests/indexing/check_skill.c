@@ -138,6 +138,17 @@ static long file_size(const char *root, const char *rel)
 	return (long)st.st_size;
 }
 
+/* The modification time stat(2) gives root/rel, in seconds. */
+static int64_t file_mtime(const char *root, const char *rel)
+{
+	char *path = xasprintf("%s/%s", root, rel);
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	free(path);
+	return (int64_t)st.st_mtim.tv_sec;
+}
+
 /* The files of alpha in the fixture, in the bytewise order of the record. */
 static const struct {
 	const char *path, *kind, *mime;
@@ -581,10 +592,14 @@ START_TEST(test_summary_json_bytes)
 	tree_fixture(&t);
 	analyze(&t, "alpha", MAX_FILE, 0, &r);
 	r.slug = xstrdup("alpha-2");
+	/* updated: the newest file's time, wherever it is in the list */
+	for (size_t i = 0; i < r.files.len; i++)
+		r.files.items[i].mtime = i == 2 ? 1733356800 : 1700000000 + (int64_t)i;
 	got = print_free(skill_summary_json(&r));
 	want = xasprintf("{\"slug\":\"alpha-2\",\"name\":\"alpha\",\"description\":\"%s\\n\","
 			 "\"path\":\"alpha\",\"root\":\"%s\",\"valid\":true,\"tier\":\"platinum\","
-			 "\"digest\":\"%s\",\"counts\":{\"files\":9,\"references\":3,"
+			 "\"digest\":\"%s\",\"updated\":\"2024-12-05T00:00:00Z\","
+			 "\"counts\":{\"files\":9,\"references\":3,"
 			 "\"checklist_items\":4,\"evals\":3,\"scripts\":1,\"assets\":1,"
 			 "\"examples\":2},\"url\":\"/api/v1/skills/alpha-2\","
 			 "\"html_url\":\"/skills/alpha-2\"}",
@@ -614,10 +629,11 @@ START_TEST(test_summary_json_root_skill_without_frontmatter)
 	ck_assert_str_eq(r.body, "No frontmatter.\n");
 	r.slug = skill_slug_base(&r);
 	ck_assert_str_eq(r.slug, "skills");
+	r.files.items[0].mtime = 86400;
 	got = print_free(skill_summary_json(&r));
 	want = xasprintf("{\"slug\":\"skills\",\"name\":null,\"description\":null,\"path\":\".\","
 			 "\"root\":\"%s\",\"valid\":false,\"tier\":null,\"digest\":\"%s\","
-			 "\"counts\":{\"files\":1,\"references\":0,\"checklist_items\":0,"
+			 "\"updated\":\"1970-01-02T00:00:00Z\",\"counts\":{\"files\":1,\"references\":0,\"checklist_items\":0,"
 			 "\"evals\":0,\"scripts\":0,\"assets\":0,\"examples\":0},"
 			 "\"url\":\"/api/v1/skills/skills\",\"html_url\":\"/skills/skills\"}",
 			 t.root, r.digest);
@@ -629,15 +645,17 @@ START_TEST(test_summary_json_root_skill_without_frontmatter)
 }
 END_TEST
 
-/* One entry of skill_files_json, byte for byte. */
+/* One entry of skill_files_json, byte for byte; its file's time is
+ * 2024-12-05T00:00:0<second>Z. */
 static char *file_entry(const char *path, const char *kind, long size, const char *digest,
-			const char *mime, bool text, bool stored)
+			const char *mime, bool text, bool stored, int second)
 {
 	char *tok = text ? xasprintf(",\"tokens\":%ld", (size + 3) / 4) : xstrdup("");
 	char *dig = digest ? xasprintf("\"%s\"", digest) : xstrdup("null");
 	char *e = xasprintf("{\"path\":\"%s\",\"kind\":\"%s\",\"size\":%ld,\"digest\":%s,"
-			    "\"mime\":\"%s\",\"text\":%s,\"stored\":%s%s}", path, kind, size, dig,
-			    mime, text ? "true" : "false", stored ? "true" : "false", tok);
+			    "\"updated\":\"2024-12-05T00:00:0%dZ\",\"mime\":\"%s\",\"text\":%s,"
+			    "\"stored\":%s%s}", path, kind, size, dig, second, mime,
+			    text ? "true" : "false", stored ? "true" : "false", tok);
 
 	free(tok);
 	free(dig);
@@ -666,9 +684,12 @@ START_TEST(test_files_json_bytes)
 			char *e;
 
 			file_sha(dir, alpha_files[i].path, hex);
+			/* the scan's time is the file's, then a known one */
+			ck_assert_int_eq(r.files.items[i].mtime, file_mtime(dir, alpha_files[i].path));
+			r.files.items[i].mtime = 1733356800 + (int64_t)i;
 			e = file_entry(alpha_files[i].path, alpha_files[i].kind, size,
 				       stored ? hex : NULL, alpha_files[i].mime, alpha_files[i].text,
-				       stored);
+				       stored, (int)i);
 			buf_printf(&want, "%s%s", i ? "," : "", e);
 			free(e);
 		}
@@ -766,7 +787,7 @@ START_TEST(test_detail_json)
 	{
 		static const char *const keys[] = {
 			"slug", "name", "description", "path", "root", "valid", "tier", "digest",
-			"counts", "url", "html_url", "frontmatter", "body", "files", "checklist",
+			"updated", "counts", "url", "html_url", "frontmatter", "body", "files", "checklist",
 			"quality", "diagnostics",
 		};
 		const cJSON *item = d->child;

@@ -516,6 +516,58 @@ START_TEST(test_access_log_line_per_request)
 }
 END_TEST
 
+/* An install token (--install-token-file) never reaches the log: the
+ * access line shows the path with it masked, right or wrong, in the
+ * origin form and the absolute form, answered or from the prepared
+ * answers. */
+START_TEST(test_access_log_masks_the_install_token)
+{
+	static const char *const install = "inst-0123456789abcdef";
+	struct srv s;
+	struct tu_response r;
+	struct access l[8];
+	char *tmp = tu_mkdtemp(), *tok = xasprintf("%s/token", tmp), *inst = xasprintf("%s/install", tmp);
+	char *log, *path, *raw;
+
+	tu_write_str(tmp, "token", "s3cret-token-0123456789\n");
+	tu_write_str(tmp, "install", install);
+	srv_start(&s, (const char *const[]){ "--token-file", tok, "--install-token-file", inst, NULL });
+	path = xasprintf("/i/%s/.well-known/skills/index.json", install);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(tu_get(s.port, path, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		tu_response_fini(&r);
+	}
+	ck_assert_int_eq(tu_get(s.port, "/i/inst-0123456789abcdeX/.well-known/skills/index.json", NULL,
+				&r), 0);
+	ck_assert_int_eq(r.status, 404);
+	tu_response_fini(&r);
+	raw = xasprintf("GET http://127.0.0.1%s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+			path);
+	ck_assert_int_eq(tu_http(s.port, raw, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	tu_response_fini(&r);
+
+	log_flush(&s.app.log);
+	log = tu_read(s.log_path, NULL);
+	ck_assert_uint_eq(access_lines(log, l, 8), 4);
+	ck_assert_str_eq(l[0].path, "/i/***/.well-known/skills/index.json");
+	ck_assert_str_eq(l[1].path, "/i/***/.well-known/skills/index.json");
+	ck_assert_str_eq(l[2].path, "/i/***/.well-known/skills/index.json");
+	ck_assert_int_eq(l[2].status, 404);
+	ck_assert_str_eq(l[3].path, "http://127.0.0.1/i/***/.well-known/skills/index.json");
+	ck_assert_msg(!strstr(log, install) && !strstr(log, "inst-0123456789abcdeX"), "%s", log);
+	free(log);
+	free(raw);
+	free(path);
+	srv_stop(&s);
+	tu_rmtree(tmp);
+	free(tmp);
+	free(tok);
+	free(inst);
+}
+END_TEST
+
 /* --no-access-log: not one access line, the other lines still written. */
 START_TEST(test_no_access_log)
 {
@@ -782,6 +834,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_chunked_bodies);
 	tcase_add_test(tc, test_max_query_bound);
 	tcase_add_test(tc, test_access_log_line_per_request);
+	tcase_add_test(tc, test_access_log_masks_the_install_token);
 	tcase_add_test(tc, test_no_access_log);
 	tcase_add_test(tc, test_head_sends_no_body);
 	tcase_add_test(tc, test_absolute_form_targets);

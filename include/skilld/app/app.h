@@ -52,6 +52,7 @@ struct app {
 	struct http_server *http;    /* set by http_start */
 	unsigned port;               /* the bound port, set by http_start */
 	char *token;                 /* from --token-file, or NULL: no token needed */
+	char *install_token;         /* from --install-token-file, or NULL (auth.h) */
 	struct session_store *sessions; /* browser sign-ins, with a token only */
 	char **root_labels;          /* per root: its name in answers (never its path) */
 	char *index_identity;        /* what the index is built by and from (index.h) */

@@ -51,6 +51,7 @@ struct config {
 	unsigned port;            /* default 8080; 0 picks a free port */
 	unsigned threads;         /* default: number of CPUs, 1..256 */
 	char *token_file;         /* NULL when unset */
+	char *install_token_file; /* the installers' read-only token; NULL when unset */
 	enum log_format log_format;
 	size_t max_file_size;     /* bytes stored per file; default 16 MiB, 1..1 GiB */
 	unsigned conn_timeout;    /* seconds; default 30, 1..3600 */

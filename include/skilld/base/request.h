@@ -64,6 +64,8 @@ struct request {
 	const char *mcp_protocol_version; /* MCP-Protocol-Version */
 	bool peer_loopback;       /* the client connected from 127.0.0.0/8 or ::1 */
 	long long generation;     /* the index generation this request reads (pipeline_serve) */
+	char *install_prefix;     /* "/i/<install token>" taken off the front of path
+				   * (auth_install_unwrap), owned; NULL otherwise */
 	const char *body;         /* request body (POST), may be NULL */
 	size_t body_len;
 };

@@ -28,6 +28,10 @@
 #ifndef SKILLD_DISCOVERY_H
 #define SKILLD_DISCOVERY_H
 
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
 #include "skilld/base/request.h"
 
 #define DISCOVERY_SCHEMA_V2 "https://schemas.agentskills.io/discovery/0.2.0/schema.json"
@@ -49,6 +53,11 @@ void discovery_scoped_v2(void *ctx, struct request *req, struct response *res);
 void discovery_scoped_v1(void *ctx, struct request *req, struct response *res);
 /* {scope}, {name} (the scope's) and {*path}. */
 void discovery_scoped_file(void *ctx, struct request *req, struct response *res);
+/* Would the indexes list the skill of detail (its detail JSON, whose
+ * "files" are the stored files_json's)? What a skill page asks before it
+ * shows the `skills add` line. */
+bool discovery_installable(const cJSON *detail);
+
 /* GET /api/search: the `skills` installer CLI's search shape. */
 void discovery_search(void *ctx, struct request *req, struct response *res);
 

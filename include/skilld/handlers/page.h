@@ -30,6 +30,13 @@ struct page_ctx {
 	 * markdown alternate link is this path, each segment percent-encoded,
 	 * plus "?format=md". NULL: the page has no alternate link. */
 	const char *path;
+	/* A skill page's source for the `skills` installer CLI, the URL of
+	 * the skill's own discovery scope ("http://127.0.0.1:8080/@pdf", or
+	 * below /i/<install token>/ for a signed-in user of a server with
+	 * --install-token-file): the page shows "npx skills add <it>" with a
+	 * Copy button. NULL: the skill is not in the discovery index (invalid,
+	 * or a file not stored), and the page says so instead. */
+	const char *install_url;
 };
 
 /*

@@ -100,6 +100,7 @@ struct skill_file {
 	char *path;          /* relative to the skill folder, '/' separated */
 	enum file_kind kind;
 	uint64_t size;
+	int64_t mtime;       /* modification time, seconds since the epoch (UTC) */
 	char digest[SHA256_HEX_LEN + 1];  /* SHA-256 hex; "" when over the limit */
 	const char *mime;    /* static string, e.g. "text/markdown; charset=utf-8" */
 	bool text;           /* valid UTF-8 with no NUL byte (over the limit: in

@@ -100,7 +100,13 @@ char *skill_slug_base(const struct skill_record *r);
 /* The primary checklist (references/review-checklist.md, else the first) or NULL. */
 const struct skill_checklist *skill_primary_checklist(const struct skill_record *r);
 
-/* JSON forms, owned by the caller (cJSON_Delete). Need r->slug set. */
+/* When the skill last changed: the newest modification time of its files
+ * (seconds since the epoch, UTC); 0 without files. */
+int64_t skill_updated(const struct skill_record *r);
+
+/* JSON forms, owned by the caller (cJSON_Delete). Need r->slug set. The
+ * summary's "updated" is skill_updated's, each file's its own, in ISO 8601
+ * UTC to the second ("2025-12-05T00:50:00Z"). */
 cJSON *skill_summary_json(const struct skill_record *r);
 cJSON *skill_detail_json(const struct skill_record *r);
 cJSON *skill_files_json(const struct skill_record *r);

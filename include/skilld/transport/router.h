@@ -28,6 +28,9 @@ enum route_flag {
 				 * through DNS rebinding, by pages (/mcp): an
 				 * Origin, when sent, must name this server, and
 				 * the pipeline's refusals are JSON-RPC errors */
+	ROUTE_INSTALL = 1 << 3, /* a discovery URL the skills installer reads:
+				 * answers a path below /i/<install token>/
+				 * without the token (auth.h) */
 };
 
 struct route {
