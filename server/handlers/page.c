@@ -762,6 +762,40 @@ static void put_card_groups(struct buf *b, const cJSON *view, const cJSON *list)
 }
 
 /* The skill index: a filter, facets, the page's cards by collection, pages. */
+/* Appends an ISO 8601 UTC time ("2025-11-28T14:03:12Z", from the JSON) as
+ * <time>: the date and minute in UTC, which app.js turns into "3 days
+ * ago" (the page is prepared once per index generation, so it cannot say
+ * how long ago itself). Nothing for anything else. */
+static void put_time(struct buf *b, const char *iso)
+{
+	if (!iso || strlen(iso) != 20 || iso[10] != 'T' || iso[19] != 'Z')
+		return;
+	html_printf(b, "<time datetime=\"%s\" data-relative>%.*s %.*s UTC</time>", iso, 10, iso,
+		    5, iso + 11);
+}
+
+/* The index's "Recently changed": each skill's name, linked, and when
+ * its files last changed. Nothing for an empty or absent list. */
+static void put_recent(struct buf *b, const cJSON *recent)
+{
+	const cJSON *s;
+
+	if (cJSON_GetArraySize(recent) == 0)
+		return;
+	buf_puts(b, "<section class=\"recent\" aria-labelledby=\"recent-h\">\n"
+		    "<h2 id=\"recent-h\">Recently changed</h2>\n<ol>\n");
+	cJSON_ArrayForEach(s, recent) {
+		const char *slug = jstr(s, "slug"), *name = jstr(s, "name");
+
+		if (!slug)
+			continue;
+		html_printf(b, "<li><a href=\"/skills/%s\">%s</a> ", slug, name ? name : slug);
+		put_time(b, jstr(s, "updated"));
+		buf_puts(b, "</li>\n");
+	}
+	buf_puts(b, "</ol>\n</section>\n");
+}
+
 char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)
 {
 	static const struct page_head head = { "Skills", "page-index", NAV_SKILLS };
@@ -811,7 +845,9 @@ char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)
 		buf_puts(&b, " of ");
 	}
 	put_count(&b, all, "skill", "skills");
-	buf_puts(&b, "</span></p>\n</form>\n<div class=\"browse\" id=\"browse\">\n");
+	buf_puts(&b, "</span></p>\n</form>\n");
+	put_recent(&b, jarr(view, "recent"));
+	buf_puts(&b, "<div class=\"browse\" id=\"browse\">\n");
 	if (jobj(view, "facets"))
 		put_facets(&b, view);
 	buf_puts(&b, "<div class=\"results\">\n");
@@ -866,17 +902,6 @@ static void put_description(struct buf *b, const char *desc)
 		       "</details>\n", n > DESC_LONG ? " desc-long" : "", desc);
 }
 
-/* Appends an ISO 8601 UTC time ("2025-11-28T14:03:12Z", from the JSON) as
- * <time>: the date and minute in UTC, which app.js turns into "3 days
- * ago" (the page is prepared once per index generation, so it cannot say
- * how long ago itself). Nothing for anything else. */
-static void put_time(struct buf *b, const char *iso)
-{
-	if (!iso || strlen(iso) != 20 || iso[10] != 'T' || iso[19] != 'Z')
-		return;
-	html_printf(b, "<time datetime=\"%s\" data-relative>%.*s %.*s UTC</time>", iso, 10, iso,
-		    5, iso + 11);
-}
 
 /* Appends the skill header: name, tier, description and the main actions. */
 static void put_skill_head(struct buf *b, const cJSON *detail)

@@ -133,6 +133,9 @@ static void md_inline(struct buf *b, const char *s)
 
 /* ---- the index: a page of skills, grouped, filtered, counted ---- */
 
+/* Skills in the index's "Recently changed" (its first page, unfiltered). */
+#define INDEX_RECENT 10
+
 /* The values of the tier filter, in the order the facet lists them. */
 static const char *const browse_tiers[] = { "platinum", "gold", "silver", "bronze", "none" };
 #define N_BROWSE_TIERS (sizeof(browse_tiers) / sizeof(browse_tiers[0]))
@@ -422,6 +425,13 @@ static cJSON *browse_view(struct page_req *p)
 	for (int k = 0; k < N_FACETS; k++)
 		jadd_str_or_null(filter, facet_names[k], filter_value(&b.f, (enum browse_facet)k));
 	cJSON_AddItemToObject(view, "facets", browse_facets(&b));
+	/* the first page of everything: what changed last */
+	if (b.page == 1 && !b.f.q && !b.f.root && !b.f.tier && b.f.checklist < 0 && b.f.evals < 0) {
+		cJSON *recent = cJSON_AddArrayToObject(view, "recent");
+
+		if (store_recent(p->db, INDEX_RECENT, api_summary_add, recent) != 0)
+			goto db_error;
+	}
 	goto out;
 db_error:
 	api_db_error(p->app, p->db, p->res, "browsing skills");

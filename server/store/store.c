@@ -42,6 +42,7 @@ enum stmt {
 	STMT_CHECKLIST_GET,
 	STMT_DIAGNOSTICS,
 	STMT_SKILL_COUNT,
+	STMT_RECENT,
 	STMT_BROWSE_CELLS,
 	STMT_BROWSE_CELLS_ALL,
 	STMT_BROWSE_PAGE,
@@ -91,6 +92,7 @@ static const char *const reader_sql[STMT_COUNT_] = {
 		"FROM diagnostics d LEFT JOIN skills s ON s.id = d.skill_id "
 		"ORDER BY " STORE_DIAGNOSTICS_ORDER("d."),
 	[STMT_SKILL_COUNT] = "SELECT count(*) FROM skills",
+	[STMT_RECENT] = "SELECT slug, summary_json FROM skills ORDER BY updated DESC, slug LIMIT ?1",
 	/* ?1 the words (browse_words), ?2 root, ?3 tier, ?4 checklist, ?5
 	 * evals, ?6 offset, ?7 limit: every column read but summary_json is
 	 * in skills_browse (migration 0010), so only the rows of the page
@@ -454,6 +456,18 @@ int store_skills_page(struct store_reader *r, const char *after, long limit, sto
 	if (loop_end(rc) != 0)
 		return -1;
 	return rc == SQLITE_ROW;
+}
+
+int store_recent(struct store_reader *r, long limit, store_skill_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = stmt(r, STMT_RECENT);
+	int rc;
+
+	sqlite3_bind_int64(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, col_text(st, 0), col_bytes(st, 1)) != 0)
+			return 0;
+	return loop_end(rc);
 }
 
 long store_skill_count(struct store_reader *r)

@@ -5,9 +5,12 @@
  * hostile skill whose markdown holds script and javascript: links.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -605,6 +608,15 @@ static void setup_browse(void)
 			free(path);
 		}
 	}
+	/* the two changed last: t-07, then t-03 (their SKILL.md's times) */
+	for (int i = 0; i < 2; i++) {
+		char *path = xasprintf("%s/t-0%d/SKILL.md", team, i ? 3 : 7);
+		struct timespec ts[2] = { { 1893456000 - i * 31536000L, 0 },
+					  { 1893456000 - i * 31536000L, 0 } };
+
+		ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+		free(path);
+	}
 	ta_open(&ta, (const char *const[]){ "--allowed-host", "skills.example", "--skills", team, NULL });
 	buf_fini(&b);
 	free(team);
@@ -650,6 +662,50 @@ static cJSON *all_summaries(void)
 	ck_assert_int_eq(status, 200);
 	return j;
 }
+
+/* The first page of everything lists the ten skills changed last, newest
+ * first (their files' times); a filtered view or another page does not. */
+START_TEST(test_index_recently_changed)
+{
+	struct response res;
+	cJSON *v;
+	const cJSON *recent, *s;
+	const char *prev = NULL;
+	int status, n = 0;
+
+	v = get_json("/", &status);
+	ck_assert_int_eq(status, 200);
+	recent = cJSON_GetObjectItem(v, "recent");
+	ck_assert_int_eq(cJSON_GetArraySize(recent), 10);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(recent, 0), "slug"), "t-07");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(recent, 0), "updated"), "2030-01-01T00:00:00Z");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(recent, 1), "slug"), "t-03");
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(recent, 1), "updated"), "2029-01-01T00:00:00Z");
+	cJSON_ArrayForEach(s, recent) {
+		if (prev)
+			ck_assert_str_ge(prev, jstr(s, "updated"));
+		prev = jstr(s, "updated");
+		n++;
+	}
+	ck_assert_int_eq(n, 10);
+	cJSON_Delete(v);
+	v = get_json("/?page=2", &status);
+	ck_assert_ptr_null(cJSON_GetObjectItem(v, "recent"));
+	cJSON_Delete(v);
+	v = get_json("/?q=kotlin", &status);
+	ck_assert_ptr_null(cJSON_GetObjectItem(v, "recent"));
+	cJSON_Delete(v);
+	ck_assert_int_eq(get("/", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "<h2 id=\"recent-h\">Recently changed</h2>\n<ol>\n"
+					       "<li><a href=\"/skills/t-07\">t-07</a> <time "
+					       "datetime=\"2030-01-01T00:00:00Z\" data-relative>2030-01-01 "
+					       "00:00 UTC</time></li>\n<li><a href=\"/skills/t-03\">"));
+	response_fini(&res);
+	ck_assert_int_eq(get("/?evals=yes", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_null(strstr(res.body, "Recently changed"));
+	response_fini(&res);
+}
+END_TEST
 
 START_TEST(test_index_pages_in_a_stable_order)
 {
@@ -918,6 +974,7 @@ Suite *web_suite(void)
 	tcase_add_checked_fixture(tc, setup_browse, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_index_pages_in_a_stable_order);
+	tcase_add_test(tc, test_index_recently_changed);
 	tcase_add_test(tc, test_index_facets_count_under_the_other_filters);
 	tcase_add_test(tc, test_index_groups_and_escapes);
 	tcase_add_test(tc, test_index_bad_parameters);

@@ -198,6 +198,11 @@ struct store_diagnostic {
 typedef int (*store_diagnostic_fn)(void *ctx, const struct store_diagnostic *d);
 int store_diagnostics(struct store_reader *r, store_diagnostic_fn fn, void *ctx);
 
+/* Calls fn with the slug and summary JSON of the limit skills changed
+ * last (their files' newest modification time; slug order between equal
+ * times), newest first; read from the index skills_updated. 0, or -1. */
+int store_recent(struct store_reader *r, long limit, store_skill_fn fn, void *ctx);
+
 /* The number of skills, or -1. */
 long store_skill_count(struct store_reader *r);
 
