@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pgtest: a throwaway PostgreSQL server for the suites of the PostgreSQL
+ * review store. initdb into a new temporary folder, postgres listening on
+ * 127.0.0.1 at a port picked here and on a unix socket in that folder, with
+ * a password (scram-sha-256) so that the URIs carry one; stopped by its
+ * process id and removed by the test. PostgreSQL refuses to run as root:
+ * a root test runs it as the postgres user the Debian package creates
+ * (the folder is given to that user). The programs are Debian's
+ * postgresql-15 (/usr/lib/postgresql/15/bin, or $SKILLD_PG_BIN).
+ */
+#ifndef SKILLD_PGTEST_H
+#define SKILLD_PGTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct pgtest {
+	char *dir;          /* the temporary folder: data/, the socket, log */
+	unsigned port;
+	char password[33];
+	pid_t pid;          /* the postmaster while it runs, else 0 */
+};
+
+/* Are PostgreSQL's programs installed? false with the reason in why. */
+bool pgtest_available(char *why, size_t whylen);
+
+/* initdb into a new folder and start the server: 0, or -1 with the
+ * reason in err (and nothing left behind). */
+int pgtest_init(struct pgtest *s, char *err, size_t errlen);
+/* Starts the server again after pgtest_stop (same folder and port) and
+ * waits until it takes connections: 0, or -1 with err. */
+int pgtest_start(struct pgtest *s, char *err, size_t errlen);
+/* Fast shutdown (SIGINT to the postmaster, by its pid) and waits for it. */
+void pgtest_stop(struct pgtest *s);
+/* Stops the server when it runs and removes its folder. */
+void pgtest_fini(struct pgtest *s);
+
+/* A new empty database on s, as a URI with the password (free()); aborts
+ * the test when it cannot be made. */
+char *pgtest_new_database(struct pgtest *s);
+
+#endif
