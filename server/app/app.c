@@ -303,6 +303,7 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 {
 	struct migration_set migrations = { 0 };
 	sqlite3 *db = NULL;
+	char *shown;
 	int rc = -1;
 
 	memset(app, 0, sizeof(*app));
@@ -347,6 +348,10 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 	app->reviews = reviewdb_open(cfg->reviews_db, err, errlen);
 	if (!app->reviews)
 		goto out;
+	shown = str_mask_password(cfg->reviews_db);
+	log_msg(&app->log, LOG_INFO, "reviews are kept in %s (%s)", shown,
+		reviewdb_backend(app->reviews));
+	free(shown);
 	if (watch && watch_start(cfg->skills, cfg->n_skills, &app->log, on_change, app, &app->watcher,
 				 err, errlen) != 0)
 		log_msg(&app->log, LOG_WARN, "%s: changes to the skills are not noticed; SIGHUP "

@@ -355,7 +355,8 @@ char *str_mask_password(const char *uri)
 		}
 		if ((p == uri || p[-1] == '?' || p[-1] == '&' || p[-1] == ' ') &&
 		    strncasecmp(p, "password=", 9) == 0) {
-			buf_puts(&b, "password=***");
+			buf_append(&b, p, 9);
+			buf_puts(&b, "***");
 			p += 9 + strcspn(p + 9, "& ");
 			continue;
 		}
