@@ -219,3 +219,70 @@ char *pgtest_new_database(struct pgtest *s)
 	free(name);
 	return admin;
 }
+
+static struct pgtest shared;    /* the server of the postgresql case */
+static char shared_err[256];    /* why it did not start */
+
+static void shared_start(void)
+{
+	if (pgtest_init(&shared, shared_err, sizeof(shared_err)) != 0)
+		pgtest_fini(&shared);
+}
+
+static void shared_stop(void)
+{
+	pgtest_fini(&shared);
+}
+
+char *pgtest_case_database(void)
+{
+	ck_assert_msg(shared.pid > 0, "PostgreSQL did not start: %s", shared_err);
+	return pgtest_new_database(&shared);
+}
+
+const struct pgtest *pgtest_case_server(void)
+{
+	return &shared;
+}
+
+START_TEST(test_pg_missing)
+{
+	ck_abort_msg("the PostgreSQL store's tests cannot run: %s", shared_err);
+}
+END_TEST
+
+TCase *pgtest_tcase(Suite *s, const char *suite, void (*setup)(void), void (*teardown)(void))
+{
+	TCase *tc = tcase_create("postgresql");
+
+	suite_add_tcase(s, tc);
+	if (pgtest_available(shared_err, sizeof(shared_err))) {
+		tcase_add_unchecked_fixture(tc, shared_start, shared_stop);
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_set_timeout(tc, 60);
+		return tc;
+	}
+	if (geteuid() == 0) {
+		/* CI runs as root: there the store must be tested */
+		tcase_add_test(tc, test_pg_missing);
+	} else {
+		fprintf(stderr, "%s: the postgresql tests are SKIPPED: %s\n", suite, shared_err);
+	}
+	return NULL;
+}
+
+Suite *pgtest_two_stores(const char *name, void (*add)(TCase *tc), void (*setup)(void),
+			 void (*teardown)(void), void (*pg_setup)(void), void (*pg_teardown)(void),
+			 TCase **sqlite, TCase **pg)
+{
+	Suite *s = suite_create(name);
+
+	*sqlite = tcase_create("sqlite");
+	tcase_add_checked_fixture(*sqlite, setup, teardown);
+	add(*sqlite);
+	suite_add_tcase(s, *sqlite);
+	*pg = pgtest_tcase(s, name, pg_setup, pg_teardown);
+	if (*pg)
+		add(*pg);
+	return s;
+}

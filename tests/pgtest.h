@@ -27,7 +27,7 @@ struct pgtest {
 bool pgtest_available(char *why, size_t whylen);
 
 /* initdb into a new folder and start the server: 0, or -1 with the
- * reason in err (and nothing left behind). */
+ * reason in err (the folder is kept for its log: pgtest_fini removes it). */
 int pgtest_init(struct pgtest *s, char *err, size_t errlen);
 /* Starts the server again after pgtest_stop (same folder and port) and
  * waits until it takes connections: 0, or -1 with err. */
@@ -40,5 +40,30 @@ void pgtest_fini(struct pgtest *s);
 /* A new empty database on s, as a URI with the password (free()); aborts
  * the test when it cannot be made. */
 char *pgtest_new_database(struct pgtest *s);
+
+/*
+ * A TCase "postgresql" of suite s (named suite) whose tests share one server, started
+ * once in the runner's process (an unchecked fixture) and stopped after
+ * them; setup and teardown are its checked fixture (setup calls
+ * pgtest_case_database). NULL when PostgreSQL is not installed: the case
+ * then says on stderr that it is skipped, or, as root (CI, where make test
+ * installs it), holds one test that fails saying why.
+ */
+struct Suite;
+struct TCase *pgtest_tcase(struct Suite *s, const char *suite, void (*setup)(void),
+			   void (*teardown)(void));
+/* One suite, two stores: suite name with the TCase "sqlite" (checked
+ * fixture setup, teardown) and pgtest_tcase's (pg_setup, pg_teardown),
+ * add(tc) giving each the tests they share. OUT: *sqlite and *pg the
+ * cases, for their own tests (*pg NULL as pgtest_tcase says). */
+struct Suite *pgtest_two_stores(const char *name, void (*add)(struct TCase *tc),
+				void (*setup)(void), void (*teardown)(void),
+				void (*pg_setup)(void), void (*pg_teardown)(void),
+				struct TCase **sqlite, struct TCase **pg);
+/* A new database on the case's server (pgtest_new_database); fails the
+ * test when that server did not start. */
+char *pgtest_case_database(void);
+/* The case's server (its password, its port). */
+const struct pgtest *pgtest_case_server(void);
 
 #endif

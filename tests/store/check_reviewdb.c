@@ -33,8 +33,6 @@ Suite *reviewdb_suite(void);
 static char *dir, *path;    /* path: the store's location (a file or a URI) */
 static char *bad;           /* a location that cannot be opened */
 static struct reviewdb *rv;
-static struct pgtest pg;    /* the postgresql case's server, one per run */
-static char pg_err[256];    /* why it did not start */
 
 static const struct review_start START = {
 	.skill = "alpha",
@@ -73,26 +71,13 @@ static void teardown(void)
 	free(dir);
 }
 
-/* Once per run, in the runner's process: the server every test of the
- * postgresql case makes its database on. */
-static void pg_server_start(void)
-{
-	if (pgtest_init(&pg, pg_err, sizeof(pg_err)) != 0)
-		pgtest_fini(&pg);
-}
-
-static void pg_server_stop(void)
-{
-	pgtest_fini(&pg);
-}
-
 static void setup_pg(void)
 {
-	ck_assert_msg(pg.pid > 0, "PostgreSQL did not start: %s", pg_err);
+	path = pgtest_case_database();
 	dir = tu_mkdtemp();
-	path = pgtest_new_database(&pg);
 	/* nothing listens on port 1; the password must stay out of the message */
-	bad = xasprintf("postgresql://skilld:%s@127.0.0.1:1/none?connect_timeout=2", pg.password);
+	bad = xasprintf("postgresql://skilld:%s@127.0.0.1:1/none?connect_timeout=2",
+			pgtest_case_server()->password);
 	open_store();
 	ck_assert_str_eq(reviewdb_backend(rv), "postgresql");
 }
@@ -440,8 +425,8 @@ START_TEST(test_cannot_open)
 
 	ck_assert_ptr_null(reviewdb_open(bad, err, sizeof(err)));
 	ck_assert_str_ne(err, "");
-	if (pg.password[0])
-		ck_assert_ptr_null(strstr(err, pg.password));
+	if (strcmp(reviewdb_backend(rv), "postgresql") == 0)
+		ck_assert_ptr_null(strstr(err, pgtest_case_server()->password));
 	/* reopening a store made before is fine (migrations are done), and
 	 * what was written is there */
 	start(id, 1000);
@@ -462,7 +447,7 @@ START_TEST(test_pg_no_backup)
 	ck_assert_int_eq(reviewdb_backup(rv, "/nonexistent/x.db", err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "pg_dump"));
 	ck_assert_ptr_nonnull(strstr(err, "skilld:***@127.0.0.1"));
-	ck_assert_ptr_null(strstr(err, pg.password));
+	ck_assert_ptr_null(strstr(err, pgtest_case_server()->password));
 }
 END_TEST
 
@@ -574,37 +559,17 @@ static void add_common(TCase *tc)
 	tcase_add_test(tc, test_cannot_open);
 }
 
-START_TEST(test_pg_missing)
-{
-	ck_abort_msg("the PostgreSQL store's tests cannot run: %s", pg_err);
-}
-END_TEST
-
 Suite *reviewdb_suite(void)
 {
-	Suite *s = suite_create("reviewdb");
-	TCase *tc = tcase_create("sqlite");
+	TCase *sqlite, *pg;
+	Suite *s = pgtest_two_stores("reviewdb", add_common, setup, teardown, setup_pg, teardown,
+				     &sqlite, &pg);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	add_common(tc);
-	tcase_add_test(tc, test_backup);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("postgresql");
-	if (pgtest_available(pg_err, sizeof(pg_err))) {
-		tcase_add_unchecked_fixture(tc, pg_server_start, pg_server_stop);
-		tcase_add_checked_fixture(tc, setup_pg, teardown);
-		tcase_set_timeout(tc, 60);
-		add_common(tc);
-		tcase_add_test(tc, test_pg_no_backup);
-		tcase_add_test(tc, test_pg_two_handles);
-		tcase_add_test(tc, test_pg_server_restart);
-	} else if (geteuid() == 0) {
-		/* CI runs as root: there the store must be tested */
-		tcase_add_test(tc, test_pg_missing);
-	} else {
-		fprintf(stderr, "reviewdb: the postgresql tests are SKIPPED: %s\n", pg_err);
+	tcase_add_test(sqlite, test_backup);
+	if (pg) {
+		tcase_add_test(pg, test_pg_no_backup);
+		tcase_add_test(pg, test_pg_two_handles);
+		tcase_add_test(pg, test_pg_server_restart);
 	}
-	suite_add_tcase(s, tc);
 	return s;
 }
