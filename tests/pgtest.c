@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,7 +61,7 @@ static pid_t spawn(const struct pgtest *s, char *const argv[])
 	struct passwd *pw = geteuid() == 0 ? getpwnam("postgres") : NULL;
 	char *prog = xasprintf("%s/%s", bin_dir(), argv[0]);
 	char *log = xasprintf("%s/log", s->dir);
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -75,6 +76,11 @@ static pid_t spawn(const struct pgtest *s, char *const argv[])
 		if (pw && (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
 			   setuid(pw->pw_uid) != 0))
 			_exit(126);
+		/* a test that dies (a failed check ends its process) takes its
+		 * server along: a fast shutdown when the thread that started it
+		 * ends (set after setuid, which clears it) */
+		if (prctl(PR_SET_PDEATHSIG, SIGINT) != 0 || getppid() != parent)
+			_exit(125);
 		execv(prog, argv);
 		_exit(127);
 	}

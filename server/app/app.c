@@ -284,6 +284,18 @@ static void on_change(void *ctx, const char *path, bool exact)
 		reload_request(r, "files changed");
 }
 
+/* The review store's callback: another replica changed review id (NULL:
+ * changes may have been missed), so the streams open on it here look. */
+static void on_review_changed(void *ctx, const char *id)
+{
+	struct app *app = ctx;
+
+	if (id)
+		hub_notify(app->hub, id);
+	else
+		hub_wake_all(app->hub);
+}
+
 static int init(struct app *app, const struct config *cfg, FILE *log_out, bool watch, char *err,
 		size_t errlen);
 
@@ -347,6 +359,8 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 	db = NULL;
 	app->reviews = reviewdb_open(cfg->reviews_db, err, errlen);
 	if (!app->reviews)
+		goto out;
+	if (reviewdb_watch(app->reviews, on_review_changed, app, err, errlen) != 0)
 		goto out;
 	shown = str_mask_password(cfg->reviews_db);
 	log_msg(&app->log, LOG_INFO, "reviews are kept in %s (%s)", shown,

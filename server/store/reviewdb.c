@@ -38,6 +38,12 @@ bool reviewdb_up(struct reviewdb *rv)
 	return rv->ops->up(rv);
 }
 
+int reviewdb_watch(struct reviewdb *rv, void (*changed)(void *arg, const char *id), void *arg,
+		   char *err, size_t errlen)
+{
+	return rv->ops->watch(rv, changed, arg, err, errlen);
+}
+
 int reviewdb_backup(struct reviewdb *rv, const char *dest, char *err, size_t errlen)
 {
 	return rv->ops->backup(rv, dest, err, errlen);

@@ -18,14 +18,27 @@
  * again and runs once more: nothing of it had reached the server. Nothing
  * later in a call is ever retried, so no write can apply twice. Messages
  * carry the URI with its password masked, never the password.
+ *
+ * Replicas hear of each other's writes by NOTIFY: every change's
+ * transaction sends "<handle token> <review id>" on the channel
+ * skilld_reviews, delivered at its commit. reviewdb_watch starts a thread
+ * with a connection of its own that LISTENs and passes each id written by
+ * another handle to its callback; when that connection is lost it connects
+ * again with the same backoff, LISTENs again and says that changes may
+ * have been missed meanwhile.
  */
 #include "skilld/store/reviewcore.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -36,6 +49,15 @@
 #define BACKOFF_MAX_MS 5000
 /* pg_advisory_xact_lock key of the migrations: "skilldrv" in ASCII. */
 #define MIGRATION_LOCK "7740314353451447926"
+/* The channel of the changes' notifications. */
+#define CHANNEL "skilld_reviews"
+#define TOKEN_LEN 16
+
+/* When a connection may be tried again. */
+struct backoff {
+	int64_t next_try;       /* CLOCK_MONOTONIC ms: no connecting before */
+	unsigned ms;            /* to wait after the next failed connect */
+};
 
 struct pg {
 	struct reviewdb base;   /* first: a struct reviewdb * is a struct pg * */
@@ -44,10 +66,17 @@ struct pg {
 	char *uri;              /* holds the password: never in a message */
 	char *shown;            /* the URI with its password masked */
 	char *secret;           /* the password libpq read from it, or NULL */
-	int64_t next_try;       /* CLOCK_MONOTONIC ms: no connecting before */
-	unsigned backoff;       /* ms to wait after the next failed connect */
+	struct backoff backoff;
 	bool gone;              /* the last failure lost the connection */
 	char fault[512];        /* the last failure, one line */
+	char token[TOKEN_LEN + 1];  /* this handle's, in its notifications */
+	/* reviewdb_watch's listener */
+	void (*changed)(void *arg, const char *id);
+	void *changed_arg;
+	pthread_t listener;
+	PGconn *first;          /* its first connection, made by reviewdb_watch */
+	int wake_fd;            /* an eventfd that stops it; -1 while none runs */
+	atomic_bool stop;
 };
 
 static const struct reviewdb_ops pg_ops;
@@ -63,6 +92,19 @@ static int64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Milliseconds until b allows a try (0 or less: now). */
+static int64_t backoff_left(const struct backoff *b)
+{
+	return b->next_try - mono_ms();
+}
+
+/* A try failed: the next waits, longer each time up to BACKOFF_MAX_MS. */
+static void backoff_failed(struct backoff *b)
+{
+	b->next_try = mono_ms() + b->ms;
+	b->ms = b->ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : b->ms * 2;
 }
 
 /* Keeps msg as p's fault: one line (libpq's messages have newlines and
@@ -208,33 +250,45 @@ static int migrate(struct pg *p)
 	return rc;
 }
 
+/* A new connection to p's URI (the caller PQfinishes it, and checks its
+ * PQstatus): libpq's defaults, then a connect timeout and keepalives that
+ * notice a dead peer within a minute, then what the URI says. */
+static PGconn *dial(const struct pg *p)
+{
+	static const char *const keys[] = { "connect_timeout", "keepalives_idle",
+					    "keepalives_interval", "keepalives_count",
+					    "application_name", "dbname", NULL };
+	const char *vals[] = { "5", "30", "10", "3", "skilld", p->uri, NULL };
+	/* values given before dbname are defaults the URI may override */
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+
+	if (PQstatus(c) == CONNECTION_OK)
+		PQsetNoticeProcessor(c, quiet, NULL);
+	return c;
+}
+
 /* Makes a connection and brings the schema up to date, unless the backoff
  * says not yet. 0, or -1 with p->fault (no connection). */
 static int connect_now(struct pg *p)
 {
-	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { "5", "skilld", p->uri, NULL };
-	int64_t now = mono_ms();
+	int64_t left = backoff_left(&p->backoff);
 
-	if (now < p->next_try) {
+	if (left > 0) {
 		snprintf(p->fault, sizeof(p->fault), "not connected; the next try is in %lld ms",
-			 (long long)(p->next_try - now));
+			 (long long)left);
 		return -1;
 	}
-	/* Values given before dbname are defaults the URI may override. */
-	p->conn = PQconnectdbParams(keys, vals, 1);
+	p->conn = dial(p);
 	if (PQstatus(p->conn) == CONNECTION_OK) {
-		PQsetNoticeProcessor(p->conn, quiet, NULL);
 		if (migrate(p) == 0) {
-			p->backoff = BACKOFF_MIN_MS;
+			p->backoff.ms = BACKOFF_MIN_MS;
 			return 0;
 		}
 	} else {
 		set_fault(p, PQerrorMessage(p->conn));
 	}
 	drop(p);
-	p->next_try = mono_ms() + p->backoff;
-	p->backoff = p->backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : p->backoff * 2;
+	backoff_failed(&p->backoff);
 	return -1;
 }
 
@@ -396,11 +450,21 @@ static int tx_put_review(void *ctx, const char *id, const struct review_state *s
 		    4, (const char *const[]){ id, s->title, s->target, s->status });
 }
 
+/* Tells the listeners of every handle that review id changed, at the
+ * commit (PostgreSQL sends a payload once per transaction). 0, or -1. */
+static int notify(struct pg *p, const char *id)
+{
+	char payload[TOKEN_LEN + 1 + REVIEWDB_NOTIFY_ID_MAX + 1];
+
+	snprintf(payload, sizeof(payload), "%s %s", p->token, id);
+	return exec(p, "SELECT pg_notify('" CHANNEL "', $1)", 1, (const char *const[]){ payload });
+}
+
 static int tx_event(void *ctx, const char *id, int64_t now, const char *author,
 		    const char *item_id, const cJSON *change)
 {
 	char *text = cJSON_PrintUnformatted(change), t[24];
-	int rc = exec(ctx, "WITH r AS (UPDATE reviews SET seq = seq + 1, updated_at = $2::bigint "
+	int rc = notify(ctx, id) != 0 ? -1 : exec(ctx, "WITH r AS (UPDATE reviews SET seq = seq + 1, updated_at = $2::bigint "
 		      "WHERE id = $1 RETURNING id, seq) INSERT INTO review_events (review_id, seq, "
 		      "at, author, item_id, change) SELECT id, seq, $2::bigint, $3, $4, $5 FROM r",
 		      5, (const char *const[]){ id, num(t, now), author, item_id, text });
@@ -423,9 +487,14 @@ struct reviewdb *reviewdb_pg_open(const char *uri, char *err, size_t errlen)
 	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
 
 	p->base.ops = &pg_ops;
+	if (reviewcore_new_id(p->token, err, errlen) != 0) {
+		free(p);
+		return NULL;
+	}
 	p->uri = xstrdup(uri);
 	p->shown = str_mask_password(uri);
-	p->backoff = BACKOFF_MIN_MS;
+	p->backoff.ms = BACKOFF_MIN_MS;
+	p->wake_fd = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	if (!opts) {
 		/* libpq's message may quote the URI: not shown */
@@ -446,10 +515,126 @@ struct reviewdb *reviewdb_pg_open(const char *uri, char *err, size_t errlen)
 	return &p->base;
 }
 
+/* ---- the listener (reviewdb_watch) ---- */
+
+/* Waits up to ms (-1: for ever) for fd to be readable or the listener to be
+ * stopped; true when it is to stop. */
+static bool wait_for(struct pg *p, int fd, int ms)
+{
+	struct pollfd f[2] = { { p->wake_fd, POLLIN, 0 }, { fd, POLLIN, 0 } };
+
+	poll(f, fd >= 0 ? 2 : 1, ms);
+	return atomic_load(&p->stop);
+}
+
+/* Passes on a notification's review id, unless this handle sent it. */
+static void heard(struct pg *p, const char *payload)
+{
+	size_t n = strlen(payload);
+
+	if (n <= TOKEN_LEN + 1 || n > TOKEN_LEN + 1 + REVIEWDB_NOTIFY_ID_MAX || payload[TOKEN_LEN] != ' ' ||
+	    memcmp(payload, p->token, TOKEN_LEN) == 0)
+		return;
+	p->changed(p->changed_arg, payload + TOKEN_LEN + 1);
+}
+
+/* A new connection that LISTENs, or NULL. */
+static PGconn *listening(const struct pg *p)
+{
+	PGconn *c = dial(p);
+	PGresult *r = PQexec(c, "LISTEN " CHANNEL);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	PQclear(r);
+	if (!ok) {
+		PQfinish(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* The listener's thread, on the connection reviewdb_watch made (or none,
+ * when that failed). */
+static void *listen_main(void *arg)
+{
+	struct pg *p = arg;
+	struct backoff b = { 0, BACKOFF_MIN_MS };
+	PGconn *c = p->first;
+	bool missed = !c;
+
+	while (!atomic_load(&p->stop)) {
+		PGnotify *n;
+		int64_t left;
+
+		if (!c && (left = backoff_left(&b)) > 0) {
+			wait_for(p, -1, (int)left);
+			continue;
+		}
+		if (!c && !(c = listening(p))) {
+			backoff_failed(&b);
+			continue;
+		}
+		b.ms = BACKOFF_MIN_MS;
+		if (missed)
+			p->changed(p->changed_arg, NULL);
+		missed = false;
+		if (wait_for(p, PQsocket(c), -1))
+			break;
+		if (PQconsumeInput(c) == 0 || PQstatus(c) != CONNECTION_OK) {
+			PQfinish(c);
+			c = NULL;
+			missed = true;
+			continue;
+		}
+		while ((n = PQnotifies(c)) != NULL) {
+			heard(p, n->extra);
+			PQfreemem(n);
+		}
+	}
+	PQfinish(c);
+	return NULL;
+}
+
+static int pg_watch(struct reviewdb *base, void (*changed)(void *arg, const char *id), void *arg,
+		    char *err, size_t errlen)
+{
+	struct pg *p = pg_of(base);
+	int rc;
+
+	p->changed = changed;
+	p->changed_arg = arg;
+	/* listening before this returns: nothing written after it is missed */
+	p->first = listening(p);
+	p->wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (p->wake_fd < 0) {
+		snprintf(err, errlen, "reviews: eventfd: %s", strerror(errno));
+		PQfinish(p->first);
+		return -1;
+	}
+	rc = pthread_create(&p->listener, NULL, listen_main, p);
+	if (rc != 0) {
+		snprintf(err, errlen, "reviews: cannot start the listener: %s", strerror(rc));
+		close(p->wake_fd);
+		p->wake_fd = -1;
+		PQfinish(p->first);
+		return -1;
+	}
+	return 0;
+}
+
 static void pg_close(struct reviewdb *base)
 {
 	struct pg *p = pg_of(base);
 
+	if (p->wake_fd >= 0) {
+		uint64_t one = 1;
+
+		atomic_store(&p->stop, true);
+		if (write(p->wake_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+			abort();   /* an eventfd takes it: the thread would never end */
+		pthread_join(p->listener, NULL);
+		close(p->wake_fd);
+	}
 	drop(p);
 	pthread_mutex_destroy(&p->lock);
 	free(p->uri);
@@ -623,6 +808,8 @@ static int pg_remove(struct reviewdb *base, const char *id, char *err, size_t er
 	r = run(p, "DELETE FROM reviews WHERE id = $1", 1, (const char *const[]){ id });
 	rc = !r ? REVIEWDB_ERROR : strcmp(PQcmdTuples(r), "0") != 0 ? 0 : REVIEWDB_NOT_FOUND;
 	PQclear(r);
+	if (rc == 0 && notify(p, id) != 0)
+		rc = REVIEWDB_ERROR;
 	return leave(p, rc, "deleting a review", err, errlen);
 }
 
@@ -664,6 +851,6 @@ static int pg_events(struct reviewdb *base, const char *id, int64_t after_seq, l
 
 /* In the order of struct reviewdb_ops. */
 static const struct reviewdb_ops pg_ops = {
-	"postgresql", pg_close, pg_up, pg_backup, pg_create, pg_get, pg_head, pg_list, pg_write_items,
+	"postgresql", pg_close, pg_up, pg_watch, pg_backup, pg_create, pg_get, pg_head, pg_list, pg_write_items,
 	pg_edit, pg_remove, pg_events,
 };

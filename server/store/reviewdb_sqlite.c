@@ -130,6 +130,18 @@ static bool sq_up(struct reviewdb *rv)
 	return true;
 }
 
+/* Nothing to watch: only this process writes the file (reviewdb.h). */
+static int sq_watch(struct reviewdb *rv, void (*changed)(void *arg, const char *id), void *arg,
+		    char *err, size_t errlen)
+{
+	(void)rv;
+	(void)changed;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
 static int sq_backup(struct reviewdb *base, const char *dest, char *err, size_t errlen)
 {
 	struct sq *rv = sq_of(base);
@@ -606,6 +618,6 @@ out:
 
 /* In the order of struct reviewdb_ops. */
 static const struct reviewdb_ops sq_ops = {
-	"sqlite", sq_close, sq_up, sq_backup, sq_create, sq_get, sq_head, sq_list, sq_write_items,
+	"sqlite", sq_close, sq_up, sq_watch, sq_backup, sq_create, sq_get, sq_head, sq_list, sq_write_items,
 	sq_edit, sq_remove, sq_events,
 };

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/app/app.h"
+#include "skilld/base/hub.h"
 #include "skilld/handlers/reviews.h"
 #include "skilld/store/reviewdb.h"
 #include "skilld/base/util.h"
@@ -43,11 +44,17 @@ Suite *reviews_suite(void);
 
 static struct ta_app ta;
 
+/* The gadget skill in the skills root of t. */
+static void write_gadget_in(struct ta_app *t, const char *checklist)
+{
+	tu_write_str(t->root, "gadget/SKILL.md", "---\nname: gadget\ndescription: Reviews gadgets. "
+		     "Use when a gadget needs a review.\n---\n# Gadget\n\nBody.\n");
+	tu_write_str(t->root, "gadget/references/review-checklist.md", checklist);
+}
+
 static void write_gadget(const char *checklist)
 {
-	tu_write_str(ta.root, "gadget/SKILL.md", "---\nname: gadget\ndescription: Reviews gadgets. "
-		     "Use when a gadget needs a review.\n---\n# Gadget\n\nBody.\n");
-	tu_write_str(ta.root, "gadget/references/review-checklist.md", checklist);
+	write_gadget_in(&ta, checklist);
 }
 
 static void setup(void)
@@ -86,8 +93,8 @@ static void teardown_pg(void)
 
 /* Sends method path with a JSON body (NULL: none), as a same-origin page
  * does; *j gets the answer parsed when it is JSON (cJSON_Delete). */
-static int send(const char *method, const char *path, const char *body, const char *if_match,
-		cJSON **j)
+static int send_to(struct ta_app *t, const char *method, const char *path, const char *body,
+		   const char *if_match, cJSON **j)
 {
 	struct ta_request r = { .method = method, .path = path, .content_type = "application/json",
 				.sec_fetch_site = "same-origin", .body = body,
@@ -97,11 +104,18 @@ static int send(const char *method, const char *path, const char *body, const ch
 
 	r.h.if_match = if_match;
 	r.h.accept = "application/json";
-	status = ta_send(&ta.app, &r, &res);
+	status = ta_send(&t->app, &r, &res);
 	if (j)
 		*j = res.body ? cJSON_ParseWithLength(res.body, res.body_len) : NULL;
 	response_fini(&res);
 	return status;
+}
+
+/* send_to the suite's app. */
+static int send(const char *method, const char *path, const char *body, const char *if_match,
+		cJSON **j)
+{
+	return send_to(&ta, method, path, body, if_match, j);
 }
 
 static const char *err_field(const cJSON *j)
@@ -787,6 +801,40 @@ START_TEST(test_store_down_and_back)
 }
 END_TEST
 
+/* Two replicas on one PostgreSQL database: a verdict written through one
+ * wakes the live streams of that review on the other (its hub hears of
+ * it through LISTEN/NOTIFY), and the other serves the verdict. */
+START_TEST(test_replicas_hear_each_other)
+{
+	char id[REVIEW_ID_LEN + 1], path[128];
+	struct ta_app other = { 0 };
+	uint64_t before;
+	cJSON *j;
+	int tries;
+
+	ta_prepare(&other);
+	write_gadget_in(&other, GADGET_CHECKLIST);
+	ta_open(&other, (const char *const[]){ "--store", pg_uri, NULL });
+	start(id);
+	/* the start itself is news over there too */
+	for (tries = 0; tries < 200 && hub_count(other.app.hub, id) == 0; tries++)
+		usleep(50 * 1000);
+	before = hub_count(other.app.hub, id);
+	ck_assert_uint_ge(before, 1);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G2", id);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"fail\"}", NULL, NULL), 200);
+	for (tries = 0; tries < 200 && hub_count(other.app.hub, id) == before; tries++)
+		usleep(50 * 1000);
+	ck_assert_uint_gt(hub_count(other.app.hub, id), before);
+	/* and it serves what was written here */
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send_to(&other, "GET", path, NULL, NULL, &j), 200);
+	ck_assert_str_eq(jstr(item(j, "G2"), "verdict"), "fail");
+	cJSON_Delete(j);
+	ta_close(&other);
+}
+END_TEST
+
 /* The tests that run on every store. */
 static void add_common(TCase *tc)
 {
@@ -808,7 +856,9 @@ Suite *reviews_suite(void)
 	Suite *s = pgtest_two_stores("reviews", add_common, setup, teardown, setup_pg, teardown_pg,
 				     &sqlite, &pg);
 
-	if (pg)
+	if (pg) {
 		tcase_add_test(pg, test_store_down_and_back);
+		tcase_add_test(pg, test_replicas_hear_each_other);
+	}
 	return s;
 }

@@ -490,6 +490,106 @@ START_TEST(test_pg_two_handles)
 }
 END_TEST
 
+/* What a handle's reviewdb_watch heard. */
+struct heard {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char ids[64][REVIEW_ID_LEN + 1];
+	int n, missed;
+};
+
+static void on_heard(void *arg, const char *id)
+{
+	struct heard *h = arg;
+
+	pthread_mutex_lock(&h->lock);
+	if (!id)
+		h->missed++;
+	else if (h->n < 64)
+		snprintf(h->ids[h->n++], REVIEW_ID_LEN + 1, "%s", id);
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Is id among what h heard (NULL: was a miss heard), waiting up to 10 s
+ * for it? */
+static bool wait_heard(struct heard *h, const char *id)
+{
+	struct timespec until;
+	bool found = false;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		found = !id && h->missed > 0;
+		for (int i = 0; id && i < h->n; i++)
+			found |= strcmp(h->ids[i], id) == 0;
+		if (found || pthread_cond_timedwait(&h->cond, &h->lock, &until) != 0)
+			break;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return found;
+}
+
+/* A handle on the store that watches it into h. */
+static struct reviewdb *watching(struct heard *h)
+{
+	struct reviewdb *w;
+	char err[256];
+
+	memset(h, 0, sizeof(*h));
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	w = reviewdb_open(path, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	ck_assert_msg(reviewdb_watch(w, on_heard, h, err, sizeof(err)) == 0, "%s", err);
+	return w;
+}
+
+/* Another handle (a replica) hears of every change made through this one
+ * (a start, an item, an edit, a delete), and not of its own. */
+START_TEST(test_pg_watch_hears_other_handles)
+{
+	char mine_id[REVIEW_ID_LEN + 1], its_id[REVIEW_ID_LEN + 1], err[256];
+	struct review_edit e = { .title = "renamed" };
+	struct item_write w = verdict("1-w1", "fail");
+	struct heard h;
+	struct reviewdb *other = watching(&h);
+	cJSON *res = NULL;
+	size_t failed;
+	int n;
+
+	/* its own start first: heard before the next one, if at all */
+	ck_assert_int_eq(reviewdb_create(other, &START, 1000, its_id, err, sizeof(err)), 0);
+	start(mine_id, 1000);
+	ck_assert_msg(wait_heard(&h, mine_id), "the start was not heard");
+	pthread_mutex_lock(&h.lock);
+	ck_assert_int_eq(h.missed, 0);
+	for (int i = 0; i < h.n; i++)
+		ck_assert_str_ne(h.ids[i], its_id);
+	n = h.n;
+	pthread_mutex_unlock(&h.lock);
+	ck_assert_int_eq(n, 1);
+	/* an item, an edit, a delete: one notification each */
+	ck_assert_int_eq(reviewdb_write_items(rv, mine_id, &w, 1, 2000, &res, &failed, err,
+					      sizeof(err)), 0);
+	cJSON_Delete(res);
+	ck_assert_int_eq(reviewdb_edit(rv, mine_id, &e, 3000, err, sizeof(err)), 0);
+	ck_assert_int_eq(reviewdb_delete(rv, mine_id, err, sizeof(err)), 0);
+	for (int tries = 0; tries < 100 && n < 4; tries++) {
+		usleep(50 * 1000);
+		pthread_mutex_lock(&h.lock);
+		n = h.n;
+		pthread_mutex_unlock(&h.lock);
+	}
+	ck_assert_int_eq(n, 4);
+	for (int i = 0; i < 4; i++)
+		ck_assert_str_eq(h.ids[i], mine_id);
+	reviewdb_close(other);
+}
+END_TEST
+
 /* The server stops under an open handle: writes and reads answer
  * REVIEWDB_UNAVAILABLE (the message without the password), nothing is
  * written; once it is back, a write goes through, once. */
@@ -499,6 +599,8 @@ START_TEST(test_pg_server_restart)
 	struct item_write w = verdict("1-w1", "pass");
 	struct pgtest own;
 	struct timespec t0, t1;
+	struct reviewdb *watcher;
+	struct heard h;
 	cJSON *res = NULL, *o;
 	size_t failed;
 	int rc, tries = 0;
@@ -508,7 +610,9 @@ START_TEST(test_pg_server_restart)
 	ck_assert_msg(pgtest_init(&own, err, sizeof(err)) == 0, "%s", err);
 	path = pgtest_new_database(&own);
 	open_store();
+	watcher = watching(&h);
 	start(id, 1000);
+	ck_assert(wait_heard(&h, id));
 	pgtest_stop(&own);
 
 	rc = reviewdb_write_items(rv, id, &w, 1, 2000, &res, &failed, err, sizeof(err));
@@ -540,6 +644,28 @@ START_TEST(test_pg_server_restart)
 	ck_assert_int_eq(num(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "items"), "1-w1"),
 			     "version"), 1);
 	cJSON_Delete(o);
+	/* the watcher's listener connected again: it says it may have missed
+	 * changes, and hears a write made since */
+	ck_assert_msg(wait_heard(&h, NULL), "the listener did not come back");
+	pthread_mutex_lock(&h.lock);
+	tries = h.n;
+	pthread_mutex_unlock(&h.lock);
+	w.if_version = 1;
+	w.verdict = "na";
+	ck_assert_int_eq(reviewdb_write_items(rv, id, &w, 1, 5000, &res, &failed, err, sizeof(err)),
+			 0);
+	cJSON_Delete(res);
+	for (int i = 0; i < 200; i++) {
+		pthread_mutex_lock(&h.lock);
+		rc = h.n;
+		pthread_mutex_unlock(&h.lock);
+		if (rc > tries)
+			break;
+		usleep(50 * 1000);
+	}
+	ck_assert_int_eq(rc, tries + 1);
+	ck_assert_str_eq(h.ids[tries], id);
+	reviewdb_close(watcher);
 	reviewdb_close(rv);
 	rv = NULL;
 	pgtest_fini(&own);
@@ -569,6 +695,7 @@ Suite *reviewdb_suite(void)
 	if (pg) {
 		tcase_add_test(pg, test_pg_no_backup);
 		tcase_add_test(pg, test_pg_two_handles);
+		tcase_add_test(pg, test_pg_watch_hears_other_handles);
 		tcase_add_test(pg, test_pg_server_restart);
 	}
 	return s;

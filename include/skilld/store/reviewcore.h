@@ -25,6 +25,8 @@ struct reviewdb_ops {
 	const char *name;   /* "sqlite", "postgresql" */
 	void (*close)(struct reviewdb *rv);
 	bool (*up)(struct reviewdb *rv);
+	int (*watch)(struct reviewdb *rv, void (*changed)(void *arg, const char *id), void *arg,
+		     char *err, size_t errlen);
 	int (*backup)(struct reviewdb *rv, const char *dest, char *err, size_t errlen);
 	int (*create)(struct reviewdb *rv, const struct review_start *s, int64_t now,
 		      char id[REVIEW_ID_LEN + 1], char *err, size_t errlen);

@@ -33,6 +33,8 @@
 #include <cjson/cJSON.h>
 
 #define REVIEW_ID_LEN 16
+/* The longest review id reviewdb_watch passes on. */
+#define REVIEWDB_NOTIFY_ID_MAX 64
 
 /* Codes of the writes besides 0. */
 enum {
@@ -66,6 +68,18 @@ const char *reviewdb_backend(const struct reviewdb *rv);
 /* Was the store reachable at its last use (PostgreSQL: is the connection
  * up; a broken one is tried again, at most every few seconds)? */
 bool reviewdb_up(struct reviewdb *rv);
+
+/*
+ * Calls changed(arg, id) whenever another handle on the same store (another
+ * replica) changes review id (its items, itself, its deletion), and
+ * changed(arg, NULL) when such changes may have been missed (the store was
+ * away and is back). From a thread of the store's own, started here and
+ * stopped by reviewdb_close; changed must be thread safe. Writes through
+ * rv itself are not passed on: their caller knows. Call once. SQLite:
+ * nothing to watch (only this process writes the file). 0, or -1 with err.
+ */
+int reviewdb_watch(struct reviewdb *rv, void (*changed)(void *arg, const char *id), void *arg,
+		   char *err, size_t errlen);
 
 /* Copies the database to dest with SQLite's online backup (the server
  * keeps writing meanwhile; the copy is one consistent state). dest must
