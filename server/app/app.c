@@ -342,8 +342,6 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 	app->index_identity = index_identity(cfg, app->root_labels);
 	if (cfg->token_file && load_token(cfg->token_file, &app->token, err, errlen) != 0)
 		goto out;
-	if (app->token)
-		app->sessions = session_store_new(cfg->session_ttl);
 	if (cfg->migrations_dir ? migration_set_load(cfg->migrations_dir, &migrations, err, errlen)
 				: migration_set_builtin(&migrations, err, errlen))
 		goto out;
@@ -366,6 +364,11 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 	log_msg(&app->log, LOG_INFO, "reviews are kept in %s (%s)", shown,
 		reviewdb_backend(app->reviews));
 	free(shown);
+	/* replicas sharing a store share the sign-ins too */
+	if (app->token)
+		app->sessions = reviewdb_keeps_sessions(app->reviews)
+					? session_store_new_shared(cfg->session_ttl, app->reviews)
+					: session_store_new(cfg->session_ttl);
 	if (watch && watch_start(cfg->skills, cfg->n_skills, &app->log, on_change, app, &app->watcher,
 				 err, errlen) != 0)
 		log_msg(&app->log, LOG_WARN, "%s: changes to the skills are not noticed; SIGHUP "

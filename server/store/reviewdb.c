@@ -6,6 +6,7 @@
  */
 #include "skilld/store/reviewcore.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,4 +92,33 @@ int reviewdb_events(struct reviewdb *rv, const char *id, int64_t after_seq, long
 		   cJSON **out)
 {
 	return rv->ops->events(rv, id, after_seq, limit, out);
+}
+
+bool reviewdb_keeps_sessions(const struct reviewdb *rv)
+{
+	return rv->ops->sessions != NULL;
+}
+
+int reviewdb_session_put(struct reviewdb *rv, const char *digest, unsigned ttl)
+{
+	assert(rv->ops->sessions);
+	return rv->ops->sessions->put(rv, digest, ttl);
+}
+
+int reviewdb_session_live(struct reviewdb *rv, const char *digest)
+{
+	assert(rv->ops->sessions);
+	return rv->ops->sessions->live(rv, digest);
+}
+
+int reviewdb_session_end(struct reviewdb *rv, const char *digest)
+{
+	assert(rv->ops->sessions);
+	return rv->ops->sessions->end(rv, digest);
+}
+
+long reviewdb_session_count(struct reviewdb *rv)
+{
+	assert(rv->ops->sessions);
+	return rv->ops->sessions->count(rv);
 }

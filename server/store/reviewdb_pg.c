@@ -849,8 +849,72 @@ static int pg_events(struct reviewdb *base, const char *id, int64_t after_seq, l
 	return rc;
 }
 
+/* ---- sign-in sessions ---- */
+
+static int pg_session_put(struct reviewdb *base, const char *digest, unsigned ttl)
+{
+	struct pg *p = pg_of(base);
+	char secs[16];
+	int rc;
+
+	if ((rc = enter(p, "BEGIN", "starting a session", NULL, 0)) != 0)
+		return rc;
+	snprintf(secs, sizeof(secs), "%u", ttl);
+	rc = exec(p, "DELETE FROM sessions WHERE expires_at <= now()", 0, NULL) == 0 &&
+	     exec(p, "INSERT INTO sessions (digest, expires_at) VALUES ($1, now() + "
+		  "make_interval(secs => $2::integer))", 2,
+		  (const char *const[]){ digest, secs }) == 0 ? 0 : REVIEWDB_ERROR;
+	return leave(p, rc, "starting a session", NULL, 0);
+}
+
+/* The number sql's one row and column holds (parameter: digest, or none),
+ * or a failure's code. */
+static long session_number(struct pg *p, const char *sql, const char *digest, const char *what)
+{
+	PGresult *r;
+	long n = REVIEWDB_ERROR;
+	int rc;
+
+	if ((rc = enter(p, READ_TX, what, NULL, 0)) != 0)
+		return rc;
+	r = run(p, sql, digest ? 1 : 0, digest ? (const char *const[]){ digest } : NULL);
+	if (r) {
+		n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+	}
+	rc = leave(p, n >= 0 ? 0 : REVIEWDB_ERROR, what, NULL, 0);
+	return rc != 0 ? rc : n;
+}
+
+static int pg_session_live(struct reviewdb *base, const char *digest)
+{
+	return (int)session_number(pg_of(base), "SELECT count(*) FROM sessions WHERE digest = $1 "
+				   "AND expires_at > now()", digest, "checking a session");
+}
+
+static int pg_session_end(struct reviewdb *base, const char *digest)
+{
+	struct pg *p = pg_of(base);
+	int rc;
+
+	if ((rc = enter(p, "BEGIN", "ending a session", NULL, 0)) != 0)
+		return rc;
+	rc = exec(p, "DELETE FROM sessions WHERE digest = $1", 1, (const char *const[]){ digest });
+	return leave(p, rc == 0 ? 0 : REVIEWDB_ERROR, "ending a session", NULL, 0);
+}
+
+static long pg_session_count(struct reviewdb *base)
+{
+	return session_number(pg_of(base), "SELECT count(*) FROM sessions WHERE expires_at > now()",
+			      NULL, "counting sessions");
+}
+
+static const struct reviewdb_session_ops pg_session_ops = {
+	pg_session_put, pg_session_live, pg_session_end, pg_session_count,
+};
+
 /* In the order of struct reviewdb_ops. */
 static const struct reviewdb_ops pg_ops = {
-	"postgresql", pg_close, pg_up, pg_watch, pg_backup, pg_create, pg_get, pg_head, pg_list, pg_write_items,
-	pg_edit, pg_remove, pg_events,
+	"postgresql", pg_close, pg_up, pg_watch, pg_backup, pg_create, pg_get, pg_head, pg_list,
+	pg_write_items, pg_edit, pg_remove, pg_events, &pg_session_ops,
 };

@@ -619,5 +619,5 @@ out:
 /* In the order of struct reviewdb_ops. */
 static const struct reviewdb_ops sq_ops = {
 	"sqlite", sq_close, sq_up, sq_watch, sq_backup, sq_create, sq_get, sq_head, sq_list, sq_write_items,
-	sq_edit, sq_remove, sq_events,
+	sq_edit, sq_remove, sq_events, NULL,
 };

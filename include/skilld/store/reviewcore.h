@@ -20,7 +20,16 @@
 
 #include "skilld/store/reviewdb.h"
 
-/* A backend: every member set. The contracts are reviewdb.h's. */
+/* A backend that keeps sign-in sessions (reviewdb.h's contracts). */
+struct reviewdb_session_ops {
+	int (*put)(struct reviewdb *rv, const char *digest, unsigned ttl);
+	int (*live)(struct reviewdb *rv, const char *digest);
+	int (*end)(struct reviewdb *rv, const char *digest);
+	long (*count)(struct reviewdb *rv);
+};
+
+/* A backend: every member set but sessions (NULL: it keeps none). The
+ * contracts are reviewdb.h's. */
 struct reviewdb_ops {
 	const char *name;   /* "sqlite", "postgresql" */
 	void (*close)(struct reviewdb *rv);
@@ -40,6 +49,7 @@ struct reviewdb_ops {
 	int (*remove)(struct reviewdb *rv, const char *id, char *err, size_t errlen);
 	int (*events)(struct reviewdb *rv, const char *id, int64_t after_seq, long limit,
 		      cJSON **out);
+	const struct reviewdb_session_ops *sessions;
 };
 
 /* Each backend's handle begins with this. */

@@ -81,6 +81,25 @@ bool reviewdb_up(struct reviewdb *rv);
 int reviewdb_watch(struct reviewdb *rv, void (*changed)(void *arg, const char *id), void *arg,
 		   char *err, size_t errlen);
 
+/*
+ * Browser sign-in sessions kept in the store, so that every replica knows
+ * them (session.h keeps them in memory otherwise). PostgreSQL only:
+ * reviewdb_keeps_sessions says whether rv can; the other calls are for a
+ * store that can. A session is named by the SHA-256 of its id (64 hex
+ * digits); its expiry is counted by the database's clock.
+ */
+bool reviewdb_keeps_sessions(const struct reviewdb *rv);
+/* Starts session digest for ttl seconds (and drops the expired ones): 0 or
+ * a failure's code. */
+int reviewdb_session_put(struct reviewdb *rv, const char *digest, unsigned ttl);
+/* 1 when digest is a session that has not expired, 0 when not, or a
+ * failure's code. */
+int reviewdb_session_live(struct reviewdb *rv, const char *digest);
+/* Ends session digest (none: nothing to do): 0 or a failure's code. */
+int reviewdb_session_end(struct reviewdb *rv, const char *digest);
+/* How many sessions have not expired, or a failure's code. */
+long reviewdb_session_count(struct reviewdb *rv);
+
 /* Copies the database to dest with SQLite's online backup (the server
  * keeps writing meanwhile; the copy is one consistent state). dest must
  * not exist. 0, or -1 with err (always for PostgreSQL: pg_dump's job). */
