@@ -111,8 +111,7 @@ static void backoff_failed(struct backoff *b)
  * tabs), the password (should libpq ever quote it) masked. */
 static void set_fault(struct pg *p, const char *msg)
 {
-	size_t n = 0;
-	char *at;
+	size_t n = 0, len = p->secret ? strlen(p->secret) : 0;
 
 	for (const char *s = msg ? msg : "unknown error"; *s && n + 1 < sizeof(p->fault); s++) {
 		if (*s == '\n' || *s == '\t' || *s == '\r') {
@@ -125,11 +124,8 @@ static void set_fault(struct pg *p, const char *msg)
 	while (n > 0 && p->fault[n - 1] == ' ')
 		n--;
 	p->fault[n] = '\0';
-	while (p->secret && *p->secret && (at = strstr(p->fault, p->secret)) != NULL) {
-		size_t len = strlen(p->secret);
-
+	for (char *at = p->fault; len && (at = strstr(at, p->secret)) != NULL; at += len)
 		memset(at, '*', len);
-	}
 }
 
 /* Writes "reviews (<uri masked>): what: <fault>" into err. */
@@ -166,7 +162,7 @@ static bool lost(struct pg *p, const PGresult *r)
 
 /* Runs sql with the n text parameters v (NULL: SQL NULL). The result (the
  * caller PQclears it), or NULL on failure with p->fault and p->gone set
- * (and then no connection). */
+ * (when gone, the connection is dropped). */
 static PGresult *run(struct pg *p, const char *sql, int n, const char *const *v)
 {
 	PGresult *r = PQexecParams(p->conn, sql, n, NULL, v, NULL, NULL, 0);
@@ -188,9 +184,10 @@ static PGresult *run(struct pg *p, const char *sql, int n, const char *const *v)
 static int exec(struct pg *p, const char *sql, int n, const char *const *v)
 {
 	PGresult *r = run(p, sql, n, v);
+	int rc = r ? 0 : -1;
 
 	PQclear(r);
-	return r ? 0 : -1;
+	return rc;
 }
 
 /* Applies the built-in migrations above the database's version, each in
