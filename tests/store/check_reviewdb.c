@@ -451,6 +451,28 @@ START_TEST(test_pg_no_backup)
 }
 END_TEST
 
+/* Messages mask the password wherever it would stand, whatever it is: one
+ * of asterisks (once a message looped for ever over its own mask) and one
+ * in a password= parameter. */
+START_TEST(test_pg_password_never_shown)
+{
+	static const char *const uris[] = {
+		"postgresql://skilld:**@127.0.0.1:1/none?connect_timeout=2",
+		"postgresql://skilld@127.0.0.1:1/none?password=Zz9-secret&connect_timeout=2",
+		"postgresql://skilld:Zz9-secret@127.0.0.1:1/none?connect_timeout=2",
+	};
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		err[0] = '\0';
+		ck_assert_ptr_null(reviewdb_open(uris[i], err, sizeof(err)));
+		ck_assert_ptr_nonnull(strstr(err, "127.0.0.1"));
+		ck_assert_ptr_null(strstr(err, "Zz9-secret"));
+		ck_assert_ptr_null(strstr(err, ":**@"));
+	}
+}
+END_TEST
+
 /* Two handles on one database, as two replicas have: each sees the
  * other's writes, a version written by one is stale for the other, and
  * writers through both at once leave every write once. */
@@ -694,6 +716,7 @@ Suite *reviewdb_suite(void)
 	tcase_add_test(sqlite, test_backup);
 	if (pg) {
 		tcase_add_test(pg, test_pg_no_backup);
+		tcase_add_test(pg, test_pg_password_never_shown);
 		tcase_add_test(pg, test_pg_two_handles);
 		tcase_add_test(pg, test_pg_watch_hears_other_handles);
 		tcase_add_test(pg, test_pg_server_restart);
