@@ -8,8 +8,9 @@
  * one suite, two stores. The TCase "sqlite" runs them on a reviews.db,
  * with the online backup (in process and from the file); "postgresql" on a
  * new database of a throwaway PostgreSQL server each (tests/pgtest.h),
- * with two handles on one database (two replicas), a server stopped and
- * started under a handle, and passwords kept out of every message. Without
+ * with two handles on one database (two replicas) and what one hears of
+ * the other's writes, a server stopped and started under a handle, the
+ * schema's versions, and passwords kept out of every message. Without
  * PostgreSQL installed the postgresql case says it is skipped; as root
  * (CI) it fails instead.
  */
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <libpq-fe.h>
 
 #include "skilld/store/reviewdb.h"
 #include "skilld/base/util.h"
@@ -473,6 +475,35 @@ START_TEST(test_pg_password_never_shown)
 }
 END_TEST
 
+/* The migrations: each version applied once and counted; a database of a
+ * newer skilld is refused, saying so. */
+START_TEST(test_pg_schema_versions)
+{
+	PGconn *c = PQconnectdb(path);
+	PGresult *r;
+	char err[512];
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	r = PQexec(c, "SELECT string_agg(version::text || ' ' || name, ', ' ORDER BY version) "
+		   "FROM skilld_reviews_schema");
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	ck_assert_str_eq(PQgetvalue(r, 0, 0), "1 0001_reviews.sql, 2 0002_sessions.sql");
+	PQclear(r);
+	/* a second handle finds nothing to do */
+	reviewdb_close(rv);
+	open_store();
+	r = PQexec(c, "SELECT count(*) FROM skilld_reviews_schema");
+	ck_assert_str_eq(PQgetvalue(r, 0, 0), "2");
+	PQclear(r);
+	r = PQexec(c, "INSERT INTO skilld_reviews_schema VALUES (99, '0099_future.sql', 0)");
+	ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(c);
+	ck_assert_ptr_null(reviewdb_open(path, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "version 99, newer than this skilld's 2"));
+}
+END_TEST
+
 /* Two handles on one database, as two replicas have: each sees the
  * other's writes, a version written by one is stale for the other, and
  * writers through both at once leave every write once. */
@@ -717,6 +748,7 @@ Suite *reviewdb_suite(void)
 	if (pg) {
 		tcase_add_test(pg, test_pg_no_backup);
 		tcase_add_test(pg, test_pg_password_never_shown);
+		tcase_add_test(pg, test_pg_schema_versions);
 		tcase_add_test(pg, test_pg_two_handles);
 		tcase_add_test(pg, test_pg_watch_hears_other_handles);
 		tcase_add_test(pg, test_pg_server_restart);
