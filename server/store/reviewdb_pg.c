@@ -16,8 +16,13 @@
  * than a backoff that doubles from 250 ms to 5 s while connecting fails. A
  * call whose first statement (its BEGIN) finds the connection lost connects
  * again and runs once more: nothing of it had reached the server. Nothing
- * later in a call is ever retried, so no write can apply twice. Messages
- * carry the URI with its password masked, never the password.
+ * later in a call is ever retried, so no write can apply twice. A call
+ * waits at most 2 s for the handle's connection, a statement at most 5 s
+ * for a lock and 15 s in all (lock_timeout, statement_timeout, which the
+ * URI may set otherwise): past these, and on a deadlock, the call answers
+ * REVIEWDB_UNAVAILABLE with nothing written, so that a review locked
+ * elsewhere or a stuck server cannot hold every thread. Messages carry the
+ * URI with its password masked, never the password.
  *
  * Replicas hear of each other's writes by NOTIFY: every change's
  * transaction sends "<handle token> <review id>" on the channel
@@ -47,6 +52,9 @@
 
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000
+/* Seconds a call waits for the handle's connection before it answers
+ * REVIEWDB_UNAVAILABLE. */
+#define LOCK_WAIT_S 2
 /* pg_advisory_xact_lock key of the migrations: "skilldrv" in ASCII. */
 #define MIGRATION_LOCK "7740314353451447926"
 /* The channel of the changes' notifications. */
@@ -68,6 +76,8 @@ struct pg {
 	char *secret;           /* the password libpq read from it, or NULL */
 	struct backoff backoff;
 	bool gone;              /* the last failure lost the connection */
+	bool later;             /* it may pass if tried again (gone, or a
+				 * lock or statement timeout, a deadlock) */
 	char fault[512];        /* the last failure, one line */
 	char token[TOKEN_LEN + 1];  /* this handle's, in its notifications */
 	/* reviewdb_watch's listener */
@@ -160,6 +170,21 @@ static bool lost(struct pg *p, const PGresult *r)
 	return state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0);
 }
 
+/* Did the statement whose result is r fail for a moment only: a lock or
+ * statement timeout (55P03, 57014), a deadlock or serialisation failure
+ * (40P01, 40001)? Its transaction is rolled back; the same call may pass
+ * later. */
+static bool for_now(const PGresult *r)
+{
+	static const char *const states[] = { "55P03", "57014", "40P01", "40001" };
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	for (size_t i = 0; state && i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(state, states[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Runs sql with the n text parameters v (NULL: SQL NULL). The result (the
  * caller PQclears it), or NULL on failure with p->fault and p->gone set
  * (when gone, the connection is dropped). */
@@ -174,6 +199,7 @@ static PGresult *run(struct pg *p, const char *sql, int n, const char *const *v)
 	if (!*p->fault)
 		set_fault(p, PQerrorMessage(p->conn));
 	p->gone = lost(p, r);
+	p->later = p->gone || for_now(r);
 	PQclear(r);
 	if (p->gone)
 		drop(p);
@@ -248,14 +274,16 @@ static int migrate(struct pg *p)
 }
 
 /* A new connection to p's URI (the caller PQfinishes it, and checks its
- * PQstatus): libpq's defaults, then a connect timeout and keepalives that
- * notice a dead peer within a minute, then what the URI says. */
+ * PQstatus): libpq's defaults, then a connect timeout, keepalives that
+ * notice a dead peer within a minute, and a write that waits for a lock at
+ * most 5 s and runs at most 15 s, then what the URI says. */
 static PGconn *dial(const struct pg *p)
 {
 	static const char *const keys[] = { "connect_timeout", "keepalives_idle",
 					    "keepalives_interval", "keepalives_count",
-					    "application_name", "dbname", NULL };
-	const char *vals[] = { "5", "30", "10", "3", "skilld", p->uri, NULL };
+					    "application_name", "options", "dbname", NULL };
+	const char *vals[] = { "5", "30", "10", "3", "skilld",
+			       "-c lock_timeout=5000 -c statement_timeout=15000", p->uri, NULL };
 	/* values given before dbname are defaults the URI may override */
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 
@@ -298,11 +326,22 @@ static int connect_now(struct pg *p)
  */
 static int enter(struct pg *p, const char *first, const char *what, char *err, size_t errlen)
 {
-	pthread_mutex_lock(&p->lock);
-	p->gone = false;
+	struct timespec until;
+
+	/* a call stuck on the server (a lock held elsewhere, a connect to an
+	 * unreachable host) must not pile every thread up behind it */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += LOCK_WAIT_S;
+	if (pthread_mutex_timedlock(&p->lock, &until) != 0) {
+		if (err && errlen)
+			snprintf(err, errlen, "reviews (%s): %s: the connection stayed busy for %d s",
+				 p->shown, what, LOCK_WAIT_S);
+		return REVIEWDB_UNAVAILABLE;
+	}
+	p->gone = p->later = false;
 	for (int tries = 0; tries < 2; tries++) {
 		if (!p->conn && connect_now(p) != 0) {
-			p->gone = true;
+			p->gone = p->later = true;
 			break;
 		}
 		if (exec(p, first, 0, NULL) == 0)
@@ -312,7 +351,7 @@ static int enter(struct pg *p, const char *first, const char *what, char *err, s
 	}
 	put_err(p, what, err, errlen);
 	pthread_mutex_unlock(&p->lock);
-	return p->gone ? REVIEWDB_UNAVAILABLE : REVIEWDB_ERROR;
+	return p->later ? REVIEWDB_UNAVAILABLE : REVIEWDB_ERROR;
 }
 
 /* Ends a call: commits when rc is 0 (a failed COMMIT makes rc a failure),
@@ -324,7 +363,7 @@ static int leave(struct pg *p, int rc, const char *what, char *err, size_t errle
 		rc = REVIEWDB_ERROR;
 	else if (rc != 0 && p->conn)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
-	if (rc == REVIEWDB_ERROR && p->gone)
+	if (rc == REVIEWDB_ERROR && p->later)
 		rc = REVIEWDB_UNAVAILABLE;
 	if (rc == REVIEWDB_ERROR || rc == REVIEWDB_UNAVAILABLE)
 		put_err(p, what, err, errlen);

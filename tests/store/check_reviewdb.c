@@ -475,6 +475,75 @@ START_TEST(test_pg_password_never_shown)
 }
 END_TEST
 
+struct held_write {
+	struct reviewdb *rv;
+	const char *id;
+	int rc;
+	char err[512];
+};
+
+static void *held_write_main(void *arg)
+{
+	struct held_write *h = arg;
+	struct item_write w = verdict("1-w1", "pass");
+	cJSON *res = NULL;
+	size_t failed;
+
+	h->rc = reviewdb_write_items(h->rv, h->id, &w, 1, 2000, &res, &failed, h->err,
+				     sizeof(h->err));
+	cJSON_Delete(res);
+	return NULL;
+}
+
+/* A review locked by another transaction (an administrator's, say): a
+ * write waits for the lock no longer than lock_timeout (3 s here, through
+ * the URI) and answers REVIEWDB_UNAVAILABLE with nothing written; a call
+ * queued behind it gives up after 2 s with REVIEWDB_UNAVAILABLE instead
+ * of piling up; once the lock is gone writes pass again. */
+START_TEST(test_pg_review_held_elsewhere)
+{
+	char id[REVIEW_ID_LEN + 1], *uri = xasprintf("%s?options=-c%%20lock_timeout%%3D3000", path);
+	char err[512];
+	struct held_write h = { .id = id, .rc = -99 };
+	struct timespec t0, t1;
+	PGconn *admin = PQconnectdb(path);
+	pthread_t t;
+	PGresult *r;
+	cJSON *o;
+
+	reviewdb_close(rv);
+	rv = reviewdb_open(uri, err, sizeof(err));
+	ck_assert_msg(rv != NULL, "%s", err);
+	start(id, 1000);
+	ck_assert_msg(PQstatus(admin) == CONNECTION_OK, "%s", PQerrorMessage(admin));
+	PQclear(PQexec(admin, "BEGIN"));
+	r = PQexecParams(admin, "SELECT 1 FROM reviews WHERE id = $1 FOR UPDATE", 1, NULL,
+			 (const char *const[]){ id }, NULL, NULL, 0);
+	ck_assert_int_eq(PQntuples(r), 1);
+	PQclear(r);
+
+	h.rv = rv;
+	ck_assert_int_eq(pthread_create(&t, NULL, held_write_main, &h), 0);
+	usleep(300 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), REVIEWDB_UNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 4);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(h.rc, REVIEWDB_UNAVAILABLE);
+	ck_assert_ptr_nonnull(strstr(h.err, "lock"));
+
+	PQclear(PQexec(admin, "COMMIT"));
+	PQfinish(admin);
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
+	ck_assert_int_eq(num(o, "seq"), 1);
+	cJSON_Delete(o);
+	held_write_main(&h);
+	ck_assert_msg(h.rc == 0, "%s", h.err);
+	free(uri);
+}
+END_TEST
+
 /* The migrations: each version applied once and counted; a database of a
  * newer skilld is refused, saying so. */
 START_TEST(test_pg_schema_versions)
@@ -749,6 +818,7 @@ Suite *reviewdb_suite(void)
 		tcase_add_test(pg, test_pg_no_backup);
 		tcase_add_test(pg, test_pg_password_never_shown);
 		tcase_add_test(pg, test_pg_schema_versions);
+		tcase_add_test(pg, test_pg_review_held_elsewhere);
 		tcase_add_test(pg, test_pg_two_handles);
 		tcase_add_test(pg, test_pg_watch_hears_other_handles);
 		tcase_add_test(pg, test_pg_server_restart);
