@@ -17,7 +17,8 @@
  * call whose first statement (its BEGIN) finds the connection lost connects
  * again and runs once more: nothing of it had reached the server. Nothing
  * later in a call is ever retried, so no write can apply twice. A call
- * waits at most 2 s for the handle's connection, a statement at most 5 s
+ * waits for the handle's connection only while its holder has held it
+ * less than 2 s (not stuck), a statement at most 5 s
  * for a lock and 15 s in all (lock_timeout, statement_timeout, which the
  * URI may set otherwise): past these, and on a deadlock, the call answers
  * REVIEWDB_UNAVAILABLE with nothing written, so that a review locked
@@ -52,9 +53,12 @@
 
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000
-/* Seconds a call waits for the handle's connection before it answers
- * REVIEWDB_UNAVAILABLE. */
-#define LOCK_WAIT_S 2
+/* A call that held the handle's connection this long is stuck (on a lock
+ * held elsewhere, a server that does not answer): the calls waiting for it
+ * answer REVIEWDB_UNAVAILABLE instead of waiting on. */
+#define STUCK_MS 2000
+/* How often a waiting call looks whether the holder is stuck. */
+#define LOOK_MS 100
 /* pg_advisory_xact_lock key of the migrations: "skilldrv" in ASCII. */
 #define MIGRATION_LOCK "7740314353451447926"
 /* The channel of the changes' notifications. */
@@ -75,6 +79,7 @@ struct pg {
 	char *shown;            /* the URI with its password masked */
 	char *secret;           /* the password libpq read from it, or NULL */
 	struct backoff backoff;
+	_Atomic int64_t held_since; /* mono_ms() when the holder took the lock, 0: free */
 	bool gone;              /* the last failure lost the connection */
 	bool later;             /* it may pass if tried again (gone, or a
 				 * lock or statement timeout, a deadlock) */
@@ -324,18 +329,46 @@ static int connect_now(struct pg *p)
  * lock held, or REVIEWDB_UNAVAILABLE / REVIEWDB_ERROR with err and the
  * lock released.
  */
+/* Takes the handle's connection, waiting while its holder is not stuck:
+ * 0, or -1 (not taken) when the holder has held it for STUCK_MS. */
+static int take(struct pg *p)
+{
+	for (;;) {
+		struct timespec until;
+		int64_t since;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += LOOK_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_mutex_timedlock(&p->lock, &until) == 0)
+			break;
+		since = atomic_load(&p->held_since);
+		if (since && mono_ms() - since >= STUCK_MS)
+			return -1;
+	}
+	atomic_store(&p->held_since, mono_ms());
+	return 0;
+}
+
+/* Gives the handle's connection back. */
+static void release(struct pg *p)
+{
+	atomic_store(&p->held_since, 0);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static int enter(struct pg *p, const char *first, const char *what, char *err, size_t errlen)
 {
-	struct timespec until;
-
 	/* a call stuck on the server (a lock held elsewhere, a connect to an
-	 * unreachable host) must not pile every thread up behind it */
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += LOCK_WAIT_S;
-	if (pthread_mutex_timedlock(&p->lock, &until) != 0) {
+	 * unreachable host) must not pile every thread up behind it; a queue
+	 * of calls that each pass is no reason to give up */
+	if (take(p) != 0) {
 		if (err && errlen)
-			snprintf(err, errlen, "reviews (%s): %s: the connection stayed busy for %d s",
-				 p->shown, what, LOCK_WAIT_S);
+			snprintf(err, errlen, "reviews (%s): %s: another call has been stuck on the "
+				 "connection for %d s", p->shown, what, STUCK_MS / 1000);
 		return REVIEWDB_UNAVAILABLE;
 	}
 	p->gone = p->later = false;
@@ -350,7 +383,7 @@ static int enter(struct pg *p, const char *first, const char *what, char *err, s
 			break;
 	}
 	put_err(p, what, err, errlen);
-	pthread_mutex_unlock(&p->lock);
+	release(p);
 	return p->later ? REVIEWDB_UNAVAILABLE : REVIEWDB_ERROR;
 }
 
@@ -367,7 +400,7 @@ static int leave(struct pg *p, int rc, const char *what, char *err, size_t errle
 		rc = REVIEWDB_UNAVAILABLE;
 	if (rc == REVIEWDB_ERROR || rc == REVIEWDB_UNAVAILABLE)
 		put_err(p, what, err, errlen);
-	pthread_mutex_unlock(&p->lock);
+	release(p);
 	return rc;
 }
 
@@ -687,7 +720,7 @@ static bool pg_up(struct reviewdb *base)
 
 	if (enter(p, "SELECT 1", "checking", NULL, 0) != 0)
 		return false;
-	pthread_mutex_unlock(&p->lock);
+	release(p);
 	return true;
 }
 
