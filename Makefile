@@ -6,14 +6,17 @@ BUILD     ?= build
 CC        ?= cc
 VERSION   := 0.1.0
 
-PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib libzstd libcmark-gfm libarchive
+PKGS      := libmicrohttpd sqlite3 libcjson yaml-0.1 libcrypto zlib libzstd libcmark-gfm libarchive libpq
 TEST_PKGS := check
 
 # Debian packages: what building needs, and what the tests need on top.
 DEB_BUILD_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
                   libcjson-dev libyaml-dev zlib1g-dev libzstd-dev libssl-dev \
-                  libcmark-gfm-dev libcmark-gfm-extensions-dev libarchive-dev libjemalloc-dev
-DEB_TEST_PKGS  := check
+                  libcmark-gfm-dev libcmark-gfm-extensions-dev libarchive-dev libjemalloc-dev \
+                  libpq-dev
+# postgresql-15: the reviewdb suite's PostgreSQL store runs on a throwaway
+# server of its own (tests/pgtest.c).
+DEB_TEST_PKGS  := check postgresql-15
 DEB_PKGS       := $(DEB_BUILD_PKGS) $(DEB_TEST_PKGS)
 
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -41,7 +44,7 @@ MALLOC_LIB = $(shell pkg-config --libs jemalloc 2>/dev/null)
 SRCS      := $(wildcard server/*/*.c)
 OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/base/assets_data.o \
              $(BUILD)/obj/store/migrations_data.o $(BUILD)/obj/store/review_migrations_data.o \
-             $(BUILD)/obj/base/docs_data.o
+             $(BUILD)/obj/store/review_pg_migrations_data.o $(BUILD)/obj/base/docs_data.o
 LIB_OBJS  := $(filter-out $(BUILD)/obj/app/main.o,$(OBJS))
 # Every module but main in one archive: the fuzz replays and `make unit`
 # link against it, and the linker takes the modules they call (no link
@@ -154,6 +157,17 @@ $(BUILD)/obj/store/review_migrations_data.o: $(BUILD)/gen/review_migrations_data
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The same for a PostgreSQL review store (--store postgresql://...).
+REVIEW_PG_MIGRATIONS := $(sort $(wildcard migrations/reviews-pg/*.sql))
+
+$(BUILD)/gen/review_pg_migrations_data.c: $(REVIEW_PG_MIGRATIONS) $(BUILD)/tools/embed
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed -p review_pg_migrations $@ $(REVIEW_PG_MIGRATIONS)
+
+$(BUILD)/obj/store/review_pg_migrations_data.o: $(BUILD)/gen/review_pg_migrations_data.c include/skilld/base/assets.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 # The API's own description (docs/openapi.json, served at
 # /api/v1/openapi.json) is built in the same way.
 DOCS_EMBED := docs/openapi.json
@@ -173,8 +187,8 @@ $(BUILD)/skilld: $(OBJS)
 	$(CC) $(CFLAGS) -o $@.tmp $^ $(LDLIBS) $(MALLOC_LIB)
 	mv -f $@.tmp $@
 
-$(BUILD)/test_runner: $(LIB_OBJS) $(TEST_OBJS) tests/runner.c tests/testutil.c tests/testapp.c
-	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@.tmp tests/runner.c tests/testutil.c tests/testapp.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
+$(BUILD)/test_runner: $(LIB_OBJS) $(TEST_OBJS) tests/runner.c tests/testutil.c tests/testapp.c tests/pgtest.c
+	$(CC) $(CFLAGS) -DALL_SUITES='$(foreach s,$(SUITES),X($(s)))' -o $@.tmp tests/runner.c tests/testutil.c tests/testapp.c tests/pgtest.c $(TEST_OBJS) $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
 	mv -f $@.tmp $@
 
 # `make run` — skilld on the bundled skills at http://127.0.0.1:8080
@@ -325,7 +339,7 @@ unit: deps-test
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(SAN_BUILD) OPT="-O1 -g" \
 	  EXTRA_CFLAGS="$(SAN_FLAGS)" MALLOC_LIB= $(SAN_BUILD)/libskilld.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DONE_SUITE=$(MOD)_suite -o $(SAN_BUILD)/unit-$(MOD) \
-	  tests/runner.c tests/testutil.c tests/testapp.c $(wildcard tests/*/check_$(MOD).c) $(SAN_BUILD)/libskilld.a \
+	  tests/runner.c tests/testutil.c tests/testapp.c tests/pgtest.c $(wildcard tests/*/check_$(MOD).c) $(SAN_BUILD)/libskilld.a \
 	  $(LDLIBS) $(TEST_LIBS) $(SAN_FLAGS)
 	$(SAN_ENV) ./$(SAN_BUILD)/unit-$(MOD)
 

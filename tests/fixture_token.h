@@ -18,16 +18,23 @@
 #define TOKEN "s3cret-token-0123456789"
 #define BROWSER_ACCEPT "text/html,application/xhtml+xml,*/*;q=0.8"
 
-static inline void fx_token_open(struct ta_app *ta)
+/* The app with a token, its reviews and sessions in store (--store), or
+ * in the default reviews.db when store is NULL. */
+static inline void fx_token_open_on(struct ta_app *ta, const char *store)
 {
 	char *tok;
 
 	ta_prepare(ta);
 	tu_write_str(ta->tmp, "token", TOKEN "\n");
 	tok = xasprintf("%s/token", ta->tmp);
-	const char *const args[] = { "--token-file", tok, NULL };
+	const char *const args[] = { "--token-file", tok, store ? "--store" : NULL, store, NULL };
 	ta_open(ta, args);
 	free(tok);
+}
+
+static inline void fx_token_open(struct ta_app *ta)
+{
+	fx_token_open_on(ta, NULL);
 }
 
 static inline const char *fx_header(const struct response *res, const char *name)

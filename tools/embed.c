@@ -164,15 +164,18 @@ int main(int argc, char **argv)
 	if (argc > 2 && strcmp(argv[1], "-p") == 0) {
 		prefix = argv[2];
 		if (strcmp(prefix, "assets") != 0 && strcmp(prefix, "migrations") != 0 &&
-		    strcmp(prefix, "review_migrations") != 0 && strcmp(prefix, "docs") != 0) {
-			fprintf(stderr, "embed: -p takes assets, migrations, review_migrations or docs\n");
+		    strcmp(prefix, "review_migrations") != 0 &&
+		    strcmp(prefix, "review_pg_migrations") != 0 && strcmp(prefix, "docs") != 0) {
+			fprintf(stderr, "embed: -p takes assets, migrations, review_migrations, "
+				"review_pg_migrations or docs\n");
 			return 2;
 		}
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: embed [-p assets|migrations|review_migrations|docs] OUT.c FILE...\n");
+		fprintf(stderr, "usage: embed [-p assets|migrations|review_migrations|review_pg_migrations|docs] "
+			"OUT.c FILE...\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++)

@@ -318,6 +318,18 @@ static void on_change(void *ctx, const char *path, bool exact)
 		reload_request(r, "files changed");
 }
 
+/* The review store's callback: another replica changed review id (NULL:
+ * changes may have been missed), so the streams open on it here look. */
+static void on_review_changed(void *ctx, const char *id)
+{
+	struct app *app = ctx;
+
+	if (id)
+		hub_notify(app->hub, id);
+	else
+		hub_wake_all(app->hub);
+}
+
 static int init(struct app *app, const struct config *cfg, FILE *log_out, bool watch, char *err,
 		size_t errlen);
 
@@ -337,6 +349,7 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 {
 	struct migration_set migrations = { 0 };
 	sqlite3 *db = NULL;
+	char *shown;
 	int rc = -1;
 
 	memset(app, 0, sizeof(*app));
@@ -363,8 +376,6 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 	app->index_identity = index_identity(cfg, app->root_labels);
 	if (load_tokens(app, cfg, err, errlen) != 0)
 		goto out;
-	if (app->token)
-		app->sessions = session_store_new(cfg->session_ttl);
 	if (cfg->migrations_dir ? migration_set_load(cfg->migrations_dir, &migrations, err, errlen)
 				: migration_set_builtin(&migrations, err, errlen))
 		goto out;
@@ -381,6 +392,17 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 	app->reviews = reviewdb_open(cfg->reviews_db, err, errlen);
 	if (!app->reviews)
 		goto out;
+	if (reviewdb_watch(app->reviews, on_review_changed, app, err, errlen) != 0)
+		goto out;
+	shown = str_mask_password(cfg->reviews_db);
+	log_msg(&app->log, LOG_INFO, "reviews are kept in %s (%s)", shown,
+		reviewdb_backend(app->reviews));
+	free(shown);
+	/* replicas sharing a store share the sign-ins too */
+	if (app->token)
+		app->sessions = reviewdb_keeps_sessions(app->reviews)
+					? session_store_new_shared(cfg->session_ttl, app->reviews)
+					: session_store_new(cfg->session_ttl);
 	if (watch && watch_start(cfg->skills, cfg->n_skills, &app->log, on_change, app, &app->watcher,
 				 err, errlen) != 0)
 		log_msg(&app->log, LOG_WARN, "%s: changes to the skills are not noticed; SIGHUP "

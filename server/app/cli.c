@@ -201,6 +201,11 @@ int cli_backup(const struct config *cfg, FILE *out, FILE *err)
 {
 	char msg[512];
 
+	if (reviewdb_is_uri(cfg->reviews_db)) {
+		fprintf(err, "skilld: backup: the reviews are in PostgreSQL (--store): back them up "
+			"with pg_dump\n");
+		return 1;
+	}
 	if (reviewdb_backup_file(cfg->reviews_db, cfg->backup_dest, msg, sizeof(msg)) != 0) {
 		fprintf(err, "skilld: backup: %s\n", msg);
 		return 1;

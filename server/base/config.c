@@ -80,6 +80,8 @@ static const struct opt config_opts[] = {
 	  "a database file path" },
 	{ "--reviews-db", "SKILLD_REVIEWS_DB", OPT_PATH, FOR_SERVE | FOR_BACKUP, FIELD(reviews_db),
 	  0, 0, "a database file path" },
+	{ "--store", "SKILLD_STORE", OPT_PATH, FOR_SERVE | FOR_BACKUP, FIELD(store), 0, 0,
+	  "a postgresql:// URI or a database file path" },
 	{ "--max-review-text", "SKILLD_MAX_REVIEW_TEXT", OPT_SIZE, FOR_SERVE, FIELD(max_review_text),
 	  1ull << 10, 1ull << 20, "a size (1K to 1M; suffix K or M)" },
 	{ "--max-streams", "SKILLD_MAX_STREAMS", OPT_UINT, FOR_SERVE, FIELD(max_streams), 0, 100000,
@@ -139,7 +141,7 @@ static const struct opt config_opts[] = {
 static const char config_usage_text[] =
 "Usage: skilld [serve] [OPTION]...\n"
 "       skilld check [--json] [--max-file-size SIZE] DIR...\n"
-"       skilld backup [--reviews-db PATH | --db PATH] DEST\n"
+"       skilld backup [--store PATH | --reviews-db PATH | --db PATH] DEST\n"
 "       skilld --help | --version\n"
 "\n"
 "Commands:\n"
@@ -147,7 +149,8 @@ static const char config_usage_text[] =
 "  check   validate the skill folders under each DIR and print every\n"
 "          diagnostic (as JSON with --json); exit 1 on any error\n"
 "  backup  copy the reviews database to the new file DEST, consistent\n"
-"          while a server writes to it (SQLite's online backup)\n"
+"          while a server writes to it (SQLite's online backup; for a\n"
+"          PostgreSQL store use pg_dump)\n"
 "\n"
 "Options of serve       environment variable    default\n"
 "  --skills [LABEL=]DIR SKILLD_SKILLS           ./skills\n"
@@ -158,6 +161,10 @@ static const char config_usage_text[] =
 "  --reviews-db PATH    SKILLD_REVIEWS_DB       reviews.db beside --db\n"
 "        SQLite file of the review runs: kept apart from the index, back\n"
 "        it up (skilld backup DEST)\n"
+"  --store LOCATION     SKILLD_STORE            the --reviews-db file\n"
+"        where reviews (and, on PostgreSQL, sign-ins) are kept: a SQLite\n"
+"        file, or postgresql://USER:PASSWORD@HOST[:PORT]/DB (libpq) shared\n"
+"        by replicas; logs and errors show the password masked\n"
 "  --max-review-text SIZE SKILLD_MAX_REVIEW_TEXT 16K\n"
 "        longest note or evidence of a review item, 1K to 1M\n"
 "  --max-streams N      SKILLD_MAX_STREAMS      256\n"
@@ -174,9 +181,8 @@ static const char config_usage_text[] =
 "        every request must then send Authorization: Bearer <token>,\n"
 "        the token being the file's first line\n"
 "  --install-token-file F  SKILLD_INSTALL_TOKEN_FILE  none\n"
-"        with --token-file: a second, read-only token for skill installers,\n"
-"        accepted only as the path prefix /i/<token>/ of the discovery\n"
-"        URLs (/i/<token>/.well-known/..., /i/<token>/@name/.well-known/...);\n"
+"        with --token-file: a read-only token for skill installers, only\n"
+"        as the path prefix /i/<token>/ of the discovery URLs (.well-known);\n"
 "        16 to 512 of A-Z a-z 0-9 . _ ~ -\n"
 "  --log-format FMT     SKILLD_LOG_FORMAT       text\n"
 "        text, or json for one JSON object per line\n"
@@ -782,6 +788,11 @@ int config_parse(struct config *c, int argc, char **argv,
 				    "backup: missing DEST (usage: skilld backup [--reviews-db PATH] DEST)");
 	if (getenv_fn && config_apply_env(c, getenv_fn, seen, err, errlen) != 0)
 		return -1;
+	if (c->store && c->reviews_db)
+		return config_error(err, errlen, "--store and --reviews-db (or SKILLD_STORE and "
+				    "SKILLD_REVIEWS_DB) both say where reviews go: give one");
+	if (c->store)
+		c->reviews_db = xstrdup(c->store);
 	if (!c->reviews_db) {
 		/* Beside the index: the same folder, its own file. */
 		const char *slash = strrchr(c->db_path, '/');
@@ -815,6 +826,7 @@ void config_fini(struct config *c)
 	free(c->check_dirs);
 	free(c->db_path);
 	free(c->reviews_db);
+	free(c->store);
 	free(c->backup_dest);
 	free(c->bind);
 	free(c->token_file);

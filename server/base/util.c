@@ -332,6 +332,39 @@ bool str_has_prefix(const char *s, const char *prefix)
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
+char *str_mask_password(const char *uri)
+{
+	const char *q = strchr(uri, '?'), *scheme = strstr(uri, "://");
+	const char *at = NULL, *colon = NULL;
+	struct buf b;
+
+	buf_init(&b);
+	/* the userinfo: from "://" to the last '@' before the query */
+	if (scheme) {
+		for (const char *p = scheme + 3; *p && (!q || p < q); p++)
+			if (*p == '@')
+				at = p;
+		if (at)
+			colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+	}
+	for (const char *p = uri; *p;) {
+		if (p == colon) {
+			buf_puts(&b, ":***");
+			p = at;
+			continue;
+		}
+		if ((p == uri || p[-1] == '?' || p[-1] == '&' || p[-1] == ' ') &&
+		    strncasecmp(p, "password=", 9) == 0) {
+			buf_append(&b, p, 9);
+			buf_puts(&b, "***");
+			p += 9 + strcspn(p + 9, "& ");
+			continue;
+		}
+		buf_putc(&b, *p++);
+	}
+	return buf_detach(&b, NULL);
+}
+
 const char *jstr(const cJSON *o, const char *key)
 {
 	const cJSON *v;

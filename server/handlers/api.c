@@ -23,6 +23,7 @@
 #include "skilld/base/archive.h"
 #include "skilld/base/assets.h"
 #include "skilld/base/cursor.h"
+#include "skilld/store/reviewdb.h"
 #include "skilld/store/search.h"
 #include "skilld/store/store.h"
 #include "skilld/base/util.h"
@@ -74,13 +75,18 @@ void api_healthz(void *ctx, struct request *req, struct response *res)
 {
 	struct app *app = ctx;
 	struct index_status st;
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *store;
 
 	(void)req;
 	status_get(&app->status, &st);
 	cJSON_AddStringToObject(o, "status", "ok");
 	cJSON_AddNumberToObject(o, "skills", (double)st.stats.skills);
 	add_index_status(o, &st);
+	/* where reviews and their history are written, and whether it can be
+	 * reached now (skills are served either way) */
+	store = cJSON_AddObjectToObject(o, "store");
+	cJSON_AddStringToObject(store, "backend", reviewdb_backend(app->reviews));
+	cJSON_AddBoolToObject(store, "up", reviewdb_up(app->reviews));
 	response_json(res, 200, o);
 	cJSON_Delete(o);
 	res->dynamic = true;

@@ -297,10 +297,24 @@ static void bad_field(struct response *res, const char *field, const char *fmt, 
 	cJSON_Delete(root);
 }
 
-static void store_failed(struct app *app, struct response *res, const char *err)
+/* Answers a store's failure rc (REVIEWDB_ERROR or REVIEWDB_UNAVAILABLE)
+ * with 503, logging err when there is one. A store that cannot be reached
+ * now (PostgreSQL down or restarting) says when to try again. */
+static void store_failed(struct app *app, struct response *res, int rc, const char *err)
 {
-	log_msg(&app->log, LOG_ERROR, "%s", err);
-	response_error(res, 503, "unavailable", "the reviews database could not be written or read");
+	char after[16];
+
+	if (err)
+		log_msg(&app->log, LOG_ERROR, "%s", err);
+	if (rc != REVIEWDB_UNAVAILABLE) {
+		response_error(res, 503, "unavailable", "the reviews database could not be written "
+			       "or read");
+		return;
+	}
+	response_error(res, 503, "unavailable", "the reviews store cannot be reached now: try "
+		       "again in a moment");
+	snprintf(after, sizeof(after), "%d", REVIEWDB_RETRY_AFTER);
+	response_header(res, "Retry-After", after);
 }
 
 /* The request body as a JSON object, or NULL after a 400. */
@@ -593,7 +607,7 @@ static int load(struct app *app, const char *id, bool full, cJSON **stored,
 		return -1;
 	}
 	if (rc < 0) {
-		response_error(res, 503, "unavailable", "the reviews database could not be read");
+		store_failed(app, res, rc, NULL);
 		return -1;
 	}
 	if (!(r = api_reader(app, res)) ||
@@ -868,7 +882,7 @@ int reviews_start_from(struct app *app, const cJSON *body, char id[REVIEW_ID_LEN
 	char err[256];
 	cJSON *start;
 	char *items;
-	int rc = -1;
+	int rc;
 
 	if (!cJSON_IsObject(body)) {
 		response_error(res, 400, "bad_body", "the body must be a JSON object");
@@ -888,10 +902,11 @@ int reviews_start_from(struct app *app, const cJSON *body, char id[REVIEW_ID_LEN
 	s.checklist_path = cl->path;
 	s.checklist_digest = cl->digest;
 	s.start_items = items;
-	if (reviewdb_create(app->reviews, &s, now_ms(), id, err, sizeof(err)) != 0)
-		store_failed(app, res, err);
-	else
-		rc = 0;
+	rc = reviewdb_create(app->reviews, &s, now_ms(), id, err, sizeof(err));
+	if (rc != 0) {
+		store_failed(app, res, rc, err);
+		rc = -1;
+	}
 	free(items);
 	cJSON_Delete(start);
 	return rc;
@@ -953,7 +968,7 @@ cJSON *reviews_list_from(struct app *app, const char *skill, const char *status,
 	more = reviewdb_list(app->reviews, &f, &list);
 	if (more < 0 || !(r = api_reader(app, res))) {
 		if (more < 0)
-			response_error(res, 503, "unavailable", "the reviews database could not be read");
+			store_failed(app, res, more, NULL);
 		goto out;
 	}
 	root = cJSON_CreateObject();
@@ -1063,7 +1078,7 @@ void reviews_change(void *ctx, struct request *req, struct response *res)
 	if (rc == REVIEWDB_NOT_FOUND)
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
 	else if (rc != 0)
-		store_failed(app, res, err);
+		store_failed(app, res, rc, err);
 	else if ((v = reviews_view(app, id, res)) != NULL) {
 		answer_view(app, req, res, v, 200);
 		cJSON_Delete(v);
@@ -1087,7 +1102,7 @@ void reviews_remove(void *ctx, struct request *req, struct response *res)
 	if (rc == REVIEWDB_NOT_FOUND) {
 		response_error(res, 404, "review_not_found", "no review has the id '%s'", id);
 	} else if (rc != 0) {
-		store_failed(app, res, err);
+		store_failed(app, res, rc, err);
 	} else {
 		response_copy(res, 204, "text/plain; charset=utf-8", "", 0);
 		res->dynamic = true;
@@ -1227,7 +1242,7 @@ static void write_outcome(struct app *app, struct response *res, int rc, cJSON *
 		response_json(res, 412, root);
 		cJSON_Delete(root);
 	} else if (rc != 0) {
-		store_failed(app, res, err);
+		store_failed(app, res, rc, err);
 	} else if (!batch) {
 		x = result_item(cl, cJSON_GetArrayItem(results, 0));
 		response_json(res, 200, x);
@@ -1490,7 +1505,7 @@ void reviews_events(void *ctx, struct request *req, struct response *res)
 		return;
 	}
 	if (rc < 0) {
-		response_error(res, 503, "unavailable", "the reviews database could not be read");
+		store_failed(app, res, rc, NULL);
 		return;
 	}
 	e = xcalloc(1, sizeof(*e));

@@ -75,7 +75,7 @@ void signin_submit(void *ctx, struct request *req, struct response *res)
 		response_header(res, "WWW-Authenticate", "Bearer realm=\"skilld\"");
 	} else if (!app->sessions || session_create(app->sessions, session_clock(), id) != 0) {
 		response_error(res, 503, "no_session", "a session cannot be made now (no random "
-			       "bytes); try again");
+			       "bytes, or the store cannot be reached); try again");
 	} else {
 		cookie = xasprintf(SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s",
 				   id, app->cfg->session_ttl, request_via_https(req) ? "; Secure" : "");

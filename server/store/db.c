@@ -76,6 +76,8 @@ extern const struct asset migrations_table[];
 extern const size_t migrations_table_len;
 extern const struct asset review_migrations_table[];
 extern const size_t review_migrations_table_len;
+extern const struct asset review_pg_migrations_table[];
+extern const size_t review_pg_migrations_table_len;
 
 /* A set from a table tools/embed made, checked like a folder's. */
 static int set_from_table(const struct asset *table, size_t n, const char *where,
@@ -109,6 +111,12 @@ int migration_set_builtin_reviews(struct migration_set *out, char *err, size_t e
 {
 	return set_from_table(review_migrations_table, review_migrations_table_len,
 			      "the built-in review migrations", out, err, errlen);
+}
+
+int migration_set_builtin_reviews_pg(struct migration_set *out, char *err, size_t errlen)
+{
+	return set_from_table(review_pg_migrations_table, review_pg_migrations_table_len,
+			      "the built-in PostgreSQL review migrations", out, err, errlen);
 }
 
 int migration_set_load(const char *dir, struct migration_set *out, char *err, size_t errlen)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * session: browser sessions kept in memory (see session.h). A fixed table
- * of buckets, each a list of sessions whose id digest starts with the
+ * session: browser sessions (see session.h). In memory, a fixed table of
+ * buckets, each a list of sessions whose id digest starts with the
  * bucket's bits; one mutex guards it all (a lookup is a few comparisons).
+ * Or in the review store's database, for replicas (reviewdb.h).
  */
 #include "skilld/store/session.h"
 
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "skilld/base/util.h"
+#include "skilld/store/reviewdb.h"
 
 #define BUCKETS 4096  /* a power of 2: the first three hex digits of a digest */
 
@@ -26,6 +28,7 @@ struct session_store {
 	pthread_mutex_t lock;
 	unsigned ttl;
 	size_t count;
+	struct reviewdb *shared;    /* keeps them instead of the buckets, or NULL */
 	struct entry *buckets[BUCKETS];
 };
 
@@ -35,6 +38,14 @@ struct session_store *session_store_new(unsigned ttl)
 
 	pthread_mutex_init(&s->lock, NULL);
 	s->ttl = ttl;
+	return s;
+}
+
+struct session_store *session_store_new_shared(unsigned ttl, struct reviewdb *rv)
+{
+	struct session_store *s = session_store_new(ttl);
+
+	s->shared = rv;
 	return s;
 }
 
@@ -117,6 +128,12 @@ int session_create(struct session_store *s, time_t now, char id[SESSION_ID_LEN +
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return -1;
 	hex_encode(raw, sizeof(raw), id);
+	if (s->shared) {
+		char digest[SHA256_HEX_LEN + 1];
+
+		sha256_hex(id, SESSION_ID_LEN, digest);
+		return reviewdb_session_put(s->shared, digest, s->ttl) == 0 ? 0 : -1;
+	}
 	e = xcalloc(1, sizeof(*e));
 	sha256_hex(id, SESSION_ID_LEN, e->digest);
 	e->expires = now + (time_t)s->ttl;
@@ -138,6 +155,8 @@ bool session_valid(struct session_store *s, const char *id, time_t now)
 
 	if (!id_digest(id, digest))
 		return false;
+	if (s->shared)
+		return reviewdb_session_live(s->shared, digest) == 1;
 	pthread_mutex_lock(&s->lock);
 	for (struct entry *e = s->buckets[bucket_of(digest)]; e; e = e->next) {
 		if (memcmp(e->digest, digest, SHA256_HEX_LEN) == 0) {
@@ -155,6 +174,10 @@ void session_delete(struct session_store *s, const char *id)
 
 	if (!id_digest(id, digest))
 		return;
+	if (s->shared) {
+		reviewdb_session_end(s->shared, digest);
+		return;
+	}
 	pthread_mutex_lock(&s->lock);
 	for (struct entry **p = &s->buckets[bucket_of(digest)]; *p; p = &(*p)->next) {
 		if (memcmp((*p)->digest, digest, SHA256_HEX_LEN) == 0) {
@@ -173,6 +196,11 @@ size_t session_count(struct session_store *s)
 {
 	size_t n;
 
+	if (s->shared) {
+		long live = reviewdb_session_count(s->shared);
+
+		return live > 0 ? (size_t)live : 0;
+	}
 	pthread_mutex_lock(&s->lock);
 	n = s->count;
 	pthread_mutex_unlock(&s->lock);

@@ -405,6 +405,15 @@ START_TEST(test_backup_command)
 	ck_assert_ptr_nonnull(strstr(err, "already exists"));
 	free(out);
 	free(err);
+	/* a PostgreSQL store is pg_dump's to copy; its URI is not echoed */
+	args[2] = "--store";
+	args[3] = "postgresql://ana:Zz9-secret@db.example/skilld";
+	ck_assert_int_eq(run(args, &out, &err), 1);
+	ck_assert_ptr_nonnull(strstr(err, "pg_dump"));
+	ck_assert_ptr_null(strstr(err, "Zz9-secret"));
+	ck_assert_ptr_null(strstr(out, "Zz9-secret"));
+	free(out);
+	free(err);
 	tu_rmtree(dir);
 	free(review_id);
 	free(dir);

@@ -132,6 +132,23 @@ START_TEST(test_reviews_db_and_backup)
 			       err, sizeof(err)), 0);
 	ck_assert_str_eq(c.reviews_db, "/srv/r.db");
 	config_fini(&c);
+	/* --store: a URI or a path, from a flag or SKILLD_STORE; never two
+	 * places at once, and the message quotes no value (a password) */
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--store", "postgresql://a:pw@db/x"), err,
+			       sizeof(err)), 0);
+	ck_assert_str_eq(c.reviews_db, "postgresql://a:pw@db/x");
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, ENV("SKILLD_STORE", "/srv/s.db"), NO_ARGS, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.reviews_db, "/srv/s.db");
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, ENV("SKILLD_STORE", "postgresql://a:pw@db/x"),
+			       ARGS("--reviews-db", "/r.db"), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "--store and --reviews-db (or SKILLD_STORE and SKILLD_REVIEWS_DB) "
+			 "both say where reviews go: give one");
+	config_fini(&c);
+	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--store", ""), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "postgresql:// URI"));
+	config_fini(&c);
 	ck_assert_int_eq(parse(&c, NO_ENV, ARGS("--max-review-text", "100"), err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "--max-review-text"));
 	config_fini(&c);

@@ -150,6 +150,31 @@ START_TEST(test_jadd_time)
 }
 END_TEST
 
+/* Passwords never reach a message: the userinfo's and a parameter's. */
+START_TEST(test_mask_password)
+{
+	static const char *const cases[][2] = {
+		{ "postgresql://ana:s3cret@db.example:5432/skilld",
+		  "postgresql://ana:***@db.example:5432/skilld" },
+		{ "postgres://ana@db/skilld", "postgres://ana@db/skilld" },
+		{ "postgresql://db/skilld?user=ana&password=s3cret&sslmode=require",
+		  "postgresql://db/skilld?user=ana&password=***&sslmode=require" },
+		{ "postgresql://ana:p@ss:w@rd@db/x?password=a&PASSWORD=b",
+		  "postgresql://ana:***@db/x?password=***&PASSWORD=***" },
+		{ "postgresql://:only@db", "postgresql://:***@db" },
+		{ "/var/lib/skilld/reviews.db", "/var/lib/skilld/reviews.db" },
+		{ "", "" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *m = str_mask_password(cases[i][0]);
+
+		ck_assert_str_eq(m, cases[i][1]);
+		free(m);
+	}
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -159,6 +184,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, test_null_with_length_zero);
 	tcase_add_test(tc, test_sha256_known_vectors);
 	tcase_add_test(tc, test_jstr);
+	tcase_add_test(tc, test_mask_password);
 	tcase_add_test(tc, test_read_file_limits);
 	tcase_add_test(tc, test_hex_and_base64);
 	tcase_add_test(tc, test_jadd_time);

@@ -69,6 +69,8 @@ START_TEST(test_healthz)
 	ck_assert_int_eq((int)jnum(j, "reloads"), 0);
 	ck_assert_int_eq((int)jnum(j, "reload_failures"), 0);
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "last_reload_error")));
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(j, "store"), "backend"), "sqlite");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
 	cJSON_Delete(j);
 	response_fini(&res);
 }

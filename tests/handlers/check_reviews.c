@@ -7,7 +7,10 @@
  * are all or none, closing, the list and its pages, bad input named field
  * by field, the PR comment's exact bytes, a checklist edited under a
  * review (verdicts kept, retired and added items), and reviews that
- * outlive the index database.
+ * outlive the index database: on both stores, the TCase "sqlite" (the
+ * default reviews.db) and "postgresql" (--store with a database of a
+ * throwaway server, tests/pgtest.h), where a server stopped and started
+ * under the app also shows what a store that cannot be reached looks like.
  */
 #include <check.h>
 #include <stdio.h>
@@ -18,9 +21,11 @@
 #include <cjson/cJSON.h>
 
 #include "skilld/app/app.h"
+#include "skilld/base/hub.h"
 #include "skilld/handlers/reviews.h"
 #include "skilld/store/reviewdb.h"
 #include "skilld/base/util.h"
+#include "pgtest.h"
 #include "testapp.h"
 #include "testutil.h"
 
@@ -39,11 +44,17 @@ Suite *reviews_suite(void);
 
 static struct ta_app ta;
 
+/* The gadget skill in the skills root of t. */
+static void write_gadget_in(struct ta_app *t, const char *checklist)
+{
+	tu_write_str(t->root, "gadget/SKILL.md", "---\nname: gadget\ndescription: Reviews gadgets. "
+		     "Use when a gadget needs a review.\n---\n# Gadget\n\nBody.\n");
+	tu_write_str(t->root, "gadget/references/review-checklist.md", checklist);
+}
+
 static void write_gadget(const char *checklist)
 {
-	tu_write_str(ta.root, "gadget/SKILL.md", "---\nname: gadget\ndescription: Reviews gadgets. "
-		     "Use when a gadget needs a review.\n---\n# Gadget\n\nBody.\n");
-	tu_write_str(ta.root, "gadget/references/review-checklist.md", checklist);
+	write_gadget_in(&ta, checklist);
 }
 
 static void setup(void)
@@ -58,10 +69,32 @@ static void teardown(void)
 	ta_close(&ta);
 }
 
+static char *pg_uri;    /* the postgresql case's database */
+
+/* The app on uri as its --store. */
+static void open_on(const char *uri)
+{
+	ta_prepare(&ta);
+	write_gadget(GADGET_CHECKLIST);
+	ta_open(&ta, (const char *const[]){ "--store", uri, NULL });
+}
+
+static void setup_pg(void)
+{
+	pg_uri = pgtest_case_database();
+	open_on(pg_uri);
+}
+
+static void teardown_pg(void)
+{
+	ta_close(&ta);
+	free(pg_uri);
+}
+
 /* Sends method path with a JSON body (NULL: none), as a same-origin page
  * does; *j gets the answer parsed when it is JSON (cJSON_Delete). */
-static int send(const char *method, const char *path, const char *body, const char *if_match,
-		cJSON **j)
+static int send_to(struct ta_app *t, const char *method, const char *path, const char *body,
+		   const char *if_match, cJSON **j)
 {
 	struct ta_request r = { .method = method, .path = path, .content_type = "application/json",
 				.sec_fetch_site = "same-origin", .body = body,
@@ -71,11 +104,18 @@ static int send(const char *method, const char *path, const char *body, const ch
 
 	r.h.if_match = if_match;
 	r.h.accept = "application/json";
-	status = ta_send(&ta.app, &r, &res);
+	status = ta_send(&t->app, &r, &res);
 	if (j)
 		*j = res.body ? cJSON_ParseWithLength(res.body, res.body_len) : NULL;
 	response_fini(&res);
 	return status;
+}
+
+/* send_to the suite's app. */
+static int send(const char *method, const char *path, const char *body, const char *if_match,
+		cJSON **j)
+{
+	return send_to(&ta, method, path, body, if_match, j);
 }
 
 static const char *err_field(const cJSON *j)
@@ -695,12 +735,109 @@ START_TEST(test_event_stream)
 }
 END_TEST
 
-Suite *reviews_suite(void)
+/* PostgreSQL stops under the server: skills are still served, review
+ * reads and writes answer 503 with Retry-After (nothing written), /healthz
+ * says the store is down; once it is back a write goes through, once. */
+START_TEST(test_store_down_and_back)
 {
-	Suite *s = suite_create("reviews");
-	TCase *tc = tcase_create("core");
+	struct ta_request r = { .method = "PATCH", .content_type = "application/json",
+				.sec_fetch_site = "same-origin", .body = "{\"verdict\":\"pass\"}" };
+	char id[REVIEW_ID_LEN + 1], path[128], err[256], *after;
+	struct pgtest own;
+	struct response res;
+	cJSON *j;
+	int status, tries = 0;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	ta_close(&ta);
+	ck_assert_msg(pgtest_init(&own, err, sizeof(err)) == 0, "%s", err);
+	free(pg_uri);
+	pg_uri = pgtest_new_database(&own);
+	open_on(pg_uri);
+	start(id);
+	pgtest_stop(&own);
+
+	ck_assert_int_eq(send("GET", "/api/v1/skills/gadget", NULL, NULL, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G1", id);
+	r.path = path;
+	r.body_len = strlen(r.body);
+	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 503);
+	after = NULL;
+	for (size_t i = 0; i < res.n_headers; i++)
+		if (strcmp(res.headers[i].key, "Retry-After") == 0)
+			after = res.headers[i].value;
+	ck_assert_ptr_nonnull(after);
+	ck_assert_str_eq(after, "2");
+	ck_assert_ptr_nonnull(strstr(res.body, "\"code\":\"unavailable\""));
+	response_fini(&res);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send("GET", path, NULL, NULL, NULL), 503);
+	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(j, "store"), "backend"), "postgresql");
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
+	cJSON_Delete(j);
+
+	ck_assert_msg(pgtest_start(&own, err, sizeof(err)) == 0, "%s", err);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G1", id);
+	/* within the store's backoff (5 s at most) */
+	while ((status = send("PATCH", path, "{\"verdict\":\"pass\"}", NULL, NULL)) == 503 &&
+	       ++tries < 100)
+		usleep(100 * 1000);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
+	cJSON_Delete(j);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send("GET", path, NULL, NULL, &j), 200);
+	ck_assert_str_eq(jstr(item(j, "G1"), "verdict"), "pass");
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(item(j, "G1"), "version")), 1);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "seq")), 2);
+	cJSON_Delete(j);
+	ta_close(&ta);
+	pgtest_fini(&own);
+	/* teardown_pg closes an app again */
+	free(pg_uri);
+	pg_uri = pgtest_case_database();
+	open_on(pg_uri);
+}
+END_TEST
+
+/* Two replicas on one PostgreSQL database: a verdict written through one
+ * wakes the live streams of that review on the other (its hub hears of
+ * it through LISTEN/NOTIFY), and the other serves the verdict. */
+START_TEST(test_replicas_hear_each_other)
+{
+	char id[REVIEW_ID_LEN + 1], path[128];
+	struct ta_app other = { 0 };
+	uint64_t before;
+	cJSON *j;
+	int tries;
+
+	ta_prepare(&other);
+	write_gadget_in(&other, GADGET_CHECKLIST);
+	ta_open(&other, (const char *const[]){ "--store", pg_uri, NULL });
+	start(id);
+	/* the start itself is news over there too */
+	for (tries = 0; tries < 200 && hub_count(other.app.hub, id) == 0; tries++)
+		usleep(50 * 1000);
+	before = hub_count(other.app.hub, id);
+	ck_assert_uint_ge(before, 1);
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G2", id);
+	ck_assert_int_eq(send("PATCH", path, "{\"verdict\":\"fail\"}", NULL, NULL), 200);
+	for (tries = 0; tries < 200 && hub_count(other.app.hub, id) == before; tries++)
+		usleep(50 * 1000);
+	ck_assert_uint_gt(hub_count(other.app.hub, id), before);
+	/* and it serves what was written here */
+	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
+	ck_assert_int_eq(send_to(&other, "GET", path, NULL, NULL, &j), 200);
+	ck_assert_str_eq(jstr(item(j, "G2"), "verdict"), "fail");
+	cJSON_Delete(j);
+	ta_close(&other);
+}
+END_TEST
+
+/* The tests that run on every store. */
+static void add_common(TCase *tc)
+{
 	tcase_add_test(tc, test_start_and_show);
 	tcase_add_test(tc, test_start_refuses_bad_input);
 	tcase_add_test(tc, test_item_writes);
@@ -711,6 +848,17 @@ Suite *reviews_suite(void)
 	tcase_add_test(tc, test_reviews_outlive_the_index);
 	tcase_add_test(tc, test_pages);
 	tcase_add_test(tc, test_event_stream);
-	suite_add_tcase(s, tc);
+}
+
+Suite *reviews_suite(void)
+{
+	TCase *sqlite, *pg;
+	Suite *s = pgtest_two_stores("reviews", add_common, setup, teardown, setup_pg, teardown_pg,
+				     &sqlite, &pg);
+
+	if (pg) {
+		tcase_add_test(pg, test_store_down_and_back);
+		tcase_add_test(pg, test_replicas_hear_each_other);
+	}
 	return s;
 }

@@ -14,6 +14,7 @@
 #include "skilld/handlers/signin.h"
 #include "skilld/store/session.h"
 #include "fixture_token.h"
+#include "pgtest.h"
 
 Suite *signin_suite(void);
 
@@ -22,6 +23,14 @@ static struct ta_app ta;
 static void setup(void)
 {
 	fx_token_open(&ta);
+}
+
+static char *pg_uri;    /* the postgresql case's database */
+
+static void setup_pg(void)
+{
+	pg_uri = pgtest_case_database();
+	fx_token_open_on(&ta, pg_uri);
 }
 
 static void teardown(void)
@@ -102,7 +111,8 @@ END_TEST
 /* Signs in (optionally through an HTTPS proxy) and copies the session
  * cookie ("skilld_session=...") into OUT: cookie; returns Set-Cookie's
  * attributes in OUT: attrs. */
-static void sign_in(const char *proto, char cookie[160], char attrs[256])
+/* Signs in to app t; OUT: cookie "name=value", attrs what follows it. */
+static void sign_in_to(struct ta_app *t, const char *proto, char cookie[160], char attrs[256])
 {
 	struct ta_request r = { .method = "POST", .path = "/signin",
 				.content_type = "application/x-www-form-urlencoded",
@@ -113,7 +123,7 @@ static void sign_in(const char *proto, char cookie[160], char attrs[256])
 
 	r.h.accept = BROWSER_ACCEPT;
 	r.h.host = "127.0.0.1:8080";
-	ck_assert_int_eq(ta_send(&ta.app, &r, &res), 303);
+	ck_assert_int_eq(ta_send(&t->app, &r, &res), 303);
 	set = fx_header(&res, "Set-Cookie");
 	ck_assert_ptr_nonnull(set);
 	ck_assert_uint_lt(strcspn(set, ";"), 160);
@@ -122,13 +132,23 @@ static void sign_in(const char *proto, char cookie[160], char attrs[256])
 	response_fini(&res);
 }
 
-static int sign_out(const char *cookie, struct response *res)
+static void sign_in(const char *proto, char cookie[160], char attrs[256])
+{
+	sign_in_to(&ta, proto, cookie, attrs);
+}
+
+static int sign_out_of(struct ta_app *t, const char *cookie, struct response *res)
 {
 	struct ta_request r = { .method = "POST", .path = "/signout" };
 
 	r.h.cookie = cookie;
 	r.h.host = "127.0.0.1:8080";
-	return ta_send(&ta.app, &r, res);
+	return ta_send(&t->app, &r, res);
+}
+
+static int sign_out(const char *cookie, struct response *res)
+{
+	return sign_out_of(&ta, cookie, res);
 }
 
 START_TEST(test_signout_ends_the_session)
@@ -192,16 +212,52 @@ START_TEST(test_cookie_secure_behind_https_proxy)
 }
 END_TEST
 
-Suite *signin_suite(void)
+/* Two replicas on one PostgreSQL store: a sign-in on one opens the other,
+ * a sign-out on the other ends it on both. */
+START_TEST(test_replicas_share_sessions)
 {
-	Suite *s = suite_create("signin");
-	TCase *tc = tcase_create("core");
+	struct ta_app other = { 0 };
+	char cookie[160], attrs[256];
+	struct response res;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	fx_token_open_on(&other, pg_uri);
+	sign_in(NULL, cookie, attrs);
+	ck_assert_uint_eq(session_count(other.app.sessions), 1);
+	ck_assert_int_eq(fx_get(&other, "/api/v1/skills", NULL, NULL, cookie, &res), 200);
+	response_fini(&res);
+	ck_assert_int_eq(sign_out_of(&other, cookie, &res), 303);
+	response_fini(&res);
+	ck_assert_int_eq(fx_get(&ta, "/api/v1/skills", NULL, NULL, cookie, &res), 401);
+	response_fini(&res);
+	ck_assert_int_eq(fx_get(&other, "/api/v1/skills", NULL, NULL, cookie, &res), 401);
+	response_fini(&res);
+	ck_assert_uint_eq(session_count(ta.app.sessions), 0);
+	ta_close(&other);
+}
+END_TEST
+
+/* The tests that run on every store. */
+static void add_common(TCase *tc)
+{
 	tcase_add_test(tc, test_browser_signs_in_once);
 	tcase_add_test(tc, test_next_stays_local);
 	tcase_add_test(tc, test_signout_ends_the_session);
 	tcase_add_test(tc, test_cookie_secure_behind_https_proxy);
-	suite_add_tcase(s, tc);
+}
+
+static void teardown_pg(void)
+{
+	teardown();
+	free(pg_uri);
+}
+
+Suite *signin_suite(void)
+{
+	TCase *sqlite, *pg;
+	Suite *s = pgtest_two_stores("signin", add_common, setup, teardown, setup_pg, teardown_pg,
+				     &sqlite, &pg);
+
+	if (pg)
+		tcase_add_test(pg, test_replicas_share_sessions);
 	return s;
 }

@@ -43,7 +43,10 @@ struct config {
 	unsigned max_query_args;  /* query arguments per request; default 32, 1..256 */
 	unsigned session_ttl;     /* seconds a browser sign-in lasts; default 12 h */
 	char *db_path;            /* default "./skilld.db" */
-	char *reviews_db;         /* default: reviews.db in db_path's folder */
+	char *reviews_db;         /* where reviews are kept, a SQLite file's path or a
+				   * postgresql:// URI (--store, else --reviews-db);
+				   * default: reviews.db in db_path's folder */
+	char *store;              /* --store as given, or NULL */
 	size_t max_review_text;   /* bytes of a review's note or evidence; default 16 KiB */
 	unsigned max_streams;     /* live event streams open at once; default 256 */
 	char *backup_dest;        /* skilld backup DEST */

@@ -72,6 +72,9 @@ int read_file_all(const char *path, size_t max_bytes, char **data, size_t *len);
 /* Case-insensitive ASCII prefix/suffix checks. */
 bool str_has_suffix(const char *s, const char *suffix);
 bool str_has_prefix(const char *s, const char *prefix);
+/* uri with its password shown as *** (in the userinfo and in any
+ * password= parameter), for messages and logs; the caller frees it. */
+char *str_mask_password(const char *uri);
 
 /* The string member key of o, or NULL when o is not an object (NULL
  * included) or the member is missing or not a string. The result points

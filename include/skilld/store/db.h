@@ -36,6 +36,8 @@ void migration_set_fini(struct migration_set *s);
 int migration_set_builtin(struct migration_set *out, char *err, size_t errlen);
 /* The reviews database's migrations (migrations/reviews/), likewise. */
 int migration_set_builtin_reviews(struct migration_set *out, char *err, size_t errlen);
+/* A PostgreSQL review store's (migrations/reviews-pg/), likewise. */
+int migration_set_builtin_reviews_pg(struct migration_set *out, char *err, size_t errlen);
 
 /* Process-wide SQLite settings; call before the first connection opens
  * (later calls change nothing). SQLite then keeps no memory statistics:

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reviewdb: the review runs' database (reviews.db), apart from the index so
- * that the index can be deleted and rebuilt with no review lost. A review
+ * reviewdb: the review runs' store, apart from the index so that the index
+ * can be deleted and rebuilt with no review lost. Two backends behind these
+ * functions: a SQLite file (reviews.db, the default) and a PostgreSQL
+ * database that replicas share (a postgresql:// URI); callers never know
+ * which. A review
  * names a checklist (skill slug, file path), keeps its digest and items at
  * start, and holds the state of each item written since; every change is
  * appended to review_events (who, when, each field's old and new value) in
  * the same transaction that changes the state, so the history and the
- * state never disagree. WAL with synchronous=NORMAL: a write that returned
- * is on disk for any crash of the process (not of the machine).
+ * state never disagree. SQLite: WAL with synchronous=NORMAL, a write that
+ * returned is on disk for any crash of the process (not of the machine).
+ * PostgreSQL: a write that returned is committed.
  *
- * One connection, one mutex: writes are a few rows each, and serialising
- * them in the process costs less than SQLite's busy waits between
- * connections. Thread safe.
+ * One connection, one mutex, in either backend: writes are a few rows each,
+ * and serialising them in the process costs less than busy waits between
+ * connections. PostgreSQL serialises the writes of several processes on a
+ * review by locking its row. Thread safe.
  *
  * What the store does not know is the checklist of the day: the caller
  * (the reviews handlers) matches items to it, checks verdicts against its
@@ -28,6 +33,8 @@
 #include <cjson/cJSON.h>
 
 #define REVIEW_ID_LEN 16
+/* The longest review id reviewdb_watch passes on. */
+#define REVIEWDB_NOTIFY_ID_MAX 64
 
 /* Codes of the writes besides 0. */
 enum {
@@ -35,18 +42,67 @@ enum {
 	REVIEWDB_NOT_FOUND = -2,   /* no review has that id */
 	REVIEWDB_CLOSED = -3,      /* the review is closed: reopen it first */
 	REVIEWDB_STALE = -4,       /* an if_version did not match */
+	REVIEWDB_UNAVAILABLE = -5, /* the store cannot be reached now: nothing was
+				    * written (a write cut off at its COMMIT may
+				    * have been), try again in a moment */
 };
+
+/* Seconds a client should wait after REVIEWDB_UNAVAILABLE (Retry-After). */
+#define REVIEWDB_RETRY_AFTER 2
 
 struct reviewdb;
 
-/* Opens (creating) the reviews database at path and applies its
- * migrations. NULL with a message in err. */
-struct reviewdb *reviewdb_open(const char *path, char *err, size_t errlen);
+/* Is location a PostgreSQL URI (postgresql:// or postgres://)? */
+bool reviewdb_is_uri(const char *location);
+
+/* Opens the store at location: a PostgreSQL URI, or else a SQLite file's
+ * path (created when missing), and applies its migrations. A PostgreSQL
+ * store must be reachable now; later it may go away and come back
+ * (REVIEWDB_UNAVAILABLE meanwhile, then a new connection, tried at most
+ * every few seconds). NULL with a message in err (never a password). */
+struct reviewdb *reviewdb_open(const char *location, char *err, size_t errlen);
 void reviewdb_close(struct reviewdb *rv);
+
+/* The backend's name: "sqlite" or "postgresql" (static storage). */
+const char *reviewdb_backend(const struct reviewdb *rv);
+/* Was the store reachable at its last use (PostgreSQL: is the connection
+ * up; a broken one is tried again, at most every few seconds)? */
+bool reviewdb_up(struct reviewdb *rv);
+
+/*
+ * Calls changed(arg, id) whenever another handle on the same store (another
+ * replica) changes review id (its items, itself, its deletion), and
+ * changed(arg, NULL) when such changes may have been missed (the store was
+ * away and is back). From a thread of the store's own, started here and
+ * stopped by reviewdb_close; changed must be thread safe. Writes through
+ * rv itself are not passed on: their caller knows. Call once. SQLite:
+ * nothing to watch (only this process writes the file). 0, or -1 with err.
+ */
+int reviewdb_watch(struct reviewdb *rv, void (*changed)(void *arg, const char *id), void *arg,
+		   char *err, size_t errlen);
+
+/*
+ * Browser sign-in sessions kept in the store, so that every replica knows
+ * them (session.h keeps them in memory otherwise). PostgreSQL only:
+ * reviewdb_keeps_sessions says whether rv can; the other calls are for a
+ * store that can. A session is named by the SHA-256 of its id (64 hex
+ * digits); its expiry is counted by the database's clock.
+ */
+bool reviewdb_keeps_sessions(const struct reviewdb *rv);
+/* Starts session digest for ttl seconds (and drops the expired ones): 0 or
+ * a failure's code. */
+int reviewdb_session_put(struct reviewdb *rv, const char *digest, unsigned ttl);
+/* 1 when digest is a session that has not expired, 0 when not, or a
+ * failure's code. */
+int reviewdb_session_live(struct reviewdb *rv, const char *digest);
+/* Ends session digest (none: nothing to do): 0 or a failure's code. */
+int reviewdb_session_end(struct reviewdb *rv, const char *digest);
+/* How many sessions have not expired, or a failure's code. */
+long reviewdb_session_count(struct reviewdb *rv);
 
 /* Copies the database to dest with SQLite's online backup (the server
  * keeps writing meanwhile; the copy is one consistent state). dest must
- * not exist. 0, or -1 with err. */
+ * not exist. 0, or -1 with err (always for PostgreSQL: pg_dump's job). */
 int reviewdb_backup(struct reviewdb *rv, const char *dest, char *err, size_t errlen);
 /* The same from the database file src, which another process (the
  * server) may be writing: `skilld backup`. */
@@ -63,7 +119,9 @@ struct review_start {
 	const char *target;     /* or NULL */
 	const char *author;     /* or NULL */
 };
-/* 0 with the new id in id, or REVIEWDB_ERROR. */
+/* 0 with the new id in id, REVIEWDB_UNAVAILABLE or REVIEWDB_ERROR. Every
+ * function below may also answer REVIEWDB_UNAVAILABLE where it answers
+ * REVIEWDB_ERROR. */
 int reviewdb_create(struct reviewdb *rv, const struct review_start *s, int64_t now,
 		   char id[REVIEW_ID_LEN + 1], char *err, size_t errlen);
 

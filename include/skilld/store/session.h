@@ -8,6 +8,13 @@
  * digest, so the time a lookup takes says nothing about a valid id. Times
  * are passed in (seconds, any clock that only goes forward) so expiry is
  * testable. Thread safe: one mutex.
+ *
+ * Replicas sharing a PostgreSQL store keep the sessions there instead
+ * (session_store_new_shared), so that any replica knows a sign-in and a
+ * sign-out on one ends it on all: the same digests, expiry by the
+ * database's clock (the now arguments are then unused), no cap but
+ * expiry. While the database cannot be reached no session is valid and
+ * none can start (the bearer token still works).
  */
 #ifndef SKILLD_SESSION_H
 #define SKILLD_SESSION_H
@@ -23,10 +30,14 @@
 #define SESSION_MAX 65536
 
 struct session_store;
+struct reviewdb;
 
 /* An empty store whose sessions last ttl seconds (the caller frees it
  * with session_store_free). */
 struct session_store *session_store_new(unsigned ttl);
+/* An empty store that keeps its sessions in rv (reviewdb_keeps_sessions
+ * must be true), which must outlive it. */
+struct session_store *session_store_new_shared(unsigned ttl, struct reviewdb *rv);
 void session_store_free(struct session_store *s);
 
 /* Starts a session at now: OUT: id gets its id (NUL terminated). 0, or -1
