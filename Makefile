@@ -55,6 +55,8 @@ LIB       := $(BUILD)/libskilld.a
 TEST_SRCS := $(wildcard tests/*/check_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/%.c=$(BUILD)/tobj/%.o)
 SUITES    := $(patsubst check_%.c,%_suite,$(notdir $(TEST_SRCS)))
+# The suites by name, but those that need ../shared/corpora.
+SUITE_NAMES := $(filter-out corpus%,$(patsubst check_%.c,%,$(notdir $(TEST_SRCS))))
 NPROC     := $(shell nproc 2>/dev/null || echo 2)
 # Headers each object includes, written by the compiler (-MMD -MP).
 DEPFILES   = $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tobj/*/*.d)
@@ -234,13 +236,15 @@ SAN_BUILD := build/san
 SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
              CK_TIMEOUT_MULTIPLIER=4
 
-# ASan + UBSan build of everything, running every suite, the corpus suites
-# when $(CORPORA) exists, and every fuzz seed and regression input.
+# ASan + UBSan build of everything, running every suite (NPROC at a time:
+# tests/run-suites.sh), the corpus suites when $(CORPORA) exists, and every
+# fuzz seed and regression input.
 check: deps-test
 	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(SAN_BUILD) OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" MALLOC_LIB= \
 	  LDLIBS="$(LDLIBS) $(SAN_FLAGS)" $(SAN_BUILD)/test_runner $(SAN_BUILD)/skilld \
 	  $(FUZZ_TARGETS:%=$(SAN_BUILD)/replay-%)
-	$(SAN_ENV) SKILLD_BIN=$(SAN_BUILD)/skilld ./$(SAN_BUILD)/test_runner
+	tests/run-suites.sh $(NPROC) $(SAN_BUILD)/logs "$(SUITE_NAMES)" \
+	  env $(SAN_ENV) SKILLD_BIN=$(SAN_BUILD)/skilld ./$(SAN_BUILD)/test_runner
 	@if [ -d "$(CORPORA)" ]; then \
 	  echo "$(SAN_ENV) SKILLD_CORPORA=$(CORPORA) ./$(SAN_BUILD)/test_runner corpus"; \
 	  $(SAN_ENV) SKILLD_CORPORA=$(CORPORA) SKILLD_BIN=$(SAN_BUILD)/skilld \
