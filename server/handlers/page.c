@@ -1612,7 +1612,7 @@ char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *e
 			continue;
 		k++;
 		html_printf(&b, "<li class=\"eval\" id=\"eval-%d\"><article>\n<h2><a href=\"#eval-%d\">%s"
-				"</a></h2>\n<h3>Prompt</h3>\n<pre class=\"prompt\">%s</pre>\n",
+				"</a></h2>\n<h3>Prompt</h3>\n<pre class=\"prompt\" tabindex=\"0\">%s</pre>\n",
 			    k, k, jstr_nonempty(e, "id") ? jstr(e, "id") : "(no id)", jstr(e, "prompt"));
 		html_printf(&b, "<h3>Expectations <span class=\"count\">%d</span></h3>\n",
 			    cJSON_GetArraySize(exp));
@@ -1626,7 +1626,7 @@ char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *e
 			buf_puts(&b, "<p class=\"muted\">None given.</p>\n");
 		}
 		if (jstr_nonempty(e, "expected_output"))
-			html_printf(&b, "<h3>Expected output</h3>\n<pre class=\"prompt\">%s</pre>\n",
+			html_printf(&b, "<h3>Expected output</h3>\n<pre class=\"prompt\" tabindex=\"0\">%s</pre>\n",
 				    jstr(e, "expected_output"));
 		if (cJSON_GetArraySize(files) > 0) {
 			buf_puts(&b, "<h3>Files</h3>\n<ul class=\"eval-files\">\n");
