@@ -375,7 +375,9 @@ static void layout_begin(struct buf *b, const struct page_ctx *ctx, const struct
 		    "<label for=\"site-q\" class=\"visually-hidden\">Search skills</label>"
 		    "<input type=\"search\" id=\"site-q\" name=\"q\" placeholder=\"Search skills\" "
 		    "autocomplete=\"off\" spellcheck=\"false\" maxlength=\"1000\">"
-		    "<button type=\"submit\" class=\"visually-hidden\">Search</button></form>\n"
+		    /* Enter submits; out of the tab order, where its focus could not be seen */
+		    "<button type=\"submit\" class=\"visually-hidden\" tabindex=\"-1\">Search</button>"
+		    "</form>\n"
 		    "<nav class=\"site-nav\" aria-label=\"Main\"><ul>\n");
 	buf_puts(b, "<li><a href=\"/\"");
 	if (h->nav == NAV_SKILLS)

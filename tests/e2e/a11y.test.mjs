@@ -142,3 +142,139 @@ describe('axe-core on every page kind', { timeout: 600000 }, () => {
 		}
 	}
 });
+
+// The element that has the focus: what it is, its name, whether a focus
+// ring shows (an outline or a box-shadow of non-zero width in its computed
+// style) and whether it is seen: in the window and not under something else
+// (the sticky toolbar), once a smooth scroll to it has ended (2 s at most).
+function focused(page) {
+	return page.evaluate(async () => {
+		const e = document.activeElement;
+		const seen = () => {
+			const r = e.getBoundingClientRect();
+			if (r.width <= 1 || r.height <= 1 || r.top < -1 || r.bottom > innerHeight + 1) // 1 px: rounding
+				return false;
+			const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+			return !!hit && (e === hit || e.contains(hit) || (hit.tagName === 'LABEL' && hit.control === e));
+		};
+		for (let t0 = performance.now(); !seen() && performance.now() - t0 < 2000;)
+			await new Promise(requestAnimationFrame);
+		const cs = getComputedStyle(e);
+		const shadow = cs.boxShadow !== 'none' && /(^|\s)(?!0px)\d+(\.\d+)?px/.test(
+			cs.boxShadow.replace(/rgba?\([^)]*\)/g, ''));
+		return {
+			tag: e.tagName.toLowerCase(),
+			type: e.getAttribute('type'),
+			id: e.id,
+			name: (e.getAttribute('aria-label') || e.textContent || e.getAttribute('placeholder') || '')
+				.replace(/\s+/g, ' ').trim(),
+			ring: (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || shadow,
+			seen: seen(),
+			at: (() => {
+				const r = e.getBoundingClientRect();
+				const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+				return `${Math.round(r.top)}..${Math.round(r.bottom)} of ${innerHeight}, on top: ` +
+					(hit ? hit.outerHTML.slice(0, 60) : 'nothing');
+			})(),
+		};
+	});
+}
+
+for (const viewport of VIEWPORTS) {
+	describe(`keyboard only, a checklist at ${viewport.width}x${viewport.height}`, { timeout: 120000 }, () => {
+		// Every stop before the first item and the one after the toolbar: the
+		// page's skip link, the brand, the header search, the three sections of
+		// the site, the breadcrumbs (2), the skill and the checklist's file in
+		// the lede (2), the toolbar's Start review, Copy as Markdown, Reset and
+		// Markdown (4), the skip link to the sections.
+		const OTHERS = [
+			'a Skip to content', 'a ✓skilld', 'input Search skills', 'a Skills', 'a Checklists', 'a Reviews',
+			'a Skills', `a ${SKILL}`, `a ${SKILL}`, 'a references/review-checklist.md',
+			'button Start review', 'button Copy as Markdown', 'button Reset', 'a Markdown',
+			'a Skip to the list of sections',
+		];
+		let context, page, items;
+
+		before(async () => {
+			// no smooth scrolling: where the focus lands, not how it glides there
+			context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+			page = await context.newPage();
+			items = (await (await fetch(`${daemon.base}/api/v1/skills/${SKILL}/checklist`)).json()).item_count;
+			assert.ok(items > 10, `item_count ${items}`);
+		});
+
+		after(async () => {
+			if (context)
+				await context.close();
+		});
+
+		it(`Tab from the top reaches the last item in one stop per item plus ${OTHERS.length}`, async () => {
+			await page.goto(`${daemon.base}/skills/${SKILL}/checklist`, { waitUntil: 'load' });
+			const boxes = page.locator('#checklist .item input[type=checkbox]');
+			assert.equal(await boxes.count(), items);
+			const last = await boxes.nth(items - 1).getAttribute('id');
+			const stops = [];
+			for (let i = 0; i < items + 100; i++) {
+				await page.keyboard.press('Tab');
+				const f = await focused(page);
+				assert.ok(f.ring, `no focus ring on stop ${i + 1}: ${JSON.stringify(f)}`);
+				assert.ok(f.seen, `stop ${i + 1} not on the screen: ${JSON.stringify(f)}`);
+				stops.push(f);
+				if (f.id === last)
+					break;
+			}
+			assert.equal(stops.at(-1).id, last, 'the last item was never reached');
+			const checkboxes = stops.filter((f) => f.tag === 'input' && f.type === 'checkbox');
+			const others = stops.filter((f) => !(f.tag === 'input' && f.type === 'checkbox'));
+			assert.equal(checkboxes.length, items, 'one stop per item');
+			assert.deepEqual(others.map((f) => `${f.tag} ${f.name}`), OTHERS);
+			assert.equal(stops.length, items + OTHERS.length);
+
+			// back up with Shift+Tab: each item comes out from under the toolbar
+			for (let i = items - 2; i >= 0; i--) {
+				await page.keyboard.press('Shift+Tab');
+				const f = await focused(page);
+				assert.equal(f.id, checkboxes[i].id, `Shift+Tab to item ${i + 1}`);
+				assert.ok(f.ring && f.seen, `item ${i + 1} going back: ${JSON.stringify(f)}`);
+			}
+		});
+
+		it('the skip link leads to the list of sections', async () => {
+			await page.goto(`${daemon.base}/skills/${SKILL}/checklist`, { waitUntil: 'load' });
+			for (let i = 0; i < OTHERS.length; i++)
+				await page.keyboard.press('Tab');
+			let f = await focused(page);
+			assert.equal(f.name, 'Skip to the list of sections');
+			assert.ok(f.seen && f.ring, `the skip link shows when focused: ${JSON.stringify(f)}`);
+			await page.keyboard.press('Enter');
+			assert.match(page.url(), /#sections$/);
+			f = await focused(page);
+			assert.equal(f.id, 'sections', 'focus moved to the section list');
+			assert.ok(f.seen, 'the section list is on the screen');
+			await page.keyboard.press('Tab');
+			f = await focused(page);
+			const first = await page.locator('#sections a').first().textContent();
+			assert.equal(f.name, first, 'the next stop is the first section');
+			assert.ok(f.ring && f.seen);
+		});
+
+		it('Space ticks the focused item, with a visible focus ring', async () => {
+			await page.goto(`${daemon.base}/skills/${SKILL}/checklist`, { waitUntil: 'load' });
+			for (let i = 0; i <= OTHERS.length; i++)
+				await page.keyboard.press('Tab');
+			const f = await focused(page);
+			const first = await page.locator('#checklist .item input[type=checkbox]').first();
+			assert.equal(f.id, await first.getAttribute('id'), 'the first item follows the skip link');
+			assert.ok(f.ring && f.seen);
+			assert.equal(await first.isChecked(), false);
+			await page.keyboard.press('Space');
+			assert.equal(await first.isChecked(), true);
+			const progress = page.locator('.toolbar [data-progress-text="all"]');
+			assert.equal(await progress.textContent(), `1 / ${items}`);
+			await page.keyboard.press('Space');
+			assert.equal(await first.isChecked(), false);
+			assert.equal(await progress.textContent(), `0 / ${items}`);
+			await page.screenshot({ path: path.join(SHOTS, `a11y-checklist-focus-${viewport.width}.png`) });
+		});
+	});
+}
