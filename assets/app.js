@@ -207,6 +207,22 @@
 		if (window.ResizeObserver) new ResizeObserver(fit).observe(box);
 	}
 
+	// The sticky toolbar's height (a checklist's, a review's) as
+	// --toolbar-h, the stylesheet's scroll padding: what the keyboard
+	// focuses (Shift+Tab back up a checklist) or a link targets comes into
+	// view below the toolbar, not under it, however many lines it wraps to.
+	function setupToolbar() {
+		var bar = document.querySelector(".toolbar");
+		if (!bar) return;
+
+		function measure() {
+			document.documentElement.style.setProperty("--toolbar-h", bar.offsetHeight + "px");
+		}
+		measure();
+		if (window.ResizeObserver) new ResizeObserver(measure).observe(bar);
+		else window.addEventListener("resize", measure);
+	}
+
 	// ---- header search: results as you type ----
 
 	var MARK_OPEN = "\uE000";
@@ -944,6 +960,7 @@
 		setupCopyCode();
 		setupFilter();
 		setupSide();
+		setupToolbar();
 		setupSearch();
 		setupChecklist();
 		setupReview();

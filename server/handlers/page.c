@@ -375,7 +375,9 @@ static void layout_begin(struct buf *b, const struct page_ctx *ctx, const struct
 		    "<label for=\"site-q\" class=\"visually-hidden\">Search skills</label>"
 		    "<input type=\"search\" id=\"site-q\" name=\"q\" placeholder=\"Search skills\" "
 		    "autocomplete=\"off\" spellcheck=\"false\" maxlength=\"1000\">"
-		    "<button type=\"submit\" class=\"visually-hidden\">Search</button></form>\n"
+		    /* Enter submits; out of the tab order, where its focus could not be seen */
+		    "<button type=\"submit\" class=\"visually-hidden\" tabindex=\"-1\">Search</button>"
+		    "</form>\n"
 		    "<nav class=\"site-nav\" aria-label=\"Main\"><ul>\n");
 	buf_puts(b, "<li><a href=\"/\"");
 	if (h->nav == NAV_SKILLS)
@@ -1683,7 +1685,7 @@ char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *e
 			continue;
 		k++;
 		html_printf(&b, "<li class=\"eval\" id=\"eval-%d\"><article>\n<h2><a href=\"#eval-%d\">%s"
-				"</a></h2>\n<h3>Prompt</h3>\n<pre class=\"prompt\">%s</pre>\n",
+				"</a></h2>\n<h3>Prompt</h3>\n<pre class=\"prompt\" tabindex=\"0\">%s</pre>\n",
 			    k, k, jstr_nonempty(e, "id") ? jstr(e, "id") : "(no id)", jstr(e, "prompt"));
 		html_printf(&b, "<h3>Expectations <span class=\"count\">%d</span></h3>\n",
 			    cJSON_GetArraySize(exp));
@@ -1697,7 +1699,7 @@ char *page_evals(const struct page_ctx *ctx, const cJSON *detail, const cJSON *e
 			buf_puts(&b, "<p class=\"muted\">None given.</p>\n");
 		}
 		if (jstr_nonempty(e, "expected_output"))
-			html_printf(&b, "<h3>Expected output</h3>\n<pre class=\"prompt\">%s</pre>\n",
+			html_printf(&b, "<h3>Expected output</h3>\n<pre class=\"prompt\" tabindex=\"0\">%s</pre>\n",
 				    jstr(e, "expected_output"));
 		if (cJSON_GetArraySize(files) > 0) {
 			buf_puts(&b, "<h3>Files</h3>\n<ul class=\"eval-files\">\n");

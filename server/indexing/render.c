@@ -761,7 +761,7 @@ static void make_code_block(cmark_node *code)
 	if (!lit)
 		lit = "";
 	buf_init(&b);
-	buf_puts(&b, "<div class=\"code-block\"><pre><code");
+	buf_puts(&b, "<div class=\"code-block\"><pre tabindex=\"0\"><code");
 	if (lang_len > 0) {
 		buf_puts(&b, " class=\"language-");
 		html_escape_attr(&b, info, lang_len);
@@ -919,7 +919,8 @@ static int insert_ids(const char *html, const struct walk *w, bool anchors, stru
 		buf_append(out, p, (size_t)(q - p) + 3);
 		html_printf(out, " id=\"%s\">", h->id);
 		if (anchors)
-			html_printf(out, "<a class=\"anchor\" href=\"#%s\" aria-hidden=\"true\"></a>", h->id);
+			html_printf(out, "<a class=\"anchor\" href=\"#%s\" aria-hidden=\"true\" "
+				       "tabindex=\"-1\"></a>", h->id);
 		p = q + 4;
 	}
 	if (k != w->n_headings)

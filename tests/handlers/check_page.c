@@ -678,12 +678,12 @@ START_TEST(test_evals_page)
 	assert_page(html, len);
 	ck_assert_int_eq(count_str(html, "<li class=\"eval\""), 2);
 	ck_assert_ptr_nonnull(strstr(html, "<li class=\"eval\" id=\"eval-1\"><article>\n<h2><a href=\""
-					   "#eval-1\">e&lt;1&gt;</a></h2>\n<h3>Prompt</h3>\n<pre class=\"prompt\">"
+					   "#eval-1\">e&lt;1&gt;</a></h2>\n<h3>Prompt</h3>\n<pre class=\"prompt\" tabindex=\"0\">"
 					   "Review:\n&lt;script&gt;x&lt;/script&gt;\n&quot;&amp;&quot;</pre>"));
 	ck_assert_ptr_nonnull(strstr(html, "<ul class=\"expectations\">\n<li>Flags &lt;b&gt;</li>\n"
 					   "<li>Mentions &#39;x&#39;</li>\n</ul>"));
 	ck_assert_ptr_nonnull(strstr(html, "<h3>Expectations <span class=\"count\">2</span></h3>"));
-	ck_assert_ptr_nonnull(strstr(html, "<h3>Expected output</h3>\n<pre class=\"prompt\">out &lt;o&gt;"
+	ck_assert_ptr_nonnull(strstr(html, "<h3>Expected output</h3>\n<pre class=\"prompt\" tabindex=\"0\">out &lt;o&gt;"
 					   "</pre>"));
 	ck_assert_ptr_nonnull(strstr(html, "<li><code>evals/files/a b.txt</code></li>"));
 	ck_assert_ptr_nonnull(strstr(html, "2 evals: each prompt"));

@@ -183,12 +183,12 @@ END_TEST
 START_TEST(test_code_fences_and_footnotes)
 {
 	expect_html("```c\nint x < 1;\n```\n",
-		    "<div class=\"code-block\"><pre><code class=\"language-c\"><span class=\"hl-t\">int</span> "
+		    "<div class=\"code-block\"><pre tabindex=\"0\"><code class=\"language-c\"><span class=\"hl-t\">int</span> "
 		    "x &lt; <span class=\"hl-n\">1</span>;\n</code></pre>" COPY_BUTTON "</div>\n");
 	expect_html("```\" onmouseover=\"alert(1)\nx\n```\n",
-		    "<div class=\"code-block\"><pre><code class=\"language-&quot;\">x\n</code></pre>"
+		    "<div class=\"code-block\"><pre tabindex=\"0\"><code class=\"language-&quot;\">x\n</code></pre>"
 		    COPY_BUTTON "</div>\n");
-	expect_html("    indented <b>\n", "<div class=\"code-block\"><pre><code>indented &lt;b&gt;\n"
+	expect_html("    indented <b>\n", "<div class=\"code-block\"><pre tabindex=\"0\"><code>indented &lt;b&gt;\n"
 		    "</code></pre>" COPY_BUTTON "</div>\n");
 	expect_html("x[^1]\n\n[^1]: note\n",
 		    "<p>x<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\" data-footnote-ref>1</a></sup></p>\n"
@@ -300,8 +300,8 @@ START_TEST(test_heading_anchors)
 	struct render_opts o = { .heading_anchors = true };
 
 	expect_link(&o, "## Usage\n## Usage\n",
-		    "<h2 id=\"usage\"><a class=\"anchor\" href=\"#usage\" aria-hidden=\"true\"></a>Usage</h2>\n"
-		    "<h2 id=\"usage-1\"><a class=\"anchor\" href=\"#usage-1\" aria-hidden=\"true\"></a>Usage</h2>\n");
+		    "<h2 id=\"usage\"><a class=\"anchor\" href=\"#usage\" aria-hidden=\"true\" tabindex=\"-1\"></a>Usage</h2>\n"
+		    "<h2 id=\"usage-1\"><a class=\"anchor\" href=\"#usage-1\" aria-hidden=\"true\" tabindex=\"-1\"></a>Usage</h2>\n");
 }
 END_TEST
 
@@ -350,22 +350,22 @@ START_TEST(test_code_blocks_highlighted)
 {
 	/* the language's class escaped, the code highlighted and escaped */
 	expect_html("```java {title=x}\n@Override public String s() { return \"</code><script>\"; }\n```\n",
-		    "<div class=\"code-block\"><pre><code class=\"language-java\"><span class=\"hl-m\">@Override"
+		    "<div class=\"code-block\"><pre tabindex=\"0\"><code class=\"language-java\"><span class=\"hl-m\">@Override"
 		    "</span> <span class=\"hl-k\">public</span> <span class=\"hl-t\">String</span> "
 		    "<span class=\"hl-f\">s</span>() { <span class=\"hl-k\">return</span> <span class=\"hl-s\">"
 		    "\"&lt;/code&gt;&lt;script&gt;\"</span>; }\n</code></pre>" COPY_BUTTON "</div>\n");
 	/* a language no one knows: its class, the code only escaped */
 	expect_html("```nosuchlang\nif <x> then\n```\n",
-		    "<div class=\"code-block\"><pre><code class=\"language-nosuchlang\">if &lt;x&gt; then\n"
+		    "<div class=\"code-block\"><pre tabindex=\"0\"><code class=\"language-nosuchlang\">if &lt;x&gt; then\n"
 		    "</code></pre>" COPY_BUTTON "</div>\n");
 	/* a hostile info string stays inside its attribute */
 	expect_html("```\"><img/src=x/onerror=alert(1)>\nx\n```\n",
-		    "<div class=\"code-block\"><pre><code class=\"language-&quot;&gt;&lt;img/src=x/onerror=alert(1)&gt;\">"
+		    "<div class=\"code-block\"><pre tabindex=\"0\"><code class=\"language-&quot;&gt;&lt;img/src=x/onerror=alert(1)&gt;\">"
 		    "x\n</code></pre>" COPY_BUTTON "</div>\n");
 	/* empty fence, tilde fence, a code block inside a list item */
-	expect_html("```\n```\n", "<div class=\"code-block\"><pre><code></code></pre>" COPY_BUTTON "</div>\n");
+	expect_html("```\n```\n", "<div class=\"code-block\"><pre tabindex=\"0\"><code></code></pre>" COPY_BUTTON "</div>\n");
 	expect_html("- item\n\n  ~~~py\n  x = 1\n  ~~~\n",
-		    "<ul>\n<li>\n<p>item</p>\n<div class=\"code-block\"><pre><code class=\"language-py\">x = "
+		    "<ul>\n<li>\n<p>item</p>\n<div class=\"code-block\"><pre tabindex=\"0\"><code class=\"language-py\">x = "
 		    "<span class=\"hl-n\">1</span>\n</code></pre>" COPY_BUTTON "</div>\n</li>\n</ul>\n");
 }
 END_TEST
@@ -549,7 +549,7 @@ START_TEST(test_mentions_of_skill_files_become_links)
 	expect_link(&none, "`x.md`\n", "<p><code>x.md</code></p>\n");
 	/* code blocks are never mentions */
 	expect_link(&o, "```\nreferences/x.md\n```\n",
-		    "<div class=\"code-block\"><pre><code>references/x.md\n</code></pre>" COPY_BUTTON "</div>\n");
+		    "<div class=\"code-block\"><pre tabindex=\"0\"><code>references/x.md\n</code></pre>" COPY_BUTTON "</div>\n");
 }
 END_TEST
 
