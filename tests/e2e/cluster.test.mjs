@@ -12,10 +12,13 @@
 //   2xx is in PostgreSQL, once, in the order it was sent per item; nothing
 //   answered 503 is; writes in PostgreSQL's gap answer 503 with
 //   Retry-After and then succeed; after the kill nginx answers only from
-//   the live replicas.
+//   the live replicas;
+// - a SQLite review database moved into PostgreSQL with
+//   tools/reviews-to-pg.sh answers byte for byte as before.
 // Run alone with `make e2e-cluster`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -261,5 +264,56 @@ describe('skilld behind nginx on one PostgreSQL', () => {
 		const last0 = log.filter((x) => x.w === 0 && x.kind !== 'create' && x.status >= 200 && x.status < 300).pop();
 		const item0 = r0.sections.flatMap((s) => s.items).find((x) => x.id === items[0]);
 		assert.equal(Number(/-(\d+)$/.exec(item0.note)[1]) >= last0.n, true, `${item0.note} older than ${last0.note}`);
+	});
+
+	it('a SQLite review database moved into PostgreSQL (tools/reviews-to-pg.sh) answers the same', async () => {
+		const reviewsDb = path.join(tmp, 'reviews.db');
+		const lite = await startDaemon({ roots: [skills], args: ['--reviews-db', reviewsDb] });
+		const ids = [];
+		for (const title of ['PR 1: "quotes", \\ and ünïcödé', 'PR 2']) {
+			const r = await write(lite.base, 'POST', '/api/v1/reviews', { skill: SKILL, title, target: 'https://example.com/pr/1' });
+			assert.equal(r.status, 201);
+			ids.push(r.json.id);
+		}
+		const items = (await (await fetch(`${lite.base}/api/v1/reviews/${ids[0]}`)).json()).sections.flatMap((s) => s.items);
+		const verdicts = [
+			{ item: items[0].id, verdict: 'fail', severity: 'Critical', note: 'line one\nline two\ttab', evidence: 'a.c:1' },
+			{ item: items[1].id, verdict: 'pass', note: '' },
+			{ item: items[2].id, verdict: 'na', note: "it's 100% 'quoted' $$ \\x00" },
+		];
+		assert.equal((await write(lite.base, 'POST', `/api/v1/reviews/${ids[0]}/verdicts`, { verdicts, author: 'ana' })).status, 200);
+		assert.equal((await write(lite.base, 'PATCH', `/api/v1/reviews/${ids[0]}/items/${items[0].id}`, { verdict: null })).status, 200);
+		assert.equal((await write(lite.base, 'PATCH', `/api/v1/reviews/${ids[1]}`, { status: 'closed', target: null })).status, 200);
+		const urls = ['/api/v1/reviews', ...ids.flatMap((id) => [`/api/v1/reviews/${id}`, `/api/v1/reviews/${id}?format=md`,
+			`/reviews/${id}?format=html`])];
+		const host = { Host: `${HOST}:1` };
+		const want = await Promise.all(urls.map((u) => get(lite.base, u, host)));
+		assert.deepEqual((await lite.stop()), { code: 0, signal: null });
+
+		pg.exec('CREATE DATABASE moved', 'postgres');
+		const uri = pg.uri.replace(/\/skilld$/, '/moved');
+		const empty = await startDaemon({ roots: [skills], args: ['--store', uri] });   // the schema
+		await empty.stop();
+		const run = spawnSync(path.join(ROOT, 'tools/reviews-to-pg.sh'), [reviewsDb, uri], { encoding: 'utf8' });
+		assert.equal(run.status, 0, run.stderr);
+		assert.equal(run.stdout, 'moved 2 reviews, 3 items, 7 events\n');
+		// a second run refuses, writing nothing
+		const again = spawnSync(path.join(ROOT, 'tools/reviews-to-pg.sh'), [reviewsDb, uri], { encoding: 'utf8' });
+		assert.notEqual(again.status, 0);
+		assert.match(again.stderr, /already holds reviews/);
+		assert.equal(pg.sql('SELECT count(*) AS n FROM review_events', 'moved')[0].n, 7);
+
+		const moved = await startDaemon({ roots: [skills], args: ['--store', uri] });
+		try {
+			for (const [i, u] of urls.entries()) {
+				const a = await get(moved.base, u, host);
+				assert.equal(want[i].status, 200, u);
+				assert.equal(a.status, 200, u);
+				assert.equal(a.body.toString(), want[i].body.toString(), u);
+				assert.equal(a.headers.etag, want[i].headers.etag, u);
+			}
+		} finally {
+			await moved.stop();
+		}
 	});
 });
