@@ -357,7 +357,7 @@ unit: deps-test
 # when missing (playwright-core asks for Node >= 20; Debian 12's is 18);
 # bsdtar (libarchive-tools) unpacks the archives the installer test fetches.
 # cluster.test.mjs runs Debian's PostgreSQL 15 and nginx (see e2e-cluster).
-E2E_DEB_PKGS = chromium libarchive-tools nginx postgresql-15 $(if $(shell command -v node 2>/dev/null),,nodejs) \
+E2E_DEB_PKGS = chromium libarchive-tools nginx postgresql-15 sqlite3 $(if $(shell command -v node 2>/dev/null),,nodejs) \
                $(if $(shell command -v npm 2>/dev/null),,npm)
 
 e2e: all
@@ -373,7 +373,7 @@ e2e: all
 # SKILLD_CLUSTER_SECONDS=60) while a replica is killed and PostgreSQL
 # restarts. `make e2e` runs it with the other files.
 e2e-cluster: all
-	$(call ensure_pkgs,nginx postgresql-15 $(if $(shell command -v node 2>/dev/null),,nodejs))
+	$(call ensure_pkgs,nginx postgresql-15 sqlite3 $(if $(shell command -v node 2>/dev/null),,nodejs))
 	SKILLD_BIN=$(abspath $(BUILD)/skilld) node --test --test-concurrency=1 tests/e2e/cluster.test.mjs
 
 # `make bench` — skilld and nginx side by side on the same bytes, search and

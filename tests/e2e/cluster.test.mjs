@@ -24,7 +24,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { HOST, ROOT, sleep, startDaemon } from './daemon.mjs';
-import { startNginx, startPostgres } from './cluster.mjs';
+import { PG_BIN, startNginx, startPostgres } from './cluster.mjs';
 
 const SECONDS = Number(process.env.SKILLD_CLUSTER_SECONDS || 20);
 const WRITERS = 32;
@@ -215,6 +215,9 @@ describe('skilld behind nginx on one PostgreSQL', () => {
 		};
 		console.log(`cluster: ${JSON.stringify(summary)}`);
 		assert.equal((await C.stop()).signal, 'SIGKILL');
+		// nginx spread the writes: each replica had its share before the kill
+		for (const r of replicas)
+			assert.match(r.log(), /(POST|PATCH) "\/api\/v1\/reviews\/[0-9a-f]{16}\/\S+" 200 /, r.base);
 
 		// B heard a write on A within 1 s once PostgreSQL was back
 		assert.ok(events.after <= 1000, `after the restart a verdict on A took ${events.after} ms to reach B`);
@@ -315,5 +318,15 @@ describe('skilld behind nginx on one PostgreSQL', () => {
 		} finally {
 			await moved.stop();
 		}
+		// docs/deploy.md's backup: pg_dump, then pg_restore into an empty database
+		const dump = path.join(tmp, 'moved.dump');
+		const d = spawnSync(path.join(PG_BIN, 'pg_dump'), ['--format=custom', `--file=${dump}`, uri], { encoding: 'utf8' });
+		assert.equal(d.status, 0, d.stderr);
+		pg.exec('CREATE DATABASE restored', 'postgres');
+		const r = spawnSync(path.join(PG_BIN, 'pg_restore'), ['--no-owner', `--dbname=${uri.replace(/moved$/, 'restored')}`, dump], { encoding: 'utf8' });
+		assert.equal(r.status, 0, r.stderr);
+		const rows = (db) => pg.sql('SELECT * FROM review_events ORDER BY review_id, seq', db);
+		assert.deepEqual(rows('restored'), rows('moved'));
+		assert.equal(rows('restored').length, 7);
 	});
 });
