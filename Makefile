@@ -63,7 +63,7 @@ DEPFILES   = $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tobj/*/*.d)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run test test-corpus check fuzz bench bench-reviews install clean deps unit print-deps e2e check-layers \
+.PHONY: all run test test-corpus check fuzz bench bench-reviews install clean deps unit print-deps e2e e2e-cluster check-layers \
         valgrind tsan
 
 # `make` checks the Debian packages once, then builds in parallel.
@@ -360,7 +360,8 @@ unit: deps-test
 # screenshots go to $(BUILD)/screenshots. Node.js and npm come from apt only
 # when missing (playwright-core asks for Node >= 20; Debian 12's is 18);
 # bsdtar (libarchive-tools) unpacks the archives the installer test fetches.
-E2E_DEB_PKGS = chromium libarchive-tools $(if $(shell command -v node 2>/dev/null),,nodejs) \
+# cluster.test.mjs runs Debian's PostgreSQL 15 and nginx (see e2e-cluster).
+E2E_DEB_PKGS = chromium libarchive-tools nginx postgresql-15 sqlite3 $(if $(shell command -v node 2>/dev/null),,nodejs) \
                $(if $(shell command -v npm 2>/dev/null),,npm)
 
 e2e: all
@@ -369,6 +370,15 @@ e2e: all
 	  else npm install --no-audit --no-fund; fi
 	SKILLD_BIN=$(BUILD)/skilld SKILLD_SCREENSHOTS=$(BUILD)/screenshots \
 	  SKILLD_CONFORMANCE=$(BUILD)/conformance node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+# `make e2e-cluster` — cluster.test.mjs alone (it needs no npm package):
+# three replicas on one PostgreSQL 15 behind nginx, 32 writers for
+# SKILLD_CLUSTER_SECONDS (20 by default; the issue's 60 s with
+# SKILLD_CLUSTER_SECONDS=60) while a replica is killed and PostgreSQL
+# restarts. `make e2e` runs it with the other files.
+e2e-cluster: all
+	$(call ensure_pkgs,nginx postgresql-15 sqlite3 $(if $(shell command -v node 2>/dev/null),,nodejs))
+	SKILLD_BIN=$(abspath $(BUILD)/skilld) node --test --test-concurrency=1 tests/e2e/cluster.test.mjs
 
 # `make bench` — skilld and nginx side by side on the same bytes, search and
 # indexing on booklib-head and synthetic corpora (bench/run.sh, about 20
