@@ -146,7 +146,13 @@ for k in restart edit new-skill deleted renamed full; do
 	c=$([ -n "${cpu[$k]:-}" ] && median "${cpu[$k]}" || echo -)
 	printf '| %s | %d | %s | %.3f |\n' "$k" "$w" "$c" "$(echo "$w / $fw" | bc -l)"
 done
-ls -l "$tmp"/db* | awk '{s += $5} END {printf "database with its WAL: %.1f MB\n", s / 1e6}'
+ls -l "$tmp"/db* | awk '{s += $5} END {printf "database with its WAL, right after the full re-index: %.1f MB\n", s / 1e6}'
+# The reloader copies the WAL into the database when idle, and truncates it.
+for _ in $(seq 600); do
+	[ "$(stat -c %s "$tmp/db-wal" 2>/dev/null || echo 0)" = 0 ] && break
+	sleep 0.1
+done
+ls -l "$tmp"/db* | awk '{s += $5} END {printf "database with its WAL, once checkpointed: %.1f MB\n", s / 1e6}'
 find "$tmp/skills" -type f -printf '%s\n' | awk '{s += $1} END {printf "the files of the corpus: %.1f MB\n", s / 1e6}'
 if command -v sqlite3 >/dev/null; then
 	echo "what takes the space (MB, SQLite's dbstat):"
