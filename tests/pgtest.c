@@ -81,7 +81,20 @@ static pid_t spawn(const struct pgtest *s, char *const argv[])
 		 * ends (set after setuid, which clears it) */
 		if (prctl(PR_SET_PDEATHSIG, SIGINT) != 0 || getppid() != parent)
 			_exit(125);
-		execv(prog, argv);
+		/* argv[0] the program's path: initdb finds postgres beside
+		 * itself from it (a bare name is looked up in PATH, which
+		 * need not hold PostgreSQL's folder, as on a fresh Debian) */
+		{
+			size_t n = 0;
+			char **args;
+
+			while (argv[n])
+				n++;
+			args = xcalloc(n + 1, sizeof(*args));
+			memcpy(args, argv, n * sizeof(*args));
+			args[0] = prog;
+			execv(prog, args);
+		}
 		_exit(127);
 	}
 	free(prog);

@@ -785,6 +785,9 @@ START_TEST(test_pg_server_restart)
 	ck_assert_int_eq(reviewdb_write_items(rv, id, &w, 1, 5000, &res, &failed, err, sizeof(err)),
 			 0);
 	cJSON_Delete(res);
+	/* heard: this review's id, and nothing else; maybe twice, when the
+	 * listener was back in time for the first write after the restart
+	 * too and heard that after tries was taken (a loaded machine) */
 	for (int i = 0; i < 200; i++) {
 		pthread_mutex_lock(&h.lock);
 		rc = h.n;
@@ -793,8 +796,12 @@ START_TEST(test_pg_server_restart)
 			break;
 		usleep(50 * 1000);
 	}
-	ck_assert_int_eq(rc, tries + 1);
-	ck_assert_str_eq(h.ids[tries], id);
+	ck_assert_int_gt(rc, tries);
+	ck_assert_int_le(rc, tries + 2);
+	pthread_mutex_lock(&h.lock);
+	for (int k = tries; k < h.n; k++)
+		ck_assert_str_eq(h.ids[k], id);
+	pthread_mutex_unlock(&h.lock);
 	reviewdb_close(watcher);
 	reviewdb_close(rv);
 	rv = NULL;
