@@ -777,15 +777,18 @@ static void put_time(struct buf *b, const char *iso)
 }
 
 /* The index's "Recently changed": each skill's name, linked, and when
- * its files last changed. Nothing for an empty or absent list. */
+ * its files last changed, in a <details> closed in the page (on a phone
+ * the first card stays on the first screen; app.js opens it on a wide
+ * one, as the filters). Nothing for an empty or absent list. */
 static void put_recent(struct buf *b, const cJSON *recent)
 {
 	const cJSON *s;
 
 	if (cJSON_GetArraySize(recent) == 0)
 		return;
-	buf_puts(b, "<section class=\"recent\" aria-labelledby=\"recent-h\">\n"
-		    "<h2 id=\"recent-h\">Recently changed</h2>\n<ol>\n");
+	buf_puts(b, "<details class=\"recent\" data-wide-open>\n"
+		    "<summary><h2 id=\"recent-h\">Recently changed</h2></summary>\n"
+		    "<ol aria-labelledby=\"recent-h\">\n");
 	cJSON_ArrayForEach(s, recent) {
 		const char *slug = jstr(s, "slug"), *name = jstr(s, "name");
 
@@ -795,7 +798,7 @@ static void put_recent(struct buf *b, const cJSON *recent)
 		put_time(b, jstr(s, "updated"));
 		buf_puts(b, "</li>\n");
 	}
-	buf_puts(b, "</ol>\n</section>\n");
+	buf_puts(b, "</ol>\n</details>\n");
 }
 
 char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)

@@ -696,7 +696,9 @@ START_TEST(test_index_recently_changed)
 	ck_assert_ptr_null(cJSON_GetObjectItem(v, "recent"));
 	cJSON_Delete(v);
 	ck_assert_int_eq(get("/", HTML_ACCEPT, BROWSER, &res), 200);
-	ck_assert_ptr_nonnull(strstr(res.body, "<h2 id=\"recent-h\">Recently changed</h2>\n<ol>\n"
+	ck_assert_ptr_nonnull(strstr(res.body, "<details class=\"recent\" data-wide-open>\n<summary>"
+					       "<h2 id=\"recent-h\">Recently changed</h2></summary>\n"
+					       "<ol aria-labelledby=\"recent-h\">\n"
 					       "<li><a href=\"/skills/t-07\">t-07</a> <time "
 					       "datetime=\"2030-01-01T00:00:00Z\" data-relative>2030-01-01 "
 					       "00:00 UTC</time></li>\n<li><a href=\"/skills/t-03\">"));
