@@ -297,8 +297,9 @@ static void bad_field(struct response *res, const char *field, const char *fmt, 
 	cJSON_Delete(root);
 }
 
-/* Answers a store's failure rc (REVIEWDB_ERROR or REVIEWDB_UNAVAILABLE)
- * with 503, logging err when there is one. A store that cannot be reached
+/* Answers a store's failure rc (REVIEWDB_ERROR, REVIEWDB_UNAVAILABLE or
+ * REVIEWDB_IN_DOUBT) with 503, or 504 for a write that may have been
+ * applied, logging err when there is one. A store that cannot be reached
  * now (PostgreSQL down or restarting) says when to try again. */
 static void store_failed(struct app *app, struct response *res, int rc, const char *err)
 {
@@ -306,6 +307,12 @@ static void store_failed(struct app *app, struct response *res, int rc, const ch
 
 	if (err)
 		log_msg(&app->log, LOG_ERROR, "%s", err);
+	if (rc == REVIEWDB_IN_DOUBT) {
+		response_error(res, 504, "unconfirmed", "the reviews store lost the connection "
+			       "while committing this write and could not say whether it was "
+			       "applied: read the review before sending it again");
+		return;
+	}
 	if (rc != REVIEWDB_UNAVAILABLE) {
 		response_error(res, 503, "unavailable", "the reviews database could not be written "
 			       "or read");

@@ -16,7 +16,13 @@
  * than a backoff that doubles from 250 ms to 5 s while connecting fails. A
  * call whose first statement (its BEGIN) finds the connection lost connects
  * again and runs once more: nothing of it had reached the server. Nothing
- * later in a call is ever retried, so no write can apply twice. A call
+ * later in a call is ever retried, so no write can apply twice. A write
+ * whose COMMIT went out but whose answer was lost (a server stopping
+ * kills its sessions after their commit is on disk) may or may not have
+ * been applied: the call asks the server, on a new connection, whether
+ * its transaction (txid_current, taken at its BEGIN) committed, for up to
+ * IN_DOUBT_MS, and answers 0 when it did, REVIEWDB_UNAVAILABLE when it did
+ * not, and REVIEWDB_IN_DOUBT when the server could not tell in time. A call
  * waits for the handle's connection only while its holder has held it
  * less than 2 s (not stuck), a statement at most 5 s
  * for a lock and 15 s in all (lock_timeout, statement_timeout, which the
@@ -59,6 +65,12 @@
 #define STUCK_MS 2000
 /* How often a waiting call looks whether the holder is stuck. */
 #define LOOK_MS 100
+/* How long a write whose COMMIT got no answer asks whether it committed. */
+#define IN_DOUBT_MS 10000
+/* A write's first statements: its transaction id is what its COMMIT is
+ * asked about when the answer to that is lost. */
+#define WRITE_TX "BEGIN; SELECT txid_current()"
+#define READ_TX "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 /* pg_advisory_xact_lock key of the migrations: "skilldrv" in ASCII. */
 #define MIGRATION_LOCK "7740314353451447926"
 /* The channel of the changes' notifications. */
@@ -83,6 +95,7 @@ struct pg {
 	bool gone;              /* the last failure lost the connection */
 	bool later;             /* it may pass if tried again (gone, or a
 				 * lock or statement timeout, a deadlock) */
+	char xid[24];           /* the running write's transaction id, or "" */
 	char fault[512];        /* the last failure, one line */
 	char token[TOKEN_LEN + 1];  /* this handle's, in its notifications */
 	/* reviewdb_watch's listener */
@@ -190,12 +203,14 @@ static bool for_now(const PGresult *r)
 	return false;
 }
 
-/* Runs sql with the n text parameters v (NULL: SQL NULL). The result (the
- * caller PQclears it), or NULL on failure with p->fault and p->gone set
- * (when gone, the connection is dropped). */
+/* Runs sql with the n text parameters v (NULL: SQL NULL); sql without
+ * parameters may be several statements (WRITE_TX), the last one's result
+ * is kept. The result (the caller PQclears it), or NULL on failure with
+ * p->fault and p->gone set (when gone, the connection is dropped). */
 static PGresult *run(struct pg *p, const char *sql, int n, const char *const *v)
 {
-	PGresult *r = PQexecParams(p->conn, sql, n, NULL, v, NULL, NULL, 0);
+	PGresult *r = n ? PQexecParams(p->conn, sql, n, NULL, v, NULL, NULL, 0)
+			: PQexec(p->conn, sql);
 	ExecStatusType s = PQresultStatus(r);
 
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
@@ -372,13 +387,20 @@ static int enter(struct pg *p, const char *first, const char *what, char *err, s
 		return REVIEWDB_UNAVAILABLE;
 	}
 	p->gone = p->later = false;
+	p->xid[0] = '\0';
 	for (int tries = 0; tries < 2; tries++) {
+		PGresult *r;
+
 		if (!p->conn && connect_now(p) != 0) {
 			p->gone = p->later = true;
 			break;
 		}
-		if (exec(p, first, 0, NULL) == 0)
+		if ((r = run(p, first, 0, NULL)) != NULL) {
+			if (strcmp(first, WRITE_TX) == 0)
+				snprintf(p->xid, sizeof(p->xid), "%s", PQgetvalue(r, 0, 0));
+			PQclear(r);
 			return 0;
+		}
 		if (!p->gone)
 			break;
 	}
@@ -387,24 +409,65 @@ static int enter(struct pg *p, const char *first, const char *what, char *err, s
 	return p->later ? REVIEWDB_UNAVAILABLE : REVIEWDB_ERROR;
 }
 
-/* Ends a call: commits when rc is 0 (a failed COMMIT makes rc a failure),
- * else rolls back; rc's code, ERROR turned UNAVAILABLE when the
- * connection was lost, with err; the lock released. */
+/*
+ * The COMMIT of the write p->xid went out and the connection was lost
+ * before its answer came. Asks the server whether that transaction
+ * committed, on new connections, until it says or IN_DOUBT_MS have passed:
+ * 0 (it did), REVIEWDB_UNAVAILABLE (it did not: nothing was written) or
+ * REVIEWDB_IN_DOUBT, with p->fault saying so. A connection made here is
+ * kept for the next call.
+ */
+static int settle(struct pg *p)
+{
+	int64_t until = mono_ms() + IN_DOUBT_MS;
+	char lost_at[sizeof(p->fault) - 128];
+
+	snprintf(lost_at, sizeof(lost_at), "%.*s", (int)sizeof(lost_at) - 1, p->fault);
+	for (;;) {
+		PGresult *r;
+
+		if (!p->conn && PQstatus(p->conn = dial(p)) != CONNECTION_OK)
+			drop(p);
+		if (p->conn && (r = run(p, "SELECT txid_status($1::bigint)", 1,
+					(const char *const[]){ p->xid })) != NULL) {
+			const char *status = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
+			int rc = strcmp(status, "committed") == 0 ? 0
+				 : strcmp(status, "aborted") == 0 ? REVIEWDB_UNAVAILABLE : 1;
+
+			PQclear(r);
+			if (rc != 1) {
+				p->backoff.ms = BACKOFF_MIN_MS;
+				snprintf(p->fault, sizeof(p->fault), "%s (the write was %s)", lost_at,
+					 rc == 0 ? "applied" : "not applied");
+				return rc;
+			}
+		}
+		if (mono_ms() >= until)
+			break;
+		usleep(100 * 1000);
+	}
+	snprintf(p->fault, sizeof(p->fault), "%s; the server could not say within %d s whether "
+		 "the write was applied", lost_at, IN_DOUBT_MS / 1000);
+	return REVIEWDB_IN_DOUBT;
+}
+
+/* Ends a call: commits when rc is 0 (a failed COMMIT makes rc a failure,
+ * unless the write was applied all the same), else rolls back; rc's code,
+ * ERROR turned UNAVAILABLE when the connection was lost, with err; the
+ * lock released. */
 static int leave(struct pg *p, int rc, const char *what, char *err, size_t errlen)
 {
 	if (rc == 0 && exec(p, "COMMIT", 0, NULL) != 0)
-		rc = REVIEWDB_ERROR;
+		rc = p->gone && p->xid[0] ? settle(p) : REVIEWDB_ERROR;
 	else if (rc != 0 && p->conn)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
 	if (rc == REVIEWDB_ERROR && p->later)
 		rc = REVIEWDB_UNAVAILABLE;
-	if (rc == REVIEWDB_ERROR || rc == REVIEWDB_UNAVAILABLE)
+	if (rc == REVIEWDB_ERROR || rc == REVIEWDB_UNAVAILABLE || rc == REVIEWDB_IN_DOUBT)
 		put_err(p, what, err, errlen);
 	release(p);
 	return rc;
 }
-
-#define READ_TX "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 /* ---- rows ---- */
 
@@ -742,7 +805,7 @@ static int pg_create(struct reviewdb *base, const struct review_start *s, int64_
 
 	if (reviewcore_new_id(id, err, errlen) != 0)
 		return REVIEWDB_ERROR;
-	if ((rc = enter(p, "BEGIN", "starting a review", err, errlen)) != 0)
+	if ((rc = enter(p, WRITE_TX, "starting a review", err, errlen)) != 0)
 		return rc;
 	change = reviewcore_start_change(s);
 	rc = exec(p, "INSERT INTO reviews (id, skill, checklist_path, checklist_digest, start_items, "
@@ -840,7 +903,7 @@ static int pg_write_items(struct reviewdb *base, const char *id, const struct it
 	int rc;
 
 	*results = NULL;
-	if ((rc = enter(p, "BEGIN", "writing verdicts", err, errlen)) != 0)
+	if ((rc = enter(p, WRITE_TX, "writing verdicts", err, errlen)) != 0)
 		return rc;
 	rc = reviewcore_write_items(&tx, id, w, n, now, results, failed);
 	/* STALE answers the item as it is; nothing was written either way */
@@ -859,7 +922,7 @@ static int pg_edit(struct reviewdb *base, const char *id, const struct review_ed
 	struct reviewtx tx = tx_of(p);
 	int rc;
 
-	if ((rc = enter(p, "BEGIN", "changing a review", err, errlen)) != 0)
+	if ((rc = enter(p, WRITE_TX, "changing a review", err, errlen)) != 0)
 		return rc;
 	rc = reviewcore_edit(&tx, id, e, now);
 	return leave(p, rc, "changing a review", err, errlen);
@@ -871,7 +934,7 @@ static int pg_remove(struct reviewdb *base, const char *id, char *err, size_t er
 	PGresult *r;
 	int rc;
 
-	if ((rc = enter(p, "BEGIN", "deleting a review", err, errlen)) != 0)
+	if ((rc = enter(p, WRITE_TX, "deleting a review", err, errlen)) != 0)
 		return rc;
 	/* review_items and review_events go with it (ON DELETE CASCADE). */
 	r = run(p, "DELETE FROM reviews WHERE id = $1", 1, (const char *const[]){ id });
@@ -926,7 +989,7 @@ static int pg_session_put(struct reviewdb *base, const char *digest, unsigned tt
 	char secs[16];
 	int rc;
 
-	if ((rc = enter(p, "BEGIN", "starting a session", NULL, 0)) != 0)
+	if ((rc = enter(p, WRITE_TX, "starting a session", NULL, 0)) != 0)
 		return rc;
 	snprintf(secs, sizeof(secs), "%u", ttl);
 	rc = exec(p, "DELETE FROM sessions WHERE expires_at <= now()", 0, NULL) == 0 &&
@@ -966,7 +1029,7 @@ static int pg_session_end(struct reviewdb *base, const char *digest)
 	struct pg *p = pg_of(base);
 	int rc;
 
-	if ((rc = enter(p, "BEGIN", "ending a session", NULL, 0)) != 0)
+	if ((rc = enter(p, WRITE_TX, "ending a session", NULL, 0)) != 0)
 		return rc;
 	rc = exec(p, "DELETE FROM sessions WHERE digest = $1", 1, (const char *const[]){ digest });
 	return leave(p, rc == 0 ? 0 : REVIEWDB_ERROR, "ending a session", NULL, 0);

@@ -483,6 +483,7 @@ END_TEST
 struct held_write {
 	struct reviewdb *rv;
 	const char *id;
+	const char *verdict;    /* NULL: "pass" */
 	int rc;
 	char err[512];
 };
@@ -490,7 +491,7 @@ struct held_write {
 static void *held_write_main(void *arg)
 {
 	struct held_write *h = arg;
-	struct item_write w = verdict("1-w1", "pass");
+	struct item_write w = verdict("1-w1", h->verdict ? h->verdict : "pass");
 	cJSON *res = NULL;
 	size_t failed;
 
@@ -809,6 +810,124 @@ START_TEST(test_pg_server_restart)
 }
 END_TEST
 
+/* Runs sql on c, which must pass. */
+static void admin_sql(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+		      "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+}
+
+/* Makes every COMMIT on s wait for a standby that never comes (synchronous
+ * replication to "nobody"), or not (on false). */
+static void commits_wait(const char *uri, bool on)
+{
+	PGconn *c = PQconnectdb(uri);
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	admin_sql(c, on ? "ALTER SYSTEM SET synchronous_standby_names = 'nobody'"
+			: "ALTER SYSTEM RESET synchronous_standby_names");
+	admin_sql(c, "SELECT pg_reload_conf()");
+	PQfinish(c);
+	/* the checkpointer takes the setting up when it hears of the reload */
+	usleep(500 * 1000);
+}
+
+/* The pid of skilld's session waiting for its COMMIT to replicate: its
+ * commit is on disk, the answer not sent. Waits up to 10 s for it. */
+static char *commit_waiting(const char *uri)
+{
+	PGconn *c = PQconnectdb(uri);
+	char *pid = NULL;
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	for (int i = 0; i < 200 && !pid; i++) {
+		PGresult *r = PQexec(c, "SELECT pid FROM pg_stat_activity WHERE "
+				     "application_name = 'skilld' AND wait_event = 'SyncRep'");
+
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			pid = xstrdup(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if (!pid)
+			usleep(50 * 1000);
+	}
+	PQfinish(c);
+	ck_assert_msg(pid != NULL, "no skilld COMMIT waits for replication");
+	return pid;
+}
+
+/* A write whose COMMIT reached the disk but whose answer was lost (the
+ * session killed at that moment, as a stopping server kills its sessions)
+ * answers 0 once the server says it committed; when the server stays away
+ * past the 10 s the call asks for, it answers REVIEWDB_IN_DOUBT, never
+ * REVIEWDB_UNAVAILABLE ("nothing written"): the write is there afterwards. */
+START_TEST(test_pg_commit_in_doubt)
+{
+	char id[REVIEW_ID_LEN + 1], err[512], *pid, *sql, *uri;
+	struct held_write h = { .id = id, .rc = -99 };
+	struct pgtest own;
+	struct timespec t0, t1;
+	PGconn *admin;
+	pthread_t t;
+	cJSON *o;
+
+	reviewdb_close(rv);
+	free(path);
+	ck_assert_msg(pgtest_init(&own, err, sizeof(err)) == 0, "%s", err);
+	path = pgtest_new_database(&own);
+	/* pgtest's server commits asynchronously: skilld's session does not */
+	uri = xasprintf("%s?options=-c%%20synchronous_commit%%3Don", path);
+	rv = reviewdb_open(uri, err, sizeof(err));
+	ck_assert_msg(rv != NULL, "%s", err);
+	free(uri);
+	start(id, 1000);
+	h.rv = rv;
+
+	/* the session is killed while its COMMIT waits: the write was applied */
+	commits_wait(path, true);
+	ck_assert_int_eq(pthread_create(&t, NULL, held_write_main, &h), 0);
+	pid = commit_waiting(path);
+	commits_wait(path, false);
+	admin = PQconnectdb(path);
+	ck_assert_msg(PQstatus(admin) == CONNECTION_OK, "%s", PQerrorMessage(admin));
+	sql = xasprintf("SELECT pg_terminate_backend(%s)", pid);
+	admin_sql(admin, sql);
+	free(sql);
+	free(pid);
+	PQfinish(admin);
+	pthread_join(t, NULL);
+	ck_assert_msg(h.rc == 0, "rc %d: %s", h.rc, h.err);
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
+	ck_assert_int_eq(num(o, "seq"), 2);
+	cJSON_Delete(o);
+
+	/* the server stops while the COMMIT waits and stays down: in doubt */
+	commits_wait(path, true);
+	h.rc = -99;
+	h.verdict = "fail";
+	ck_assert_int_eq(pthread_create(&t, NULL, held_write_main, &h), 0);
+	free(commit_waiting(path));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pgtest_stop(&own);
+	pthread_join(t, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg(h.rc == REVIEWDB_IN_DOUBT, "rc %d: %s", h.rc, h.err);
+	ck_assert_msg(strstr(h.err, "could not say") != NULL, "%s", h.err);
+	ck_assert_ptr_null(strstr(h.err, own.password));
+	ck_assert_int_ge(t1.tv_sec - t0.tv_sec, 9);
+	ck_assert_msg(pgtest_start(&own, err, sizeof(err)) == 0, "%s", err);
+	commits_wait(path, false);
+	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
+	ck_assert_int_eq(num(o, "seq"), 3);
+	cJSON_Delete(o);
+	reviewdb_close(rv);
+	rv = NULL;
+	pgtest_fini(&own);
+}
+END_TEST
+
 /* The tests that run on every store. */
 static void add_common(TCase *tc)
 {
@@ -837,6 +956,7 @@ Suite *reviewdb_suite(void)
 		tcase_add_test(pg, test_pg_two_handles);
 		tcase_add_test(pg, test_pg_watch_hears_other_handles);
 		tcase_add_test(pg, test_pg_server_restart);
+		tcase_add_test(pg, test_pg_commit_in_doubt);
 	}
 	return s;
 }

@@ -43,8 +43,10 @@ enum {
 	REVIEWDB_CLOSED = -3,      /* the review is closed: reopen it first */
 	REVIEWDB_STALE = -4,       /* an if_version did not match */
 	REVIEWDB_UNAVAILABLE = -5, /* the store cannot be reached now: nothing was
-				    * written (a write cut off at its COMMIT may
-				    * have been), try again in a moment */
+				    * written, try again in a moment */
+	REVIEWDB_IN_DOUBT = -6,    /* the connection was lost at the write's
+				    * COMMIT and the store could not say in time
+				    * whether it was applied: it may have been */
 };
 
 /* Seconds a client should wait after REVIEWDB_UNAVAILABLE (Retry-After). */
@@ -121,7 +123,7 @@ struct review_start {
 };
 /* 0 with the new id in id, REVIEWDB_UNAVAILABLE or REVIEWDB_ERROR. Every
  * function below may also answer REVIEWDB_UNAVAILABLE where it answers
- * REVIEWDB_ERROR. */
+ * REVIEWDB_ERROR, and a write (PostgreSQL) REVIEWDB_IN_DOUBT too. */
 int reviewdb_create(struct reviewdb *rv, const struct review_start *s, int64_t now,
 		   char id[REVIEW_ID_LEN + 1], char *err, size_t errlen);
 
