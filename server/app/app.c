@@ -397,6 +397,9 @@ static int init(struct app *app, const struct config *cfg, FILE *log_out, bool w
 	shown = str_mask_password(cfg->reviews_db);
 	log_msg(&app->log, LOG_INFO, "reviews are kept in %s (%s)", shown,
 		reviewdb_backend(app->reviews));
+	if (!reviewdb_up(app->reviews))
+		log_msg(&app->log, LOG_WARN, "reviews: %s cannot be reached now: skills are "
+			"served, review calls answer 503 until it can", shown);
 	free(shown);
 	/* replicas sharing a store share the sign-ins too */
 	if (app->token)

@@ -293,19 +293,34 @@ static int migrate(struct pg *p)
 	return rc;
 }
 
+/* The keywords of a connection to p's URI, and their values (set_values):
+ * libpq's defaults, then a connect timeout, keepalives that notice a dead
+ * peer within a minute, and a write that waits for a lock at most 5 s and
+ * runs at most 15 s, then what the URI says (values given before dbname
+ * are defaults the URI may override). */
+static const char *const dial_keys[] = { "connect_timeout", "keepalives_idle",
+					 "keepalives_interval", "keepalives_count",
+					 "application_name", "options", "dbname", NULL };
+
+static void set_values(const struct pg *p, const char *vals[8])
+{
+	static const char *const fixed[] = { "5", "30", "10", "3", "skilld",
+					     "-c lock_timeout=5000 -c statement_timeout=15000" };
+
+	memcpy(vals, fixed, sizeof(fixed));
+	vals[6] = p->uri;
+	vals[7] = NULL;
+}
+
 /* A new connection to p's URI (the caller PQfinishes it, and checks its
- * PQstatus): libpq's defaults, then a connect timeout, keepalives that
- * notice a dead peer within a minute, and a write that waits for a lock at
- * most 5 s and runs at most 15 s, then what the URI says. */
+ * PQstatus). */
 static PGconn *dial(const struct pg *p)
 {
-	static const char *const keys[] = { "connect_timeout", "keepalives_idle",
-					    "keepalives_interval", "keepalives_count",
-					    "application_name", "options", "dbname", NULL };
-	const char *vals[] = { "5", "30", "10", "3", "skilld",
-			       "-c lock_timeout=5000 -c statement_timeout=15000", p->uri, NULL };
-	/* values given before dbname are defaults the URI may override */
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	const char *vals[8];
+	PGconn *c;
+
+	set_values(p, vals);
+	c = PQconnectdbParams(dial_keys, vals, 1);
 
 	if (PQstatus(c) == CONNECTION_OK)
 		PQsetNoticeProcessor(c, quiet, NULL);
@@ -613,6 +628,20 @@ static struct reviewtx tx_of(struct pg *p)
 
 /* ---- the backend ---- */
 
+/* After a failed connect: is the server away (nothing answers, or it
+ * answers that it is starting, stopping or recovering), rather than there
+ * and refusing this connection (a password, a database name, a schema of
+ * a newer skilld), which no wait mends? */
+static bool server_away(const struct pg *p)
+{
+	const char *vals[8];
+	PGPing ping;
+
+	set_values(p, vals);
+	ping = PQpingParams(dial_keys, vals, 1);
+	return ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
+}
+
 struct reviewdb *reviewdb_pg_open(const char *uri, char *err, size_t errlen)
 {
 	struct pg *p = xcalloc(1, sizeof(*p));
@@ -639,7 +668,7 @@ struct reviewdb *reviewdb_pg_open(const char *uri, char *err, size_t errlen)
 		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
 			p->secret = xstrdup(o->val);
 	PQconninfoFree(opts);
-	if (connect_now(p) != 0) {
+	if (connect_now(p) != 0 && !server_away(p)) {
 		put_err(p, "cannot connect", err, errlen);
 		pg_ops.close(&p->base);
 		return NULL;

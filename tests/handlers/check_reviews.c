@@ -737,7 +737,8 @@ END_TEST
 
 /* PostgreSQL stops under the server: skills are still served, review
  * reads and writes answer 503 with Retry-After (nothing written), /healthz
- * says the store is down; once it is back a write goes through, once. */
+ * says the store is down; a server started meanwhile starts and does the
+ * same; once PostgreSQL is back a write goes through, once. */
 START_TEST(test_store_down_and_back)
 {
 	struct ta_request r = { .method = "PATCH", .content_type = "application/json",
@@ -773,6 +774,14 @@ START_TEST(test_store_down_and_back)
 	ck_assert_int_eq(send("GET", path, NULL, NULL, NULL), 503);
 	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
 	ck_assert_str_eq(jstr(cJSON_GetObjectItem(j, "store"), "backend"), "postgresql");
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
+	cJSON_Delete(j);
+
+	ta_close(&ta);
+	open_on(pg_uri);
+	ck_assert_int_eq(send("GET", "/api/v1/skills/gadget", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(send("GET", path, NULL, NULL, NULL), 503);
+	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
 	cJSON_Delete(j);
 

@@ -77,9 +77,10 @@ static void setup_pg(void)
 {
 	path = pgtest_case_database();
 	dir = tu_mkdtemp();
-	/* nothing listens on port 1; the password must stay out of the message */
-	bad = xasprintf("postgresql://skilld:%s@127.0.0.1:1/none?connect_timeout=2",
-			pgtest_case_server()->password);
+	/* the server refuses this password, which must stay out of the
+	 * message (it holds the right one) */
+	bad = xasprintf("postgresql://skilld:wrong%s@127.0.0.1:%u/postgres",
+			pgtest_case_server()->password, pgtest_case_server()->port);
 	open_store();
 	ck_assert_str_eq(reviewdb_backend(rv), "postgresql");
 }
@@ -460,20 +461,23 @@ END_TEST
 
 /* Messages mask the password wherever it would stand, whatever it is: one
  * of asterisks (once a message looped for ever over its own mask) and one
- * in a password= parameter. */
+ * in a password= parameter; the server refuses each. */
 START_TEST(test_pg_password_never_shown)
 {
-	static const char *const uris[] = {
-		"postgresql://skilld:**@127.0.0.1:1/none?connect_timeout=2",
-		"postgresql://skilld@127.0.0.1:1/none?password=Zz9-secret&connect_timeout=2",
-		"postgresql://skilld:Zz9-secret@127.0.0.1:1/none?connect_timeout=2",
+	static const char *const uris[][2] = {
+		{ "skilld:**", "" },
+		{ "skilld", "?password=Zz9-secret" },
+		{ "skilld:Zz9-secret", "" },
 	};
-	char err[512];
+	char err[512], uri[256];
 
 	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
 		err[0] = '\0';
-		ck_assert_ptr_null(reviewdb_open(uris[i], err, sizeof(err)));
+		snprintf(uri, sizeof(uri), "postgresql://%s@127.0.0.1:%u/postgres%s", uris[i][0],
+			 pgtest_case_server()->port, uris[i][1]);
+		ck_assert_ptr_null(reviewdb_open(uri, err, sizeof(err)));
 		ck_assert_ptr_nonnull(strstr(err, "127.0.0.1"));
+		ck_assert_ptr_nonnull(strstr(err, "password authentication failed"));
 		ck_assert_ptr_null(strstr(err, "Zz9-secret"));
 		ck_assert_ptr_null(strstr(err, ":**@"));
 	}
@@ -721,6 +725,58 @@ START_TEST(test_pg_watch_hears_other_handles)
 }
 END_TEST
 
+/* A store whose server is away when it is opened (nothing listens, as
+ * while PostgreSQL restarts) opens: its calls answer REVIEWDB_UNAVAILABLE
+ * until the server is there, then the first connection applies the
+ * migrations to the empty database and calls pass; its listener comes up
+ * by itself and hears other handles' writes. */
+START_TEST(test_pg_open_while_away)
+{
+	char id[REVIEW_ID_LEN + 1], err[512];
+	struct pgtest own;
+	struct reviewdb *other;
+	struct timespec t0, t1;
+	struct heard h;
+	cJSON *o;
+	int rc;
+
+	reviewdb_close(rv);
+	rv = NULL;
+	free(path);
+	ck_assert_msg(pgtest_init(&own, err, sizeof(err)) == 0, "%s", err);
+	path = pgtest_new_database(&own);
+	pgtest_stop(&own);
+
+	other = watching(&h);
+	ck_assert(!reviewdb_up(other));
+	ck_assert_int_eq(reviewdb_create(other, &START, 1000, id, err, sizeof(err)),
+			 REVIEWDB_UNAVAILABLE);
+	ck_assert_ptr_null(strstr(err, own.password));
+	ck_assert_int_eq(reviewdb_get(other, "0123456789abcdef", &o), REVIEWDB_UNAVAILABLE);
+
+	ck_assert_msg(pgtest_start(&own, err, sizeof(err)) == 0, "%s", err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		rc = reviewdb_create(other, &START, 1000, id, err, sizeof(err));
+		if (rc == REVIEWDB_UNAVAILABLE)
+			usleep(100 * 1000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+	} while (rc == REVIEWDB_UNAVAILABLE && t1.tv_sec - t0.tv_sec < 15);
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, err);
+	ck_assert(reviewdb_up(other));
+	/* the listener says it may have missed changes once it is up; then a
+	 * write through another handle reaches it */
+	ck_assert_msg(wait_heard(&h, NULL), "the listener did not come up");
+	open_store();
+	start(id, 2000);
+	ck_assert_msg(wait_heard(&h, id), "the listener did not hear another handle's write");
+	reviewdb_close(other);
+	reviewdb_close(rv);
+	rv = NULL;
+	pgtest_fini(&own);
+}
+END_TEST
+
 /* The server stops under an open handle: writes and reads answer
  * REVIEWDB_UNAVAILABLE (the message without the password), nothing is
  * written; once it is back, a write goes through, once. */
@@ -951,6 +1007,7 @@ Suite *reviewdb_suite(void)
 	if (pg) {
 		tcase_add_test(pg, test_pg_no_backup);
 		tcase_add_test(pg, test_pg_password_never_shown);
+		tcase_add_test(pg, test_pg_open_while_away);
 		tcase_add_test(pg, test_pg_schema_versions);
 		tcase_add_test(pg, test_pg_review_held_elsewhere);
 		tcase_add_test(pg, test_pg_two_handles);

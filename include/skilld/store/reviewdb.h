@@ -59,9 +59,12 @@ bool reviewdb_is_uri(const char *location);
 
 /* Opens the store at location: a PostgreSQL URI, or else a SQLite file's
  * path (created when missing), and applies its migrations. A PostgreSQL
- * store must be reachable now; later it may go away and come back
- * (REVIEWDB_UNAVAILABLE meanwhile, then a new connection, tried at most
- * every few seconds). NULL with a message in err (never a password). */
+ * server may be away (nothing answers, or it is starting or stopping),
+ * now or later: calls answer REVIEWDB_UNAVAILABLE meanwhile and a new
+ * connection is tried at most every few seconds, which applies the
+ * migrations when it is made. One that answers and refuses (a password,
+ * a database name, a schema newer than this skilld's) is an error. NULL
+ * with a message in err (never a password). */
 struct reviewdb *reviewdb_open(const char *location, char *err, size_t errlen);
 void reviewdb_close(struct reviewdb *rv);
 
