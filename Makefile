@@ -390,10 +390,11 @@ bench: all $(BUILD)/gen-corpus
 	$(call ensure_pkgs,$(BENCH_DEB_PKGS))
 	BENCH_OUT=$(BUILD)/bench CORPORA=$(CORPORA) bench/run.sh
 
-# `make bench-reviews` — verdict writes from 32 clients beside reads of the
-# same review (bench/reviews.sh, about a minute).
+# `make bench-reviews` — verdict writes from 32 clients, then reads of the
+# same review, on SQLite and on PostgreSQL with one and two replicas behind
+# nginx (bench/reviews.sh, about three minutes; BENCH_STORES picks).
 bench-reviews: all
-	$(call ensure_pkgs,wrk curl)
+	$(call ensure_pkgs,wrk curl nginx postgresql-15)
 	bench/reviews.sh
 
 # bench/gen-corpus's generator, a build-host tool like tools/embed.

@@ -1420,7 +1420,10 @@ static time_t mono_now(void)
 
 /* Fills e->out with what there is to send: the opening comment, the
  * review's new events, the end when it was deleted, or a heartbeat when
- * nothing was sent for a while. */
+ * nothing was sent for a while. A store away for now (PostgreSQL
+ * restarting) does not end the stream: it sends what it missed once the
+ * store is back, when a write or the store's listener coming back (which
+ * wakes every stream) or the heartbeat asks again. */
 static void events_make(struct events *e)
 {
 	cJSON *list = NULL;
@@ -1442,7 +1445,7 @@ static void events_make(struct events *e)
 		e->gone = true;
 		return;
 	}
-	if (rc < 0) {
+	if (rc < 0 && rc != REVIEWDB_UNAVAILABLE) {
 		e->gone = true;
 		return;
 	}

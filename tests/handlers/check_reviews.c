@@ -737,16 +737,17 @@ END_TEST
 
 /* PostgreSQL stops under the server: skills are still served, review
  * reads and writes answer 503 with Retry-After (nothing written), /healthz
- * says the store is down; a server started meanwhile starts and does the
- * same; once PostgreSQL is back a write goes through, once. */
+ * says the store is down, a live stream stays open; once PostgreSQL is
+ * back a write goes through, once, and the stream sends it. */
 START_TEST(test_store_down_and_back)
 {
 	struct ta_request r = { .method = "PATCH", .content_type = "application/json",
 				.sec_fetch_site = "same-origin", .body = "{\"verdict\":\"pass\"}" };
-	char id[REVIEW_ID_LEN + 1], path[128], err[256], *after;
+	char id[REVIEW_ID_LEN + 1], path[128], events[128], err[256], buf[4096], *after;
 	struct pgtest own;
-	struct response res;
+	struct response res, live;
 	cJSON *j;
+	long n;
 	int status, tries = 0;
 
 	ta_close(&ta);
@@ -755,6 +756,10 @@ START_TEST(test_store_down_and_back)
 	pg_uri = pgtest_new_database(&own);
 	open_on(pg_uri);
 	start(id);
+	snprintf(events, sizeof(events), "/api/v1/reviews/%s/events", id);
+	ck_assert_int_eq(ta_send(&ta.app, &(struct ta_request){ .method = "GET", .path = events },
+				 &live), 200);
+	ck_assert_int_gt(live.stream->read(live.stream->ctx, buf, sizeof(buf)), 0);
 	pgtest_stop(&own);
 
 	ck_assert_int_eq(send("GET", "/api/v1/skills/gadget", NULL, NULL, NULL), 200);
@@ -770,18 +775,12 @@ START_TEST(test_store_down_and_back)
 	ck_assert_str_eq(after, "2");
 	ck_assert_ptr_nonnull(strstr(res.body, "\"code\":\"unavailable\""));
 	response_fini(&res);
+	/* the stream has nothing to send, and does not end */
+	ck_assert_int_eq(live.stream->read(live.stream->ctx, buf, sizeof(buf)), 0);
 	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
 	ck_assert_int_eq(send("GET", path, NULL, NULL, NULL), 503);
 	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
 	ck_assert_str_eq(jstr(cJSON_GetObjectItem(j, "store"), "backend"), "postgresql");
-	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
-	cJSON_Delete(j);
-
-	ta_close(&ta);
-	open_on(pg_uri);
-	ck_assert_int_eq(send("GET", "/api/v1/skills/gadget", NULL, NULL, NULL), 200);
-	ck_assert_int_eq(send("GET", path, NULL, NULL, NULL), 503);
-	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
 	cJSON_Delete(j);
 
@@ -792,6 +791,11 @@ START_TEST(test_store_down_and_back)
 	       ++tries < 100)
 		usleep(100 * 1000);
 	ck_assert_int_eq(status, 200);
+	n = live.stream->read(live.stream->ctx, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "id: 2\nevent: change\n"));
+	response_fini(&live);
 	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
 	cJSON_Delete(j);
@@ -804,6 +808,50 @@ START_TEST(test_store_down_and_back)
 	ta_close(&ta);
 	pgtest_fini(&own);
 	/* teardown_pg closes an app again */
+	free(pg_uri);
+	pg_uri = pgtest_case_database();
+	open_on(pg_uri);
+}
+END_TEST
+
+/* A server started while PostgreSQL is down starts: it serves skills,
+ * answers review calls 503 and says so in /healthz; once PostgreSQL is
+ * there, its first connection applies the migrations and writes pass. */
+START_TEST(test_start_while_store_down)
+{
+	char id[REVIEW_ID_LEN + 1], err[256];
+	struct pgtest own;
+	cJSON *j;
+	int status, tries = 0;
+
+	ta_close(&ta);
+	ck_assert_msg(pgtest_init(&own, err, sizeof(err)) == 0, "%s", err);
+	free(pg_uri);
+	pg_uri = pgtest_new_database(&own);
+	pgtest_stop(&own);
+	open_on(pg_uri);
+	ck_assert_int_eq(send("GET", "/api/v1/skills/gadget", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(send("GET", "/api/v1/reviews", NULL, NULL, NULL), 503);
+	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
+	cJSON_Delete(j);
+
+	ck_assert_msg(pgtest_start(&own, err, sizeof(err)) == 0, "%s", err);
+	while ((status = send("POST", "/api/v1/reviews", "{\"skill\":\"gadget\",\"title\":\"PR 8\"}",
+				    NULL, &j)) == 503 &&
+	       ++tries < 100) {
+		cJSON_Delete(j);
+		usleep(100 * 1000);
+	}
+	ck_assert_int_eq(status, 201);
+	snprintf(id, sizeof(id), "%s", jstr(j, "id"));
+	cJSON_Delete(j);
+	ck_assert_uint_eq(strlen(id), REVIEW_ID_LEN);
+	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
+	cJSON_Delete(j);
+	ta_close(&ta);
+	pgtest_fini(&own);
 	free(pg_uri);
 	pg_uri = pgtest_case_database();
 	open_on(pg_uri);
@@ -867,6 +915,7 @@ Suite *reviews_suite(void)
 
 	if (pg) {
 		tcase_add_test(pg, test_store_down_and_back);
+		tcase_add_test(pg, test_start_while_store_down);
 		tcase_add_test(pg, test_replicas_hear_each_other);
 	}
 	return s;
