@@ -735,6 +735,30 @@ START_TEST(test_event_stream)
 }
 END_TEST
 
+/* Does /healthz say the review store is up? */
+static bool store_up(void)
+{
+	cJSON *j;
+	bool up;
+
+	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(j, "store"), "backend"), "postgresql");
+	up = cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up"));
+	cJSON_Delete(j);
+	return up;
+}
+
+/* Closes the app and own (a test's own server), and opens an app on the
+ * case's server again, which teardown_pg closes. */
+static void back_to_case_server(struct pgtest *own)
+{
+	ta_close(&ta);
+	pgtest_fini(own);
+	free(pg_uri);
+	pg_uri = pgtest_case_database();
+	open_on(pg_uri);
+}
+
 /* PostgreSQL stops under the server: skills are still served, review
  * reads and writes answer 503 with Retry-After (nothing written), /healthz
  * says the store is down, a live stream stays open; once PostgreSQL is
@@ -779,10 +803,7 @@ START_TEST(test_store_down_and_back)
 	ck_assert_int_eq(live.stream->read(live.stream->ctx, buf, sizeof(buf)), 0);
 	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
 	ck_assert_int_eq(send("GET", path, NULL, NULL, NULL), 503);
-	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
-	ck_assert_str_eq(jstr(cJSON_GetObjectItem(j, "store"), "backend"), "postgresql");
-	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
-	cJSON_Delete(j);
+	ck_assert(!store_up());
 
 	ck_assert_msg(pgtest_start(&own, err, sizeof(err)) == 0, "%s", err);
 	snprintf(path, sizeof(path), "/api/v1/reviews/%s/items/G1", id);
@@ -796,21 +817,14 @@ START_TEST(test_store_down_and_back)
 	buf[n] = '\0';
 	ck_assert_ptr_nonnull(strstr(buf, "id: 2\nevent: change\n"));
 	response_fini(&live);
-	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
-	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
-	cJSON_Delete(j);
+	ck_assert(store_up());
 	snprintf(path, sizeof(path), "/api/v1/reviews/%s", id);
 	ck_assert_int_eq(send("GET", path, NULL, NULL, &j), 200);
 	ck_assert_str_eq(jstr(item(j, "G1"), "verdict"), "pass");
 	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(item(j, "G1"), "version")), 1);
 	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "seq")), 2);
 	cJSON_Delete(j);
-	ta_close(&ta);
-	pgtest_fini(&own);
-	/* teardown_pg closes an app again */
-	free(pg_uri);
-	pg_uri = pgtest_case_database();
-	open_on(pg_uri);
+	back_to_case_server(&own);
 }
 END_TEST
 
@@ -832,9 +846,7 @@ START_TEST(test_start_while_store_down)
 	open_on(pg_uri);
 	ck_assert_int_eq(send("GET", "/api/v1/skills/gadget", NULL, NULL, NULL), 200);
 	ck_assert_int_eq(send("GET", "/api/v1/reviews", NULL, NULL, NULL), 503);
-	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
-	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
-	cJSON_Delete(j);
+	ck_assert(!store_up());
 
 	ck_assert_msg(pgtest_start(&own, err, sizeof(err)) == 0, "%s", err);
 	while ((status = send("POST", "/api/v1/reviews", "{\"skill\":\"gadget\",\"title\":\"PR 8\"}",
@@ -847,14 +859,8 @@ START_TEST(test_start_while_store_down)
 	snprintf(id, sizeof(id), "%s", jstr(j, "id"));
 	cJSON_Delete(j);
 	ck_assert_uint_eq(strlen(id), REVIEW_ID_LEN);
-	ck_assert_int_eq(send("GET", "/healthz", NULL, NULL, &j), 200);
-	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "store"), "up")));
-	cJSON_Delete(j);
-	ta_close(&ta);
-	pgtest_fini(&own);
-	free(pg_uri);
-	pg_uri = pgtest_case_database();
-	open_on(pg_uri);
+	ck_assert(store_up());
+	back_to_case_server(&own);
 }
 END_TEST
 
