@@ -83,20 +83,31 @@ struct backoff {
 	unsigned ms;            /* to wait after the next failed connect */
 };
 
-struct pg {
-	struct reviewdb base;   /* first: a struct reviewdb * is a struct pg * */
-	pthread_mutex_t lock;
+struct pg;
+
+/* One connection of a handle's pool, and the state of the call that holds
+ * it. */
+struct slot {
+	struct pg *pg;
 	PGconn *conn;           /* NULL while there is none */
-	char *uri;              /* holds the password: never in a message */
-	char *shown;            /* the URI with its password masked */
-	char *secret;           /* the password libpq read from it, or NULL */
-	struct backoff backoff;
-	_Atomic int64_t held_since; /* mono_ms() when the holder took the lock, 0: free */
+	bool busy;              /* a call holds it (under pg->pool_lock) */
+	int64_t held_since;     /* mono_ms() when that call took it */
 	bool gone;              /* the last failure lost the connection */
 	bool later;             /* it may pass if tried again (gone, or a
 				 * lock or statement timeout, a deadlock) */
 	char xid[24];           /* the running write's transaction id, or "" */
 	char fault[512];        /* the last failure, one line */
+};
+
+struct pg {
+	struct reviewdb base;   /* first: a struct reviewdb * is a struct pg * */
+	struct slot pool[REVIEWDB_PG_CONNECTIONS];
+	pthread_mutex_t pool_lock;  /* the slots' busy and held_since, backoff */
+	pthread_cond_t freed;   /* a slot was given back */
+	char *uri;              /* holds the password: never in a message */
+	char *shown;            /* the URI with its password masked */
+	char *secret;           /* the password libpq read from it, or NULL */
+	struct backoff backoff; /* shared by the slots: a server away is away for all */
 	char token[TOKEN_LEN + 1];  /* this handle's, in its notifications */
 	/* reviewdb_watch's listener */
 	void (*changed)(void *arg, const char *id);
@@ -135,32 +146,32 @@ static void backoff_failed(struct backoff *b)
 	b->ms = b->ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : b->ms * 2;
 }
 
-/* Keeps msg as p's fault: one line (libpq's messages have newlines and
+/* Keeps msg as sl's fault: one line (libpq's messages have newlines and
  * tabs), the password (should libpq ever quote it) masked. */
-static void set_fault(struct pg *p, const char *msg)
+static void set_fault(struct slot *sl, const char *msg)
 {
-	size_t n = 0, len = p->secret ? strlen(p->secret) : 0;
+	size_t n = 0, len = sl->pg->secret ? strlen(sl->pg->secret) : 0;
 
-	for (const char *s = msg ? msg : "unknown error"; *s && n + 1 < sizeof(p->fault); s++) {
+	for (const char *s = msg ? msg : "unknown error"; *s && n + 1 < sizeof(sl->fault); s++) {
 		if (*s == '\n' || *s == '\t' || *s == '\r') {
-			if (n > 0 && p->fault[n - 1] != ' ' && s[1])
-				p->fault[n++] = ' ';
+			if (n > 0 && sl->fault[n - 1] != ' ' && s[1])
+				sl->fault[n++] = ' ';
 		} else {
-			p->fault[n++] = *s;
+			sl->fault[n++] = *s;
 		}
 	}
-	while (n > 0 && p->fault[n - 1] == ' ')
+	while (n > 0 && sl->fault[n - 1] == ' ')
 		n--;
-	p->fault[n] = '\0';
-	for (char *at = p->fault; len && (at = strstr(at, p->secret)) != NULL; at += len)
+	sl->fault[n] = '\0';
+	for (char *at = sl->fault; len && (at = strstr(at, sl->pg->secret)) != NULL; at += len)
 		memset(at, '*', len);
 }
 
 /* Writes "reviews (<uri masked>): what: <fault>" into err. */
-static void put_err(const struct pg *p, const char *what, char *err, size_t errlen)
+static void put_err(const struct slot *sl, const char *what, char *err, size_t errlen)
 {
 	if (err && errlen)
-		snprintf(err, errlen, "reviews (%s): %s: %s", p->shown, what, p->fault);
+		snprintf(err, errlen, "reviews (%s): %s: %s", sl->pg->shown, what, sl->fault);
 }
 
 /* Notices (of CREATE ... IF NOT EXISTS, say) are not errors: dropped. */
@@ -171,19 +182,19 @@ static void quiet(void *arg, const char *message)
 }
 
 /* Drops the connection: the next call makes a new one. */
-static void drop(struct pg *p)
+static void drop(struct slot *sl)
 {
-	PQfinish(p->conn);
-	p->conn = NULL;
+	PQfinish(sl->conn);
+	sl->conn = NULL;
 }
 
 /* Is the connection lost after a failed statement whose result is r? A
  * connection class SQLSTATE (08...) or a server going away (57P0x) is. */
-static bool lost(struct pg *p, const PGresult *r)
+static bool lost(struct slot *sl, const PGresult *r)
 {
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 
-	if (PQstatus(p->conn) != CONNECTION_OK)
+	if (PQstatus(sl->conn) != CONNECTION_OK)
 		return true;
 	return state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0);
 }
@@ -206,30 +217,30 @@ static bool for_now(const PGresult *r)
 /* Runs sql with the n text parameters v (NULL: SQL NULL); sql without
  * parameters may be several statements (WRITE_TX), the last one's result
  * is kept. The result (the caller PQclears it), or NULL on failure with
- * p->fault and p->gone set (when gone, the connection is dropped). */
-static PGresult *run(struct pg *p, const char *sql, int n, const char *const *v)
+ * sl->fault and sl->gone set (when gone, the connection is dropped). */
+static PGresult *run(struct slot *sl, const char *sql, int n, const char *const *v)
 {
-	PGresult *r = n ? PQexecParams(p->conn, sql, n, NULL, v, NULL, NULL, 0)
-			: PQexec(p->conn, sql);
+	PGresult *r = n ? PQexecParams(sl->conn, sql, n, NULL, v, NULL, NULL, 0)
+			: PQexec(sl->conn, sql);
 	ExecStatusType s = PQresultStatus(r);
 
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
 		return r;
-	set_fault(p, r ? PQresultErrorMessage(r) : PQerrorMessage(p->conn));
-	if (!*p->fault)
-		set_fault(p, PQerrorMessage(p->conn));
-	p->gone = lost(p, r);
-	p->later = p->gone || for_now(r);
+	set_fault(sl, r ? PQresultErrorMessage(r) : PQerrorMessage(sl->conn));
+	if (!*sl->fault)
+		set_fault(sl, PQerrorMessage(sl->conn));
+	sl->gone = lost(sl, r);
+	sl->later = sl->gone || for_now(r);
 	PQclear(r);
-	if (p->gone)
-		drop(p);
+	if (sl->gone)
+		drop(sl);
 	return NULL;
 }
 
 /* run for a statement whose rows are not wanted: 0, or -1. */
-static int exec(struct pg *p, const char *sql, int n, const char *const *v)
+static int exec(struct slot *sl, const char *sql, int n, const char *const *v)
 {
-	PGresult *r = run(p, sql, n, v);
+	PGresult *r = run(sl, sql, n, v);
 	int rc = r ? 0 : -1;
 
 	PQclear(r);
@@ -238,57 +249,57 @@ static int exec(struct pg *p, const char *sql, int n, const char *const *v)
 
 /* Applies the built-in migrations above the database's version, each in
  * its own transaction under an advisory lock (replicas starting together
- * wait for each other). 0, or -1 with p->fault. */
-static int migrate(struct pg *p)
+ * wait for each other). 0, or -1 with sl->fault. */
+static int migrate(struct slot *sl)
 {
 	struct migration_set set = { 0 };
 	char e[256], ver[24], at[24];
 	int rc = -1;
 
 	if (migration_set_builtin_reviews_pg(&set, e, sizeof(e)) != 0) {
-		set_fault(p, e);
+		set_fault(sl, e);
 		return -1;
 	}
 	for (;;) {
 		PGresult *r;
 		long v;
 
-		if (exec(p, "BEGIN", 0, NULL) != 0 ||
-		    exec(p, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", 0, NULL) != 0 ||
-		    exec(p, "CREATE TABLE IF NOT EXISTS skilld_reviews_schema (version INTEGER PRIMARY "
+		if (exec(sl, "BEGIN", 0, NULL) != 0 ||
+		    exec(sl, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", 0, NULL) != 0 ||
+		    exec(sl, "CREATE TABLE IF NOT EXISTS skilld_reviews_schema (version INTEGER PRIMARY "
 			 "KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)", 0, NULL) != 0 ||
-		    !(r = run(p, "SELECT coalesce(max(version), 0) FROM skilld_reviews_schema", 0, NULL)))
+		    !(r = run(sl, "SELECT coalesce(max(version), 0) FROM skilld_reviews_schema", 0, NULL)))
 			break;
 		v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
 		PQclear(r);
 		if (v > (long)set.len) {
 			snprintf(e, sizeof(e), "the database is at review schema version %ld, newer "
 				 "than this skilld's %zu", v, set.len);
-			set_fault(p, e);
+			set_fault(sl, e);
 			break;
 		}
 		if (v == (long)set.len) {
-			rc = exec(p, "COMMIT", 0, NULL);
+			rc = exec(sl, "COMMIT", 0, NULL);
 			break;
 		}
 		snprintf(ver, sizeof(ver), "%ld", v + 1);
 		snprintf(at, sizeof(at), "%lld", (long long)time(NULL) * 1000);
-		r = PQexec(p->conn, set.items[v].sql);
+		r = PQexec(sl->conn, set.items[v].sql);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 			snprintf(e, sizeof(e), "%s: %s", set.items[v].name, PQresultErrorMessage(r));
-			set_fault(p, e);
+			set_fault(sl, e);
 			PQclear(r);
 			break;
 		}
 		PQclear(r);
-		if (exec(p, "INSERT INTO skilld_reviews_schema (version, name, applied_at) "
+		if (exec(sl, "INSERT INTO skilld_reviews_schema (version, name, applied_at) "
 			 "VALUES ($1::integer, $2, $3::bigint)", 3,
 			 (const char *const[]){ ver, set.items[v].name, at }) != 0 ||
-		    exec(p, "COMMIT", 0, NULL) != 0)
+		    exec(sl, "COMMIT", 0, NULL) != 0)
 			break;
 	}
-	if (rc != 0 && p->conn)
-		PQclear(PQexec(p->conn, "ROLLBACK"));
+	if (rc != 0 && sl->conn)
+		PQclear(PQexec(sl->conn, "ROLLBACK"));
 	migration_set_fini(&set);
 	return rc;
 }
@@ -327,132 +338,179 @@ static PGconn *dial(const struct pg *p)
 	return c;
 }
 
-/* Makes a connection and brings the schema up to date, unless the backoff
- * says not yet. 0, or -1 with p->fault (no connection). */
-static int connect_now(struct pg *p)
+/* The handle's backoff says: milliseconds until a connect may be tried. */
+static int64_t may_connect_in(struct pg *p)
 {
-	int64_t left = backoff_left(&p->backoff);
+	int64_t left;
+
+	pthread_mutex_lock(&p->pool_lock);
+	left = backoff_left(&p->backoff);
+	pthread_mutex_unlock(&p->pool_lock);
+	return left;
+}
+
+/* A connect succeeded (ok) or failed: the handle's backoff learns it. */
+static void connected(struct pg *p, bool ok)
+{
+	pthread_mutex_lock(&p->pool_lock);
+	if (ok)
+		p->backoff.ms = BACKOFF_MIN_MS;
+	else
+		backoff_failed(&p->backoff);
+	pthread_mutex_unlock(&p->pool_lock);
+}
+
+/* Makes sl's connection and brings the schema up to date, unless the
+ * handle's backoff says not yet. 0, or -1 with sl->fault (no connection). */
+static int connect_now(struct slot *sl)
+{
+	int64_t left = may_connect_in(sl->pg);
 
 	if (left > 0) {
-		snprintf(p->fault, sizeof(p->fault), "not connected; the next try is in %lld ms",
+		snprintf(sl->fault, sizeof(sl->fault), "not connected; the next try is in %lld ms",
 			 (long long)left);
 		return -1;
 	}
-	p->conn = dial(p);
-	if (PQstatus(p->conn) == CONNECTION_OK) {
-		if (migrate(p) == 0) {
-			p->backoff.ms = BACKOFF_MIN_MS;
+	sl->conn = dial(sl->pg);
+	if (PQstatus(sl->conn) == CONNECTION_OK) {
+		if (migrate(sl) == 0) {
+			connected(sl->pg, true);
 			return 0;
 		}
 	} else {
-		set_fault(p, PQerrorMessage(p->conn));
+		set_fault(sl, PQerrorMessage(sl->conn));
 	}
-	drop(p);
-	backoff_failed(&p->backoff);
+	drop(sl);
+	connected(sl->pg, false);
 	return -1;
 }
 
-/*
- * Takes the lock and runs first (the call's BEGIN) on a connection,
- * connecting when there is none. A connection found lost by first is
- * replaced once: nothing of the call had reached the server. 0 with the
- * lock held, or REVIEWDB_UNAVAILABLE / REVIEWDB_ERROR with err and the
- * lock released.
- */
-/* Takes the handle's connection, waiting while its holder is not stuck:
- * 0, or -1 (not taken) when the holder has held it for STUCK_MS. */
-static int take(struct pg *p)
+/* Takes a free slot of p's pool, one with a connection first; while every
+ * slot is held, waits unless every holder is stuck (has held its slot
+ * STUCK_MS): the slot, or NULL when they are. */
+static struct slot *take(struct pg *p)
 {
-	for (;;) {
-		struct timespec until;
-		int64_t since;
+	struct slot *got = NULL;
 
+	pthread_mutex_lock(&p->pool_lock);
+	for (;;) {
+		int64_t now = mono_ms();
+		bool stuck = true;
+		struct timespec until;
+
+		for (size_t i = 0; i < REVIEWDB_PG_CONNECTIONS; i++) {
+			struct slot *sl = &p->pool[i];
+
+			if (!sl->busy && (!got || (!got->conn && sl->conn)))
+				got = sl;
+			else if (sl->busy && now - sl->held_since < STUCK_MS)
+				stuck = false;
+		}
+		if (got || stuck)
+			break;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += LOOK_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		if (pthread_mutex_timedlock(&p->lock, &until) == 0)
-			break;
-		since = atomic_load(&p->held_since);
-		if (since && mono_ms() - since >= STUCK_MS)
-			return -1;
+		pthread_cond_timedwait(&p->freed, &p->pool_lock, &until);
 	}
-	atomic_store(&p->held_since, mono_ms());
-	return 0;
+	if (got) {
+		got->busy = true;
+		got->held_since = mono_ms();
+	}
+	pthread_mutex_unlock(&p->pool_lock);
+	return got;
 }
 
-/* Gives the handle's connection back. */
-static void release(struct pg *p)
+/* Gives sl back to its pool. */
+static void release(struct slot *sl)
 {
-	atomic_store(&p->held_since, 0);
-	pthread_mutex_unlock(&p->lock);
-}
+	struct pg *p = sl->pg;
 
-static int enter(struct pg *p, const char *first, const char *what, char *err, size_t errlen)
-{
-	/* a call stuck on the server (a lock held elsewhere, a connect to an
-	 * unreachable host) must not pile every thread up behind it; a queue
-	 * of calls that each pass is no reason to give up */
-	if (take(p) != 0) {
-		if (err && errlen)
-			snprintf(err, errlen, "reviews (%s): %s: another call has been stuck on the "
-				 "connection for %d s", p->shown, what, STUCK_MS / 1000);
-		return REVIEWDB_UNAVAILABLE;
-	}
-	p->gone = p->later = false;
-	p->xid[0] = '\0';
-	for (int tries = 0; tries < 2; tries++) {
-		PGresult *r;
-
-		if (!p->conn && connect_now(p) != 0) {
-			p->gone = p->later = true;
-			break;
-		}
-		if ((r = run(p, first, 0, NULL)) != NULL) {
-			if (strcmp(first, WRITE_TX) == 0)
-				snprintf(p->xid, sizeof(p->xid), "%s", PQgetvalue(r, 0, 0));
-			PQclear(r);
-			return 0;
-		}
-		if (!p->gone)
-			break;
-	}
-	put_err(p, what, err, errlen);
-	release(p);
-	return p->later ? REVIEWDB_UNAVAILABLE : REVIEWDB_ERROR;
+	pthread_mutex_lock(&p->pool_lock);
+	sl->busy = false;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->pool_lock);
 }
 
 /*
- * The COMMIT of the write p->xid went out and the connection was lost
+ * Takes a slot and runs first (the call's BEGIN) on its connection,
+ * connecting when there is none. A connection found lost by first is
+ * replaced once: nothing of the call had reached the server. 0 with the
+ * slot in *out, held, or REVIEWDB_UNAVAILABLE / REVIEWDB_ERROR with err
+ * and no slot held.
+ */
+static int enter(struct pg *p, const char *first, const char *what, char *err, size_t errlen,
+		 struct slot **out)
+{
+	struct slot *sl = take(p);
+	int rc;
+
+	/* calls stuck on the server (a lock held elsewhere, a connect to an
+	 * unreachable host) must not pile every thread up behind them; a
+	 * queue of calls that each pass is no reason to give up */
+	if (!sl) {
+		if (err && errlen)
+			snprintf(err, errlen, "reviews (%s): %s: every connection has been held by "
+				 "a stuck call for %d s", p->shown, what, STUCK_MS / 1000);
+		return REVIEWDB_UNAVAILABLE;
+	}
+	sl->gone = sl->later = false;
+	sl->xid[0] = '\0';
+	for (int tries = 0; tries < 2; tries++) {
+		PGresult *r;
+
+		if (!sl->conn && connect_now(sl) != 0) {
+			sl->gone = sl->later = true;
+			break;
+		}
+		if ((r = run(sl, first, 0, NULL)) != NULL) {
+			if (strcmp(first, WRITE_TX) == 0)
+				snprintf(sl->xid, sizeof(sl->xid), "%s", PQgetvalue(r, 0, 0));
+			PQclear(r);
+			*out = sl;
+			return 0;
+		}
+		if (!sl->gone)
+			break;
+	}
+	rc = sl->later ? REVIEWDB_UNAVAILABLE : REVIEWDB_ERROR;
+	put_err(sl, what, err, errlen);
+	release(sl);
+	return rc;
+}
+
+/*
+ * The COMMIT of the write sl->xid went out and the connection was lost
  * before its answer came. Asks the server whether that transaction
  * committed, on new connections, until it says or IN_DOUBT_MS have passed:
  * 0 (it did), REVIEWDB_UNAVAILABLE (it did not: nothing was written) or
- * REVIEWDB_IN_DOUBT, with p->fault saying so. A connection made here is
+ * REVIEWDB_IN_DOUBT, with sl->fault saying so. A connection made here is
  * kept for the next call.
  */
-static int settle(struct pg *p)
+static int settle(struct slot *sl)
 {
 	int64_t until = mono_ms() + IN_DOUBT_MS;
-	char lost_at[sizeof(p->fault) - 128];
+	char lost_at[sizeof(sl->fault) - 128];
 
-	snprintf(lost_at, sizeof(lost_at), "%.*s", (int)sizeof(lost_at) - 1, p->fault);
+	snprintf(lost_at, sizeof(lost_at), "%.*s", (int)sizeof(lost_at) - 1, sl->fault);
 	for (;;) {
 		PGresult *r;
 
-		if (!p->conn && PQstatus(p->conn = dial(p)) != CONNECTION_OK)
-			drop(p);
-		if (p->conn && (r = run(p, "SELECT txid_status($1::bigint)", 1,
-					(const char *const[]){ p->xid })) != NULL) {
+		if (!sl->conn && PQstatus(sl->conn = dial(sl->pg)) != CONNECTION_OK)
+			drop(sl);
+		if (sl->conn && (r = run(sl, "SELECT txid_status($1::bigint)", 1,
+					(const char *const[]){ sl->xid })) != NULL) {
 			const char *status = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
 			int rc = strcmp(status, "committed") == 0 ? 0
 				 : strcmp(status, "aborted") == 0 ? REVIEWDB_UNAVAILABLE : 1;
 
 			PQclear(r);
 			if (rc != 1) {
-				p->backoff.ms = BACKOFF_MIN_MS;
-				snprintf(p->fault, sizeof(p->fault), "%s (the write was %s)", lost_at,
+				connected(sl->pg, true);
+				snprintf(sl->fault, sizeof(sl->fault), "%s (the write was %s)", lost_at,
 					 rc == 0 ? "applied" : "not applied");
 				return rc;
 			}
@@ -461,7 +519,7 @@ static int settle(struct pg *p)
 			break;
 		usleep(100 * 1000);
 	}
-	snprintf(p->fault, sizeof(p->fault), "%s; the server could not say within %d s whether "
+	snprintf(sl->fault, sizeof(sl->fault), "%s; the server could not say within %d s whether "
 		 "the write was applied", lost_at, IN_DOUBT_MS / 1000);
 	return REVIEWDB_IN_DOUBT;
 }
@@ -470,17 +528,17 @@ static int settle(struct pg *p)
  * unless the write was applied all the same), else rolls back; rc's code,
  * ERROR turned UNAVAILABLE when the connection was lost, with err; the
  * lock released. */
-static int leave(struct pg *p, int rc, const char *what, char *err, size_t errlen)
+static int leave(struct slot *sl, int rc, const char *what, char *err, size_t errlen)
 {
-	if (rc == 0 && exec(p, "COMMIT", 0, NULL) != 0)
-		rc = p->gone && p->xid[0] ? settle(p) : REVIEWDB_ERROR;
-	else if (rc != 0 && p->conn)
-		PQclear(PQexec(p->conn, "ROLLBACK"));
-	if (rc == REVIEWDB_ERROR && p->later)
+	if (rc == 0 && exec(sl, "COMMIT", 0, NULL) != 0)
+		rc = sl->gone && sl->xid[0] ? settle(sl) : REVIEWDB_ERROR;
+	else if (rc != 0 && sl->conn)
+		PQclear(PQexec(sl->conn, "ROLLBACK"));
+	if (rc == REVIEWDB_ERROR && sl->later)
 		rc = REVIEWDB_UNAVAILABLE;
 	if (rc == REVIEWDB_ERROR || rc == REVIEWDB_UNAVAILABLE || rc == REVIEWDB_IN_DOUBT)
-		put_err(p, what, err, errlen);
-	release(p);
+		put_err(sl, what, err, errlen);
+	release(sl);
 	return rc;
 }
 
@@ -502,11 +560,11 @@ static const char *num(char buf[24], int64_t v)
 }
 
 /* Adds "items": {id: item} of review id to o. 0, or -1. */
-static int add_items(struct pg *p, const char *id, cJSON *o)
+static int add_items(struct slot *sl, const char *id, cJSON *o)
 {
 	const char *c[ITEM_NCOLS];
 	cJSON *items = cJSON_AddObjectToObject(o, "items");
-	PGresult *r = run(p, "SELECT " ITEM_COLUMNS " FROM review_items WHERE review_id = $1 "
+	PGresult *r = run(sl, "SELECT " ITEM_COLUMNS " FROM review_items WHERE review_id = $1 "
 			  "ORDER BY item_id", 1, (const char *const[]){ id });
 
 	if (!r)
@@ -523,9 +581,9 @@ static int add_items(struct pg *p, const char *id, cJSON *o)
 
 /* The status of review id by sql ("open"/"closed" into out): 1, 0 (no
  * such review) or -1. */
-static int status_of(struct pg *p, const char *sql, const char *id, char out[8])
+static int status_of(struct slot *sl, const char *sql, const char *id, char out[8])
 {
-	PGresult *r = run(p, sql, 1, (const char *const[]){ id });
+	PGresult *r = run(sl, sql, 1, (const char *const[]){ id });
 	int found;
 
 	if (!r)
@@ -543,11 +601,11 @@ static int tx_status(void *ctx, const char *id, char out[8])
 }
 
 /* The first row of a query for one row, as JSON by make (NULL: none). */
-static int one_row(struct pg *p, const char *sql, int n, const char *const *v, int ncols,
+static int one_row(struct slot *sl, const char *sql, int n, const char *const *v, int ncols,
 		   cJSON *(*make)(const char *const *c), cJSON **out)
 {
 	const char *c[REVIEW_NCOLS];
-	PGresult *r = run(p, sql, n, v);
+	PGresult *r = run(sl, sql, n, v);
 
 	*out = NULL;
 	if (!r)
@@ -599,12 +657,12 @@ static int tx_put_review(void *ctx, const char *id, const struct review_state *s
 
 /* Tells the listeners of every handle that review id changed, at the
  * commit (PostgreSQL sends a payload once per transaction). 0, or -1. */
-static int notify(struct pg *p, const char *id)
+static int notify(struct slot *sl, const char *id)
 {
 	char payload[TOKEN_LEN + 1 + REVIEWDB_NOTIFY_ID_MAX + 1];
 
-	snprintf(payload, sizeof(payload), "%s %s", p->token, id);
-	return exec(p, "SELECT pg_notify('" CHANNEL "', $1)", 1, (const char *const[]){ payload });
+	snprintf(payload, sizeof(payload), "%s %s", sl->pg->token, id);
+	return exec(sl, "SELECT pg_notify('" CHANNEL "', $1)", 1, (const char *const[]){ payload });
 }
 
 static int tx_event(void *ctx, const char *id, int64_t now, const char *author,
@@ -620,9 +678,9 @@ static int tx_event(void *ctx, const char *id, int64_t now, const char *author,
 	return rc;
 }
 
-static struct reviewtx tx_of(struct pg *p)
+static struct reviewtx tx_of(struct slot *sl)
 {
-	return (struct reviewtx){ p, tx_status, tx_review, tx_item, tx_put_item, tx_put_review,
+	return (struct reviewtx){ sl, tx_status, tx_review, tx_item, tx_put_item, tx_put_review,
 				  tx_event };
 }
 
@@ -656,7 +714,10 @@ struct reviewdb *reviewdb_pg_open(const char *uri, char *err, size_t errlen)
 	p->shown = str_mask_password(uri);
 	p->backoff.ms = BACKOFF_MIN_MS;
 	p->wake_fd = -1;
-	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&p->pool_lock, NULL);
+	pthread_cond_init(&p->freed, NULL);
+	for (size_t i = 0; i < REVIEWDB_PG_CONNECTIONS; i++)
+		p->pool[i].pg = p;
 	if (!opts) {
 		/* libpq's message may quote the URI: not shown */
 		snprintf(err, errlen, "reviews: %s is not a PostgreSQL URI that libpq can read",
@@ -668,8 +729,9 @@ struct reviewdb *reviewdb_pg_open(const char *uri, char *err, size_t errlen)
 		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
 			p->secret = xstrdup(o->val);
 	PQconninfoFree(opts);
-	if (connect_now(p) != 0 && !server_away(p)) {
-		put_err(p, "cannot connect", err, errlen);
+	/* the pool's other connections are made when calls need them */
+	if (connect_now(&p->pool[0]) != 0 && !server_away(p)) {
+		put_err(&p->pool[0], "cannot connect", err, errlen);
 		pg_ops.close(&p->base);
 		return NULL;
 	}
@@ -796,8 +858,10 @@ static void pg_close(struct reviewdb *base)
 		pthread_join(p->listener, NULL);
 		close(p->wake_fd);
 	}
-	drop(p);
-	pthread_mutex_destroy(&p->lock);
+	for (size_t i = 0; i < REVIEWDB_PG_CONNECTIONS; i++)
+		drop(&p->pool[i]);
+	pthread_cond_destroy(&p->freed);
+	pthread_mutex_destroy(&p->pool_lock);
 	free(p->uri);
 	free(p->shown);
 	free(p->secret);
@@ -809,10 +873,11 @@ static void pg_close(struct reviewdb *base)
 static bool pg_up(struct reviewdb *base)
 {
 	struct pg *p = pg_of(base);
+	struct slot *sl;
 
-	if (enter(p, "SELECT 1", "checking", NULL, 0) != 0)
+	if (enter(p, "SELECT 1", "checking", NULL, 0, &sl) != 0)
 		return false;
-	release(p);
+	release(sl);
 	return true;
 }
 
@@ -828,24 +893,25 @@ static int pg_create(struct reviewdb *base, const struct review_start *s, int64_
 		     char id[REVIEW_ID_LEN + 1], char *err, size_t errlen)
 {
 	struct pg *p = pg_of(base);
+	struct slot *sl;
 	cJSON *change;
 	char t[24];
 	int rc;
 
 	if (reviewcore_new_id(id, err, errlen) != 0)
 		return REVIEWDB_ERROR;
-	if ((rc = enter(p, WRITE_TX, "starting a review", err, errlen)) != 0)
+	if ((rc = enter(p, WRITE_TX, "starting a review", err, errlen, &sl)) != 0)
 		return rc;
 	change = reviewcore_start_change(s);
-	rc = exec(p, "INSERT INTO reviews (id, skill, checklist_path, checklist_digest, start_items, "
+	rc = exec(sl, "INSERT INTO reviews (id, skill, checklist_path, checklist_digest, start_items, "
 		  "title, target, author, created_at, updated_at) "
 		  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint, $9::bigint)", 9,
 		  (const char *const[]){ id, s->skill, s->checklist_path, s->checklist_digest,
 					 s->start_items, s->title, s->target, s->author,
 					 num(t, now) }) == 0 &&
-	     tx_event(p, id, now, s->author, NULL, change) == 0 ? 0 : REVIEWDB_ERROR;
+	     tx_event(sl, id, now, s->author, NULL, change) == 0 ? 0 : REVIEWDB_ERROR;
 	cJSON_Delete(change);
-	return leave(p, rc, "starting a review", err, errlen);
+	return leave(sl, rc, "starting a review", err, errlen);
 }
 
 /* Review id's row by sql (ncols columns, as JSON by make; in one
@@ -853,15 +919,16 @@ static int pg_create(struct reviewdb *base, const struct review_start *s, int64_
 static int read_review(struct pg *p, const char *id, const char *sql, int ncols,
 		       cJSON *(*make)(const char *const *c), bool items, cJSON **out)
 {
+	struct slot *sl;
 	int rc;
 
 	*out = NULL;
-	if ((rc = enter(p, READ_TX, "reading a review", NULL, 0)) != 0)
+	if ((rc = enter(p, READ_TX, "reading a review", NULL, 0, &sl)) != 0)
 		return rc;
-	rc = one_row(p, sql, 1, (const char *const[]){ id }, ncols, make, out);
+	rc = one_row(sl, sql, 1, (const char *const[]){ id }, ncols, make, out);
 	if (rc == 0 && items && *out)
-		rc = add_items(p, jstr(*out, "id"), *out);
-	rc = leave(p, rc == 0 ? 0 : REVIEWDB_ERROR, "reading a review", NULL, 0);
+		rc = add_items(sl, jstr(*out, "id"), *out);
+	rc = leave(sl, rc == 0 ? 0 : REVIEWDB_ERROR, "reading a review", NULL, 0);
 	if (rc < 0) {
 		cJSON_Delete(*out);
 		*out = NULL;
@@ -884,15 +951,16 @@ static int pg_head(struct reviewdb *base, const char *id, cJSON **out)
 static int pg_list(struct reviewdb *base, const struct review_filter *f, cJSON **out)
 {
 	struct pg *p = pg_of(base);
+	struct slot *sl;
 	const char *c[REVIEW_NCOLS];
 	char after[24], lim[24];
 	PGresult *r;
 	int rc, more = 0;
 
 	*out = NULL;
-	if ((rc = enter(p, READ_TX, "listing reviews", NULL, 0)) != 0)
+	if ((rc = enter(p, READ_TX, "listing reviews", NULL, 0, &sl)) != 0)
 		return rc;
-	r = run(p, "SELECT " REVIEW_COLUMNS " FROM reviews "
+	r = run(sl, "SELECT " REVIEW_COLUMNS " FROM reviews "
 		"WHERE ($1::text IS NULL OR skill = $1) AND ($2::text IS NULL OR status = $2) "
 		"AND ($4::text IS NULL OR created_at < $3::bigint OR "
 		"(created_at = $3::bigint AND id > $4)) "
@@ -909,12 +977,12 @@ static int pg_list(struct reviewdb *base, const struct review_filter *f, cJSON *
 			row_text(r, i, REVIEW_NCOLS, c);
 			o = reviewcore_review_json(c);
 			cJSON_AddItemToArray(*out, o);
-			if (add_items(p, jstr(o, "id"), o) != 0)
+			if (add_items(sl, jstr(o, "id"), o) != 0)
 				rc = REVIEWDB_ERROR;
 		}
 		PQclear(r);
 	}
-	rc = leave(p, rc, "listing reviews", NULL, 0);
+	rc = leave(sl, rc, "listing reviews", NULL, 0);
 	if (rc < 0) {
 		cJSON_Delete(*out);
 		*out = NULL;
@@ -928,15 +996,17 @@ static int pg_write_items(struct reviewdb *base, const char *id, const struct it
 			  size_t errlen)
 {
 	struct pg *p = pg_of(base);
-	struct reviewtx tx = tx_of(p);
+	struct reviewtx tx;
+	struct slot *sl;
 	int rc;
 
 	*results = NULL;
-	if ((rc = enter(p, WRITE_TX, "writing verdicts", err, errlen)) != 0)
+	if ((rc = enter(p, WRITE_TX, "writing verdicts", err, errlen, &sl)) != 0)
 		return rc;
+	tx = tx_of(sl);
 	rc = reviewcore_write_items(&tx, id, w, n, now, results, failed);
 	/* STALE answers the item as it is; nothing was written either way */
-	rc = leave(p, rc, "writing verdicts", err, errlen);
+	rc = leave(sl, rc, "writing verdicts", err, errlen);
 	if (rc != 0 && rc != REVIEWDB_STALE) {
 		cJSON_Delete(*results);
 		*results = NULL;
@@ -948,47 +1018,51 @@ static int pg_edit(struct reviewdb *base, const char *id, const struct review_ed
 		   int64_t now, char *err, size_t errlen)
 {
 	struct pg *p = pg_of(base);
-	struct reviewtx tx = tx_of(p);
+	struct reviewtx tx;
+	struct slot *sl;
 	int rc;
 
-	if ((rc = enter(p, WRITE_TX, "changing a review", err, errlen)) != 0)
+	if ((rc = enter(p, WRITE_TX, "changing a review", err, errlen, &sl)) != 0)
 		return rc;
+	tx = tx_of(sl);
 	rc = reviewcore_edit(&tx, id, e, now);
-	return leave(p, rc, "changing a review", err, errlen);
+	return leave(sl, rc, "changing a review", err, errlen);
 }
 
 static int pg_remove(struct reviewdb *base, const char *id, char *err, size_t errlen)
 {
 	struct pg *p = pg_of(base);
+	struct slot *sl;
 	PGresult *r;
 	int rc;
 
-	if ((rc = enter(p, WRITE_TX, "deleting a review", err, errlen)) != 0)
+	if ((rc = enter(p, WRITE_TX, "deleting a review", err, errlen, &sl)) != 0)
 		return rc;
 	/* review_items and review_events go with it (ON DELETE CASCADE). */
-	r = run(p, "DELETE FROM reviews WHERE id = $1", 1, (const char *const[]){ id });
+	r = run(sl, "DELETE FROM reviews WHERE id = $1", 1, (const char *const[]){ id });
 	rc = !r ? REVIEWDB_ERROR : strcmp(PQcmdTuples(r), "0") != 0 ? 0 : REVIEWDB_NOT_FOUND;
 	PQclear(r);
-	if (rc == 0 && notify(p, id) != 0)
+	if (rc == 0 && notify(sl, id) != 0)
 		rc = REVIEWDB_ERROR;
-	return leave(p, rc, "deleting a review", err, errlen);
+	return leave(sl, rc, "deleting a review", err, errlen);
 }
 
 static int pg_events(struct reviewdb *base, const char *id, int64_t after_seq, long limit,
 		     cJSON **out)
 {
 	struct pg *p = pg_of(base);
+	struct slot *sl;
 	const char *c[EVENT_NCOLS];
 	char after[24], lim[24], status[8];
 	PGresult *r;
 	int rc, end;
 
 	*out = NULL;
-	if ((rc = enter(p, READ_TX, "reading events", NULL, 0)) != 0)
+	if ((rc = enter(p, READ_TX, "reading events", NULL, 0, &sl)) != 0)
 		return rc;
-	rc = status_of(p, "SELECT status FROM reviews WHERE id = $1", id, status);
+	rc = status_of(sl, "SELECT status FROM reviews WHERE id = $1", id, status);
 	if (rc == 1 &&
-	    (r = run(p, "SELECT " EVENT_COLUMNS " FROM review_events WHERE review_id = $1 "
+	    (r = run(sl, "SELECT " EVENT_COLUMNS " FROM review_events WHERE review_id = $1 "
 		     "AND seq > $2::bigint ORDER BY seq LIMIT $3::bigint", 3,
 		     (const char *const[]){ id, num(after, after_seq), num(lim, limit) }))) {
 		*out = cJSON_CreateArray();
@@ -1000,7 +1074,7 @@ static int pg_events(struct reviewdb *base, const char *id, int64_t after_seq, l
 	} else if (rc == 1) {
 		rc = REVIEWDB_ERROR;
 	}
-	end = leave(p, rc < 0 ? REVIEWDB_ERROR : 0, "reading events", NULL, 0);
+	end = leave(sl, rc < 0 ? REVIEWDB_ERROR : 0, "reading events", NULL, 0);
 	if (end != 0)
 		rc = end;
 	if (rc != 1) {
@@ -1015,35 +1089,37 @@ static int pg_events(struct reviewdb *base, const char *id, int64_t after_seq, l
 static int pg_session_put(struct reviewdb *base, const char *digest, unsigned ttl)
 {
 	struct pg *p = pg_of(base);
+	struct slot *sl;
 	char secs[16];
 	int rc;
 
-	if ((rc = enter(p, WRITE_TX, "starting a session", NULL, 0)) != 0)
+	if ((rc = enter(p, WRITE_TX, "starting a session", NULL, 0, &sl)) != 0)
 		return rc;
 	snprintf(secs, sizeof(secs), "%u", ttl);
-	rc = exec(p, "DELETE FROM sessions WHERE expires_at <= now()", 0, NULL) == 0 &&
-	     exec(p, "INSERT INTO sessions (digest, expires_at) VALUES ($1, now() + "
+	rc = exec(sl, "DELETE FROM sessions WHERE expires_at <= now()", 0, NULL) == 0 &&
+	     exec(sl, "INSERT INTO sessions (digest, expires_at) VALUES ($1, now() + "
 		  "make_interval(secs => $2::integer))", 2,
 		  (const char *const[]){ digest, secs }) == 0 ? 0 : REVIEWDB_ERROR;
-	return leave(p, rc, "starting a session", NULL, 0);
+	return leave(sl, rc, "starting a session", NULL, 0);
 }
 
 /* The number sql's one row and column holds (parameter: digest, or none),
  * or a failure's code. */
 static long session_number(struct pg *p, const char *sql, const char *digest, const char *what)
 {
+	struct slot *sl;
 	PGresult *r;
 	long n = REVIEWDB_ERROR;
 	int rc;
 
-	if ((rc = enter(p, READ_TX, what, NULL, 0)) != 0)
+	if ((rc = enter(p, READ_TX, what, NULL, 0, &sl)) != 0)
 		return rc;
-	r = run(p, sql, digest ? 1 : 0, digest ? (const char *const[]){ digest } : NULL);
+	r = run(sl, sql, digest ? 1 : 0, digest ? (const char *const[]){ digest } : NULL);
 	if (r) {
 		n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
 		PQclear(r);
 	}
-	rc = leave(p, n >= 0 ? 0 : REVIEWDB_ERROR, what, NULL, 0);
+	rc = leave(sl, n >= 0 ? 0 : REVIEWDB_ERROR, what, NULL, 0);
 	return rc != 0 ? rc : n;
 }
 
@@ -1056,12 +1132,13 @@ static int pg_session_live(struct reviewdb *base, const char *digest)
 static int pg_session_end(struct reviewdb *base, const char *digest)
 {
 	struct pg *p = pg_of(base);
+	struct slot *sl;
 	int rc;
 
-	if ((rc = enter(p, WRITE_TX, "ending a session", NULL, 0)) != 0)
+	if ((rc = enter(p, WRITE_TX, "ending a session", NULL, 0, &sl)) != 0)
 		return rc;
-	rc = exec(p, "DELETE FROM sessions WHERE digest = $1", 1, (const char *const[]){ digest });
-	return leave(p, rc == 0 ? 0 : REVIEWDB_ERROR, "ending a session", NULL, 0);
+	rc = exec(sl, "DELETE FROM sessions WHERE digest = $1", 1, (const char *const[]){ digest });
+	return leave(sl, rc == 0 ? 0 : REVIEWDB_ERROR, "ending a session", NULL, 0);
 }
 
 static long pg_session_count(struct reviewdb *base)

@@ -507,18 +507,19 @@ static void *held_write_main(void *arg)
 
 /* A review locked by another transaction (an administrator's, say): a
  * write waits for the lock no longer than lock_timeout (3 s here, through
- * the URI) and answers REVIEWDB_UNAVAILABLE with nothing written; a call
- * queued behind it gives up once the write has held the connection 2 s,
- * with REVIEWDB_UNAVAILABLE, instead of piling up; once the lock is gone
- * writes pass again. */
+ * the URI) and answers REVIEWDB_UNAVAILABLE with nothing written; a read
+ * meanwhile takes another of the handle's connections and passes at once;
+ * once every connection is held by a write waiting that long, a call gives
+ * up after 2 s with REVIEWDB_UNAVAILABLE instead of piling up; once the
+ * lock is gone writes pass again. */
 START_TEST(test_pg_review_held_elsewhere)
 {
 	char id[REVIEW_ID_LEN + 1], *uri = xasprintf("%s?options=-c%%20lock_timeout%%3D3000", path);
 	char err[512];
-	struct held_write h = { .id = id, .rc = -99 };
+	struct held_write h[REVIEWDB_PG_CONNECTIONS];
 	struct timespec t0, t1;
 	PGconn *admin = PQconnectdb(path);
-	pthread_t t;
+	pthread_t t[REVIEWDB_PG_CONNECTIONS];
 	PGresult *r;
 	cJSON *o;
 	int got;
@@ -533,26 +534,45 @@ START_TEST(test_pg_review_held_elsewhere)
 			 (const char *const[]){ id }, NULL, NULL, 0);
 	ck_assert_int_eq(PQntuples(r), 1);
 	PQclear(r);
+	for (size_t i = 0; i < REVIEWDB_PG_CONNECTIONS; i++)
+		h[i] = (struct held_write){ .rv = rv, .id = id, .rc = -99 };
 
-	h.rv = rv;
-	ck_assert_int_eq(pthread_create(&t, NULL, held_write_main, &h), 0);
+	/* one write waits for the lock; a read passes beside it */
+	ck_assert_int_eq(pthread_create(&t[0], NULL, held_write_main, &h[0]), 0);
 	usleep(300 * 1000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	got = reviewdb_get(rv, id, &o);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	pthread_join(t, NULL);
+	ck_assert_int_eq(got, 1);
+	cJSON_Delete(o);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 2);
+	pthread_join(t[0], NULL);
+	ck_assert_int_eq(h[0].rc, REVIEWDB_UNAVAILABLE);
+	ck_assert_ptr_nonnull(strstr(h[0].err, "lock"));
+
+	/* every connection holds a waiting write: a call gives up */
+	for (size_t i = 0; i < REVIEWDB_PG_CONNECTIONS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, held_write_main, &h[i]), 0);
+	usleep(300 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	got = reviewdb_get(rv, id, &o);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (size_t i = 0; i < REVIEWDB_PG_CONNECTIONS; i++)
+		pthread_join(t[i], NULL);
 	ck_assert_int_eq(got, REVIEWDB_UNAVAILABLE);
 	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 4);
-	ck_assert_int_eq(h.rc, REVIEWDB_UNAVAILABLE);
-	ck_assert_ptr_nonnull(strstr(h.err, "lock"));
+	for (size_t i = 0; i < REVIEWDB_PG_CONNECTIONS; i++) {
+		ck_assert_int_eq(h[i].rc, REVIEWDB_UNAVAILABLE);
+		ck_assert_ptr_nonnull(strstr(h[i].err, "lock"));
+	}
 
 	PQclear(PQexec(admin, "COMMIT"));
 	PQfinish(admin);
 	ck_assert_int_eq(reviewdb_get(rv, id, &o), 1);
 	ck_assert_int_eq(num(o, "seq"), 1);
 	cJSON_Delete(o);
-	held_write_main(&h);
-	ck_assert_msg(h.rc == 0, "%s", h.err);
+	held_write_main(&h[0]);
+	ck_assert_msg(h[0].rc == 0, "%s", h[0].err);
 	free(uri);
 }
 END_TEST

@@ -49,6 +49,10 @@ enum {
 				    * whether it was applied: it may have been */
 };
 
+/* The connections a PostgreSQL store keeps at most (made as calls need
+ * them), besides its listener's. */
+#define REVIEWDB_PG_CONNECTIONS 4
+
 /* Seconds a client should wait after REVIEWDB_UNAVAILABLE (Retry-After). */
 #define REVIEWDB_RETRY_AFTER 2
 
