@@ -477,6 +477,10 @@ static const char SQL_ROW[] = "SELECT kind, skill, path, coalesce(title, name), 
 static const char SQL_HEAD[] = "SELECT rowid FROM search_head WHERE search_head MATCH ?1 ORDER BY "
 			       "skilld_rank_idf(search_head, ?3, " SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", "
 			       SEARCH_W_HEADINGS ") DESC, rowid LIMIT ?2";
+/* Top-k, when search_head holds too few of the words: the first skills
+ * with a match, in the index's order (?1 the search's expression). */
+static const char SQL_FILL[] = "SELECT DISTINCT " SEARCH_SKILL_OF " FROM search WHERE search "
+			       "MATCH ?1 LIMIT ?2";
 /* Top-k: a skill's id by slug (a search within one skill). */
 static const char SQL_SKILL_ID[] = "SELECT id FROM skills WHERE slug = ?1";
 /* Top-k, second pass: the matches of one skill's rows (rowids ?2..?3, its
@@ -631,12 +635,14 @@ static int cand_cmp(const void *a, const void *b)
 
 /* The skills whose rows a top-k search ranks into ids (at most
  * SEARCH_TOPK_SKILLS): sq->skill alone, else the best of search_head for
- * expr_any (the query's words, any of them). How many, or -1. */
+ * expr_any (the query's words, any of them), then, when it holds fewer
+ * (a word no skill's name, description or headings has), the first
+ * skills with a match of expr in the index's order: found without
+ * ranking, their rows ranked as any. How many, or -1. */
 static int topk_skills(struct store_reader *r, const struct search_query *sq, const struct plan *p,
-		       const char *expr_any, sqlite3_int64 *ids)
+		       const char *expr, const char *expr_any, sqlite3_int64 *ids)
 {
 	struct fts_idf idf;
-
 	sqlite3_stmt *st;
 	int n = 0, s;
 
@@ -662,12 +668,29 @@ static int topk_skills(struct store_reader *r, const struct search_query *sq, co
 	while ((s = sqlite3_step(st)) == SQLITE_ROW && n < SEARCH_TOPK_SKILLS)
 		ids[n++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	if ((s != SQLITE_ROW && s != SQLITE_DONE) || n == SEARCH_TOPK_SKILLS)
+		return s == SQLITE_ROW || s == SQLITE_DONE ? n : -1;
+	st = store_reader_stmt(r, SQL_FILL);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, 2 * SEARCH_TOPK_SKILLS);
+	while (n < SEARCH_TOPK_SKILLS && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		int k = 0;
+
+		while (k < n && ids[k] != id)
+			k++;
+		if (k == n)
+			ids[n++] = id;
+	}
+	sqlite3_reset(st);
 	return s == SQLITE_ROW || s == SQLITE_DONE ? n : -1;
 }
 
 /*
- * Top-k: ranks only the rows of the skills that search_head puts first
- * (or of sq->skill), each scored as the exhaustive ranking scores it (the
+ * Top-k: ranks only the rows of the skills topk_skills picks (those
+ * search_head puts first, or sq->skill), each scored as the exhaustive ranking scores it (the
  * same rank and idf, the lift of its skill's own row), and answers the
  * page [offset, offset + limit) from them. 0 with the page in data, 1 when
  * those skills hold fewer than offset + limit matches (the caller ranks
@@ -683,7 +706,7 @@ static int run_topk(struct store_reader *r, const struct plan *p, const char *ex
 	sqlite3_stmt *st, *row;
 	int n_ids, s, rc = -1;
 
-	n_ids = topk_skills(r, sq, p, expr_any, ids);
+	n_ids = topk_skills(r, sq, p, expr, expr_any, ids);
 	if (n_ids < 0)
 		return -1;
 	if (n_ids == 0)

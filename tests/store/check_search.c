@@ -719,6 +719,40 @@ static double first_score(const cJSON *a)
 		->valuedouble;
 }
 
+START_TEST(many_topk_no_head)
+{
+	struct search_query sq = { .q = "part", .limit = 10 };
+	const cJSON *h;
+	cJSON *topk;
+
+	/* "part" is in 1,500 sections and in no skill's name, description or
+	 * headings: the first skills with a match have their rows ranked,
+	 * not every match */
+	topk = run_ok(&sq);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(topk, "total_exact")));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(topk, "data")), 10);
+	/* each hit scored as ranking every row of its skill scores it */
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(topk, "data")) {
+		struct search_query one = { .q = "part", .skill = jstr(h, "skill"), .limit = 50 };
+		cJSON *all = run_ok(&one);
+		const cJSON *x;
+		bool found = false;
+
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(all, "total_exact")));
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(all, "data")) {
+			if (strcmp(jstr(x, "url"), jstr(h, "url")) != 0)
+				continue;
+			found = true;
+			ck_assert_double_eq_tol(cJSON_GetObjectItem(x, "score")->valuedouble,
+						cJSON_GetObjectItem(h, "score")->valuedouble, 1e-9);
+		}
+		ck_assert_msg(found, "%s not found in its skill", jstr(h, "url"));
+		cJSON_Delete(all);
+	}
+	cJSON_Delete(topk);
+}
+END_TEST
+
 START_TEST(many_idf_per_generation)
 {
 	struct search_query sq = { .q = "widget", .limit = 10 };
@@ -801,6 +835,7 @@ Suite *search_suite(void)
 	tcase_add_checked_fixture(many, setup_many, teardown);
 	tcase_set_timeout(many, 30);
 	tcase_add_test(many, many_topk);
+	tcase_add_test(many, many_topk_no_head);
 	tcase_add_test(many, many_idf_per_generation);
 	suite_add_tcase(s, many);
 	tcase_add_checked_fixture(bundled, setup_bundled, teardown);
