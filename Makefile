@@ -402,6 +402,11 @@ $(BUILD)/gen-corpus: bench/gen-corpus.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -O2 $(WARN) $(if $(filter 1,$(WERROR)),-Werror) -o $@ $<
 
+# bench/search-time.c: search_run timed in process, against this tree's
+# library (an old tree's build of it times the old search).
+$(BUILD)/search-time: bench/search-time.c $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(MALLOC_LIB)
+
 install: all
 	install -D -m 0755 $(BUILD)/skilld $(DESTDIR)$(PREFIX)/bin/skilld
 

@@ -310,27 +310,63 @@ static void idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_contex
 
 /* ---- skilld_row(doc, row, field): the search table's content ---- */
 
-/* One connection's last document, kept while the next call asks for the
- * same one (the fields of a row, the rows of a skill come one after the
- * other): its id in search_docs (never used again for another), it
- * unpacked, and parsed. A function's calls on a connection never run at
- * once. */
-struct doc_memo {
-	struct pack_ctx *ctx;
+/* A document a connection keeps: its id in search_docs (never used again
+ * for another, so what an id names never changes), it unpacked, and
+ * parsed. */
+struct memo_doc {
 	sqlite3_int64 id;
+	uint64_t used;          /* the memo's clock at its last use; 0: empty */
 	struct buf doc;
 	struct searchdoc parsed;
-	bool valid;
 };
+
+/* One connection's last documents, up to FTS_DOC_MEMO_DOCS and
+ * FTS_DOC_MEMO_BYTES unpacked, the least recently used given up first:
+ * the fields of a row and the rows of a skill come one after the other,
+ * and a search's hits come back to the same few skills (unpacking a
+ * skill's document was half of a search's time on booklib-head). A
+ * function's calls on a connection never run at once. */
+struct doc_memo {
+	struct pack_ctx *ctx;
+	uint64_t clock;
+	size_t bytes;           /* kept: the documents' buffers */
+	struct memo_doc *last;
+	struct memo_doc d[FTS_DOC_MEMO_DOCS];
+};
+
+static void memo_doc_drop(struct doc_memo *m, struct memo_doc *d)
+{
+	m->bytes -= d->doc.cap;
+	buf_fini(&d->doc);
+	searchdoc_fini(&d->parsed);
+	d->used = 0;
+	if (m->last == d)
+		m->last = NULL;
+}
 
 static void doc_memo_free(void *p)
 {
 	struct doc_memo *m = p;
 
 	pack_ctx_free(m->ctx);
-	buf_fini(&m->doc);
-	searchdoc_fini(&m->parsed);
+	for (int i = 0; i < FTS_DOC_MEMO_DOCS; i++)
+		memo_doc_drop(m, &m->d[i]);
 	free(m);
+}
+
+/* The least recently used document of m other than keep, or NULL when
+ * none is kept; an empty slot counts as the least used. */
+static struct memo_doc *memo_lru(struct doc_memo *m, const struct memo_doc *keep)
+{
+	struct memo_doc *lru = NULL;
+
+	for (int i = 0; i < FTS_DOC_MEMO_DOCS; i++) {
+		struct memo_doc *d = &m->d[i];
+
+		if (d != keep && (!lru || d->used < lru->used))
+			lru = d;
+	}
+	return lru;
 }
 
 int fts_read_dict(sqlite3_stmt *st, uint32_t id, struct buf *out)
@@ -362,16 +398,31 @@ static int conn_dict(void *arg, uint32_t id, struct buf *out)
 }
 
 /* Document id, from the memo or read (on the calling statement's own
- * connection, in its snapshot) and unpacked into it. 0, or -1 with a
- * message in err when there is no such document or it is not one. */
-static int doc_load(struct doc_memo *m, sqlite3 *db, sqlite3_int64 id, const char **err)
+ * connection, in its snapshot) and unpacked into it, in the place of the
+ * least recently used one; then others are given up while the memo is
+ * over FTS_DOC_MEMO_BYTES. The document, or NULL with a message in err
+ * when there is no such document or it is not one. */
+static struct memo_doc *doc_load(struct doc_memo *m, sqlite3 *db, sqlite3_int64 id,
+				 const char **err)
 {
 	sqlite3_stmt *st = NULL;
+	struct memo_doc *d = m->last;
 	int rc = -1;
 
-	if (m->valid && m->id == id)
-		return 0;
-	m->valid = false;
+	if (!d || d->id != id || !d->used) {
+		d = NULL;
+		for (int i = 0; i < FTS_DOC_MEMO_DOCS && !d; i++)
+			if (m->d[i].used && m->d[i].id == id)
+				d = &m->d[i];
+	}
+	if (d) {
+		d->used = ++m->clock;
+		m->last = d;
+		return d;
+	}
+	d = memo_lru(m, NULL);
+	m->bytes -= d->doc.cap;
+	d->used = 0;
 	pack_ctx_dicts(m->ctx, conn_dict, db);
 	*err = "skilld_row: no such search document (a corrupt index?)";
 	if (sqlite3_prepare_v2(db, "SELECT doc FROM search_docs WHERE id = ?1", -1, &st, NULL) ==
@@ -380,17 +431,28 @@ static int doc_load(struct doc_memo *m, sqlite3 *db, sqlite3_int64 id, const cha
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			*err = "skilld_row: not a search document (a corrupt index?)";
 			if (unpack_bytes(m->ctx, sqlite3_column_blob(st, 0),
-					 (size_t)sqlite3_column_bytes(st, 0), &m->doc) == 0 &&
-			    searchdoc_parse(&m->parsed, m->doc.data, m->doc.len) == 0)
+					 (size_t)sqlite3_column_bytes(st, 0), &d->doc) == 0 &&
+			    searchdoc_parse(&d->parsed, d->doc.data, d->doc.len) == 0)
 				rc = 0;
 		}
 	}
 	sqlite3_finalize(st);
-	if (rc == 0) {
-		m->id = id;
-		m->valid = true;
+	m->bytes += d->doc.cap;
+	if (rc != 0) {
+		memo_doc_drop(m, d);
+		return NULL;
 	}
-	return rc;
+	d->id = id;
+	d->used = ++m->clock;
+	m->last = d;
+	while (m->bytes > FTS_DOC_MEMO_BYTES) {
+		struct memo_doc *lru = memo_lru(m, d);
+
+		if (!lru || !lru->doc.cap)
+			break;
+		memo_doc_drop(m, lru);
+	}
+	return d;
 }
 
 static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -398,21 +460,23 @@ static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	struct doc_memo *m = sqlite3_user_data(ctx);
 	sqlite3_int64 row = sqlite3_value_int64(argv[1]);
 	int field = sqlite3_value_int(argv[2]);
-	const char *s, *err;
+	const char *s, *err = NULL;
+	struct memo_doc *d;
 	size_t n;
 
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;
-	if (doc_load(m, sqlite3_context_db_handle(ctx), sqlite3_value_int64(argv[0]), &err) != 0) {
+	d = doc_load(m, sqlite3_context_db_handle(ctx), sqlite3_value_int64(argv[0]), &err);
+	if (!d) {
 		sqlite3_result_error(ctx, err, -1);
 		return;
 	}
 	if (field == -1) {
-		s = m->parsed.slug;
-		n = m->parsed.slug_len;
+		s = d->parsed.slug;
+		n = d->parsed.slug_len;
 	} else if (field < 0 || field >= SD_FIELDS || row < 0 ||
-		   !searchdoc_get(&m->parsed, m->doc.data, (size_t)row, (enum searchdoc_field)field,
+		   !searchdoc_get(&d->parsed, d->doc.data, (size_t)row, (enum searchdoc_field)field,
 				  &s, &n)) {
 		return;   /* NULL */
 	}
@@ -464,7 +528,8 @@ int fts_register(sqlite3 *db, char *err, size_t errlen)
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->ctx = pack_ctx_new();
-	searchdoc_init(&m->parsed);
+	for (int i = 0; i < FTS_DOC_MEMO_DOCS; i++)
+		searchdoc_init(&m->d[i].parsed);
 	/* freed by SQLite with the connection, or at once when this fails */
 	if (sqlite3_create_function_v2(db, "skilld_row", 3,
 				       SQLITE_UTF8 | SQLITE_INNOCUOUS, m, row_fn, NULL, NULL, doc_memo_free) != SQLITE_OK) {

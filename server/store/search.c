@@ -235,6 +235,159 @@ int search_cursor_decode(const struct search_query *sq, const char *cursor, long
 	return 0;
 }
 
+/* ---- idf, counted once per index generation ---- */
+
+/*
+ * The idf of a phrase (fts.h) is a pass over its whole doclist: 4-8 ms for
+ * a common word of 10,000 skills, once per search. A reader keeps what it
+ * counted, by table and phrase, for the generation it counted it in
+ * (store_reader_data): a new generation, whose rows may differ, starts
+ * afresh. Exact: the numbers are those skilld_rank would count.
+ */
+#define IDF_CACHE_SLOTS 4096    /* a power of two; emptied when 3/4 full */
+
+struct idf_entry {
+	char *key;              /* a table's letter, then the FTS5 phrase */
+	double idf;
+};
+
+struct idf_cache {
+	int64_t generation;
+	size_t n;
+	struct idf_entry v[IDF_CACHE_SLOTS];
+};
+
+/* The cache's key in store_reader_data. */
+static const char IDF_CACHE[] = "idf";
+
+static void *idf_cache_new(void)
+{
+	struct idf_cache *c = xcalloc(1, sizeof(*c));
+
+	c->generation = -1;
+	return c;
+}
+
+static void idf_cache_clear(struct idf_cache *c)
+{
+	for (size_t i = 0; i < IDF_CACHE_SLOTS; i++) {
+		free(c->v[i].key);
+		c->v[i].key = NULL;
+	}
+	c->n = 0;
+}
+
+static void idf_cache_free(void *p)
+{
+	if (!p)
+		return;
+	idf_cache_clear(p);
+	free(p);
+}
+
+/* The slot of key: its entry, or the empty slot it would take. */
+static struct idf_entry *idf_slot(struct idf_cache *c, const char *key)
+{
+	size_t h = 5381;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = h * 33 + *p;
+	for (size_t i = h & (IDF_CACHE_SLOTS - 1);; i = (i + 1) & (IDF_CACHE_SLOTS - 1))
+		if (!c->v[i].key || !strcmp(c->v[i].key, key))
+			return &c->v[i];
+}
+
+/* Where the idf of a table's phrases is counted: its SQL_IDF_*. */
+struct idf_table {
+	char letter;
+	const char *sql;        /* ?1 one phrase, ?2 a struct fts_idf */
+};
+
+/* The statements that count one phrase's idf (fts.h: skilld_idf). */
+static const char SQL_IDF_SEARCH[] = "SELECT skilld_idf(search, ?2) FROM search WHERE search "
+				     "MATCH ?1 LIMIT 1";
+static const char SQL_IDF_HEAD[] = "SELECT skilld_idf(search_head, ?2) FROM search_head WHERE "
+				   "search_head MATCH ?1 LIMIT 1";
+static const struct idf_table IDF_SEARCH = { 's', SQL_IDF_SEARCH };
+static const struct idf_table IDF_HEAD = { 'h', SQL_IDF_HEAD };
+
+/* The idf of phrase (an FTS5 string) on t into *idf, from the cache or
+ * counted. A phrase no row holds gets 0: it adds to no row's rank. 0 or
+ * -1 on an error. */
+static int phrase_idf(struct store_reader *r, struct idf_cache *c, const struct idf_table *t,
+		      const char *phrase, double *idf)
+{
+	char *key = xasprintf("%c%s", t->letter, phrase);
+	struct idf_entry *e = idf_slot(c, key);
+	struct fts_idf one = { .n_phrase = 0 };
+	sqlite3_stmt *st;
+	int s;
+
+	if (e->key) {
+		*idf = e->idf;
+		free(key);
+		return 0;
+	}
+	st = store_reader_stmt(r, t->sql);
+	if (!st) {
+		free(key);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(st, 2, &one, FTS_IDF_TYPE, NULL);
+	s = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((s != SQLITE_ROW && s != SQLITE_DONE) || (s == SQLITE_ROW && one.n_phrase != 1)) {
+		free(key);
+		return -1;
+	}
+	*idf = s == SQLITE_ROW ? one.idf[0] : 0;
+	if (c->n >= IDF_CACHE_SLOTS / 4 * 3) {
+		idf_cache_clear(c);
+		e = idf_slot(c, key);
+	}
+	e->key = key;
+	e->idf = *idf;
+	c->n++;
+	return 0;
+}
+
+/* The idf of each phrase of plan_expr(p, ...) on t, in its order (the
+ * kept terms, then the exclusions, which match no row that is ranked and
+ * get 0), into out. 0, or -1 on an error. */
+static int plan_idf(struct store_reader *r, const struct plan *p, const struct idf_table *t,
+		    struct fts_idf *out)
+{
+	struct idf_cache *c = store_reader_data(r, IDF_CACHE, idf_cache_new, idf_cache_free);
+	int64_t gen = store_reader_generation(r);
+	struct buf b;
+	int rc = 0;
+
+	if (!c || gen < 0)
+		return -1;
+	if (c->generation != gen) {
+		idf_cache_clear(c);
+		c->generation = gen;
+	}
+	out->n_phrase = 0;
+	buf_init(&b);
+	for (size_t k = 0; k < p->n && rc == 0; k++) {
+		const struct text_query_term *term = &p->terms[k];
+
+		if (term->exclude || p->dropped[k])
+			continue;
+		b.len = 0;
+		put_quoted(&b, term->s, term->n, term->prefix);
+		buf_putc(&b, '\0');
+		rc = phrase_idf(r, c, t, b.data, &out->idf[out->n_phrase++]);
+	}
+	for (size_t k = 0; k < p->n; k++)
+		if (p->terms[k].exclude)
+			out->idf[out->n_phrase++] = 0;
+	buf_fini(&b);
+	return rc;
+}
+
 /* ---- running ---- */
 
 static bool kind_valid(const char *k)
@@ -292,6 +445,8 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 	SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", " SEARCH_W_HEADINGS ", " SEARCH_W_TITLE ", " \
 	SEARCH_W_BODY
 #define RANK "skilld_rank(search, " RANK_WEIGHTS ")"
+/* The same, with the idf given (?6, a struct fts_idf: plan_idf). */
+#define RANK_IDF "skilld_rank_idf(search, ?6, " RANK_WEIGHTS ")"
 
 /* A hit's score: its rank, times SEARCH_W_SKILL_ROW for a skill's own row
  * (whose several columns add up: a skill about the words in general should
@@ -299,11 +454,11 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
  * times the rank of its skill's own row: the rows of a skill whose name,
  * description or headings match come before those of a skill that only
  * mentions the words (a router's catalogue of every other skill). */
-#define SEARCH_SCORE RANK " * (CASE WHEN " SEARCH_IS_OWN " THEN " SEARCH_W_SKILL_ROW " ELSE 1.0 " \
+#define SEARCH_SCORE RANK_IDF " * (CASE WHEN " SEARCH_IS_OWN " THEN " SEARCH_W_SKILL_ROW " ELSE 1.0 " \
 	"END) + " SEARCH_W_LIFT " * coalesce((SELECT r FROM own WHERE own.sid = " SEARCH_SKILL_OF "), 0)"
 /* The skills' own rows that match, by skill: read off rowids, so neither
  * this nor the lookup above loads a row's text (search.h, Rowids). */
-#define SEARCH_OWN "WITH own AS MATERIALIZED (SELECT " SEARCH_SKILL_OF " AS sid, " RANK " AS r " \
+#define SEARCH_OWN "WITH own AS MATERIALIZED (SELECT " SEARCH_SKILL_OF " AS sid, " RANK_IDF " AS r " \
 	"FROM search WHERE search MATCH ?1 AND " SEARCH_IS_OWN ") "
 
 /* The statements of a search, prepared once per reader
@@ -311,22 +466,23 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 /* How many rows match, counting no further than ?4. */
 static const char SQL_COUNT[] = "SELECT count(*) FROM (SELECT 1 FROM search WHERE " RUN_FILTER
 				" LIMIT ?4)";
-/* Every match ranked: the exhaustive path. */
+/* Every match ranked: the exhaustive path (?6 the idf). */
 static const char SQL_RANKED[] = SEARCH_OWN "SELECT rowid, " SEARCH_SCORE " FROM search WHERE "
 				 RUN_FILTER " ORDER BY 2 DESC, 1 LIMIT ?4 OFFSET ?5";
 /* One hit's columns, by rowid. */
 static const char SQL_ROW[] = "SELECT kind, skill, path, coalesce(title, name), anchor, body, "
 			      "url, description, title, name FROM search WHERE rowid = ?1";
 /* Top-k, first pass: the skills whose name, description or headings hold
- * the words, best first. */
+ * the words, best first (?3 the idf on search_head). */
 static const char SQL_HEAD[] = "SELECT rowid FROM search_head WHERE search_head MATCH ?1 ORDER BY "
-			       "skilld_rank(search_head, " SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", "
+			       "skilld_rank_idf(search_head, ?3, " SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", "
 			       SEARCH_W_HEADINGS ") DESC, rowid LIMIT ?2";
+/* Top-k, when search_head holds too few of the words: the first skills
+ * with a match, in the index's order (?1 the search's expression). */
+static const char SQL_FILL[] = "SELECT DISTINCT " SEARCH_SKILL_OF " FROM search WHERE search "
+			       "MATCH ?1 LIMIT ?2";
 /* Top-k: a skill's id by slug (a search within one skill). */
 static const char SQL_SKILL_ID[] = "SELECT id FROM skills WHERE slug = ?1";
-/* Top-k: the idf of the query's phrases, counted once (fts.h). */
-static const char SQL_IDF[] = "SELECT skilld_idf(search, ?2) FROM search WHERE search MATCH ?1 "
-			      "LIMIT 1";
 /* Top-k, second pass: the matches of one skill's rows (rowids ?2..?3, its
  * own row first) with their rank, the kind filter ?4 sparing the own row,
  * whose rank lifts the others. */
@@ -440,9 +596,9 @@ static long count_matches(struct store_reader *r, const char *expr, const struct
 }
 
 /* Every match ranked, the page [offset, offset + limit) into data. */
-static int run_exhaustive(struct store_reader *r, const char *expr, const struct search_query *sq,
-			  int limit, long offset, cJSON *data, const struct snippet_query *snip,
-			  long *n)
+static int run_exhaustive(struct store_reader *r, const char *expr, struct fts_idf *idf,
+			  const struct search_query *sq, int limit, long offset, cJSON *data,
+			  const struct snippet_query *snip, long *n)
 {
 	sqlite3_stmt *st = store_reader_stmt(r, SQL_RANKED), *row;
 
@@ -451,6 +607,7 @@ static int run_exhaustive(struct store_reader *r, const char *expr, const struct
 	bind_filter(st, expr, sq);
 	sqlite3_bind_int(st, 4, limit);
 	sqlite3_bind_int64(st, 5, offset);
+	sqlite3_bind_pointer(st, 6, idf, FTS_IDF_TYPE, NULL);
 	row = store_reader_stmt(r, SQL_ROW);
 	if (!row)
 		return -1;
@@ -478,10 +635,14 @@ static int cand_cmp(const void *a, const void *b)
 
 /* The skills whose rows a top-k search ranks into ids (at most
  * SEARCH_TOPK_SKILLS): sq->skill alone, else the best of search_head for
- * expr_any (the query's words, any of them). How many, or -1. */
-static int topk_skills(struct store_reader *r, const struct search_query *sq, const char *expr_any,
-		       sqlite3_int64 *ids)
+ * expr_any (the query's words, any of them), then, when it holds fewer
+ * (a word no skill's name, description or headings has), the first
+ * skills with a match of expr in the index's order: found without
+ * ranking, their rows ranked as any. How many, or -1. */
+static int topk_skills(struct store_reader *r, const struct search_query *sq, const struct plan *p,
+		       const char *expr, const char *expr_any, sqlite3_int64 *ids)
 {
+	struct fts_idf idf;
 	sqlite3_stmt *st;
 	int n = 0, s;
 
@@ -496,50 +657,60 @@ static int topk_skills(struct store_reader *r, const struct search_query *sq, co
 		sqlite3_reset(st);
 		return s == SQLITE_ROW || s == SQLITE_DONE ? n : -1;
 	}
+	if (plan_idf(r, p, &IDF_HEAD, &idf) != 0)
+		return -1;
 	st = store_reader_stmt(r, SQL_HEAD);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, expr_any, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, SEARCH_TOPK_SKILLS);
+	sqlite3_bind_pointer(st, 3, &idf, FTS_IDF_TYPE, NULL);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW && n < SEARCH_TOPK_SKILLS)
 		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((s != SQLITE_ROW && s != SQLITE_DONE) || n == SEARCH_TOPK_SKILLS)
+		return s == SQLITE_ROW || s == SQLITE_DONE ? n : -1;
+	st = store_reader_stmt(r, SQL_FILL);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, 2 * SEARCH_TOPK_SKILLS);
+	while (n < SEARCH_TOPK_SKILLS && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		int k = 0;
+
+		while (k < n && ids[k] != id)
+			k++;
+		if (k == n)
+			ids[n++] = id;
+	}
 	sqlite3_reset(st);
 	return s == SQLITE_ROW || s == SQLITE_DONE ? n : -1;
 }
 
 /*
- * Top-k: ranks only the rows of the skills that search_head puts first
- * (or of sq->skill), each scored as the exhaustive ranking scores it (the
+ * Top-k: ranks only the rows of the skills topk_skills picks (those
+ * search_head puts first, or sq->skill), each scored as the exhaustive ranking scores it (the
  * same rank and idf, the lift of its skill's own row), and answers the
  * page [offset, offset + limit) from them. 0 with the page in data, 1 when
  * those skills hold fewer than offset + limit matches (the caller ranks
  * every match instead), -1 on an error.
  */
-static int run_topk(struct store_reader *r, const char *expr, const char *expr_any,
-		    const struct search_query *sq, int limit, long offset, cJSON *data,
-		    const struct snippet_query *snip, long *n)
+static int run_topk(struct store_reader *r, const struct plan *p, const char *expr,
+		    const char *expr_any, struct fts_idf *idf, const struct search_query *sq, int limit,
+		    long offset, cJSON *data, const struct snippet_query *snip, long *n)
 {
 	sqlite3_int64 ids[SEARCH_TOPK_SKILLS];
-	struct fts_idf idf = { .n_phrase = 0 };
 	struct cand *c = NULL;
 	size_t n_c = 0, cap = 0;
 	sqlite3_stmt *st, *row;
 	int n_ids, s, rc = -1;
 
-	n_ids = topk_skills(r, sq, expr_any, ids);
+	n_ids = topk_skills(r, sq, p, expr, expr_any, ids);
 	if (n_ids < 0)
 		return -1;
 	if (n_ids == 0)
 		return 1;
-	st = store_reader_stmt(r, SQL_IDF);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(st, 2, &idf, FTS_IDF_TYPE, NULL);
-	s = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (s != SQLITE_ROW && s != SQLITE_DONE)
-		return -1;
 	st = store_reader_stmt(r, SQL_SKILL_ROWS);
 	if (!st)
 		return -1;
@@ -552,7 +723,7 @@ static int run_topk(struct store_reader *r, const char *expr, const char *expr_a
 		sqlite3_bind_int64(st, 2, lo);
 		sqlite3_bind_int64(st, 3, lo + ((sqlite3_int64)1 << SEARCH_ROW_BITS) - 1);
 		sqlite3_bind_text(st, 4, sq->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_pointer(st, 5, &idf, FTS_IDF_TYPE, NULL);
+		sqlite3_bind_pointer(st, 5, idf, FTS_IDF_TYPE, NULL);
 		/* rowid order: the skill's own row, whose rank lifts the
 		 * others, comes first when it matches */
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -602,6 +773,7 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 	sqlite3 *db = store_reader_db(r);
 	struct snippet_query *snip = NULL;
 	struct plan plan;
+	struct fts_idf idf;
 	enum search_match match = SEARCH_MATCH_ALL;
 	char *expr = NULL, *expr_any = NULL;
 	long offset = 0;
@@ -649,6 +821,10 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 		free(expr);
 	}
 	expr_any = plan_expr(&plan, SEARCH_MATCH_ANY);
+	if (plan_idf(r, &plan, &IDF_SEARCH, &idf) != 0) {
+		rc = db_error(db, err, errlen);
+		goto out;
+	}
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "query", sq->q);
 	cJSON_AddStringToObject(res, "match", match == SEARCH_MATCH_ALL ? "all" : "any");
@@ -657,7 +833,7 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 	j_exact = cJSON_AddTrueToObject(res, "total_exact");
 	data = cJSON_AddArrayToObject(res, "data");
 	if (total > SEARCH_EXACT_MAX && !sq->exhaustive && offset + limit <= SEARCH_TOPK_DEPTH) {
-		topk = run_topk(r, expr, expr_any, sq, limit, offset, data, snip, &n);
+		topk = run_topk(r, &plan, expr, expr_any, &idf, sq, limit, offset, data, snip, &n);
 		if (topk < 0) {
 			rc = db_error(db, err, errlen);
 			goto out;
@@ -668,7 +844,7 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 		/* every match ranked: counted in full too */
 		if (total > SEARCH_EXACT_MAX)
 			total = count_matches(r, expr, sq, -1);
-		if (total < 0 || run_exhaustive(r, expr, sq, limit, offset, data, snip, &n) != 0) {
+		if (total < 0 || run_exhaustive(r, expr, &idf, sq, limit, offset, data, snip, &n) != 0) {
 			rc = db_error(db, err, errlen);
 			goto out;
 		}

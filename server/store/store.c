@@ -137,6 +137,12 @@ struct store_reader {
 	/* store_reader_stmt's, keyed by the address of their SQL */
 	const char *own_sql[STORE_READER_STMTS];
 	sqlite3_stmt *own[STORE_READER_STMTS];
+	/* store_reader_data's, keyed by address */
+	struct {
+		const void *key;
+		void *data;
+		void (*free_fn)(void *);
+	} data[STORE_READER_DATA];
 };
 
 struct store {
@@ -248,6 +254,8 @@ void store_reader_close(struct store_reader *r)
 		sqlite3_finalize(r->stmt[i]);
 	for (int i = 0; i < STORE_READER_STMTS; i++)
 		sqlite3_finalize(r->own[i]);
+	for (int i = 0; i < STORE_READER_DATA && r->data[i].key; i++)
+		r->data[i].free_fn(r->data[i].data);
 	sqlite3_close(r->db);
 	pack_ctx_free(r->pack);
 	for (int i = 0; i < STMT_COUNT_; i++)
@@ -325,6 +333,34 @@ sqlite3_stmt *store_reader_stmt(struct store_reader *r, const char *sql)
 		return NULL;
 	r->own_sql[i] = sql;
 	return r->own[i];
+}
+
+void *store_reader_data(struct store_reader *r, const void *key, void *(*make)(void),
+			void (*free_fn)(void *))
+{
+	int i = 0;
+
+	for (; i < STORE_READER_DATA && r->data[i].key; i++)
+		if (r->data[i].key == key)
+			return r->data[i].data;
+	if (i == STORE_READER_DATA)
+		return NULL;
+	r->data[i].key = key;
+	r->data[i].data = make();
+	r->data[i].free_fn = free_fn;
+	return r->data[i].data;
+}
+
+int64_t store_reader_generation(struct store_reader *r)
+{
+	sqlite3_stmt *st = stmt(r, STMT_GENERATION);
+	int64_t g = 0;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		g = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? g : -1;
 }
 
 sqlite3 *store_reader_db(struct store_reader *r)

@@ -4,15 +4,20 @@
  * table of their own: the tokenizer "skilld" (C++, C#, F#, .NET and
  * Node.js one token each, everything else as porter over unicode61) and the
  * rank function skilld_rank (a name match is not drowned by a long body;
- * more of the query's words rank higher; column weights count).
+ * more of the query's words rank higher; column weights count), and
+ * skilld_row over documents of a search_docs table.
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
 #include "skilld/store/fts.h"
+#include "skilld/store/pack.h"
+#include "skilld/store/searchdoc.h"
+#include "skilld/base/util.h"
 
 Suite *fts_suite(void);
 
@@ -133,6 +138,111 @@ START_TEST(test_rank)
 }
 END_TEST
 
+/* Document id of search_docs: slug "s<id>", rows rows whose body is "b<id>.<row>"
+ * then pad bytes of 'x' (packed: zstd makes them small). */
+static void add_doc(struct pack_ctx *pc, long long id, int rows, size_t pad)
+{
+	struct buf doc, packed;
+	sqlite3_stmt *st;
+	char slug[32];
+
+	buf_init(&doc);
+	buf_init(&packed);
+	snprintf(slug, sizeof(slug), "s%lld", id);
+	searchdoc_begin(&doc, slug);
+	for (int r = 0; r < rows; r++) {
+		char *body = xasprintf("b%lld.%d", id, r);
+		char *big = xmalloc(strlen(body) + pad + 1);
+		const char *f[SD_FIELDS] = { "skill", NULL, NULL, NULL, NULL, NULL, NULL, NULL, big };
+
+		memcpy(big, body, strlen(body));
+		memset(big + strlen(body), 'x', pad);
+		big[strlen(body) + pad] = '\0';
+		searchdoc_row(&doc, f);
+		free(big);
+		free(body);
+	}
+	pack_bytes(pc, doc.data, doc.len, &packed);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO search_docs (id, doc) VALUES (?1, ?2)",
+					    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, packed.data, (int)packed.len, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	buf_fini(&doc);
+	buf_fini(&packed);
+}
+
+/* skilld_row(id, row, field) as text ("NULL" for NULL, "ERROR: ..." for an
+ * error), its first 31 bytes. */
+static const char *row_of(long long id, int row, int field)
+{
+	static char out[64];
+	sqlite3_stmt *st;
+	int s;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT skilld_row(?1, ?2, ?3)", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, row);
+	sqlite3_bind_int(st, 3, field);
+	s = sqlite3_step(st);
+	if (s != SQLITE_ROW)
+		snprintf(out, sizeof(out), "ERROR: %.50s", sqlite3_errmsg(db));
+	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		snprintf(out, sizeof(out), "NULL");
+	else
+		snprintf(out, sizeof(out), "%.31s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+START_TEST(test_row_documents)
+{
+	struct pack_ctx *pc = pack_ctx_new();
+	const int n_docs = FTS_DOC_MEMO_DOCS + 8;
+	/* the big ones: three fill the memo's bytes */
+	const size_t big = FTS_DOC_MEMO_BYTES / 3 + 1;
+	char want[64];
+
+	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE search_docs (id INTEGER PRIMARY KEY, doc BLOB)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 1; i <= n_docs; i++)
+		add_doc(pc, i, 3, i % 10 == 0 ? big : 8);
+	/* more documents than the memo keeps, one after the other, back and
+	 * forth, and by turns: each field is its own document's */
+	for (int pass = 0; pass < 3; pass++) {
+		for (int k = 0; k < n_docs; k++) {
+			int i = pass == 1 ? n_docs - k : pass == 2 ? 1 + (k * 7) % n_docs : k + 1;
+
+			snprintf(want, sizeof(want), "s%d", i);
+			ck_assert_str_eq(row_of(i, 0, -1), want);
+			snprintf(want, sizeof(want), "b%d.2xxxxxxxx", i);
+			ck_assert_int_eq(strncmp(row_of(i, 2, SD_BODY), want, strlen(want)), 0);
+			ck_assert_uint_eq(strlen(row_of(i, 2, SD_BODY)), i % 10 ? strlen(want) : 31);
+			ck_assert_str_eq(row_of(i, 1, SD_KIND), "skill");
+			ck_assert_str_eq(row_of(i, 3, SD_BODY), "NULL");     /* past its rows */
+			ck_assert_str_eq(row_of(i, 0, SD_TITLE), "NULL");
+		}
+	}
+	/* a big document is whole after the others were read */
+	ck_assert_int_eq(strlen(row_of(10, 1, SD_BODY)), 31);
+	/* no such document: an error, and the memo still answers */
+	ck_assert_str_eq(row_of(n_docs + 1, 0, -1), "ERROR: skilld_row: no such search document (a corrupt ind");
+	ck_assert_str_eq(row_of(3, 0, -1), "s3");
+	/* a document's id is never used again; one that is gone is an error */
+	ck_assert_str_eq(row_of(5, 0, -1), "s5");
+	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM search_docs WHERE id = 5", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_str_eq(row_of(5, 0, -1), "s5");   /* kept: the same bytes */
+	for (int i = 1; i <= n_docs; i++)
+		if (i != 5)
+			row_of(i, 0, -1);
+	ck_assert_str_eq(row_of(5, 0, -1), "ERROR: skilld_row: no such search document (a corrupt ind");
+	pack_ctx_free(pc);
+}
+END_TEST
+
 Suite *fts_suite(void)
 {
 	Suite *s = suite_create("fts");
@@ -141,6 +251,7 @@ Suite *fts_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_tokenizer_keeps_names_whole);
 	tcase_add_test(tc, test_rank);
+	tcase_add_test(tc, test_row_documents);
 	suite_add_tcase(s, tc);
 	return s;
 }

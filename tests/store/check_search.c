@@ -697,6 +697,117 @@ START_TEST(many_topk)
 }
 END_TEST
 
+/* The answer of sq on a reader of its own, opened now: nothing counted
+ * before. */
+static cJSON *run_fresh(const struct search_query *sq)
+{
+	char err[256], *path = xasprintf("%s/skilld.db", tmp);
+	struct store_reader *fresh = store_reader_open(path, err, sizeof(err));
+	cJSON *res = NULL;
+
+	ck_assert_msg(fresh != NULL, "%s", err);
+	ck_assert_msg(search_run(fresh, sq, &res, err, sizeof(err)) == 0, "%s", err);
+	store_reader_close(fresh);
+	free(path);
+	return res;
+}
+
+/* The score of a's first hit. */
+static double first_score(const cJSON *a)
+{
+	return cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(a, "data"), 0), "score")
+		->valuedouble;
+}
+
+START_TEST(many_topk_no_head)
+{
+	struct search_query sq = { .q = "part", .limit = 10 };
+	const cJSON *h;
+	cJSON *topk;
+
+	/* "part" is in 1,500 sections and in no skill's name, description or
+	 * headings: the first skills with a match have their rows ranked,
+	 * not every match */
+	topk = run_ok(&sq);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(topk, "total_exact")));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(topk, "data")), 10);
+	/* each hit scored as ranking every row of its skill scores it */
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(topk, "data")) {
+		struct search_query one = { .q = "part", .skill = jstr(h, "skill"), .limit = 50 };
+		cJSON *all = run_ok(&one);
+		const cJSON *x;
+		bool found = false;
+
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(all, "total_exact")));
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(all, "data")) {
+			if (strcmp(jstr(x, "url"), jstr(h, "url")) != 0)
+				continue;
+			found = true;
+			ck_assert_double_eq_tol(cJSON_GetObjectItem(x, "score")->valuedouble,
+						cJSON_GetObjectItem(h, "score")->valuedouble, 1e-9);
+		}
+		ck_assert_msg(found, "%s not found in its skill", jstr(h, "url"));
+		cJSON_Delete(all);
+	}
+	cJSON_Delete(topk);
+}
+END_TEST
+
+START_TEST(many_idf_per_generation)
+{
+	struct search_query sq = { .q = "widget", .limit = 10 };
+	struct search_query ex = { .q = "widget", .limit = 10, .exhaustive = true };
+	struct search_query two = { .q = "widget levers", .limit = 10 };
+	char err[256], *root = xasprintf("%s/skills", tmp);
+	cJSON *before, *after, *fresh;
+	double was;
+
+	/* counted once, then read back: the same answer as a new reader's */
+	before = run_ok(&sq);
+	cJSON_Delete(run_ok(&two));
+	fresh = run_fresh(&sq);
+	same_hits(before, fresh);
+	cJSON_Delete(fresh);
+	was = first_score(before);
+	cJSON_Delete(before);
+	/* a new generation where "widget" is in fewer rows (its idf is
+	 * higher), as many rows as before: the reader counts again, for both
+	 * passes and both paths */
+	for (int i = MANY_SKILLS - 10; i < MANY_SKILLS; i++) {
+		char *path = xasprintf("s-%02d/references/notes.md", i);
+		struct buf b;
+
+		buf_init(&b);
+		for (int k = 0; k < MANY_SECTIONS; k++)
+			buf_printf(&b, "## Part %d\n\nA gadget, part %d of %d%s.\n\n", k, k, i,
+				   k % 3 ? "" : ", and another gadget");
+		buf_putc(&b, '\0');
+		tu_write_str(root, path, b.data);
+		buf_fini(&b);
+		free(path);
+	}
+	ck_assert_msg(app_reindex(&app, "test", false, err, sizeof(err)) == 0, "%s", err);
+	after = run_ok(&sq);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(after, "total_exact")));
+	ck_assert_msg(first_score(after) > was, "score %f, was %f", first_score(after), was);
+	fresh = run_fresh(&sq);
+	same_hits(after, fresh);
+	cJSON_Delete(fresh);
+	cJSON_Delete(after);
+	after = run_ok(&ex);
+	fresh = run_fresh(&ex);
+	same_hits(after, fresh);
+	cJSON_Delete(fresh);
+	cJSON_Delete(after);
+	after = run_ok(&two);
+	fresh = run_fresh(&two);
+	same_hits(after, fresh);
+	cJSON_Delete(fresh);
+	cJSON_Delete(after);
+	free(root);
+}
+END_TEST
+
 Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -724,6 +835,8 @@ Suite *search_suite(void)
 	tcase_add_checked_fixture(many, setup_many, teardown);
 	tcase_set_timeout(many, 30);
 	tcase_add_test(many, many_topk);
+	tcase_add_test(many, many_topk_no_head);
+	tcase_add_test(many, many_idf_per_generation);
 	suite_add_tcase(s, many);
 	tcase_add_checked_fixture(bundled, setup_bundled, teardown);
 	tcase_set_timeout(bundled, 30);

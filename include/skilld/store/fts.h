@@ -35,14 +35,14 @@
  *   `search` reads its content from that view (external content), so the
  *   rows' text is stored once, packed a skill at a time. The function
  *   reads the document itself (the view never loads the blob) and keeps
- *   the last one unpacked while the next call names the same id. Not
- *   deterministic: it reads the database.
+ *   the last ones it read unpacked, by id (FTS_DOC_MEMO_DOCS and
+ *   _BYTES below). Not deterministic: it reads the database.
  * - skilld_unpack(packed): any packed value (pack.h) as a blob, its
  *   dictionary read from the database; for tests and tools.
  *
  * Thread safety: registration is per connection; what it registers keeps
- * no state between statements but skilld_row's last document, the
- * connection's own, known by an id search_docs never gives twice.
+ * no state between statements but skilld_row's last documents, the
+ * connection's own, known by ids search_docs never gives twice.
  */
 #ifndef SKILLD_FTS_H
 #define SKILLD_FTS_H
@@ -53,6 +53,11 @@
 #include <sqlite3.h>
 
 #include "skilld/base/util.h"
+
+/* The search documents skilld_row keeps unpacked per connection: at most
+ * so many, and so many bytes (the last one is kept whatever its size). */
+#define FTS_DOC_MEMO_DOCS 64
+#define FTS_DOC_MEMO_BYTES ((size_t)4 << 20)
 
 /* The tokenizer's name, as migrations write it in `tokenize = '...'`. */
 #define FTS_TOKENIZER "skilld"

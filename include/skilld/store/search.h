@@ -108,10 +108,11 @@
 
 /* Top-k (search_run): a query matching more than SEARCH_EXACT_MAX rows is
  * not ranked match by match. The first SEARCH_TOPK_SKILLS skills by their
- * name, description and headings (table search_head) have their matching
- * rows ranked, each scored as the exhaustive ranking would, and the page
- * comes from those; pages past SEARCH_TOPK_DEPTH hits, and queries whose
- * first skills hold too few matches, rank every match. */
+ * name, description and headings (table search_head; when it holds fewer,
+ * the first skills with a match in rowid order make up the number) have
+ * their matching rows ranked, each scored as the exhaustive ranking would,
+ * and the page comes from those; pages past SEARCH_TOPK_DEPTH hits, and
+ * queries whose skills hold too few matches, rank every match. */
 #define SEARCH_EXACT_MAX 1000
 #define SEARCH_TOPK_SKILLS 40
 #define SEARCH_TOPK_DEPTH 200

@@ -95,6 +95,19 @@ sqlite3 *store_reader_db(struct store_reader *r);
 #define STORE_READER_STMTS 16
 sqlite3_stmt *store_reader_stmt(struct store_reader *r, const char *sql);
 
+/* Data of a store module's own kept with r (search's counts of an index
+ * generation), one per key (an address with static storage): made by
+ * make() the first time it is asked for, freed by free_fn when the reader
+ * closes. At most STORE_READER_DATA keys; past that NULL. Belongs to r's
+ * thread, as r does. */
+#define STORE_READER_DATA 4
+void *store_reader_data(struct store_reader *r, const void *key, void *(*make)(void),
+			void (*free_fn)(void *));
+
+/* The index generation r reads now (its transaction's snapshot, or the
+ * latest without one): 0 when the index has none yet, -1 on an error. */
+int64_t store_reader_generation(struct store_reader *r);
+
 /* ---- skills ---- */
 
 /* A skill's answers, built at index time as JSON text. */
