@@ -957,13 +957,51 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 	buf_puts(b, "\">SKILL.md</a></p>\n</div>\n");
 }
 
+/*
+ * Appends cmd, escaped, so that a narrow screen wraps it only at its spaces
+ * and after a '/' of a path ("http://host/" then "@slug"), never inside a
+ * word: a <wbr> after such a '/', and a piece with a '-' after its first
+ * character (where a browser would break) in a span the stylesheet keeps
+ * whole. The text a
+ * Copy button takes (textContent) is cmd, byte for byte.
+ */
+static void put_cmd_text(struct buf *b, const char *cmd)
+{
+	const char *p = cmd;
+
+	while (*p) {
+		size_t n = 0;
+		bool slash;
+
+		/* the piece: up to a space, or through a lone '/' */
+		while (p[n] && p[n] != ' ' &&
+		       !(p[n] == '/' && (n == 0 || p[n - 1] != '/') && p[n + 1] != '/'))
+			n++;
+		slash = p[n] == '/';
+		n += slash;
+		if (n > 1 && memchr(p + 1, '-', n - 1)) {  /* "-s" breaks nowhere */
+			buf_puts(b, "<span class=\"nobr\">");
+			html_escape_text(b, p, n);
+			buf_puts(b, "</span>");
+		} else {
+			html_escape_text(b, p, n);
+		}
+		if (slash && p[n] && p[n] != ' ')
+			buf_puts(b, "<wbr>");
+		p += n;
+		if (*p == ' ')
+			buf_putc(b, *p++);
+	}
+}
+
 /* Appends a command to copy: a code block with the Copy button app.js
- * shows (the code blocks' own, see render.c); cmd is escaped. */
+ * shows (the code blocks' own, see render.c). */
 static void put_copy_cmd(struct buf *b, const char *cmd, const char *name)
 {
-	html_printf(b, "<div class=\"code-block\"><pre class=\"cmd\"><code data-cmd=\"%s\">%s</code>"
-		       "</pre><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\" "
-		       "hidden>Copy</button></div>\n", name, cmd);
+	html_printf(b, "<div class=\"code-block\"><pre class=\"cmd\"><code data-cmd=\"%s\">", name);
+	put_cmd_text(b, cmd);
+	buf_puts(b, "</code></pre><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\" "
+		    "hidden>Copy</button></div>\n");
 }
 
 /* Appends the "Install" panel: the `skills` installer line for the whole

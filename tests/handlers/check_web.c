@@ -114,7 +114,7 @@ START_TEST(test_skill_install_panel)
 	at = strstr(res.body, "<section class=\"panel use-it\" id=\"install\">");
 	ck_assert_ptr_nonnull(at);
 	ck_assert_ptr_nonnull(strstr(at, "<code data-cmd=\"install\">DISABLE_TELEMETRY=1 npx skills "
-					 "add http://skills.example:8080/@alpha</code>"));
+					 "add http://skills.example:8080/<wbr>@alpha</code>"));
 	ck_assert_ptr_nonnull(strstr(res.body, "<a class=\"btn\" href=\"#install\">Install</a>"));
 	ck_assert_ptr_nonnull(strstr(at, "href=\"/api/v1/skills/alpha/archive.tar.gz\""));
 	/* when it changed, in UTC, for app.js to say how long ago */
