@@ -907,6 +907,20 @@ static void put_description(struct buf *b, const char *desc)
 		       "</details>\n", n > DESC_LONG ? " desc-long" : "", desc);
 }
 
+/* The parts of a skill with a page of their own beside the checklist: a
+ * button in the skill's head and a panel in its side column, each shown
+ * when the skill has any. */
+static const struct skill_part {
+	const char *count;      /* the member of "counts" */
+	const char *title;      /* the button's and the panel's title */
+	const char *tail;       /* the page: /skills/{slug}<tail> */
+	const char *one, *many; /* what the panel counts */
+	const char *what;       /* the panel's words after its link */
+} skill_parts[] = {
+	{ "evals", "Evals", "/evals", "eval", "evals", ": prompts and what a good answer does" },
+	{ "examples", "Examples", "/examples", "example file", "example files",
+	  ", rendered; a before and an after side by side" },
+};
 
 /* Appends the skill header: name, tier, description and the main actions. */
 static void put_skill_head(struct buf *b, const cJSON *detail)
@@ -938,18 +952,15 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 		put_int(b, jcount(checklist, "items", 0));
 		buf_puts(b, "</span></a>");
 	}
-	if (jcount(counts, "evals", 0) > 0) {
+	for (size_t i = 0; i < sizeof(skill_parts) / sizeof(skill_parts[0]); i++) {
+		const struct skill_part *part = &skill_parts[i];
+
+		if (jcount(counts, part->count, 0) <= 0)
+			continue;
 		buf_puts(b, "<a class=\"btn\" href=\"");
-		put_skill_href(b, slug, "/evals");
-		buf_puts(b, "\">Evals <span class=\"btn-count\">");
-		put_int(b, jcount(counts, "evals", 0));
-		buf_puts(b, "</span></a>");
-	}
-	if (jcount(counts, "examples", 0) > 0) {
-		buf_puts(b, "<a class=\"btn\" href=\"");
-		put_skill_href(b, slug, "/examples");
-		buf_puts(b, "\">Examples <span class=\"btn-count\">");
-		put_int(b, jcount(counts, "examples", 0));
+		put_skill_href(b, slug, part->tail);
+		html_printf(b, "\">%s <span class=\"btn-count\">", part->title);
+		put_int(b, jcount(counts, part->count, 0));
 		buf_puts(b, "</span></a>");
 	}
 	buf_puts(b, "<a class=\"btn\" href=\"#install\">Install</a><a class=\"btn\" href=\"");
@@ -1204,21 +1215,16 @@ char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *bo
 				"<h2>Reviews</h2>\n<ul></ul>\n<p><a href=\"/reviews?skill=%s\">All "
 				"reviews of this skill</a></p>\n</section>\n", slug, slug);
 	}
-	if (jcount(counts, "evals", 0) > 0) {
-		buf_puts(&b, "<section class=\"panel\">\n"
-			     "<h2>Evals</h2>\n<p><a href=\"");
-		put_skill_href(&b, slug, "/evals");
+	for (size_t i = 0; i < sizeof(skill_parts) / sizeof(skill_parts[0]); i++) {
+		const struct skill_part *part = &skill_parts[i];
+
+		if (jcount(counts, part->count, 0) <= 0)
+			continue;
+		html_printf(&b, "<section class=\"panel\">\n<h2>%s</h2>\n<p><a href=\"", part->title);
+		put_skill_href(&b, slug, part->tail);
 		buf_puts(&b, "\">");
-		put_count(&b, jcount(counts, "evals", 0), "eval", "evals");
-		buf_puts(&b, "</a>: prompts and what a good answer does</p>\n</section>\n");
-	}
-	if (jcount(counts, "examples", 0) > 0) {
-		buf_puts(&b, "<section class=\"panel\">\n"
-			     "<h2>Examples</h2>\n<p><a href=\"");
-		put_skill_href(&b, slug, "/examples");
-		buf_puts(&b, "\">");
-		put_count(&b, jcount(counts, "examples", 0), "example file", "example files");
-		buf_puts(&b, "</a>, rendered; a before and an after side by side</p>\n</section>\n");
+		put_count(&b, jcount(counts, part->count, 0), part->one, part->many);
+		html_printf(&b, "</a>%s</p>\n</section>\n", part->what);
 	}
 	put_files(&b, detail);
 	put_quality(&b, jobj(detail, "quality"));

@@ -19,10 +19,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { HOST, ROOT, startDaemon } from './daemon.mjs';
+import { HOST, ROOT, launchChromium, startDaemon } from './daemon.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.resolve(ROOT, process.env.SKILLD_SCREENSHOTS || 'build/screenshots');
 const GEN = path.resolve(ROOT, process.env.SKILLD_GEN_CORPUS || 'build/gen-corpus');
 const COLLECTIONS = [['platform', 0, 6000], ['product', 6000, 4000]];
@@ -42,10 +40,7 @@ before(async () => {
 	const t1 = Date.now();
 	daemon = await startDaemon({ roots: COLLECTIONS.map(([name]) => path.join(dir, name)), waitMs: 600000 });
 	console.log(`# ${N} skills generated in ${t1 - t0} ms, indexed and served after ${Date.now() - t1} ms`);
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-	});
+	browser = await launchChromium();
 });
 
 after(async () => {

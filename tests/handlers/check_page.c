@@ -504,8 +504,23 @@ START_TEST(test_example_file_page_and_skill_links)
 	assert_page(html, len);
 	ck_assert_ptr_nonnull(strstr(html, "<a class=\"btn\" href=\"/skills/s%3C1%3E/examples\">Examples "
 					   "<span class=\"btn-count\">2</span></a>"));
-	ck_assert_ptr_nonnull(strstr(html, "<a href=\"/skills/s%3C1%3E/examples\">2 example files</a>"));
+	ck_assert_ptr_nonnull(strstr(html, "<section class=\"panel\">\n<h2>Examples</h2>\n<p><a href="
+					   "\"/skills/s%3C1%3E/examples\">2 example files</a>, rendered; a "
+					   "before and an after side by side</p>\n</section>\n"));
 	ck_assert_ptr_nonnull(strstr(html, "<a class=\"file-path\" href=\"/skills/s%3C1%3E/examples/before.md\">"));
+	ck_assert_ptr_null(strstr(html, "/evals"));
+	free(html);
+	/* evals too: each part its button and panel, evals first */
+	cJSON_AddNumberToObject(cJSON_GetObjectItem(detail, "counts"), "evals", 1);
+	html = page_skill(NULL, detail, "<p>x</p>", NULL, &len);
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<a class=\"btn\" href=\"/skills/s%3C1%3E/evals\">Evals "
+					   "<span class=\"btn-count\">1</span></a><a class=\"btn\" "
+					   "href=\"/skills/s%3C1%3E/examples\">Examples "));
+	ck_assert_ptr_nonnull(strstr(html, "<section class=\"panel\">\n<h2>Evals</h2>\n<p><a href="
+					   "\"/skills/s%3C1%3E/evals\">1 eval</a>: prompts and what a good "
+					   "answer does</p>\n</section>\n<section class=\"panel\">\n"
+					   "<h2>Examples</h2>"));
 	free(html);
 	cJSON_Delete(detail);
 }
