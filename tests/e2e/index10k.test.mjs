@@ -144,4 +144,50 @@ describe('the index of 10,000 generated skills', { timeout: 600000 }, () => {
 			});
 		}
 	}
+
+	it('the search page: the facets counted over the skills hit, results by collection', async () => {
+		// "review" is in every generated description: all 10,000 skills hold a hit
+		const res = await fetch(`${daemon.base}/search?q=review&format=json`);
+		assert.equal(res.status, 200);
+		const view = await res.json();
+		assert.deepEqual(view.facets.root, index.facets.root);
+		assert.deepEqual(view.facets.tier, index.facets.tier);
+		const bronze = view.facets.tier.find((f) => f.value === 'bronze').count;
+		for (const scheme of ['light', 'dark']) {
+			for (const [width, height] of [[1366, 900], [390, 844]]) {
+				const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
+				const page = await context.newPage();
+				const errors = [];
+				page.on('pageerror', (e) => errors.push(e.message));
+				await page.goto(`${daemon.base}/search?q=review`);
+				// both collections titled, with the skills the facet counts in each
+				const titles = await page.locator('.collection-title').allTextContents();
+				assert.deepEqual([...titles].sort(), ['platform 6,000 skills', 'product 4,000 skills']);
+				assert.ok(await page.locator('.collection .hit-group').count() >= 2);
+				if (width < 960) {
+					assert.equal(await page.locator('#facets').evaluate((d) => d.open), false);
+					await page.locator('#facets > summary').click();
+				}
+				// a tier chosen: the URL keeps q, every skill shown is of that tier
+				await Promise.all([page.waitForURL(`${daemon.base}/search?q=review&tier=bronze`),
+					page.locator('.facet a', { hasText: /^Bronze/ }).click()]);
+				assert.match(await page.locator('#facets .facets-on').textContent(), /^Bronze$/);
+				const slugs = await page.locator('.hit-skill a').allTextContents();
+				assert.ok(slugs.length > 0);
+				for (const slug of slugs.slice(0, 3)) {
+					const s = await (await fetch(`${daemon.base}/api/v1/skills/${slug}`)).json();
+					assert.equal(s.tier, 'bronze', slug);
+				}
+				assert.equal(await page.locator('.facet a[aria-current="true"]', { hasText: /^Bronze/ })
+					.locator('.count').textContent(), String(bronze));
+				assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width,
+					`the search page at ${width} px scrolls sideways`);
+				await page.goto(`${daemon.base}/search?q=review`);
+				fs.mkdirSync(SHOTS, { recursive: true });
+				await page.screenshot({ path: path.join(SHOTS, `search10k-${width}-${scheme}.png`) });
+				assert.deepEqual(errors, []);
+				await context.close();
+			}
+		}
+	});
 });
