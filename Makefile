@@ -361,14 +361,16 @@ unit: deps-test
 # when missing (playwright-core asks for Node >= 20; Debian 12's is 18);
 # bsdtar (libarchive-tools) unpacks the archives the installer test fetches.
 # cluster.test.mjs runs Debian's PostgreSQL 15 and nginx (see e2e-cluster).
+# index10k.test.mjs writes 10,000 small skills with bench/gen-corpus --small
+# (about 30 s in all).
 E2E_DEB_PKGS = chromium libarchive-tools nginx postgresql-15 sqlite3 $(if $(shell command -v node 2>/dev/null),,nodejs) \
                $(if $(shell command -v npm 2>/dev/null),,npm)
 
-e2e: all
+e2e: all $(BUILD)/gen-corpus
 	$(call ensure_pkgs,$(E2E_DEB_PKGS))
 	cd tests/e2e && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
 	  else npm install --no-audit --no-fund; fi
-	SKILLD_BIN=$(BUILD)/skilld SKILLD_SCREENSHOTS=$(BUILD)/screenshots \
+	SKILLD_BIN=$(BUILD)/skilld SKILLD_SCREENSHOTS=$(BUILD)/screenshots SKILLD_GEN_CORPUS=$(BUILD)/gen-corpus \
 	  SKILLD_CONFORMANCE=$(BUILD)/conformance node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
 # `make e2e-cluster` — cluster.test.mjs alone (it needs no npm package):

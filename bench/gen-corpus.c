@@ -15,7 +15,16 @@
  * average about the same. Every skill is drawn from its own fixed-seed PRNG
  * (splitmix64 of its number), so the same N gives the same bytes, and the
  * first 1,000 skills of a 10,000 corpus are the 1,000 corpus.
- * Usage: gen-corpus N DIR. Single-threaded.
+ *
+ * --small writes the same names and descriptions with small files, for
+ * tests of what a big collection looks like rather than of its bytes
+ * (about 2 KB a skill): SKILL.md with a 1-2 KB body, a review checklist of
+ * 4-12 items on two skills in three, 3 short evals on every other skill,
+ * nothing else; so the facets vary (most skills have no tier: their
+ * bodies are under Bronze's 31 lines).
+ * --from I numbers the skills from I, so that several folders (several
+ * skills roots) hold different skills.
+ * Usage: gen-corpus [--small] [--from I] N DIR. Single-threaded.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -247,7 +256,10 @@ static void put_file(const char *dir, const char *rel, const struct text *t)
 	}
 }
 
-static void gen_skill_md(struct text *t, uint64_t *s, const char *name, const char *topic)
+/* SKILL.md: frontmatter, a title, a paragraph, then markdown until the
+ * file holds lo to hi bytes (drawn after the rest, as ever). */
+static void gen_skill_md(struct text *t, uint64_t *s, const char *name, const char *topic,
+			 unsigned lo, unsigned hi)
 {
 	text_printf(t, "---\nname: %s\ndescription: Reviews %s code for %s, %s and %s. ", name,
 		    topic, term(s), term(s), term(s));
@@ -257,12 +269,12 @@ static void gen_skill_md(struct text *t, uint64_t *s, const char *name, const ch
 	title(t, s, 3);
 	text_puts(t, "\n\n");
 	paragraph(t, s);
-	markdown_body(t, s, rng_range(s, 7000, 20000));
+	markdown_body(t, s, rng_range(s, lo, hi));
 }
 
-static void gen_checklist(struct text *t, uint64_t *s, const char *topic)
+/* A review checklist of items items. */
+static void gen_checklist(struct text *t, uint64_t *s, const char *topic, unsigned items)
 {
-	unsigned items = rng_range(s, 50, 150);
 	unsigned chapter = 1;
 
 	text_printf(t, "# %c%s — Code Review Checklist\n\n", topic[0] - 32, topic + 1);
@@ -291,10 +303,9 @@ static void gen_checklist(struct text *t, uint64_t *s, const char *topic)
 	}
 }
 
-static void gen_evals(struct text *t, uint64_t *s, const char *name)
+/* evals.json with n evals. */
+static void gen_evals(struct text *t, uint64_t *s, const char *name, unsigned n)
 {
-	unsigned n = rng_range(s, 3, 8);
-
 	text_puts(t, "{\n  \"evals\": [\n");
 	for (unsigned i = 0; i < n; i++) {
 		unsigned lines = rng_range(s, 6, 20), exps = rng_range(s, 3, 6);
@@ -324,7 +335,10 @@ static void gen_example(struct text *t, uint64_t *s, size_t target)
 	text_puts(t, "```\n");
 }
 
-static void gen_skill(const char *dir, unsigned i)
+/* Skill number i into dir: every file (booklib's sizes), or with small
+ * only SKILL.md, a short checklist on two skills in three and short evals
+ * on every other one. */
+static void gen_skill(const char *dir, unsigned i, int small)
 {
 	uint64_t s = 0x5eedULL * (i + 1);
 	struct text t = { 0 };
@@ -345,8 +359,18 @@ static void gen_skill(const char *dir, unsigned i)
 		put_file(dir, rel, &t);                       \
 	} while (0)
 
-	EMIT("SKILL.md", gen_skill_md(&t, &s, name, topic));
-	EMIT("references/review-checklist.md", gen_checklist(&t, &s, topic));
+	if (small) {
+		EMIT("SKILL.md", gen_skill_md(&t, &s, name, topic, 1000, 2000));
+		if (i % 3 != 2)
+			EMIT("references/review-checklist.md",
+			     gen_checklist(&t, &s, topic, rng_range(&s, 4, 12)));
+		if (i % 2 == 0)
+			EMIT("evals/evals.json", gen_evals(&t, &s, name, 3));
+		free(t.p);
+		return;
+	}
+	EMIT("SKILL.md", gen_skill_md(&t, &s, name, topic, 7000, 20000));
+	EMIT("references/review-checklist.md", gen_checklist(&t, &s, topic, rng_range(&s, 50, 150)));
 	refs = rng_range(&s, 2, 4);
 	for (unsigned r = 0; r < refs; r++) {
 		char file[64];
@@ -361,7 +385,7 @@ static void gen_skill(const char *dir, unsigned i)
 		snprintf(rel, sizeof(rel), "%s/%s", name, file);
 		put_file(dir, rel, &t);
 	}
-	EMIT("evals/evals.json", gen_evals(&t, &s, name));
+	EMIT("evals/evals.json", gen_evals(&t, &s, name, rng_range(&s, 3, 8)));
 	EMIT("examples/before.md", gen_example(&t, &s, rng_range(&s, 850, 1600)));
 	EMIT("examples/after.md", gen_example(&t, &s, rng_range(&s, 1600, 5600)));
 	EMIT("scripts/example.py", text_puts(&t, "# placeholder: the benchmark corpus has no scripts\n"));
@@ -369,26 +393,50 @@ static void gen_skill(const char *dir, unsigned i)
 	free(t.p);
 }
 
-int main(int argc, char **argv)
+static int usage(void)
+{
+	fprintf(stderr, "usage: gen-corpus [--small] [--from I] N DIR\n");
+	return 2;
+}
+
+/* A number up to 1,000,000 in OUT: *n; -1 for anything else. */
+static int parse_count(const char *arg, unsigned long *n)
 {
 	char *end;
-	unsigned long n;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: gen-corpus N DIR\n");
-		return 2;
-	}
 	errno = 0;
-	n = strtoul(argv[1], &end, 10);
-	if (errno || *end || end == argv[1] || n > 1000000) {
+	*n = strtoul(arg, &end, 10);
+	return errno || *end || end == arg || *n > 1000000 ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n, from = 0;
+	int small = 0, a = 1;
+
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (strcmp(argv[a], "--small") == 0) {
+			small = 1;
+		} else if (strcmp(argv[a], "--from") == 0 && a + 1 < argc) {
+			if (parse_count(argv[++a], &from) != 0) {
+				fprintf(stderr, "gen-corpus: --from must be a number up to 1000000\n");
+				return 2;
+			}
+		} else {
+			return usage();
+		}
+	}
+	if (argc - a != 2)
+		return usage();
+	if (parse_count(argv[a], &n) != 0) {
 		fprintf(stderr, "gen-corpus: N must be a number up to 1000000\n");
 		return 2;
 	}
-	if (mkdir(argv[2], 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "gen-corpus: mkdir %s: %s\n", argv[2], strerror(errno));
+	if (mkdir(argv[a + 1], 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "gen-corpus: mkdir %s: %s\n", argv[a + 1], strerror(errno));
 		return 1;
 	}
-	for (unsigned long i = 0; i < n; i++)
-		gen_skill(argv[2], (unsigned)i);
+	for (unsigned long i = from; i < from + n; i++)
+		gen_skill(argv[a + 1], (unsigned)i, small);
 	return 0;
 }

@@ -554,17 +554,22 @@ static void put_card(struct buf *b, const cJSON *s)
 	buf_puts(b, "</article></li>\n");
 }
 
-/* The filters of the index's query, in the order its links write them. */
-static const char *const index_filters[] = { "q", "root", "tier", "checklist", "evals" };
+/* The arguments of the index's and the search page's queries, in the
+ * order their links write them (the index has no kind), and of those the
+ * facets, which both pages show alike. */
+static const char *const filter_keys[] = { "q", "kind", "root", "tier", "checklist", "evals" };
+static const char *const facet_keys[] = { "root", "tier", "checklist", "evals" };
+#define N_FACET_KEYS (sizeof(facet_keys) / sizeof(facet_keys[0]))
 
-void page_index_href(struct buf *b, const cJSON *filter, const char *key, const char *value,
-		     long page)
+/* Appends path with the filters of filter as page_index_href does. */
+static void filter_href(struct buf *b, const char *path, const cJSON *filter, const char *key,
+			const char *value, long page)
 {
 	char sep = '?';
 
-	buf_putc(b, '/');
-	for (size_t i = 0; i < sizeof(index_filters) / sizeof(index_filters[0]); i++) {
-		const char *k = index_filters[i];
+	buf_puts(b, path);
+	for (size_t i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++) {
+		const char *k = filter_keys[i];
 		const char *v = key && strcmp(key, k) == 0 ? value : jstr_nonempty(filter, k);
 
 		if (!v || !v[0])
@@ -577,14 +582,20 @@ void page_index_href(struct buf *b, const cJSON *filter, const char *key, const 
 		buf_printf(b, "%cpage=%ld", sep, page);
 }
 
-/* Appends page_index_href as an attribute value (escaped). */
-static void put_index_href(struct buf *b, const cJSON *filter, const char *key, const char *value,
-			   long page)
+void page_index_href(struct buf *b, const cJSON *filter, const char *key, const char *value,
+		     long page)
+{
+	filter_href(b, "/", filter, key, value, page);
+}
+
+/* Appends filter_href as an attribute value (escaped). */
+static void put_filter_href(struct buf *b, const char *path, const cJSON *filter, const char *key,
+			    const char *value, long page)
 {
 	struct buf href;
 
 	buf_init(&href);
-	page_index_href(&href, filter, key, value, page);
+	filter_href(&href, path, filter, key, value, page);
 	html_escape_attr(b, href.data, href.len);
 	buf_fini(&href);
 }
@@ -606,9 +617,20 @@ static const char *facet_label(const char *facet, const char *value)
 	return value;
 }
 
+/* Appends a hidden input for each facet filter of filter, so that a form
+ * sending other words keeps them. */
+static void put_hidden_facets(struct buf *b, const cJSON *filter)
+{
+	for (size_t i = 0; i < N_FACET_KEYS; i++)
+		if (jstr_nonempty(filter, facet_keys[i]))
+			html_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">",
+				    facet_keys[i], jstr(filter, facet_keys[i]));
+}
+
 /* Appends one facet: its title, "Any", and each value with its count as
- * links that keep the other filters; the chosen one is marked. */
-static void put_facet(struct buf *b, const cJSON *view, const char *facet, const char *title)
+ * links to path that keep the other filters; the chosen one is marked. */
+static void put_facet(struct buf *b, const char *path, const cJSON *view, const char *facet,
+		      const char *title)
 {
 	const cJSON *filter = jobj(view, "filter");
 	const char *chosen = jstr_nonempty(filter, facet);
@@ -616,7 +638,7 @@ static void put_facet(struct buf *b, const cJSON *view, const char *facet, const
 
 	html_printf(b, "<div class=\"facet\"><h2 class=\"facet-title\">%s</h2><ul>", title);
 	buf_puts(b, "<li><a href=\"");
-	put_index_href(b, filter, facet, NULL, 1);
+	put_filter_href(b, path, filter, facet, NULL, 1);
 	buf_printf(b, "\"%s>Any</a></li>", chosen ? "" : " aria-current=\"true\"");
 	cJSON_ArrayForEach(v, jarr(jobj(view, "facets"), facet)) {
 		const char *value = jstr_nonempty(v, "value");
@@ -624,7 +646,7 @@ static void put_facet(struct buf *b, const cJSON *view, const char *facet, const
 		if (!value)
 			continue;
 		buf_puts(b, "<li><a href=\"");
-		put_index_href(b, filter, facet, value, 1);
+		put_filter_href(b, path, filter, facet, value, 1);
 		buf_putc(b, '"');
 		if (chosen && strcmp(chosen, value) == 0)
 			buf_puts(b, " aria-current=\"true\"");
@@ -635,30 +657,31 @@ static void put_facet(struct buf *b, const cJSON *view, const char *facet, const
 	buf_puts(b, "</ul></div>\n");
 }
 
-/* Appends the facets in a <details> (closed: on a phone the cards come
+/* Appends the facets of view (the index's or the search page's, whose
+ * links go to path) in a <details> (closed: on a phone the results come
  * first; app.js opens it where it is a side column), its summary naming
  * the filters chosen. */
-static void put_facets(struct buf *b, const cJSON *view)
+static void put_facets(struct buf *b, const char *path, const cJSON *view)
 {
 	const cJSON *filter = jobj(view, "filter");
 	int n = 0;
 
 	buf_puts(b, "<details class=\"facets\" id=\"facets\" data-wide-open>\n<summary><h2>Filters</h2>");
-	for (size_t i = 1; i < sizeof(index_filters) / sizeof(index_filters[0]); i++) {
-		const char *v = jstr_nonempty(filter, index_filters[i]);
+	for (size_t i = 0; i < N_FACET_KEYS; i++) {
+		const char *v = jstr_nonempty(filter, facet_keys[i]);
 
 		if (!v)
 			continue;
 		buf_puts(b, n++ ? ", " : " <span class=\"facets-on\">");
-		put_text(b, facet_label(index_filters[i], v));
+		put_text(b, facet_label(facet_keys[i], v));
 	}
 	if (n)
 		buf_puts(b, "</span>");
 	buf_puts(b, "</summary>\n<nav aria-label=\"Filters\">\n");
-	put_facet(b, view, "root", "Collection");
-	put_facet(b, view, "tier", "Tier");
-	put_facet(b, view, "checklist", "Checklist");
-	put_facet(b, view, "evals", "Evals");
+	put_facet(b, path, view, "root", "Collection");
+	put_facet(b, path, view, "tier", "Tier");
+	put_facet(b, path, view, "checklist", "Checklist");
+	put_facet(b, path, view, "evals", "Evals");
 	buf_puts(b, "</nav>\n</details>\n");
 }
 
@@ -674,7 +697,7 @@ static void put_pager(struct buf *b, const cJSON *view)
 	buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\"><ul>\n");
 	if (page > 1) {
 		buf_puts(b, "<li><a class=\"btn\" rel=\"prev\" href=\"");
-		put_index_href(b, filter, NULL, NULL, page - 1);
+		put_filter_href(b, "/", filter, NULL, NULL, page - 1);
 		buf_puts(b, "\">← Previous</a></li>\n");
 	}
 	for (long n = 1; n <= pages; n++) {
@@ -689,12 +712,12 @@ static void put_pager(struct buf *b, const cJSON *view)
 			continue;
 		}
 		buf_puts(b, "<li><a class=\"btn\" href=\"");
-		put_index_href(b, filter, NULL, NULL, n);
+		put_filter_href(b, "/", filter, NULL, NULL, n);
 		buf_printf(b, "\"><span class=\"visually-hidden\">Page </span>%ld</a></li>\n", n);
 	}
 	if (page < pages) {
 		buf_puts(b, "<li><a class=\"btn\" rel=\"next\" href=\"");
-		put_index_href(b, filter, NULL, NULL, page + 1);
+		put_filter_href(b, "/", filter, NULL, NULL, page + 1);
 		buf_puts(b, "\">Next →</a></li>\n");
 	}
 	buf_puts(b, "</ul></nav>\n");
@@ -711,12 +734,32 @@ static long long root_count(const cJSON *view, const char *root)
 	return -1;
 }
 
+/* Opens the section of collection root (the k-th on the page) with its
+ * heading: its name linked to path filtered to it, and how many skills
+ * the view's collection facet counts in it. */
+static void put_collection_head(struct buf *b, const char *path, const cJSON *view,
+				const char *root, int k)
+{
+	long long n = root_count(view, root);
+
+	html_printf(b, "<section class=\"collection\" aria-labelledby=\"collection-%d\">\n"
+		       "<h2 class=\"collection-title\" id=\"collection-%d\"><a href=\"", k, k);
+	put_filter_href(b, path, jobj(view, "filter"), "root", root, 1);
+	html_printf(b, "\">%s</a>", root[0] ? root : "(no collection)");
+	if (n >= 0) {
+		buf_puts(b, " <span class=\"count\">");
+		put_count(b, n, "skill", "skills");
+		buf_puts(b, "</span>");
+	}
+	buf_puts(b, "</h2>\n");
+}
+
 /* Appends the cards of list in groups of one collection (root) each, a
  * heading over each when the page holds more than one or the collection
  * facet lists more than one. */
 static void put_card_groups(struct buf *b, const cJSON *view, const cJSON *list)
 {
-	const cJSON *s, *filter = jobj(view, "filter");
+	const cJSON *s;
 	const char *open = NULL;
 	bool headings = cJSON_GetArraySize(jarr(jobj(view, "facets"), "root")) > 1;
 	int k = 0;
@@ -741,18 +784,8 @@ static void put_card_groups(struct buf *b, const cJSON *view, const cJSON *list)
 			open = root;
 			k++;
 			if (headings) {
-				long long n = root_count(view, root);
-
-				html_printf(b, "<section class=\"collection\" aria-labelledby=\"collection-%d\">\n"
-					       "<h2 class=\"collection-title\" id=\"collection-%d\"><a href=\"", k, k);
-				put_index_href(b, filter, "root", root, 1);
-				html_printf(b, "\">%s</a>", root[0] ? root : "(no collection)");
-				if (n >= 0) {
-					buf_puts(b, " <span class=\"count\">");
-					put_count(b, n, "skill", "skills");
-					buf_puts(b, "</span>");
-				}
-				buf_puts(b, "</h2>\n<ul class=\"cards\">\n");
+				put_collection_head(b, "/", view, root, k);
+				buf_puts(b, "<ul class=\"cards\">\n");
 			} else {
 				buf_puts(b, "<section class=\"collection\">\n<ul class=\"cards\">\n");
 			}
@@ -838,10 +871,7 @@ char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)
 			"aria-controls=\"cards\" value=\"%s\">",
 		    pages <= 1 && total == all ? "page" : "server",
 		    jstr_nonempty(filter, "q") ? jstr(filter, "q") : "");
-	for (size_t i = 1; i < sizeof(index_filters) / sizeof(index_filters[0]); i++)
-		if (jstr_nonempty(filter, index_filters[i]))
-			html_printf(&b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">",
-				    index_filters[i], jstr(filter, index_filters[i]));
+	put_hidden_facets(&b, filter);
 	buf_puts(&b, "<button type=\"submit\" class=\"btn\">Filter</button></div>\n");
 	html_printf(&b, "<p class=\"filter-hint\" id=\"filter-hint\">Press <kbd>/</kbd> to filter. "
 			"<span class=\"filter-count\" data-total=\"%lld\" role=\"status\">", total);
@@ -854,7 +884,7 @@ char *page_index(const struct page_ctx *ctx, const cJSON *view, size_t *len)
 	put_recent(&b, jarr(view, "recent"));
 	buf_puts(&b, "<div class=\"browse\" id=\"browse\">\n");
 	if (jobj(view, "facets"))
-		put_facets(&b, view);
+		put_facets(&b, "/", view);
 	buf_puts(&b, "<div class=\"results\">\n");
 	if (pages > 1) {
 		buf_puts(&b, "<p class=\"range muted\">");
@@ -907,6 +937,20 @@ static void put_description(struct buf *b, const char *desc)
 		       "</details>\n", n > DESC_LONG ? " desc-long" : "", desc);
 }
 
+/* The parts of a skill with a page of their own beside the checklist: a
+ * button in the skill's head and a panel in its side column, each shown
+ * when the skill has any. */
+static const struct skill_part {
+	const char *count;      /* the member of "counts" */
+	const char *title;      /* the button's and the panel's title */
+	const char *tail;       /* the page: /skills/{slug}<tail> */
+	const char *one, *many; /* what the panel counts */
+	const char *what;       /* the panel's words after its link */
+} skill_parts[] = {
+	{ "evals", "Evals", "/evals", "eval", "evals", ": prompts and what a good answer does" },
+	{ "examples", "Examples", "/examples", "example file", "example files",
+	  ", rendered; a before and an after side by side" },
+};
 
 /* Appends the skill header: name, tier, description and the main actions. */
 static void put_skill_head(struct buf *b, const cJSON *detail)
@@ -938,18 +982,15 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 		put_int(b, jcount(checklist, "items", 0));
 		buf_puts(b, "</span></a>");
 	}
-	if (jcount(counts, "evals", 0) > 0) {
+	for (size_t i = 0; i < sizeof(skill_parts) / sizeof(skill_parts[0]); i++) {
+		const struct skill_part *part = &skill_parts[i];
+
+		if (jcount(counts, part->count, 0) <= 0)
+			continue;
 		buf_puts(b, "<a class=\"btn\" href=\"");
-		put_skill_href(b, slug, "/evals");
-		buf_puts(b, "\">Evals <span class=\"btn-count\">");
-		put_int(b, jcount(counts, "evals", 0));
-		buf_puts(b, "</span></a>");
-	}
-	if (jcount(counts, "examples", 0) > 0) {
-		buf_puts(b, "<a class=\"btn\" href=\"");
-		put_skill_href(b, slug, "/examples");
-		buf_puts(b, "\">Examples <span class=\"btn-count\">");
-		put_int(b, jcount(counts, "examples", 0));
+		put_skill_href(b, slug, part->tail);
+		html_printf(b, "\">%s <span class=\"btn-count\">", part->title);
+		put_int(b, jcount(counts, part->count, 0));
 		buf_puts(b, "</span></a>");
 	}
 	buf_puts(b, "<a class=\"btn\" href=\"#install\">Install</a><a class=\"btn\" href=\"");
@@ -957,13 +998,51 @@ static void put_skill_head(struct buf *b, const cJSON *detail)
 	buf_puts(b, "\">SKILL.md</a></p>\n</div>\n");
 }
 
+/*
+ * Appends cmd, escaped, so that a narrow screen wraps it only at its spaces
+ * and after a '/' of a path ("http://host/" then "@slug"), never inside a
+ * word: a <wbr> after such a '/', and a piece with a '-' after its first
+ * character (where a browser would break) in a span the stylesheet keeps
+ * whole. The text a
+ * Copy button takes (textContent) is cmd, byte for byte.
+ */
+static void put_cmd_text(struct buf *b, const char *cmd)
+{
+	const char *p = cmd;
+
+	while (*p) {
+		size_t n = 0;
+		bool slash;
+
+		/* the piece: up to a space, or through a lone '/' */
+		while (p[n] && p[n] != ' ' &&
+		       !(p[n] == '/' && (n == 0 || p[n - 1] != '/') && p[n + 1] != '/'))
+			n++;
+		slash = p[n] == '/';
+		n += slash;
+		if (n > 1 && memchr(p + 1, '-', n - 1)) {  /* "-s" breaks nowhere */
+			buf_puts(b, "<span class=\"nobr\">");
+			html_escape_text(b, p, n);
+			buf_puts(b, "</span>");
+		} else {
+			html_escape_text(b, p, n);
+		}
+		if (slash && p[n] && p[n] != ' ')
+			buf_puts(b, "<wbr>");
+		p += n;
+		if (*p == ' ')
+			buf_putc(b, *p++);
+	}
+}
+
 /* Appends a command to copy: a code block with the Copy button app.js
- * shows (the code blocks' own, see render.c); cmd is escaped. */
+ * shows (the code blocks' own, see render.c). */
 static void put_copy_cmd(struct buf *b, const char *cmd, const char *name)
 {
-	html_printf(b, "<div class=\"code-block\"><pre class=\"cmd\"><code data-cmd=\"%s\">%s</code>"
-		       "</pre><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\" "
-		       "hidden>Copy</button></div>\n", name, cmd);
+	html_printf(b, "<div class=\"code-block\"><pre class=\"cmd\"><code data-cmd=\"%s\">", name);
+	put_cmd_text(b, cmd);
+	buf_puts(b, "</code></pre><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\" "
+		    "hidden>Copy</button></div>\n");
 }
 
 /* Appends the "Install" panel: the `skills` installer line for the whole
@@ -1166,21 +1245,16 @@ char *page_skill(const struct page_ctx *ctx, const cJSON *detail, const char *bo
 				"<h2>Reviews</h2>\n<ul></ul>\n<p><a href=\"/reviews?skill=%s\">All "
 				"reviews of this skill</a></p>\n</section>\n", slug, slug);
 	}
-	if (jcount(counts, "evals", 0) > 0) {
-		buf_puts(&b, "<section class=\"panel\">\n"
-			     "<h2>Evals</h2>\n<p><a href=\"");
-		put_skill_href(&b, slug, "/evals");
+	for (size_t i = 0; i < sizeof(skill_parts) / sizeof(skill_parts[0]); i++) {
+		const struct skill_part *part = &skill_parts[i];
+
+		if (jcount(counts, part->count, 0) <= 0)
+			continue;
+		html_printf(&b, "<section class=\"panel\">\n<h2>%s</h2>\n<p><a href=\"", part->title);
+		put_skill_href(&b, slug, part->tail);
 		buf_puts(&b, "\">");
-		put_count(&b, jcount(counts, "evals", 0), "eval", "evals");
-		buf_puts(&b, "</a>: prompts and what a good answer does</p>\n</section>\n");
-	}
-	if (jcount(counts, "examples", 0) > 0) {
-		buf_puts(&b, "<section class=\"panel\">\n"
-			     "<h2>Examples</h2>\n<p><a href=\"");
-		put_skill_href(&b, slug, "/examples");
-		buf_puts(&b, "\">");
-		put_count(&b, jcount(counts, "examples", 0), "example file", "example files");
-		buf_puts(&b, "</a>, rendered; a before and an after side by side</p>\n</section>\n");
+		put_count(&b, jcount(counts, part->count, 0), part->one, part->many);
+		html_printf(&b, "</a>%s</p>\n</section>\n", part->what);
 	}
 	put_files(&b, detail);
 	put_quality(&b, jobj(detail, "quality"));
@@ -1810,20 +1884,21 @@ static void put_query_value(struct buf *b, const char *s)
 		html_url_path_segment(b, s, strlen(s));
 }
 
-/* Appends "/search?q=..." with kind (index into search_kinds, -1 for
- * none) and cursor (may be NULL) when given. */
-static void put_search_href(struct buf *b, const char *q, int kind, const char *cursor)
+/* Appends "/search?q=..." with the filters of filter (q, kind and the
+ * facets), kind set to search_kinds[kind] (-1: none), and cursor (may be
+ * NULL), escaped for an attribute. */
+static void put_search_href(struct buf *b, const cJSON *filter, int kind, const char *cursor)
 {
-	buf_puts(b, "/search?q=");
-	put_query_value(b, q);
-	if (kind >= 0) {
-		buf_puts(b, "&amp;kind=");
-		buf_puts(b, search_kinds[kind].kind);
-	}
+	struct buf href;
+
+	buf_init(&href);
+	filter_href(&href, "/search", filter, "kind", kind >= 0 ? search_kinds[kind].kind : NULL, 1);
 	if (cursor) {
-		buf_puts(b, "&amp;cursor=");
-		put_query_value(b, cursor);
+		buf_puts(&href, "&cursor=");
+		url_encode_component(&href, cursor);
 	}
+	html_escape_attr(b, href.data, href.len);
+	buf_fini(&href);
 }
 
 /* Appends a snippet as escaped text, each U+E000..U+E001 pair as
@@ -1897,8 +1972,9 @@ static bool hit_in_group(const cJSON *hit, const char *slug)
 	return cJSON_IsObject(hit) && (slug ? s && strcmp(s, slug) == 0 : !s);
 }
 
-/* Appends the hits of data grouped by skill, groups in order of first hit. */
-static void put_search_groups(struct buf *b, const cJSON *data)
+/* Appends the hits of data whose skill is in collection root (NULL: any)
+ * grouped by skill, groups in order of first hit, titled at level h. */
+static void put_skill_hit_groups(struct buf *b, const cJSON *data, const char *root, int h)
 {
 	const cJSON *first, *hit, *prev;
 
@@ -1906,13 +1982,14 @@ static void put_search_groups(struct buf *b, const cJSON *data)
 		const char *slug = jstr_nonempty(first, "skill");
 		bool seen = false;
 
-		if (!cJSON_IsObject(first))
+		if (!cJSON_IsObject(first) ||
+		    (root && strcmp(jstr(first, "root") ? jstr(first, "root") : "", root) != 0))
 			continue;
 		for (prev = data->child; prev != first && !seen; prev = prev->next)
 			seen = hit_in_group(prev, slug);
 		if (seen)
 			continue;
-		buf_puts(b, "<section class=\"hit-group\">\n<h2 class=\"hit-skill\">");
+		html_printf(b, "<section class=\"hit-group\">\n<h%d class=\"hit-skill\">", h);
 		if (slug) {
 			buf_puts(b, "<a href=\"");
 			put_skill_href(b, slug, NULL);
@@ -1920,7 +1997,7 @@ static void put_search_groups(struct buf *b, const cJSON *data)
 		} else {
 			buf_puts(b, "Other");
 		}
-		buf_puts(b, "</h2>\n<ol class=\"hits\">\n");
+		buf_printf(b, "</h%d>\n<ol class=\"hits\">\n", h);
 		for (hit = first; hit; hit = hit->next)
 			if (hit_in_group(hit, slug))
 				put_search_hit(b, hit);
@@ -1928,15 +2005,45 @@ static void put_search_groups(struct buf *b, const cJSON *data)
 	}
 }
 
+/* Appends the hits of data grouped by skill, and the skills by collection
+ * (root) as the index groups its cards, titled when the view's collection
+ * facet or the page holds more than one; collections and skills in order
+ * of their first hit. */
+static void put_search_groups(struct buf *b, const cJSON *view, const cJSON *data)
+{
+	const char *roots[SEARCH_MAX_LIMIT];
+	size_t n = 0;
+	const cJSON *hit;
+
+	cJSON_ArrayForEach(hit, data) {
+		const char *root = jstr(hit, "root") ? jstr(hit, "root") : "";
+		size_t i = 0;
+
+		while (i < n && strcmp(roots[i], root) != 0)
+			i++;
+		if (cJSON_IsObject(hit) && i == n && n < SEARCH_MAX_LIMIT)
+			roots[n++] = root;
+	}
+	if (n <= 1 && cJSON_GetArraySize(jarr(jobj(view, "facets"), "root")) <= 1) {
+		put_skill_hit_groups(b, data, NULL, 2);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		put_collection_head(b, "/search", view, roots[i], (int)i + 1);
+		put_skill_hit_groups(b, data, roots[i], 3);
+		buf_puts(b, "</section>\n");
+	}
+}
+
 /* Appends the kind filter links; the current one is marked. */
-static void put_kind_filter(struct buf *b, const char *q, int kind)
+static void put_kind_filter(struct buf *b, const cJSON *filter, int kind)
 {
 	buf_puts(b, "<nav class=\"kind-filter\" aria-label=\"Kind of result\"><ul>\n<li><a href=\"");
-	put_search_href(b, q, -1, NULL);
+	put_search_href(b, filter, -1, NULL);
 	buf_printf(b, "\"%s>All</a></li>\n", kind < 0 ? " aria-current=\"page\"" : "");
 	for (size_t i = 0; i < N_SEARCH_KINDS; i++) {
 		buf_puts(b, "<li><a href=\"");
-		put_search_href(b, q, (int)i, NULL);
+		put_search_href(b, filter, (int)i, NULL);
 		buf_printf(b, "\"%s>%s</a></li>\n", kind == (int)i ? " aria-current=\"page\"" : "",
 			   search_kinds[i].filter);
 	}
@@ -1951,12 +2058,19 @@ char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
 	const cJSON *data = jarr(results, "data");
 	const char *cursor = jstr_nonempty(results, "next_cursor");
 	int k = search_kind_index(kind);
+	const cJSON *filter = jobj(results, "filter");
+	cJSON *own_filter = NULL;
 	struct buf page_title;
 	struct buf b;
 	char *out;
 
 	if (q && !q[0])
 		q = NULL;
+	if (!filter) {
+		filter = own_filter = cJSON_CreateObject();
+		jadd_str_or_null(own_filter, "q", q);
+		jadd_str_or_null(own_filter, "kind", k >= 0 ? search_kinds[k].kind : NULL);
+	}
 	buf_init(&page_title);
 	if (q) {
 		buf_puts(&page_title, "Search: ");
@@ -1974,6 +2088,7 @@ char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
 			"aria-describedby=\"search-hint\">", q ? q : "");
 	if (k >= 0)
 		html_printf(&b, "<input type=\"hidden\" name=\"kind\" value=\"%s\">", search_kinds[k].kind);
+	put_hidden_facets(&b, filter);
 	buf_puts(&b, "<button type=\"submit\" class=\"btn btn-primary\">Search</button></div>\n"
 		     "<p class=\"search-hint muted small\" id=\"search-hint\">Results with every word; "
 		     "when none has them all, those with the most. "
@@ -1982,13 +2097,17 @@ char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
 	if (!q && !error)
 		goto done;
 	if (q)
-		put_kind_filter(&b, q, k);
+		put_kind_filter(&b, filter, k);
 	if (error) {
 		html_printf(&b, "<div class=\"search-error\" role=\"alert\">\n<p><strong>This search "
 				"cannot run.</strong> %s</p>\n</div>\n", error);
 		goto done;
 	}
-	buf_puts(&b, "<p class=\"search-total\" role=\"status\">");
+	/* as the index: the facets beside the results (above on a phone) */
+	buf_puts(&b, "<div class=\"browse\" id=\"browse\">\n");
+	if (jobj(results, "facets"))
+		put_facets(&b, "/search", results);
+	buf_puts(&b, "<div class=\"results\">\n<p class=\"search-total\" role=\"status\">");
 	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(results, "total_exact")))
 		buf_puts(&b, "more than ");
 	put_count(&b, jcount(results, "total", count_objects(data)), "result", "results");
@@ -2004,18 +2123,23 @@ char *page_search(const struct page_ctx *ctx, const char *q, const char *kind,
 			     "such as <code>migrat*</code>");
 		if (k >= 0)
 			buf_puts(&b, ", or all kinds of result");
+		if (jstr_nonempty(filter, "root") || jstr_nonempty(filter, "tier") ||
+		    jstr_nonempty(filter, "checklist") || jstr_nonempty(filter, "evals"))
+			buf_puts(&b, ", or fewer filters");
 		buf_puts(&b, ".</p>\n");
-		goto done;
+	} else {
+		put_search_groups(&b, results, data);
 	}
-	put_search_groups(&b, data);
 	if (cursor) {
 		buf_puts(&b, "<p class=\"pager\"><a class=\"btn\" rel=\"next\" href=\"");
-		put_search_href(&b, q, k, cursor);
+		put_search_href(&b, filter, k, cursor);
 		buf_puts(&b, "\">Next page</a></p>\n");
 	}
+	buf_puts(&b, "</div>\n</div>\n");
 done:
 	out = layout_end(&b, ctx, len);
 	buf_fini(&page_title);
+	cJSON_Delete(own_filter);
 	return out;
 }
 

@@ -323,11 +323,31 @@ static bool browse_yes_no(struct request *req, const char *key, int *out)
 	return *out >= 0;
 }
 
+/* Reads the facet filters of a query (root, tier, checklist, evals: the
+ * index's and the search page's) into f; false after a 400. */
+static bool browse_parse_facets(struct request *req, struct response *res, struct store_browse *f)
+{
+	const char *root = request_query(req, "root"), *tier = request_query(req, "tier");
+
+	f->root = root && *root ? root : NULL;
+	f->tier = tier && *tier ? browse_tier(tier) : NULL;
+	if (tier && *tier && !f->tier) {
+		response_error(res, 400, "bad_tier",
+			       "tier must be platinum, gold, silver, bronze or none");
+		return false;
+	}
+	if (!browse_yes_no(req, "checklist", &f->checklist) ||
+	    !browse_yes_no(req, "evals", &f->evals)) {
+		response_error(res, 400, "bad_filter", "checklist and evals must be yes or no");
+		return false;
+	}
+	return true;
+}
+
 /* Reads the index's query into b->f and b->page; false after a 400. */
 static bool browse_parse(struct request *req, struct response *res, struct browse *b)
 {
-	const char *q = request_query(req, "q"), *root = request_query(req, "root");
-	const char *tier = request_query(req, "tier");
+	const char *q = request_query(req, "q");
 
 	if (request_query_long(req, "page", 1, INDEX_PAGE_MAX, 1, &b->page) != 0) {
 		response_error(res, 400, "bad_page", "page must be an integer from 1 to %d",
@@ -340,19 +360,7 @@ static bool browse_parse(struct request *req, struct response *res, struct brows
 		return false;
 	}
 	b->f.q = q && *q ? q : NULL;
-	b->f.root = root && *root ? root : NULL;
-	b->f.tier = tier && *tier ? browse_tier(tier) : NULL;
-	if (tier && *tier && !b->f.tier) {
-		response_error(res, 400, "bad_tier",
-			       "tier must be platinum, gold, silver, bronze or none");
-		return false;
-	}
-	if (!browse_yes_no(req, "checklist", &b->f.checklist) ||
-	    !browse_yes_no(req, "evals", &b->f.evals)) {
-		response_error(res, 400, "bad_filter", "checklist and evals must be yes or no");
-		return false;
-	}
-	return true;
+	return browse_parse_facets(req, res, &b->f);
 }
 
 /* Whether a root of that name has skills. */
@@ -367,6 +375,32 @@ static int root_seen(void *ctx, const struct store_browse_cell *c)
 
 	rs->seen = c->root && strcmp(c->root, rs->root) == 0;
 	return rs->seen;
+}
+
+/* Whether f's collection, if it names one, has skills: 1, else 0 after a
+ * 400 (a collection no skill is in is a mistake, not an empty page); -1
+ * after a 503. */
+static int browse_root_known(struct page_req *p, const struct store_browse *f)
+{
+	struct root_seen seen = { f->root, false };
+
+	if (!f->root)
+		return 1;
+	if (store_browse_cells(p->db, NULL, root_seen, &seen) != 0) {
+		api_db_error(p->app, p->db, p->res, "browsing skills");
+		return -1;
+	}
+	if (!seen.seen)
+		response_error(p->res, 400, "bad_root", "no collection is named '%s'", f->root);
+	return seen.seen;
+}
+
+/* Adds f's facet filters to filter (null for any), as the view's
+ * "filter" names them. */
+static void browse_filter_json(cJSON *filter, const struct store_browse *f)
+{
+	for (int k = 0; k < N_FACETS; k++)
+		jadd_str_or_null(filter, facet_names[k], filter_value(f, (enum browse_facet)k));
 }
 
 /*
@@ -384,17 +418,8 @@ static cJSON *browse_view(struct page_req *p)
 
 	if (!browse_parse(p->req, p->res, &b))
 		return NULL;
-	/* a collection no skill is in is a mistake, not an empty page */
-	if (b.f.root) {
-		struct root_seen seen = { b.f.root, false };
-
-		if (store_browse_cells(p->db, NULL, root_seen, &seen) != 0)
-			goto db_error;
-		if (!seen.seen) {
-			response_error(p->res, 400, "bad_root", "no collection is named '%s'", b.f.root);
-			goto out;
-		}
-	}
+	if (browse_root_known(p, &b.f) <= 0)
+		goto out;
 	if (store_browse_cells(p->db, b.f.q, browse_cell_add, &b) != 0)
 		goto db_error;
 	total = browse_count(&b, N_FACETS);
@@ -422,8 +447,7 @@ static cJSON *browse_view(struct page_req *p)
 	cJSON_AddNumberToObject(view, "per_page", INDEX_PAGE_SIZE);
 	filter = cJSON_AddObjectToObject(view, "filter");
 	jadd_str_or_null(filter, "q", b.f.q);
-	for (int k = 0; k < N_FACETS; k++)
-		jadd_str_or_null(filter, facet_names[k], filter_value(&b.f, (enum browse_facet)k));
+	browse_filter_json(filter, &b.f);
 	cJSON_AddItemToObject(view, "facets", browse_facets(&b));
 	/* the first page of everything: what changed last */
 	if (b.page == 1 && !b.f.q && !b.f.root && !b.f.tier && b.f.checklist < 0 && b.f.evals < 0) {
@@ -1026,7 +1050,8 @@ static void search_markdown(struct page_req *p, const char *q, const cJSON *out)
 void web_search(void *ctx, struct request *req, struct response *res)
 {
 	struct page_req p;
-	struct search_query sq = { 0 };
+	struct browse b = { .f = { .checklist = -1, .evals = -1 } };
+	struct search_query sq = { .only = &b.f, .cells = browse_cell_add, .cells_ctx = &b };
 	const char *q = request_query(req, "q");
 	cJSON *out = NULL;
 	char err[256] = "";
@@ -1043,6 +1068,9 @@ void web_search(void *ctx, struct request *req, struct response *res)
 	sq.kind = request_query(req, "kind");
 	sq.skill = request_query(req, "skill");
 	sq.cursor = request_query(req, "cursor");
+	/* the index's facets, counted over the skills that hold a hit */
+	if (!browse_parse_facets(req, res, &b.f) || browse_root_known(&p, &b.f) <= 0)
+		goto out;
 	if (!search_limit(req, &sq.limit)) {
 		rc = SEARCH_BAD_REQUEST;
 		snprintf(err, sizeof(err), "limit must be an integer from 1 to %d", SEARCH_MAX_LIMIT);
@@ -1065,15 +1093,25 @@ void web_search(void *ctx, struct request *req, struct response *res)
 	} else if (rc != 0) {
 		log_msg(&p.app->log, LOG_ERROR, "search: %s", err);
 		response_error(res, 503, "unavailable", "the search index could not be read");
-	} else if (p.format == FORMAT_JSON) {
-		response_json(res, 200, out);
-	} else if (p.format == FORMAT_HTML) {
-		html = page_search(&p.ctx, q, sq.kind, out, NULL, &len);
-		answer_html(&p, html, len);
-	} else {
+	} else if (p.format != FORMAT_JSON && p.format != FORMAT_HTML) {
 		search_markdown(&p, q, out);
+	} else {
+		cJSON *filter = cJSON_AddObjectToObject(out, "filter");
+
+		jadd_str_or_null(filter, "q", q);
+		jadd_str_or_null(filter, "kind", sq.kind);
+		browse_filter_json(filter, &b.f);
+		cJSON_AddItemToObject(out, "facets", browse_facets(&b));
+		if (p.format == FORMAT_JSON) {
+			response_json(res, 200, out);
+		} else {
+			html = page_search(&p.ctx, q, sq.kind, out, NULL, &len);
+			answer_html(&p, html, len);
+		}
 	}
+out:
 	cJSON_Delete(out);
+	browse_fini(&b);
 	page_end(&p);
 }
 

@@ -201,6 +201,10 @@ static void cursor_tag(const struct search_query *sq, char tag[9])
 	if (sq->q)
 		buf_append(&b, sq->q, qlen);
 	buf_printf(&b, "%c%s%c%s", 0, sq->kind ? sq->kind : "", 0, sq->skill ? sq->skill : "");
+	if (sq->only)
+		buf_printf(&b, "%c%s%c%s%c%d%c%d", 0, sq->only->root ? sq->only->root : "", 0,
+			   sq->only->tier ? sq->only->tier : "", 0, sq->only->checklist, 0,
+			   sq->only->evals);
 	sha256_hex(b.data, b.len, hex);
 	buf_fini(&b);
 	memcpy(tag, hex, 8);
@@ -436,7 +440,14 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 	return SEARCH_UNAVAILABLE;
 }
 
-#define RUN_FILTER "search MATCH ?1 AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR skill = ?3)"
+/* The skill whose id is id passes sq->only (bind_only: ?6 is NULL when
+ * there is no such filter; the rest are store_browse's, as its page reads
+ * them). */
+#define SKILL_PASSES(id) "(?6 IS NULL OR " id " IN (SELECT id FROM skills WHERE " \
+	"(?7 IS NULL OR root = ?7) AND (?8 IS NULL OR coalesce(tier, 'none') = ?8) AND " \
+	"(?9 < 0 OR has_checklist = ?9) AND (?10 < 0 OR has_evals = ?10)))"
+#define RUN_FILTER "search MATCH ?1 AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR skill = ?3) " \
+	"AND " SKILL_PASSES(SEARCH_SKILL_OF)
 
 /* A row's score: skilld_rank (fts.h: BM25F) with the weights of name,
  * description, headings, title and body, the located columns unweighted,
@@ -445,8 +456,9 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 	SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", " SEARCH_W_HEADINGS ", " SEARCH_W_TITLE ", " \
 	SEARCH_W_BODY
 #define RANK "skilld_rank(search, " RANK_WEIGHTS ")"
-/* The same, with the idf given (?6, a struct fts_idf: plan_idf). */
-#define RANK_IDF "skilld_rank_idf(search, ?6, " RANK_WEIGHTS ")"
+/* The same, with the idf given (?11, a struct fts_idf: plan_idf; ?6..?10
+ * are SKILL_PASSES'). */
+#define RANK_IDF "skilld_rank_idf(search, ?11, " RANK_WEIGHTS ")"
 
 /* A hit's score: its rank, times SEARCH_W_SKILL_ROW for a skill's own row
  * (whose several columns add up: a skill about the words in general should
@@ -466,23 +478,34 @@ static int db_error(sqlite3 *db, char *err, size_t errlen)
 /* How many rows match, counting no further than ?4. */
 static const char SQL_COUNT[] = "SELECT count(*) FROM (SELECT 1 FROM search WHERE " RUN_FILTER
 				" LIMIT ?4)";
-/* Every match ranked: the exhaustive path (?6 the idf). */
+/* Every match ranked: the exhaustive path (?11 the idf). */
 static const char SQL_RANKED[] = SEARCH_OWN "SELECT rowid, " SEARCH_SCORE " FROM search WHERE "
 				 RUN_FILTER " ORDER BY 2 DESC, 1 LIMIT ?4 OFFSET ?5";
-/* One hit's columns, by rowid. */
+/* One hit's columns, by rowid ?1 (?2: its skill's id, for its root). */
 static const char SQL_ROW[] = "SELECT kind, skill, path, coalesce(title, name), anchor, body, "
-			      "url, description, title, name FROM search WHERE rowid = ?1";
+			      "url, description, title, name, (SELECT root FROM skills WHERE id = ?2) "
+			      "FROM search WHERE rowid = ?1";
 /* Top-k, first pass: the skills whose name, description or headings hold
- * the words, best first (?3 the idf on search_head). */
-static const char SQL_HEAD[] = "SELECT rowid FROM search_head WHERE search_head MATCH ?1 ORDER BY "
+ * the words and pass sq->only, best first (?3 the idf on search_head). */
+static const char SQL_HEAD[] = "SELECT rowid FROM search_head WHERE search_head MATCH ?1 AND "
+			       SKILL_PASSES("rowid") " ORDER BY "
 			       "skilld_rank_idf(search_head, ?3, " SEARCH_W_NAME ", " SEARCH_W_DESCRIPTION ", "
 			       SEARCH_W_HEADINGS ") DESC, rowid LIMIT ?2";
 /* Top-k, when search_head holds too few of the words: the first skills
- * with a match, in the index's order (?1 the search's expression). */
+ * with a match that pass sq->only, in the index's order (?1 the search's
+ * expression). */
 static const char SQL_FILL[] = "SELECT DISTINCT " SEARCH_SKILL_OF " FROM search WHERE search "
-			       "MATCH ?1 LIMIT ?2";
+			       "MATCH ?1 AND " SKILL_PASSES(SEARCH_SKILL_OF) " LIMIT ?2";
 /* Top-k: a skill's id by slug (a search within one skill). */
-static const char SQL_SKILL_ID[] = "SELECT id FROM skills WHERE slug = ?1";
+static const char SQL_SKILL_ID[] = "SELECT id FROM skills WHERE slug = ?1 AND " SKILL_PASSES("id");
+/* The cells (store.h) of the skills holding a match, under the kind and
+ * skill filters but not sq->only: the search page's facets. */
+static const char SQL_CELLS[] = "SELECT root_index, root, tier, has_checklist, has_evals, count(*) "
+				"FROM skills WHERE id IN (SELECT " SEARCH_SKILL_OF " FROM search "
+				"WHERE search MATCH ?1 AND (?2 IS NULL OR kind = ?2) AND "
+				"(?3 IS NULL OR skill = ?3)) "
+				"GROUP BY root_index, root, tier, has_checklist, has_evals "
+				"ORDER BY root_index, root, tier, has_checklist, has_evals";
 /* Top-k, second pass: the matches of one skill's rows (rowids ?2..?3, its
  * own row first) with their rank, the kind filter ?4 sparing the own row,
  * whose rank lifts the others. */
@@ -500,12 +523,14 @@ static int add_hit(sqlite3_stmt *row, sqlite3_int64 rowid, double score, cJSON *
 
 	sqlite3_reset(row);
 	sqlite3_bind_int64(row, 1, rowid);
+	sqlite3_bind_int64(row, 2, rowid >> SEARCH_ROW_BITS);
 	s = sqlite3_step(row);
 	if (s != SQLITE_ROW)
 		return s == SQLITE_DONE ? 1 : -1;
 	o = cJSON_CreateObject();
 	add_text_or_null(o, "kind", sqlite3_column_text(row, 0));
 	add_text_or_null(o, "skill", sqlite3_column_text(row, 1));
+	add_text_or_null(o, "root", sqlite3_column_text(row, 10));
 	add_text_or_null(o, "path", sqlite3_column_text(row, 2));
 	add_text_or_null(o, "title", sqlite3_column_text(row, 3));
 	add_text_or_null(o, "anchor", sqlite3_column_text(row, 4));
@@ -539,13 +564,63 @@ static int run_page(sqlite3_stmt *rank, sqlite3_stmt *row, cJSON *data,
 	return s == SQLITE_DONE ? 0 : -1;
 }
 
-/* Binds the expression, kind and skill of a search statement. */
+/* Binds sq->only to ?6..?10 of a statement using SKILL_PASSES. */
+static void bind_only(sqlite3_stmt *st, const struct search_query *sq)
+{
+	const struct store_browse *f = sq->only;
+	bool any = f && (f->root || f->tier || f->checklist >= 0 || f->evals >= 0);
+
+	if (any) {
+		sqlite3_bind_int(st, 6, 1);
+		sqlite3_bind_text(st, 7, f->root, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, f->tier, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(st, 6);
+		sqlite3_bind_null(st, 7);
+		sqlite3_bind_null(st, 8);
+	}
+	sqlite3_bind_int(st, 9, any ? f->checklist : -1);
+	sqlite3_bind_int(st, 10, any ? f->evals : -1);
+}
+
+/* Binds the expression, kind, skill and sq->only of a search statement. */
 static void bind_filter(sqlite3_stmt *st, const char *expr, const struct search_query *sq)
 {
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, expr, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, sq->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, sq->skill, -1, SQLITE_STATIC);
+	bind_only(st, sq);
+}
+
+/* Calls sq->cells with the cells of the skills holding a match of expr;
+ * 0, or -1 on an error. */
+static int run_cells(struct store_reader *r, const char *expr, const struct search_query *sq)
+{
+	sqlite3_stmt *st = store_reader_stmt(r, SQL_CELLS);
+	int s;
+
+	if (!st)
+		return -1;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, sq->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sq->skill, -1, SQLITE_STATIC);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_browse_cell c = {
+			.root_index = sqlite3_column_int(st, 0),
+			.root = (const char *)sqlite3_column_text(st, 1),
+			.tier = (const char *)sqlite3_column_text(st, 2),
+			.checklist = sqlite3_column_int(st, 3) != 0,
+			.evals = sqlite3_column_int(st, 4) != 0,
+			.count = (long)sqlite3_column_int64(st, 5),
+		};
+
+		if (sq->cells(sq->cells_ctx, &c) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return s == SQLITE_ROW || s == SQLITE_DONE ? 0 : -1;
 }
 
 /* The snippet matcher of the terms a plan searches for. */
@@ -607,7 +682,7 @@ static int run_exhaustive(struct store_reader *r, const char *expr, struct fts_i
 	bind_filter(st, expr, sq);
 	sqlite3_bind_int(st, 4, limit);
 	sqlite3_bind_int64(st, 5, offset);
-	sqlite3_bind_pointer(st, 6, idf, FTS_IDF_TYPE, NULL);
+	sqlite3_bind_pointer(st, 11, idf, FTS_IDF_TYPE, NULL);
 	row = store_reader_stmt(r, SQL_ROW);
 	if (!row)
 		return -1;
@@ -651,6 +726,7 @@ static int topk_skills(struct store_reader *r, const struct search_query *sq, co
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, sq->skill, -1, SQLITE_STATIC);
+		bind_only(st, sq);
 		s = sqlite3_step(st);
 		if (s == SQLITE_ROW)
 			ids[n++] = sqlite3_column_int64(st, 0);
@@ -665,6 +741,7 @@ static int topk_skills(struct store_reader *r, const struct search_query *sq, co
 	sqlite3_bind_text(st, 1, expr_any, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, SEARCH_TOPK_SKILLS);
 	sqlite3_bind_pointer(st, 3, &idf, FTS_IDF_TYPE, NULL);
+	bind_only(st, sq);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW && n < SEARCH_TOPK_SKILLS)
 		ids[n++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -675,6 +752,7 @@ static int topk_skills(struct store_reader *r, const struct search_query *sq, co
 		return -1;
 	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, 2 * SEARCH_TOPK_SKILLS);
+	bind_only(st, sq);
 	while (n < SEARCH_TOPK_SKILLS && (s = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 id = sqlite3_column_int64(st, 0);
 		int k = 0;
@@ -821,7 +899,8 @@ int search_run(struct store_reader *r, const struct search_query *sq, cJSON **ou
 		free(expr);
 	}
 	expr_any = plan_expr(&plan, SEARCH_MATCH_ANY);
-	if (plan_idf(r, &plan, &IDF_SEARCH, &idf) != 0) {
+	if (plan_idf(r, &plan, &IDF_SEARCH, &idf) != 0 ||
+	    (sq->cells && run_cells(r, expr, sq) != 0)) {
 		rc = db_error(db, err, errlen);
 		goto out;
 	}

@@ -29,6 +29,16 @@ export function filesOf(dir, prefix = '') {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Debian's headless chromium through playwright-core (never a downloaded
+// browser; $CHROMIUM names another). The caller closes it.
+export async function launchChromium() {
+	const { chromium } = await import('playwright-core');
+	return chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+	});
+}
+
 // A TCP port nobody listens on right now (the kernel's pick).
 export function freePort() {
 	return new Promise((resolve, reject) => {

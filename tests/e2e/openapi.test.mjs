@@ -228,6 +228,11 @@ describe('OpenAPI document and contract', () => {
 		const r = await call('/api/v1/resolve?task=review%20my%20sql%20schema%20migration&k=3', { status: 200 });
 		assert.equal(r.json.data[0].slug, 'sql-schema-review');
 		await call('/api/v1/resolve?task=widgets', { status: 200 });
+		// the installer's search: the same ranking, in the skills CLI's shape
+		const found = await call('/api/search?q=review%20my%20sql%20schema%20migration&limit=2', { status: 200 });
+		assert.equal(found.json.skills[0].id, 'sql-schema-review');
+		assert.ok(found.json.skills.length <= 2);
+		assert.equal(found.json.skills[0].source, `${base}/`);
 	});
 
 	it('errors: 400, 404, 405 and 304 as documented', async () => {
@@ -257,6 +262,8 @@ describe('OpenAPI document and contract', () => {
 			['/api/v1/search?q=x&limit=51', 400, 'bad_limit'],
 			['/api/v1/search?q=x&cursor=bogus', 400, 'bad_query'],
 			['/api/v1/resolve', 400, 'bad_query'],
+			['/api/search', 400, 'bad_query'],
+			['/api/search?q=x&limit=0', 400, 'bad_limit'],
 			['/api/v1/resolve?task=x&k=21', 400, 'bad_limit'],
 			['/healthz?x=%ff', 400, 'bad_query'],
 		];

@@ -559,6 +559,61 @@ describe('skilld portal in headless chromium', { timeout: 120000 }, () => {
 		assertClean();
 	});
 
+	it('phone: the install line wraps at its spaces and after a path\'s /, and its Copy button copies it', async () => {
+		const slug = 'c-memory-safety-review';
+		const line = `DISABLE_TELEMETRY=1 npx skills add ${base}/@${slug}`;
+		const p = await browser.newContext({ viewport: { width: 390, height: 844 } });
+		await p.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+		const phone = await p.newPage();
+		for (const scheme of ['light', 'dark']) {
+			await phone.emulateMedia({ colorScheme: scheme });
+			await phone.goto(`${base}/skills/${slug}`);
+			const code = phone.locator('#install code[data-cmd="install"]');
+			assert.equal(await code.textContent(), line);
+			// where each line of the block starts: the character before is a
+			// space or a '/', never a letter or a '-' of a word
+			const layout = await code.evaluate((el) => {
+				const chars = [];
+				const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+				for (let n = walker.nextNode(); n; n = walker.nextNode())
+					for (let i = 0; i < n.data.length; i++) {
+						const r = document.createRange();
+						r.setStart(n, i);
+						r.setEnd(n, i + 1);
+						const box = r.getBoundingClientRect();
+						chars.push({ c: n.data[i], top: box.top, left: box.left, right: box.right, bottom: box.bottom });
+					}
+				const pre = el.parentElement;
+				return { chars, scroll: pre.scrollWidth - pre.clientWidth };
+			});
+			const { chars } = layout;
+			const breaks = [];
+			for (let i = 1; i < chars.length; i++)
+				if (chars[i].c !== ' ' && chars[i].top > chars[i - 1].top + 2)
+					breaks.push(i);
+			assert.ok(breaks.length >= 1, 'the line does not wrap at 390 px');
+			for (const i of breaks) {
+				const before = line[i - 1];
+				assert.ok(before === ' ' || before === '/',
+					`the line wraps inside a word: "${line.slice(0, i)}" | "${line.slice(i)}"`);
+			}
+			assert.equal(layout.scroll, 0, 'the install line scrolls sideways');
+			// the Copy button: shown, on the panel, over no character
+			const btn = phone.locator('#install .copy-code').first();
+			assert.equal(await btn.isVisible(), true);
+			const bb = await btn.boundingBox();
+			for (const ch of chars)
+				assert.ok(ch.c === ' ' || ch.right <= bb.x || ch.left >= bb.x + bb.width ||
+					ch.bottom <= bb.y || ch.top >= bb.y + bb.height, `the Copy button covers "${ch.c}"`);
+			await btn.click();
+			await phone.locator('#install .copy-code.copied').first().waitFor();
+			assert.equal(await phone.evaluate(() => navigator.clipboard.readText()), line);
+			fs.mkdirSync(SHOTS, { recursive: true });
+			await phone.locator('#install').screenshot({ path: path.join(SHOTS, `install-390-${scheme}.png`) });
+		}
+		await p.close();
+	});
+
 	describe('a generated collection of 3,000 skills in three collections', { timeout: 180000 }, () => {
 		const N = 3000;
 		const ROOTS = ['team-alpha', 'team-beta', 'team-gamma'];

@@ -312,10 +312,11 @@ START_TEST(test_skill_page)
 		static const char *const install_panel[] = {
 			"Not in this server's discovery index",
 			"<a href=\"/api/v1/skills/s%3C1%3E/archive.tar.gz\" download data-archive>.tar.gz</a>",
-			"<code data-cmd=\"json\">curl -s http://example.test:9/api/v1/skills/s%3C1%3E</code>",
+			"<code data-cmd=\"json\">curl -s http://example.test:9/<wbr>api/<wbr>v1/<wbr>skills/<wbr>"
+			"s%3C1%3E</code>",
 			"<p>Its SKILL.md alone, without the files it refers to:</p>\n<div class=\"code-block\">"
-			"<pre class=\"cmd\"><code data-cmd=\"skill-md\">curl -sf http://example.test:9/"
-			"skills/s%3C1%3E?format=md</code></pre><button type=\"button\" class=\"copy-code\"",
+			"<pre class=\"cmd\"><code data-cmd=\"skill-md\">curl -sf http://example.test:9/<wbr>"
+			"skills/<wbr>s%3C1%3E?format=md</code></pre><button type=\"button\" class=\"copy-code\"",
 		};
 
 		for (size_t i = 0; i < sizeof(install_panel) / sizeof(install_panel[0]); i++)
@@ -345,10 +346,17 @@ START_TEST(test_skill_page)
 		assert_page(html, len);
 		ck_assert_ptr_nonnull(strstr(html, "<div class=\"code-block\"><pre class=\"cmd\"><code "
 						   "data-cmd=\"install\">DISABLE_TELEMETRY=1 npx skills add "
-						   "http://example.test:9/"
+						   "http://example.test:9/<wbr>"
 						   "@a&lt;b&gt;&amp;</code></pre><button type=\"button\" "
 						   "class=\"copy-code\" aria-label=\"Copy code\" hidden>Copy</button>"));
 		ck_assert_ptr_null(strstr(html, "Not in this server's discovery index"));
+		free(html);
+		/* a phone wraps it after a path's '/', never at a slug's '-' */
+		ictx.install_url = "https://skills.example.test/i/t-1/@c-memory-safety";
+		html = page_skill(&ictx, detail, NULL, NULL, &len);
+		ck_assert_ptr_nonnull(strstr(html, "npx skills add https://skills.example.test/<wbr>i/<wbr>"
+						   "<span class=\"nobr\">t-1/</span><wbr>"
+						   "<span class=\"nobr\">@c-memory-safety</span></code>"));
 		free(html);
 	}
 
@@ -387,7 +395,7 @@ START_TEST(test_skill_page_sparse)
 
 	assert_page(html, len);
 	/* default base URL; no checklist, no evals */
-	ck_assert_ptr_nonnull(strstr(html, "curl -s http://127.0.0.1:8080/api/v1/skills/x</code>"));
+	ck_assert_ptr_nonnull(strstr(html, "curl -s http://127.0.0.1:8080/<wbr>api/<wbr>v1/<wbr>skills/<wbr>x</code>"));
 	ck_assert_ptr_null(strstr(html, "/skills/x/checklist"));
 	ck_assert_ptr_null(strstr(html, "/skills/x/evals"));
 	ck_assert_ptr_nonnull(strstr(html, "<h2>Diagnostics <span class=\"count\">0</span></h2>"));
@@ -496,8 +504,23 @@ START_TEST(test_example_file_page_and_skill_links)
 	assert_page(html, len);
 	ck_assert_ptr_nonnull(strstr(html, "<a class=\"btn\" href=\"/skills/s%3C1%3E/examples\">Examples "
 					   "<span class=\"btn-count\">2</span></a>"));
-	ck_assert_ptr_nonnull(strstr(html, "<a href=\"/skills/s%3C1%3E/examples\">2 example files</a>"));
+	ck_assert_ptr_nonnull(strstr(html, "<section class=\"panel\">\n<h2>Examples</h2>\n<p><a href="
+					   "\"/skills/s%3C1%3E/examples\">2 example files</a>, rendered; a "
+					   "before and an after side by side</p>\n</section>\n"));
 	ck_assert_ptr_nonnull(strstr(html, "<a class=\"file-path\" href=\"/skills/s%3C1%3E/examples/before.md\">"));
+	ck_assert_ptr_null(strstr(html, "/evals"));
+	free(html);
+	/* evals too: each part its button and panel, evals first */
+	cJSON_AddNumberToObject(cJSON_GetObjectItem(detail, "counts"), "evals", 1);
+	html = page_skill(NULL, detail, "<p>x</p>", NULL, &len);
+	assert_page(html, len);
+	ck_assert_ptr_nonnull(strstr(html, "<a class=\"btn\" href=\"/skills/s%3C1%3E/evals\">Evals "
+					   "<span class=\"btn-count\">1</span></a><a class=\"btn\" "
+					   "href=\"/skills/s%3C1%3E/examples\">Examples "));
+	ck_assert_ptr_nonnull(strstr(html, "<section class=\"panel\">\n<h2>Evals</h2>\n<p><a href="
+					   "\"/skills/s%3C1%3E/evals\">1 eval</a>: prompts and what a good "
+					   "answer does</p>\n</section>\n<section class=\"panel\">\n"
+					   "<h2>Examples</h2>"));
 	free(html);
 	cJSON_Delete(detail);
 }

@@ -114,7 +114,7 @@ START_TEST(test_skill_install_panel)
 	at = strstr(res.body, "<section class=\"panel use-it\" id=\"install\">");
 	ck_assert_ptr_nonnull(at);
 	ck_assert_ptr_nonnull(strstr(at, "<code data-cmd=\"install\">DISABLE_TELEMETRY=1 npx skills "
-					 "add http://skills.example:8080/@alpha</code>"));
+					 "add http://skills.example:8080/<wbr>@alpha</code>"));
 	ck_assert_ptr_nonnull(strstr(res.body, "<a class=\"btn\" href=\"#install\">Install</a>"));
 	ck_assert_ptr_nonnull(strstr(at, "href=\"/api/v1/skills/alpha/archive.tar.gz\""));
 	/* when it changed, in UTC, for app.js to say how long ago */
@@ -892,6 +892,84 @@ START_TEST(test_index_groups_and_escapes)
 }
 END_TEST
 
+/* The search page has the index's facets, counted over the skills that
+ * hold a hit, and groups its skills by collection as the index does. */
+START_TEST(test_search_facets_and_collections)
+{
+	struct response res;
+	const cJSON *h;
+	cJSON *v;
+	int status, team_rows = 0;
+
+	/* "review": in the description of every fifth team skill (bronze),
+	 * and in the fixture's skills */
+	v = get_json("/search?q=review&limit=50", &status);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(facet_count(v, "root", TEAM_DIR), TEAM_N / 5);
+	ck_assert_int_ge(facet_count(v, "root", "skills"), 1);
+	ck_assert_int_eq(facet_count(v, "tier", "bronze"), TEAM_N / 5);
+	ck_assert_str_eq(jstr(cJSON_GetObjectItem(v, "filter"), "q"), "review");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "filter"), "root")));
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(v, "data")) {
+		ck_assert_ptr_nonnull(jstr(h, "root"));
+		team_rows += strcmp(jstr(h, "root"), TEAM_DIR) == 0;
+	}
+	ck_assert_int_gt(team_rows, 0);
+	cJSON_Delete(v);
+
+	/* a collection: only its hits, every one of its 12 skills; the
+	 * collection facet still counts both (its own filter left out) */
+	v = get_json("/search?q=review&limit=50&root=" TEAM_URL, &status);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(jint(v, "total"), TEAM_N / 5);
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(v, "data")) {
+		ck_assert_str_eq(jstr(h, "root"), TEAM_DIR);
+		ck_assert_int_eq(atoi(jstr(h, "skill") + 2) % 5, 0);
+	}
+	ck_assert_int_ge(facet_count(v, "root", "skills"), 1);
+	ck_assert_int_eq(facet_count(v, "tier", "bronze"), TEAM_N / 5);
+	ck_assert_int_eq(facet_count(v, "tier", "platinum"), -1);
+	cJSON_Delete(v);
+	/* filters together: bronze skills of the bundled collection, none */
+	v = get_json("/search?q=review&root=skills&tier=bronze", &status);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(jint(v, "total"), 0);
+	ck_assert_int_eq(facet_count(v, "tier", "bronze"), 0);  /* chosen: listed */
+	cJSON_Delete(v);
+
+	/* the page: both collections titled in order of their first hit, the
+	 * skills under them, facet links that keep q */
+	ck_assert_int_eq(get("/search?q=review&limit=50", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "<h2 class=\"collection-title\" id=\"collection-1\">"
+					       "<a href=\"/search?q=review&amp;root="));
+	ck_assert_ptr_nonnull(strstr(res.body, "<a href=\"/search?q=review&amp;root=" TEAM_URL "\">"
+					       TEAM_ATTR "</a> <span class=\"count\">12 skills</span></h2>"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<h3 class=\"hit-skill\"><a href=\"/skills/t-05\">"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<a href=\"/search?q=review&amp;tier=bronze\">Bronze "
+					       "<span class=\"count\">12</span></a>"));
+	ck_assert_ptr_null(strstr(res.body, "<script>"));
+	response_fini(&res);
+	/* a filter chosen: named, kept by the form, the kinds and the next page */
+	ck_assert_int_eq(get("/search?q=review&evals=yes&limit=1", HTML_ACCEPT, BROWSER, &res), 200);
+	ck_assert_ptr_nonnull(strstr(res.body, "<span class=\"facets-on\">With evals</span>"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<input type=\"hidden\" name=\"evals\" value=\"yes\">"));
+	ck_assert_ptr_nonnull(strstr(res.body, "<a href=\"/search?q=review&amp;kind=eval&amp;evals=yes\">"));
+	ck_assert_ptr_nonnull(strstr(res.body, "rel=\"next\" href=\"/search?q=review&amp;evals=yes&amp;"
+					       "cursor="));
+	response_fini(&res);
+	/* bad filters: the index's errors */
+	ck_assert_int_eq(get("/search?q=review&tier=diamond", "application/json", "agent", &res), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "\"bad_tier\""));
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=review&root=nowhere", "application/json", "agent", &res), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "\"bad_root\""));
+	response_fini(&res);
+	ck_assert_int_eq(get("/search?q=review&checklist=maybe", "application/json", "agent", &res), 400);
+	ck_assert_ptr_nonnull(strstr(res.body, "\"bad_filter\""));
+	response_fini(&res);
+}
+END_TEST
+
 START_TEST(test_index_bad_parameters)
 {
 	static const struct {
@@ -980,6 +1058,7 @@ Suite *web_suite(void)
 	tcase_add_test(tc, test_index_facets_count_under_the_other_filters);
 	tcase_add_test(tc, test_index_groups_and_escapes);
 	tcase_add_test(tc, test_index_bad_parameters);
+	tcase_add_test(tc, test_search_facets_and_collections);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -808,6 +808,67 @@ START_TEST(many_idf_per_generation)
 }
 END_TEST
 
+/* Sums the cells search_run reports into a long[2]: cells, skills. */
+static int count_cells(void *ctx, const struct store_browse_cell *c)
+{
+	long *n = ctx;
+
+	ck_assert_str_eq(c->root, "skills");
+	n[0]++;
+	n[1] += c->count;
+	return 0;
+}
+
+/* The facet filters (store_browse): on the top-k path, within one skill
+ * and on the exhaustive path, hits only of skills that pass them; the
+ * cells of every skill holding a match, whatever they say; a cursor of
+ * one filter refused by another. */
+START_TEST(many_topk_filtered)
+{
+	struct store_browse any = { .tier = "none", .checklist = -1, .evals = -1 };
+	struct store_browse none = { .checklist = 1, .evals = -1 };
+	struct store_browse other = { .root = "other", .checklist = -1, .evals = -1 };
+	long cells[2] = { 0, 0 };
+	struct search_query sq = { .q = "widget", .limit = 10 };
+	struct search_query f = { .q = "widget", .limit = 10, .only = &any, .cells = count_cells,
+				  .cells_ctx = cells };
+	char err[256], *c;
+	long offset;
+	cJSON *plain, *filtered;
+
+	/* a filter every skill passes: the same answer, top-k */
+	plain = run_ok(&sq);
+	filtered = run_ok(&f);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(filtered, "total_exact")));
+	same_hits(plain, filtered);
+	ck_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(filtered, "data"), 0), "root"),
+			 "skills");
+	/* one cell (one root, no tier, no checklist, no evals): every skill */
+	ck_assert_int_eq(cells[0], 1);
+	ck_assert_int_eq(cells[1], MANY_SKILLS);
+	/* its cursor is not the unfiltered search's */
+	c = search_cursor_encode(&f, 10);
+	ck_assert_int_eq(search_cursor_decode(&f, c, &offset), 0);
+	ck_assert_int_ne(search_cursor_decode(&sq, c, &offset), 0);
+	free(c);
+	cJSON_Delete(plain);
+	cJSON_Delete(filtered);
+	/* filters no skill passes: nothing, top-k, in one skill, exhaustive;
+	 * the cells still count every skill holding a match */
+	for (int i = 0; i < 3; i++) {
+		f.only = i == 1 ? &other : &none;
+		f.skill = i == 2 ? "s-03" : NULL;
+		f.exhaustive = i == 2;
+		cells[0] = cells[1] = 0;
+		ck_assert_int_eq(search_run(rd, &f, &filtered, err, sizeof(err)), 0);
+		ck_assert_int_eq(jint(filtered, "total"), 0);
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(filtered, "data")), 0);
+		ck_assert_int_eq(cells[1], i == 2 ? 1 : MANY_SKILLS);
+		cJSON_Delete(filtered);
+	}
+}
+END_TEST
+
 Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -837,6 +898,7 @@ Suite *search_suite(void)
 	tcase_add_test(many, many_topk);
 	tcase_add_test(many, many_topk_no_head);
 	tcase_add_test(many, many_idf_per_generation);
+	tcase_add_test(many, many_topk_filtered);
 	suite_add_tcase(s, many);
 	tcase_add_checked_fixture(bundled, setup_bundled, teardown);
 	tcase_set_timeout(bundled, 30);

@@ -208,8 +208,8 @@ START_TEST(test_install_token_index_urls)
 	}
 	/* a signed-in page shows the line with the install token */
 	ck_assert_int_eq(fx_get(&ta, "/skills/alpha", BROWSER_ACCEPT, "Bearer " TOKEN, NULL, &res), 200);
-	ck_assert_ptr_nonnull(strstr(res.body, "npx skills add http://127.0.0.1:8080/i/" INSTALL
-					       "/@alpha</code>"));
+	ck_assert_ptr_nonnull(strstr(res.body, "npx skills add http://127.0.0.1:8080/<wbr>i/<wbr>"
+					       "<span class=\"nobr\">" INSTALL "/</span><wbr>@alpha</code>"));
 	ck_assert_ptr_null(strstr(res.body, TOKEN));
 	response_fini(&res);
 }

@@ -152,6 +152,12 @@ struct search_query {
 	const char *cursor;  /* NULL or a next_cursor of the same query */
 	bool exhaustive;     /* rank every match even past SEARCH_EXACT_MAX
 				(tests and tools: the top-k answer's yardstick) */
+	const struct store_browse *only; /* NULL, or the collection, tier, checklist and
+				evals a hit's skill must have (store.h; its q is not read) */
+	store_browse_cell_fn cells; /* NULL, or called once per cell (store.h) of the
+				skills that hold a match, whatever only says: what the
+				search page's facets count */
+	void *cells_ctx;     /* cells' ctx */
 };
 
 /*
@@ -163,8 +169,9 @@ struct search_query {
  * SEARCH_EXACT_MAX matches every one is ranked; past it, the top-k above.
  * 0 with *out (caller deletes) =
  *   {"query", "match": "all"|"any", "ignored": [stop words left out],
- *    "total", "total_exact", "data": [{"kind", "skill", "path", "title",
+ *    "total", "total_exact", "data": [{"kind", "skill", "root", "path", "title",
  *    "anchor", "snippet", "score", "url"}], "next_cursor": string|null}
+ * (root: the skill's collection).
  * total is the number of matches when total_exact is true; false (a top-k
  * answer) means more than total (SEARCH_EXACT_MAX) rows match.
  * best first (score: skilld_rank, higher is better; ties by row order).
