@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -302,6 +303,8 @@ struct walker {
 	struct pending *queue;
 	size_t qhead, qlen, qcap;
 	struct diag_list *diags;
+	bool *met_link;      /* non-NULL: a symlink is not followed, and
+			      * *met_link set instead (root_walk_shared) */
 };
 
 /* Prepares w; the strings and root_fd (root, open) are borrowed and must outlive it. */
@@ -594,6 +597,10 @@ static enum md_state md_check(const struct walker *w, int dirfd, const char *dsu
 				      "%s cannot be examined: %s", name, err_text(err, eb, sizeof(eb)));
 		goto out;
 	}
+	if (S_ISLNK(st.st_mode) && w->met_link) {
+		*w->met_link = true;
+		goto out;
+	}
 	if (S_ISLNK(st.st_mode)) {
 		enum link_state ls = link_resolve(w, sub, &real, &st, &err);
 
@@ -671,6 +678,19 @@ static int cmp_skill(const void *a, const void *b)
 }
 
 /* Appends the skill at rel whose marker file is skill_md. */
+/* Moves the skills of src to the end of dst; src is left without any. */
+static void result_take(struct scan_result *dst, struct scan_result *src)
+{
+	for (size_t i = 0; i < src->len; i++) {
+		if (dst->len == dst->cap) {
+			dst->cap = dst->cap ? dst->cap * 2 : 16;
+			dst->skills = xrealloc(dst->skills, dst->cap * sizeof(*dst->skills));
+		}
+		dst->skills[dst->len++] = src->skills[i];
+	}
+	src->len = 0;
+}
+
 static void result_push(struct scan_result *r, const char *rel, const char *skill_md)
 {
 	struct scan_skill *sk;
@@ -800,6 +820,28 @@ static void root_link(struct root_scan *s, const char *rel, int depth, bool in_s
 	free(real);
 }
 
+/* Searches the entry e of the folder dirfd (at rel, depth): a folder is
+ * walked, a symlink followed or queued. */
+static void root_child(struct root_scan *s, int dirfd, const struct dent *e, const char *rel,
+		       int depth, bool in_skill)
+{
+	struct stat st;
+	char *child;
+
+	/* Files need no stat: only folders and links lead to skills. */
+	if (scan_skipped_name(e->name) || dent_plain(e) ||
+	    fstatat(dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	child = path_join(rel, e->name);
+	if (S_ISDIR(st.st_mode))
+		root_descend(s, dirfd, e->name, child, depth + 1, in_skill);
+	else if (S_ISLNK(st.st_mode) && s->w.met_link)
+		*s->w.met_link = true;
+	else if (S_ISLNK(st.st_mode) && (s->linked = true) && !is_skill_md_name(e->name))
+		root_link(s, child, depth + 1, in_skill);
+	free(child);
+}
+
 /* Searches the folder dirfd (at rel, depth) and everything below it. */
 static void root_walk(struct root_scan *s, int dirfd, const char *rel, int depth, bool in_skill)
 {
@@ -817,23 +859,8 @@ static void root_walk(struct root_scan *s, int dirfd, const char *rel, int depth
 	}
 	if (root_find_skill(s, dirfd, rel, depth, names, n))
 		in_skill = true;
-	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-		char *child;
-
-		const char *name = names[i].name;
-
-		/* Files need no stat: only folders and links lead to skills. */
-		if (scan_skipped_name(name) || dent_plain(&names[i]) ||
-		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-			continue;
-		child = path_join(rel, name);
-		if (S_ISDIR(st.st_mode))
-			root_descend(s, dirfd, name, child, depth + 1, in_skill);
-		else if (S_ISLNK(st.st_mode) && (s->linked = true) && !is_skill_md_name(name))
-			root_link(s, child, depth + 1, in_skill);
-		free(child);
-	}
+	for (size_t i = 0; i < n; i++)
+		root_child(s, dirfd, &names[i], rel, depth, in_skill);
 	names_free(names, n);
 }
 
@@ -867,6 +894,155 @@ static void root_drain(struct root_scan *s)
 	}
 }
 
+/*
+ * ---- a root's top folders walked by several threads ----
+ *
+ * A warm start's scan is a walk of every folder (50,001 for 10,000 skills),
+ * one thread's work while the others wait. Threads walk the root's top
+ * folders in turns instead (folder i by thread i mod the number of
+ * threads), each with its own results, visited set and one diagnostics
+ * list per top folder. The outcome is the one walk's, in its order, when
+ * no thread met a symlink (the one walk follows those after the real
+ * tree, against everything seen so far) and no folder was walked twice
+ * (a bind mount seen from two places): else it is thrown away and the root
+ * walked by one thread.
+ */
+#define SHARE_MAX 4
+
+struct share {
+	struct root_scan s;          /* its own results and walker */
+	struct scan_result out;      /* root borrowed from scan_root's */
+	struct diag_list *diags;     /* [i]: those of top folder i (shared array) */
+	const struct dent *names;
+	size_t n, first, step;
+	int dirfd;
+	bool in_skill;               /* the root is a skill */
+	bool met_link;               /* a symlink was met: the walk stopped */
+	struct stat root;
+	pthread_t tid;
+};
+
+static void *share_main(void *arg)
+{
+	struct share *sh = arg;
+
+	devino_add(&sh->s.w.seen, sh->root.st_dev, sh->root.st_ino);
+	for (size_t i = sh->first; i < sh->n && !sh->met_link; i += sh->step) {
+		sh->s.w.diags = &sh->diags[i];
+		root_child(&sh->s, sh->dirfd, &sh->names[i], "", 0, sh->in_skill);
+	}
+	return NULL;
+}
+
+/* How many threads walk a root's top folders: the online processors, at
+ * most SHARE_MAX. */
+static size_t share_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > SHARE_MAX ? SHARE_MAX : (size_t)n;
+}
+
+/* Did the shares walk some folder twice (the root aside)? */
+static bool shares_overlap(const struct share *sh, size_t n_sh)
+{
+	struct devino_set all = { 0 };
+	bool twice = false;
+
+	for (size_t k = 0; k < n_sh && !twice; k++)
+		for (size_t i = 0; i < sh[k].s.w.seen.cap && !twice; i++) {
+			const struct devino *d = &sh[k].s.w.seen.slots[i];
+
+			if (d->used && !(d->dev == sh[k].root.st_dev && d->ino == sh[k].root.st_ino))
+				twice = !devino_add(&all, d->dev, d->ino);
+		}
+	free(all.slots);
+	return twice;
+}
+
+/*
+ * Walks the real tree of s's root (open as fd) with threads, into s->out
+ * and s->w.diags, as root_walk(s, fd, "", 0, false) would. false, with
+ * nothing written, when it did not (one processor, fewer than two top
+ * entries, a symlink met, a folder seen twice): the caller walks alone.
+ */
+static bool root_walk_shared(struct root_scan *s, int fd)
+{
+	struct share sh[SHARE_MAX];
+	struct scan_result top_out;
+	struct diag_list top_diags, *diags;
+	struct root_scan top;
+	struct dent *names = NULL;
+	struct stat st;
+	size_t n = 0, n_sh = share_threads(), started = 0;
+	bool ok;
+
+	if (n_sh < 2 || scan_test_hooks.one_thread || fstat(fd, &st) != 0 ||
+	    dir_names(fd, &names, &n) != 0 || n < 2) {
+		names_free(names, n);
+		return false;
+	}
+	scan_result_init(&top_out);
+	top_out.root = s->out->root;
+	diag_list_init(&top_diags);
+	walker_init(&top.w, s->w.root, fd, s->w.base, "", &top_diags);
+	top.out = &top_out;
+	top.linked = false;
+	top.w.met_link = &top.linked;
+	diags = xcalloc(n, sizeof(*diags));
+	root_find_skill(&top, fd, "", 0, names, n);
+	for (size_t k = 0; k < n_sh; k++) {
+		struct share *h = &sh[k];
+
+		memset(h, 0, sizeof(*h));
+		scan_result_init(&h->out);
+		h->out.root = s->out->root;
+		walker_init(&h->s.w, s->w.root, fd, s->w.base, "", NULL);
+		h->s.w.met_link = &h->met_link;
+		h->s.out = &h->out;
+		h->diags = diags;
+		h->names = names;
+		h->n = n;
+		h->first = k;
+		h->step = n_sh;
+		h->dirfd = fd;
+		h->in_skill = top_out.len > 0;
+		h->root = st;
+		if (pthread_create(&h->tid, NULL, share_main, h) != 0)
+			break;
+		started++;
+	}
+	for (size_t k = 0; k < started; k++)
+		pthread_join(sh[k].tid, NULL);
+	ok = started == n_sh && !top.linked;
+	for (size_t k = 0; k < started && ok; k++)
+		ok = !sh[k].met_link && !sh[k].s.linked;
+	ok = ok && !shares_overlap(sh, started);
+	if (ok) {
+		atomic_fetch_add(&scan_test_hooks.shared, 1);
+		diag_list_move(s->w.diags, &top_diags);
+		for (size_t i = 0; i < n; i++)
+			diag_list_move(s->w.diags, &diags[i]);
+		result_take(s->out, &top_out);
+		for (size_t k = 0; k < started; k++)
+			result_take(s->out, &sh[k].out);
+	}
+	for (size_t k = 0; k < started; k++) {
+		sh[k].out.root = NULL;
+		scan_result_fini(&sh[k].out);
+		walker_fini(&sh[k].s.w);
+	}
+	for (size_t i = 0; i < n; i++)
+		diag_list_fini(&diags[i]);
+	free(diags);
+	top_out.root = NULL;
+	scan_result_fini(&top_out);
+	diag_list_fini(&top_diags);
+	walker_fini(&top.w);
+	names_free(names, n);
+	return ok;
+}
+
 /* Real tree first, then the symlinked folders it queued; see scan.h. */
 int scan_root(const char *root, struct scan_result *out, struct diag_list *diags)
 {
@@ -890,8 +1066,12 @@ int scan_root(const char *root, struct scan_result *out, struct diag_list *diags
 	s.out = out;
 	s.linked = false;
 	walker_init(&s.w, real, fd, real, "", diags);
-	root_walk(&s, fd, "", 0, false);
-	root_drain(&s);
+	if (!root_walk_shared(&s, fd)) {
+		/* its listing moved fd's offset: the walk lists it again */
+		lseek(fd, 0, SEEK_SET);
+		root_walk(&s, fd, "", 0, false);
+		root_drain(&s);
+	}
 	walker_fini(&s.w);
 	close(fd);
 	if (out->len > 1)

@@ -232,6 +232,101 @@ static const struct diag *diag_find(const struct diag_list *l, const char *code,
 
 /* ---- scan_root ---------------------------------------------------------- */
 
+/* The diagnostics in the order they were made, one a line. */
+static char *diags_in_order(const struct diag_list *l)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < l->len; i++)
+		buf_printf(&b, "%s %s %s: %s\n", diag_severity_name(l->items[i].severity),
+			   l->items[i].code, l->items[i].path ? l->items[i].path : "(none)",
+			   l->items[i].message);
+	return buf_detach(&b, NULL);
+}
+
+/* scan_root of root with one thread (one) or as it chooses: its skills and
+ * diagnostics, in order, as text (free()). */
+static char *scan_text(const char *root, bool one)
+{
+	struct scan_result r;
+	struct diag_list d;
+	char *skills, *diags, *all;
+
+	scan_test_hooks.one_thread = one;
+	scan_result_init(&r);
+	diag_list_init(&d);
+	ck_assert_int_eq(scan_root(root, &r, &d), 0);
+	scan_test_hooks.one_thread = false;
+	skills = skills_text(&r);
+	diags = diags_in_order(&d);
+	all = xasprintf("%s--\n%s", skills, diags);
+	free(skills);
+	free(diags);
+	scan_result_fini(&r);
+	diag_list_fini(&d);
+	return all;
+}
+
+/* Threads walking the root's top folders find what one thread finds, with
+ * the same diagnostics in the same order: skills at every depth, inside
+ * skills, too deep, duplicates, a SKILL.md that is a folder, skipped
+ * folders, a root that is itself a skill; then a symlink deep in one top
+ * folder makes the walk one thread's again, with the same answer. */
+START_TEST(test_root_threads_find_what_one_finds)
+{
+	char *root = tu_mkdtemp(), *one, *many;
+	size_t before;
+
+	tu_write_str(root, "SKILL.md", "the root is a skill\n");
+	for (int i = 0; i < 40; i++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "t%02d/s/SKILL.md", i);
+		tu_write_str(root, rel, "s\n");
+		snprintf(rel, sizeof(rel), "t%02d/s/inner/SKILL.md", i);
+		if (i % 3 == 0)
+			tu_write_str(root, rel, "a skill inside a skill\n");
+		snprintf(rel, sizeof(rel), "t%02d/a/b/c/d/e/f/g/h/i/SKILL.md", i);
+		if (i % 7 == 0)
+			tu_write_str(root, rel, "too deep\n");
+		snprintf(rel, sizeof(rel), "t%02d/both/skill.md", i);
+		if (i % 5 == 0) {
+			tu_write_str(root, rel, "lower\n");
+			snprintf(rel, sizeof(rel), "t%02d/both/SKILL.md", i);
+			tu_write_str(root, rel, "upper\n");
+		}
+		snprintf(rel, sizeof(rel), "t%02d/odd/SKILL.md/x", i);
+		if (i % 11 == 0)
+			tu_write_str(root, rel, "SKILL.md is a folder\n");
+		snprintf(rel, sizeof(rel), "t%02d/.git/k/SKILL.md", i);
+		tu_write_str(root, rel, "skipped\n");
+	}
+	tu_write_str(root, "plain.txt", "a file at the top\n");
+
+	before = atomic_load(&scan_test_hooks.shared);
+	one = scan_text(root, true);
+	ck_assert_uint_eq(atomic_load(&scan_test_hooks.shared), before);
+	many = scan_text(root, false);
+	ck_assert_uint_eq(atomic_load(&scan_test_hooks.shared), before + 1);
+	ck_assert_str_eq(many, one);
+	ck_assert_ptr_nonnull(strstr(one, "t39/s\n"));
+	ck_assert_ptr_nonnull(strstr(one, "skill-too-deep t35/"));
+	free(one);
+	free(many);
+
+	mklink(root, "t17/s/inner2", "../../t18/s");
+	one = scan_text(root, true);
+	many = scan_text(root, false);
+	ck_assert_uint_eq(atomic_load(&scan_test_hooks.shared), before + 1);
+	ck_assert_str_eq(many, one);
+	free(one);
+	free(many);
+	tu_rmtree(root);
+	free(root);
+}
+END_TEST
+
 START_TEST(test_root_finds_skills_in_messy_layout)
 {
 	char *root = tu_mkdtemp();
@@ -1609,6 +1704,7 @@ Suite *scan_suite(void)
 	tcase_set_timeout(roots, 60);
 	tcase_set_timeout(files, 120);
 	tcase_add_test(roots, test_root_finds_skills_in_messy_layout);
+	tcase_add_test(roots, test_root_threads_find_what_one_finds);
 	tcase_add_test(roots, test_root_depth_limits);
 	tcase_add_test(roots, test_root_symlinks);
 	tcase_add_test(roots, test_root_follows_symlinked_folder_once);

@@ -12,6 +12,7 @@
 #ifndef SKILLD_SCAN_H
 #define SKILLD_SCAN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -185,11 +186,16 @@ bool scan_skipped_name(const char *name);
  * set, is called with the real path of each target the scan approved (a
  * symlink's target, the skill folder of scan_skill_files) right before it
  * is opened, so a test can swap it; no_openat2 makes those opens take the
- * way used on kernels without openat2(2). Set them only while no scan runs.
+ * way used on kernels without openat2(2); one_thread makes scan_root walk
+ * with one thread, as it does when a symlink is met; shared counts the
+ * scan_root calls whose walk several threads made. Set them only while no
+ * scan runs.
  */
 struct scan_test_hooks {
 	void (*before_open)(const char *real);
 	bool no_openat2;
+	bool one_thread;
+	atomic_size_t shared;
 };
 extern struct scan_test_hooks scan_test_hooks;
 
