@@ -277,7 +277,7 @@ valgrind: deps-test
 # `make tsan` — ThreadSanitizer build of the suites where threads meet: the
 # server's worker pool over sockets, reloading (reloader, watcher and
 # requests at once), the concurrency suite and the log's batches.
-TSAN_SUITES := log server reload concurrency reviewdb review_runs hub
+TSAN_SUITES := log scan server reload concurrency reviewdb review_runs hub
 TSAN_BUILD  := build/tsan
 TSAN_FLAGS  := -fsanitize=thread -fno-omit-frame-pointer
 
