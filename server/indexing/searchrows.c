@@ -463,6 +463,17 @@ int searchrows_clear(struct searchrows *w, char *err, size_t errlen)
 	return 0;
 }
 
+int searchrows_optimize(struct searchrows *w, char *err, size_t errlen)
+{
+	if (sqlite3_exec(w->db, "INSERT INTO search (search) VALUES ('optimize'); "
+			 "INSERT INTO search_head (search_head) VALUES ('optimize')", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "search: merging the index's segments: %s", sqlite3_errmsg(w->db));
+		return -1;
+	}
+	return 0;
+}
+
 /* The skill's row of search_head (migration 0008): its name, description
  * and headings again, rowid its id. 0 or -1. */
 static int put_head(struct searchrows *w, sqlite3_int64 skill_id, const char *name,

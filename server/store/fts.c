@@ -205,19 +205,100 @@ static struct rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context 
 	return *rc == SQLITE_OK ? d : NULL;
 }
 
+/* ---- column sizes read once ---- */
+
+void fts_sizes_fini(struct fts_sizes *s)
+{
+	free(s->rowid);
+	free(s->size);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Reads one of FTS5's varints (SQLite's: 7 bits a byte, high bit set on
+ * all but the last) at *i of p[0..n) into *v; 0, or -1 past the end. */
+static int sizes_varint(const unsigned char *p, int n, int *i, int *v)
+{
+	unsigned int x = 0;
+
+	for (int k = 0; k < 5; k++) {
+		if (*i >= n)
+			return -1;
+		x = (x << 7) | (p[*i] & 0x7f);
+		if (!(p[(*i)++] & 0x80)) {
+			*v = (int)x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int fts_sizes_load(sqlite3 *db, const char *table, int n_col, struct fts_sizes *s)
+{
+	char *sql = xasprintf("SELECT id, sz FROM \"%s_docsize\" ORDER BY id", table);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc = -1, step;
+
+	memset(s, 0, sizeof(*s));
+	s->n_col = n_col;
+	if (n_col < 1 || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(st, 1);
+		int len = sqlite3_column_bytes(st, 1), at = 0;
+
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			s->rowid = xrealloc(s->rowid, cap * sizeof(*s->rowid));
+			s->size = xrealloc(s->size, cap * (size_t)n_col * sizeof(*s->size));
+		}
+		s->rowid[s->n] = sqlite3_column_int64(st, 0);
+		for (int c = 0; c < n_col; c++)
+			if (sizes_varint(p, len, &at, &s->size[s->n * (size_t)n_col + (size_t)c]) != 0)
+				goto out;
+		s->n++;
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	sqlite3_finalize(st);
+	free(sql);
+	if (rc != 0)
+		fts_sizes_fini(s);
+	return rc;
+}
+
+const int *fts_sizes_row(const struct fts_sizes *s, sqlite3_int64 rowid)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->rowid[mid] < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->rowid[lo] == rowid ? &s->size[lo * (size_t)s->n_col] : NULL;
+}
+
 /* skilld_rank on the current row, the idf from given (or counted when
- * NULL), the weights val[0..n_val). */
+ * NULL), its column sizes from given->sizes when that holds the row, the
+ * weights val[0..n_val). */
 static void rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		     const struct fts_idf *given, int n_val, sqlite3_value **val)
 {
 	int rc = SQLITE_OK, n_inst = 0, matched = 0;
 	struct rank_data *d = rank_data_get(api, fts, given, &rc);
 	double score = 0, row_len = 0, avg_len = 0, norm;
+	const int *sizes = NULL;
 
 	if (!d) {
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
+	if (given && given->sizes && given->sizes->n_col == d->n_col)
+		sizes = fts_sizes_row(given->sizes, api->xRowid(fts));
 	memset(d->tf, 0, (size_t)d->n_phrase * (size_t)d->n_col * sizeof(*d->tf));
 	rc = api->xInstCount(fts, &n_inst);
 	for (int i = 0; i < n_inst && rc == SQLITE_OK; i++) {
@@ -234,7 +315,10 @@ static void rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 
 		if (d->avg[c] < 1.0)
 			continue;
-		rc = api->xColumnSize(fts, c, &len);
+		if (sizes)
+			len = sizes[c];
+		else
+			rc = api->xColumnSize(fts, c, &len);
 		row_len += len;
 		avg_len += d->avg[c];
 	}

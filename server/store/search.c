@@ -374,6 +374,7 @@ static int plan_idf(struct store_reader *r, const struct plan *p, const struct i
 		c->generation = gen;
 	}
 	out->n_phrase = 0;
+	out->sizes = NULL;
 	buf_init(&b);
 	for (size_t k = 0; k < p->n && rc == 0; k++) {
 		const struct text_query_term *term = &p->terms[k];
@@ -390,6 +391,57 @@ static int plan_idf(struct store_reader *r, const struct plan *p, const struct i
 			out->idf[out->n_phrase++] = 0;
 	buf_fini(&b);
 	return rc;
+}
+
+/* ---- search_head's column sizes, read once per index generation ---- */
+
+/* A reader's copy of search_head's column sizes (fts.h: fts_sizes) for
+ * the generation it read them in: the head pass ranks up to every row of
+ * search_head, and FTS5 would look each row's sizes up one statement at a
+ * time. 12 bytes and a rowid a skill. */
+struct head_sizes {
+	int64_t generation;
+	struct fts_sizes s;
+};
+
+/* The copy's key in store_reader_data. */
+static const char HEAD_SIZES[] = "head sizes";
+
+static void *head_sizes_new(void)
+{
+	struct head_sizes *h = xcalloc(1, sizeof(*h));
+
+	h->generation = -1;
+	return h;
+}
+
+static void head_sizes_free(void *p)
+{
+	struct head_sizes *h = p;
+
+	if (!h)
+		return;
+	fts_sizes_fini(&h->s);
+	free(h);
+}
+
+/* search_head's column sizes in r's snapshot, read when its generation
+ * is not the one they were read in; NULL on an error. */
+static const struct fts_sizes *head_sizes(struct store_reader *r)
+{
+	struct head_sizes *h = store_reader_data(r, HEAD_SIZES, head_sizes_new, head_sizes_free);
+	int64_t gen = store_reader_generation(r);
+
+	if (!h || gen < 0)
+		return NULL;
+	if (h->generation != gen) {
+		fts_sizes_fini(&h->s);
+		h->generation = -1;
+		if (fts_sizes_load(store_reader_db(r), "search_head", 3, &h->s) != 0)
+			return NULL;
+		h->generation = gen;
+	}
+	return &h->s;
 }
 
 /* ---- running ---- */
@@ -734,6 +786,9 @@ static int topk_skills(struct store_reader *r, const struct search_query *sq, co
 		return s == SQLITE_ROW || s == SQLITE_DONE ? n : -1;
 	}
 	if (plan_idf(r, p, &IDF_HEAD, &idf) != 0)
+		return -1;
+	idf.sizes = head_sizes(r);
+	if (!idf.sizes)
 		return -1;
 	st = store_reader_stmt(r, SQL_HEAD);
 	if (!st)

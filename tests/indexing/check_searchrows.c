@@ -2,8 +2,9 @@
 /*
  * Tests for searchrows: the rows a skill gets in the search table, read
  * back through search_run and straight from the table, on the index that
- * app_init builds of fixture_search.h's "gamma"; and searchrows_clear on
- * that index and on a database without the table.
+ * app_init builds of fixture_search.h's "gamma"; and searchrows_clear and
+ * searchrows_optimize (segments merged into one) on that index and on a
+ * database without the table.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -165,18 +166,27 @@ START_TEST(gamma_table)
 }
 END_TEST
 
-START_TEST(clear_empties_and_keeps_the_table)
+/* A writer connection to t's index (*w, closed by the caller) and its
+ * searchrows (searchrows_free). */
+static struct searchrows *writer_open(sqlite3 **w)
 {
 	char *path = xasprintf("%s/skilld.db", t.tmp);
 	char err[256] = "";
+
+	ck_assert_int_eq(sqlite3_open(path, w), SQLITE_OK);
+	ck_assert_msg(fts_register(*w, err, sizeof(err)) == 0, "%s", err);
+	free(path);
+	return searchrows_new(*w);
+}
+
+START_TEST(clear_empties_and_keeps_the_table)
+{
+	char err[256] = "";
 	sqlite3 *w = NULL;
 	sqlite3_stmt *st = NULL;
-	struct searchrows *sr;
+	struct searchrows *sr = writer_open(&w);
 	char *rows;
 
-	ck_assert_int_eq(sqlite3_open(path, &w), SQLITE_OK);
-	ck_assert_int_eq(fts_register(w, err, sizeof(err)), 0);
-	sr = searchrows_new(w);
 	ck_assert_int_eq(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_msg(searchrows_clear(sr, err, sizeof(err)) == 0, "%s", err);
 	rows = rows_of(w);
@@ -230,11 +240,66 @@ START_TEST(clear_empties_and_keeps_the_table)
 	ck_assert_int_eq(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	searchrows_free(sr);
 	sqlite3_close(w);
-	free(path);
 }
 END_TEST
 
-START_TEST(clear_without_the_table)
+/* How many segments table's FTS5 index has. */
+static int segments_of(sqlite3 *conn, const char *table)
+{
+	char *sql = xasprintf("SELECT count(DISTINCT segid) FROM %s_idx", table);
+	sqlite3_stmt *st = NULL;
+	int n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(conn, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	free(sql);
+	return n;
+}
+
+START_TEST(optimize_merges_segments)
+{
+	char err[256] = "";
+	sqlite3 *w = NULL;
+	sqlite3_stmt *st = NULL;
+	struct searchrows *sr = writer_open(&w);
+
+	/* a segment per transaction, none merged by FTS5 itself */
+	ck_assert_int_eq(sqlite3_exec(w, "INSERT INTO search (search, rank) VALUES ('automerge', 0); "
+				      "INSERT INTO search_head (search_head, rank) VALUES ('automerge', 0)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 1; i <= 3; i++) {
+		char *sql = xasprintf("INSERT INTO search (rowid, kind, skill, url, body) VALUES "
+				      "((100 + %d) << 24, 'skill', 'x', '/skills/x', 'a aardvark'); "
+				      "INSERT INTO search_head (rowid, name) VALUES (100 + %d, 'aardvark')",
+				      i, i);
+
+		ck_assert_int_eq(sqlite3_exec(w, sql, NULL, NULL, NULL), SQLITE_OK);
+		free(sql);
+	}
+	ck_assert_int_ge(segments_of(w, "search"), 4);
+	ck_assert_int_ge(segments_of(w, "search_head"), 4);
+	ck_assert_int_eq(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_msg(searchrows_optimize(sr, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(sqlite3_exec(w, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(segments_of(w, "search"), 1);
+	ck_assert_int_eq(segments_of(w, "search_head"), 1);
+	/* the same rows found: the fixture's, the ones added */
+	expect_hit("zebra", "skill", "SKILL.md", "gamma", NULL, "/skills/gamma");
+	ck_assert_int_eq(sqlite3_prepare_v2(w, "SELECT (SELECT count(*) FROM search WHERE search "
+					    "MATCH 'aardvark'), (SELECT count(*) FROM search_head WHERE "
+					    "search_head MATCH 'aardvark')", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 3);
+	ck_assert_int_eq(sqlite3_column_int(st, 1), 3);
+	sqlite3_finalize(st);
+	searchrows_free(sr);
+	sqlite3_close(w);
+}
+END_TEST
+
+START_TEST(without_the_table)
 {
 	char err[256] = "";
 	sqlite3 *w = NULL;
@@ -244,6 +309,8 @@ START_TEST(clear_without_the_table)
 	sr = searchrows_new(w);
 	ck_assert_int_eq(searchrows_clear(sr, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "search: clearing the table: no table 'search' in the schema");
+	ck_assert_int_eq(searchrows_optimize(sr, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "search: merging the index's segments: no such table: search");
 	searchrows_free(sr);
 	sqlite3_close(w);
 }
@@ -262,7 +329,8 @@ Suite *searchrows_suite(void)
 	suite_add_tcase(s, gamma);
 	tcase_add_checked_fixture(clear, setup, teardown);
 	tcase_add_test(clear, clear_empties_and_keeps_the_table);
-	tcase_add_test(clear, clear_without_the_table);
+	tcase_add_test(clear, without_the_table);
+	tcase_add_test(clear, optimize_merges_segments);
 	suite_add_tcase(s, clear);
 	return s;
 }

@@ -138,6 +138,63 @@ START_TEST(test_rank)
 }
 END_TEST
 
+/* The scores of t's rows matching q by skilld_rank_idf (idf given as
+ * 1.0, weights 1, 1), sizes from sz when not NULL, as "rowid:score"... */
+static const char *scored(const char *q, const struct fts_sizes *sz)
+{
+	static char out[256];
+	struct fts_idf idf = { .n_phrase = 1, .idf = { 1.0 }, .sizes = sz };
+	sqlite3_stmt *st;
+	size_t len = 0;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT rowid, skilld_rank_idf(t, ?2, 1.0, 1.0) FROM t "
+					    "WHERE t MATCH ?1 ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(st, 2, &idf, FTS_IDF_TYPE, NULL);
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW)
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%lld:%.6f", len ? " " : "",
+					(long long)sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1));
+	sqlite3_finalize(st);
+	return out;
+}
+
+START_TEST(test_sizes)
+{
+	struct fts_sizes sz;
+	char plain[256];
+	const int *row;
+
+	add(1, "kotlin", "one two three four five six seven eight");
+	add(2, NULL, "kotlin is mentioned here");
+	add(7, "kotlin flows", "kotlin");
+	ck_assert_int_eq(fts_sizes_load(db, "t", 2, &sz), 0);
+	ck_assert_uint_eq(sz.n, 3);
+	ck_assert_int_eq(sz.rowid[0], 1);
+	ck_assert_int_eq(sz.rowid[2], 7);
+	row = fts_sizes_row(&sz, 1);
+	ck_assert(row && row[0] == 1 && row[1] == 8);
+	row = fts_sizes_row(&sz, 2);
+	ck_assert(row && row[0] == 0 && row[1] == 4);
+	row = fts_sizes_row(&sz, 7);
+	ck_assert(row && row[0] == 2 && row[1] == 1);
+	ck_assert_ptr_null(fts_sizes_row(&sz, 3));
+	ck_assert_ptr_null(fts_sizes_row(&sz, 8));
+	/* the sizes read once rank as FTS5's own */
+	snprintf(plain, sizeof(plain), "%s", scored("kotlin", NULL));
+	ck_assert_str_eq(scored("kotlin", &sz), plain);
+	/* and they are the ones read: a longer body ranks row 2 lower */
+	sz.size[1 * 2 + 1] = 40;
+	ck_assert_str_ne(scored("kotlin", &sz), plain);
+	fts_sizes_fini(&sz);
+	ck_assert_uint_eq(sz.n, 0);
+	fts_sizes_fini(&sz);
+	/* no such table: nothing read */
+	ck_assert_int_eq(fts_sizes_load(db, "nope", 2, &sz), -1);
+	ck_assert_uint_eq(sz.n, 0);
+}
+END_TEST
+
 /* Document id of search_docs: slug "s<id>", rows rows whose body is "b<id>.<row>"
  * then pad bytes of 'x' (packed: zstd makes them small). */
 static void add_doc(struct pack_ctx *pc, long long id, int rows, size_t pad)
@@ -251,6 +308,7 @@ Suite *fts_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_tokenizer_keeps_names_whole);
 	tcase_add_test(tc, test_rank);
+	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_row_documents);
 	suite_add_tcase(s, tc);
 	return s;

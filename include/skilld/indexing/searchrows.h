@@ -42,6 +42,15 @@ int searchrows_clear(struct searchrows *w, char *err, size_t errlen);
 int searchrows_add_skill(struct searchrows *w, sqlite3_int64 skill_id,
 			 const struct skill_record *r, char *err, size_t errlen);
 
+/* Merges each FTS5 table's segments (`search`, `search_head`) into one,
+ * inside the index transaction: FTS5 writes a segment each time its
+ * pending terms fill its hash (about every 1 MB of text), and a search
+ * seeks every term in every segment (12 segments of `search` on 10,000
+ * skills: a quarter of a common word's search). A full run calls it; an
+ * incremental one leaves FTS5's automerge to it. 0, or -1 with a message
+ * in err. */
+int searchrows_optimize(struct searchrows *w, char *err, size_t errlen);
+
 /* Removes the rows of skill skill_id from search, its content and
  * search_head (an incremental re-index replacing or dropping it), inside
  * the index transaction. 0, or -1 with a message in err. */

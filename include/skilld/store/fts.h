@@ -65,10 +65,36 @@
 /* The idf of each phrase of a query, for skilld_idf / skilld_rank_idf. */
 #define FTS_IDF_MAX 64
 #define FTS_IDF_TYPE "skilld_idf"
+struct fts_sizes;
 struct fts_idf {
 	int n_phrase;           /* -1: the query had more than FTS_IDF_MAX */
 	double idf[FTS_IDF_MAX];
+	const struct fts_sizes *sizes; /* NULL, or the ranked table's column sizes
+				(skilld_rank_idf reads them instead of FTS5's) */
 };
+
+/*
+ * The column sizes (tokens) of every row of an FTS5 table, read from its
+ * %_docsize: the numbers FTS5's xColumnSize gives, which it looks up with
+ * a statement a row. skilld_rank_idf reads a row's here when fts_idf.sizes
+ * is set and holds the row: ranking every row of search_head for a word
+ * in every description spent a third of its time in those lookups.
+ */
+struct fts_sizes {
+	size_t n;               /* rows */
+	int n_col;
+	sqlite3_int64 *rowid;   /* [n], ascending */
+	int *size;              /* [n * n_col], a row's columns in table order */
+};
+
+/* Reads the sizes of table's n_col columns (table: an FTS5 table with
+ * columnsize on; the name is the caller's literal, not user text) in db's
+ * snapshot into s. 0, or -1 (s empty). The caller frees with
+ * fts_sizes_fini, which accepts an empty s. */
+int fts_sizes_load(sqlite3 *db, const char *table, int n_col, struct fts_sizes *s);
+void fts_sizes_fini(struct fts_sizes *s);
+/* The sizes of rowid's columns in s, or NULL when s does not hold it. */
+const int *fts_sizes_row(const struct fts_sizes *s, sqlite3_int64 rowid);
 
 /* The connection's FTS5 API (for its tokenizers), or NULL when the SQLite
  * in use has no FTS5. */
