@@ -109,7 +109,7 @@ front() {
 		for p in "$@"; do
 			echo "server 127.0.0.1:$p max_fails=1 fail_timeout=10s;"
 		done
-		echo "keepalive 64; }"
+		echo "keepalive 64; keepalive_timeout 20s; }"
 		echo "server { listen 127.0.0.1:$port; location / { proxy_pass http://skilld;"
 		echo "proxy_http_version 1.1; proxy_set_header Connection \"\";"
 		echo "proxy_set_header Host \$http_host; proxy_next_upstream error timeout;"

@@ -137,6 +137,9 @@ http {
 	upstream skilld {
 ${upstreamPorts.map((p) => `\t\tserver ${HOST}:${p} max_fails=1 fail_timeout=10s;`).join('\n')}
 		keepalive 64;
+		# below skilld's 30 s idle timeout: nginx never reuses a connection
+		# skilld is closing (a POST on it would get 502)
+		keepalive_timeout 20s;
 	}
 	server {
 		listen ${HOST}:${port};
